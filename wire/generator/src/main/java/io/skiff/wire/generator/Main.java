@@ -1,0 +1,81 @@
+package io.skiff.wire.generator;
+
+import io.skiff.wire.generator.Schema.MessageSpec;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * Entry point of the build-time generator.
+ *
+ * <pre>
+ * Main SCHEMA_DIR OUTPUT_DIR
+ * </pre>
+ *
+ * reads every {@code *.json} message schema in SCHEMA_DIR and writes one class per schema
+ * into {@code io.skiff.wire.message} and the {@code ApiKeys} enum into
+ * {@code io.skiff.wire.protocol}, under OUTPUT_DIR.
+ */
+public final class Main {
+    static final String MESSAGE_PACKAGE = "io.skiff.wire.message";
+    static final String PROTOCOL_PACKAGE = "io.skiff.wire.protocol";
+
+    private Main() {
+    }
+
+    public static void main(String[] args) throws IOException {
+        if (args.length != 2) {
+            throw new IllegalArgumentException("usage: Main SCHEMA_DIR OUTPUT_DIR");
+        }
+        Path schemas = Paths.get(args[0]);
+        Path out = Paths.get(args[1]);
+        List<Path> files = new ArrayList<>();
+        try (Stream<Path> s = Files.list(schemas)) {
+            s.filter(p -> p.getFileName().toString().endsWith(".json")).sorted().forEach(files::add);
+        }
+        if (files.isEmpty()) {
+            throw new IllegalStateException("no schemas in " + schemas);
+        }
+        List<MessageSpec> specs = new ArrayList<>();
+        Path messageDir = out.resolve(MESSAGE_PACKAGE.replace('.', '/'));
+        Files.createDirectories(messageDir);
+        int generated = 0;
+        for (Path file : files) {
+            MessageSpec spec;
+            try {
+                spec = Schema.load(file);
+            } catch (RuntimeException e) {
+                throw new IllegalStateException("cannot read " + file + ": " + e.getMessage(), e);
+            }
+            specs.add(spec);
+            if (spec.validVersions.isEmpty()) {
+                continue; // an API that no longer has any version
+            }
+            String code;
+            try {
+                code = new MessageGenerator(spec, MESSAGE_PACKAGE).generate();
+            } catch (RuntimeException e) {
+                throw new IllegalStateException("cannot generate " + file + ": " + e.getMessage(), e);
+            }
+            writeIfChanged(messageDir.resolve(spec.name + ".java"), code);
+            generated++;
+        }
+        Path protocolDir = out.resolve(PROTOCOL_PACKAGE.replace('.', '/'));
+        Files.createDirectories(protocolDir);
+        writeIfChanged(protocolDir.resolve("ApiKeys.java"), ApiKeysGenerator.generate(specs, PROTOCOL_PACKAGE, MESSAGE_PACKAGE));
+        System.out.println("skiff generator: " + generated + " message classes from " + files.size() + " schemas");
+    }
+
+    private static void writeIfChanged(Path path, String code) throws IOException {
+        byte[] bytes = code.getBytes(StandardCharsets.UTF_8);
+        if (Files.exists(path) && java.util.Arrays.equals(Files.readAllBytes(path), bytes)) {
+            return;
+        }
+        Files.write(path, bytes);
+    }
+}
