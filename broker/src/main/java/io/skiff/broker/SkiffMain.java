@@ -1,0 +1,48 @@
+package io.skiff.broker;
+
+import io.skiff.broker.config.BrokerConfig;
+import io.skiff.broker.config.ConfigException;
+import io.skiff.broker.config.ConfigLoader;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code skiff-server [server.properties] [--override key=value ...]}: starts one broker and
+ * runs until SIGTERM or SIGINT, then shuts down cleanly. Exits with status 1 when the
+ * configuration is invalid or start-up fails.
+ */
+public final class SkiffMain {
+    private static final Logger LOG = LoggerFactory.getLogger(SkiffMain.class);
+
+    private SkiffMain() {
+    }
+
+    public static void main(String[] args) {
+        SkiffBroker broker;
+        try {
+            ConfigLoader.Loaded loaded = ConfigLoader.load(args, System.getenv());
+            if (loaded.file != null) {
+                LOG.info("Reading configuration from {}", loaded.file);
+            }
+            broker = new SkiffBroker(new BrokerConfig(loaded.properties));
+        } catch (ConfigException e) {
+            LOG.error("Cannot start: {}", e.getMessage());
+            System.exit(1);
+            return;
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(broker::shutdown, "skiff-shutdown"));
+        try {
+            broker.start();
+        } catch (Exception | ExceptionInInitializerError e) {
+            LOG.error("Cannot start: {}", e.getMessage(), e);
+            broker.shutdown();
+            System.exit(1);
+            return;
+        }
+        try {
+            broker.awaitShutdown();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

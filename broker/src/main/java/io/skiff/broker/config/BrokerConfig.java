@@ -1,0 +1,284 @@
+package io.skiff.broker.config;
+
+import static io.skiff.broker.config.ConfigDef.Type.BOOLEAN;
+import static io.skiff.broker.config.ConfigDef.Type.INT;
+import static io.skiff.broker.config.ConfigDef.Type.LIST;
+import static io.skiff.broker.config.ConfigDef.Type.LONG;
+import static io.skiff.broker.config.ConfigDef.Type.SHORT;
+import static io.skiff.broker.config.ConfigDef.Type.STRING;
+import static io.skiff.broker.config.ConfigDef.atLeast;
+import static io.skiff.broker.config.ConfigDef.between;
+import static io.skiff.broker.config.ConfigDef.oneOf;
+
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The broker's static configuration: Apache Kafka's property names and defaults, parsed and
+ * validated once at start-up. Unknown keys are logged and ignored; an invalid value throws a
+ * {@link ConfigException} naming the key and the value. Immutable and thread-safe.
+ *
+ * <p>Two defaults differ from Apache Kafka's on purpose, so that {@code bin/skiff-server} with no
+ * arguments is a usable single node: {@code listeners} is {@code PLAINTEXT://localhost:9092} and
+ * {@code log.dir} is {@code ./data}; and {@code node.id} defaults to 1 when neither it nor
+ * {@code broker.id} is set.
+ */
+public final class BrokerConfig {
+    private static final Logger LOG = LoggerFactory.getLogger(BrokerConfig.class);
+
+    public static final String NODE_ID = "node.id";
+    public static final String BROKER_ID = "broker.id";
+    public static final String LISTENERS = "listeners";
+    public static final String ADVERTISED_LISTENERS = "advertised.listeners";
+    public static final String LISTENER_SECURITY_PROTOCOL_MAP = "listener.security.protocol.map";
+    public static final String CONTROLLER_LISTENER_NAMES = "controller.listener.names";
+    public static final String LOG_DIRS = "log.dirs";
+    public static final String LOG_DIR = "log.dir";
+    public static final String NUM_PARTITIONS = "num.partitions";
+    public static final String DEFAULT_REPLICATION_FACTOR = "default.replication.factor";
+    public static final String AUTO_CREATE_TOPICS_ENABLE = "auto.create.topics.enable";
+    public static final String DELETE_TOPIC_ENABLE = "delete.topic.enable";
+    public static final String SOCKET_REQUEST_MAX_BYTES = "socket.request.max.bytes";
+    public static final String SOCKET_SEND_BUFFER_BYTES = "socket.send.buffer.bytes";
+    public static final String SOCKET_RECEIVE_BUFFER_BYTES = "socket.receive.buffer.bytes";
+    public static final String SOCKET_LISTEN_BACKLOG_SIZE = "socket.listen.backlog.size";
+    public static final String MESSAGE_MAX_BYTES = "message.max.bytes";
+    public static final String NUM_NETWORK_THREADS = "num.network.threads";
+    public static final String NUM_IO_THREADS = "num.io.threads";
+    public static final String CONNECTIONS_MAX_IDLE_MS = "connections.max.idle.ms";
+    public static final String UNSTABLE_API_VERSIONS_ENABLE = "unstable.api.versions.enable";
+    public static final String SKIFF_LOG_DURABILITY = "skiff.log.durability";
+
+    static final String DEFAULT_LISTENERS = "PLAINTEXT://localhost:9092";
+    static final String DEFAULT_PROTOCOL_MAP =
+        "SASL_SSL:SASL_SSL,PLAINTEXT:PLAINTEXT,SSL:SSL,SASL_PLAINTEXT:SASL_PLAINTEXT";
+
+    /** Keys of Apache Kafka's that a single Skiff node accepts and has no use for; not logged as unknown. */
+    private static final Set<String> ACCEPTED_AND_UNUSED = Set.of(
+        "process.roles", "controller.quorum.voters", "controller.quorum.bootstrap.servers",
+        "inter.broker.listener.name", "security.inter.broker.protocol", "num.recovery.threads.per.data.dir",
+        "num.replica.fetchers", "share.coordinator.state.topic.replication.factor",
+        "share.coordinator.state.topic.min.isr", "metadata.log.dir", "zookeeper.connect", "group.coordinator.rebalance.protocols",
+        "log.dir.failure.timeout.ms", "metadata.log.segment.bytes", "metadata.max.retention.bytes");
+
+    public static final ConfigDef DEF = new ConfigDef()
+        .define(NODE_ID, INT, "-1", "The node id of this broker.")
+        .define(BROKER_ID, INT, "-1", "Synonym of node.id.")
+        .define(LISTENERS, STRING, DEFAULT_LISTENERS, "Listeners: NAME://host:port, comma-separated.")
+        .define(ADVERTISED_LISTENERS, STRING, null, "Listeners announced to clients; defaults to listeners.")
+        .define(LISTENER_SECURITY_PROTOCOL_MAP, STRING, DEFAULT_PROTOCOL_MAP, "Listener name to security protocol.")
+        .define(CONTROLLER_LISTENER_NAMES, STRING, null, "Listeners reserved for controllers; Skiff does not bind them.")
+        .define(LOG_DIRS, STRING, null, "Directories of the partition logs; defaults to log.dir.")
+        .define(LOG_DIR, STRING, "./data", "The directory of the partition logs when log.dirs is not set.")
+        .define(NUM_PARTITIONS, INT, "1", atLeast(1), "Default number of partitions of a new topic.")
+        .define(DEFAULT_REPLICATION_FACTOR, SHORT, "1", "Default replication factor of a new topic.")
+        .define(AUTO_CREATE_TOPICS_ENABLE, BOOLEAN, "true", "Create topics on first use.")
+        .define(DELETE_TOPIC_ENABLE, BOOLEAN, "true", "Allow topics to be deleted.")
+        .define(SOCKET_REQUEST_MAX_BYTES, INT, "104857600", atLeast(1), "Largest request frame accepted.")
+        .define(SOCKET_SEND_BUFFER_BYTES, INT, "102400", "SO_SNDBUF; -1 for the OS default.")
+        .define(SOCKET_RECEIVE_BUFFER_BYTES, INT, "102400", "SO_RCVBUF; -1 for the OS default.")
+        .define(SOCKET_LISTEN_BACKLOG_SIZE, INT, "50", atLeast(1), "Accept backlog.")
+        .define(MESSAGE_MAX_BYTES, INT, "1048588", atLeast(0), "Largest record batch accepted.")
+        .define(NUM_NETWORK_THREADS, INT, "3", atLeast(1), "Network (event loop) threads.")
+        .define(NUM_IO_THREADS, INT, "8", atLeast(1), "Threads for blocking work.")
+        .define(CONNECTIONS_MAX_IDLE_MS, LONG, "600000", "Idle connections are closed after this long.")
+        .define(UNSTABLE_API_VERSIONS_ENABLE, BOOLEAN, "false", "Offer API versions marked unstable.")
+        .define("log.segment.bytes", INT, "1073741824", atLeast(14), "Segment size.")
+        .define("log.roll.hours", INT, "168", atLeast(1), "Roll a segment after this long.")
+        .define("log.roll.ms", LONG, null, "Roll a segment after this long; overrides log.roll.hours.")
+        .define("log.retention.hours", INT, "168", "Retention by time.")
+        .define("log.retention.minutes", INT, null, "Retention by time; overrides log.retention.hours.")
+        .define("log.retention.ms", LONG, null, "Retention by time; overrides log.retention.minutes.")
+        .define("log.retention.bytes", LONG, "-1", "Retention by size per partition.")
+        .define("log.retention.check.interval.ms", LONG, "300000", atLeast(1), "How often retention runs.")
+        .define("log.flush.interval.messages", LONG, Long.toString(Long.MAX_VALUE), atLeast(1), "Flush every N messages.")
+        .define("log.flush.interval.ms", LONG, null, "Flush after this long.")
+        .define("log.flush.scheduler.interval.ms", LONG, Long.toString(Long.MAX_VALUE), "How often the flusher checks.")
+        .define("log.index.interval.bytes", INT, "4096", atLeast(0), "Bytes between index entries.")
+        .define("log.index.size.max.bytes", INT, "10485760", atLeast(4), "Largest index file.")
+        .define("log.cleanup.policy", LIST, "delete", oneOf("delete", "compact"), "delete and/or compact.")
+        .define("log.message.timestamp.type", STRING, "CreateTime", oneOf("CreateTime", "LogAppendTime"), "Timestamp type.")
+        .define("log.message.timestamp.before.max.ms", LONG, Long.toString(Long.MAX_VALUE), atLeast(0), "Oldest timestamp accepted.")
+        .define("log.message.timestamp.after.max.ms", LONG, "3600000", atLeast(0), "Newest timestamp accepted.")
+        .define("compression.type", STRING, "producer",
+            oneOf("uncompressed", "zstd", "lz4", "snappy", "gzip", "producer"), "Codec of stored batches.")
+        .define("min.insync.replicas", INT, "1", atLeast(1), "Replicas that must acknowledge acks=all.")
+        .define("offsets.topic.num.partitions", INT, "50", atLeast(1), "Partitions of __consumer_offsets.")
+        .define("offsets.topic.replication.factor", SHORT, "3", atLeast(1), "Replication of __consumer_offsets.")
+        .define("offsets.topic.segment.bytes", INT, "104857600", atLeast(1), "Segment size of __consumer_offsets.")
+        .define("offsets.retention.minutes", INT, "10080", atLeast(1), "Offsets of empty groups expire after this.")
+        .define("offsets.retention.check.interval.ms", LONG, "600000", atLeast(1), "How often offsets expire.")
+        .define("offsets.commit.timeout.ms", INT, "5000", atLeast(1), "Offset commit timeout.")
+        .define("transaction.state.log.num.partitions", INT, "50", atLeast(1), "Partitions of __transaction_state.")
+        .define("transaction.state.log.replication.factor", SHORT, "3", atLeast(1), "Replication of __transaction_state.")
+        .define("transaction.state.log.min.isr", INT, "2", atLeast(1), "min.insync.replicas of __transaction_state.")
+        .define("transaction.max.timeout.ms", INT, "900000", atLeast(1), "Longest transaction timeout.")
+        .define("transactional.id.expiration.ms", INT, "604800000", atLeast(1), "Transactional ids expire after this.")
+        .define("producer.id.expiration.ms", INT, "86400000", atLeast(1), "Idle producer ids expire after this.")
+        .define("group.initial.rebalance.delay.ms", INT, "3000", "Delay of the first rebalance of an empty group.")
+        .define("group.min.session.timeout.ms", INT, "6000", "Smallest session timeout.")
+        .define("group.max.session.timeout.ms", INT, "1800000", "Largest session timeout.")
+        .define("group.max.size", INT, Integer.toString(Integer.MAX_VALUE), atLeast(1), "Largest classic group.")
+        .define(SKIFF_LOG_DURABILITY, STRING, "flush", oneOf("flush", "fsync"),
+            "flush: Kafka's flush settings; fsync: acknowledge only after fsync (group commit).");
+
+    private final Map<String, Object> values;
+    private final Map<String, String> originals;
+    private final List<EndPoint> listeners;
+    private final List<EndPoint> advertisedListeners;
+    private final Map<String, String> protocolMap;
+
+    /**
+     * Parses {@code props} (file, environment and overrides already merged).
+     *
+     * @throws ConfigException on the first invalid value
+     */
+    public BrokerConfig(Map<String, String> props) {
+        Map<String, Object> v = new HashMap<>();
+        Map<String, String> known = new LinkedHashMap<>();
+        for (ConfigDef.Key k : DEF.keys()) {
+            v.put(k.name, k.defaultValue);
+        }
+        for (Map.Entry<String, String> e : props.entrySet()) {
+            String key = e.getKey().trim();
+            if (DEF.key(key) == null) {
+                if (!ACCEPTED_AND_UNUSED.contains(key)) {
+                    LOG.warn("Ignoring unknown configuration {}={}", key, e.getValue());
+                }
+                continue;
+            }
+            v.put(key, DEF.parse(key, e.getValue()));
+            known.put(key, e.getValue());
+        }
+        this.values = Collections.unmodifiableMap(v);
+        this.originals = Collections.unmodifiableMap(known);
+        this.protocolMap = parseProtocolMap(getString(LISTENER_SECURITY_PROTOCOL_MAP));
+        List<EndPoint> all = EndPoint.parseList(LISTENERS, getString(LISTENERS), protocolMap);
+        String controllerNames = getString(CONTROLLER_LISTENER_NAMES);
+        Set<String> controllers = controllerNames == null ? Set.of()
+            : Set.of(controllerNames.toUpperCase(Locale.ROOT).split("\\s*,\\s*"));
+        all.removeIf(e -> controllers.contains(e.listenerName));
+        if (all.isEmpty()) {
+            throw new ConfigException(LISTENERS, getString(LISTENERS), "no broker listener is defined");
+        }
+        for (EndPoint e : all) {
+            if (!e.securityProtocol.equals("PLAINTEXT")) {
+                throw new ConfigException(LISTENERS, getString(LISTENERS), "security protocol " + e.securityProtocol
+                    + " of listener " + e.listenerName + " is not supported yet (PLAINTEXT only)");
+            }
+        }
+        this.listeners = List.copyOf(all);
+        String advertised = getString(ADVERTISED_LISTENERS);
+        this.advertisedListeners = advertised == null ? listeners
+            : List.copyOf(EndPoint.parseList(ADVERTISED_LISTENERS, advertised, protocolMap));
+        for (EndPoint a : advertisedListeners) {
+            if (a.port == 0 && advertised != null) {
+                throw new ConfigException(ADVERTISED_LISTENERS, advertised, "advertised port cannot be 0");
+            }
+        }
+        int nodeId = nodeId();
+        if (nodeId < 0) {
+            throw new ConfigException(NODE_ID, nodeId, "must be at least 0");
+        }
+    }
+
+    private static Map<String, String> parseProtocolMap(String text) {
+        Map<String, String> out = new HashMap<>();
+        for (String entry : text.split(",")) {
+            String s = entry.trim();
+            if (s.isEmpty()) {
+                continue;
+            }
+            int colon = s.indexOf(':');
+            if (colon <= 0 || colon == s.length() - 1) {
+                throw new ConfigException(LISTENER_SECURITY_PROTOCOL_MAP, text, "expected NAME:PROTOCOL pairs");
+            }
+            String protocol = s.substring(colon + 1).trim().toUpperCase(Locale.ROOT);
+            if (!Set.of("PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL").contains(protocol)) {
+                throw new ConfigException(LISTENER_SECURITY_PROTOCOL_MAP, text, "unknown security protocol " + protocol);
+            }
+            out.put(s.substring(0, colon).trim().toUpperCase(Locale.ROOT), protocol);
+        }
+        return out;
+    }
+
+    public Object get(String key) {
+        if (!values.containsKey(key)) {
+            throw new IllegalArgumentException("undefined configuration " + key);
+        }
+        return values.get(key);
+    }
+
+    public int getInt(String key) {
+        return ((Number) get(key)).intValue();
+    }
+
+    public long getLong(String key) {
+        return ((Number) get(key)).longValue();
+    }
+
+    public boolean getBoolean(String key) {
+        return (Boolean) get(key);
+    }
+
+    public String getString(String key) {
+        Object v = get(key);
+        return v == null ? null : v.toString();
+    }
+
+    @SuppressWarnings("unchecked")
+    public List<String> getList(String key) {
+        return (List<String>) get(key);
+    }
+
+    /** The values set explicitly (file, environment or override), as given. */
+    public Map<String, String> originals() {
+        return originals;
+    }
+
+    public int nodeId() {
+        int node = getInt(NODE_ID);
+        int broker = getInt(BROKER_ID);
+        if (node >= 0 && broker >= 0 && node != broker) {
+            throw new ConfigException(NODE_ID, node, "differs from " + BROKER_ID + "=" + broker);
+        }
+        if (node >= 0) {
+            return node;
+        }
+        return broker >= 0 ? broker : 1;
+    }
+
+    public List<EndPoint> listeners() {
+        return listeners;
+    }
+
+    /** Listeners announced to clients; a port of 0 means "the port actually bound". */
+    public List<EndPoint> advertisedListeners() {
+        return advertisedListeners;
+    }
+
+    public List<String> logDirs() {
+        String dirs = getString(LOG_DIRS);
+        String s = dirs != null ? dirs : getString(LOG_DIR);
+        return List.of(s.trim().split("\\s*,\\s*"));
+    }
+
+    public int socketRequestMaxBytes() {
+        return getInt(SOCKET_REQUEST_MAX_BYTES);
+    }
+
+    public int messageMaxBytes() {
+        return getInt(MESSAGE_MAX_BYTES);
+    }
+
+    public boolean unstableApiVersionsEnabled() {
+        return getBoolean(UNSTABLE_API_VERSIONS_ENABLE);
+    }
+}

@@ -1,0 +1,261 @@
+package io.skiff.broker.network;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.skiff.wire.message.ApiVersionsResponse;
+import io.skiff.wire.message.RequestHeader;
+import io.skiff.wire.protocol.ApiKeys;
+import io.skiff.wire.protocol.ApiMessage;
+import io.skiff.wire.protocol.Errors;
+import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One client connection: decodes the request header, hands each request to its API's handler,
+ * and sends the responses in request order even when handlers complete out of order. A request
+ * that cannot be parsed, an unknown API key or an unsupported version (other than ApiVersions,
+ * which gets the version-0 error answer) closes this connection only, as Apache Kafka does.
+ *
+ * <p>Everything here runs on the connection's event loop except {@link #completed()}, which
+ * handlers may call from any thread. At most {@link #MAX_IN_FLIGHT} requests are held per
+ * connection; beyond that the connection stops reading until responses drain.
+ */
+final class RequestChannelHandler extends ChannelInboundHandlerAdapter {
+    private static final Logger LOG = LoggerFactory.getLogger(RequestChannelHandler.class);
+    static final int MAX_IN_FLIGHT = 64;
+
+    private final ApiDispatcher dispatcher;
+    private final ConnectionLog log;
+    private final String listenerName;
+    private final ArrayDeque<RequestContext> inFlight = new ArrayDeque<>();
+    private final ResponseWriter writer = new ResponseWriter();
+    private final Runnable drainTask = this::drain;
+    private ChannelHandlerContext ctx;
+    private boolean reading;
+    private boolean flushPending;
+    private boolean closing;
+
+    RequestChannelHandler(ApiDispatcher dispatcher, ConnectionLog log, String listenerName) {
+        this.dispatcher = dispatcher;
+        this.log = log;
+        this.listenerName = listenerName;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        ByteBuf frame = (ByteBuf) msg;
+        if (closing) {
+            frame.release();
+            return;
+        }
+        reading = true;
+        try {
+            onFrame(frame);
+        } finally {
+            reading = false;
+        }
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        if (flushPending) {
+            flushPending = false;
+            ctx.flush();
+        }
+    }
+
+    private void onFrame(ByteBuf frame) {
+        if (frame.readableBytes() < 4) {
+            closeOn(frame, "bad-header", "Error parsing request header: frame of " + frame.readableBytes() + " bytes", null);
+            return;
+        }
+        short apiKeyId = frame.getShort(frame.readerIndex());
+        short version = frame.getShort(frame.readerIndex() + 2);
+        ApiKeys api = ApiKeys.forId(apiKeyId);
+        if (api == null) {
+            closeOn(frame, "unknown-api", "Error parsing request header: unknown api key " + apiKeyId, null);
+            return;
+        }
+        ApiHandler<?> handler = dispatcher.handler(api);
+        if (handler == null) {
+            closeOn(frame, "unsupported-api", "Unsupported api " + api.title + " (key " + apiKeyId + ") version " + version, null);
+            return;
+        }
+        RequestHeader header = new RequestHeader();
+        try {
+            header.read(frame, api.requestHeaderVersion(version));
+        } catch (RuntimeException e) {
+            closeOn(frame, "bad-header", "Error parsing request header; apiKey " + apiKeyId, e);
+            return;
+        }
+        InetSocketAddress remote = (InetSocketAddress) ctx.channel().remoteAddress();
+        if (!dispatcher.accepts(api, version)) {
+            if (api == ApiKeys.API_VERSIONS) {
+                // The client is newer than this broker: answer in the one format every version
+                // understands, and let it retry with a version from the list.
+                RequestContext rc = new RequestContext(this, api, version, header.correlationId(), header.clientId(),
+                    listenerName, remote, null, frame);
+                admit(rc);
+                rc.respondAtVersion(unsupportedApiVersionsAnswer(handler), (short) 0);
+                return;
+            }
+            closeOn(frame, "unsupported-version", "Received request for api " + api.title + " with unsupported version "
+                + version, null);
+            return;
+        }
+        ApiMessage body = api.newRequest();
+        try {
+            body.read(frame, version);
+        } catch (RuntimeException e) {
+            body.release();
+            closeOn(frame, "bad-request", "Error parsing " + api.title + " v" + version + " request", e);
+            return;
+        }
+        RequestContext rc = new RequestContext(this, api, version, header.correlationId(), header.clientId(),
+            listenerName, remote, body, frame);
+        admit(rc);
+        try {
+            handler.dispatch(rc, body);
+        } catch (RuntimeException e) {
+            LOG.error("Handler of {} v{} failed; closing the connection from {}", api.title, version, remote, e);
+            if (rc.outcome() == RequestContext.Outcome.PENDING) {
+                rc.closeConnection();
+            }
+        }
+    }
+
+    private ApiVersionsResponse unsupportedApiVersionsAnswer(ApiHandler<?> apiVersionsHandler) {
+        ApiVersionsResponse r = new ApiVersionsResponse().setErrorCode(Errors.UNSUPPORTED_VERSION.code);
+        ArrayList<ApiVersionsResponse.ApiVersion> keys = new ArrayList<>(1);
+        keys.add(new ApiVersionsResponse.ApiVersion().setApiKey(ApiKeys.API_VERSIONS.id)
+            .setMinVersion(apiVersionsHandler.minVersion()).setMaxVersion(dispatcher.offeredMaxVersion(apiVersionsHandler)));
+        r.setApiKeys(keys);
+        return r;
+    }
+
+    private void admit(RequestContext rc) {
+        inFlight.add(rc);
+        if (inFlight.size() >= MAX_IN_FLIGHT && ctx.channel().config().isAutoRead()) {
+            ctx.channel().config().setAutoRead(false);
+        }
+    }
+
+    private void closeOn(ByteBuf frame, String kind, String reason, Throwable cause) {
+        frame.release();
+        log.closing(ctx.channel(), kind, reason, cause);
+        closing = true;
+        if (inFlight.isEmpty()) {
+            flushAndClose();
+        } else {
+            // Earlier requests still get their answers; the close happens after them.
+            RequestContext marker = new RequestContext(this, null, (short) 0, 0, null, listenerName, null, null, null);
+            inFlight.add(marker);
+            marker.closeConnection();
+        }
+    }
+
+    /** Called by a {@link RequestContext} when a handler completes it, from any thread. */
+    void completed() {
+        if (ctx.executor().inEventLoop()) {
+            drain();
+        } else {
+            ctx.executor().execute(drainTask);
+        }
+    }
+
+    private void drain() {
+        boolean wrote = false;
+        while (!inFlight.isEmpty()) {
+            RequestContext head = inFlight.peek();
+            RequestContext.Outcome outcome = head.outcome();
+            if (outcome == RequestContext.Outcome.PENDING) {
+                break;
+            }
+            inFlight.poll();
+            if (outcome == RequestContext.Outcome.CLOSE) {
+                closing = true;
+                releaseAll();
+                flushAndClose();
+                return;
+            }
+            if (outcome == RequestContext.Outcome.RESPOND && ctx.channel().isActive() && !closing) {
+                try {
+                    writer.write(ctx, head.api, head.responseVersion(), head.correlationId, head.response());
+                    wrote = true;
+                } catch (RuntimeException e) {
+                    LOG.error("Cannot encode {} v{} response; closing the connection", head.api.title,
+                        head.responseVersion(), e);
+                    closing = true;
+                    ctx.close();
+                }
+            }
+            ApiMessage response = head.response();
+            if (response != null) {
+                response.release();
+            }
+        }
+        if (wrote) {
+            if (reading) {
+                flushPending = true;
+            } else {
+                ctx.flush();
+            }
+        }
+        if (!closing && !ctx.channel().config().isAutoRead() && inFlight.size() < MAX_IN_FLIGHT / 2) {
+            ctx.channel().config().setAutoRead(true);
+        }
+    }
+
+    /** Sends what has been written so far, then closes. */
+    private void flushAndClose() {
+        flushPending = false;
+        ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    /** Drops responses that will never be sent (the connection is closing). */
+    private void releaseAll() {
+        // Pending contexts release their own request buffers when their handlers complete them;
+        // responses completed but unsent are released here.
+        for (RequestContext rc : inFlight) {
+            if (rc.outcome() != RequestContext.Outcome.PENDING && rc.response() != null) {
+                rc.response().release();
+            }
+        }
+        inFlight.clear();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        closing = true;
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof IdleStateEvent) {
+            LOG.debug("Closing idle connection from {}", ctx.channel().remoteAddress());
+            ctx.close();
+            return;
+        }
+        ctx.fireUserEventTriggered(evt);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        log.closing(ctx.channel(), "io-error", "I/O error", cause);
+        closing = true;
+        ctx.close();
+    }
+}
