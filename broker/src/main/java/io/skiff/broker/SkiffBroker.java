@@ -2,8 +2,19 @@ package io.skiff.broker;
 
 import io.skiff.broker.config.BrokerConfig;
 import io.skiff.broker.config.EndPoint;
+import io.skiff.broker.admin.ProducerIdManager;
+import io.skiff.broker.admin.TopicAdmin;
 import io.skiff.broker.handler.ApiVersionsHandler;
+import io.skiff.broker.handler.Cluster;
+import io.skiff.broker.handler.CreatePartitionsHandler;
+import io.skiff.broker.handler.CreateTopicsHandler;
+import io.skiff.broker.handler.DeleteTopicsHandler;
+import io.skiff.broker.handler.DescribeClusterHandler;
+import io.skiff.broker.handler.DescribeConfigsHandler;
+import io.skiff.broker.handler.DescribeTopicPartitionsHandler;
+import io.skiff.broker.handler.InitProducerIdHandler;
 import io.skiff.broker.handler.MetadataHandler;
+import io.skiff.broker.metadata.MetadataManager;
 import io.skiff.broker.network.ApiDispatcher;
 import io.skiff.broker.network.SkiffServer;
 import java.io.IOException;
@@ -24,6 +35,10 @@ public final class SkiffBroker {
     private final CountDownLatch stopped = new CountDownLatch(1);
     private SkiffServer server;
     private ApiDispatcher dispatcher;
+    private MetadataManager metadata;
+    private Cluster cluster;
+    private TopicAdmin topicAdmin;
+    private ProducerIdManager producerIds;
     private MetaProperties meta;
     private volatile boolean shutDown;
 
@@ -47,6 +62,10 @@ public final class SkiffBroker {
             }
         }
         meta = first;
+        metadata = MetadataManager.open(Path.of(dirs.get(0)));
+        cluster = new Cluster(config, this::clusterId, this::advertisedEndPoints);
+        topicAdmin = new TopicAdmin(config, metadata);
+        producerIds = new ProducerIdManager(metadata);
         dispatcher = new ApiDispatcher(config.unstableApiVersionsEnabled());
         for (var handler : Handlers.create(this, dispatcher)) {
             dispatcher.register(handler);
@@ -84,7 +103,11 @@ public final class SkiffBroker {
 
     /** The finalized-features epoch announced in ApiVersions. */
     long finalizedFeaturesEpoch() {
-        return 1L;
+        return metadata.image().offset();
+    }
+
+    public MetadataManager metadata() {
+        return metadata;
     }
 
     public void shutdown() {
@@ -97,6 +120,9 @@ public final class SkiffBroker {
         LOG.info("Skiff node {} shutting down", config.nodeId());
         if (server != null) {
             server.shutdown();
+        }
+        if (metadata != null) {
+            metadata.close();
         }
         LOG.info("Skiff node {} stopped", config.nodeId());
         stopped.countDown();
@@ -112,9 +138,18 @@ public final class SkiffBroker {
         }
 
         static List<io.skiff.broker.network.ApiHandler<?>> create(SkiffBroker broker, ApiDispatcher dispatcher) {
+            Cluster cluster = broker.cluster;
+            MetadataManager metadata = broker.metadata;
             return List.of(
                 new ApiVersionsHandler(dispatcher, broker::finalizedFeaturesEpoch),
-                new MetadataHandler(broker.nodeId(), broker::clusterId, broker::advertisedEndPoints));
+                new MetadataHandler(cluster, metadata, broker.topicAdmin),
+                new CreateTopicsHandler(broker.topicAdmin, broker.config),
+                new DeleteTopicsHandler(broker.topicAdmin),
+                new CreatePartitionsHandler(broker.topicAdmin),
+                new DescribeTopicPartitionsHandler(cluster, metadata),
+                new DescribeClusterHandler(cluster),
+                new DescribeConfigsHandler(cluster, metadata),
+                new InitProducerIdHandler(broker.producerIds));
         }
     }
 }

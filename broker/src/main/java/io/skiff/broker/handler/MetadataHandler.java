@@ -1,6 +1,12 @@
 package io.skiff.broker.handler;
 
+import io.skiff.broker.admin.TopicAdmin;
+import io.skiff.broker.admin.TopicNames;
+import io.skiff.broker.config.BrokerConfig;
 import io.skiff.broker.config.EndPoint;
+import io.skiff.broker.metadata.MetadataImage;
+import io.skiff.broker.metadata.MetadataManager;
+import io.skiff.broker.metadata.TopicImage;
 import io.skiff.broker.network.ApiHandler;
 import io.skiff.broker.network.RequestContext;
 import io.skiff.wire.message.MetadataRequest;
@@ -9,45 +15,89 @@ import io.skiff.wire.protocol.ApiKeys;
 import io.skiff.wire.protocol.Errors;
 import io.skiff.wire.protocol.Uuid;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.function.Supplier;
+import java.util.Map;
+import java.util.Set;
 
 /**
- * Metadata (key 3), versions 0-13: this node as the only broker and the controller, the
- * cluster id, and the requested topics. This node holds no topics yet, so a requested topic
- * is unknown (UNKNOWN_TOPIC_OR_PARTITION by name, UNKNOWN_TOPIC_ID by id).
+ * Metadata (key 3), versions 0-13: this node as the only broker and controller, the cluster id,
+ * and the requested topics (all of them for a null list, or an empty one before version 1).
+ * Unknown topics are created when both the request (v4+) and {@code auto.create.topics.enable}
+ * allow it; the answer then waits for the creation and describes the new topic.
  */
 public final class MetadataHandler extends ApiHandler<MetadataRequest> {
-    private final int nodeId;
-    private final Supplier<String> clusterId;
-    private final Supplier<List<EndPoint>> advertised;
+    private final Cluster cluster;
+    private final MetadataManager metadata;
+    private final TopicAdmin admin;
 
-    public MetadataHandler(int nodeId, Supplier<String> clusterId, Supplier<List<EndPoint>> advertised) {
+    public MetadataHandler(Cluster cluster, MetadataManager metadata, TopicAdmin admin) {
         super(ApiKeys.METADATA, 0, 13);
-        this.nodeId = nodeId;
-        this.clusterId = clusterId;
-        this.advertised = advertised;
+        this.cluster = cluster;
+        this.metadata = metadata;
+        this.admin = admin;
     }
 
     @Override
     public void handle(RequestContext context, MetadataRequest request) {
+        short version = context.apiVersion;
+        boolean allTopics = request.topics() == null || (version == 0 && request.topics().isEmpty());
+        MetadataImage image = metadata.image();
+        if (!allTopics) {
+            Set<String> toCreate = new LinkedHashSet<>();
+            boolean allowed = (version < 4 || request.allowAutoTopicCreation())
+                && cluster.config().getBoolean(BrokerConfig.AUTO_CREATE_TOPICS_ENABLE);
+            for (MetadataRequest.MetadataRequestTopic t : request.topics()) {
+                if (allowed && t.name() != null && image.topic(t.name()) == null && TopicNames.invalidReason(t.name()) == null) {
+                    toCreate.add(t.name());
+                }
+            }
+            if (!toCreate.isEmpty()) {
+                List<TopicAdmin.NewTopic> topics = new ArrayList<>();
+                for (String name : toCreate) {
+                    topics.add(new TopicAdmin.NewTopic(name, -1, (short) -1, Map.of(), Map.of()));
+                }
+                admin.create(topics, false).whenComplete((outcomes, error) ->
+                    context.respond(answer(context, request, metadata.image())));
+                return;
+            }
+        }
+        context.respond(answer(context, request, image));
+    }
+
+    private MetadataResponse answer(RequestContext context, MetadataRequest request, MetadataImage image) {
+        short version = context.apiVersion;
         MetadataResponse response = new MetadataResponse()
-            .setClusterId(clusterId.get())
-            .setControllerId(nodeId);
-        EndPoint self = endPointFor(context.listenerName);
+            .setClusterId(cluster.clusterId())
+            .setControllerId(cluster.nodeId());
+        EndPoint self = cluster.endPoint(context.listenerName);
         List<MetadataResponse.MetadataResponseBroker> brokers = new ArrayList<>(1);
         if (self != null) {
-            brokers.add(new MetadataResponse.MetadataResponseBroker().setNodeId(nodeId).setHost(self.host)
+            brokers.add(new MetadataResponse.MetadataResponseBroker().setNodeId(cluster.nodeId()).setHost(self.host)
                 .setPort(self.port).setRack(null));
         }
         response.setBrokers(brokers);
+        boolean includeOps = version >= 8 && request.includeTopicAuthorizedOperations();
         List<MetadataResponse.MetadataResponseTopic> topics = new ArrayList<>();
-        if (request.topics() != null) {
-            for (MetadataRequest.MetadataRequestTopic t : request.topics()) {
+        if (request.topics() == null || (version == 0 && request.topics().isEmpty())) {
+            for (TopicImage t : image.topics()) {
+                topics.add(describe(t, includeOps));
+            }
+        } else {
+            for (MetadataRequest.MetadataRequestTopic rt : request.topics()) {
+                TopicImage t = rt.name() != null ? image.topic(rt.name())
+                    : rt.topicId() != null && !rt.topicId().equals(Uuid.ZERO) ? image.topic(rt.topicId()) : null;
+                if (t != null) {
+                    topics.add(describe(t, includeOps));
+                    continue;
+                }
                 MetadataResponse.MetadataResponseTopic out = new MetadataResponse.MetadataResponseTopic()
-                    .setName(t.name()).setTopicId(t.topicId() == null ? Uuid.ZERO : t.topicId());
-                if (t.name() == null) {
+                    .setName(rt.name()).setTopicId(rt.topicId() == null ? Uuid.ZERO : rt.topicId())
+                    .setIsInternal(false);
+                if (rt.name() == null) {
                     out.setErrorCode(Errors.UNKNOWN_TOPIC_ID.code);
+                } else if (TopicNames.invalidReason(rt.name()) != null) {
+                    out.setErrorCode(Errors.INVALID_TOPIC_EXCEPTION.code);
                 } else {
                     out.setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code);
                 }
@@ -55,15 +105,29 @@ public final class MetadataHandler extends ApiHandler<MetadataRequest> {
             }
         }
         response.setTopics(topics);
-        context.respond(response);
+        if (version >= 8 && version <= 10 && request.includeClusterAuthorizedOperations()) {
+            response.setClusterAuthorizedOperations(Cluster.ALL_CLUSTER_OPERATIONS);
+        }
+        return response;
     }
 
-    private EndPoint endPointFor(String listenerName) {
-        for (EndPoint e : advertised.get()) {
-            if (e.listenerName.equals(listenerName)) {
-                return e;
-            }
+    private MetadataResponse.MetadataResponseTopic describe(TopicImage t, boolean includeOps) {
+        List<MetadataResponse.MetadataResponsePartition> partitions = new ArrayList<>(t.partitions());
+        List<Integer> replicas = cluster.replicas();
+        for (int p = 0; p < t.partitions(); p++) {
+            partitions.add(new MetadataResponse.MetadataResponsePartition()
+                .setPartitionIndex(p)
+                .setLeaderId(cluster.nodeId())
+                .setLeaderEpoch(Cluster.LEADER_EPOCH)
+                .setReplicaNodes(replicas)
+                .setIsrNodes(replicas)
+                .setOfflineReplicas(List.of()));
         }
-        return null;
+        return new MetadataResponse.MetadataResponseTopic()
+            .setName(t.name())
+            .setTopicId(t.id())
+            .setIsInternal(t.isInternal())
+            .setPartitions(partitions)
+            .setTopicAuthorizedOperations(includeOps ? Cluster.ALL_TOPIC_OPERATIONS : Cluster.OPERATIONS_NOT_REQUESTED);
     }
 }

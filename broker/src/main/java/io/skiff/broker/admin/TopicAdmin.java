@@ -1,0 +1,284 @@
+package io.skiff.broker.admin;
+
+import io.skiff.broker.config.BrokerConfig;
+import io.skiff.broker.config.TopicConfigs;
+import io.skiff.broker.metadata.MetadataImage;
+import io.skiff.broker.metadata.MetadataManager;
+import io.skiff.broker.metadata.MetadataManager.Decision;
+import io.skiff.broker.metadata.MetadataRecord;
+import io.skiff.broker.metadata.TopicImage;
+import io.skiff.wire.protocol.Errors;
+import io.skiff.wire.protocol.Uuid;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Topic creation, deletion and partition growth with Apache Kafka's validation and error
+ * answers, decided against the metadata image on the metadata thread so that checks and
+ * changes are atomic. Used by CreateTopics, DeleteTopics, CreatePartitions and topic
+ * auto-creation. Thread-safe.
+ */
+public final class TopicAdmin {
+    /** Brokers in this cluster: a single node. */
+    static final int REGISTERED_BROKERS = 1;
+
+    private final BrokerConfig config;
+    private final MetadataManager metadata;
+
+    public TopicAdmin(BrokerConfig config, MetadataManager metadata) {
+        this.config = config;
+        this.metadata = metadata;
+    }
+
+    /** One topic to create; -1 partitions or replication factor mean "the broker default". */
+    public record NewTopic(String name, int numPartitions, short replicationFactor,
+                           Map<Integer, List<Integer>> assignments, Map<String, String> configs) {
+    }
+
+    /** The outcome for one topic: an error, or what was (or would be) created. */
+    public record Outcome(String name, Errors error, String message, Uuid topicId, int numPartitions,
+                          short replicationFactor, Map<String, String> configs) {
+        static Outcome failed(String name, Errors error, String message) {
+            return new Outcome(name, error, message, Uuid.ZERO, -1, (short) -1, null);
+        }
+
+        public boolean ok() {
+            return error == Errors.NONE;
+        }
+    }
+
+    /** Creates topics (or only validates them); outcomes are in request order. */
+    public CompletableFuture<List<Outcome>> create(List<NewTopic> topics, boolean validateOnly) {
+        return metadata.write(image -> decideCreate(image, topics, validateOnly));
+    }
+
+    private Decision<List<Outcome>> decideCreate(MetadataImage image, List<NewTopic> topics, boolean validateOnly) {
+        List<Outcome> outcomes = new ArrayList<>(topics.size());
+        List<MetadataRecord> records = new ArrayList<>();
+        Set<String> seen = new HashSet<>();
+        Set<String> duplicates = new HashSet<>();
+        for (NewTopic t : topics) {
+            if (!seen.add(t.name())) {
+                duplicates.add(t.name());
+            }
+        }
+        Map<String, String> collisionKeys = new LinkedHashMap<>();
+        for (TopicImage existing : image.topics()) {
+            collisionKeys.put(TopicNames.unifyCollisionChars(existing.name()), existing.name());
+        }
+        for (NewTopic t : topics) {
+            Outcome o = validateCreate(image, t, duplicates, collisionKeys);
+            if (o.ok() && !validateOnly) {
+                Uuid id = Uuid.random();
+                records.add(new MetadataRecord.TopicCreated(id, t.name(), o.numPartitions(), o.replicationFactor()));
+                for (Map.Entry<String, String> c : t.configs().entrySet()) {
+                    records.add(new MetadataRecord.TopicConfigChanged(id, c.getKey(), c.getValue()));
+                }
+                collisionKeys.put(TopicNames.unifyCollisionChars(t.name()), t.name());
+                o = new Outcome(o.name(), o.error(), o.message(), id, o.numPartitions(), o.replicationFactor(), o.configs());
+            }
+            outcomes.add(o);
+        }
+        return new Decision<>(records, outcomes);
+    }
+
+    private Outcome validateCreate(MetadataImage image, NewTopic t, Set<String> duplicates,
+                                   Map<String, String> collisionKeys) {
+        String name = t.name();
+        if (duplicates.contains(name)) {
+            return Outcome.failed(name, Errors.INVALID_REQUEST, "Found multiple entries for this topic.");
+        }
+        String invalid = TopicNames.invalidReason(name);
+        if (invalid != null) {
+            return Outcome.failed(name, Errors.INVALID_TOPIC_EXCEPTION, invalid);
+        }
+        if (image.topic(name) != null) {
+            return Outcome.failed(name, Errors.TOPIC_ALREADY_EXISTS, "Topic '" + name + "' already exists.");
+        }
+        String collides = collisionKeys.get(TopicNames.unifyCollisionChars(name));
+        if (collides != null) {
+            return Outcome.failed(name, Errors.INVALID_TOPIC_EXCEPTION, "Topic '" + name
+                + "' collides with existing topic: " + collides);
+        }
+        boolean hasAssignments = t.assignments() != null && !t.assignments().isEmpty();
+        int partitions;
+        short replication;
+        if (hasAssignments) {
+            if (t.numPartitions() != -1 || t.replicationFactor() != -1) {
+                return Outcome.failed(name, Errors.INVALID_REQUEST, "Both numPartitions or replicationFactor and "
+                    + "replicasAssignments were set. Both cannot be used at the same time.");
+            }
+            String bad = checkAssignments(t.assignments(), 0);
+            if (bad != null) {
+                return Outcome.failed(name, Errors.INVALID_REPLICA_ASSIGNMENT, bad);
+            }
+            partitions = t.assignments().size();
+            replication = (short) t.assignments().values().iterator().next().size();
+        } else {
+            partitions = t.numPartitions() == -1 ? config.getInt(BrokerConfig.NUM_PARTITIONS) : t.numPartitions();
+            replication = t.replicationFactor() == -1 ? (short) config.getInt(BrokerConfig.DEFAULT_REPLICATION_FACTOR)
+                : t.replicationFactor();
+            if (partitions <= 0) {
+                return Outcome.failed(name, Errors.INVALID_PARTITIONS,
+                    "Number of partitions was set to an invalid non-positive value.");
+            }
+            if (replication <= 0) {
+                return Outcome.failed(name, Errors.INVALID_REPLICATION_FACTOR,
+                    "Replication factor must be larger than 0, or -1 to use the default value.");
+            }
+            if (replication > REGISTERED_BROKERS) {
+                return Outcome.failed(name, Errors.INVALID_REPLICATION_FACTOR, "Unable to replicate the partition "
+                    + replication + " time(s): The target replication factor of " + replication
+                    + " cannot be reached because only " + REGISTERED_BROKERS + " broker(s) are registered.");
+            }
+        }
+        for (Map.Entry<String, String> c : t.configs().entrySet()) {
+            String bad = TopicConfigs.validate(c.getKey(), c.getValue());
+            if (bad != null) {
+                return Outcome.failed(name, Errors.INVALID_CONFIG, bad);
+            }
+        }
+        return new Outcome(name, Errors.NONE, null, Uuid.ZERO, partitions, replication, t.configs());
+    }
+
+    /** Null if the manual assignment is usable on this node; otherwise Kafka's complaint. */
+    private String checkAssignments(Map<Integer, List<Integer>> assignments, int firstPartition) {
+        int expected = firstPartition;
+        int size = -1;
+        for (int p = firstPartition; p < firstPartition + assignments.size(); p++) {
+            List<Integer> replicas = assignments.get(p);
+            if (replicas == null) {
+                return "Partitions should be consecutive and start from " + firstPartition + ".";
+            }
+            if (replicas.isEmpty()) {
+                return "The manual partition assignment includes an empty replica list.";
+            }
+            if (new HashSet<>(replicas).size() != replicas.size()) {
+                return "The manual partition assignment includes duplicate replicas.";
+            }
+            if (size >= 0 && replicas.size() != size) {
+                return "The manual partition assignment includes a partition with " + replicas.size()
+                    + " replica(s), but this is not consistent with previous partitions, which have " + size + " replica(s).";
+            }
+            size = replicas.size();
+            for (int b : replicas) {
+                if (b != config.nodeId()) {
+                    return "The manual partition assignment includes broker " + b + ", but no such broker is registered.";
+                }
+            }
+            expected++;
+        }
+        return null;
+    }
+
+    /** A topic to delete, by name or by id (exactly one set). */
+    public record TopicRef(String name, Uuid id) {
+    }
+
+    /** The outcome of deleting one topic. */
+    public record Deleted(String name, Uuid id, Errors error, String message) {
+    }
+
+    public CompletableFuture<List<Deleted>> delete(List<TopicRef> refs) {
+        return metadata.write(image -> {
+            List<Deleted> out = new ArrayList<>(refs.size());
+            List<MetadataRecord> records = new ArrayList<>();
+            Set<Uuid> deleting = new HashSet<>();
+            boolean enabled = config.getBoolean(BrokerConfig.DELETE_TOPIC_ENABLE);
+            for (TopicRef r : refs) {
+                boolean byId = r.id() != null && !r.id().equals(Uuid.ZERO);
+                if (byId && r.name() != null) {
+                    out.add(new Deleted(r.name(), r.id(), Errors.INVALID_REQUEST, "You may not specify both topic name and topic id."));
+                    continue;
+                }
+                TopicImage t = byId ? image.topic(r.id()) : r.name() == null ? null : image.topic(r.name());
+                if (t == null) {
+                    out.add(byId ? new Deleted(null, r.id(), Errors.UNKNOWN_TOPIC_ID, "Topic id " + r.id() + " not found.")
+                        : new Deleted(r.name(), Uuid.ZERO, Errors.UNKNOWN_TOPIC_OR_PARTITION,
+                            "This server does not host this topic-partition."));
+                    continue;
+                }
+                if (!enabled) {
+                    out.add(new Deleted(t.name(), t.id(), Errors.TOPIC_DELETION_DISABLED, "Topic deletion is disabled."));
+                    continue;
+                }
+                if (deleting.add(t.id())) {
+                    records.add(new MetadataRecord.TopicDeleted(t.id()));
+                }
+                out.add(new Deleted(t.name(), t.id(), Errors.NONE, null));
+            }
+            return new Decision<>(records, out);
+        });
+    }
+
+    /** A request to grow a topic to {@code count} partitions; assignments may be null. */
+    public record NewPartitions(String name, int count, List<List<Integer>> assignments) {
+    }
+
+    /** Outcome of growing one topic. */
+    public record Grown(String name, Errors error, String message) {
+    }
+
+    public CompletableFuture<List<Grown>> createPartitions(List<NewPartitions> requests, boolean validateOnly) {
+        return metadata.write(image -> {
+            List<Grown> out = new ArrayList<>(requests.size());
+            List<MetadataRecord> records = new ArrayList<>();
+            Set<String> seen = new HashSet<>();
+            Set<String> duplicates = new HashSet<>();
+            for (NewPartitions r : requests) {
+                if (!seen.add(r.name())) {
+                    duplicates.add(r.name());
+                }
+            }
+            for (NewPartitions r : requests) {
+                if (duplicates.contains(r.name())) {
+                    out.add(new Grown(r.name(), Errors.INVALID_REQUEST, "Duplicate topic in request."));
+                    continue;
+                }
+                TopicImage t = image.topic(r.name());
+                if (t == null) {
+                    out.add(new Grown(r.name(), Errors.UNKNOWN_TOPIC_OR_PARTITION,
+                        "This server does not host this topic-partition."));
+                    continue;
+                }
+                if (r.count() < t.partitions()) {
+                    out.add(new Grown(r.name(), Errors.INVALID_PARTITIONS, "Topic currently has " + t.partitions()
+                        + " partitions, which is higher than the requested " + r.count() + "."));
+                    continue;
+                }
+                if (r.count() == t.partitions()) {
+                    out.add(new Grown(r.name(), Errors.INVALID_PARTITIONS, "Topic already has " + t.partitions()
+                        + " partition(s)."));
+                    continue;
+                }
+                if (r.assignments() != null) {
+                    int added = r.count() - t.partitions();
+                    if (r.assignments().size() != added) {
+                        out.add(new Grown(r.name(), Errors.INVALID_REPLICA_ASSIGNMENT, "Attempted to add " + added
+                            + " additional partition(s), but only " + r.assignments().size() + " assignment(s) were specified."));
+                        continue;
+                    }
+                    Map<Integer, List<Integer>> byPartition = new LinkedHashMap<>();
+                    for (int i = 0; i < added; i++) {
+                        byPartition.put(t.partitions() + i, r.assignments().get(i));
+                    }
+                    String bad = checkAssignments(byPartition, t.partitions());
+                    if (bad != null) {
+                        out.add(new Grown(r.name(), Errors.INVALID_REPLICA_ASSIGNMENT, bad));
+                        continue;
+                    }
+                }
+                if (!validateOnly) {
+                    records.add(new MetadataRecord.PartitionsAdded(t.id(), r.count()));
+                }
+                out.add(new Grown(r.name(), Errors.NONE, null));
+            }
+            return new Decision<>(records, out);
+        });
+    }
+}

@@ -1,0 +1,50 @@
+package io.skiff.broker.handler;
+
+import io.skiff.broker.admin.TopicAdmin;
+import io.skiff.broker.network.ApiHandler;
+import io.skiff.broker.network.RequestContext;
+import io.skiff.wire.message.CreatePartitionsRequest;
+import io.skiff.wire.message.CreatePartitionsResponse;
+import io.skiff.wire.protocol.ApiKeys;
+import io.skiff.wire.protocol.Errors;
+import java.util.ArrayList;
+import java.util.List;
+
+/** CreatePartitions (key 37), versions 0-3: grows topics through {@link TopicAdmin}. */
+public final class CreatePartitionsHandler extends ApiHandler<CreatePartitionsRequest> {
+    private final TopicAdmin admin;
+
+    public CreatePartitionsHandler(TopicAdmin admin) {
+        super(ApiKeys.CREATE_PARTITIONS, 0, 3);
+        this.admin = admin;
+    }
+
+    @Override
+    public void handle(RequestContext context, CreatePartitionsRequest request) {
+        List<TopicAdmin.NewPartitions> requests = new ArrayList<>();
+        for (CreatePartitionsRequest.CreatePartitionsTopic t : request.topics()) {
+            List<List<Integer>> assignments = null;
+            if (t.assignments() != null) {
+                assignments = new ArrayList<>();
+                for (CreatePartitionsRequest.CreatePartitionsAssignment a : t.assignments()) {
+                    assignments.add(a.brokerIds());
+                }
+            }
+            requests.add(new TopicAdmin.NewPartitions(t.name(), t.count(), assignments));
+        }
+        admin.createPartitions(requests, request.validateOnly()).whenComplete((grown, error) -> {
+            List<CreatePartitionsResponse.CreatePartitionsTopicResult> results = new ArrayList<>();
+            for (int i = 0; i < requests.size(); i++) {
+                CreatePartitionsResponse.CreatePartitionsTopicResult r = new CreatePartitionsResponse.CreatePartitionsTopicResult()
+                    .setName(requests.get(i).name());
+                if (error != null) {
+                    r.setErrorCode(Errors.UNKNOWN_SERVER_ERROR.code).setErrorMessage(error.getMessage());
+                } else {
+                    r.setErrorCode(grown.get(i).error().code).setErrorMessage(grown.get(i).message());
+                }
+                results.add(r);
+            }
+            context.respond(new CreatePartitionsResponse().setResults(results));
+        });
+    }
+}

@@ -1,0 +1,76 @@
+package io.skiff.broker.handler;
+
+import io.skiff.broker.admin.TopicAdmin;
+import io.skiff.broker.config.BrokerConfig;
+import io.skiff.broker.config.TopicConfigs;
+import io.skiff.broker.network.ApiHandler;
+import io.skiff.broker.network.RequestContext;
+import io.skiff.wire.message.CreateTopicsRequest;
+import io.skiff.wire.message.CreateTopicsResponse;
+import io.skiff.wire.protocol.ApiKeys;
+import io.skiff.wire.protocol.Errors;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * CreateTopics (key 19), versions 2-7: validation and creation through {@link TopicAdmin};
+ * from version 5 the answer carries the partition count, replication factor and every
+ * effective config of each topic.
+ */
+public final class CreateTopicsHandler extends ApiHandler<CreateTopicsRequest> {
+    private final TopicAdmin admin;
+    private final BrokerConfig config;
+
+    public CreateTopicsHandler(TopicAdmin admin, BrokerConfig config) {
+        super(ApiKeys.CREATE_TOPICS, 2, 7);
+        this.admin = admin;
+        this.config = config;
+    }
+
+    @Override
+    public void handle(RequestContext context, CreateTopicsRequest request) {
+        List<TopicAdmin.NewTopic> topics = new ArrayList<>(request.topics().size());
+        for (CreateTopicsRequest.CreatableTopic t : request.topics()) {
+            Map<Integer, List<Integer>> assignments = new LinkedHashMap<>();
+            for (CreateTopicsRequest.CreatableReplicaAssignment a : t.assignments()) {
+                assignments.put(a.partitionIndex(), a.brokerIds());
+            }
+            Map<String, String> configs = new LinkedHashMap<>();
+            for (CreateTopicsRequest.CreatableTopicConfig c : t.configs()) {
+                configs.put(c.name(), c.value());
+            }
+            topics.add(new TopicAdmin.NewTopic(t.name(), t.numPartitions(), t.replicationFactor(), assignments, configs));
+        }
+        short version = context.apiVersion;
+        admin.create(topics, request.validateOnly()).whenComplete((outcomes, error) -> {
+            List<CreateTopicsResponse.CreatableTopicResult> results = new ArrayList<>(topics.size());
+            for (int i = 0; i < topics.size(); i++) {
+                CreateTopicsResponse.CreatableTopicResult r = new CreateTopicsResponse.CreatableTopicResult()
+                    .setName(topics.get(i).name());
+                if (error != null) {
+                    r.setErrorCode(Errors.UNKNOWN_SERVER_ERROR.code).setErrorMessage(error.getMessage());
+                } else {
+                    TopicAdmin.Outcome o = outcomes.get(i);
+                    r.setErrorCode(o.error().code).setErrorMessage(o.message()).setTopicId(o.topicId());
+                    if (o.ok() && version >= 5) {
+                        r.setNumPartitions(o.numPartitions()).setReplicationFactor(o.replicationFactor())
+                            .setConfigs(configs(o.configs()));
+                    }
+                }
+                results.add(r);
+            }
+            context.respond(new CreateTopicsResponse().setTopics(results));
+        });
+    }
+
+    private List<CreateTopicsResponse.CreatableTopicConfigs> configs(Map<String, String> overrides) {
+        List<CreateTopicsResponse.CreatableTopicConfigs> out = new ArrayList<>();
+        for (TopicConfigs.Entry e : TopicConfigs.effective(overrides, config)) {
+            out.add(new CreateTopicsResponse.CreatableTopicConfigs().setName(e.key.name).setValue(e.value)
+                .setReadOnly(false).setConfigSource(e.source.code).setIsSensitive(false));
+        }
+        return out;
+    }
+}

@@ -1,0 +1,47 @@
+package io.skiff.broker.handler;
+
+import io.skiff.broker.config.EndPoint;
+import io.skiff.broker.network.ApiHandler;
+import io.skiff.broker.network.RequestContext;
+import io.skiff.wire.message.DescribeClusterRequest;
+import io.skiff.wire.message.DescribeClusterResponse;
+import io.skiff.wire.protocol.ApiKeys;
+import io.skiff.wire.protocol.Errors;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * DescribeCluster (key 60), versions 0-2: this node, the cluster id and the controller (this
+ * node). Asking a broker for controller endpoints (endpoint type 2) gets
+ * MISMATCHED_ENDPOINT_TYPE, as Apache Kafka answers.
+ */
+public final class DescribeClusterHandler extends ApiHandler<DescribeClusterRequest> {
+    private static final byte BROKER_ENDPOINTS = 1;
+
+    private final Cluster cluster;
+
+    public DescribeClusterHandler(Cluster cluster) {
+        super(ApiKeys.DESCRIBE_CLUSTER, 0, 2);
+        this.cluster = cluster;
+    }
+
+    @Override
+    public void handle(RequestContext context, DescribeClusterRequest request) {
+        DescribeClusterResponse response = new DescribeClusterResponse().setEndpointType(BROKER_ENDPOINTS);
+        if (context.apiVersion >= 1 && request.endpointType() != BROKER_ENDPOINTS) {
+            context.respond(response.setErrorCode(Errors.MISMATCHED_ENDPOINT_TYPE.code)
+                .setErrorMessage("The request was sent to an endpoint of type BROKER, but we wanted an endpoint of type CONTROLLER"));
+            return;
+        }
+        List<DescribeClusterResponse.DescribeClusterBroker> brokers = new ArrayList<>(1);
+        EndPoint self = cluster.endPoint(context.listenerName);
+        if (self != null) {
+            brokers.add(new DescribeClusterResponse.DescribeClusterBroker().setBrokerId(cluster.nodeId())
+                .setHost(self.host).setPort(self.port).setRack(null).setIsFenced(false));
+        }
+        response.setClusterId(cluster.clusterId()).setControllerId(cluster.nodeId()).setBrokers(brokers)
+            .setClusterAuthorizedOperations(request.includeClusterAuthorizedOperations()
+                ? Cluster.ALL_CLUSTER_OPERATIONS : Cluster.OPERATIONS_NOT_REQUESTED);
+        context.respond(response);
+    }
+}

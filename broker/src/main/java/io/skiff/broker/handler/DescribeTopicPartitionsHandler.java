@@ -1,0 +1,85 @@
+package io.skiff.broker.handler;
+
+import io.skiff.broker.metadata.MetadataImage;
+import io.skiff.broker.metadata.MetadataManager;
+import io.skiff.broker.metadata.TopicImage;
+import io.skiff.broker.network.ApiHandler;
+import io.skiff.broker.network.RequestContext;
+import io.skiff.wire.message.DescribeTopicPartitionsRequest;
+import io.skiff.wire.message.DescribeTopicPartitionsResponse;
+import io.skiff.wire.protocol.ApiKeys;
+import io.skiff.wire.protocol.Errors;
+import io.skiff.wire.protocol.Uuid;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeMap;
+
+/**
+ * DescribeTopicPartitions (key 75), version 0: the requested topics (all when none are named)
+ * in name order, paged by partition count: at most {@code min(ResponsePartitionLimit, 2000)}
+ * partitions per answer, with a cursor that says where the next page starts.
+ */
+public final class DescribeTopicPartitionsHandler extends ApiHandler<DescribeTopicPartitionsRequest> {
+    /** Apache Kafka's max.request.partition.size.limit default. */
+    static final int MAX_PARTITIONS_PER_RESPONSE = 2000;
+
+    private final Cluster cluster;
+    private final MetadataManager metadata;
+
+    public DescribeTopicPartitionsHandler(Cluster cluster, MetadataManager metadata) {
+        super(ApiKeys.DESCRIBE_TOPIC_PARTITIONS, 0, 0);
+        this.cluster = cluster;
+        this.metadata = metadata;
+    }
+
+    @Override
+    public void handle(RequestContext context, DescribeTopicPartitionsRequest request) {
+        MetadataImage image = metadata.image();
+        TreeMap<String, TopicImage> found = new TreeMap<>();
+        List<DescribeTopicPartitionsResponse.DescribeTopicPartitionsResponseTopic> missing = new ArrayList<>();
+        if (request.topics().isEmpty()) {
+            for (TopicImage t : image.topics()) {
+                found.put(t.name(), t);
+            }
+        } else {
+            for (DescribeTopicPartitionsRequest.TopicRequest r : request.topics()) {
+                TopicImage t = image.topic(r.name());
+                if (t != null) {
+                    found.put(t.name(), t);
+                } else {
+                    missing.add(new DescribeTopicPartitionsResponse.DescribeTopicPartitionsResponseTopic()
+                        .setName(r.name()).setTopicId(Uuid.ZERO).setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code)
+                        .setTopicAuthorizedOperations(Cluster.OPERATIONS_NOT_REQUESTED));
+                }
+            }
+        }
+        int limit = Math.max(1, Math.min(request.responsePartitionLimit(), MAX_PARTITIONS_PER_RESPONSE));
+        DescribeTopicPartitionsRequest.Cursor cursor = request.cursor();
+        List<DescribeTopicPartitionsResponse.DescribeTopicPartitionsResponseTopic> topics = new ArrayList<>(missing);
+        DescribeTopicPartitionsResponse.Cursor next = null;
+        int budget = limit;
+        for (TopicImage t : (cursor == null ? found : found.tailMap(cursor.topicName(), true)).values()) {
+            int first = cursor != null && t.name().equals(cursor.topicName()) ? Math.max(0, cursor.partitionIndex()) : 0;
+            if (budget == 0) {
+                next = new DescribeTopicPartitionsResponse.Cursor().setTopicName(t.name()).setPartitionIndex(first);
+                break;
+            }
+            List<DescribeTopicPartitionsResponse.DescribeTopicPartitionsResponsePartition> partitions = new ArrayList<>();
+            int p = first;
+            for (; p < t.partitions() && budget > 0; p++, budget--) {
+                partitions.add(new DescribeTopicPartitionsResponse.DescribeTopicPartitionsResponsePartition()
+                    .setPartitionIndex(p).setLeaderId(cluster.nodeId()).setLeaderEpoch(Cluster.LEADER_EPOCH)
+                    .setReplicaNodes(cluster.replicas()).setIsrNodes(cluster.replicas())
+                    .setEligibleLeaderReplicas(List.of()).setLastKnownElr(List.of()).setOfflineReplicas(List.of()));
+            }
+            topics.add(new DescribeTopicPartitionsResponse.DescribeTopicPartitionsResponseTopic()
+                .setName(t.name()).setTopicId(t.id()).setIsInternal(t.isInternal()).setPartitions(partitions)
+                .setTopicAuthorizedOperations(Cluster.ALL_TOPIC_OPERATIONS));
+            if (p < t.partitions()) {
+                next = new DescribeTopicPartitionsResponse.Cursor().setTopicName(t.name()).setPartitionIndex(p);
+                break;
+            }
+        }
+        context.respond(new DescribeTopicPartitionsResponse().setTopics(topics).setNextCursor(next));
+    }
+}

@@ -1,0 +1,125 @@
+package io.skiff.broker.metadata;
+
+import io.skiff.wire.protocol.Uuid;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The cluster metadata at one offset of the metadata log: topics by name and id, dynamic
+ * broker configs, and the producer-id allocation point. Immutable; {@link #apply} returns a
+ * new image. Handlers read the current image without locks.
+ */
+public final class MetadataImage {
+    public static final MetadataImage EMPTY = new MetadataImage(Map.of(), Map.of(), Map.of(), 0L, 0L);
+
+    private final Map<String, TopicImage> topicsByName;
+    private final Map<Uuid, TopicImage> topicsById;
+    /** Dynamic broker configs: key "nodeId/config" ("-1/config" for the cluster default). */
+    private final Map<String, String> brokerConfigs;
+    private final long nextProducerId;
+    private final long offset;
+
+    private MetadataImage(Map<String, TopicImage> byName, Map<Uuid, TopicImage> byId, Map<String, String> brokerConfigs,
+                          long nextProducerId, long offset) {
+        this.topicsByName = byName;
+        this.topicsById = byId;
+        this.brokerConfigs = brokerConfigs;
+        this.nextProducerId = nextProducerId;
+        this.offset = offset;
+    }
+
+    public TopicImage topic(String name) {
+        return topicsByName.get(name);
+    }
+
+    public TopicImage topic(Uuid id) {
+        return topicsById.get(id);
+    }
+
+    public Collection<TopicImage> topics() {
+        return topicsByName.values();
+    }
+
+    public Map<String, String> brokerConfigs() {
+        return brokerConfigs;
+    }
+
+    public long nextProducerId() {
+        return nextProducerId;
+    }
+
+    /** The number of metadata records this image reflects. */
+    public long offset() {
+        return offset;
+    }
+
+    /** This image with {@code record} applied. */
+    public MetadataImage apply(MetadataRecord record) {
+        long next = offset + 1;
+        if (record instanceof MetadataRecord.TopicCreated r) {
+            TopicImage t = new TopicImage(r.topicId(), r.name(), r.partitions(), r.replicationFactor(), Map.of());
+            return withTopic(null, t, next);
+        }
+        if (record instanceof MetadataRecord.PartitionsAdded r) {
+            TopicImage old = require(r.topicId());
+            return withTopic(old, new TopicImage(old.id(), old.name(), r.partitions(), old.replicationFactor(), old.configs()), next);
+        }
+        if (record instanceof MetadataRecord.TopicDeleted r) {
+            TopicImage old = require(r.topicId());
+            Map<String, TopicImage> byName = new LinkedHashMap<>(topicsByName);
+            Map<Uuid, TopicImage> byId = new HashMap<>(topicsById);
+            byName.remove(old.name());
+            byId.remove(old.id());
+            return new MetadataImage(Collections.unmodifiableMap(byName), Collections.unmodifiableMap(byId), brokerConfigs,
+                nextProducerId, next);
+        }
+        if (record instanceof MetadataRecord.TopicConfigChanged r) {
+            TopicImage old = require(r.topicId());
+            Map<String, String> configs = new LinkedHashMap<>(old.configs());
+            if (r.value() == null) {
+                configs.remove(r.key());
+            } else {
+                configs.put(r.key(), r.value());
+            }
+            return withTopic(old, new TopicImage(old.id(), old.name(), old.partitions(), old.replicationFactor(), configs), next);
+        }
+        if (record instanceof MetadataRecord.BrokerConfigChanged r) {
+            Map<String, String> configs = new LinkedHashMap<>(brokerConfigs);
+            String k = r.nodeId() + "/" + r.key();
+            if (r.value() == null) {
+                configs.remove(k);
+            } else {
+                configs.put(k, r.value());
+            }
+            return new MetadataImage(topicsByName, topicsById, Collections.unmodifiableMap(configs), nextProducerId, next);
+        }
+        if (record instanceof MetadataRecord.ProducerIdsAllocated r) {
+            return new MetadataImage(topicsByName, topicsById, brokerConfigs, r.nextProducerId(), next);
+        }
+        throw new IllegalArgumentException("unknown record " + record);
+    }
+
+    private TopicImage require(Uuid id) {
+        TopicImage t = topicsById.get(id);
+        if (t == null) {
+            throw new IllegalStateException("metadata record for unknown topic id " + id);
+        }
+        return t;
+    }
+
+    private MetadataImage withTopic(TopicImage old, TopicImage t, long next) {
+        Map<String, TopicImage> byName = new LinkedHashMap<>(topicsByName);
+        Map<Uuid, TopicImage> byId = new HashMap<>(topicsById);
+        if (old != null) {
+            byName.remove(old.name());
+            byId.remove(old.id());
+        }
+        byName.put(t.name(), t);
+        byId.put(t.id(), t);
+        return new MetadataImage(Collections.unmodifiableMap(byName), Collections.unmodifiableMap(byId), brokerConfigs,
+            nextProducerId, next);
+    }
+}

@@ -1,0 +1,87 @@
+package io.skiff.broker.metadata;
+
+import io.netty.buffer.ByteBuf;
+import io.skiff.wire.protocol.MessageParseException;
+import io.skiff.wire.protocol.Uuid;
+import io.skiff.wire.protocol.Wire;
+
+/**
+ * Binary form of {@link MetadataRecord}s: a type byte, a version byte, then the fields.
+ * Strings use the protocol's classic nullable int16-length encoding. Stateless.
+ */
+final class MetadataRecordCodec {
+    private static final byte TOPIC_CREATED = 1;
+    private static final byte PARTITIONS_ADDED = 2;
+    private static final byte TOPIC_DELETED = 3;
+    private static final byte TOPIC_CONFIG_CHANGED = 4;
+    private static final byte BROKER_CONFIG_CHANGED = 5;
+    private static final byte PRODUCER_IDS_ALLOCATED = 6;
+    private static final byte VERSION = 0;
+
+    private MetadataRecordCodec() {
+    }
+
+    static void write(MetadataRecord record, ByteBuf out) {
+        if (record instanceof MetadataRecord.TopicCreated r) {
+            header(out, TOPIC_CREATED);
+            Wire.writeUuid(out, r.topicId());
+            Wire.writeString(out, r.name(), false, false, "name");
+            out.writeInt(r.partitions());
+            out.writeShort(r.replicationFactor());
+        } else if (record instanceof MetadataRecord.PartitionsAdded r) {
+            header(out, PARTITIONS_ADDED);
+            Wire.writeUuid(out, r.topicId());
+            out.writeInt(r.partitions());
+        } else if (record instanceof MetadataRecord.TopicDeleted r) {
+            header(out, TOPIC_DELETED);
+            Wire.writeUuid(out, r.topicId());
+        } else if (record instanceof MetadataRecord.TopicConfigChanged r) {
+            header(out, TOPIC_CONFIG_CHANGED);
+            Wire.writeUuid(out, r.topicId());
+            Wire.writeString(out, r.key(), false, false, "key");
+            Wire.writeString(out, r.value(), false, true, "value");
+        } else if (record instanceof MetadataRecord.BrokerConfigChanged r) {
+            header(out, BROKER_CONFIG_CHANGED);
+            out.writeInt(r.nodeId());
+            Wire.writeString(out, r.key(), false, false, "key");
+            Wire.writeString(out, r.value(), false, true, "value");
+        } else if (record instanceof MetadataRecord.ProducerIdsAllocated r) {
+            header(out, PRODUCER_IDS_ALLOCATED);
+            out.writeLong(r.nextProducerId());
+        } else {
+            throw new IllegalArgumentException("unknown record " + record);
+        }
+    }
+
+    private static void header(ByteBuf out, byte type) {
+        out.writeByte(type);
+        out.writeByte(VERSION);
+    }
+
+    static MetadataRecord read(ByteBuf in) {
+        byte type = in.readByte();
+        byte version = in.readByte();
+        if (version != VERSION) {
+            throw new MessageParseException("metadata record version " + version + " is not known");
+        }
+        switch (type) {
+            case TOPIC_CREATED:
+                return new MetadataRecord.TopicCreated(Wire.readUuid(in), Wire.readString(in, false, false, "name"),
+                    in.readInt(), in.readShort());
+            case PARTITIONS_ADDED:
+                return new MetadataRecord.PartitionsAdded(Wire.readUuid(in), in.readInt());
+            case TOPIC_DELETED:
+                return new MetadataRecord.TopicDeleted(Wire.readUuid(in));
+            case TOPIC_CONFIG_CHANGED:
+                return new MetadataRecord.TopicConfigChanged(Wire.readUuid(in), Wire.readString(in, false, false, "key"),
+                    Wire.readString(in, false, true, "value"));
+            case BROKER_CONFIG_CHANGED:
+                return new MetadataRecord.BrokerConfigChanged(in.readInt(), Wire.readString(in, false, false, "key"),
+                    Wire.readString(in, false, true, "value"));
+            case PRODUCER_IDS_ALLOCATED:
+                return new MetadataRecord.ProducerIdsAllocated(in.readLong());
+            default:
+                throw new MessageParseException("metadata record type " + type + " is not known");
+        }
+    }
+}
