@@ -208,6 +208,11 @@ public final class RecordBatch {
         buf.setInt(offset + CRC_OFFSET, (int) computeCrc());
     }
 
+    /** Recomputes and stores the CRC (after a change to bytes the CRC covers). */
+    public void updateCrc() {
+        buf.setInt(offset + CRC_OFFSET, (int) computeCrc());
+    }
+
     /** CRC32C of the bytes from the attributes to the end of the batch (as the batch length says). */
     public long computeCrc() {
         crc.reset();
