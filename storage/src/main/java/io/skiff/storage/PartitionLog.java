@@ -297,7 +297,8 @@ public final class PartitionLog {
         LogConfig cfg = config;
         if (!VALIDATOR.get().validate(records, cfg.validationRules(), name, nowMs, v)) {
             Errors e = v.error();
-            long lso = e == Errors.CORRUPT_MESSAGE || e == Errors.MESSAGE_TOO_LARGE ? -1L : logStartOffset;
+            long lso = v.isRequestLevel() || e == Errors.CORRUPT_MESSAGE || e == Errors.MESSAGE_TOO_LARGE
+                ? -1L : logStartOffset;
             List<io.skiff.wire.record.RecordError> recordErrors = v.recordErrors().isEmpty()
                 ? null : new ArrayList<>(v.recordErrors());
             return AppendResult.failure(e, v.errorMessage(), v.diagnostic(), recordErrors, lso);

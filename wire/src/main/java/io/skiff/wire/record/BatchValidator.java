@@ -20,15 +20,17 @@ import java.util.List;
  *
  * <ol>
  *   <li>framing, as Kafka's request check reads it: a batch length below 14 or an unknown magic
- *       is CORRUPT_MESSAGE; no complete batch, a magic other than 2, or more than one batch is
- *       INVALID_RECORD; incomplete bytes after the batch are ignored (the caller appends only
- *       {@link ValidationResult#batchSize()} bytes);</li>
+ *       is CORRUPT_MESSAGE (with a message); no complete batch, a magic other than 2, or more than
+ *       one batch is INVALID_RECORD (no message); incomplete bytes after the batch are ignored (the
+ *       caller appends only {@link ValidationResult#batchSize()} bytes). Kafka answers these with
+ *       log start offset -1 ({@link ValidationResult#isRequestLevel()});</li>
  *   <li>the batch as the log checks it: a base offset other than 0 is INVALID_RECORD, a batch
  *       larger than max.message.bytes MESSAGE_TOO_LARGE, a short batch or a CRC32C mismatch
  *       CORRUPT_MESSAGE;</li>
  *   <li>the batch header as the log validator checks it (all INVALID_RECORD): last offset delta
  *       and record count consistent and positive, no control batch from a client, a sequence for
- *       every idempotent batch;</li>
+ *       every idempotent batch; compression codec bits naming no codec (5-7) fail as Kafka fails
+ *       them, with UNKNOWN_SERVER_ERROR;</li>
  *   <li>every record: a malformed record or a count that does not match the bytes fails the whole
  *       batch with INVALID_RECORD; a null key on a compacted topic (INVALID_RECORD) and a
  *       CreateTime timestamp outside the configured window or a producer-set LogAppendTime
@@ -39,7 +41,9 @@ import java.util.List;
  *
  * <p>Compressed batches: the records are read through a decompressing {@link RecordSource} when
  * one is given; without one (codecs not built yet) a compressed batch is accepted on its header,
- * CRC and sizes alone and {@link ValidationResult#recordsChecked()} is false.
+ * CRC and sizes alone and {@link ValidationResult#recordsChecked()} is false. Until then a
+ * compressed batch whose payload does not decompress, which Kafka answers with
+ * UNKNOWN_SERVER_ERROR, is accepted here.
  *
  * <p>Borrows the buffer it validates and does not modify it. Not thread-safe: use one instance
  * per thread; it allocates nothing on success.
@@ -72,6 +76,7 @@ public final class BatchValidator {
         int end = records.writerIndex();
 
         // 1. Framing: the first batch and whether a second one follows.
+        out.requestLevel = true;
         int firstSize = nextBatchSize(records, start, end, out);
         if (firstSize < 0) {
             return false;
@@ -92,6 +97,7 @@ public final class BatchValidator {
         }
 
         // 2. The batch as a whole.
+        out.requestLevel = false;
         batch.wrap(records, start);
         out.batchOffset = start;
         out.batchSize = firstSize;
@@ -132,6 +138,9 @@ public final class BatchValidator {
                 + " in record batch with producerId " + batch.producerId() + " in topic partition " + topicPartition);
         }
         out.recordCount = count;
+        if (batch.compressionType() == null) {
+            return out.fail(Errors.UNKNOWN_SERVER_ERROR, "Unknown compression type id: " + batch.compressionCodecId());
+        }
 
         // 4. Records.
         RecordSource source = uncompressed;
@@ -217,6 +226,7 @@ public final class BatchValidator {
         if (batchLength < MIN_LEGACY_RECORD_OVERHEAD) {
             out.fail(Errors.CORRUPT_MESSAGE, "Record size " + batchLength
                 + " is less than the minimum record overhead (" + MIN_LEGACY_RECORD_OVERHEAD + ")");
+            out.errorMessage = out.diagnostic;
             return -1;
         }
         if (remaining < HEADER_SIZE_UP_TO_MAGIC) {
@@ -225,6 +235,7 @@ public final class BatchValidator {
         byte magic = buf.getByte(position + MAGIC_OFFSET);
         if (magic < 0 || magic > CURRENT_MAGIC) {
             out.fail(Errors.CORRUPT_MESSAGE, "Invalid magic found in record: " + magic);
+            out.errorMessage = out.diagnostic;
             return -1;
         }
         long size = (long) batchLength + LOG_OVERHEAD;

@@ -21,6 +21,7 @@ public final class ValidationResult {
     int recordCount;
     long maxTimestamp;
     boolean recordsChecked;
+    boolean requestLevel;
 
     void clear() {
         error = Errors.NONE;
@@ -32,6 +33,7 @@ public final class ValidationResult {
         recordCount = 0;
         maxTimestamp = RecordBatchDescriptor.NO_TIMESTAMP;
         recordsChecked = false;
+        requestLevel = false;
     }
 
     boolean fail(Errors error, String diagnostic) {
@@ -91,6 +93,14 @@ public final class ValidationResult {
      */
     public long maxTimestamp() {
         return maxTimestamp;
+    }
+
+    /**
+     * True when the failure is one Kafka finds while checking the request, before the log is
+     * involved (framing, magic, batch count): its Produce response then carries log start offset -1.
+     */
+    public boolean isRequestLevel() {
+        return requestLevel;
     }
 
     /** Whether every record was read (false for a compressed batch without a decompressing source). */

@@ -90,6 +90,7 @@ class BatchValidatorTest {
         buf.setInt(RecordBatchDescriptor.BATCH_LENGTH_OFFSET, 13);
         assertThat(validate()).isFalse();
         assertThat(result.error()).isEqualTo(Errors.CORRUPT_MESSAGE);
+        assertThat(result.errorMessage()).isEqualTo("Record size 13 is less than the minimum record overhead (14)");
     }
 
     @Test
@@ -271,6 +272,25 @@ class BatchValidatorTest {
         assertThat(result.recordsChecked()).isFalse();
         assertThat(result.recordCount()).isEqualTo(10);
         assertThat(result.maxTimestamp()).isEqualTo(NOW + 9);
+    }
+
+    @Test
+    void rejectsUnknownCompressionCodecAsUnknownServerError() {
+        buf = TestBatches.spec().build();
+        buf.setShort(RecordBatchDescriptor.ATTRIBUTES_OFFSET, batch().attributes() | 5);
+        batch().updateCrc();
+        assertThat(validate()).isFalse();
+        assertThat(result.error()).isEqualTo(Errors.UNKNOWN_SERVER_ERROR);
+        assertThat(result.isRequestLevel()).isFalse();
+    }
+
+    @Test
+    void framingErrorsAreRequestLevelWithKafkasMessage() {
+        buf = TestBatches.spec().build();
+        buf.setByte(RecordBatchDescriptor.MAGIC_OFFSET, 5);
+        assertThat(validate()).isFalse();
+        assertThat(result.isRequestLevel()).isTrue();
+        assertThat(result.errorMessage()).isEqualTo("Invalid magic found in record: 5");
     }
 
     @Test
