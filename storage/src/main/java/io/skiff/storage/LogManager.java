@@ -93,7 +93,12 @@ public final class LogManager implements AutoCloseable {
         }
         FileChannel lockChannel = FileChannel.open(new File(dir, LogFiles.LOCK_FILE).toPath(), StandardOpenOption.CREATE,
             StandardOpenOption.WRITE);
-        FileLock lock = lockChannel.tryLock();
+        FileLock lock;
+        try {
+            lock = lockChannel.tryLock();
+        } catch (java.nio.channels.OverlappingFileLockException e) {
+            lock = null;
+        }
         if (lock == null) {
             lockChannel.close();
             throw new IOException("Failed to acquire lock on file .lock in " + dir
