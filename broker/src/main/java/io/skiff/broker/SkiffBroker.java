@@ -179,11 +179,11 @@ public final class SkiffBroker {
             shutDown = true;
         }
         LOG.info("Skiff node {} shutting down", config.nodeId());
+        if (purgatory != null) {
+            purgatory.close(); // answers parked fetches while connections are still open
+        }
         if (server != null) {
             server.shutdown();
-        }
-        if (purgatory != null) {
-            purgatory.close();
         }
         if (timeouts != null) {
             timeouts.shutdownNow();

@@ -38,32 +38,15 @@ class ProduceConsumeCompatTest {
     static final SkiffBrokerExtension BROKER = new SkiffBrokerExtension();
 
     static KafkaProducer<byte[], byte[]> producer(String acks) {
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, BROKER.bootstrapServers());
-        p.put(ProducerConfig.ACKS_CONFIG, acks);
-        p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
-        if (acks.equals("0") || acks.equals("1")) {
-            p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, false);
-        }
-        return new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
+        return Clients.producer(BROKER.bootstrapServers(), acks);
     }
 
     static KafkaConsumer<byte[], byte[]> consumer() {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, BROKER.bootstrapServers());
-        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 500);
-        return new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        return Clients.consumer(BROKER.bootstrapServers(), new Properties());
     }
 
     static List<ConsumerRecord<byte[], byte[]>> readAll(KafkaConsumer<byte[], byte[]> c, int expected) {
-        List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (out.size() < expected && System.nanoTime() < deadline) {
-            ConsumerRecords<byte[], byte[]> batch = c.poll(Duration.ofMillis(200));
-            batch.forEach(out::add);
-        }
-        return out;
+        return Clients.readAll(c, expected);
     }
 
     @Test

@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Where long-poll fetches wait: a fetch that cannot yet return {@code fetch.min.bytes} is
@@ -34,9 +35,13 @@ public final class FetchPurgatory implements AutoCloseable {
         return t;
     }, 5, TimeUnit.MILLISECONDS, 512);
     private final Map<TopicPartition, ConcurrentLinkedQueue<Waiter>> watchers = new ConcurrentHashMap<>();
+    private final AtomicLong parks = new AtomicLong();
 
     /** Parks {@code waiter} on {@code partitions} for at most {@code maxWaitMs}. */
     public void park(Waiter waiter, List<TopicPartition> partitions, long maxWaitMs) {
+        if ((parks.incrementAndGet() & 1023) == 0) {
+            purgeCompleted();
+        }
         for (TopicPartition tp : partitions) {
             watchers.computeIfAbsent(tp, k -> new ConcurrentLinkedQueue<>()).add(waiter);
         }
@@ -77,10 +82,19 @@ public final class FetchPurgatory implements AutoCloseable {
         return n;
     }
 
+    /** Stops the timer and answers every fetch still waiting with what it has. */
     @Override
     public void close() {
         for (Timeout t : timer.stop()) {
             t.cancel();
         }
+        for (ConcurrentLinkedQueue<Waiter> q : watchers.values()) {
+            for (Waiter w : q) {
+                if (!w.isDone()) {
+                    w.expire();
+                }
+            }
+        }
+        watchers.clear();
     }
 }

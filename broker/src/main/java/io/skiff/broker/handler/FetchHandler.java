@@ -84,7 +84,8 @@ public final class FetchHandler extends ApiHandler<FetchRequest> {
         if (pending.tryComplete()) {
             return;
         }
-        if (request.maxWaitMs() <= 0) {
+        if (request.maxWaitMs() <= 0 || session.partitions.isEmpty()) {
+            // Nothing to wait for: no wait allowed, or no partitions (e.g. a session being closed).
             pending.expire();
             return;
         }
