@@ -1,5 +1,8 @@
 package io.skiff.storage;
 
+import io.skiff.wire.record.RecordBatchDescriptor;
+import java.nio.ByteBuffer;
+
 import io.netty.buffer.ByteBuf;
 import io.skiff.wire.record.Records;
 import java.io.IOException;
@@ -57,6 +60,39 @@ public final class FileRecords implements Records {
                 at += n;
                 left -= n;
             }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Whether any batch starting in this slice is compressed with {@code codecId}, read from the
+     * batch headers (positional reads of their attributes; no record data is read). Used to
+     * refuse zstd data to fetch versions that predate it.
+     */
+    public boolean anyBatchCompressedWith(int codecId) {
+        ByteBuffer header = ByteBuffer.allocate(RecordBatchDescriptor.ATTRIBUTES_OFFSET + RecordBatchDescriptor.ATTRIBUTES_LENGTH);
+        long at = position;
+        long end = position + sizeInBytes;
+        try {
+            while (at + header.capacity() <= end) {
+                header.clear();
+                while (header.hasRemaining()) {
+                    if (channel.read(header, at + header.position()) < 0) {
+                        return false;
+                    }
+                }
+                int batchLength = header.getInt(RecordBatchDescriptor.BATCH_LENGTH_OFFSET);
+                int attributes = header.getShort(RecordBatchDescriptor.ATTRIBUTES_OFFSET);
+                if ((attributes & RecordBatchDescriptor.COMPRESSION_CODEC_MASK) == codecId) {
+                    return true;
+                }
+                if (batchLength <= 0) {
+                    return false;
+                }
+                at += RecordBatchDescriptor.LOG_OVERHEAD + (long) batchLength;
+            }
+            return false;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

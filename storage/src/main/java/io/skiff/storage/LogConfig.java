@@ -1,6 +1,8 @@
 package io.skiff.storage;
 
 import io.skiff.wire.record.TimestampType;
+import io.skiff.wire.compress.Codecs;
+import io.skiff.wire.record.BatchRecompressor;
 import io.skiff.wire.record.ValidationRules;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -101,6 +103,11 @@ public final class LogConfig {
     public final int maxMessageBytes;
     public final boolean preallocate;
     public final String compressionType;
+    /** The codec batches are stored with, or -1 to keep the producer's (compression.type=producer). */
+    public final int targetCodec;
+    private final int gzipLevel;
+    private final int lz4Level;
+    private final int zstdLevel;
     private final ValidationRules validationRules;
 
     private LogConfig(Map<String, String> base, Map<String, String> overrides) {
@@ -143,8 +150,26 @@ public final class LogConfig {
         maxMessageBytes = intAtLeast(v, MAX_MESSAGE_BYTES, 0);
         preallocate = boolValue(v, PREALLOCATE);
         compressionType = v.get(COMPRESSION_TYPE);
+        try {
+            targetCodec = BatchRecompressor.targetCodec(compressionType);
+        } catch (IllegalArgumentException e) {
+            throw bad(COMPRESSION_TYPE, compressionType);
+        }
+        gzipLevel = (int) longValue(v, "compression.gzip.level");
+        lz4Level = (int) longValue(v, "compression.lz4.level");
+        zstdLevel = (int) longValue(v, "compression.zstd.level");
         validationRules = new ValidationRules(maxMessageBytes, compact, timestampType, timestampBeforeMaxMs,
             timestampAfterMaxMs);
+    }
+
+    /** The configured level of a codec (KIP-390); snappy has none. */
+    public int compressionLevel(int codec) {
+        switch (codec) {
+            case Codecs.GZIP: return gzipLevel;
+            case Codecs.LZ4: return lz4Level;
+            case Codecs.ZSTD: return zstdLevel;
+            default: return 0;
+        }
     }
 
     /** Kafka's defaults with {@code overrides} (topic config name to value) on top. */

@@ -3,6 +3,7 @@ package io.skiff.storage;
 import io.netty.buffer.ByteBuf;
 import io.skiff.wire.protocol.Errors;
 import io.skiff.wire.protocol.Uuid;
+import io.skiff.wire.record.BatchRecompressor;
 import io.skiff.wire.record.BatchValidator;
 import io.skiff.wire.record.RecordBatch;
 import io.skiff.wire.record.TimestampType;
@@ -49,6 +50,7 @@ public final class PartitionLog {
     private static final Logger LOG = LoggerFactory.getLogger(PartitionLog.class);
 
     private static final ThreadLocal<BatchValidator> VALIDATOR = ThreadLocal.withInitial(BatchValidator::new);
+    private static final ThreadLocal<RecordBatch> PEEK = ThreadLocal.withInitial(RecordBatch::new);
     private static final ThreadLocal<ValidationResult> VALIDATION = ThreadLocal.withInitial(ValidationResult::new);
 
     /** The log end as readers see it: published after each append and roll. */
@@ -305,6 +307,36 @@ public final class PartitionLog {
         }
         int batchIndex = v.batchOffset();
         int batchSize = v.batchSize();
+        int targetCodec = cfg.targetCodec;
+        if (targetCodec >= 0 && targetCodec != scratchFor(records, batchIndex).compressionCodecId()) {
+            // The topic stores another codec than the producer used: rewrite the batch first.
+            ByteBuf rewritten;
+            try {
+                rewritten = BatchRecompressor.recompress(scratchFor(records, batchIndex), targetCodec,
+                    cfg.compressionLevel(targetCodec), records.alloc());
+            } catch (IOException | RuntimeException e) {
+                return AppendResult.failure(Errors.CORRUPT_MESSAGE, null, "cannot recompress: " + e, null, -1L);
+            }
+            try {
+                if (rewritten.readableBytes() > cfg.maxMessageBytes) {
+                    return AppendResult.failure(Errors.MESSAGE_TOO_LARGE, null, "The recompressed batch size is "
+                        + rewritten.readableBytes() + " bytes, above max.message.bytes", null, -1L);
+                }
+                return appendValidated(rewritten, 0, rewritten.readableBytes(), v, cfg, leaderEpoch, nowMs);
+            } finally {
+                rewritten.release();
+            }
+        }
+        return appendValidated(records, batchIndex, batchSize, v, cfg, leaderEpoch, nowMs);
+    }
+
+    private RecordBatch scratchFor(ByteBuf records, int index) {
+        return PEEK.get().wrap(records, index);
+    }
+
+    /** The append after validation (and any recompression): under the lock, offsets, write, state. */
+    private AppendResult appendValidated(ByteBuf records, int batchIndex, int batchSize, ValidationResult v,
+                                         LogConfig cfg, int leaderEpoch, long nowMs) {
         boolean logAppendTime = cfg.timestampType == TimestampType.LOG_APPEND_TIME;
         long maxTimestamp = logAppendTime ? nowMs : v.maxTimestamp();
         boolean setCreateTimeMax = !logAppendTime && v.recordsChecked();

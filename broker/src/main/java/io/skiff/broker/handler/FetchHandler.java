@@ -14,6 +14,7 @@ import io.skiff.storage.ReadResult;
 import io.skiff.storage.TopicPartition;
 import io.skiff.wire.message.FetchRequest;
 import io.skiff.wire.message.FetchResponse;
+import io.skiff.wire.compress.Codecs;
 import io.skiff.wire.protocol.ApiKeys;
 import io.skiff.wire.protocol.Errors;
 import io.skiff.wire.protocol.Uuid;
@@ -33,6 +34,8 @@ import java.util.function.LongSupplier;
  */
 public final class FetchHandler extends ApiHandler<FetchRequest> {
     static final byte READ_COMMITTED = 1;
+    /** Fetch versions before this cannot carry zstd batches. */
+    static final short MIN_VERSION_FOR_ZSTD = 10;
     private static final Records EMPTY = new ByteBufRecords(Unpooled.EMPTY_BUFFER);
 
     private final MetadataManager metadata;
@@ -201,6 +204,12 @@ public final class FetchHandler extends ApiHandler<FetchRequest> {
                     continue;
                 }
                 if (result.records() != null && result.records().sizeInBytes() > 0) {
+                    if (context.apiVersion < MIN_VERSION_FOR_ZSTD && result.records().anyBatchCompressedWith(Codecs.ZSTD)) {
+                        // Clients this old cannot read zstd batches, as Apache Kafka says.
+                        r.error = Errors.UNSUPPORTED_COMPRESSION_TYPE;
+                        out.errors = true;
+                        continue;
+                    }
                     r.records = result.records();
                     int size = r.records.sizeInBytes();
                     remaining -= size;

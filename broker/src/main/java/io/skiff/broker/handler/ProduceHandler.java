@@ -12,10 +12,12 @@ import io.skiff.storage.PartitionLog;
 import io.skiff.storage.TopicPartition;
 import io.skiff.wire.message.ProduceRequest;
 import io.skiff.wire.message.ProduceResponse;
+import io.skiff.wire.compress.Codecs;
 import io.skiff.wire.protocol.ApiKeys;
 import io.skiff.wire.protocol.Errors;
 import io.skiff.wire.protocol.Uuid;
 import io.skiff.wire.record.ByteBufRecords;
+import io.skiff.wire.record.RecordBatchDescriptor;
 import io.skiff.wire.record.RecordError;
 import io.skiff.wire.record.Records;
 import java.util.ArrayList;
@@ -32,6 +34,9 @@ import java.util.function.LongSupplier;
  * and acks=-1 are answered once the appends are done and, in fsync durability mode, durable.
  */
 public final class ProduceHandler extends ApiHandler<ProduceRequest> {
+    /** Produce versions before this cannot carry zstd batches. */
+    static final short MIN_VERSION_FOR_ZSTD = 7;
+
     private final MetadataManager metadata;
     private final ReplicaManager replicas;
     private final Cluster cluster;
@@ -90,6 +95,10 @@ public final class ProduceHandler extends ApiHandler<ProduceRequest> {
                         error = Errors.UNKNOWN_TOPIC_OR_PARTITION;
                     } else if (!(records instanceof ByteBufRecords)) {
                         error = Errors.CORRUPT_MESSAGE;
+                    } else if (context.apiVersion < MIN_VERSION_FOR_ZSTD
+                        && usesZstd(((ByteBufRecords) records).buffer())) {
+                        // Produce versions before 7 may not carry zstd batches, as Apache Kafka says.
+                        error = Errors.UNSUPPORTED_COMPRESSION_TYPE;
                     } else {
                         ByteBuf buf = ((ByteBufRecords) records).buffer();
                         AppendResult r = log.appendAsLeader(buf, Cluster.LEADER_EPOCH, nowMs);
@@ -158,6 +167,13 @@ public final class ProduceHandler extends ApiHandler<ProduceRequest> {
             }
             context.respond(response);
         });
+    }
+
+    /** Whether the first batch in {@code buf} (borrowed) is zstd-compressed. */
+    private static boolean usesZstd(ByteBuf buf) {
+        int at = buf.readerIndex() + RecordBatchDescriptor.ATTRIBUTES_OFFSET;
+        return buf.readableBytes() >= RecordBatchDescriptor.HEADER_SIZE
+            && (buf.getShort(at) & RecordBatchDescriptor.COMPRESSION_CODEC_MASK) == Codecs.ZSTD;
     }
 
     private int minInsyncReplicas(TopicImage topic) {

@@ -39,11 +39,11 @@ import java.util.List;
  *
  * Record offset deltas are not checked, as Kafka does not check them for magic 2.
  *
- * <p>Compressed batches: the records are read through a decompressing {@link RecordSource} when
- * one is given; without one (codecs not built yet) a compressed batch is accepted on its header,
- * CRC and sizes alone and {@link ValidationResult#recordsChecked()} is false. Until then a
- * compressed batch whose payload does not decompress, which Kafka answers with
- * UNKNOWN_SERVER_ERROR, is accepted here.
+ * <p>Compressed batches: the records are read through a decompressing {@link RecordSource}
+ * (by default a {@link DecompressingRecordSource}) and checked like uncompressed ones. A payload
+ * that does not decompress is CORRUPT_MESSAGE (Apache Kafka 4.3.1 answers UNKNOWN_SERVER_ERROR
+ * there; Skiff names the defect), and a batch that decompresses past the cap of the source is
+ * INVALID_RECORD (a decompression bomb; Kafka has no cap).
  *
  * <p>Borrows the buffer it validates and does not modify it. Not thread-safe: use one instance
  * per thread; it allocates nothing on success.
@@ -54,9 +54,9 @@ public final class BatchValidator {
     private final UncompressedRecordSource uncompressed = new UncompressedRecordSource();
     private final RecordSource decompressing;
 
-    /** A validator that does not read the records of compressed batches. */
+    /** A validator that reads compressed batches through a {@link DecompressingRecordSource}. */
     public BatchValidator() {
-        this(null);
+        this(new DecompressingRecordSource());
     }
 
     /** A validator that reads compressed batches through {@code decompressing} (may be null). */
@@ -153,7 +153,11 @@ public final class BatchValidator {
         } else {
             source.open(batch);
         }
-        return validateRecords(source, count, rules, topicPartition, nowMs, out);
+        try {
+            return validateRecords(source, count, rules, topicPartition, nowMs, out);
+        } finally {
+            source.close();
+        }
     }
 
     private boolean validateRecords(RecordSource source, int count, ValidationRules rules, String topicPartition,
@@ -165,7 +169,10 @@ public final class BatchValidator {
         long maxTimestamp = NO_TIMESTAMP;
         for (int i = 0; i < count; i++) {
             if (!source.next(view)) {
-                return out.fail(Errors.INVALID_RECORD, source.failure());
+                // Bytes that do not decompress are corrupt; well-decompressed bytes that are not
+                // the records the header promises are an invalid record batch.
+                return out.fail(source.failureIsCorruption() ? Errors.CORRUPT_MESSAGE : Errors.INVALID_RECORD,
+                    source.failure());
             }
             long timestamp = logAppendTimeBatch ? batchMaxTimestamp : baseTimestamp + view.timestampDelta();
             if (rules.compacted() && !view.hasKey()) {

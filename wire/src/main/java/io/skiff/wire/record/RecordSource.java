@@ -23,4 +23,13 @@ public interface RecordSource {
     boolean hasRemaining();
 
     String failure();
+
+    /** Whether the last failure came from unreadable (e.g. undecompressible) bytes rather than a bad record. */
+    default boolean failureIsCorruption() {
+        return false;
+    }
+
+    /** Releases what {@link #open} acquired (streams); called after the last use of a batch. */
+    default void close() {
+    }
 }

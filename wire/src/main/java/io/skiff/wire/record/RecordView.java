@@ -153,6 +153,25 @@ public final class RecordView {
         return failure;
     }
 
+    /**
+     * Fills this view from a record read off a stream (a compressed batch), whose bytes are not
+     * kept: {@link #buffer()} is then null and the key and value offsets are -1.
+     */
+    void setStreamed(int totalSize, int attributes, long timestampDelta, int offsetDelta, int keyLength,
+                     int valueLength, int headerCount) {
+        this.buf = null;
+        this.failure = null;
+        this.totalSize = totalSize;
+        this.attributes = attributes;
+        this.timestampDelta = timestampDelta;
+        this.offsetDelta = offsetDelta;
+        this.keyLength = keyLength;
+        this.keyOffset = -1;
+        this.valueLength = valueLength;
+        this.valueOffset = -1;
+        this.headerCount = headerCount;
+    }
+
     /** The record's size including its length varint. */
     public int sizeInBytes() {
         return totalSize;

@@ -8,6 +8,8 @@ import io.skiff.wire.protocol.Errors;
 import org.apache.kafka.common.compress.Compression;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** Each case returns the error Apache Kafka 4.3.1 returns for the same produce. */
 class BatchValidatorTest {
@@ -265,13 +267,93 @@ class BatchValidatorTest {
         assertThat(result.recordErrors()).hasSize(1);
     }
 
-    @Test
-    void acceptsCompressedBatchOnHeaderAndCrcWithoutDecompressing() {
-        buf = TestBatches.spec().compression(Compression.lz4().build()).count(10).timestamp(NOW).build();
+    private static Compression codec(String name) {
+        switch (name) {
+            case "gzip": return Compression.gzip().build();
+            case "snappy": return Compression.snappy().build();
+            case "lz4": return Compression.lz4().build();
+            default: return Compression.zstd().build();
+        }
+    }
+
+    /** Rewrites the records area of the batch in {@code buf} with {@code payload}, fixing its length and CRC. */
+    private void replacePayload(byte[] payload) {
+        ByteBuf b = io.netty.buffer.Unpooled.buffer(RecordBatchDescriptor.RECORDS_OFFSET + payload.length);
+        b.writeBytes(buf, 0, RecordBatchDescriptor.RECORDS_OFFSET).writeBytes(payload);
+        b.setInt(RecordBatchDescriptor.BATCH_LENGTH_OFFSET, b.readableBytes() - RecordBatchDescriptor.LOG_OVERHEAD);
+        buf.release();
+        buf = b;
+        batch().updateCrc();
+    }
+
+    private byte[] payload() {
+        byte[] p = new byte[buf.readableBytes() - RecordBatchDescriptor.RECORDS_OFFSET];
+        buf.getBytes(RecordBatchDescriptor.RECORDS_OFFSET, p);
+        return p;
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"gzip", "snappy", "lz4", "zstd"})
+    void decompressesAndChecksEveryRecordOfACompressedBatch(String name) {
+        buf = TestBatches.spec().compression(codec(name)).count(10).timestamp(NOW).build();
         assertThat(validate()).isTrue();
-        assertThat(result.recordsChecked()).isFalse();
+        assertThat(result.recordsChecked()).isTrue();
         assertThat(result.recordCount()).isEqualTo(10);
         assertThat(result.maxTimestamp()).isEqualTo(NOW + 9);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"gzip", "snappy", "lz4", "zstd"})
+    void compressedPayloadThatDoesNotDecompressIsCorruptMessage(String name) {
+        buf = TestBatches.spec().compression(codec(name)).count(10).valueSize(200).timestamp(NOW).build();
+        byte[] p = payload();
+        byte[] garbage = new byte[p.length];
+        new java.util.Random(9).nextBytes(garbage);
+        replacePayload(garbage);
+        assertThat(validate()).isFalse();
+        assertThat(result.error()).isEqualTo(Errors.CORRUPT_MESSAGE);
+
+        buf.release();
+        buf = TestBatches.spec().compression(codec(name)).count(10).valueSize(200).timestamp(NOW).build();
+        replacePayload(java.util.Arrays.copyOf(payload(), payload().length / 2));
+        assertThat(validate()).isFalse();
+        assertThat(result.error()).isIn(Errors.CORRUPT_MESSAGE, Errors.INVALID_RECORD);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"gzip", "snappy", "lz4", "zstd"})
+    void compressedBatchWithFewerRecordsThanItsCountIsInvalidRecord(String name) {
+        ByteBuf five = TestBatches.spec().compression(codec(name)).count(5).timestamp(NOW).build();
+        byte[] fivePayload = new byte[five.readableBytes() - RecordBatchDescriptor.RECORDS_OFFSET];
+        five.getBytes(RecordBatchDescriptor.RECORDS_OFFSET, fivePayload);
+        five.release();
+        buf = TestBatches.spec().compression(codec(name)).count(10).timestamp(NOW).build();
+        replacePayload(fivePayload);
+        assertThat(validate()).isFalse();
+        assertThat(result.error()).isEqualTo(Errors.INVALID_RECORD);
+    }
+
+    @Test
+    void compressedNullKeyOnACompactedTopicIsARecordError() {
+        buf = TestBatches.spec().compression(Compression.zstd().build()).count(3).nullKeys().timestamp(NOW).build();
+        assertThat(validate(new ValidationRules(1_048_588, true, TimestampType.CREATE_TIME, Long.MAX_VALUE, 3_600_000L)))
+            .isFalse();
+        assertThat(result.error()).isEqualTo(Errors.INVALID_RECORD);
+        assertThat(result.recordErrors()).hasSize(3);
+    }
+
+    @Test
+    void decompressionBombIsRefusedAfterTheCapWithoutBufferingIt() {
+        // One 8 MiB record of zeros compresses to a few hundred bytes; the cap here is 1 MiB.
+        buf = TestBatches.copy(org.apache.kafka.common.record.internal.MemoryRecords.withRecords(Compression.zstd().build(),
+            new org.apache.kafka.common.record.internal.SimpleRecord(NOW, "k".getBytes(), new byte[8 << 20])).buffer());
+        assertThat(buf.readableBytes()).isLessThan(4096);
+        BatchValidator capped = new BatchValidator(new DecompressingRecordSource(1 << 20));
+        assertThat(capped.validate(buf, DEFAULT_RULES, "t-0", NOW, result)).isFalse();
+        assertThat(result.error()).isEqualTo(Errors.INVALID_RECORD);
+        assertThat(result.diagnostic()).contains("decompresses to more than");
+        // Under the default cap the same batch is fine.
+        assertThat(validate()).isTrue();
     }
 
     @Test
