@@ -57,13 +57,15 @@ public final class ListOffsetsHandler extends ApiHandler<ListOffsetsRequest> {
                 } else {
                     long fetchable = readCommitted ? log.lastStableOffset() : log.highWatermark();
                     long ts = p.timestamp();
+                    boolean withEpoch = context.apiVersion >= 4; // leader epochs are answered from version 4
                     if (ts == -1L) {
-                        out.setOffset(fetchable).setLeaderEpoch(log.latestEpoch());
+                        out.setOffset(fetchable).setLeaderEpoch(withEpoch ? log.latestEpoch() : -1);
                     } else {
                         TimestampAndOffset found = log.offsetForTimestamp(ts);
                         boolean special = ts < 0;
                         if (found.found() && (special || found.offset() < fetchable)) {
-                            out.setTimestamp(found.timestamp()).setOffset(found.offset()).setLeaderEpoch(found.leaderEpoch());
+                            out.setTimestamp(found.timestamp()).setOffset(found.offset())
+                                .setLeaderEpoch(withEpoch ? found.leaderEpoch() : -1);
                         }
                     }
                     out.setErrorCode(Errors.NONE.code);
