@@ -125,7 +125,8 @@ public final class Report implements AutoCloseable {
             "max ms", "cpu s/GB", "error"});
         for (RunResult r : runs) {
             rows.add(new String[] {r.workload.name, r.broker, Integer.toString(r.round), count(r.recordsPerSecond()),
-                fixed(r.megabytesPerSecond(), 1), r.e2eLatencyMicros != null ? "e2e" : "ack", fixed(r.latencyMs(50), 2),
+                fixed(r.megabytesPerSecond(), 1), r.e2eLatencyMicros != null ? "e2e" : r.ackLatencyMicros != null ? "ack" : "-",
+                fixed(r.latencyMs(50), 2),
                 fixed(r.latencyMs(99), 2), fixed(r.latencyMs(99.9), 2), fixed(r.latencyMs(100), 2),
                 fixed(r.brokerCpuSecondsPerGigabyte(), 2), r.ok ? "" : shorten(r.error, 70)});
         }

@@ -24,7 +24,7 @@ import java.util.stream.Stream;
  * start-up time, RSS idle and under load, and CPU seconds per GB produced.
  *
  * <pre>
- * SideBySide [--quick] [--rounds N] [--heap 1g] [--no-pin] [--brokers kafka,skiff]
+ * SideBySide [--quick] [--rounds N] [--heap 1g] [--heap-initial 256m] [--no-pin] [--brokers kafka,skiff]
  *            [--only NAME,NAME] [--workload "key=value ..."]... [--startup-repeats N]
  *            [--skiff-home DIR] [--out FILE.jsonl] [--keep]
  * </pre>
@@ -46,6 +46,7 @@ public final class SideBySide {
         final List<Long> startupNanos = new ArrayList<>();
         long formatNanos;
         long rssIdleBytes = -1;
+        double idleCpuShare = Double.NaN;
 
         Side(String label) {
             this.label = label;
@@ -81,7 +82,7 @@ public final class SideBySide {
         int cpus = Runtime.getRuntime().availableProcessors();
         String pinning = pin();
         List<String> cpuPrefix = pinning.startsWith("on") ? List.of("taskset", "-c", "0") : List.of();
-        List<String> jvm = List.of("-Xms" + opt.heap, "-Xmx" + opt.heap, "-XX:+UseG1GC", "-XX:MaxGCPauseMillis=20",
+        List<String> jvm = List.of("-Xms" + opt.heapInitial, "-Xmx" + opt.heap, "-XX:+UseG1GC", "-XX:MaxGCPauseMillis=20",
             "-XX:InitiatingHeapOccupancyPercent=35", "-XX:+ExplicitGCInvokesConcurrent", "-Djava.awt.headless=true");
         BrokerProcess.Launch launch = new BrokerProcess.Launch(jvm, cpuPrefix, Map.of());
 
@@ -145,20 +146,32 @@ public final class SideBySide {
                     }
                 }
             }
-            Thread.sleep(opt.quick ? 2000 : 5000);
+            // Idle: a pause with no client connected; CPU over the pause, RSS at its end.
+            Map<Side, Double> cpuBefore = new LinkedHashMap<>();
             for (Side side : sides.values()) {
                 if (side.up()) {
+                    cpuBefore.put(side, ProcStats.cpuSeconds(side.process.pid()));
+                }
+            }
+            long idleNanos = TimeUnit.MILLISECONDS.toNanos(opt.quick ? 3000 : 5000);
+            long idleStart = System.nanoTime();
+            Thread.sleep(TimeUnit.NANOSECONDS.toMillis(idleNanos));
+            long idleElapsed = System.nanoTime() - idleStart;
+            for (Side side : sides.values()) {
+                if (side.up()) {
+                    side.idleCpuShare = (ProcStats.cpuSeconds(side.process.pid()) - cpuBefore.get(side)) * 1e9 / idleElapsed;
                     side.rssIdleBytes = ProcStats.rssBytes(side.process.pid());
                     side.generator = new LoadGenerator(side.process.bootstrap(), side.label);
                 }
             }
             printStartup();
 
-            Workload warmup = Suite.warmup(opt.quick ? 1500 : 3000);
             for (Side side : sides.values()) {
-                if (side.up()) {
-                    RunResult r = side.generator.run(warmup, 0, null);
-                    report.line("# warm-up " + side.label + ": " + (r.ok ? "ok" : "FAILED: " + r.error));
+                for (Workload warmup : Suite.warmups(opt.quick)) {
+                    if (side.up()) {
+                        RunResult r = side.generator.run(warmup, 0, null);
+                        report.line("# warm-up " + side.label + " " + warmup.name + ": " + (r.ok ? "ok" : "FAILED: " + r.error));
+                    }
                 }
             }
 
@@ -242,13 +255,13 @@ public final class SideBySide {
 
     private void printStartup() {
         List<String[]> rows = new ArrayList<>();
-        rows.add(new String[] {"broker", "pid", "start-up ms (median)", "starts", "all starts ms", "kafka storage format ms", "RSS idle MB"});
+        rows.add(new String[] {"broker", "pid", "start-up ms (median)", "starts", "all starts ms", "kafka storage format ms", "RSS idle MB", "idle cpu core"});
         for (Side s : sides.values()) {
             String all = s.startupNanos.stream().map(n -> String.format(Locale.ROOT, "%.0f", n / 1e6)).collect(Collectors.joining(" "));
             rows.add(new String[] {s.label, s.up() ? Long.toString(s.process.pid()) : "-", Report.fixed(medianMs(s.startupNanos), 0),
                 Integer.toString(s.startupNanos.size()), all.isEmpty() ? "-" : all,
                 s.label.equals(KAFKA) && s.formatNanos > 0 ? Report.fixed(s.formatNanos / 1e6, 0) : "-",
-                s.rssIdleBytes > 0 ? Report.fixed(s.rssIdleBytes / 1048576.0, 0) : "-"});
+                s.rssIdleBytes > 0 ? Report.fixed(s.rssIdleBytes / 1048576.0, 0) : "-", Report.fixed(s.idleCpuShare, 3)});
             if (s.startError != null) {
                 report.line("# " + s.label + " start error: " + s.startError);
             }
@@ -375,7 +388,7 @@ public final class SideBySide {
             report.json(new Json().put("type", "broker").put("broker", s.label).put("startup_ms", startupMs)
                 .put("startup_runs", s.startupNanos.size())
                 .put("kafka_format_ms", s.label.equals(KAFKA) && s.formatNanos > 0 ? s.formatNanos / 1e6 : Double.NaN)
-                .put("rss_idle_mb", idleMb).put("rss_load_max_mb", loadMb).put("cpu_s_per_gb_produced", cpuPerGb)
+                .put("rss_idle_mb", idleMb).put("idle_cpu_share", s.idleCpuShare).put("rss_load_max_mb", loadMb).put("cpu_s_per_gb_produced", cpuPerGb)
                 .put("start_error", s.startError));
         }
         double[] k = figures.get(KAFKA);
@@ -510,6 +523,8 @@ public final class SideBySide {
         boolean quick;
         int rounds = -1;
         String heap = "1g";
+        /** Not the maximum: with -Xms equal to -Xmx, G1 cycles through the whole heap and both RSS figures converge on it. */
+        String heapInitial = "256m";
         List<String> brokers = List.of(KAFKA, SKIFF);
         List<String> only = List.of();
         List<Workload> custom = new ArrayList<>();
@@ -525,6 +540,7 @@ public final class SideBySide {
                     case "--quick": o.quick = true; break;
                     case "--rounds": o.rounds = Integer.parseInt(args[++i]); break;
                     case "--heap": o.heap = args[++i]; break;
+                    case "--heap-initial": o.heapInitial = args[++i]; break;
                     case "--no-pin": System.setProperty("skiff.bench.noPin", "true"); break;
                     case "--brokers": o.brokers = List.of(args[++i].split(",")); break;
                     case "--only": o.only = List.of(args[++i].split(",")); break;
@@ -535,7 +551,7 @@ public final class SideBySide {
                     case "--keep": o.keep = true; break;
                     default:
                         System.err.println("unknown argument " + args[i]);
-                        System.err.println("usage: SideBySide [--quick] [--rounds N] [--heap 1g] [--no-pin] [--brokers kafka,skiff]"
+                        System.err.println("usage: SideBySide [--quick] [--rounds N] [--heap 1g] [--heap-initial 256m] [--no-pin] [--brokers kafka,skiff]"
                             + " [--only NAME,...] [--workload \"key=value ...\"]... [--startup-repeats N] [--skiff-home DIR]"
                             + " [--out FILE.jsonl] [--keep]");
                         System.exit(2);

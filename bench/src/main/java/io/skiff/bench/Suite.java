@@ -46,9 +46,19 @@ public final class Suite {
         return w;
     }
 
-    /** A short produce run per broker before the first round, so that neither is timed while its JIT warms up. */
-    public static Workload warmup(long durationMs) {
-        return Workload.parse("name=warmup kind=produce record.size=1024 partitions=1 acks=1 duration.ms=" + durationMs,
-            "JIT warm-up, not reported");
+    /**
+     * Runs per broker before the first round, not reported, so that neither broker is timed
+     * while its JIT compiler warms up: produce (uncompressed and zstd) and consume paths.
+     */
+    public static List<Workload> warmups(boolean quick) {
+        List<Workload> w = new ArrayList<>();
+        if (quick) {
+            w.add(Workload.parse("name=warmup-produce kind=produce record.size=1024 acks=1 duration.ms=2000", "JIT warm-up"));
+            return w;
+        }
+        w.add(Workload.parse("name=warmup-produce kind=produce record.size=1024 acks=1 duration.ms=8000", "JIT warm-up"));
+        w.add(Workload.parse("name=warmup-zstd kind=produce record.size=1024 acks=1 compression=zstd duration.ms=3000", "JIT warm-up"));
+        w.add(Workload.parse("name=warmup-consume kind=consume record.size=1024 acks=1 fill.ms=3000", "JIT warm-up"));
+        return w;
     }
 }
