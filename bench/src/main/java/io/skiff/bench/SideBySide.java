@@ -94,15 +94,17 @@ public final class SideBySide {
                 + memTotal() + " memory; " + System.getProperty("os.name") + " " + System.getProperty("os.version"));
             report.line("# JVM: " + System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"));
             report.line("# pinning: " + pinning);
+            report.line("# load average at start (other work on the machine skews figures): " + loadAverage());
             report.line("# broker JVM options (both): " + String.join(" ", jvm));
             report.line("# flush policy (both): Apache Kafka's default (no log.flush.* set; the page cache decides);"
                 + " workload h runs Skiff with skiff.log.durability=fsync");
             report.line("# Skiff from " + home.resolve("broker/target") + "; Apache Kafka 4.3.1 from bench's classpath; work dir " + work);
             report.line("# results file: " + out);
             report.json(new Json().put("type", "environment").put("date", stamp).put("pinning", pinning)
-                .put("jvm", System.getProperty("java.runtime.version")).put("cpus", cpus).put("memory", memTotal())
+                .put("jvm", System.getProperty("java.runtime.version")).put("load_average_start", loadAverage()).put("cpus", cpus).put("memory", memTotal())
                 .put("broker_jvm_options", String.join(" ", jvm)).put("rounds", opt.rounds).put("quick", opt.quick));
             exit = run.execute(home);
+            report.line("# load average at end: " + loadAverage());
             report.line(String.format(Locale.ROOT, "# done in %.0f s", (System.nanoTime() - started) / 1e9));
         } finally {
             if (!opt.keep) {
@@ -484,6 +486,16 @@ public final class SideBySide {
             // fall through
         }
         return "unknown";
+    }
+
+    /** The 1, 5 and 15-minute load averages from /proc/loadavg. */
+    private static String loadAverage() {
+        try {
+            String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+            return f[0] + " " + f[1] + " " + f[2];
+        } catch (IOException | RuntimeException e) {
+            return "unknown";
+        }
     }
 
     /** The repository root: the folder that holds bench/, found from where this class was loaded. */
