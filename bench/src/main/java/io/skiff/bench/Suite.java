@@ -26,7 +26,7 @@ public final class Suite {
             "(e) 1 KiB, lz4"));
         w.add(Workload.parse("name=e-zstd kind=produce record.size=1024 partitions=1 acks=1 compression=zstd duration.ms=6000",
             "(e) 1 KiB, zstd"));
-        w.add(Workload.parse("name=f-consume kind=consume record.size=1024 partitions=1 acks=1 fill.ms=4000 consumers=1",
+        w.add(Workload.parse("name=f-consume kind=consume record.size=1024 partitions=1 acks=1 fill.ms=6000 consumers=1",
             "(f) consume everything from offset 0"));
         w.add(Workload.parse("name=g-e2e-5k kind=e2e record.size=1024 partitions=1 acks=1 linger.ms=0 rate=5000"
             + " warmup.ms=2000 duration.ms=10000", "(g) end-to-end latency at 5,000 records/s"));

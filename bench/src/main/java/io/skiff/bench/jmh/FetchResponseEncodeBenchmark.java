@@ -23,14 +23,15 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
-import org.openjdk.jmh.infra.Blackhole;
 import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.infra.Blackhole;
 
 /**
  * Encodes a response header and a Fetch response body with Skiff's generated classes into a
  * pooled direct buffer of the exact size: once copying the records into the buffer, once handing
  * them to a {@link RecordsSink} as the zero-copy send path does (the buffer then holds only the
  * framing around the records). Each partition carries one 16-record batch of 1 KiB values.
+ * {@code allocateOnly} is the baseline: the output buffer's allocation and release alone.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -76,6 +77,14 @@ public class FetchResponseEncodeBenchmark {
     public void tearDown() {
         response.release();
         batch.release();
+    }
+
+    /** Baseline: only the allocation and release of the output buffer, at the copying path's size. */
+    @Benchmark
+    public void allocateOnly(Blackhole bh) {
+        ByteBuf out = PooledByteBufAllocator.DEFAULT.directBuffer(header.size(HEADER_VERSION) + response.size(version));
+        bh.consume(out.capacity());
+        out.release();
     }
 
     @Benchmark
