@@ -14,7 +14,26 @@ import io.skiff.broker.handler.DescribeConfigsHandler;
 import io.skiff.broker.handler.DescribeTopicPartitionsHandler;
 import io.skiff.broker.handler.InitProducerIdHandler;
 import io.skiff.broker.handler.MetadataHandler;
+import io.skiff.broker.config.TopicConfigs;
+import io.skiff.broker.fetch.FetchPurgatory;
+import io.skiff.broker.fetch.FetchSessionCache;
+import io.skiff.broker.handler.DeleteRecordsHandler;
+import io.skiff.broker.handler.DescribeLogDirsHandler;
+import io.skiff.broker.handler.FetchHandler;
+import io.skiff.broker.handler.ListOffsetsHandler;
+import io.skiff.broker.handler.ProduceHandler;
+import io.skiff.broker.log.ReplicaManager;
 import io.skiff.broker.metadata.MetadataManager;
+import io.skiff.broker.metadata.TopicImage;
+import io.skiff.storage.Clock;
+import io.skiff.storage.LogConfig;
+import io.skiff.storage.LogManager;
+import io.skiff.storage.LogManagerConfig;
+import java.io.File;
+import java.util.ArrayList;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import io.skiff.broker.network.ApiDispatcher;
 import io.skiff.broker.network.SkiffServer;
 import java.io.IOException;
@@ -39,6 +58,11 @@ public final class SkiffBroker {
     private Cluster cluster;
     private TopicAdmin topicAdmin;
     private ProducerIdManager producerIds;
+    private LogManager logManager;
+    private ReplicaManager replicas;
+    private FetchPurgatory purgatory;
+    private FetchSessionCache fetchSessions;
+    private ScheduledExecutorService timeouts;
     private MetaProperties meta;
     private volatile boolean shutDown;
 
@@ -66,6 +90,19 @@ public final class SkiffBroker {
         cluster = new Cluster(config, this::clusterId, this::advertisedEndPoints);
         topicAdmin = new TopicAdmin(config, metadata);
         producerIds = new ProducerIdManager(metadata);
+        purgatory = new FetchPurgatory();
+        fetchSessions = new FetchSessionCache(1000, 120_000L);
+        logManager = LogManager.start(logManagerConfig(config, dirs), Clock.SYSTEM, topic -> {
+            TopicImage t = metadata.image().topic(topic);
+            return t == null ? null : LogConfig.of(TopicConfigs.effectiveMap(t.configs(), config));
+        });
+        replicas = new ReplicaManager(config, logManager, purgatory::onAppend);
+        metadata.addListener(replicas);
+        timeouts = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "skiff-timeouts");
+            t.setDaemon(true);
+            return t;
+        });
         dispatcher = new ApiDispatcher(config.unstableApiVersionsEnabled());
         for (var handler : Handlers.create(this, dispatcher)) {
             dispatcher.register(handler);
@@ -106,6 +143,30 @@ public final class SkiffBroker {
         return metadata.image().offset();
     }
 
+    static LogManagerConfig logManagerConfig(BrokerConfig config, List<String> dirs) {
+        List<File> files = new ArrayList<>();
+        for (String d : dirs) {
+            files.add(new File(d));
+        }
+        return LogManagerConfig.builder(files)
+            .defaultLogConfig(LogConfig.of(TopicConfigs.effectiveMap(Map.of(), config)))
+            .retentionCheckIntervalMs(config.getLong("log.retention.check.interval.ms"))
+            .flushCheckIntervalMs(config.getLong("log.flush.scheduler.interval.ms"))
+            .recoveryPointCheckpointIntervalMs(config.getInt("log.flush.offset.checkpoint.interval.ms"))
+            .logStartOffsetCheckpointIntervalMs(config.getInt("log.flush.start.offset.checkpoint.interval.ms"))
+            .producerIdExpirationMs(config.getInt("producer.id.expiration.ms"))
+            .durability(fsync(config) ? LogManagerConfig.Durability.FSYNC : LogManagerConfig.Durability.PAGE_CACHE)
+            .build();
+    }
+
+    static boolean fsync(BrokerConfig config) {
+        return "fsync".equalsIgnoreCase(config.getString(BrokerConfig.SKIFF_LOG_DURABILITY));
+    }
+
+    public ReplicaManager replicas() {
+        return replicas;
+    }
+
     public MetadataManager metadata() {
         return metadata;
     }
@@ -118,8 +179,21 @@ public final class SkiffBroker {
             shutDown = true;
         }
         LOG.info("Skiff node {} shutting down", config.nodeId());
+        if (purgatory != null) {
+            purgatory.close(); // answers parked fetches while connections are still open
+        }
         if (server != null) {
             server.shutdown();
+        }
+        if (timeouts != null) {
+            timeouts.shutdownNow();
+        }
+        if (logManager != null) {
+            try {
+                logManager.shutdown();
+            } catch (IOException e) {
+                LOG.error("Log manager shutdown failed", e);
+            }
         }
         if (metadata != null) {
             metadata.close();
@@ -149,7 +223,13 @@ public final class SkiffBroker {
                 new DescribeTopicPartitionsHandler(cluster, metadata),
                 new DescribeClusterHandler(cluster),
                 new DescribeConfigsHandler(cluster, metadata),
-                new InitProducerIdHandler(broker.producerIds));
+                new InitProducerIdHandler(broker.producerIds),
+                new ProduceHandler(cluster, metadata, broker.replicas, fsync(broker.config), System::currentTimeMillis,
+                    broker.timeouts),
+                new FetchHandler(metadata, broker.replicas, broker.fetchSessions, broker.purgatory, System::currentTimeMillis),
+                new ListOffsetsHandler(metadata, broker.replicas),
+                new DeleteRecordsHandler(metadata, broker.replicas),
+                new DescribeLogDirsHandler(broker.replicas, broker.config.logDirs()));
         }
     }
 }

@@ -171,7 +171,11 @@ final class RequestChannelHandler extends ChannelInboundHandlerAdapter {
         if (ctx.executor().inEventLoop()) {
             drain();
         } else {
-            ctx.executor().execute(drainTask);
+            try {
+                ctx.executor().execute(drainTask);
+            } catch (java.util.concurrent.RejectedExecutionException shuttingDown) {
+                // The event loop is gone (broker shutdown): the connection is closed, nothing to send.
+            }
         }
     }
 

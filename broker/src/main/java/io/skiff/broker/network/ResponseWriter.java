@@ -2,6 +2,7 @@ package io.skiff.broker.network;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
+import io.skiff.storage.FileRecords;
 import io.skiff.wire.protocol.ApiKeys;
 import io.skiff.wire.protocol.ApiMessage;
 import io.skiff.wire.protocol.RecordsSink;
@@ -80,8 +81,10 @@ final class ResponseWriter implements RecordsSink {
             ByteBuf b = ((ByteBufRecords) records).buffer();
             return b.retainedSlice(b.readerIndex(), b.readableBytes());
         }
-        if (records instanceof NettySendable) {
-            return ((NettySendable) records).newSendable();
+        if (records instanceof FileRecords) {
+            FileRecords f = (FileRecords) records;
+            ZeroCopyStats.fileRegion(f.sizeInBytes());
+            return new SegmentFileRegion(f.channel(), f.position(), f.sizeInBytes());
         }
         throw new IllegalStateException("cannot send records of type " + records.getClass().getName());
     }

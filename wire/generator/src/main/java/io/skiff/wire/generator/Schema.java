@@ -122,9 +122,10 @@ public final class Schema {
             FieldSpec f = new FieldSpec();
             f.name = node.get("name").asText();
             f.type = FieldType.parse(node.get("type").asText());
-            f.versions = Versions.parse(text(node, "versions"), Versions.NONE);
             f.nullableVersions = Versions.parse(text(node, "nullableVersions"), Versions.NONE);
             f.taggedVersions = Versions.parse(text(node, "taggedVersions"), Versions.NONE);
+            // A tagged field may leave out "versions": it then exists exactly where it is tagged.
+            f.versions = Versions.parse(text(node, "versions"), f.taggedVersions);
             f.tag = node.has("tag") ? node.get("tag").asInt() : null;
             f.ignorable = node.has("ignorable") && node.get("ignorable").asBoolean();
             f.defaultValue = text(node, "default");

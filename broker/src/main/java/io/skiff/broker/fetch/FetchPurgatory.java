@@ -1,0 +1,100 @@
+package io.skiff.broker.fetch;
+
+import io.netty.util.HashedWheelTimer;
+import io.netty.util.Timeout;
+import io.skiff.storage.TopicPartition;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Where long-poll fetches wait: a fetch that cannot yet return {@code fetch.min.bytes} is
+ * parked, watching its partitions. An append to a watched partition re-checks the fetches
+ * watching it; a timer (a hashed wheel, not a polling loop) completes them when their
+ * {@code max.wait.ms} runs out. Thread-safe: appends wake fetches from the appending thread.
+ */
+public final class FetchPurgatory implements AutoCloseable {
+    /** A parked operation. */
+    public interface Waiter {
+        /** Re-checks the condition; returns true if the waiter completed (and must not be kept). */
+        boolean tryComplete();
+
+        /** Completes the waiter because its time ran out. */
+        void expire();
+
+        /** Whether it has completed (by either path). */
+        boolean isDone();
+    }
+
+    private final HashedWheelTimer timer = new HashedWheelTimer(r -> {
+        Thread t = new Thread(r, "skiff-fetch-timer");
+        t.setDaemon(true);
+        return t;
+    }, 5, TimeUnit.MILLISECONDS, 512);
+    private final Map<TopicPartition, ConcurrentLinkedQueue<Waiter>> watchers = new ConcurrentHashMap<>();
+    private final AtomicLong parks = new AtomicLong();
+
+    /** Parks {@code waiter} on {@code partitions} for at most {@code maxWaitMs}. */
+    public void park(Waiter waiter, List<TopicPartition> partitions, long maxWaitMs) {
+        if ((parks.incrementAndGet() & 1023) == 0) {
+            purgeCompleted();
+        }
+        for (TopicPartition tp : partitions) {
+            watchers.computeIfAbsent(tp, k -> new ConcurrentLinkedQueue<>()).add(waiter);
+        }
+        Timeout timeout = timer.newTimeout(t -> waiter.expire(), Math.max(1, maxWaitMs), TimeUnit.MILLISECONDS);
+        // An append may have happened between the caller's check and the watch: check once more.
+        if (waiter.tryComplete()) {
+            timeout.cancel();
+        }
+    }
+
+    /** Called after an append to {@code tp}: wakes the fetches watching it. */
+    public void onAppend(TopicPartition tp) {
+        ConcurrentLinkedQueue<Waiter> q = watchers.get(tp);
+        if (q == null || q.isEmpty()) {
+            return;
+        }
+        for (Waiter w : q) {
+            if (w.isDone() || w.tryComplete()) {
+                q.remove(w);
+            }
+        }
+    }
+
+    /** Removes completed waiters from every watch list (run now and then to bound memory). */
+    public void purgeCompleted() {
+        for (ConcurrentLinkedQueue<Waiter> q : watchers.values()) {
+            q.removeIf(Waiter::isDone);
+        }
+        watchers.values().removeIf(ConcurrentLinkedQueue::isEmpty);
+    }
+
+    /** Number of waiters held in watch lists (completed ones included until purged). */
+    int watched() {
+        int n = 0;
+        for (ConcurrentLinkedQueue<Waiter> q : watchers.values()) {
+            n += q.size();
+        }
+        return n;
+    }
+
+    /** Stops the timer and answers every fetch still waiting with what it has. */
+    @Override
+    public void close() {
+        for (Timeout t : timer.stop()) {
+            t.cancel();
+        }
+        for (ConcurrentLinkedQueue<Waiter> q : watchers.values()) {
+            for (Waiter w : q) {
+                if (!w.isDone()) {
+                    w.expire();
+                }
+            }
+        }
+        watchers.clear();
+    }
+}

@@ -1,0 +1,58 @@
+package io.skiff.broker.handler;
+
+import io.skiff.broker.log.ReplicaManager;
+import io.skiff.broker.metadata.MetadataImage;
+import io.skiff.broker.metadata.MetadataManager;
+import io.skiff.broker.metadata.TopicImage;
+import io.skiff.broker.network.ApiHandler;
+import io.skiff.broker.network.RequestContext;
+import io.skiff.storage.DeleteRecordsResult;
+import io.skiff.storage.PartitionLog;
+import io.skiff.storage.TopicPartition;
+import io.skiff.wire.message.DeleteRecordsRequest;
+import io.skiff.wire.message.DeleteRecordsResponse;
+import io.skiff.wire.protocol.ApiKeys;
+import io.skiff.wire.protocol.Errors;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * DeleteRecords (key 21), versions 0-2: advances each partition's log start offset (offset -1
+ * means the high watermark), deleting whole segments below it; only on topics whose cleanup
+ * policy includes delete.
+ */
+public final class DeleteRecordsHandler extends ApiHandler<DeleteRecordsRequest> {
+    private final MetadataManager metadata;
+    private final ReplicaManager replicas;
+
+    public DeleteRecordsHandler(MetadataManager metadata, ReplicaManager replicas) {
+        super(ApiKeys.DELETE_RECORDS, 0, 2);
+        this.metadata = metadata;
+        this.replicas = replicas;
+    }
+
+    @Override
+    public void handle(RequestContext context, DeleteRecordsRequest request) {
+        MetadataImage image = metadata.image();
+        List<DeleteRecordsResponse.DeleteRecordsTopicResult> topics = new ArrayList<>();
+        for (DeleteRecordsRequest.DeleteRecordsTopic t : request.topics()) {
+            TopicImage topic = image.topic(t.name());
+            List<DeleteRecordsResponse.DeleteRecordsPartitionResult> partitions = new ArrayList<>();
+            for (DeleteRecordsRequest.DeleteRecordsPartition p : t.partitions()) {
+                DeleteRecordsResponse.DeleteRecordsPartitionResult out = new DeleteRecordsResponse.DeleteRecordsPartitionResult()
+                    .setPartitionIndex(p.partitionIndex()).setLowWatermark(-1);
+                PartitionLog log = topic == null || p.partitionIndex() < 0 || p.partitionIndex() >= topic.partitions() ? null
+                    : replicas.log(new TopicPartition(topic.name(), p.partitionIndex()));
+                if (log == null) {
+                    out.setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code);
+                } else {
+                    DeleteRecordsResult r = log.deleteRecordsBefore(p.offset());
+                    out.setErrorCode(r.error().code).setLowWatermark(r.error() == Errors.NONE ? r.lowWatermark() : -1);
+                }
+                partitions.add(out);
+            }
+            topics.add(new DeleteRecordsResponse.DeleteRecordsTopicResult().setName(t.name()).setPartitions(partitions));
+        }
+        context.respond(new DeleteRecordsResponse().setTopics(topics));
+    }
+}

@@ -1,0 +1,72 @@
+package io.skiff.broker.handler;
+
+import io.skiff.broker.log.ReplicaManager;
+import io.skiff.broker.network.ApiHandler;
+import io.skiff.broker.network.RequestContext;
+import io.skiff.storage.PartitionLog;
+import io.skiff.wire.message.DescribeLogDirsRequest;
+import io.skiff.wire.message.DescribeLogDirsResponse;
+import io.skiff.wire.protocol.ApiKeys;
+import io.skiff.wire.protocol.Errors;
+import java.io.File;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * DescribeLogDirs (key 35), versions 1-5: each log directory with the size of every requested
+ * partition in it (all partitions for a null list), and from v4 the directory's total and
+ * usable bytes. A single node has no replication lag and no future replicas.
+ */
+public final class DescribeLogDirsHandler extends ApiHandler<DescribeLogDirsRequest> {
+    private final ReplicaManager replicas;
+    private final List<String> logDirs;
+
+    public DescribeLogDirsHandler(ReplicaManager replicas, List<String> logDirs) {
+        super(ApiKeys.DESCRIBE_LOG_DIRS, 1, 5);
+        this.replicas = replicas;
+        this.logDirs = logDirs;
+    }
+
+    @Override
+    public void handle(RequestContext context, DescribeLogDirsRequest request) {
+        Set<String> wanted = null;
+        if (request.topics() != null) {
+            wanted = new HashSet<>();
+            for (DescribeLogDirsRequest.DescribableLogDirTopic t : request.topics()) {
+                for (int p : t.partitions()) {
+                    wanted.add(t.topic() + "-" + p);
+                }
+            }
+        }
+        Map<String, Map<String, List<DescribeLogDirsResponse.DescribeLogDirsPartition>>> byDir = new LinkedHashMap<>();
+        for (String dir : logDirs) {
+            byDir.put(new File(dir).getAbsolutePath(), new LinkedHashMap<>());
+        }
+        for (PartitionLog log : replicas.logManager().allLogs()) {
+            String topic = log.topicPartition().topic();
+            int partition = log.topicPartition().partition();
+            if (wanted != null && !wanted.contains(topic + "-" + partition)) {
+                continue;
+            }
+            String dir = log.dir().getAbsoluteFile().getParentFile().getAbsolutePath();
+            byDir.computeIfAbsent(dir, d -> new LinkedHashMap<>()).computeIfAbsent(topic, t -> new ArrayList<>())
+                .add(new DescribeLogDirsResponse.DescribeLogDirsPartition().setPartitionIndex(partition)
+                    .setPartitionSize(log.sizeInBytes()).setOffsetLag(0).setIsFutureKey(false));
+        }
+        List<DescribeLogDirsResponse.DescribeLogDirsResult> results = new ArrayList<>();
+        for (Map.Entry<String, Map<String, List<DescribeLogDirsResponse.DescribeLogDirsPartition>>> e : byDir.entrySet()) {
+            List<DescribeLogDirsResponse.DescribeLogDirsTopic> topics = new ArrayList<>();
+            for (Map.Entry<String, List<DescribeLogDirsResponse.DescribeLogDirsPartition>> t : e.getValue().entrySet()) {
+                topics.add(new DescribeLogDirsResponse.DescribeLogDirsTopic().setName(t.getKey()).setPartitions(t.getValue()));
+            }
+            File f = new File(e.getKey());
+            results.add(new DescribeLogDirsResponse.DescribeLogDirsResult().setErrorCode(Errors.NONE.code)
+                .setLogDir(e.getKey()).setTopics(topics).setTotalBytes(f.getTotalSpace()).setUsableBytes(f.getUsableSpace()));
+        }
+        context.respond(new DescribeLogDirsResponse().setErrorCode(Errors.NONE.code).setResults(results));
+    }
+}

@@ -1,0 +1,274 @@
+package io.skiff.broker.handler;
+
+import io.netty.buffer.Unpooled;
+import io.skiff.broker.fetch.FetchPurgatory;
+import io.skiff.broker.fetch.FetchSessionCache;
+import io.skiff.broker.log.ReplicaManager;
+import io.skiff.broker.metadata.MetadataImage;
+import io.skiff.broker.metadata.MetadataManager;
+import io.skiff.broker.metadata.TopicImage;
+import io.skiff.broker.network.ApiHandler;
+import io.skiff.broker.network.RequestContext;
+import io.skiff.storage.PartitionLog;
+import io.skiff.storage.ReadResult;
+import io.skiff.storage.TopicPartition;
+import io.skiff.wire.message.FetchRequest;
+import io.skiff.wire.message.FetchResponse;
+import io.skiff.wire.protocol.ApiKeys;
+import io.skiff.wire.protocol.Errors;
+import io.skiff.wire.protocol.Uuid;
+import io.skiff.wire.record.ByteBufRecords;
+import io.skiff.wire.record.Records;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.LongSupplier;
+
+/**
+ * Fetch (key 1), versions 4-18, for consumers: incremental fetch sessions (KIP-227), topic ids
+ * (v13+), {@code max_bytes} and {@code partition_max_bytes} with Kafka's rule that the first
+ * batch found is returned whole, long polling ({@code min_bytes}/{@code max_wait_ms}) through
+ * the {@link FetchPurgatory}, woken by appends. Records go out as file regions of the segment
+ * files (see the network layer): the broker never copies them.
+ */
+public final class FetchHandler extends ApiHandler<FetchRequest> {
+    static final byte READ_COMMITTED = 1;
+    private static final Records EMPTY = new ByteBufRecords(Unpooled.EMPTY_BUFFER);
+
+    private final MetadataManager metadata;
+    private final ReplicaManager replicas;
+    private final FetchSessionCache sessions;
+    private final FetchPurgatory purgatory;
+    private final LongSupplier clockMs;
+
+    public FetchHandler(MetadataManager metadata, ReplicaManager replicas, FetchSessionCache sessions,
+                        FetchPurgatory purgatory, LongSupplier clockMs) {
+        super(ApiKeys.FETCH, 4, 18);
+        this.metadata = metadata;
+        this.replicas = replicas;
+        this.sessions = sessions;
+        this.purgatory = purgatory;
+        this.clockMs = clockMs;
+    }
+
+    @Override
+    public void handle(RequestContext context, FetchRequest request) {
+        short version = context.apiVersion;
+        MetadataImage image = metadata.image();
+        boolean byId = version >= 13;
+        List<FetchSessionCache.Requested> requested = new ArrayList<>();
+        for (FetchRequest.FetchTopic t : request.topics()) {
+            FetchSessionCache.Key base = key(image, byId, t.topicId(), t.topic(), 0);
+            for (FetchRequest.FetchPartition p : t.partitions()) {
+                requested.add(new FetchSessionCache.Requested(
+                    new FetchSessionCache.Key(base.topicId(), base.topic(), p.partition()),
+                    p.fetchOffset(), p.partitionMaxBytes(), p.currentLeaderEpoch(), p.logStartOffset()));
+            }
+        }
+        List<FetchSessionCache.Key> forgotten = new ArrayList<>();
+        for (FetchRequest.ForgottenTopic t : request.forgottenTopicsData()) {
+            FetchSessionCache.Key base = key(image, byId, t.topicId(), t.topic(), 0);
+            for (int p : t.partitions()) {
+                forgotten.add(new FetchSessionCache.Key(base.topicId(), base.topic(), p));
+            }
+        }
+        long nowMs = clockMs.getAsLong();
+        FetchSessionCache.Context session = sessions.newContext(request.sessionId(), request.sessionEpoch(),
+            requested, forgotten, nowMs);
+        if (session.error != Errors.NONE) {
+            context.respond(new FetchResponse().setErrorCode(session.error.code).setSessionId(0)
+                .setResponses(new ArrayList<>()));
+            return;
+        }
+        PendingFetch pending = new PendingFetch(context, request, session);
+        if (pending.tryComplete()) {
+            return;
+        }
+        if (request.maxWaitMs() <= 0 || session.partitions.isEmpty()) {
+            // Nothing to wait for: no wait allowed, or no partitions (e.g. a session being closed).
+            pending.expire();
+            return;
+        }
+        List<TopicPartition> watch = new ArrayList<>(session.partitions.size());
+        for (FetchSessionCache.Partition p : session.partitions) {
+            if (p.key.topic() != null) {
+                watch.add(new TopicPartition(p.key.topic(), p.key.partition()));
+            }
+        }
+        purgatory.park(pending, watch, request.maxWaitMs());
+    }
+
+    /** The session key of a topic: by id for v13+ (with the name if known), by name before. */
+    private static FetchSessionCache.Key key(MetadataImage image, boolean byId, Uuid topicId, String name, int partition) {
+        if (byId) {
+            TopicImage t = image.topic(topicId);
+            return new FetchSessionCache.Key(topicId, t == null ? null : t.name(), partition);
+        }
+        return new FetchSessionCache.Key(null, name, partition);
+    }
+
+    /** A fetch that may wait: re-read on every wake until min_bytes are there or time runs out. */
+    private final class PendingFetch implements FetchPurgatory.Waiter {
+        private final RequestContext context;
+        private final FetchRequest request;
+        private final FetchSessionCache.Context session;
+        private final AtomicBoolean done = new AtomicBoolean();
+
+        PendingFetch(RequestContext context, FetchRequest request, FetchSessionCache.Context session) {
+            this.context = context;
+            this.request = request;
+            this.session = session;
+        }
+
+        @Override
+        public boolean tryComplete() {
+            if (done.get()) {
+                return true;
+            }
+            Read read = read();
+            if (read.bytes >= request.minBytes() || read.errors) {
+                respond(read);
+                return true;
+            }
+            return false;
+        }
+
+        @Override
+        public void expire() {
+            if (!done.get()) {
+                respond(read());
+            }
+        }
+
+        @Override
+        public boolean isDone() {
+            return done.get();
+        }
+
+        private void respond(Read read) {
+            if (!done.compareAndSet(false, true)) {
+                return;
+            }
+            context.respond(build(read));
+        }
+
+        private Read read() {
+            MetadataImage image = metadata.image();
+            boolean readCommitted = request.isolationLevel() == READ_COMMITTED;
+            int remaining = request.maxBytes();
+            boolean minOneBatch = true;
+            Read out = new Read(session.partitions.size());
+            for (FetchSessionCache.Partition p : session.partitions) {
+                PartitionRead r = new PartitionRead(p);
+                out.partitions.add(r);
+                FetchSessionCache.Key k = p.key;
+                TopicImage topic = k.topic() == null ? null : image.topic(k.topic());
+                if (topic == null || (k.topicId() != null && !k.topicId().equals(topic.id()))) {
+                    r.error = k.topicId() != null ? Errors.UNKNOWN_TOPIC_ID : Errors.UNKNOWN_TOPIC_OR_PARTITION;
+                    out.errors = true;
+                    continue;
+                }
+                if (k.partition() < 0 || k.partition() >= topic.partitions()) {
+                    r.error = Errors.UNKNOWN_TOPIC_OR_PARTITION;
+                    out.errors = true;
+                    continue;
+                }
+                if (p.currentLeaderEpoch > Cluster.LEADER_EPOCH) {
+                    r.error = Errors.UNKNOWN_LEADER_EPOCH;
+                    out.errors = true;
+                    continue;
+                }
+                if (p.currentLeaderEpoch >= 0 && p.currentLeaderEpoch < Cluster.LEADER_EPOCH) {
+                    r.error = Errors.FENCED_LEADER_EPOCH;
+                    out.errors = true;
+                    continue;
+                }
+                PartitionLog log = replicas.log(new TopicPartition(topic.name(), k.partition()));
+                if (log == null) {
+                    r.error = Errors.UNKNOWN_TOPIC_OR_PARTITION;
+                    out.errors = true;
+                    continue;
+                }
+                int limit = Math.max(0, Math.min(p.maxBytes, remaining));
+                long upTo = readCommitted ? log.lastStableOffset() : log.highWatermark();
+                ReadResult result = log.read(p.fetchOffset, limit, upTo, minOneBatch);
+                r.error = result.error();
+                r.highWatermark = result.highWatermark();
+                r.lastStableOffset = result.lastStableOffset();
+                r.logStartOffset = result.logStartOffset();
+                if (r.error != Errors.NONE) {
+                    out.errors = true;
+                    continue;
+                }
+                if (result.records() != null && result.records().sizeInBytes() > 0) {
+                    r.records = result.records();
+                    int size = r.records.sizeInBytes();
+                    remaining -= size;
+                    out.bytes += size;
+                    minOneBatch = false;
+                }
+            }
+            return out;
+        }
+
+        private FetchResponse build(Read read) {
+            boolean byId = context.apiVersion >= 13;
+            boolean readCommitted = request.isolationLevel() == READ_COMMITTED;
+            List<FetchResponse.FetchableTopicResponse> topics = new ArrayList<>();
+            FetchResponse.FetchableTopicResponse current = null;
+            for (PartitionRead r : read.partitions) {
+                FetchSessionCache.Key k = r.partition.key;
+                int recordBytes = r.records == null ? 0 : r.records.sizeInBytes();
+                if (!session.include(r.partition, r.error, r.highWatermark, r.lastStableOffset, r.logStartOffset,
+                    recordBytes)) {
+                    continue;
+                }
+                boolean sameTopic = current != null && (byId ? current.topicId().equals(k.topicId())
+                    : current.topic().equals(k.topic()));
+                if (!sameTopic) {
+                    current = new FetchResponse.FetchableTopicResponse().setPartitions(new ArrayList<>());
+                    if (byId) {
+                        current.setTopicId(k.topicId());
+                    } else {
+                        current.setTopic(k.topic());
+                    }
+                    topics.add(current);
+                }
+                current.partitions().add(new FetchResponse.PartitionData()
+                    .setPartitionIndex(k.partition())
+                    .setErrorCode(r.error.code)
+                    .setHighWatermark(r.highWatermark)
+                    .setLastStableOffset(r.lastStableOffset)
+                    .setLogStartOffset(r.logStartOffset)
+                    .setAbortedTransactions(readCommitted ? new ArrayList<>() : null)
+                    .setPreferredReadReplica(-1)
+                    .setRecords(r.records == null ? EMPTY : r.records));
+            }
+            return new FetchResponse().setErrorCode(Errors.NONE.code).setSessionId(session.responseSessionId)
+                .setResponses(topics);
+        }
+    }
+
+    private static final class Read {
+        final List<PartitionRead> partitions;
+        int bytes;
+        boolean errors;
+
+        Read(int n) {
+            partitions = new ArrayList<>(n);
+        }
+    }
+
+    private static final class PartitionRead {
+        final FetchSessionCache.Partition partition;
+        Errors error = Errors.NONE;
+        long highWatermark = -1;
+        long lastStableOffset = -1;
+        long logStartOffset = -1;
+        Records records;
+
+        PartitionRead(FetchSessionCache.Partition partition) {
+            this.partition = partition;
+        }
+    }
+}

@@ -1,0 +1,124 @@
+package io.skiff.compat;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A Skiff broker in a child JVM, for tests that must kill it (SIGKILL) or stop it (SIGTERM)
+ * as an operator would. The child's classpath is this JVM's minus Apache Kafka's jars and
+ * test libraries, so the broker runs without kafka-clients as it does in production. Its
+ * output goes to {@code broker.out} in the data directory. The port stays the same across
+ * restarts.
+ */
+final class SkiffProcess implements AutoCloseable {
+    private final Path dataDir;
+    private final int port;
+    private final Map<String, String> overrides = new LinkedHashMap<>();
+    private Process process;
+
+    SkiffProcess(Path dataDir) throws IOException {
+        this.dataDir = dataDir;
+        try (ServerSocket s = new ServerSocket(0)) {
+            this.port = s.getLocalPort();
+        }
+    }
+
+    SkiffProcess with(String key, String value) {
+        overrides.put(key, value);
+        return this;
+    }
+
+    String bootstrapServers() {
+        return "127.0.0.1:" + port;
+    }
+
+    int port() {
+        return port;
+    }
+
+    /** Starts the broker and waits until it accepts connections. */
+    void start() throws Exception {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.add("-Xmx512m");
+        cmd.add("-cp");
+        cmd.add(brokerClasspath());
+        cmd.add("io.skiff.broker.SkiffMain");
+        Map<String, String> props = new LinkedHashMap<>();
+        props.put("listeners", "PLAINTEXT://127.0.0.1:" + port);
+        props.put("log.dirs", dataDir.toString());
+        props.putAll(overrides);
+        for (Map.Entry<String, String> e : props.entrySet()) {
+            cmd.add("--override");
+            cmd.add(e.getKey() + "=" + e.getValue());
+        }
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(dataDir.resolve("broker.out").toFile()));
+        process = pb.start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("broker exited with " + process.exitValue() + "; see "
+                    + dataDir.resolve("broker.out"));
+            }
+            try (Socket s = new Socket()) {
+                s.connect(new InetSocketAddress("127.0.0.1", port), 200);
+                return;
+            } catch (IOException notYet) {
+                Thread.sleep(50);
+            }
+        }
+        throw new IllegalStateException("broker did not start within 60 s");
+    }
+
+    /** SIGKILL: the process dies at once, with no chance to flush or clean up. */
+    void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(30, TimeUnit.SECONDS);
+    }
+
+    /** SIGTERM: a clean shutdown. Returns the exit status. */
+    int stop() throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(60, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            process.waitFor(30, TimeUnit.SECONDS);
+        }
+        return process.exitValue();
+    }
+
+    long pid() {
+        return process.pid();
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        if (process != null && process.isAlive()) {
+            kill();
+        }
+    }
+
+    private static String brokerClasspath() {
+        List<String> out = new ArrayList<>();
+        for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
+            String name = Path.of(entry).getFileName().toString();
+            boolean testOnly = entry.contains("/org/apache/kafka/") || name.startsWith("kafka-")
+                || name.startsWith("junit") || name.startsWith("assertj") || name.startsWith("testcontainers")
+                || name.startsWith("opentest4j") || name.startsWith("apiguardian") || entry.endsWith("test-classes")
+                || name.contains("-tests.jar") || name.startsWith("surefire");
+            if (!testOnly) {
+                out.add(entry);
+            }
+        }
+        return String.join(File.pathSeparator, out);
+    }
+}

@@ -1,0 +1,118 @@
+package io.skiff.storage;
+
+import java.io.File;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The leader epochs of a partition and the offset where each began, persisted in
+ * {@code leader-epoch-checkpoint} ("epoch startOffset" lines). Used to answer ListOffsets with a
+ * leader epoch (and later OffsetForLeaderEpoch). Thread-safe (synchronized; changes are rare).
+ */
+final class LeaderEpochCache {
+    private final File file;
+    private final List<long[]> entries = new ArrayList<>();
+
+    LeaderEpochCache(File file) throws IOException {
+        this.file = file;
+        try {
+            for (String[] f : CheckpointFile.read(file, 2)) {
+                entries.add(new long[] {Integer.parseInt(f[0]), Long.parseLong(f[1])});
+            }
+        } catch (IOException | NumberFormatException e) {
+            entries.clear();
+        }
+    }
+
+    /** Records that {@code epoch} began at {@code startOffset}, if it is newer than the latest epoch. */
+    synchronized boolean assign(int epoch, long startOffset) throws IOException {
+        if (epoch < 0) {
+            return false;
+        }
+        if (!entries.isEmpty()) {
+            long[] last = entries.get(entries.size() - 1);
+            if (epoch <= last[0] || startOffset < last[1]) {
+                return false;
+            }
+        }
+        entries.add(new long[] {epoch, startOffset});
+        flush();
+        return true;
+    }
+
+    /** The latest epoch, or -1. */
+    synchronized int latestEpoch() {
+        return entries.isEmpty() ? -1 : (int) entries.get(entries.size() - 1)[0];
+    }
+
+    /** The first entry {epoch, startOffset}, or null. */
+    synchronized long[] earliestEntry() {
+        return entries.isEmpty() ? null : entries.get(0).clone();
+    }
+
+    /** The epoch in force at {@code offset}, or -1. */
+    synchronized int epochForOffset(long offset) {
+        int epoch = -1;
+        for (long[] e : entries) {
+            if (e[1] <= offset) {
+                epoch = (int) e[0];
+            } else {
+                break;
+            }
+        }
+        return epoch;
+    }
+
+    /** Removes entries starting at or after {@code endOffset} (after the log was truncated there). */
+    synchronized void truncateFromEnd(long endOffset) throws IOException {
+        boolean changed = false;
+        while (!entries.isEmpty() && entries.get(entries.size() - 1)[1] >= endOffset) {
+            entries.remove(entries.size() - 1);
+            changed = true;
+        }
+        if (changed) {
+            flush();
+        }
+    }
+
+    /** Drops epochs wholly before {@code startOffset}; the one in force there now starts there. */
+    synchronized void truncateFromStart(long startOffset) throws IOException {
+        int lastBefore = -1;
+        for (int i = 0; i < entries.size(); i++) {
+            if (entries.get(i)[1] <= startOffset) {
+                lastBefore = i;
+            }
+        }
+        if (lastBefore < 0) {
+            return;
+        }
+        boolean changed = lastBefore > 0 || entries.get(lastBefore)[1] != startOffset;
+        for (int i = 0; i < lastBefore; i++) {
+            entries.remove(0);
+        }
+        entries.get(0)[1] = startOffset;
+        if (changed) {
+            flush();
+        }
+    }
+
+    synchronized List<long[]> entries() {
+        List<long[]> out = new ArrayList<>();
+        for (long[] e : entries) {
+            out.add(e.clone());
+        }
+        return out;
+    }
+
+    synchronized void flush() throws IOException {
+        if (!file.getParentFile().exists()) {
+            return;
+        }
+        List<String> lines = new ArrayList<>(entries.size());
+        for (long[] e : entries) {
+            lines.add(e[0] + " " + e[1]);
+        }
+        CheckpointFile.write(file, lines);
+    }
+}

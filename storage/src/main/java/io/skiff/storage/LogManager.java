@@ -1,0 +1,470 @@
+package io.skiff.storage;
+
+import io.skiff.wire.protocol.Uuid;
+import java.io.File;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Owns every partition log under the log dirs (log.dirs): loads them at start-up (recovering
+ * after an unclean shutdown), creates and deletes them, writes the per-dir checkpoint files
+ * (recovery-point-offset-checkpoint, log-start-offset-checkpoint,
+ * replication-offset-checkpoint) and the clean shutdown marker ({@code .kafka_cleanshutdown}),
+ * and runs the background work on a scheduler it owns: retention, the flush.ms check, checkpoints,
+ * producer id expiry and delayed file deletion. The one fsync thread is a {@link LogFlusher}.
+ *
+ * <p>Thread-safe. Time comes from the injected {@link Clock}: the scheduler only decides when
+ * tasks run, the tasks read the clock, so tests call {@link #cleanupLogs()},
+ * {@link #runPendingDeletions()} and friends after advancing a manual clock.
+ */
+public final class LogManager implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(LogManager.class);
+
+    /** The topic configs to open existing logs with at start-up. */
+    public interface TopicConfigs {
+        /** The config of {@code topic}, or null for the default. */
+        LogConfig configFor(String topic);
+    }
+
+    private final LogManagerConfig config;
+    private final Clock clock;
+    private final ConcurrentHashMap<TopicPartition, PartitionLog> logs = new ConcurrentHashMap<>();
+    private final LogFlusher flusher;
+    private final FileDeleter deleter = new FileDeleter();
+    private final ScheduledExecutorService scheduler;
+    private final List<FileChannel> lockChannels = new ArrayList<>();
+    private final List<FileLock> locks = new ArrayList<>();
+    private final List<Object[]> pendingDirDeletions = new ArrayList<>();
+    private final Object createLock = new Object();
+    private volatile boolean shutDown;
+
+    private LogManager(LogManagerConfig config, Clock clock) {
+        this.config = config;
+        this.clock = clock;
+        this.flusher = new LogFlusher("skiff-log-flusher");
+        this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "skiff-log-scheduler");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** Locks and loads every log dir, then starts the background tasks. */
+    public static LogManager start(LogManagerConfig config, Clock clock, TopicConfigs topicConfigs) throws IOException {
+        LogManager m = new LogManager(config, clock);
+        boolean ok = false;
+        try {
+            for (File dir : config.logDirs) {
+                m.loadDir(dir, topicConfigs);
+            }
+            m.checkpoint();
+            m.schedule();
+            ok = true;
+            return m;
+        } finally {
+            if (!ok) {
+                m.abandon();
+            }
+        }
+    }
+
+    private void loadDir(File dir, TopicConfigs topicConfigs) throws IOException {
+        if (!dir.exists() && !dir.mkdirs()) {
+            throw new IOException("cannot create log dir " + dir);
+        }
+        FileChannel lockChannel = FileChannel.open(new File(dir, LogFiles.LOCK_FILE).toPath(), StandardOpenOption.CREATE,
+            StandardOpenOption.WRITE);
+        FileLock lock;
+        try {
+            lock = lockChannel.tryLock();
+        } catch (java.nio.channels.OverlappingFileLockException e) {
+            lock = null;
+        }
+        if (lock == null) {
+            lockChannel.close();
+            throw new IOException("Failed to acquire lock on file .lock in " + dir
+                + ". A Kafka instance in another process or thread is using this directory.");
+        }
+        lockChannels.add(lockChannel);
+        locks.add(lock);
+
+        File marker = new File(dir, LogFiles.CLEAN_SHUTDOWN_MARKER);
+        boolean clean = marker.exists();
+        Map<TopicPartition, Long> recoveryPoints = readCheckpointQuietly(new File(dir, LogFiles.RECOVERY_POINT_CHECKPOINT));
+        Map<TopicPartition, Long> logStartOffsets = readCheckpointQuietly(new File(dir, LogFiles.LOG_START_OFFSET_CHECKPOINT));
+        File[] children = dir.listFiles();
+        if (children != null) {
+            for (File child : children) {
+                if (!child.isDirectory()) {
+                    continue;
+                }
+                String name = child.getName();
+                if (name.endsWith(LogFiles.DELETE_DIR_SUFFIX)) {
+                    LOG.info("Removing {} left by a deletion", child);
+                    LogFiles.deleteRecursively(child);
+                    continue;
+                }
+                if (name.endsWith(LogFiles.STRAY_DIR_SUFFIX) || name.endsWith(LogFiles.FUTURE_DIR_SUFFIX)
+                    || name.equals(LogFiles.METADATA_LOG_DIR)) {
+                    continue;
+                }
+                TopicPartition tp = TopicPartition.parseDirName(name);
+                if (tp == null) {
+                    continue;
+                }
+                LogConfig cfg = topicConfigs == null ? null : topicConfigs.configFor(tp.topic());
+                if (cfg == null) {
+                    cfg = config.defaultLogConfig;
+                }
+                Long rp = recoveryPoints.get(tp);
+                Long lso = logStartOffsets.get(tp);
+                PartitionLog log = PartitionLog.open(child, tp, null, cfg, clock, flusher, deleter,
+                    config.producerIdExpirationMs, clean, rp == null ? 0L : rp, lso == null ? 0L : lso);
+                PartitionLog previous = logs.putIfAbsent(tp, log);
+                if (previous != null) {
+                    throw new IOException("Duplicate log directories for " + tp + ": " + previous.dir() + " and " + child);
+                }
+            }
+        }
+        Files.deleteIfExists(marker.toPath());
+    }
+
+    private static Map<TopicPartition, Long> readCheckpointQuietly(File file) {
+        try {
+            return CheckpointFile.readOffsets(file);
+        } catch (IOException e) {
+            LOG.warn("Ignoring unreadable checkpoint {}: {}", file, e.getMessage());
+            return Collections.emptyMap();
+        }
+    }
+
+    private void schedule() {
+        every(config.retentionCheckIntervalMs, this::cleanupLogs);
+        every(config.flushCheckIntervalMs, this::flushDirtyLogs);
+        every(config.recoveryPointCheckpointIntervalMs, this::checkpointRecoveryPoints);
+        every(config.logStartOffsetCheckpointIntervalMs, this::checkpointLogStartOffsets);
+        every(config.highWatermarkCheckpointIntervalMs, this::checkpointHighWatermarks);
+        every(config.producerIdExpirationCheckIntervalMs, this::removeExpiredProducers);
+        every(config.fileDeleteCheckIntervalMs, this::runPendingDeletions);
+    }
+
+    private void every(long intervalMs, Runnable task) {
+        if (intervalMs <= 0 || intervalMs >= Long.MAX_VALUE / 2) {
+            return;
+        }
+        scheduler.scheduleWithFixedDelay(() -> {
+            try {
+                task.run();
+            } catch (Throwable t) {
+                LOG.error("Background log task failed", t);
+            }
+        }, intervalMs, intervalMs, TimeUnit.MILLISECONDS);
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // logs
+
+    /**
+     * The log of {@code tp}, created in the log dir holding the fewest partitions when missing
+     * (partition.metadata records {@code topicId}). Returns the existing log when there is one.
+     */
+    public PartitionLog createLog(TopicPartition tp, Uuid topicId, LogConfig logConfig) throws IOException {
+        synchronized (createLock) {
+            PartitionLog existing = logs.get(tp);
+            if (existing != null) {
+                return existing;
+            }
+            if (shutDown) {
+                throw new IOException("the log manager is shut down");
+            }
+            File dir = new File(leastLoadedDir(), tp.dirName());
+            PartitionLog log = PartitionLog.open(dir, tp, topicId, logConfig, clock, flusher, deleter,
+                config.producerIdExpirationMs, false, 0L, 0L);
+            logs.put(tp, log);
+            LogFiles.fsyncDir(dir.getParentFile());
+            return log;
+        }
+    }
+
+    private File leastLoadedDir() {
+        Map<File, Integer> counts = new LinkedHashMap<>();
+        for (File d : config.logDirs) {
+            counts.put(d.getAbsoluteFile(), 0);
+        }
+        for (PartitionLog l : logs.values()) {
+            counts.merge(l.dir().getParentFile().getAbsoluteFile(), 1, Integer::sum);
+        }
+        File best = null;
+        int min = Integer.MAX_VALUE;
+        for (Map.Entry<File, Integer> e : counts.entrySet()) {
+            if (e.getValue() < min) {
+                min = e.getValue();
+                best = e.getKey();
+            }
+        }
+        return best;
+    }
+
+    /** The log of {@code tp}, or null. */
+    public PartitionLog getLog(TopicPartition tp) {
+        return logs.get(tp);
+    }
+
+    public Collection<PartitionLog> allLogs() {
+        return Collections.unmodifiableCollection(logs.values());
+    }
+
+    /**
+     * Removes the log of {@code tp}: its directory is renamed {@code <topic>-<partition>.<id>-delete}
+     * at once and deleted (files closed) after file.delete.delay.ms. Returns false when there is
+     * no such log.
+     */
+    public boolean deleteLog(TopicPartition tp) throws IOException {
+        PartitionLog log;
+        synchronized (createLock) {
+            log = logs.remove(tp);
+        }
+        if (log == null) {
+            return false;
+        }
+        File dir = log.dir();
+        String suffix = "-" + tp.partition() + "." + UUID.randomUUID().toString().replace("-", "") + LogFiles.DELETE_DIR_SUFFIX;
+        String prefix = tp.topic().substring(0, Math.min(tp.topic().length(), 255 - suffix.length()));
+        File target = new File(dir.getParentFile(), prefix + suffix);
+        LogFiles.atomicMove(dir.toPath(), target.toPath());
+        LogFiles.fsyncDir(dir.getParentFile());
+        synchronized (pendingDirDeletions) {
+            pendingDirDeletions.add(new Object[] {log, target, clock.milliseconds() + log.config().fileDeleteDelayMs});
+        }
+        return true;
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // background work (also callable directly)
+
+    /** Runs retention on every log now; returns the number of segments deleted. */
+    public int cleanupLogs() {
+        int total = 0;
+        for (PartitionLog log : logs.values()) {
+            total += log.deleteRetentionBreachedSegments();
+        }
+        return total;
+    }
+
+    /** Asks the flusher to flush each log whose flush.ms has passed. */
+    public void flushDirtyLogs() {
+        long now = clock.milliseconds();
+        for (PartitionLog log : logs.values()) {
+            log.maybeFlushByTime(now);
+        }
+    }
+
+    /** Drops idle producer ids on every log. */
+    public void removeExpiredProducers() {
+        long now = clock.milliseconds();
+        for (PartitionLog log : logs.values()) {
+            log.removeExpiredProducers(now);
+        }
+    }
+
+    /** Deletes removed segments and directories whose delay has passed; returns how many. */
+    public int runPendingDeletions() {
+        long now = clock.milliseconds();
+        int n = deleter.runDue(now);
+        List<Object[]> due = new ArrayList<>();
+        synchronized (pendingDirDeletions) {
+            for (int i = pendingDirDeletions.size() - 1; i >= 0; i--) {
+                if ((Long) pendingDirDeletions.get(i)[2] <= now) {
+                    due.add(pendingDirDeletions.remove(i));
+                }
+            }
+        }
+        for (Object[] d : due) {
+            deleteDirNow((PartitionLog) d[0], (File) d[1]);
+            n++;
+        }
+        return n;
+    }
+
+    private static void deleteDirNow(PartitionLog log, File dir) {
+        log.closeForDeletion();
+        try {
+            LogFiles.deleteRecursively(dir);
+        } catch (IOException e) {
+            LOG.warn("Deleting {} failed", dir, e);
+        }
+    }
+
+    /** Writes all three checkpoint files in every log dir. */
+    public void checkpoint() {
+        checkpointRecoveryPoints();
+        checkpointLogStartOffsets();
+        checkpointHighWatermarks();
+    }
+
+    private void checkpointRecoveryPoints() {
+        writeCheckpoints(LogFiles.RECOVERY_POINT_CHECKPOINT, 0);
+    }
+
+    private void checkpointLogStartOffsets() {
+        writeCheckpoints(LogFiles.LOG_START_OFFSET_CHECKPOINT, 1);
+    }
+
+    private void checkpointHighWatermarks() {
+        writeCheckpoints(LogFiles.REPLICATION_OFFSET_CHECKPOINT, 2);
+    }
+
+    private void writeCheckpoints(String fileName, int kind) {
+        Map<File, Map<TopicPartition, Long>> byDir = new HashMap<>();
+        for (File d : config.logDirs) {
+            byDir.put(d.getAbsoluteFile(), new TreeMap<>((a, b) -> a.topic().equals(b.topic())
+                ? Integer.compare(a.partition(), b.partition()) : a.topic().compareTo(b.topic())));
+        }
+        for (PartitionLog log : logs.values()) {
+            Map<TopicPartition, Long> m = byDir.get(log.dir().getParentFile().getAbsoluteFile());
+            if (m == null) {
+                continue;
+            }
+            if (kind == 0) {
+                m.put(log.topicPartition(), log.recoveryPoint());
+            } else if (kind == 1) {
+                long[] bases = log.segmentBaseOffsets();
+                if (bases.length > 0 && log.logStartOffset() > bases[0]) {
+                    m.put(log.topicPartition(), log.logStartOffset());
+                }
+            } else {
+                m.put(log.topicPartition(), log.highWatermark());
+            }
+        }
+        for (Map.Entry<File, Map<TopicPartition, Long>> e : byDir.entrySet()) {
+            try {
+                CheckpointFile.writeOffsets(new File(e.getKey(), fileName), e.getValue());
+            } catch (IOException ex) {
+                LOG.error("Writing {} in {} failed", fileName, e.getKey(), ex);
+            }
+        }
+    }
+
+    public LogManagerConfig.Durability durability() {
+        return config.durability;
+    }
+
+    /** The flusher thread's owner view, for tests. */
+    LogFlusher flusher() {
+        return flusher;
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // shutdown
+
+    /**
+     * Clean shutdown: stops background tasks, flushes and closes every log (writing producer
+     * snapshots), deletes what awaits deletion, writes the checkpoints and then the clean
+     * shutdown marker in each log dir, and releases the dir locks.
+     */
+    public void shutdown() throws IOException {
+        if (shutDown) {
+            return;
+        }
+        shutDown = true;
+        scheduler.shutdownNow();
+        try {
+            scheduler.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        IOException failure = null;
+        for (PartitionLog log : logs.values()) {
+            try {
+                log.close();
+            } catch (IOException e) {
+                LOG.error("Closing {} failed", log, e);
+                failure = e;
+            }
+        }
+        try {
+            flusher.close();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        deleter.closeAll();
+        List<Object[]> dirs;
+        synchronized (pendingDirDeletions) {
+            dirs = new ArrayList<>(pendingDirDeletions);
+            pendingDirDeletions.clear();
+        }
+        for (Object[] d : dirs) {
+            deleteDirNow((PartitionLog) d[0], (File) d[1]);
+        }
+        checkpoint();
+        if (failure == null) {
+            for (File dir : config.logDirs) {
+                LogFiles.writeAtomically(new File(dir, LogFiles.CLEAN_SHUTDOWN_MARKER),
+                    "{\"version\":0,\"brokerEpoch\":" + config.brokerEpoch + "}");
+            }
+        }
+        releaseLocks();
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        shutdown();
+    }
+
+    /** Stops threads and releases locks without flushing or closing logs (start-up failure). */
+    private void abandon() {
+        shutDown = true;
+        scheduler.shutdownNow();
+        try {
+            flusher.close();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        releaseLocks();
+    }
+
+    private void releaseLocks() {
+        for (FileLock l : locks) {
+            try {
+                l.release();
+            } catch (IOException e) {
+                LOG.warn("Releasing a log dir lock failed", e);
+            }
+        }
+        for (FileChannel c : lockChannels) {
+            try {
+                c.close();
+            } catch (IOException e) {
+                LOG.warn("Closing a log dir lock failed", e);
+            }
+        }
+        locks.clear();
+        lockChannels.clear();
+    }
+
+    static String readMarker(File dir) throws IOException {
+        return new String(Files.readAllBytes(new File(dir, LogFiles.CLEAN_SHUTDOWN_MARKER).toPath()), StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,163 @@
+package io.skiff.storage;
+
+import java.io.File;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+/**
+ * Broker-level settings of the log manager, named after the Kafka broker configs they stand for
+ * (log.dirs, log.retention.check.interval.ms, ...) with Kafka's defaults, plus Skiff's
+ * skiff.log.durability. Immutable; build with {@link #builder(List)}.
+ */
+public final class LogManagerConfig {
+    /** How acknowledged appends reach the disk. */
+    public enum Durability {
+        /** Kafka's default: the page cache, flushed by flush.messages / flush.ms. */
+        PAGE_CACHE,
+        /** The broker waits for {@link PartitionLog#awaitDurable} (group-committed fsync) before acknowledging. */
+        FSYNC;
+
+        /** Parses skiff.log.durability: "pagecache" or "fsync". */
+        public static Durability parse(String value) {
+            if ("fsync".equalsIgnoreCase(value)) {
+                return FSYNC;
+            }
+            if ("pagecache".equalsIgnoreCase(value) || "page_cache".equalsIgnoreCase(value)) {
+                return PAGE_CACHE;
+            }
+            throw new IllegalArgumentException("Invalid value " + value + " for configuration skiff.log.durability");
+        }
+    }
+
+    public final List<File> logDirs;
+    public final LogConfig defaultLogConfig;
+    /** log.retention.check.interval.ms */
+    public final long retentionCheckIntervalMs;
+    /** log.flush.scheduler.interval.ms: how often flush.ms is checked. */
+    public final long flushCheckIntervalMs;
+    /** log.flush.offset.checkpoint.interval.ms: recovery points. */
+    public final long recoveryPointCheckpointIntervalMs;
+    /** log.flush.start.offset.checkpoint.interval.ms */
+    public final long logStartOffsetCheckpointIntervalMs;
+    /** replica.high.watermark.checkpoint.interval.ms */
+    public final long highWatermarkCheckpointIntervalMs;
+    /** producer.id.expiration.ms */
+    public final long producerIdExpirationMs;
+    /** producer.id.expiration.check.interval.ms */
+    public final long producerIdExpirationCheckIntervalMs;
+    /** How often removed segments and directories past their delay are deleted. */
+    public final long fileDeleteCheckIntervalMs;
+    /** skiff.log.durability */
+    public final Durability durability;
+    /** The broker epoch written in the clean shutdown marker. */
+    public final long brokerEpoch;
+
+    private LogManagerConfig(Builder b) {
+        this.logDirs = Collections.unmodifiableList(new ArrayList<>(b.logDirs));
+        this.defaultLogConfig = b.defaultLogConfig;
+        this.retentionCheckIntervalMs = b.retentionCheckIntervalMs;
+        this.flushCheckIntervalMs = b.flushCheckIntervalMs;
+        this.recoveryPointCheckpointIntervalMs = b.recoveryPointCheckpointIntervalMs;
+        this.logStartOffsetCheckpointIntervalMs = b.logStartOffsetCheckpointIntervalMs;
+        this.highWatermarkCheckpointIntervalMs = b.highWatermarkCheckpointIntervalMs;
+        this.producerIdExpirationMs = b.producerIdExpirationMs;
+        this.producerIdExpirationCheckIntervalMs = b.producerIdExpirationCheckIntervalMs;
+        this.fileDeleteCheckIntervalMs = b.fileDeleteCheckIntervalMs;
+        this.durability = b.durability;
+        this.brokerEpoch = b.brokerEpoch;
+    }
+
+    public static Builder builder(List<File> logDirs) {
+        return new Builder(logDirs);
+    }
+
+    /** Builder with Kafka's defaults. Not thread-safe. */
+    public static final class Builder {
+        private final List<File> logDirs;
+        private LogConfig defaultLogConfig = LogConfig.DEFAULT;
+        private long retentionCheckIntervalMs = 300_000L;
+        private long flushCheckIntervalMs = Long.MAX_VALUE;
+        private long recoveryPointCheckpointIntervalMs = 60_000L;
+        private long logStartOffsetCheckpointIntervalMs = 60_000L;
+        private long highWatermarkCheckpointIntervalMs = 5_000L;
+        private long producerIdExpirationMs = 86_400_000L;
+        private long producerIdExpirationCheckIntervalMs = 600_000L;
+        private long fileDeleteCheckIntervalMs = 1_000L;
+        private Durability durability = Durability.PAGE_CACHE;
+        private long brokerEpoch = -1L;
+
+        private Builder(List<File> logDirs) {
+            if (logDirs.isEmpty()) {
+                throw new IllegalArgumentException("log.dirs must name at least one directory");
+            }
+            this.logDirs = logDirs;
+        }
+
+        public Builder defaultLogConfig(LogConfig c) {
+            this.defaultLogConfig = c;
+            return this;
+        }
+
+        public Builder retentionCheckIntervalMs(long v) {
+            this.retentionCheckIntervalMs = positive("log.retention.check.interval.ms", v);
+            return this;
+        }
+
+        public Builder flushCheckIntervalMs(long v) {
+            this.flushCheckIntervalMs = positive("log.flush.scheduler.interval.ms", v);
+            return this;
+        }
+
+        public Builder recoveryPointCheckpointIntervalMs(long v) {
+            this.recoveryPointCheckpointIntervalMs = positive("log.flush.offset.checkpoint.interval.ms", v);
+            return this;
+        }
+
+        public Builder logStartOffsetCheckpointIntervalMs(long v) {
+            this.logStartOffsetCheckpointIntervalMs = positive("log.flush.start.offset.checkpoint.interval.ms", v);
+            return this;
+        }
+
+        public Builder highWatermarkCheckpointIntervalMs(long v) {
+            this.highWatermarkCheckpointIntervalMs = positive("replica.high.watermark.checkpoint.interval.ms", v);
+            return this;
+        }
+
+        public Builder producerIdExpirationMs(long v) {
+            this.producerIdExpirationMs = positive("producer.id.expiration.ms", v);
+            return this;
+        }
+
+        public Builder producerIdExpirationCheckIntervalMs(long v) {
+            this.producerIdExpirationCheckIntervalMs = positive("producer.id.expiration.check.interval.ms", v);
+            return this;
+        }
+
+        public Builder fileDeleteCheckIntervalMs(long v) {
+            this.fileDeleteCheckIntervalMs = positive("file delete check interval", v);
+            return this;
+        }
+
+        public Builder durability(Durability d) {
+            this.durability = d;
+            return this;
+        }
+
+        public Builder brokerEpoch(long e) {
+            this.brokerEpoch = e;
+            return this;
+        }
+
+        public LogManagerConfig build() {
+            return new LogManagerConfig(this);
+        }
+
+        private static long positive(String key, long v) {
+            if (v <= 0) {
+                throw new IllegalArgumentException("Invalid value " + v + " for configuration " + key + ": must be positive");
+            }
+            return v;
+        }
+    }
+}

@@ -1,0 +1,638 @@
+package io.skiff.storage;
+
+import static io.skiff.wire.record.RecordBatchDescriptor.BATCH_LENGTH_OFFSET;
+import static io.skiff.wire.record.RecordBatchDescriptor.HEADER_SIZE;
+import static io.skiff.wire.record.RecordBatchDescriptor.LOG_OVERHEAD;
+import static io.skiff.wire.record.RecordBatchDescriptor.MAGIC_OFFSET;
+import static io.skiff.wire.record.RecordBatchDescriptor.MAGIC_V2;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.skiff.wire.record.RecordBatch;
+import io.skiff.wire.record.RecordBatchDescriptor;
+import io.skiff.wire.record.RecordView;
+import io.skiff.wire.record.TimestampType;
+import io.skiff.wire.record.UncompressedRecordSource;
+import java.io.File;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.StandardOpenOption;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One segment of a partition log: a {@code .log} file of record batches starting at
+ * {@link #baseOffset}, with its {@code .index} and {@code .timeindex}.
+ *
+ * <p>Threading: mutations (append, recover, truncate, roll, close) are made by the owning
+ * {@link PartitionLog} under its lock; reads ({@link #read}, lookups) run concurrently and see
+ * bytes up to {@link #size()}, which is published after the bytes are written.
+ */
+final class LogSegment {
+    private static final Logger LOG = LoggerFactory.getLogger(LogSegment.class);
+
+    final long baseOffset;
+    private final FileChannel channel;
+    private volatile File logFile;
+    final OffsetIndex offsetIndex;
+    final TimeIndex timeIndex;
+    private final int indexIntervalBytes;
+    private final long rollJitterMs;
+    private volatile long createdMs;
+
+    private volatile int size;
+    private int bytesSinceLastIndexEntry;
+    /** Largest batch max timestamp in the segment and that batch's last offset; null until known. */
+    private volatile long[] maxTimestampAndOffset;
+    /** Max timestamp of the first batch, the reference for time-based rolling; -1 when unknown. */
+    private long rollingBasedTimestamp = -1L;
+    private boolean rollingBasedTimestampLoaded;
+    private volatile boolean deleted;
+
+    private LogSegment(long baseOffset, FileChannel channel, File logFile, OffsetIndex offsetIndex, TimeIndex timeIndex,
+                       int indexIntervalBytes, long rollJitterMs, long createdMs) throws IOException {
+        this.baseOffset = baseOffset;
+        this.channel = channel;
+        this.logFile = logFile;
+        this.offsetIndex = offsetIndex;
+        this.timeIndex = timeIndex;
+        this.indexIntervalBytes = indexIntervalBytes;
+        this.rollJitterMs = rollJitterMs;
+        this.createdMs = createdMs;
+        this.size = (int) Math.min(channel.size(), Integer.MAX_VALUE);
+    }
+
+    /** Opens (creating when missing) the segment files for {@code baseOffset} in {@code dir}. */
+    static LogSegment open(File dir, long baseOffset, LogConfig config, long rollJitterMs, long nowMs) throws IOException {
+        File logFile = LogFiles.file(dir, baseOffset, LogFiles.LOG_SUFFIX);
+        FileChannel channel = FileChannel.open(logFile.toPath(), StandardOpenOption.CREATE, StandardOpenOption.READ,
+            StandardOpenOption.WRITE);
+        OffsetIndex offsetIndex = null;
+        TimeIndex timeIndex = null;
+        try {
+            offsetIndex = new OffsetIndex(LogFiles.file(dir, baseOffset, LogFiles.INDEX_SUFFIX), baseOffset, config.maxIndexSize);
+            timeIndex = new TimeIndex(LogFiles.file(dir, baseOffset, LogFiles.TIME_INDEX_SUFFIX), baseOffset, config.maxIndexSize);
+            return new LogSegment(baseOffset, channel, logFile, offsetIndex, timeIndex, config.indexIntervalBytes,
+                rollJitterMs, nowMs);
+        } catch (IOException | RuntimeException e) {
+            channel.close();
+            if (offsetIndex != null) {
+                offsetIndex.close();
+            }
+            throw e;
+        }
+    }
+
+    File logFile() {
+        return logFile;
+    }
+
+    FileChannel channel() {
+        return channel;
+    }
+
+    /** Bytes of batches in the file (published after each append). */
+    int size() {
+        return size;
+    }
+
+    boolean canConvertToRelativeOffset(long offset) {
+        long relative = offset - baseOffset;
+        return relative >= 0 && relative <= Integer.MAX_VALUE;
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // append
+
+    /**
+     * Writes the whole batches in {@code buf[index, index + length)} (borrowed) at the end of the
+     * file with a gathering write, then adds index entries every index.interval.bytes. Offsets
+     * must already be assigned. Caller holds the log's lock.
+     */
+    void append(ByteBuf buf, int index, int length, RecordBatch scratch) throws IOException {
+        if (length <= 0) {
+            return;
+        }
+        int physicalPosition = size;
+        if (physicalPosition == 0) {
+            rollingBasedTimestamp = scratch.wrap(buf, index).maxTimestamp();
+            rollingBasedTimestampLoaded = true;
+        }
+        long lastOffset = -1;
+        for (int at = index; at < index + length; ) {
+            scratch.wrap(buf, at);
+            lastOffset = scratch.lastOffset();
+            at += scratch.sizeInBytes();
+        }
+        if (!canConvertToRelativeOffset(lastOffset)) {
+            throw new IllegalStateException("offset " + lastOffset + " does not fit segment " + baseOffset);
+        }
+        writeFully(buf, index, length, physicalPosition);
+        for (int at = index; at < index + length; ) {
+            scratch.wrap(buf, at);
+            int batchSize = scratch.sizeInBytes();
+            long batchMaxTimestamp = scratch.maxTimestamp();
+            long batchLastOffset = scratch.lastOffset();
+            if (batchMaxTimestamp > maxTimestampSoFar()) {
+                maxTimestampAndOffset = new long[] {batchMaxTimestamp, batchLastOffset};
+            }
+            if (bytesSinceLastIndexEntry > indexIntervalBytes) {
+                offsetIndex.append(batchLastOffset, physicalPosition);
+                timeIndex.maybeAppend(maxTimestampSoFar(), offsetOfMaxTimestampSoFar(), false);
+                bytesSinceLastIndexEntry = 0;
+            }
+            physicalPosition += batchSize;
+            bytesSinceLastIndexEntry += batchSize;
+            at += batchSize;
+        }
+        size = physicalPosition;
+    }
+
+    private void writeFully(ByteBuf buf, int index, int length, long position) throws IOException {
+        channel.position(position);
+        if (buf.nioBufferCount() == 1) {
+            ByteBuffer b = buf.nioBuffer(index, length);
+            while (b.hasRemaining()) {
+                channel.write(b);
+            }
+        } else {
+            ByteBuffer[] parts = buf.nioBuffers(index, length);
+            long left = length;
+            while (left > 0) {
+                left -= channel.write(parts);
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // lookups
+
+    long maxTimestampSoFar() {
+        long[] m = loadMaxTimestamp();
+        return m[0];
+    }
+
+    long offsetOfMaxTimestampSoFar() {
+        return loadMaxTimestamp()[1];
+    }
+
+    private long[] loadMaxTimestamp() {
+        long[] m = maxTimestampAndOffset;
+        if (m == null) {
+            m = new long[] {timeIndex.lastTimestamp(), timeIndex.lastOffset()};
+            maxTimestampAndOffset = m;
+        }
+        return m;
+    }
+
+    /** The largest timestamp for retention: the max batch timestamp, else the file's modification time. */
+    long largestTimestamp() {
+        long max = maxTimestampSoFar();
+        return max > 0 ? max : logFile.lastModified();
+    }
+
+    /**
+     * The first batch at or after {@code startingPosition} whose last offset is {@code >= offset}:
+     * its position in the high 32 bits and size in the low 32; -1 when there is none.
+     */
+    long translateOffset(long offset, int startingPosition) throws IOException {
+        BatchHeaderReader reader = BatchHeaderReader.get();
+        long end = size;
+        long position = startingPosition;
+        while (reader.read(channel, position, end)) {
+            RecordBatch b = reader.batch;
+            int batchSize = b.sizeInBytes();
+            if (batchSize < HEADER_SIZE || position + batchSize > end) {
+                return -1;
+            }
+            if (b.lastOffset() >= offset) {
+                return (position << 32) | batchSize;
+            }
+            position += batchSize;
+        }
+        return -1;
+    }
+
+    /**
+     * A slice of at most {@code maxSize} bytes starting at the batch holding {@code startOffset},
+     * not past {@code maxPosition}; with {@code minOneBatch} the first batch is whole even when
+     * larger than {@code maxSize}. Null when the offset is beyond this segment's batches.
+     */
+    FileRecords read(long startOffset, int maxSize, long maxPosition, boolean minOneBatch) throws IOException {
+        int startPosition = offsetIndex.lookupPosition(startOffset);
+        long found = translateOffset(startOffset, startPosition);
+        if (found < 0) {
+            return null;
+        }
+        int position = (int) (found >>> 32);
+        int batchSize = (int) found;
+        int adjustedMax = minOneBatch ? Math.max(maxSize, batchSize) : maxSize;
+        if (adjustedMax <= 0 || maxPosition <= position) {
+            return new FileRecords(channel, position, 0);
+        }
+        int fetchSize = (int) Math.min(maxPosition - position, adjustedMax);
+        return new FileRecords(channel, position, fetchSize);
+    }
+
+    /** The offset after the last batch of this segment (its base offset when empty). */
+    long readNextOffset() throws IOException {
+        BatchHeaderReader reader = BatchHeaderReader.get();
+        long position = offsetIndex.lookupPosition(offsetIndex.lastOffset());
+        long end = size;
+        long next = baseOffset;
+        while (reader.read(channel, position, end)) {
+            int batchSize = reader.batch.sizeInBytes();
+            if (batchSize < HEADER_SIZE || position + batchSize > end) {
+                break;
+            }
+            next = reader.batch.nextOffset();
+            position += batchSize;
+        }
+        return next;
+    }
+
+    /** Calls {@code visitor} with the header of every batch from {@code startOffset} on (header fields only). */
+    void forEachBatchHeader(long startOffset, HeaderVisitor visitor) throws IOException {
+        BatchHeaderReader reader = BatchHeaderReader.get();
+        long position = offsetIndex.lookupPosition(startOffset);
+        long end = size;
+        while (reader.read(channel, position, end)) {
+            int batchSize = reader.batch.sizeInBytes();
+            if (batchSize < HEADER_SIZE || position + batchSize > end) {
+                break;
+            }
+            if (reader.batch.lastOffset() >= startOffset) {
+                visitor.visit(reader.batch, position);
+            }
+            position += batchSize;
+        }
+    }
+
+    /** Receives batch headers. */
+    interface HeaderVisitor {
+        void visit(RecordBatch header, long position) throws IOException;
+    }
+
+    /**
+     * The first record with timestamp {@code >= timestamp} and offset {@code >= startingOffset},
+     * found through the time index; null when none in this segment. Reads the batches it checks
+     * (a ListOffsets path, not the fetch path). For a compressed batch, whose records are not read
+     * yet, answers with the batch's max timestamp and its first offset at or after startingOffset.
+     */
+    TimestampAndOffset findOffsetByTimestamp(long timestamp, long startingOffset) throws IOException {
+        long indexedOffset = timeIndex.lookupOffset(timestamp);
+        int position = offsetIndex.lookupPosition(Math.max(indexedOffset, startingOffset));
+        BatchHeaderReader reader = BatchHeaderReader.get();
+        long end = size;
+        long at = position;
+        while (reader.read(channel, at, end)) {
+            RecordBatch header = reader.batch;
+            int batchSize = header.sizeInBytes();
+            if (batchSize < HEADER_SIZE || at + batchSize > end) {
+                return null;
+            }
+            if (header.maxTimestamp() >= timestamp && header.lastOffset() >= startingOffset) {
+                TimestampAndOffset found = searchBatch(at, batchSize, timestamp, startingOffset);
+                if (found != null) {
+                    return found;
+                }
+            }
+            at += batchSize;
+        }
+        return null;
+    }
+
+    private TimestampAndOffset searchBatch(long position, int batchSize, long timestamp, long startingOffset)
+        throws IOException {
+        ByteBuf whole = readBatch(position, batchSize);
+        try {
+            RecordBatch batch = new RecordBatch().wrap(whole, 0);
+            int epoch = batch.partitionLeaderEpoch() >= 0 ? batch.partitionLeaderEpoch() : -1;
+            if (batch.isCompressed()) {
+                return new TimestampAndOffset(batch.maxTimestamp(), Math.max(batch.baseOffset(), startingOffset), epoch);
+            }
+            UncompressedRecordSource source = new UncompressedRecordSource();
+            RecordView view = new RecordView();
+            source.open(batch);
+            boolean logAppendTime = batch.timestampType() == TimestampType.LOG_APPEND_TIME;
+            for (int i = 0; i < batch.recordsCount() && source.next(view); i++) {
+                long ts = logAppendTime ? batch.maxTimestamp() : batch.baseTimestamp() + view.timestampDelta();
+                long offset = batch.baseOffset() + view.offsetDelta();
+                if (ts >= timestamp && offset >= startingOffset) {
+                    return new TimestampAndOffset(ts, offset, epoch);
+                }
+            }
+            return null;
+        } finally {
+            whole.release();
+        }
+    }
+
+    /**
+     * The offset of the record carrying this segment's max timestamp, with that timestamp and
+     * the batch's leader epoch; null when the segment has no timestamp.
+     */
+    TimestampAndOffset maxTimestampRecord() throws IOException {
+        long maxTs = maxTimestampSoFar();
+        if (maxTs < 0 || size == 0) {
+            return null;
+        }
+        int position = offsetIndex.lookupPosition(offsetOfMaxTimestampSoFar());
+        BatchHeaderReader reader = BatchHeaderReader.get();
+        long end = size;
+        long at = position;
+        while (reader.read(channel, at, end)) {
+            int batchSize = reader.batch.sizeInBytes();
+            if (batchSize < HEADER_SIZE || at + batchSize > end) {
+                return null;
+            }
+            if (reader.batch.maxTimestamp() == maxTs) {
+                ByteBuf whole = readBatch(at, batchSize);
+                try {
+                    RecordBatch batch = new RecordBatch().wrap(whole, 0);
+                    int epoch = batch.partitionLeaderEpoch() >= 0 ? batch.partitionLeaderEpoch() : -1;
+                    if (batch.isCompressed() || batch.timestampType() == TimestampType.LOG_APPEND_TIME) {
+                        return new TimestampAndOffset(maxTs, batch.baseOffset(), epoch);
+                    }
+                    UncompressedRecordSource source = new UncompressedRecordSource();
+                    RecordView view = new RecordView();
+                    source.open(batch);
+                    for (int i = 0; i < batch.recordsCount() && source.next(view); i++) {
+                        if (batch.baseTimestamp() + view.timestampDelta() == maxTs) {
+                            return new TimestampAndOffset(maxTs, batch.baseOffset() + view.offsetDelta(), epoch);
+                        }
+                    }
+                    return null;
+                } finally {
+                    whole.release();
+                }
+            }
+            at += batchSize;
+        }
+        return null;
+    }
+
+    private ByteBuf readBatch(long position, int batchSize) throws IOException {
+        ByteBuf whole = Unpooled.buffer(batchSize);
+        boolean ok = false;
+        try {
+            int read = 0;
+            while (read < batchSize) {
+                int n = whole.writeBytes(channel, position + read, batchSize - read);
+                if (n < 0) {
+                    throw new IOException("end of file in batch at " + position);
+                }
+                read += n;
+            }
+            ok = true;
+            return whole;
+        } finally {
+            if (!ok) {
+                whole.release();
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // rolling
+
+    boolean shouldRoll(int messagesSize, long maxTimestampInMessages, long maxOffsetInMessages, long nowMs,
+                       LogConfig config) {
+        boolean reachedRollMs = timeWaitedForRoll(nowMs, maxTimestampInMessages) > config.segmentMs - rollJitterMs;
+        int s = size;
+        return s > config.segmentBytes - messagesSize
+            || (s > 0 && reachedRollMs)
+            || offsetIndex.isFull() || timeIndex.isFull()
+            || !canConvertToRelativeOffset(maxOffsetInMessages);
+    }
+
+    private long timeWaitedForRoll(long nowMs, long messageTimestamp) {
+        if (!rollingBasedTimestampLoaded) {
+            try {
+                BatchHeaderReader reader = BatchHeaderReader.get();
+                if (reader.read(channel, 0, size)) {
+                    rollingBasedTimestamp = reader.batch.maxTimestamp();
+                }
+            } catch (IOException e) {
+                rollingBasedTimestamp = -1L;
+            }
+            rollingBasedTimestampLoaded = true;
+        }
+        if (rollingBasedTimestamp >= 0) {
+            return messageTimestamp - rollingBasedTimestamp;
+        }
+        return nowMs - createdMs;
+    }
+
+    /** Called when a newer segment becomes the active one: final time index entry, indexes trimmed. */
+    void onBecomeInactive() throws IOException {
+        appendFinalTimeIndexEntry();
+        offsetIndex.trimToValidSize();
+        timeIndex.trimToValidSize();
+    }
+
+    private void appendFinalTimeIndexEntry() {
+        long[] m = maxTimestampAndOffset;
+        if (m != null && m[0] >= 0 && size > 0) {
+            timeIndex.maybeAppend(m[0], m[1], true);
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // recovery and truncation
+
+    /** Receives each valid batch found while recovering (the whole batch is readable in it). */
+    interface RecoveryVisitor {
+        void visit(RecordBatch batch);
+    }
+
+    /**
+     * Scans every batch (size sanity, magic, CRC, increasing offsets), rebuilds both indexes, and
+     * truncates the file after the last valid batch. Returns the number of bytes truncated.
+     */
+    int recover(RecoveryVisitor visitor) throws IOException {
+        offsetIndex.reset();
+        timeIndex.reset();
+        maxTimestampAndOffset = new long[] {-1L, baseOffset};
+        int validBytes = 0;
+        int lastIndexEntry = 0;
+        long fileSize = channel.size();
+        long expectedMinOffset = baseOffset;
+        ByteBuf batchBuf = Unpooled.buffer(64 * 1024);
+        RecordBatch batch = new RecordBatch();
+        try {
+            while (true) {
+                long remaining = fileSize - validBytes;
+                if (remaining < LOG_OVERHEAD) {
+                    break;
+                }
+                batchBuf.clear();
+                if (!readInto(batchBuf, validBytes, headerSizeOr(remaining))) {
+                    break;
+                }
+                int batchLength = batchBuf.getInt(BATCH_LENGTH_OFFSET);
+                long batchSize = (long) batchLength + LOG_OVERHEAD;
+                if (batchSize < HEADER_SIZE || batchSize > remaining) {
+                    break;
+                }
+                if (batchBuf.writerIndex() > MAGIC_OFFSET && batchBuf.getByte(MAGIC_OFFSET) != MAGIC_V2) {
+                    break;
+                }
+                batchBuf.clear();
+                batchBuf.ensureWritable((int) batchSize);
+                if (!readInto(batchBuf, validBytes, (int) batchSize)) {
+                    break;
+                }
+                batch.wrap(batchBuf, 0);
+                if (!batch.isValid() || batch.baseOffset() < expectedMinOffset || batch.lastOffsetDelta() < 0
+                    || !canConvertToRelativeOffset(batch.lastOffset())) {
+                    break;
+                }
+                if (batch.maxTimestamp() > maxTimestampSoFar()) {
+                    maxTimestampAndOffset = new long[] {batch.maxTimestamp(), batch.lastOffset()};
+                }
+                if (validBytes - lastIndexEntry > indexIntervalBytes) {
+                    offsetIndex.append(batch.lastOffset(), validBytes);
+                    timeIndex.maybeAppend(maxTimestampSoFar(), offsetOfMaxTimestampSoFar(), false);
+                    lastIndexEntry = validBytes;
+                }
+                if (visitor != null) {
+                    visitor.visit(batch);
+                }
+                expectedMinOffset = batch.lastOffset() + 1;
+                validBytes += (int) batchSize;
+            }
+        } finally {
+            batchBuf.release();
+        }
+        int truncated = (int) (fileSize - validBytes);
+        if (truncated > 0) {
+            LOG.warn("Truncating {} invalid bytes at the end of segment {}", truncated, logFile);
+            channel.truncate(validBytes);
+        }
+        size = validBytes;
+        bytesSinceLastIndexEntry = validBytes - lastIndexEntry;
+        rollingBasedTimestampLoaded = false;
+        offsetIndex.trimToValidSize();
+        appendFinalTimeIndexEntry();
+        timeIndex.trimToValidSize();
+        return truncated;
+    }
+
+    private static int headerSizeOr(long remaining) {
+        return (int) Math.min(HEADER_SIZE, remaining);
+    }
+
+    private boolean readInto(ByteBuf buf, long position, int length) throws IOException {
+        int read = 0;
+        while (read < length) {
+            int n = buf.writeBytes(channel, position + read, length - read);
+            if (n < 0) {
+                return false;
+            }
+            read += n;
+        }
+        return true;
+    }
+
+    /**
+     * Removes every batch whose last offset is {@code >= offset} (whole batches), and the index
+     * entries at or after it. Returns the bytes removed.
+     */
+    int truncateTo(long offset, long nowMs) throws IOException {
+        long found = translateOffset(offset, offsetIndex.lookupPosition(offset));
+        offsetIndex.truncateTo(offset);
+        timeIndex.truncateTo(offset);
+        if (found < 0) {
+            return 0;
+        }
+        int position = (int) (found >>> 32);
+        int removed = size - position;
+        channel.truncate(position);
+        size = position;
+        bytesSinceLastIndexEntry = 0;
+        if (position == 0) {
+            createdMs = nowMs;
+        }
+        rollingBasedTimestampLoaded = false;
+        maxTimestampAndOffset = timeIndex.entries() == 0
+            ? new long[] {-1L, baseOffset}
+            : new long[] {timeIndex.lastTimestamp(), timeIndex.lastOffset()};
+        return removed;
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // durability and lifecycle
+
+    /** Forces the log data (not necessarily metadata) to disk. */
+    void fsyncData() throws IOException {
+        if (!deleted) {
+            channel.force(false);
+        }
+    }
+
+    /** Forces the log file and both indexes to disk. */
+    void flush() throws IOException {
+        if (!deleted) {
+            channel.force(true);
+            offsetIndex.flush();
+            timeIndex.flush();
+        }
+    }
+
+    /** Appends the final time index entry, trims the indexes and closes every file. */
+    void close() throws IOException {
+        if (!deleted) {
+            appendFinalTimeIndexEntry();
+        }
+        offsetIndex.close();
+        timeIndex.close();
+        channel.close();
+    }
+
+    /** Renames the files with the {@code .deleted} suffix; the channel stays open for in-flight reads. */
+    void renameToDeleted() throws IOException {
+        deleted = true;
+        File dir = logFile.getParentFile();
+        File target = new File(dir, logFile.getName() + LogFiles.DELETED_SUFFIX);
+        if (logFile.exists()) {
+            Files.move(logFile.toPath(), target.toPath(), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        }
+        logFile = target;
+        offsetIndex.renameTo(new File(dir, offsetIndex.file().getName() + LogFiles.DELETED_SUFFIX));
+        timeIndex.renameTo(new File(dir, timeIndex.file().getName() + LogFiles.DELETED_SUFFIX));
+    }
+
+    /** Closes the channel and deletes the files (after the file delete delay). */
+    void closeAndDeleteFiles() throws IOException {
+        deleted = true;
+        channel.close();
+        offsetIndex.closeAndDelete();
+        timeIndex.closeAndDelete();
+        Files.deleteIfExists(logFile.toPath());
+    }
+
+    boolean isDeleted() {
+        return deleted;
+    }
+
+    /** Grows the indexes back to the max size (for the active segment after loading). */
+    void resizeIndexes(int maxIndexSize) throws IOException {
+        offsetIndex.resizeToMax(maxIndexSize);
+        timeIndex.resizeToMax(maxIndexSize);
+    }
+
+    void sanityCheckIndexes() throws IOException {
+        offsetIndex.sanityCheck();
+        timeIndex.sanityCheck();
+    }
+
+    @Override
+    public String toString() {
+        return "LogSegment(baseOffset=" + baseOffset + ", size=" + size + ")";
+    }
+
+    static final long NO_TIMESTAMP = RecordBatchDescriptor.NO_TIMESTAMP;
+}

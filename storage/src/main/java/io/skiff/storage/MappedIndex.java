@@ -1,0 +1,217 @@
+package io.skiff.storage;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.lang.reflect.Method;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+
+/**
+ * A memory-mapped file of fixed-size sorted entries (the offset and time indexes). Preallocated
+ * to the max index size while its segment is active; {@link #trimToValidSize()} shrinks the file
+ * to its entries. Thread-safe: every access holds this object's monitor (a lookup is a short
+ * binary search; the lock also guards remapping on resize).
+ */
+abstract class MappedIndex implements AutoCloseable {
+    private static final Method INVOKE_CLEANER;
+    private static final Object UNSAFE;
+
+    static {
+        Method m = null;
+        Object u = null;
+        try {
+            Class<?> unsafeClass = Class.forName("sun.misc.Unsafe");
+            java.lang.reflect.Field f = unsafeClass.getDeclaredField("theUnsafe");
+            f.setAccessible(true);
+            u = f.get(null);
+            m = unsafeClass.getMethod("invokeCleaner", java.nio.ByteBuffer.class);
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            m = null;
+        }
+        INVOKE_CLEANER = m;
+        UNSAFE = u;
+    }
+
+    protected final long baseOffset;
+    private final int entrySize;
+    private volatile File file;
+    private int maxIndexSize;
+    protected MappedByteBuffer mmap;
+    protected int entries;
+    private int maxEntries;
+    private boolean closed;
+
+    MappedIndex(File file, long baseOffset, int maxIndexSize, int entrySize) throws IOException {
+        this.file = file;
+        this.baseOffset = baseOffset;
+        this.entrySize = entrySize;
+        this.maxIndexSize = maxIndexSize;
+        boolean newlyCreated = !file.exists();
+        try (RandomAccessFile raf = new RandomAccessFile(file, "rw")) {
+            if (newlyCreated) {
+                if (maxIndexSize < entrySize) {
+                    throw new IllegalArgumentException("segment.index.bytes " + maxIndexSize + " is smaller than an index entry");
+                }
+                raf.setLength(roundDown(maxIndexSize));
+            }
+            long length = raf.length();
+            mmap = raf.getChannel().map(FileChannel.MapMode.READ_WRITE, 0, length);
+            if (newlyCreated) {
+                mmap.position(0);
+            } else {
+                mmap.position(roundDown((int) Math.min(length, Integer.MAX_VALUE)));
+            }
+        }
+        maxEntries = mmap.limit() / entrySize;
+        entries = mmap.position() / entrySize;
+    }
+
+    private int roundDown(int size) {
+        return size / entrySize * entrySize;
+    }
+
+    public synchronized int entries() {
+        return entries;
+    }
+
+    public synchronized int maxEntries() {
+        return maxEntries;
+    }
+
+    public synchronized boolean isFull() {
+        return entries >= maxEntries;
+    }
+
+    public File file() {
+        return file;
+    }
+
+    public synchronized long sizeInBytes() {
+        return (long) entries * entrySize;
+    }
+
+    /** Resizes the file (and mapping) to {@code newSize} rounded down to whole entries, keeping the entries. */
+    public synchronized boolean resize(int newSize) throws IOException {
+        int rounded = roundDown(newSize);
+        if (mmap.limit() == rounded) {
+            return false;
+        }
+        int position = mmap.position();
+        unmap();
+        try (RandomAccessFile raf = new RandomAccessFile(file, "rw")) {
+            raf.setLength(rounded);
+            mmap = raf.getChannel().map(FileChannel.MapMode.READ_WRITE, 0, rounded);
+        }
+        maxEntries = rounded / entrySize;
+        mmap.position(Math.min(position, rounded));
+        return true;
+    }
+
+    /** Shrinks the file to the entries it holds (done when the segment stops being active). */
+    public synchronized void trimToValidSize() throws IOException {
+        resize(entries * entrySize);
+    }
+
+    /** Grows the file back to the max index size (when its segment becomes the active one again). */
+    public synchronized void resizeToMax(int maxIndexSize) throws IOException {
+        this.maxIndexSize = maxIndexSize;
+        resize(maxIndexSize);
+    }
+
+    /** Removes every entry. */
+    public synchronized void reset() throws IOException {
+        truncateToEntries(0);
+        resize(maxIndexSize);
+    }
+
+    protected void truncateToEntries(int n) {
+        entries = n;
+        mmap.position(n * entrySize);
+    }
+
+    /** Forces the mapped pages to disk. */
+    public synchronized void flush() {
+        if (!closed) {
+            mmap.force();
+        }
+    }
+
+    /** Renames the file (e.g. to its .deleted name). */
+    public synchronized void renameTo(File target) throws IOException {
+        if (file.exists()) {
+            Files.move(file.toPath(), target.toPath(), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        }
+        file = target;
+    }
+
+    /** Trims the file, then releases the mapping. */
+    @Override
+    public synchronized void close() throws IOException {
+        if (!closed) {
+            trimToValidSize();
+            unmap();
+            closed = true;
+        }
+    }
+
+    /** Releases the mapping without trimming, then deletes the file. */
+    public synchronized void closeAndDelete() throws IOException {
+        if (!closed) {
+            unmap();
+            closed = true;
+        }
+        Files.deleteIfExists(file.toPath());
+    }
+
+    private void unmap() {
+        MappedByteBuffer m = mmap;
+        if (m != null && INVOKE_CLEANER != null) {
+            try {
+                INVOKE_CLEANER.invoke(UNSAFE, m);
+            } catch (ReflectiveOperationException | RuntimeException e) {
+                // left to the garbage collector
+            }
+        }
+    }
+
+    /**
+     * Index of the last entry whose key is {@code <= target}, or -1 when every key is larger
+     * (or there is no entry). Keys must be non-decreasing.
+     */
+    protected int largestLowerBound(long target, boolean byOffset) {
+        if (entries == 0) {
+            return -1;
+        }
+        if (key(0, byOffset) > target) {
+            return -1;
+        }
+        int lo = 0;
+        int hi = entries - 1;
+        while (lo < hi) {
+            int mid = (lo + hi + 1) >>> 1;
+            if (key(mid, byOffset) <= target) {
+                lo = mid;
+            } else {
+                hi = mid - 1;
+            }
+        }
+        return lo;
+    }
+
+    /** The search key of entry {@code n}: its absolute offset, or (time index) its timestamp. */
+    protected abstract long key(int n, boolean byOffset);
+
+    /** Throws CorruptIndexException when the file cannot be this index. */
+    public abstract void sanityCheck() throws CorruptIndexException;
+
+    /** A file whose content cannot be an index; the segment rebuilds it. */
+    static final class CorruptIndexException extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        CorruptIndexException(String message) {
+            super(message);
+        }
+    }
+}
