@@ -53,7 +53,7 @@ public final class Suite {
     public static List<Workload> warmups(boolean quick) {
         List<Workload> w = new ArrayList<>();
         if (quick) {
-            w.add(Workload.parse("name=warmup-produce kind=produce record.size=1024 acks=1 duration.ms=2000", "JIT warm-up"));
+            w.add(Workload.parse("name=warmup-produce kind=produce record.size=1024 acks=1 duration.ms=5000", "JIT warm-up"));
             return w;
         }
         w.add(Workload.parse("name=warmup-produce kind=produce record.size=1024 acks=1 duration.ms=8000", "JIT warm-up"));
