@@ -1,0 +1,115 @@
+package io.skiff.bench;
+
+import org.HdrHistogram.Histogram;
+
+/**
+ * The outcome of one run of one workload against one broker. A failed run carries its error and
+ * no figures: every figure of a failed run is NaN, never a guess. Mutable while the run fills it
+ * in; read-only afterwards.
+ */
+public final class RunResult {
+    public final Workload workload;
+    public final String broker;
+    public final int round;
+
+    public boolean ok = true;
+    public String error;
+
+    /** Records and payload bytes the run moved: acknowledged (produce, e2e) or consumed (consume). */
+    public long records;
+    public long payloadBytes;
+    public long elapsedNanos;
+
+    /** Send-to-acknowledgement latency in microseconds (produce and e2e runs). */
+    public Histogram ackLatencyMicros;
+    /** Scheduled-send-to-consume latency in microseconds (e2e runs). */
+    public Histogram e2eLatencyMicros;
+
+    /** Broker-side figures; NaN when not measured (standalone runner, or no /proc). */
+    public double brokerCpuSeconds = Double.NaN;
+    public long brokerRssMaxBytes = -1;
+    /** CPU seconds this JVM (the load generator) used in the measured window: near the elapsed time means the client side was the limit. */
+    public double loadGeneratorCpuSeconds = Double.NaN;
+
+    public RunResult(Workload workload, String broker, int round) {
+        this.workload = workload;
+        this.broker = broker;
+        this.round = round;
+    }
+
+    public void fail(String message) {
+        if (ok) {
+            ok = false;
+            error = message;
+        }
+    }
+
+    public double recordsPerSecond() {
+        return ok && elapsedNanos > 0 ? records * 1e9 / elapsedNanos : Double.NaN;
+    }
+
+    /** Payload megabytes (10^6 bytes) per second. */
+    public double megabytesPerSecond() {
+        return ok && elapsedNanos > 0 ? payloadBytes * 1e3 / elapsedNanos : Double.NaN;
+    }
+
+    /** Broker CPU seconds per 10^9 payload bytes moved. */
+    public double brokerCpuSecondsPerGigabyte() {
+        return ok && payloadBytes > 0 && !Double.isNaN(brokerCpuSeconds) ? brokerCpuSeconds * 1e9 / payloadBytes : Double.NaN;
+    }
+
+    /** The latency that characterises the run: end-to-end for e2e, send-to-ack otherwise. */
+    /** Broker CPU seconds per second of the measured window (1.0 = one core busy). */
+    public double brokerCpuShare() {
+        return ok && elapsedNanos > 0 ? brokerCpuSeconds * 1e9 / elapsedNanos : Double.NaN;
+    }
+
+    /** Load-generator CPU seconds per second of the measured window. */
+    public double loadGeneratorCpuShare() {
+        return ok && elapsedNanos > 0 ? loadGeneratorCpuSeconds * 1e9 / elapsedNanos : Double.NaN;
+    }
+
+    public Histogram mainLatency() {
+        return e2eLatencyMicros != null ? e2eLatencyMicros : ackLatencyMicros;
+    }
+
+    /** A percentile of the main latency in milliseconds; NaN if failed or not recorded. */
+    public double latencyMs(double percentile) {
+        Histogram h = mainLatency();
+        if (!ok || h == null || h.getTotalCount() == 0) {
+            return Double.NaN;
+        }
+        return (percentile >= 100 ? h.getMaxValue() : h.getValueAtPercentile(percentile)) / 1000.0;
+    }
+
+    public Json toJson() {
+        Json j = new Json()
+            .put("type", "run")
+            .put("workload", workload.name)
+            .put("broker", broker)
+            .put("round", round)
+            .put("ok", ok)
+            .put("error", error)
+            .put("params", workload.parameters())
+            .put("records", ok ? records : 0)
+            .put("payload_bytes", ok ? payloadBytes : 0)
+            .put("elapsed_ms", ok ? elapsedNanos / 1e6 : Double.NaN)
+            .put("records_per_s", recordsPerSecond())
+            .put("mb_per_s", megabytesPerSecond())
+            .put("latency_kind", e2eLatencyMicros != null ? "e2e" : ackLatencyMicros != null ? "send_to_ack" : "none")
+            .put("p50_ms", latencyMs(50))
+            .put("p99_ms", latencyMs(99))
+            .put("p999_ms", latencyMs(99.9))
+            .put("max_ms", latencyMs(100));
+        if (e2eLatencyMicros != null && ackLatencyMicros != null && ok && ackLatencyMicros.getTotalCount() > 0) {
+            j.put("ack_p99_ms", ackLatencyMicros.getValueAtPercentile(99) / 1000.0);
+        }
+        j.put("broker_cpu_s", ok ? brokerCpuSeconds : Double.NaN)
+            .put("broker_cpu_s_per_gb", brokerCpuSecondsPerGigabyte())
+            .put("broker_rss_max_mb", ok && brokerRssMaxBytes >= 0 ? brokerRssMaxBytes / 1048576.0 : Double.NaN)
+            .put("broker_cpu_share", brokerCpuShare())
+            .put("loadgen_cpu_s", ok ? loadGeneratorCpuSeconds : Double.NaN)
+            .put("loadgen_cpu_share", loadGeneratorCpuShare());
+        return j;
+    }
+}
