@@ -61,28 +61,21 @@ public final class GroupRecords implements RecordSerde {
     // Offsets.
 
     /**
-     * An offset commit. Version 1 when the commit carries an explicit expiration (OffsetCommit
-     * v2-v4 with a retention time), version 4 (with the topic id tagged field) when the topic id
-     * is known, version 3 otherwise.
+     * An offset commit, as Kafka 4.3 writes it: value version 1 when the commit carries an
+     * explicit expiration (OffsetCommit v2-v4 with a retention time), version 4 otherwise (with
+     * the topic id tagged field when the id is known).
      */
     public static CoordinatorRecord offsetCommit(String groupId, String topic, int partition, long offset,
                                                  int leaderEpoch, String metadata, long commitTimestampMs,
                                                  long expireTimestampMs, Uuid topicId) {
-        short version;
-        if (expireTimestampMs >= 0) {
-            version = 1;
-        } else if (topicId != null && !Uuid.ZERO.equals(topicId)) {
-            version = 4;
-        } else {
-            version = 3;
-        }
+        short version = expireTimestampMs >= 0 ? (short) 1 : (short) 4;
         OffsetCommitValue value = new OffsetCommitValue()
             .setOffset(offset)
             .setLeaderEpoch(leaderEpoch)
             .setMetadata(metadata == null ? "" : metadata)
             .setCommitTimestamp(commitTimestampMs)
             .setExpireTimestamp(expireTimestampMs);
-        if (version >= 4) {
+        if (version == 4 && topicId != null) {
             value.setTopicId(topicId);
         }
         return CoordinatorRecord.of(OFFSET_COMMIT, offsetKey(groupId, topic, partition), version, value);

@@ -197,7 +197,10 @@ public final class CoordinatorShard<S extends CoordinatorStateMachine> {
         }
         state = fresh;
         loadedRecords = count[0];
+        // No append is in flight during a load: every earlier batch is settled (written or failed).
         failedSeq = Long.MAX_VALUE;
+        durableSeq = nextAppendSeq - 1;
+        durableOutOfOrder.clear();
         status = Status.ACTIVE;
         LOG.info("{}: loaded {} records in {} ms", name, count[0], clock.milliseconds() - startMs);
         Context ctx = new Context(clock.milliseconds());

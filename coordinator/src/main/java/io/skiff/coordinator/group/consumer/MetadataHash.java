@@ -1,28 +1,24 @@
 package io.skiff.coordinator.group.consumer;
 
+import com.dynatrace.hash4j.hashing.HashStream64;
+import com.dynatrace.hash4j.hashing.Hashing;
 import io.skiff.coordinator.group.TopicsView;
 import io.skiff.wire.protocol.Uuid;
-import java.io.ByteArrayOutputStream;
-import java.io.DataOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import net.jpountz.xxhash.XXHash64;
-import net.jpountz.xxhash.XXHashFactory;
 
 /**
- * The metadata hash of a consumer group (KIP-1101): a hash of the subscribed topics' ids, names
- * and partition counts, stored in ConsumerGroupMetadata records. When it changes (a topic is
- * created, deleted or gets partitions) the group epoch is bumped and a new assignment computed.
- * Computed the way Kafka 4.3 computes it (XXHash64 over magic byte, topic id hash, name,
- * partition count and, per partition, its racks; Skiff knows no racks), so Kafka reading Skiff's
- * records sees the same hash. Not thread-safe (it caches topic hashes); one per shard.
+ * The metadata hash of a consumer group (KIP-1101), stored in ConsumerGroupMetadata records: a
+ * hash of the subscribed topics' ids, names and partition counts. When it changes (a topic is
+ * created or deleted, or gets partitions) the group epoch is bumped and a new assignment
+ * computed. Computed as Kafka 4.3 computes it: per topic an XXH3-64 stream of a zero magic byte,
+ * the topic id's two longs, the name, the partition count and each partition's index and racks
+ * (Skiff knows no racks); for the group an XXH3-64 stream of the topic hashes in name order, 0
+ * without topics. Not thread-safe (it caches topic hashes); one per shard.
  */
 public final class MetadataHash {
-    private static final XXHash64 XXHASH = XXHashFactory.fastestJavaInstance().hash64();
     private static final byte TOPIC_HASH_MAGIC_BYTE = 0x00;
 
     private final Map<String, CachedTopic> cache = new HashMap<>();
@@ -41,21 +37,19 @@ public final class MetadataHash {
 
     /** The hash of the existing topics among {@code topicNames}; 0 if none exists. */
     public long groupHash(Set<String> topicNames, TopicsView topics) {
-        byte[] combined = new byte[8];
-        boolean any = false;
+        HashStream64 stream = null;
         for (String name : new TreeSet<>(topicNames)) {
             Uuid id = topics.topicId(name);
             int partitions = topics.numPartitions(name);
             if (id == null || partitions < 0) {
                 continue;
             }
-            long h = topicHash(name, id, partitions);
-            any = true;
-            for (int i = 0; i < 8; i++) {
-                combined[i] = (byte) (combined[i] * 37 ^ (byte) (h >> (8 * i)));
+            if (stream == null) {
+                stream = Hashing.xxh3_64().hashStream();
             }
+            stream.putLong(topicHash(name, id, partitions));
         }
-        return any ? XXHASH.hash(combined, 0, combined.length, 0) : 0L;
+        return stream == null ? 0L : stream.getAsLong();
     }
 
     private long topicHash(String name, Uuid id, int partitions) {
@@ -68,29 +62,17 @@ public final class MetadataHash {
         return hash;
     }
 
-    static long computeTopicHash(String name, Uuid id, int partitions) {
-        try {
-            ByteArrayOutputStream bytes = new ByteArrayOutputStream(64 + 4 * partitions);
-            DataOutputStream out = new DataOutputStream(bytes);
-            out.writeByte(TOPIC_HASH_MAGIC_BYTE);
-            out.writeLong(kafkaUuidHashCode(id));
-            out.writeUTF(name);
-            out.writeInt(partitions);
-            for (int p = 0; p < partitions; p++) {
-                out.writeInt(p);
-                out.writeUTF("");
-            }
-            out.flush();
-            byte[] b = bytes.toByteArray();
-            return XXHASH.hash(b, 0, b.length, 0);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+    /** The hash of one topic, whose partitions have no racks. */
+    public static long computeTopicHash(String name, Uuid id, int partitions) {
+        HashStream64 stream = Hashing.xxh3_64().hashStream()
+            .putByte(TOPIC_HASH_MAGIC_BYTE)
+            .putLong(id.mostSignificantBits())
+            .putLong(id.leastSignificantBits())
+            .putString(name)
+            .putInt(partitions);
+        for (int p = 0; p < partitions; p++) {
+            stream.putInt(p);
         }
-    }
-
-    /** Kafka's {@code Uuid.hashCode()}. */
-    static int kafkaUuidHashCode(Uuid id) {
-        long h = id.mostSignificantBits() ^ id.leastSignificantBits();
-        return (int) (h >> 32) ^ (int) h;
+        return stream.getAsLong();
     }
 }

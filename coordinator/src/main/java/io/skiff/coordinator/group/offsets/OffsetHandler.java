@@ -78,9 +78,7 @@ public final class OffsetHandler {
                 }
             }
         }
-        if (anyValid) {
-            validateCommit(rc, request);
-        }
+        ConsumerGroupMember olderEpochMember = anyValid ? validateCommit(rc, request) : null;
 
         long nowMs = ctx.nowMs();
         long expireTimestampMs = request.retentionTimeMs() == DEFAULT_RETENTION_TIME ? -1L
@@ -102,6 +100,9 @@ public final class OffsetHandler {
                     error = byId ? Errors.UNKNOWN_TOPIC_ID : Errors.UNKNOWN_TOPIC_OR_PARTITION;
                 } else if (numPartitions < 0 || p.partitionIndex() < 0 || p.partitionIndex() >= numPartitions) {
                     error = Errors.UNKNOWN_TOPIC_OR_PARTITION;
+                } else if (olderEpochMember != null && !assignedAtOrBefore(olderEpochMember, topicId, p.partitionIndex(),
+                    request.generationIdOrMemberEpoch())) {
+                    error = olderEpochMember.useClassicProtocol() ? Errors.ILLEGAL_GENERATION : Errors.STALE_MEMBER_EPOCH;
                 } else if (p.committedMetadata() != null && p.committedMetadata().length() > config.offsetMetadataMaxBytes()) {
                     error = Errors.OFFSET_METADATA_TOO_LARGE;
                 } else {
@@ -118,13 +119,18 @@ public final class OffsetHandler {
         return new OffsetCommitResponse().setTopics(responseTopics);
     }
 
-    private void validateCommit(RequestContext rc, OffsetCommitRequest request) {
+    /**
+     * Kafka's group checks of an OffsetCommit. Returns the consumer group member when it commits
+     * with an epoch older than its current one: since Kafka 4.3 (KIP-1251) such a commit is
+     * accepted for the partitions the member got at or before that epoch, partition by partition.
+     */
+    private ConsumerGroupMember validateCommit(RequestContext rc, OffsetCommitRequest request) {
         Group group = store.group(request.groupId());
         int generation = request.generationIdOrMemberEpoch();
         if (group == null) {
             if (generation < 0) {
                 // A "simple" group that only stores offsets; replaying the commit creates it.
-                return;
+                return null;
             }
             if (rc.apiVersion() >= 9) {
                 throw new CoordinatorException(Errors.GROUP_ID_NOT_FOUND, "Group " + request.groupId() + " not found.");
@@ -132,24 +138,34 @@ public final class OffsetHandler {
             throw new CoordinatorException(Errors.ILLEGAL_GENERATION);
         }
         if (group instanceof ClassicGroup) {
-            ClassicGroup g = (ClassicGroup) group;
-            g.validateOffsetCommit(request.memberId(), request.groupInstanceId(), generation);
-        } else {
-            ConsumerGroup g = (ConsumerGroup) group;
-            if (generation < 0 && g.numMembers() == 0) {
-                return;
-            }
-            ConsumerGroupMember member = g.member(request.memberId());
-            if (member == null) {
-                throw new CoordinatorException(Errors.UNKNOWN_MEMBER_ID, "Member " + request.memberId()
-                    + " is not a member of group " + g.groupId() + ".");
-            }
-            if (!member.useClassicProtocol() && rc.apiVersion() < 9) {
-                throw new CoordinatorException(Errors.UNSUPPORTED_VERSION,
-                    "OffsetCommit version 9 or above must be used by members using the modern group protocol");
-            }
-            validateMemberEpoch(generation, member);
+            ((ClassicGroup) group).validateOffsetCommit(request.memberId(), request.groupInstanceId(), generation);
+            return null;
         }
+        ConsumerGroup g = (ConsumerGroup) group;
+        if (generation < 0 && g.numMembers() == 0) {
+            return null;
+        }
+        ConsumerGroupMember member = g.member(request.memberId());
+        if (member == null) {
+            throw new CoordinatorException(Errors.UNKNOWN_MEMBER_ID, "Member " + request.memberId()
+                + " is not a member of group " + g.groupId() + ".");
+        }
+        if (!member.useClassicProtocol() && rc.apiVersion() < 9) {
+            throw new CoordinatorException(Errors.UNSUPPORTED_VERSION,
+                "OffsetCommit version 9 or above must be used by members using the consumer group protocol");
+        }
+        if (generation == member.memberEpoch()) {
+            return null;
+        }
+        if (generation > member.memberEpoch()) {
+            if (member.useClassicProtocol()) {
+                throw new CoordinatorException(Errors.ILLEGAL_GENERATION, "Received generation id " + generation
+                    + " is newer than current member epoch " + member.memberEpoch() + ".");
+            }
+            throw new CoordinatorException(Errors.STALE_MEMBER_EPOCH, "Received member epoch " + generation
+                + " is newer than current member epoch " + member.memberEpoch() + ".");
+        }
+        return member;
     }
 
     private static void validateMemberEpoch(int received, ConsumerGroupMember member) {
@@ -161,6 +177,18 @@ public final class OffsetHandler {
             throw new CoordinatorException(Errors.STALE_MEMBER_EPOCH, "The received member epoch " + received
                 + " does not match the expected member epoch " + member.memberEpoch() + ".");
         }
+    }
+
+    /** Whether the member holds the partition (assigned or pending revocation) since at most {@code epoch}. */
+    private static boolean assignedAtOrBefore(ConsumerGroupMember member, Uuid topicId, int partition, int epoch) {
+        if (topicId == null) {
+            return false;
+        }
+        Integer assignedAt = member.assignedPartitions().getOrDefault(topicId, Map.of()).get(partition);
+        if (assignedAt == null) {
+            assignedAt = member.partitionsPendingRevocation().getOrDefault(topicId, Map.of()).get(partition);
+        }
+        return assignedAt != null && epoch >= assignedAt;
     }
 
     /** Keeps the committing classic member's session alive, as Kafka does in Stable and PreparingRebalance. */
