@@ -122,7 +122,8 @@ public final class GroupRecords implements RecordSerde {
     public static CoordinatorRecord consumerGroupMember(String groupId, String memberId,
                                                         ConsumerGroupMemberMetadataValue value) {
         return CoordinatorRecord.of(CONSUMER_GROUP_MEMBER_METADATA,
-            new ConsumerGroupMemberMetadataKey().setGroupId(groupId).setMemberId(memberId), (short) 0, value);
+            new ConsumerGroupMemberMetadataKey().setGroupId(groupId).setMemberId(memberId), (short) 0,
+            MemberMetadataCodec.forWrite(value));
     }
 
     public static CoordinatorRecord consumerGroupMemberTombstone(String groupId, String memberId) {
@@ -265,7 +266,7 @@ public final class GroupRecords implements RecordSerde {
                 case CONSUMER_GROUP_MEMBER_METADATA:
                     k = new ConsumerGroupMemberMetadataKey(key, (short) 0);
                     if (value != null) {
-                        v = new ConsumerGroupMemberMetadataValue(value, valueVersion);
+                        v = MemberMetadataCodec.read(value, valueVersion);
                     }
                     break;
                 case CONSUMER_GROUP_TARGET_ASSIGNMENT_METADATA:

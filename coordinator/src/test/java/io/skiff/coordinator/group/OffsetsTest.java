@@ -289,10 +289,17 @@ class OffsetsTest {
             .setMemberId("m")).join().errorCode()).isEqualTo(Errors.NONE.code);
         assertThat(loading.listGroups(rc(5), new ListGroupsRequest()).join().errorCode())
             .isEqualTo(Errors.COORDINATOR_LOAD_IN_PROGRESS.code);
-        for (Runnable r : parked) {
-            idle.execute(r);
+        // Once the load task runs the partition is served.
+        int ran = 0;
+        while (ran < parked.size()) {
+            idle.execute(parked.get(ran++));
         }
-        loading.close();
+        assertThat(loading.shard(2).status()).isEqualTo(io.skiff.coordinator.runtime.CoordinatorShard.Status.ACTIVE);
+        CompletableFuture<Void> unloaded = loading.onResignation(2);
+        while (ran < parked.size()) {
+            idle.execute(parked.get(ran++));
+        }
+        assertThat(unloaded).isDone();
     }
 
     @Test

@@ -151,7 +151,17 @@ public final class ConsumerGroupMember {
             .setSubscribedTopicRegex(subscribedTopicRegex)
             .setRebalanceTimeoutMs(rebalanceTimeoutMs)
             .setServerAssignor(serverAssignor)
+            // Null, as Kafka writes it for consumer-protocol members (a tagged field marked null).
             .setClassicMemberMetadata(classicMemberMetadata);
+    }
+
+    /**
+     * Null when a record carries no classic metadata: the generated class (like Kafka's) reads
+     * an absent tagged field as an empty struct.
+     */
+    static ConsumerGroupMemberMetadataValue.ClassicMemberMetadata presentOrNull(
+        ConsumerGroupMemberMetadataValue.ClassicMemberMetadata m) {
+        return m == null || m.equals(new ConsumerGroupMemberMetadataValue.ClassicMemberMetadata()) ? null : m;
     }
 
     /** Whether the subscription fields (those of the metadata record) equal {@code o}'s. */
@@ -319,7 +329,7 @@ public final class ConsumerGroupMember {
             subscribedTopicRegex(v.subscribedTopicRegex());
             rebalanceTimeoutMs = v.rebalanceTimeoutMs();
             serverAssignor = v.serverAssignor();
-            classicMemberMetadata = v.classicMemberMetadata();
+            classicMemberMetadata = presentOrNull(v.classicMemberMetadata());
             return this;
         }
 
