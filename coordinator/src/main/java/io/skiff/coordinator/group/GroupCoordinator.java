@@ -276,6 +276,10 @@ public final class GroupCoordinator implements AutoCloseable {
 
     /** SyncGroup, versions 0-5. */
     public CompletableFuture<SyncGroupResponse> syncGroup(RequestContext rc, SyncGroupRequest request) {
+        if (rc.apiVersion() >= 5 && (request.protocolType() == null || request.protocolName() == null)) {
+            // Mandatory since version 5 (Kafka checks this before anything else).
+            return done(new SyncGroupResponse().setErrorCode(Errors.INCONSISTENT_GROUP_PROTOCOL.code));
+        }
         if (invalidGroupId(request.groupId())) {
             return done(new SyncGroupResponse().setErrorCode(Errors.INVALID_GROUP_ID.code));
         }
@@ -354,32 +358,94 @@ public final class GroupCoordinator implements AutoCloseable {
     // -------------------------------------------------------------------------------------------
     // Offsets.
 
-    /** OffsetCommit, versions 2-10. */
+    /**
+     * OffsetCommit, versions 2-10. As Kafka's handler does, partitions of unknown topics (or
+     * unknown partitions) are answered UNKNOWN_TOPIC_OR_PARTITION (UNKNOWN_TOPIC_ID for unknown ids
+     * in v10) without consulting the group, and listed first; the others go to the group's shard.
+     */
     public CompletableFuture<OffsetCommitResponse> commitOffsets(RequestContext rc, OffsetCommitRequest request) {
-        if (request.groupId() == null) {
-            return done(commitError(request, Errors.INVALID_GROUP_ID, rc.apiVersion()));
+        short version = rc.apiVersion();
+        CommitResponseBuilder response = new CommitResponseBuilder(version);
+        OffsetCommitRequest valid = new OffsetCommitRequest()
+            .setGroupId(request.groupId())
+            .setGenerationIdOrMemberEpoch(request.generationIdOrMemberEpoch())
+            .setMemberId(request.memberId())
+            .setGroupInstanceId(request.groupInstanceId())
+            .setRetentionTimeMs(request.retentionTimeMs());
+        for (OffsetCommitRequest.OffsetCommitRequestTopic t : request.topics()) {
+            String name = version >= 10 ? topics.topicName(t.topicId()) : t.name();
+            int numPartitions = name == null ? -1 : topics.numPartitions(name);
+            OffsetCommitRequest.OffsetCommitRequestTopic validTopic = new OffsetCommitRequest.OffsetCommitRequestTopic()
+                .setName(name).setTopicId(t.topicId());
+            for (OffsetCommitRequest.OffsetCommitRequestPartition p : t.partitions()) {
+                if (name == null) {
+                    response.add(t, p.partitionIndex(), version >= 10 ? Errors.UNKNOWN_TOPIC_ID : Errors.UNKNOWN_TOPIC_OR_PARTITION);
+                } else if (numPartitions < 0 || p.partitionIndex() < 0 || p.partitionIndex() >= numPartitions) {
+                    response.add(t, p.partitionIndex(), Errors.UNKNOWN_TOPIC_OR_PARTITION);
+                } else {
+                    validTopic.partitions().add(p);
+                }
+            }
+            if (!validTopic.partitions().isEmpty()) {
+                valid.topics().add(validTopic);
+            }
         }
-        return run("commit-offsets", request.groupId(), (s, ctx) -> s.commitOffsets(ctx, rc, request))
-            .handle((r, error) -> error == null ? r
-                : commitError(request, CoordinatorException.errorOf(error), rc.apiVersion()));
+        if (valid.topics().isEmpty()) {
+            return done(response.build());
+        }
+        if (request.groupId() == null) {
+            response.addAll(valid, Errors.INVALID_GROUP_ID);
+            return done(response.build());
+        }
+        return run("commit-offsets", request.groupId(), (s, ctx) -> s.commitOffsets(ctx, rc, valid))
+            .handle((r, error) -> {
+                if (error == null) {
+                    response.merge(r);
+                } else {
+                    response.addAll(valid, CoordinatorException.errorOf(error));
+                }
+                return response.build();
+            });
     }
 
-    private static OffsetCommitResponse commitError(OffsetCommitRequest request, Errors error, short version) {
-        List<OffsetCommitResponse.OffsetCommitResponseTopic> ts = new ArrayList<>();
-        for (OffsetCommitRequest.OffsetCommitRequestTopic t : request.topics()) {
-            OffsetCommitResponse.OffsetCommitResponseTopic rt = new OffsetCommitResponse.OffsetCommitResponseTopic();
-            if (version >= 10) {
-                rt.setTopicId(t.topicId());
-            } else {
-                rt.setName(t.name());
-            }
-            for (OffsetCommitRequest.OffsetCommitRequestPartition p : t.partitions()) {
-                rt.partitions().add(new OffsetCommitResponse.OffsetCommitResponsePartition()
-                    .setPartitionIndex(p.partitionIndex()).setErrorCode(error.code));
-            }
-            ts.add(rt);
+    /** Kafka's OffsetCommit response layout: topics and partitions in the order they are added. */
+    private static final class CommitResponseBuilder {
+        private final short version;
+        private final Map<Object, OffsetCommitResponse.OffsetCommitResponseTopic> topics = new LinkedHashMap<>();
+
+        CommitResponseBuilder(short version) {
+            this.version = version;
         }
-        return new OffsetCommitResponse().setTopics(ts);
+
+        private OffsetCommitResponse.OffsetCommitResponseTopic topic(String name, io.skiff.wire.protocol.Uuid id) {
+            Object key = version >= 10 ? id : name;
+            return topics.computeIfAbsent(key, k -> version >= 10
+                ? new OffsetCommitResponse.OffsetCommitResponseTopic().setTopicId(id)
+                : new OffsetCommitResponse.OffsetCommitResponseTopic().setName(name));
+        }
+
+        void add(OffsetCommitRequest.OffsetCommitRequestTopic t, int partition, Errors error) {
+            topic(t.name(), t.topicId()).partitions().add(new OffsetCommitResponse.OffsetCommitResponsePartition()
+                .setPartitionIndex(partition).setErrorCode(error.code));
+        }
+
+        void addAll(OffsetCommitRequest request, Errors error) {
+            for (OffsetCommitRequest.OffsetCommitRequestTopic t : request.topics()) {
+                for (OffsetCommitRequest.OffsetCommitRequestPartition p : t.partitions()) {
+                    add(t, p.partitionIndex(), error);
+                }
+            }
+        }
+
+        void merge(OffsetCommitResponse r) {
+            for (OffsetCommitResponse.OffsetCommitResponseTopic t : r.topics()) {
+                topic(t.name(), t.topicId()).partitions().addAll(t.partitions());
+            }
+        }
+
+        OffsetCommitResponse build() {
+            return new OffsetCommitResponse().setTopics(new ArrayList<>(topics.values()));
+        }
     }
 
     /**

@@ -430,6 +430,17 @@ class ClassicGroupTest {
     }
 
     @Test
+    void syncFromVersion5WithoutProtocolTypeAndNameIsInconsistent() {
+        GroupTestContext ctx = new GroupTestContext();
+        io.skiff.wire.message.SyncGroupRequest r = new io.skiff.wire.message.SyncGroupRequest().setGroupId(GROUP)
+            .setMemberId("m").setGenerationId(1);
+        assertThat(ctx.coordinator.syncGroup(GroupTestContext.rc(5), r).join().errorCode())
+            .isEqualTo(Errors.INCONSISTENT_GROUP_PROTOCOL.code);
+        assertThat(ctx.coordinator.syncGroup(GroupTestContext.rc(4), r).join().errorCode())
+            .isEqualTo(Errors.UNKNOWN_MEMBER_ID.code);
+    }
+
+    @Test
     void syncDuringPreparingRebalanceIsRebalanceInProgress() {
         GroupTestContext ctx = new GroupTestContext();
         List<String> ids = stableGroupOfThree(ctx);

@@ -138,10 +138,26 @@ class OffsetsTest {
                 new OffsetCommitRequest.OffsetCommitRequestTopic().setTopicId(Uuid.random()).setPartitions(new ArrayList<>(List.of(
                     new OffsetCommitRequest.OffsetCommitRequestPartition().setPartitionIndex(0).setCommittedOffset(1)))))));
         OffsetCommitResponse v10 = ctx.commit(10, byId);
-        assertThat(v10.topics().get(0).topicId()).isEqualTo(id);
-        assertThat(v10.topics().get(0).partitions().get(0).errorCode()).isEqualTo(Errors.NONE.code);
-        assertThat(v10.topics().get(1).partitions().get(0).errorCode()).isEqualTo(Errors.UNKNOWN_TOPIC_ID.code);
+        // As in Kafka, the partitions refused for their topic come first.
+        assertThat(v10.topics().get(0).partitions().get(0).errorCode()).isEqualTo(Errors.UNKNOWN_TOPIC_ID.code);
+        assertThat(v10.topics().get(1).topicId()).isEqualTo(id);
+        assertThat(v10.topics().get(1).partitions().get(0).errorCode()).isEqualTo(Errors.NONE.code);
         assertThat(ctx.committed("g", "t", 1)).isEqualTo(7L);
+    }
+
+    @Test
+    void unknownPartitionsKeepTheirErrorWhenTheGroupRefusesTheOthers() {
+        GroupTestContext ctx = withTopic();
+        OffsetCommitRequest r = commitRequest("nobody", "m", 3, "t", 0, 1);
+        r.topics().get(0).partitions().add(new OffsetCommitRequest.OffsetCommitRequestPartition()
+            .setPartitionIndex(9).setCommittedOffset(1));
+        OffsetCommitResponse response = ctx.commit(9, r);
+        assertThat(response.topics()).hasSize(1);
+        assertThat(response.topics().get(0).partitions())
+            .extracting(OffsetCommitResponse.OffsetCommitResponsePartition::partitionIndex,
+                OffsetCommitResponse.OffsetCommitResponsePartition::errorCode)
+            .containsExactly(org.assertj.core.groups.Tuple.tuple(9, Errors.UNKNOWN_TOPIC_OR_PARTITION.code),
+                org.assertj.core.groups.Tuple.tuple(0, Errors.GROUP_ID_NOT_FOUND.code));
     }
 
     @Test

@@ -1,5 +1,7 @@
 package io.skiff.coordinator.group.consumer;
 
+import com.google.re2j.Pattern;
+import com.google.re2j.PatternSyntaxException;
 import io.skiff.coordinator.group.Group;
 import io.skiff.coordinator.group.GroupCoordinatorConfig;
 import io.skiff.coordinator.group.GroupMetrics;
@@ -26,8 +28,6 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.regex.Pattern;
-import java.util.regex.PatternSyntaxException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,7 +41,8 @@ import org.slf4j.LoggerFactory;
  * (2) if the group epoch is ahead of the target assignment epoch, a new target assignment is
  * computed by the server assignor; (3) the member's current assignment is reconciled one step
  * towards its target. Every change is an appended record, replayed at once. Regular expressions
- * are resolved synchronously against {@link TopicsView} (Kafka resolves them asynchronously).
+ * are RE2/J patterns, as in Kafka, resolved synchronously against {@link TopicsView} (Kafka
+ * resolves them asynchronously).
  * Shard-thread only.
  */
 public final class ConsumerGroupHandler {
