@@ -23,6 +23,7 @@ public final class GroupCoordinatorConfig {
     public static final String CONSUMER_GROUP_HEARTBEAT_INTERVAL_MS = "group.consumer.heartbeat.interval.ms";
     public static final String CONSUMER_GROUP_SESSION_TIMEOUT_MS = "group.consumer.session.timeout.ms";
     public static final String CONSUMER_GROUP_MAX_SIZE = "group.consumer.max.size";
+    public static final String CONSUMER_GROUP_ASSIGNMENT_INTERVAL_MS = "group.consumer.assignment.interval.ms";
     public static final String CONSUMER_GROUP_ASSIGNORS = "group.consumer.assignors";
     public static final String CONSUMER_GROUP_MIGRATION_POLICY = "group.consumer.migration.policy";
     public static final String GROUP_COORDINATOR_THREADS = "group.coordinator.threads";
@@ -43,6 +44,7 @@ public final class GroupCoordinatorConfig {
     private final int consumerGroupHeartbeatIntervalMs;
     private final int consumerGroupSessionTimeoutMs;
     private final int consumerGroupMaxSize;
+    private final int consumerGroupAssignmentIntervalMs;
     private final List<String> consumerGroupAssignors;
     private final String migrationPolicy;
     private final int threads;
@@ -60,6 +62,7 @@ public final class GroupCoordinatorConfig {
         this.consumerGroupHeartbeatIntervalMs = b.consumerGroupHeartbeatIntervalMs;
         this.consumerGroupSessionTimeoutMs = b.consumerGroupSessionTimeoutMs;
         this.consumerGroupMaxSize = b.consumerGroupMaxSize;
+        this.consumerGroupAssignmentIntervalMs = b.consumerGroupAssignmentIntervalMs;
         this.consumerGroupAssignors = Collections.unmodifiableList(new ArrayList<>(b.consumerGroupAssignors));
         this.migrationPolicy = b.migrationPolicy;
         this.threads = b.threads;
@@ -97,6 +100,8 @@ public final class GroupCoordinatorConfig {
         b.consumerGroupSessionTimeoutMs(intValue(props, CONSUMER_GROUP_SESSION_TIMEOUT_MS,
             b.consumerGroupSessionTimeoutMs, 1));
         b.consumerGroupMaxSize(intValue(props, CONSUMER_GROUP_MAX_SIZE, b.consumerGroupMaxSize, 1));
+        b.consumerGroupAssignmentIntervalMs(intValue(props, CONSUMER_GROUP_ASSIGNMENT_INTERVAL_MS,
+            b.consumerGroupAssignmentIntervalMs, 0));
         b.threads(intValue(props, GROUP_COORDINATOR_THREADS, b.threads, 1));
         b.maxMessageBytes(intValue(props, MESSAGE_MAX_BYTES, b.maxMessageBytes, 0));
         String assignors = props.get(CONSUMER_GROUP_ASSIGNORS);
@@ -209,6 +214,11 @@ public final class GroupCoordinatorConfig {
         return consumerGroupMaxSize;
     }
 
+    /** The least time between two target assignments of a consumer group (KIP-1263). */
+    public int consumerGroupAssignmentIntervalMs() {
+        return consumerGroupAssignmentIntervalMs;
+    }
+
     /** Server assignor names; the first is the default. */
     public List<String> consumerGroupAssignors() {
         return consumerGroupAssignors;
@@ -244,6 +254,7 @@ public final class GroupCoordinatorConfig {
         private int consumerGroupHeartbeatIntervalMs = 5000;
         private int consumerGroupSessionTimeoutMs = 45000;
         private int consumerGroupMaxSize = Integer.MAX_VALUE;
+        private int consumerGroupAssignmentIntervalMs = 1000;
         private List<String> consumerGroupAssignors = List.of("uniform", "range");
         private String migrationPolicy = "bidirectional";
         private int threads = 4;
@@ -301,6 +312,11 @@ public final class GroupCoordinatorConfig {
 
         public Builder consumerGroupMaxSize(int v) {
             consumerGroupMaxSize = v;
+            return this;
+        }
+
+        public Builder consumerGroupAssignmentIntervalMs(int v) {
+            consumerGroupAssignmentIntervalMs = v;
             return this;
         }
 

@@ -53,14 +53,62 @@ class ConsumerGroupTest {
         ConsumerGroupHeartbeatResponse r = ctx.consumerHeartbeat(consumerJoin(GROUP, "a", List.of("t")));
         assertThat(r.errorCode()).isEqualTo(Errors.NONE.code);
         assertThat(r.memberId()).isEqualTo("a");
-        assertThat(r.memberEpoch()).isEqualTo(1);
+        assertThat(r.memberEpoch()).isEqualTo(2);
         assertThat(r.heartbeatIntervalMs()).isEqualTo(5000);
         assertThat(partitionsOf(r)).containsExactlyInAnyOrder(0, 1, 2, 3, 4, 5);
         ConsumerGroup group = ctx.consumerGroup(GROUP);
-        assertThat(group.groupEpoch()).isEqualTo(1);
-        assertThat(group.assignmentEpoch()).isEqualTo(1);
+        assertThat(group.groupEpoch()).isEqualTo(2);
+        assertThat(group.assignmentEpoch()).isEqualTo(2);
         assertThat(group.state()).isEqualTo(ConsumerGroupState.STABLE);
         assertThat(group.metadataHash()).isNotZero();
+    }
+
+    /** The record types of the log from {@code from} on, as DumpLogSegments shows them. */
+    private static List<Integer> recordTypes(GroupTestContext ctx, int from) {
+        List<Integer> types = new ArrayList<>();
+        List<byte[][]> entries = ctx.log().entries();
+        for (int i = from; i < entries.size(); i++) {
+            types.add(((entries.get(i)[0][0] & 0xff) << 8) | (entries.get(i)[0][1] & 0xff));
+        }
+        return types;
+    }
+
+    @Test
+    void targetAssignmentIsRecomputedAtMostOncePerAssignmentIntervalAndRecordsFollowKafka() {
+        GroupTestContext ctx = new GroupTestContext(b -> b.consumerGroupAssignmentIntervalMs(1000));
+        ctx.topics.put("t", 6);
+        ConsumerGroupHeartbeatResponse a = ctx.consumerHeartbeat(consumerJoin(GROUP, "a", List.of("t")));
+        // Kafka 4.3.1 starts a group at epoch 1, so the first join writes epoch 2; it wrote these
+        // record types: member metadata, group epoch, target member, target epoch, current assignment.
+        assertThat(a.memberEpoch()).isEqualTo(2);
+        assertThat(recordTypes(ctx, 0)).containsExactly(5, 3, 7, 6, 8);
+        int logSize = ctx.log().size();
+        ConsumerGroupHeartbeatResponse b = ctx.consumerHeartbeat(consumerJoin(GROUP, "b", List.of("t")));
+        // Within the interval: no new target; b reconciles to the current one (nothing), the group is Assigning.
+        assertThat(b.memberEpoch()).isEqualTo(2);
+        assertThat(count(b.assignment())).isZero();
+        assertThat(recordTypes(ctx, logSize)).containsExactly(5, 3, 8);
+        ConsumerGroup group = ctx.consumerGroup(GROUP);
+        assertThat(group.groupEpoch()).isEqualTo(3);
+        assertThat(group.assignmentEpoch()).isEqualTo(2);
+        assertThat(group.state()).isEqualTo(ConsumerGroupState.ASSIGNING);
+        ConsumerGroupHeartbeatResponse a2 = ctx.consumerHeartbeat(consumerBeat(GROUP, "a", 2, owned(a.assignment())));
+        assertThat(a2.assignment()).isNull();
+        assertThat(group.assignmentEpoch()).isEqualTo(2);
+        // Once the interval has passed the next heartbeat computes the target of epoch 3.
+        ctx.advance(1000);
+        ConsumerGroupHeartbeatResponse a3 = ctx.consumerHeartbeat(consumerBeat(GROUP, "a", 2, owned(a.assignment())));
+        assertThat(group.assignmentEpoch()).isEqualTo(3);
+        assertThat(count(a3.assignment())).isEqualTo(3);
+        assertThat(group.member("a").state()).isEqualTo(MemberState.UNREVOKED_PARTITIONS);
+        // b leaves: Kafka writes current, target and member tombstones, then a new epoch.
+        logSize = ctx.log().size();
+        ctx.consumerHeartbeat(consumerBeat(GROUP, "b", -1, null));
+        assertThat(recordTypes(ctx, logSize)).containsExactly(8, 7, 5, 3);
+        List<byte[][]> entries = ctx.log().entries();
+        for (int i = logSize; i < logSize + 3; i++) {
+            assertThat(entries.get(i)[1]).isNull();
+        }
     }
 
     @Test
@@ -70,33 +118,33 @@ class ConsumerGroupTest {
         ConsumerGroupHeartbeatResponse a1 = ctx.consumerHeartbeat(consumerJoin(GROUP, "a", List.of("t")));
         assertThat(count(a1.assignment())).isEqualTo(6);
 
-        // b joins: epoch 2, the target gives it 3 partitions, but a still owns them.
+        // b joins: epoch 3, the target gives it 3 partitions, but a still owns them.
         ConsumerGroupHeartbeatResponse b1 = ctx.consumerHeartbeat(consumerJoin(GROUP, "b", List.of("t")));
-        assertThat(b1.memberEpoch()).isEqualTo(2);
+        assertThat(b1.memberEpoch()).isEqualTo(3);
         assertThat(count(b1.assignment())).isZero();
         ConsumerGroup group = ctx.consumerGroup(GROUP);
         assertThat(group.member("b").state()).isEqualTo(MemberState.UNRELEASED_PARTITIONS);
         assertThat(group.state()).isEqualTo(ConsumerGroupState.RECONCILING);
 
-        // a heartbeats: it must revoke 3 partitions and stays at epoch 1 until it does.
-        ConsumerGroupHeartbeatResponse a2 = ctx.consumerHeartbeat(consumerBeat(GROUP, "a", 1, owned(a1.assignment())));
-        assertThat(a2.memberEpoch()).isEqualTo(1);
+        // a heartbeats: it must revoke 3 partitions and stays at epoch 2 until it does.
+        ConsumerGroupHeartbeatResponse a2 = ctx.consumerHeartbeat(consumerBeat(GROUP, "a", 2, owned(a1.assignment())));
+        assertThat(a2.memberEpoch()).isEqualTo(2);
         assertThat(count(a2.assignment())).isEqualTo(3);
         assertThat(group.member("a").state()).isEqualTo(MemberState.UNREVOKED_PARTITIONS);
         Set<Integer> kept = partitionsOf(a2);
 
         // b heartbeats again before the revocation: still nothing.
-        ConsumerGroupHeartbeatResponse b2 = ctx.consumerHeartbeat(consumerBeat(GROUP, "b", 2, owned(t)));
-        assertThat(b2.memberEpoch()).isEqualTo(2);
+        ConsumerGroupHeartbeatResponse b2 = ctx.consumerHeartbeat(consumerBeat(GROUP, "b", 3, owned(t)));
+        assertThat(b2.memberEpoch()).isEqualTo(3);
         assertThat(b2.assignment()).isNull();
 
-        // a acknowledges the revocation by reporting only what it kept: it moves to epoch 2.
-        ConsumerGroupHeartbeatResponse a3 = ctx.consumerHeartbeat(consumerBeat(GROUP, "a", 1, owned(a2.assignment())));
-        assertThat(a3.memberEpoch()).isEqualTo(2);
+        // a acknowledges the revocation by reporting only what it kept: it moves to epoch 3.
+        ConsumerGroupHeartbeatResponse a3 = ctx.consumerHeartbeat(consumerBeat(GROUP, "a", 2, owned(a2.assignment())));
+        assertThat(a3.memberEpoch()).isEqualTo(3);
         assertThat(group.member("a").state()).isEqualTo(MemberState.STABLE);
 
         // Now b gets the released partitions.
-        ConsumerGroupHeartbeatResponse b3 = ctx.consumerHeartbeat(consumerBeat(GROUP, "b", 2, owned(t)));
+        ConsumerGroupHeartbeatResponse b3 = ctx.consumerHeartbeat(consumerBeat(GROUP, "b", 3, owned(t)));
         assertThat(count(b3.assignment())).isEqualTo(3);
         Set<Integer> all = new HashSet<>(kept);
         all.addAll(partitionsOf(b3));
@@ -164,9 +212,9 @@ class ConsumerGroupTest {
     void leavingMemberLosesItsPartitionsToTheOthers() {
         GroupTestContext ctx = ctxWithTopic(4);
         ConsumerGroupHeartbeatResponse a = ctx.consumerHeartbeat(consumerJoin(GROUP, "a", List.of("t")));
-        ConsumerGroupHeartbeatResponse a2 = ctx.consumerHeartbeat(consumerBeat(GROUP, "a", 1, owned(a.assignment())));
+        ConsumerGroupHeartbeatResponse a2 = ctx.consumerHeartbeat(consumerBeat(GROUP, "a", 2, owned(a.assignment())));
         ctx.consumerHeartbeat(consumerJoin(GROUP, "b", List.of("t")));
-        ConsumerGroupHeartbeatResponse a3 = ctx.consumerHeartbeat(consumerBeat(GROUP, "a", 1, owned(a.assignment())));
+        ConsumerGroupHeartbeatResponse a3 = ctx.consumerHeartbeat(consumerBeat(GROUP, "a", 2, owned(a.assignment())));
         ctx.consumerHeartbeat(consumerBeat(GROUP, "a", a3.memberEpoch(), owned(a3.assignment())));
         // b leaves with epoch -1.
         ConsumerGroupHeartbeatResponse left = ctx.consumerHeartbeat(consumerBeat(GROUP, "b", -1, null));
@@ -208,12 +256,12 @@ class ConsumerGroupTest {
         ConsumerGroupHeartbeatResponse a = ctx.consumerHeartbeat(consumerJoin(GROUP, "a", List.of("t")));
         ctx.consumerHeartbeat(consumerJoin(GROUP, "b", List.of("t")));
         // a is asked to revoke one partition but keeps reporting both.
-        ctx.consumerHeartbeat(consumerBeat(GROUP, "a", 1, owned(a.assignment())));
+        ctx.consumerHeartbeat(consumerBeat(GROUP, "a", 2, owned(a.assignment())));
         assertThat(ctx.consumerGroup(GROUP).member("a").state()).isEqualTo(MemberState.UNREVOKED_PARTITIONS);
         for (int i = 0; i < 7; i++) {
             ctx.advance(5_000);
-            ctx.consumerHeartbeat(consumerBeat(GROUP, "a", 1, owned(a.assignment())));
-            ctx.consumerHeartbeat(consumerBeat(GROUP, "b", 2, List.of()));
+            ctx.consumerHeartbeat(consumerBeat(GROUP, "a", 2, owned(a.assignment())));
+            ctx.consumerHeartbeat(consumerBeat(GROUP, "b", 3, List.of()));
         }
         assertThat(ctx.consumerGroup(GROUP).hasMember("a")).isFalse();
     }
@@ -225,20 +273,20 @@ class ConsumerGroupTest {
         ConsumerGroupHeartbeatResponse ahead = ctx.consumerHeartbeat(consumerBeat(GROUP, "a", 5, null));
         assertThat(ahead.errorCode()).isEqualTo(Errors.FENCED_MEMBER_EPOCH.code);
         assertThat(ahead.errorMessage()).contains("greater member epoch (5)");
-        // b's join bumps the epoch; a at epoch 1 is moved to 2 on its next heartbeat.
+        // b's join bumps the epoch; a at epoch 2 is moved to 3 on its next heartbeat.
         ctx.consumerHeartbeat(consumerJoin(GROUP, "b", List.of("t")));
-        ConsumerGroupHeartbeatResponse a2 = ctx.consumerHeartbeat(consumerBeat(GROUP, "a", 1, owned(ctx.topics.topicId("t"), 0)));
+        ConsumerGroupHeartbeatResponse a2 = ctx.consumerHeartbeat(consumerBeat(GROUP, "a", 2, owned(ctx.topics.topicId("t"), 0)));
         assertThat(a2.errorCode()).isEqualTo(Errors.NONE.code);
-        ConsumerGroupHeartbeatResponse behind = ctx.consumerHeartbeat(consumerBeat(GROUP, "a", 0, null).setMemberEpoch(1)
+        ConsumerGroupHeartbeatResponse behind = ctx.consumerHeartbeat(consumerBeat(GROUP, "a", 0, null).setMemberEpoch(2)
             .setTopicPartitions(owned(ctx.topics.topicId("t"), 0, 1)));
-        // a gave partition 1 up without being asked to wait (it reported owning only 0): it is at epoch 2.
-        assertThat(a2.memberEpoch()).isEqualTo(2);
-        // Epoch 1 is a's previous epoch, which is accepted only if it owns no more than its assignment.
+        // a gave partition 1 up without being asked to wait (it reported owning only 0): it is at epoch 3.
+        assertThat(a2.memberEpoch()).isEqualTo(3);
+        // Epoch 2 is a's previous epoch, which is accepted only if it owns no more than its assignment.
         assertThat(behind.errorCode()).isEqualTo(Errors.FENCED_MEMBER_EPOCH.code);
-        ConsumerGroupHeartbeatResponse lostResponse = ctx.consumerHeartbeat(consumerBeat(GROUP, "a", 1,
+        ConsumerGroupHeartbeatResponse lostResponse = ctx.consumerHeartbeat(consumerBeat(GROUP, "a", 2,
             owned(ctx.topics.topicId("t"), 0)));
         assertThat(lostResponse.errorCode()).isEqualTo(Errors.NONE.code);
-        assertThat(lostResponse.memberEpoch()).isEqualTo(2);
+        assertThat(lostResponse.memberEpoch()).isEqualTo(3);
         assertThat(ctx.consumerHeartbeat(consumerBeat("unknown-group", "x", 3, null)).errorCode())
             .isEqualTo(Errors.GROUP_ID_NOT_FOUND.code);
     }
@@ -279,7 +327,7 @@ class ConsumerGroupTest {
         GroupTestContext ctx = ctxWithTopic(2);
         ConsumerGroupHeartbeatResponse a = ctx.consumerHeartbeat(consumerJoin(GROUP, "a1", List.of("t")).setInstanceId("ia"));
         ConsumerGroupHeartbeatResponse b = ctx.consumerHeartbeat(consumerJoin(GROUP, "b", List.of("t")));
-        ConsumerGroupHeartbeatResponse a2 = ctx.consumerHeartbeat(consumerBeat(GROUP, "a1", 1, owned(a.assignment()))
+        ConsumerGroupHeartbeatResponse a2 = ctx.consumerHeartbeat(consumerBeat(GROUP, "a1", 2, owned(a.assignment()))
             .setInstanceId("ia"));
         ConsumerGroupHeartbeatResponse a3 = ctx.consumerHeartbeat(consumerBeat(GROUP, "a1", a2.memberEpoch(),
             owned(a2.assignment())).setInstanceId("ia"));
@@ -362,22 +410,22 @@ class ConsumerGroupTest {
     void offsetCommitsOfConsumerMembersAreCheckedAgainstTheirEpoch() {
         GroupTestContext ctx = ctxWithTopic(2);
         ConsumerGroupHeartbeatResponse a = ctx.consumerHeartbeat(consumerJoin(GROUP, "a", List.of("t")));
-        assertThat(ctx.commitError(9, GroupTestContext.commitRequest(GROUP, "a", 1, "t", 0, 10))).isEqualTo(Errors.NONE.code);
-        assertThat(ctx.commitError(9, GroupTestContext.commitRequest(GROUP, "a", 2, "t", 0, 10)))
+        assertThat(ctx.commitError(9, GroupTestContext.commitRequest(GROUP, "a", 2, "t", 0, 10))).isEqualTo(Errors.NONE.code);
+        assertThat(ctx.commitError(9, GroupTestContext.commitRequest(GROUP, "a", 3, "t", 0, 10)))
             .isEqualTo(Errors.STALE_MEMBER_EPOCH.code);
-        assertThat(ctx.commitError(8, GroupTestContext.commitRequest(GROUP, "a", 1, "t", 0, 10)))
+        assertThat(ctx.commitError(8, GroupTestContext.commitRequest(GROUP, "a", 2, "t", 0, 10)))
             .isEqualTo(Errors.UNSUPPORTED_VERSION.code);
-        assertThat(ctx.commitError(9, GroupTestContext.commitRequest(GROUP, "x", 1, "t", 0, 10)))
+        assertThat(ctx.commitError(9, GroupTestContext.commitRequest(GROUP, "x", 2, "t", 0, 10)))
             .isEqualTo(Errors.UNKNOWN_MEMBER_ID.code);
-        // After b joins and a moves to epoch 2, a commit with epoch 1 is still accepted for the
-        // partition a held since epoch 1, but not for the one it gave away (KIP-1251).
+        // After b joins and a moves to epoch 3, a commit with epoch 2 is still accepted for the
+        // partition a held since epoch 2, but not for the one it gave away (KIP-1251).
         ctx.consumerHeartbeat(consumerJoin(GROUP, "b", List.of("t")));
-        ConsumerGroupHeartbeatResponse a2 = ctx.consumerHeartbeat(consumerBeat(GROUP, "a", 1, owned(a.assignment())));
-        ConsumerGroupHeartbeatResponse a3 = ctx.consumerHeartbeat(consumerBeat(GROUP, "a", 1, owned(a2.assignment())));
-        assertThat(a3.memberEpoch()).isEqualTo(2);
+        ConsumerGroupHeartbeatResponse a2 = ctx.consumerHeartbeat(consumerBeat(GROUP, "a", 2, owned(a.assignment())));
+        ConsumerGroupHeartbeatResponse a3 = ctx.consumerHeartbeat(consumerBeat(GROUP, "a", 2, owned(a2.assignment())));
+        assertThat(a3.memberEpoch()).isEqualTo(3);
         int keptPartition = partitionsOf(a2).iterator().next();
         int gonePartition = 1 - keptPartition;
-        OffsetCommitRequest old = GroupTestContext.commitRequest(GROUP, "a", 1, "t", keptPartition, 20);
+        OffsetCommitRequest old = GroupTestContext.commitRequest(GROUP, "a", 2, "t", keptPartition, 20);
         old.topics().get(0).partitions().add(new OffsetCommitRequest.OffsetCommitRequestPartition()
             .setPartitionIndex(gonePartition).setCommittedOffset(20));
         assertThat(ctx.commit(9, old).topics().get(0).partitions())
@@ -386,11 +434,11 @@ class ConsumerGroupTest {
 
         // OffsetFetch with a member epoch is checked too.
         OffsetFetchResponse f = ctx.fetch(9, new OffsetFetchRequest().setGroups(new ArrayList<>(List.of(
-            new OffsetFetchRequest.OffsetFetchRequestGroup().setGroupId(GROUP).setMemberId("a").setMemberEpoch(1)
+            new OffsetFetchRequest.OffsetFetchRequestGroup().setGroupId(GROUP).setMemberId("a").setMemberEpoch(2)
                 .setTopics(null)))));
         assertThat(f.groups().get(0).errorCode()).isEqualTo(Errors.STALE_MEMBER_EPOCH.code);
         OffsetFetchResponse ok = ctx.fetch(9, new OffsetFetchRequest().setGroups(new ArrayList<>(List.of(
-            new OffsetFetchRequest.OffsetFetchRequestGroup().setGroupId(GROUP).setMemberId("a").setMemberEpoch(2)
+            new OffsetFetchRequest.OffsetFetchRequestGroup().setGroupId(GROUP).setMemberId("a").setMemberEpoch(3)
                 .setTopics(null)))));
         assertThat(ok.groups().get(0).errorCode()).isEqualTo(Errors.NONE.code);
         assertThat(ok.groups().get(0).topics().get(0).partitions()).hasSize(1);
@@ -404,8 +452,8 @@ class ConsumerGroupTest {
             .setGroupIds(new ArrayList<>(List.of(GROUP, "none")))).join();
         ConsumerGroupDescribeResponse.DescribedGroup g = d.groups().get(0);
         assertThat(g.groupState()).isEqualTo("Stable");
-        assertThat(g.groupEpoch()).isEqualTo(1);
-        assertThat(g.assignmentEpoch()).isEqualTo(1);
+        assertThat(g.groupEpoch()).isEqualTo(2);
+        assertThat(g.assignmentEpoch()).isEqualTo(2);
         assertThat(g.assignorName()).isEqualTo("uniform");
         ConsumerGroupDescribeResponse.Member m = g.members().get(0);
         assertThat(m.memberId()).isEqualTo("a");

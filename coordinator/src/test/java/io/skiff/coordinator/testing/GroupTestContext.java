@@ -52,9 +52,14 @@ public final class GroupTestContext {
         this(b -> { });
     }
 
-    /** One {@code __consumer_offsets} partition unless the customizer says otherwise. */
+    /**
+     * Kafka's defaults except: one {@code __consumer_offsets} partition, and consumer groups
+     * compute their target assignment on every heartbeat (group.consumer.assignment.interval.ms=0)
+     * so that flows need no clock moves; the customizer may change both.
+     */
     public GroupTestContext(Consumer<GroupCoordinatorConfig.Builder> customizer) {
-        GroupCoordinatorConfig.Builder b = GroupCoordinatorConfig.builder().offsetsTopicPartitions(1);
+        GroupCoordinatorConfig.Builder b = GroupCoordinatorConfig.builder().offsetsTopicPartitions(1)
+            .consumerGroupAssignmentIntervalMs(0);
         customizer.accept(b);
         this.config = b.build();
         for (int p = 0; p < config.offsetsTopicPartitions(); p++) {

@@ -44,7 +44,8 @@ public final class ConsumerGroup implements Group {
 
     private final String groupId;
     private final GroupMetrics metrics;
-    private int groupEpoch;
+    /** A new group starts at epoch 1, as in Kafka 4.3: its first member's join writes epoch 2. */
+    private int groupEpoch = 1;
     private long metadataHash;
     private int assignmentEpoch;
     private long assignmentTimestampMs;
@@ -94,6 +95,11 @@ public final class ConsumerGroup implements Group {
 
     public int assignmentEpoch() {
         return assignmentEpoch;
+    }
+
+    /** When the current target assignment was computed (0 if never). */
+    public long assignmentTimestampMs() {
+        return assignmentTimestampMs;
     }
 
     public Map<String, ConsumerGroupMember> members() {
@@ -365,7 +371,7 @@ public final class ConsumerGroup implements Group {
                 .setClientId(m.clientId())
                 .setClientHost(m.clientHost())
                 .setSubscribedTopicNames(new ArrayList<>(m.subscribedTopicNames()))
-                .setSubscribedTopicRegex(m.subscribedTopicRegex())
+                .setSubscribedTopicRegex(m.subscribedTopicRegex() == null ? "" : m.subscribedTopicRegex())
                 .setAssignment(describeAssignment(m.assignedPartitionSets(), topics))
                 .setTargetAssignment(describeAssignment(targetAssignment(m.memberId()), topics))
                 .setMemberType((byte) (m.useClassicProtocol() ? 0 : 1)));

@@ -202,7 +202,7 @@ public final class ConsumerGroupHandler {
                     if (!staticMember.useClassicProtocol()
                         && staticMember.memberEpoch() != ConsumerGroupMember.LEAVE_GROUP_STATIC_MEMBER_EPOCH) {
                         throw new CoordinatorException(Errors.UNRELEASED_INSTANCE_ID, "Static member " + memberId
-                            + " with instance id " + instanceId + " cannot join the group because the instance id is"
+                            + " with instance id " + instanceId + " cannot join the group because the instance id"
                             + " is owned by " + staticMember.memberId() + " member.");
                     }
                     replacedStatic = staticMember;
@@ -272,9 +272,12 @@ public final class ConsumerGroupHandler {
         boolean subscriptionChanged = topicNamesChanged || regexChanged;
         maybeBumpGroupEpoch(ctx, group, group.groupEpoch() == 0 || subscriptionChanged);
 
-        // 2. Compute a new target assignment if the group epoch moved past it.
+        // 2. Compute a new target assignment if the group epoch moved past it, at most once per
+        //    group.consumer.assignment.interval.ms (KIP-1263); until then members reconcile
+        //    towards the previous target and the group is Assigning.
         Map<Uuid, Set<Integer>> target;
-        if (group.groupEpoch() > group.assignmentEpoch()) {
+        if (group.groupEpoch() > group.assignmentEpoch()
+            && canComputeNextTargetAssignment(group.assignmentTimestampMs(), ctx.nowMs())) {
             target = updateTargetAssignment(ctx, group, memberId);
         } else {
             target = group.targetAssignment(memberId);
@@ -305,6 +308,11 @@ public final class ConsumerGroupHandler {
             response.setAssignment(responseAssignment(after));
         }
         return response;
+    }
+
+    private boolean canComputeNextTargetAssignment(long lastAssignmentMs, long nowMs) {
+        int intervalMs = config.consumerGroupAssignmentIntervalMs();
+        return lastAssignmentMs == 0 || intervalMs == 0 || nowMs >= lastAssignmentMs + intervalMs;
     }
 
     private static ConsumerGroupHeartbeatResponse.Assignment responseAssignment(ConsumerGroupMember m) {

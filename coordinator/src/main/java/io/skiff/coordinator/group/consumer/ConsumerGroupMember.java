@@ -148,7 +148,8 @@ public final class ConsumerGroupMember {
             .setClientId(clientId)
             .setClientHost(clientHost)
             .setSubscribedTopicNames(new ArrayList<>(subscribedTopicNames))
-            .setSubscribedTopicRegex(subscribedTopicRegex)
+            // Kafka writes an empty string for "no regular expression".
+            .setSubscribedTopicRegex(subscribedTopicRegex == null ? "" : subscribedTopicRegex)
             .setRebalanceTimeoutMs(rebalanceTimeoutMs)
             .setServerAssignor(serverAssignor)
             // Null, as Kafka writes it for consumer-protocol members (a tagged field marked null).
