@@ -1,0 +1,686 @@
+package io.skiff.coordinator.group;
+
+import io.skiff.coordinator.group.assignor.PartitionAssignor;
+import io.skiff.coordinator.group.assignor.RangeAssignor;
+import io.skiff.coordinator.group.assignor.UniformAssignor;
+import io.skiff.coordinator.runtime.CoordinatorClock;
+import io.skiff.coordinator.runtime.CoordinatorException;
+import io.skiff.coordinator.runtime.CoordinatorLog;
+import io.skiff.coordinator.runtime.CoordinatorShard;
+import io.skiff.wire.message.ConsumerGroupDescribeRequest;
+import io.skiff.wire.message.ConsumerGroupDescribeResponse;
+import io.skiff.wire.message.ConsumerGroupHeartbeatRequest;
+import io.skiff.wire.message.ConsumerGroupHeartbeatResponse;
+import io.skiff.wire.message.DeleteGroupsRequest;
+import io.skiff.wire.message.DeleteGroupsResponse;
+import io.skiff.wire.message.DescribeGroupsRequest;
+import io.skiff.wire.message.DescribeGroupsResponse;
+import io.skiff.wire.message.HeartbeatRequest;
+import io.skiff.wire.message.HeartbeatResponse;
+import io.skiff.wire.message.JoinGroupRequest;
+import io.skiff.wire.message.JoinGroupResponse;
+import io.skiff.wire.message.LeaveGroupRequest;
+import io.skiff.wire.message.LeaveGroupResponse;
+import io.skiff.wire.message.ListGroupsRequest;
+import io.skiff.wire.message.ListGroupsResponse;
+import io.skiff.wire.message.OffsetCommitRequest;
+import io.skiff.wire.message.OffsetCommitResponse;
+import io.skiff.wire.message.OffsetDeleteRequest;
+import io.skiff.wire.message.OffsetDeleteResponse;
+import io.skiff.wire.message.OffsetFetchRequest;
+import io.skiff.wire.message.OffsetFetchResponse;
+import io.skiff.wire.message.SyncGroupRequest;
+import io.skiff.wire.message.SyncGroupResponse;
+import io.skiff.wire.protocol.Errors;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Executor;
+import java.util.function.BiFunction;
+import java.util.function.IntFunction;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The group coordinator: the entry points the broker's request handlers call, one per API, each
+ * taking the decoded request message (and a {@link RequestContext} with the request version and
+ * client) and returning a future of the complete response message for that version (throttle
+ * time left at zero for the broker to set). Handlers are thin adapters: authorization and
+ * throttling stay in the broker.
+ *
+ * <p><b>Threading.</b> Every {@code __consumer_offsets} partition hosted here is a
+ * {@link CoordinatorShard} running a {@link GroupCoordinatorShard} on one of
+ * {@code group.coordinator.threads} threads; all methods here are thread-safe and never block:
+ * they route to the shard of {@link #partitionFor(String)} (or fan out to several) and return at
+ * once. Futures complete on a shard thread, after the records an operation wrote (and all records
+ * written before) are durable in the partition's log. Responses never fail exceptionally: errors
+ * are in the response, as Kafka gives them.
+ *
+ * <p><b>Buffers.</b> Nothing here holds a request's {@code ByteBuf}: request messages are read
+ * while the call runs or copied by the operation (byte arrays of generated messages are owned by
+ * the messages), so the broker may release the request buffer as soon as the call returns.
+ * Response messages are fresh objects owned by the caller.
+ *
+ * <p><b>Partitions.</b> The broker calls {@link #onElection} when it becomes leader of a
+ * partition of {@code __consumer_offsets} (the shard loads it; requests get
+ * COORDINATOR_LOAD_IN_PROGRESS meanwhile) and {@link #onResignation} when it stops; groups of
+ * other partitions get NOT_COORDINATOR.
+ */
+public final class GroupCoordinator implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(GroupCoordinator.class);
+
+    private final GroupCoordinatorConfig config;
+    private final TopicsView topics;
+    private final CoordinatorClock clock;
+    private final GroupMetrics metrics = new GroupMetrics();
+    private final Map<String, PartitionAssignor> assignors = new LinkedHashMap<>();
+    private final IntFunction<Executor> executorForPartition;
+    private final List<ExecutorService> ownedThreads = new ArrayList<>();
+    private final ConcurrentHashMap<Integer, CoordinatorShard<GroupCoordinatorShard>> shards = new ConcurrentHashMap<>();
+    private volatile boolean active = true;
+
+    /**
+     * @param executorForPartition the executor of each partition's shard: it must run a shard's
+     *                             tasks one at a time, in order; null for
+     *                             {@code group.coordinator.threads} threads owned by the coordinator
+     */
+    public GroupCoordinator(GroupCoordinatorConfig config, TopicsView topics, CoordinatorClock clock,
+                            IntFunction<Executor> executorForPartition) {
+        this.config = config;
+        this.topics = topics;
+        this.clock = clock;
+        for (String name : config.consumerGroupAssignors()) {
+            assignors.put(name, name.equals(RangeAssignor.NAME) ? new RangeAssignor() : new UniformAssignor());
+        }
+        if (executorForPartition != null) {
+            this.executorForPartition = executorForPartition;
+        } else {
+            Executor[] threads = new Executor[config.threads()];
+            for (int i = 0; i < threads.length; i++) {
+                int index = i;
+                ExecutorService e = Executors.newSingleThreadExecutor(r -> {
+                    Thread t = new Thread(r, "skiff-group-coordinator-" + index);
+                    t.setDaemon(true);
+                    return t;
+                });
+                ownedThreads.add(e);
+                threads[i] = e;
+            }
+            this.executorForPartition = p -> threads[p % threads.length];
+        }
+    }
+
+    public GroupCoordinatorConfig config() {
+        return config;
+    }
+
+    public GroupMetrics metrics() {
+        return metrics;
+    }
+
+    /** The {@code __consumer_offsets} partition of a group: Kafka's {@code abs(hashCode) % partitions}. */
+    public int partitionFor(String groupId) {
+        int h = groupId.hashCode();
+        return (h == Integer.MIN_VALUE ? 0 : Math.abs(h)) % config.offsetsTopicPartitions();
+    }
+
+    // -------------------------------------------------------------------------------------------
+    // Partition life cycle.
+
+    /**
+     * This broker leads {@code partition} now: its shard loads the log and then serves the
+     * partition's groups. The future completes when the load is done.
+     */
+    public CompletableFuture<Void> onElection(int partition, CoordinatorLog log) {
+        CoordinatorShard<GroupCoordinatorShard> shard = new CoordinatorShard<>("__consumer_offsets-" + partition, log,
+            GroupRecords.SERDE,
+            () -> new GroupCoordinatorShard(partition, config, topics, metrics, assignors, clock),
+            executorForPartition.apply(partition), clock, config.maxMessageBytes());
+        CoordinatorShard<GroupCoordinatorShard> previous = shards.put(partition, shard);
+        if (previous != null) {
+            previous.unload();
+        }
+        shard.load();
+        return shard.loadFuture();
+    }
+
+    /** This broker no longer leads {@code partition}: pending requests get NOT_COORDINATOR. */
+    public CompletableFuture<Void> onResignation(int partition) {
+        CoordinatorShard<GroupCoordinatorShard> shard = shards.remove(partition);
+        return shard == null ? CompletableFuture.completedFuture(null) : shard.unload();
+    }
+
+    /** The shard of a partition, or null (for tests and diagnostics). */
+    public CoordinatorShard<GroupCoordinatorShard> shard(int partition) {
+        return shards.get(partition);
+    }
+
+    /**
+     * Topics were created, deleted or got partitions: consumer groups that subscribe to them get
+     * a new epoch and their members a new assignment; regular expressions are resolved again.
+     */
+    public CompletableFuture<Void> onTopicsChanged() {
+        List<CompletableFuture<Void>> all = new ArrayList<>();
+        for (CoordinatorShard<GroupCoordinatorShard> shard : shards.values()) {
+            all.add(shard.submit("topics-changed", ctx -> shard.state().onTopicsChanged(ctx))
+                .exceptionally(t -> null));
+        }
+        return CompletableFuture.allOf(all.toArray(new CompletableFuture<?>[0]));
+    }
+
+    /** Topics were deleted: their committed offsets are deleted in every group. */
+    public CompletableFuture<Void> onTopicsDeleted(Collection<String> topicNames) {
+        List<String> names = new ArrayList<>(topicNames);
+        List<CompletableFuture<Void>> all = new ArrayList<>();
+        for (CoordinatorShard<GroupCoordinatorShard> shard : shards.values()) {
+            all.add(shard.submit("topics-deleted", ctx -> shard.state().onTopicsDeleted(ctx, names))
+                .exceptionally(t -> null));
+        }
+        return CompletableFuture.allOf(all.toArray(new CompletableFuture<?>[0]));
+    }
+
+    /** Stops every shard (pending requests get NOT_COORDINATOR) and the owned threads. */
+    @Override
+    public void close() {
+        active = false;
+        List<CompletableFuture<Void>> unloads = new ArrayList<>();
+        for (Integer p : new ArrayList<>(shards.keySet())) {
+            unloads.add(onResignation(p));
+        }
+        try {
+            CompletableFuture.allOf(unloads.toArray(new CompletableFuture<?>[0]))
+                .get(10, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (Exception e) {
+            LOG.warn("Shards did not stop in time: {}", e.toString());
+        }
+        for (ExecutorService e : ownedThreads) {
+            e.shutdownNow();
+        }
+    }
+
+    // -------------------------------------------------------------------------------------------
+    // Routing.
+
+    private Errors unavailable(String groupId) {
+        if (!active) {
+            return Errors.COORDINATOR_NOT_AVAILABLE;
+        }
+        CoordinatorShard<GroupCoordinatorShard> shard = shards.get(partitionFor(groupId));
+        return shard == null ? Errors.NOT_COORDINATOR : null;
+    }
+
+    private <R> CompletableFuture<R> run(String name, String groupId,
+                                         BiFunction<GroupCoordinatorShard, io.skiff.coordinator.runtime.OperationContext, R> op) {
+        if (!active) {
+            return CompletableFuture.failedFuture(new CoordinatorException(Errors.COORDINATOR_NOT_AVAILABLE));
+        }
+        CoordinatorShard<GroupCoordinatorShard> shard = shards.get(partitionFor(groupId));
+        if (shard == null) {
+            return CompletableFuture.failedFuture(new CoordinatorException(Errors.NOT_COORDINATOR));
+        }
+        return shard.submit(name, ctx -> op.apply(shard.state(), ctx));
+    }
+
+    private static boolean invalidGroupId(String groupId) {
+        return groupId == null || groupId.isEmpty();
+    }
+
+    // -------------------------------------------------------------------------------------------
+    // Classic protocol.
+
+    /** JoinGroup, versions 0-9. */
+    public CompletableFuture<JoinGroupResponse> joinGroup(RequestContext rc, JoinGroupRequest request) {
+        short version = rc.apiVersion();
+        if (invalidGroupId(request.groupId())) {
+            return done(joinError(request.memberId(), Errors.INVALID_GROUP_ID, version));
+        }
+        if (request.sessionTimeoutMs() < config.minSessionTimeoutMs()
+            || request.sessionTimeoutMs() > config.maxSessionTimeoutMs()) {
+            return done(joinError(request.memberId(), Errors.INVALID_SESSION_TIMEOUT, version));
+        }
+        Errors unavailable = unavailable(request.groupId());
+        if (unavailable != null) {
+            return done(joinError(request.memberId(), unavailable, version));
+        }
+        CompletableFuture<JoinGroupResponse> response = new CompletableFuture<>();
+        run("join-group", request.groupId(), (s, ctx) -> s.joinGroup(ctx, rc, request, response))
+            .whenComplete((ignored, error) -> {
+                if (error != null) {
+                    response.complete(joinError("", CoordinatorException.errorOf(error), version));
+                }
+            });
+        return response.handle((r, error) -> fixJoin(error == null ? r
+            : joinError("", CoordinatorException.errorOf(error), version), version));
+    }
+
+    private static JoinGroupResponse joinError(String memberId, Errors error, short version) {
+        return fixJoin(new JoinGroupResponse().setMemberId(memberId == null ? "" : memberId).setErrorCode(error.code),
+            version);
+    }
+
+    private static JoinGroupResponse fixJoin(JoinGroupResponse r, short version) {
+        if (version < 7 && r.protocolName() == null) {
+            r.setProtocolName("");
+        }
+        if (r.leader() == null) {
+            r.setLeader("");
+        }
+        return r;
+    }
+
+    /** SyncGroup, versions 0-5. */
+    public CompletableFuture<SyncGroupResponse> syncGroup(RequestContext rc, SyncGroupRequest request) {
+        if (rc.apiVersion() >= 5 && (request.protocolType() == null || request.protocolName() == null)) {
+            // Mandatory since version 5 (Kafka checks this before anything else).
+            return done(new SyncGroupResponse().setErrorCode(Errors.INCONSISTENT_GROUP_PROTOCOL.code));
+        }
+        if (invalidGroupId(request.groupId())) {
+            return done(new SyncGroupResponse().setErrorCode(Errors.INVALID_GROUP_ID.code));
+        }
+        Errors unavailable = unavailable(request.groupId());
+        if (unavailable != null) {
+            return done(new SyncGroupResponse().setErrorCode(unavailable.code));
+        }
+        CompletableFuture<SyncGroupResponse> response = new CompletableFuture<>();
+        run("sync-group", request.groupId(), (s, ctx) -> s.syncGroup(ctx, request, response))
+            .whenComplete((ignored, error) -> {
+                if (error != null) {
+                    response.complete(new SyncGroupResponse().setErrorCode(CoordinatorException.errorOf(error).code));
+                }
+            });
+        return response.handle((r, error) -> error == null ? r
+            : new SyncGroupResponse().setErrorCode(CoordinatorException.errorOf(error).code));
+    }
+
+    /** Heartbeat, versions 0-4. */
+    public CompletableFuture<HeartbeatResponse> heartbeat(RequestContext rc, HeartbeatRequest request) {
+        if (invalidGroupId(request.groupId())) {
+            return done(new HeartbeatResponse().setErrorCode(Errors.INVALID_GROUP_ID.code));
+        }
+        return run("heartbeat", request.groupId(), (s, ctx) -> s.heartbeat(ctx, request))
+            .handle((r, error) -> {
+                if (error == null) {
+                    return r;
+                }
+                Errors e = CoordinatorException.errorOf(error);
+                // While the group loads, heartbeats are answered blindly, as Kafka does.
+                return new HeartbeatResponse().setErrorCode(e == Errors.COORDINATOR_LOAD_IN_PROGRESS
+                    ? Errors.NONE.code : e.code);
+            });
+    }
+
+    /** LeaveGroup, versions 0-5 (batched from version 3). */
+    public CompletableFuture<LeaveGroupResponse> leaveGroup(RequestContext rc, LeaveGroupRequest request) {
+        short version = rc.apiVersion();
+        List<LeaveGroupRequest.MemberIdentity> members;
+        if (version < 3) {
+            members = List.of(new LeaveGroupRequest.MemberIdentity().setMemberId(request.memberId()));
+        } else {
+            members = request.members();
+        }
+        if (invalidGroupId(request.groupId())) {
+            return done(new LeaveGroupResponse().setErrorCode(Errors.INVALID_GROUP_ID.code));
+        }
+        return run("leave-group", request.groupId(), (s, ctx) -> s.leaveGroup(ctx, request.groupId(), members))
+            .handle((r, error) -> {
+                LeaveGroupResponse out = r;
+                if (error != null) {
+                    Errors e = CoordinatorException.errorOf(error);
+                    if (e == Errors.UNKNOWN_MEMBER_ID) {
+                        List<LeaveGroupResponse.MemberResponse> ms = new ArrayList<>();
+                        for (LeaveGroupRequest.MemberIdentity m : members) {
+                            ms.add(new LeaveGroupResponse.MemberResponse().setMemberId(m.memberId())
+                                .setGroupInstanceId(m.groupInstanceId()).setErrorCode(e.code));
+                        }
+                        out = new LeaveGroupResponse().setMembers(ms);
+                    } else {
+                        out = new LeaveGroupResponse().setErrorCode(e.code);
+                    }
+                }
+                if (version < 3) {
+                    // Versions 0-2 leave one member and report its error at the top level.
+                    short code = out.errorCode();
+                    if (code == Errors.NONE.code && !out.members().isEmpty()) {
+                        code = out.members().get(0).errorCode();
+                    }
+                    out = new LeaveGroupResponse().setErrorCode(code);
+                }
+                return out;
+            });
+    }
+
+    // -------------------------------------------------------------------------------------------
+    // Offsets.
+
+    /**
+     * OffsetCommit, versions 2-10. As Kafka's handler does, partitions of unknown topics (or
+     * unknown partitions) are answered UNKNOWN_TOPIC_OR_PARTITION (UNKNOWN_TOPIC_ID for unknown ids
+     * in v10) without consulting the group, and listed first; the others go to the group's shard.
+     */
+    public CompletableFuture<OffsetCommitResponse> commitOffsets(RequestContext rc, OffsetCommitRequest request) {
+        short version = rc.apiVersion();
+        CommitResponseBuilder response = new CommitResponseBuilder(version);
+        OffsetCommitRequest valid = new OffsetCommitRequest()
+            .setGroupId(request.groupId())
+            .setGenerationIdOrMemberEpoch(request.generationIdOrMemberEpoch())
+            .setMemberId(request.memberId())
+            .setGroupInstanceId(request.groupInstanceId())
+            .setRetentionTimeMs(request.retentionTimeMs());
+        for (OffsetCommitRequest.OffsetCommitRequestTopic t : request.topics()) {
+            String name = version >= 10 ? topics.topicName(t.topicId()) : t.name();
+            int numPartitions = name == null ? -1 : topics.numPartitions(name);
+            OffsetCommitRequest.OffsetCommitRequestTopic validTopic = new OffsetCommitRequest.OffsetCommitRequestTopic()
+                .setName(name).setTopicId(t.topicId());
+            for (OffsetCommitRequest.OffsetCommitRequestPartition p : t.partitions()) {
+                if (name == null) {
+                    response.add(t, p.partitionIndex(), version >= 10 ? Errors.UNKNOWN_TOPIC_ID : Errors.UNKNOWN_TOPIC_OR_PARTITION);
+                } else if (numPartitions < 0 || p.partitionIndex() < 0 || p.partitionIndex() >= numPartitions) {
+                    response.add(t, p.partitionIndex(), Errors.UNKNOWN_TOPIC_OR_PARTITION);
+                } else {
+                    validTopic.partitions().add(p);
+                }
+            }
+            if (!validTopic.partitions().isEmpty()) {
+                valid.topics().add(validTopic);
+            }
+        }
+        if (valid.topics().isEmpty()) {
+            return done(response.build());
+        }
+        if (request.groupId() == null) {
+            response.addAll(valid, Errors.INVALID_GROUP_ID);
+            return done(response.build());
+        }
+        return run("commit-offsets", request.groupId(), (s, ctx) -> s.commitOffsets(ctx, rc, valid))
+            .handle((r, error) -> {
+                if (error == null) {
+                    response.merge(r);
+                } else {
+                    response.addAll(valid, CoordinatorException.errorOf(error));
+                }
+                return response.build();
+            });
+    }
+
+    /** Kafka's OffsetCommit response layout: topics and partitions in the order they are added. */
+    private static final class CommitResponseBuilder {
+        private final short version;
+        private final Map<Object, OffsetCommitResponse.OffsetCommitResponseTopic> topics = new LinkedHashMap<>();
+
+        CommitResponseBuilder(short version) {
+            this.version = version;
+        }
+
+        private OffsetCommitResponse.OffsetCommitResponseTopic topic(String name, io.skiff.wire.protocol.Uuid id) {
+            Object key = version >= 10 ? id : name;
+            return topics.computeIfAbsent(key, k -> version >= 10
+                ? new OffsetCommitResponse.OffsetCommitResponseTopic().setTopicId(id)
+                : new OffsetCommitResponse.OffsetCommitResponseTopic().setName(name));
+        }
+
+        void add(OffsetCommitRequest.OffsetCommitRequestTopic t, int partition, Errors error) {
+            topic(t.name(), t.topicId()).partitions().add(new OffsetCommitResponse.OffsetCommitResponsePartition()
+                .setPartitionIndex(partition).setErrorCode(error.code));
+        }
+
+        void addAll(OffsetCommitRequest request, Errors error) {
+            for (OffsetCommitRequest.OffsetCommitRequestTopic t : request.topics()) {
+                for (OffsetCommitRequest.OffsetCommitRequestPartition p : t.partitions()) {
+                    add(t, p.partitionIndex(), error);
+                }
+            }
+        }
+
+        void merge(OffsetCommitResponse r) {
+            for (OffsetCommitResponse.OffsetCommitResponseTopic t : r.topics()) {
+                topic(t.name(), t.topicId()).partitions().addAll(t.partitions());
+            }
+        }
+
+        OffsetCommitResponse build() {
+            return new OffsetCommitResponse().setTopics(new ArrayList<>(topics.values()));
+        }
+    }
+
+    /**
+     * OffsetFetch, versions 1-10: one group (versions 1-7) or several (8+), each answered by its
+     * own shard. {@code require_stable} needs no special handling: every fetch is answered once
+     * all earlier writes of its shard are durable, and Skiff has no pending transactional offsets.
+     */
+    public CompletableFuture<OffsetFetchResponse> fetchOffsets(RequestContext rc, OffsetFetchRequest request) {
+        short version = rc.apiVersion();
+        List<OffsetFetchRequest.OffsetFetchRequestGroup> groups = new ArrayList<>();
+        if (version < 8) {
+            List<OffsetFetchRequest.OffsetFetchRequestTopics> ts = null;
+            if (request.topics() != null) {
+                ts = new ArrayList<>();
+                for (OffsetFetchRequest.OffsetFetchRequestTopic t : request.topics()) {
+                    ts.add(new OffsetFetchRequest.OffsetFetchRequestTopics().setName(t.name())
+                        .setPartitionIndexes(new ArrayList<>(t.partitionIndexes())));
+                }
+            }
+            groups.add(new OffsetFetchRequest.OffsetFetchRequestGroup().setGroupId(request.groupId()).setTopics(ts));
+        } else {
+            groups.addAll(request.groups());
+        }
+        List<CompletableFuture<OffsetFetchResponse.OffsetFetchResponseGroup>> futures = new ArrayList<>();
+        for (OffsetFetchRequest.OffsetFetchRequestGroup g : groups) {
+            if (g.groupId() == null) {
+                futures.add(done(new OffsetFetchResponse.OffsetFetchResponseGroup().setGroupId(null)
+                    .setErrorCode(Errors.INVALID_GROUP_ID.code)));
+                continue;
+            }
+            futures.add(run("fetch-offsets", g.groupId(), (s, ctx) -> s.fetchOffsets(rc, g))
+                .handle((r, error) -> error == null ? r : new OffsetFetchResponse.OffsetFetchResponseGroup()
+                    .setGroupId(g.groupId()).setErrorCode(CoordinatorException.errorOf(error).code)));
+        }
+        return CompletableFuture.allOf(futures.toArray(new CompletableFuture<?>[0])).thenApply(ignored -> {
+            List<OffsetFetchResponse.OffsetFetchResponseGroup> results = new ArrayList<>();
+            for (CompletableFuture<OffsetFetchResponse.OffsetFetchResponseGroup> f : futures) {
+                results.add(f.join());
+            }
+            return version >= 8 ? new OffsetFetchResponse().setGroups(results) : singleGroupFetch(results.get(0), version);
+        });
+    }
+
+    private static OffsetFetchResponse singleGroupFetch(OffsetFetchResponse.OffsetFetchResponseGroup g, short version) {
+        List<OffsetFetchResponse.OffsetFetchResponseTopic> ts = new ArrayList<>();
+        for (OffsetFetchResponse.OffsetFetchResponseTopics t : g.topics()) {
+            OffsetFetchResponse.OffsetFetchResponseTopic rt = new OffsetFetchResponse.OffsetFetchResponseTopic()
+                .setName(t.name());
+            for (OffsetFetchResponse.OffsetFetchResponsePartitions p : t.partitions()) {
+                short code = p.errorCode();
+                if (version < 2 && code == Errors.NONE.code) {
+                    // Versions 0-1 have no top-level error: the group's error goes to every partition.
+                    code = g.errorCode();
+                }
+                rt.partitions().add(new OffsetFetchResponse.OffsetFetchResponsePartition()
+                    .setPartitionIndex(p.partitionIndex())
+                    .setCommittedOffset(p.committedOffset())
+                    .setCommittedLeaderEpoch(p.committedLeaderEpoch())
+                    .setMetadata(p.metadata())
+                    .setErrorCode(code));
+            }
+            ts.add(rt);
+        }
+        OffsetFetchResponse out = new OffsetFetchResponse().setTopics(ts);
+        if (version >= 2) {
+            out.setErrorCode(g.errorCode());
+        }
+        return out;
+    }
+
+    /** OffsetDelete, version 0. */
+    public CompletableFuture<OffsetDeleteResponse> deleteOffsets(RequestContext rc, OffsetDeleteRequest request) {
+        if (invalidGroupId(request.groupId())) {
+            return done(new OffsetDeleteResponse().setErrorCode(Errors.INVALID_GROUP_ID.code));
+        }
+        return run("delete-offsets", request.groupId(), (s, ctx) -> s.deleteOffsets(ctx, request))
+            .handle((r, error) -> error == null ? r
+                : new OffsetDeleteResponse().setErrorCode(CoordinatorException.errorOf(error).code));
+    }
+
+    // -------------------------------------------------------------------------------------------
+    // Group administration.
+
+    /**
+     * ListGroups, versions 0-5: every shard hosted here; shards still loading make the whole
+     * answer COORDINATOR_LOAD_IN_PROGRESS, as Kafka's does.
+     */
+    public CompletableFuture<ListGroupsResponse> listGroups(RequestContext rc, ListGroupsRequest request) {
+        if (!active) {
+            return done(new ListGroupsResponse().setErrorCode(Errors.COORDINATOR_NOT_AVAILABLE.code));
+        }
+        List<String> states = rc.apiVersion() >= 4 ? request.statesFilter() : List.of();
+        List<String> types = rc.apiVersion() >= 5 ? request.typesFilter() : List.of();
+        List<CompletableFuture<List<ListGroupsResponse.ListedGroup>>> futures = new ArrayList<>();
+        for (CoordinatorShard<GroupCoordinatorShard> shard : shards.values()) {
+            futures.add(shard.submit("list-groups", ctx -> shard.state().listGroups(states, types)));
+        }
+        return CompletableFuture.allOf(futures.toArray(new CompletableFuture<?>[0])).handle((ignored, e) -> {
+            List<ListGroupsResponse.ListedGroup> all = new ArrayList<>();
+            Errors error = Errors.NONE;
+            for (CompletableFuture<List<ListGroupsResponse.ListedGroup>> f : futures) {
+                try {
+                    all.addAll(f.join());
+                } catch (RuntimeException ex) {
+                    Errors shardError = CoordinatorException.errorOf(ex);
+                    if (shardError != Errors.NOT_COORDINATOR) {
+                        error = shardError;
+                    }
+                }
+            }
+            return error == Errors.NONE ? new ListGroupsResponse().setGroups(all)
+                : new ListGroupsResponse().setErrorCode(error.code);
+        });
+    }
+
+    /** DescribeGroups, versions 0-6 (classic groups; others are described as Dead). */
+    public CompletableFuture<DescribeGroupsResponse> describeGroups(RequestContext rc, DescribeGroupsRequest request) {
+        Map<Integer, List<String>> byPartition = new LinkedHashMap<>();
+        for (String groupId : request.groups()) {
+            byPartition.computeIfAbsent(partitionFor(groupId), p -> new ArrayList<>()).add(groupId);
+        }
+        List<CompletableFuture<List<DescribeGroupsResponse.DescribedGroup>>> futures = new ArrayList<>();
+        for (List<String> groupIds : byPartition.values()) {
+            futures.add(run("describe-groups", groupIds.get(0), (s, ctx) -> s.describeGroups(rc.apiVersion(), groupIds))
+                .handle((r, error) -> {
+                    if (error == null) {
+                        return r;
+                    }
+                    List<DescribeGroupsResponse.DescribedGroup> failed = new ArrayList<>();
+                    for (String id : groupIds) {
+                        failed.add(new DescribeGroupsResponse.DescribedGroup().setGroupId(id)
+                            .setErrorCode(CoordinatorException.errorOf(error).code));
+                    }
+                    return failed;
+                }));
+        }
+        return CompletableFuture.allOf(futures.toArray(new CompletableFuture<?>[0])).thenApply(ignored -> {
+            Map<String, DescribeGroupsResponse.DescribedGroup> byId = new LinkedHashMap<>();
+            for (CompletableFuture<List<DescribeGroupsResponse.DescribedGroup>> f : futures) {
+                for (DescribeGroupsResponse.DescribedGroup g : f.join()) {
+                    byId.put(g.groupId(), g);
+                }
+            }
+            List<DescribeGroupsResponse.DescribedGroup> ordered = new ArrayList<>();
+            for (String groupId : request.groups()) {
+                ordered.add(byId.get(groupId));
+            }
+            return new DescribeGroupsResponse().setGroups(ordered);
+        });
+    }
+
+    /** DeleteGroups, versions 0-2. */
+    public CompletableFuture<DeleteGroupsResponse> deleteGroups(RequestContext rc, DeleteGroupsRequest request) {
+        Map<Integer, List<String>> byPartition = new LinkedHashMap<>();
+        for (String groupId : request.groupsNames()) {
+            byPartition.computeIfAbsent(partitionFor(groupId), p -> new ArrayList<>()).add(groupId);
+        }
+        List<CompletableFuture<List<DeleteGroupsResponse.DeletableGroupResult>>> futures = new ArrayList<>();
+        for (List<String> groupIds : byPartition.values()) {
+            futures.add(run("delete-groups", groupIds.get(0), (s, ctx) -> s.deleteGroups(ctx, groupIds))
+                .handle((r, error) -> {
+                    if (error == null) {
+                        return r;
+                    }
+                    List<DeleteGroupsResponse.DeletableGroupResult> failed = new ArrayList<>();
+                    for (String id : groupIds) {
+                        failed.add(new DeleteGroupsResponse.DeletableGroupResult().setGroupId(id)
+                            .setErrorCode(CoordinatorException.errorOf(error).code));
+                    }
+                    return failed;
+                }));
+        }
+        return CompletableFuture.allOf(futures.toArray(new CompletableFuture<?>[0])).thenApply(ignored -> {
+            List<DeleteGroupsResponse.DeletableGroupResult> all = new ArrayList<>();
+            for (CompletableFuture<List<DeleteGroupsResponse.DeletableGroupResult>> f : futures) {
+                all.addAll(f.join());
+            }
+            return new DeleteGroupsResponse().setResults(all);
+        });
+    }
+
+    // -------------------------------------------------------------------------------------------
+    // Consumer protocol (KIP-848).
+
+    /** ConsumerGroupHeartbeat, versions 0-1. */
+    public CompletableFuture<ConsumerGroupHeartbeatResponse> consumerGroupHeartbeat(RequestContext rc,
+                                                                                    ConsumerGroupHeartbeatRequest request) {
+        if (request.groupId() == null || request.groupId().trim().isEmpty()) {
+            return done(new ConsumerGroupHeartbeatResponse().setErrorCode(Errors.INVALID_REQUEST.code)
+                .setErrorMessage("GroupId can't be empty."));
+        }
+        return run("consumer-group-heartbeat", request.groupId(), (s, ctx) -> s.consumerGroupHeartbeat(ctx, rc, request))
+            .handle((r, error) -> error == null ? r : new ConsumerGroupHeartbeatResponse()
+                .setErrorCode(CoordinatorException.errorOf(error).code)
+                .setErrorMessage(CoordinatorException.messageOf(error)));
+    }
+
+    /** ConsumerGroupDescribe, versions 0-1. */
+    public CompletableFuture<ConsumerGroupDescribeResponse> consumerGroupDescribe(RequestContext rc,
+                                                                                  ConsumerGroupDescribeRequest request) {
+        Map<Integer, List<String>> byPartition = new LinkedHashMap<>();
+        List<ConsumerGroupDescribeResponse.DescribedGroup> invalid = new ArrayList<>();
+        for (String groupId : request.groupIds()) {
+            if (invalidGroupId(groupId)) {
+                invalid.add(new ConsumerGroupDescribeResponse.DescribedGroup().setGroupId(groupId)
+                    .setErrorCode(Errors.INVALID_GROUP_ID.code));
+            } else {
+                byPartition.computeIfAbsent(partitionFor(groupId), p -> new ArrayList<>()).add(groupId);
+            }
+        }
+        List<CompletableFuture<List<ConsumerGroupDescribeResponse.DescribedGroup>>> futures = new ArrayList<>();
+        for (List<String> groupIds : byPartition.values()) {
+            futures.add(run("consumer-group-describe", groupIds.get(0), (s, ctx) -> s.consumerGroupDescribe(groupIds))
+                .handle((r, error) -> {
+                    if (error == null) {
+                        return r;
+                    }
+                    List<ConsumerGroupDescribeResponse.DescribedGroup> failed = new ArrayList<>();
+                    for (String id : groupIds) {
+                        failed.add(new ConsumerGroupDescribeResponse.DescribedGroup().setGroupId(id)
+                            .setErrorCode(CoordinatorException.errorOf(error).code));
+                    }
+                    return failed;
+                }));
+        }
+        return CompletableFuture.allOf(futures.toArray(new CompletableFuture<?>[0])).thenApply(ignored -> {
+            List<ConsumerGroupDescribeResponse.DescribedGroup> all = new ArrayList<>(invalid);
+            for (CompletableFuture<List<ConsumerGroupDescribeResponse.DescribedGroup>> f : futures) {
+                all.addAll(f.join());
+            }
+            return new ConsumerGroupDescribeResponse().setGroups(all);
+        });
+    }
+
+    private static <T> CompletableFuture<T> done(T value) {
+        return CompletableFuture.completedFuture(value);
+    }
+}

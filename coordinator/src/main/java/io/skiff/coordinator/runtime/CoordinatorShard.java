@@ -1,0 +1,492 @@
+package io.skiff.coordinator.runtime;
+
+import io.skiff.wire.protocol.Errors;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The runtime of one coordinator partition: a single-threaded, record-emitting state machine.
+ *
+ * <h2>Design note</h2>
+ *
+ * <ul>
+ *   <li><b>One thread at a time.</b> Every operation, timer expiry, load and append completion
+ *       runs as a task on the shard's {@link Executor}, which must run the shard's tasks one at a
+ *       time and in submission order (a single thread shared by several shards is fine). State is
+ *       never locked; only {@link #status()} is read from other threads.</li>
+ *   <li><b>State changes by replay.</b> An operation reads the state and appends records through
+ *       its {@link OperationContext}; each record is replayed into the state at once (so the rest
+ *       of the operation sees it) with the same {@link CoordinatorStateMachine#replay} that loads
+ *       the partition. The records of one operation are written as one batch when it returns.</li>
+ *   <li><b>Responses after durability.</b> An operation's response, and every parked request it
+ *       completes, is released only when every batch written up to and including the
+ *       operation's own is durable, so no client ever sees state that a failover could lose.
+ *       Operations that write nothing still wait for earlier writes.</li>
+ *   <li><b>Failed writes.</b> If a batch fails, the responses waiting on it and on later batches
+ *       fail with the mapped error, parked requests are released, and once no append is in
+ *       flight the state is rebuilt from the log; meanwhile requests get
+ *       COORDINATOR_LOAD_IN_PROGRESS (or the failure's error). This replaces the snapshot revert
+ *       of Kafka's runtime and needs nothing but replay.</li>
+ *   <li><b>Timers</b> are keyed; scheduling a key replaces its previous timer. They are soft state:
+ *       a load re-arms them through {@link CoordinatorStateMachine#onLoaded}.</li>
+ * </ul>
+ *
+ * <p>Buffers: the shard holds no {@code ByteBuf}; records are messages until the log serializes
+ * them, and loaded bytes are borrowed only while a record is decoded.
+ */
+public final class CoordinatorShard<S extends CoordinatorStateMachine> {
+    private static final Logger LOG = LoggerFactory.getLogger(CoordinatorShard.class);
+
+    /** Where a shard is in its life. */
+    public enum Status {
+        /** Replaying the log; requests get COORDINATOR_LOAD_IN_PROGRESS. */
+        LOADING,
+        /** Serving requests. */
+        ACTIVE,
+        /** A write failed; waiting for in-flight writes before reloading. */
+        FAILED,
+        /** Unloaded (or the load failed); requests get NOT_COORDINATOR. */
+        CLOSED
+    }
+
+    private final String name;
+    private final CoordinatorLog log;
+    private final RecordSerde serde;
+    private final Supplier<S> stateFactory;
+    private final Executor executor;
+    private final CoordinatorClock clock;
+    private final int maxBatchSizeInBytes;
+    private final CompletableFuture<Void> loaded = new CompletableFuture<>();
+
+    private volatile Status status = Status.LOADING;
+    private volatile Errors failure = Errors.NOT_COORDINATOR;
+
+    // Shard-thread state.
+    private S state;
+    private long nextAppendSeq;
+    private long durableSeq = -1;
+    private long failedSeq = Long.MAX_VALUE;
+    private int appendsInFlight;
+    private final TreeSet<Long> durableOutOfOrder = new TreeSet<>();
+    private final ArrayDeque<Deferred> deferred = new ArrayDeque<>();
+    private final Map<String, Timer> timers = new HashMap<>();
+    private long loadedRecords;
+
+    /**
+     * @param maxBatchSizeInBytes the largest batch the log accepts (the partition's
+     *                            {@code max.message.bytes}); an operation writing more fails
+     */
+    public CoordinatorShard(String name, CoordinatorLog log, RecordSerde serde, Supplier<S> stateFactory,
+                            Executor executor, CoordinatorClock clock, int maxBatchSizeInBytes) {
+        this.maxBatchSizeInBytes = maxBatchSizeInBytes;
+        this.name = name;
+        this.log = log;
+        this.serde = serde;
+        this.stateFactory = stateFactory;
+        this.executor = executor;
+        this.clock = clock;
+    }
+
+    /** Starts loading the partition; {@link #loadFuture()} completes when it is served. */
+    public void load() {
+        executor.execute(this::doLoad);
+    }
+
+    /** Completes once the first load finished (exceptionally if it failed). */
+    public CompletableFuture<Void> loadFuture() {
+        return loaded;
+    }
+
+    public Status status() {
+        return status;
+    }
+
+    /** The error a request gets when the shard is not {@link Status#ACTIVE}. */
+    public Errors notActiveError() {
+        switch (status) {
+            case LOADING:
+                return Errors.COORDINATOR_LOAD_IN_PROGRESS;
+            case FAILED:
+                return failure;
+            default:
+                return Errors.NOT_COORDINATOR;
+        }
+    }
+
+    /**
+     * Runs {@code operation} on the shard. The returned future completes with the operation's
+     * result once everything written so far is durable, or fails with a
+     * {@link CoordinatorException} (thrown by the operation, or NOT_COORDINATOR /
+     * COORDINATOR_LOAD_IN_PROGRESS / a mapped write error).
+     */
+    public <R> CompletableFuture<R> submit(String operationName, Function<OperationContext, R> operation) {
+        CompletableFuture<R> future = new CompletableFuture<>();
+        if (status != Status.ACTIVE) {
+            future.completeExceptionally(new CoordinatorException(notActiveError()));
+            return future;
+        }
+        executor.execute(() -> runOperation(operationName, operation, future));
+        return future;
+    }
+
+    /**
+     * Stops serving: pending responses and parked requests fail with NOT_COORDINATOR, timers
+     * are cancelled. The returned future completes on the shard's thread once that is done.
+     */
+    public CompletableFuture<Void> unload() {
+        status = Status.CLOSED;
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        executor.execute(() -> {
+            closeState(Errors.NOT_COORDINATOR);
+            failDeferredFrom(Long.MIN_VALUE, Errors.NOT_COORDINATOR);
+            loaded.complete(null);
+            done.complete(null);
+        });
+        return done;
+    }
+
+    /**
+     * The state, for tests and diagnostics. Must only be used on the shard's thread (for
+     * example inside an operation, or in tests that run the shard on a direct executor).
+     */
+    public S state() {
+        return state;
+    }
+
+    /** How many records the last load replayed. */
+    public long loadedRecords() {
+        return loadedRecords;
+    }
+
+    // ---------------------------------------------------------------------------------------
+    // Shard thread.
+
+    private void doLoad() {
+        if (status == Status.CLOSED) {
+            loaded.complete(null);
+            return;
+        }
+        status = Status.LOADING;
+        long startMs = clock.milliseconds();
+        S fresh = stateFactory.get();
+        long[] count = new long[1];
+        try {
+            log.replay(0L, (offset, key, value) -> {
+                CoordinatorRecord record = serde.decode(key, value);
+                if (record != null) {
+                    fresh.replay(record);
+                    count[0]++;
+                }
+            });
+        } catch (Throwable t) {
+            LOG.error("{}: load failed, the partition stays unloaded", name, t);
+            status = Status.CLOSED;
+            loaded.completeExceptionally(t);
+            return;
+        }
+        state = fresh;
+        loadedRecords = count[0];
+        // No append is in flight during a load: every earlier batch is settled (written or failed).
+        failedSeq = Long.MAX_VALUE;
+        durableSeq = nextAppendSeq - 1;
+        durableOutOfOrder.clear();
+        status = Status.ACTIVE;
+        LOG.info("{}: loaded {} records in {} ms", name, count[0], clock.milliseconds() - startMs);
+        Context ctx = new Context(clock.milliseconds());
+        try {
+            fresh.onLoaded(ctx);
+        } finally {
+            finish(ctx);
+        }
+        loaded.complete(null);
+    }
+
+    private <R> void runOperation(String operationName, Function<OperationContext, R> operation,
+                                  CompletableFuture<R> future) {
+        if (status != Status.ACTIVE) {
+            future.completeExceptionally(new CoordinatorException(notActiveError()));
+            return;
+        }
+        Context ctx = new Context(clock.milliseconds());
+        R result;
+        try {
+            result = operation.apply(ctx);
+        } catch (Throwable t) {
+            ctx.closed = true;
+            Throwable cause = CoordinatorException.unwrap(t);
+            CoordinatorException error = cause instanceof CoordinatorException
+                ? (CoordinatorException) cause
+                : new CoordinatorException(Errors.UNKNOWN_SERVER_ERROR, "unexpected error in " + operationName);
+            if (!(cause instanceof CoordinatorException)) {
+                LOG.error("{}: operation {} failed unexpectedly", name, operationName, cause);
+            }
+            for (Deferred d : ctx.completions) {
+                d.fail(error.error());
+            }
+            future.completeExceptionally(error);
+            if (!ctx.records.isEmpty()) {
+                // Records were replayed but will not be written: rebuild the state from the log.
+                LOG.error("{}: operation {} failed after appending {} records; reloading", name, operationName,
+                    ctx.records.size());
+                startFailure(Errors.COORDINATOR_LOAD_IN_PROGRESS);
+            }
+            return;
+        }
+        ctx.completions.add(new Deferred(future, result));
+        finish(ctx);
+    }
+
+    private void finish(Context ctx) {
+        ctx.closed = true;
+        long target;
+        if (!ctx.records.isEmpty()
+            && CoordinatorRecord.estimatedBatchSizeInBytes(ctx.records) > maxBatchSizeInBytes) {
+            // Kafka refuses such a write before appending (RecordTooLargeException), which
+            // clients see as UNKNOWN_SERVER_ERROR; the replayed records are undone by a reload.
+            LOG.error("{}: an operation wrote {} records, more than the {} bytes a batch may hold; reloading", name,
+                ctx.records.size(), maxBatchSizeInBytes);
+            Errors error = appendErrorToResponseError(Errors.MESSAGE_TOO_LARGE);
+            for (Deferred d : ctx.completions) {
+                d.fail(error);
+            }
+            startFailure(Errors.COORDINATOR_LOAD_IN_PROGRESS);
+            return;
+        }
+        if (!ctx.records.isEmpty()) {
+            long seq = nextAppendSeq++;
+            appendsInFlight++;
+            List<CoordinatorRecord> batch = List.copyOf(ctx.records);
+            CompletableFuture<Long> append;
+            try {
+                append = log.append(batch);
+            } catch (Throwable t) {
+                append = CompletableFuture.failedFuture(t);
+            }
+            append.whenComplete((offset, error) -> executor.execute(() -> onAppendDone(seq, error)));
+            target = seq;
+        } else {
+            target = nextAppendSeq - 1;
+        }
+        for (Deferred d : ctx.completions) {
+            d.targetSeq = target;
+            if (target <= durableSeq) {
+                d.succeed();
+            } else if (target >= failedSeq || status == Status.CLOSED) {
+                d.fail(status == Status.CLOSED ? Errors.NOT_COORDINATOR : failure);
+            } else {
+                deferred.add(d);
+            }
+        }
+    }
+
+    private void onAppendDone(long seq, Throwable error) {
+        appendsInFlight--;
+        if (status == Status.CLOSED) {
+            return;
+        }
+        if (error == null) {
+            durableOutOfOrder.add(seq);
+            while (!durableOutOfOrder.isEmpty() && durableOutOfOrder.first() == durableSeq + 1) {
+                durableSeq = durableOutOfOrder.pollFirst();
+            }
+            while (!deferred.isEmpty() && deferred.peekFirst().targetSeq <= durableSeq) {
+                deferred.pollFirst().succeed();
+            }
+        } else {
+            Errors mapped = appendErrorToResponseError(CoordinatorException.errorOf(error));
+            LOG.warn("{}: write failed with {} ({}); reloading from the log", name, mapped, error.getMessage());
+            failedSeq = Math.min(failedSeq, seq);
+            failDeferredFrom(seq, mapped);
+            if (status == Status.ACTIVE) {
+                startFailure(mapped);
+            }
+        }
+        maybeReload();
+    }
+
+    private void startFailure(Errors error) {
+        failure = error;
+        status = Status.FAILED;
+        closeState(error);
+        maybeReload();
+    }
+
+    private void maybeReload() {
+        if (status == Status.FAILED && appendsInFlight == 0) {
+            doLoad();
+        }
+    }
+
+    private void closeState(Errors error) {
+        for (Timer t : timers.values()) {
+            t.handle.cancel();
+        }
+        timers.clear();
+        if (state != null) {
+            try {
+                state.onUnloaded(error);
+            } catch (RuntimeException e) {
+                LOG.error("{}: error while releasing parked requests", name, e);
+            }
+        }
+    }
+
+    private void failDeferredFrom(long seq, Errors error) {
+        List<Deferred> keep = new ArrayList<>();
+        while (!deferred.isEmpty()) {
+            Deferred d = deferred.pollFirst();
+            if (d.targetSeq >= seq) {
+                d.fail(error);
+            } else {
+                keep.add(d);
+            }
+        }
+        deferred.addAll(keep);
+    }
+
+    /**
+     * Kafka's mapping of a failed coordinator write to the error a client gets (the same as its
+     * group coordinator service applies).
+     */
+    public static Errors appendErrorToResponseError(Errors appendError) {
+        switch (appendError) {
+            case UNKNOWN_TOPIC_OR_PARTITION:
+            case NOT_ENOUGH_REPLICAS:
+            case NOT_ENOUGH_REPLICAS_AFTER_APPEND:
+            case REQUEST_TIMED_OUT:
+                return Errors.COORDINATOR_NOT_AVAILABLE;
+            case NOT_LEADER_OR_FOLLOWER:
+            case KAFKA_STORAGE_ERROR:
+                return Errors.NOT_COORDINATOR;
+            case MESSAGE_TOO_LARGE:
+            case RECORD_LIST_TOO_LARGE:
+            case INVALID_FETCH_SIZE:
+                return Errors.UNKNOWN_SERVER_ERROR;
+            default:
+                return appendError;
+        }
+    }
+
+    private void schedule(String key, long delayMs, Consumer<OperationContext> operation) {
+        Timer previous = timers.remove(key);
+        if (previous != null) {
+            previous.handle.cancel();
+        }
+        Timer timer = new Timer(key, operation);
+        timers.put(key, timer);
+        timer.handle = clock.schedule(delayMs, () -> executor.execute(() -> fire(timer)));
+    }
+
+    private void fire(Timer timer) {
+        if (timers.get(timer.key) != timer || status != Status.ACTIVE) {
+            return;
+        }
+        timers.remove(timer.key);
+        runOperation("timer " + timer.key, ctx -> {
+            timer.operation.accept(ctx);
+            return null;
+        }, new CompletableFuture<>());
+    }
+
+    private final class Context implements OperationContext {
+        private final long nowMs;
+        private final List<CoordinatorRecord> records = new ArrayList<>();
+        private final List<Deferred> completions = new ArrayList<>();
+        private boolean closed;
+
+        Context(long nowMs) {
+            this.nowMs = nowMs;
+        }
+
+        private void checkOpen() {
+            if (closed) {
+                throw new IllegalStateException("the operation has finished");
+            }
+        }
+
+        @Override
+        public long nowMs() {
+            return nowMs;
+        }
+
+        @Override
+        public void append(CoordinatorRecord record) {
+            checkOpen();
+            state.replay(record);
+            records.add(record);
+        }
+
+        @Override
+        public <T> void completeWhenDurable(CompletableFuture<T> future, T value) {
+            checkOpen();
+            completions.add(new Deferred(future, value));
+        }
+
+        @Override
+        public void schedule(String key, long delayMs, Consumer<OperationContext> operation) {
+            CoordinatorShard.this.schedule(key, delayMs, operation);
+        }
+
+        @Override
+        public void scheduleIfAbsent(String key, long delayMs, Consumer<OperationContext> operation) {
+            if (!timers.containsKey(key)) {
+                CoordinatorShard.this.schedule(key, delayMs, operation);
+            }
+        }
+
+        @Override
+        public void cancel(String key) {
+            Timer t = timers.remove(key);
+            if (t != null) {
+                t.handle.cancel();
+            }
+        }
+
+        @Override
+        public boolean isScheduled(String key) {
+            return timers.containsKey(key);
+        }
+    }
+
+    private static final class Timer {
+        final String key;
+        final Consumer<OperationContext> operation;
+        CoordinatorClock.Cancellable handle;
+
+        Timer(String key, Consumer<OperationContext> operation) {
+            this.key = key;
+            this.operation = operation;
+        }
+    }
+
+    private static final class Deferred {
+        private final CompletableFuture<Object> future;
+        private final Object value;
+        long targetSeq;
+
+        @SuppressWarnings("unchecked")
+        <T> Deferred(CompletableFuture<T> future, T value) {
+            this.future = (CompletableFuture<Object>) future;
+            this.value = value;
+        }
+
+        void succeed() {
+            future.complete(value);
+        }
+
+        void fail(Errors error) {
+            future.completeExceptionally(new CoordinatorException(error));
+        }
+    }
+}

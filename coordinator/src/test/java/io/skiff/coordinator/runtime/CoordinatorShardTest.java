@@ -1,0 +1,200 @@
+package io.skiff.coordinator.runtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.skiff.coordinator.group.GroupRecords;
+import io.skiff.coordinator.testing.DirectExecutor;
+import io.skiff.wire.protocol.Errors;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import org.junit.jupiter.api.Test;
+
+/** The shard runtime on its own: replay, durable responses, timers, failures and loading. */
+class CoordinatorShardTest {
+
+    /** A state machine that remembers the offsets it replayed and the timers that fired. */
+    static final class Recorder implements CoordinatorStateMachine {
+        final List<String> replayed = new ArrayList<>();
+        final List<String> fired = new ArrayList<>();
+        int loads;
+        Errors unloadedWith;
+
+        @Override
+        public void replay(CoordinatorRecord record) {
+            io.skiff.coordinator.record.OffsetCommitKey k = (io.skiff.coordinator.record.OffsetCommitKey) record.key();
+            replayed.add(k.topic() + "-" + k.partition() + (record.isTombstone() ? "=x" : ""));
+        }
+
+        @Override
+        public void onLoaded(OperationContext context) {
+            loads++;
+        }
+
+        @Override
+        public void onUnloaded(Errors error) {
+            unloadedWith = error;
+        }
+    }
+
+    private final ManualClock clock = new ManualClock();
+    private final InMemoryCoordinatorLog log = new InMemoryCoordinatorLog();
+    private final List<Recorder> states = new ArrayList<>();
+    private final CoordinatorShard<Recorder> shard = new CoordinatorShard<>("test", log, GroupRecords.SERDE, () -> {
+        Recorder r = new Recorder();
+        states.add(r);
+        return r;
+    }, new DirectExecutor(), clock, 1_000_000);
+
+    private static CoordinatorRecord record(int partition) {
+        return GroupRecords.offsetCommit("g", "t", partition, 1L, -1, "", 0L, -1L, null);
+    }
+
+    @Test
+    void recordsAreReplayedAtOnceAndTheResponseWaitsForDurability() {
+        shard.load();
+        log.holdAppends(true);
+        CompletableFuture<String> write = shard.submit("write", ctx -> {
+            ctx.append(record(0));
+            assertThat(shard.state().replayed).containsExactly("t-0");
+            return "done";
+        });
+        CompletableFuture<String> read = shard.submit("read", ctx -> "read");
+        assertThat(write).isNotDone();
+        assertThat(read).as("reads wait for earlier writes").isNotDone();
+        log.releaseAll();
+        assertThat(write.join()).isEqualTo("done");
+        assertThat(read.join()).isEqualTo("read");
+    }
+
+    @Test
+    void failedAppendFailsLaterResponsesAndReloadsFromTheLog() {
+        shard.load();
+        shard.submit("first", ctx -> {
+            ctx.append(record(0));
+            return null;
+        }).join();
+        log.holdAppends(true);
+        log.failNext(Errors.NOT_LEADER_OR_FOLLOWER);
+        CompletableFuture<Object> failing = shard.submit("second", ctx -> {
+            ctx.append(record(1));
+            return null;
+        });
+        log.holdAppends(false);
+        log.releaseAll();
+        assertThat(failing).isCompletedExceptionally();
+        try {
+            failing.join();
+        } catch (CompletionException e) {
+            assertThat(CoordinatorException.errorOf(e)).isEqualTo(Errors.NOT_COORDINATOR);
+        }
+        assertThat(states).hasSize(2);
+        assertThat(states.get(0).unloadedWith).isEqualTo(Errors.NOT_COORDINATOR);
+        assertThat(states.get(1).replayed).containsExactly("t-0");
+        assertThat(shard.status()).isEqualTo(CoordinatorShard.Status.ACTIVE);
+    }
+
+    @Test
+    void operationThatThrowsAfterAppendingIsUndoneByAReload() {
+        shard.load();
+        CompletableFuture<Object> f = shard.submit("broken", ctx -> {
+            ctx.append(record(0));
+            throw new IllegalStateException("bug");
+        });
+        assertThat(f).isCompletedExceptionally();
+        assertThat(states).hasSize(2);
+        assertThat(states.get(1).replayed).isEmpty();
+    }
+
+    @Test
+    void batchLargerThanTheLimitIsRefused() {
+        CoordinatorShard<Recorder> small = new CoordinatorShard<>("small", log, GroupRecords.SERDE, Recorder::new,
+            new DirectExecutor(), clock, 200);
+        small.load();
+        CompletableFuture<Object> f = small.submit("big", ctx -> {
+            for (int i = 0; i < 10; i++) {
+                ctx.append(record(i));
+            }
+            return null;
+        });
+        try {
+            f.join();
+        } catch (CompletionException e) {
+            assertThat(CoordinatorException.errorOf(e)).isEqualTo(Errors.UNKNOWN_SERVER_ERROR);
+        }
+        assertThat(f).isCompletedExceptionally();
+        assertThat(log.size()).isZero();
+    }
+
+    @Test
+    void timersFireOnTheManualClockAndAKeyReplacesTheEarlierTimer() {
+        shard.load();
+        shard.submit("schedule", ctx -> {
+            ctx.schedule("k", 100, c -> shard.state().fired.add("first"));
+            ctx.schedule("k", 200, c -> shard.state().fired.add("second"));
+            ctx.schedule("other", 50, c -> shard.state().fired.add("other"));
+            return null;
+        }).join();
+        clock.advance(150);
+        assertThat(shard.state().fired).containsExactly("other");
+        clock.advance(100);
+        assertThat(shard.state().fired).containsExactly("other", "second");
+        shard.submit("cancel", ctx -> {
+            ctx.schedule("late", 10, c -> shard.state().fired.add("late"));
+            ctx.cancel("late");
+            assertThat(ctx.isScheduled("late")).isFalse();
+            return null;
+        }).join();
+        clock.advance(100);
+        assertThat(shard.state().fired).containsExactly("other", "second");
+    }
+
+    @Test
+    void requestsBeforeTheLoadGetLoadInProgressAndAfterUnloadNotCoordinator() {
+        List<Runnable> parked = new ArrayList<>();
+        CoordinatorShard<Recorder> lazy = new CoordinatorShard<>("lazy", log, GroupRecords.SERDE, Recorder::new,
+            parked::add, clock, 1_000_000);
+        lazy.load();
+        CompletableFuture<String> early = lazy.submit("early", ctx -> "x");
+        assertThat(early).isCompletedExceptionally();
+        assertThat(lazy.notActiveError()).isEqualTo(Errors.COORDINATOR_LOAD_IN_PROGRESS);
+        parked.remove(0).run();
+        assertThat(lazy.status()).isEqualTo(CoordinatorShard.Status.ACTIVE);
+        lazy.unload();
+        assertThat(lazy.notActiveError()).isEqualTo(Errors.NOT_COORDINATOR);
+    }
+
+    @Test
+    void loadReplaysEveryRecordInOrderIncludingTombstones() {
+        shard.load();
+        shard.submit("w", ctx -> {
+            ctx.append(record(0));
+            ctx.append(record(1));
+            ctx.append(GroupRecords.offsetCommitTombstone("g", "t", 0));
+            return null;
+        }).join();
+        CoordinatorShard<Recorder> reloaded = new CoordinatorShard<>("reloaded", log, GroupRecords.SERDE, Recorder::new,
+            new DirectExecutor(), clock, 1_000_000);
+        reloaded.load();
+        assertThat(reloaded.state().replayed).containsExactly("t-0", "t-1", "t-0=x");
+        assertThat(reloaded.loadedRecords()).isEqualTo(3);
+        assertThat(reloaded.state().loads).isEqualTo(1);
+    }
+
+    @Test
+    void manualClockRunsDueTasksInDeadlineOrder() {
+        List<String> ran = new ArrayList<>();
+        clock.schedule(30, () -> ran.add("c"));
+        clock.schedule(10, () -> ran.add("a"));
+        CoordinatorClock.Cancellable cancelled = clock.schedule(20, () -> ran.add("b"));
+        cancelled.cancel();
+        clock.schedule(10, () -> ran.add("a2"));
+        long start = clock.milliseconds();
+        clock.advance(25);
+        assertThat(ran).containsExactly("a", "a2");
+        assertThat(clock.milliseconds()).isEqualTo(start + 25);
+        clock.advance(5);
+        assertThat(ran).containsExactly("a", "a2", "c");
+    }
+}
