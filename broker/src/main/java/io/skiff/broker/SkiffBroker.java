@@ -17,7 +17,21 @@ import io.skiff.broker.handler.MetadataHandler;
 import io.skiff.broker.config.TopicConfigs;
 import io.skiff.broker.fetch.FetchPurgatory;
 import io.skiff.broker.fetch.FetchSessionCache;
+import io.skiff.broker.group.GroupCoordinatorService;
+import io.skiff.broker.handler.ConsumerGroupDescribeHandler;
+import io.skiff.broker.handler.ConsumerGroupHeartbeatHandler;
+import io.skiff.broker.handler.DeleteGroupsHandler;
 import io.skiff.broker.handler.DeleteRecordsHandler;
+import io.skiff.broker.handler.DescribeGroupsHandler;
+import io.skiff.broker.handler.FindCoordinatorHandler;
+import io.skiff.broker.handler.HeartbeatHandler;
+import io.skiff.broker.handler.JoinGroupHandler;
+import io.skiff.broker.handler.LeaveGroupHandler;
+import io.skiff.broker.handler.ListGroupsHandler;
+import io.skiff.broker.handler.OffsetCommitHandler;
+import io.skiff.broker.handler.OffsetDeleteHandler;
+import io.skiff.broker.handler.OffsetFetchHandler;
+import io.skiff.broker.handler.SyncGroupHandler;
 import io.skiff.broker.handler.DescribeLogDirsHandler;
 import io.skiff.broker.handler.FetchHandler;
 import io.skiff.broker.handler.ListOffsetsHandler;
@@ -63,6 +77,7 @@ public final class SkiffBroker {
     private FetchPurgatory purgatory;
     private FetchSessionCache fetchSessions;
     private ScheduledExecutorService timeouts;
+    private GroupCoordinatorService groups;
     private MetaProperties meta;
     private volatile boolean shutDown;
 
@@ -98,6 +113,8 @@ public final class SkiffBroker {
         });
         replicas = new ReplicaManager(config, logManager, purgatory::onAppend);
         metadata.addListener(replicas);
+        groups = new GroupCoordinatorService(config, metadata, topicAdmin, replicas, fsync(config));
+        metadata.addListener(groups);
         timeouts = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "skiff-timeouts");
             t.setDaemon(true);
@@ -188,6 +205,9 @@ public final class SkiffBroker {
         if (timeouts != null) {
             timeouts.shutdownNow();
         }
+        if (groups != null) {
+            groups.close();
+        }
         if (logManager != null) {
             try {
                 logManager.shutdown();
@@ -229,7 +249,20 @@ public final class SkiffBroker {
                 new FetchHandler(metadata, broker.replicas, broker.fetchSessions, broker.purgatory, System::currentTimeMillis),
                 new ListOffsetsHandler(metadata, broker.replicas),
                 new DeleteRecordsHandler(metadata, broker.replicas),
-                new DescribeLogDirsHandler(broker.replicas, broker.config.logDirs()));
+                new DescribeLogDirsHandler(broker.replicas, broker.config.logDirs()),
+                new FindCoordinatorHandler(cluster, broker.groups),
+                new JoinGroupHandler(broker.groups.coordinator()),
+                new SyncGroupHandler(broker.groups.coordinator()),
+                new HeartbeatHandler(broker.groups.coordinator()),
+                new LeaveGroupHandler(broker.groups.coordinator()),
+                new OffsetCommitHandler(broker.groups.coordinator()),
+                new OffsetFetchHandler(broker.groups.coordinator()),
+                new OffsetDeleteHandler(broker.groups.coordinator()),
+                new ListGroupsHandler(broker.groups.coordinator()),
+                new DescribeGroupsHandler(broker.groups.coordinator()),
+                new DeleteGroupsHandler(broker.groups.coordinator()),
+                new ConsumerGroupHeartbeatHandler(broker.groups.coordinator()),
+                new ConsumerGroupDescribeHandler(broker.groups.coordinator()));
         }
     }
 }

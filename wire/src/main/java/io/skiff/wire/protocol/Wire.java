@@ -274,6 +274,14 @@ public final class Wire {
         return !nullable || buf.readByte() >= 0;
     }
 
+    /**
+     * Reads the presence of a nullable struct inside a tagged field: an unsigned varint, 0 for
+     * null (a struct in place uses a signed byte instead, see {@link #readPresence}).
+     */
+    public static boolean readTaggedPresence(ByteBuf buf, boolean nullable) {
+        return !nullable || readUnsignedVarint(buf) != 0;
+    }
+
     public static Uuid readUuid(ByteBuf buf) {
         long msb = buf.readLong();
         long lsb = buf.readLong();

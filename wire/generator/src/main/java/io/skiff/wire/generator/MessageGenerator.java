@@ -355,11 +355,11 @@ final class MessageGenerator {
                 c.open("case " + f.tag + ":");
                 String tc = taggedCondition(f);
                 if (isTrue(tc)) {
-                    readInto(c, f, "this." + f.camelName(), "true");
+                    readInto(c, f, "this." + f.camelName(), "true", true);
                     c.line("Wire.checkTagEnd(buf, tagEnd, tag);");
                 } else {
                     c.open("if (" + tc + ")");
-                    readInto(c, f, "this." + f.camelName(), "true");
+                    readInto(c, f, "this." + f.camelName(), "true", true);
                     c.line("Wire.checkTagEnd(buf, tagEnd, tag);");
                     c.closeOpen("else");
                     c.line("this.unknownTaggedFields = Wire.readRawTag(this.unknownTaggedFields, buf, tag, tagSize);");
@@ -379,6 +379,14 @@ final class MessageGenerator {
     }
 
     private void readInto(Code c, FieldSpec f, String target, String compact) {
+        readInto(c, f, target, compact, false);
+    }
+
+    /**
+     * Reads a field. Inside a tagged field ({@code inTag}) a nullable struct's presence is an
+     * unsigned varint (0 for null), elsewhere a signed byte (-1 for null), as Kafka encodes them.
+     */
+    private void readInto(Code c, FieldSpec f, String target, String compact, boolean inTag) {
         String nullable = nullable(f);
         String name = javaString(f.name);
         switch (f.type.kind) {
@@ -410,8 +418,8 @@ final class MessageGenerator {
                 if (isFalse(nullable)) {
                     c.line(target + " = new " + f.type.structName + "(buf, version);");
                 } else {
-                    c.line(target + " = Wire.readPresence(buf, " + nullable + ") ? new " + f.type.structName
-                        + "(buf, version) : null;");
+                    c.line(target + " = Wire." + (inTag ? "readTaggedPresence" : "readPresence") + "(buf, " + nullable
+                        + ") ? new " + f.type.structName + "(buf, version) : null;");
                 }
                 break;
             case STRING:
@@ -505,7 +513,7 @@ final class MessageGenerator {
                 sizeValue(c, f, v, "true", "tagSize");
                 c.line("Wire.writeUnsignedVarint(buf, " + f.tag + ");");
                 c.line("Wire.writeUnsignedVarint(buf, tagSize);");
-                writeValue(c, f, v, "true");
+                writeValue(c, f, v, "true", true);
                 c.close();
             }
             c.line("Wire.writeRawTags(buf, unknownTaggedFields, rawIndex, Integer.MAX_VALUE);");
@@ -520,7 +528,13 @@ final class MessageGenerator {
     }
 
     private void writeValue(Code c, FieldSpec f, String v, String compact) {
+        writeValue(c, f, v, compact, false);
+    }
+
+    private void writeValue(Code c, FieldSpec f, String v, String compact, boolean inTag) {
         String nullable = nullable(f);
+        String absent = inTag ? "Wire.writeUnsignedVarint(buf, 0);" : "buf.writeByte(-1);";
+        String present = inTag ? "Wire.writeUnsignedVarint(buf, 1);" : "buf.writeByte(1);";
         String name = javaString(f.name);
         switch (f.type.kind) {
             case ARRAY:
@@ -538,14 +552,18 @@ final class MessageGenerator {
                     c.line("Wire.requireNonNull(" + v + ", " + name + ").write(buf, version, sink);");
                 } else if (isTrue(nullable)) {
                     c.open("if (" + v + " == null)");
-                    c.line("buf.writeByte(-1);");
+                    c.line(absent);
                     c.closeOpen("else");
-                    c.line("buf.writeByte(1);");
+                    c.line(present);
                     c.line(v + ".write(buf, version, sink);");
                     c.close();
                 } else {
                     c.open("if (" + nullable + ")");
-                    c.line("buf.writeByte(" + v + " == null ? -1 : 1);");
+                    c.open("if (" + v + " == null)");
+                    c.line(absent);
+                    c.closeOpen("else");
+                    c.line(present);
+                    c.close();
                     c.close();
                     c.open("if (" + v + " != null)");
                     c.line(v + ".write(buf, version, sink);");
