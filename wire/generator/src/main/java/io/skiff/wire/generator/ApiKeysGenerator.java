@@ -38,7 +38,6 @@ final class ApiKeysGenerator {
         c.line("package " + pkg + ";");
         c.line();
         c.line("import " + messagePkg + ".*;");
-        c.line("import java.util.function.Supplier;");
         c.line();
         c.line("/**");
         c.line(" * Every API of the Kafka protocol: id, name, the versions defined by the schemas, the first");
@@ -62,7 +61,7 @@ final class ApiKeysGenerator {
             boolean controller = req.listeners.contains("controller");
             c.line(snake(title) + "((short) " + e.getKey() + ", \"" + title + "\", (short) " + req.validVersions.lowest
                 + ", (short) " + req.validVersions.highest + ", " + req.latestVersionUnstable + ", (short) " + flexible
-                + ", " + broker + ", " + controller + ", " + req.name + "::new, " + resp.name + "::new)"
+                + ", " + broker + ", " + controller + ")"
                 + (++n == requests.size() ? ";" : ","));
             maxId = Math.max(maxId, e.getKey());
         }
@@ -89,12 +88,9 @@ final class ApiKeysGenerator {
         c.line("public final boolean brokerApi;");
         c.line("/** Whether controllers serve this API. */");
         c.line("public final boolean controllerApi;");
-        c.line("private final Supplier<ApiMessage> requestFactory;");
-        c.line("private final Supplier<ApiMessage> responseFactory;");
         c.line();
         c.open("ApiKeys(short id, String title, short lowestVersion, short highestVersion, boolean latestVersionUnstable,"
-            + " short firstFlexibleVersion, boolean brokerApi, boolean controllerApi, Supplier<ApiMessage> requestFactory,"
-            + " Supplier<ApiMessage> responseFactory)");
+            + " short firstFlexibleVersion, boolean brokerApi, boolean controllerApi)");
         c.line("this.id = id;");
         c.line("this.title = title;");
         c.line("this.lowestVersion = lowestVersion;");
@@ -103,8 +99,6 @@ final class ApiKeysGenerator {
         c.line("this.firstFlexibleVersion = firstFlexibleVersion;");
         c.line("this.brokerApi = brokerApi;");
         c.line("this.controllerApi = controllerApi;");
-        c.line("this.requestFactory = requestFactory;");
-        c.line("this.responseFactory = responseFactory;");
         c.close();
         c.line();
         c.line("/** The API with this id, or null if the protocol defines none. */");
@@ -143,12 +137,25 @@ final class ApiKeysGenerator {
         c.line();
         c.line("/** A new request message with default field values. */");
         c.open("public ApiMessage newRequest()");
-        c.line("return requestFactory.get();");
+        c.open("switch (this)");
+        for (MessageSpec req : requests.values()) {
+            String title = req.name.substring(0, req.name.length() - "Request".length());
+            c.line("case " + snake(title) + ": return new " + req.name + "();");
+        }
+        c.line("default: throw new IllegalStateException(name());");
+        c.close();
         c.close();
         c.line();
         c.line("/** A new response message with default field values. */");
         c.open("public ApiMessage newResponse()");
-        c.line("return responseFactory.get();");
+        c.open("switch (this)");
+        for (Map.Entry<Integer, MessageSpec> e : responses.entrySet()) {
+            MessageSpec req = requests.get(e.getKey());
+            String title = req.name.substring(0, req.name.length() - "Request".length());
+            c.line("case " + snake(title) + ": return new " + e.getValue().name + "();");
+        }
+        c.line("default: throw new IllegalStateException(name());");
+        c.close();
         c.close();
         c.close();
         return c.toString();
