@@ -4,6 +4,9 @@ import io.skiff.broker.config.BrokerConfig;
 import io.skiff.broker.config.EndPoint;
 import io.skiff.broker.admin.ProducerIdManager;
 import io.skiff.broker.admin.TopicAdmin;
+import io.skiff.broker.admin.TopicConfigAdmin;
+import io.skiff.broker.handler.AlterConfigsHandler;
+import io.skiff.broker.handler.IncrementalAlterConfigsHandler;
 import io.skiff.broker.handler.ApiVersionsHandler;
 import io.skiff.broker.handler.Cluster;
 import io.skiff.broker.handler.CreatePartitionsHandler;
@@ -71,6 +74,7 @@ public final class SkiffBroker {
     private MetadataManager metadata;
     private Cluster cluster;
     private TopicAdmin topicAdmin;
+    private TopicConfigAdmin topicConfigAdmin;
     private ProducerIdManager producerIds;
     private LogManager logManager;
     private ReplicaManager replicas;
@@ -104,6 +108,7 @@ public final class SkiffBroker {
         metadata = MetadataManager.open(Path.of(dirs.get(0)));
         cluster = new Cluster(config, this::clusterId, this::advertisedEndPoints);
         topicAdmin = new TopicAdmin(config, metadata);
+        topicConfigAdmin = new TopicConfigAdmin(metadata, config);
         producerIds = new ProducerIdManager(metadata);
         purgatory = new FetchPurgatory();
         fetchSessions = new FetchSessionCache(1000, 120_000L);
@@ -262,7 +267,9 @@ public final class SkiffBroker {
                 new DescribeGroupsHandler(broker.groups.coordinator()),
                 new DeleteGroupsHandler(broker.groups.coordinator()),
                 new ConsumerGroupHeartbeatHandler(broker.groups.coordinator()),
-                new ConsumerGroupDescribeHandler(broker.groups.coordinator()));
+                new ConsumerGroupDescribeHandler(broker.groups.coordinator()),
+                new IncrementalAlterConfigsHandler(broker.topicConfigAdmin),
+                new AlterConfigsHandler(broker.topicConfigAdmin));
         }
     }
 }

@@ -170,6 +170,79 @@ class TopicAdminCompatTest {
         assertThat(Set.of(BROKER.broker().clusterId())).containsExactly(clusterId);
     }
 
+    @Test
+    void incrementalAlterConfigsChangesTopicConfigsAndTheLogObeys() throws Exception {
+        try (Admin admin = Clients.admin(BROKER)) {
+            admin.createTopics(List.of(new NewTopic("altered", 1, (short) 1))).all().get();
+            ConfigResource topic = new ConfigResource(ConfigResource.Type.TOPIC, "altered");
+            admin.incrementalAlterConfigs(Map.of(topic, List.of(
+                new org.apache.kafka.clients.admin.AlterConfigOp(new ConfigEntry("max.message.bytes", "1000"),
+                    org.apache.kafka.clients.admin.AlterConfigOp.OpType.SET),
+                new org.apache.kafka.clients.admin.AlterConfigOp(new ConfigEntry("cleanup.policy", "compact"),
+                    org.apache.kafka.clients.admin.AlterConfigOp.OpType.APPEND)))).all().get();
+            Config c = admin.describeConfigs(List.of(topic)).all().get().get(topic);
+            assertThat(c.get("max.message.bytes").value()).isEqualTo("1000");
+            assertThat(c.get("max.message.bytes").source()).isEqualTo(ConfigEntry.ConfigSource.DYNAMIC_TOPIC_CONFIG);
+            assertThat(c.get("cleanup.policy").value()).isEqualTo("delete,compact");
+
+            // The partition log obeys the new limit at once.
+            try (var producer = Clients.producer(BROKER.bootstrapServers(), "1")) {
+                assertThatThrownBy(() -> producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>("altered",
+                    "k".getBytes(), new byte[5000])).get())
+                    .hasCauseInstanceOf(org.apache.kafka.common.errors.RecordTooLargeException.class);
+            }
+
+            admin.incrementalAlterConfigs(Map.of(topic, List.of(
+                new org.apache.kafka.clients.admin.AlterConfigOp(new ConfigEntry("max.message.bytes", ""),
+                    org.apache.kafka.clients.admin.AlterConfigOp.OpType.DELETE),
+                new org.apache.kafka.clients.admin.AlterConfigOp(new ConfigEntry("cleanup.policy", "compact"),
+                    org.apache.kafka.clients.admin.AlterConfigOp.OpType.SUBTRACT)))).all().get();
+            c = admin.describeConfigs(List.of(topic)).all().get().get(topic);
+            assertThat(c.get("max.message.bytes").value()).isEqualTo("1048588");
+            assertThat(c.get("max.message.bytes").source()).isEqualTo(ConfigEntry.ConfigSource.DEFAULT_CONFIG);
+            assertThat(c.get("cleanup.policy").value()).isEqualTo("delete");
+
+            assertCause(() -> admin.incrementalAlterConfigs(Map.of(topic, List.of(
+                new org.apache.kafka.clients.admin.AlterConfigOp(new ConfigEntry("no.such.config", "1"),
+                    org.apache.kafka.clients.admin.AlterConfigOp.OpType.SET)))).all().get(), InvalidConfigurationException.class);
+            assertCause(() -> admin.incrementalAlterConfigs(Map.of(topic, List.of(
+                new org.apache.kafka.clients.admin.AlterConfigOp(new ConfigEntry("retention.ms", "x"),
+                    org.apache.kafka.clients.admin.AlterConfigOp.OpType.APPEND)))).all().get(), InvalidConfigurationException.class);
+            assertCause(() -> admin.incrementalAlterConfigs(Map.of(new ConfigResource(ConfigResource.Type.TOPIC, "nope"),
+                List.of(new org.apache.kafka.clients.admin.AlterConfigOp(new ConfigEntry("retention.ms", "1"),
+                    org.apache.kafka.clients.admin.AlterConfigOp.OpType.SET)))).all().get(),
+                UnknownTopicOrPartitionException.class);
+        }
+    }
+
+    @Test
+    void legacyAlterConfigsReplacesTheWholeSetOfOverrides() throws Exception {
+        try (Admin admin = Clients.admin(BROKER)) {
+            admin.createTopics(List.of(new NewTopic("replaced", 1, (short) 1)
+                .configs(Map.of("retention.ms", "1000", "segment.ms", "60000")))).all().get();
+            ConfigResource topic = new ConfigResource(ConfigResource.Type.TOPIC, "replaced");
+            // kafka-clients 4 no longer sends AlterConfigs; older tools do.
+            org.apache.kafka.common.message.AlterConfigsRequestData req = new org.apache.kafka.common.message.AlterConfigsRequestData();
+            org.apache.kafka.common.message.AlterConfigsRequestData.AlterConfigsResource res =
+                new org.apache.kafka.common.message.AlterConfigsRequestData.AlterConfigsResource()
+                    .setResourceType((byte) 2).setResourceName("replaced");
+            res.configs().add(new org.apache.kafka.common.message.AlterConfigsRequestData.AlterableConfig()
+                .setName("retention.ms").setValue("2000"));
+            req.resources().add(res);
+            try (RawConnection raw = new RawConnection("127.0.0.1", BROKER.port())) {
+                short v = 2;
+                int corr = raw.send(org.apache.kafka.common.protocol.ApiKeys.ALTER_CONFIGS, v, req);
+                org.apache.kafka.common.message.AlterConfigsResponseData resp = new org.apache.kafka.common.message.AlterConfigsResponseData(
+                    new org.apache.kafka.common.protocol.ByteBufferAccessor(raw.receive(corr,
+                        org.apache.kafka.common.protocol.ApiKeys.ALTER_CONFIGS.responseHeaderVersion(v))), v);
+                assertThat(resp.responses().get(0).errorCode()).isZero();
+            }
+            Config c = admin.describeConfigs(List.of(topic)).all().get().get(topic);
+            assertThat(c.get("retention.ms").value()).isEqualTo("2000");
+            assertThat(c.get("segment.ms").source()).isEqualTo(ConfigEntry.ConfigSource.DEFAULT_CONFIG);
+        }
+    }
+
     interface Call {
         void run() throws Exception;
     }
