@@ -71,7 +71,8 @@ import org.slf4j.LoggerFactory;
  * committed offsets, the replay of every record type Kafka writes there, and one method per
  * operation (each run by the shard runtime on the shard's thread with an
  * {@link OperationContext}). The protocol logic lives in {@link ClassicGroupHandler},
- * {@link ConsumerGroupHandler} and {@link OffsetHandler}; this class routes and replays.
+ * {@link ConsumerGroupHandler}, {@link ClassicMembersHandler} (classic-protocol requests to a
+ * consumer group) and {@link OffsetHandler}; this class routes and replays.
  * Shard-thread only.
  */
 public final class GroupCoordinatorShard implements CoordinatorStateMachine {

@@ -45,6 +45,11 @@ import org.slf4j.LoggerFactory;
  * towards its target. Every change is an appended record, replayed at once. Regular expressions
  * are RE2/J patterns, as in Kafka, resolved synchronously against {@link TopicsView} (Kafka
  * resolves them asynchronously).
+ *
+ * <p>The first ConsumerGroupHeartbeat to a classic group with members converts it (Kafka's online
+ * upgrade, see {@link GroupMigration}); fencing the last member that uses the consumer protocol
+ * may convert the group back. Members that use the classic protocol are served by
+ * {@link ClassicMembersHandler}, with the reconciliation, epoch and fencing steps of this class.
  * Shard-thread only.
  */
 public final class ConsumerGroupHandler {
