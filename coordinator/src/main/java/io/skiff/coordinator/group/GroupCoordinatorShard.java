@@ -4,6 +4,7 @@ import io.skiff.coordinator.group.assignor.PartitionAssignor;
 import io.skiff.coordinator.group.classic.ClassicGroup;
 import io.skiff.coordinator.group.classic.ClassicGroupHandler;
 import io.skiff.coordinator.group.classic.ClassicGroupState;
+import io.skiff.coordinator.group.consumer.ClassicMembersHandler;
 import io.skiff.coordinator.group.consumer.ConsumerGroup;
 import io.skiff.coordinator.group.consumer.ConsumerGroupHandler;
 import io.skiff.coordinator.group.consumer.ConsumerGroupMember;
@@ -70,7 +71,8 @@ import org.slf4j.LoggerFactory;
  * committed offsets, the replay of every record type Kafka writes there, and one method per
  * operation (each run by the shard runtime on the shard's thread with an
  * {@link OperationContext}). The protocol logic lives in {@link ClassicGroupHandler},
- * {@link ConsumerGroupHandler} and {@link OffsetHandler}; this class routes and replays.
+ * {@link ConsumerGroupHandler}, {@link ClassicMembersHandler} (classic-protocol requests to a
+ * consumer group) and {@link OffsetHandler}; this class routes and replays.
  * Shard-thread only.
  */
 public final class GroupCoordinatorShard implements CoordinatorStateMachine {
@@ -85,6 +87,7 @@ public final class GroupCoordinatorShard implements CoordinatorStateMachine {
     private final OffsetStore offsets = new OffsetStore();
     private final ClassicGroupHandler classic;
     private final ConsumerGroupHandler consumer;
+    private final ClassicMembersHandler classicMembers;
     private final OffsetHandler offsetHandler;
 
     public GroupCoordinatorShard(int partition, GroupCoordinatorConfig config, TopicsView topics, GroupMetrics metrics,
@@ -94,7 +97,8 @@ public final class GroupCoordinatorShard implements CoordinatorStateMachine {
         this.metrics = metrics;
         this.clock = clock;
         this.classic = new ClassicGroupHandler(groups, config, metrics);
-        this.consumer = new ConsumerGroupHandler(groups, config, topics, metrics, assignors);
+        this.consumer = new ConsumerGroupHandler(groups, config, topics, metrics, assignors, classic);
+        this.classicMembers = new ClassicMembersHandler(consumer);
         this.offsetHandler = new OffsetHandler(groups, offsets, config, topics, classic);
     }
 
@@ -333,15 +337,16 @@ public final class GroupCoordinatorShard implements CoordinatorStateMachine {
     // -------------------------------------------------------------------------------------------
     // Operations.
 
-    /** JoinGroup; the response goes to {@code future}. */
+    /**
+     * JoinGroup; the response goes to {@code future}. A consumer group with members serves it
+     * for a member using the classic protocol; an empty one becomes a classic group first.
+     */
     public Void joinGroup(OperationContext ctx, RequestContext rc, JoinGroupRequest request,
                           CompletableFuture<JoinGroupResponse> future) {
         Group existing = groups.group(request.groupId());
         if (existing instanceof ConsumerGroup) {
             if (!existing.isEmpty()) {
-                // Classic members inside a consumer group (online migration) are not supported.
-                ctx.completeWhenDurable(future, new JoinGroupResponse().setMemberId(request.memberId())
-                    .setErrorCode(Errors.INCONSISTENT_GROUP_PROTOCOL.code));
+                classicMembers.join(ctx, rc, request, (ConsumerGroup) existing, future);
                 return null;
             }
             // An empty consumer group becomes a classic group.
@@ -355,16 +360,29 @@ public final class GroupCoordinatorShard implements CoordinatorStateMachine {
 
     /** SyncGroup; the response goes to {@code future}. */
     public Void syncGroup(OperationContext ctx, SyncGroupRequest request, CompletableFuture<SyncGroupResponse> future) {
-        classic.sync(ctx, request, future);
+        Group existing = groups.group(request.groupId());
+        if (existing instanceof ConsumerGroup && !existing.isEmpty()) {
+            classicMembers.sync(ctx, request, (ConsumerGroup) existing, future);
+        } else {
+            classic.sync(ctx, request, future);
+        }
         return null;
     }
 
     public HeartbeatResponse heartbeat(OperationContext ctx, HeartbeatRequest request) {
+        Group existing = groups.group(request.groupId());
+        if (existing instanceof ConsumerGroup) {
+            return classicMembers.heartbeat(ctx, request, (ConsumerGroup) existing);
+        }
         return classic.heartbeat(ctx, request);
     }
 
     public LeaveGroupResponse leaveGroup(OperationContext ctx, String groupId,
                                          List<LeaveGroupRequest.MemberIdentity> members) {
+        Group existing = groups.group(groupId);
+        if (existing instanceof ConsumerGroup) {
+            return classicMembers.leave(ctx, (ConsumerGroup) existing, members);
+        }
         return classic.leave(ctx, groupId, members);
     }
 

@@ -483,17 +483,20 @@ class ConsumerGroupTest {
         assertThat(j.join().errorCode()).isEqualTo(Errors.NONE.code);
         assertThat(ctx.classicGroup(GROUP)).isNotNull();
         assertThat(ctx.committed(GROUP, "t", 0)).isEqualTo(7L);
-        // A consumer member cannot take over the classic group while it has members.
-        ConsumerGroupHeartbeatResponse refused = ctx.consumerHeartbeat(consumerJoin(GROUP, "b", List.of("t")));
-        assertThat(refused.errorCode()).isEqualTo(Errors.GROUP_ID_NOT_FOUND.code);
-        // The conversion survives a restart.
+        // A consumer member joining the classic group with its member converts it online.
+        ConsumerGroupHeartbeatResponse upgraded = ctx.consumerHeartbeat(consumerJoin(GROUP, "b", List.of("t")));
+        assertThat(upgraded.errorCode()).isEqualTo(Errors.NONE.code);
+        assertThat(ctx.consumerGroup(GROUP).member(j.join().memberId()).useClassicProtocol()).isTrue();
+        // The conversions survive a restart.
         ctx.start();
-        assertThat(ctx.classicGroup(GROUP)).isNotNull();
+        assertThat(ctx.consumerGroup(GROUP).member(j.join().memberId()).useClassicProtocol()).isTrue();
+        assertThat(ctx.committed(GROUP, "t", 0)).isEqualTo(7L);
     }
 
     @Test
-    void classicJoinToANonEmptyConsumerGroupIsInconsistent() {
-        GroupTestContext ctx = ctxWithTopic(1);
+    void classicJoinToANonEmptyConsumerGroupIsInconsistentWhenMigrationIsDisabled() {
+        GroupTestContext ctx = new GroupTestContext(b -> b.migrationPolicy("disabled"));
+        ctx.topics.put("t", 1);
         ctx.consumerHeartbeat(consumerJoin(GROUP, "a", List.of("t")));
         JoinGroupResponse r = ctx.join(5, GroupTestContext.joinRequest(GROUP, "", null, ClassicGroupTest.META)).join();
         assertThat(r.errorCode()).isEqualTo(Errors.INCONSISTENT_GROUP_PROTOCOL.code);

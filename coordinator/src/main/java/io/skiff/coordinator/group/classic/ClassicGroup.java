@@ -85,6 +85,25 @@ public final class ClassicGroup implements Group {
     }
 
     /**
+     * A Stable group of generation {@code generationId} holding {@code members} (each with every
+     * protocol it supports and its assignment set by the caller), on the protocol they vote for:
+     * what a consumer group whose members all use the classic protocol becomes. The first member
+     * leads. The group is not registered anywhere; the GroupMetadata record of
+     * {@link #toRecordValue} is what creates it in a shard.
+     */
+    public static ClassicGroup ofConvertedMembers(String groupId, int generationId, List<ClassicGroupMember> members,
+                                                  long nowMs, GroupMetrics metrics) {
+        ClassicGroup g = new ClassicGroup(groupId, ClassicGroupState.STABLE, nowMs, metrics);
+        g.generationId = generationId;
+        for (ClassicGroupMember m : members) {
+            g.add(m, null);
+        }
+        g.protocolName = g.selectProtocol();
+        g.subscribedTopics = g.computeSubscribedTopics();
+        return g;
+    }
+
+    /**
      * Whether {@code value} persists this live group's current generation: same generation, and
      * either no members (an empty generation, or a new group being created) or the same member
      * ids. Replaying such a record updates the group in place instead of rebuilding it.

@@ -761,6 +761,44 @@ public final class ClassicGroupHandler {
         }
     }
 
+    // -------------------------------------------------------------------------------------------
+    // Online migration between the classic and the consumer protocol.
+
+    /**
+     * Lets go of a classic group that becomes a consumer group: its parked JoinGroup and
+     * SyncGroup requests get REBALANCE_IN_PROGRESS (the members then rejoin the consumer group)
+     * and its timers are cancelled.
+     */
+    public void onUpgrade(OperationContext ctx, ClassicGroup group) {
+        completeAllWithError(ctx, group, Errors.REBALANCE_IN_PROGRESS);
+        String groupId = group.groupId();
+        for (ClassicGroupMember m : group.allMembers()) {
+            ctx.cancel(heartbeatKey(groupId, m.memberId()));
+        }
+        ctx.cancel(joinKey(groupId));
+        ctx.cancel(syncKey(groupId));
+    }
+
+    /**
+     * Takes over a classic group that a consumer group has just become ({@code live}, created by
+     * replaying the record of {@code converted}): the members get back every protocol they
+     * support (the record keeps only the selected one), their sessions start, and the group
+     * rebalances if {@code rebalanceReason} is not null.
+     */
+    public void onDowngrade(OperationContext ctx, ClassicGroup live, ClassicGroup converted, String rebalanceReason) {
+        for (ClassicGroupMember m : new ArrayList<>(live.allMembers())) {
+            ClassicGroupMember source = converted.member(m.memberId());
+            if (source != null) {
+                live.updateMember(m, source.supportedProtocols(), source.rebalanceTimeoutMs(), source.sessionTimeoutMs(),
+                    null);
+            }
+            rescheduleHeartbeat(ctx, live, m);
+        }
+        if (rebalanceReason != null) {
+            prepareRebalance(ctx, live, rebalanceReason);
+        }
+    }
+
     /** Ends a classic group that is being replaced or deleted: parked requests are told to retry. */
     public void completeAllWithError(OperationContext ctx, ClassicGroup group, Errors error) {
         group.completeAllJoinFutures(error, ctx);

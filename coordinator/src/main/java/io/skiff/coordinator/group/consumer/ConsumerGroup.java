@@ -3,10 +3,12 @@ package io.skiff.coordinator.group.consumer;
 import io.skiff.coordinator.group.Group;
 import io.skiff.coordinator.group.GroupMetrics;
 import io.skiff.coordinator.group.TopicsView;
+import io.skiff.coordinator.record.ConsumerGroupMemberMetadataValue;
 import io.skiff.wire.message.ConsumerGroupDescribeResponse;
 import io.skiff.wire.message.ListGroupsResponse;
 import io.skiff.wire.protocol.Uuid;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -222,14 +224,80 @@ public final class ConsumerGroup implements Group {
         return best;
     }
 
-    /** Whether every member but {@code exceptMemberId} uses the classic protocol. */
-    public boolean allMembersUseClassicProtocolExcept(String exceptMemberId) {
+    /** How many members use the classic protocol. */
+    public int numClassicProtocolMembers() {
+        int n = 0;
         for (ConsumerGroupMember m : members.values()) {
-            if (!m.memberId().equals(exceptMemberId) && !m.useClassicProtocol()) {
+            if (m.useClassicProtocol()) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /**
+     * Whether every member left once {@code leaving} are gone uses the classic protocol (true
+     * when nobody is left).
+     */
+    public boolean allMembersUseClassicProtocolExcept(Collection<ConsumerGroupMember> leaving) {
+        Set<String> ids = new HashSet<>();
+        for (ConsumerGroupMember m : leaving) {
+            ids.add(m.memberId());
+        }
+        for (ConsumerGroupMember m : members.values()) {
+            if (!ids.contains(m.memberId()) && !m.useClassicProtocol()) {
                 return false;
             }
         }
         return true;
+    }
+
+    /**
+     * Whether a classic member with these protocols may join: the protocol type must be
+     * "consumer" and, unless the group is empty, one of the protocols must be supported by every
+     * member that uses the classic protocol.
+     */
+    public boolean supportsClassicProtocols(String protocolType, Collection<String> protocolNames) {
+        if (!PROTOCOL_TYPE.equals(protocolType)) {
+            return false;
+        }
+        if (isEmpty()) {
+            return !protocolNames.isEmpty();
+        }
+        int classicMembers = numClassicProtocolMembers();
+        Map<String, Integer> counts = new HashMap<>();
+        for (ConsumerGroupMember m : members.values()) {
+            if (m.useClassicProtocol()) {
+                for (ConsumerGroupMemberMetadataValue.ClassicProtocol p : m.classicProtocols()) {
+                    counts.merge(p.name(), 1, Integer::sum);
+                }
+            }
+        }
+        for (String name : protocolNames) {
+            if (counts.getOrDefault(name, 0) == classicMembers) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Whether a member waiting for partitions (UNRELEASED_PARTITIONS) still waits: some
+     * partition of its target it does not own is still owned by another member.
+     */
+    public boolean waitingOnUnreleasedPartition(ConsumerGroupMember member) {
+        if (member.state() != MemberState.UNRELEASED_PARTITIONS) {
+            return false;
+        }
+        for (Map.Entry<Uuid, Set<Integer>> e : targetAssignment(member.memberId()).entrySet()) {
+            Map<Integer, Integer> owned = member.assignedPartitions().getOrDefault(e.getKey(), Map.of());
+            for (Integer p : e.getValue()) {
+                if (!owned.containsKey(p) && currentPartitionEpoch(e.getKey(), p) != -1) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     // -------------------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ import io.skiff.coordinator.group.RequestContext;
 import io.skiff.coordinator.group.TopicsView;
 import io.skiff.coordinator.group.assignor.PartitionAssignor;
 import io.skiff.coordinator.group.classic.ClassicGroup;
+import io.skiff.coordinator.group.classic.ClassicGroupHandler;
 import io.skiff.coordinator.runtime.CoordinatorException;
 import io.skiff.coordinator.runtime.CoordinatorRecord;
 import io.skiff.coordinator.runtime.OperationContext;
@@ -20,6 +21,7 @@ import io.skiff.wire.message.ConsumerGroupHeartbeatResponse;
 import io.skiff.wire.protocol.Errors;
 import io.skiff.wire.protocol.Uuid;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -43,6 +45,11 @@ import org.slf4j.LoggerFactory;
  * towards its target. Every change is an appended record, replayed at once. Regular expressions
  * are RE2/J patterns, as in Kafka, resolved synchronously against {@link TopicsView} (Kafka
  * resolves them asynchronously).
+ *
+ * <p>The first ConsumerGroupHeartbeat to a classic group with members converts it (Kafka's online
+ * upgrade, see {@link GroupMigration}); fencing the last member that uses the consumer protocol
+ * may convert the group back. Members that use the classic protocol are served by
+ * {@link ClassicMembersHandler}, with the reconciliation, epoch and fencing steps of this class.
  * Shard-thread only.
  */
 public final class ConsumerGroupHandler {
@@ -55,15 +62,18 @@ public final class ConsumerGroupHandler {
     private final Map<String, PartitionAssignor> assignors;
     private final String defaultAssignor;
     private final MetadataHash metadataHash = new MetadataHash();
+    private final GroupMigration migration;
 
     public ConsumerGroupHandler(GroupStore store, GroupCoordinatorConfig config, TopicsView topics,
-                                GroupMetrics metrics, Map<String, PartitionAssignor> assignors) {
+                                GroupMetrics metrics, Map<String, PartitionAssignor> assignors,
+                                ClassicGroupHandler classic) {
         this.store = store;
         this.config = config;
         this.topics = topics;
         this.metrics = metrics;
         this.assignors = assignors;
         this.defaultAssignor = config.consumerGroupAssignors().get(0);
+        this.migration = new GroupMigration(store, config, topics, metrics, classic, metadataHash);
     }
 
     static String sessionTimeoutKey(String groupId, String memberId) {
@@ -72,6 +82,24 @@ public final class ConsumerGroupHandler {
 
     static String rebalanceTimeoutKey(String groupId, String memberId) {
         return "consumer-rebalance-" + groupId + "-" + memberId;
+    }
+
+    /** A classic member told to rejoin must do so within its rebalance timeout. */
+    static String joinTimeoutKey(String groupId, String memberId) {
+        return "consumer-join-" + groupId + "-" + memberId;
+    }
+
+    /** A classic member that joined must send its SyncGroup within its rebalance timeout. */
+    static String syncTimeoutKey(String groupId, String memberId) {
+        return "consumer-sync-" + groupId + "-" + memberId;
+    }
+
+    GroupCoordinatorConfig config() {
+        return config;
+    }
+
+    TopicsView topics() {
+        return topics;
     }
 
     // -------------------------------------------------------------------------------------------
@@ -150,6 +178,7 @@ public final class ConsumerGroupHandler {
         Group existing = store.group(groupId);
         ConsumerGroup group;
         boolean replaceEmptyClassicGroup = false;
+        ClassicGroup upgraded = null;
         if (existing == null) {
             if (!create) {
                 throw new CoordinatorException(Errors.GROUP_ID_NOT_FOUND, "Consumer group " + groupId + " not found.");
@@ -161,12 +190,12 @@ public final class ConsumerGroupHandler {
             // An empty classic group (maybe just holding offsets) becomes a consumer group.
             replaceEmptyClassicGroup = true;
             group = null;
+        } else if (create) {
+            // The first member using the consumer protocol joins a classic group: online upgrade.
+            // The checks below run against the group the classic group becomes.
+            upgraded = (ClassicGroup) existing;
+            group = migration.upgradeCandidate(upgraded);
         } else {
-            if (create) {
-                ClassicGroup classic = (ClassicGroup) existing;
-                LOG.info("Group {}: cannot upgrade the non-empty classic group (protocol {}, {} members) to a "
-                    + "consumer group online", groupId, classic.protocolType(), classic.numMembers());
-            }
             throw new CoordinatorException(Errors.GROUP_ID_NOT_FOUND, "Group " + groupId + " is not a consumer group.");
         }
         if (group != null && group.numMembers() >= config.consumerGroupMaxSize()
@@ -223,6 +252,12 @@ public final class ConsumerGroupHandler {
         if (replaceEmptyClassicGroup) {
             ctx.append(GroupRecords.groupMetadataTombstone(groupId));
             LOG.info("Group {}: converted the empty classic group to a consumer group.", groupId);
+        }
+        if (upgraded != null) {
+            migration.upgrade(ctx, upgraded, group);
+            for (ConsumerGroupMember m : group.members().values()) {
+                scheduleSessionTimeout(ctx, groupId, m.memberId(), m.classicSessionTimeoutMs());
+            }
         }
         if (replacedStatic != null) {
             LOG.info("Group {}: static member with instance id {} rejoins; member {} replaces {}", groupId, instanceId,
@@ -310,7 +345,7 @@ public final class ConsumerGroupHandler {
         return response;
     }
 
-    private boolean canComputeNextTargetAssignment(long lastAssignmentMs, long nowMs) {
+    boolean canComputeNextTargetAssignment(long lastAssignmentMs, long nowMs) {
         int intervalMs = config.consumerGroupAssignmentIntervalMs();
         return lastAssignmentMs == 0 || intervalMs == 0 || nowMs >= lastAssignmentMs + intervalMs;
     }
@@ -364,7 +399,7 @@ public final class ConsumerGroupHandler {
         return true;
     }
 
-    private static void throwIfInstanceIdIsFenced(ConsumerGroupMember member, String groupId, String memberId,
+    static void throwIfInstanceIdIsFenced(ConsumerGroupMember member, String groupId, String memberId,
                                                   String instanceId) {
         if (!member.memberId().equals(memberId)) {
             LOG.info("Group {}: static member {} with instance id {} is fenced by existing member {}.", groupId,
@@ -374,12 +409,12 @@ public final class ConsumerGroupHandler {
         }
     }
 
-    private static void appendCurrentAssignment(OperationContext ctx, String groupId, ConsumerGroupMember m) {
+    static void appendCurrentAssignment(OperationContext ctx, String groupId, ConsumerGroupMember m) {
         ctx.append(GroupRecords.currentAssignment(groupId, m.memberId(), m.memberEpoch(), m.previousMemberEpoch(),
             m.state().value(), m.assignedPartitions(), m.partitionsPendingRevocation()));
     }
 
-    private static void removeMemberRecords(OperationContext ctx, String groupId, String memberId) {
+    static void removeMemberRecords(OperationContext ctx, String groupId, String memberId) {
         ctx.append(GroupRecords.currentAssignmentTombstone(groupId, memberId));
         ctx.append(GroupRecords.targetAssignmentTombstone(groupId, memberId));
         ctx.append(GroupRecords.consumerGroupMemberTombstone(groupId, memberId));
@@ -389,7 +424,7 @@ public final class ConsumerGroupHandler {
     // Subscriptions, regular expressions and the metadata hash.
 
     /** The ids of the existing topics a member subscribes to. */
-    private Set<Uuid> subscribedTopicIds(ConsumerGroup group, ConsumerGroupMember m) {
+    Set<Uuid> subscribedTopicIds(ConsumerGroup group, ConsumerGroupMember m) {
         Set<Uuid> ids = new HashSet<>();
         for (String name : group.subscribedTopics(m)) {
             Uuid id = topics.topicId(name);
@@ -400,7 +435,7 @@ public final class ConsumerGroupHandler {
         return ids;
     }
 
-    private void updateRegularExpressions(OperationContext ctx, ConsumerGroup group, String oldRegex, String newRegex) {
+    void updateRegularExpressions(OperationContext ctx, ConsumerGroup group, String oldRegex, String newRegex) {
         if (oldRegex != null && group.numRegexSubscribers(oldRegex) == 0 && group.resolvedRegex(oldRegex) != null) {
             ctx.append(GroupRecords.regularExpressionTombstone(group.groupId(), oldRegex));
         }
@@ -441,7 +476,7 @@ public final class ConsumerGroupHandler {
     }
 
     /** Appends a new group epoch if asked to or if the subscribed topics' metadata changed. */
-    private void maybeBumpGroupEpoch(OperationContext ctx, ConsumerGroup group, boolean bump) {
+    void maybeBumpGroupEpoch(OperationContext ctx, ConsumerGroup group, boolean bump) {
         long hash = metadataHash.groupHash(group.subscribedTopicNames(), topics);
         if (bump || hash != group.metadataHash()) {
             int epoch = group.groupEpoch() + 1;
@@ -452,7 +487,7 @@ public final class ConsumerGroupHandler {
     }
 
     /** Computes and appends a new target assignment; returns {@code memberId}'s part. */
-    private Map<Uuid, Set<Integer>> updateTargetAssignment(OperationContext ctx, ConsumerGroup group, String memberId) {
+    Map<Uuid, Set<Integer>> updateTargetAssignment(OperationContext ctx, ConsumerGroup group, String memberId) {
         String name = group.preferredServerAssignor();
         PartitionAssignor assignor = assignors.get(name != null && assignors.containsKey(name) ? name : defaultAssignor);
         Map<String, PartitionAssignor.MemberSubscription> specs = new HashMap<>();
@@ -534,26 +569,87 @@ public final class ConsumerGroupHandler {
         return response;
     }
 
-    /** Removes a member and bumps the group epoch so that its partitions are reassigned. */
-    private void fenceMember(OperationContext ctx, ConsumerGroup group, ConsumerGroupMember member) {
+    /**
+     * Removes members and bumps the group epoch so that their partitions are reassigned; or, when
+     * every member left uses the classic protocol, turns the group into a classic group that
+     * rebalances (Kafka's online downgrade).
+     */
+    void fenceMembers(OperationContext ctx, ConsumerGroup group, Collection<ConsumerGroupMember> members) {
+        if (members.isEmpty()) {
+            return;
+        }
         String groupId = group.groupId();
-        removeMemberRecords(ctx, groupId, member.memberId());
-        String regex = member.subscribedTopicRegex();
-        if (regex != null && group.numRegexSubscribers(regex) == 0 && group.resolvedRegex(regex) != null) {
-            ctx.append(GroupRecords.regularExpressionTombstone(groupId, regex));
+        if (migration.canDowngradeWithout(group, members)) {
+            Set<String> leaving = new HashSet<>();
+            for (ConsumerGroupMember m : members) {
+                leaving.add(m.memberId());
+            }
+            downgrade(ctx, group, leaving, null, group.groupEpoch(),
+                "Downgrade group " + groupId + " from consumer to classic for member leaving.");
+            return;
+        }
+        Set<String> regexes = new TreeSet<>();
+        for (ConsumerGroupMember m : members) {
+            removeMemberRecords(ctx, groupId, m.memberId());
+            if (m.subscribedTopicRegex() != null) {
+                regexes.add(m.subscribedTopicRegex());
+            }
+        }
+        for (String regex : regexes) {
+            if (group.numRegexSubscribers(regex) == 0 && group.resolvedRegex(regex) != null) {
+                ctx.append(GroupRecords.regularExpressionTombstone(groupId, regex));
+            }
         }
         maybeBumpGroupEpoch(ctx, group, true);
-        cancelTimers(ctx, groupId, member.memberId());
+        for (ConsumerGroupMember m : members) {
+            cancelTimers(ctx, groupId, m.memberId());
+        }
+    }
+
+    /** {@link GroupMigration#downgrade}, after cancelling the timers of every member. */
+    void downgrade(OperationContext ctx, ConsumerGroup group, Set<String> leaving, String lastMemberId, int generation,
+                   String rebalanceReason) {
+        for (String memberId : new ArrayList<>(group.members().keySet())) {
+            cancelTimers(ctx, group.groupId(), memberId);
+        }
+        migration.downgrade(ctx, group, leaving, lastMemberId, generation, rebalanceReason);
+    }
+
+    GroupMigration migration() {
+        return migration;
+    }
+
+    private void fenceMember(OperationContext ctx, ConsumerGroup group, ConsumerGroupMember member) {
+        fenceMembers(ctx, group, List.of(member));
     }
 
     private void cancelTimers(OperationContext ctx, String groupId, String memberId) {
         ctx.cancel(sessionTimeoutKey(groupId, memberId));
         ctx.cancel(rebalanceTimeoutKey(groupId, memberId));
+        ctx.cancel(joinTimeoutKey(groupId, memberId));
+        ctx.cancel(syncTimeoutKey(groupId, memberId));
     }
 
     private void scheduleSessionTimeout(OperationContext ctx, String groupId, String memberId) {
-        ctx.schedule(sessionTimeoutKey(groupId, memberId), config.consumerGroupSessionTimeoutMs(),
+        scheduleSessionTimeout(ctx, groupId, memberId, config.consumerGroupSessionTimeoutMs());
+    }
+
+    void scheduleSessionTimeout(OperationContext ctx, String groupId, String memberId, int timeoutMs) {
+        ctx.schedule(sessionTimeoutKey(groupId, memberId), timeoutMs,
             c -> fenceMemberOnTimeout(c, groupId, memberId, "the member session expired"));
+    }
+
+    /** A classic member told to rejoin is fenced if it has not rejoined within its rebalance timeout. */
+    void scheduleJoinTimeoutIfAbsent(OperationContext ctx, String groupId, ConsumerGroupMember m) {
+        String memberId = m.memberId();
+        ctx.scheduleIfAbsent(joinTimeoutKey(groupId, memberId), m.rebalanceTimeoutMs(),
+            c -> fenceMemberOnTimeout(c, groupId, memberId, "the classic member failed to join within the rebalance timeout"));
+    }
+
+    /** A classic member that joined is fenced if it does not sync within {@code timeoutMs}. */
+    void scheduleSyncTimeout(OperationContext ctx, String groupId, String memberId, int timeoutMs) {
+        ctx.schedule(syncTimeoutKey(groupId, memberId), timeoutMs,
+            c -> fenceMemberOnTimeout(c, groupId, memberId, "the member failed to sync within timeout"));
     }
 
     private void maybeScheduleRebalanceTimeout(OperationContext ctx, String groupId, ConsumerGroupMember m) {

@@ -115,6 +115,21 @@ public final class ConsumerGroupMember {
         return classicMemberMetadata != null;
     }
 
+    /** The session timeout of a member using the classic protocol (from its JoinGroup). */
+    public int classicSessionTimeoutMs() {
+        return classicMemberMetadata.sessionTimeoutMs();
+    }
+
+    /** The protocols a member using the classic protocol supports, in its order of preference. */
+    public List<ConsumerGroupMemberMetadataValue.ClassicProtocol> classicProtocols() {
+        return classicMemberMetadata.supportedProtocols();
+    }
+
+    /** The protocol a classic member is told to use: its most preferred one (Kafka's choice). */
+    public ConsumerGroupMemberMetadataValue.ClassicProtocol preferredClassicProtocol() {
+        return classicMemberMetadata.supportedProtocols().get(0);
+    }
+
     public int memberEpoch() {
         return memberEpoch;
     }
