@@ -80,10 +80,7 @@ public class LogBenchmarks {
 
         @TearDown
         public void tearDown() throws IOException {
-            manager.shutdown();
-            try (Stream<java.nio.file.Path> files = Files.walk(dir.toPath())) {
-                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
+            close(manager, dir);
         }
     }
 
@@ -101,6 +98,13 @@ public class LogBenchmarks {
         @TearDown
         public void tearDown() {
             buf.release();
+        }
+    }
+
+    static void close(LogManager manager, File dir) throws IOException {
+        manager.shutdown();
+        try (Stream<java.nio.file.Path> files = Files.walk(dir.toPath())) {
+            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         }
     }
 
@@ -153,10 +157,7 @@ public class LogBenchmarks {
 
         @TearDown
         public void tearDown() throws IOException {
-            manager.shutdown();
-            try (Stream<java.nio.file.Path> files = Files.walk(dir.toPath())) {
-                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
+            close(manager, dir);
         }
     }
 

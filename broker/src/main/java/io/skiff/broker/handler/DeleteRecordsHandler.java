@@ -8,7 +8,6 @@ import io.skiff.broker.network.ApiHandler;
 import io.skiff.broker.network.RequestContext;
 import io.skiff.storage.DeleteRecordsResult;
 import io.skiff.storage.PartitionLog;
-import io.skiff.storage.TopicPartition;
 import io.skiff.wire.message.DeleteRecordsRequest;
 import io.skiff.wire.message.DeleteRecordsResponse;
 import io.skiff.wire.protocol.ApiKeys;
@@ -41,8 +40,7 @@ public final class DeleteRecordsHandler extends ApiHandler<DeleteRecordsRequest>
             for (DeleteRecordsRequest.DeleteRecordsPartition p : t.partitions()) {
                 DeleteRecordsResponse.DeleteRecordsPartitionResult out = new DeleteRecordsResponse.DeleteRecordsPartitionResult()
                     .setPartitionIndex(p.partitionIndex()).setLowWatermark(-1);
-                PartitionLog log = topic == null || p.partitionIndex() < 0 || p.partitionIndex() >= topic.partitions() ? null
-                    : replicas.log(new TopicPartition(topic.name(), p.partitionIndex()));
+                PartitionLog log = replicas.log(topic, p.partitionIndex());
                 if (log == null) {
                     out.setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code);
                 } else {

@@ -8,7 +8,6 @@ import io.skiff.broker.network.ApiHandler;
 import io.skiff.broker.network.RequestContext;
 import io.skiff.storage.PartitionLog;
 import io.skiff.storage.TimestampAndOffset;
-import io.skiff.storage.TopicPartition;
 import io.skiff.wire.message.ListOffsetsRequest;
 import io.skiff.wire.message.ListOffsetsResponse;
 import io.skiff.wire.protocol.ApiKeys;
@@ -46,8 +45,7 @@ public final class ListOffsetsHandler extends ApiHandler<ListOffsetsRequest> {
             for (ListOffsetsRequest.ListOffsetsPartition p : t.partitions()) {
                 ListOffsetsResponse.ListOffsetsPartitionResponse out = new ListOffsetsResponse.ListOffsetsPartitionResponse()
                     .setPartitionIndex(p.partitionIndex()).setTimestamp(-1).setOffset(-1).setLeaderEpoch(-1);
-                PartitionLog log = topic == null || p.partitionIndex() < 0 || p.partitionIndex() >= topic.partitions() ? null
-                    : replicas.log(new TopicPartition(topic.name(), p.partitionIndex()));
+                PartitionLog log = replicas.log(topic, p.partitionIndex());
                 if (log == null) {
                     out.setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code);
                 } else if (p.currentLeaderEpoch() > Cluster.LEADER_EPOCH) {

@@ -43,6 +43,14 @@ public final class ReplicaManager implements MetadataManager.Listener {
         return logs.getLog(tp);
     }
 
+    /** The log of {@code topic}'s partition, or null when the topic is null or has no such partition here. */
+    public PartitionLog log(TopicImage topic, int partition) {
+        if (topic == null || partition < 0 || partition >= topic.partitions()) {
+            return null;
+        }
+        return logs.getLog(new TopicPartition(topic.name(), partition));
+    }
+
     public LogManager logManager() {
         return logs;
     }
