@@ -1,23 +1,18 @@
 package io.skiff.wire.compress;
 
 import com.github.luben.zstd.RecyclingBufferPool;
-import com.github.luben.zstd.ZstdInputStreamNoFinalizer;
 import com.github.luben.zstd.ZstdOutputStreamNoFinalizer;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufInputStream;
 import io.netty.buffer.ByteBufOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.util.zip.Deflater;
-import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
 import net.jpountz.lz4.LZ4Compressor;
 import net.jpountz.lz4.LZ4Factory;
-import net.jpountz.lz4.LZ4FrameInputStream;
 import net.jpountz.lz4.LZ4FrameOutputStream;
 import net.jpountz.xxhash.XXHashFactory;
-import org.xerial.snappy.SnappyInputStream;
 import org.xerial.snappy.SnappyOutputStream;
 
 /**
@@ -25,7 +20,9 @@ import org.xerial.snappy.SnappyOutputStream;
  * clients write and read: gzip (RFC 1952), snappy in xerial's block framing, lz4 in the LZ4
  * frame format (independent 64 KiB blocks, with a correct header checksum as Kafka writes for
  * magic 2), and zstd frames. Codec ids are those of the batch attributes: 1 gzip, 2 snappy,
- * 3 lz4, 4 zstd. Stateless and thread-safe; the streams returned are not.
+ * 3 lz4, 4 zstd. Stateless and thread-safe; the streams returned are not. Reading goes through
+ * Skiff's own readers of these formats ({@link Decompressors}); writing through the libraries'
+ * output streams.
  */
 public final class Codecs {
     public static final int NONE = 0;
@@ -67,24 +64,14 @@ public final class Codecs {
     }
 
     /**
-     * A stream of the decompressed bytes of {@code compressed}'s readable bytes. Borrows
-     * {@code compressed} (it must stay unreleased while the stream is used); the caller closes
-     * the stream. Corrupt input surfaces as an {@link IOException} while reading.
+     * A stream of the decompressed bytes of {@code compressed}'s readable bytes, with buffers and
+     * native state of its own (for occasional use; a thread that decompresses many payloads keeps a
+     * {@link Decompressors}). Borrows {@code compressed} (it must stay unreleased while the stream
+     * is used; its indices are not moved); the caller closes the stream, which frees its native
+     * resources. Corrupt input surfaces as an {@link IOException} while reading.
      */
     public static InputStream decompress(int codec, ByteBuf compressed) throws IOException {
-        InputStream raw = new ByteBufInputStream(compressed.duplicate(), false);
-        switch (codec) {
-            case GZIP:
-                return new GZIPInputStream(raw, GZIP_BUFFER);
-            case SNAPPY:
-                return new SnappyInputStream(raw);
-            case LZ4:
-                return new LZ4FrameInputStream(raw, LZ4_FACTORY.safeDecompressor(), XXHashFactory.fastestInstance().hash32());
-            case ZSTD:
-                return new ZstdInputStreamNoFinalizer(raw, RecyclingBufferPool.INSTANCE);
-            default:
-                throw new IOException("unknown compression codec " + codec);
-        }
+        return Decompressors.openSingleUse(codec, compressed);
     }
 
     /**

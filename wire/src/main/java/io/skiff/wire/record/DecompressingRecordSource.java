@@ -1,27 +1,32 @@
 package io.skiff.wire.record;
 
 import io.netty.buffer.ByteBuf;
-import io.skiff.wire.compress.Codecs;
+import io.skiff.wire.compress.DecompressingStream;
+import io.skiff.wire.compress.DecompressionLimitException;
+import io.skiff.wire.compress.Decompressors;
 import java.io.EOFException;
 import java.io.IOException;
-import java.io.InputStream;
 
 /**
  * A {@link RecordSource} over the records of a compressed batch. Records are parsed straight off
- * the decompressing stream, field by field; keys, values and headers are skipped, never
- * buffered, so memory stays bounded whatever the records' sizes. The total decompressed size of
- * a batch is capped ({@link #MAX_DECOMPRESSED_BYTES}): a batch that decompresses beyond it (a
- * decompression bomb) is refused after at most that much work. Not thread-safe: one instance per
- * thread, reused across batches (its read buffer is allocated once).
+ * the decompressed runs of the codec's stream ({@link DecompressingStream#nextChunk()}, read in
+ * place, no copy), field by field; keys, values and headers are skipped, never buffered, so
+ * memory stays bounded whatever the records' sizes. The total decompressed size of a batch is
+ * capped ({@link #MAX_DECOMPRESSED_BYTES}): a batch that decompresses beyond it (a decompression
+ * bomb) is refused after at most that much work. Not thread-safe: one instance per thread,
+ * reused across batches; it owns a {@link Decompressors}, whose buffers and native state are
+ * reused, so a batch is validated without allocating once the buffers have warmed up.
  */
 public final class DecompressingRecordSource implements RecordSource {
     /** Largest decompressed size accepted for one batch. */
     public static final long MAX_DECOMPRESSED_BYTES = 128L << 20;
-    private static final int BUFFER_SIZE = 16 * 1024;
+    private static final byte[] EMPTY = new byte[0];
 
-    private final byte[] buffer = new byte[BUFFER_SIZE];
     private final long maxDecompressedBytes;
-    private InputStream in;
+    private final Decompressors decompressors;
+    private DecompressingStream in;
+    /** The current decompressed run: [position, limit) of buffer, borrowed from the stream. */
+    private byte[] buffer = EMPTY;
     private int position;
     private int limit;
     private long consumed;
@@ -34,6 +39,7 @@ public final class DecompressingRecordSource implements RecordSource {
 
     public DecompressingRecordSource(long maxDecompressedBytes) {
         this.maxDecompressedBytes = maxDecompressedBytes;
+        this.decompressors = new Decompressors(maxDecompressedBytes);
     }
 
     @Override
@@ -45,16 +51,17 @@ public final class DecompressingRecordSource implements RecordSource {
         ByteBuf buf = batch.buffer();
         int start = batch.offset() + RecordBatchDescriptor.RECORDS_OFFSET;
         int end = batch.offset() + batch.sizeInBytes();
+        buffer = EMPTY;
         position = 0;
         limit = 0;
         consumed = 0;
         failure = null;
         corruption = false;
         try {
-            in = Codecs.decompress(batch.compressionCodecId(), buf.slice(start, end - start));
+            in = decompressors.open(batch.compressionCodecId(), buf, start, end - start);
             return true;
         } catch (IOException e) {
-            // Header-level failure (e.g. a bad gzip or snappy stream header): report on first read.
+            // An unknown codec: report on first read.
             in = null;
             failure = "Failed to decompress record stream: " + e.getMessage();
             corruption = true;
@@ -114,7 +121,7 @@ public final class DecompressingRecordSource implements RecordSource {
             view.setStreamed((int) (consumed - recordStart), attributes, timestampDelta, offsetDelta, keyLength,
                 valueLength, headerCount);
             return true;
-        } catch (TooLarge e) {
+        } catch (TooLarge | DecompressionLimitException e) {
             return fail("The batch decompresses to more than " + maxDecompressedBytes + " bytes", false);
         } catch (EOFException e) {
             return fail("Failed to decompress record stream: the records end in the middle of a record", true);
@@ -148,13 +155,12 @@ public final class DecompressingRecordSource implements RecordSource {
     @Override
     public void close() {
         if (in != null) {
-            try {
-                in.close();
-            } catch (IOException ignored) {
-                // nothing to do: the stream reads from memory
-            }
+            in.close();
             in = null;
         }
+        buffer = EMPTY;
+        position = 0;
+        limit = 0;
     }
 
     /** The decompressed size passed the cap: refused, but not corrupt. */
@@ -180,15 +186,18 @@ public final class DecompressingRecordSource implements RecordSource {
     // ---------------------------------------------------------------------------------------------
     // buffered reading with a budget
 
+    /** Moves on to the next decompressed run; its length, or -1 at the end of the batch's records. */
     private int fill() throws IOException {
-        int n = in.read(buffer, 0, buffer.length);
-        if (n <= 0) {
+        int n = in.nextChunk();
+        if (n < 0) {
+            buffer = EMPTY;
             position = 0;
             limit = 0;
-            return n < 0 ? -1 : 0;
+            return -1;
         }
-        position = 0;
-        limit = n;
+        buffer = in.chunkArray();
+        position = in.chunkOffset();
+        limit = position + n;
         return n;
     }
 
