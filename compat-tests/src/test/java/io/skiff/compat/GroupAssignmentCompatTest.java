@@ -6,7 +6,6 @@ import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -14,19 +13,13 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
 import org.apache.kafka.clients.consumer.RangeAssignor;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Three kafka-clients consumers in one group on a six-partition topic, with each way a group can
@@ -37,22 +30,12 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 @Timeout(value = 240, unit = TimeUnit.SECONDS)
 class GroupAssignmentCompatTest {
-    static final int PARTITIONS = 6;
+    static final int PARTITIONS = Groups.PARTITIONS;
     /** The session timeout of a consumer-protocol member (a broker setting) and of a classic child member. */
     static final int SESSION_TIMEOUT_MS = 3000;
 
     @RegisterExtension
-    static final SkiffBrokerExtension BROKER = groupBroker();
-    private static final AtomicInteger TOPICS = new AtomicInteger();
-
-    /** A broker with settings that let groups form and fail over in seconds, as tests need. */
-    static SkiffBrokerExtension groupBroker() {
-        return new SkiffBrokerExtension()
-            .with("group.initial.rebalance.delay.ms", "0")
-            .with("group.min.session.timeout.ms", "1000")
-            .with("group.consumer.heartbeat.interval.ms", "500")
-            .with("group.consumer.session.timeout.ms", Integer.toString(SESSION_TIMEOUT_MS));
-    }
+    static final SkiffBrokerExtension BROKER = Groups.broker(SESSION_TIMEOUT_MS);
 
     /** How the group assigns: the protocol and the assignor. */
     enum Flavour {
@@ -92,46 +75,6 @@ class GroupAssignmentCompatTest {
         }
     }
 
-    static String newTopic(String prefix) throws Exception {
-        String topic = prefix + "-" + TOPICS.incrementAndGet();
-        try (Admin admin = Clients.admin(BROKER)) {
-            admin.createTopics(List.of(new NewTopic(topic, PARTITIONS, (short) 1))).all().get();
-        }
-        return topic;
-    }
-
-    /** Appends {@code perPartition} records to every partition and waits for the acknowledgements. */
-    static void produce(String bootstrap, String topic, int perPartition) throws Exception {
-        try (KafkaProducer<byte[], byte[]> producer = Clients.producer(bootstrap, "all")) {
-            for (int i = 0; i < perPartition; i++) {
-                for (int p = 0; p < PARTITIONS; p++) {
-                    producer.send(new ProducerRecord<>(topic, p, null, ("p" + p + "-" + i).getBytes(StandardCharsets.UTF_8)));
-                }
-            }
-            producer.flush();
-        }
-    }
-
-    /** True when the members' assignments are disjoint, cover every partition, and each holds {@code each}. */
-    static boolean disjointCover(List<GroupMember> members, int each) {
-        List<Set<Integer>> owned = new ArrayList<>();
-        for (GroupMember m : members) {
-            owned.add(m.partitions());
-        }
-        return disjointCover(owned, each);
-    }
-
-    static boolean disjointCover(Collection<Set<Integer>> owned, int each) {
-        Set<Integer> union = new HashSet<>();
-        for (Set<Integer> mine : owned) {
-            if (mine.size() != each) {
-                return false;
-            }
-            union.addAll(mine);
-        }
-        return union.size() == PARTITIONS;
-    }
-
     static List<GroupMember> startMembers(Flavour flavour, String group, String topic, int count) {
         List<GroupMember> members = new ArrayList<>();
         for (int i = 0; i < count; i++) {
@@ -141,56 +84,14 @@ class GroupAssignmentCompatTest {
         return members;
     }
 
-    static void awaitDisjointCover(List<GroupMember> members, int each) throws InterruptedException {
-        GroupMember.await(() -> "each of " + members + " to own " + each + " of " + PARTITIONS + " partitions", 60,
-            () -> failFast(members) && disjointCover(members, each));
-    }
-
-    private static boolean failFast(List<GroupMember> members) {
-        for (GroupMember m : members) {
-            if (m.failure() != null) {
-                throw new AssertionError(m.name() + "'s poll loop failed", m.failure());
-            }
-        }
-        return true;
-    }
-
-    /** Each member has read every record at or above {@code fromOffset} of what it owns, and nothing it does not own. */
-    static void awaitEachReadsOnlyItsOwn(List<GroupMember> members, int fromOffset, int toOffset) throws InterruptedException {
-        GroupMember.await(() -> "the members to read offsets " + fromOffset + ".." + (toOffset - 1) + " of their partitions", 60,
-            () -> {
-                for (GroupMember m : members) {
-                    Set<Long> seen = new HashSet<>();
-                    for (GroupMember.Read r : m.reads()) {
-                        if (r.offset() >= fromOffset) {
-                            seen.add(r.partition().partition() * 1_000_000L + r.offset());
-                        }
-                    }
-                    if (seen.size() < m.partitions().size() * (toOffset - fromOffset)) {
-                        return false;
-                    }
-                }
-                return true;
-            });
-        for (GroupMember m : members) {
-            Set<Integer> owned = m.partitions();
-            for (GroupMember.Read r : m.reads()) {
-                if (r.offset() >= fromOffset) {
-                    assertThat(owned).as("%s read %s-%d at offset %d", m.name(), r.partition().topic(),
-                        r.partition().partition(), r.offset()).contains(r.partition().partition());
-                }
-            }
-        }
-    }
-
     @ParameterizedTest
     @EnumSource(Flavour.class)
     void threeMembersOwnDisjointPartitionsCoveringTheTopicAndReadOnlyThose(Flavour flavour) throws Exception {
-        String topic = newTopic("cover");
+        String topic = Groups.newTopic(BROKER, "cover");
         String group = "cover-" + flavour.name().toLowerCase();
         List<GroupMember> members = startMembers(flavour, group, topic, 3);
         try {
-            awaitDisjointCover(members, 2);
+            Groups.awaitDisjointCover(members, 2);
             if (flavour.contiguousRanges) {
                 Set<TreeSet<Integer>> owned = new HashSet<>();
                 for (GroupMember m : members) {
@@ -200,48 +101,48 @@ class GroupAssignmentCompatTest {
                     .containsExactlyInAnyOrder(new TreeSet<>(List.of(0, 1)), new TreeSet<>(List.of(2, 3)),
                         new TreeSet<>(List.of(4, 5)));
             }
-            produce(BROKER.bootstrapServers(), topic, 10);
-            awaitEachReadsOnlyItsOwn(members, 0, 10);
+            Groups.produce(BROKER.bootstrapServers(), topic, 10);
+            Groups.awaitEachReadsOnlyItsOwn(members, 0, 10);
             int total = 0;
             for (GroupMember m : members) {
                 total += m.reads().size();
             }
             assertThat(total).as("every record read once").isEqualTo(PARTITIONS * 10);
         } finally {
-            closeAll(members);
+            Groups.closeAll(members);
         }
     }
 
     @ParameterizedTest
     @EnumSource(Flavour.class)
     void memberThatClosesLosesItsPartitionsToTheOthers(Flavour flavour) throws Exception {
-        String topic = newTopic("leave");
+        String topic = Groups.newTopic(BROKER, "leave");
         String group = "leave-" + flavour.name().toLowerCase();
         List<GroupMember> members = startMembers(flavour, group, topic, 3);
         try {
-            awaitDisjointCover(members, 2);
-            produce(BROKER.bootstrapServers(), topic, 10);
-            awaitEachReadsOnlyItsOwn(members, 0, 10);
+            Groups.awaitDisjointCover(members, 2);
+            Groups.produce(BROKER.bootstrapServers(), topic, 10);
+            Groups.awaitEachReadsOnlyItsOwn(members, 0, 10);
             GroupMember leaving = members.remove(2);
             Set<Integer> itsPartitions = leaving.partitions();
             leaving.close();
-            awaitDisjointCover(members, 3);
+            Groups.awaitDisjointCover(members, 3);
             Set<Integer> takenOver = new HashSet<>();
             for (GroupMember m : members) {
                 takenOver.addAll(m.partitions());
             }
             assertThat(takenOver).containsAll(itsPartitions);
-            produce(BROKER.bootstrapServers(), topic, 10);
-            awaitEachReadsOnlyItsOwn(members, 10, 20);
+            Groups.produce(BROKER.bootstrapServers(), topic, 10);
+            Groups.awaitEachReadsOnlyItsOwn(members, 10, 20);
         } finally {
-            closeAll(members);
+            Groups.closeAll(members);
         }
     }
 
     @ParameterizedTest
     @EnumSource(Flavour.class)
     void memberWhoseProcessIsKilledLosesItsPartitionsAfterTheSessionTimeout(Flavour flavour) throws Exception {
-        String topic = newTopic("killed");
+        String topic = Groups.newTopic(BROKER, "killed");
         String group = "killed-" + flavour.name().toLowerCase();
         List<String> args = new ArrayList<>(List.of(BROKER.bootstrapServers(), topic));
         Properties childProps = flavour.memberProperties(group);
@@ -255,28 +156,22 @@ class GroupAssignmentCompatTest {
         List<GroupMember> members = startMembers(flavour, group, topic, 2);
         try {
             GroupMember.await(() -> "the child and " + members + " to own two partitions each; child said: " + out.text(), 60,
-                () -> failFast(members) && disjointCover(List.of(members.get(0).partitions(), members.get(1).partitions(),
-                    out.assigned()), 2));
+                () -> Groups.failFast(members) && Groups.disjointCover(List.of(members.get(0).partitions(),
+                    members.get(1).partitions(), out.assigned()), 2));
             Set<Integer> childPartitions = out.assigned();
             child.destroyForcibly();
             assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
-            awaitDisjointCover(members, 3);
+            Groups.awaitDisjointCover(members, 3);
             Set<Integer> takenOver = new HashSet<>();
             for (GroupMember m : members) {
                 takenOver.addAll(m.partitions());
             }
             assertThat(takenOver).containsAll(childPartitions);
-            produce(BROKER.bootstrapServers(), topic, 10);
-            awaitEachReadsOnlyItsOwn(members, 0, 10);
+            Groups.produce(BROKER.bootstrapServers(), topic, 10);
+            Groups.awaitEachReadsOnlyItsOwn(members, 0, 10);
         } finally {
             child.destroyForcibly();
-            closeAll(members);
-        }
-    }
-
-    static void closeAll(List<GroupMember> members) throws InterruptedException {
-        for (GroupMember m : members) {
-            m.close();
+            Groups.closeAll(members);
         }
     }
 

@@ -55,6 +55,7 @@ final class GroupMember implements AutoCloseable {
     private volatile int generation = -1;
     private volatile String memberId = "";
     private volatile boolean running = true;
+    private volatile boolean holding;
     private volatile Throwable failure;
 
     /**
@@ -63,12 +64,21 @@ final class GroupMember implements AutoCloseable {
      * offset, with auto-commit off.
      */
     static GroupMember start(String name, String bootstrap, String topic, Properties extra, CommitMode mode) {
-        return new GroupMember(name, bootstrap, topic, extra, mode);
+        return new GroupMember(name, bootstrap, topic, extra, mode, false);
     }
 
-    private GroupMember(String name, String bootstrap, String topic, Properties extra, CommitMode mode) {
+    /**
+     * Starts a member that joins the group but pauses every partition it is given, reading
+     * nothing until {@link #release()}: the group can settle before anyone reads.
+     */
+    static GroupMember startHolding(String name, String bootstrap, String topic, Properties extra, CommitMode mode) {
+        return new GroupMember(name, bootstrap, topic, extra, mode, true);
+    }
+
+    private GroupMember(String name, String bootstrap, String topic, Properties extra, CommitMode mode, boolean holding) {
         this.name = name;
         this.commitMode = mode;
+        this.holding = holding;
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(ConsumerConfig.CLIENT_ID_CONFIG, name);
@@ -93,6 +103,9 @@ final class GroupMember implements AutoCloseable {
                 @Override
                 public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
                     assignedCallbacks.incrementAndGet();
+                    if (holding) {
+                        consumer.pause(partitions);
+                    }
                 }
 
                 @Override
@@ -101,6 +114,9 @@ final class GroupMember implements AutoCloseable {
                 }
             });
             while (running) {
+                if (!holding && !consumer.paused().isEmpty()) {
+                    consumer.resume(consumer.paused());
+                }
                 ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(100));
                 for (ConsumerRecord<byte[], byte[]> r : records) {
                     reads.add(new Read(new TopicPartition(r.topic(), r.partition()), r.offset()));
@@ -205,6 +221,11 @@ final class GroupMember implements AutoCloseable {
     /** From now on, commits as {@code mode} says after each poll that returned records. */
     void commitMode(CommitMode mode) {
         this.commitMode = mode;
+    }
+
+    /** Resumes a member started with {@link #startHolding}: it reads from its next poll on. */
+    void release() {
+        holding = false;
     }
 
     /** The error that stopped the poll loop, or null. */
