@@ -260,13 +260,18 @@ class GroupOffsetsRestartCompatTest {
     }
 
     private static void produce(String bootstrap, int[] perPartition) throws Exception {
-        try (KafkaProducer<byte[], byte[]> producer = Clients.producer(bootstrap, "all")) {
+        List<java.util.concurrent.Future<org.apache.kafka.clients.producer.RecordMetadata>> acks = new ArrayList<>();
+        try (KafkaProducer<byte[], byte[]> producer = Clients.producer(bootstrap, "1")) {
             for (int p = 0; p < perPartition.length; p++) {
                 for (int i = 0; i < perPartition[p]; i++) {
-                    producer.send(new ProducerRecord<>(TOPIC, p, null, ("p" + p + "-" + i).getBytes(StandardCharsets.UTF_8)));
+                    acks.add(producer.send(new ProducerRecord<>(TOPIC, p, null,
+                        ("p" + p + "-" + i).getBytes(StandardCharsets.UTF_8))));
                 }
             }
             producer.flush();
+            for (var ack : acks) {
+                ack.get();
+            }
         }
     }
 }
