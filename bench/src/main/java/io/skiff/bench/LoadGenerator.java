@@ -34,8 +34,9 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * at the end, a run past its deadline) ends the run as failed with the error; nothing is
  * estimated. Not thread-safe: one run at a time.
  *
- * <p>Consumers use {@code assign} and seek to offset 0 (no consumer group, no ListOffsets), so
- * that a consume run needs only Metadata, Produce and Fetch from the broker.
+ * <p>Consumers of the consume and e2e kinds use {@code assign} and seek to offset 0 (no consumer
+ * group, no ListOffsets), so that those runs need only Metadata, Produce and Fetch from the
+ * broker; the group kinds are run by {@link GroupLoad}.
  */
 public final class LoadGenerator implements AutoCloseable {
     /** Taken around the measured part of a run to read the broker's CPU time and memory. */
@@ -52,6 +53,7 @@ public final class LoadGenerator implements AutoCloseable {
     private final String bootstrap;
     private final String label;
     private final Admin admin;
+    private final GroupLoad groups;
 
     public LoadGenerator(String bootstrap, String label) {
         this.bootstrap = bootstrap;
@@ -62,6 +64,7 @@ public final class LoadGenerator implements AutoCloseable {
         p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) CLIENT_TIMEOUT_MS * 2);
         p.put(AdminClientConfig.CLIENT_ID_CONFIG, "skiff-bench-admin-" + label);
         this.admin = Admin.create(p);
+        this.groups = new GroupLoad(bootstrap, label, admin);
     }
 
     /** Runs one workload; never throws for a broker-side failure, which ends up in the result. */
@@ -85,6 +88,15 @@ public final class LoadGenerator implements AutoCloseable {
                     break;
                 case E2E:
                     runEndToEnd(w, topic, r, monitor);
+                    break;
+                case GROUP_FORM:
+                    groups.runForm(w, topic, topic + "-group", r, monitor);
+                    break;
+                case GROUP_LEAVE:
+                    groups.runLeave(w, topic, topic + "-group", r, monitor);
+                    break;
+                case GROUP_CONSUME:
+                    runGroupConsume(w, topic, r, monitor);
                     break;
                 default:
                     throw new IllegalStateException(w.kind.toString());
@@ -276,6 +288,24 @@ public final class LoadGenerator implements AutoCloseable {
                 }
             }
         }
+    }
+
+    // ---- group consume ----------------------------------------------------------------------
+
+    /** Fills the topic for {@code fill.ms} (not measured), then lets {@link GroupLoad} read it with a group. */
+    private void runGroupConsume(Workload w, String topic, RunResult r, BrokerMonitor monitor) throws Exception {
+        ProduceOutcome fill = new ProduceOutcome(w.partitions);
+        List<KafkaProducer<byte[], byte[]>> producers = openProducers(w, topic, w.producers);
+        try {
+            produceFlatOut(w, topic, producers, fill, System.nanoTime() + w.fillMs * 1_000_000L);
+        } finally {
+            closeAll(producers);
+        }
+        if (fill.error.get() != null || fill.acked.get() == 0) {
+            r.fail("fill: " + (fill.error.get() != null ? fill.error.get() : "no record was acknowledged"));
+            return;
+        }
+        groups.runConsume(w, topic, topic + "-group", fill.acked.get(), r, monitor);
     }
 
     // ---- end-to-end -------------------------------------------------------------------------

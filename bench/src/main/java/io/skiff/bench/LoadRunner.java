@@ -9,13 +9,15 @@ import java.util.List;
  *
  * <pre>
  * LoadRunner --bootstrap HOST:PORT [--label NAME] [--broker-pid PID] [--rounds N] [--out FILE.jsonl]
- *            [--suite standard|quick] [--workload "key=value ..."]...
+ *            [--suite standard|quick|groups] [--workload "key=value ..."]...
  * </pre>
  *
- * Workload keys (defaults in brackets): name, kind=produce|consume|e2e [produce],
+ * Workload keys (defaults in brackets): name,
+ * kind=produce|consume|e2e|group-form|group-leave|group-consume [produce],
  * record.size [1024], partitions [1], acks [1], idempotence [false], compression [none],
  * linger.ms [5], batch.size [16384], producers [1], consumers [1], duration.ms [6000],
- * warmup.ms [0], fill.ms [4000] (consume), rate (e2e, records/s). With {@code --broker-pid} the
+ * warmup.ms [0], fill.ms [4000] (consume), rate (e2e, records/s), heartbeat.interval.ms and
+ * session.timeout.ms (group kinds) [0: the client's defaults]. With {@code --broker-pid} the
  * broker's CPU time and RSS are read from /proc.
  */
 public final class LoadRunner {
@@ -39,7 +41,7 @@ public final class LoadRunner {
                 case "--out": outFile = Path.of(args[++i]); break;
                 case "--suite":
                     String s = args[++i];
-                    workloads.addAll("quick".equals(s) ? Suite.quick() : Suite.standard());
+                    workloads.addAll("quick".equals(s) ? Suite.quick() : "groups".equals(s) ? Suite.groups() : Suite.standard());
                     break;
                 case "--workload": workloads.add(Workload.parse(args[++i])); break;
                 default:
@@ -76,6 +78,6 @@ public final class LoadRunner {
 
     private static void usage() {
         System.err.println("usage: LoadRunner --bootstrap HOST:PORT [--label NAME] [--broker-pid PID] [--rounds N]"
-            + " [--out FILE.jsonl] [--suite standard|quick] [--workload \"key=value ...\"]...");
+            + " [--out FILE.jsonl] [--suite standard|quick|groups] [--workload \"key=value ...\"]...");
     }
 }

@@ -25,6 +25,14 @@ public final class RunResult {
     /** Scheduled-send-to-consume latency in microseconds (e2e runs). */
     public Histogram e2eLatencyMicros;
 
+    /**
+     * Group runs: milliseconds for the group to form (group-form, and group-consume before it
+     * reads) or to settle after a member left (group-leave); NaN otherwise.
+     */
+    public double settleMs = Double.NaN;
+    /** Group runs: the generation the group settled in (how many rebalances it took); -1 otherwise. */
+    public int groupGeneration = -1;
+
     /** Broker-side figures; NaN when not measured (standalone runner, or no /proc). */
     public double brokerCpuSeconds = Double.NaN;
     public long brokerRssMaxBytes = -1;
@@ -44,13 +52,18 @@ public final class RunResult {
         }
     }
 
+    /** True for runs that move no records (they measure a time): group-form and group-leave. */
+    public boolean movesNoRecords() {
+        return workload.kind == Workload.Kind.GROUP_FORM || workload.kind == Workload.Kind.GROUP_LEAVE;
+    }
+
     public double recordsPerSecond() {
-        return ok && elapsedNanos > 0 ? records * 1e9 / elapsedNanos : Double.NaN;
+        return ok && elapsedNanos > 0 && !movesNoRecords() ? records * 1e9 / elapsedNanos : Double.NaN;
     }
 
     /** Payload megabytes (10^6 bytes) per second. */
     public double megabytesPerSecond() {
-        return ok && elapsedNanos > 0 ? payloadBytes * 1e3 / elapsedNanos : Double.NaN;
+        return ok && elapsedNanos > 0 && !movesNoRecords() ? payloadBytes * 1e3 / elapsedNanos : Double.NaN;
     }
 
     /** Broker CPU seconds per 10^9 payload bytes moved. */
@@ -58,7 +71,6 @@ public final class RunResult {
         return ok && payloadBytes > 0 && !Double.isNaN(brokerCpuSeconds) ? brokerCpuSeconds * 1e9 / payloadBytes : Double.NaN;
     }
 
-    /** The latency that characterises the run: end-to-end for e2e, send-to-ack otherwise. */
     /** Broker CPU seconds per second of the measured window (1.0 = one core busy). */
     public double brokerCpuShare() {
         return ok && elapsedNanos > 0 ? brokerCpuSeconds * 1e9 / elapsedNanos : Double.NaN;
@@ -69,6 +81,7 @@ public final class RunResult {
         return ok && elapsedNanos > 0 ? loadGeneratorCpuSeconds * 1e9 / elapsedNanos : Double.NaN;
     }
 
+    /** The latency that characterises the run: end-to-end for e2e, send-to-ack otherwise. */
     public Histogram mainLatency() {
         return e2eLatencyMicros != null ? e2eLatencyMicros : ackLatencyMicros;
     }
@@ -100,7 +113,9 @@ public final class RunResult {
             .put("p50_ms", latencyMs(50))
             .put("p99_ms", latencyMs(99))
             .put("p999_ms", latencyMs(99.9))
-            .put("max_ms", latencyMs(100));
+            .put("max_ms", latencyMs(100))
+            .put("settle_ms", ok ? settleMs : Double.NaN)
+            .put("group_generation", ok ? groupGeneration : -1);
         if (e2eLatencyMicros != null && ackLatencyMicros != null && ok && ackLatencyMicros.getTotalCount() > 0) {
             j.put("ack_p99_ms", ackLatencyMicros.getValueAtPercentile(99) / 1000.0);
         }

@@ -168,8 +168,12 @@ public final class SideBySide {
             }
             printStartup();
 
+            List<Workload> warmups = new ArrayList<>(Suite.warmups(opt.quick));
+            if (workloads.stream().anyMatch(w -> w.kind.group())) {
+                warmups.addAll(Suite.groupWarmups());
+            }
             for (Side side : sides.values()) {
-                for (Workload warmup : Suite.warmups(opt.quick)) {
+                for (Workload warmup : warmups) {
                     if (side.up()) {
                         RunResult r = side.generator.run(warmup, 0, null);
                         report.line("# warm-up " + side.label + " " + warmup.name + ": " + (r.ok ? "ok" : "FAILED: " + r.error));
@@ -276,7 +280,7 @@ public final class SideBySide {
     private void printSummary(List<Workload> workloads, boolean wantKafka, boolean wantSkiff) {
         List<String[]> rows = new ArrayList<>();
         rows.add(new String[] {"workload", "broker", "ok", "rec/s", "MB/s", "lat", "p50 ms", "p99 ms", "p99.9 ms", "max ms",
-            "cpu s/GB", "RSS max MB", "broker core", "gen core"});
+            "cpu s/GB", "RSS max MB", "broker core", "gen core", "group ms"});
         List<String> failures = new ArrayList<>();
         for (Workload w : workloads) {
             String skiffLabel = w.skiffMode == Workload.SkiffMode.FSYNC ? SKIFF_FSYNC : SKIFF;
@@ -294,6 +298,7 @@ public final class SideBySide {
             metrics.put("rss_max_mb", r -> r.brokerRssMaxBytes >= 0 ? r.brokerRssMaxBytes / 1048576.0 : Double.NaN);
             metrics.put("broker_cpu_share", RunResult::brokerCpuShare);
             metrics.put("loadgen_cpu_share", RunResult::loadGeneratorCpuShare);
+            metrics.put("settle_ms", r -> r.settleMs);
             Json json = new Json().put("type", "summary").put("workload", w.name).put("description", w.description)
                 .put("params", w.parameters()).put("skiff_broker", skiffLabel)
                 .put("kafka_ok_runs", okCount(kafka)).put("skiff_ok_runs", okCount(skiff)).put("rounds", opt.rounds);
@@ -336,7 +341,9 @@ public final class SideBySide {
             + " MB = 10^6 payload bytes; cpu s/GB = broker CPU seconds per 10^9 payload bytes moved in the run");
         report.line("# broker core / gen core: CPU seconds per second of the measured window used by the broker / by the load"
             + " generator (1.00 = one core busy; near 1 with pinning means that side was the limit)");
-        report.line("# skiff/kafka: above 1 is better for rec/s and MB/s; below 1 is better for latency, CPU and RSS");
+        report.line("# group ms: group-form and group-consume: from the consumers' first poll until every member holds"
+            + " its partitions in one shared generation; group-leave: from one member's close until the others do");
+        report.line("# skiff/kafka: above 1 is better for rec/s and MB/s; below 1 is better for latency, CPU, RSS and group ms");
         report.table(rows);
         if (!failures.isEmpty()) {
             report.line("");
@@ -348,7 +355,7 @@ public final class SideBySide {
     }
 
     private String[] row(String name, String broker, List<RunResult> runs, String lat, double[] v, boolean ratio) {
-        String[] row = new String[14];
+        String[] row = new String[15];
         row[0] = name;
         row[1] = broker;
         row[2] = runs == null ? "" : okCount(runs) + "/" + runs.size();
@@ -359,6 +366,7 @@ public final class SideBySide {
             for (int j = 2; j < 10; j++) {
                 row[j + 4] = Report.times(v[j]);
             }
+            row[14] = Report.times(v[10]);
         } else {
             row[3] = Report.count(v[0]);
             row[4] = Report.fixed(v[1], 1);
@@ -369,6 +377,7 @@ public final class SideBySide {
             row[11] = Report.fixed(v[7], 0);
             row[12] = Report.fixed(v[8], 2);
             row[13] = Report.fixed(v[9], 2);
+            row[14] = Report.fixed(v[10], 0);
         }
         return row;
     }
@@ -587,6 +596,9 @@ public final class SideBySide {
             List<Workload> base = !custom.isEmpty() ? custom : quick ? Suite.quick() : Suite.standard();
             if (only.isEmpty()) {
                 return base;
+            }
+            if (custom.isEmpty() && !quick) {
+                base = Suite.all();
             }
             List<Workload> picked = base.stream().filter(w -> only.contains(w.name)).collect(Collectors.toList());
             if (picked.isEmpty()) {

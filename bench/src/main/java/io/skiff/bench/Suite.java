@@ -35,6 +35,38 @@ public final class Suite {
         return w;
     }
 
+    /**
+     * The consumer-group workloads (issue #5): not in the standard suite, which they would take
+     * past ten minutes; run them with {@code --only i-group-form,j-group-leave,k-group-consume}.
+     * Members heart-beat every 100 ms (the client's default is 3 s): a member learns of a
+     * rebalance at its next heartbeat, so with the default the figures would mostly measure
+     * that wait instead of the broker.
+     */
+    public static List<Workload> groups() {
+        List<Workload> w = new ArrayList<>();
+        w.add(Workload.parse("name=i-group-form kind=group-form partitions=10 consumers=10 heartbeat.interval.ms=100"
+            + " session.timeout.ms=10000", "(i) ten classic consumers form a group (first poll to all assigned)"));
+        w.add(Workload.parse("name=j-group-leave kind=group-leave partitions=10 consumers=10 heartbeat.interval.ms=100"
+            + " session.timeout.ms=10000", "(j) one of ten leaves; until the other nine settle"));
+        w.add(Workload.parse("name=k-group-consume kind=group-consume record.size=1024 partitions=6 consumers=3 acks=1"
+            + " fill.ms=6000 heartbeat.interval.ms=100 session.timeout.ms=10000",
+            "(k) three consumers in a group read a six-partition topic, committing after every poll"));
+        return w;
+    }
+
+    /** Every named workload: the standard suite and the group workloads, for {@code --only}. */
+    public static List<Workload> all() {
+        List<Workload> w = new ArrayList<>(standard());
+        w.addAll(groups());
+        return w;
+    }
+
+    /** An unreported group run per broker before the first round, when group workloads are run. */
+    public static List<Workload> groupWarmups() {
+        return List.of(Workload.parse("name=warmup-group kind=group-form partitions=10 consumers=10 heartbeat.interval.ms=100"
+            + " session.timeout.ms=10000", "JIT warm-up"));
+    }
+
     public static List<Workload> quick() {
         List<Workload> w = new ArrayList<>();
         w.add(Workload.parse("name=a-1k-acks1 kind=produce record.size=1024 partitions=1 acks=1 duration.ms=3000",

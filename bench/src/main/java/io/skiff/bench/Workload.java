@@ -16,10 +16,28 @@ import java.util.Map;
  *       {@link #consumers} consumers read everything from the beginning.</li>
  *   <li>{@code e2e}: one producer sends at a fixed {@link #rate} for {@link #durationMs} while
  *       one consumer reads; latency from the scheduled send time to the record's arrival.</li>
+ *   <li>{@code group-form}: {@link #consumers} classic-protocol consumers subscribe to a topic of
+ *       {@link #partitions} partitions in one new group; the time from their first poll to the
+ *       moment the last of them holds its partitions in a generation all of them share.</li>
+ *   <li>{@code group-leave}: such a group forms (not measured), then one member closes (a
+ *       LeaveGroup); the time until every other member holds its new partitions in a new,
+ *       shared generation.</li>
+ *   <li>{@code group-consume}: the topic is filled for {@link #fillMs}, then {@link #consumers}
+ *       consumers in one group form (paused, not measured) and read everything, committing
+ *       asynchronously after every poll.</li>
  * </ul>
+ * The group kinds take the consumers' {@code heartbeat.interval.ms} and {@code session.timeout.ms}
+ * from {@link #heartbeatIntervalMs} and {@link #sessionTimeoutMs} (0: the client's defaults).
  */
 public final class Workload {
-    public enum Kind { PRODUCE, CONSUME, E2E }
+    public enum Kind {
+        PRODUCE, CONSUME, E2E, GROUP_FORM, GROUP_LEAVE, GROUP_CONSUME;
+
+        /** The consumer-group kinds. */
+        public boolean group() {
+            return this == GROUP_FORM || this == GROUP_LEAVE || this == GROUP_CONSUME;
+        }
+    }
 
     /** Which Skiff instance serves this workload in side-by-side mode. */
     public enum SkiffMode { DEFAULT, FSYNC }
@@ -40,13 +58,15 @@ public final class Workload {
     public final long warmupMs;
     public final long fillMs;
     public final int rate;
+    public final int heartbeatIntervalMs;
+    public final int sessionTimeoutMs;
     public final SkiffMode skiffMode;
 
     private Workload(Map<String, String> p) {
         Map<String, String> m = new LinkedHashMap<>(p);
         this.name = take(m, "name", "workload");
         this.description = take(m, "description", "");
-        this.kind = Kind.valueOf(take(m, "kind", "produce").toUpperCase(Locale.ROOT));
+        this.kind = Kind.valueOf(take(m, "kind", "produce").toUpperCase(Locale.ROOT).replace('-', '_'));
         this.recordSizeInBytes = Integer.parseInt(take(m, "record.size", "1024"));
         this.partitions = Integer.parseInt(take(m, "partitions", "1"));
         this.acks = take(m, "acks", "1");
@@ -61,6 +81,8 @@ public final class Workload {
         this.warmupMs = Long.parseLong(take(m, "warmup.ms", "0"));
         this.fillMs = Long.parseLong(take(m, "fill.ms", "4000"));
         this.rate = Integer.parseInt(take(m, "rate", "0"));
+        this.heartbeatIntervalMs = Integer.parseInt(take(m, "heartbeat.interval.ms", "0"));
+        this.sessionTimeoutMs = Integer.parseInt(take(m, "session.timeout.ms", "0"));
         this.skiffMode = SkiffMode.valueOf(take(m, "skiff.mode", "default").toUpperCase(Locale.ROOT));
         if (!m.isEmpty()) {
             throw new IllegalArgumentException("unknown workload keys " + m.keySet() + " in " + name);
@@ -73,6 +95,13 @@ public final class Workload {
         }
         if (kind == Kind.E2E && rate <= 0) {
             throw new IllegalArgumentException("an e2e workload needs rate > 0: " + name);
+        }
+        if ((kind == Kind.GROUP_FORM || kind == Kind.GROUP_LEAVE) && partitions < consumers) {
+            throw new IllegalArgumentException("a group-form or group-leave workload needs partitions >= consumers"
+                + " (every member gets a partition): " + name);
+        }
+        if (kind == Kind.GROUP_LEAVE && consumers < 2) {
+            throw new IllegalArgumentException("a group-leave workload needs at least 2 consumers: " + name);
         }
         if (idempotence && !"all".equals(acks) && !"-1".equals(acks)) {
             throw new IllegalArgumentException("idempotence needs acks=all: " + name);
@@ -115,7 +144,7 @@ public final class Workload {
     /** A one-line summary of the parameters, for tables and JSON. */
     public String parameters() {
         StringBuilder sb = new StringBuilder();
-        sb.append(kind.name().toLowerCase(Locale.ROOT))
+        sb.append(kind.name().toLowerCase(Locale.ROOT).replace('_', '-'))
             .append(" size=").append(recordSizeInBytes)
             .append(" p=").append(partitions)
             .append(" acks=").append(acks)
@@ -128,8 +157,14 @@ public final class Workload {
         if (kind == Kind.E2E) {
             sb.append(" rate=").append(rate);
         }
-        if (kind == Kind.CONSUME) {
+        if (kind.group()) {
+            sb.append(" hb.ms=").append(heartbeatIntervalMs == 0 ? "default" : Integer.toString(heartbeatIntervalMs))
+                .append(" session.ms=").append(sessionTimeoutMs == 0 ? "default" : Integer.toString(sessionTimeoutMs));
+        }
+        if (kind == Kind.CONSUME || kind == Kind.GROUP_CONSUME) {
             sb.append(" fill.ms=").append(fillMs);
+        } else if (kind.group()) {
+            // no duration: a group run lasts until the group has settled
         } else {
             sb.append(" dur.ms=").append(durationMs);
         }

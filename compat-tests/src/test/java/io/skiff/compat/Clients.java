@@ -21,8 +21,12 @@ final class Clients {
     }
 
     static Admin admin(SkiffBrokerExtension broker) {
+        return admin(broker.bootstrapServers());
+    }
+
+    static Admin admin(String bootstrap) {
         Properties props = new Properties();
-        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
+        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 30_000);
         props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 20_000);
         return Admin.create(props);

@@ -23,6 +23,23 @@ final class KafkaTool {
         return runWithInput(null, mainClass, args);
     }
 
+    /**
+     * Starts {@code mainClass} in a child JVM with this test's classpath and returns at once; the
+     * caller reads its output (stderr merged into stdout) and ends it.
+     */
+    static Process start(String mainClass, String... args) throws IOException {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.add("-Xmx256m");
+        cmd.add("-cp");
+        cmd.add(System.getProperty("java.class.path"));
+        cmd.add(mainClass);
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        p.getOutputStream().close();
+        return p;
+    }
+
     /** Runs the tool with {@code stdin} (may be null) fed to it. */
     static Result runWithInput(String stdin, String mainClass, String... args) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>();

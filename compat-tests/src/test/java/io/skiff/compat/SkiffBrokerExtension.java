@@ -11,6 +11,7 @@ import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -24,8 +25,16 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * &#64;RegisterExtension
  * static final SkiffBrokerExtension BROKER = new SkiffBrokerExtension().with("num.partitions", "3");
  * </pre>
+ *
+ * <p>With the system property {@value #REFERENCE_PROPERTY} set to {@code host:port} of an Apache Kafka
+ * broker that is already running (e.g. {@code shared/tools/kafka-ref}), it starts nothing and the
+ * tests run against that broker instead: a way to check that what a test expects is what Kafka
+ * answers. Tests that need {@link #restart()} or Skiff's internals are skipped then.
  */
 public final class SkiffBrokerExtension implements BeforeAllCallback, AfterAllCallback {
+    /** System property naming an already running reference broker to test instead of Skiff. */
+    public static final String REFERENCE_PROPERTY = "skiff.compat.reference";
+    private static final String REFERENCE = System.getProperty(REFERENCE_PROPERTY, "");
     private final Map<String, String> overrides = new LinkedHashMap<>();
     private Path dataDir;
     private SkiffBroker broker;
@@ -38,6 +47,9 @@ public final class SkiffBrokerExtension implements BeforeAllCallback, AfterAllCa
 
     @Override
     public void beforeAll(ExtensionContext context) throws Exception {
+        if (isReference()) {
+            return;
+        }
         dataDir = Files.createTempDirectory("skiff-compat-");
         start();
     }
@@ -66,23 +78,37 @@ public final class SkiffBrokerExtension implements BeforeAllCallback, AfterAllCa
 
     /** Stops the broker cleanly and starts it again on the same data (on a new port). */
     public void restart() throws Exception {
+        Assumptions.assumeFalse(isReference(), "cannot restart the reference broker");
         stop();
         start();
     }
 
+    /** True when the tests run against the reference broker named by {@value #REFERENCE_PROPERTY}. */
+    public static boolean isReference() {
+        return !REFERENCE.isEmpty();
+    }
+
     public SkiffBroker broker() {
+        Assumptions.assumeFalse(isReference(), "no Skiff broker: testing the reference broker");
         return broker;
     }
 
     public Path dataDir() {
+        Assumptions.assumeFalse(isReference(), "no Skiff data directory: testing the reference broker");
         return dataDir;
     }
 
     public int port() {
+        if (isReference()) {
+            return Integer.parseInt(REFERENCE.substring(REFERENCE.lastIndexOf(':') + 1));
+        }
         return broker.boundPort("PLAINTEXT");
     }
 
     public String bootstrapServers() {
+        if (isReference()) {
+            return REFERENCE;
+        }
         return "127.0.0.1:" + port();
     }
 

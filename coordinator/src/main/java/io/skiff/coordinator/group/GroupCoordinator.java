@@ -265,8 +265,12 @@ public final class GroupCoordinator implements AutoCloseable {
     }
 
     private static JoinGroupResponse fixJoin(JoinGroupResponse r, short version) {
+        // Before version 7 the protocol name cannot be null; from 7 on Kafka sends null, not "",
+        // when no protocol was selected (every error response).
         if (version < 7 && r.protocolName() == null) {
             r.setProtocolName("");
+        } else if (version >= 7 && r.protocolName() != null && r.protocolName().isEmpty()) {
+            r.setProtocolName(null);
         }
         if (r.leader() == null) {
             r.setLeader("");

@@ -97,6 +97,21 @@ class ClassicGroupTest {
     }
 
     @Test
+    void joinErrorResponsesHaveANullProtocolNameFromVersion7AndAnEmptyOneBefore() {
+        GroupTestContext ctx = new GroupTestContext();
+        for (int version = 4; version <= 9; version++) {
+            JoinGroupResponse required = ctx.join(version, joinRequest(GROUP, "", null, META)).join();
+            assertThat(required.errorCode()).isEqualTo(Errors.MEMBER_ID_REQUIRED.code);
+            JoinGroupResponse inconsistent = ctx.join(version, joinRequest(GROUP, "", null, META)
+                .setProtocols(new ArrayList<>())).join();
+            assertThat(inconsistent.errorCode()).isEqualTo(Errors.INCONSISTENT_GROUP_PROTOCOL.code);
+            String expected = version >= 7 ? null : "";
+            assertThat(required.protocolName()).as("v%d MEMBER_ID_REQUIRED", version).isEqualTo(expected);
+            assertThat(inconsistent.protocolName()).as("v%d INCONSISTENT_GROUP_PROTOCOL", version).isEqualTo(expected);
+        }
+    }
+
+    @Test
     void joinV3WithoutMemberIdJoinsAtOnce() {
         GroupTestContext ctx = new GroupTestContext();
         CompletableFuture<JoinGroupResponse> f = ctx.join(3, joinRequest(GROUP, "", null, META));
