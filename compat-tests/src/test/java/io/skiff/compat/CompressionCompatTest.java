@@ -255,6 +255,24 @@ class CompressionCompatTest {
     }
 
     @Test
+    void offsetsForTimesFindsTheExactRecordInsideACompressedBatch() throws Exception {
+        createTopic("timed-zstd");
+        long base = System.currentTimeMillis() - 60_000;
+        SimpleRecord[] rs = new SimpleRecord[20];
+        for (int i = 0; i < rs.length; i++) {
+            rs[i] = new SimpleRecord(base + i * 100L, ("k" + i).getBytes(), ("v" + i).getBytes());
+        }
+        assertThat(produce("timed-zstd", MemoryRecords.withRecords(Compression.zstd().build(), rs), (short) 9).errorCode())
+            .isEqualTo(Errors.NONE.code());
+        try (KafkaConsumer<byte[], byte[]> consumer = Clients.consumer(BROKER.bootstrapServers(), new Properties())) {
+            TopicPartition tp = new TopicPartition("timed-zstd", 0);
+            var found = consumer.offsetsForTimes(Map.of(tp, base + 1250L)).get(tp);
+            assertThat(found.offset()).isEqualTo(13);
+            assertThat(found.timestamp()).isEqualTo(base + 1300L);
+        }
+    }
+
+    @Test
     void levelsOfKip390AreAcceptedAsTopicConfigs() throws Exception {
         String topic = "leveled";
         try (Admin admin = Clients.admin(BROKER)) {

@@ -7,10 +7,13 @@ import static io.skiff.wire.record.RecordBatchDescriptor.MAGIC_OFFSET;
 import static io.skiff.wire.record.RecordBatchDescriptor.MAGIC_V2;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import io.skiff.wire.record.RecordBatch;
 import io.skiff.wire.record.RecordBatchDescriptor;
 import io.skiff.wire.record.RecordView;
+import io.skiff.wire.record.RecordSource;
+import io.skiff.wire.record.DecompressingRecordSource;
 import io.skiff.wire.record.TimestampType;
 import io.skiff.wire.record.UncompressedRecordSource;
 import java.io.File;
@@ -310,21 +313,26 @@ final class LogSegment {
         try {
             RecordBatch batch = new RecordBatch().wrap(whole, 0);
             int epoch = batch.partitionLeaderEpoch() >= 0 ? batch.partitionLeaderEpoch() : -1;
-            if (batch.isCompressed()) {
-                return new TimestampAndOffset(batch.maxTimestamp(), Math.max(batch.baseOffset(), startingOffset), epoch);
-            }
-            UncompressedRecordSource source = new UncompressedRecordSource();
+            // Records of compressed batches are read through the decompressor, so the answer is
+            // the exact record, as for uncompressed batches.
+            RecordSource source = batch.isCompressed() ? new DecompressingRecordSource() : new UncompressedRecordSource();
             RecordView view = new RecordView();
-            source.open(batch);
-            boolean logAppendTime = batch.timestampType() == TimestampType.LOG_APPEND_TIME;
-            for (int i = 0; i < batch.recordsCount() && source.next(view); i++) {
-                long ts = logAppendTime ? batch.maxTimestamp() : batch.baseTimestamp() + view.timestampDelta();
-                long offset = batch.baseOffset() + view.offsetDelta();
-                if (ts >= timestamp && offset >= startingOffset) {
-                    return new TimestampAndOffset(ts, offset, epoch);
-                }
+            if (!source.open(batch)) {
+                return null;
             }
-            return null;
+            try {
+                boolean logAppendTime = batch.timestampType() == TimestampType.LOG_APPEND_TIME;
+                for (int i = 0; i < batch.recordsCount() && source.next(view); i++) {
+                    long ts = logAppendTime ? batch.maxTimestamp() : batch.baseTimestamp() + view.timestampDelta();
+                    long offset = batch.baseOffset() + view.offsetDelta();
+                    if (ts >= timestamp && offset >= startingOffset) {
+                        return new TimestampAndOffset(ts, offset, epoch);
+                    }
+                }
+                return null;
+            } finally {
+                source.close();
+            }
         } finally {
             whole.release();
         }
@@ -375,7 +383,7 @@ final class LogSegment {
     }
 
     private ByteBuf readBatch(long position, int batchSize) throws IOException {
-        ByteBuf whole = Unpooled.buffer(batchSize);
+        ByteBuf whole = PooledByteBufAllocator.DEFAULT.directBuffer(batchSize);
         boolean ok = false;
         try {
             int read = 0;
