@@ -135,21 +135,12 @@ public final class GroupCoordinatorConfig {
     }
 
     private static int intValue(Map<String, String> props, String key, int defaultValue, int min) {
-        String raw = props.get(key);
-        if (raw == null) {
-            return defaultValue;
-        }
-        try {
-            int v = Integer.parseInt(raw.trim());
-            if (v < min) {
-                throw new IllegalArgumentException("Invalid value " + raw + " for configuration " + key
-                    + ": Value must be at least " + min);
-            }
-            return v;
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("Invalid value " + raw + " for configuration " + key
+        long v = longValue(props, key, defaultValue, min);
+        if (v > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("Invalid value " + props.get(key) + " for configuration " + key
                 + ": Not a number of type INT");
         }
+        return (int) v;
     }
 
     private static long longValue(Map<String, String> props, String key, long defaultValue, long min) {
@@ -166,7 +157,7 @@ public final class GroupCoordinatorConfig {
             return v;
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("Invalid value " + raw + " for configuration " + key
-                + ": Not a number of type LONG");
+                + ": Not a number");
         }
     }
 
