@@ -7,6 +7,7 @@ import io.skiff.broker.admin.TopicAdmin;
 import io.skiff.broker.admin.TopicConfigAdmin;
 import io.skiff.broker.handler.AlterConfigsHandler;
 import io.skiff.broker.handler.IncrementalAlterConfigsHandler;
+import io.skiff.broker.handler.OffsetForLeaderEpochHandler;
 import io.skiff.broker.handler.ApiVersionsHandler;
 import io.skiff.broker.handler.Cluster;
 import io.skiff.broker.handler.CreatePartitionsHandler;
@@ -269,7 +270,8 @@ public final class SkiffBroker {
                 new ConsumerGroupHeartbeatHandler(broker.groups.coordinator()),
                 new ConsumerGroupDescribeHandler(broker.groups.coordinator()),
                 new IncrementalAlterConfigsHandler(broker.topicConfigAdmin),
-                new AlterConfigsHandler(broker.topicConfigAdmin));
+                new AlterConfigsHandler(broker.topicConfigAdmin),
+                new OffsetForLeaderEpochHandler(metadata, broker.replicas));
         }
     }
 }

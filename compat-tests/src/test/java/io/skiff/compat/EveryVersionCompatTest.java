@@ -73,6 +73,45 @@ class EveryVersionCompatTest {
     }
 
     @Test
+    void offsetForLeaderEpochAnswersAsKafkaDoesForAPartitionLedAtEpochZero() throws Exception {
+        try (RawConnection c = new RawConnection("127.0.0.1", BROKER.port())) {
+            for (short v = 2; v <= ApiKeys.OFFSET_FOR_LEADER_EPOCH.latestVersion(); v++) {
+                long end;
+                try (var consumer = Clients.consumer(BROKER.bootstrapServers(), new java.util.Properties())) {
+                    var tp = new org.apache.kafka.common.TopicPartition("versions", 0);
+                    end = consumer.endOffsets(List.of(tp)).get(tp);
+                }
+                // Kafka 4.3.1 on a partition whose only epoch is 0: epoch 0 ends at the log end, others are
+                // undefined, and a current epoch above the leader's is UNKNOWN_LEADER_EPOCH.
+                int[][] cases = {{0, -1}, {0, 0}, {1, 0}, {-1, 0}, {0, 1}};
+                for (int[] k : cases) {
+                    org.apache.kafka.common.message.OffsetForLeaderEpochRequestData req =
+                        new org.apache.kafka.common.message.OffsetForLeaderEpochRequestData().setReplicaId(-1);
+                    var t = new org.apache.kafka.common.message.OffsetForLeaderEpochRequestData.OffsetForLeaderTopic()
+                        .setTopic("versions");
+                    t.partitions().add(new org.apache.kafka.common.message.OffsetForLeaderEpochRequestData.OffsetForLeaderPartition()
+                        .setPartition(0).setLeaderEpoch(k[0]).setCurrentLeaderEpoch(k[1]));
+                    req.topics().add(t);
+                    var r = new org.apache.kafka.common.message.OffsetForLeaderEpochResponseData(new ByteBufferAccessor(
+                        call(c, ApiKeys.OFFSET_FOR_LEADER_EPOCH, v, req)), v);
+                    var p = r.topics().iterator().next().partitions().get(0);
+                    if (k[1] > 0) {
+                        assertThat(p.errorCode()).isEqualTo(Errors.UNKNOWN_LEADER_EPOCH.code());
+                    } else if (k[0] == 0) {
+                        assertThat(p.errorCode()).isZero();
+                        assertThat(p.leaderEpoch()).isZero();
+                        assertThat(p.endOffset()).isEqualTo(end);
+                    } else {
+                        assertThat(p.errorCode()).isZero();
+                        assertThat(p.leaderEpoch()).isEqualTo(-1);
+                        assertThat(p.endOffset()).isEqualTo(-1L);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
     void fetchListOffsetsAndMetadataAtEveryVersion() throws Exception {
         try (RawConnection c = new RawConnection("127.0.0.1", BROKER.port())) {
             for (short v = 4; v <= ApiKeys.FETCH.latestVersion(); v++) {
