@@ -1,63 +1,67 @@
 package io.skiff.broker;
 
-import io.skiff.broker.config.BrokerConfig;
-import io.skiff.broker.config.EndPoint;
 import io.skiff.broker.admin.ProducerIdManager;
 import io.skiff.broker.admin.TopicAdmin;
 import io.skiff.broker.admin.TopicConfigAdmin;
-import io.skiff.broker.handler.AlterConfigsHandler;
-import io.skiff.broker.handler.IncrementalAlterConfigsHandler;
-import io.skiff.broker.handler.OffsetForLeaderEpochHandler;
-import io.skiff.broker.handler.ApiVersionsHandler;
-import io.skiff.broker.handler.Cluster;
-import io.skiff.broker.handler.CreatePartitionsHandler;
-import io.skiff.broker.handler.CreateTopicsHandler;
-import io.skiff.broker.handler.DeleteTopicsHandler;
-import io.skiff.broker.handler.DescribeClusterHandler;
-import io.skiff.broker.handler.DescribeConfigsHandler;
-import io.skiff.broker.handler.DescribeTopicPartitionsHandler;
-import io.skiff.broker.handler.InitProducerIdHandler;
-import io.skiff.broker.handler.MetadataHandler;
+import io.skiff.broker.config.BrokerConfig;
+import io.skiff.broker.config.EndPoint;
 import io.skiff.broker.config.TopicConfigs;
 import io.skiff.broker.fetch.FetchPurgatory;
 import io.skiff.broker.fetch.FetchSessionCache;
 import io.skiff.broker.group.GroupCoordinatorService;
+import io.skiff.broker.handler.AlterConfigsHandler;
+import io.skiff.broker.handler.ApiVersionsHandler;
+import io.skiff.broker.handler.Cluster;
 import io.skiff.broker.handler.ConsumerGroupDescribeHandler;
 import io.skiff.broker.handler.ConsumerGroupHeartbeatHandler;
+import io.skiff.broker.handler.CreateAclsHandler;
+import io.skiff.broker.handler.CreatePartitionsHandler;
+import io.skiff.broker.handler.CreateTopicsHandler;
+import io.skiff.broker.handler.DeleteAclsHandler;
 import io.skiff.broker.handler.DeleteGroupsHandler;
 import io.skiff.broker.handler.DeleteRecordsHandler;
+import io.skiff.broker.handler.DeleteTopicsHandler;
+import io.skiff.broker.handler.DescribeAclsHandler;
+import io.skiff.broker.handler.DescribeClusterHandler;
+import io.skiff.broker.handler.DescribeConfigsHandler;
 import io.skiff.broker.handler.DescribeGroupsHandler;
+import io.skiff.broker.handler.DescribeLogDirsHandler;
+import io.skiff.broker.handler.DescribeProducersHandler;
+import io.skiff.broker.handler.DescribeTopicPartitionsHandler;
+import io.skiff.broker.handler.FetchHandler;
 import io.skiff.broker.handler.FindCoordinatorHandler;
 import io.skiff.broker.handler.HeartbeatHandler;
+import io.skiff.broker.handler.IncrementalAlterConfigsHandler;
+import io.skiff.broker.handler.InitProducerIdHandler;
 import io.skiff.broker.handler.JoinGroupHandler;
 import io.skiff.broker.handler.LeaveGroupHandler;
 import io.skiff.broker.handler.ListGroupsHandler;
+import io.skiff.broker.handler.ListOffsetsHandler;
+import io.skiff.broker.handler.MetadataHandler;
 import io.skiff.broker.handler.OffsetCommitHandler;
 import io.skiff.broker.handler.OffsetDeleteHandler;
 import io.skiff.broker.handler.OffsetFetchHandler;
-import io.skiff.broker.handler.SyncGroupHandler;
-import io.skiff.broker.handler.DescribeLogDirsHandler;
-import io.skiff.broker.handler.FetchHandler;
-import io.skiff.broker.handler.ListOffsetsHandler;
+import io.skiff.broker.handler.OffsetForLeaderEpochHandler;
 import io.skiff.broker.handler.ProduceHandler;
+import io.skiff.broker.handler.SyncGroupHandler;
 import io.skiff.broker.log.ReplicaManager;
 import io.skiff.broker.metadata.MetadataManager;
 import io.skiff.broker.metadata.TopicImage;
+import io.skiff.broker.network.ApiDispatcher;
+import io.skiff.broker.network.SkiffServer;
 import io.skiff.storage.Clock;
 import io.skiff.storage.LogConfig;
 import io.skiff.storage.LogManager;
 import io.skiff.storage.LogManagerConfig;
 import java.io.File;
-import java.util.ArrayList;
-import java.util.Map;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import io.skiff.broker.network.ApiDispatcher;
-import io.skiff.broker.network.SkiffServer;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -271,7 +275,11 @@ public final class SkiffBroker {
                 new ConsumerGroupDescribeHandler(broker.groups.coordinator()),
                 new IncrementalAlterConfigsHandler(broker.topicConfigAdmin),
                 new AlterConfigsHandler(broker.topicConfigAdmin),
-                new OffsetForLeaderEpochHandler(metadata, broker.replicas));
+                new OffsetForLeaderEpochHandler(metadata, broker.replicas),
+                new DescribeProducersHandler(metadata, broker.replicas),
+                new DescribeAclsHandler(),
+                new CreateAclsHandler(),
+                new DeleteAclsHandler());
         }
     }
 }

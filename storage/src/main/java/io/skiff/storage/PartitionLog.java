@@ -588,6 +588,16 @@ public final class PartitionLog {
         return epochs.latestEpoch();
     }
 
+    /** The producers this partition keeps state for (DescribeProducers). */
+    public List<ActiveProducer> activeProducers() {
+        lock.lock();
+        try {
+            return producers.activeProducers();
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Number of producer ids with state. */
     public int activeProducerCount() {
         lock.lock();

@@ -26,7 +26,10 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.zip.CRC32C;
@@ -99,6 +102,17 @@ final class ProducerStateManager {
 
     int activeProducerCount() {
         return producers.size();
+    }
+
+    /** Every producer with state, ordered by producer id. */
+    List<ActiveProducer> activeProducers() {
+        List<ActiveProducer> out = new ArrayList<>(producers.size());
+        for (ProducerStateEntry e : producers.values()) {
+            out.add(new ActiveProducer(e.producerId, e.producerEpoch(), e.lastSeq(), e.lastTimestamp(),
+                e.coordinatorEpoch(), e.currentTxnFirstOffset()));
+        }
+        out.sort(Comparator.comparingLong(ActiveProducer::producerId));
+        return out;
     }
 
     ProducerStateEntry entry(long producerId) {
