@@ -11,17 +11,19 @@ import io.skiff.wire.message.RequestHeader;
 import io.skiff.wire.protocol.ApiKeys;
 import io.skiff.wire.protocol.ApiMessage;
 import io.skiff.wire.protocol.Errors;
-import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.concurrent.RejectedExecutionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One client connection: decodes the request header, hands each request to its API's handler,
- * and sends the responses in request order even when handlers complete out of order. A request
- * that cannot be parsed, an unknown API key or an unsupported version (other than ApiVersions,
- * which gets the version-0 error answer) closes this connection only, as Apache Kafka does.
+ * One client connection: decodes the request header and body, passes each request through the
+ * {@link PreDispatchStage} (authentication gate, quota, metrics) to its API's handler, and sends
+ * the responses in request order even when handlers complete out of order. A request that
+ * cannot be parsed, an unknown API key, an unsupported version (other than ApiVersions, which
+ * gets the version-0 error answer) or a request the gate refuses closes this connection only,
+ * as Apache Kafka does. The connection's {@link Session} is given at construction.
  *
  * <p>Everything here runs on the connection's event loop except {@link #completed()}, which
  * handlers may call from any thread. At most {@link #MAX_IN_FLIGHT} requests are held per
@@ -32,8 +34,9 @@ final class RequestChannelHandler extends ChannelInboundHandlerAdapter {
     static final int MAX_IN_FLIGHT = 64;
 
     private final ApiDispatcher dispatcher;
+    private final PreDispatchStage stage;
     private final ConnectionLog log;
-    private final String listenerName;
+    private final Session session;
     private final ArrayDeque<RequestContext> inFlight = new ArrayDeque<>();
     private final ResponseWriter writer = new ResponseWriter();
     private final Runnable drainTask = this::drain;
@@ -42,10 +45,11 @@ final class RequestChannelHandler extends ChannelInboundHandlerAdapter {
     private boolean flushPending;
     private boolean closing;
 
-    RequestChannelHandler(ApiDispatcher dispatcher, ConnectionLog log, String listenerName) {
+    RequestChannelHandler(ApiDispatcher dispatcher, PreDispatchStage stage, ConnectionLog log, Session session) {
         this.dispatcher = dispatcher;
+        this.stage = stage;
         this.log = log;
-        this.listenerName = listenerName;
+        this.session = session;
     }
 
     @Override
@@ -77,8 +81,10 @@ final class RequestChannelHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void onFrame(ByteBuf frame) {
-        if (frame.readableBytes() < 4) {
-            closeOn(frame, "bad-header", "Error parsing request header: frame of " + frame.readableBytes() + " bytes", null);
+        long receivedNanos = stage.nanoTime();
+        int frameBytes = frame.readableBytes();
+        if (frameBytes < 4) {
+            closeOn(frame, "bad-header", "Error parsing request header: frame of " + frameBytes + " bytes", null);
             return;
         }
         short apiKeyId = frame.getShort(frame.readerIndex());
@@ -88,31 +94,36 @@ final class RequestChannelHandler extends ChannelInboundHandlerAdapter {
             closeOn(frame, "unknown-api", "Error parsing request header: unknown api key " + apiKeyId, null);
             return;
         }
-        ApiHandler<?> handler = dispatcher.handler(api);
-        if (handler == null) {
-            closeOn(frame, "unsupported-api", "Unsupported api " + api.title + " (key " + apiKeyId + ") version " + version, null);
-            return;
-        }
         RequestHeader header = new RequestHeader();
         try {
             header.read(frame, api.requestHeaderVersion(version));
         } catch (RuntimeException e) {
-            closeOn(frame, "bad-header", "Error parsing request header; apiKey " + apiKeyId, e);
+            refuse(api, frame, frameBytes, "bad-header", "Error parsing request header; apiKey " + apiKeyId, e);
             return;
         }
-        InetSocketAddress remote = (InetSocketAddress) ctx.channel().remoteAddress();
+        if (!stage.admitHeader(session, api, header.clientId())) {
+            refuse(api, frame, frameBytes, "unauthenticated-request", "Unexpected request of type " + api.title
+                + " in authentication state " + session.authState(), null);
+            return;
+        }
+        ApiHandler<?> handler = dispatcher.handler(api);
+        if (handler == null) {
+            refuse(api, frame, frameBytes, "unsupported-api", "Unsupported api " + api.title + " (key " + apiKeyId
+                + ") version " + version, null);
+            return;
+        }
         if (!dispatcher.accepts(api, version)) {
             if (api == ApiKeys.API_VERSIONS) {
                 // The client is newer than this broker: answer in the one format every version
                 // understands, and let it retry with a version from the list.
-                RequestContext rc = new RequestContext(this, api, version, header.correlationId(), header.clientId(),
-                    listenerName, remote, null, frame);
-                admit(rc);
+                RequestContext rc = new RequestContext(this, session, api, version, header.correlationId(),
+                    header.clientId(), null, frame, frameBytes, receivedNanos);
+                admit(rc, null);
                 rc.respondAtVersion(unsupportedApiVersionsAnswer(handler), (short) 0);
                 return;
             }
-            closeOn(frame, "unsupported-version", "Received request for api " + api.title + " with unsupported version "
-                + version, null);
+            refuse(api, frame, frameBytes, "unsupported-version", "Received request for api " + api.title
+                + " with unsupported version " + version, null);
             return;
         }
         ApiMessage body = api.newRequest();
@@ -120,16 +131,17 @@ final class RequestChannelHandler extends ChannelInboundHandlerAdapter {
             body.read(frame, version);
         } catch (RuntimeException e) {
             body.release();
-            closeOn(frame, "bad-request", "Error parsing " + api.title + " v" + version + " request", e);
+            refuse(api, frame, frameBytes, "bad-request", "Error parsing " + api.title + " v" + version + " request", e);
             return;
         }
-        RequestContext rc = new RequestContext(this, api, version, header.correlationId(), header.clientId(),
-            listenerName, remote, body, frame);
-        admit(rc);
+        RequestContext rc = new RequestContext(this, session, api, version, header.correlationId(), header.clientId(),
+            body, frame, frameBytes, receivedNanos);
+        admit(rc, body);
         try {
             handler.dispatch(rc, body);
         } catch (RuntimeException e) {
-            LOG.error("Handler of {} v{} failed; closing the connection from {}", api.title, version, remote, e);
+            LOG.error("Handler of {} v{} failed; closing the connection from {}", api.title, version,
+                session.remoteAddress(), e);
             if (rc.outcome() == RequestContext.Outcome.PENDING) {
                 rc.closeConnection();
             }
@@ -145,11 +157,18 @@ final class RequestChannelHandler extends ChannelInboundHandlerAdapter {
         return r;
     }
 
-    private void admit(RequestContext rc) {
+    private void admit(RequestContext rc, ApiMessage body) {
+        stage.beforeDispatch(rc, body);
         inFlight.add(rc);
         if (inFlight.size() >= MAX_IN_FLIGHT && ctx.channel().config().isAutoRead()) {
             ctx.channel().config().setAutoRead(false);
         }
+    }
+
+    /** Closes the connection on a request of a known API that no handler will see, and counts it. */
+    private void refuse(ApiKeys api, ByteBuf frame, int frameBytes, String kind, String reason, Throwable cause) {
+        stage.refused(api, frameBytes);
+        closeOn(frame, kind, reason, cause);
     }
 
     private void closeOn(ByteBuf frame, String kind, String reason, Throwable cause) {
@@ -159,8 +178,9 @@ final class RequestChannelHandler extends ChannelInboundHandlerAdapter {
         if (inFlight.isEmpty()) {
             flushAndClose();
         } else {
-            // Earlier requests still get their answers; the close happens after them.
-            RequestContext marker = new RequestContext(this, null, (short) 0, 0, null, listenerName, null, null, null);
+            // The close waits until earlier requests are done (their handlers still hold the request
+            // buffers), but no further answer is sent, as Apache Kafka closes at once.
+            RequestContext marker = new RequestContext(this, session, null, (short) 0, 0, null, null, null, 0, 0L);
             inFlight.add(marker);
             marker.closeConnection();
         }
@@ -173,7 +193,7 @@ final class RequestChannelHandler extends ChannelInboundHandlerAdapter {
         } else {
             try {
                 ctx.executor().execute(drainTask);
-            } catch (java.util.concurrent.RejectedExecutionException shuttingDown) {
+            } catch (RejectedExecutionException shuttingDown) {
                 // The event loop is gone (broker shutdown): the connection is closed, nothing to send.
             }
         }
@@ -189,22 +209,31 @@ final class RequestChannelHandler extends ChannelInboundHandlerAdapter {
             }
             inFlight.poll();
             if (outcome == RequestContext.Outcome.CLOSE) {
+                if (head.api != null) {
+                    stage.completed(head, 0, true);
+                }
                 closing = true;
                 releaseAll();
                 flushAndClose();
                 return;
             }
+            int responseBytes = 0;
+            boolean failed = false;
             if (outcome == RequestContext.Outcome.RESPOND && ctx.channel().isActive() && !closing) {
                 try {
-                    writer.write(ctx, head.api, head.responseVersion(), head.correlationId, head.response());
+                    stage.beforeWrite(head, head.response());
+                    responseBytes = writer.write(ctx, head.api, head.responseVersion(), head.correlationId,
+                        head.response());
                     wrote = true;
                 } catch (RuntimeException e) {
                     LOG.error("Cannot encode {} v{} response; closing the connection", head.api.title,
                         head.responseVersion(), e);
+                    failed = true;
                     closing = true;
                     ctx.close();
                 }
             }
+            stage.completed(head, responseBytes, failed);
             ApiMessage response = head.response();
             if (response != null) {
                 response.release();

@@ -11,7 +11,7 @@ import java.net.InetSocketAddress;
  * {@link #respond}, {@link #respondNothing} or {@link #closeConnection}; the connection then
  * sends responses in request order. On completion the request frame and the request body's
  * record buffers are released: a handler that needs request bytes after completing must copy
- * or retain them first.
+ * or retain them first. {@link #session()} is the connection the request came in on.
  */
 public final class RequestContext {
     enum Outcome { PENDING, RESPOND, NOTHING, CLOSE }
@@ -19,32 +19,52 @@ public final class RequestContext {
     public final ApiKeys api;
     public final short apiVersion;
     public final int correlationId;
+    /** The client id of this request's header. */
     public final String clientId;
+    /** The session's listener name. */
     public final String listenerName;
+    /** The session's remote address (null where the transport has none). */
     public final InetSocketAddress clientAddress;
+    /** When the request frame was received, on the pre-dispatch stage's nanosecond clock. */
     public final long receivedNanos;
 
     private final RequestChannelHandler connection;
+    private final Session session;
     private final ApiMessage request;
     private final ByteBuf frame;
+    private final int requestBytes;
+    /** Set by the pre-dispatch stage before the handler runs; read when the response is written. Event loop only. */
+    private int throttleTimeMs;
     /** Version at which the response is written; differs from apiVersion only for the ApiVersions fallback. */
     private short responseVersion;
     private ApiMessage response;
     private volatile Outcome outcome = Outcome.PENDING;
 
-    RequestContext(RequestChannelHandler connection, ApiKeys api, short apiVersion, int correlationId, String clientId,
-                   String listenerName, InetSocketAddress clientAddress, ApiMessage request, ByteBuf frame) {
+    /**
+     * @param request      the parsed body, released on completion (null for fallback answers and markers)
+     * @param frame        the request frame, released on completion (null for markers)
+     * @param requestBytes the frame's size after its 4-byte size prefix
+     */
+    RequestContext(RequestChannelHandler connection, Session session, ApiKeys api, short apiVersion, int correlationId,
+                   String clientId, ApiMessage request, ByteBuf frame, int requestBytes, long receivedNanos) {
         this.connection = connection;
+        this.session = session;
         this.api = api;
         this.apiVersion = apiVersion;
         this.responseVersion = apiVersion;
         this.correlationId = correlationId;
         this.clientId = clientId;
-        this.listenerName = listenerName;
-        this.clientAddress = clientAddress;
+        this.listenerName = session.listenerName();
+        this.clientAddress = session.remoteAddress();
         this.request = request;
         this.frame = frame;
-        this.receivedNanos = System.nanoTime();
+        this.requestBytes = requestBytes;
+        this.receivedNanos = receivedNanos;
+    }
+
+    /** The connection this request came in on: listener, principal, client software. */
+    public Session session() {
+        return session;
     }
 
     /** Completes the request with {@code response}, written at the request's version. */
@@ -87,6 +107,18 @@ public final class RequestContext {
         if (frame != null) {
             frame.release();
         }
+    }
+
+    int requestBytes() {
+        return requestBytes;
+    }
+
+    int throttleTimeMs() {
+        return throttleTimeMs;
+    }
+
+    void throttleTimeMs(int ms) {
+        this.throttleTimeMs = ms;
     }
 
     Outcome outcome() {

@@ -24,8 +24,11 @@ final class ResponseWriter implements RecordsSink {
     private final List<Records> pieces = new ArrayList<>(4);
     private final List<Integer> positions = new ArrayList<>(4);
 
-    /** Writes (without flushing) one response. Takes nothing; the response message is not released. */
-    void write(ChannelHandlerContext ctx, ApiKeys api, short version, int correlationId, ApiMessage body) {
+    /**
+     * Writes (without flushing) one response and returns its frame size after the 4-byte size
+     * prefix. Takes nothing; the response message is not released.
+     */
+    int write(ChannelHandlerContext ctx, ApiKeys api, short version, int correlationId, ApiMessage body) {
         short headerVersion = api.responseHeaderVersion(version);
         int headerSize = headerVersion >= 1 ? 5 : 4;
         int bodySize = body.size(version);
@@ -47,7 +50,7 @@ final class ResponseWriter implements RecordsSink {
         }
         if (pieces.isEmpty()) {
             ctx.write(buf, ctx.voidPromise());
-            return;
+            return frameSize;
         }
         int from = 0;
         for (int i = 0; i < pieces.size(); i++) {
@@ -64,6 +67,7 @@ final class ResponseWriter implements RecordsSink {
         buf.release();
         pieces.clear();
         positions.clear();
+        return frameSize;
     }
 
     @Override

@@ -30,8 +30,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The Netty listeners of the broker: one server channel per configured listener, sharing one
- * group of event loops (native epoll where available, NIO otherwise). Started and stopped by
- * the broker; not reusable.
+ * group of event loops (native epoll where available, NIO otherwise). Each accepted connection
+ * gets a {@link Session} and a pipeline of {@link FrameDecoder} and {@link RequestChannelHandler};
+ * all connections share one {@link PreDispatchStage} and its {@link RequestMetrics}. Started and
+ * stopped by the broker; not reusable.
  */
 public final class SkiffServer {
     private static final Logger LOG = LoggerFactory.getLogger(SkiffServer.class);
@@ -39,14 +41,28 @@ public final class SkiffServer {
     private final BrokerConfig config;
     private final ApiDispatcher dispatcher;
     private final ConnectionLog connectionLog = new ConnectionLog();
+    private final RequestMetrics requestMetrics = new RequestMetrics();
+    private final PreDispatchStage stage;
     private final Map<String, EndPoint> bound = new LinkedHashMap<>();
     private final List<Channel> serverChannels = new ArrayList<>();
     private EventLoopGroup acceptors;
     private EventLoopGroup workers;
 
+    /** A server whose requests are never throttled (no client quotas). */
     public SkiffServer(BrokerConfig config, ApiDispatcher dispatcher) {
+        this(config, dispatcher, NeverThrottle.INSTANCE);
+    }
+
+    /** A server that asks {@code quota} for the throttle time of every request. */
+    public SkiffServer(BrokerConfig config, ApiDispatcher dispatcher, QuotaHook quota) {
         this.config = config;
         this.dispatcher = dispatcher;
+        this.stage = new PreDispatchStage(quota, requestMetrics, System::nanoTime);
+    }
+
+    /** Per-API request counters of every listener of this server. */
+    public RequestMetrics requestMetrics() {
+        return requestMetrics;
     }
 
     /** Binds every listener. Throws if one cannot be bound (the others are closed again). */
@@ -62,6 +78,7 @@ public final class SkiffServer {
         int receiveBuffer = config.getInt(BrokerConfig.SOCKET_RECEIVE_BUFFER_BYTES);
         try {
             for (EndPoint endPoint : config.listeners()) {
+                SecurityProtocol protocol = SecurityProtocol.forName(endPoint.securityProtocol);
                 ServerBootstrap b = new ServerBootstrap()
                     .group(acceptors, workers)
                     .channel(channelClass)
@@ -82,7 +99,8 @@ public final class SkiffServer {
                                 ch.pipeline().addLast(new IdleStateHandler(0, 0, idleMs, TimeUnit.MILLISECONDS));
                             }
                             ch.pipeline().addLast(new FrameDecoder(maxFrame, connectionLog));
-                            ch.pipeline().addLast(new RequestChannelHandler(dispatcher, connectionLog, endPoint.listenerName));
+                            Session session = new Session(endPoint.listenerName, protocol, ch.remoteAddress());
+                            ch.pipeline().addLast(new RequestChannelHandler(dispatcher, stage, connectionLog, session));
                         }
                     });
                 InetSocketAddress address = endPoint.host.isEmpty() ? new InetSocketAddress(endPoint.port)

@@ -13,7 +13,10 @@ import java.util.Map;
 /**
  * The model of one JSON message schema ({@code common/message/*.json}) and its loader. The model
  * is a plain tree: a message holds fields; struct fields and struct arrays point to a
- * {@link StructSpec} registered by name in the message.
+ * {@link StructSpec} registered by name in the message. A schema that lacks a required key or
+ * names an unknown type or struct is rejected with an {@link IllegalArgumentException};
+ * {@link SchemaCheck} checks the rest before code is generated. The model is mutable and not
+ * thread-safe; the loader is stateless.
  */
 public final class Schema {
     private static final JsonMapper JSON = JsonMapper.builder()
@@ -84,12 +87,23 @@ public final class Schema {
     }
 
     public static MessageSpec load(Path file) throws IOException {
-        JsonNode root = JSON.readTree(file.toFile());
+        return parse(JSON.readTree(file.toFile()));
+    }
+
+    /** Reads a schema from its JSON text (comments and trailing commas allowed, as in Kafka's files). */
+    public static MessageSpec parse(String json) throws IOException {
+        return parse(JSON.readTree(json));
+    }
+
+    private static MessageSpec parse(JsonNode root) {
+        if (root == null || !root.isObject()) {
+            throw new IllegalArgumentException("a schema must be a JSON object");
+        }
         MessageSpec spec = new MessageSpec();
-        spec.name = root.get("name").asText();
-        spec.type = root.get("type").asText();
+        spec.name = required(root, "name", "schema");
+        spec.type = required(root, "type", spec.name);
         spec.apiKey = root.has("apiKey") ? root.get("apiKey").asInt() : null;
-        spec.validVersions = Versions.parse(root.get("validVersions").asText(), Versions.NONE);
+        spec.validVersions = Versions.parse(required(root, "validVersions", spec.name), Versions.NONE);
         spec.flexibleVersions = Versions.parse(text(root, "flexibleVersions"), Versions.NONE);
         spec.latestVersionUnstable = root.has("latestVersionUnstable") && root.get("latestVersionUnstable").asBoolean();
         if (root.has("listeners")) {
@@ -100,7 +114,7 @@ public final class Schema {
         Map<String, JsonNode> common = new LinkedHashMap<>();
         if (root.has("commonStructs")) {
             for (JsonNode cs : root.get("commonStructs")) {
-                common.put(cs.get("name").asText(), cs);
+                common.put(required(cs, "name", spec.name + " common struct"), cs);
             }
         }
         spec.fields = fields(root.get("fields"), spec, common);
@@ -120,8 +134,8 @@ public final class Schema {
         }
         for (JsonNode node : array) {
             FieldSpec f = new FieldSpec();
-            f.name = node.get("name").asText();
-            f.type = FieldType.parse(node.get("type").asText());
+            f.name = required(node, "name", spec.name + " field");
+            f.type = FieldType.parse(required(node, "type", spec.name + "." + f.name));
             f.nullableVersions = Versions.parse(text(node, "nullableVersions"), Versions.NONE);
             f.taggedVersions = Versions.parse(text(node, "taggedVersions"), Versions.NONE);
             // A tagged field may leave out "versions": it then exists exactly where it is tagged.
@@ -167,6 +181,14 @@ public final class Schema {
         StructSpec struct = new StructSpec(name, versions, fields(fields, spec, common));
         spec.structs.put(name, struct);
         return struct;
+    }
+
+    private static String required(JsonNode node, String key, String where) {
+        String v = text(node, key);
+        if (v == null || v.isEmpty()) {
+            throw new IllegalArgumentException(where + ": \"" + key + "\" is missing");
+        }
+        return v;
     }
 
     private static String text(JsonNode node, String key) {

@@ -17,6 +17,10 @@ public final class Versions {
         this.highest = highest;
     }
 
+    /**
+     * Parses a range; {@code absent} is returned for null. Throws {@link IllegalArgumentException}
+     * for anything else than the four forms, a negative version or a range that ends before it starts.
+     */
     public static Versions parse(String text, Versions absent) {
         if (text == null) {
             return absent;
@@ -26,14 +30,32 @@ public final class Versions {
             return NONE;
         }
         if (s.endsWith("+")) {
-            return new Versions(Short.parseShort(s.substring(0, s.length() - 1)), OPEN_END);
+            return new Versions(version(s.substring(0, s.length() - 1), text), OPEN_END);
         }
         int dash = s.indexOf('-');
         if (dash > 0) {
-            return new Versions(Short.parseShort(s.substring(0, dash)), Short.parseShort(s.substring(dash + 1)));
+            short lowest = version(s.substring(0, dash), text);
+            short highest = version(s.substring(dash + 1), text);
+            if (highest < lowest) {
+                throw new IllegalArgumentException("invalid version range \"" + text + "\": it ends before it starts");
+            }
+            return new Versions(lowest, highest);
         }
-        short v = Short.parseShort(s);
+        short v = version(s, text);
         return new Versions(v, v);
+    }
+
+    private static short version(String number, String text) {
+        short v;
+        try {
+            v = Short.parseShort(number.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("invalid version range \"" + text + "\"", e);
+        }
+        if (v < 0) {
+            throw new IllegalArgumentException("invalid version range \"" + text + "\": negative version");
+        }
+        return v;
     }
 
     public boolean isEmpty() {

@@ -1,0 +1,94 @@
+package io.skiff.broker.network;
+
+import io.skiff.wire.message.ApiVersionsRequest;
+import io.skiff.wire.protocol.ApiKeys;
+import io.skiff.wire.protocol.ApiMessage;
+import io.skiff.wire.protocol.ThrottledResponse;
+import java.util.function.LongSupplier;
+
+/**
+ * The one place between request decoding and the {@link ApiDispatcher} where every request is
+ * checked and counted, and where its response is finished before it is written:
+ *
+ * <ol>
+ *   <li>{@link #admitHeader}: once the header is read, records the client id on the
+ *       {@link Session} and applies the authentication gate ({@link AuthState#admits}); a
+ *       request that does not pass closes the connection.</li>
+ *   <li>{@link #beforeDispatch}: once the body is read, records the client software of an
+ *       ApiVersions v3+ request and asks the {@link QuotaHook} for a throttle time.</li>
+ *   <li>{@link #beforeWrite}: puts a non-zero throttle time into a {@link ThrottledResponse}.</li>
+ *   <li>{@link #completed} and {@link #refused}: per-API {@link RequestMetrics}, latency from the
+ *       receive time stored on the {@link RequestContext} to the write of the response.</li>
+ * </ol>
+ *
+ * One instance per broker, shared by all connections; it holds no per-request state and
+ * allocates nothing per request. Thread-safe when its quota hook is.
+ */
+public final class PreDispatchStage {
+    private final QuotaHook quota;
+    private final RequestMetrics metrics;
+    private final LongSupplier nanoClock;
+
+    /** @param nanoClock the clock of receive times and latencies ({@code System::nanoTime} outside tests) */
+    public PreDispatchStage(QuotaHook quota, RequestMetrics metrics, LongSupplier nanoClock) {
+        this.quota = quota;
+        this.metrics = metrics;
+        this.nanoClock = nanoClock;
+    }
+
+    public RequestMetrics metrics() {
+        return metrics;
+    }
+
+    long nanoTime() {
+        return nanoClock.getAsLong();
+    }
+
+    /**
+     * Called once the request header is read: remembers the client id and answers whether a
+     * request of {@code api} may go further on this session. When it answers false the caller
+     * closes the connection (and counts the request as {@link #refused}).
+     */
+    boolean admitHeader(Session session, ApiKeys api, String clientId) {
+        session.clientId(clientId);
+        return session.authState().admits(api);
+    }
+
+    /**
+     * Called once the request is parsed, just before its handler runs. {@code body} is null for
+     * the ApiVersions answer to a version this broker does not know.
+     */
+    void beforeDispatch(RequestContext rc, ApiMessage body) {
+        Session session = rc.session();
+        if (rc.api == ApiKeys.API_VERSIONS && rc.apiVersion >= 3 && body != null) {
+            ApiVersionsRequest r = (ApiVersionsRequest) body;
+            session.clientSoftware(r.clientSoftwareName(), r.clientSoftwareVersion());
+        }
+        int throttleMs = quota.throttleTimeMs(session, rc.api, rc.requestBytes(), rc.receivedNanos);
+        rc.throttleTimeMs(Math.max(0, throttleMs));
+    }
+
+    /** Called on the event loop just before {@code response} is encoded. */
+    void beforeWrite(RequestContext rc, ApiMessage response) {
+        int throttleMs = rc.throttleTimeMs();
+        if (throttleMs > 0 && response instanceof ThrottledResponse) {
+            ThrottledResponse t = (ThrottledResponse) response;
+            if (t.throttleTimeMs() < throttleMs) {
+                t.setThrottleTimeMs(throttleMs);
+            }
+        }
+    }
+
+    /**
+     * Called when a request that reached its handler leaves the connection's queue: after its
+     * response was written ({@code responseBytes} of frame), or without one.
+     */
+    void completed(RequestContext rc, int responseBytes, boolean failed) {
+        metrics.record(rc.api, rc.requestBytes(), responseBytes, nanoClock.getAsLong() - rc.receivedNanos, failed);
+    }
+
+    /** Called for a request of a known API that is refused before a handler sees it. */
+    void refused(ApiKeys api, int requestBytes) {
+        metrics.recordRefused(api, requestBytes);
+    }
+}
