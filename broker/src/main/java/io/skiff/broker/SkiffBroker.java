@@ -11,7 +11,6 @@ import io.skiff.broker.fetch.FetchSessionCache;
 import io.skiff.broker.group.GroupCoordinatorService;
 import io.skiff.broker.handler.AlterConfigsHandler;
 import io.skiff.broker.handler.ApiVersionsHandler;
-import io.skiff.broker.handler.Cluster;
 import io.skiff.broker.handler.ConsumerGroupDescribeHandler;
 import io.skiff.broker.handler.ConsumerGroupHeartbeatHandler;
 import io.skiff.broker.handler.CreateAclsHandler;
@@ -35,6 +34,7 @@ import io.skiff.broker.handler.IncrementalAlterConfigsHandler;
 import io.skiff.broker.handler.InitProducerIdHandler;
 import io.skiff.broker.handler.JoinGroupHandler;
 import io.skiff.broker.handler.LeaveGroupHandler;
+import io.skiff.broker.handler.LocalNode;
 import io.skiff.broker.handler.ListGroupsHandler;
 import io.skiff.broker.handler.ListOffsetsHandler;
 import io.skiff.broker.handler.MetadataHandler;
@@ -44,10 +44,12 @@ import io.skiff.broker.handler.OffsetFetchHandler;
 import io.skiff.broker.handler.OffsetForLeaderEpochHandler;
 import io.skiff.broker.handler.ProduceHandler;
 import io.skiff.broker.handler.SyncGroupHandler;
-import io.skiff.broker.log.ReplicaManager;
 import io.skiff.broker.metadata.MetadataManager;
 import io.skiff.broker.metadata.TopicImage;
 import io.skiff.broker.network.ApiDispatcher;
+import io.skiff.broker.network.ApiHandler;
+import io.skiff.broker.partition.AppendLanes;
+import io.skiff.broker.partition.PartitionManager;
 import io.skiff.broker.network.SkiffServer;
 import io.skiff.storage.Clock;
 import io.skiff.storage.LogConfig;
@@ -71,18 +73,21 @@ import org.slf4j.LoggerFactory;
  */
 public final class SkiffBroker {
     private static final Logger LOG = LoggerFactory.getLogger(SkiffBroker.class);
+    /** Threads for produce requests that may block (segment rolls, recompression). */
+    private static final int APPEND_THREADS = 2;
 
     private final BrokerConfig config;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private SkiffServer server;
     private ApiDispatcher dispatcher;
     private MetadataManager metadata;
-    private Cluster cluster;
+    private LocalNode node;
     private TopicAdmin topicAdmin;
     private TopicConfigAdmin topicConfigAdmin;
     private ProducerIdManager producerIds;
     private LogManager logManager;
-    private ReplicaManager replicas;
+    private PartitionManager partitions;
+    private AppendLanes appendLanes;
     private FetchPurgatory purgatory;
     private FetchSessionCache fetchSessions;
     private ScheduledExecutorService timeouts;
@@ -111,7 +116,7 @@ public final class SkiffBroker {
         }
         meta = first;
         metadata = MetadataManager.open(Path.of(dirs.get(0)));
-        cluster = new Cluster(config, this::clusterId, this::advertisedEndPoints);
+        node = new LocalNode(config, this::clusterId, this::advertisedEndPoints);
         topicAdmin = new TopicAdmin(config, metadata);
         topicConfigAdmin = new TopicConfigAdmin(metadata, config);
         producerIds = new ProducerIdManager(metadata);
@@ -121,9 +126,10 @@ public final class SkiffBroker {
             TopicImage t = metadata.image().topic(topic);
             return t == null ? null : LogConfig.of(TopicConfigs.effectiveMap(t.configs(), config));
         });
-        replicas = new ReplicaManager(config, logManager, purgatory::onAppend);
-        metadata.addListener(replicas);
-        groups = new GroupCoordinatorService(config, metadata, topicAdmin, replicas, fsync(config));
+        partitions = new PartitionManager(config, logManager, purgatory::onReadable);
+        metadata.addListener(partitions);
+        appendLanes = new AppendLanes(APPEND_THREADS);
+        groups = new GroupCoordinatorService(config, metadata, topicAdmin, partitions, fsync(config));
         metadata.addListener(groups);
         timeouts = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "skiff-timeouts");
@@ -161,7 +167,7 @@ public final class SkiffBroker {
     }
 
     /** The API handlers this broker serves, as registered. */
-    public List<io.skiff.broker.network.ApiHandler<?>> apiHandlers() {
+    public List<ApiHandler<?>> apiHandlers() {
         return dispatcher.handlers();
     }
 
@@ -190,8 +196,8 @@ public final class SkiffBroker {
         return "fsync".equalsIgnoreCase(config.getString(BrokerConfig.SKIFF_LOG_DURABILITY));
     }
 
-    public ReplicaManager replicas() {
-        return replicas;
+    public PartitionManager partitions() {
+        return partitions;
     }
 
     public MetadataManager metadata() {
@@ -214,6 +220,9 @@ public final class SkiffBroker {
         }
         if (timeouts != null) {
             timeouts.shutdownNow();
+        }
+        if (appendLanes != null) {
+            appendLanes.close();
         }
         if (groups != null) {
             groups.close();
@@ -241,26 +250,27 @@ public final class SkiffBroker {
         private Handlers() {
         }
 
-        static List<io.skiff.broker.network.ApiHandler<?>> create(SkiffBroker broker, ApiDispatcher dispatcher) {
-            Cluster cluster = broker.cluster;
+        static List<ApiHandler<?>> create(SkiffBroker broker, ApiDispatcher dispatcher) {
+            LocalNode node = broker.node;
+            PartitionManager partitions = broker.partitions;
             MetadataManager metadata = broker.metadata;
             return List.of(
                 new ApiVersionsHandler(dispatcher, broker::finalizedFeaturesEpoch),
-                new MetadataHandler(cluster, metadata, broker.topicAdmin),
+                new MetadataHandler(node, metadata, broker.topicAdmin, partitions),
                 new CreateTopicsHandler(broker.topicAdmin, broker.config),
                 new DeleteTopicsHandler(broker.topicAdmin),
                 new CreatePartitionsHandler(broker.topicAdmin),
-                new DescribeTopicPartitionsHandler(cluster, metadata),
-                new DescribeClusterHandler(cluster),
-                new DescribeConfigsHandler(cluster, metadata),
+                new DescribeTopicPartitionsHandler(node, metadata, partitions),
+                new DescribeClusterHandler(node),
+                new DescribeConfigsHandler(node, metadata),
                 new InitProducerIdHandler(broker.producerIds),
-                new ProduceHandler(cluster, metadata, broker.replicas, fsync(broker.config), System::currentTimeMillis,
-                    broker.timeouts),
-                new FetchHandler(metadata, broker.replicas, broker.fetchSessions, broker.purgatory, System::currentTimeMillis),
-                new ListOffsetsHandler(metadata, broker.replicas),
-                new DeleteRecordsHandler(metadata, broker.replicas),
-                new DescribeLogDirsHandler(broker.replicas, broker.config.logDirs()),
-                new FindCoordinatorHandler(cluster, broker.groups),
+                new ProduceHandler(metadata, partitions, fsync(broker.config), System::currentTimeMillis,
+                    broker.timeouts, broker.appendLanes),
+                new FetchHandler(metadata, partitions, broker.fetchSessions, broker.purgatory, System::currentTimeMillis),
+                new ListOffsetsHandler(metadata, partitions),
+                new DeleteRecordsHandler(metadata, partitions),
+                new DescribeLogDirsHandler(partitions, broker.config.logDirs()),
+                new FindCoordinatorHandler(node, broker.groups),
                 new JoinGroupHandler(broker.groups.coordinator()),
                 new SyncGroupHandler(broker.groups.coordinator()),
                 new HeartbeatHandler(broker.groups.coordinator()),
@@ -275,8 +285,8 @@ public final class SkiffBroker {
                 new ConsumerGroupDescribeHandler(broker.groups.coordinator()),
                 new IncrementalAlterConfigsHandler(broker.topicConfigAdmin),
                 new AlterConfigsHandler(broker.topicConfigAdmin),
-                new OffsetForLeaderEpochHandler(metadata, broker.replicas),
-                new DescribeProducersHandler(metadata, broker.replicas),
+                new OffsetForLeaderEpochHandler(metadata, partitions),
+                new DescribeProducersHandler(metadata, partitions),
                 new DescribeAclsHandler(),
                 new CreateAclsHandler(),
                 new DeleteAclsHandler());

@@ -46,6 +46,31 @@ final class LeaderEpochCache {
         return entries.isEmpty() ? -1 : (int) entries.get(entries.size() - 1)[0];
     }
 
+    /**
+     * The end offset of {@code requestedEpoch} as a leader answers OffsetForLeaderEpoch: {epoch,
+     * endOffset} where epoch is the largest epoch at or below the one asked for and endOffset is
+     * where the next epoch began ({@code logEndOffset} for the latest epoch); {-1, -1} when the
+     * epoch is after the latest one or nothing is known; the requested epoch with the first
+     * epoch's start when it is before every known epoch.
+     */
+    synchronized long[] endOffsetFor(int requestedEpoch, long logEndOffset) {
+        if (requestedEpoch < 0 || entries.isEmpty()) {
+            return new long[] {-1, -1};
+        }
+        long[] latest = entries.get(entries.size() - 1);
+        if (requestedEpoch == latest[0]) {
+            return new long[] {requestedEpoch, logEndOffset};
+        }
+        long[] floor = null;
+        for (long[] e : entries) {
+            if (e[0] > requestedEpoch) {
+                return floor == null ? new long[] {requestedEpoch, e[1]} : new long[] {floor[0], e[1]};
+            }
+            floor = e;
+        }
+        return new long[] {-1, -1};
+    }
+
     /** The first entry {epoch, startOffset}, or null. */
     synchronized long[] earliestEntry() {
         return entries.isEmpty() ? null : entries.get(0).clone();

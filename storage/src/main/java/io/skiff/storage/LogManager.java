@@ -258,6 +258,30 @@ public final class LogManager implements AutoCloseable {
         return true;
     }
 
+    /**
+     * Sets the log of {@code tp} aside without deleting anything: it is closed and its directory
+     * renamed {@code <topic>-<partition>.<id>-stray}, which start-up skips, so that an operator can
+     * inspect or restore it and a new topic of the same name starts empty. Returns the new
+     * directory, or null when there is no such log.
+     */
+    public File markStray(TopicPartition tp) throws IOException {
+        PartitionLog log;
+        synchronized (createLock) {
+            log = logs.remove(tp);
+        }
+        if (log == null) {
+            return null;
+        }
+        File dir = log.dir();
+        log.close();
+        String suffix = "-" + tp.partition() + "." + UUID.randomUUID().toString().replace("-", "") + LogFiles.STRAY_DIR_SUFFIX;
+        String prefix = tp.topic().substring(0, Math.min(tp.topic().length(), 255 - suffix.length()));
+        File target = new File(dir.getParentFile(), prefix + suffix);
+        LogFiles.atomicMove(dir.toPath(), target.toPath());
+        LogFiles.fsyncDir(dir.getParentFile());
+        return target;
+    }
+
     // ---------------------------------------------------------------------------------------------
     // background work (also callable directly)
 

@@ -416,6 +416,18 @@ final class LogSegment {
             || !canConvertToRelativeOffset(maxOffsetInMessages);
     }
 
+    /**
+     * Whether appending {@code messagesSize} bytes with this max timestamp would probably roll the
+     * segment (size, time or full indexes): a cheap estimate, read without the log's lock.
+     */
+    boolean mayRoll(int messagesSize, long maxTimestampInMessages, long nowMs, LogConfig config) {
+        int s = size;
+        return s > config.segmentBytes - messagesSize
+            || (s > 0 && rollingBasedTimestampLoaded
+                && timeWaitedForRoll(nowMs, maxTimestampInMessages) > config.segmentMs - rollJitterMs)
+            || offsetIndex.isFull() || timeIndex.isFull();
+    }
+
     private long timeWaitedForRoll(long nowMs, long messageTimestamp) {
         if (!rollingBasedTimestampLoaded) {
             try {

@@ -6,6 +6,7 @@ import io.skiff.wire.protocol.Uuid;
 import io.skiff.wire.record.BatchRecompressor;
 import io.skiff.wire.record.BatchValidator;
 import io.skiff.wire.record.RecordBatch;
+import io.skiff.wire.record.RecordBatchDescriptor;
 import io.skiff.wire.record.TimestampType;
 import io.skiff.wire.record.ValidationResult;
 import java.io.File;
@@ -330,6 +331,26 @@ public final class PartitionLog {
         return appendValidated(records, batchIndex, batchSize, v, cfg, leaderEpoch, nowMs);
     }
 
+    /**
+     * Whether appending {@code records} (borrowed; a produce request's records) would probably do
+     * work that may block a thread for long: roll the segment (file creation, index allocation,
+     * producer-state snapshot) or recompress to the topic's codec. An estimate read without the
+     * lock, so that the broker can move such appends off a network thread; false for input it
+     * cannot read (the append itself will reject it).
+     */
+    public boolean appendMayBlock(ByteBuf records, long nowMs) {
+        int index = records.readerIndex();
+        if (records.readableBytes() < RecordBatchDescriptor.HEADER_SIZE) {
+            return false;
+        }
+        LogConfig cfg = config;
+        RecordBatch batch = scratchFor(records, index);
+        if (cfg.targetCodec >= 0 && cfg.targetCodec != batch.compressionCodecId()) {
+            return true;
+        }
+        return end.segment.mayRoll(records.readableBytes(), batch.maxTimestamp(), nowMs, cfg);
+    }
+
     private RecordBatch scratchFor(ByteBuf records, int index) {
         return PEEK.get().wrap(records, index);
     }
@@ -519,6 +540,37 @@ public final class PartitionLog {
 
     public long highWatermark() {
         return highWatermark;
+    }
+
+    /**
+     * Sets the high watermark, which the broker's partition layer decides (on a single node: the
+     * log end after each append), clamped to [log start, log end]. Retention and DeleteRecords
+     * never go past it, and it is what {@code replication-offset-checkpoint} records.
+     */
+    public void updateHighWatermark(long offset) {
+        lock.lock();
+        try {
+            highWatermark = Math.max(logStartOffset, Math.min(offset, end.offset));
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Records that {@code leaderEpoch} starts at {@code startOffset} in {@code leader-epoch-checkpoint}
+     * when it is newer than the latest epoch there (a partition becoming leader does this at its
+     * log end, so OffsetForLeaderEpoch knows the epoch before anything is appended in it).
+     */
+    public void assignEpochStartOffset(int leaderEpoch, long startOffset) throws IOException {
+        epochs.assign(leaderEpoch, startOffset);
+    }
+
+    /**
+     * OffsetForLeaderEpoch: {epoch, endOffset} for {@code requestedEpoch} from the leader epoch
+     * checkpoint, {-1, -1} when unknown.
+     */
+    public long[] endOffsetForEpoch(int requestedEpoch) {
+        return epochs.endOffsetFor(requestedEpoch, end.offset);
     }
 
     /** Equal to the high watermark until transactions exist. */

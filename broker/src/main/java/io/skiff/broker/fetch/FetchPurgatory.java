@@ -12,15 +12,24 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Where long-poll fetches wait: a fetch that cannot yet return {@code fetch.min.bytes} is
- * parked, watching its partitions. An append to a watched partition re-checks the fetches
- * watching it; a timer (a hashed wheel, not a polling loop) completes them when their
- * {@code max.wait.ms} runs out. Thread-safe: appends wake fetches from the appending thread.
+ * parked, watching its partitions. When a watched partition's high watermark advances, each
+ * waiter is told how many bytes became readable; that costs the appending thread a counter
+ * update per waiter, never a read: a waiter that has seen enough bytes re-reads on its own
+ * connection's thread. A timer (a hashed wheel, not a polling loop) completes waiters when their
+ * {@code max.wait.ms} runs out. Thread-safe.
  */
 public final class FetchPurgatory implements AutoCloseable {
     /** A parked operation. */
     public interface Waiter {
         /** Re-checks the condition; returns true if the waiter completed (and must not be kept). */
         boolean tryComplete();
+
+        /**
+         * About {@code bytes} more became readable in a watched partition. Called on the appending
+         * thread: must be cheap and must not read; a waiter that may now complete arranges its
+         * own {@link #tryComplete()} elsewhere.
+         */
+        void onReadable(int bytes);
 
         /** Completes the waiter because its time ran out. */
         void expire();
@@ -52,15 +61,17 @@ public final class FetchPurgatory implements AutoCloseable {
         }
     }
 
-    /** Called after an append to {@code tp}: wakes the fetches watching it. */
-    public void onAppend(TopicPartition tp) {
+    /** Called when {@code tp}'s high watermark advanced by about {@code bytes}: tells its waiters. */
+    public void onReadable(TopicPartition tp, int bytes) {
         ConcurrentLinkedQueue<Waiter> q = watchers.get(tp);
         if (q == null || q.isEmpty()) {
             return;
         }
         for (Waiter w : q) {
-            if (w.isDone() || w.tryComplete()) {
+            if (w.isDone()) {
                 q.remove(w);
+            } else {
+                w.onReadable(bytes);
             }
         }
     }

@@ -2,16 +2,16 @@ package io.skiff.broker.group;
 
 import io.skiff.broker.admin.TopicAdmin;
 import io.skiff.broker.config.BrokerConfig;
-import io.skiff.broker.log.ReplicaManager;
 import io.skiff.broker.metadata.MetadataImage;
 import io.skiff.broker.metadata.MetadataManager;
 import io.skiff.broker.metadata.MetadataRecord;
 import io.skiff.broker.metadata.TopicImage;
+import io.skiff.broker.partition.Partition;
+import io.skiff.broker.partition.PartitionManager;
 import io.skiff.coordinator.group.GroupCoordinator;
 import io.skiff.coordinator.group.GroupCoordinatorConfig;
 import io.skiff.coordinator.group.TopicsView;
 import io.skiff.coordinator.runtime.SystemCoordinatorClock;
-import io.skiff.storage.PartitionLog;
 import io.skiff.storage.TopicPartition;
 import io.skiff.wire.protocol.Errors;
 import io.skiff.wire.protocol.Uuid;
@@ -21,6 +21,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,17 +38,17 @@ public final class GroupCoordinatorService implements MetadataManager.Listener, 
     private final BrokerConfig config;
     private final MetadataManager metadata;
     private final TopicAdmin admin;
-    private final ReplicaManager replicas;
+    private final PartitionManager partitions;
     private final boolean fsync;
     private final GroupCoordinator coordinator;
-    private final Map<Integer, Boolean> elected = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<Integer, Boolean> elected = new ConcurrentHashMap<>();
 
     public GroupCoordinatorService(BrokerConfig config, MetadataManager metadata, TopicAdmin admin,
-                                   ReplicaManager replicas, boolean fsync) {
+                                   PartitionManager partitions, boolean fsync) {
         this.config = config;
         this.metadata = metadata;
         this.admin = admin;
-        this.replicas = replicas;
+        this.partitions = partitions;
         this.fsync = fsync;
         Map<String, String> props = new LinkedHashMap<>(config.originals());
         props.putIfAbsent(GroupCoordinatorConfig.MESSAGE_MAX_BYTES, Integer.toString(config.messageMaxBytes()));
@@ -134,13 +135,13 @@ public final class GroupCoordinatorService implements MetadataManager.Listener, 
             if (elected.containsKey(p)) {
                 continue;
             }
-            PartitionLog log = replicas.log(new TopicPartition(OFFSETS_TOPIC, p));
-            if (log == null) {
+            Partition partition = partitions.partition(new TopicPartition(OFFSETS_TOPIC, p));
+            if (partition == null) {
                 LOG.error("No log for {}-{}: its groups cannot be served", OFFSETS_TOPIC, p);
                 continue;
             }
             elected.put(p, Boolean.TRUE);
-            coordinator.onElection(p, new PartitionCoordinatorLog(log, fsync, System::currentTimeMillis));
+            coordinator.onElection(p, new PartitionCoordinatorLog(partition, fsync, System::currentTimeMillis));
         }
     }
 

@@ -3,6 +3,8 @@ package io.skiff.broker.group;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.buffer.Unpooled;
+import io.skiff.broker.partition.NotCommittedException;
+import io.skiff.broker.partition.Partition;
 import io.skiff.coordinator.runtime.CoordinatorLog;
 import io.skiff.coordinator.runtime.CoordinatorLogException;
 import io.skiff.coordinator.runtime.CoordinatorRecord;
@@ -22,25 +24,27 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.function.LongSupplier;
 
 /**
  * A partition of {@code __consumer_offsets} as the group coordinator sees it: appends become one
- * uncompressed record batch each, answered once durable (after fsync in fsync durability mode,
- * at once otherwise: a single node's high watermark follows its log end); replay reads the
- * partition from its start, batch by batch, and hands the coordinator every data record.
+ * uncompressed record batch each through the {@link Partition}, answered once committed (the high
+ * watermark has passed them: at once on a single node) and, in fsync durability mode, fsynced;
+ * replay reads the partition from its start, batch by batch, and hands the coordinator every data record.
  * Thread-safety: as {@link CoordinatorLog} requires (one shard thread calls it).
  */
 final class PartitionCoordinatorLog implements CoordinatorLog {
     private static final int READ_CHUNK_BYTES = 1 << 20;
-    static final int LEADER_EPOCH = 0;
 
+    private final Partition partition;
     private final PartitionLog log;
     private final boolean fsync;
     private final LongSupplier clockMs;
 
-    PartitionCoordinatorLog(PartitionLog log, boolean fsync, LongSupplier clockMs) {
-        this.log = log;
+    PartitionCoordinatorLog(Partition partition, boolean fsync, LongSupplier clockMs) {
+        this.partition = partition;
+        this.log = partition.log();
         this.fsync = fsync;
         this.clockMs = clockMs;
     }
@@ -57,7 +61,7 @@ final class PartitionCoordinatorLog implements CoordinatorLog {
         ByteBuf batch = RecordBatchBuilder.build(PooledByteBufAllocator.DEFAULT, now, keys, values);
         AppendResult result;
         try {
-            result = log.appendAsLeader(batch, LEADER_EPOCH, now);
+            result = partition.appendAsLeader(batch, now);
         } finally {
             batch.release();
         }
@@ -66,12 +70,19 @@ final class PartitionCoordinatorLog implements CoordinatorLog {
             return CompletableFuture.failedFuture(new CoordinatorLogException(e, result.diagnostic()));
         }
         long last = result.lastOffset();
-        if (!fsync) {
+        // Committed means below the high watermark (at once on a single node) and, in fsync mode, fsynced.
+        CompletableFuture<Void> committed = partition.awaitHighWatermark(last + 1);
+        CompletableFuture<Void> durable = fsync ? log.awaitDurable(last) : null;
+        if (committed == null && durable == null) {
             return CompletableFuture.completedFuture(last);
         }
-        return log.awaitDurable(last).handle((ok, failure) -> {
+        CompletableFuture<Void> all = committed == null ? durable
+            : durable == null ? committed : CompletableFuture.allOf(committed, durable);
+        return all.handle((ok, failure) -> {
             if (failure != null) {
-                throw new CoordinatorLogException(Errors.KAFKA_STORAGE_ERROR, failure.toString());
+                Throwable cause = failure instanceof CompletionException ? failure.getCause() : failure;
+                Errors e = cause instanceof NotCommittedException nc ? nc.error() : Errors.KAFKA_STORAGE_ERROR;
+                throw new CoordinatorLogException(e, cause.toString());
             }
             return last;
         });
@@ -81,8 +92,8 @@ final class PartitionCoordinatorLog implements CoordinatorLog {
     public long replay(long fromOffset, RecordVisitor visitor) {
         long next = Math.max(fromOffset, log.logStartOffset());
         RecordBatch batch = new RecordBatch();
-        while (next < log.highWatermark()) {
-            ReadResult read = log.read(next, READ_CHUNK_BYTES, log.highWatermark(), true);
+        while (next < partition.highWatermark()) {
+            ReadResult read = log.read(next, READ_CHUNK_BYTES, partition.highWatermark(), true);
             if (read.error() != Errors.NONE || read.records() == null || read.records().sizeInBytes() == 0) {
                 break;
             }

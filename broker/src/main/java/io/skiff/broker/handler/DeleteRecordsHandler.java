@@ -1,13 +1,13 @@
 package io.skiff.broker.handler;
 
-import io.skiff.broker.log.ReplicaManager;
 import io.skiff.broker.metadata.MetadataImage;
 import io.skiff.broker.metadata.MetadataManager;
 import io.skiff.broker.metadata.TopicImage;
 import io.skiff.broker.network.ApiHandler;
 import io.skiff.broker.network.RequestContext;
+import io.skiff.broker.partition.Partition;
+import io.skiff.broker.partition.PartitionManager;
 import io.skiff.storage.DeleteRecordsResult;
-import io.skiff.storage.PartitionLog;
 import io.skiff.wire.message.DeleteRecordsRequest;
 import io.skiff.wire.message.DeleteRecordsResponse;
 import io.skiff.wire.protocol.ApiKeys;
@@ -22,12 +22,12 @@ import java.util.List;
  */
 public final class DeleteRecordsHandler extends ApiHandler<DeleteRecordsRequest> {
     private final MetadataManager metadata;
-    private final ReplicaManager replicas;
+    private final PartitionManager partitionManager;
 
-    public DeleteRecordsHandler(MetadataManager metadata, ReplicaManager replicas) {
+    public DeleteRecordsHandler(MetadataManager metadata, PartitionManager partitions) {
         super(ApiKeys.DELETE_RECORDS, 0, 2);
         this.metadata = metadata;
-        this.replicas = replicas;
+        this.partitionManager = partitions;
     }
 
     @Override
@@ -40,11 +40,13 @@ public final class DeleteRecordsHandler extends ApiHandler<DeleteRecordsRequest>
             for (DeleteRecordsRequest.DeleteRecordsPartition p : t.partitions()) {
                 DeleteRecordsResponse.DeleteRecordsPartitionResult out = new DeleteRecordsResponse.DeleteRecordsPartitionResult()
                     .setPartitionIndex(p.partitionIndex()).setLowWatermark(-1);
-                PartitionLog log = replicas.log(topic, p.partitionIndex());
-                if (log == null) {
+                Partition partition = partitionManager.partition(topic, p.partitionIndex());
+                if (partition == null) {
                     out.setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code);
+                } else if (!partition.isLeader()) {
+                    out.setErrorCode(Errors.NOT_LEADER_OR_FOLLOWER.code);
                 } else {
-                    DeleteRecordsResult r = log.deleteRecordsBefore(p.offset());
+                    DeleteRecordsResult r = partition.log().deleteRecordsBefore(p.offset());
                     out.setErrorCode(r.error().code).setLowWatermark(r.error() == Errors.NONE ? r.lowWatermark() : -1);
                 }
                 partitions.add(out);

@@ -18,11 +18,11 @@ import java.util.List;
 public final class DescribeClusterHandler extends ApiHandler<DescribeClusterRequest> {
     private static final byte BROKER_ENDPOINTS = 1;
 
-    private final Cluster cluster;
+    private final LocalNode node;
 
-    public DescribeClusterHandler(Cluster cluster) {
+    public DescribeClusterHandler(LocalNode node) {
         super(ApiKeys.DESCRIBE_CLUSTER, 0, 2);
-        this.cluster = cluster;
+        this.node = node;
     }
 
     @Override
@@ -34,14 +34,14 @@ public final class DescribeClusterHandler extends ApiHandler<DescribeClusterRequ
             return;
         }
         List<DescribeClusterResponse.DescribeClusterBroker> brokers = new ArrayList<>(1);
-        EndPoint self = cluster.endPoint(context.listenerName);
+        EndPoint self = node.endPoint(context.listenerName);
         if (self != null) {
-            brokers.add(new DescribeClusterResponse.DescribeClusterBroker().setBrokerId(cluster.nodeId())
+            brokers.add(new DescribeClusterResponse.DescribeClusterBroker().setBrokerId(node.nodeId())
                 .setHost(self.host).setPort(self.port).setRack(null).setIsFenced(false));
         }
-        response.setClusterId(cluster.clusterId()).setControllerId(cluster.nodeId()).setBrokers(brokers)
+        response.setClusterId(node.clusterId()).setControllerId(node.nodeId()).setBrokers(brokers)
             .setClusterAuthorizedOperations(request.includeClusterAuthorizedOperations()
-                ? Cluster.ALL_CLUSTER_OPERATIONS : Cluster.OPERATIONS_NOT_REQUESTED);
+                ? LocalNode.ALL_CLUSTER_OPERATIONS : LocalNode.OPERATIONS_NOT_REQUESTED);
         context.respond(response);
     }
 }

@@ -29,12 +29,12 @@ public final class DescribeConfigsHandler extends ApiHandler<DescribeConfigsRequ
     private static final byte SOURCE_STATIC_BROKER = 4;
     private static final byte SOURCE_DEFAULT = 5;
 
-    private final Cluster cluster;
+    private final LocalNode node;
     private final MetadataManager metadata;
 
-    public DescribeConfigsHandler(Cluster cluster, MetadataManager metadata) {
+    public DescribeConfigsHandler(LocalNode node, MetadataManager metadata) {
         super(ApiKeys.DESCRIBE_CONFIGS, 1, 4);
-        this.cluster = cluster;
+        this.node = node;
         this.metadata = metadata;
     }
 
@@ -71,7 +71,7 @@ public final class DescribeConfigsHandler extends ApiHandler<DescribeConfigsRequ
             return;
         }
         List<DescribeConfigsResponse.DescribeConfigsResourceResult> configs = new ArrayList<>();
-        for (TopicConfigs.Entry e : TopicConfigs.effective(topic.configs(), cluster.config())) {
+        for (TopicConfigs.Entry e : TopicConfigs.effective(topic.configs(), node.config())) {
             if (keys != null && !keys.contains(e.key.name)) {
                 continue;
             }
@@ -98,12 +98,12 @@ public final class DescribeConfigsHandler extends ApiHandler<DescribeConfigsRequ
             result.setConfigs(new ArrayList<>()); // no cluster-wide dynamic defaults are set
             return;
         }
-        if (!name.equals(Integer.toString(cluster.nodeId()))) {
+        if (!name.equals(Integer.toString(node.nodeId()))) {
             result.setErrorCode(Errors.INVALID_REQUEST.code).setErrorMessage("Unexpected broker id, expected "
-                + cluster.nodeId() + " or empty string, but received " + name);
+                + node.nodeId() + " or empty string, but received " + name);
             return;
         }
-        BrokerConfig config = cluster.config();
+        BrokerConfig config = node.config();
         List<DescribeConfigsResponse.DescribeConfigsResourceResult> configs = new ArrayList<>();
         for (ConfigDef.Key k : BrokerConfig.DEF.keys()) {
             if (keys != null && !keys.contains(k.name)) {

@@ -1,8 +1,8 @@
 package io.skiff.broker.handler;
 
-import io.skiff.broker.log.ReplicaManager;
 import io.skiff.broker.network.ApiHandler;
 import io.skiff.broker.network.RequestContext;
+import io.skiff.broker.partition.PartitionManager;
 import io.skiff.storage.PartitionLog;
 import io.skiff.wire.message.DescribeLogDirsRequest;
 import io.skiff.wire.message.DescribeLogDirsResponse;
@@ -22,12 +22,12 @@ import java.util.Set;
  * usable bytes. A single node has no replication lag and no future replicas.
  */
 public final class DescribeLogDirsHandler extends ApiHandler<DescribeLogDirsRequest> {
-    private final ReplicaManager replicas;
+    private final PartitionManager partitions;
     private final List<String> logDirs;
 
-    public DescribeLogDirsHandler(ReplicaManager replicas, List<String> logDirs) {
+    public DescribeLogDirsHandler(PartitionManager partitions, List<String> logDirs) {
         super(ApiKeys.DESCRIBE_LOG_DIRS, 1, 5);
-        this.replicas = replicas;
+        this.partitions = partitions;
         this.logDirs = logDirs;
     }
 
@@ -46,7 +46,7 @@ public final class DescribeLogDirsHandler extends ApiHandler<DescribeLogDirsRequ
         for (String dir : logDirs) {
             byDir.put(new File(dir).getAbsolutePath(), new LinkedHashMap<>());
         }
-        for (PartitionLog log : replicas.logManager().allLogs()) {
+        for (PartitionLog log : partitions.logManager().allLogs()) {
             String topic = log.topicPartition().topic();
             int partition = log.topicPartition().partition();
             if (wanted != null && !wanted.contains(topic + "-" + partition)) {

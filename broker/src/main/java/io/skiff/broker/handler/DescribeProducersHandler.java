@@ -1,12 +1,12 @@
 package io.skiff.broker.handler;
 
-import io.skiff.broker.log.ReplicaManager;
 import io.skiff.broker.metadata.MetadataImage;
 import io.skiff.broker.metadata.MetadataManager;
 import io.skiff.broker.network.ApiHandler;
 import io.skiff.broker.network.RequestContext;
+import io.skiff.broker.partition.Partition;
+import io.skiff.broker.partition.PartitionManager;
 import io.skiff.storage.ActiveProducer;
-import io.skiff.storage.PartitionLog;
 import io.skiff.wire.message.DescribeProducersRequest;
 import io.skiff.wire.message.DescribeProducersResponse;
 import io.skiff.wire.protocol.ApiKeys;
@@ -21,12 +21,12 @@ import java.util.List;
  */
 public final class DescribeProducersHandler extends ApiHandler<DescribeProducersRequest> {
     private final MetadataManager metadata;
-    private final ReplicaManager replicas;
+    private final PartitionManager partitionManager;
 
-    public DescribeProducersHandler(MetadataManager metadata, ReplicaManager replicas) {
+    public DescribeProducersHandler(MetadataManager metadata, PartitionManager partitions) {
         super(ApiKeys.DESCRIBE_PRODUCERS, 0, 0);
         this.metadata = metadata;
-        this.replicas = replicas;
+        this.partitionManager = partitions;
     }
 
     @Override
@@ -38,19 +38,21 @@ public final class DescribeProducersHandler extends ApiHandler<DescribeProducers
             for (int partition : t.partitionIndexes()) {
                 DescribeProducersResponse.PartitionResponse out = new DescribeProducersResponse.PartitionResponse()
                     .setPartitionIndex(partition);
-                PartitionLog log = replicas.log(image.topic(t.name()), partition);
-                if (log == null) {
+                Partition p = partitionManager.partition(image.topic(t.name()), partition);
+                if (p == null) {
                     out.setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code);
+                } else if (!p.isLeader()) {
+                    out.setErrorCode(Errors.NOT_LEADER_OR_FOLLOWER.code);
                 } else {
                     List<DescribeProducersResponse.ProducerState> producers = new ArrayList<>();
-                    for (ActiveProducer p : log.activeProducers()) {
+                    for (ActiveProducer ap : p.log().activeProducers()) {
                         producers.add(new DescribeProducersResponse.ProducerState()
-                            .setProducerId(p.producerId())
-                            .setProducerEpoch(p.producerEpoch())
-                            .setLastSequence(p.lastSequence())
-                            .setLastTimestamp(p.lastTimestamp())
-                            .setCoordinatorEpoch(p.coordinatorEpoch())
-                            .setCurrentTxnStartOffset(p.currentTxnStartOffset()));
+                            .setProducerId(ap.producerId())
+                            .setProducerEpoch(ap.producerEpoch())
+                            .setLastSequence(ap.lastSequence())
+                            .setLastTimestamp(ap.lastTimestamp())
+                            .setCoordinatorEpoch(ap.coordinatorEpoch())
+                            .setCurrentTxnStartOffset(ap.currentTxnStartOffset()));
                     }
                     out.setActiveProducers(producers);
                 }

@@ -5,6 +5,8 @@ import io.skiff.broker.metadata.MetadataManager;
 import io.skiff.broker.metadata.TopicImage;
 import io.skiff.broker.network.ApiHandler;
 import io.skiff.broker.network.RequestContext;
+import io.skiff.broker.partition.Partition;
+import io.skiff.broker.partition.PartitionManager;
 import io.skiff.wire.message.DescribeTopicPartitionsRequest;
 import io.skiff.wire.message.DescribeTopicPartitionsResponse;
 import io.skiff.wire.protocol.ApiKeys;
@@ -23,12 +25,14 @@ public final class DescribeTopicPartitionsHandler extends ApiHandler<DescribeTop
     /** Apache Kafka's max.request.partition.size.limit default. */
     static final int MAX_PARTITIONS_PER_RESPONSE = 2000;
 
-    private final Cluster cluster;
+    private final LocalNode node;
+    private final PartitionManager partitionManager;
     private final MetadataManager metadata;
 
-    public DescribeTopicPartitionsHandler(Cluster cluster, MetadataManager metadata) {
+    public DescribeTopicPartitionsHandler(LocalNode node, MetadataManager metadata, PartitionManager partitionManager) {
         super(ApiKeys.DESCRIBE_TOPIC_PARTITIONS, 0, 0);
-        this.cluster = cluster;
+        this.node = node;
+        this.partitionManager = partitionManager;
         this.metadata = metadata;
     }
 
@@ -49,7 +53,7 @@ public final class DescribeTopicPartitionsHandler extends ApiHandler<DescribeTop
                 } else {
                     missing.add(new DescribeTopicPartitionsResponse.DescribeTopicPartitionsResponseTopic()
                         .setName(r.name()).setTopicId(Uuid.ZERO).setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code)
-                        .setTopicAuthorizedOperations(Cluster.OPERATIONS_NOT_REQUESTED));
+                        .setTopicAuthorizedOperations(LocalNode.OPERATIONS_NOT_REQUESTED));
                 }
             }
         }
@@ -67,19 +71,30 @@ public final class DescribeTopicPartitionsHandler extends ApiHandler<DescribeTop
             List<DescribeTopicPartitionsResponse.DescribeTopicPartitionsResponsePartition> partitions = new ArrayList<>();
             int p = first;
             for (; p < t.partitions() && budget > 0; p++, budget--) {
-                partitions.add(new DescribeTopicPartitionsResponse.DescribeTopicPartitionsResponsePartition()
-                    .setPartitionIndex(p).setLeaderId(cluster.nodeId()).setLeaderEpoch(Cluster.LEADER_EPOCH)
-                    .setReplicaNodes(cluster.replicas()).setIsrNodes(cluster.replicas())
-                    .setEligibleLeaderReplicas(List.of()).setLastKnownElr(List.of()).setOfflineReplicas(List.of()));
+                partitions.add(describe(t, p));
             }
             topics.add(new DescribeTopicPartitionsResponse.DescribeTopicPartitionsResponseTopic()
                 .setName(t.name()).setTopicId(t.id()).setIsInternal(t.isInternal()).setPartitions(partitions)
-                .setTopicAuthorizedOperations(Cluster.ALL_TOPIC_OPERATIONS));
+                .setTopicAuthorizedOperations(LocalNode.ALL_TOPIC_OPERATIONS));
             if (p < t.partitions()) {
                 next = new DescribeTopicPartitionsResponse.Cursor().setTopicName(t.name()).setPartitionIndex(p);
                 break;
             }
         }
         context.respond(new DescribeTopicPartitionsResponse().setTopics(topics).setNextCursor(next));
+    }
+
+    private DescribeTopicPartitionsResponse.DescribeTopicPartitionsResponsePartition describe(TopicImage t, int p) {
+        Partition partition = partitionManager.partition(t, p);
+        DescribeTopicPartitionsResponse.DescribeTopicPartitionsResponsePartition out =
+            new DescribeTopicPartitionsResponse.DescribeTopicPartitionsResponsePartition().setPartitionIndex(p)
+                .setEligibleLeaderReplicas(List.of()).setLastKnownElr(List.of()).setOfflineReplicas(List.of());
+        if (partition == null) {
+            // Published in the image a moment before its partitions exist here: as Kafka answers.
+            return out.setErrorCode(Errors.LEADER_NOT_AVAILABLE.code).setLeaderId(-1).setLeaderEpoch(-1)
+                .setReplicaNodes(List.of(node.nodeId())).setIsrNodes(List.of());
+        }
+        return out.setLeaderId(partition.leaderId()).setLeaderEpoch(partition.leaderEpoch())
+            .setReplicaNodes(partition.replicas()).setIsrNodes(partition.inSyncReplicas());
     }
 }

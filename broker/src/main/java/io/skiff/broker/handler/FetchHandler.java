@@ -3,13 +3,13 @@ package io.skiff.broker.handler;
 import io.netty.buffer.Unpooled;
 import io.skiff.broker.fetch.FetchPurgatory;
 import io.skiff.broker.fetch.FetchSessionCache;
-import io.skiff.broker.log.ReplicaManager;
 import io.skiff.broker.metadata.MetadataImage;
 import io.skiff.broker.metadata.MetadataManager;
 import io.skiff.broker.metadata.TopicImage;
 import io.skiff.broker.network.ApiHandler;
+import io.skiff.broker.partition.Partition;
+import io.skiff.broker.partition.PartitionManager;
 import io.skiff.broker.network.RequestContext;
-import io.skiff.storage.PartitionLog;
 import io.skiff.storage.ReadResult;
 import io.skiff.storage.TopicPartition;
 import io.skiff.wire.message.FetchRequest;
@@ -22,7 +22,9 @@ import io.skiff.wire.record.ByteBufRecords;
 import io.skiff.wire.record.Records;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 
 /**
@@ -39,16 +41,16 @@ public final class FetchHandler extends ApiHandler<FetchRequest> {
     private static final Records EMPTY = new ByteBufRecords(Unpooled.EMPTY_BUFFER);
 
     private final MetadataManager metadata;
-    private final ReplicaManager replicas;
+    private final PartitionManager partitions;
     private final FetchSessionCache sessions;
     private final FetchPurgatory purgatory;
     private final LongSupplier clockMs;
 
-    public FetchHandler(MetadataManager metadata, ReplicaManager replicas, FetchSessionCache sessions,
+    public FetchHandler(MetadataManager metadata, PartitionManager partitions, FetchSessionCache sessions,
                         FetchPurgatory purgatory, LongSupplier clockMs) {
         super(ApiKeys.FETCH, 4, 18);
         this.metadata = metadata;
-        this.replicas = replicas;
+        this.partitions = partitions;
         this.sessions = sessions;
         this.purgatory = purgatory;
         this.clockMs = clockMs;
@@ -110,12 +112,19 @@ public final class FetchHandler extends ApiHandler<FetchRequest> {
         return new FetchSessionCache.Key(null, name, partition);
     }
 
-    /** A fetch that may wait: re-read on every wake until min_bytes are there or time runs out. */
-    private final class PendingFetch implements FetchPurgatory.Waiter {
+    /**
+     * A fetch that may wait: counts the bytes that become readable in its partitions and, once
+     * they may reach min_bytes, re-reads on its connection's event loop; completes when min_bytes
+     * are there or time runs out.
+     */
+    private final class PendingFetch implements FetchPurgatory.Waiter, Runnable {
         private final RequestContext context;
         private final FetchRequest request;
         private final FetchSessionCache.Context session;
         private final AtomicBoolean done = new AtomicBoolean();
+        /** Bytes readable, as last read plus what appends announced since. */
+        private final AtomicLong readable = new AtomicLong();
+        private final AtomicBoolean wakeQueued = new AtomicBoolean();
 
         PendingFetch(RequestContext context, FetchRequest request, FetchSessionCache.Context session) {
             this.context = context;
@@ -128,12 +137,32 @@ public final class FetchHandler extends ApiHandler<FetchRequest> {
             if (done.get()) {
                 return true;
             }
+            readable.set(0); // what is announced from now on comes on top of this read
             Read read = read();
             if (read.bytes >= request.minBytes() || read.errors) {
                 respond(read);
                 return true;
             }
+            onReadable(read.bytes);
             return false;
+        }
+
+        @Override
+        public void onReadable(int bytes) {
+            if (readable.addAndGet(bytes) >= request.minBytes() && !done.get() && wakeQueued.compareAndSet(false, true)) {
+                try {
+                    context.executor().execute(this);
+                } catch (RejectedExecutionException shuttingDown) {
+                    wakeQueued.set(false); // the connection's loop is gone; the timer or shutdown answers
+                }
+            }
+        }
+
+        /** The queued wake: re-read on the connection's event loop. */
+        @Override
+        public void run() {
+            wakeQueued.set(false);
+            tryComplete();
         }
 
         @Override
@@ -176,28 +205,22 @@ public final class FetchHandler extends ApiHandler<FetchRequest> {
                     out.errors = true;
                     continue;
                 }
-                if (p.currentLeaderEpoch > Cluster.LEADER_EPOCH) {
-                    r.error = Errors.UNKNOWN_LEADER_EPOCH;
-                    out.errors = true;
-                    continue;
-                }
-                if (p.currentLeaderEpoch >= 0 && p.currentLeaderEpoch < Cluster.LEADER_EPOCH) {
-                    r.error = Errors.FENCED_LEADER_EPOCH;
-                    out.errors = true;
-                    continue;
-                }
-                PartitionLog log = replicas.log(new TopicPartition(topic.name(), k.partition()));
-                if (log == null) {
-                    r.error = Errors.UNKNOWN_TOPIC_OR_PARTITION;
+                Partition partition = partitions.partition(topic, k.partition());
+                r.error = partition == null ? Errors.UNKNOWN_TOPIC_OR_PARTITION
+                    : partition.checkLeaderEpoch(p.currentLeaderEpoch);
+                if (r.error != Errors.NONE) {
                     out.errors = true;
                     continue;
                 }
                 int limit = Math.max(0, Math.min(p.maxBytes, remaining));
-                long upTo = readCommitted ? log.lastStableOffset() : log.highWatermark();
-                ReadResult result = log.read(p.fetchOffset, limit, upTo, minOneBatch);
+                // The stable offset first: the watermark read after it is never below it.
+                long lastStableOffset = partition.lastStableOffset();
+                long highWatermark = partition.highWatermark();
+                ReadResult result = partition.log().read(p.fetchOffset, limit,
+                    readCommitted ? lastStableOffset : highWatermark, minOneBatch);
                 r.error = result.error();
-                r.highWatermark = result.highWatermark();
-                r.lastStableOffset = result.lastStableOffset();
+                r.highWatermark = highWatermark;
+                r.lastStableOffset = lastStableOffset;
                 r.logStartOffset = result.logStartOffset();
                 if (r.error != Errors.NONE) {
                     out.errors = true;

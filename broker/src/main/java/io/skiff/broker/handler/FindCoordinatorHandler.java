@@ -21,12 +21,12 @@ public final class FindCoordinatorHandler extends ApiHandler<FindCoordinatorRequ
     static final byte GROUP = 0;
     static final byte TRANSACTION = 1;
 
-    private final Cluster cluster;
+    private final LocalNode node;
     private final GroupCoordinatorService groups;
 
-    public FindCoordinatorHandler(Cluster cluster, GroupCoordinatorService groups) {
+    public FindCoordinatorHandler(LocalNode node, GroupCoordinatorService groups) {
         super(ApiKeys.FIND_COORDINATOR, 0, 6);
-        this.cluster = cluster;
+        this.node = node;
         this.groups = groups;
     }
 
@@ -47,12 +47,12 @@ public final class FindCoordinatorHandler extends ApiHandler<FindCoordinatorRequ
     }
 
     private FindCoordinatorResponse answer(RequestContext context, List<String> keys, Errors error) {
-        EndPoint self = cluster.endPoint(context.listenerName);
+        EndPoint self = node.endPoint(context.listenerName);
         boolean found = error == Errors.NONE && self != null;
         FindCoordinatorResponse r = new FindCoordinatorResponse();
         if (context.apiVersion < 4) {
             return found
-                ? r.setErrorCode(Errors.NONE.code).setNodeId(cluster.nodeId()).setHost(self.host).setPort(self.port)
+                ? r.setErrorCode(Errors.NONE.code).setNodeId(node.nodeId()).setHost(self.host).setPort(self.port)
                 : r.setErrorCode(error.code).setErrorMessage(context.apiVersion >= 1 ? error.message : null)
                     .setNodeId(-1).setHost("").setPort(-1);
         }
@@ -60,7 +60,7 @@ public final class FindCoordinatorHandler extends ApiHandler<FindCoordinatorRequ
         for (String key : keys) {
             FindCoordinatorResponse.Coordinator c = new FindCoordinatorResponse.Coordinator().setKey(key);
             if (found) {
-                c.setErrorCode(Errors.NONE.code).setNodeId(cluster.nodeId()).setHost(self.host).setPort(self.port);
+                c.setErrorCode(Errors.NONE.code).setNodeId(node.nodeId()).setHost(self.host).setPort(self.port);
             } else {
                 c.setErrorCode(error.code).setErrorMessage(error.message).setNodeId(-1).setHost("").setPort(-1);
             }

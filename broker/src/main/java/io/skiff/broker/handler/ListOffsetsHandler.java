@@ -1,10 +1,11 @@
 package io.skiff.broker.handler;
 
-import io.skiff.broker.log.ReplicaManager;
 import io.skiff.broker.metadata.MetadataImage;
 import io.skiff.broker.metadata.MetadataManager;
 import io.skiff.broker.metadata.TopicImage;
 import io.skiff.broker.network.ApiHandler;
+import io.skiff.broker.partition.Partition;
+import io.skiff.broker.partition.PartitionManager;
 import io.skiff.broker.network.RequestContext;
 import io.skiff.storage.PartitionLog;
 import io.skiff.storage.TimestampAndOffset;
@@ -26,12 +27,12 @@ public final class ListOffsetsHandler extends ApiHandler<ListOffsetsRequest> {
     private static final byte READ_COMMITTED = 1;
 
     private final MetadataManager metadata;
-    private final ReplicaManager replicas;
+    private final PartitionManager partitionManager;
 
-    public ListOffsetsHandler(MetadataManager metadata, ReplicaManager replicas) {
+    public ListOffsetsHandler(MetadataManager metadata, PartitionManager partitions) {
         super(ApiKeys.LIST_OFFSETS, 1, 11);
         this.metadata = metadata;
-        this.replicas = replicas;
+        this.partitionManager = partitions;
     }
 
     @Override
@@ -45,15 +46,14 @@ public final class ListOffsetsHandler extends ApiHandler<ListOffsetsRequest> {
             for (ListOffsetsRequest.ListOffsetsPartition p : t.partitions()) {
                 ListOffsetsResponse.ListOffsetsPartitionResponse out = new ListOffsetsResponse.ListOffsetsPartitionResponse()
                     .setPartitionIndex(p.partitionIndex()).setTimestamp(-1).setOffset(-1).setLeaderEpoch(-1);
-                PartitionLog log = replicas.log(topic, p.partitionIndex());
-                if (log == null) {
-                    out.setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code);
-                } else if (p.currentLeaderEpoch() > Cluster.LEADER_EPOCH) {
-                    out.setErrorCode(Errors.UNKNOWN_LEADER_EPOCH.code);
-                } else if (p.currentLeaderEpoch() >= 0 && p.currentLeaderEpoch() < Cluster.LEADER_EPOCH) {
-                    out.setErrorCode(Errors.FENCED_LEADER_EPOCH.code);
+                Partition partition = partitionManager.partition(topic, p.partitionIndex());
+                Errors error = partition == null ? Errors.UNKNOWN_TOPIC_OR_PARTITION
+                    : partition.checkLeaderEpoch(p.currentLeaderEpoch());
+                if (error != Errors.NONE) {
+                    out.setErrorCode(error.code);
                 } else {
-                    long fetchable = readCommitted ? log.lastStableOffset() : log.highWatermark();
+                    PartitionLog log = partition.log();
+                    long fetchable = partition.fetchableOffset(readCommitted);
                     long ts = p.timestamp();
                     boolean withEpoch = context.apiVersion >= 4; // leader epochs are answered from version 4
                     if (ts == -1L) {

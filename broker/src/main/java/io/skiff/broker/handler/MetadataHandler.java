@@ -9,6 +9,8 @@ import io.skiff.broker.metadata.MetadataManager;
 import io.skiff.broker.metadata.TopicImage;
 import io.skiff.broker.network.ApiHandler;
 import io.skiff.broker.network.RequestContext;
+import io.skiff.broker.partition.Partition;
+import io.skiff.broker.partition.PartitionManager;
 import io.skiff.wire.message.MetadataRequest;
 import io.skiff.wire.message.MetadataResponse;
 import io.skiff.wire.protocol.ApiKeys;
@@ -27,13 +29,16 @@ import java.util.Set;
  * allow it; the answer then waits for the creation and describes the new topic.
  */
 public final class MetadataHandler extends ApiHandler<MetadataRequest> {
-    private final Cluster cluster;
+    private final LocalNode node;
+    private final PartitionManager partitionManager;
     private final MetadataManager metadata;
     private final TopicAdmin admin;
 
-    public MetadataHandler(Cluster cluster, MetadataManager metadata, TopicAdmin admin) {
+    public MetadataHandler(LocalNode node, MetadataManager metadata, TopicAdmin admin,
+                           PartitionManager partitionManager) {
         super(ApiKeys.METADATA, 0, 13);
-        this.cluster = cluster;
+        this.node = node;
+        this.partitionManager = partitionManager;
         this.metadata = metadata;
         this.admin = admin;
     }
@@ -46,7 +51,7 @@ public final class MetadataHandler extends ApiHandler<MetadataRequest> {
         if (!allTopics) {
             Set<String> toCreate = new LinkedHashSet<>();
             boolean allowed = (version < 4 || request.allowAutoTopicCreation())
-                && cluster.config().getBoolean(BrokerConfig.AUTO_CREATE_TOPICS_ENABLE);
+                && node.config().getBoolean(BrokerConfig.AUTO_CREATE_TOPICS_ENABLE);
             for (MetadataRequest.MetadataRequestTopic t : request.topics()) {
                 if (allowed && t.name() != null && image.topic(t.name()) == null && TopicNames.invalidReason(t.name()) == null) {
                     toCreate.add(t.name());
@@ -68,12 +73,12 @@ public final class MetadataHandler extends ApiHandler<MetadataRequest> {
     private MetadataResponse answer(RequestContext context, MetadataRequest request, MetadataImage image) {
         short version = context.apiVersion;
         MetadataResponse response = new MetadataResponse()
-            .setClusterId(cluster.clusterId())
-            .setControllerId(cluster.nodeId());
-        EndPoint self = cluster.endPoint(context.listenerName);
+            .setClusterId(node.clusterId())
+            .setControllerId(node.nodeId());
+        EndPoint self = node.endPoint(context.listenerName);
         List<MetadataResponse.MetadataResponseBroker> brokers = new ArrayList<>(1);
         if (self != null) {
-            brokers.add(new MetadataResponse.MetadataResponseBroker().setNodeId(cluster.nodeId()).setHost(self.host)
+            brokers.add(new MetadataResponse.MetadataResponseBroker().setNodeId(node.nodeId()).setHost(self.host)
                 .setPort(self.port).setRack(null));
         }
         response.setBrokers(brokers);
@@ -106,28 +111,32 @@ public final class MetadataHandler extends ApiHandler<MetadataRequest> {
         }
         response.setTopics(topics);
         if (version >= 8 && version <= 10 && request.includeClusterAuthorizedOperations()) {
-            response.setClusterAuthorizedOperations(Cluster.ALL_CLUSTER_OPERATIONS);
+            response.setClusterAuthorizedOperations(LocalNode.ALL_CLUSTER_OPERATIONS);
         }
         return response;
     }
 
     private MetadataResponse.MetadataResponseTopic describe(TopicImage t, boolean includeOps) {
         List<MetadataResponse.MetadataResponsePartition> partitions = new ArrayList<>(t.partitions());
-        List<Integer> replicas = cluster.replicas();
         for (int p = 0; p < t.partitions(); p++) {
-            partitions.add(new MetadataResponse.MetadataResponsePartition()
-                .setPartitionIndex(p)
-                .setLeaderId(cluster.nodeId())
-                .setLeaderEpoch(Cluster.LEADER_EPOCH)
-                .setReplicaNodes(replicas)
-                .setIsrNodes(replicas)
-                .setOfflineReplicas(List.of()));
+            Partition partition = partitionManager.partition(t, p);
+            MetadataResponse.MetadataResponsePartition out = new MetadataResponse.MetadataResponsePartition()
+                .setPartitionIndex(p).setOfflineReplicas(List.of());
+            if (partition == null) {
+                // Published in the image a moment before its partitions exist here: as Kafka answers.
+                out.setErrorCode(Errors.LEADER_NOT_AVAILABLE.code).setLeaderId(-1).setLeaderEpoch(-1)
+                    .setReplicaNodes(List.of(node.nodeId())).setIsrNodes(List.of());
+            } else {
+                out.setLeaderId(partition.leaderId()).setLeaderEpoch(partition.leaderEpoch())
+                    .setReplicaNodes(partition.replicas()).setIsrNodes(partition.inSyncReplicas());
+            }
+            partitions.add(out);
         }
         return new MetadataResponse.MetadataResponseTopic()
             .setName(t.name())
             .setTopicId(t.id())
             .setIsInternal(t.isInternal())
             .setPartitions(partitions)
-            .setTopicAuthorizedOperations(includeOps ? Cluster.ALL_TOPIC_OPERATIONS : Cluster.OPERATIONS_NOT_REQUESTED);
+            .setTopicAuthorizedOperations(includeOps ? LocalNode.ALL_TOPIC_OPERATIONS : LocalNode.OPERATIONS_NOT_REQUESTED);
     }
 }

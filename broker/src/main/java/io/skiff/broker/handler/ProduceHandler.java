@@ -1,18 +1,19 @@
 package io.skiff.broker.handler;
 
 import io.netty.buffer.ByteBuf;
-import io.skiff.broker.log.ReplicaManager;
 import io.skiff.broker.metadata.MetadataImage;
 import io.skiff.broker.metadata.MetadataManager;
 import io.skiff.broker.metadata.TopicImage;
 import io.skiff.broker.network.ApiHandler;
 import io.skiff.broker.network.RequestContext;
+import io.skiff.broker.partition.AppendLanes;
+import io.skiff.broker.partition.NotCommittedException;
+import io.skiff.broker.partition.Partition;
+import io.skiff.broker.partition.PartitionManager;
 import io.skiff.storage.AppendResult;
-import io.skiff.storage.PartitionLog;
-import io.skiff.storage.TopicPartition;
+import io.skiff.wire.compress.Codecs;
 import io.skiff.wire.message.ProduceRequest;
 import io.skiff.wire.message.ProduceResponse;
-import io.skiff.wire.compress.Codecs;
 import io.skiff.wire.protocol.ApiKeys;
 import io.skiff.wire.protocol.Errors;
 import io.skiff.wire.protocol.Uuid;
@@ -23,36 +24,43 @@ import io.skiff.wire.record.Records;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.LongSupplier;
 
 /**
  * Produce (key 0), versions 3-13 (announced from 0, as Apache Kafka does): appends each
- * partition's batches to its log, with per-partition and per-record errors. acks=0 gets no
- * answer (and a closed connection if anything failed, so that the producer notices), acks=1
- * and acks=-1 are answered once the appends are done and, in fsync durability mode, durable.
+ * partition's batches through its {@link Partition}, with per-partition and per-record errors.
+ * acks=0 gets no answer (and a closed connection if anything failed, so that the producer
+ * notices). acks=1 is answered once the appends are done; acks=-1 once the high watermark has
+ * passed them (the delayed-produce path: at once on a single node). In fsync durability mode
+ * both also wait for the fsync. A request whose appends may block (a segment roll, a
+ * recompression) runs on an append thread ({@link AppendLanes}) instead of the network thread,
+ * keeping its connection's order.
  */
 public final class ProduceHandler extends ApiHandler<ProduceRequest> {
     /** Produce versions before this cannot carry zstd batches. */
     static final short MIN_VERSION_FOR_ZSTD = 7;
 
     private final MetadataManager metadata;
-    private final ReplicaManager replicas;
-    private final Cluster cluster;
+    private final PartitionManager partitions;
     private final boolean fsync;
     private final LongSupplier clockMs;
     private final ScheduledExecutorService timeouts;
+    private final AppendLanes lanes;
 
-    public ProduceHandler(Cluster cluster, MetadataManager metadata, ReplicaManager replicas, boolean fsync,
-                          LongSupplier clockMs, ScheduledExecutorService timeouts) {
+    public ProduceHandler(MetadataManager metadata, PartitionManager partitions, boolean fsync, LongSupplier clockMs,
+                          ScheduledExecutorService timeouts, AppendLanes lanes) {
         super(ApiKeys.PRODUCE, 3, 13);
-        this.cluster = cluster;
         this.metadata = metadata;
-        this.replicas = replicas;
+        this.partitions = partitions;
         this.fsync = fsync;
         this.clockMs = clockMs;
         this.timeouts = timeouts;
+        this.lanes = lanes;
     }
 
     @Override
@@ -62,6 +70,43 @@ public final class ProduceHandler extends ApiHandler<ProduceRequest> {
 
     @Override
     public void handle(RequestContext context, ProduceRequest request) {
+        Object connection = context.connectionKey();
+        if (lanes.busy(connection) || mayBlock(context, request)) {
+            lanes.submit(connection, () -> produceOffLoop(context, request));
+        } else {
+            produce(context, request);
+        }
+    }
+
+    private void produceOffLoop(RequestContext context, ProduceRequest request) {
+        try {
+            produce(context, request);
+        } catch (RuntimeException e) {
+            if (!context.isCompleted()) {
+                context.closeConnection();
+            }
+            throw e;
+        }
+    }
+
+    /** Whether appending any of the request's partitions would probably roll a segment or recompress. */
+    private boolean mayBlock(RequestContext context, ProduceRequest request) {
+        MetadataImage image = metadata.image();
+        long nowMs = clockMs.getAsLong();
+        for (ProduceRequest.TopicProduceData td : request.topicData()) {
+            TopicImage topic = context.apiVersion >= 13 ? image.topic(td.topicId()) : image.topic(td.name());
+            for (ProduceRequest.PartitionProduceData pd : td.partitionData()) {
+                Partition partition = partitions.partition(topic, pd.index());
+                if (partition != null && pd.records() instanceof ByteBufRecords r
+                    && partition.log().appendMayBlock(r.buffer(), nowMs)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    private void produce(RequestContext context, ProduceRequest request) {
         short acks = request.acks();
         boolean ackless = acks == 0;
         MetadataImage image = metadata.image();
@@ -69,14 +114,14 @@ public final class ProduceHandler extends ApiHandler<ProduceRequest> {
         boolean validAcks = acks == 0 || acks == 1 || acks == -1;
         boolean anyError = false;
         List<ProduceResponse.TopicProduceResponse> topics = new ArrayList<>(request.topicData().size());
-        List<CompletableFuture<?>> durable = fsync && !ackless ? new ArrayList<>() : null;
+        Waits waits = null;
         for (ProduceRequest.TopicProduceData td : request.topicData()) {
             TopicImage topic = context.apiVersion >= 13 ? image.topic(td.topicId()) : image.topic(td.name());
-            List<ProduceResponse.PartitionProduceResponse> partitions = new ArrayList<>(td.partitionData().size());
+            List<ProduceResponse.PartitionProduceResponse> partitionResponses = new ArrayList<>(td.partitionData().size());
             for (ProduceRequest.PartitionProduceData pd : td.partitionData()) {
                 ProduceResponse.PartitionProduceResponse out = new ProduceResponse.PartitionProduceResponse()
                     .setIndex(pd.index()).setBaseOffset(-1).setLogAppendTimeMs(-1).setLogStartOffset(-1);
-                Errors error = Errors.NONE;
+                Errors error;
                 if (!validAcks) {
                     error = Errors.INVALID_REQUIRED_ACKS;
                 } else if (topic == null) {
@@ -84,49 +129,25 @@ public final class ProduceHandler extends ApiHandler<ProduceRequest> {
                 } else if (topic.isInternal()) {
                     error = Errors.INVALID_TOPIC_EXCEPTION;
                     out.setErrorMessage("Cannot append to internal topic " + topic.name());
-                } else if (pd.index() < 0 || pd.index() >= topic.partitions()) {
-                    error = Errors.UNKNOWN_TOPIC_OR_PARTITION;
-                } else if (acks == -1 && minInsyncReplicas(topic) > cluster.replicas().size()) {
-                    error = Errors.NOT_ENOUGH_REPLICAS;
                 } else {
-                    PartitionLog log = replicas.log(new TopicPartition(topic.name(), pd.index()));
-                    Records records = pd.records();
-                    if (log == null) {
-                        error = Errors.UNKNOWN_TOPIC_OR_PARTITION;
-                    } else if (!(records instanceof ByteBufRecords)) {
-                        error = Errors.CORRUPT_MESSAGE;
-                    } else if (context.apiVersion < MIN_VERSION_FOR_ZSTD
-                        && usesZstd(((ByteBufRecords) records).buffer())) {
-                        // Produce versions before 7 may not carry zstd batches, as Apache Kafka says.
-                        error = Errors.UNSUPPORTED_COMPRESSION_TYPE;
-                    } else {
-                        ByteBuf buf = ((ByteBufRecords) records).buffer();
-                        AppendResult r = log.appendAsLeader(buf, Cluster.LEADER_EPOCH, nowMs);
+                    Partition partition = partitions.partition(topic, pd.index());
+                    error = partition == null ? Errors.UNKNOWN_TOPIC_OR_PARTITION : partition.checkAppend(acks == -1);
+                    if (error == Errors.NONE) {
+                        error = checkRecords(context, pd.records());
+                    }
+                    if (error == Errors.NONE) {
+                        AppendResult r = append(context, partition, ((ByteBufRecords) pd.records()).buffer(), nowMs, out);
                         error = r.error();
-                        if (r.isSuccess()) {
-                            out.setBaseOffset(r.firstOffset()).setLogAppendTimeMs(r.logAppendTimeMs())
-                                .setLogStartOffset(r.logStartOffset());
-                            if (durable != null) {
-                                durable.add(log.awaitDurable(r.lastOffset()));
-                            }
-                        } else {
-                            out.setErrorMessage(r.errorMessage());
-                            if (context.apiVersion >= 8 && !r.recordErrors().isEmpty()) {
-                                List<ProduceResponse.BatchIndexAndErrorMessage> recordErrors = new ArrayList<>();
-                                for (RecordError re : r.recordErrors()) {
-                                    recordErrors.add(new ProduceResponse.BatchIndexAndErrorMessage()
-                                        .setBatchIndex(re.batchIndex()).setBatchIndexErrorMessage(re.message()));
-                                }
-                                out.setRecordErrors(recordErrors);
-                            }
+                        if (r.isSuccess() && !ackless) {
+                            waits = awaitCommit(waits, partition, acks == -1, r.lastOffset(), out);
                         }
                     }
                 }
                 anyError |= error != Errors.NONE;
-                partitions.add(out.setErrorCode(error.code));
+                partitionResponses.add(out.setErrorCode(error.code));
             }
             ProduceResponse.TopicProduceResponse tr = new ProduceResponse.TopicProduceResponse()
-                .setPartitionResponses(partitions);
+                .setPartitionResponses(partitionResponses);
             if (context.apiVersion >= 13) {
                 tr.setTopicId(td.topicId() == null ? Uuid.ZERO : td.topicId());
             } else {
@@ -143,30 +164,62 @@ public final class ProduceHandler extends ApiHandler<ProduceRequest> {
             return;
         }
         ProduceResponse response = new ProduceResponse().setResponses(topics);
-        if (durable == null || durable.isEmpty()) {
+        if (waits == null) {
             context.respond(response);
-            return;
+        } else {
+            waits.respondWhenDone(context, response, Math.max(0, request.timeoutMs()), timeouts);
         }
-        CompletableFuture<Void> all = CompletableFuture.allOf(durable.toArray(new CompletableFuture<?>[0]));
-        int timeoutMs = Math.max(0, request.timeoutMs());
-        var timer = timeouts.schedule(() -> all.completeExceptionally(new java.util.concurrent.TimeoutException()),
-            timeoutMs, TimeUnit.MILLISECONDS);
-        all.whenComplete((ok, failure) -> {
-            timer.cancel(false);
-            if (failure != null) {
-                Errors e = failure instanceof java.util.concurrent.TimeoutException
-                    || failure.getCause() instanceof java.util.concurrent.TimeoutException
-                    ? Errors.REQUEST_TIMED_OUT : Errors.KAFKA_STORAGE_ERROR;
-                for (ProduceResponse.TopicProduceResponse t : topics) {
-                    for (ProduceResponse.PartitionProduceResponse p : t.partitionResponses()) {
-                        if (p.errorCode() == Errors.NONE.code) {
-                            p.setErrorCode(e.code);
-                        }
-                    }
-                }
+    }
+
+    /** What Kafka refuses before appending: records it cannot read, zstd from clients too old for it. */
+    private static Errors checkRecords(RequestContext context, Records records) {
+        if (!(records instanceof ByteBufRecords)) {
+            return Errors.CORRUPT_MESSAGE;
+        }
+        if (context.apiVersion < MIN_VERSION_FOR_ZSTD && usesZstd(((ByteBufRecords) records).buffer())) {
+            // Produce versions before 7 may not carry zstd batches, as Apache Kafka says.
+            return Errors.UNSUPPORTED_COMPRESSION_TYPE;
+        }
+        return Errors.NONE;
+    }
+
+    /** Appends one partition's records ({@code buf}, borrowed) and fills {@code out} from the result. */
+    private static AppendResult append(RequestContext context, Partition partition, ByteBuf buf, long nowMs,
+                                       ProduceResponse.PartitionProduceResponse out) {
+        AppendResult r = partition.appendAsLeader(buf, nowMs);
+        if (r.isSuccess()) {
+            out.setBaseOffset(r.firstOffset()).setLogAppendTimeMs(r.logAppendTimeMs())
+                .setLogStartOffset(r.logStartOffset());
+            return r;
+        }
+        out.setErrorMessage(r.errorMessage());
+        if (context.apiVersion >= 8 && !r.recordErrors().isEmpty()) {
+            List<ProduceResponse.BatchIndexAndErrorMessage> recordErrors = new ArrayList<>();
+            for (RecordError re : r.recordErrors()) {
+                recordErrors.add(new ProduceResponse.BatchIndexAndErrorMessage()
+                    .setBatchIndex(re.batchIndex()).setBatchIndexErrorMessage(re.message()));
             }
-            context.respond(response);
-        });
+            out.setRecordErrors(recordErrors);
+        }
+        return r;
+    }
+
+    /**
+     * What the answer for {@code out} must wait for: the fsync in fsync mode, and for acks=-1 the
+     * high watermark passing the append. Returns {@code waits}, created on first need.
+     */
+    private Waits awaitCommit(Waits waits, Partition partition, boolean acksAll, long last,
+                              ProduceResponse.PartitionProduceResponse out) {
+        if (fsync) {
+            waits = Waits.add(waits, out, partition.log().awaitDurable(last));
+        }
+        if (acksAll) {
+            CompletableFuture<Void> committed = partition.awaitHighWatermark(last + 1);
+            if (committed != null) {
+                waits = Waits.add(waits, out, committed);
+            }
+        }
+        return waits;
     }
 
     /** Whether the first batch in {@code buf} (borrowed) is zstd-compressed. */
@@ -176,8 +229,56 @@ public final class ProduceHandler extends ApiHandler<ProduceRequest> {
             && (buf.getShort(at) & RecordBatchDescriptor.COMPRESSION_CODEC_MASK) == Codecs.ZSTD;
     }
 
-    private int minInsyncReplicas(TopicImage topic) {
-        String v = topic.configs().get("min.insync.replicas");
-        return v != null ? Integer.parseInt(v) : cluster.config().getInt("min.insync.replicas");
+    /** The partition answers of one request that wait for fsyncs or for the high watermark. */
+    private static final class Waits {
+        private final List<ProduceResponse.PartitionProduceResponse> outs = new ArrayList<>();
+        private final List<CompletableFuture<Void>> futures = new ArrayList<>();
+
+        static Waits add(Waits waits, ProduceResponse.PartitionProduceResponse out, CompletableFuture<Void> f) {
+            Waits w = waits == null ? new Waits() : waits;
+            w.outs.add(out);
+            w.futures.add(f);
+            return w;
+        }
+
+        /** Answers once every wait is over or {@code timeoutMs} passed, with each partition's outcome. */
+        void respondWhenDone(RequestContext context, ProduceResponse response, int timeoutMs,
+                             ScheduledExecutorService timeouts) {
+            CompletableFuture<Void> all = CompletableFuture.allOf(futures.toArray(new CompletableFuture<?>[0]));
+            ScheduledFuture<?> timer = timeouts.schedule(() -> all.completeExceptionally(new TimeoutException()),
+                timeoutMs, TimeUnit.MILLISECONDS);
+            all.whenComplete((ok, failure) -> {
+                timer.cancel(false);
+                for (int i = 0; i < futures.size(); i++) {
+                    Errors e = outcome(futures.get(i));
+                    ProduceResponse.PartitionProduceResponse out = outs.get(i);
+                    if (e != Errors.NONE && out.errorCode() == Errors.NONE.code) {
+                        out.setErrorCode(e.code);
+                    }
+                }
+                context.respond(response);
+            });
+        }
+
+        private static Errors outcome(CompletableFuture<Void> f) {
+            if (!f.isDone()) {
+                return Errors.REQUEST_TIMED_OUT;
+            }
+            if (!f.isCompletedExceptionally()) {
+                return Errors.NONE;
+            }
+            try {
+                f.join();
+                return Errors.NONE;
+            } catch (CompletionException e) {
+                Throwable cause = e.getCause();
+                if (cause instanceof NotCommittedException nc) {
+                    return nc.error();
+                }
+                return cause instanceof TimeoutException ? Errors.REQUEST_TIMED_OUT : Errors.KAFKA_STORAGE_ERROR;
+            } catch (RuntimeException e) {
+                return Errors.KAFKA_STORAGE_ERROR;
+            }
+        }
     }
 }

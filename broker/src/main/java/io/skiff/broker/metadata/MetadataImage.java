@@ -5,7 +5,9 @@ import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The cluster metadata at one offset of the metadata log: topics by name and id, dynamic
@@ -13,20 +15,23 @@ import java.util.Map;
  * new image. Handlers read the current image without locks.
  */
 public final class MetadataImage {
-    public static final MetadataImage EMPTY = new MetadataImage(Map.of(), Map.of(), Map.of(), 0L, 0L);
+    public static final MetadataImage EMPTY = new MetadataImage(Map.of(), Map.of(), Map.of(), Set.of(), 0L, 0L);
 
     private final Map<String, TopicImage> topicsByName;
     private final Map<Uuid, TopicImage> topicsById;
     /** Dynamic broker configs: key "nodeId/config" ("-1/config" for the cluster default). */
     private final Map<String, String> brokerConfigs;
+    /** Ids of the topics this metadata log deleted: only their partition directories may be removed. */
+    private final Set<Uuid> deletedTopicIds;
     private final long nextProducerId;
     private final long offset;
 
     private MetadataImage(Map<String, TopicImage> byName, Map<Uuid, TopicImage> byId, Map<String, String> brokerConfigs,
-                          long nextProducerId, long offset) {
+                          Set<Uuid> deletedTopicIds, long nextProducerId, long offset) {
         this.topicsByName = byName;
         this.topicsById = byId;
         this.brokerConfigs = brokerConfigs;
+        this.deletedTopicIds = deletedTopicIds;
         this.nextProducerId = nextProducerId;
         this.offset = offset;
     }
@@ -41,6 +46,11 @@ public final class MetadataImage {
 
     public Collection<TopicImage> topics() {
         return topicsByName.values();
+    }
+
+    /** Whether the metadata log records the deletion of the topic with {@code id}. */
+    public boolean wasDeleted(Uuid id) {
+        return id != null && deletedTopicIds.contains(id);
     }
 
     public Map<String, String> brokerConfigs() {
@@ -73,8 +83,10 @@ public final class MetadataImage {
             Map<Uuid, TopicImage> byId = new HashMap<>(topicsById);
             byName.remove(old.name());
             byId.remove(old.id());
+            Set<Uuid> deleted = new HashSet<>(deletedTopicIds);
+            deleted.add(old.id());
             return new MetadataImage(Collections.unmodifiableMap(byName), Collections.unmodifiableMap(byId), brokerConfigs,
-                nextProducerId, next);
+                Collections.unmodifiableSet(deleted), nextProducerId, next);
         }
         if (record instanceof MetadataRecord.TopicConfigChanged r) {
             TopicImage old = require(r.topicId());
@@ -94,10 +106,11 @@ public final class MetadataImage {
             } else {
                 configs.put(k, r.value());
             }
-            return new MetadataImage(topicsByName, topicsById, Collections.unmodifiableMap(configs), nextProducerId, next);
+            return new MetadataImage(topicsByName, topicsById, Collections.unmodifiableMap(configs), deletedTopicIds,
+                nextProducerId, next);
         }
         if (record instanceof MetadataRecord.ProducerIdsAllocated r) {
-            return new MetadataImage(topicsByName, topicsById, brokerConfigs, r.nextProducerId(), next);
+            return new MetadataImage(topicsByName, topicsById, brokerConfigs, deletedTopicIds, r.nextProducerId(), next);
         }
         throw new IllegalArgumentException("unknown record " + record);
     }
@@ -120,6 +133,6 @@ public final class MetadataImage {
         byName.put(t.name(), t);
         byId.put(t.id(), t);
         return new MetadataImage(Collections.unmodifiableMap(byName), Collections.unmodifiableMap(byId), brokerConfigs,
-            nextProducerId, next);
+            deletedTopicIds, nextProducerId, next);
     }
 }

@@ -13,6 +13,7 @@ import io.skiff.wire.protocol.ApiMessage;
 import io.skiff.wire.protocol.Errors;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -184,6 +185,11 @@ final class RequestChannelHandler extends ChannelInboundHandlerAdapter {
             inFlight.add(marker);
             marker.closeConnection();
         }
+    }
+
+    /** The event loop that serves this connection. */
+    Executor executor() {
+        return ctx.executor();
     }
 
     /** Called by a {@link RequestContext} when a handler completes it, from any thread. */

@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.skiff.wire.protocol.ApiKeys;
 import io.skiff.wire.protocol.ApiMessage;
 import java.net.InetSocketAddress;
+import java.util.concurrent.Executor;
 
 /**
  * One request in flight on a connection: who sent it, what it is, and (once a handler has
@@ -67,6 +68,22 @@ public final class RequestContext {
         return session;
     }
 
+    /**
+     * The event loop of the connection this request came on. Work queued here runs after the
+     * current task of that loop, never concurrently with the connection's other work.
+     */
+    public Executor executor() {
+        return connection.executor();
+    }
+
+    /**
+     * An identity for the connection this request came on (the same object for all its requests),
+     * for handlers that keep per-connection order across threads.
+     */
+    public Object connectionKey() {
+        return session;
+    }
+
     /** Completes the request with {@code response}, written at the request's version. */
     public void respond(ApiMessage response) {
         complete(response, apiVersion, Outcome.RESPOND);
@@ -119,6 +136,11 @@ public final class RequestContext {
 
     void throttleTimeMs(int ms) {
         this.throttleTimeMs = ms;
+    }
+
+    /** Whether a handler has completed this request. */
+    public boolean isCompleted() {
+        return outcome != Outcome.PENDING;
     }
 
     Outcome outcome() {

@@ -6,12 +6,11 @@ import java.util.List;
 import java.util.function.Supplier;
 
 /**
- * What handlers need to know about the cluster: this node (the only broker, the controller and
- * the leader of every partition), the cluster id and the advertised endpoints. Thread-safe.
+ * What handlers need to know about this broker: its node id, the cluster id, its configuration
+ * and the endpoints it advertises per listener. Which node leads a partition, and at which epoch,
+ * is the partition layer's to say. Thread-safe.
  */
-public final class Cluster {
-    /** Leader epoch of every partition: a single node never changes leaders. */
-    public static final int LEADER_EPOCH = 0;
+public final class LocalNode {
     /** AclOperation bits of everything a topic allows when no authorizer is configured. */
     public static final int ALL_TOPIC_OPERATIONS = (1 << 3) | (1 << 4) | (1 << 5) | (1 << 6) | (1 << 7) | (1 << 8)
         | (1 << 10) | (1 << 11);
@@ -25,7 +24,7 @@ public final class Cluster {
     private final Supplier<String> clusterId;
     private final Supplier<List<EndPoint>> advertised;
 
-    public Cluster(BrokerConfig config, Supplier<String> clusterId, Supplier<List<EndPoint>> advertised) {
+    public LocalNode(BrokerConfig config, Supplier<String> clusterId, Supplier<List<EndPoint>> advertised) {
         this.config = config;
         this.clusterId = clusterId;
         this.advertised = advertised;
@@ -51,10 +50,5 @@ public final class Cluster {
             }
         }
         return null;
-    }
-
-    /** The single-element replica list of every partition. */
-    public List<Integer> replicas() {
-        return List.of(config.nodeId());
     }
 }

@@ -1,0 +1,200 @@
+package io.skiff.broker.partition;
+
+import io.skiff.broker.config.BrokerConfig;
+import io.skiff.broker.config.TopicConfigs;
+import io.skiff.broker.metadata.MetadataImage;
+import io.skiff.broker.metadata.MetadataManager;
+import io.skiff.broker.metadata.MetadataRecord;
+import io.skiff.broker.metadata.TopicImage;
+import io.skiff.storage.LogConfig;
+import io.skiff.storage.LogManager;
+import io.skiff.storage.PartitionLog;
+import io.skiff.storage.TopicPartition;
+import io.skiff.wire.protocol.Errors;
+import io.skiff.wire.protocol.Uuid;
+import java.io.File;
+import java.io.IOException;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The partitions this broker hosts, kept in step with the metadata image: a {@link Partition}
+ * (with its storage log) for every partition of every topic this node leads (all of them, on a
+ * single node), created with its topic, removed with it, given its topic's config changes.
+ *
+ * <p>Data safety: at start-up a partition directory whose topic the metadata does not know is
+ * deleted only when the metadata log records that topic's deletion (its topic id); any other is
+ * set aside as {@code <topic>-<partition>.<id>-stray}, untouched, and reported, so that no data
+ * Skiff does not understand is ever removed and a new topic of the same name starts empty.
+ *
+ * <p>Thread-safe: changes arrive on the metadata thread, lookups come from any thread.
+ */
+public final class PartitionManager implements MetadataManager.Listener {
+    private static final Logger LOG = LoggerFactory.getLogger(PartitionManager.class);
+    /** The leader epoch of a partition this node leads from its creation. */
+    static final int INITIAL_LEADER_EPOCH = 0;
+
+    private final BrokerConfig config;
+    private final LogManager logs;
+    private final Partition.HighWatermarkListener highWatermarkListener;
+    private final Map<TopicPartition, Partition> partitions = new ConcurrentHashMap<>();
+
+    /**
+     * @param highWatermarkListener told whenever a partition's high watermark advances (wakes
+     *                              parked fetches); called on the appending thread, must not block
+     */
+    public PartitionManager(BrokerConfig config, LogManager logs, Partition.HighWatermarkListener highWatermarkListener) {
+        this.config = config;
+        this.logs = logs;
+        this.highWatermarkListener = highWatermarkListener;
+    }
+
+    /** The partition {@code tp} if this node hosts it, else null. */
+    public Partition partition(TopicPartition tp) {
+        return partitions.get(tp);
+    }
+
+    /** The partition of {@code topic}, or null when the topic is null or has no such partition here. */
+    public Partition partition(TopicImage topic, int partition) {
+        if (topic == null || partition < 0 || partition >= topic.partitions()) {
+            return null;
+        }
+        return partitions.get(new TopicPartition(topic.name(), partition));
+    }
+
+    /** Every partition hosted here. */
+    public Collection<Partition> partitions() {
+        return Collections.unmodifiableCollection(partitions.values());
+    }
+
+    public LogManager logManager() {
+        return logs;
+    }
+
+    @Override
+    public void onLoad(MetadataImage image) {
+        Set<TopicPartition> wanted = new HashSet<>();
+        for (TopicImage t : image.topics()) {
+            for (int p = 0; p < t.partitions(); p++) {
+                wanted.add(new TopicPartition(t.name(), p));
+            }
+        }
+        for (PartitionLog log : List.copyOf(logs.allLogs())) {
+            TopicPartition tp = log.topicPartition();
+            TopicImage topic = image.topic(tp.topic());
+            boolean sameTopic = wanted.contains(tp) && (log.topicId() == null || log.topicId().equals(topic.id()));
+            if (sameTopic) {
+                continue;
+            }
+            if (image.wasDeleted(log.topicId())) {
+                LOG.info("Deleting the log of {}: its topic {} was deleted", tp, log.topicId());
+                delete(tp);
+            } else {
+                setAside(tp, log.topicId(), topic);
+            }
+        }
+        for (TopicImage t : image.topics()) {
+            for (int p = 0; p < t.partitions(); p++) {
+                ensure(t, new TopicPartition(t.name(), p));
+            }
+        }
+    }
+
+    @Override
+    public void onChange(MetadataImage previous, MetadataImage next, List<MetadataRecord> records) {
+        for (MetadataRecord r : records) {
+            if (r instanceof MetadataRecord.TopicCreated c) {
+                ensureAll(next.topic(c.topicId()));
+            } else if (r instanceof MetadataRecord.PartitionsAdded a) {
+                ensureAll(next.topic(a.topicId()));
+            } else if (r instanceof MetadataRecord.TopicDeleted d) {
+                TopicImage t = previous.topic(d.topicId());
+                for (int p = 0; t != null && p < t.partitions(); p++) {
+                    delete(new TopicPartition(t.name(), p));
+                }
+            } else if (r instanceof MetadataRecord.TopicConfigChanged cc) {
+                TopicImage t = next.topic(cc.topicId());
+                if (t != null) {
+                    applyConfig(t);
+                }
+            }
+        }
+    }
+
+    private void ensureAll(TopicImage t) {
+        for (int p = 0; t != null && p < t.partitions(); p++) {
+            ensure(t, new TopicPartition(t.name(), p));
+        }
+    }
+
+    private void applyConfig(TopicImage t) {
+        LogConfig lc = logConfig(t);
+        int minIsr = minInsyncReplicas(t);
+        for (int p = 0; p < t.partitions(); p++) {
+            Partition partition = partitions.get(new TopicPartition(t.name(), p));
+            if (partition != null) {
+                partition.log().updateConfig(lc);
+                partition.updateMinInsyncReplicas(minIsr);
+            }
+        }
+    }
+
+    private void ensure(TopicImage t, TopicPartition tp) {
+        if (partitions.containsKey(tp)) {
+            return;
+        }
+        try {
+            PartitionLog log = logs.getLog(tp);
+            if (log == null) {
+                log = logs.createLog(tp, t.id(), logConfig(t));
+            }
+            // A log written under later leader epochs (another broker's data) keeps its newest epoch.
+            int epoch = Math.max(INITIAL_LEADER_EPOCH, log.latestEpoch());
+            Partition partition = new Partition(log, config.nodeId(), epoch, minInsyncReplicas(t), highWatermarkListener);
+            partitions.put(tp, partition);
+        } catch (IOException e) {
+            LOG.error("Cannot create the log of {}", tp, e);
+        }
+    }
+
+    private void delete(TopicPartition tp) {
+        Partition partition = partitions.remove(tp);
+        if (partition != null) {
+            partition.failWaiters(Errors.NOT_LEADER_OR_FOLLOWER);
+        }
+        try {
+            logs.deleteLog(tp);
+        } catch (IOException e) {
+            LOG.error("Cannot delete the log of {}", tp, e);
+        }
+    }
+
+    private void setAside(TopicPartition tp, Uuid logTopicId, TopicImage current) {
+        try {
+            File moved = logs.markStray(tp);
+            String why = current == null ? "its topic is not in this broker's metadata"
+                : "it belongs to topic id " + logTopicId + ", not to the current topic " + current.id();
+            LOG.warn("Set the log of {} aside as {}: {}. Nothing was deleted; remove or restore it by hand.", tp,
+                moved, why);
+        } catch (IOException e) {
+            LOG.error("Cannot set the log of {} aside; it stays where it is", tp, e);
+        }
+    }
+
+    /** The storage configuration of a topic: its overrides on top of the broker's defaults. */
+    public LogConfig logConfig(TopicImage t) {
+        return LogConfig.of(TopicConfigs.effectiveMap(t.configs(), config));
+    }
+
+    private int minInsyncReplicas(TopicImage t) {
+        String v = TopicConfigs.effectiveMap(t.configs(), config).get("min.insync.replicas");
+        return v == null ? 1 : Integer.parseInt(v);
+    }
+}
