@@ -10,15 +10,10 @@ import io.skiff.coordinator.runtime.RecordVisitor;
 import io.skiff.storage.AppendResult;
 import io.skiff.storage.PartitionLog;
 import io.skiff.storage.ReadResult;
-import io.skiff.wire.compress.Codecs;
 import io.skiff.wire.protocol.Errors;
-import io.skiff.wire.protocol.Wire;
 import io.skiff.wire.record.RecordBatch;
 import io.skiff.wire.record.RecordBatchBuilder;
 import io.skiff.wire.record.RecordBatchDescriptor;
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -28,7 +23,8 @@ import java.util.function.LongSupplier;
  * A partition of {@code __consumer_offsets} as the group coordinator sees it: appends become one
  * uncompressed record batch each, answered once durable (after fsync in fsync durability mode,
  * at once otherwise: a single node's high watermark follows its log end); replay reads the
- * partition from its start, batch by batch, and hands the coordinator every data record.
+ * partition batch by batch and hands the coordinator every data record with its batch's producer
+ * id and epoch, and every transaction marker ({@link CoordinatorBatchDecoder}).
  * Thread-safety: as {@link CoordinatorLog} requires (one shard thread calls it).
  */
 final class PartitionCoordinatorLog implements CoordinatorLog {
@@ -62,8 +58,7 @@ final class PartitionCoordinatorLog implements CoordinatorLog {
             batch.release();
         }
         if (!result.isSuccess()) {
-            Errors e = result.error() == Errors.MESSAGE_TOO_LARGE ? Errors.RECORD_LIST_TOO_LARGE : result.error();
-            return CompletableFuture.failedFuture(new CoordinatorLogException(e, result.diagnostic()));
+            return CompletableFuture.failedFuture(appendFailure(result));
         }
         long last = result.lastOffset();
         if (!fsync) {
@@ -77,6 +72,16 @@ final class PartitionCoordinatorLog implements CoordinatorLog {
         });
     }
 
+    /** The protocol error of a refused append; the one place that reads the storage outcome. */
+    private static CoordinatorLogException appendFailure(AppendResult result) {
+        Errors e = result.error() == Errors.MESSAGE_TOO_LARGE ? Errors.RECORD_LIST_TOO_LARGE : result.error();
+        return new CoordinatorLogException(e, result.diagnostic());
+    }
+
+    /**
+     * Reads the partition from {@code fromOffset} to the high watermark, batch by batch, and hands
+     * every data record (with its batch's producer) and every transaction marker to {@code visitor}.
+     */
     @Override
     public long replay(long fromOffset, RecordVisitor visitor) {
         long next = Math.max(fromOffset, log.logStartOffset());
@@ -97,8 +102,8 @@ final class PartitionCoordinatorLog implements CoordinatorLog {
                     if (size < RecordBatchDescriptor.HEADER_SIZE || at + size > chunk.writerIndex()) {
                         break; // a batch cut by the read limit: read again from it
                     }
-                    if (batch.lastOffset() >= next && !batch.isControl()) {
-                        visitBatch(batch, next, visitor);
+                    if (batch.lastOffset() >= next) {
+                        CoordinatorBatchDecoder.decode(batch, next, visitor);
                     }
                     next = Math.max(next, batch.lastOffset() + 1);
                     at += size;
@@ -111,53 +116,5 @@ final class PartitionCoordinatorLog implements CoordinatorLog {
             }
         }
         return next;
-    }
-
-    private static void visitBatch(RecordBatch batch, long from, RecordVisitor visitor) {
-        ByteBuf records;
-        ByteBuf owned = null;
-        int start = batch.offset() + RecordBatchDescriptor.RECORDS_OFFSET;
-        int length = batch.sizeInBytes() - RecordBatchDescriptor.RECORDS_OFFSET;
-        if (batch.isCompressed()) {
-            owned = Unpooled.buffer(length * 4);
-            try (InputStream in = Codecs.decompress(batch.compressionCodecId(), batch.buffer().slice(start, length))) {
-                owned.writeBytes(in.readAllBytes());
-            } catch (IOException e) {
-                owned.release();
-                throw new IllegalStateException("corrupt compressed batch in " + batch, e);
-            }
-            records = owned;
-        } else {
-            records = batch.buffer().slice(start, length);
-        }
-        try {
-            for (int i = 0; i < batch.recordsCount(); i++) {
-                int bodyLength = Wire.readVarint(records);
-                int bodyEnd = records.readerIndex() + bodyLength;
-                records.skipBytes(1); // attributes
-                Wire.readVarlong(records); // timestamp delta
-                int offsetDelta = Wire.readVarint(records);
-                ByteBuffer key = slice(records, Wire.readVarint(records));
-                ByteBuffer value = slice(records, Wire.readVarint(records));
-                records.readerIndex(bodyEnd);
-                long offset = batch.baseOffset() + offsetDelta;
-                if (offset >= from && key != null) {
-                    visitor.visit(offset, key, value);
-                }
-            }
-        } finally {
-            if (owned != null) {
-                owned.release();
-            }
-        }
-    }
-
-    private static ByteBuffer slice(ByteBuf buf, int length) {
-        if (length < 0) {
-            return null;
-        }
-        ByteBuffer b = buf.nioBuffer(buf.readerIndex(), length);
-        buf.skipBytes(length);
-        return b;
     }
 }
