@@ -1,4 +1,4 @@
-package io.skiff.broker.group;
+package io.skiff.broker.coordinator;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;

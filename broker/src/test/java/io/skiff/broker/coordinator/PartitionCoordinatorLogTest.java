@@ -1,4 +1,4 @@
-package io.skiff.broker.group;
+package io.skiff.broker.coordinator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -142,7 +142,7 @@ class PartitionCoordinatorLogTest {
             data(5, 43, (short) 1, "k5", "v5"),
             marker(6, 43, (short) 1, CoordinatorBatchDecoder.CONTROL_TYPE_ABORT));
         assertThat(log.logEndOffset()).isEqualTo(7);
-        PartitionCoordinatorLog coordinatorLog = new PartitionCoordinatorLog(log, false, () -> 2_000L);
+        PartitionCoordinatorLog coordinatorLog = new PartitionCoordinatorLog(log, 0, false, () -> 2_000L);
         Seen seen = new Seen();
         assertThat(coordinatorLog.replay(0, seen)).isEqualTo(7);
         assertThat(seen.lines).containsExactly(
@@ -161,7 +161,7 @@ class PartitionCoordinatorLogTest {
             data(0, 42, (short) 7, "k0", "v0", "k1", "v1", "k2", "v2"),
             marker(3, 42, (short) 7, CoordinatorBatchDecoder.CONTROL_TYPE_COMMIT));
         Seen seen = new Seen();
-        assertThat(new PartitionCoordinatorLog(log, false, () -> 2_000L).replay(1, seen)).isEqualTo(4);
+        assertThat(new PartitionCoordinatorLog(log, 0, false, () -> 2_000L).replay(1, seen)).isEqualTo(4);
         assertThat(seen.lines).containsExactly("1 42/7 k1=v1", "2 42/7 k2=v2", "3 42/7 COMMIT");
     }
 
@@ -169,19 +169,23 @@ class PartitionCoordinatorLogTest {
     void controlRecordsOtherThanTransactionMarkersAreSkipped() throws Exception {
         byte[] leaderChange = batch(1, -1, (short) -1, RecordBatchDescriptor.CONTROL_FLAG_MASK,
             List.of(new byte[] {0, 0, 0, 2}), Arrays.asList(new byte[] {0, 0}));
-        PartitionLog log = logHolding(data(0, -1, (short) -1, "k0", "v0"), leaderChange, data(2, -1, (short) -1, "k2", "v2"));
+        PartitionLog log = logHolding(data(0, -1, (short) -1, "k0", "v0"), leaderChange,
+            data(2, -1, (short) -1, "k2", "v2"));
         Seen seen = new Seen();
-        assertThat(new PartitionCoordinatorLog(log, false, () -> 2_000L).replay(0, seen)).isEqualTo(3);
+        assertThat(new PartitionCoordinatorLog(log, 0, false, () -> 2_000L).replay(0, seen)).isEqualTo(3);
         assertThat(seen.lines).containsExactly("0 -1/-1 k0=v0", "2 -1/-1 k2=v2");
     }
 
     @Test
-    void appendedRecordsAreOneBatchWithoutAProducerReplayedAtTheOffsetsTheAppendReturned() throws Exception {
-        PartitionCoordinatorLog coordinatorLog = new PartitionCoordinatorLog(emptyLog(), false, () -> 2_000L);
+    void appendedRecordsAreBatchesWithoutAProducerInTheElectionEpochReplayedAtTheOffsetsTheAppendReturned()
+        throws Exception {
+        PartitionLog log = emptyLog();
+        PartitionCoordinatorLog coordinatorLog = new PartitionCoordinatorLog(log, 3, false, () -> 2_000L);
         CoordinatorRecord a = GroupRecords.offsetCommit("g", "t", 0, 5L, -1, "", 2_000L, -1L, null);
         CoordinatorRecord b = GroupRecords.offsetCommitTombstone("g", "t", 1);
         assertThat(coordinatorLog.append(List.of(a)).get(10, TimeUnit.SECONDS)).isZero();
         assertThat(coordinatorLog.append(List.of(a, b)).get(10, TimeUnit.SECONDS)).isEqualTo(2);
+        assertThat(log.latestEpoch()).isEqualTo(3);
         Seen seen = new Seen();
         assertThat(coordinatorLog.replay(0, seen)).isEqualTo(3);
         String keyA = Seen.text(ByteBuffer.wrap(a.keyBytes()));

@@ -1,4 +1,4 @@
-package io.skiff.broker.group;
+package io.skiff.broker.coordinator;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
@@ -20,8 +20,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.function.LongSupplier;
 
 /**
- * A partition of {@code __consumer_offsets} as the group coordinator sees it: appends become one
- * uncompressed record batch each, answered once durable (after fsync in fsync durability mode,
+ * A partition of a coordinator's internal topic ({@code __consumer_offsets}, ...) as the
+ * coordinator sees it: the adapter from {@link CoordinatorLog} to the partition. Appends become one
+ * uncompressed record batch each, written as leader in the epoch of the shard's election and
+ * answered once durable (after fsync in fsync durability mode,
  * at once otherwise: a single node's high watermark follows its log end); replay reads the
  * partition batch by batch and hands the coordinator every data record with its batch's producer
  * id and epoch, and every transaction marker ({@link CoordinatorBatchDecoder}).
@@ -29,14 +31,15 @@ import java.util.function.LongSupplier;
  */
 final class PartitionCoordinatorLog implements CoordinatorLog {
     private static final int READ_CHUNK_BYTES = 1 << 20;
-    static final int LEADER_EPOCH = 0;
 
     private final PartitionLog log;
+    private final int leaderEpoch;
     private final boolean fsync;
     private final LongSupplier clockMs;
 
-    PartitionCoordinatorLog(PartitionLog log, boolean fsync, LongSupplier clockMs) {
+    PartitionCoordinatorLog(PartitionLog log, int leaderEpoch, boolean fsync, LongSupplier clockMs) {
         this.log = log;
+        this.leaderEpoch = leaderEpoch;
         this.fsync = fsync;
         this.clockMs = clockMs;
     }
@@ -53,7 +56,7 @@ final class PartitionCoordinatorLog implements CoordinatorLog {
         ByteBuf batch = RecordBatchBuilder.build(PooledByteBufAllocator.DEFAULT, now, keys, values);
         AppendResult result;
         try {
-            result = log.appendAsLeader(batch, LEADER_EPOCH, now);
+            result = log.appendAsLeader(batch, leaderEpoch, now);
         } finally {
             batch.release();
         }
