@@ -1,7 +1,7 @@
 package io.skiff.broker.handler;
 
 import io.skiff.broker.config.EndPoint;
-import io.skiff.broker.group.GroupCoordinatorService;
+import io.skiff.broker.coordinator.GroupCoordinatorService;
 import io.skiff.broker.network.ApiHandler;
 import io.skiff.broker.network.RequestContext;
 import io.skiff.wire.message.FindCoordinatorRequest;

@@ -74,6 +74,20 @@ public final class PartitionManager implements MetadataManager.Listener {
         return Collections.unmodifiableCollection(partitions.values());
     }
 
+    /**
+     * Makes this node the leader of {@code tp} in {@code leaderEpoch} (what leader election does; a
+     * single node leads every partition from its creation and never needs it). Returns false when
+     * the partition is not hosted here or already led in that epoch or a later one.
+     */
+    public boolean becomeLeader(TopicPartition tp, int leaderEpoch) throws IOException {
+        Partition p = partitions.get(tp);
+        if (p == null || (p.isLeader() && p.leaderEpoch() >= leaderEpoch)) {
+            return false;
+        }
+        p.makeLeader(leaderEpoch);
+        return true;
+    }
+
     public LogManager logManager() {
         return logs;
     }

@@ -7,6 +7,10 @@ import io.skiff.coordinator.runtime.CoordinatorClock;
 import io.skiff.coordinator.runtime.CoordinatorException;
 import io.skiff.coordinator.runtime.CoordinatorLog;
 import io.skiff.coordinator.runtime.CoordinatorShard;
+import io.skiff.coordinator.runtime.CoordinatorShards;
+import io.skiff.coordinator.runtime.OperationContext;
+import io.skiff.coordinator.runtime.ShardExecutors;
+import io.skiff.coordinator.runtime.ShardedCoordinator;
 import io.skiff.wire.message.ConsumerGroupDescribeRequest;
 import io.skiff.wire.message.ConsumerGroupDescribeResponse;
 import io.skiff.wire.message.ConsumerGroupHeartbeatRequest;
@@ -38,14 +42,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Executor;
 import java.util.function.BiFunction;
 import java.util.function.IntFunction;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The group coordinator: the entry points the broker's request handlers call, one per API, each
@@ -56,7 +55,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Threading.</b> Every {@code __consumer_offsets} partition hosted here is a
  * {@link CoordinatorShard} running a {@link GroupCoordinatorShard} on one of
- * {@code group.coordinator.threads} threads; all methods here are thread-safe and never block:
+ * {@code group.coordinator.threads} threads, kept in a {@link CoordinatorShards}; all methods here
+ * are thread-safe and never block:
  * they route to the shard of {@link #partitionFor(String)} (or fan out to several) and return at
  * once. Futures complete on a shard thread, after the records an operation wrote (and all records
  * written before) are durable in the partition's log. Responses never fail exceptionally: errors
@@ -69,20 +69,19 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Partitions.</b> The broker calls {@link #onElection} when it becomes leader of a
  * partition of {@code __consumer_offsets} (the shard loads it; requests get
- * COORDINATOR_LOAD_IN_PROGRESS meanwhile) and {@link #onResignation} when it stops; groups of
- * other partitions get NOT_COORDINATOR.
+ * COORDINATOR_LOAD_IN_PROGRESS meanwhile) and {@link #onResignation} when it stops, both fenced by
+ * leader epoch (see {@link ShardedCoordinator}); groups of other partitions get NOT_COORDINATOR.
  */
-public final class GroupCoordinator implements AutoCloseable {
-    private static final Logger LOG = LoggerFactory.getLogger(GroupCoordinator.class);
+public final class GroupCoordinator implements ShardedCoordinator {
+    /** The topic whose partitions hold the groups. */
+    public static final String OFFSETS_TOPIC = "__consumer_offsets";
 
     private final GroupCoordinatorConfig config;
     private final TopicsView topics;
     private final CoordinatorClock clock;
     private final GroupMetrics metrics = new GroupMetrics();
     private final Map<String, PartitionAssignor> assignors = new LinkedHashMap<>();
-    private final IntFunction<Executor> executorForPartition;
-    private final List<ExecutorService> ownedThreads = new ArrayList<>();
-    private final ConcurrentHashMap<Integer, CoordinatorShard<GroupCoordinatorShard>> shards = new ConcurrentHashMap<>();
+    private final CoordinatorShards<GroupCoordinatorShard> shards;
     private volatile boolean active = true;
 
     /**
@@ -98,22 +97,11 @@ public final class GroupCoordinator implements AutoCloseable {
         for (String name : config.consumerGroupAssignors()) {
             assignors.put(name, name.equals(RangeAssignor.NAME) ? new RangeAssignor() : new UniformAssignor());
         }
-        if (executorForPartition != null) {
-            this.executorForPartition = executorForPartition;
-        } else {
-            Executor[] threads = new Executor[config.threads()];
-            for (int i = 0; i < threads.length; i++) {
-                int index = i;
-                ExecutorService e = Executors.newSingleThreadExecutor(r -> {
-                    Thread t = new Thread(r, "skiff-group-coordinator-" + index);
-                    t.setDaemon(true);
-                    return t;
-                });
-                ownedThreads.add(e);
-                threads[i] = e;
-            }
-            this.executorForPartition = p -> threads[p % threads.length];
-        }
+        ShardExecutors executors = executorForPartition != null ? ShardExecutors.of(executorForPartition)
+            : ShardExecutors.owned(config.threads(), "skiff-group-coordinator-");
+        this.shards = new CoordinatorShards<>(OFFSETS_TOPIC, GroupRecords.SERDE,
+            p -> new GroupCoordinatorShard(p, config, topics, metrics, assignors, clock), executors, clock,
+            config.maxMessageBytes());
     }
 
     public GroupCoordinatorConfig config() {
@@ -125,6 +113,7 @@ public final class GroupCoordinator implements AutoCloseable {
     }
 
     /** The {@code __consumer_offsets} partition of a group: Kafka's {@code abs(hashCode) % partitions}. */
+    @Override
     public int partitionFor(String groupId) {
         int h = groupId.hashCode();
         return (h == Integer.MIN_VALUE ? 0 : Math.abs(h)) % config.offsetsTopicPartitions();
@@ -134,31 +123,28 @@ public final class GroupCoordinator implements AutoCloseable {
     // Partition life cycle.
 
     /**
-     * This broker leads {@code partition} now: its shard loads the log and then serves the
-     * partition's groups. The future completes when the load is done.
+     * This broker leads {@code partition} in {@code leaderEpoch} now: its shard loads the log and
+     * then serves the partition's groups. The future completes when the load is done.
      */
-    public CompletableFuture<Void> onElection(int partition, CoordinatorLog log) {
-        CoordinatorShard<GroupCoordinatorShard> shard = new CoordinatorShard<>("__consumer_offsets-" + partition, log,
-            GroupRecords.SERDE,
-            () -> new GroupCoordinatorShard(partition, config, topics, metrics, assignors, clock),
-            executorForPartition.apply(partition), clock, config.maxMessageBytes());
-        CoordinatorShard<GroupCoordinatorShard> previous = shards.put(partition, shard);
-        if (previous != null) {
-            previous.unload();
-        }
-        shard.load();
-        return shard.loadFuture();
+    @Override
+    public CompletableFuture<Void> onElection(int partition, int leaderEpoch, CoordinatorLog log) {
+        return shards.elect(partition, leaderEpoch, log);
     }
 
     /** This broker no longer leads {@code partition}: pending requests get NOT_COORDINATOR. */
-    public CompletableFuture<Void> onResignation(int partition) {
-        CoordinatorShard<GroupCoordinatorShard> shard = shards.remove(partition);
-        return shard == null ? CompletableFuture.completedFuture(null) : shard.unload();
+    @Override
+    public CompletableFuture<Void> onResignation(int partition, int leaderEpoch) {
+        return shards.resign(partition, leaderEpoch);
+    }
+
+    @Override
+    public boolean hosts(int partition) {
+        return shards.hosts(partition);
     }
 
     /** The shard of a partition, or null (for tests and diagnostics). */
     public CoordinatorShard<GroupCoordinatorShard> shard(int partition) {
-        return shards.get(partition);
+        return shards.shard(partition);
     }
 
     /**
@@ -167,7 +153,7 @@ public final class GroupCoordinator implements AutoCloseable {
      */
     public CompletableFuture<Void> onTopicsChanged() {
         List<CompletableFuture<Void>> all = new ArrayList<>();
-        for (CoordinatorShard<GroupCoordinatorShard> shard : shards.values()) {
+        for (CoordinatorShard<GroupCoordinatorShard> shard : shards.all()) {
             all.add(shard.submit("topics-changed", ctx -> shard.state().onTopicsChanged(ctx))
                 .exceptionally(t -> null));
         }
@@ -178,7 +164,7 @@ public final class GroupCoordinator implements AutoCloseable {
     public CompletableFuture<Void> onTopicsDeleted(Collection<String> topicNames) {
         List<String> names = new ArrayList<>(topicNames);
         List<CompletableFuture<Void>> all = new ArrayList<>();
-        for (CoordinatorShard<GroupCoordinatorShard> shard : shards.values()) {
+        for (CoordinatorShard<GroupCoordinatorShard> shard : shards.all()) {
             all.add(shard.submit("topics-deleted", ctx -> shard.state().onTopicsDeleted(ctx, names))
                 .exceptionally(t -> null));
         }
@@ -189,19 +175,7 @@ public final class GroupCoordinator implements AutoCloseable {
     @Override
     public void close() {
         active = false;
-        List<CompletableFuture<Void>> unloads = new ArrayList<>();
-        for (Integer p : new ArrayList<>(shards.keySet())) {
-            unloads.add(onResignation(p));
-        }
-        try {
-            CompletableFuture.allOf(unloads.toArray(new CompletableFuture<?>[0]))
-                .get(10, java.util.concurrent.TimeUnit.SECONDS);
-        } catch (Exception e) {
-            LOG.warn("Shards did not stop in time: {}", e.toString());
-        }
-        for (ExecutorService e : ownedThreads) {
-            e.shutdownNow();
-        }
+        shards.close();
     }
 
     // -------------------------------------------------------------------------------------------
@@ -211,16 +185,15 @@ public final class GroupCoordinator implements AutoCloseable {
         if (!active) {
             return Errors.COORDINATOR_NOT_AVAILABLE;
         }
-        CoordinatorShard<GroupCoordinatorShard> shard = shards.get(partitionFor(groupId));
-        return shard == null ? Errors.NOT_COORDINATOR : null;
+        return shards.hosts(partitionFor(groupId)) ? null : Errors.NOT_COORDINATOR;
     }
 
     private <R> CompletableFuture<R> run(String name, String groupId,
-                                         BiFunction<GroupCoordinatorShard, io.skiff.coordinator.runtime.OperationContext, R> op) {
+                                         BiFunction<GroupCoordinatorShard, OperationContext, R> op) {
         if (!active) {
             return CompletableFuture.failedFuture(new CoordinatorException(Errors.COORDINATOR_NOT_AVAILABLE));
         }
-        CoordinatorShard<GroupCoordinatorShard> shard = shards.get(partitionFor(groupId));
+        CoordinatorShard<GroupCoordinatorShard> shard = shards.shard(partitionFor(groupId));
         if (shard == null) {
             return CompletableFuture.failedFuture(new CoordinatorException(Errors.NOT_COORDINATOR));
         }
@@ -544,7 +517,7 @@ public final class GroupCoordinator implements AutoCloseable {
         List<String> states = rc.apiVersion() >= 4 ? request.statesFilter() : List.of();
         List<String> types = rc.apiVersion() >= 5 ? request.typesFilter() : List.of();
         List<CompletableFuture<List<ListGroupsResponse.ListedGroup>>> futures = new ArrayList<>();
-        for (CoordinatorShard<GroupCoordinatorShard> shard : shards.values()) {
+        for (CoordinatorShard<GroupCoordinatorShard> shard : shards.all()) {
             futures.add(shard.submit("list-groups", ctx -> shard.state().listGroups(states, types)));
         }
         return CompletableFuture.allOf(futures.toArray(new CompletableFuture<?>[0])).handle((ignored, e) -> {

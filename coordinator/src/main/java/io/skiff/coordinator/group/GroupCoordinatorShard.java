@@ -16,6 +16,8 @@ import io.skiff.coordinator.record.ConsumerGroupMemberMetadataKey;
 import io.skiff.coordinator.record.ConsumerGroupMemberMetadataValue;
 import io.skiff.coordinator.record.ConsumerGroupMetadataKey;
 import io.skiff.coordinator.record.ConsumerGroupMetadataValue;
+import io.skiff.coordinator.record.ConsumerGroupPartitionMetadataKey;
+import io.skiff.coordinator.record.ConsumerGroupPartitionMetadataValue;
 import io.skiff.coordinator.record.ConsumerGroupRegularExpressionKey;
 import io.skiff.coordinator.record.ConsumerGroupRegularExpressionValue;
 import io.skiff.coordinator.record.ConsumerGroupTargetAssignmentMemberKey;
@@ -89,6 +91,7 @@ public final class GroupCoordinatorShard implements CoordinatorStateMachine {
     private final ConsumerGroupHandler consumer;
     private final ClassicMembersHandler classicMembers;
     private final OffsetHandler offsetHandler;
+    private final Replayer replayer = new Replayer();
 
     public GroupCoordinatorShard(int partition, GroupCoordinatorConfig config, TopicsView topics, GroupMetrics metrics,
                                  Map<String, PartitionAssignor> assignors, CoordinatorClock clock) {
@@ -119,73 +122,28 @@ public final class GroupCoordinatorShard implements CoordinatorStateMachine {
     // -------------------------------------------------------------------------------------------
     // Replay.
 
+    /**
+     * Applies one record through {@link GroupRecordType#dispatch}; types this coordinator does not
+     * know (share and streams groups) are skipped. The offset and producer are not needed yet:
+     * nothing here is written transactionally.
+     */
     @Override
-    public void replay(CoordinatorRecord record) {
-        switch (record.type()) {
-            case GroupRecords.OFFSET_COMMIT:
-                replayOffsetCommit((OffsetCommitKey) record.key(), (OffsetCommitValue) record.value());
-                break;
-            case GroupRecords.GROUP_METADATA:
-                replayGroupMetadata((GroupMetadataKey) record.key(), (GroupMetadataValue) record.value());
-                break;
-            case GroupRecords.CONSUMER_GROUP_METADATA:
-                replayConsumerGroupMetadata((ConsumerGroupMetadataKey) record.key(),
-                    (ConsumerGroupMetadataValue) record.value());
-                break;
-            case GroupRecords.CONSUMER_GROUP_PARTITION_METADATA:
-                // Replaced by the metadata hash since Kafka 4.1; nothing to keep.
-                break;
-            case GroupRecords.CONSUMER_GROUP_MEMBER_METADATA:
-                replayMemberMetadata((ConsumerGroupMemberMetadataKey) record.key(),
-                    (ConsumerGroupMemberMetadataValue) record.value());
-                break;
-            case GroupRecords.CONSUMER_GROUP_TARGET_ASSIGNMENT_METADATA:
-                replayTargetAssignmentMetadata((ConsumerGroupTargetAssignmentMetadataKey) record.key(),
-                    (ConsumerGroupTargetAssignmentMetadataValue) record.value());
-                break;
-            case GroupRecords.CONSUMER_GROUP_TARGET_ASSIGNMENT_MEMBER:
-                replayTargetAssignmentMember((ConsumerGroupTargetAssignmentMemberKey) record.key(),
-                    (ConsumerGroupTargetAssignmentMemberValue) record.value());
-                break;
-            case GroupRecords.CONSUMER_GROUP_CURRENT_MEMBER_ASSIGNMENT:
-                replayCurrentAssignment((ConsumerGroupCurrentMemberAssignmentKey) record.key(),
-                    (ConsumerGroupCurrentMemberAssignmentValue) record.value());
-                break;
-            case GroupRecords.CONSUMER_GROUP_REGULAR_EXPRESSION:
-                replayRegularExpression((ConsumerGroupRegularExpressionKey) record.key(),
-                    (ConsumerGroupRegularExpressionValue) record.value());
-                break;
-            default:
-                LOG.debug("Partition {}: ignoring record of type {}", partition, record.type());
-        }
-    }
-
-    private void replayOffsetCommit(OffsetCommitKey key, OffsetCommitValue value) {
-        if (value != null && groups.group(key.group()) == null) {
-            // Offsets without a group belong to a "simple" group: an empty classic group without protocol.
-            groups.putClassicGroup(new ClassicGroup(key.group(), ClassicGroupState.EMPTY, clock.milliseconds(), metrics));
-        }
-        offsets.replay(key, value);
-    }
-
-    private void replayGroupMetadata(GroupMetadataKey key, GroupMetadataValue value) {
-        String groupId = key.group();
-        Group existing = groups.group(groupId);
-        if (value == null) {
-            if (existing instanceof ClassicGroup) {
-                ClassicGroup g = (ClassicGroup) existing;
-                if (!g.isInState(ClassicGroupState.DEAD)) {
-                    g.transitionTo(ClassicGroupState.DEAD, clock.milliseconds());
-                }
-                groups.remove(groupId);
-            }
+    public void replay(long offset, long producerId, short producerEpoch, CoordinatorRecord record) {
+        GroupRecordType type = GroupRecordType.of(record.type());
+        if (type == null) {
+            LOG.debug("Partition {}: ignoring record of type {}", partition, record.type());
             return;
         }
-        if (existing instanceof ClassicGroup && ((ClassicGroup) existing).isPersistedBy(value)) {
-            ((ClassicGroup) existing).applyPersisted(value, clock.milliseconds());
-            return;
-        }
-        groups.putClassicGroup(ClassicGroup.fromRecord(groupId, value, clock.milliseconds(), metrics));
+        type.dispatch(record, replayer);
+    }
+
+    /**
+     * Transaction markers settle transactional offset commits, which Skiff does not take yet
+     * (no TxnOffsetCommit): there is nothing for a marker to commit or abort.
+     */
+    @Override
+    public void replayEndTransactionMarker(long offset, long producerId, short producerEpoch, boolean commit) {
+        LOG.debug("Partition {}: transaction marker of producer {} at offset {}", partition, producerId, offset);
     }
 
     private ConsumerGroup consumerGroupForReplay(String groupId) {
@@ -202,85 +160,132 @@ public final class GroupCoordinatorShard implements CoordinatorStateMachine {
         return group;
     }
 
-    private void replayConsumerGroupMetadata(ConsumerGroupMetadataKey key, ConsumerGroupMetadataValue value) {
-        if (value != null) {
-            consumerGroupForReplay(key.groupId()).setGroupEpoch(value.epoch(), value.metadataHash());
-        } else if (groups.consumerGroupOrNull(key.groupId()) != null) {
-            groups.remove(key.groupId());
+    /** The replay of each record type: the only place durable group and offset state changes. */
+    private final class Replayer implements GroupRecordHandler {
+        @Override
+        public void offsetCommit(OffsetCommitKey key, OffsetCommitValue value) {
+            if (value != null && groups.group(key.group()) == null) {
+                // Offsets without a group belong to a "simple" group: an empty classic group without protocol.
+                groups.putClassicGroup(new ClassicGroup(key.group(), ClassicGroupState.EMPTY, clock.milliseconds(), metrics));
+            }
+            offsets.replay(key, value);
         }
-    }
 
-    private void replayMemberMetadata(ConsumerGroupMemberMetadataKey key, ConsumerGroupMemberMetadataValue value) {
-        if (value != null) {
-            ConsumerGroup group = consumerGroupForReplay(key.groupId());
-            ConsumerGroupMember old = group.member(key.memberId());
-            ConsumerGroupMember.Builder b = old == null
-                ? new ConsumerGroupMember.Builder(key.memberId()) : new ConsumerGroupMember.Builder(old);
-            group.updateMember(b.updateWith(value).build());
-        } else {
-            ConsumerGroup group = groups.consumerGroupOrNull(key.groupId());
-            if (group != null) {
-                group.removeMember(key.memberId());
+        @Override
+        public void groupMetadata(GroupMetadataKey key, GroupMetadataValue value) {
+            String groupId = key.group();
+            Group existing = groups.group(groupId);
+            if (value == null) {
+                if (existing instanceof ClassicGroup) {
+                    ClassicGroup g = (ClassicGroup) existing;
+                    if (!g.isInState(ClassicGroupState.DEAD)) {
+                        g.transitionTo(ClassicGroupState.DEAD, clock.milliseconds());
+                    }
+                    groups.remove(groupId);
+                }
+                return;
+            }
+            if (existing instanceof ClassicGroup && ((ClassicGroup) existing).isPersistedBy(value)) {
+                ((ClassicGroup) existing).applyPersisted(value, clock.milliseconds());
+                return;
+            }
+            groups.putClassicGroup(ClassicGroup.fromRecord(groupId, value, clock.milliseconds(), metrics));
+        }
+
+        @Override
+        public void consumerGroupMetadata(ConsumerGroupMetadataKey key, ConsumerGroupMetadataValue value) {
+            if (value != null) {
+                consumerGroupForReplay(key.groupId()).setGroupEpoch(value.epoch(), value.metadataHash());
+            } else if (groups.consumerGroupOrNull(key.groupId()) != null) {
+                groups.remove(key.groupId());
             }
         }
-    }
 
-    private void replayTargetAssignmentMetadata(ConsumerGroupTargetAssignmentMetadataKey key,
-                                                ConsumerGroupTargetAssignmentMetadataValue value) {
-        if (value != null) {
-            consumerGroupForReplay(key.groupId()).setTargetAssignmentEpoch(value.assignmentEpoch(),
-                value.assignmentTimestamp());
+        @Override
+        public void consumerGroupPartitionMetadata(ConsumerGroupPartitionMetadataKey key,
+                                                   ConsumerGroupPartitionMetadataValue value) {
+            // Replaced by the metadata hash since Kafka 4.1; nothing to keep.
         }
-    }
 
-    private void replayTargetAssignmentMember(ConsumerGroupTargetAssignmentMemberKey key,
-                                              ConsumerGroupTargetAssignmentMemberValue value) {
-        if (value != null) {
-            Map<Uuid, Set<Integer>> assignment = new TreeMap<>();
-            for (ConsumerGroupTargetAssignmentMemberValue.TopicPartition tp : value.topicPartitions()) {
-                if (!tp.partitions().isEmpty()) {
-                    assignment.computeIfAbsent(tp.topicId(), k -> new TreeSet<>()).addAll(tp.partitions());
+        @Override
+        public void consumerGroupMemberMetadata(ConsumerGroupMemberMetadataKey key,
+                                                ConsumerGroupMemberMetadataValue value) {
+            if (value != null) {
+                ConsumerGroup group = consumerGroupForReplay(key.groupId());
+                ConsumerGroupMember old = group.member(key.memberId());
+                ConsumerGroupMember.Builder b = old == null
+                    ? new ConsumerGroupMember.Builder(key.memberId()) : new ConsumerGroupMember.Builder(old);
+                group.updateMember(b.updateWith(value).build());
+            } else {
+                ConsumerGroup group = groups.consumerGroupOrNull(key.groupId());
+                if (group != null) {
+                    group.removeMember(key.memberId());
                 }
             }
-            consumerGroupForReplay(key.groupId()).setTargetAssignment(key.memberId(), assignment);
-        } else {
-            ConsumerGroup group = groups.consumerGroupOrNull(key.groupId());
-            if (group != null) {
-                group.removeTargetAssignment(key.memberId());
+        }
+
+        @Override
+        public void consumerGroupTargetAssignmentMetadata(ConsumerGroupTargetAssignmentMetadataKey key,
+                                                          ConsumerGroupTargetAssignmentMetadataValue value) {
+            if (value != null) {
+                consumerGroupForReplay(key.groupId()).setTargetAssignmentEpoch(value.assignmentEpoch(),
+                    value.assignmentTimestamp());
             }
         }
-    }
 
-    private void replayCurrentAssignment(ConsumerGroupCurrentMemberAssignmentKey key,
-                                         ConsumerGroupCurrentMemberAssignmentValue value) {
-        if (value != null) {
-            ConsumerGroup group = consumerGroupForReplay(key.groupId());
-            ConsumerGroupMember old = group.member(key.memberId());
-            ConsumerGroupMember.Builder b = old == null
-                ? new ConsumerGroupMember.Builder(key.memberId()) : new ConsumerGroupMember.Builder(old);
-            group.updateMember(b.updateWith(value).build());
-        } else {
-            ConsumerGroup group = groups.consumerGroupOrNull(key.groupId());
-            ConsumerGroupMember old = group == null ? null : group.member(key.memberId());
-            if (old != null) {
-                group.updateMember(new ConsumerGroupMember.Builder(old)
-                    .memberEpoch(ConsumerGroupMember.LEAVE_GROUP_MEMBER_EPOCH)
-                    .previousMemberEpoch(ConsumerGroupMember.LEAVE_GROUP_MEMBER_EPOCH)
-                    .assignedPartitions(Map.of())
-                    .partitionsPendingRevocation(Map.of())
-                    .build());
+        @Override
+        public void consumerGroupTargetAssignmentMember(ConsumerGroupTargetAssignmentMemberKey key,
+                                                        ConsumerGroupTargetAssignmentMemberValue value) {
+            if (value != null) {
+                Map<Uuid, Set<Integer>> assignment = new TreeMap<>();
+                for (ConsumerGroupTargetAssignmentMemberValue.TopicPartition tp : value.topicPartitions()) {
+                    if (!tp.partitions().isEmpty()) {
+                        assignment.computeIfAbsent(tp.topicId(), k -> new TreeSet<>()).addAll(tp.partitions());
+                    }
+                }
+                consumerGroupForReplay(key.groupId()).setTargetAssignment(key.memberId(), assignment);
+            } else {
+                ConsumerGroup group = groups.consumerGroupOrNull(key.groupId());
+                if (group != null) {
+                    group.removeTargetAssignment(key.memberId());
+                }
             }
         }
-    }
 
-    private void replayRegularExpression(ConsumerGroupRegularExpressionKey key, ConsumerGroupRegularExpressionValue value) {
-        if (value != null) {
-            consumerGroupForReplay(key.groupId()).setResolvedRegex(key.regularExpression(),
-                new ConsumerGroup.ResolvedRegex(new HashSet<>(value.topics()), value.version(), value.timestamp()));
-        } else {
-            ConsumerGroup group = groups.consumerGroupOrNull(key.groupId());
-            if (group != null) {
-                group.setResolvedRegex(key.regularExpression(), null);
+        @Override
+        public void consumerGroupCurrentMemberAssignment(ConsumerGroupCurrentMemberAssignmentKey key,
+                                                         ConsumerGroupCurrentMemberAssignmentValue value) {
+            if (value != null) {
+                ConsumerGroup group = consumerGroupForReplay(key.groupId());
+                ConsumerGroupMember old = group.member(key.memberId());
+                ConsumerGroupMember.Builder b = old == null
+                    ? new ConsumerGroupMember.Builder(key.memberId()) : new ConsumerGroupMember.Builder(old);
+                group.updateMember(b.updateWith(value).build());
+            } else {
+                ConsumerGroup group = groups.consumerGroupOrNull(key.groupId());
+                ConsumerGroupMember old = group == null ? null : group.member(key.memberId());
+                if (old != null) {
+                    group.updateMember(new ConsumerGroupMember.Builder(old)
+                        .memberEpoch(ConsumerGroupMember.LEAVE_GROUP_MEMBER_EPOCH)
+                        .previousMemberEpoch(ConsumerGroupMember.LEAVE_GROUP_MEMBER_EPOCH)
+                        .assignedPartitions(Map.of())
+                        .partitionsPendingRevocation(Map.of())
+                        .build());
+                }
+            }
+        }
+
+        @Override
+        public void consumerGroupRegularExpression(ConsumerGroupRegularExpressionKey key,
+                                                   ConsumerGroupRegularExpressionValue value) {
+            if (value != null) {
+                consumerGroupForReplay(key.groupId()).setResolvedRegex(key.regularExpression(),
+                    new ConsumerGroup.ResolvedRegex(new HashSet<>(value.topics()), value.version(), value.timestamp()));
+            } else {
+                ConsumerGroup group = groups.consumerGroupOrNull(key.groupId());
+                if (group != null) {
+                    group.setResolvedRegex(key.regularExpression(), null);
+                }
             }
         }
     }

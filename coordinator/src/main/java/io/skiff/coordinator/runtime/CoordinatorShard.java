@@ -1,6 +1,7 @@
 package io.skiff.coordinator.runtime;
 
 import io.skiff.wire.protocol.Errors;
+import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -29,6 +30,10 @@ import org.slf4j.LoggerFactory;
  *       its {@link OperationContext}; each record is replayed into the state at once (so the rest
  *       of the operation sees it) with the same {@link CoordinatorStateMachine#replay} that loads
  *       the partition. The records of one operation are written as one batch when it returns.</li>
+ *   <li><b>Offsets.</b> The shard is the partition's only writer, so it knows the offset each
+ *       record will get: the load ends at the log's end, and every batch advances it by its
+ *       record count. Records are replayed with those offsets; if the log reports another offset
+ *       for a batch, the state is rebuilt from the log.</li>
  *   <li><b>Responses after durability.</b> An operation's response, and every parked request it
  *       completes, is released only when every batch written up to and including the
  *       operation's own is durable, so no client ever sees state that a failover could lose.
@@ -82,6 +87,8 @@ public final class CoordinatorShard<S extends CoordinatorStateMachine> {
     private final ArrayDeque<Deferred> deferred = new ArrayDeque<>();
     private final Map<String, Timer> timers = new HashMap<>();
     private long loadedRecords;
+    /** The offset the next appended record gets. */
+    private long nextOffset;
 
     /**
      * @param maxBatchSizeInBytes the largest batch the log accepts (the partition's
@@ -180,15 +187,10 @@ public final class CoordinatorShard<S extends CoordinatorStateMachine> {
         status = Status.LOADING;
         long startMs = clock.milliseconds();
         S fresh = stateFactory.get();
-        long[] count = new long[1];
+        Loader loader = new Loader(fresh);
+        long endOffset;
         try {
-            log.replay(0L, (offset, key, value) -> {
-                CoordinatorRecord record = serde.decode(key, value);
-                if (record != null) {
-                    fresh.replay(record);
-                    count[0]++;
-                }
-            });
+            endOffset = log.replay(0L, loader);
         } catch (Throwable t) {
             LOG.error("{}: load failed, the partition stays unloaded", name, t);
             status = Status.CLOSED;
@@ -196,13 +198,15 @@ public final class CoordinatorShard<S extends CoordinatorStateMachine> {
             return;
         }
         state = fresh;
-        loadedRecords = count[0];
+        loadedRecords = loader.records;
+        nextOffset = endOffset;
         // No append is in flight during a load: every earlier batch is settled (written or failed).
         failedSeq = Long.MAX_VALUE;
         durableSeq = nextAppendSeq - 1;
         durableOutOfOrder.clear();
         status = Status.ACTIVE;
-        LOG.info("{}: loaded {} records in {} ms", name, count[0], clock.milliseconds() - startMs);
+        LOG.info("{}: loaded {} records and {} transaction markers in {} ms", name, loader.records, loader.markers,
+            clock.milliseconds() - startMs);
         Context ctx = new Context(clock.milliseconds());
         try {
             fresh.onLoaded(ctx);
@@ -267,13 +271,16 @@ public final class CoordinatorShard<S extends CoordinatorStateMachine> {
             long seq = nextAppendSeq++;
             appendsInFlight++;
             List<CoordinatorRecord> batch = List.copyOf(ctx.records);
+            nextOffset += batch.size();
+            long expectedLastOffset = nextOffset - 1;
             CompletableFuture<Long> append;
             try {
                 append = log.append(batch);
             } catch (Throwable t) {
                 append = CompletableFuture.failedFuture(t);
             }
-            append.whenComplete((offset, error) -> executor.execute(() -> onAppendDone(seq, error)));
+            append.whenComplete((lastOffset, error) ->
+                executor.execute(() -> onAppendDone(seq, expectedLastOffset, lastOffset, error)));
             target = seq;
         } else {
             target = nextAppendSeq - 1;
@@ -290,7 +297,7 @@ public final class CoordinatorShard<S extends CoordinatorStateMachine> {
         }
     }
 
-    private void onAppendDone(long seq, Throwable error) {
+    private void onAppendDone(long seq, long expectedLastOffset, Long lastOffset, Throwable error) {
         appendsInFlight--;
         if (status == Status.CLOSED) {
             return;
@@ -302,6 +309,13 @@ public final class CoordinatorShard<S extends CoordinatorStateMachine> {
             }
             while (!deferred.isEmpty() && deferred.peekFirst().targetSeq <= durableSeq) {
                 deferred.pollFirst().succeed();
+            }
+            if (status == Status.ACTIVE && (lastOffset == null || lastOffset != expectedLastOffset)) {
+                // The batch is durable, but the state replayed its records at other offsets.
+                LOG.error("{}: a batch was written up to offset {} where the shard expected {}; reloading", name,
+                    lastOffset, expectedLastOffset);
+                startFailure(Errors.COORDINATOR_LOAD_IN_PROGRESS);
+                return;
             }
         } else {
             Errors mapped = appendErrorToResponseError(CoordinatorException.errorOf(error));
@@ -423,7 +437,8 @@ public final class CoordinatorShard<S extends CoordinatorStateMachine> {
         @Override
         public void append(CoordinatorRecord record) {
             checkOpen();
-            state.replay(record);
+            state.replay(nextOffset + records.size(), CoordinatorLog.NO_PRODUCER_ID, CoordinatorLog.NO_PRODUCER_EPOCH,
+                record);
             records.add(record);
         }
 
@@ -456,6 +471,32 @@ public final class CoordinatorShard<S extends CoordinatorStateMachine> {
         @Override
         public boolean isScheduled(String key) {
             return timers.containsKey(key);
+        }
+    }
+
+    /** Replays what the log hands back into a fresh state, counting records and markers. */
+    private final class Loader implements RecordVisitor {
+        private final S target;
+        long records;
+        long markers;
+
+        Loader(S target) {
+            this.target = target;
+        }
+
+        @Override
+        public void visit(long offset, long producerId, short producerEpoch, ByteBuffer key, ByteBuffer value) {
+            CoordinatorRecord record = serde.decode(key, value);
+            if (record != null) {
+                target.replay(offset, producerId, producerEpoch, record);
+                records++;
+            }
+        }
+
+        @Override
+        public void visitEndTransactionMarker(long offset, long producerId, short producerEpoch, boolean commit) {
+            target.replayEndTransactionMarker(offset, producerId, producerEpoch, commit);
+            markers++;
         }
     }
 

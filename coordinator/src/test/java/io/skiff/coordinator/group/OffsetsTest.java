@@ -290,7 +290,7 @@ class OffsetsTest {
                 elsewhere = "group-" + i;
             }
         }
-        ctx.coordinator.onResignation(2).join();
+        ctx.coordinator.onResignation(2, 1).join();
         assertThat(ctx.commitError(8, commitRequest(elsewhere, "", -1, "t", 0, 1))).isEqualTo(Errors.NOT_COORDINATOR.code);
         assertThat(ctx.join(5, joinRequest(elsewhere, "", null, META)).join().errorCode()).isEqualTo(Errors.NOT_COORDINATOR.code);
 
@@ -298,7 +298,7 @@ class OffsetsTest {
         io.skiff.coordinator.testing.DirectExecutor idle = new io.skiff.coordinator.testing.DirectExecutor();
         java.util.List<Runnable> parked = new ArrayList<>();
         GroupCoordinator loading = new GroupCoordinator(ctx.config, ctx.topics, ctx.clock, p -> parked::add);
-        loading.onElection(2, ctx.logs.get(2));
+        loading.onElection(2, 0, ctx.logs.get(2));
         assertThat(loading.commitOffsets(rc(8), commitRequest(elsewhere, "", -1, "t", 0, 1)).join()
             .topics().get(0).partitions().get(0).errorCode()).isEqualTo(Errors.COORDINATOR_LOAD_IN_PROGRESS.code);
         assertThat(loading.heartbeat(rc(4), new io.skiff.wire.message.HeartbeatRequest().setGroupId(elsewhere)
@@ -311,7 +311,7 @@ class OffsetsTest {
             idle.execute(parked.get(ran++));
         }
         assertThat(loading.shard(2).status()).isEqualTo(io.skiff.coordinator.runtime.CoordinatorShard.Status.ACTIVE);
-        CompletableFuture<Void> unloaded = loading.onResignation(2);
+        CompletableFuture<Void> unloaded = loading.onResignation(2, 1);
         while (ran < parked.size()) {
             idle.execute(parked.get(ran++));
         }

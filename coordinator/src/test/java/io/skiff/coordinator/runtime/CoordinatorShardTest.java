@@ -3,8 +3,10 @@ package io.skiff.coordinator.runtime;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.skiff.coordinator.group.GroupRecords;
+import io.skiff.coordinator.record.OffsetCommitKey;
 import io.skiff.coordinator.testing.DirectExecutor;
 import io.skiff.wire.protocol.Errors;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -14,17 +16,28 @@ import org.junit.jupiter.api.Test;
 /** The shard runtime on its own: replay, durable responses, timers, failures and loading. */
 class CoordinatorShardTest {
 
-    /** A state machine that remembers the offsets it replayed and the timers that fired. */
+    /**
+     * A state machine that remembers the records it replayed (with their offsets and producers),
+     * the transaction markers, and the timers that fired.
+     */
     static final class Recorder implements CoordinatorStateMachine {
         final List<String> replayed = new ArrayList<>();
+        final List<String> positions = new ArrayList<>();
+        final List<String> markers = new ArrayList<>();
         final List<String> fired = new ArrayList<>();
         int loads;
         Errors unloadedWith;
 
         @Override
-        public void replay(CoordinatorRecord record) {
-            io.skiff.coordinator.record.OffsetCommitKey k = (io.skiff.coordinator.record.OffsetCommitKey) record.key();
+        public void replay(long offset, long producerId, short producerEpoch, CoordinatorRecord record) {
+            OffsetCommitKey k = (OffsetCommitKey) record.key();
             replayed.add(k.topic() + "-" + k.partition() + (record.isTombstone() ? "=x" : ""));
+            positions.add(offset + " by " + producerId + "/" + producerEpoch);
+        }
+
+        @Override
+        public void replayEndTransactionMarker(long offset, long producerId, short producerEpoch, boolean commit) {
+            markers.add(offset + " " + (commit ? "commit" : "abort") + " " + producerId + "/" + producerEpoch);
         }
 
         @Override
@@ -180,6 +193,95 @@ class CoordinatorShardTest {
         assertThat(reloaded.state().replayed).containsExactly("t-0", "t-1", "t-0=x");
         assertThat(reloaded.loadedRecords()).isEqualTo(3);
         assertThat(reloaded.state().loads).isEqualTo(1);
+    }
+
+    @Test
+    void recordsAreReplayedWithTheOffsetsTheyGetInTheLogWithoutAProducer() {
+        shard.load();
+        shard.submit("two", ctx -> {
+            ctx.append(record(0));
+            ctx.append(record(1));
+            return null;
+        }).join();
+        shard.submit("one", ctx -> {
+            ctx.append(record(2));
+            return null;
+        }).join();
+        assertThat(shard.state().positions).containsExactly("0 by -1/-1", "1 by -1/-1", "2 by -1/-1");
+        CoordinatorShard<Recorder> reloaded = new CoordinatorShard<>("reloaded", log, GroupRecords.SERDE, Recorder::new,
+            new DirectExecutor(), clock, 1_000_000);
+        reloaded.load();
+        assertThat(reloaded.state().positions).containsExactly("0 by -1/-1", "1 by -1/-1", "2 by -1/-1");
+        reloaded.submit("next", ctx -> {
+            ctx.append(record(3));
+            return null;
+        }).join();
+        assertThat(reloaded.state().positions).last().isEqualTo("3 by -1/-1");
+    }
+
+    @Test
+    void loadHandsBatchProducersAndTransactionMarkersToTheStateAndAppendsAfterTheLogEnd() {
+        byte[] key = record(0).keyBytes();
+        byte[] value = record(0).valueBytes();
+        CoordinatorLog scripted = new CoordinatorLog() {
+            @Override
+            public CompletableFuture<Long> append(List<CoordinatorRecord> records) {
+                return CompletableFuture.completedFuture(10L + records.size() - 1);
+            }
+
+            @Override
+            public long replay(long fromOffset, RecordVisitor visitor) {
+                visitor.visit(3, 42L, (short) 7, ByteBuffer.wrap(key), ByteBuffer.wrap(value));
+                visitor.visitEndTransactionMarker(4, 42L, (short) 7, true);
+                visitor.visit(5, 43L, (short) 1, ByteBuffer.wrap(key), null);
+                visitor.visitEndTransactionMarker(6, 43L, (short) 1, false);
+                visitor.visit(8, -1L, (short) -1, ByteBuffer.wrap(key), ByteBuffer.wrap(value));
+                return 10L;
+            }
+        };
+        CoordinatorShard<Recorder> loaded = new CoordinatorShard<>("scripted", scripted, GroupRecords.SERDE, Recorder::new,
+            new DirectExecutor(), clock, 1_000_000);
+        loaded.load();
+        assertThat(loaded.state().replayed).containsExactly("t-0", "t-0=x", "t-0");
+        assertThat(loaded.state().positions).containsExactly("3 by 42/7", "5 by 43/1", "8 by -1/-1");
+        assertThat(loaded.state().markers).containsExactly("4 commit 42/7", "6 abort 43/1");
+        assertThat(loaded.loadedRecords()).isEqualTo(3);
+        loaded.submit("write", ctx -> {
+            ctx.append(record(1));
+            return null;
+        }).join();
+        assertThat(loaded.state().positions).last().isEqualTo("10 by -1/-1");
+        assertThat(loaded.status()).isEqualTo(CoordinatorShard.Status.ACTIVE);
+    }
+
+    @Test
+    void batchThatTheLogPutsAtAnotherOffsetIsDurableButTheStateIsRebuiltFromTheLog() {
+        CoordinatorLog shifted = new CoordinatorLog() {
+            @Override
+            public CompletableFuture<Long> append(List<CoordinatorRecord> records) {
+                return log.append(records).thenApply(last -> last + 5);
+            }
+
+            @Override
+            public long replay(long fromOffset, RecordVisitor visitor) {
+                return log.replay(fromOffset, visitor);
+            }
+        };
+        CoordinatorShard<Recorder> moved = new CoordinatorShard<>("shifted", shifted, GroupRecords.SERDE, () -> {
+            Recorder r = new Recorder();
+            states.add(r);
+            return r;
+        }, new DirectExecutor(), clock, 1_000_000);
+        moved.load();
+        CompletableFuture<String> write = moved.submit("write", ctx -> {
+            ctx.append(record(0));
+            return "written";
+        });
+        assertThat(write.join()).isEqualTo("written");
+        assertThat(states).as("a second load").hasSize(2);
+        assertThat(states.get(0).unloadedWith).isEqualTo(Errors.COORDINATOR_LOAD_IN_PROGRESS);
+        assertThat(states.get(1).positions).containsExactly("0 by -1/-1");
+        assertThat(moved.status()).isEqualTo(CoordinatorShard.Status.ACTIVE);
     }
 
     @Test

@@ -75,7 +75,7 @@ public final class GroupTestContext {
         }
         coordinator = new GroupCoordinator(config, topics, clock, p -> executor);
         for (int p = 0; p < logs.size(); p++) {
-            coordinator.onElection(p, logs.get(p)).join();
+            coordinator.onElection(p, 0, logs.get(p)).join();
         }
     }
 

@@ -1,4 +1,4 @@
-package io.skiff.broker.group;
+package io.skiff.broker.coordinator;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
@@ -12,15 +12,10 @@ import io.skiff.coordinator.runtime.RecordVisitor;
 import io.skiff.storage.AppendResult;
 import io.skiff.storage.PartitionLog;
 import io.skiff.storage.ReadResult;
-import io.skiff.wire.compress.Codecs;
 import io.skiff.wire.protocol.Errors;
-import io.skiff.wire.protocol.Wire;
 import io.skiff.wire.record.RecordBatch;
 import io.skiff.wire.record.RecordBatchBuilder;
 import io.skiff.wire.record.RecordBatchDescriptor;
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -28,10 +23,14 @@ import java.util.concurrent.CompletionException;
 import java.util.function.LongSupplier;
 
 /**
- * A partition of {@code __consumer_offsets} as the group coordinator sees it: appends become one
- * uncompressed record batch each through the {@link Partition}, answered once committed (the high
- * watermark has passed them: at once on a single node) and, in fsync durability mode, fsynced;
- * replay reads the partition from its start, batch by batch, and hands the coordinator every data record.
+ * A partition of a coordinator's internal topic ({@code __consumer_offsets}, ...) as the
+ * coordinator sees it: the adapter from {@link CoordinatorLog} to the partition. Appends become one
+ * uncompressed record batch each through the {@link Partition}, in the epoch of the shard's
+ * election (a partition now led in another epoch refuses the write with NOT_COORDINATOR), answered
+ * once committed (the high watermark passed it: at once on a single node) and, in fsync
+ * durability mode, fsynced; replay reads the
+ * partition batch by batch and hands the coordinator every data record with its batch's producer
+ * id and epoch, and every transaction marker ({@link CoordinatorBatchDecoder}).
  * Thread-safety: as {@link CoordinatorLog} requires (one shard thread calls it).
  */
 final class PartitionCoordinatorLog implements CoordinatorLog {
@@ -39,12 +38,14 @@ final class PartitionCoordinatorLog implements CoordinatorLog {
 
     private final Partition partition;
     private final PartitionLog log;
+    private final int leaderEpoch;
     private final boolean fsync;
     private final LongSupplier clockMs;
 
-    PartitionCoordinatorLog(Partition partition, boolean fsync, LongSupplier clockMs) {
+    PartitionCoordinatorLog(Partition partition, int leaderEpoch, boolean fsync, LongSupplier clockMs) {
         this.partition = partition;
         this.log = partition.log();
+        this.leaderEpoch = leaderEpoch;
         this.fsync = fsync;
         this.clockMs = clockMs;
     }
@@ -57,6 +58,10 @@ final class PartitionCoordinatorLog implements CoordinatorLog {
             keys.add(r.keyBytes());
             values.add(r.valueBytes());
         }
+        if (partition.leaderEpoch() != leaderEpoch || !partition.isLeader()) {
+            return CompletableFuture.failedFuture(new CoordinatorLogException(Errors.NOT_COORDINATOR,
+                "the partition is led in epoch " + partition.leaderEpoch() + ", not " + leaderEpoch));
+        }
         long now = clockMs.getAsLong();
         ByteBuf batch = RecordBatchBuilder.build(PooledByteBufAllocator.DEFAULT, now, keys, values);
         AppendResult result;
@@ -66,11 +71,10 @@ final class PartitionCoordinatorLog implements CoordinatorLog {
             batch.release();
         }
         if (!result.isSuccess()) {
-            Errors e = result.error() == Errors.MESSAGE_TOO_LARGE ? Errors.RECORD_LIST_TOO_LARGE : result.error();
-            return CompletableFuture.failedFuture(new CoordinatorLogException(e, result.diagnostic()));
+            return CompletableFuture.failedFuture(appendFailure(result));
         }
         long last = result.lastOffset();
-        // Committed means below the high watermark (at once on a single node) and, in fsync mode, fsynced.
+        // Committed: below the high watermark (at once on a single node) and, in fsync mode, fsynced.
         CompletableFuture<Void> committed = partition.awaitHighWatermark(last + 1);
         CompletableFuture<Void> durable = fsync ? log.awaitDurable(last) : null;
         if (committed == null && durable == null) {
@@ -88,6 +92,16 @@ final class PartitionCoordinatorLog implements CoordinatorLog {
         });
     }
 
+    /** The protocol error of a refused append; the one place that reads the storage outcome. */
+    private static CoordinatorLogException appendFailure(AppendResult result) {
+        Errors e = result.error() == Errors.MESSAGE_TOO_LARGE ? Errors.RECORD_LIST_TOO_LARGE : result.error();
+        return new CoordinatorLogException(e, result.diagnostic());
+    }
+
+    /**
+     * Reads the partition from {@code fromOffset} to the high watermark, batch by batch, and hands
+     * every data record (with its batch's producer) and every transaction marker to {@code visitor}.
+     */
     @Override
     public long replay(long fromOffset, RecordVisitor visitor) {
         long next = Math.max(fromOffset, log.logStartOffset());
@@ -108,8 +122,8 @@ final class PartitionCoordinatorLog implements CoordinatorLog {
                     if (size < RecordBatchDescriptor.HEADER_SIZE || at + size > chunk.writerIndex()) {
                         break; // a batch cut by the read limit: read again from it
                     }
-                    if (batch.lastOffset() >= next && !batch.isControl()) {
-                        visitBatch(batch, next, visitor);
+                    if (batch.lastOffset() >= next) {
+                        CoordinatorBatchDecoder.decode(batch, next, visitor);
                     }
                     next = Math.max(next, batch.lastOffset() + 1);
                     at += size;
@@ -122,53 +136,5 @@ final class PartitionCoordinatorLog implements CoordinatorLog {
             }
         }
         return next;
-    }
-
-    private static void visitBatch(RecordBatch batch, long from, RecordVisitor visitor) {
-        ByteBuf records;
-        ByteBuf owned = null;
-        int start = batch.offset() + RecordBatchDescriptor.RECORDS_OFFSET;
-        int length = batch.sizeInBytes() - RecordBatchDescriptor.RECORDS_OFFSET;
-        if (batch.isCompressed()) {
-            owned = Unpooled.buffer(length * 4);
-            try (InputStream in = Codecs.decompress(batch.compressionCodecId(), batch.buffer().slice(start, length))) {
-                owned.writeBytes(in.readAllBytes());
-            } catch (IOException e) {
-                owned.release();
-                throw new IllegalStateException("corrupt compressed batch in " + batch, e);
-            }
-            records = owned;
-        } else {
-            records = batch.buffer().slice(start, length);
-        }
-        try {
-            for (int i = 0; i < batch.recordsCount(); i++) {
-                int bodyLength = Wire.readVarint(records);
-                int bodyEnd = records.readerIndex() + bodyLength;
-                records.skipBytes(1); // attributes
-                Wire.readVarlong(records); // timestamp delta
-                int offsetDelta = Wire.readVarint(records);
-                ByteBuffer key = slice(records, Wire.readVarint(records));
-                ByteBuffer value = slice(records, Wire.readVarint(records));
-                records.readerIndex(bodyEnd);
-                long offset = batch.baseOffset() + offsetDelta;
-                if (offset >= from && key != null) {
-                    visitor.visit(offset, key, value);
-                }
-            }
-        } finally {
-            if (owned != null) {
-                owned.release();
-            }
-        }
-    }
-
-    private static ByteBuffer slice(ByteBuf buf, int length) {
-        if (length < 0) {
-            return null;
-        }
-        ByteBuffer b = buf.nioBuffer(buf.readerIndex(), length);
-        buf.skipBytes(length);
-        return b;
     }
 }

@@ -1,0 +1,205 @@
+package io.skiff.broker.coordinator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.UnpooledByteBufAllocator;
+import io.skiff.broker.partition.Partition;
+import io.skiff.coordinator.group.GroupRecords;
+import io.skiff.coordinator.runtime.CoordinatorRecord;
+import io.skiff.coordinator.runtime.RecordVisitor;
+import io.skiff.storage.Clock;
+import io.skiff.storage.LogConfig;
+import io.skiff.storage.LogManager;
+import io.skiff.storage.LogManagerConfig;
+import io.skiff.storage.PartitionLog;
+import io.skiff.storage.TopicPartition;
+import io.skiff.wire.record.RecordBatch;
+import io.skiff.wire.record.RecordBatchDescriptor;
+import io.skiff.wire.record.RecordBatchBuilder;
+import java.io.ByteArrayOutputStream;
+import java.io.File;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The coordinator's view of a real partition log: what replay hands over from batches written
+ * by producers (transactional data with a producer id, commit and abort markers) and from the
+ * coordinator's own appends.
+ */
+class PartitionCoordinatorLogTest {
+    private static final TopicPartition TP = new TopicPartition("__test_state", 0);
+
+    @TempDir
+    Path dir;
+    private LogManager logs;
+
+    @AfterEach
+    void shutdown() throws Exception {
+        if (logs != null) {
+            logs.shutdown();
+        }
+    }
+
+    /** Records what replay hands over, one line per record or marker. */
+    private static final class Seen implements RecordVisitor {
+        final List<String> lines = new ArrayList<>();
+
+        @Override
+        public void visit(long offset, long producerId, short producerEpoch, ByteBuffer key, ByteBuffer value) {
+            lines.add(offset + " " + producerId + "/" + producerEpoch + " " + text(key) + "=" + text(value));
+        }
+
+        @Override
+        public void visitEndTransactionMarker(long offset, long producerId, short producerEpoch, boolean commit) {
+            lines.add(offset + " " + producerId + "/" + producerEpoch + " " + (commit ? "COMMIT" : "ABORT"));
+        }
+
+        private static String text(ByteBuffer b) {
+            if (b == null) {
+                return "null";
+            }
+            byte[] bytes = new byte[b.remaining()];
+            b.duplicate().get(bytes);
+            return new String(bytes, StandardCharsets.ISO_8859_1);
+        }
+    }
+
+    private static byte[] bytes(String s) {
+        return s == null ? null : s.getBytes(StandardCharsets.ISO_8859_1);
+    }
+
+    /** One stored batch at {@code baseOffset}: the bytes as the log keeps them (offsets assigned). */
+    private static byte[] batch(long baseOffset, long producerId, short producerEpoch, int attributes,
+                                List<byte[]> keys, List<byte[]> values) {
+        int sequence = producerId < 0 || (attributes & RecordBatchDescriptor.CONTROL_FLAG_MASK) != 0
+            ? RecordBatchDescriptor.NO_SEQUENCE : 0;
+        ByteBuf buf = RecordBatchBuilder.build(UnpooledByteBufAllocator.DEFAULT, 1_000L, producerId, producerEpoch,
+            sequence, attributes, keys, values);
+        try {
+            RecordBatch b = new RecordBatch().wrap(buf, 0);
+            b.setBaseOffset(baseOffset);
+            b.setPartitionLeaderEpoch(0);
+            return ByteBufUtil.getBytes(buf);
+        } finally {
+            buf.release();
+        }
+    }
+
+    private static byte[] data(long baseOffset, long producerId, short producerEpoch, String... keysAndValues) {
+        List<byte[]> keys = new ArrayList<>();
+        List<byte[]> values = new ArrayList<>();
+        for (int i = 0; i < keysAndValues.length; i += 2) {
+            keys.add(bytes(keysAndValues[i]));
+            values.add(bytes(keysAndValues[i + 1]));
+        }
+        int attributes = producerId < 0 ? 0 : RecordBatchDescriptor.TRANSACTIONAL_FLAG_MASK;
+        return batch(baseOffset, producerId, producerEpoch, attributes, keys, values);
+    }
+
+    /** A transaction marker: control key (version 0, type), value (version 0, coordinator epoch 5). */
+    private static byte[] marker(long offset, long producerId, short producerEpoch, short type) {
+        byte[] key = {0, 0, 0, (byte) type};
+        byte[] value = {0, 0, 0, 0, 0, 5};
+        return batch(offset, producerId, producerEpoch,
+            RecordBatchDescriptor.TRANSACTIONAL_FLAG_MASK | RecordBatchDescriptor.CONTROL_FLAG_MASK,
+            List.of(key), Arrays.asList(value));
+    }
+
+    /** Writes {@code batches} as the partition's only segment, then opens the log (recovering it). */
+    private PartitionLog logHolding(byte[]... batches) throws Exception {
+        File partitionDir = dir.resolve(TP.topic() + "-" + TP.partition()).toFile();
+        assertThat(partitionDir.mkdirs()).isTrue();
+        ByteArrayOutputStream segment = new ByteArrayOutputStream();
+        for (byte[] b : batches) {
+            segment.write(b);
+        }
+        Files.write(new File(partitionDir, "00000000000000000000.log").toPath(), segment.toByteArray());
+        logs = LogManager.start(LogManagerConfig.builder(List.of(dir.toFile())).build(), Clock.SYSTEM, null);
+        return logs.getLog(TP);
+    }
+
+    /** The partition over {@code log}, led by node 1 in {@code epoch}. */
+    private static Partition partition(PartitionLog log, int epoch) throws Exception {
+        return new Partition(log, 1, epoch, 1, null);
+    }
+
+    private PartitionLog emptyLog() throws Exception {
+        logs = LogManager.start(LogManagerConfig.builder(List.of(dir.toFile())).build(), Clock.SYSTEM, null);
+        return logs.createLog(TP, null, LogConfig.DEFAULT);
+    }
+
+    @Test
+    void replayHandsEveryRecordWithItsBatchProducerAndEveryTransactionMarker() throws Exception {
+        PartitionLog log = logHolding(
+            data(0, -1, (short) -1, "k0", "v0", "k1", null),
+            data(2, 42, (short) 7, "k2", "v2", "k3", "v3"),
+            marker(4, 42, (short) 7, CoordinatorBatchDecoder.CONTROL_TYPE_COMMIT),
+            data(5, 43, (short) 1, "k5", "v5"),
+            marker(6, 43, (short) 1, CoordinatorBatchDecoder.CONTROL_TYPE_ABORT));
+        assertThat(log.logEndOffset()).isEqualTo(7);
+        PartitionCoordinatorLog coordinatorLog = new PartitionCoordinatorLog(partition(log, 0), 0, false, () -> 2_000L);
+        Seen seen = new Seen();
+        assertThat(coordinatorLog.replay(0, seen)).isEqualTo(7);
+        assertThat(seen.lines).containsExactly(
+            "0 -1/-1 k0=v0",
+            "1 -1/-1 k1=null",
+            "2 42/7 k2=v2",
+            "3 42/7 k3=v3",
+            "4 42/7 COMMIT",
+            "5 43/1 k5=v5",
+            "6 43/1 ABORT");
+    }
+
+    @Test
+    void replayFromAnOffsetInsideABatchStartsAtThatRecord() throws Exception {
+        PartitionLog log = logHolding(
+            data(0, 42, (short) 7, "k0", "v0", "k1", "v1", "k2", "v2"),
+            marker(3, 42, (short) 7, CoordinatorBatchDecoder.CONTROL_TYPE_COMMIT));
+        Seen seen = new Seen();
+        assertThat(new PartitionCoordinatorLog(partition(log, 0), 0, false, () -> 2_000L).replay(1, seen)).isEqualTo(4);
+        assertThat(seen.lines).containsExactly("1 42/7 k1=v1", "2 42/7 k2=v2", "3 42/7 COMMIT");
+    }
+
+    @Test
+    void controlRecordsOtherThanTransactionMarkersAreSkipped() throws Exception {
+        byte[] leaderChange = batch(1, -1, (short) -1, RecordBatchDescriptor.CONTROL_FLAG_MASK,
+            List.of(new byte[] {0, 0, 0, 2}), Arrays.asList(new byte[] {0, 0}));
+        PartitionLog log = logHolding(data(0, -1, (short) -1, "k0", "v0"), leaderChange,
+            data(2, -1, (short) -1, "k2", "v2"));
+        Seen seen = new Seen();
+        assertThat(new PartitionCoordinatorLog(partition(log, 0), 0, false, () -> 2_000L).replay(0, seen)).isEqualTo(3);
+        assertThat(seen.lines).containsExactly("0 -1/-1 k0=v0", "2 -1/-1 k2=v2");
+    }
+
+    @Test
+    void appendedRecordsAreBatchesWithoutAProducerInTheElectionEpochReplayedAtTheOffsetsTheAppendReturned()
+        throws Exception {
+        PartitionLog log = emptyLog();
+        PartitionCoordinatorLog coordinatorLog = new PartitionCoordinatorLog(partition(log, 3), 3, false, () -> 2_000L);
+        CoordinatorRecord a = GroupRecords.offsetCommit("g", "t", 0, 5L, -1, "", 2_000L, -1L, null);
+        CoordinatorRecord b = GroupRecords.offsetCommitTombstone("g", "t", 1);
+        assertThat(coordinatorLog.append(List.of(a)).get(10, TimeUnit.SECONDS)).isZero();
+        assertThat(coordinatorLog.append(List.of(a, b)).get(10, TimeUnit.SECONDS)).isEqualTo(2);
+        assertThat(log.latestEpoch()).isEqualTo(3);
+        Seen seen = new Seen();
+        assertThat(coordinatorLog.replay(0, seen)).isEqualTo(3);
+        String keyA = Seen.text(ByteBuffer.wrap(a.keyBytes()));
+        String valueA = Seen.text(ByteBuffer.wrap(a.valueBytes()));
+        String keyB = Seen.text(ByteBuffer.wrap(b.keyBytes()));
+        assertThat(seen.lines).containsExactly(
+            "0 -1/-1 " + keyA + "=" + valueA,
+            "1 -1/-1 " + keyA + "=" + valueA,
+            "2 -1/-1 " + keyB + "=null");
+    }
+}
