@@ -1,12 +1,13 @@
 package io.skiff.storage;
 
 import io.netty.buffer.ByteBuf;
-import io.skiff.wire.protocol.Errors;
 import io.skiff.wire.protocol.Uuid;
 import io.skiff.wire.record.BatchRecompressor;
 import io.skiff.wire.record.BatchValidator;
 import io.skiff.wire.record.RecordBatch;
+import io.skiff.wire.record.RecordError;
 import io.skiff.wire.record.TimestampType;
+import io.skiff.wire.record.ValidationOutcome;
 import io.skiff.wire.record.ValidationResult;
 import java.io.File;
 import java.io.IOException;
@@ -42,7 +43,8 @@ import org.slf4j.LoggerFactory;
  * never done on the caller's thread: {@link LogFlusher} fsyncs for the flush.messages/flush.ms
  * policy, at rolls, and for {@link #awaitDurable} (group commit). On a single node the high
  * watermark follows the log end offset after each append; the last stable offset equals it
- * until transactions exist.
+ * until transactions exist. Outcomes are storage's own enums ({@link AppendOutcome},
+ * {@link ReadOutcome}, {@link DeleteRecordsOutcome}); the broker maps them to protocol errors.
  *
  * <p>Thread-safe. Buffers passed in are borrowed.
  */
@@ -298,12 +300,11 @@ public final class PartitionLog {
         ValidationResult v = VALIDATION.get();
         LogConfig cfg = config;
         if (!VALIDATOR.get().validate(records, cfg.validationRules(), name, nowMs, v)) {
-            Errors e = v.error();
-            long lso = v.isRequestLevel() || e == Errors.CORRUPT_MESSAGE || e == Errors.MESSAGE_TOO_LARGE
+            ValidationOutcome o = v.outcome();
+            long lso = v.isRequestLevel() || o == ValidationOutcome.CORRUPT_BATCH || o == ValidationOutcome.BATCH_TOO_LARGE
                 ? -1L : logStartOffset;
-            List<io.skiff.wire.record.RecordError> recordErrors = v.recordErrors().isEmpty()
-                ? null : new ArrayList<>(v.recordErrors());
-            return AppendResult.failure(e, v.errorMessage(), v.diagnostic(), recordErrors, lso);
+            List<RecordError> recordErrors = v.recordErrors().isEmpty() ? null : new ArrayList<>(v.recordErrors());
+            return AppendResult.failure(AppendOutcome.of(o), v.errorMessage(), v.diagnostic(), recordErrors, lso);
         }
         int batchIndex = v.batchOffset();
         int batchSize = v.batchSize();
@@ -315,11 +316,11 @@ public final class PartitionLog {
                 rewritten = BatchRecompressor.recompress(scratchFor(records, batchIndex), targetCodec,
                     cfg.compressionLevel(targetCodec), records.alloc());
             } catch (IOException | RuntimeException e) {
-                return AppendResult.failure(Errors.CORRUPT_MESSAGE, null, "cannot recompress: " + e, null, -1L);
+                return AppendResult.failure(AppendOutcome.CORRUPT_BATCH, null, "cannot recompress: " + e, null, -1L);
             }
             try {
                 if (rewritten.readableBytes() > cfg.maxMessageBytes) {
-                    return AppendResult.failure(Errors.MESSAGE_TOO_LARGE, null, "The recompressed batch size is "
+                    return AppendResult.failure(AppendOutcome.BATCH_TOO_LARGE, null, "The recompressed batch size is "
                         + rewritten.readableBytes() + " bytes, above max.message.bytes", null, -1L);
                 }
                 return appendValidated(rewritten, 0, rewritten.readableBytes(), v, cfg, leaderEpoch, nowMs);
@@ -346,24 +347,24 @@ public final class PartitionLog {
         lock.lock();
         try {
             if (closed) {
-                return AppendResult.failure(Errors.KAFKA_STORAGE_ERROR, null, "log " + name + " is closed", null, -1L);
+                return AppendResult.failure(AppendOutcome.STORAGE_ERROR, null, "log " + name + " is closed", null, -1L);
             }
             cfg = config;
             RecordBatch batch = scratch.wrap(records, batchIndex);
             if (batchSize > cfg.segmentBytes) {
-                return AppendResult.failure(Errors.RECORD_LIST_TOO_LARGE, null, "Message batch size is " + batchSize
-                    + " bytes in append to partition " + name + ", which exceeds the maximum configured segment size of "
-                    + cfg.segmentBytes + ".", null, -1L);
+                return AppendResult.failure(AppendOutcome.BATCH_LARGER_THAN_SEGMENT, null, "Message batch size is "
+                    + batchSize + " bytes in append to partition " + name
+                    + ", which exceeds the maximum configured segment size of " + cfg.segmentBytes + ".", null, -1L);
             }
             long baseOffset = end.offset;
             if (batch.hasProducerId()) {
-                int outcome = producers.check(batch, baseOffset);
-                if (outcome == ProducerStateManager.DUPLICATE) {
-                    return new AppendResult(Errors.NONE, null, null, null, producers.duplicateFirstOffset(),
-                        producers.duplicateLastOffset(), producers.duplicateTimestamp(), logStartOffset, true);
+                int check = producers.check(batch, baseOffset);
+                if (check == ProducerStateManager.DUPLICATE) {
+                    return new AppendResult(AppendOutcome.DUPLICATE, null, null, null, producers.duplicateFirstOffset(),
+                        producers.duplicateLastOffset(), producers.duplicateTimestamp(), logStartOffset);
                 }
-                if (outcome != ProducerStateManager.OK) {
-                    return AppendResult.failure(ProducerStateManager.errorFor(outcome), null, producers.failure(), null,
+                if (check != ProducerStateManager.OK) {
+                    return AppendResult.failure(ProducerStateManager.outcomeFor(check), null, producers.failure(), null,
                         logStartOffset);
                 }
             }
@@ -390,15 +391,15 @@ public final class PartitionLog {
             end = new End(lastOffset + 1, active, active.size());
             highWatermark = lastOffset + 1;
             lastAppendTimeMs = nowMs;
-            result = new AppendResult(Errors.NONE, null, null, null, baseOffset, lastOffset,
-                logAppendTime ? nowMs : -1L, logStartOffset, false);
+            result = new AppendResult(AppendOutcome.APPENDED, null, null, null, baseOffset, lastOffset,
+                logAppendTime ? nowMs : -1L, logStartOffset);
             if (lastOffset + 1 - recoveryPoint >= cfg.flushMessages) {
                 fullFlushRequested = true;
                 flusher.request(this);
             }
         } catch (IOException e) {
             LOG.error("Append to {} failed", name, e);
-            return AppendResult.failure(Errors.KAFKA_STORAGE_ERROR, null, e.toString(), null, -1L);
+            return AppendResult.failure(AppendOutcome.STORAGE_ERROR, null, e.toString(), null, -1L);
         } finally {
             lock.unlock();
         }
@@ -462,12 +463,13 @@ public final class PartitionLog {
         long lso = logStartOffset;
         long hw = highWatermark;
         if (fetchOffset < lso || fetchOffset > e.offset) {
-            return new ReadResult(Errors.OFFSET_OUT_OF_RANGE, null, hw, lso, e.offset, hw);
+            return new ReadResult(ReadOutcome.OFFSET_OUT_OF_RANGE, null, hw, lso, e.offset, hw);
         }
         long limit = Math.min(maxOffsetExclusive, e.offset);
         try {
             if (fetchOffset >= limit) {
-                return new ReadResult(Errors.NONE, new FileRecords(e.segment.channel(), e.position, 0), hw, lso, e.offset, hw);
+                return new ReadResult(ReadOutcome.SUCCESS, new FileRecords(e.segment.channel(), e.position, 0), hw, lso,
+                    e.offset, hw);
             }
             Map.Entry<Long, LogSegment> entry = segments.floorEntry(fetchOffset);
             while (entry != null) {
@@ -476,17 +478,18 @@ public final class PartitionLog {
                 long maxPosition = maxPositionFor(seg, next, limit, e);
                 FileRecords records = seg.read(fetchOffset, maxBytes, maxPosition, minOneBatch);
                 if (records != null) {
-                    return new ReadResult(Errors.NONE, records, hw, lso, e.offset, hw);
+                    return new ReadResult(ReadOutcome.SUCCESS, records, hw, lso, e.offset, hw);
                 }
                 if (next == null || next.getKey() >= limit) {
                     break;
                 }
                 entry = next;
             }
-            return new ReadResult(Errors.NONE, new FileRecords(e.segment.channel(), e.position, 0), hw, lso, e.offset, hw);
+            return new ReadResult(ReadOutcome.SUCCESS, new FileRecords(e.segment.channel(), e.position, 0), hw, lso,
+                e.offset, hw);
         } catch (IOException ex) {
             LOG.error("Read from {} failed", name, ex);
-            return new ReadResult(Errors.KAFKA_STORAGE_ERROR, null, hw, lso, e.offset, hw);
+            return new ReadResult(ReadOutcome.STORAGE_ERROR, null, hw, lso, e.offset, hw);
         }
     }
 
@@ -665,28 +668,29 @@ public final class PartitionLog {
 
     /**
      * DeleteRecords: moves the log start offset to {@code offset} (-1 means the high watermark)
-     * and removes the segments wholly below it. POLICY_VIOLATION unless cleanup.policy includes
-     * delete; OFFSET_OUT_OF_RANGE for a negative offset or one beyond the high watermark.
+     * and removes the segments wholly below it. {@link DeleteRecordsOutcome#POLICY_VIOLATION}
+     * unless cleanup.policy includes delete; {@link DeleteRecordsOutcome#OFFSET_OUT_OF_RANGE} for
+     * a negative offset or one beyond the high watermark.
      */
     public DeleteRecordsResult deleteRecordsBefore(long offset) {
         lock.lock();
         try {
             if (!config.delete) {
-                return new DeleteRecordsResult(Errors.POLICY_VIOLATION, -1L);
+                return new DeleteRecordsResult(DeleteRecordsOutcome.POLICY_VIOLATION, -1L);
             }
             long target = offset == -1L ? highWatermark : offset;
             if (target < 0 || target > highWatermark) {
-                return new DeleteRecordsResult(Errors.OFFSET_OUT_OF_RANGE, -1L);
+                return new DeleteRecordsResult(DeleteRecordsOutcome.OFFSET_OUT_OF_RANGE, -1L);
             }
             if (target > logStartOffset) {
                 logStartOffset = target;
                 epochs.truncateFromStart(target);
                 deleteSegments(DELETE_BELOW_LOG_START, clock.milliseconds());
             }
-            return new DeleteRecordsResult(Errors.NONE, logStartOffset);
+            return new DeleteRecordsResult(DeleteRecordsOutcome.SUCCESS, logStartOffset);
         } catch (IOException e) {
             LOG.error("DeleteRecords on {} failed", name, e);
-            return new DeleteRecordsResult(Errors.KAFKA_STORAGE_ERROR, -1L);
+            return new DeleteRecordsResult(DeleteRecordsOutcome.STORAGE_ERROR, -1L);
         } finally {
             lock.unlock();
         }

@@ -3,6 +3,7 @@ package io.skiff.broker.group;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.buffer.Unpooled;
+import io.skiff.broker.handler.StorageErrors;
 import io.skiff.coordinator.runtime.CoordinatorLog;
 import io.skiff.coordinator.runtime.CoordinatorLogException;
 import io.skiff.coordinator.runtime.CoordinatorRecord;
@@ -62,7 +63,8 @@ final class PartitionCoordinatorLog implements CoordinatorLog {
             batch.release();
         }
         if (!result.isSuccess()) {
-            Errors e = result.error() == Errors.MESSAGE_TOO_LARGE ? Errors.RECORD_LIST_TOO_LARGE : result.error();
+            Errors error = StorageErrors.of(result.outcome());
+            Errors e = error == Errors.MESSAGE_TOO_LARGE ? Errors.RECORD_LIST_TOO_LARGE : error;
             return CompletableFuture.failedFuture(new CoordinatorLogException(e, result.diagnostic()));
         }
         long last = result.lastOffset();
@@ -83,7 +85,8 @@ final class PartitionCoordinatorLog implements CoordinatorLog {
         RecordBatch batch = new RecordBatch();
         while (next < log.highWatermark()) {
             ReadResult read = log.read(next, READ_CHUNK_BYTES, log.highWatermark(), true);
-            if (read.error() != Errors.NONE || read.records() == null || read.records().sizeInBytes() == 0) {
+            if (StorageErrors.of(read.outcome()) != Errors.NONE || read.records() == null
+                || read.records().sizeInBytes() == 0) {
                 break;
             }
             ByteBuf chunk = Unpooled.buffer(read.records().sizeInBytes());

@@ -195,7 +195,7 @@ public final class FetchHandler extends ApiHandler<FetchRequest> {
                 int limit = Math.max(0, Math.min(p.maxBytes, remaining));
                 long upTo = readCommitted ? log.lastStableOffset() : log.highWatermark();
                 ReadResult result = log.read(p.fetchOffset, limit, upTo, minOneBatch);
-                r.error = result.error();
+                r.error = StorageErrors.of(result.outcome());
                 r.highWatermark = result.highWatermark();
                 r.lastStableOffset = result.lastStableOffset();
                 r.logStartOffset = result.logStartOffset();

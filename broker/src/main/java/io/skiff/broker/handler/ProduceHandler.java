@@ -102,7 +102,7 @@ public final class ProduceHandler extends ApiHandler<ProduceRequest> {
                     } else {
                         ByteBuf buf = ((ByteBufRecords) records).buffer();
                         AppendResult r = log.appendAsLeader(buf, Cluster.LEADER_EPOCH, nowMs);
-                        error = r.error();
+                        error = StorageErrors.of(r.outcome());
                         if (r.isSuccess()) {
                             out.setBaseOffset(r.firstOffset()).setLogAppendTimeMs(r.logAppendTimeMs())
                                 .setLogStartOffset(r.logStartOffset());
