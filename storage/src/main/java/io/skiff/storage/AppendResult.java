@@ -1,20 +1,19 @@
 package io.skiff.storage;
 
-import io.skiff.wire.protocol.Errors;
 import io.skiff.wire.record.RecordError;
 import java.util.Collections;
 import java.util.List;
 
 /**
- * The answer to one partition of a Produce request, with the fields its response carries:
- * error, error message (null where Kafka sends none), record errors, base offset, log append time
- * and log start offset, filled the way Apache Kafka fills them (e.g. -1 offsets and, for
- * CORRUPT_MESSAGE / MESSAGE_TOO_LARGE / RECORD_LIST_TOO_LARGE, a -1 log start offset; for an
- * acknowledged duplicate, the original batch's offsets and its timestamp as log append time).
- * Immutable.
+ * The answer to one partition of a Produce request, with the fields its response carries: the
+ * {@link AppendOutcome} (which the broker turns into the error code), error message (null where
+ * Kafka sends none), record errors, base offset, log append time and log start offset, filled the
+ * way Apache Kafka fills them (e.g. -1 offsets and, for a corrupt batch, one above
+ * max.message.bytes or one larger than a segment, a -1 log start offset; for an acknowledged
+ * duplicate, the original batch's offsets and its timestamp as log append time). Immutable.
  */
 public final class AppendResult {
-    private final Errors error;
+    private final AppendOutcome outcome;
     private final String errorMessage;
     private final String diagnostic;
     private final List<RecordError> recordErrors;
@@ -22,11 +21,10 @@ public final class AppendResult {
     private final long lastOffset;
     private final long logAppendTimeMs;
     private final long logStartOffset;
-    private final boolean duplicate;
 
-    AppendResult(Errors error, String errorMessage, String diagnostic, List<RecordError> recordErrors, long firstOffset,
-                 long lastOffset, long logAppendTimeMs, long logStartOffset, boolean duplicate) {
-        this.error = error;
+    AppendResult(AppendOutcome outcome, String errorMessage, String diagnostic, List<RecordError> recordErrors,
+                 long firstOffset, long lastOffset, long logAppendTimeMs, long logStartOffset) {
+        this.outcome = outcome;
         this.errorMessage = errorMessage;
         this.diagnostic = diagnostic;
         this.recordErrors = recordErrors == null ? Collections.emptyList() : recordErrors;
@@ -34,20 +32,21 @@ public final class AppendResult {
         this.lastOffset = lastOffset;
         this.logAppendTimeMs = logAppendTimeMs;
         this.logStartOffset = logStartOffset;
-        this.duplicate = duplicate;
     }
 
-    static AppendResult failure(Errors error, String errorMessage, String diagnostic, List<RecordError> recordErrors,
-                                long logStartOffset) {
-        return new AppendResult(error, errorMessage, diagnostic, recordErrors, -1L, -1L, -1L, logStartOffset, false);
+    static AppendResult failure(AppendOutcome outcome, String errorMessage, String diagnostic,
+                                List<RecordError> recordErrors, long logStartOffset) {
+        return new AppendResult(outcome, errorMessage, diagnostic, recordErrors, -1L, -1L, -1L, logStartOffset);
     }
 
-    public Errors error() {
-        return error;
+    /** How the append ended. */
+    public AppendOutcome outcome() {
+        return outcome;
     }
 
+    /** True when the batch is in the log: appended now, or an acknowledged duplicate. */
     public boolean isSuccess() {
-        return error == Errors.NONE;
+        return outcome.isSuccess();
     }
 
     /** The Produce response's error message, or null. */
@@ -64,7 +63,7 @@ public final class AppendResult {
         return recordErrors;
     }
 
-    /** The base offset of the appended batch (the response's base_offset), -1 on error. */
+    /** The base offset of the appended batch (the response's base_offset), -1 on failure. */
     public long firstOffset() {
         return firstOffset;
     }
@@ -84,12 +83,12 @@ public final class AppendResult {
 
     /** True when the batch was a retry of one already written (nothing was written now). */
     public boolean isDuplicate() {
-        return duplicate;
+        return outcome == AppendOutcome.DUPLICATE;
     }
 
     @Override
     public String toString() {
-        return "AppendResult(" + error + ", firstOffset=" + firstOffset + ", lastOffset=" + lastOffset
-            + (duplicate ? ", duplicate" : "") + (diagnostic == null ? "" : ", " + diagnostic) + ")";
+        return "AppendResult(" + outcome + ", firstOffset=" + firstOffset + ", lastOffset=" + lastOffset
+            + (diagnostic == null ? "" : ", " + diagnostic) + ")";
     }
 }

@@ -1,28 +1,30 @@
 package io.skiff.storage;
 
-import io.skiff.wire.protocol.Errors;
-
-/** The answer to DeleteRecords for one partition: an error, or the new low watermark (log start offset). Immutable. */
+/**
+ * The answer to DeleteRecords for one partition: a {@link DeleteRecordsOutcome} and, on success,
+ * the new low watermark (log start offset). Immutable.
+ */
 public final class DeleteRecordsResult {
-    private final Errors error;
+    private final DeleteRecordsOutcome outcome;
     private final long lowWatermark;
 
-    DeleteRecordsResult(Errors error, long lowWatermark) {
-        this.error = error;
+    DeleteRecordsResult(DeleteRecordsOutcome outcome, long lowWatermark) {
+        this.outcome = outcome;
         this.lowWatermark = lowWatermark;
     }
 
-    public Errors error() {
-        return error;
+    /** How the call ended. */
+    public DeleteRecordsOutcome outcome() {
+        return outcome;
     }
 
-    /** The log start offset after the call, -1 on error. */
+    /** The log start offset after the call, -1 unless {@link DeleteRecordsOutcome#SUCCESS}. */
     public long lowWatermark() {
         return lowWatermark;
     }
 
     @Override
     public String toString() {
-        return "DeleteRecordsResult(" + error + ", lowWatermark=" + lowWatermark + ")";
+        return "DeleteRecordsResult(" + outcome + ", lowWatermark=" + lowWatermark + ")";
     }
 }

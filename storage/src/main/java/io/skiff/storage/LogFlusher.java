@@ -7,17 +7,18 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The one thread that fsyncs partition logs, so that no producer or request thread ever waits
- * in fsync. Logs ask for a flush ({@link #request}); the thread takes each asking log in turn
- * and flushes everything it has written so far with one fsync, completing every
- * {@link PartitionLog#awaitDurable} waiter that fsync covers: while one fsync runs, later
- * appends and waiters queue up and share the next one (group commit).
+ * in fsync. A log's {@link LogDurability} asks for a flush ({@link #request}); the thread takes
+ * each asking log in turn and flushes everything it has written so far with one fsync,
+ * completing every {@link PartitionLog#awaitDurable} waiter that fsync covers: while one fsync
+ * runs, later appends and waiters queue up and share the next one (group commit). A failed
+ * flush fails that log's waiters.
  *
  * <p>Thread-safe. Owned by a {@link LogManager} (or a test); {@link #close()} stops the thread.
  */
 public final class LogFlusher implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(LogFlusher.class);
 
-    private final LinkedBlockingQueue<PartitionLog> queue = new LinkedBlockingQueue<>();
+    private final LinkedBlockingQueue<LogDurability> queue = new LinkedBlockingQueue<>();
     private final Thread thread;
     private volatile boolean running = true;
 
@@ -28,7 +29,7 @@ public final class LogFlusher implements AutoCloseable {
     }
 
     /** Queues {@code log} for a flush unless it is already queued. */
-    void request(PartitionLog log) {
+    void request(LogDurability log) {
         if (log.markFlushQueued()) {
             queue.add(log);
         }
@@ -36,7 +37,7 @@ public final class LogFlusher implements AutoCloseable {
 
     private void run() {
         while (running) {
-            PartitionLog log;
+            LogDurability log;
             try {
                 log = queue.poll(100, TimeUnit.MILLISECONDS);
             } catch (InterruptedException e) {
@@ -49,7 +50,7 @@ public final class LogFlusher implements AutoCloseable {
                 log.runQueuedFlush();
             } catch (Throwable t) {
                 LOG.error("Flushing {} failed", log, t);
-                log.failDurableWaiters(t);
+                log.failWaiters(t);
             }
         }
     }

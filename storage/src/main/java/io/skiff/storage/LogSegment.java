@@ -22,6 +22,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.StandardOpenOption;
+import java.util.concurrent.ThreadLocalRandom;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,7 +31,7 @@ import org.slf4j.LoggerFactory;
  * {@link #baseOffset}, with its {@code .index} and {@code .timeindex}.
  *
  * <p>Threading: mutations (append, recover, truncate, roll, close) are made by the owning
- * {@link PartitionLog} under its lock; reads ({@link #read}, lookups) run concurrently and see
+ * {@link PartitionLog} under its lock (or by {@link LogLoader} before the log is shared); reads ({@link #read}, lookups) run concurrently and see
  * bytes up to {@link #size()}, which is published after the bytes are written.
  */
 final class LogSegment {
@@ -65,6 +66,14 @@ final class LogSegment {
         this.rollJitterMs = rollJitterMs;
         this.createdMs = createdMs;
         this.size = (int) Math.min(channel.size(), Integer.MAX_VALUE);
+    }
+
+    /** A random roll jitter below segment.jitter.ms (and segment.ms), 0 when jitter is off, for a new segment. */
+    static long randomRollJitterMs(LogConfig config) {
+        if (config.segmentJitterMs == 0) {
+            return 0;
+        }
+        return ThreadLocalRandom.current().nextLong(Math.min(config.segmentJitterMs, config.segmentMs));
     }
 
     /** Opens (creating when missing) the segment files for {@code baseOffset} in {@code dir}. */

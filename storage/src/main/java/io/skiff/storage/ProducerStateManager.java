@@ -17,7 +17,6 @@ import static io.skiff.storage.ProducerSnapshotDescriptor.VERSION_OFFSET;
 
 import io.netty.util.collection.LongObjectHashMap;
 import io.netty.util.collection.LongObjectMap;
-import io.skiff.wire.protocol.Errors;
 import io.skiff.wire.record.RecordBatch;
 import io.skiff.wire.record.RecordBatchDescriptor;
 import java.io.File;
@@ -173,9 +172,9 @@ final class ProducerStateManager {
         return OK;
     }
 
-    /** The error for a check outcome. */
-    static Errors errorFor(int outcome) {
-        return outcome == INVALID_EPOCH ? Errors.INVALID_PRODUCER_EPOCH : Errors.OUT_OF_ORDER_SEQUENCE_NUMBER;
+    /** The append outcome for a failed check ({@link #INVALID_EPOCH} or {@link #OUT_OF_ORDER}). */
+    static AppendOutcome outcomeFor(int checkResult) {
+        return checkResult == INVALID_EPOCH ? AppendOutcome.INVALID_PRODUCER_EPOCH : AppendOutcome.OUT_OF_ORDER_SEQUENCE;
     }
 
     String failure() {

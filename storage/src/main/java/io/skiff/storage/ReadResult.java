@@ -1,23 +1,21 @@
 package io.skiff.storage;
 
-import io.skiff.wire.protocol.Errors;
-
 /**
- * The answer to a read of one partition: an error (OFFSET_OUT_OF_RANGE) or records, with the
+ * The answer to a read of one partition: a {@link ReadOutcome} and, on success, records, with the
  * offsets a Fetch response reports. The records are a slice of one segment file (see
  * {@link FileRecords} for how long it stays readable). Immutable.
  */
 public final class ReadResult {
-    private final Errors error;
+    private final ReadOutcome outcome;
     private final FileRecords records;
     private final long highWatermark;
     private final long logStartOffset;
     private final long logEndOffset;
     private final long lastStableOffset;
 
-    ReadResult(Errors error, FileRecords records, long highWatermark, long logStartOffset, long logEndOffset,
+    ReadResult(ReadOutcome outcome, FileRecords records, long highWatermark, long logStartOffset, long logEndOffset,
                long lastStableOffset) {
-        this.error = error;
+        this.outcome = outcome;
         this.records = records;
         this.highWatermark = highWatermark;
         this.logStartOffset = logStartOffset;
@@ -25,11 +23,12 @@ public final class ReadResult {
         this.lastStableOffset = lastStableOffset;
     }
 
-    public Errors error() {
-        return error;
+    /** How the read ended. */
+    public ReadOutcome outcome() {
+        return outcome;
     }
 
-    /** The records read; null on error, empty (size 0) when there is nothing to return. */
+    /** The records read; null unless {@link ReadOutcome#SUCCESS}, empty (size 0) when there is nothing to return. */
     public FileRecords records() {
         return records;
     }
@@ -52,6 +51,6 @@ public final class ReadResult {
 
     @Override
     public String toString() {
-        return "ReadResult(" + error + ", " + records + ", hw=" + highWatermark + ")";
+        return "ReadResult(" + outcome + ", " + records + ", hw=" + highWatermark + ")";
     }
 }

@@ -51,10 +51,28 @@ final class LogFixture implements AutoCloseable {
     AppendResult append(PartitionLog log, TestBatches.Spec spec) {
         ByteBuf buf = spec.build();
         try {
-            return log.appendAsLeader(buf, 0, clock.milliseconds());
+            AppendResult r = log.appendAsLeader(buf, 0, clock.milliseconds());
+            log.updateHighWatermark(log.logEndOffset()); // as the broker's partition layer does on one node
+            return r;
         } finally {
             buf.release();
         }
+    }
+
+    /**
+     * Opens a segment at {@code baseOffset} in {@code dir} holding one batch of {@code count}
+     * records with offsets from {@code baseOffset} and timestamps from {@code timestampMs}.
+     */
+    static LogSegment segmentWith(File dir, long baseOffset, int count, long timestampMs, LogConfig config)
+        throws IOException {
+        LogSegment segment = LogSegment.open(dir, baseOffset, config, 0L, timestampMs);
+        ByteBuf buf = TestBatches.spec().baseOffset(baseOffset).count(count).timestamp(timestampMs).build();
+        try {
+            segment.append(buf, buf.readerIndex(), buf.readableBytes(), new io.skiff.wire.record.RecordBatch());
+        } finally {
+            buf.release();
+        }
+        return segment;
     }
 
     /** The bytes of a read result (copied through FileRecords.copyTo). */

@@ -21,6 +21,7 @@ class LogManagerTest {
         ByteBuf buf = spec().count(count).timestamp(nowMs).build();
         try {
             log.appendAsLeader(buf, 0, nowMs);
+            log.updateHighWatermark(log.logEndOffset()); // as the broker's partition layer does
         } finally {
             buf.release();
         }

@@ -3,7 +3,6 @@ package io.skiff.storage;
 import static io.skiff.wire.record.TestBatches.spec;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.skiff.wire.protocol.Errors;
 import io.skiff.wire.record.TestBatches;
 import java.io.File;
 import java.nio.ByteBuffer;
@@ -38,7 +37,7 @@ class PartitionLogTest {
         PartitionLog log = fx.open(LogConfig.DEFAULT);
         AppendResult first = fx.append(log, spec().count(3).timestamp(fx.clock.milliseconds()));
         AppendResult second = fx.append(log, spec().count(2).timestamp(fx.clock.milliseconds()));
-        assertThat(first.error()).isEqualTo(Errors.NONE);
+        assertThat(first.outcome()).isEqualTo(AppendOutcome.APPENDED);
         assertThat(first.firstOffset()).isEqualTo(0);
         assertThat(first.lastOffset()).isEqualTo(2);
         assertThat(first.logAppendTimeMs()).isEqualTo(-1);
@@ -48,7 +47,7 @@ class PartitionLogTest {
         assertThat(log.lastStableOffset()).isEqualTo(5);
 
         ReadResult r = log.read(0, 1 << 20, log.highWatermark(), true);
-        assertThat(r.error()).isEqualTo(Errors.NONE);
+        assertThat(r.outcome()).isEqualTo(ReadOutcome.SUCCESS);
         MemoryRecords m = MemoryRecords.readableRecords(LogFixture.bytes(r.records()));
         List<Long> bases = new ArrayList<>();
         for (MutableRecordBatch b : m.batches()) {
@@ -99,19 +98,19 @@ class PartitionLogTest {
     void outOfRangeBelowLogStartAndAboveLogEnd() throws Exception {
         PartitionLog log = fx.open(LogConfig.DEFAULT);
         fx.append(log, spec().count(4));
-        assertThat(log.read(5, 100, Long.MAX_VALUE, true).error()).isEqualTo(Errors.OFFSET_OUT_OF_RANGE);
-        assertThat(log.read(4, 100, Long.MAX_VALUE, true).error()).isEqualTo(Errors.NONE);
+        assertThat(log.read(5, 100, Long.MAX_VALUE, true).outcome()).isEqualTo(ReadOutcome.OFFSET_OUT_OF_RANGE);
+        assertThat(log.read(4, 100, Long.MAX_VALUE, true).outcome()).isEqualTo(ReadOutcome.SUCCESS);
         assertThat(log.read(4, 100, Long.MAX_VALUE, true).records().sizeInBytes()).isZero();
         assertThat(log.deleteRecordsBefore(2).lowWatermark()).isEqualTo(2);
-        assertThat(log.read(1, 100, Long.MAX_VALUE, true).error()).isEqualTo(Errors.OFFSET_OUT_OF_RANGE);
-        assertThat(log.read(2, 100, Long.MAX_VALUE, true).error()).isEqualTo(Errors.NONE);
+        assertThat(log.read(1, 100, Long.MAX_VALUE, true).outcome()).isEqualTo(ReadOutcome.OFFSET_OUT_OF_RANGE);
+        assertThat(log.read(2, 100, Long.MAX_VALUE, true).outcome()).isEqualTo(ReadOutcome.SUCCESS);
     }
 
     @Test
     void rollsOnSegmentBytesAndReadsAcrossSegments() throws Exception {
         PartitionLog log = fx.open(LogFixture.config(LogConfig.SEGMENT_BYTES, "1000"));
         for (int i = 0; i < 20; i++) {
-            assertThat(fx.append(log, spec().count(2).valueSize(100)).error()).isEqualTo(Errors.NONE);
+            assertThat(fx.append(log, spec().count(2).valueSize(100)).outcome()).isEqualTo(AppendOutcome.APPENDED);
         }
         assertThat(log.numberOfSegments()).isGreaterThan(5);
         for (long base : log.segmentBaseOffsets()) {
@@ -166,7 +165,7 @@ class PartitionLogTest {
     void rejectedBatchWritesNothing() throws Exception {
         PartitionLog log = fx.open(LogFixture.config(LogConfig.CLEANUP_POLICY, "compact"));
         AppendResult r = fx.append(log, spec().count(2).nullKeys());
-        assertThat(r.error()).isEqualTo(Errors.INVALID_RECORD);
+        assertThat(r.outcome()).isEqualTo(AppendOutcome.INVALID_RECORD);
         assertThat(r.recordErrors()).hasSize(2);
         assertThat(r.firstOffset()).isEqualTo(-1);
         assertThat(r.logStartOffset()).isEqualTo(0);
@@ -181,7 +180,7 @@ class PartitionLogTest {
         try {
             buf.setByte(buf.writerIndex() - 1, buf.getByte(buf.writerIndex() - 1) ^ 1);
             AppendResult r = log.appendAsLeader(buf, 0, fx.clock.milliseconds());
-            assertThat(r.error()).isEqualTo(Errors.CORRUPT_MESSAGE);
+            assertThat(r.outcome()).isEqualTo(AppendOutcome.CORRUPT_BATCH);
             assertThat(r.logStartOffset()).isEqualTo(-1);
         } finally {
             buf.release();
@@ -192,7 +191,7 @@ class PartitionLogTest {
     @Test
     void batchLargerThanSegmentBytesIsRecordListTooLarge() throws Exception {
         PartitionLog log = fx.open(LogFixture.config(LogConfig.SEGMENT_BYTES, "200"));
-        assertThat(fx.append(log, spec().valueSize(300)).error()).isEqualTo(Errors.RECORD_LIST_TOO_LARGE);
+        assertThat(fx.append(log, spec().valueSize(300)).outcome()).isEqualTo(AppendOutcome.BATCH_LARGER_THAN_SEGMENT);
     }
 
     @Test
@@ -292,7 +291,7 @@ class PartitionLogTest {
         b.appendWithOffset(2, 700L, "c".getBytes(), "3".getBytes());
         io.netty.buffer.ByteBuf buf = TestBatches.copy(b.build().buffer());
         try {
-            assertThat(log.appendAsLeader(buf, 3, 1000L).error()).isEqualTo(Errors.NONE);
+            assertThat(log.appendAsLeader(buf, 3, 1000L).outcome()).isEqualTo(AppendOutcome.APPENDED);
         } finally {
             buf.release();
         }
@@ -328,8 +327,8 @@ class PartitionLogTest {
     @Test
     void updateConfigAppliesToLaterAppends() throws Exception {
         PartitionLog log = fx.open(LogConfig.DEFAULT);
-        assertThat(fx.append(log, spec().valueSize(2000)).error()).isEqualTo(Errors.NONE);
+        assertThat(fx.append(log, spec().valueSize(2000)).outcome()).isEqualTo(AppendOutcome.APPENDED);
         log.updateConfig(LogFixture.config(LogConfig.MAX_MESSAGE_BYTES, "1000"));
-        assertThat(fx.append(log, spec().valueSize(2000)).error()).isEqualTo(Errors.MESSAGE_TOO_LARGE);
+        assertThat(fx.append(log, spec().valueSize(2000)).outcome()).isEqualTo(AppendOutcome.BATCH_TOO_LARGE);
     }
 }

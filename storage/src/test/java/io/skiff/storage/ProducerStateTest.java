@@ -3,7 +3,6 @@ package io.skiff.storage;
 import static io.skiff.wire.record.TestBatches.spec;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.skiff.wire.protocol.Errors;
 import java.io.File;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
@@ -31,7 +30,7 @@ class ProducerStateTest {
             AppendResult second = fx.append(log, p(fx).idempotent(PID, (short) 0, 3).count(2));
             long size = log.sizeInBytes();
             AppendResult dup = fx.append(log, p(fx).idempotent(PID, (short) 0, 0).count(3).timestamp(t));
-            assertThat(dup.error()).isEqualTo(Errors.NONE);
+            assertThat(dup.outcome()).isEqualTo(AppendOutcome.DUPLICATE);
             assertThat(dup.isDuplicate()).isTrue();
             assertThat(dup.firstOffset()).isEqualTo(first.firstOffset()).isEqualTo(0);
             assertThat(dup.lastOffset()).isEqualTo(2);
@@ -53,7 +52,7 @@ class ProducerStateTest {
             }
             assertThat(fx.append(log, p(fx).idempotent(PID, (short) 0, 1)).isDuplicate()).isTrue();
             AppendResult oldest = fx.append(log, p(fx).idempotent(PID, (short) 0, 0));
-            assertThat(oldest.error()).isEqualTo(Errors.OUT_OF_ORDER_SEQUENCE_NUMBER);
+            assertThat(oldest.outcome()).isEqualTo(AppendOutcome.OUT_OF_ORDER_SEQUENCE);
         }
     }
 
@@ -63,13 +62,13 @@ class ProducerStateTest {
             PartitionLog log = fx.open(LogConfig.DEFAULT);
             fx.append(log, p(fx).idempotent(PID, (short) 0, 0).count(2));
             AppendResult gap = fx.append(log, p(fx).idempotent(PID, (short) 0, 5));
-            assertThat(gap.error()).isEqualTo(Errors.OUT_OF_ORDER_SEQUENCE_NUMBER);
+            assertThat(gap.outcome()).isEqualTo(AppendOutcome.OUT_OF_ORDER_SEQUENCE);
             assertThat(gap.errorMessage()).isNull();
             assertThat(gap.logStartOffset()).isEqualTo(0);
             AppendResult overlap = fx.append(log, p(fx).idempotent(PID, (short) 0, 1));
-            assertThat(overlap.error()).isEqualTo(Errors.OUT_OF_ORDER_SEQUENCE_NUMBER);
+            assertThat(overlap.outcome()).isEqualTo(AppendOutcome.OUT_OF_ORDER_SEQUENCE);
             assertThat(log.logEndOffset()).isEqualTo(2);
-            assertThat(fx.append(log, p(fx).idempotent(PID, (short) 0, 2)).error()).isEqualTo(Errors.NONE);
+            assertThat(fx.append(log, p(fx).idempotent(PID, (short) 0, 2)).outcome()).isEqualTo(AppendOutcome.APPENDED);
         }
     }
 
@@ -78,7 +77,7 @@ class ProducerStateTest {
         try (LogFixture fx = new LogFixture(root)) {
             PartitionLog log = fx.open(LogConfig.DEFAULT);
             fx.append(log, p(fx).idempotent(PID, (short) 5, 0));
-            assertThat(fx.append(log, p(fx).idempotent(PID, (short) 4, 1)).error()).isEqualTo(Errors.INVALID_PRODUCER_EPOCH);
+            assertThat(fx.append(log, p(fx).idempotent(PID, (short) 4, 1)).outcome()).isEqualTo(AppendOutcome.INVALID_PRODUCER_EPOCH);
         }
     }
 
@@ -87,11 +86,11 @@ class ProducerStateTest {
         try (LogFixture fx = new LogFixture(root)) {
             PartitionLog log = fx.open(LogConfig.DEFAULT);
             fx.append(log, p(fx).idempotent(PID, (short) 5, 0));
-            assertThat(fx.append(log, p(fx).idempotent(PID, (short) 6, 3)).error())
-                .isEqualTo(Errors.OUT_OF_ORDER_SEQUENCE_NUMBER);
-            assertThat(fx.append(log, p(fx).idempotent(PID, (short) 6, 0)).error()).isEqualTo(Errors.NONE);
+            assertThat(fx.append(log, p(fx).idempotent(PID, (short) 6, 3)).outcome())
+                .isEqualTo(AppendOutcome.OUT_OF_ORDER_SEQUENCE);
+            assertThat(fx.append(log, p(fx).idempotent(PID, (short) 6, 0)).outcome()).isEqualTo(AppendOutcome.APPENDED);
             // the old epoch's batches are forgotten: its retry is now a stale epoch
-            assertThat(fx.append(log, p(fx).idempotent(PID, (short) 5, 0)).error()).isEqualTo(Errors.INVALID_PRODUCER_EPOCH);
+            assertThat(fx.append(log, p(fx).idempotent(PID, (short) 5, 0)).outcome()).isEqualTo(AppendOutcome.INVALID_PRODUCER_EPOCH);
         }
     }
 
@@ -99,8 +98,8 @@ class ProducerStateTest {
     void unknownProducerMayStartAtAnySequence() throws Exception {
         try (LogFixture fx = new LogFixture(root)) {
             PartitionLog log = fx.open(LogConfig.DEFAULT);
-            assertThat(fx.append(log, p(fx).idempotent(PID, (short) 0, 7)).error()).isEqualTo(Errors.NONE);
-            assertThat(fx.append(log, p(fx).idempotent(PID, (short) 0, 8)).error()).isEqualTo(Errors.NONE);
+            assertThat(fx.append(log, p(fx).idempotent(PID, (short) 0, 7)).outcome()).isEqualTo(AppendOutcome.APPENDED);
+            assertThat(fx.append(log, p(fx).idempotent(PID, (short) 0, 8)).outcome()).isEqualTo(AppendOutcome.APPENDED);
         }
     }
 
@@ -109,7 +108,7 @@ class ProducerStateTest {
         try (LogFixture fx = new LogFixture(root)) {
             PartitionLog log = fx.open(LogConfig.DEFAULT);
             fx.append(log, p(fx).idempotent(PID, (short) 0, Integer.MAX_VALUE - 1).count(2));
-            assertThat(fx.append(log, p(fx).idempotent(PID, (short) 0, 0)).error()).isEqualTo(Errors.NONE);
+            assertThat(fx.append(log, p(fx).idempotent(PID, (short) 0, 0)).outcome()).isEqualTo(AppendOutcome.APPENDED);
         }
     }
 
@@ -136,10 +135,10 @@ class ProducerStateTest {
             AppendResult dup = fx.append(reopened, p(fx).idempotent(PID, (short) 2, 2).count(2));
             assertThat(dup.isDuplicate()).isTrue();
             assertThat(dup.firstOffset()).isEqualTo(2);
-            assertThat(fx.append(reopened, p(fx).idempotent(PID, (short) 2, 9)).error())
-                .isEqualTo(Errors.OUT_OF_ORDER_SEQUENCE_NUMBER);
-            assertThat(fx.append(reopened, p(fx).idempotent(PID, (short) 1, 4)).error())
-                .isEqualTo(Errors.INVALID_PRODUCER_EPOCH);
+            assertThat(fx.append(reopened, p(fx).idempotent(PID, (short) 2, 9)).outcome())
+                .isEqualTo(AppendOutcome.OUT_OF_ORDER_SEQUENCE);
+            assertThat(fx.append(reopened, p(fx).idempotent(PID, (short) 1, 4)).outcome())
+                .isEqualTo(AppendOutcome.INVALID_PRODUCER_EPOCH);
             assertThat(fx.append(reopened, p(fx).idempotent(PID, (short) 2, 4)).firstOffset()).isEqualTo(4);
         }
     }
@@ -172,8 +171,8 @@ class ProducerStateTest {
             AppendResult olderDup = crashed.append(log, p(crashed).idempotent(PID, (short) 1, 16).count(2));
             assertThat(olderDup.isDuplicate()).isTrue();
             assertThat(olderDup.firstOffset()).isEqualTo(16);
-            assertThat(crashed.append(log, p(crashed).idempotent(PID, (short) 1, 30)).error())
-                .isEqualTo(Errors.OUT_OF_ORDER_SEQUENCE_NUMBER);
+            assertThat(crashed.append(log, p(crashed).idempotent(PID, (short) 1, 30)).outcome())
+                .isEqualTo(AppendOutcome.OUT_OF_ORDER_SEQUENCE);
             assertThat(crashed.append(log, p(crashed).idempotent(PID, (short) 1, 24)).firstOffset()).isEqualTo(24);
         }
     }
@@ -206,7 +205,7 @@ class ProducerStateTest {
             assertThat(log.removeExpiredProducers(now + 36_400_000L)).isEqualTo(1);
             assertThat(log.activeProducerCount()).isEqualTo(1);
             // once expired, the producer is unknown and may continue at any sequence
-            assertThat(fx.append(log, p(fx).idempotent(PID, (short) 0, 10)).error()).isEqualTo(Errors.NONE);
+            assertThat(fx.append(log, p(fx).idempotent(PID, (short) 0, 10)).outcome()).isEqualTo(AppendOutcome.APPENDED);
         }
     }
 }

@@ -3,7 +3,6 @@ package io.skiff.storage;
 import static io.skiff.wire.record.TestBatches.spec;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.skiff.wire.protocol.Errors;
 import java.io.File;
 import java.io.RandomAccessFile;
 import java.util.ArrayList;
@@ -59,7 +58,7 @@ class RandomOperationsTest {
                     int count = 1 + random.nextInt(4);
                     AppendResult r = fx.append(log, spec().count(count).valueSize(10 + random.nextInt(200))
                         .timestamp(fx.clock.milliseconds()));
-                    assertThat(r.error()).isEqualTo(Errors.NONE);
+                    assertThat(r.outcome()).isEqualTo(AppendOutcome.APPENDED);
                     assertThat(r.firstOffset()).isEqualTo(logEnd);
                     logEnd += count;
                     what = "append " + count;
@@ -69,7 +68,7 @@ class RandomOperationsTest {
                 } else if (op < 70) {
                     long from = logStart + (logEnd > logStart ? random.nextInt((int) (logEnd - logStart + 1)) : 0);
                     ReadResult r = log.read(from, 1 + random.nextInt(3000), Long.MAX_VALUE, true);
-                    assertThat(r.error()).isEqualTo(Errors.NONE);
+                    assertThat(r.outcome()).isEqualTo(ReadOutcome.SUCCESS);
                     if (from < logEnd) {
                         assertThat(r.records().sizeInBytes()).isGreaterThan(0);
                         org.apache.kafka.common.record.internal.MutableRecordBatch first =
@@ -80,12 +79,12 @@ class RandomOperationsTest {
                     } else {
                         assertThat(r.records().sizeInBytes()).isZero();
                     }
-                    assertThat(log.read(logEnd + 1, 100, Long.MAX_VALUE, true).error()).isEqualTo(Errors.OFFSET_OUT_OF_RANGE);
+                    assertThat(log.read(logEnd + 1, 100, Long.MAX_VALUE, true).outcome()).isEqualTo(ReadOutcome.OFFSET_OUT_OF_RANGE);
                     what = "read " + from;
                 } else if (op < 76) {
                     long target = logStart + (logEnd > logStart ? random.nextInt((int) (logEnd - logStart + 1)) : 0);
                     DeleteRecordsResult r = log.deleteRecordsBefore(target);
-                    assertThat(r.error()).isEqualTo(Errors.NONE);
+                    assertThat(r.outcome()).isEqualTo(DeleteRecordsOutcome.SUCCESS);
                     logStart = Math.max(logStart, target);
                     assertThat(r.lowWatermark()).isEqualTo(logStart);
                     what = "deleteRecords " + target;

@@ -153,6 +153,7 @@ public class LogBenchmarks {
             }
             buf.release();
             endOffset = log.logEndOffset();
+            log.updateHighWatermark(endOffset); // what the broker's partition layer does after appends
         }
 
         @TearDown

@@ -3,6 +3,7 @@ package io.skiff.broker.coordinator;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.buffer.Unpooled;
+import io.skiff.broker.handler.StorageErrors;
 import io.skiff.broker.partition.NotCommittedException;
 import io.skiff.broker.partition.Partition;
 import io.skiff.coordinator.runtime.CoordinatorLog;
@@ -94,7 +95,8 @@ final class PartitionCoordinatorLog implements CoordinatorLog {
 
     /** The protocol error of a refused append; the one place that reads the storage outcome. */
     private static CoordinatorLogException appendFailure(AppendResult result) {
-        Errors e = result.error() == Errors.MESSAGE_TOO_LARGE ? Errors.RECORD_LIST_TOO_LARGE : result.error();
+        Errors error = StorageErrors.of(result.outcome());
+        Errors e = error == Errors.MESSAGE_TOO_LARGE ? Errors.RECORD_LIST_TOO_LARGE : error;
         return new CoordinatorLogException(e, result.diagnostic());
     }
 
@@ -108,7 +110,8 @@ final class PartitionCoordinatorLog implements CoordinatorLog {
         RecordBatch batch = new RecordBatch();
         while (next < partition.highWatermark()) {
             ReadResult read = log.read(next, READ_CHUNK_BYTES, partition.highWatermark(), true);
-            if (read.error() != Errors.NONE || read.records() == null || read.records().sizeInBytes() == 0) {
+            if (StorageErrors.of(read.outcome()) != Errors.NONE || read.records() == null
+                || read.records().sizeInBytes() == 0) {
                 break;
             }
             ByteBuf chunk = Unpooled.buffer(read.records().sizeInBytes());

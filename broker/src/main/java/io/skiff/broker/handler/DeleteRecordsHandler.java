@@ -47,7 +47,8 @@ public final class DeleteRecordsHandler extends ApiHandler<DeleteRecordsRequest>
                     out.setErrorCode(Errors.NOT_LEADER_OR_FOLLOWER.code);
                 } else {
                     DeleteRecordsResult r = partition.log().deleteRecordsBefore(p.offset());
-                    out.setErrorCode(r.error().code).setLowWatermark(r.error() == Errors.NONE ? r.lowWatermark() : -1);
+                    Errors error = StorageErrors.of(r.outcome());
+                    out.setErrorCode(error.code).setLowWatermark(error == Errors.NONE ? r.lowWatermark() : -1);
                 }
                 partitions.add(out);
             }

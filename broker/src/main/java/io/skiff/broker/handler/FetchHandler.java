@@ -218,7 +218,7 @@ public final class FetchHandler extends ApiHandler<FetchRequest> {
                 long highWatermark = partition.highWatermark();
                 ReadResult result = partition.log().read(p.fetchOffset, limit,
                     readCommitted ? lastStableOffset : highWatermark, minOneBatch);
-                r.error = result.error();
+                r.error = StorageErrors.of(result.outcome());
                 r.highWatermark = highWatermark;
                 r.lastStableOffset = lastStableOffset;
                 r.logStartOffset = result.logStartOffset();

@@ -137,7 +137,7 @@ public final class ProduceHandler extends ApiHandler<ProduceRequest> {
                     }
                     if (error == Errors.NONE) {
                         AppendResult r = append(context, partition, ((ByteBufRecords) pd.records()).buffer(), nowMs, out);
-                        error = r.error();
+                        error = StorageErrors.of(r.outcome());
                         if (r.isSuccess() && !ackless) {
                             waits = awaitCommit(waits, partition, acks == -1, r.lastOffset(), out);
                         }

@@ -9,14 +9,19 @@ import static io.skiff.wire.record.RecordBatchDescriptor.MAGIC_OFFSET;
 import static io.skiff.wire.record.RecordBatchDescriptor.MAGIC_V2;
 import static io.skiff.wire.record.RecordBatchDescriptor.MIN_LEGACY_RECORD_OVERHEAD;
 import static io.skiff.wire.record.RecordBatchDescriptor.NO_TIMESTAMP;
+import static io.skiff.wire.record.ValidationOutcome.BATCH_TOO_LARGE;
+import static io.skiff.wire.record.ValidationOutcome.CORRUPT_BATCH;
+import static io.skiff.wire.record.ValidationOutcome.INVALID_RECORD;
+import static io.skiff.wire.record.ValidationOutcome.INVALID_TIMESTAMP;
+import static io.skiff.wire.record.ValidationOutcome.UNKNOWN_COMPRESSION_CODEC;
 
 import io.netty.buffer.ByteBuf;
-import io.skiff.wire.protocol.Errors;
 import java.util.List;
 
 /**
  * Checks the records of one partition of a Produce request before the leader appends them, and
- * answers with the protocol error Apache Kafka gives for each defect, in Kafka's order:
+ * answers with the {@link ValidationOutcome} matching the protocol error Apache Kafka gives for
+ * each defect (the error names below), in Kafka's order:
  *
  * <ol>
  *   <li>framing, as Kafka's request check reads it: a batch length below 14 or an unknown magic
@@ -82,18 +87,18 @@ public final class BatchValidator {
             return false;
         }
         if (firstSize == 0) {
-            return out.fail(Errors.INVALID_RECORD, "Produce requests must have at least one record batch per partition");
+            return out.fail(INVALID_RECORD, "Produce requests must have at least one record batch per partition");
         }
         byte magic = records.getByte(start + MAGIC_OFFSET);
         if (magic != MAGIC_V2) {
-            return out.fail(Errors.INVALID_RECORD, "Produce requests are only allowed to contain record batches with magic version 2");
+            return out.fail(INVALID_RECORD, "Produce requests are only allowed to contain record batches with magic version 2");
         }
         int secondSize = nextBatchSize(records, start + firstSize, end, out);
         if (secondSize < 0) {
             return false;
         }
         if (secondSize > 0) {
-            return out.fail(Errors.INVALID_RECORD, "Produce requests are only allowed to contain exactly one record batch per partition");
+            return out.fail(INVALID_RECORD, "Produce requests are only allowed to contain exactly one record batch per partition");
         }
 
         // 2. The batch as a whole.
@@ -102,15 +107,15 @@ public final class BatchValidator {
         out.batchOffset = start;
         out.batchSize = firstSize;
         if (batch.baseOffset() != 0) {
-            return out.fail(Errors.INVALID_RECORD, "The baseOffset of the record batch in the append to " + topicPartition
+            return out.fail(INVALID_RECORD, "The baseOffset of the record batch in the append to " + topicPartition
                 + " should be 0, but it is " + batch.baseOffset());
         }
         if (firstSize > rules.maxMessageBytes()) {
-            return out.fail(Errors.MESSAGE_TOO_LARGE, "The record batch size in the append to " + topicPartition + " is "
+            return out.fail(BATCH_TOO_LARGE, "The record batch size in the append to " + topicPartition + " is "
                 + firstSize + " bytes which exceeds the maximum configured value of " + rules.maxMessageBytes() + ".");
         }
         if (firstSize < HEADER_SIZE || !batch.isValid()) {
-            return out.fail(Errors.CORRUPT_MESSAGE, "Record is corrupt (stored crc = "
+            return out.fail(CORRUPT_BATCH, "Record is corrupt (stored crc = "
                 + (firstSize >= HEADER_SIZE ? batch.checksum() : -1) + ") in topic partition " + topicPartition + ".");
         }
 
@@ -118,28 +123,28 @@ public final class BatchValidator {
         long countFromOffsets = (long) batch.lastOffsetDelta() + 1;
         int count = batch.recordsCount();
         if (countFromOffsets <= 0) {
-            return out.fail(Errors.INVALID_RECORD, "Batch has an invalid offset range: [0, " + batch.lastOffsetDelta()
+            return out.fail(INVALID_RECORD, "Batch has an invalid offset range: [0, " + batch.lastOffsetDelta()
                 + "] in topic partition " + topicPartition);
         }
         if (count <= 0) {
-            return out.fail(Errors.INVALID_RECORD, "Invalid reported count for record batch: " + count
+            return out.fail(INVALID_RECORD, "Invalid reported count for record batch: " + count
                 + " in topic partition " + topicPartition);
         }
         if (countFromOffsets != count) {
-            return out.fail(Errors.INVALID_RECORD, "Inconsistent batch offset range [0, " + batch.lastOffsetDelta()
+            return out.fail(INVALID_RECORD, "Inconsistent batch offset range [0, " + batch.lastOffsetDelta()
                 + "] and count of records " + count + " in topic partition " + topicPartition);
         }
         if (batch.isControl()) {
-            return out.fail(Errors.INVALID_RECORD, "Clients are not allowed to write control records in topic partition "
+            return out.fail(INVALID_RECORD, "Clients are not allowed to write control records in topic partition "
                 + topicPartition);
         }
         if (batch.hasProducerId() && batch.baseSequence() < 0) {
-            return out.fail(Errors.INVALID_RECORD, "Invalid sequence number " + batch.baseSequence()
+            return out.fail(INVALID_RECORD, "Invalid sequence number " + batch.baseSequence()
                 + " in record batch with producerId " + batch.producerId() + " in topic partition " + topicPartition);
         }
         out.recordCount = count;
         if (batch.compressionType() == null) {
-            return out.fail(Errors.UNKNOWN_SERVER_ERROR, "Unknown compression type id: " + batch.compressionCodecId());
+            return out.fail(UNKNOWN_COMPRESSION_CODEC, "Unknown compression type id: " + batch.compressionCodecId());
         }
 
         // 4. Records.
@@ -171,7 +176,7 @@ public final class BatchValidator {
             if (!source.next(view)) {
                 // Bytes that do not decompress are corrupt; well-decompressed bytes that are not
                 // the records the header promises are an invalid record batch.
-                return out.fail(source.failureIsCorruption() ? Errors.CORRUPT_MESSAGE : Errors.INVALID_RECORD,
+                return out.fail(source.failureIsCorruption() ? CORRUPT_BATCH : INVALID_RECORD,
                     source.failure());
             }
             long timestamp = logAppendTimeBatch ? batchMaxTimestamp : baseTimestamp + view.timestampDelta();
@@ -195,7 +200,7 @@ public final class BatchValidator {
             }
         }
         if (source.hasRemaining()) {
-            return out.fail(Errors.INVALID_RECORD, "Incorrect declared batch size, records still remaining in file");
+            return out.fail(INVALID_RECORD, "Incorrect declared batch size, records still remaining in file");
         }
         out.recordsChecked = true;
         out.maxTimestamp = maxTimestamp;
@@ -203,12 +208,12 @@ public final class BatchValidator {
             List<RecordError> errors = out.recordErrors;
             if (anyTimestampError) {
                 out.errorMessage = "One or more records have been rejected due to invalid timestamp";
-                out.fail(Errors.INVALID_TIMESTAMP, out.errorMessage);
+                out.fail(INVALID_TIMESTAMP, out.errorMessage);
             } else {
                 out.errorMessage = "One or more records have been rejected due to " + errors.size()
                     + " record errors in total, and only showing the first three errors at most: "
                     + errors.subList(0, Math.min(errors.size(), 3));
-                out.fail(Errors.INVALID_RECORD, out.errorMessage);
+                out.fail(INVALID_RECORD, out.errorMessage);
             }
             return false;
         }
@@ -231,7 +236,7 @@ public final class BatchValidator {
         }
         int batchLength = buf.getInt(position + BATCH_LENGTH_OFFSET);
         if (batchLength < MIN_LEGACY_RECORD_OVERHEAD) {
-            out.fail(Errors.CORRUPT_MESSAGE, "Record size " + batchLength
+            out.fail(CORRUPT_BATCH, "Record size " + batchLength
                 + " is less than the minimum record overhead (" + MIN_LEGACY_RECORD_OVERHEAD + ")");
             out.errorMessage = out.diagnostic;
             return -1;
@@ -241,7 +246,7 @@ public final class BatchValidator {
         }
         byte magic = buf.getByte(position + MAGIC_OFFSET);
         if (magic < 0 || magic > CURRENT_MAGIC) {
-            out.fail(Errors.CORRUPT_MESSAGE, "Invalid magic found in record: " + magic);
+            out.fail(CORRUPT_BATCH, "Invalid magic found in record: " + magic);
             out.errorMessage = out.diagnostic;
             return -1;
         }

@@ -1,18 +1,17 @@
 package io.skiff.wire.record;
 
-import io.skiff.wire.protocol.Errors;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 
 /**
  * The outcome of {@link BatchValidator#validate}: on success where the batch is and what it
- * holds; on failure the protocol error, the message a Produce response carries for it (null
- * where the protocol answer has none), per-record errors, and a diagnostic for logs. Reused
- * across calls (cleared by each); not thread-safe.
+ * holds; on failure the kind of defect ({@link ValidationOutcome}), the message a Produce
+ * response carries for it (null where the protocol answer has none), per-record errors, and a
+ * diagnostic for logs. Reused across calls (cleared by each); not thread-safe.
  */
 public final class ValidationResult {
-    Errors error = Errors.NONE;
+    ValidationOutcome outcome = ValidationOutcome.VALID;
     String errorMessage;
     String diagnostic;
     List<RecordError> recordErrors;
@@ -24,7 +23,7 @@ public final class ValidationResult {
     boolean requestLevel;
 
     void clear() {
-        error = Errors.NONE;
+        outcome = ValidationOutcome.VALID;
         errorMessage = null;
         diagnostic = null;
         recordErrors = null;
@@ -36,8 +35,8 @@ public final class ValidationResult {
         requestLevel = false;
     }
 
-    boolean fail(Errors error, String diagnostic) {
-        this.error = error;
+    boolean fail(ValidationOutcome outcome, String diagnostic) {
+        this.outcome = outcome;
         this.diagnostic = diagnostic;
         return false;
     }
@@ -50,11 +49,12 @@ public final class ValidationResult {
     }
 
     public boolean isValid() {
-        return error == Errors.NONE;
+        return outcome == ValidationOutcome.VALID;
     }
 
-    public Errors error() {
-        return error;
+    /** {@link ValidationOutcome#VALID}, or the defect found. */
+    public ValidationOutcome outcome() {
+        return outcome;
     }
 
     /** The error message of the Produce response, or null (Kafka sends one only with record errors). */
@@ -110,6 +110,6 @@ public final class ValidationResult {
 
     @Override
     public String toString() {
-        return "ValidationResult(" + error + (diagnostic == null ? "" : ": " + diagnostic) + ")";
+        return "ValidationResult(" + outcome + (diagnostic == null ? "" : ": " + diagnostic) + ")";
     }
 }

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
-import io.skiff.wire.protocol.Errors;
 import org.apache.kafka.common.compress.Compression;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -54,7 +53,7 @@ class BatchValidatorTest {
     void acceptsAProducerBatch() {
         buf = TestBatches.spec().count(5).timestamp(NOW).build();
         assertThat(validate()).isTrue();
-        assertThat(result.error()).isEqualTo(Errors.NONE);
+        assertThat(result.outcome()).isEqualTo(ValidationOutcome.VALID);
         assertThat(result.recordCount()).isEqualTo(5);
         assertThat(result.batchSize()).isEqualTo(buf.readableBytes());
         assertThat(result.maxTimestamp()).isEqualTo(NOW + 4);
@@ -66,7 +65,7 @@ class BatchValidatorTest {
         buf = TestBatches.spec().count(2).build();
         buf.setByte(buf.writerIndex() - 1, buf.getByte(buf.writerIndex() - 1) ^ 1);
         assertThat(validate()).isFalse();
-        assertThat(result.error()).isEqualTo(Errors.CORRUPT_MESSAGE);
+        assertThat(result.outcome()).isEqualTo(ValidationOutcome.CORRUPT_BATCH);
         assertThat(result.errorMessage()).isNull();
     }
 
@@ -75,7 +74,7 @@ class BatchValidatorTest {
         buf = TestBatches.copy(org.apache.kafka.common.record.internal.MemoryRecords.withRecords((byte) 1, 0L,
             Compression.NONE, new org.apache.kafka.common.record.internal.SimpleRecord(1L, "k".getBytes(), "v".getBytes())).buffer());
         assertThat(validate()).isFalse();
-        assertThat(result.error()).isEqualTo(Errors.INVALID_RECORD);
+        assertThat(result.outcome()).isEqualTo(ValidationOutcome.INVALID_RECORD);
     }
 
     @Test
@@ -83,7 +82,7 @@ class BatchValidatorTest {
         buf = TestBatches.spec().build();
         buf.setByte(RecordBatchDescriptor.MAGIC_OFFSET, 5);
         assertThat(validate()).isFalse();
-        assertThat(result.error()).isEqualTo(Errors.CORRUPT_MESSAGE);
+        assertThat(result.outcome()).isEqualTo(ValidationOutcome.CORRUPT_BATCH);
     }
 
     @Test
@@ -91,7 +90,7 @@ class BatchValidatorTest {
         buf = TestBatches.spec().build();
         buf.setInt(RecordBatchDescriptor.BATCH_LENGTH_OFFSET, 13);
         assertThat(validate()).isFalse();
-        assertThat(result.error()).isEqualTo(Errors.CORRUPT_MESSAGE);
+        assertThat(result.outcome()).isEqualTo(ValidationOutcome.CORRUPT_BATCH);
         assertThat(result.errorMessage()).isEqualTo("Record size 13 is less than the minimum record overhead (14)");
     }
 
@@ -99,7 +98,7 @@ class BatchValidatorTest {
     void rejectsEmptyRecordsAsInvalidRecord() {
         buf = PooledByteBufAllocator.DEFAULT.directBuffer(0);
         assertThat(validate()).isFalse();
-        assertThat(result.error()).isEqualTo(Errors.INVALID_RECORD);
+        assertThat(result.outcome()).isEqualTo(ValidationOutcome.INVALID_RECORD);
     }
 
     @Test
@@ -108,7 +107,7 @@ class BatchValidatorTest {
         buf = whole.retainedSlice(0, whole.readableBytes() - 5);
         whole.release();
         assertThat(validate()).isFalse();
-        assertThat(result.error()).isEqualTo(Errors.INVALID_RECORD);
+        assertThat(result.outcome()).isEqualTo(ValidationOutcome.INVALID_RECORD);
     }
 
     @Test
@@ -118,7 +117,7 @@ class BatchValidatorTest {
         buf.writeBytes(one, 0, one.readableBytes()).writeBytes(one, 0, one.readableBytes());
         one.release();
         assertThat(validate()).isFalse();
-        assertThat(result.error()).isEqualTo(Errors.INVALID_RECORD);
+        assertThat(result.outcome()).isEqualTo(ValidationOutcome.INVALID_RECORD);
     }
 
     @Test
@@ -136,7 +135,7 @@ class BatchValidatorTest {
     void rejectsNonZeroBaseOffsetAsInvalidRecord() {
         buf = TestBatches.spec().baseOffset(5).build();
         assertThat(validate()).isFalse();
-        assertThat(result.error()).isEqualTo(Errors.INVALID_RECORD);
+        assertThat(result.outcome()).isEqualTo(ValidationOutcome.INVALID_RECORD);
     }
 
     @Test
@@ -144,7 +143,7 @@ class BatchValidatorTest {
         buf = TestBatches.spec().valueSize(2000).build();
         ValidationRules small = new ValidationRules(1000, false, TimestampType.CREATE_TIME, Long.MAX_VALUE, 3_600_000L);
         assertThat(validate(small)).isFalse();
-        assertThat(result.error()).isEqualTo(Errors.MESSAGE_TOO_LARGE);
+        assertThat(result.outcome()).isEqualTo(ValidationOutcome.BATCH_TOO_LARGE);
     }
 
     @Test
@@ -153,7 +152,7 @@ class BatchValidatorTest {
         buf.setInt(RecordBatchDescriptor.RECORDS_COUNT_OFFSET, 3);
         batch().updateCrc();
         assertThat(validate()).isFalse();
-        assertThat(result.error()).isEqualTo(Errors.INVALID_RECORD);
+        assertThat(result.outcome()).isEqualTo(ValidationOutcome.INVALID_RECORD);
     }
 
     @Test
@@ -163,7 +162,7 @@ class BatchValidatorTest {
         buf.setInt(RecordBatchDescriptor.LAST_OFFSET_DELTA_OFFSET, 2);
         batch().updateCrc();
         assertThat(validate()).isFalse();
-        assertThat(result.error()).isEqualTo(Errors.INVALID_RECORD);
+        assertThat(result.outcome()).isEqualTo(ValidationOutcome.INVALID_RECORD);
     }
 
     @Test
@@ -173,7 +172,7 @@ class BatchValidatorTest {
         buf.setInt(RecordBatchDescriptor.LAST_OFFSET_DELTA_OFFSET, 0);
         batch().updateCrc();
         assertThat(validate()).isFalse();
-        assertThat(result.error()).isEqualTo(Errors.INVALID_RECORD);
+        assertThat(result.outcome()).isEqualTo(ValidationOutcome.INVALID_RECORD);
         assertThat(result.diagnostic()).contains("records still remaining");
     }
 
@@ -184,7 +183,7 @@ class BatchValidatorTest {
         buf.setByte(second, 0x7e); // length varint 63: runs past the end of the batch
         batch().updateCrc();
         assertThat(validate()).isFalse();
-        assertThat(result.error()).isEqualTo(Errors.INVALID_RECORD);
+        assertThat(result.outcome()).isEqualTo(ValidationOutcome.INVALID_RECORD);
     }
 
     @Test
@@ -205,7 +204,7 @@ class BatchValidatorTest {
             batch().attributes() | RecordBatchDescriptor.CONTROL_FLAG_MASK);
         batch().updateCrc();
         assertThat(validate()).isFalse();
-        assertThat(result.error()).isEqualTo(Errors.INVALID_RECORD);
+        assertThat(result.outcome()).isEqualTo(ValidationOutcome.INVALID_RECORD);
     }
 
     @Test
@@ -214,7 +213,7 @@ class BatchValidatorTest {
         buf.setInt(RecordBatchDescriptor.BASE_SEQUENCE_OFFSET, -1);
         batch().updateCrc();
         assertThat(validate()).isFalse();
-        assertThat(result.error()).isEqualTo(Errors.INVALID_RECORD);
+        assertThat(result.outcome()).isEqualTo(ValidationOutcome.INVALID_RECORD);
     }
 
     @Test
@@ -222,7 +221,7 @@ class BatchValidatorTest {
         buf = TestBatches.spec().count(3).nullKeys().timestamp(NOW).build();
         ValidationRules compacted = new ValidationRules(1_048_588, true, TimestampType.CREATE_TIME, Long.MAX_VALUE, 3_600_000L);
         assertThat(validate(compacted)).isFalse();
-        assertThat(result.error()).isEqualTo(Errors.INVALID_RECORD);
+        assertThat(result.outcome()).isEqualTo(ValidationOutcome.INVALID_RECORD);
         assertThat(result.recordErrors()).hasSize(3);
         assertThat(result.recordErrors().get(0).batchIndex()).isEqualTo(0);
         assertThat(result.recordErrors().get(0).message())
@@ -234,7 +233,7 @@ class BatchValidatorTest {
     void rejectsTimestampsOutsideTheWindowWithRecordErrors() {
         buf = TestBatches.spec().count(2).timestamp(NOW + 3_600_000L).build();
         assertThat(validate()).isFalse();
-        assertThat(result.error()).isEqualTo(Errors.INVALID_TIMESTAMP);
+        assertThat(result.outcome()).isEqualTo(ValidationOutcome.INVALID_TIMESTAMP);
         assertThat(result.errorMessage()).isEqualTo("One or more records have been rejected due to invalid timestamp");
         // the first record is exactly at the edge of message.timestamp.after.max.ms; the second is past it
         assertThat(result.recordErrors()).extracting(RecordError::batchIndex).containsExactly(1);
@@ -248,7 +247,7 @@ class BatchValidatorTest {
         buf = TestBatches.spec().timestamp(NOW - 10_001L).build();
         ValidationRules rules = new ValidationRules(1_048_588, false, TimestampType.CREATE_TIME, 10_000L, 3_600_000L);
         assertThat(validate(rules)).isFalse();
-        assertThat(result.error()).isEqualTo(Errors.INVALID_TIMESTAMP);
+        assertThat(result.outcome()).isEqualTo(ValidationOutcome.INVALID_TIMESTAMP);
     }
 
     @Test
@@ -263,7 +262,7 @@ class BatchValidatorTest {
         buf = TestBatches.spec().logAppendTime().timestamp(NOW).build();
         ValidationRules rules = new ValidationRules(1_048_588, false, TimestampType.LOG_APPEND_TIME, Long.MAX_VALUE, 3_600_000L);
         assertThat(validate(rules)).isFalse();
-        assertThat(result.error()).isEqualTo(Errors.INVALID_TIMESTAMP);
+        assertThat(result.outcome()).isEqualTo(ValidationOutcome.INVALID_TIMESTAMP);
         assertThat(result.recordErrors()).hasSize(1);
     }
 
@@ -311,13 +310,13 @@ class BatchValidatorTest {
         new java.util.Random(9).nextBytes(garbage);
         replacePayload(garbage);
         assertThat(validate()).isFalse();
-        assertThat(result.error()).isEqualTo(Errors.CORRUPT_MESSAGE);
+        assertThat(result.outcome()).isEqualTo(ValidationOutcome.CORRUPT_BATCH);
 
         buf.release();
         buf = TestBatches.spec().compression(codec(name)).count(10).valueSize(200).timestamp(NOW).build();
         replacePayload(java.util.Arrays.copyOf(payload(), payload().length / 2));
         assertThat(validate()).isFalse();
-        assertThat(result.error()).isIn(Errors.CORRUPT_MESSAGE, Errors.INVALID_RECORD);
+        assertThat(result.outcome()).isIn(ValidationOutcome.CORRUPT_BATCH, ValidationOutcome.INVALID_RECORD);
     }
 
     @ParameterizedTest
@@ -330,7 +329,7 @@ class BatchValidatorTest {
         buf = TestBatches.spec().compression(codec(name)).count(10).timestamp(NOW).build();
         replacePayload(fivePayload);
         assertThat(validate()).isFalse();
-        assertThat(result.error()).isEqualTo(Errors.INVALID_RECORD);
+        assertThat(result.outcome()).isEqualTo(ValidationOutcome.INVALID_RECORD);
     }
 
     @Test
@@ -338,7 +337,7 @@ class BatchValidatorTest {
         buf = TestBatches.spec().compression(Compression.zstd().build()).count(3).nullKeys().timestamp(NOW).build();
         assertThat(validate(new ValidationRules(1_048_588, true, TimestampType.CREATE_TIME, Long.MAX_VALUE, 3_600_000L)))
             .isFalse();
-        assertThat(result.error()).isEqualTo(Errors.INVALID_RECORD);
+        assertThat(result.outcome()).isEqualTo(ValidationOutcome.INVALID_RECORD);
         assertThat(result.recordErrors()).hasSize(3);
     }
 
@@ -350,7 +349,7 @@ class BatchValidatorTest {
         assertThat(buf.readableBytes()).isLessThan(4096);
         BatchValidator capped = new BatchValidator(new DecompressingRecordSource(1 << 20));
         assertThat(capped.validate(buf, DEFAULT_RULES, "t-0", NOW, result)).isFalse();
-        assertThat(result.error()).isEqualTo(Errors.INVALID_RECORD);
+        assertThat(result.outcome()).isEqualTo(ValidationOutcome.INVALID_RECORD);
         assertThat(result.diagnostic()).contains("decompresses to more than");
         // Under the default cap the same batch is fine.
         assertThat(validate()).isTrue();
@@ -362,7 +361,7 @@ class BatchValidatorTest {
         buf.setShort(RecordBatchDescriptor.ATTRIBUTES_OFFSET, batch().attributes() | 5);
         batch().updateCrc();
         assertThat(validate()).isFalse();
-        assertThat(result.error()).isEqualTo(Errors.UNKNOWN_SERVER_ERROR);
+        assertThat(result.outcome()).isEqualTo(ValidationOutcome.UNKNOWN_COMPRESSION_CODEC);
         assertThat(result.isRequestLevel()).isFalse();
     }
 

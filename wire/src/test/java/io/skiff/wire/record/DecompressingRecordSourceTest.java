@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.skiff.wire.compress.Codecs;
-import io.skiff.wire.protocol.Errors;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -134,7 +133,7 @@ class DecompressingRecordSourceTest {
         try {
             BatchValidator capped = new BatchValidator(new DecompressingRecordSource(1 << 20));
             assertThat(validate(capped, batch)).isFalse();
-            assertThat(result.error()).isEqualTo(Errors.INVALID_RECORD);
+            assertThat(result.outcome()).isEqualTo(ValidationOutcome.INVALID_RECORD);
             assertThat(result.diagnostic()).contains("decompresses to more than");
             assertThat(validate(validator, batch)).isTrue();
         } finally {

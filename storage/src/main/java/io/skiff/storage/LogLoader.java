@@ -1,0 +1,197 @@
+package io.skiff.storage;
+
+import io.skiff.wire.protocol.Uuid;
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Opens the directory of one partition log: writes or reads partition.metadata, removes leftovers
+ * of interrupted operations ({@code .deleted}, {@code .cleaned}, {@code .swap}, {@code .tmp},
+ * indexes without a log file), opens the segments, and, after an unclean shutdown, scans every
+ * segment from the one holding the recovery point on, truncating a torn or corrupt tail and
+ * dropping the segments after it. Missing or corrupt indexes are rebuilt in any case. Then it
+ * trims the leader epoch cache to the log and rebuilds the producer state from the latest
+ * snapshot plus a replay of the batch headers after it.
+ *
+ * <p>Used once per log, on the opening thread, before the log is shared; not thread-safe. Holds
+ * no buffers (the segments it opens go to the {@link LogSegments} it fills).
+ */
+final class LogLoader {
+    private static final Logger LOG = LoggerFactory.getLogger(LogLoader.class);
+
+    /**
+     * What loading found.
+     *
+     * @param topicId the topic id (given, or read from partition.metadata; null when neither)
+     * @param logStartOffset the log start offset (the checkpointed one, at least the first segment's base)
+     * @param recoveryPoint below it the log is known flushed (the log end after a clean shutdown)
+     * @param loadTimeMs the clock when loading began
+     */
+    record Loaded(Uuid topicId, long logStartOffset, long recoveryPoint, long loadTimeMs) {
+    }
+
+    private final File dir;
+    private final String name;
+    private final LogConfig config;
+    private final Clock clock;
+
+    LogLoader(File dir, String name, LogConfig config, Clock clock) {
+        this.dir = dir;
+        this.name = name;
+        this.config = config;
+        this.clock = clock;
+    }
+
+    /**
+     * Loads the directory into {@code segments} (empty; its end is published), {@code producers}
+     * and {@code epochs}. {@code topicId} is written to partition.metadata when given.
+     */
+    Loaded load(LogSegments segments, ProducerStateManager producers, LeaderEpochCache epochs, Uuid topicId,
+                boolean hadCleanShutdown, long checkpointRecoveryPoint, long checkpointedLogStartOffset)
+        throws IOException {
+        long nowMs = clock.milliseconds();
+        Uuid id = loadTopicId(topicId);
+        List<LogSegment> needRebuild = openSegments(segments, nowMs);
+
+        long recoverFrom = Long.MAX_VALUE;
+        if (!hadCleanShutdown && !segments.isEmpty()) {
+            Map.Entry<Long, LogSegment> floor = segments.floorEntry(Math.max(checkpointRecoveryPoint, 0));
+            recoverFrom = floor == null ? segments.firstBaseOffset() : floor.getKey();
+        }
+        recover(segments, recoverFrom, needRebuild);
+
+        if (segments.isEmpty()) {
+            long base = Math.max(0, checkpointedLogStartOffset);
+            segments.add(LogSegment.open(dir, base, config, LogSegment.randomRollJitterMs(config), nowMs));
+        }
+        LogSegment active = segments.last();
+        // Older segments have trimmed indexes; the active one grows back to the max size.
+        for (LogSegment s : segments.all()) {
+            if (s != active) {
+                s.onBecomeInactive();
+            }
+        }
+        active.resizeIndexes(config.maxIndexSize);
+        long logEndOffset = active.readNextOffset();
+        segments.publish(new LogEnd(logEndOffset, active, active.size()));
+        long logStartOffset = Math.min(Math.max(checkpointedLogStartOffset, segments.firstBaseOffset()), logEndOffset);
+        long recoveryPoint = hadCleanShutdown
+            ? logEndOffset : Math.min(Math.max(checkpointRecoveryPoint, 0), logEndOffset);
+        if (!hadCleanShutdown && recoverFrom != Long.MAX_VALUE) {
+            // Everything just scanned is now known good; it is durable once flushed.
+            recoveryPoint = Math.min(recoveryPoint, recoverFrom);
+        }
+
+        epochs.truncateFromEnd(logEndOffset);
+        epochs.truncateFromStart(logStartOffset);
+        rebuildProducerState(segments, producers, logStartOffset, logEndOffset, nowMs);
+        LOG.info("Loaded {} with {} segments, log start offset {}, log end offset {}{}", name, segments.count(),
+            logStartOffset, logEndOffset, hadCleanShutdown ? "" : " (recovered)");
+        return new Loaded(id, logStartOffset, recoveryPoint, nowMs);
+    }
+
+    private Uuid loadTopicId(Uuid topicId) throws IOException {
+        File metadata = new File(dir, LogFiles.PARTITION_METADATA);
+        if (topicId != null) {
+            if (!metadata.exists() || !topicId.equals(readTopicId(metadata))) {
+                LogFiles.writeAtomically(metadata, "version: 0\ntopic_id: " + topicId);
+            }
+            return topicId;
+        }
+        return metadata.exists() ? readTopicId(metadata) : null;
+    }
+
+    private static Uuid readTopicId(File metadata) throws IOException {
+        for (String line : Files.readAllLines(metadata.toPath())) {
+            if (line.startsWith("topic_id:")) {
+                return Uuid.fromString(line.substring("topic_id:".length()).trim());
+            }
+        }
+        throw new IOException("no topic_id in " + metadata);
+    }
+
+    /** Removes leftovers, opens every segment; returns those whose indexes are missing or corrupt. */
+    private List<LogSegment> openSegments(LogSegments segments, long nowMs) throws IOException {
+        File[] files = dir.listFiles();
+        List<Long> logOffsets = new ArrayList<>();
+        if (files != null) {
+            for (File f : files) {
+                String n = f.getName();
+                if (n.endsWith(LogFiles.DELETED_SUFFIX) || n.endsWith(".tmp") || n.endsWith(LogFiles.CLEANED_SUFFIX)
+                    || n.endsWith(LogFiles.SWAP_SUFFIX)) {
+                    LogFiles.deleteRecursively(f);
+                } else if (n.endsWith(LogFiles.LOG_SUFFIX) && LogFiles.offsetFromName(n) >= 0) {
+                    logOffsets.add(LogFiles.offsetFromName(n));
+                }
+            }
+            for (File f : files) {
+                String n = f.getName();
+                long o = LogFiles.offsetFromName(n);
+                if (o >= 0 && (n.endsWith(LogFiles.INDEX_SUFFIX) || n.endsWith(LogFiles.TIME_INDEX_SUFFIX))
+                    && !logOffsets.contains(o)) {
+                    LogFiles.deleteRecursively(f);
+                }
+            }
+        }
+        logOffsets.sort(null);
+
+        List<LogSegment> needRebuild = new ArrayList<>();
+        for (long base : logOffsets) {
+            boolean indexMissing = !LogFiles.file(dir, base, LogFiles.INDEX_SUFFIX).exists()
+                || !LogFiles.file(dir, base, LogFiles.TIME_INDEX_SUFFIX).exists();
+            LogSegment seg = LogSegment.open(dir, base, config, 0L, nowMs);
+            boolean corrupt = false;
+            try {
+                seg.sanityCheckIndexes();
+            } catch (IOException e) {
+                LOG.warn("Found a corrupted index file for segment {} of {}: {}; rebuilding", base, name, e.getMessage());
+                corrupt = true;
+            }
+            if (indexMissing || corrupt) {
+                needRebuild.add(seg);
+            }
+            segments.add(seg);
+        }
+        return needRebuild;
+    }
+
+    /**
+     * Scans the segments from {@code recoverFrom} on and those in {@code needRebuild}; a truncated
+     * tail at or after {@code recoverFrom} drops every later segment.
+     */
+    private void recover(LogSegments segments, long recoverFrom, List<LogSegment> needRebuild) throws IOException {
+        List<LogSegment> ordered = new ArrayList<>(segments.all());
+        for (int i = 0; i < ordered.size(); i++) {
+            LogSegment seg = ordered.get(i);
+            if (seg.baseOffset >= recoverFrom || needRebuild.contains(seg)) {
+                int truncated = seg.recover(null);
+                if (truncated > 0 && seg.baseOffset >= recoverFrom) {
+                    for (int j = i + 1; j < ordered.size(); j++) {
+                        LogSegment later = ordered.get(j);
+                        LOG.warn("Deleting segment {} of {} after a corrupt tail in {}", later.baseOffset, name,
+                            seg.baseOffset);
+                        segments.remove(later);
+                        later.closeAndDeleteFiles();
+                    }
+                    break;
+                }
+            }
+        }
+    }
+
+    private static void rebuildProducerState(LogSegments segments, ProducerStateManager producers, long logStartOffset,
+                                             long logEndOffset, long nowMs) throws IOException {
+        long from = producers.loadFromSnapshot(logStartOffset, logEndOffset, nowMs);
+        for (LogSegment seg : segments.from(from)) {
+            seg.forEachBatchHeader(from, (header, position) -> producers.replay(header));
+        }
+        producers.updateMapEndOffset(logEndOffset);
+        producers.deleteSnapshotsBefore(segments.firstBaseOffset(), 1);
+    }
+}
