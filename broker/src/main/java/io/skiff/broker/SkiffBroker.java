@@ -103,18 +103,11 @@ public final class SkiffBroker {
         long startNanos = System.nanoTime();
         int nodeId = config.nodeId();
         List<String> dirs = config.logDirs();
-        MetaProperties first = null;
+        List<Path> dirPaths = new ArrayList<>();
         for (String dir : dirs) {
-            MetaProperties m = MetaProperties.loadOrCreate(Path.of(dir), nodeId, first == null ? null : first.clusterId);
-            if (first != null && !first.clusterId.equals(m.clusterId)) {
-                throw new IOException("log directories belong to different clusters: " + first.clusterId + " and "
-                    + m.clusterId);
-            }
-            if (first == null) {
-                first = m;
-            }
+            dirPaths.add(Path.of(dir));
         }
-        meta = first;
+        meta = MetaProperties.ensure(dirPaths, nodeId);
         metadata = MetadataManager.open(Path.of(dirs.get(0)));
         node = new LocalNode(config, this::clusterId, this::advertisedEndPoints);
         topicAdmin = new TopicAdmin(config, metadata);

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -47,6 +48,38 @@ final class SkiffProcess implements AutoCloseable {
 
     /** Starts the broker and waits until it accepts connections. */
     void start() throws Exception {
+        launch();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("broker exited with " + process.exitValue() + "; see "
+                    + dataDir.resolve("broker.out"));
+            }
+            try (Socket s = new Socket()) {
+                s.connect(new InetSocketAddress("127.0.0.1", port), 200);
+                return;
+            } catch (IOException notYet) {
+                Thread.sleep(50);
+            }
+        }
+        throw new IllegalStateException("broker did not start within 60 s");
+    }
+
+    /** Starts the broker and waits until it exits by itself (a start-up it refuses); returns the status. */
+    int startExpectingExit() throws Exception {
+        launch();
+        if (!process.waitFor(60, TimeUnit.SECONDS)) {
+            throw new IllegalStateException("broker still runs after 60 s; see " + dataDir.resolve("broker.out"));
+        }
+        return process.exitValue();
+    }
+
+    /** Everything the broker printed (standard output and error) so far. */
+    String output() throws IOException {
+        return Files.readString(dataDir.resolve("broker.out"));
+    }
+
+    private void launch() throws IOException {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add("-Xmx512m");
@@ -64,20 +97,6 @@ final class SkiffProcess implements AutoCloseable {
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
             .redirectOutput(ProcessBuilder.Redirect.appendTo(dataDir.resolve("broker.out").toFile()));
         process = pb.start();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (System.nanoTime() < deadline) {
-            if (!process.isAlive()) {
-                throw new IllegalStateException("broker exited with " + process.exitValue() + "; see "
-                    + dataDir.resolve("broker.out"));
-            }
-            try (Socket s = new Socket()) {
-                s.connect(new InetSocketAddress("127.0.0.1", port), 200);
-                return;
-            } catch (IOException notYet) {
-                Thread.sleep(50);
-            }
-        }
-        throw new IllegalStateException("broker did not start within 60 s");
     }
 
     /** SIGKILL: the process dies at once, with no chance to flush or clean up. */

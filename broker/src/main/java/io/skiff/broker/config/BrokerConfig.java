@@ -10,20 +10,26 @@ import static io.skiff.broker.config.ConfigDef.atLeast;
 import static io.skiff.broker.config.ConfigDef.between;
 import static io.skiff.broker.config.ConfigDef.oneOf;
 
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The broker's static configuration: Apache Kafka's property names and defaults, parsed and
- * validated once at start-up. Unknown keys are logged and ignored; an invalid value throws a
- * {@link ConfigException} naming the key and the value. Immutable and thread-safe.
+ * validated once at start-up. What happens to each key is {@link ConfigPolicy}'s: keys that are
+ * harmless to ignore (and unknown keys) get one WARN line naming the key; keys and values a
+ * single Skiff node cannot honour without weakening safety, and invalid values, throw a
+ * {@link ConfigException} naming the key and the value (never the value of a secret); the checks
+ * that span several keys are {@link SingleNodeChecks}'. Immutable and thread-safe.
  *
  * <p>Two defaults differ from Apache Kafka's on purpose, so that {@code bin/skiff-server} with no
  * arguments is a usable single node: {@code listeners} is {@code PLAINTEXT://localhost:9092} and
@@ -59,14 +65,6 @@ public final class BrokerConfig {
     static final String DEFAULT_LISTENERS = "PLAINTEXT://localhost:9092";
     static final String DEFAULT_PROTOCOL_MAP =
         "SASL_SSL:SASL_SSL,PLAINTEXT:PLAINTEXT,SSL:SSL,SASL_PLAINTEXT:SASL_PLAINTEXT";
-
-    /** Keys of Apache Kafka's that a single Skiff node accepts and has no use for; not logged as unknown. */
-    private static final Set<String> ACCEPTED_AND_UNUSED = Set.of(
-        "process.roles", "controller.quorum.voters", "controller.quorum.bootstrap.servers",
-        "inter.broker.listener.name", "security.inter.broker.protocol", "num.recovery.threads.per.data.dir",
-        "num.replica.fetchers", "share.coordinator.state.topic.replication.factor",
-        "share.coordinator.state.topic.min.isr", "metadata.log.dir", "zookeeper.connect", "group.coordinator.rebalance.protocols",
-        "log.dir.failure.timeout.ms", "metadata.log.segment.bytes", "metadata.max.retention.bytes");
 
     public static final ConfigDef DEF = new ConfigDef()
         .define(NODE_ID, INT, "-1", "The node id of this broker.")
@@ -162,48 +160,65 @@ public final class BrokerConfig {
     private final Map<String, String> protocolMap;
 
     /**
-     * Parses {@code props} (file, environment and overrides already merged).
+     * Parses {@code props} (file, environment and overrides already merged), applying
+     * {@link ConfigPolicy}: ignored and unknown keys get one WARN line naming the key (never the
+     * value); a refused key, a value outside what a single node can honour, or an invalid value
+     * throws.
      *
-     * @throws ConfigException on the first invalid value
+     * @throws ConfigException on the first key that cannot be used, in key order
      */
     public BrokerConfig(Map<String, String> props) {
         Map<String, Object> v = new HashMap<>();
         Map<String, String> known = new LinkedHashMap<>();
+        Map<String, String> checked = new HashMap<>();
         for (ConfigDef.Key k : DEF.keys()) {
             v.put(k.name, k.defaultValue);
         }
-        for (Map.Entry<String, String> e : props.entrySet()) {
+        for (Map.Entry<String, String> e : new TreeMap<>(props).entrySet()) {
             String key = e.getKey().trim();
-            if (DEF.key(key) == null) {
-                if (!ACCEPTED_AND_UNUSED.contains(key)) {
-                    LOG.warn("Ignoring unknown configuration {}={}", key, e.getValue());
-                }
-                continue;
+            String text = e.getValue();
+            ConfigPolicy.Rule rule = ConfigPolicy.ruleFor(key);
+            if (rule.treatment == ConfigPolicy.Treatment.REFUSED) {
+                throw rule.refuse(key, text);
             }
-            v.put(key, DEF.parse(key, e.getValue()));
-            known.put(key, e.getValue());
+            if (DEF.key(key) != null) {
+                v.put(key, DEF.parse(key, text));
+                known.put(key, text);
+            }
+            if (!rule.accepts(text)) {
+                throw rule.refuse(key, text);
+            }
+            if (rule == ConfigPolicy.UNKNOWN) {
+                LOG.warn("Ignoring unknown configuration {}", key);
+            } else if (rule.treatment == ConfigPolicy.Treatment.IGNORED) {
+                LOG.warn("Ignoring configuration {}: {}", key, rule.note);
+            } else if (rule.treatment == ConfigPolicy.Treatment.CHECKED) {
+                checked.put(key, text);
+            }
         }
         this.values = Collections.unmodifiableMap(v);
         this.originals = Collections.unmodifiableMap(known);
         this.protocolMap = parseProtocolMap(getString(LISTENER_SECURITY_PROTOCOL_MAP));
         List<EndPoint> all = EndPoint.parseList(LISTENERS, getString(LISTENERS), protocolMap);
-        String controllerNames = getString(CONTROLLER_LISTENER_NAMES);
-        Set<String> controllers = controllerNames == null ? Set.of()
-            : Set.of(controllerNames.toUpperCase(Locale.ROOT).split("\\s*,\\s*"));
-        all.removeIf(e -> controllers.contains(e.listenerName));
-        if (all.isEmpty()) {
+        Set<String> controllers = controllerListenerNames();
+        List<EndPoint> served = new ArrayList<>(all);
+        served.removeIf(e -> controllers.contains(e.listenerName));
+        if (served.isEmpty()) {
             throw new ConfigException(LISTENERS, getString(LISTENERS), "no broker listener is defined");
         }
-        for (EndPoint e : all) {
-            if (!e.securityProtocol.equals("PLAINTEXT")) {
-                throw new ConfigException(LISTENERS, getString(LISTENERS), "security protocol " + e.securityProtocol
-                    + " of listener " + e.listenerName + " is not supported yet (PLAINTEXT only)");
-            }
-        }
-        this.listeners = List.copyOf(all);
+        this.listeners = List.copyOf(served);
         String advertised = getString(ADVERTISED_LISTENERS);
-        this.advertisedListeners = advertised == null ? listeners
-            : List.copyOf(EndPoint.parseList(ADVERTISED_LISTENERS, advertised, protocolMap));
+        if (advertised == null) {
+            this.advertisedListeners = listeners;
+        } else {
+            // As in Apache Kafka, controller listeners are advertised to controllers, never to clients.
+            List<EndPoint> announced = EndPoint.parseList(ADVERTISED_LISTENERS, advertised, protocolMap);
+            announced.removeIf(e -> controllers.contains(e.listenerName));
+            if (announced.isEmpty()) {
+                throw new ConfigException(ADVERTISED_LISTENERS, advertised, "no broker listener is advertised");
+            }
+            this.advertisedListeners = List.copyOf(announced);
+        }
         for (EndPoint a : advertisedListeners) {
             if (a.port == 0 && advertised != null) {
                 throw new ConfigException(ADVERTISED_LISTENERS, advertised, "advertised port cannot be 0");
@@ -213,6 +228,21 @@ public final class BrokerConfig {
         if (nodeId < 0) {
             throw new ConfigException(NODE_ID, nodeId, "must be at least 0");
         }
+        SingleNodeChecks.check(this, checked, all, controllers);
+    }
+
+    private Set<String> controllerListenerNames() {
+        String names = getString(CONTROLLER_LISTENER_NAMES);
+        if (names == null || names.isBlank()) {
+            return Set.of();
+        }
+        Set<String> out = new HashSet<>();
+        for (String name : names.split(",")) {
+            if (!name.isBlank()) {
+                out.add(name.trim().toUpperCase(Locale.ROOT));
+            }
+        }
+        return out;
     }
 
     private static Map<String, String> parseProtocolMap(String text) {
@@ -285,7 +315,10 @@ public final class BrokerConfig {
         return listeners;
     }
 
-    /** Listeners announced to clients; a port of 0 means "the port actually bound". */
+    /**
+     * Listeners announced to clients (controller listeners left out); a port of 0 means "the
+     * port actually bound".
+     */
     public List<EndPoint> advertisedListeners() {
         return advertisedListeners;
     }

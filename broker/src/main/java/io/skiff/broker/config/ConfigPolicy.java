@@ -1,0 +1,414 @@
+package io.skiff.broker.config;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Predicate;
+import java.util.regex.Pattern;
+
+/**
+ * What Skiff does with each configuration key it may be given, with the reason. Every key is
+ * one of:
+ *
+ * <ul>
+ *   <li>{@link Treatment#HONOURED}: defined in {@link BrokerConfig#DEF} and acted on (some only
+ *       within limits a single node can meet; beyond them start-up stops);
+ *   <li>{@link Treatment#CHECKED}: one of Apache Kafka's keys that a single node has no use for,
+ *       read only to make sure it asks for nothing Skiff cannot give (this node as its own
+ *       quorum, no authorizer, ...); otherwise start-up stops;
+ *   <li>{@link Treatment#IGNORED}: harmless to ignore (tuning Skiff does its own way, features
+ *       whose absence weakens nothing); one WARN line names the key, never the value. Keys
+ *       Skiff does not know at all are treated so too;
+ *   <li>{@link Treatment#REFUSED}: ignoring it would weaken safety or correctness (TLS, SASL,
+ *       ZooKeeper, config providers), so start-up stops with a message naming the key and why.
+ * </ul>
+ *
+ * <p>The rules are data: {@link ConfigTable} prints them as the table in the broker's README,
+ * and a test keeps the two equal. Values of secrets ({@link #isSecret}) are never shown.
+ * Immutable and thread-safe.
+ */
+public final class ConfigPolicy {
+    /** What Skiff does with a key. */
+    public enum Treatment {
+        HONOURED("honoured"), CHECKED("checked"), IGNORED("ignored"), REFUSED("refused");
+
+        /** The word the README's table uses. */
+        public final String label;
+
+        Treatment(String label) {
+            this.label = label;
+        }
+    }
+
+    /** The rule of one key, or of a family of keys ({@code *} matches any characters). Immutable. */
+    public static final class Rule {
+        /** The key, or a pattern with {@code *} wildcards. */
+        public final String key;
+        public final Treatment treatment;
+        /** What the README says about the key; null for a plain honoured key. */
+        public final String note;
+        /** Why a value is refused; null when every value is accepted. */
+        final String refusal;
+        private final Predicate<String> acceptable;
+        private final Pattern pattern;
+
+        Rule(String key, Treatment treatment, String note, Predicate<String> acceptable, String refusal) {
+            this.key = key;
+            this.treatment = treatment;
+            this.note = note;
+            this.acceptable = acceptable;
+            this.refusal = refusal;
+            this.pattern = key.indexOf('*') < 0 ? null : glob(key);
+        }
+
+        /** Whether this rule covers a family of keys. */
+        public boolean isPattern() {
+            return pattern != null;
+        }
+
+        boolean matches(String name) {
+            return pattern == null ? key.equals(name) : pattern.matcher(name).matches();
+        }
+
+        /** Whether {@code value} may be used; a refused key accepts none. */
+        public boolean accepts(String value) {
+            if (treatment == Treatment.REFUSED) {
+                return false;
+            }
+            return acceptable == null || acceptable.test(value == null ? "" : value.trim());
+        }
+
+        /** The exception for an unacceptable value of {@code name} (which this rule covers). */
+        ConfigException refuse(String name, String value) {
+            return new ConfigException(name, value, refusal);
+        }
+
+        private static Pattern glob(String key) {
+            StringBuilder regex = new StringBuilder();
+            for (String part : key.split("\\*", -1)) {
+                if (regex.length() > 0) {
+                    regex.append(".*");
+                }
+                regex.append(Pattern.quote(part));
+            }
+            return Pattern.compile(regex.toString());
+        }
+    }
+
+    /** The rule of a key Skiff does not know. */
+    public static final Rule UNKNOWN = new Rule("*", Treatment.IGNORED,
+        "one WARN line naming the key (never its value)", null, null);
+
+    private static final String NO_TLS_SASL = "Skiff does not support TLS or SASL yet, so this setting cannot be"
+        + " honoured and clients would not be authenticated or encrypted as intended; remove the key and serve"
+        + " PLAINTEXT listeners only";
+    private static final String NO_TRANSACTIONS = "no transaction coordinator yet: transactional producers are"
+        + " answered COORDINATOR_NOT_AVAILABLE";
+    private static final String NO_CLEANER = "reported by DescribeConfigs, no effect: Skiff has no log cleaner yet,"
+        + " so compacted topics keep every record";
+    private static final String NO_QUOTAS = "no client or replication quotas yet";
+    private static final String NO_SINGLE_NODE_USE = "a single node registers with no controller";
+
+    /** Names of Apache Kafka 4.3.1's PASSWORD-typed keys whose names do not say so. */
+    private static final List<String> SECRET_SUFFIXES = List.of("ssl.truststore.certificates");
+    private static final List<String> SECRET_WORDS = List.of("password", "secret", "jaas", "key", "credential",
+        "passphrase");
+
+    private static final Map<String, Rule> EXACT = new LinkedHashMap<>();
+    private static final List<Rule> PATTERNS = new ArrayList<>();
+
+    static {
+        honouredRules();
+        checkedRules();
+        ignoredBrokerConfigRules();
+        ignoredRules();
+        refusedRules();
+        for (Rule r : EXACT.values()) {
+            boolean defined = BrokerConfig.DEF.key(r.key) != null;
+            if (r.treatment == Treatment.HONOURED && !defined || r.treatment == Treatment.CHECKED && defined) {
+                throw new IllegalStateException("rule of " + r.key + " does not fit its definition");
+            }
+        }
+    }
+
+    private ConfigPolicy() {
+    }
+
+    /**
+     * The rule of {@code key}: its own, else honoured when {@link BrokerConfig#DEF} defines it,
+     * else the most specific pattern that matches, else {@link #UNKNOWN}.
+     */
+    public static Rule ruleFor(String key) {
+        Rule exact = EXACT.get(key);
+        if (exact != null) {
+            return exact;
+        }
+        if (BrokerConfig.DEF.key(key) != null) {
+            return new Rule(key, Treatment.HONOURED, null, null, null);
+        }
+        Rule best = null;
+        for (Rule r : PATTERNS) {
+            if (r.matches(key) && (best == null || r.key.length() > best.key.length())) {
+                best = r;
+            }
+        }
+        return best != null ? best : UNKNOWN;
+    }
+
+    /** Every rule: one per key of {@link BrokerConfig#DEF}, then the others, then the patterns. */
+    public static List<Rule> rules() {
+        List<Rule> out = new ArrayList<>();
+        for (ConfigDef.Key k : BrokerConfig.DEF.keys()) {
+            out.add(ruleFor(k.name));
+        }
+        for (Rule r : EXACT.values()) {
+            if (BrokerConfig.DEF.key(r.key) == null) {
+                out.add(r);
+            }
+        }
+        out.addAll(PATTERNS);
+        return Collections.unmodifiableList(out);
+    }
+
+    /**
+     * Whether the value of {@code key} is a secret that no message or log line may show: its
+     * type is PASSWORD, or its name says password, secret, jaas, key, credential or passphrase,
+     * or it is one of Kafka's PASSWORD keys (also under a {@code listener.name.} prefix).
+     */
+    public static boolean isSecret(String key) {
+        if (key == null) {
+            return false;
+        }
+        ConfigDef.Key def = BrokerConfig.DEF.key(key);
+        if (def != null && def.type == ConfigDef.Type.PASSWORD) {
+            return true;
+        }
+        String name = key.toLowerCase(Locale.ROOT);
+        for (String word : SECRET_WORDS) {
+            if (name.contains(word)) {
+                return true;
+            }
+        }
+        for (String suffix : SECRET_SUFFIXES) {
+            if (name.endsWith(suffix)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // the rules
+
+    private static void honouredRules() {
+        honour(BrokerConfig.NODE_ID, "Kafka has no default; Skiff uses 1 when neither node.id nor broker.id is set."
+            + " Must match meta.properties in every log directory");
+        honour(BrokerConfig.LISTENERS, "Kafka has no default. Listeners named in controller.listener.names are not"
+            + " bound; a listener whose security protocol is not PLAINTEXT is refused");
+        honour(BrokerConfig.ADVERTISED_LISTENERS, "listeners named in controller.listener.names are not advertised to"
+            + " clients (as in Kafka); a listener whose security protocol is not PLAINTEXT is refused");
+        honour(BrokerConfig.LISTENER_SECURITY_PROTOCOL_MAP, "entries for names that no listener uses may map to any"
+            + " protocol (Kafka's stock server.properties maps SSL and SASL names); a listener that uses SSL,"
+            + " SASL_PLAINTEXT or SASL_SSL is refused");
+        honour(BrokerConfig.CONTROLLER_LISTENER_NAMES, "these listeners are not bound: the metadata quorum is a local"
+            + " file of this node, so nothing answers tools that use --bootstrap-controller. Accepted while this node"
+            + " is its own single-node quorum (process.roles, controller.quorum.*)");
+        honour(BrokerConfig.LOG_DIR, "Kafka's default is /tmp/kafka-logs");
+        honour(BrokerConfig.LOG_DIRS, "the first directory also holds the cluster metadata");
+        honouredWithin(BrokerConfig.DEFAULT_REPLICATION_FACTOR, ConfigPolicy::atMostOne,
+            "refused above 1: a single node holds one replica of each partition",
+            "a single node holds one replica of each partition, so every topic created without a replication factor"
+                + " would be refused with INVALID_REPLICATION_FACTOR; set it to 1 or remove the key");
+        honouredWithin("min.insync.replicas", ConfigPolicy::atMostOne,
+            "refused above 1: a single node holds one replica, and Kafka 4.3.1 would silently acknowledge acks=all"
+                + " produces with that one",
+            "a single node holds one replica of each partition, so no acks=all produce can be written to that many"
+                + " replicas (Apache Kafka 4.3.1 would silently acknowledge it with one); set it to 1 or remove the key");
+    }
+
+    private static void checkedRules() {
+        checked("process.roles", "broker,controller (this node is both, for itself) or unset; broker or controller"
+            + " alone is refused");
+        checked("controller.quorum.voters", "unset, or this node alone (node.id@host:port); naming any other node is"
+            + " refused");
+        checked("controller.quorum.bootstrap.servers", "unset, or one address of this node's own controller listener;"
+            + " any other address is refused");
+        checked("inter.broker.listener.name", "must name one of listeners: there is no other broker to talk to");
+        checkedValue("security.inter.broker.protocol", v -> v.isEmpty() || v.equalsIgnoreCase("PLAINTEXT"),
+            "PLAINTEXT only", NO_TLS_SASL);
+        checked("metadata.log.dir", "unset, or the first log directory: Skiff keeps the cluster metadata there");
+        checkedValue("authorizer.class.name", String::isEmpty, "refused unless empty: Skiff has no authorizer yet",
+            "Skiff has no authorizer yet, so ACLs would not be enforced and every client could do everything;"
+                + " remove the key");
+        checkedValue("create.topic.policy.class.name", String::isEmpty, "refused unless empty",
+            "Skiff cannot run topic creation policies, so topics the policy forbids would be created; remove the key");
+        checkedValue("alter.config.policy.class.name", String::isEmpty, "refused unless empty",
+            "Skiff cannot run config alteration policies, so changes the policy forbids would be made; remove the key");
+        checkedValue("remote.log.storage.system.enable", v -> v.isEmpty() || v.equalsIgnoreCase("false"),
+            "refused when true: no tiered storage", "Skiff has no tiered storage, so no segment would reach remote"
+                + " storage; remove the key or set it to false");
+        checkedValue("cordoned.log.dirs", String::isEmpty, "refused unless empty",
+            "Skiff cannot keep new partitions off cordoned directories, so data would be placed on a disk that is"
+                + " being taken out; remove the key (and the directory from log.dirs once it holds nothing)");
+        checkedValue("zookeeper.metadata.migration.enable", v -> v.isEmpty() || v.equalsIgnoreCase("false"),
+            "refused when true", "ZooKeeper migration is not supported; remove the key");
+    }
+
+    private static void ignoredBrokerConfigRules() {
+        ignore(BrokerConfig.NUM_IO_THREADS, "reported by DescribeConfigs; blocking work runs on Skiff's own threads");
+        ignore("log.preallocate", "reported by DescribeConfigs; segment files grow as they are written");
+        ignore("log.cleaner.enable", NO_CLEANER);
+        ignore("log.cleaner.delete.retention.ms", NO_CLEANER);
+        ignore("log.cleaner.min.compaction.lag.ms", NO_CLEANER);
+        ignore("log.cleaner.max.compaction.lag.ms", NO_CLEANER);
+        ignore("log.cleaner.min.cleanable.ratio", NO_CLEANER);
+        ignore("log.local.retention.ms", "no tiered storage: the local retention is the retention");
+        ignore("log.local.retention.bytes", "no tiered storage: the local retention is the retention");
+        ignore("unclean.leader.election.enable", "the only replica is always in sync, so no unclean election can"
+            + " happen on a single node");
+        ignore("offsets.commit.timeout.ms", "an offset commit completes when its append does");
+        ignore("offsets.topic.replication.factor", "__consumer_offsets gets one replica whatever this says: a single"
+            + " node has no more (Kafka would not create it with 3 and groups would never work)");
+        ignore("transaction.state.log.num.partitions", NO_TRANSACTIONS);
+        ignore("transaction.state.log.replication.factor", NO_TRANSACTIONS);
+        ignore("transaction.state.log.min.isr", NO_TRANSACTIONS);
+        ignore("transaction.max.timeout.ms", NO_TRANSACTIONS);
+        ignore("transactional.id.expiration.ms", NO_TRANSACTIONS);
+    }
+
+    private static void ignoredRules() {
+        ignore("broker.rack", "one node is one rack; Metadata reports no rack");
+        ignore("num.recovery.threads.per.data.dir", "recovery runs on Skiff's own threads");
+        ignore("background.threads", "Skiff sizes its own background threads");
+        ignore("queued.max.requests", "Skiff bounds the requests in flight per connection");
+        ignore("queued.max.request.bytes", "Skiff bounds the requests in flight per connection");
+        ignore("num.replica.fetchers", "a single node has no followers");
+        ignore("num.replica.alter.log.dirs.threads", "partitions are not moved between log directories");
+        ignore("replica.*", "a single node has no followers");
+        ignore("replica.selector.class", "the only replica is the one to read from");
+        ignore("log.cleaner.*", NO_CLEANER);
+        ignore("log.dir.failure.timeout.ms", "Skiff does not take a failed log directory offline on its own");
+        ignore("log.initial.task.delay.ms", "Skiff schedules its own background tasks");
+        ignore("auto.leader.rebalance.enable", "the only node leads every partition");
+        ignore("leader.imbalance.*", "the only node leads every partition");
+        ignore("unclean.leader.election.interval.ms", "no unclean election can happen on a single node");
+        ignore("controlled.shutdown.enable", "SIGTERM shuts down cleanly; there is no controller to tell");
+        ignore("controller.*", "this node is its own controller: there is no quorum to tune");
+        ignore("metadata.*", "the cluster metadata is one local file in the first log directory");
+        ignore("internal.metadata.*", "the cluster metadata is one local file in the first log directory");
+        ignore("broker.heartbeat.interval.ms", NO_SINGLE_NODE_USE);
+        ignore("broker.session.timeout.ms", NO_SINGLE_NODE_USE);
+        ignore("initial.broker.registration.timeout.ms", NO_SINGLE_NODE_USE);
+        ignore("early.start.listeners", "every listener starts once the logs are loaded");
+        ignore("server.max.startup.time.ms", "start-up is not timed out");
+        ignore("group.coordinator.*", "Skiff's group coordinator is tuned its own way");
+        ignore("group.coordinator.rebalance.protocols", "both the classic and the consumer group protocols are served");
+        ignore("group.consumer.*", "not used by Skiff's group coordinator yet");
+        ignore("group.share.*", "no share groups (KIP-932) yet");
+        ignore("share.*", "no share groups (KIP-932) yet");
+        ignore("group.streams.*", "no streams groups (KIP-1071) yet");
+        ignore("transaction.*", NO_TRANSACTIONS);
+        ignore("add.partitions.to.txn.*", NO_TRANSACTIONS);
+        ignore("producer.id.expiration.check.interval.ms", "idle producer ids are expired on Skiff's own schedule");
+        ignore("*.purgatory.purge.interval.requests", "Skiff's purgatories need no purging");
+        ignore("max.connections", "no connection limits yet");
+        ignore("max.connections.per.ip", "no connection limits yet");
+        ignore("max.connections.per.ip.overrides", "no connection limits yet");
+        ignore("max.connection.creation.rate", "no connection limits yet");
+        ignore("max.incremental.fetch.session.cache.slots", "Skiff keeps up to 1000 fetch sessions");
+        ignore("client.quota.callback.class", NO_QUOTAS);
+        ignore("quota.window.*", NO_QUOTAS);
+        ignore("*.quota.window.*", NO_QUOTAS);
+        ignore("principal.builder.class", "without TLS or SASL every client is ANONYMOUS, and there is no authorizer");
+        ignore("connections.max.reauth.ms", "no SASL yet (its keys are refused)");
+        ignore("connection.failed.authentication.delay.ms", "no SASL yet (its keys are refused)");
+        ignore("security.providers", "no TLS or SASL yet (their keys are refused)");
+        ignore("delegation.token.*", "no delegation tokens: they need SASL");
+        ignore("remote.*", "no tiered storage");
+        ignore("follower.fetch.last.tiered.offset.enable", "no tiered storage");
+        ignore("metric.reporters", "no metrics reporters yet");
+        ignore("metrics.*", "no metrics reporters yet");
+        ignore("kafka.metrics.*", "no metrics reporters yet");
+        ignore("telemetry.max.bytes", "no client telemetry (KIP-714)");
+        ignore("offsets.load.buffer.size", "the group coordinator replays its partitions batch by batch");
+        ignore("offsets.topic.compression.codec", "offset commits are stored uncompressed");
+        ignore("unstable.feature.versions.enable", "features are announced at fixed levels");
+        ignore("socket.connection.setup.timeout.*", "this node opens no connections to other nodes");
+        ignore("request.timeout.ms", "this node sends no requests to other nodes");
+        ignore("fetch.max.bytes", "a fetch answer is bounded by the client's own maximum");
+        ignore("max.request.partition.size.limit", "no limit on the partitions of one request yet");
+        ignore("zookeeper.*", "ZooKeeper is not used");
+        ignore("listener.name.*", "per-listener overrides are not applied yet");
+    }
+
+    private static void refusedRules() {
+        refuse("ssl.*", NO_TLS_SASL);
+        refuse("sasl.*", NO_TLS_SASL);
+        refuse("listener.name.*.ssl.*", NO_TLS_SASL);
+        refuse("listener.name.*.sasl.*", NO_TLS_SASL);
+        refuse("delegation.token.secret.key", "delegation tokens need SASL, which Skiff does not support yet;"
+            + " remove the key");
+        refuse("zookeeper.connect", "ZooKeeper mode is not supported (nor is it by Apache Kafka 4); remove the key"
+            + " and configure the node as a KRaft single node");
+        refuse("config.providers", "Skiff cannot resolve ${provider:...} references, so they would be used as literal"
+            + " values; write the values themselves and remove the key");
+        refuse("config.providers.*", "Skiff cannot resolve ${provider:...} references, so they would be used as"
+            + " literal values; write the values themselves and remove the key");
+        List<String> own = new ArrayList<>();
+        for (ConfigDef.Key k : BrokerConfig.DEF.keys()) {
+            if (k.name.startsWith("skiff.")) {
+                own.add(k.name);
+            }
+        }
+        refuse("skiff.*", "not a Skiff setting, and a misspelt one would silently be lost; Skiff's own settings are "
+            + String.join(", ", own) + "; correct it or remove the key");
+    }
+
+    private static void honour(String key, String note) {
+        add(new Rule(key, Treatment.HONOURED, note, null, null));
+    }
+
+    private static void honouredWithin(String key, Predicate<String> acceptable, String note, String refusal) {
+        add(new Rule(key, Treatment.HONOURED, note, acceptable, refusal));
+    }
+
+    private static void checked(String key, String note) {
+        add(new Rule(key, Treatment.CHECKED, note, null, null));
+    }
+
+    private static void checkedValue(String key, Predicate<String> acceptable, String note, String refusal) {
+        add(new Rule(key, Treatment.CHECKED, note, acceptable, refusal));
+    }
+
+    private static void ignore(String key, String note) {
+        add(new Rule(key, Treatment.IGNORED, note, null, null));
+    }
+
+    private static void refuse(String key, String reason) {
+        add(new Rule(key, Treatment.REFUSED, reason, null, reason));
+    }
+
+    private static void add(Rule rule) {
+        boolean fresh = rule.isPattern() ? PATTERNS.stream().noneMatch(r -> r.key.equals(rule.key))
+            : !EXACT.containsKey(rule.key);
+        if (!fresh) {
+            throw new IllegalStateException("two rules for " + rule.key);
+        }
+        if (rule.isPattern()) {
+            PATTERNS.add(rule);
+        } else {
+            EXACT.put(rule.key, rule);
+        }
+    }
+
+    private static boolean atMostOne(String value) {
+        try {
+            return Integer.parseInt(value) <= 1;
+        } catch (NumberFormatException e) {
+            return true; // BrokerConfig.DEF reports the malformed value
+        }
+    }
+}
