@@ -8,6 +8,7 @@ import io.skiff.wire.record.BatchValidator;
 import io.skiff.wire.record.RecordBatch;
 import io.skiff.wire.record.TimestampType;
 import io.skiff.wire.record.ValidationResult;
+import io.skiff.wire.util.Clock;
 import java.io.File;
 import java.io.IOException;
 import java.util.ArrayList;

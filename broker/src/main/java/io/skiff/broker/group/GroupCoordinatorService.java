@@ -10,11 +10,12 @@ import io.skiff.broker.metadata.TopicImage;
 import io.skiff.coordinator.group.GroupCoordinator;
 import io.skiff.coordinator.group.GroupCoordinatorConfig;
 import io.skiff.coordinator.group.TopicsView;
-import io.skiff.coordinator.runtime.SystemCoordinatorClock;
+import io.skiff.coordinator.runtime.SystemCoordinatorTimer;
 import io.skiff.storage.PartitionLog;
 import io.skiff.storage.TopicPartition;
 import io.skiff.wire.protocol.Errors;
 import io.skiff.wire.protocol.Uuid;
+import io.skiff.wire.util.Clock;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -52,7 +53,7 @@ public final class GroupCoordinatorService implements MetadataManager.Listener, 
         Map<String, String> props = new LinkedHashMap<>(config.originals());
         props.putIfAbsent(GroupCoordinatorConfig.MESSAGE_MAX_BYTES, Integer.toString(config.messageMaxBytes()));
         this.coordinator = new GroupCoordinator(GroupCoordinatorConfig.fromProperties(props), new ImageTopics(),
-            new SystemCoordinatorClock(), null);
+            Clock.SYSTEM, new SystemCoordinatorTimer(), null);
     }
 
     public GroupCoordinator coordinator() {

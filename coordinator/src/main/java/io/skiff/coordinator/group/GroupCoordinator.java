@@ -3,10 +3,10 @@ package io.skiff.coordinator.group;
 import io.skiff.coordinator.group.assignor.PartitionAssignor;
 import io.skiff.coordinator.group.assignor.RangeAssignor;
 import io.skiff.coordinator.group.assignor.UniformAssignor;
-import io.skiff.coordinator.runtime.CoordinatorClock;
 import io.skiff.coordinator.runtime.CoordinatorException;
 import io.skiff.coordinator.runtime.CoordinatorLog;
 import io.skiff.coordinator.runtime.CoordinatorShard;
+import io.skiff.coordinator.runtime.CoordinatorTimer;
 import io.skiff.wire.message.ConsumerGroupDescribeRequest;
 import io.skiff.wire.message.ConsumerGroupDescribeResponse;
 import io.skiff.wire.message.ConsumerGroupHeartbeatRequest;
@@ -32,6 +32,7 @@ import io.skiff.wire.message.OffsetFetchResponse;
 import io.skiff.wire.message.SyncGroupRequest;
 import io.skiff.wire.message.SyncGroupResponse;
 import io.skiff.wire.protocol.Errors;
+import io.skiff.wire.util.Clock;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -77,7 +78,8 @@ public final class GroupCoordinator implements AutoCloseable {
 
     private final GroupCoordinatorConfig config;
     private final TopicsView topics;
-    private final CoordinatorClock clock;
+    private final Clock clock;
+    private final CoordinatorTimer timer;
     private final GroupMetrics metrics = new GroupMetrics();
     private final Map<String, PartitionAssignor> assignors = new LinkedHashMap<>();
     private final IntFunction<Executor> executorForPartition;
@@ -90,11 +92,12 @@ public final class GroupCoordinator implements AutoCloseable {
      *                             tasks one at a time, in order; null for
      *                             {@code group.coordinator.threads} threads owned by the coordinator
      */
-    public GroupCoordinator(GroupCoordinatorConfig config, TopicsView topics, CoordinatorClock clock,
-                            IntFunction<Executor> executorForPartition) {
+    public GroupCoordinator(GroupCoordinatorConfig config, TopicsView topics, Clock clock,
+                            CoordinatorTimer timer, IntFunction<Executor> executorForPartition) {
         this.config = config;
         this.topics = topics;
         this.clock = clock;
+        this.timer = timer;
         for (String name : config.consumerGroupAssignors()) {
             assignors.put(name, name.equals(RangeAssignor.NAME) ? new RangeAssignor() : new UniformAssignor());
         }
@@ -141,7 +144,7 @@ public final class GroupCoordinator implements AutoCloseable {
         CoordinatorShard<GroupCoordinatorShard> shard = new CoordinatorShard<>("__consumer_offsets-" + partition, log,
             GroupRecords.SERDE,
             () -> new GroupCoordinatorShard(partition, config, topics, metrics, assignors, clock),
-            executorForPartition.apply(partition), clock, config.maxMessageBytes());
+            executorForPartition.apply(partition), clock, timer, config.maxMessageBytes());
         CoordinatorShard<GroupCoordinatorShard> previous = shards.put(partition, shard);
         if (previous != null) {
             previous.unload();

@@ -26,7 +26,6 @@ import io.skiff.coordinator.record.GroupMetadataKey;
 import io.skiff.coordinator.record.GroupMetadataValue;
 import io.skiff.coordinator.record.OffsetCommitKey;
 import io.skiff.coordinator.record.OffsetCommitValue;
-import io.skiff.coordinator.runtime.CoordinatorClock;
 import io.skiff.coordinator.runtime.CoordinatorException;
 import io.skiff.coordinator.runtime.CoordinatorRecord;
 import io.skiff.coordinator.runtime.CoordinatorStateMachine;
@@ -53,6 +52,7 @@ import io.skiff.wire.message.SyncGroupRequest;
 import io.skiff.wire.message.SyncGroupResponse;
 import io.skiff.wire.protocol.Errors;
 import io.skiff.wire.protocol.Uuid;
+import io.skiff.wire.util.Clock;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
@@ -82,7 +82,7 @@ public final class GroupCoordinatorShard implements CoordinatorStateMachine {
     private final int partition;
     private final GroupCoordinatorConfig config;
     private final GroupMetrics metrics;
-    private final CoordinatorClock clock;
+    private final Clock clock;
     private final GroupStore groups = new GroupStore();
     private final OffsetStore offsets = new OffsetStore();
     private final ClassicGroupHandler classic;
@@ -91,7 +91,7 @@ public final class GroupCoordinatorShard implements CoordinatorStateMachine {
     private final OffsetHandler offsetHandler;
 
     public GroupCoordinatorShard(int partition, GroupCoordinatorConfig config, TopicsView topics, GroupMetrics metrics,
-                                 Map<String, PartitionAssignor> assignors, CoordinatorClock clock) {
+                                 Map<String, PartitionAssignor> assignors, Clock clock) {
         this.partition = partition;
         this.config = config;
         this.metrics = metrics;

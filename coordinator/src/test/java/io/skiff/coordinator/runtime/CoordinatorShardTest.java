@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.skiff.coordinator.group.GroupRecords;
 import io.skiff.coordinator.testing.DirectExecutor;
 import io.skiff.wire.protocol.Errors;
+import io.skiff.wire.util.ManualClock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -39,13 +40,14 @@ class CoordinatorShardTest {
     }
 
     private final ManualClock clock = new ManualClock();
+    private final ManualTimer timer = new ManualTimer(clock);
     private final InMemoryCoordinatorLog log = new InMemoryCoordinatorLog();
     private final List<Recorder> states = new ArrayList<>();
     private final CoordinatorShard<Recorder> shard = new CoordinatorShard<>("test", log, GroupRecords.SERDE, () -> {
         Recorder r = new Recorder();
         states.add(r);
         return r;
-    }, new DirectExecutor(), clock, 1_000_000);
+    }, new DirectExecutor(), clock, timer, 1_000_000);
 
     private static CoordinatorRecord record(int partition) {
         return GroupRecords.offsetCommit("g", "t", partition, 1L, -1, "", 0L, -1L, null);
@@ -110,7 +112,7 @@ class CoordinatorShardTest {
     @Test
     void batchLargerThanTheLimitIsRefused() {
         CoordinatorShard<Recorder> small = new CoordinatorShard<>("small", log, GroupRecords.SERDE, Recorder::new,
-            new DirectExecutor(), clock, 200);
+            new DirectExecutor(), clock, timer, 200);
         small.load();
         CompletableFuture<Object> f = small.submit("big", ctx -> {
             for (int i = 0; i < 10; i++) {
@@ -128,7 +130,7 @@ class CoordinatorShardTest {
     }
 
     @Test
-    void timersFireOnTheManualClockAndAKeyReplacesTheEarlierTimer() {
+    void timersFireOnTheManualTimerAndAKeyReplacesTheEarlierTimer() {
         shard.load();
         shard.submit("schedule", ctx -> {
             ctx.schedule("k", 100, c -> shard.state().fired.add("first"));
@@ -136,9 +138,9 @@ class CoordinatorShardTest {
             ctx.schedule("other", 50, c -> shard.state().fired.add("other"));
             return null;
         }).join();
-        clock.advance(150);
+        timer.advance(150);
         assertThat(shard.state().fired).containsExactly("other");
-        clock.advance(100);
+        timer.advance(100);
         assertThat(shard.state().fired).containsExactly("other", "second");
         shard.submit("cancel", ctx -> {
             ctx.schedule("late", 10, c -> shard.state().fired.add("late"));
@@ -146,7 +148,7 @@ class CoordinatorShardTest {
             assertThat(ctx.isScheduled("late")).isFalse();
             return null;
         }).join();
-        clock.advance(100);
+        timer.advance(100);
         assertThat(shard.state().fired).containsExactly("other", "second");
     }
 
@@ -154,7 +156,7 @@ class CoordinatorShardTest {
     void requestsBeforeTheLoadGetLoadInProgressAndAfterUnloadNotCoordinator() {
         List<Runnable> parked = new ArrayList<>();
         CoordinatorShard<Recorder> lazy = new CoordinatorShard<>("lazy", log, GroupRecords.SERDE, Recorder::new,
-            parked::add, clock, 1_000_000);
+            parked::add, clock, timer, 1_000_000);
         lazy.load();
         CompletableFuture<String> early = lazy.submit("early", ctx -> "x");
         assertThat(early).isCompletedExceptionally();
@@ -175,7 +177,7 @@ class CoordinatorShardTest {
             return null;
         }).join();
         CoordinatorShard<Recorder> reloaded = new CoordinatorShard<>("reloaded", log, GroupRecords.SERDE, Recorder::new,
-            new DirectExecutor(), clock, 1_000_000);
+            new DirectExecutor(), clock, timer, 1_000_000);
         reloaded.load();
         assertThat(reloaded.state().replayed).containsExactly("t-0", "t-1", "t-0=x");
         assertThat(reloaded.loadedRecords()).isEqualTo(3);
@@ -183,18 +185,18 @@ class CoordinatorShardTest {
     }
 
     @Test
-    void manualClockRunsDueTasksInDeadlineOrder() {
+    void manualTimerRunsDueTasksInDeadlineOrder() {
         List<String> ran = new ArrayList<>();
-        clock.schedule(30, () -> ran.add("c"));
-        clock.schedule(10, () -> ran.add("a"));
-        CoordinatorClock.Cancellable cancelled = clock.schedule(20, () -> ran.add("b"));
+        timer.schedule(30, () -> ran.add("c"));
+        timer.schedule(10, () -> ran.add("a"));
+        CoordinatorTimer.Cancellable cancelled = timer.schedule(20, () -> ran.add("b"));
         cancelled.cancel();
-        clock.schedule(10, () -> ran.add("a2"));
+        timer.schedule(10, () -> ran.add("a2"));
         long start = clock.milliseconds();
-        clock.advance(25);
+        timer.advance(25);
         assertThat(ran).containsExactly("a", "a2");
         assertThat(clock.milliseconds()).isEqualTo(start + 25);
-        clock.advance(5);
+        timer.advance(5);
         assertThat(ran).containsExactly("a", "a2", "c");
     }
 }
