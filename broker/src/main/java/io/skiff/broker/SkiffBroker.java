@@ -48,6 +48,7 @@ import io.skiff.broker.log.ReplicaManager;
 import io.skiff.broker.metadata.MetadataManager;
 import io.skiff.broker.metadata.TopicImage;
 import io.skiff.broker.network.ApiDispatcher;
+import io.skiff.broker.network.ApiHandler;
 import io.skiff.broker.network.SkiffServer;
 import io.skiff.storage.LogConfig;
 import io.skiff.storage.LogManager;
@@ -161,7 +162,7 @@ public final class SkiffBroker {
     }
 
     /** The API handlers this broker serves, as registered. */
-    public List<io.skiff.broker.network.ApiHandler<?>> apiHandlers() {
+    public List<ApiHandler<?>> apiHandlers() {
         return dispatcher.handlers();
     }
 
@@ -241,7 +242,7 @@ public final class SkiffBroker {
         private Handlers() {
         }
 
-        static List<io.skiff.broker.network.ApiHandler<?>> create(SkiffBroker broker, ApiDispatcher dispatcher) {
+        static List<ApiHandler<?>> create(SkiffBroker broker, ApiDispatcher dispatcher) {
             Cluster cluster = broker.cluster;
             MetadataManager metadata = broker.metadata;
             return List.of(

@@ -6,12 +6,15 @@ import io.skiff.wire.protocol.Uuid;
 import io.skiff.wire.record.BatchRecompressor;
 import io.skiff.wire.record.BatchValidator;
 import io.skiff.wire.record.RecordBatch;
+import io.skiff.wire.record.RecordError;
 import io.skiff.wire.record.TimestampType;
 import io.skiff.wire.record.ValidationResult;
 import io.skiff.wire.util.Clock;
 import java.io.File;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
@@ -159,30 +162,7 @@ public final class PartitionLog {
             topicId = readTopicId(metadata);
         }
 
-        // Leftovers of interrupted operations, and segment files.
-        File[] files = dir.listFiles();
-        List<Long> logOffsets = new ArrayList<>();
-        if (files != null) {
-            for (File f : files) {
-                String n = f.getName();
-                if (n.endsWith(LogFiles.DELETED_SUFFIX) || n.endsWith(".tmp") || n.endsWith(LogFiles.CLEANED_SUFFIX)
-                    || n.endsWith(LogFiles.SWAP_SUFFIX)) {
-                    LogFiles.deleteRecursively(f);
-                } else if (n.endsWith(LogFiles.LOG_SUFFIX) && LogFiles.offsetFromName(n) >= 0) {
-                    logOffsets.add(LogFiles.offsetFromName(n));
-                }
-            }
-            for (File f : files) {
-                String n = f.getName();
-                long o = LogFiles.offsetFromName(n);
-                if (o >= 0 && (n.endsWith(LogFiles.INDEX_SUFFIX) || n.endsWith(LogFiles.TIME_INDEX_SUFFIX))
-                    && !logOffsets.contains(o)) {
-                    LogFiles.deleteRecursively(f);
-                }
-            }
-        }
-        logOffsets.sort(null);
-
+        List<Long> logOffsets = removeLeftoversAndListSegments();
         List<LogSegment> needRebuild = new ArrayList<>();
         for (long base : logOffsets) {
             boolean indexMissing = !LogFiles.file(dir, base, LogFiles.INDEX_SUFFIX).exists()
@@ -258,8 +238,38 @@ public final class PartitionLog {
             logStartOffset, logEndOffset, hadCleanShutdown ? "" : " (recovered)");
     }
 
+    /**
+     * Deletes the leftovers of interrupted operations (deleted, temporary, cleaned and swap files,
+     * indexes without a segment) and returns the base offsets of the segment files, in order.
+     */
+    private List<Long> removeLeftoversAndListSegments() throws IOException {
+        File[] files = dir.listFiles();
+        List<Long> logOffsets = new ArrayList<>();
+        if (files != null) {
+            for (File f : files) {
+                String n = f.getName();
+                if (n.endsWith(LogFiles.DELETED_SUFFIX) || n.endsWith(".tmp") || n.endsWith(LogFiles.CLEANED_SUFFIX)
+                    || n.endsWith(LogFiles.SWAP_SUFFIX)) {
+                    LogFiles.deleteRecursively(f);
+                } else if (n.endsWith(LogFiles.LOG_SUFFIX) && LogFiles.offsetFromName(n) >= 0) {
+                    logOffsets.add(LogFiles.offsetFromName(n));
+                }
+            }
+            for (File f : files) {
+                String n = f.getName();
+                long o = LogFiles.offsetFromName(n);
+                if (o >= 0 && (n.endsWith(LogFiles.INDEX_SUFFIX) || n.endsWith(LogFiles.TIME_INDEX_SUFFIX))
+                    && !logOffsets.contains(o)) {
+                    LogFiles.deleteRecursively(f);
+                }
+            }
+        }
+        logOffsets.sort(null);
+        return logOffsets;
+    }
+
     private static Uuid readTopicId(File metadata) throws IOException {
-        for (String line : java.nio.file.Files.readAllLines(metadata.toPath())) {
+        for (String line : Files.readAllLines(metadata.toPath())) {
             if (line.startsWith("topic_id:")) {
                 return Uuid.fromString(line.substring("topic_id:".length()).trim());
             }
@@ -302,7 +312,7 @@ public final class PartitionLog {
             Errors e = v.error();
             long lso = v.isRequestLevel() || e == Errors.CORRUPT_MESSAGE || e == Errors.MESSAGE_TOO_LARGE
                 ? -1L : logStartOffset;
-            List<io.skiff.wire.record.RecordError> recordErrors = v.recordErrors().isEmpty()
+            List<RecordError> recordErrors = v.recordErrors().isEmpty()
                 ? null : new ArrayList<>(v.recordErrors());
             return AppendResult.failure(e, v.errorMessage(), v.diagnostic(), recordErrors, lso);
         }
@@ -559,7 +569,7 @@ public final class PartitionLog {
             }
             out[i++] = k;
         }
-        return i == out.length ? out : java.util.Arrays.copyOf(out, i);
+        return i == out.length ? out : Arrays.copyOf(out, i);
     }
 
     /** When the last successful append happened (its nowMs), -1 if none since opening. */

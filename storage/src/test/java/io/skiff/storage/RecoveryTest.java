@@ -3,7 +3,6 @@ package io.skiff.storage;
 import static io.skiff.wire.record.TestBatches.spec;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.skiff.wire.protocol.Errors;
 import java.io.File;
 import java.io.IOException;
 import java.io.RandomAccessFile;

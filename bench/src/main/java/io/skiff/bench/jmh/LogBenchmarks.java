@@ -16,6 +16,7 @@ import io.skiff.wire.util.Clock;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -103,7 +104,7 @@ public class LogBenchmarks {
 
     static void close(LogManager manager, File dir) throws IOException {
         manager.shutdown();
-        try (Stream<java.nio.file.Path> files = Files.walk(dir.toPath())) {
+        try (Stream<Path> files = Files.walk(dir.toPath())) {
             files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         }
     }

@@ -22,6 +22,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,7 +42,7 @@ public final class GroupCoordinatorService implements MetadataManager.Listener, 
     private final ReplicaManager replicas;
     private final boolean fsync;
     private final GroupCoordinator coordinator;
-    private final Map<Integer, Boolean> elected = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<Integer, Boolean> elected = new ConcurrentHashMap<>();
 
     public GroupCoordinatorService(BrokerConfig config, MetadataManager metadata, TopicAdmin admin,
                                    ReplicaManager replicas, boolean fsync) {

@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.LongSupplier;
 
 /**
@@ -147,15 +148,26 @@ public final class ProduceHandler extends ApiHandler<ProduceRequest> {
             context.respond(response);
             return;
         }
+        respondWhenDurable(context, response, durable, request.timeoutMs());
+    }
+
+    /**
+     * Answers once every append of the request is durable; partitions that succeeded get
+     * REQUEST_TIMED_OUT if that takes longer than the request's timeout, KAFKA_STORAGE_ERROR if
+     * the flush fails.
+     */
+    private void respondWhenDurable(RequestContext context, ProduceResponse response,
+                                    List<CompletableFuture<?>> durable, int requestTimeoutMs) {
+        List<ProduceResponse.TopicProduceResponse> topics = response.responses();
         CompletableFuture<Void> all = CompletableFuture.allOf(durable.toArray(new CompletableFuture<?>[0]));
-        int timeoutMs = Math.max(0, request.timeoutMs());
-        var timer = timeouts.schedule(() -> all.completeExceptionally(new java.util.concurrent.TimeoutException()),
+        int timeoutMs = Math.max(0, requestTimeoutMs);
+        var timer = timeouts.schedule(() -> all.completeExceptionally(new TimeoutException()),
             timeoutMs, TimeUnit.MILLISECONDS);
         all.whenComplete((ok, failure) -> {
             timer.cancel(false);
             if (failure != null) {
-                Errors e = failure instanceof java.util.concurrent.TimeoutException
-                    || failure.getCause() instanceof java.util.concurrent.TimeoutException
+                Errors e = failure instanceof TimeoutException
+                    || failure.getCause() instanceof TimeoutException
                     ? Errors.REQUEST_TIMED_OUT : Errors.KAFKA_STORAGE_ERROR;
                 for (ProduceResponse.TopicProduceResponse t : topics) {
                     for (ProduceResponse.PartitionProduceResponse p : t.partitionResponses()) {

@@ -14,6 +14,7 @@ import io.skiff.wire.protocol.Errors;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.concurrent.RejectedExecutionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -173,7 +174,7 @@ final class RequestChannelHandler extends ChannelInboundHandlerAdapter {
         } else {
             try {
                 ctx.executor().execute(drainTask);
-            } catch (java.util.concurrent.RejectedExecutionException shuttingDown) {
+            } catch (RejectedExecutionException shuttingDown) {
                 // The event loop is gone (broker shutdown): the connection is closed, nothing to send.
             }
         }

@@ -7,6 +7,7 @@ import io.skiff.coordinator.runtime.CoordinatorException;
 import io.skiff.coordinator.runtime.CoordinatorLog;
 import io.skiff.coordinator.runtime.CoordinatorShard;
 import io.skiff.coordinator.runtime.CoordinatorTimer;
+import io.skiff.coordinator.runtime.OperationContext;
 import io.skiff.wire.message.ConsumerGroupDescribeRequest;
 import io.skiff.wire.message.ConsumerGroupDescribeResponse;
 import io.skiff.wire.message.ConsumerGroupHeartbeatRequest;
@@ -32,6 +33,7 @@ import io.skiff.wire.message.OffsetFetchResponse;
 import io.skiff.wire.message.SyncGroupRequest;
 import io.skiff.wire.message.SyncGroupResponse;
 import io.skiff.wire.protocol.Errors;
+import io.skiff.wire.protocol.Uuid;
 import io.skiff.wire.util.Clock;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -43,6 +45,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BiFunction;
 import java.util.function.IntFunction;
 import org.slf4j.Logger;
@@ -198,7 +201,7 @@ public final class GroupCoordinator implements AutoCloseable {
         }
         try {
             CompletableFuture.allOf(unloads.toArray(new CompletableFuture<?>[0]))
-                .get(10, java.util.concurrent.TimeUnit.SECONDS);
+                .get(10, TimeUnit.SECONDS);
         } catch (Exception e) {
             LOG.warn("Shards did not stop in time: {}", e.toString());
         }
@@ -219,7 +222,7 @@ public final class GroupCoordinator implements AutoCloseable {
     }
 
     private <R> CompletableFuture<R> run(String name, String groupId,
-                                         BiFunction<GroupCoordinatorShard, io.skiff.coordinator.runtime.OperationContext, R> op) {
+                                         BiFunction<GroupCoordinatorShard, OperationContext, R> op) {
         if (!active) {
             return CompletableFuture.failedFuture(new CoordinatorException(Errors.COORDINATOR_NOT_AVAILABLE));
         }
@@ -424,7 +427,7 @@ public final class GroupCoordinator implements AutoCloseable {
             this.version = version;
         }
 
-        private OffsetCommitResponse.OffsetCommitResponseTopic topic(String name, io.skiff.wire.protocol.Uuid id) {
+        private OffsetCommitResponse.OffsetCommitResponseTopic topic(String name, Uuid id) {
             Object key = version >= 10 ? id : name;
             return topics.computeIfAbsent(key, k -> version >= 10
                 ? new OffsetCommitResponse.OffsetCommitResponseTopic().setTopicId(id)

@@ -3,6 +3,7 @@ package io.skiff.coordinator.group;
 import io.skiff.coordinator.group.assignor.PartitionAssignor;
 import io.skiff.coordinator.group.classic.ClassicGroup;
 import io.skiff.coordinator.group.classic.ClassicGroupHandler;
+import io.skiff.coordinator.group.classic.ClassicGroupMember;
 import io.skiff.coordinator.group.classic.ClassicGroupState;
 import io.skiff.coordinator.group.consumer.ClassicMembersHandler;
 import io.skiff.coordinator.group.consumer.ConsumerGroup;
@@ -26,7 +27,6 @@ import io.skiff.coordinator.record.GroupMetadataKey;
 import io.skiff.coordinator.record.GroupMetadataValue;
 import io.skiff.coordinator.record.OffsetCommitKey;
 import io.skiff.coordinator.record.OffsetCommitValue;
-import io.skiff.coordinator.runtime.CoordinatorException;
 import io.skiff.coordinator.runtime.CoordinatorRecord;
 import io.skiff.coordinator.runtime.CoordinatorStateMachine;
 import io.skiff.coordinator.runtime.OperationContext;
@@ -457,7 +457,7 @@ public final class GroupCoordinatorShard implements CoordinatorStateMachine {
             ClassicGroup g = (ClassicGroup) any;
             List<DescribeGroupsResponse.DescribedGroupMember> members = new ArrayList<>();
             boolean stable = g.isInState(ClassicGroupState.STABLE);
-            for (io.skiff.coordinator.group.classic.ClassicGroupMember m : g.allMembers()) {
+            for (ClassicGroupMember m : g.allMembers()) {
                 members.add(new DescribeGroupsResponse.DescribedGroupMember()
                     .setMemberId(m.memberId())
                     .setGroupInstanceId(m.groupInstanceId())

@@ -1,6 +1,8 @@
 package io.skiff.coordinator.runtime;
 
 import io.skiff.wire.protocol.Errors;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 
 /**
  * An expected failure of a coordinator operation, carrying the protocol error (and the message
@@ -49,8 +51,8 @@ public final class CoordinatorException extends RuntimeException {
 
     public static Throwable unwrap(Throwable t) {
         Throwable cause = t;
-        while ((cause instanceof java.util.concurrent.CompletionException
-            || cause instanceof java.util.concurrent.ExecutionException) && cause.getCause() != null) {
+        while ((cause instanceof CompletionException
+            || cause instanceof ExecutionException) && cause.getCause() != null) {
             cause = cause.getCause();
         }
         return cause;

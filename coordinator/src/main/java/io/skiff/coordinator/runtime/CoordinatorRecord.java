@@ -3,6 +3,7 @@ package io.skiff.coordinator.runtime;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.skiff.wire.protocol.Message;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -83,7 +84,7 @@ public final class CoordinatorRecord {
     }
 
     /** An upper bound of the size of one record batch holding {@code records}. */
-    public static long estimatedBatchSizeInBytes(java.util.List<CoordinatorRecord> records) {
+    public static long estimatedBatchSizeInBytes(List<CoordinatorRecord> records) {
         long size = BATCH_HEADER_SIZE_IN_BYTES;
         for (CoordinatorRecord r : records) {
             size += RECORD_OVERHEAD_SIZE_IN_BYTES + r.sizeInBytes();

@@ -1,5 +1,7 @@
 package io.skiff.coordinator.runtime;
 
+import io.skiff.wire.protocol.Errors;
+
 /**
  * The state of one coordinator shard. Durable state changes only in {@link #replay}, which is
  * used both while loading the partition and, at run time, for every record an operation appends.
@@ -17,5 +19,5 @@ public interface CoordinatorStateMachine {
      * Called when the shard stops (resignation, shutdown, or a reload after a failed append):
      * requests parked in soft state are completed with {@code error}.
      */
-    void onUnloaded(io.skiff.wire.protocol.Errors error);
+    void onUnloaded(Errors error);
 }
