@@ -1,7 +1,9 @@
 package io.skiff.bench;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -167,7 +169,7 @@ public final class BrokerProcess implements AutoCloseable {
         cmd.addAll(launch.jvmOptions);
         // Same log level as the reference broker gets (WARN), so neither pays for INFO logging.
         cmd.add("-Dskiff.log.level=WARN");
-        cmd.addAll(List.of("-cp", jar + java.io.File.pathSeparator + target.resolve("lib") + "/*",
+        cmd.addAll(List.of("-cp", jar + File.pathSeparator + target.resolve("lib") + "/*",
             "io.skiff.broker.SkiffMain", props.toString()));
         return start(label, dir, port, cmd, 0);
     }
@@ -228,7 +230,7 @@ public final class BrokerProcess implements AutoCloseable {
     }
 
     static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             s.setReuseAddress(true);
             return s.getLocalPort();
         }

@@ -329,24 +329,8 @@ public final class LoadGenerator implements AutoCloseable {
             long measureFrom = start + w.warmupMs * 1_000_000L;
             long stopAt = start + (w.warmupMs + w.durationMs) * 1_000_000L;
             long consumeDeadline = stopAt + 60_000_000_000L;
-            Thread reader = new Thread(() -> {
-                try {
-                    while (consumed.get() < expected.get() && System.nanoTime() < consumeDeadline) {
-                        ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(50));
-                        long now = System.nanoTime();
-                        for (ConsumerRecord<byte[], byte[]> rec : records) {
-                            long scheduled = readLong(rec.value());
-                            if (scheduled >= measureFrom) {
-                                e2e.recordValue(Math.max(0, now - scheduled) / 1000);
-                            }
-                        }
-                        consumed.addAndGet(records.count());
-                    }
-                } catch (Exception e) {
-                    consumerError.compareAndSet(null, describe(e));
-                }
-            }, "bench-e2e-consumer");
-            reader.setDaemon(true);
+            Thread reader = endToEndReader(consumer, e2e, consumed, consumerError, expected, measureFrom,
+                consumeDeadline);
             reader.start();
 
             List<Thread> senders = new ArrayList<>();
@@ -419,15 +403,7 @@ public final class LoadGenerator implements AutoCloseable {
             r.payloadBytes = measuredBytes.get();
             r.ackLatencyMicros = out.ackLatency.getIntervalHistogram();
             r.e2eLatencyMicros = e2e.getIntervalHistogram();
-            if (out.error.get() != null) {
-                r.fail("produce: " + out.error.get());
-            } else if (consumerError.get() != null) {
-                r.fail("consume: " + consumerError.get());
-            } else if (consumed.get() < out.acked.get()) {
-                r.fail("consume: " + consumed.get() + " of " + out.acked.get() + " acknowledged records arrived");
-            } else if (r.records == 0) {
-                r.fail("produce: no record was acknowledged");
-            }
+            failIfIncomplete(r, out, consumerError.get(), consumed.get());
         } finally {
             closeAll(producers);
             try {
@@ -435,6 +411,47 @@ public final class LoadGenerator implements AutoCloseable {
             } catch (Exception e) {
                 // best effort
             }
+        }
+    }
+
+    /**
+     * The end-to-end consumer thread (not started): polls until {@code expected} records arrived
+     * or the deadline passed, recording each measured record's latency from its scheduled send.
+     */
+    private static Thread endToEndReader(KafkaConsumer<byte[], byte[]> consumer, Recorder e2e, AtomicLong consumed,
+                                         AtomicReference<String> consumerError, AtomicLong expected,
+                                         long measureFrom, long consumeDeadline) {
+        Thread reader = new Thread(() -> {
+            try {
+                while (consumed.get() < expected.get() && System.nanoTime() < consumeDeadline) {
+                    ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(50));
+                    long now = System.nanoTime();
+                    for (ConsumerRecord<byte[], byte[]> rec : records) {
+                        long scheduled = readLong(rec.value());
+                        if (scheduled >= measureFrom) {
+                            e2e.recordValue(Math.max(0, now - scheduled) / 1000);
+                        }
+                    }
+                    consumed.addAndGet(records.count());
+                }
+            } catch (Exception e) {
+                consumerError.compareAndSet(null, describe(e));
+            }
+        }, "bench-e2e-consumer");
+        reader.setDaemon(true);
+        return reader;
+    }
+
+    /** Marks an end-to-end run failed if producing or consuming failed or records are missing. */
+    private static void failIfIncomplete(RunResult r, ProduceOutcome out, String consumerError, long consumed) {
+        if (out.error.get() != null) {
+            r.fail("produce: " + out.error.get());
+        } else if (consumerError != null) {
+            r.fail("consume: " + consumerError);
+        } else if (consumed < out.acked.get()) {
+            r.fail("consume: " + consumed + " of " + out.acked.get() + " acknowledged records arrived");
+        } else if (r.records == 0) {
+            r.fail("produce: no record was acknowledged");
         }
     }
 

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -193,7 +194,7 @@ public final class SideBySide {
                     }
                     // A B in odd rounds, B A in even ones: neither broker always runs second.
                     if (round % 2 == 0) {
-                        java.util.Collections.reverse(order);
+                        Collections.reverse(order);
                     }
                     for (String label : order) {
                         RunResult r = runOne(sides.get(label), w, round);

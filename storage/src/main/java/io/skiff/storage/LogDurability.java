@@ -1,5 +1,7 @@
 package io.skiff.storage;
 
+import io.skiff.wire.util.Clock;
+
 import java.io.IOException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;

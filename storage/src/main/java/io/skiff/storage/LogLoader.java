@@ -1,6 +1,7 @@
 package io.skiff.storage;
 
 import io.skiff.wire.protocol.Uuid;
+import io.skiff.wire.util.Clock;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;

@@ -1,10 +1,12 @@
 package io.skiff.storage;
 
 import io.skiff.wire.protocol.Uuid;
+import io.skiff.wire.util.Clock;
 import java.io.File;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.StandardOpenOption;
@@ -96,7 +98,7 @@ public final class LogManager implements AutoCloseable {
         FileLock lock;
         try {
             lock = lockChannel.tryLock();
-        } catch (java.nio.channels.OverlappingFileLockException e) {
+        } catch (OverlappingFileLockException e) {
             lock = null;
         }
         if (lock == null) {

@@ -21,6 +21,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.concurrent.ThreadLocalRandom;
 import org.slf4j.Logger;
@@ -627,7 +628,7 @@ final class LogSegment {
         File dir = logFile.getParentFile();
         File target = new File(dir, logFile.getName() + LogFiles.DELETED_SUFFIX);
         if (logFile.exists()) {
-            Files.move(logFile.toPath(), target.toPath(), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            Files.move(logFile.toPath(), target.toPath(), StandardCopyOption.REPLACE_EXISTING);
         }
         logFile = target;
         offsetIndex.renameTo(new File(dir, offsetIndex.file().getName() + LogFiles.DELETED_SUFFIX));

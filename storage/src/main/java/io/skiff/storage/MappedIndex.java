@@ -3,10 +3,13 @@ package io.skiff.storage;
 import java.io.File;
 import java.io.IOException;
 import java.io.RandomAccessFile;
+import java.lang.reflect.Field;
 import java.lang.reflect.Method;
+import java.nio.ByteBuffer;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
+import java.nio.file.StandardCopyOption;
 
 /**
  * A memory-mapped file of fixed-size sorted entries (the offset and time indexes). Preallocated
@@ -23,10 +26,10 @@ abstract class MappedIndex implements AutoCloseable {
         Object u = null;
         try {
             Class<?> unsafeClass = Class.forName("sun.misc.Unsafe");
-            java.lang.reflect.Field f = unsafeClass.getDeclaredField("theUnsafe");
+            Field f = unsafeClass.getDeclaredField("theUnsafe");
             f.setAccessible(true);
             u = f.get(null);
-            m = unsafeClass.getMethod("invokeCleaner", java.nio.ByteBuffer.class);
+            m = unsafeClass.getMethod("invokeCleaner", ByteBuffer.class);
         } catch (ReflectiveOperationException | RuntimeException e) {
             m = null;
         }
@@ -141,7 +144,7 @@ abstract class MappedIndex implements AutoCloseable {
     /** Renames the file (e.g. to its .deleted name). */
     public synchronized void renameTo(File target) throws IOException {
         if (file.exists()) {
-            Files.move(file.toPath(), target.toPath(), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            Files.move(file.toPath(), target.toPath(), StandardCopyOption.REPLACE_EXISTING);
         }
         file = target;
     }

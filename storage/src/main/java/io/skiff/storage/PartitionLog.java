@@ -10,6 +10,7 @@ import io.skiff.wire.record.RecordError;
 import io.skiff.wire.record.TimestampType;
 import io.skiff.wire.record.ValidationOutcome;
 import io.skiff.wire.record.ValidationResult;
+import io.skiff.wire.util.Clock;
 import java.io.File;
 import java.io.IOException;
 import java.util.ArrayList;

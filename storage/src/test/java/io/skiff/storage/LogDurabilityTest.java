@@ -3,6 +3,7 @@ package io.skiff.storage;
 import static io.skiff.wire.record.TestBatches.spec;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.skiff.wire.util.ManualClock;
 import java.io.File;
 import java.io.IOException;
 import java.util.concurrent.CompletableFuture;

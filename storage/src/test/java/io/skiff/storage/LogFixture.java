@@ -3,6 +3,7 @@ package io.skiff.storage;
 import io.netty.buffer.ByteBuf;
 import io.skiff.wire.protocol.Uuid;
 import io.skiff.wire.record.TestBatches;
+import io.skiff.wire.util.ManualClock;
 import java.io.File;
 import java.io.IOException;
 import java.nio.ByteBuffer;

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.netty.buffer.ByteBuf;
 import io.skiff.wire.protocol.Uuid;
+import io.skiff.wire.util.ManualClock;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;

@@ -1,57 +1,39 @@
 package io.skiff.storage;
 
-import static org.assertj.core.api.Assertions.assertThat;
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 
-import java.io.IOException;
-import java.net.URISyntaxException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.Paths;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.stream.Stream;
-import org.junit.jupiter.api.Test;
+import com.tngtech.archunit.core.importer.ImportOption;
+import com.tngtech.archunit.junit.AnalyzeClasses;
+import com.tngtech.archunit.junit.ArchTest;
+import com.tngtech.archunit.lang.ArchRule;
 
 /**
- * Storage reports its own outcomes and speaks no protocol: no compiled storage class refers to
- * the protocol's {@code Errors} or to a generated request/response message. Checked on the
- * class files' constant pools, where every type a class uses is named.
+ * The layering of {@code storage}: it speaks batches, offsets and file positions and reports its
+ * own outcomes. Its main classes never use protocol error codes or request and response messages, never reach into the coordinators or the broker (the
+ * broker plugs storage in, not the other way round) and never touch Netty's channels or
+ * transports.
  */
+@AnalyzeClasses(packages = "io.skiff.storage", importOptions = ImportOption.DoNotIncludeTests.class)
 class StorageLayeringTest {
-    private static final String[] FORBIDDEN = {"io/skiff/wire/protocol/Errors", "io/skiff/wire/message/"};
 
-    private static List<Path> storageClassFiles() throws IOException, URISyntaxException {
-        Path root = Paths.get(PartitionLog.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-        try (Stream<Path> files = Files.walk(root.resolve("io/skiff/storage"))) {
-            List<Path> out = new ArrayList<>();
-            files.filter(p -> p.toString().endsWith(".class")).forEach(out::add);
-            return out;
-        }
-    }
+    @ArchTest
+    static final ArchRule storageNeverUsesRequestOrResponseMessages = noClasses()
+        .that().resideInAPackage("io.skiff.storage..")
+        .should().dependOnClassesThat().resideInAPackage("io.skiff.wire.message..");
 
-    @Test
-    void noStorageClassRefersToProtocolErrorsOrMessages() throws Exception {
-        List<Path> classes = storageClassFiles();
-        assertThat(classes).extracting(p -> p.getFileName().toString()).contains("PartitionLog.class",
-            "AppendOutcome.class");
-        List<String> offenders = new ArrayList<>();
-        for (Path p : classes) {
-            String constants = new String(Files.readAllBytes(p), StandardCharsets.ISO_8859_1);
-            for (String forbidden : FORBIDDEN) {
-                if (constants.contains(forbidden)) {
-                    offenders.add(p.getFileName() + " -> " + forbidden);
-                }
-            }
-        }
-        assertThat(offenders).isEmpty();
-    }
+    @ArchTest
+    static final ArchRule storageNeverUsesProtocolErrorCodes = noClasses()
+        .that().resideInAPackage("io.skiff.storage..")
+        .should().dependOnClassesThat().haveFullyQualifiedName("io.skiff.wire.protocol.Errors");
 
-    @Test
-    void theScanSeesTheTypesAClassUses() throws Exception {
-        Path partitionLog = storageClassFiles().stream()
-            .filter(p -> p.getFileName().toString().equals("PartitionLog.class")).findFirst().orElseThrow();
-        String constants = new String(Files.readAllBytes(partitionLog), StandardCharsets.ISO_8859_1);
-        assertThat(constants).contains("io/skiff/wire/record/BatchValidator");
-    }
+    @ArchTest
+    static final ArchRule storageNeverDependsOnCoordinatorOrBroker = noClasses()
+        .that().resideInAPackage("io.skiff.storage..")
+        .should().dependOnClassesThat().resideInAnyPackage("io.skiff.coordinator..", "io.skiff.broker..");
+
+    @ArchTest
+    static final ArchRule storageNeverUsesNettyChannelsOrTransports = noClasses()
+        .that().resideInAPackage("io.skiff.storage..")
+        .should().dependOnClassesThat().resideInAnyPackage("io.netty.channel..", "io.netty.bootstrap..",
+            "io.netty.handler..");
 }

@@ -3,7 +3,6 @@ package io.skiff.bench.jmh;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.skiff.storage.AppendResult;
-import io.skiff.storage.Clock;
 import io.skiff.storage.FileRecords;
 import io.skiff.storage.LogConfig;
 import io.skiff.storage.LogManager;
@@ -13,9 +12,11 @@ import io.skiff.storage.ReadResult;
 import io.skiff.storage.TimestampAndOffset;
 import io.skiff.storage.TopicPartition;
 import io.skiff.wire.protocol.Uuid;
+import io.skiff.wire.util.Clock;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -103,7 +104,7 @@ public class LogBenchmarks {
 
     static void close(LogManager manager, File dir) throws IOException {
         manager.shutdown();
-        try (Stream<java.nio.file.Path> files = Files.walk(dir.toPath())) {
+        try (Stream<Path> files = Files.walk(dir.toPath())) {
             files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         }
     }

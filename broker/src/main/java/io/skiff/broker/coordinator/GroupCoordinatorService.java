@@ -10,9 +10,10 @@ import io.skiff.broker.partition.PartitionManager;
 import io.skiff.coordinator.group.GroupCoordinator;
 import io.skiff.coordinator.group.GroupCoordinatorConfig;
 import io.skiff.coordinator.group.TopicsView;
-import io.skiff.coordinator.runtime.SystemCoordinatorClock;
+import io.skiff.coordinator.runtime.SystemCoordinatorTimer;
 import io.skiff.wire.protocol.Errors;
 import io.skiff.wire.protocol.Uuid;
+import io.skiff.wire.util.Clock;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -30,7 +31,7 @@ import java.util.concurrent.CompletableFuture;
  */
 public final class GroupCoordinatorService implements MetadataManager.Listener, AutoCloseable {
     private final MetadataManager metadata;
-    private final SystemCoordinatorClock clock = new SystemCoordinatorClock();
+    private final SystemCoordinatorTimer timer = new SystemCoordinatorTimer();
     private final CoordinatorHost<GroupCoordinator> host;
 
     public GroupCoordinatorService(BrokerConfig config, MetadataManager metadata, TopicAdmin admin,
@@ -40,7 +41,7 @@ public final class GroupCoordinatorService implements MetadataManager.Listener, 
         props.putIfAbsent(GroupCoordinatorConfig.MESSAGE_MAX_BYTES, Integer.toString(config.messageMaxBytes()));
         GroupCoordinatorConfig groupConfig = GroupCoordinatorConfig.fromProperties(props);
         this.host = new CoordinatorHost<>(offsetsTopic(config),
-            () -> new GroupCoordinator(groupConfig, new ImageTopics(), clock, null),
+            () -> new GroupCoordinator(groupConfig, new ImageTopics(), Clock.SYSTEM, timer, null),
             metadata, admin, partitions, fsync, System::currentTimeMillis);
     }
 
@@ -109,7 +110,7 @@ public final class GroupCoordinatorService implements MetadataManager.Listener, 
     @Override
     public void close() {
         host.close();
-        clock.close();
+        timer.close();
     }
 
     /** The coordinator's view of topics, over the current metadata image. */

@@ -20,12 +20,15 @@ abstract class GroupApiHandler<Q extends ApiMessage> extends ApiHandler<Q> {
         this.coordinator = coordinator;
     }
 
+    // Two RequestContext types meet in this class (the broker's and the coordinator's): one is qualified.
+    // CHECKSTYLE.OFF: InlineQualifiedName
     abstract CompletableFuture<? extends ApiMessage> call(io.skiff.coordinator.group.RequestContext rc, Q request);
 
     @Override
     public final void handle(RequestContext context, Q request) {
         io.skiff.coordinator.group.RequestContext rc = new io.skiff.coordinator.group.RequestContext(context.apiVersion,
             context.clientId, context.clientAddress == null ? "" : "/" + context.clientAddress.getAddress().getHostAddress());
+        // CHECKSTYLE.ON: InlineQualifiedName
         call(rc, request).whenComplete((response, failure) -> {
             if (failure != null) {
                 context.closeConnection();

@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -106,7 +107,7 @@ public final class MetadataManager implements AutoCloseable {
         });
     }
 
-    private <T> CompletableFuture<T> submitTask(java.util.concurrent.Callable<T> task) {
+    private <T> CompletableFuture<T> submitTask(Callable<T> task) {
         CompletableFuture<T> f = new CompletableFuture<>();
         thread.execute(() -> {
             try {

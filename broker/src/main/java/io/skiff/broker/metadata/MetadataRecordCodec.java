@@ -2,7 +2,6 @@ package io.skiff.broker.metadata;
 
 import io.netty.buffer.ByteBuf;
 import io.skiff.wire.protocol.MessageParseException;
-import io.skiff.wire.protocol.Uuid;
 import io.skiff.wire.protocol.Wire;
 
 /**

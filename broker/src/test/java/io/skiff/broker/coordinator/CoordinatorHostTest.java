@@ -8,8 +8,8 @@ import io.skiff.broker.metadata.MetadataManager;
 import io.skiff.broker.partition.PartitionManager;
 import io.skiff.broker.metadata.TopicImage;
 import io.skiff.coordinator.runtime.CoordinatorShard;
-import io.skiff.coordinator.runtime.SystemCoordinatorClock;
-import io.skiff.storage.Clock;
+import io.skiff.coordinator.runtime.SystemCoordinatorTimer;
+import io.skiff.wire.util.Clock;
 import io.skiff.storage.LogManager;
 import io.skiff.storage.LogManagerConfig;
 import io.skiff.storage.TopicPartition;
@@ -45,7 +45,7 @@ class CoordinatorHostTest {
     private LogManager logs;
     private PartitionManager replicas;
     private TopicAdmin admin;
-    private SystemCoordinatorClock clock;
+    private SystemCoordinatorTimer clock;
     private final List<CoordinatorHost<CountingCoordinator>> hosts = new ArrayList<>();
 
     @BeforeEach
@@ -57,7 +57,7 @@ class CoordinatorHostTest {
         replicas = new PartitionManager(config, logs, null);
         metadata.addListener(replicas);
         admin = new TopicAdmin(config, metadata);
-        clock = new SystemCoordinatorClock();
+        clock = new SystemCoordinatorTimer();
     }
 
     @AfterEach

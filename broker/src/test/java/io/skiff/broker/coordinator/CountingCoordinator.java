@@ -3,16 +3,17 @@ package io.skiff.broker.coordinator;
 import io.skiff.coordinator.group.GroupRecords;
 import io.skiff.coordinator.record.OffsetCommitKey;
 import io.skiff.coordinator.record.OffsetCommitValue;
-import io.skiff.coordinator.runtime.CoordinatorClock;
 import io.skiff.coordinator.runtime.CoordinatorLog;
 import io.skiff.coordinator.runtime.CoordinatorRecord;
 import io.skiff.coordinator.runtime.CoordinatorShard;
 import io.skiff.coordinator.runtime.CoordinatorShards;
 import io.skiff.coordinator.runtime.CoordinatorStateMachine;
+import io.skiff.coordinator.runtime.CoordinatorTimer;
 import io.skiff.coordinator.runtime.OperationContext;
 import io.skiff.coordinator.runtime.ShardExecutors;
 import io.skiff.coordinator.runtime.ShardedCoordinator;
 import io.skiff.wire.protocol.Errors;
+import io.skiff.wire.util.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -31,10 +32,10 @@ final class CountingCoordinator implements ShardedCoordinator {
     private final int partitions;
     final CoordinatorShards<Counters> shards;
 
-    CountingCoordinator(int partitions, CoordinatorClock clock) {
+    CountingCoordinator(int partitions, CoordinatorTimer timer) {
         this.partitions = partitions;
         this.shards = new CoordinatorShards<>(TOPIC, GroupRecords.SERDE, Counters::new,
-            ShardExecutors.owned(2, "skiff-test-counters-"), clock, 1 << 20);
+            ShardExecutors.owned(2, "skiff-test-counters-"), Clock.SYSTEM, timer, 1 << 20);
     }
 
     /** The state of one partition: the numbers, and what replay saw. Shard thread only. */

@@ -10,7 +10,7 @@ import io.skiff.broker.metadata.TopicImage;
 import io.skiff.coordinator.group.GroupCoordinator;
 import io.skiff.coordinator.group.RequestContext;
 import io.skiff.coordinator.runtime.CoordinatorShard;
-import io.skiff.storage.Clock;
+import io.skiff.wire.util.Clock;
 import io.skiff.storage.LogManager;
 import io.skiff.storage.LogManagerConfig;
 import io.skiff.wire.message.OffsetCommitRequest;

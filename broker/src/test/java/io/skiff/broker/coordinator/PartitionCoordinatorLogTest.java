@@ -9,7 +9,7 @@ import io.skiff.broker.partition.Partition;
 import io.skiff.coordinator.group.GroupRecords;
 import io.skiff.coordinator.runtime.CoordinatorRecord;
 import io.skiff.coordinator.runtime.RecordVisitor;
-import io.skiff.storage.Clock;
+import io.skiff.wire.util.Clock;
 import io.skiff.storage.LogConfig;
 import io.skiff.storage.LogManager;
 import io.skiff.storage.LogManagerConfig;

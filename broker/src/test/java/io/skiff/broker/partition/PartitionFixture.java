@@ -3,7 +3,7 @@ package io.skiff.broker.partition;
 import io.netty.buffer.ByteBuf;
 import io.skiff.broker.config.BrokerConfig;
 import io.skiff.storage.AppendResult;
-import io.skiff.storage.Clock;
+import io.skiff.wire.util.Clock;
 import io.skiff.storage.LogConfig;
 import io.skiff.storage.LogManager;
 import io.skiff.storage.LogManagerConfig;

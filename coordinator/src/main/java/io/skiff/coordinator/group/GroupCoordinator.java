@@ -3,7 +3,6 @@ package io.skiff.coordinator.group;
 import io.skiff.coordinator.group.assignor.PartitionAssignor;
 import io.skiff.coordinator.group.assignor.RangeAssignor;
 import io.skiff.coordinator.group.assignor.UniformAssignor;
-import io.skiff.coordinator.runtime.CoordinatorClock;
 import io.skiff.coordinator.runtime.CoordinatorException;
 import io.skiff.coordinator.runtime.CoordinatorLog;
 import io.skiff.coordinator.runtime.CoordinatorShard;
@@ -11,6 +10,7 @@ import io.skiff.coordinator.runtime.CoordinatorShards;
 import io.skiff.coordinator.runtime.OperationContext;
 import io.skiff.coordinator.runtime.ShardExecutors;
 import io.skiff.coordinator.runtime.ShardedCoordinator;
+import io.skiff.coordinator.runtime.CoordinatorTimer;
 import io.skiff.wire.message.ConsumerGroupDescribeRequest;
 import io.skiff.wire.message.ConsumerGroupDescribeResponse;
 import io.skiff.wire.message.ConsumerGroupHeartbeatRequest;
@@ -36,6 +36,8 @@ import io.skiff.wire.message.OffsetFetchResponse;
 import io.skiff.wire.message.SyncGroupRequest;
 import io.skiff.wire.message.SyncGroupResponse;
 import io.skiff.wire.protocol.Errors;
+import io.skiff.wire.protocol.Uuid;
+import io.skiff.wire.util.Clock;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -78,7 +80,8 @@ public final class GroupCoordinator implements ShardedCoordinator {
 
     private final GroupCoordinatorConfig config;
     private final TopicsView topics;
-    private final CoordinatorClock clock;
+    private final Clock clock;
+    private final CoordinatorTimer timer;
     private final GroupMetrics metrics = new GroupMetrics();
     private final Map<String, PartitionAssignor> assignors = new LinkedHashMap<>();
     private final CoordinatorShards<GroupCoordinatorShard> shards;
@@ -89,11 +92,12 @@ public final class GroupCoordinator implements ShardedCoordinator {
      *                             tasks one at a time, in order; null for
      *                             {@code group.coordinator.threads} threads owned by the coordinator
      */
-    public GroupCoordinator(GroupCoordinatorConfig config, TopicsView topics, CoordinatorClock clock,
-                            IntFunction<Executor> executorForPartition) {
+    public GroupCoordinator(GroupCoordinatorConfig config, TopicsView topics, Clock clock,
+                            CoordinatorTimer timer, IntFunction<Executor> executorForPartition) {
         this.config = config;
         this.topics = topics;
         this.clock = clock;
+        this.timer = timer;
         for (String name : config.consumerGroupAssignors()) {
             assignors.put(name, name.equals(RangeAssignor.NAME) ? new RangeAssignor() : new UniformAssignor());
         }
@@ -101,7 +105,7 @@ public final class GroupCoordinator implements ShardedCoordinator {
             : ShardExecutors.owned(config.threads(), "skiff-group-coordinator-");
         this.shards = new CoordinatorShards<>(OFFSETS_TOPIC, GroupRecords.SERDE,
             p -> new GroupCoordinatorShard(p, config, topics, metrics, assignors, clock), executors, clock,
-            config.maxMessageBytes());
+            timer, config.maxMessageBytes());
     }
 
     public GroupCoordinatorConfig config() {
@@ -394,7 +398,7 @@ public final class GroupCoordinator implements ShardedCoordinator {
             this.version = version;
         }
 
-        private OffsetCommitResponse.OffsetCommitResponseTopic topic(String name, io.skiff.wire.protocol.Uuid id) {
+        private OffsetCommitResponse.OffsetCommitResponseTopic topic(String name, Uuid id) {
             Object key = version >= 10 ? id : name;
             return topics.computeIfAbsent(key, k -> version >= 10
                 ? new OffsetCommitResponse.OffsetCommitResponseTopic().setTopicId(id)

@@ -3,6 +3,7 @@ package io.skiff.coordinator.group;
 import io.skiff.coordinator.group.assignor.PartitionAssignor;
 import io.skiff.coordinator.group.classic.ClassicGroup;
 import io.skiff.coordinator.group.classic.ClassicGroupHandler;
+import io.skiff.coordinator.group.classic.ClassicGroupMember;
 import io.skiff.coordinator.group.classic.ClassicGroupState;
 import io.skiff.coordinator.group.consumer.ClassicMembersHandler;
 import io.skiff.coordinator.group.consumer.ConsumerGroup;
@@ -28,8 +29,6 @@ import io.skiff.coordinator.record.GroupMetadataKey;
 import io.skiff.coordinator.record.GroupMetadataValue;
 import io.skiff.coordinator.record.OffsetCommitKey;
 import io.skiff.coordinator.record.OffsetCommitValue;
-import io.skiff.coordinator.runtime.CoordinatorClock;
-import io.skiff.coordinator.runtime.CoordinatorException;
 import io.skiff.coordinator.runtime.CoordinatorRecord;
 import io.skiff.coordinator.runtime.CoordinatorStateMachine;
 import io.skiff.coordinator.runtime.OperationContext;
@@ -55,6 +54,7 @@ import io.skiff.wire.message.SyncGroupRequest;
 import io.skiff.wire.message.SyncGroupResponse;
 import io.skiff.wire.protocol.Errors;
 import io.skiff.wire.protocol.Uuid;
+import io.skiff.wire.util.Clock;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
@@ -84,7 +84,7 @@ public final class GroupCoordinatorShard implements CoordinatorStateMachine {
     private final int partition;
     private final GroupCoordinatorConfig config;
     private final GroupMetrics metrics;
-    private final CoordinatorClock clock;
+    private final Clock clock;
     private final GroupStore groups = new GroupStore();
     private final OffsetStore offsets = new OffsetStore();
     private final ClassicGroupHandler classic;
@@ -94,7 +94,7 @@ public final class GroupCoordinatorShard implements CoordinatorStateMachine {
     private final Replayer replayer = new Replayer();
 
     public GroupCoordinatorShard(int partition, GroupCoordinatorConfig config, TopicsView topics, GroupMetrics metrics,
-                                 Map<String, PartitionAssignor> assignors, CoordinatorClock clock) {
+                                 Map<String, PartitionAssignor> assignors, Clock clock) {
         this.partition = partition;
         this.config = config;
         this.metrics = metrics;
@@ -462,7 +462,7 @@ public final class GroupCoordinatorShard implements CoordinatorStateMachine {
             ClassicGroup g = (ClassicGroup) any;
             List<DescribeGroupsResponse.DescribedGroupMember> members = new ArrayList<>();
             boolean stable = g.isInState(ClassicGroupState.STABLE);
-            for (io.skiff.coordinator.group.classic.ClassicGroupMember m : g.allMembers()) {
+            for (ClassicGroupMember m : g.allMembers()) {
                 members.add(new DescribeGroupsResponse.DescribedGroupMember()
                     .setMemberId(m.memberId())
                     .setGroupInstanceId(m.groupInstanceId())

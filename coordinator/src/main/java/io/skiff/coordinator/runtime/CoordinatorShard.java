@@ -2,6 +2,7 @@ package io.skiff.coordinator.runtime;
 
 import io.skiff.wire.protocol.Errors;
 import java.nio.ByteBuffer;
+import io.skiff.wire.util.Clock;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -70,7 +71,8 @@ public final class CoordinatorShard<S extends CoordinatorStateMachine> {
     private final RecordSerde serde;
     private final Supplier<S> stateFactory;
     private final Executor executor;
-    private final CoordinatorClock clock;
+    private final Clock clock;
+    private final CoordinatorTimer timer;
     private final int maxBatchSizeInBytes;
     private final CompletableFuture<Void> loaded = new CompletableFuture<>();
 
@@ -95,7 +97,7 @@ public final class CoordinatorShard<S extends CoordinatorStateMachine> {
      *                            {@code max.message.bytes}); an operation writing more fails
      */
     public CoordinatorShard(String name, CoordinatorLog log, RecordSerde serde, Supplier<S> stateFactory,
-                            Executor executor, CoordinatorClock clock, int maxBatchSizeInBytes) {
+                            Executor executor, Clock clock, CoordinatorTimer timer, int maxBatchSizeInBytes) {
         this.maxBatchSizeInBytes = maxBatchSizeInBytes;
         this.name = name;
         this.log = log;
@@ -103,6 +105,7 @@ public final class CoordinatorShard<S extends CoordinatorStateMachine> {
         this.stateFactory = stateFactory;
         this.executor = executor;
         this.clock = clock;
+        this.timer = timer;
     }
 
     /** Starts loading the partition; {@link #loadFuture()} completes when it is served. */
@@ -399,7 +402,7 @@ public final class CoordinatorShard<S extends CoordinatorStateMachine> {
         }
         Timer timer = new Timer(key, operation);
         timers.put(key, timer);
-        timer.handle = clock.schedule(delayMs, () -> executor.execute(() -> fire(timer)));
+        timer.handle = this.timer.schedule(delayMs, () -> executor.execute(() -> fire(timer)));
     }
 
     private void fire(Timer timer) {
@@ -503,7 +506,7 @@ public final class CoordinatorShard<S extends CoordinatorStateMachine> {
     private static final class Timer {
         final String key;
         final Consumer<OperationContext> operation;
-        CoordinatorClock.Cancellable handle;
+        CoordinatorTimer.Cancellable handle;
 
         Timer(String key, Consumer<OperationContext> operation) {
             this.key = key;

@@ -1,5 +1,6 @@
 package io.skiff.coordinator.runtime;
 
+import io.skiff.wire.util.Clock;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -31,7 +32,8 @@ public final class CoordinatorShards<S extends CoordinatorStateMachine> implemen
     private final RecordSerde serde;
     private final IntFunction<S> stateFactory;
     private final ShardExecutors executors;
-    private final CoordinatorClock clock;
+    private final Clock clock;
+    private final CoordinatorTimer timer;
     private final int maxBatchSizeInBytes;
     private final Map<Integer, Hosted<S>> shards = new ConcurrentHashMap<>();
     private boolean closed;
@@ -43,12 +45,13 @@ public final class CoordinatorShards<S extends CoordinatorStateMachine> implemen
      * @param maxBatchSizeInBytes the largest batch the log accepts (see {@link CoordinatorShard})
      */
     public CoordinatorShards(String topicName, RecordSerde serde, IntFunction<S> stateFactory, ShardExecutors executors,
-                             CoordinatorClock clock, int maxBatchSizeInBytes) {
+                             Clock clock, CoordinatorTimer timer, int maxBatchSizeInBytes) {
         this.topicName = topicName;
         this.serde = serde;
         this.stateFactory = stateFactory;
         this.executors = executors;
         this.clock = clock;
+        this.timer = timer;
         this.maxBatchSizeInBytes = maxBatchSizeInBytes;
     }
 
@@ -74,7 +77,7 @@ public final class CoordinatorShards<S extends CoordinatorStateMachine> implemen
                 return previous.shard.loadFuture();
             }
             shard = new CoordinatorShard<>(topicName + "-" + partition, log, serde, () -> stateFactory.apply(partition),
-                executors.forPartition(partition), clock, maxBatchSizeInBytes);
+                executors.forPartition(partition), clock, timer, maxBatchSizeInBytes);
             shards.put(partition, new Hosted<>(shard, leaderEpoch));
         }
         if (previous != null) {

@@ -297,7 +297,7 @@ class OffsetsTest {
         // A partition whose load has not run yet answers COORDINATOR_LOAD_IN_PROGRESS.
         io.skiff.coordinator.testing.DirectExecutor idle = new io.skiff.coordinator.testing.DirectExecutor();
         java.util.List<Runnable> parked = new ArrayList<>();
-        GroupCoordinator loading = new GroupCoordinator(ctx.config, ctx.topics, ctx.clock, p -> parked::add);
+        GroupCoordinator loading = new GroupCoordinator(ctx.config, ctx.topics, ctx.clock, ctx.timer, p -> parked::add);
         loading.onElection(2, 0, ctx.logs.get(2));
         assertThat(loading.commitOffsets(rc(8), commitRequest(elsewhere, "", -1, "t", 0, 1)).join()
             .topics().get(0).partitions().get(0).errorCode()).isEqualTo(Errors.COORDINATOR_LOAD_IN_PROGRESS.code);

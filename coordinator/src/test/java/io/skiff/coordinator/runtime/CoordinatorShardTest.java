@@ -7,6 +7,7 @@ import io.skiff.coordinator.record.OffsetCommitKey;
 import io.skiff.coordinator.testing.DirectExecutor;
 import io.skiff.wire.protocol.Errors;
 import java.nio.ByteBuffer;
+import io.skiff.wire.util.ManualClock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -52,13 +53,14 @@ class CoordinatorShardTest {
     }
 
     private final ManualClock clock = new ManualClock();
+    private final ManualTimer timer = new ManualTimer(clock);
     private final InMemoryCoordinatorLog log = new InMemoryCoordinatorLog();
     private final List<Recorder> states = new ArrayList<>();
     private final CoordinatorShard<Recorder> shard = new CoordinatorShard<>("test", log, GroupRecords.SERDE, () -> {
         Recorder r = new Recorder();
         states.add(r);
         return r;
-    }, new DirectExecutor(), clock, 1_000_000);
+    }, new DirectExecutor(), clock, timer, 1_000_000);
 
     private static CoordinatorRecord record(int partition) {
         return GroupRecords.offsetCommit("g", "t", partition, 1L, -1, "", 0L, -1L, null);
@@ -123,7 +125,7 @@ class CoordinatorShardTest {
     @Test
     void batchLargerThanTheLimitIsRefused() {
         CoordinatorShard<Recorder> small = new CoordinatorShard<>("small", log, GroupRecords.SERDE, Recorder::new,
-            new DirectExecutor(), clock, 200);
+            new DirectExecutor(), clock, timer, 200);
         small.load();
         CompletableFuture<Object> f = small.submit("big", ctx -> {
             for (int i = 0; i < 10; i++) {
@@ -141,7 +143,7 @@ class CoordinatorShardTest {
     }
 
     @Test
-    void timersFireOnTheManualClockAndAKeyReplacesTheEarlierTimer() {
+    void timersFireOnTheManualTimerAndAKeyReplacesTheEarlierTimer() {
         shard.load();
         shard.submit("schedule", ctx -> {
             ctx.schedule("k", 100, c -> shard.state().fired.add("first"));
@@ -149,9 +151,9 @@ class CoordinatorShardTest {
             ctx.schedule("other", 50, c -> shard.state().fired.add("other"));
             return null;
         }).join();
-        clock.advance(150);
+        timer.advance(150);
         assertThat(shard.state().fired).containsExactly("other");
-        clock.advance(100);
+        timer.advance(100);
         assertThat(shard.state().fired).containsExactly("other", "second");
         shard.submit("cancel", ctx -> {
             ctx.schedule("late", 10, c -> shard.state().fired.add("late"));
@@ -159,7 +161,7 @@ class CoordinatorShardTest {
             assertThat(ctx.isScheduled("late")).isFalse();
             return null;
         }).join();
-        clock.advance(100);
+        timer.advance(100);
         assertThat(shard.state().fired).containsExactly("other", "second");
     }
 
@@ -167,7 +169,7 @@ class CoordinatorShardTest {
     void requestsBeforeTheLoadGetLoadInProgressAndAfterUnloadNotCoordinator() {
         List<Runnable> parked = new ArrayList<>();
         CoordinatorShard<Recorder> lazy = new CoordinatorShard<>("lazy", log, GroupRecords.SERDE, Recorder::new,
-            parked::add, clock, 1_000_000);
+            parked::add, clock, timer, 1_000_000);
         lazy.load();
         CompletableFuture<String> early = lazy.submit("early", ctx -> "x");
         assertThat(early).isCompletedExceptionally();
@@ -188,7 +190,7 @@ class CoordinatorShardTest {
             return null;
         }).join();
         CoordinatorShard<Recorder> reloaded = new CoordinatorShard<>("reloaded", log, GroupRecords.SERDE, Recorder::new,
-            new DirectExecutor(), clock, 1_000_000);
+            new DirectExecutor(), clock, timer, 1_000_000);
         reloaded.load();
         assertThat(reloaded.state().replayed).containsExactly("t-0", "t-1", "t-0=x");
         assertThat(reloaded.loadedRecords()).isEqualTo(3);
@@ -209,7 +211,7 @@ class CoordinatorShardTest {
         }).join();
         assertThat(shard.state().positions).containsExactly("0 by -1/-1", "1 by -1/-1", "2 by -1/-1");
         CoordinatorShard<Recorder> reloaded = new CoordinatorShard<>("reloaded", log, GroupRecords.SERDE, Recorder::new,
-            new DirectExecutor(), clock, 1_000_000);
+            new DirectExecutor(), clock, timer, 1_000_000);
         reloaded.load();
         assertThat(reloaded.state().positions).containsExactly("0 by -1/-1", "1 by -1/-1", "2 by -1/-1");
         reloaded.submit("next", ctx -> {
@@ -240,7 +242,7 @@ class CoordinatorShardTest {
             }
         };
         CoordinatorShard<Recorder> loaded = new CoordinatorShard<>("scripted", scripted, GroupRecords.SERDE, Recorder::new,
-            new DirectExecutor(), clock, 1_000_000);
+            new DirectExecutor(), clock, timer, 1_000_000);
         loaded.load();
         assertThat(loaded.state().replayed).containsExactly("t-0", "t-0=x", "t-0");
         assertThat(loaded.state().positions).containsExactly("3 by 42/7", "5 by 43/1", "8 by -1/-1");
@@ -271,7 +273,7 @@ class CoordinatorShardTest {
             Recorder r = new Recorder();
             states.add(r);
             return r;
-        }, new DirectExecutor(), clock, 1_000_000);
+        }, new DirectExecutor(), clock, timer, 1_000_000);
         moved.load();
         CompletableFuture<String> write = moved.submit("write", ctx -> {
             ctx.append(record(0));
@@ -285,18 +287,18 @@ class CoordinatorShardTest {
     }
 
     @Test
-    void manualClockRunsDueTasksInDeadlineOrder() {
+    void manualTimerRunsDueTasksInDeadlineOrder() {
         List<String> ran = new ArrayList<>();
-        clock.schedule(30, () -> ran.add("c"));
-        clock.schedule(10, () -> ran.add("a"));
-        CoordinatorClock.Cancellable cancelled = clock.schedule(20, () -> ran.add("b"));
+        timer.schedule(30, () -> ran.add("c"));
+        timer.schedule(10, () -> ran.add("a"));
+        CoordinatorTimer.Cancellable cancelled = timer.schedule(20, () -> ran.add("b"));
         cancelled.cancel();
-        clock.schedule(10, () -> ran.add("a2"));
+        timer.schedule(10, () -> ran.add("a2"));
         long start = clock.milliseconds();
-        clock.advance(25);
+        timer.advance(25);
         assertThat(ran).containsExactly("a", "a2");
         assertThat(clock.milliseconds()).isEqualTo(start + 25);
-        clock.advance(5);
+        timer.advance(5);
         assertThat(ran).containsExactly("a", "a2", "c");
     }
 }

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.skiff.coordinator.group.GroupRecords;
 import io.skiff.coordinator.testing.DirectExecutor;
 import io.skiff.wire.protocol.Errors;
+import io.skiff.wire.util.ManualClock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -18,17 +19,8 @@ import org.junit.jupiter.api.Test;
 class CoordinatorShardsTest {
 
     /** Time that stands still; the shards here set no timers that must fire. */
-    private static final CoordinatorClock STILL = new CoordinatorClock() {
-        @Override
-        public long milliseconds() {
-            return 0L;
-        }
-
-        @Override
-        public Cancellable schedule(long delayMs, Runnable task) {
-            return () -> { };
-        }
-    };
+    private final ManualClock clock = new ManualClock();
+    private final ManualTimer timer = new ManualTimer(clock);
 
     private final List<Integer> created = new ArrayList<>();
     private final List<CoordinatorShardTest.Recorder> states = new ArrayList<>();
@@ -38,7 +30,7 @@ class CoordinatorShardsTest {
             CoordinatorShardTest.Recorder r = new CoordinatorShardTest.Recorder();
             states.add(r);
             return r;
-        }, ShardExecutors.of(p -> new DirectExecutor()), STILL, 1_000_000);
+        }, ShardExecutors.of(p -> new DirectExecutor()), clock, timer, 1_000_000);
 
     private static InMemoryCoordinatorLog logWithOneRecord() {
         InMemoryCoordinatorLog log = new InMemoryCoordinatorLog();

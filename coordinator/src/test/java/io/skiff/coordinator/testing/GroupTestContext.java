@@ -10,7 +10,7 @@ import io.skiff.coordinator.group.SimpleTopicsView;
 import io.skiff.coordinator.group.classic.ClassicGroup;
 import io.skiff.coordinator.group.consumer.ConsumerGroup;
 import io.skiff.coordinator.runtime.InMemoryCoordinatorLog;
-import io.skiff.coordinator.runtime.ManualClock;
+import io.skiff.coordinator.runtime.ManualTimer;
 import io.skiff.wire.message.ConsumerGroupHeartbeatRequest;
 import io.skiff.wire.message.ConsumerGroupHeartbeatResponse;
 import io.skiff.wire.message.ConsumerProtocolAssignment;
@@ -28,6 +28,7 @@ import io.skiff.wire.message.OffsetFetchResponse;
 import io.skiff.wire.message.SyncGroupRequest;
 import io.skiff.wire.message.SyncGroupResponse;
 import io.skiff.wire.protocol.Uuid;
+import io.skiff.wire.util.ManualClock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -35,13 +36,14 @@ import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 
 /**
- * A group coordinator on a manual clock, a direct executor and in-memory logs, with helpers that
- * build requests the way clients send them. Everything runs on the test thread.
+ * A group coordinator on a manual clock and timer, a direct executor and in-memory logs, with
+ * helpers that build requests the way clients send them. Everything runs on the test thread.
  */
 public final class GroupTestContext {
     public static final String CLIENT_HOST = "/127.0.0.1";
 
     public final ManualClock clock = new ManualClock(1_000_000L);
+    public final ManualTimer timer = new ManualTimer(clock);
     public final SimpleTopicsView topics = new SimpleTopicsView();
     public final DirectExecutor executor = new DirectExecutor();
     public final GroupCoordinatorConfig config;
@@ -73,7 +75,7 @@ public final class GroupTestContext {
         if (coordinator != null) {
             coordinator.close();
         }
-        coordinator = new GroupCoordinator(config, topics, clock, p -> executor);
+        coordinator = new GroupCoordinator(config, topics, clock, timer, p -> executor);
         for (int p = 0; p < logs.size(); p++) {
             coordinator.onElection(p, 0, logs.get(p)).join();
         }
@@ -96,7 +98,7 @@ public final class GroupTestContext {
     }
 
     public void advance(long ms) {
-        clock.advance(ms);
+        timer.advance(ms);
     }
 
     public static RequestContext rc(int version) {

@@ -1,5 +1,7 @@
 package io.skiff.wire.record;
 
+import java.util.Objects;
+
 /** One rejected record of a batch: its index in the batch and why, as a Produce response carries it. Immutable. */
 public final class RecordError {
     private final int batchIndex;
@@ -22,7 +24,7 @@ public final class RecordError {
     @Override
     public boolean equals(Object o) {
         return o instanceof RecordError && ((RecordError) o).batchIndex == batchIndex
-            && java.util.Objects.equals(((RecordError) o).message, message);
+            && Objects.equals(((RecordError) o).message, message);
     }
 
     @Override

@@ -1,6 +1,9 @@
 package io.skiff.coordinator.group.classic;
 
+import java.util.EnumMap;
 import java.util.EnumSet;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -76,8 +79,8 @@ public enum ClassicGroupState {
         this.label = label;
     }
 
-    private static final java.util.Map<ClassicGroupState, Set<ClassicGroupState>> VALID_PREVIOUS =
-        new java.util.EnumMap<>(ClassicGroupState.class);
+    private static final Map<ClassicGroupState, Set<ClassicGroupState>> VALID_PREVIOUS =
+        new EnumMap<>(ClassicGroupState.class);
 
     static {
         VALID_PREVIOUS.put(EMPTY, EnumSet.of(PREPARING_REBALANCE));
@@ -105,6 +108,6 @@ public enum ClassicGroupState {
 
     /** Lower-case name, for ListGroups state filters. */
     public String toLowerCaseString() {
-        return label.toLowerCase(java.util.Locale.ROOT);
+        return label.toLowerCase(Locale.ROOT);
     }
 }

@@ -75,18 +75,7 @@ public final class ClassicMembersHandler {
         String instanceId = request.groupInstanceId();
         boolean unknownMember = request.memberId().isEmpty();
         String memberId = unknownMember ? Uuid.random().toString() : request.memberId();
-        if (group.numMembers() >= config.consumerGroupMaxSize() && !group.hasMember(memberId)) {
-            throw new CoordinatorException(Errors.GROUP_MAX_SIZE_REACHED, "The consumer group has reached its maximum "
-                + "capacity of " + config.consumerGroupMaxSize() + " members.");
-        }
-        List<String> protocolNames = new ArrayList<>();
-        for (JoinGroupRequest.JoinGroupRequestProtocol p : request.protocols()) {
-            protocolNames.add(p.name());
-        }
-        if (!group.supportsClassicProtocols(request.protocolType(), protocolNames)) {
-            throw new CoordinatorException(Errors.INCONSISTENT_GROUP_PROTOCOL,
-                "Member " + memberId + "'s protocols are not supported.");
-        }
+        throwIfCannotJoin(group, request, memberId);
         if (unknownMember && instanceId == null && rc.apiVersion() >= 4) {
             LOG.info("Group {}: dynamic member with unknown member id joins the consumer group; it gets member id {} "
                 + "and must rejoin with it.", groupId, memberId);
@@ -136,41 +125,11 @@ public final class ClassicMembersHandler {
 
         // From here on records are appended: nothing below may refuse the request.
         if (replaced != null) {
-            LOG.info("Group {}: static member with instance id {} rejoins using the classic protocol; member {} "
-                + "replaces {}", groupId, instanceId, memberId, replaced.memberId());
-            Map<Uuid, Set<Integer>> previousTarget = group.targetAssignment(replaced.memberId());
-            ConsumerGroupHandler.removeMemberRecords(ctx, groupId, replaced.memberId());
-            ctx.append(GroupRecords.consumerGroupMember(groupId, memberId, member.toMetadataValue()));
-            ctx.append(GroupRecords.targetAssignment(groupId, memberId, previousTarget));
-            ConsumerGroupHandler.appendCurrentAssignment(ctx, groupId, member);
+            replaceStaticMember(ctx, group, replaced, member, instanceId);
         }
 
         // 1. The member's subscription and classic metadata; a new group epoch if the topics changed.
-        List<ConsumerGroupMemberMetadataValue.ClassicProtocol> protocols = new ArrayList<>();
-        for (JoinGroupRequest.JoinGroupRequestProtocol p : request.protocols()) {
-            protocols.add(new ConsumerGroupMemberMetadataValue.ClassicProtocol().setName(p.name()).setMetadata(p.metadata()));
-        }
-        ConsumerGroupMember.Builder b = new ConsumerGroupMember.Builder(member)
-            .subscribedTopicNames(subscription.topics())
-            .subscribedTopicRegex(null)
-            .clientId(rc.clientId())
-            .clientHost(rc.clientHost())
-            .classicMemberMetadata(new ConsumerGroupMemberMetadataValue.ClassicMemberMetadata()
-                .setSessionTimeoutMs(request.sessionTimeoutMs())
-                .setSupportedProtocols(protocols));
-        if (instanceId != null) {
-            b.instanceId(instanceId);
-        }
-        if (subscription.rackId() != null) {
-            b.rackId(subscription.rackId());
-        }
-        if (request.rebalanceTimeoutMs() != -1) {
-            b.rebalanceTimeoutMs(request.rebalanceTimeoutMs());
-        } else if (member.rebalanceTimeoutMs() == -1) {
-            // JoinGroup v0 has no rebalance timeout: the session timeout stands in for it.
-            b.rebalanceTimeoutMs(request.sessionTimeoutMs());
-        }
-        ConsumerGroupMember updated = b.build();
+        ConsumerGroupMember updated = joinedMember(rc, request, member, subscription);
         boolean isNewMember = replaced == null && !group.hasMember(memberId);
         if (isNewMember || !updated.sameMetadata(member)) {
             ctx.append(GroupRecords.consumerGroupMember(groupId, memberId, updated.toMetadataValue()));
@@ -216,6 +175,72 @@ public final class ClassicMembersHandler {
             .setGenerationId(after.memberEpoch())
             .setProtocolType(ConsumerGroup.PROTOCOL_TYPE)
             .setProtocolName(updated.preferredClassicProtocol().name()));
+    }
+
+    /** Refuses a join to a full group, or with protocols the group does not support. */
+    private void throwIfCannotJoin(ConsumerGroup group, JoinGroupRequest request, String memberId) {
+        if (group.numMembers() >= config.consumerGroupMaxSize() && !group.hasMember(memberId)) {
+            throw new CoordinatorException(Errors.GROUP_MAX_SIZE_REACHED, "The consumer group has reached its maximum "
+                + "capacity of " + config.consumerGroupMaxSize() + " members.");
+        }
+        List<String> protocolNames = new ArrayList<>();
+        for (JoinGroupRequest.JoinGroupRequestProtocol p : request.protocols()) {
+            protocolNames.add(p.name());
+        }
+        if (!group.supportsClassicProtocols(request.protocolType(), protocolNames)) {
+            throw new CoordinatorException(Errors.INCONSISTENT_GROUP_PROTOCOL,
+                "Member " + memberId + "'s protocols are not supported.");
+        }
+    }
+
+    /**
+     * Writes the records of a static member rejoining with a new member id: the old member's
+     * records go, and {@code member} (the old member under its new id) takes over its target and
+     * current assignments.
+     */
+    private static void replaceStaticMember(OperationContext ctx, ConsumerGroup group, ConsumerGroupMember replaced,
+                                            ConsumerGroupMember member, String instanceId) {
+        String groupId = group.groupId();
+        String memberId = member.memberId();
+        LOG.info("Group {}: static member with instance id {} rejoins using the classic protocol; member {} "
+            + "replaces {}", groupId, instanceId, memberId, replaced.memberId());
+        Map<Uuid, Set<Integer>> previousTarget = group.targetAssignment(replaced.memberId());
+        ConsumerGroupHandler.removeMemberRecords(ctx, groupId, replaced.memberId());
+        ctx.append(GroupRecords.consumerGroupMember(groupId, memberId, member.toMetadataValue()));
+        ctx.append(GroupRecords.targetAssignment(groupId, memberId, previousTarget));
+        ConsumerGroupHandler.appendCurrentAssignment(ctx, groupId, member);
+    }
+
+    /** {@code member} as the JoinGroup describes it: subscription, client, classic metadata, timeouts. */
+    private static ConsumerGroupMember joinedMember(RequestContext rc, JoinGroupRequest request,
+                                                    ConsumerGroupMember member,
+                                                    ConsumerProtocolSubscription subscription) {
+        List<ConsumerGroupMemberMetadataValue.ClassicProtocol> protocols = new ArrayList<>();
+        for (JoinGroupRequest.JoinGroupRequestProtocol p : request.protocols()) {
+            protocols.add(new ConsumerGroupMemberMetadataValue.ClassicProtocol().setName(p.name()).setMetadata(p.metadata()));
+        }
+        ConsumerGroupMember.Builder b = new ConsumerGroupMember.Builder(member)
+            .subscribedTopicNames(subscription.topics())
+            .subscribedTopicRegex(null)
+            .clientId(rc.clientId())
+            .clientHost(rc.clientHost())
+            .classicMemberMetadata(new ConsumerGroupMemberMetadataValue.ClassicMemberMetadata()
+                .setSessionTimeoutMs(request.sessionTimeoutMs())
+                .setSupportedProtocols(protocols));
+        String instanceId = request.groupInstanceId();
+        if (instanceId != null) {
+            b.instanceId(instanceId);
+        }
+        if (subscription.rackId() != null) {
+            b.rackId(subscription.rackId());
+        }
+        if (request.rebalanceTimeoutMs() != -1) {
+            b.rebalanceTimeoutMs(request.rebalanceTimeoutMs());
+        } else if (member.rebalanceTimeoutMs() == -1) {
+            // JoinGroup v0 has no rebalance timeout: the session timeout stands in for it.
+            b.rebalanceTimeoutMs(request.sessionTimeoutMs());
+        }
+        return b.build();
     }
 
     /** The partitions the subscription says the member owns, by topic id (unknown topics left out). */

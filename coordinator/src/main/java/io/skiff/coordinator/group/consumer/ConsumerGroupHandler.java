@@ -204,49 +204,10 @@ public final class ConsumerGroupHandler {
                 + "capacity of " + config.consumerGroupMaxSize() + " members.");
         }
 
-        ConsumerGroupMember member;
-        ConsumerGroupMember replacedStatic = null;
-        if (instanceId == null) {
-            member = group == null ? null : group.member(memberId);
-            if (member == null) {
-                if (!create) {
-                    throw new CoordinatorException(Errors.UNKNOWN_MEMBER_ID,
-                        "Member " + memberId + " is not a member of group " + groupId + ".");
-                }
-                member = new ConsumerGroupMember.Builder(memberId).build();
-                LOG.info("Group {}: member {} joins the consumer group using the consumer protocol.", groupId, memberId);
-            }
-            throwIfMemberEpochIsInvalid(member, memberEpoch, request.topicPartitions());
-        } else {
-            ConsumerGroupMember staticMember = group == null ? null : group.staticMember(instanceId);
-            if (create) {
-                if (staticMember == null) {
-                    member = group == null ? null : group.member(memberId);
-                    if (member == null) {
-                        member = new ConsumerGroupMember.Builder(memberId).build();
-                    }
-                    LOG.info("Group {}: static member {} with instance id {} joins the consumer group.", groupId,
-                        memberId, instanceId);
-                } else {
-                    if (!staticMember.useClassicProtocol()
-                        && staticMember.memberEpoch() != ConsumerGroupMember.LEAVE_GROUP_STATIC_MEMBER_EPOCH) {
-                        throw new CoordinatorException(Errors.UNRELEASED_INSTANCE_ID, "Static member " + memberId
-                            + " with instance id " + instanceId + " cannot join the group because the instance id"
-                            + " is owned by " + staticMember.memberId() + " member.");
-                    }
-                    replacedStatic = staticMember;
-                    member = new ConsumerGroupMember.Builder(staticMember, memberId)
-                        .memberEpoch(0).previousMemberEpoch(0).build();
-                }
-            } else {
-                if (staticMember == null) {
-                    throw new CoordinatorException(Errors.UNKNOWN_MEMBER_ID, "Instance id " + instanceId + " is unknown.");
-                }
-                throwIfInstanceIdIsFenced(staticMember, groupId, memberId, instanceId);
-                throwIfMemberEpochIsInvalid(staticMember, memberEpoch, request.topicPartitions());
-                member = staticMember;
-            }
-        }
+        ConsumerGroupMember member = heartbeatMember(group, request, memberId, create);
+        // A static member joining (epoch 0) while another member holds its instance id replaces it.
+        ConsumerGroupMember replacedStatic = instanceId == null || group == null || !create ? null
+            : group.staticMember(instanceId);
 
         // From here on records are appended: nothing below may refuse the request.
         if (replaceEmptyClassicGroup) {
@@ -260,39 +221,11 @@ public final class ConsumerGroupHandler {
             }
         }
         if (replacedStatic != null) {
-            LOG.info("Group {}: static member with instance id {} rejoins; member {} replaces {}", groupId, instanceId,
-                memberId, replacedStatic.memberId());
-            Map<Uuid, Set<Integer>> previousTarget = group.targetAssignment(replacedStatic.memberId());
-            removeMemberRecords(ctx, groupId, replacedStatic.memberId());
-            ctx.append(GroupRecords.consumerGroupMember(groupId, memberId, member.toMetadataValue()));
-            ctx.append(GroupRecords.targetAssignment(groupId, memberId, previousTarget));
-            appendCurrentAssignment(ctx, groupId, member);
+            replaceStaticMember(ctx, group, replacedStatic, member, instanceId);
         }
 
         // 1. Create or update the member; bump the group epoch if the subscription changed.
-        ConsumerGroupMember.Builder b = new ConsumerGroupMember.Builder(member)
-            .clientId(rc.clientId())
-            .clientHost(rc.clientHost())
-            .classicMemberMetadata(null);
-        if (instanceId != null) {
-            b.instanceId(instanceId);
-        }
-        if (request.rackId() != null) {
-            b.rackId(request.rackId());
-        }
-        if (request.rebalanceTimeoutMs() != -1) {
-            b.rebalanceTimeoutMs(request.rebalanceTimeoutMs());
-        }
-        if (request.serverAssignor() != null) {
-            b.serverAssignor(request.serverAssignor());
-        }
-        if (request.subscribedTopicNames() != null) {
-            b.subscribedTopicNames(request.subscribedTopicNames());
-        }
-        if (request.subscribedTopicRegex() != null) {
-            b.subscribedTopicRegex(request.subscribedTopicRegex());
-        }
-        ConsumerGroupMember updated = b.build();
+        ConsumerGroupMember updated = heartbeatUpdatedMember(rc, request, member);
         boolean isNewMember = group == null || (replacedStatic == null && !group.hasMember(memberId));
         if (isNewMember || !updated.sameMetadata(member)) {
             ctx.append(GroupRecords.consumerGroupMember(groupId, memberId, updated.toMetadataValue()));
@@ -343,6 +276,105 @@ public final class ConsumerGroupHandler {
             response.setAssignment(responseAssignment(after));
         }
         return response;
+    }
+
+    /**
+     * The member a heartbeat is for, as it is before the heartbeat: an existing member, a new one
+     * (epoch 0), or, for a static member joining while another member holds its instance id, a copy
+     * of that holder under the new member id. Refuses unknown members, instance ids that are not
+     * released or are fenced, and invalid member epochs; appends nothing.
+     */
+    private ConsumerGroupMember heartbeatMember(ConsumerGroup group, ConsumerGroupHeartbeatRequest request,
+                                                String memberId, boolean create) {
+        String groupId = request.groupId();
+        int memberEpoch = request.memberEpoch();
+        String instanceId = request.instanceId();
+        ConsumerGroupMember member;
+        if (instanceId == null) {
+            member = group == null ? null : group.member(memberId);
+            if (member == null) {
+                if (!create) {
+                    throw new CoordinatorException(Errors.UNKNOWN_MEMBER_ID,
+                        "Member " + memberId + " is not a member of group " + groupId + ".");
+                }
+                member = new ConsumerGroupMember.Builder(memberId).build();
+                LOG.info("Group {}: member {} joins the consumer group using the consumer protocol.", groupId, memberId);
+            }
+            throwIfMemberEpochIsInvalid(member, memberEpoch, request.topicPartitions());
+            return member;
+        }
+        ConsumerGroupMember staticMember = group == null ? null : group.staticMember(instanceId);
+        if (create) {
+            if (staticMember == null) {
+                member = group == null ? null : group.member(memberId);
+                if (member == null) {
+                    member = new ConsumerGroupMember.Builder(memberId).build();
+                }
+                LOG.info("Group {}: static member {} with instance id {} joins the consumer group.", groupId,
+                    memberId, instanceId);
+                return member;
+            }
+            if (!staticMember.useClassicProtocol()
+                && staticMember.memberEpoch() != ConsumerGroupMember.LEAVE_GROUP_STATIC_MEMBER_EPOCH) {
+                throw new CoordinatorException(Errors.UNRELEASED_INSTANCE_ID, "Static member " + memberId
+                    + " with instance id " + instanceId + " cannot join the group because the instance id"
+                    + " is owned by " + staticMember.memberId() + " member.");
+            }
+            return new ConsumerGroupMember.Builder(staticMember, memberId)
+                .memberEpoch(0).previousMemberEpoch(0).build();
+        }
+        if (staticMember == null) {
+            throw new CoordinatorException(Errors.UNKNOWN_MEMBER_ID, "Instance id " + instanceId + " is unknown.");
+        }
+        throwIfInstanceIdIsFenced(staticMember, groupId, memberId, instanceId);
+        throwIfMemberEpochIsInvalid(staticMember, memberEpoch, request.topicPartitions());
+        return staticMember;
+    }
+
+    /**
+     * Writes the records of a static member rejoining with a new member id: the old member's
+     * records go, and {@code member} (the old member under its new id) takes over its target and
+     * current assignments.
+     */
+    private static void replaceStaticMember(OperationContext ctx, ConsumerGroup group, ConsumerGroupMember replaced,
+                                            ConsumerGroupMember member, String instanceId) {
+        String groupId = group.groupId();
+        String memberId = member.memberId();
+        LOG.info("Group {}: static member with instance id {} rejoins; member {} replaces {}", groupId, instanceId,
+            memberId, replaced.memberId());
+        Map<Uuid, Set<Integer>> previousTarget = group.targetAssignment(replaced.memberId());
+        removeMemberRecords(ctx, groupId, replaced.memberId());
+        ctx.append(GroupRecords.consumerGroupMember(groupId, memberId, member.toMetadataValue()));
+        ctx.append(GroupRecords.targetAssignment(groupId, memberId, previousTarget));
+        appendCurrentAssignment(ctx, groupId, member);
+    }
+
+    /** {@code member} with what the heartbeat sets: client, rack, timeouts, assignor, subscription. */
+    private static ConsumerGroupMember heartbeatUpdatedMember(RequestContext rc, ConsumerGroupHeartbeatRequest request,
+                                                              ConsumerGroupMember member) {
+        ConsumerGroupMember.Builder b = new ConsumerGroupMember.Builder(member)
+            .clientId(rc.clientId())
+            .clientHost(rc.clientHost())
+            .classicMemberMetadata(null);
+        if (request.instanceId() != null) {
+            b.instanceId(request.instanceId());
+        }
+        if (request.rackId() != null) {
+            b.rackId(request.rackId());
+        }
+        if (request.rebalanceTimeoutMs() != -1) {
+            b.rebalanceTimeoutMs(request.rebalanceTimeoutMs());
+        }
+        if (request.serverAssignor() != null) {
+            b.serverAssignor(request.serverAssignor());
+        }
+        if (request.subscribedTopicNames() != null) {
+            b.subscribedTopicNames(request.subscribedTopicNames());
+        }
+        if (request.subscribedTopicRegex() != null) {
+            b.subscribedTopicRegex(request.subscribedTopicRegex());
+        }
+        return b.build();
     }
 
     boolean canComputeNextTargetAssignment(long lastAssignmentMs, long nowMs) {

@@ -9,6 +9,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 
@@ -198,8 +199,8 @@ public final class ConsumerGroupMember {
     }
 
     /** Assigned partitions without their epochs. */
-    public Map<Uuid, java.util.Set<Integer>> assignedPartitionSets() {
-        Map<Uuid, java.util.Set<Integer>> out = new TreeMap<>();
+    public Map<Uuid, Set<Integer>> assignedPartitionSets() {
+        Map<Uuid, Set<Integer>> out = new TreeMap<>();
         for (Map.Entry<Uuid, Map<Integer, Integer>> e : assignedPartitions.entrySet()) {
             out.put(e.getKey(), new TreeSet<>(e.getValue().keySet()));
         }

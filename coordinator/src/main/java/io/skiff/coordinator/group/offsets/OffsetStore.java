@@ -3,7 +3,9 @@ package io.skiff.coordinator.group.offsets;
 import io.skiff.coordinator.record.OffsetCommitKey;
 import io.skiff.coordinator.record.OffsetCommitValue;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -12,7 +14,7 @@ import java.util.TreeMap;
  * offsets are stable. Shard-thread only.
  */
 public final class OffsetStore {
-    private final Map<String, Map<String, Map<Integer, OffsetAndMetadata>>> offsetsByGroup = new java.util.HashMap<>();
+    private final Map<String, Map<String, Map<Integer, OffsetAndMetadata>>> offsetsByGroup = new HashMap<>();
     private int numOffsets;
 
     /** Applies an OffsetCommit record (a null value deletes the offset). */
@@ -70,7 +72,7 @@ public final class OffsetStore {
     }
 
     /** Group ids that have offsets (read-only view). */
-    public java.util.Set<String> groupIds() {
+    public Set<String> groupIds() {
         return Collections.unmodifiableSet(offsetsByGroup.keySet());
     }
 

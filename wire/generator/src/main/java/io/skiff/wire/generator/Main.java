@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
 
@@ -80,7 +81,7 @@ public final class Main {
 
     private static void writeIfChanged(Path path, String code) throws IOException {
         byte[] bytes = code.getBytes(StandardCharsets.UTF_8);
-        if (Files.exists(path) && java.util.Arrays.equals(Files.readAllBytes(path), bytes)) {
+        if (Files.exists(path) && Arrays.equals(Files.readAllBytes(path), bytes)) {
             return;
         }
         Files.write(path, bytes);

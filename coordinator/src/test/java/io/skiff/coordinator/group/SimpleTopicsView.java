@@ -7,8 +7,8 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * A {@link TopicsView} over a map kept by hand: for tests, and for a broker that has no metadata
- * image yet. Thread-safe.
+ * A {@link TopicsView} over a map kept by hand. Test support, shipped in the coordinator's
+ * test-jar. Thread-safe.
  */
 public final class SimpleTopicsView implements TopicsView {
     private final Map<String, Uuid> ids = new HashMap<>();

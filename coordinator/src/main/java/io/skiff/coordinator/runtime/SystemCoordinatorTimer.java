@@ -5,24 +5,19 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The production clock: wall-clock milliseconds and one daemon timer thread. Timer tasks only
- * hand work over to coordinator shards, so one thread serves all of them. Thread-safe.
+ * The production timer: one daemon timer thread. Timer tasks only hand work over to coordinator
+ * shards, so one thread serves all of them. Thread-safe.
  */
-public final class SystemCoordinatorClock implements CoordinatorClock, AutoCloseable {
+public final class SystemCoordinatorTimer implements CoordinatorTimer, AutoCloseable {
     private final ScheduledThreadPoolExecutor timer;
 
-    public SystemCoordinatorClock() {
+    public SystemCoordinatorTimer() {
         timer = new ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, "skiff-coordinator-timer");
             t.setDaemon(true);
             return t;
         });
         timer.setRemoveOnCancelPolicy(true);
-    }
-
-    @Override
-    public long milliseconds() {
-        return System.currentTimeMillis();
     }
 
     @Override

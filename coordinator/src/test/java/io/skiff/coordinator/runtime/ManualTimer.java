@@ -1,36 +1,34 @@
 package io.skiff.coordinator.runtime;
 
+import io.skiff.wire.util.ManualClock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.PriorityQueue;
 
 /**
- * A clock that moves only when told to: {@link #advance(long)} moves time forward and runs, on
- * the calling thread and in deadline order, every task that falls due. Tests use it to drive
- * session timeouts and rebalance delays deterministically, without sleeping. Thread-safe; tasks
- * run outside the clock's lock.
+ * A {@link CoordinatorTimer} on a {@link ManualClock}: {@link #advance(long)} moves the clock
+ * forward and runs, on the calling thread and in deadline order, every task that falls due, with
+ * the clock standing at each task's deadline while it runs. Tests use it to drive session timeouts
+ * and rebalance delays deterministically, without sleeping. Moving the clock directly runs
+ * nothing: time for timers moves through this class. Thread-safe; tasks run outside its lock.
  */
-public final class ManualClock implements CoordinatorClock {
+public final class ManualTimer implements CoordinatorTimer {
+    private final ManualClock clock;
     private final PriorityQueue<Task> tasks = new PriorityQueue<>();
-    private long nowMs;
     private long sequence;
 
-    public ManualClock() {
-        this(0L);
+    public ManualTimer(ManualClock clock) {
+        this.clock = clock;
     }
 
-    public ManualClock(long startMs) {
-        this.nowMs = startMs;
-    }
-
-    @Override
-    public synchronized long milliseconds() {
-        return nowMs;
+    /** The clock this timer reads and moves. */
+    public ManualClock clock() {
+        return clock;
     }
 
     @Override
     public synchronized Cancellable schedule(long delayMs, Runnable task) {
-        Task t = new Task(nowMs + Math.max(0L, delayMs), sequence++, task);
+        Task t = new Task(clock.milliseconds() + Math.max(0L, delayMs), sequence++, task);
         tasks.add(t);
         return t;
     }
@@ -40,24 +38,28 @@ public final class ManualClock implements CoordinatorClock {
         if (deltaMs < 0) {
             throw new IllegalArgumentException("time cannot go backwards: " + deltaMs);
         }
-        long targetMs;
-        synchronized (this) {
-            targetMs = nowMs + deltaMs;
-        }
+        long targetMs = clock.milliseconds() + deltaMs;
         while (true) {
             Task next;
             synchronized (this) {
                 next = tasks.peek();
                 if (next == null || next.deadlineMs > targetMs) {
-                    nowMs = targetMs;
+                    moveClockTo(targetMs);
                     return;
                 }
                 tasks.poll();
-                nowMs = Math.max(nowMs, next.deadlineMs);
+                moveClockTo(next.deadlineMs);
             }
             if (!next.cancelled) {
                 next.task.run();
             }
+        }
+    }
+
+    private void moveClockTo(long ms) {
+        long nowMs = clock.milliseconds();
+        if (ms > nowMs) {
+            clock.advance(ms - nowMs);
         }
     }
 

@@ -12,7 +12,7 @@ import java.util.concurrent.CompletableFuture;
  * partition stores them and replayed from those bytes. By default appends are durable at once;
  * {@link #holdAppends(boolean)} parks them until {@link #releaseOne()} / {@link #releaseAll()}
  * (or {@link #failNext(Errors)}) so tests can observe responses waiting for durability and
- * failed writes. Meant for tests and for running a coordinator without storage. Thread-safe.
+ * failed writes. Test support, shipped in the coordinator's test-jar. Thread-safe.
  */
 public final class InMemoryCoordinatorLog implements CoordinatorLog {
     private final List<Entry> entries = new ArrayList<>();
