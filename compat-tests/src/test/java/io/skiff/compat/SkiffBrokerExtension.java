@@ -27,7 +27,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * </pre>
  *
  * <p>With the system property {@value #REFERENCE_PROPERTY} set to {@code host:port} of an Apache Kafka
- * broker that is already running (e.g. {@code shared/tools/kafka-ref}), it starts nothing and the
+ * broker that is already running, it starts nothing and the
  * tests run against that broker instead: a way to check that what a test expects is what Kafka
  * answers. Tests that need {@link #restart()} or Skiff's internals are skipped then.
  */
