@@ -47,6 +47,7 @@ import io.skiff.broker.handler.SyncGroupHandler;
 import io.skiff.broker.log.ReplicaManager;
 import io.skiff.broker.metadata.MetadataManager;
 import io.skiff.broker.metadata.TopicImage;
+import io.skiff.broker.metadata.kraft.KraftMigration;
 import io.skiff.broker.network.ApiDispatcher;
 import io.skiff.broker.network.SkiffServer;
 import io.skiff.storage.Clock;
@@ -110,6 +111,8 @@ public final class SkiffBroker {
             }
         }
         meta = first;
+        // An Apache Kafka log directory: its metadata becomes Skiff's before anything reads the image.
+        KraftMigration.importIfNeeded(Path.of(dirs.get(0)), config);
         metadata = MetadataManager.open(Path.of(dirs.get(0)));
         cluster = new Cluster(config, this::clusterId, this::advertisedEndPoints);
         topicAdmin = new TopicAdmin(config, metadata);
