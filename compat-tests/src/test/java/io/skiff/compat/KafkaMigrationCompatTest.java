@@ -184,7 +184,7 @@ class KafkaMigrationCompatTest {
     @Timeout(value = 4, unit = TimeUnit.MINUTES)
     void skiffServesTheKafkaLogDirectoryInPlace() throws Exception {
         Map<String, String> kafkaMetadata = digests(metadataDir(logDir));
-        try (SkiffProcess skiff = new SkiffProcess(logDir, port).output(home.resolve("skiff.out"))) {
+        try (SkiffProcess skiff = new SkiffProcess(logDir, port).outputTo(home.resolve("skiff.out"))) {
             skiff.start();
             String bootstrap = skiff.bootstrapServers();
             try (Admin admin = Clients.admin(bootstrap)) {

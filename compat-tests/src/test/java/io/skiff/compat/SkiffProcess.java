@@ -24,7 +24,7 @@ final class SkiffProcess implements AutoCloseable {
     private final Path dataDir;
     private final int port;
     private final Map<String, String> overrides = new LinkedHashMap<>();
-    private Path output;
+    private Path outputFile;
     private Process process;
 
     SkiffProcess(Path dataDir) throws IOException {
@@ -35,12 +35,12 @@ final class SkiffProcess implements AutoCloseable {
     SkiffProcess(Path dataDir, int port) {
         this.dataDir = dataDir;
         this.port = port;
-        this.output = dataDir.resolve("broker.out");
+        this.outputFile = dataDir.resolve("broker.out");
     }
 
     /** Sends the broker's output to {@code file} instead of {@code broker.out} in the data directory. */
-    SkiffProcess output(Path file) {
-        this.output = file;
+    SkiffProcess outputTo(Path file) {
+        this.outputFile = file;
         return this;
     }
 
@@ -99,12 +99,12 @@ final class SkiffProcess implements AutoCloseable {
     void start() throws Exception {
         List<String> cmd = command();
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
-            .redirectOutput(ProcessBuilder.Redirect.appendTo(output.toFile()));
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(outputFile.toFile()));
         process = pb.start();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
-                throw new IllegalStateException("broker exited with " + process.exitValue() + "; see " + output);
+                throw new IllegalStateException("broker exited with " + process.exitValue() + "; see " + outputFile);
             }
             try (Socket s = new Socket()) {
                 s.connect(new InetSocketAddress("127.0.0.1", port), 200);
