@@ -46,6 +46,8 @@ import io.skiff.broker.handler.ProduceHandler;
 import io.skiff.broker.handler.SyncGroupHandler;
 import io.skiff.broker.metadata.MetadataManager;
 import io.skiff.broker.metadata.TopicImage;
+import io.skiff.broker.metadata.kraft.KraftImport;
+import io.skiff.broker.metadata.kraft.KraftMigration;
 import io.skiff.broker.network.ApiDispatcher;
 import io.skiff.broker.network.ApiHandler;
 import io.skiff.broker.partition.AppendLanes;
@@ -108,6 +110,8 @@ public final class SkiffBroker {
             dirPaths.add(Path.of(dir));
         }
         meta = MetaProperties.ensure(dirPaths, nodeId);
+        // An Apache Kafka log directory: its metadata becomes Skiff's before anything reads the image.
+        KraftImport imported = KraftMigration.importIfNeeded(Path.of(dirs.get(0)), config);
         metadata = MetadataManager.open(Path.of(dirs.get(0)));
         node = new LocalNode(config, this::clusterId, this::advertisedEndPoints);
         topicAdmin = new TopicAdmin(config, metadata);
@@ -120,6 +124,9 @@ public final class SkiffBroker {
             return t == null ? null : LogConfig.of(TopicConfigs.effectiveMap(t.configs(), config));
         });
         partitions = new PartitionManager(config, logManager, purgatory::onReadable);
+        if (imported != null) {
+            partitions.takeOverFrom(imported.leaderEpochs());
+        }
         metadata.addListener(partitions);
         appendLanes = new AppendLanes(APPEND_THREADS);
         groups = new GroupCoordinatorService(config, metadata, topicAdmin, partitions, fsync(config));

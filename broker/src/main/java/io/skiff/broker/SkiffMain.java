@@ -3,6 +3,10 @@ package io.skiff.broker;
 import io.skiff.broker.config.BrokerConfig;
 import io.skiff.broker.config.ConfigException;
 import io.skiff.broker.config.ConfigLoader;
+import io.skiff.broker.metadata.kraft.KraftMigration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -12,6 +16,9 @@ import org.slf4j.LoggerFactory;
  * configuration is invalid, asks for what Skiff cannot honour (see {@code ConfigPolicy}), the
  * log directories belong to another node or cluster, or start-up fails; the reason is logged
  * as one ERROR line ("Cannot start: ...") on standard output.
+ * With {@code --check-migration} it starts nothing: it prints what Skiff would import from an
+ * Apache Kafka log directory at its next start and what it would not, changes nothing, and exits
+ * with 0 (Skiff would start) or 1 (it would refuse).
  */
 public final class SkiffMain {
     private static final Logger LOG = LoggerFactory.getLogger(SkiffMain.class);
@@ -19,14 +26,23 @@ public final class SkiffMain {
     private SkiffMain() {
     }
 
+    static final String CHECK_MIGRATION = "--check-migration";
+
     public static void main(String[] args) {
+        List<String> rest = new ArrayList<>(Arrays.asList(args));
+        boolean checkMigration = rest.remove(CHECK_MIGRATION);
         SkiffBroker broker;
         try {
-            ConfigLoader.Loaded loaded = ConfigLoader.load(args, System.getenv());
+            ConfigLoader.Loaded loaded = ConfigLoader.load(rest.toArray(new String[0]), System.getenv());
             if (loaded.file != null) {
                 LOG.info("Reading configuration from {}", loaded.file);
             }
-            broker = new SkiffBroker(new BrokerConfig(loaded.properties));
+            BrokerConfig config = new BrokerConfig(loaded.properties);
+            if (checkMigration) {
+                System.exit(KraftMigration.check(config, System.out));
+                return;
+            }
+            broker = new SkiffBroker(config);
         } catch (ConfigException e) {
             LOG.error("Cannot start: {}", e.getMessage());
             System.exit(1);

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -18,18 +19,35 @@ import java.util.concurrent.TimeUnit;
  * as an operator would. The child's classpath is this JVM's minus Apache Kafka's jars and
  * test libraries, so the broker runs without kafka-clients as it does in production. Its
  * output goes to {@code broker.out} in the data directory. The port stays the same across
- * restarts.
+ * restarts; it may be given, e.g. the port another broker had before it.
  */
 final class SkiffProcess implements AutoCloseable {
     private final Path dataDir;
     private final int port;
     private final Map<String, String> overrides = new LinkedHashMap<>();
+    private Path outputFile;
     private Process process;
 
     SkiffProcess(Path dataDir) throws IOException {
+        this(dataDir, freePort());
+    }
+
+    /** A broker that will listen on {@code port} (for example the port another broker had before it). */
+    SkiffProcess(Path dataDir, int port) {
         this.dataDir = dataDir;
+        this.port = port;
+        this.outputFile = dataDir.resolve("broker.out");
+    }
+
+    /** Sends the broker's output to {@code file} instead of {@code broker.out} in the data directory. */
+    SkiffProcess outputTo(Path file) {
+        this.outputFile = file;
+        return this;
+    }
+
+    private static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0)) {
-            this.port = s.getLocalPort();
+            return s.getLocalPort();
         }
     }
 
@@ -46,14 +64,45 @@ final class SkiffProcess implements AutoCloseable {
         return port;
     }
 
+    /** The command line of the broker, with {@code options} before the overrides. */
+    private List<String> command(String... options) {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.add("-Xmx512m");
+        cmd.add("-cp");
+        cmd.add(brokerClasspath());
+        cmd.add("io.skiff.broker.SkiffMain");
+        cmd.addAll(List.of(options));
+        Map<String, String> props = new LinkedHashMap<>();
+        props.put("listeners", "PLAINTEXT://127.0.0.1:" + port);
+        props.put("log.dirs", dataDir.toString());
+        props.putAll(overrides);
+        for (Map.Entry<String, String> e : props.entrySet()) {
+            cmd.add("--override");
+            cmd.add(e.getKey() + "=" + e.getValue());
+        }
+        return cmd;
+    }
+
+    /** Runs {@code skiff-server --check-migration} with this broker's settings; returns its status and output. */
+    KafkaTool.Result checkMigration() throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(command("--check-migration")).redirectErrorStream(true).start();
+        p.getOutputStream().close();
+        byte[] out = p.getInputStream().readAllBytes();
+        if (!p.waitFor(60, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new IllegalStateException("--check-migration did not finish: " + new String(out, StandardCharsets.UTF_8));
+        }
+        return new KafkaTool.Result(p.exitValue(), new String(out, StandardCharsets.UTF_8));
+    }
+
     /** Starts the broker and waits until it accepts connections. */
     void start() throws Exception {
         launch();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
-                throw new IllegalStateException("broker exited with " + process.exitValue() + "; see "
-                    + dataDir.resolve("broker.out"));
+                throw new IllegalStateException("broker exited with " + process.exitValue() + "; see " + outputFile);
             }
             try (Socket s = new Socket()) {
                 s.connect(new InetSocketAddress("127.0.0.1", port), 200);
@@ -69,33 +118,19 @@ final class SkiffProcess implements AutoCloseable {
     int startExpectingExit() throws Exception {
         launch();
         if (!process.waitFor(60, TimeUnit.SECONDS)) {
-            throw new IllegalStateException("broker still runs after 60 s; see " + dataDir.resolve("broker.out"));
+            throw new IllegalStateException("broker still runs after 60 s; see " + outputFile);
         }
         return process.exitValue();
     }
 
     /** Everything the broker printed (standard output and error) so far. */
     String output() throws IOException {
-        return Files.readString(dataDir.resolve("broker.out"));
+        return Files.readString(outputFile);
     }
 
     private void launch() throws IOException {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.add("-Xmx512m");
-        cmd.add("-cp");
-        cmd.add(brokerClasspath());
-        cmd.add("io.skiff.broker.SkiffMain");
-        Map<String, String> props = new LinkedHashMap<>();
-        props.put("listeners", "PLAINTEXT://127.0.0.1:" + port);
-        props.put("log.dirs", dataDir.toString());
-        props.putAll(overrides);
-        for (Map.Entry<String, String> e : props.entrySet()) {
-            cmd.add("--override");
-            cmd.add(e.getKey() + "=" + e.getValue());
-        }
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
-            .redirectOutput(ProcessBuilder.Redirect.appendTo(dataDir.resolve("broker.out").toFile()));
+        ProcessBuilder pb = new ProcessBuilder(command()).redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(outputFile.toFile()));
         process = pb.start();
     }
 
@@ -131,7 +166,7 @@ final class SkiffProcess implements AutoCloseable {
         for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
             String name = Path.of(entry).getFileName().toString();
             boolean testOnly = entry.contains("/org/apache/kafka/") || name.startsWith("kafka-")
-                || name.startsWith("junit") || name.startsWith("assertj") || name.startsWith("testcontainers")
+                || name.startsWith("junit") || name.startsWith("assertj") || name.startsWith("log4j-") || name.startsWith("testcontainers")
                 || name.startsWith("opentest4j") || name.startsWith("apiguardian") || entry.endsWith("test-classes")
                 || name.contains("-tests.jar") || name.startsWith("surefire");
             if (!testOnly) {

@@ -7,6 +7,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
@@ -54,11 +55,27 @@ final class MetadataLog implements AutoCloseable {
 
     private void load(List<MetadataRecord> into) throws IOException {
         long size = channel.size();
+        long position = scan(channel, path, into);
+        records = into.size();
+        if (position < size) {
+            LOG.warn("Truncating {} bytes of torn or corrupt metadata at the end of {}", size - position, path);
+            channel.truncate(position);
+            channel.force(true);
+        }
+        channel.position(position);
+    }
+
+    /**
+     * Reads the complete, intact records of {@code channel} into {@code into}, from its start;
+     * returns the position where they end (a torn or corrupt tail starts there). Reads only.
+     */
+    private static long scan(FileChannel channel, Path path, List<MetadataRecord> into) throws IOException {
+        long size = channel.size();
         long position = 0;
         ByteBuffer header = ByteBuffer.allocate(8);
         while (position + 8 <= size) {
             header.clear();
-            readFully(header, position);
+            readFully(channel, path, header, position);
             header.flip();
             int length = header.getInt();
             int crc = header.getInt();
@@ -66,7 +83,7 @@ final class MetadataLog implements AutoCloseable {
                 break;
             }
             ByteBuffer body = ByteBuffer.allocate(length);
-            readFully(body, position + 8);
+            readFully(channel, path, body, position + 8);
             body.flip();
             CRC32C c = new CRC32C();
             c.update(body.duplicate());
@@ -79,17 +96,11 @@ final class MetadataLog implements AutoCloseable {
                 throw new IOException("unreadable metadata record at position " + position + " of " + path, e);
             }
             position += 8 + length;
-            records++;
         }
-        if (position < size) {
-            LOG.warn("Truncating {} bytes of torn or corrupt metadata at the end of {}", size - position, path);
-            channel.truncate(position);
-            channel.force(true);
-        }
-        channel.position(position);
+        return position;
     }
 
-    private void readFully(ByteBuffer buf, long position) throws IOException {
+    private static void readFully(FileChannel channel, Path path, ByteBuffer buf, long position) throws IOException {
         long p = position;
         while (buf.hasRemaining()) {
             int n = channel.read(buf, p);
@@ -102,6 +113,12 @@ final class MetadataLog implements AutoCloseable {
 
     /** Appends and fsyncs the records, in order. */
     void append(List<MetadataRecord> batch) throws IOException {
+        writeFrames(channel, batch);
+        channel.force(false);
+        records += batch.size();
+    }
+
+    private static void writeFrames(FileChannel channel, List<MetadataRecord> batch) throws IOException {
         List<ByteBuffer> frames = new ArrayList<>(batch.size());
         for (MetadataRecord r : batch) {
             ByteBuf body = Unpooled.buffer(64);
@@ -118,8 +135,44 @@ final class MetadataLog implements AutoCloseable {
                 channel.write(f);
             }
         }
-        channel.force(false);
-        records += batch.size();
+    }
+
+    /**
+     * The number of intact records in the log in {@code dir}; 0 when there is no log. Reads
+     * only: a torn tail is left for {@link #open} to cut.
+     */
+    static long recordCount(Path dir) throws IOException {
+        Path path = dir.resolve(FILE_NAME);
+        if (!Files.exists(path)) {
+            return 0;
+        }
+        List<MetadataRecord> records = new ArrayList<>();
+        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
+            scan(ch, path, records);
+        }
+        return records.size();
+    }
+
+    /**
+     * Creates the log in {@code dir} holding {@code initial}, all or nothing: the records are
+     * written and fsynced to a temporary file that then replaces the log atomically, so a crash
+     * leaves either no record or all of them. The log must hold no intact record yet.
+     */
+    static void create(Path dir, List<MetadataRecord> initial) throws IOException {
+        if (recordCount(dir) > 0) {
+            throw new IOException("the metadata log in " + dir + " is not empty");
+        }
+        Path path = dir.resolve(FILE_NAME);
+        Path tmp = dir.resolve(FILE_NAME + ".tmp");
+        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
+            StandardOpenOption.WRITE)) {
+            writeFrames(ch, initial);
+            ch.force(true);
+        }
+        Files.move(tmp, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
+            d.force(true);
+        }
     }
 
     /** Number of records in the log: the offset the next record gets. */

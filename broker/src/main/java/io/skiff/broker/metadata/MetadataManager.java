@@ -66,6 +66,20 @@ public final class MetadataManager implements AutoCloseable {
         return new MetadataManager(log, img);
     }
 
+    /** The number of intact records in the metadata log in {@code dir}, 0 when there is none. Reads only. */
+    public static long recordCount(Path dir) throws IOException {
+        return MetadataLog.recordCount(dir);
+    }
+
+    /**
+     * Creates the metadata log in {@code dir} with {@code records} as its first records, all or
+     * nothing, before {@link #open}: how metadata imported from elsewhere (an Apache Kafka
+     * cluster's KRaft log) becomes Skiff's. The log must be absent or hold no intact record.
+     */
+    public static void initialize(Path dir, List<MetadataRecord> records) throws IOException {
+        MetadataLog.create(dir, records);
+    }
+
     public MetadataImage image() {
         return image;
     }

@@ -45,6 +45,8 @@ public final class PartitionManager implements MetadataManager.Listener {
     private final LogManager logs;
     private final Partition.HighWatermarkListener highWatermarkListener;
     private final Map<TopicPartition, Partition> partitions = new ConcurrentHashMap<>();
+    /** Leader epochs another broker led partitions in before this node took them over (an import). */
+    private volatile Map<TopicPartition, Integer> previousLeaderEpochs = Map.of();
 
     /**
      * @param highWatermarkListener told whenever a partition's high watermark advances (wakes
@@ -54,6 +56,16 @@ public final class PartitionManager implements MetadataManager.Listener {
         this.config = config;
         this.logs = logs;
         this.highWatermarkListener = highWatermarkListener;
+    }
+
+    /**
+     * Leader epochs in which another broker led partitions whose data this node now serves (an
+     * Apache Kafka log directory opened in place): each such partition leads here from the epoch
+     * after, so that clients which cached the old epoch are not told theirs is unknown. Call before
+     * the manager loads the image.
+     */
+    public void takeOverFrom(Map<TopicPartition, Integer> leaderEpochs) {
+        this.previousLeaderEpochs = Map.copyOf(leaderEpochs);
     }
 
     /** The partition {@code tp} if this node hosts it, else null. */
@@ -170,7 +182,8 @@ public final class PartitionManager implements MetadataManager.Listener {
                 log = logs.createLog(tp, t.id(), logConfig(t));
             }
             // A log written under later leader epochs (another broker's data) keeps its newest epoch.
-            int epoch = Math.max(INITIAL_LEADER_EPOCH, log.latestEpoch());
+            Integer before = previousLeaderEpochs.get(tp);
+            int epoch = Math.max(Math.max(INITIAL_LEADER_EPOCH, log.latestEpoch()), before == null ? 0 : before + 1);
             Partition partition = new Partition(log, config.nodeId(), epoch, minInsyncReplicas(t), highWatermarkListener);
             partitions.put(tp, partition);
         } catch (IOException e) {

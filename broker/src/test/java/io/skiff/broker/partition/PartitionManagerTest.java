@@ -6,11 +6,13 @@ import io.skiff.broker.metadata.MetadataImage;
 import io.skiff.broker.metadata.MetadataRecord;
 import io.skiff.storage.PartitionLog;
 import io.skiff.storage.TopicPartition;
+import io.skiff.wire.protocol.Errors;
 import io.skiff.wire.protocol.Uuid;
 import io.skiff.wire.testing.LeakDetectionExtension;
 import java.io.File;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -125,5 +127,21 @@ class PartitionManagerTest {
 
         assertThat(manager.partition(new TopicPartition("t", 0))).isNull();
         assertThat(dirNames()).singleElement().satisfies(n -> assertThat(n).endsWith("-delete"));
+    }
+
+    @Test
+    void partitionsTakenOverFromAnotherBrokerLeadFromTheEpochAfterItsAndKeepItAcrossRestarts() throws Exception {
+        Uuid id = Uuid.random();
+        MetadataImage image = image(new MetadataRecord.TopicCreated(id, "t", 2, (short) 1));
+        manager.takeOverFrom(Map.of(new TopicPartition("t", 0), 4));
+        manager.onLoad(image);
+        assertThat(manager.partition(new TopicPartition("t", 0)).leaderEpoch()).isEqualTo(5);
+        assertThat(manager.partition(new TopicPartition("t", 1)).leaderEpoch()).isZero();
+
+        PartitionManager restarted = new PartitionManager(fx.config, fx.logs, null);
+        restarted.onLoad(image);
+        assertThat(restarted.partition(new TopicPartition("t", 0)).leaderEpoch()).isEqualTo(5);
+        assertThat(restarted.partition(new TopicPartition("t", 0)).checkLeaderEpoch(4))
+            .isEqualTo(Errors.FENCED_LEADER_EPOCH);
     }
 }
