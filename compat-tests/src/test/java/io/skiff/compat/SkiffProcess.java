@@ -154,6 +154,11 @@ final class SkiffProcess implements AutoCloseable {
         return process.pid();
     }
 
+    /** True while the broker process runs. */
+    boolean isAlive() {
+        return process != null && process.isAlive();
+    }
+
     @Override
     public void close() throws InterruptedException {
         if (process != null && process.isAlive()) {

@@ -20,12 +20,17 @@ import java.util.concurrent.atomic.AtomicLong;
  * from the durable offset on; a full pass (flush policy, rolls, close) also flushes their
  * indexes and moves the recovery point.
  *
+ * <p>A failed fsync takes the log's {@link LogDir} offline and fails every waiter; in an offline
+ * dir nothing is flushed any more and new waiters fail at once, so no producer waits for an fsync
+ * that cannot happen.
+ *
  * <p>Thread-safe: offsets are volatile, flush passes are serialized by a lock of their own (the
  * flusher thread and a closing log may both run one), waiters are in a thread-safe queue. Holds
  * no buffers.
  */
 final class LogDurability {
     private final String name;
+    private final LogDir logDir;
     private final LogSegments segments;
     private final LogFlusher flusher;
     private final Clock clock;
@@ -43,8 +48,10 @@ final class LogDurability {
      * Starts with everything below {@code recoveryPoint} known durable, and {@code nowMs} as the
      * time of the last flush.
      */
-    LogDurability(String name, LogSegments segments, LogFlusher flusher, Clock clock, long recoveryPoint, long nowMs) {
+    LogDurability(String name, LogDir logDir, LogSegments segments, LogFlusher flusher, Clock clock, long recoveryPoint,
+                  long nowMs) {
         this.name = name;
+        this.logDir = logDir;
         this.segments = segments;
         this.flusher = flusher;
         this.clock = clock;
@@ -63,6 +70,11 @@ final class LogDurability {
         }
         CompletableFuture<Void> f = new CompletableFuture<>();
         waiters.add(offset, f);
+        if (!logDir.isOnline()) {
+            // Checked after adding, so a dir going offline meanwhile cannot leave this waiter behind.
+            waiters.failAll(logDir.failure());
+            return f;
+        }
         flusher.request(this);
         return f;
     }
@@ -115,29 +127,44 @@ final class LogDurability {
      */
     void flushUpTo(long target, boolean full) throws IOException {
         synchronized (flushLock) {
-            long from = full ? Math.min(recoveryPoint, durableOffset) : durableOffset;
-            if (target > from || full && target > recoveryPoint) {
-                for (LogSegment seg : segments.from(from)) {
-                    if (seg.baseOffset >= target && seg.baseOffset > from) {
-                        break;
-                    }
-                    if (full) {
-                        seg.flush();
-                    } else {
-                        seg.fsyncData();
-                    }
-                }
-                fsyncCount.incrementAndGet();
-                if (target > durableOffset) {
-                    durableOffset = target;
-                }
-                if (full && target > recoveryPoint) {
-                    recoveryPoint = target;
-                }
-                lastFlushTimeMs = clock.milliseconds();
+            if (!logDir.isOnline()) {
+                waiters.failAll(logDir.failure());
+                return;
             }
-            waiters.completeBelow(durableOffset);
+            try {
+                flushSegments(target, full);
+            } catch (IOException e) {
+                logDir.markOffline("an fsync of " + name, e);
+                waiters.failAll(e);
+                throw e;
+            }
         }
+    }
+
+    /** One flush pass up to {@code target}, then the covered waiters. Caller holds the flush lock. */
+    private void flushSegments(long target, boolean full) throws IOException {
+        long from = full ? Math.min(recoveryPoint, durableOffset) : durableOffset;
+        if (target > from || full && target > recoveryPoint) {
+            for (LogSegment seg : segments.from(from)) {
+                if (seg.baseOffset >= target && seg.baseOffset > from) {
+                    break;
+                }
+                if (full) {
+                    seg.flush();
+                } else {
+                    seg.fsyncData();
+                }
+            }
+            fsyncCount.incrementAndGet();
+            if (target > durableOffset) {
+                durableOffset = target;
+            }
+            if (full && target > recoveryPoint) {
+                recoveryPoint = target;
+            }
+            lastFlushTimeMs = clock.milliseconds();
+        }
+        waiters.completeBelow(durableOffset);
     }
 
     /** Fails every pending waiter (a failed fsync, a deleted log). */

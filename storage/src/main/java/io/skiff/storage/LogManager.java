@@ -13,7 +13,6 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -34,6 +33,13 @@ import org.slf4j.LoggerFactory;
  * and runs the background work on a scheduler it owns: retention, the flush.ms check, checkpoints,
  * producer id expiry and delayed file deletion. The one fsync thread is a {@link LogFlusher}.
  *
+ * <p>Log dir failures. Each directory of log.dirs is a {@link LogDir}; an I/O error on anything in
+ * it (an append, an fsync, a roll, a checkpoint, the clean shutdown marker) takes it offline for
+ * the rest of the process: its logs answer storage errors and write nothing more, new logs go to
+ * the online dirs only, its checkpoints and clean shutdown marker are no longer written, so the
+ * next start-up recovers its logs from their files. The other dirs carry on. The broker decides
+ * what an offline dir means for the process ({@link #logDirs()}).
+ *
  * <p>Thread-safe. Time comes from the injected {@link Clock}: the scheduler only decides when
  * tasks run, the tasks read the clock, so tests call {@link #cleanupLogs()},
  * {@link #runPendingDeletions()} and friends after advancing a manual clock.
@@ -50,6 +56,8 @@ public final class LogManager implements AutoCloseable {
     private final LogManagerConfig config;
     private final Clock clock;
     private final ConcurrentHashMap<TopicPartition, PartitionLog> logs = new ConcurrentHashMap<>();
+    /** Every log dir of the config, by absolute path, in the config's order. */
+    private final Map<File, LogDir> dirs = new LinkedHashMap<>();
     private final LogFlusher flusher;
     private final FileDeleter deleter = new FileDeleter();
     private final ScheduledExecutorService scheduler;
@@ -63,6 +71,9 @@ public final class LogManager implements AutoCloseable {
         this.config = config;
         this.clock = clock;
         this.flusher = new LogFlusher("skiff-log-flusher");
+        for (File d : config.logDirs) {
+            dirs.putIfAbsent(d.getAbsoluteFile(), new LogDir(d));
+        }
         this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "skiff-log-scheduler");
             t.setDaemon(true);
@@ -139,7 +150,7 @@ public final class LogManager implements AutoCloseable {
                 }
                 Long rp = recoveryPoints.get(tp);
                 Long lso = logStartOffsets.get(tp);
-                PartitionLog log = PartitionLog.open(child, tp, null, cfg, clock, flusher, deleter,
+                PartitionLog log = PartitionLog.open(child, logDir(dir), tp, null, cfg, clock, flusher, deleter,
                     config.producerIdExpirationMs, clean, rp == null ? 0L : rp, lso == null ? 0L : lso);
                 PartitionLog previous = logs.putIfAbsent(tp, log);
                 if (previous != null) {
@@ -198,32 +209,67 @@ public final class LogManager implements AutoCloseable {
             if (shutDown) {
                 throw new IOException("the log manager is shut down");
             }
-            File dir = new File(leastLoadedDir(), tp.dirName());
-            PartitionLog log = PartitionLog.open(dir, tp, topicId, logConfig, clock, flusher, deleter,
-                config.producerIdExpirationMs, false, 0L, 0L);
-            logs.put(tp, log);
-            LogFiles.fsyncDir(dir.getParentFile());
-            return log;
+            LogDir logDir = leastLoadedDir();
+            if (logDir == null) {
+                throw new IOException("every log dir is offline; cannot create the log of " + tp);
+            }
+            File dir = new File(logDir.path(), tp.dirName());
+            try {
+                PartitionLog log = PartitionLog.open(dir, logDir, tp, topicId, logConfig, clock, flusher, deleter,
+                    config.producerIdExpirationMs, false, 0L, 0L);
+                logs.put(tp, log);
+                LogFiles.fsyncDir(dir.getParentFile());
+                return log;
+            } catch (IOException e) {
+                logDir.markOffline("creating the log of " + tp, e);
+                throw e;
+            }
         }
     }
 
-    private File leastLoadedDir() {
-        Map<File, Integer> counts = new LinkedHashMap<>();
-        for (File d : config.logDirs) {
-            counts.put(d.getAbsoluteFile(), 0);
+    /** The online log dir holding the fewest logs, or null when every dir is offline. */
+    private LogDir leastLoadedDir() {
+        Map<LogDir, Integer> counts = new LinkedHashMap<>();
+        for (LogDir d : dirs.values()) {
+            if (d.isOnline()) {
+                counts.put(d, 0);
+            }
         }
         for (PartitionLog l : logs.values()) {
-            counts.merge(l.dir().getParentFile().getAbsoluteFile(), 1, Integer::sum);
+            LogDir d = l.logDir();
+            if (counts.containsKey(d)) {
+                counts.merge(d, 1, Integer::sum);
+            }
         }
-        File best = null;
+        LogDir best = null;
         int min = Integer.MAX_VALUE;
-        for (Map.Entry<File, Integer> e : counts.entrySet()) {
+        for (Map.Entry<LogDir, Integer> e : counts.entrySet()) {
             if (e.getValue() < min) {
                 min = e.getValue();
                 best = e.getKey();
             }
         }
         return best;
+    }
+
+    /** Every log dir of log.dirs, online or not, in the configured order. */
+    public List<LogDir> logDirs() {
+        return List.copyOf(dirs.values());
+    }
+
+    /** The log dir at {@code path} (any form of the configured path), or null when it is not one of log.dirs. */
+    public LogDir logDir(File path) {
+        return dirs.get(path.getAbsoluteFile());
+    }
+
+    /** True when every log dir is offline: no log can be written or read any more. */
+    public boolean allLogDirsOffline() {
+        for (LogDir d : dirs.values()) {
+            if (d.isOnline()) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The log of {@code tp}, or null. */
@@ -360,13 +406,15 @@ public final class LogManager implements AutoCloseable {
     }
 
     private void writeCheckpoints(String fileName, int kind) {
-        Map<File, Map<TopicPartition, Long>> byDir = new HashMap<>();
-        for (File d : config.logDirs) {
-            byDir.put(d.getAbsoluteFile(), new TreeMap<>((a, b) -> a.topic().equals(b.topic())
-                ? Integer.compare(a.partition(), b.partition()) : a.topic().compareTo(b.topic())));
+        Map<LogDir, Map<TopicPartition, Long>> byDir = new LinkedHashMap<>();
+        for (LogDir d : dirs.values()) {
+            if (d.isOnline()) {
+                byDir.put(d, new TreeMap<>((a, b) -> a.topic().equals(b.topic())
+                    ? Integer.compare(a.partition(), b.partition()) : a.topic().compareTo(b.topic())));
+            }
         }
         for (PartitionLog log : logs.values()) {
-            Map<TopicPartition, Long> m = byDir.get(log.dir().getParentFile().getAbsoluteFile());
+            Map<TopicPartition, Long> m = byDir.get(log.logDir());
             if (m == null) {
                 continue;
             }
@@ -381,11 +429,11 @@ public final class LogManager implements AutoCloseable {
                 m.put(log.topicPartition(), log.highWatermark());
             }
         }
-        for (Map.Entry<File, Map<TopicPartition, Long>> e : byDir.entrySet()) {
+        for (Map.Entry<LogDir, Map<TopicPartition, Long>> e : byDir.entrySet()) {
             try {
-                CheckpointFile.writeOffsets(new File(e.getKey(), fileName), e.getValue());
+                CheckpointFile.writeOffsets(new File(e.getKey().path(), fileName), e.getValue());
             } catch (IOException ex) {
-                LOG.error("Writing {} in {} failed", fileName, e.getKey(), ex);
+                e.getKey().markOffline("writing " + fileName, ex);
             }
         }
     }
@@ -405,7 +453,10 @@ public final class LogManager implements AutoCloseable {
     /**
      * Clean shutdown: stops background tasks, flushes and closes every log (writing producer
      * snapshots), deletes what awaits deletion, writes the checkpoints and then the clean
-     * shutdown marker in each log dir, and releases the dir locks.
+     * shutdown marker in each log dir, and releases the dir locks. An offline log dir (or one
+     * whose logs fail to close) gets neither checkpoints nor the marker, so its logs are recovered
+     * at the next start-up; that is no failure of the shutdown. Throws the first close failure of
+     * a log in a dir that was online, after doing everything else.
      */
     public void shutdown() throws IOException {
         if (shutDown) {
@@ -424,7 +475,9 @@ public final class LogManager implements AutoCloseable {
                 log.close();
             } catch (IOException e) {
                 LOG.error("Closing {} failed", log, e);
-                failure = e;
+                if (failure == null) {
+                    failure = e;
+                }
             }
         }
         try {
@@ -442,15 +495,27 @@ public final class LogManager implements AutoCloseable {
             deleteDirNow((PartitionLog) d[0], (File) d[1]);
         }
         checkpoint();
-        if (failure == null) {
-            for (File dir : config.logDirs) {
-                LogFiles.writeAtomically(new File(dir, LogFiles.CLEAN_SHUTDOWN_MARKER),
-                    "{\"version\":0,\"brokerEpoch\":" + config.brokerEpoch + "}");
-            }
-        }
+        writeCleanShutdownMarkers();
         releaseLocks();
         if (failure != null) {
             throw failure;
+        }
+    }
+
+    /** The clean shutdown marker in every log dir still online (a failure takes that dir offline). */
+    private void writeCleanShutdownMarkers() {
+        for (LogDir dir : dirs.values()) {
+            if (!dir.isOnline()) {
+                LOG.warn("No clean shutdown marker in offline log dir {}: its logs are recovered at the next start-up",
+                    dir.path());
+                continue;
+            }
+            try {
+                LogFiles.writeAtomically(new File(dir.path(), LogFiles.CLEAN_SHUTDOWN_MARKER),
+                    "{\"version\":0,\"brokerEpoch\":" + config.brokerEpoch + "}");
+            } catch (IOException e) {
+                dir.markOffline("writing the clean shutdown marker", e);
+            }
         }
     }
 

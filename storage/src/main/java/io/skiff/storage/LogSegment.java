@@ -123,16 +123,18 @@ final class LogSegment {
      * Writes the whole batches in {@code buf[index, index + length)} (borrowed) at the end of the
      * file with a gathering write, then adds index entries every index.interval.bytes. Offsets
      * must already be assigned. Caller holds the log's lock.
+     *
+     * <p>All or nothing: when a write fails (ENOSPC after part of the batch went out, a failed
+     * index write), the file is truncated back to where the append began and the index entries
+     * and counters it added are undone before the IOException is rethrown, so {@link #size()}
+     * never covers a partial batch and a later recovery finds none either.
      */
     void append(ByteBuf buf, int index, int length, RecordBatch scratch) throws IOException {
         if (length <= 0) {
             return;
         }
         int physicalPosition = size;
-        if (physicalPosition == 0) {
-            rollingBasedTimestamp = scratch.wrap(buf, index).maxTimestamp();
-            rollingBasedTimestampLoaded = true;
-        }
+        long firstOffset = scratch.wrap(buf, index).baseOffset();
         long lastOffset = -1;
         for (int at = index; at < index + length; ) {
             scratch.wrap(buf, at);
@@ -142,7 +144,27 @@ final class LogSegment {
         if (!canConvertToRelativeOffset(lastOffset)) {
             throw new IllegalStateException("offset " + lastOffset + " does not fit segment " + baseOffset);
         }
-        writeFully(buf, index, length, physicalPosition);
+        long[] maxTimestampBefore = maxTimestampAndOffset;
+        int bytesSinceIndexBefore = bytesSinceLastIndexEntry;
+        try {
+            writeFully(buf, index, length, physicalPosition);
+            indexAppended(buf, index, length, physicalPosition, scratch);
+        } catch (IOException e) {
+            maxTimestampAndOffset = maxTimestampBefore;
+            bytesSinceLastIndexEntry = bytesSinceIndexBefore;
+            undoPartialAppend(physicalPosition, firstOffset, e);
+            throw e;
+        }
+        if (physicalPosition == 0) {
+            rollingBasedTimestamp = scratch.wrap(buf, index).maxTimestamp();
+            rollingBasedTimestampLoaded = true;
+        }
+        size = physicalPosition + length;
+    }
+
+    /** Index entries and the max timestamp for the batches just written from {@code physicalPosition}. */
+    private void indexAppended(ByteBuf buf, int index, int length, int physicalPosition, RecordBatch scratch)
+        throws IOException {
         for (int at = index; at < index + length; ) {
             scratch.wrap(buf, at);
             int batchSize = scratch.sizeInBytes();
@@ -160,7 +182,23 @@ final class LogSegment {
             bytesSinceLastIndexEntry += batchSize;
             at += batchSize;
         }
-        size = physicalPosition;
+    }
+
+    /**
+     * After a failed append: the file back to {@code position} (shrinking a file needs no free
+     * space) and no index entry at or after {@code firstOffset}. A failure here is added to
+     * {@code cause}; recovery at the next start-up truncates what is left.
+     */
+    private void undoPartialAppend(int position, long firstOffset, IOException cause) {
+        try {
+            offsetIndex.truncateTo(firstOffset);
+            timeIndex.truncateTo(firstOffset);
+            if (channel.size() > position) {
+                channel.truncate(position);
+            }
+        } catch (IOException | RuntimeException e) {
+            cause.addSuppressed(e);
+        }
     }
 
     private void writeFully(ByteBuf buf, int index, int length, long position) throws IOException {
@@ -463,7 +501,7 @@ final class LogSegment {
         timeIndex.trimToValidSize();
     }
 
-    private void appendFinalTimeIndexEntry() {
+    private void appendFinalTimeIndexEntry() throws IOException {
         long[] m = maxTimestampAndOffset;
         if (m != null && m[0] >= 0 && size > 0) {
             timeIndex.maybeAppend(m[0], m[1], true);
@@ -620,6 +658,28 @@ final class LogSegment {
         offsetIndex.close();
         timeIndex.close();
         channel.close();
+    }
+
+    /**
+     * Closes every file without writing to them (their log dir is offline): no final time index
+     * entry; the indexes are only trimmed, which needs no free space. Failures are logged.
+     */
+    void closeWithoutWriting() {
+        try {
+            offsetIndex.close();
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("Closing {} failed: {}", offsetIndex.file(), e.toString());
+        }
+        try {
+            timeIndex.close();
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("Closing {} failed: {}", timeIndex.file(), e.toString());
+        }
+        try {
+            channel.close();
+        } catch (IOException e) {
+            LOG.warn("Closing {} failed: {}", logFile, e.toString());
+        }
     }
 
     /** Renames the files with the {@code .deleted} suffix; the channel stays open for in-flight reads. */

@@ -10,12 +10,20 @@ import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 
 /**
  * A memory-mapped file of fixed-size sorted entries (the offset and time indexes). Preallocated
  * to the max index size while its segment is active; {@link #trimToValidSize()} shrinks the file
  * to its entries. Thread-safe: every access holds this object's monitor (a lookup is a short
  * binary search; the lock also guards remapping on resize).
+ *
+ * <p>Lookups read the mapping; new entries are written through a file channel instead
+ * ({@link #writeEntry}), which the mapping sees at once (one page cache). The preallocated file is
+ * sparse, so the first write into each of its pages allocates disk space: through the mapping a
+ * full disk would raise SIGBUS (an asynchronous {@code InternalError} at best), through the
+ * channel it is an {@link IOException} at the write that caused it. The channel is opened on the
+ * first append and closed when the index is trimmed or closed.
  */
 abstract class MappedIndex implements AutoCloseable {
     private static final Method INVOKE_CLEANER;
@@ -45,12 +53,16 @@ abstract class MappedIndex implements AutoCloseable {
     protected int entries;
     private int maxEntries;
     private boolean closed;
+    /** Writes new entries (see the class comment); null until the first append after opening or trimming. */
+    private FileChannel writer;
+    private final ByteBuffer entry;
 
     MappedIndex(File file, long baseOffset, int maxIndexSize, int entrySize) throws IOException {
         this.file = file;
         this.baseOffset = baseOffset;
         this.entrySize = entrySize;
         this.maxIndexSize = maxIndexSize;
+        this.entry = ByteBuffer.allocate(entrySize);
         boolean newlyCreated = !file.exists();
         try (RandomAccessFile raf = new RandomAccessFile(file, "rw")) {
             if (newlyCreated) {
@@ -114,7 +126,43 @@ abstract class MappedIndex implements AutoCloseable {
 
     /** Shrinks the file to the entries it holds (done when the segment stops being active). */
     public synchronized void trimToValidSize() throws IOException {
+        closeWriter();
         resize(entries * entrySize);
+    }
+
+    /** The buffer to fill with one new entry, then pass to {@link #writeEntry}. Caller holds the monitor. */
+    protected final ByteBuffer newEntry() {
+        entry.clear();
+        return entry;
+    }
+
+    /**
+     * Writes the entry filled in {@link #newEntry()} after the last one, through the file channel,
+     * and counts it only once it is written. Caller holds the monitor and has checked the index
+     * is not full. An IOException (a full disk) leaves the entries as they were.
+     */
+    protected final void writeEntry() throws IOException {
+        ByteBuffer e = entry;
+        e.flip();
+        int at = entries * entrySize;
+        FileChannel w = writer;
+        if (w == null) {
+            w = FileChannel.open(file.toPath(), StandardOpenOption.WRITE);
+            writer = w;
+        }
+        while (e.hasRemaining()) {
+            w.write(e, at + e.position());
+        }
+        entries++;
+        mmap.position(entries * entrySize);
+    }
+
+    private void closeWriter() throws IOException {
+        FileChannel w = writer;
+        writer = null;
+        if (w != null) {
+            w.close();
+        }
     }
 
     /** Grows the file back to the max index size (when its segment becomes the active one again). */
@@ -153,15 +201,20 @@ abstract class MappedIndex implements AutoCloseable {
     @Override
     public synchronized void close() throws IOException {
         if (!closed) {
-            trimToValidSize();
-            unmap();
-            closed = true;
+            try {
+                trimToValidSize();
+            } finally {
+                closeWriter();
+                unmap();
+                closed = true;
+            }
         }
     }
 
     /** Releases the mapping without trimming, then deletes the file. */
     public synchronized void closeAndDelete() throws IOException {
         if (!closed) {
+            closeWriter();
             unmap();
             closed = true;
         }

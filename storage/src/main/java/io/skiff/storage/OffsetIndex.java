@@ -50,17 +50,16 @@ final class OffsetIndex extends MappedIndex {
         return slot < 0 ? baseOffset : baseOffset + relativeOffset(slot);
     }
 
-    /** Appends an entry; offsets must increase. */
-    public synchronized void append(long offset, int position) {
+    /** Appends an entry; offsets must increase. An IOException (a full disk) adds nothing. */
+    public synchronized void append(long offset, int position) throws IOException {
         if (entries > 0 && offset <= lastOffset()) {
             throw new IllegalStateException("index entry offset " + offset + " is not after " + lastOffset() + " in " + file());
         }
         if (isFull()) {
             throw new IllegalStateException("index " + file() + " is full");
         }
-        mmap.putInt((int) (offset - baseOffset));
-        mmap.putInt(position);
-        entries++;
+        newEntry().putInt((int) (offset - baseOffset)).putInt(position);
+        writeEntry();
     }
 
     /** Removes the entries whose offset is {@code >= offset}. */

@@ -45,6 +45,13 @@ import org.slf4j.LoggerFactory;
  * ({@link AppendOutcome}, {@link ReadOutcome}, {@link DeleteRecordsOutcome}); the broker maps them
  * to protocol errors.
  *
+ * <p>I/O errors. The log lives in one {@link LogDir}. Any IOException while writing (a batch at
+ * ENOSPC, an index entry, a roll, an fsync, a checkpoint) takes that directory offline; from then
+ * on this log writes nothing, appends and reads answer STORAGE_ERROR, durable waiters fail, and
+ * close only closes the files. A failed append leaves no partial batch behind
+ * ({@link LogSegment#append}) and never publishes a log end past the last whole batch, so what was
+ * acknowledged before the failure stays readable after a restart (recovery checks the rest).
+ *
  * <p>Thread-safe. Buffers passed in are borrowed; the {@link FileRecords} returned by reads are
  * views of segment files, not buffers.
  */
@@ -66,6 +73,7 @@ public final class PartitionLog {
     private final LeaderEpochCache epochs;
     private final LogDurability durability;
     private final LogRetention retention;
+    private final LogDir logDir;
     private final RecordBatch scratch = new RecordBatch();
 
     private volatile LogConfig config;
@@ -74,10 +82,11 @@ public final class PartitionLog {
     private volatile AppendListener listener;
     private volatile boolean closed;
 
-    private PartitionLog(File dir, TopicPartition topicPartition, String name, LogConfig config, Clock clock,
-                         LogFlusher flusher, FileDeleter deleter, LogSegments segments, ProducerStateManager producers,
-                         LeaderEpochCache epochs, LogLoader.Loaded loaded) {
+    private PartitionLog(File dir, LogDir logDir, TopicPartition topicPartition, String name, LogConfig config,
+                         Clock clock, LogFlusher flusher, FileDeleter deleter, LogSegments segments,
+                         ProducerStateManager producers, LeaderEpochCache epochs, LogLoader.Loaded loaded) {
         this.dir = dir;
+        this.logDir = logDir;
         this.topicPartition = topicPartition;
         this.name = name;
         this.topicId = loaded.topicId();
@@ -86,7 +95,8 @@ public final class PartitionLog {
         this.segments = segments;
         this.producers = producers;
         this.epochs = epochs;
-        this.durability = new LogDurability(name, segments, flusher, clock, loaded.recoveryPoint(), loaded.loadTimeMs());
+        this.durability = new LogDurability(name, logDir, segments, flusher, clock, loaded.recoveryPoint(),
+            loaded.loadTimeMs());
         this.retention = new LogRetention(name, segments, producers, epochs, deleter, this::roll,
             loaded.logStartOffset());
         this.highWatermark = segments.end().offset;
@@ -102,6 +112,15 @@ public final class PartitionLog {
                              LogFlusher flusher, FileDeleter deleter, long producerIdExpirationMs,
                              boolean hadCleanShutdown, long recoveryPoint, long checkpointedLogStartOffset)
         throws IOException {
+        return open(dir, new LogDir(dir.getAbsoluteFile().getParentFile()), topicPartition, topicId, config, clock,
+            flusher, deleter, producerIdExpirationMs, hadCleanShutdown, recoveryPoint, checkpointedLogStartOffset);
+    }
+
+    /** As {@link #open(File, TopicPartition, Uuid, LogConfig, Clock, LogFlusher, FileDeleter, long, boolean, long, long)}, in {@code logDir}. */
+    static PartitionLog open(File dir, LogDir logDir, TopicPartition topicPartition, Uuid topicId, LogConfig config,
+                             Clock clock, LogFlusher flusher, FileDeleter deleter, long producerIdExpirationMs,
+                             boolean hadCleanShutdown, long recoveryPoint, long checkpointedLogStartOffset)
+        throws IOException {
         if (!dir.exists() && !dir.mkdirs()) {
             throw new IOException("cannot create " + dir);
         }
@@ -111,8 +130,8 @@ public final class PartitionLog {
         LeaderEpochCache epochs = new LeaderEpochCache(new File(dir, LogFiles.LEADER_EPOCH_CHECKPOINT));
         LogLoader.Loaded loaded = new LogLoader(dir, name, config, clock)
             .load(segments, producers, epochs, topicId, hadCleanShutdown, recoveryPoint, checkpointedLogStartOffset);
-        return new PartitionLog(dir, topicPartition, name, config, clock, flusher, deleter, segments, producers, epochs,
-            loaded);
+        return new PartitionLog(dir, logDir, topicPartition, name, config, clock, flusher, deleter, segments, producers,
+            epochs, loaded);
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -126,6 +145,9 @@ public final class PartitionLog {
      * appends to one log are serialized.
      */
     public AppendResult appendAsLeader(ByteBuf records, int leaderEpoch, long nowMs) {
+        if (!logDir.isOnline()) {
+            return offline();
+        }
         ValidationResult v = VALIDATION.get();
         LogConfig cfg = config;
         if (!VALIDATOR.get().validate(records, cfg.validationRules(), name, nowMs, v)) {
@@ -185,6 +207,12 @@ public final class PartitionLog {
         return AppendResult.failure(AppendOutcome.of(o), v.errorMessage(), v.diagnostic(), recordErrors, lso);
     }
 
+    /** The answer to an append while the log dir is offline (as Kafka answers for an offline partition). */
+    private AppendResult offline() {
+        return AppendResult.failure(AppendOutcome.STORAGE_ERROR, null, "log dir " + logDir.path() + " is offline", null,
+            -1L);
+    }
+
     private RecordBatch scratchFor(ByteBuf records, int index) {
         return PEEK.get().wrap(records, index);
     }
@@ -202,6 +230,9 @@ public final class PartitionLog {
         try {
             if (closed) {
                 return AppendResult.failure(AppendOutcome.STORAGE_ERROR, null, "log " + name + " is closed", null, -1L);
+            }
+            if (!logDir.isOnline()) {
+                return offline();
             }
             cfg = config;
             RecordBatch batch = scratch.wrap(records, batchIndex);
@@ -250,7 +281,7 @@ public final class PartitionLog {
                 durability.requestFullFlush();
             }
         } catch (IOException e) {
-            LOG.error("Append to {} failed", name, e);
+            logDir.markOffline("an append to " + name, e);
             return AppendResult.failure(AppendOutcome.STORAGE_ERROR, null, e.toString(), null, -1L);
         } finally {
             lock.unlock();
@@ -293,7 +324,13 @@ public final class PartitionLog {
     public void roll() throws IOException {
         lock.lock();
         try {
+            if (!logDir.isOnline()) {
+                throw new IOException("log dir " + logDir.path() + " is offline");
+            }
             roll(clock.milliseconds());
+        } catch (IOException e) {
+            logDir.markOffline("rolling " + name, e);
+            throw e;
         } finally {
             lock.unlock();
         }
@@ -313,6 +350,10 @@ public final class PartitionLog {
         LogEnd e = segments.end();
         long lso = retention.logStartOffset();
         long hw = highWatermark;
+        if (!logDir.isOnline()) {
+            // As Kafka: an offline partition serves nothing, not even what was written before.
+            return new ReadResult(ReadOutcome.STORAGE_ERROR, null, hw, lso, e.offset, hw);
+        }
         if (fetchOffset < lso || fetchOffset > e.offset) {
             return new ReadResult(ReadOutcome.OFFSET_OUT_OF_RANGE, null, hw, lso, e.offset, hw);
         }
@@ -339,7 +380,7 @@ public final class PartitionLog {
             return new ReadResult(ReadOutcome.SUCCESS, new FileRecords(e.segment.channel(), e.position, 0), hw, lso,
                 e.offset, hw);
         } catch (IOException ex) {
-            LOG.error("Read from {} failed", name, ex);
+            logDir.markOffline("a read from " + name, ex);
             return new ReadResult(ReadOutcome.STORAGE_ERROR, null, hw, lso, e.offset, hw);
         }
     }
@@ -447,7 +488,15 @@ public final class PartitionLog {
      * log end, so OffsetForLeaderEpoch knows the epoch before anything is appended in it).
      */
     public void assignEpochStartOffset(int leaderEpoch, long startOffset) throws IOException {
-        epochs.assign(leaderEpoch, startOffset);
+        if (!logDir.isOnline()) {
+            throw new IOException("log dir " + logDir.path() + " is offline");
+        }
+        try {
+            epochs.assign(leaderEpoch, startOffset);
+        } catch (IOException e) {
+            logDir.markOffline("writing the leader epochs of " + name, e);
+            throw e;
+        }
     }
 
     /**
@@ -525,6 +574,9 @@ public final class PartitionLog {
     public DeleteRecordsResult deleteRecordsBefore(long offset) {
         lock.lock();
         try {
+            if (!logDir.isOnline()) {
+                return new DeleteRecordsResult(DeleteRecordsOutcome.STORAGE_ERROR, -1L);
+            }
             return retention.deleteRecordsBefore(offset, highWatermark, config, clock.milliseconds());
         } finally {
             lock.unlock();
@@ -540,7 +592,7 @@ public final class PartitionLog {
     public int deleteRetentionBreachedSegments() {
         lock.lock();
         try {
-            if (closed) {
+            if (closed || !logDir.isOnline()) {
                 return 0;
             }
             return retention.deleteRetentionBreachedSegments(highWatermark, config, clock.milliseconds());
@@ -615,6 +667,9 @@ public final class PartitionLog {
 
     /** Asks the flusher for a full flush if flush.ms has passed since the last one. */
     void maybeFlushByTime(long nowMs) {
+        if (!logDir.isOnline()) {
+            return;
+        }
         durability.maybeFlushByTime(nowMs, config.flushMs);
     }
 
@@ -631,6 +686,16 @@ public final class PartitionLog {
         }
     }
 
+    /** True once this log's directory is offline after an I/O error: it serves and writes nothing more. */
+    public boolean isOffline() {
+        return !logDir.isOnline();
+    }
+
+    /** The log directory this log lives in. */
+    public LogDir logDir() {
+        return logDir;
+    }
+
     /** Sets the hook called after each successful append (null to remove). */
     public void setAppendListener(AppendListener listener) {
         this.listener = listener;
@@ -639,7 +704,9 @@ public final class PartitionLog {
     /**
      * Clean close: flushes everything (data and indexes), writes a producer snapshot at the log
      * end, appends the final time index entries, trims the indexes and closes the files. Waiters
-     * still pending are completed by the final flush.
+     * still pending are completed by the final flush. In an offline log dir (or when one of those
+     * writes fails, which takes the dir offline) the files are only closed, pending waiters fail,
+     * and the IOException is thrown (none when the dir was already offline).
      */
     void close() throws IOException {
         lock.lock();
@@ -647,17 +714,37 @@ public final class PartitionLog {
             if (closed) {
                 return;
             }
-            long logEndOffset = segments.end().offset;
-            durability.flushUpTo(logEndOffset, true);
-            producers.updateMapEndOffset(logEndOffset);
-            producers.takeSnapshot(true);
-            closed = true;
-            for (LogSegment s : segments.all()) {
-                s.close();
+            if (!logDir.isOnline()) {
+                closeWithoutWriting();
+                return;
+            }
+            try {
+                long logEndOffset = segments.end().offset;
+                durability.flushUpTo(logEndOffset, true);
+                producers.updateMapEndOffset(logEndOffset);
+                producers.takeSnapshot(true);
+                for (LogSegment s : segments.all()) {
+                    s.close();
+                }
+                closed = true;
+            } catch (IOException e) {
+                logDir.markOffline("closing " + name, e);
+                closeWithoutWriting();
+                throw e;
             }
         } finally {
             lock.unlock();
         }
+    }
+
+    /** Closes the segment files without writing to them; pending waiters fail. Caller holds the lock. */
+    private void closeWithoutWriting() {
+        closed = true;
+        for (LogSegment s : segments.all()) {
+            s.closeWithoutWriting();
+        }
+        IOException cause = logDir.failure();
+        durability.failWaiters(cause != null ? cause : new IOException("log " + name + " is closed"));
     }
 
     /** Closes the files without flushing (the directory is being deleted); pending waiters fail. */

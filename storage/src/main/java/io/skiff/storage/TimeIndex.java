@@ -54,8 +54,8 @@ final class TimeIndex extends MappedIndex {
         return slot < 0 ? baseOffset : baseOffset + relativeOffset(slot);
     }
 
-    /** Appends (timestamp, offset) if the timestamp is larger than the last entry's. */
-    public synchronized void maybeAppend(long timestamp, long offset, boolean skipFullCheck) {
+    /** Appends (timestamp, offset) if the timestamp is larger than the last entry's. An IOException adds nothing. */
+    public synchronized void maybeAppend(long timestamp, long offset, boolean skipFullCheck) throws IOException {
         if (!skipFullCheck && isFull()) {
             throw new IllegalStateException("time index " + file() + " is full");
         }
@@ -69,9 +69,8 @@ final class TimeIndex extends MappedIndex {
             if (entries >= maxEntries()) {
                 return;
             }
-            mmap.putLong(timestamp);
-            mmap.putInt((int) (offset - baseOffset));
-            entries++;
+            newEntry().putLong(timestamp).putInt((int) (offset - baseOffset));
+            writeEntry();
         }
     }
 

@@ -2,6 +2,7 @@ package io.skiff.storage;
 
 import static io.skiff.wire.record.TestBatches.spec;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.skiff.wire.util.ManualClock;
 import java.io.File;
@@ -24,6 +25,7 @@ class LogDurabilityTest {
     private final ManualClock clock = new ManualClock(LogFixture.START_MS);
     private final LogSegments segments = new LogSegments();
     private LogFlusher flusher;
+    private LogDir logDir;
     private LogDurability durability;
 
     @BeforeEach
@@ -33,7 +35,8 @@ class LogDurabilityTest {
         LogSegment segment = LogFixture.segmentWith(dir, 0, 10, clock.milliseconds(), LogConfig.DEFAULT);
         segments.add(segment);
         segments.publish(new LogEnd(10, segment, segment.size()));
-        durability = new LogDurability("topic-0", segments, flusher, clock, 0L, clock.milliseconds());
+        logDir = new LogDir(dir);
+        durability = new LogDurability("topic-0", logDir, segments, flusher, clock, 0L, clock.milliseconds());
     }
 
     @AfterEach
@@ -103,6 +106,21 @@ class LogDurabilityTest {
         durability.failWaiters(new IOException("disk gone"));
         assertThat(at5).isCompletedExceptionally();
         assertThat(at8).isCompletedExceptionally();
+    }
+
+    @Test
+    void aFailedFsyncTakesTheLogDirOfflineAndFailsEveryWaiterThenAndAfter() throws Exception {
+        CompletableFuture<Void> at5 = durability.awaitDurable(5);
+        segments.last().channel().close(); // the next force fails with an IOException
+        assertThatThrownBy(() -> durability.flushUpTo(10, false)).isInstanceOf(IOException.class);
+        assertThat(logDir.isOnline()).isFalse();
+        assertThat(logDir.failure()).isInstanceOf(IOException.class);
+        assertThat(at5).isCompletedExceptionally();
+        assertThat(durability.durableOffset()).as("nothing counted as durable").isZero();
+        CompletableFuture<Void> later = durability.awaitDurable(7);
+        assertThat(later).as("a waiter in an offline dir fails at once").isCompletedExceptionally();
+        durability.flushUpTo(10, true); // an offline dir is not flushed any more, and that is no error
+        assertThat(durability.recoveryPoint()).isZero();
     }
 
     @Test

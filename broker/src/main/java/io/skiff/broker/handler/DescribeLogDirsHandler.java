@@ -3,6 +3,8 @@ package io.skiff.broker.handler;
 import io.skiff.broker.network.ApiHandler;
 import io.skiff.broker.network.RequestContext;
 import io.skiff.broker.partition.PartitionManager;
+import io.skiff.storage.LogDir;
+import io.skiff.storage.LogManager;
 import io.skiff.storage.PartitionLog;
 import io.skiff.wire.message.DescribeLogDirsRequest;
 import io.skiff.wire.message.DescribeLogDirsResponse;
@@ -19,7 +21,9 @@ import java.util.Set;
 /**
  * DescribeLogDirs (key 35), versions 1-5: each log directory with the size of every requested
  * partition in it (all partitions for a null list), and from v4 the directory's total and
- * usable bytes. A single node has no replication lag and no future replicas.
+ * usable bytes. A single node has no replication lag and no future replicas. A log directory
+ * that is offline after an I/O error answers KAFKA_STORAGE_ERROR with no topics and unknown (-1)
+ * sizes, as Apache Kafka does. Stateless between requests; thread-safe.
  */
 public final class DescribeLogDirsHandler extends ApiHandler<DescribeLogDirsRequest> {
     private final PartitionManager partitions;
@@ -42,11 +46,15 @@ public final class DescribeLogDirsHandler extends ApiHandler<DescribeLogDirsRequ
                 }
             }
         }
+        LogManager logManager = partitions.logManager();
         Map<String, Map<String, List<DescribeLogDirsResponse.DescribeLogDirsPartition>>> byDir = new LinkedHashMap<>();
         for (String dir : logDirs) {
             byDir.put(new File(dir).getAbsolutePath(), new LinkedHashMap<>());
         }
-        for (PartitionLog log : partitions.logManager().allLogs()) {
+        for (PartitionLog log : logManager.allLogs()) {
+            if (log.isOffline()) {
+                continue;
+            }
             String topic = log.topicPartition().topic();
             int partition = log.topicPartition().partition();
             if (wanted != null && !wanted.contains(topic + "-" + partition)) {
@@ -64,6 +72,12 @@ public final class DescribeLogDirsHandler extends ApiHandler<DescribeLogDirsRequ
                 topics.add(new DescribeLogDirsResponse.DescribeLogDirsTopic().setName(t.getKey()).setPartitions(t.getValue()));
             }
             File f = new File(e.getKey());
+            LogDir logDir = logManager.logDir(f);
+            if (logDir != null && !logDir.isOnline()) {
+                results.add(new DescribeLogDirsResponse.DescribeLogDirsResult().setErrorCode(Errors.KAFKA_STORAGE_ERROR.code)
+                    .setLogDir(e.getKey()).setTopics(new ArrayList<>()).setTotalBytes(-1L).setUsableBytes(-1L));
+                continue;
+            }
             results.add(new DescribeLogDirsResponse.DescribeLogDirsResult().setErrorCode(Errors.NONE.code)
                 .setLogDir(e.getKey()).setTopics(topics).setTotalBytes(f.getTotalSpace()).setUsableBytes(f.getUsableSpace()));
         }

@@ -25,6 +25,11 @@ import java.util.concurrent.CompletableFuture;
  *       Each advance is pushed to the log (retention and DeleteRecords stop there, it is what
  *       the high-watermark checkpoint records) and completes the acks=all produces waiting for
  *       it in {@link DelayedProduces}.</li>
+ *   <li><b>Offline.</b> When the log dir of the log fails (an I/O error, a full disk; see
+ *       {@code LogDir}) the partition is offline: {@link #checkAppend} and
+ *       {@link #checkLeaderEpoch} answer KAFKA_STORAGE_ERROR, so produce, fetch, ListOffsets and
+ *       OffsetForLeaderEpoch do, and the log itself refuses appends and reads. Only a restart
+ *       brings it back.</li>
  *   <li><b>Last stable offset.</b> Equal to the high watermark until transactions exist; read
  *       through {@link #lastStableOffset()} so read_committed readers need no other change.</li>
  * </ul>
@@ -131,11 +136,24 @@ public final class Partition {
     }
 
     /**
+     * True once the log dir holding this partition's log is offline after an I/O error (a full
+     * disk): the partition is offline, as in Kafka, and every request on it answers
+     * KAFKA_STORAGE_ERROR until the broker is restarted.
+     */
+    public boolean isOffline() {
+        return log.isOffline();
+    }
+
+    /**
      * Checks the leader epoch a client believes current, as Kafka does: -1 means "not known" and
      * passes; an older epoch is FENCED_LEADER_EPOCH, a newer one UNKNOWN_LEADER_EPOCH (this node
-     * has not learnt of it yet); a node that does not lead answers NOT_LEADER_OR_FOLLOWER.
+     * has not learnt of it yet); a node that does not lead answers NOT_LEADER_OR_FOLLOWER. An
+     * offline partition answers KAFKA_STORAGE_ERROR before any of these, as Kafka's does.
      */
     public Errors checkLeaderEpoch(int currentLeaderEpoch) {
+        if (isOffline()) {
+            return Errors.KAFKA_STORAGE_ERROR;
+        }
         int epoch = leaderEpoch;
         if (currentLeaderEpoch >= 0 && currentLeaderEpoch < epoch) {
             return Errors.FENCED_LEADER_EPOCH;
@@ -153,9 +171,13 @@ public final class Partition {
      * Whether an append may go ahead: NOT_LEADER_OR_FOLLOWER when this node does not lead; for
      * acks=all, NOT_ENOUGH_REPLICAS when fewer replicas are in sync than the effective
      * {@code min.insync.replicas}, which is capped at the replica count as Apache Kafka 4.x caps it
-     * (so a single-replica partition always takes acks=all, whatever the topic asks).
+     * (so a single-replica partition always takes acks=all, whatever the topic asks). An offline
+     * partition answers KAFKA_STORAGE_ERROR first.
      */
     public Errors checkAppend(boolean acksAll) {
+        if (isOffline()) {
+            return Errors.KAFKA_STORAGE_ERROR;
+        }
         if (!isLeader()) {
             return Errors.NOT_LEADER_OR_FOLLOWER;
         }

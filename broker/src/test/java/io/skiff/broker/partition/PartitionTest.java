@@ -3,6 +3,7 @@ package io.skiff.broker.partition;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.skiff.storage.AppendOutcome;
 import io.skiff.storage.AppendResult;
 import io.skiff.storage.PartitionLog;
 import io.skiff.storage.TopicPartition;
@@ -10,6 +11,7 @@ import io.skiff.wire.protocol.Errors;
 import io.skiff.wire.protocol.Uuid;
 import io.skiff.wire.testing.LeakDetectionExtension;
 import java.io.File;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
@@ -69,6 +71,22 @@ class PartitionTest {
         assertThat(p.lastStableOffset()).isEqualTo(5);
         assertThat(p.fetchableOffset(true)).isEqualTo(5);
         assertThat(p.fetchableOffset(false)).isEqualTo(5);
+    }
+
+    @Test
+    void aPartitionWhoseLogDirIsOfflineAnswersStorageErrorToAppendsAndEpochChecks() throws Exception {
+        PartitionLog log = fx.createLog("t", 0, Uuid.random());
+        Partition p = fx.partition(log, 0, 1, null);
+        PartitionFixture.append(p, 2);
+        assertThat(p.isOffline()).isFalse();
+        log.logDir().markOffline("a test", new IOException("No space left on device"));
+        assertThat(p.isOffline()).isTrue();
+        assertThat(p.checkAppend(true)).isEqualTo(Errors.KAFKA_STORAGE_ERROR);
+        assertThat(p.checkAppend(false)).isEqualTo(Errors.KAFKA_STORAGE_ERROR);
+        assertThat(p.checkLeaderEpoch(-1)).isEqualTo(Errors.KAFKA_STORAGE_ERROR);
+        AppendResult r = PartitionFixture.append(p, 1);
+        assertThat(r.outcome()).isEqualTo(AppendOutcome.STORAGE_ERROR);
+        assertThat(p.highWatermark()).as("nothing more became readable").isEqualTo(2);
     }
 
     @Test
