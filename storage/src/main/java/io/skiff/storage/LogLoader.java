@@ -15,8 +15,10 @@ import org.slf4j.LoggerFactory;
  * of interrupted operations ({@code .deleted}, {@code .cleaned}, {@code .swap}, {@code .tmp},
  * indexes without a log file), opens the segments, and, after an unclean shutdown, scans every
  * segment from the one holding the recovery point on, truncating a torn or corrupt tail and
- * dropping the segments after it. Missing or corrupt indexes are rebuilt in any case. Then it
- * trims the leader epoch cache to the log and rebuilds the producer state from the latest
+ * dropping the segments after it. Missing or corrupt indexes are rebuilt in any case, and a
+ * segment that is not scanned but whose tail after its last index entry does not parse is
+ * scanned and truncated too. Then it rebuilds an unreadable leader epoch cache from the batch
+ * headers, trims the cache to the log and rebuilds the producer state from the latest valid
  * snapshot plus a replay of the batch headers after it.
  *
  * <p>Used once per log, on the opening thread, before the log is shared; not thread-safe. Holds
