@@ -4,6 +4,8 @@ import java.io.File;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The leader epochs of a partition and the offset where each began, persisted in
@@ -11,22 +13,51 @@ import java.util.List;
  * leader epoch (and later OffsetForLeaderEpoch). Thread-safe (synchronized; changes are rare).
  */
 final class LeaderEpochCache {
+    private static final Logger LOG = LoggerFactory.getLogger(LeaderEpochCache.class);
+
     private final File file;
     private final List<long[]> entries = new ArrayList<>();
+    private boolean needsRebuild;
 
+    /**
+     * Reads {@code file} (empty when missing). A malformed file (bad version or count line, a bad
+     * entry, epochs or offsets not increasing) is logged and leaves the cache empty with {@link
+     * #needsRebuild()} set: the loader rebuilds it from the log.
+     */
     LeaderEpochCache(File file) throws IOException {
         this.file = file;
         try {
             for (String[] f : CheckpointFile.read(file, 2)) {
-                entries.add(new long[] {Integer.parseInt(f[0]), Long.parseLong(f[1])});
+                int epoch = Integer.parseInt(f[0]);
+                long startOffset = Long.parseLong(f[1]);
+                if (epoch < 0 || startOffset < 0 || !assignWithoutFlush(epoch, startOffset)) {
+                    throw new IOException("Malformed line in checkpoint file (" + file + "): '" + f[0] + " " + f[1]
+                        + "' does not follow the previous entry");
+                }
             }
         } catch (IOException | NumberFormatException e) {
+            LOG.warn("Unreadable leader epoch checkpoint {} ({}); rebuilding it from the log", file, e.getMessage());
             entries.clear();
+            needsRebuild = true;
         }
+    }
+
+    /** Whether the checkpoint file was unreadable and the epochs must be rebuilt from the log. */
+    synchronized boolean needsRebuild() {
+        return needsRebuild;
     }
 
     /** Records that {@code epoch} began at {@code startOffset}, if it is newer than the latest epoch. */
     synchronized boolean assign(int epoch, long startOffset) throws IOException {
+        if (!assignWithoutFlush(epoch, startOffset)) {
+            return false;
+        }
+        flush();
+        return true;
+    }
+
+    /** {@link #assign} without writing the file (call {@link #flush()} after a run of these). */
+    synchronized boolean assignWithoutFlush(int epoch, long startOffset) {
         if (epoch < 0) {
             return false;
         }
@@ -37,7 +68,6 @@ final class LeaderEpochCache {
             }
         }
         entries.add(new long[] {epoch, startOffset});
-        flush();
         return true;
     }
 
@@ -134,6 +164,7 @@ final class LeaderEpochCache {
         if (!file.getParentFile().exists()) {
             return;
         }
+        needsRebuild = false;
         List<String> lines = new ArrayList<>(entries.size());
         for (long[] e : entries) {
             lines.add(e[0] + " " + e[1]);

@@ -16,8 +16,10 @@ import org.slf4j.LoggerFactory;
  * of interrupted operations ({@code .deleted}, {@code .cleaned}, {@code .swap}, {@code .tmp},
  * indexes without a log file), opens the segments, and, after an unclean shutdown, scans every
  * segment from the one holding the recovery point on, truncating a torn or corrupt tail and
- * dropping the segments after it. Missing or corrupt indexes are rebuilt in any case. Then it
- * trims the leader epoch cache to the log and rebuilds the producer state from the latest
+ * dropping the segments after it. Missing or corrupt indexes are rebuilt in any case, and a
+ * segment that is not scanned but whose tail after its last index entry does not parse is
+ * scanned and truncated too. Then it rebuilds an unreadable leader epoch cache from the batch
+ * headers, trims the cache to the log and rebuilds the producer state from the latest valid
  * snapshot plus a replay of the batch headers after it.
  *
  * <p>Used once per log, on the opening thread, before the log is shared; not thread-safe. Holds
@@ -65,6 +67,7 @@ final class LogLoader {
             Map.Entry<Long, LogSegment> floor = segments.floorEntry(Math.max(checkpointRecoveryPoint, 0));
             recoverFrom = floor == null ? segments.firstBaseOffset() : floor.getKey();
         }
+        checkTrustedTails(segments, recoverFrom, needRebuild, hadCleanShutdown);
         recover(segments, recoverFrom, needRebuild);
 
         if (segments.isEmpty()) {
@@ -89,6 +92,9 @@ final class LogLoader {
             recoveryPoint = Math.min(recoveryPoint, recoverFrom);
         }
 
+        if (epochs.needsRebuild()) {
+            rebuildLeaderEpochs(segments, epochs);
+        }
         epochs.truncateFromEnd(logEndOffset);
         epochs.truncateFromStart(logStartOffset);
         rebuildProducerState(segments, producers, logStartOffset, logEndOffset, nowMs);
@@ -143,13 +149,15 @@ final class LogLoader {
         logOffsets.sort(null);
 
         List<LogSegment> needRebuild = new ArrayList<>();
-        for (long base : logOffsets) {
+        for (int i = 0; i < logOffsets.size(); i++) {
+            long base = logOffsets.get(i);
+            long nextBase = i + 1 < logOffsets.size() ? logOffsets.get(i + 1) : Long.MAX_VALUE;
             boolean indexMissing = !LogFiles.file(dir, base, LogFiles.INDEX_SUFFIX).exists()
                 || !LogFiles.file(dir, base, LogFiles.TIME_INDEX_SUFFIX).exists();
             LogSegment seg = LogSegment.open(dir, base, config, 0L, nowMs);
             boolean corrupt = false;
             try {
-                seg.sanityCheckIndexes();
+                seg.sanityCheckIndexes(nextBase);
             } catch (IOException e) {
                 LOG.warn("Found a corrupted index file for segment {} of {}: {}; rebuilding", base, name, e.getMessage());
                 corrupt = true;
@@ -160,6 +168,29 @@ final class LogLoader {
             segments.add(seg);
         }
         return needRebuild;
+    }
+
+    /**
+     * The segments that will not be scanned (below {@code recoverFrom}, indexes sane) are trusted,
+     * as Kafka trusts them; but the batch headers after each one's last index entry are read (a
+     * few positional reads), and a segment whose tail does not lead exactly to the end of its file
+     * is added to {@code needRebuild}: it is scanned and truncated at its first invalid batch, the
+     * records after it in that segment are lost, and this is logged as an error. Kafka would
+     * trust such a segment and fail later reads of it (or its start-up, on the active segment).
+     */
+    private void checkTrustedTails(LogSegments segments, long recoverFrom, List<LogSegment> needRebuild,
+                                   boolean hadCleanShutdown) throws IOException {
+        for (LogSegment seg : segments.all()) {
+            if (seg.baseOffset >= recoverFrom || needRebuild.contains(seg)) {
+                continue;
+            }
+            if (!seg.tailParses()) {
+                LOG.error("Segment {} of {} is corrupt after its last index entry although it was {}; scanning it and "
+                    + "truncating it at its first invalid batch (records after that batch in this segment are lost)",
+                    seg.logFile(), name, hadCleanShutdown ? "shut down cleanly" : "below the recovery point");
+                needRebuild.add(seg);
+            }
+        }
     }
 
     /**
@@ -184,6 +215,20 @@ final class LogLoader {
                 }
             }
         }
+    }
+
+    /**
+     * Rebuilds a leader epoch cache whose checkpoint file was unreadable from the partition leader
+     * epoch of every batch header (epochs only grow along the log), then writes the file again.
+     * Kafka takes the log dir offline instead (a one-dir broker halts at every start).
+     */
+    private void rebuildLeaderEpochs(LogSegments segments, LeaderEpochCache epochs) throws IOException {
+        for (LogSegment seg : segments.all()) {
+            seg.forEachBatchHeader(seg.baseOffset,
+                (header, position) -> epochs.assignWithoutFlush(header.partitionLeaderEpoch(), header.baseOffset()));
+        }
+        epochs.flush();
+        LOG.warn("Rebuilt the leader epoch cache of {} from the log: {} epochs", name, epochs.entries().size());
     }
 
     private static void rebuildProducerState(LogSegments segments, ProducerStateManager producers, long logStartOffset,

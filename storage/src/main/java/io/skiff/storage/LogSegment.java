@@ -56,6 +56,9 @@ final class LogSegment {
     private boolean rollingBasedTimestampLoaded;
     private volatile boolean deleted;
 
+    /** Answer of {@link #translateOffset} when the scanned bytes cannot be a batch. */
+    static final long CORRUPT = -2L;
+
     private LogSegment(long baseOffset, FileChannel channel, File logFile, OffsetIndex offsetIndex, TimeIndex timeIndex,
                        int indexIntervalBytes, long rollJitterMs, long createdMs) throws IOException {
         this.baseOffset = baseOffset;
@@ -246,7 +249,9 @@ final class LogSegment {
 
     /**
      * The first batch at or after {@code startingPosition} whose last offset is {@code >= offset}:
-     * its position in the high 32 bits and size in the low 32; -1 when there is none.
+     * its position in the high 32 bits and size in the low 32; -1 when there is none; {@link
+     * #CORRUPT} when the scan meets bytes that cannot be a batch header (bad size or magic, or a
+     * start position that is no batch boundary).
      */
     long translateOffset(long offset, int startingPosition) throws IOException {
         BatchHeaderReader reader = BatchHeaderReader.get();
@@ -255,15 +260,15 @@ final class LogSegment {
         while (reader.read(channel, position, end)) {
             RecordBatch b = reader.batch;
             int batchSize = b.sizeInBytes();
-            if (batchSize < HEADER_SIZE || position + batchSize > end) {
-                return -1;
+            if (batchSize < HEADER_SIZE || position + batchSize > end || b.magic() != MAGIC_V2) {
+                return CORRUPT;
             }
             if (b.lastOffset() >= offset) {
                 return (position << 32) | batchSize;
             }
             position += batchSize;
         }
-        return -1;
+        return position == end ? -1 : CORRUPT;
     }
 
     /**
@@ -274,6 +279,17 @@ final class LogSegment {
     FileRecords read(long startOffset, int maxSize, long maxPosition, boolean minOneBatch) throws IOException {
         int startPosition = offsetIndex.lookupPosition(startOffset);
         long found = translateOffset(startOffset, startPosition);
+        if (found == CORRUPT && startPosition > 0) {
+            // The index may point into the middle of a batch: scan the file from its start instead.
+            found = translateOffset(startOffset, 0);
+        }
+        if (found == CORRUPT) {
+            found = translatePastCorruption(startOffset);
+        }
+        if (found == CORRUPT) {
+            throw new CorruptRecordsException("Found an invalid batch header in " + logFile + " while looking for offset "
+                + startOffset + " (the segment was not scanned at start-up, e.g. after a clean shutdown)");
+        }
         if (found < 0) {
             return null;
         }
@@ -285,6 +301,27 @@ final class LogSegment {
         }
         int fetchSize = (int) Math.min(maxPosition - position, adjustedMax);
         return new FileRecords(channel, position, fetchSize);
+    }
+
+    /**
+     * After a scan met a corrupt batch before the one holding {@code offset}: the first index entry
+     * at or after {@code offset} points at a batch start past the damage; that batch is the answer
+     * when it holds {@code offset}. {@link #CORRUPT} otherwise (the offset is in the damaged part).
+     */
+    private long translatePastCorruption(long offset) throws IOException {
+        int position = offsetIndex.lookupPositionAtOrAfter(offset);
+        if (position < 0) {
+            return CORRUPT;
+        }
+        long found = translateOffset(offset, position);
+        if (found < 0) {
+            return CORRUPT;
+        }
+        BatchHeaderReader reader = BatchHeaderReader.get();
+        if (!reader.read(channel, found >>> 32, size) || reader.batch.baseOffset() > offset) {
+            return CORRUPT;
+        }
+        return found;
     }
 
     /** The offset after the last batch of this segment (its base offset when empty). */
@@ -530,32 +567,38 @@ final class LogSegment {
         long expectedMinOffset = baseOffset;
         ByteBuf batchBuf = Unpooled.buffer(64 * 1024);
         RecordBatch batch = new RecordBatch();
+        String invalid = null;
         try {
-            while (true) {
+            while (invalid == null) {
                 long remaining = fileSize - validBytes;
                 if (remaining < LOG_OVERHEAD) {
+                    invalid = remaining == 0 ? null : remaining + " bytes, less than a batch's size field";
                     break;
                 }
                 batchBuf.clear();
                 if (!readInto(batchBuf, validBytes, headerSizeOr(remaining))) {
+                    invalid = "end of file";
                     break;
                 }
                 int batchLength = batchBuf.getInt(BATCH_LENGTH_OFFSET);
                 long batchSize = (long) batchLength + LOG_OVERHEAD;
                 if (batchSize < HEADER_SIZE || batchSize > remaining) {
+                    invalid = "batch size " + batchSize + " with " + remaining + " bytes left";
                     break;
                 }
-                if (batchBuf.writerIndex() > MAGIC_OFFSET && batchBuf.getByte(MAGIC_OFFSET) != MAGIC_V2) {
+                if (batchBuf.getByte(MAGIC_OFFSET) != MAGIC_V2) {
+                    invalid = "magic " + batchBuf.getByte(MAGIC_OFFSET);
                     break;
                 }
                 batchBuf.clear();
                 batchBuf.ensureWritable((int) batchSize);
                 if (!readInto(batchBuf, validBytes, (int) batchSize)) {
+                    invalid = "end of file";
                     break;
                 }
                 batch.wrap(batchBuf, 0);
-                if (!batch.isValid() || batch.baseOffset() < expectedMinOffset || batch.lastOffsetDelta() < 0
-                    || !canConvertToRelativeOffset(batch.lastOffset())) {
+                invalid = invalidReason(batch, expectedMinOffset);
+                if (invalid != null) {
                     break;
                 }
                 if (batch.maxTimestamp() > maxTimestampSoFar()) {
@@ -577,7 +620,8 @@ final class LogSegment {
         }
         int truncated = (int) (fileSize - validBytes);
         if (truncated > 0) {
-            LOG.warn("Truncating {} invalid bytes at the end of segment {}", truncated, logFile);
+            LOG.warn("Found an invalid batch in segment {} at file position {} ({}): truncating the {} bytes from there "
+                + "on; the segment ends before offset {}", logFile, validBytes, invalid, truncated, expectedMinOffset);
             channel.truncate(validBytes);
         }
         size = validBytes;
@@ -587,6 +631,20 @@ final class LogSegment {
         appendFinalTimeIndexEntry();
         timeIndex.trimToValidSize();
         return truncated;
+    }
+
+    /** Why a whole batch read back at recovery is invalid, or null when it is valid. */
+    private String invalidReason(RecordBatch batch, long expectedMinOffset) {
+        if (!batch.isValid()) {
+            return "CRC mismatch";
+        }
+        if (batch.baseOffset() < expectedMinOffset) {
+            return "base offset " + batch.baseOffset() + " below " + expectedMinOffset;
+        }
+        if (batch.lastOffsetDelta() < 0 || !canConvertToRelativeOffset(batch.lastOffset())) {
+            return "last offset delta " + batch.lastOffsetDelta() + " out of range";
+        }
+        return null;
     }
 
     private static int headerSizeOr(long remaining) {
@@ -714,9 +772,30 @@ final class LogSegment {
         timeIndex.resizeToMax(maxIndexSize);
     }
 
-    void sanityCheckIndexes() throws IOException {
-        offsetIndex.sanityCheck();
-        timeIndex.sanityCheck();
+    /** Checks both indexes against this log file and the next segment's base offset (Long.MAX_VALUE when none). */
+    void sanityCheckIndexes(long nextBaseOffset) throws IOException {
+        long logSize = channel.size();
+        offsetIndex.sanityCheck(logSize, nextBaseOffset);
+        timeIndex.sanityCheck(logSize, nextBaseOffset);
+    }
+
+    /**
+     * Whether the batch headers from the last offset index entry on lead exactly to the end of
+     * the file (sizes and magic plausible): a cheap check, at start-up, of a segment that is not
+     * scanned; false means its tail (or its index) is corrupt.
+     */
+    boolean tailParses() throws IOException {
+        BatchHeaderReader reader = BatchHeaderReader.get();
+        long end = channel.size();
+        long position = offsetIndex.lookupPosition(offsetIndex.lastOffset());
+        while (reader.read(channel, position, end)) {
+            int batchSize = reader.batch.sizeInBytes();
+            if (batchSize < HEADER_SIZE || position + batchSize > end || reader.batch.magic() != MAGIC_V2) {
+                return false;
+            }
+            position += batchSize;
+        }
+        return position == end;
     }
 
     @Override

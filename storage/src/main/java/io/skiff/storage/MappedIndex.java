@@ -259,8 +259,13 @@ abstract class MappedIndex implements AutoCloseable {
     /** The search key of entry {@code n}: its absolute offset, or (time index) its timestamp. */
     protected abstract long key(int n, boolean byOffset);
 
-    /** Throws CorruptIndexException when the file cannot be this index. */
-    public abstract void sanityCheck() throws CorruptIndexException;
+    /**
+     * Throws CorruptIndexException when the file cannot be this index of a log file of {@code
+     * logSizeInBytes} bytes followed by a segment at {@code nextBaseOffset} (Long.MAX_VALUE when
+     * none). Constant time: it reads the first and last entries only, so that start-up does not
+     * read every index (Kafka skips these checks at start-up for the same reason).
+     */
+    public abstract void sanityCheck(long logSizeInBytes, long nextBaseOffset) throws CorruptIndexException;
 
     /** A file whose content cannot be an index; the segment rebuilds it. */
     static final class CorruptIndexException extends IOException {

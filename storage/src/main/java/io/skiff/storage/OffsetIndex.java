@@ -44,6 +44,13 @@ final class OffsetIndex extends MappedIndex {
         return slot < 0 ? 0 : position(slot);
     }
 
+    /** The position of the first entry whose offset is {@code >= targetOffset}, or -1 when none. */
+    public synchronized int lookupPositionAtOrAfter(long targetOffset) {
+        int slot = largestLowerBound(targetOffset, true);
+        int next = slot >= 0 && baseOffset + relativeOffset(slot) == targetOffset ? slot : slot + 1;
+        return next < entries ? position(next) : -1;
+    }
+
     /** The offset of the entry {@link #lookupPosition} would use (the base offset when none). */
     public synchronized long lookupOffset(long targetOffset) {
         int slot = largestLowerBound(targetOffset, true);
@@ -76,18 +83,37 @@ final class OffsetIndex extends MappedIndex {
         truncateToEntries(keep);
     }
 
+    /**
+     * Checks, in constant time, what Kafka's sanity check checks (whole entries, last offset not
+     * below the base offset) and more: the first entry not below the base offset, the last two
+     * entries increasing in offset and position, the last offset below {@code nextBaseOffset} (the
+     * next segment's base) and the last position inside the log file of {@code logSizeInBytes}.
+     */
     @Override
-    public synchronized void sanityCheck() throws CorruptIndexException {
+    public synchronized void sanityCheck(long logSizeInBytes, long nextBaseOffset) throws CorruptIndexException {
         if (file().length() % OFFSET_ENTRY_SIZE != 0) {
             throw new CorruptIndexException("Index file " + file() + " is corrupt, found " + file().length()
                 + " bytes which is neither positive nor a multiple of " + OFFSET_ENTRY_SIZE);
         }
-        if (entries > 0 && lastOffset() < baseOffset) {
+        if (entries == 0) {
+            return;
+        }
+        int last = entries - 1;
+        if (relativeOffset(0) < 0 || relativeOffset(last) < 0) {
             throw new CorruptIndexException("Corrupt index found, index file (" + file() + ") has non-zero size but the last offset is "
                 + lastOffset() + " which is less than the base offset " + baseOffset);
         }
-        if (entries > 1 && relativeOffset(entries - 1) <= relativeOffset(entries - 2)) {
+        if (entries > 1 && (relativeOffset(last) <= relativeOffset(last - 1) || position(last) <= position(last - 1)
+            || relativeOffset(last) <= relativeOffset(0))) {
             throw new CorruptIndexException("Index file " + file() + " does not end in increasing entries");
+        }
+        if (lastOffset() >= nextBaseOffset) {
+            throw new CorruptIndexException("Index file " + file() + " has offset " + lastOffset()
+                + " which is not below the next segment's base offset " + nextBaseOffset);
+        }
+        if (position(0) < 0 || position(last) < 0 || position(last) >= logSizeInBytes) {
+            throw new CorruptIndexException("Index file " + file() + " has position " + position(last)
+                + " which is outside the log file of " + logSizeInBytes + " bytes");
         }
     }
 }

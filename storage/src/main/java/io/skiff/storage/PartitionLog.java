@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -75,6 +76,8 @@ public final class PartitionLog {
     private final LogRetention retention;
     private final LogDir logDir;
     private final RecordBatch scratch = new RecordBatch();
+    /** Reads that met corrupt bytes (logged at 1, 2, 4, 8, ...). */
+    private final AtomicLong corruptReads = new AtomicLong();
 
     private volatile LogConfig config;
     private volatile long highWatermark;
@@ -379,6 +382,13 @@ public final class PartitionLog {
             }
             return new ReadResult(ReadOutcome.SUCCESS, new FileRecords(e.segment.channel(), e.position, 0), hw, lso,
                 e.offset, hw);
+        } catch (CorruptRecordsException ex) {
+            long n = corruptReads.incrementAndGet();
+            if (Long.bitCount(n) == 1) {
+                LOG.error("Read of {} at offset {} failed ({} corrupt reads so far): {}", name, fetchOffset, n,
+                    ex.getMessage());
+            }
+            return new ReadResult(ReadOutcome.CORRUPT_MESSAGE, null, hw, lso, e.offset, hw);
         } catch (IOException ex) {
             logDir.markOffline("a read from " + name, ex);
             return new ReadResult(ReadOutcome.STORAGE_ERROR, null, hw, lso, e.offset, hw);

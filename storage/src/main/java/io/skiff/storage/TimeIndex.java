@@ -88,22 +88,36 @@ final class TimeIndex extends MappedIndex {
         truncateToEntries(keep);
     }
 
+    /**
+     * Checks, in constant time, what Kafka's sanity check checks (whole entries, last timestamp not
+     * below the first, last offset not below the base offset) and more: the last two entries
+     * increasing in timestamp and not decreasing in offset, the last offset below {@code
+     * nextBaseOffset} (the next segment's base); an empty log file must have no entry.
+     */
     @Override
-    public synchronized void sanityCheck() throws CorruptIndexException {
+    public synchronized void sanityCheck(long logSizeInBytes, long nextBaseOffset) throws CorruptIndexException {
         if (file().length() % TIME_ENTRY_SIZE != 0) {
             throw new CorruptIndexException("Time index file " + file() + " is corrupt, found " + file().length()
                 + " bytes which is neither positive nor a multiple of " + TIME_ENTRY_SIZE);
         }
-        if (entries > 0 && lastTimestamp() < timestamp(0)) {
+        if (entries == 0) {
+            return;
+        }
+        int last = entries - 1;
+        if (lastTimestamp() < timestamp(0)) {
             throw new CorruptIndexException("Corrupt time index found, time index file (" + file() + ") has non-zero size "
                 + "but the last timestamp is " + lastTimestamp() + " which is less than the first timestamp " + timestamp(0));
         }
-        if (entries > 0 && lastOffset() < baseOffset) {
+        if (relativeOffset(0) < 0 || relativeOffset(last) < 0) {
             throw new CorruptIndexException("Corrupt time index found, time index file (" + file() + ") has non-zero size "
                 + "but the last offset is " + lastOffset() + " which is less than the base offset " + baseOffset);
         }
-        if (entries > 1 && timestamp(entries - 1) <= timestamp(entries - 2)) {
+        if (entries > 1 && (timestamp(last) <= timestamp(last - 1) || relativeOffset(last) < relativeOffset(last - 1))) {
             throw new CorruptIndexException("Time index file " + file() + " does not end in increasing entries");
+        }
+        if (lastOffset() >= nextBaseOffset || logSizeInBytes == 0) {
+            throw new CorruptIndexException("Time index file " + file() + " has offset " + lastOffset()
+                + " which is outside its segment");
         }
     }
 }

@@ -37,6 +37,7 @@ public final class StorageErrors {
         return switch (outcome) {
             case SUCCESS -> Errors.NONE;
             case OFFSET_OUT_OF_RANGE -> Errors.OFFSET_OUT_OF_RANGE;
+            case CORRUPT_MESSAGE -> Errors.CORRUPT_MESSAGE;
             case STORAGE_ERROR -> Errors.KAFKA_STORAGE_ERROR;
         };
     }

@@ -27,13 +27,17 @@ import org.slf4j.LoggerFactory;
  *
  * The CRC covers the record bytes. Every append is fsynced before it returns: metadata
  * changes are rare and must survive a crash. On open, a torn or corrupt tail (from a crash
- * mid-append) is cut off. Not thread-safe: the {@link MetadataManager} is its only user, on
- * its own thread.
+ * mid-append: nothing valid follows the first bad frame) is cut off; a bad frame followed by a
+ * valid one is damage in the middle, and opening fails with a message naming the file, the
+ * position and the record offset, since dropping what follows would silently lose topics. Not thread-safe: the
+ * {@link MetadataManager} is its only user, on its own thread.
  */
 final class MetadataLog implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(MetadataLog.class);
     static final String FILE_NAME = "skiff-metadata.log";
     private static final int MAX_RECORD_BYTES = 1 << 20;
+    private static final int MIN_RECORD_BYTES = 2;
+    private static final int FRAME_HEADER_BYTES = 8;
 
     private final Path path;
     private final FileChannel channel;
@@ -55,49 +59,107 @@ final class MetadataLog implements AutoCloseable {
 
     private void load(List<MetadataRecord> into) throws IOException {
         long size = channel.size();
-        long position = scan(channel, path, into);
-        records = into.size();
+        Scan scan = scan(channel, path, into);
+        records = scan.records;
+        long position = scan.position;
         if (position < size) {
-            LOG.warn("Truncating {} bytes of torn or corrupt metadata at the end of {}", size - position, path);
+            long validAfter = firstValidFrameAfter(channel, path, position, size);
+            if (validAfter >= 0) {
+                throw new IOException("Metadata log " + path + " is corrupt at position " + position + " (record offset "
+                    + records + ": " + scan.invalid + ") and a valid record follows at position " + validAfter
+                    + ". Refusing to start: dropping the records after the corruption would lose topics. Restore the "
+                    + "file, or truncate it to " + position + " bytes to give up every record from offset " + records
+                    + " on.");
+            }
+            LOG.warn("Truncating {} bytes of torn or corrupt metadata at the end of {} (record offset {}: {})",
+                size - position, path, records, scan.invalid);
             channel.truncate(position);
             channel.force(true);
         }
         channel.position(position);
     }
 
+    /** Where a scan stopped: the end of the intact records, how many, and why it stopped short of the file's end. */
+    private static final class Scan {
+        long position;
+        long records;
+        String invalid;
+    }
+
     /**
-     * Reads the complete, intact records of {@code channel} into {@code into}, from its start;
-     * returns the position where they end (a torn or corrupt tail starts there). Reads only.
+     * Reads the complete, intact records of {@code channel} into {@code into}, from its start, and
+     * says where they end (a torn or corrupt part starts there, see {@link Scan#invalid}). Reads only.
      */
-    private static long scan(FileChannel channel, Path path, List<MetadataRecord> into) throws IOException {
+    private static Scan scan(FileChannel channel, Path path, List<MetadataRecord> into) throws IOException {
         long size = channel.size();
-        long position = 0;
-        ByteBuffer header = ByteBuffer.allocate(8);
-        while (position + 8 <= size) {
+        Scan s = new Scan();
+        ByteBuffer header = ByteBuffer.allocate(FRAME_HEADER_BYTES);
+        while (s.position < size) {
+            if (s.position + FRAME_HEADER_BYTES > size) {
+                s.invalid = "a frame header cut short";
+                break;
+            }
             header.clear();
-            readFully(channel, path, header, position);
+            readFully(channel, path, header, s.position);
             header.flip();
             int length = header.getInt();
             int crc = header.getInt();
-            if (length < 2 || length > MAX_RECORD_BYTES || position + 8 + length > size) {
+            if (length < MIN_RECORD_BYTES || length > MAX_RECORD_BYTES || s.position + FRAME_HEADER_BYTES + length > size) {
+                s.invalid = "record length " + length + " with " + (size - s.position - FRAME_HEADER_BYTES) + " bytes left";
                 break;
             }
             ByteBuffer body = ByteBuffer.allocate(length);
-            readFully(channel, path, body, position + 8);
+            readFully(channel, path, body, s.position + FRAME_HEADER_BYTES);
             body.flip();
-            CRC32C c = new CRC32C();
-            c.update(body.duplicate());
-            if ((int) c.getValue() != crc) {
+            if (crc32c(body) != crc) {
+                s.invalid = "CRC mismatch";
                 break;
             }
             try {
                 into.add(MetadataRecordCodec.read(Unpooled.wrappedBuffer(body)));
             } catch (RuntimeException e) {
-                throw new IOException("unreadable metadata record at position " + position + " of " + path, e);
+                throw new IOException("unreadable metadata record at position " + s.position + " (offset " + s.records
+                    + ") of " + path, e);
             }
-            position += 8 + length;
+            s.position += FRAME_HEADER_BYTES + length;
+            s.records++;
         }
-        return position;
+        return s;
+    }
+
+    /**
+     * The position of the first frame after {@code from} whose length is plausible and whose CRC
+     * matches, or -1: tells a torn tail (nothing valid after the damage, e.g. a crash during an
+     * append, or zeros) from damage in the middle of the log. Reads the tail into memory (the
+     * metadata log is small).
+     */
+    private static long firstValidFrameAfter(FileChannel channel, Path path, long from, long size) throws IOException {
+        long tailLength = size - from;
+        if (tailLength > Integer.MAX_VALUE) {
+            return from + 1;
+        }
+        ByteBuffer tail = ByteBuffer.allocate((int) tailLength);
+        readFully(channel, path, tail, from);
+        tail.flip();
+        for (int at = 1; at + FRAME_HEADER_BYTES <= tail.limit(); at++) {
+            int length = tail.getInt(at);
+            if (length < MIN_RECORD_BYTES || length > MAX_RECORD_BYTES
+                || (long) at + FRAME_HEADER_BYTES + length > tail.limit()) {
+                continue;
+            }
+            ByteBuffer body = tail.duplicate();
+            body.position(at + FRAME_HEADER_BYTES).limit(at + FRAME_HEADER_BYTES + length);
+            if (crc32c(body) == tail.getInt(at + 4)) {
+                return from + at;
+            }
+        }
+        return -1;
+    }
+
+    private static int crc32c(ByteBuffer body) {
+        CRC32C c = new CRC32C();
+        c.update(body.duplicate());
+        return (int) c.getValue();
     }
 
     private static void readFully(FileChannel channel, Path path, ByteBuffer buf, long position) throws IOException {
@@ -126,7 +188,7 @@ final class MetadataLog implements AutoCloseable {
             ByteBuffer b = body.nioBuffer();
             CRC32C c = new CRC32C();
             c.update(b.duplicate());
-            ByteBuffer frame = ByteBuffer.allocate(8 + b.remaining());
+            ByteBuffer frame = ByteBuffer.allocate(FRAME_HEADER_BYTES + b.remaining());
             frame.putInt(b.remaining()).putInt((int) c.getValue()).put(b).flip();
             frames.add(frame);
         }

@@ -37,6 +37,7 @@ class StorageErrorsTest {
         READ.put(ReadOutcome.SUCCESS, Errors.NONE);
         READ.put(ReadOutcome.OFFSET_OUT_OF_RANGE, Errors.OFFSET_OUT_OF_RANGE);
         READ.put(ReadOutcome.STORAGE_ERROR, Errors.KAFKA_STORAGE_ERROR);
+        READ.put(ReadOutcome.CORRUPT_MESSAGE, Errors.CORRUPT_MESSAGE);
 
         DELETE_RECORDS.put(DeleteRecordsOutcome.SUCCESS, Errors.NONE);
         DELETE_RECORDS.put(DeleteRecordsOutcome.POLICY_VIOLATION, Errors.POLICY_VIOLATION);
