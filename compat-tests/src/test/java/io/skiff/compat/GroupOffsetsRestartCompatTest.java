@@ -197,6 +197,18 @@ class GroupOffsetsRestartCompatTest {
                     }
                     return total >= PARTITIONS * 20;
                 });
+                // On a loaded machine a member may be in the middle of a rebalance at this moment (an
+                // eager classic rebalance empties every assignment until SyncGroup); the assignment
+                // it settles on must be the one it had.
+                GroupMember.await(() -> "the members to settle on their assignment of before the restart: " + members, 60,
+                    () -> {
+                        for (GroupMember m : members) {
+                            if (!m.partitions().equals(before.get(m.name()))) {
+                                return false;
+                            }
+                        }
+                        return true;
+                    });
                 for (GroupMember m : members) {
                     assertThat(m.partitions()).as("%s's partitions after the restart", m.name())
                         .isEqualTo(before.get(m.name()));
