@@ -12,8 +12,6 @@ import io.skiff.wire.protocol.ApiKeys;
 import java.io.DataInputStream;
 import java.net.Socket;
 import java.util.Map;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
@@ -22,10 +20,10 @@ import org.junit.jupiter.api.Timeout;
 /** Responses leave a connection in request order even when handlers complete them out of order. */
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
 class ResponseOrderTest {
-    /** Completes request n after (COUNT - n) * 20 ms, so that the last request finishes first. */
+    /** Holds every request until the last one arrives, then completes them last first. */
     static final class ReverseOrderHandler extends ApiHandler<ApiVersionsRequest> {
         static final int COUNT = 8;
-        final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
+        final RequestContext[] held = new RequestContext[COUNT];
         final AtomicInteger arrivals = new AtomicInteger();
         final AtomicInteger completionOrder = new AtomicInteger();
         final int[] completedAt = new int[COUNT];
@@ -37,10 +35,13 @@ class ResponseOrderTest {
         @Override
         public void handle(RequestContext context, ApiVersionsRequest request) {
             int n = arrivals.getAndIncrement();
-            timer.schedule(() -> {
-                completedAt[n] = completionOrder.getAndIncrement();
-                context.respond(new ApiVersionsResponse().setThrottleTimeMs(n));
-            }, (COUNT - n) * 20L, TimeUnit.MILLISECONDS);
+            held[n] = context;
+            if (n == COUNT - 1) {
+                for (int i = COUNT - 1; i >= 0; i--) {
+                    completedAt[i] = completionOrder.getAndIncrement();
+                    held[i].respond(new ApiVersionsResponse().setThrottleTimeMs(i));
+                }
+            }
         }
     }
 
@@ -75,7 +76,6 @@ class ResponseOrderTest {
             }
         } finally {
             server.shutdown();
-            handler.timer.shutdownNow();
         }
         // The handler really did complete them out of order: the last request finished first.
         assertThat(handler.completedAt[ReverseOrderHandler.COUNT - 1]).isEqualTo(0);
