@@ -86,6 +86,7 @@ class FetchHandlerTest {
     private static void assertFailed(FetchResponse.PartitionData p, Errors error) {
         assertThat(Errors.forCode(p.errorCode())).isEqualTo(error);
         assertThat(p.records().sizeInBytes()).isZero();
+        assertThat(p.highWatermark()).as("high watermark").isEqualTo(-1);
     }
 
     @Test
@@ -141,7 +142,12 @@ class FetchHandlerTest {
     @Test
     void anOffsetPastTheLogEndIsOutOfRange() throws Exception {
         produceOk(producer, "t", 0, TestBatches.spec().count(3));
-        assertFailed(only(call(fetch(at(0, 4)))), Errors.OFFSET_OUT_OF_RANGE);
+        FetchResponse.PartitionData past = only(call(fetch(at(0, 4))));
+        assertFailed(past, Errors.OFFSET_OUT_OF_RANGE);
+        // Apache Kafka answers a failed read with no offsets at all.
+        assertThat(past.highWatermark()).isEqualTo(-1);
+        assertThat(past.lastStableOffset()).isEqualTo(-1);
+        assertThat(past.logStartOffset()).isEqualTo(-1);
         FetchResponse.PartitionData atEnd = only(call(fetch(at(0, 3))));
         assertThat(Errors.forCode(atEnd.errorCode())).as("the log end itself is in range").isEqualTo(Errors.NONE);
         assertThat(atEnd.records().sizeInBytes()).isZero();
