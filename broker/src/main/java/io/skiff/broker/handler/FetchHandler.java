@@ -219,10 +219,8 @@ public final class FetchHandler extends ApiHandler<FetchRequest> {
                 ReadResult result = partition.log().read(p.fetchOffset, limit,
                     readCommitted ? lastStableOffset : highWatermark, minOneBatch);
                 r.error = StorageErrors.of(result.outcome());
-                r.highWatermark = highWatermark;
-                r.lastStableOffset = lastStableOffset;
-                r.logStartOffset = result.logStartOffset();
                 if (r.error != Errors.NONE) {
+                    // As in Apache Kafka, a failed read answers no offsets (-1), not the partition's.
                     out.errors = true;
                     continue;
                 }
@@ -239,6 +237,9 @@ public final class FetchHandler extends ApiHandler<FetchRequest> {
                     out.bytes += size;
                     minOneBatch = false;
                 }
+                r.highWatermark = highWatermark;
+                r.lastStableOffset = lastStableOffset;
+                r.logStartOffset = result.logStartOffset();
             }
             return out;
         }
