@@ -17,7 +17,7 @@ import io.skiff.broker.network.PipelineServer;
 import io.skiff.broker.partition.AppendLanes;
 import io.skiff.broker.partition.Partition;
 import io.skiff.broker.partition.PartitionManager;
-import io.skiff.storage.Clock;
+import io.skiff.wire.util.Clock;
 import io.skiff.storage.LogConfig;
 import io.skiff.storage.LogManager;
 import io.skiff.storage.LogManagerConfig;
