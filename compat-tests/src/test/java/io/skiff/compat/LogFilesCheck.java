@@ -156,9 +156,16 @@ final class LogFilesCheck {
             }
         }
         collect("DumpLogSegments --index-sanity-check", sanity, problems);
-        int passed = count(sanity.output(), "passed sanity check");
+        // an index without entries (a segment smaller than index.interval.bytes) is reported "is empty."
+        int passed = count(sanity.output(), "passed sanity check") + count(sanity.output(), "index is empty.");
         if (passed != sanityChecked) {
             problems.add(sanityChecked + " index files checked but " + passed + " passed the sanity check");
+            for (String part : sanity.output().split("Dumping ")) {
+                if (part.startsWith("/") && part.contains("index\n") && !part.contains("passed sanity check")
+                    && !part.contains("index is empty.")) {
+                    problems.add("index sanity check: " + tail(part));
+                }
+            }
         }
         if (!indexes.isEmpty()) {
             KafkaTool.Result entries = KafkaTool.run(DUMP, "--files", String.join(",", indexes));
