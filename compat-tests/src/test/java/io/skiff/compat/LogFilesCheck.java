@@ -32,19 +32,21 @@ import org.apache.kafka.storage.internals.log.ProducerStateManager;
  *       {@code ProducerStateManager.readSnapshot}.</li>
  * </ul>
  *
- * <p>A segment's log is dumped once per instance (segments below the recovery point do not
- * change); indexes, snapshots and checkpoints are checked on every call. Not thread-safe: one
+ * <p>A segment file is dumped again only when its size or modification time changed (files below
+ * the recovery point do not change), and every file after a clean shutdown; snapshots and
+ * checkpoints are checked on every call. Not thread-safe: one
  * test thread.
  */
 final class LogFilesCheck {
     private static final String DUMP = "org.apache.kafka.tools.DumpLogSegments";
+    private static final int FILES_PER_RUN = 300; // keeps the command line well under the kernel's limit
     private static final Pattern BATCH = Pattern.compile("baseOffset: (\\d+) lastOffset: (\\d+) count: (\\d+).*?isvalid: (\\w+)");
     private static final Pattern ERROR = Pattern.compile(
         "(?m)^.*(Exception|invalid bytes|Mismatches|not in order|Corrupt|isvalid: false|Error).*$");
 
     private final Path logDir;
     private final TopicPartition tp;
-    private final Set<String> dumpedLogs = new HashSet<>();
+    private final Set<String> dumpedLogs = new HashSet<>(); // name:size:mtime of files already validated
     private int filesChecked;
 
     LogFilesCheck(Path logDir, TopicPartition tp) {
@@ -55,6 +57,15 @@ final class LogFilesCheck {
     /** Number of files validated so far. */
     int filesChecked() {
         return filesChecked;
+    }
+
+    /**
+     * True when {@code f} was not validated before as it is now (same size and modification time);
+     * after a clean shutdown ({@code Long.MAX_VALUE}) every file is validated again.
+     */
+    private boolean unchecked(File f, long trustedBelow) {
+        String key = f.getName() + ":" + f.length() + ":" + f.lastModified();
+        return dumpedLogs.add(key) || trustedBelow == Long.MAX_VALUE;
     }
 
     /** Validates the files of a stopped broker; {@code Long.MAX_VALUE} trusts every segment (after a clean shutdown). */
@@ -71,21 +82,22 @@ final class LogFilesCheck {
                 continue;
             }
             File log = e.getValue();
-            String key = log.getName() + ":" + log.length();
-            if (dumpedLogs.add(key)) {
+            if (unchecked(log, trustedBelow)) {
                 toDump.add(log.getPath());
             }
             for (String suffix : List.of(".index", ".timeindex")) {
                 File idx = PartitionFiles.sibling(log, suffix);
                 if (idx.exists()) {
-                    toDump.add(idx.getPath());
+                    if (unchecked(idx, trustedBelow)) {
+                        toDump.add(idx.getPath());
+                    }
                 } else {
                     problems.add("missing " + idx.getName() + " of a trusted segment");
                 }
             }
         }
-        if (!toDump.isEmpty()) {
-            dump(toDump, problems);
+        for (int i = 0; i < toDump.size(); i += FILES_PER_RUN) {
+            dump(toDump.subList(i, Math.min(toDump.size(), i + FILES_PER_RUN)), problems);
         }
         for (Map.Entry<Long, File> s : PartitionFiles.filesWithSuffix(dir, ".snapshot").entrySet()) {
             if (s.getKey() <= trustedBelow) {
