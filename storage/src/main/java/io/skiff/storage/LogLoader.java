@@ -97,7 +97,7 @@ final class LogLoader {
         }
         epochs.truncateFromEnd(logEndOffset);
         epochs.truncateFromStart(logStartOffset);
-        rebuildProducerState(segments, producers, logStartOffset, logEndOffset, nowMs);
+        rebuildProducerState(segments, producers, logStartOffset, logEndOffset, hadCleanShutdown, nowMs);
         LOG.info("Loaded {} with {} segments, log start offset {}, log end offset {}{}", name, segments.count(),
             logStartOffset, logEndOffset, hadCleanShutdown ? "" : " (recovered)");
         return new Loaded(id, logStartOffset, recoveryPoint, nowMs);
@@ -231,9 +231,23 @@ final class LogLoader {
         LOG.warn("Rebuilt the leader epoch cache of {} from the log: {} epochs", name, epochs.entries().size());
     }
 
+    /**
+     * Producer state: a snapshot plus a replay of the batch headers after it. A snapshot keeps only
+     * each producer's last batch (Kafka's format), so after an unclean shutdown the state starts
+     * from a snapshot at or below the base offset of the segment before the active one: producers
+     * retry the batches that were in flight (written, not yet acknowledged, e.g. waiting for an
+     * fsync), and a roll among them must not make the older ones look out of order, or kafka-clients
+     * bumps its epoch and writes them again.
+     */
     private static void rebuildProducerState(LogSegments segments, ProducerStateManager producers, long logStartOffset,
-                                             long logEndOffset, long nowMs) throws IOException {
-        long from = producers.loadFromSnapshot(logStartOffset, logEndOffset, nowMs);
+                                             long logEndOffset, boolean hadCleanShutdown, long nowMs)
+        throws IOException {
+        long snapshotAtOrBelow = logEndOffset;
+        if (!hadCleanShutdown) {
+            Map.Entry<Long, LogSegment> previous = segments.floorEntry(segments.last().baseOffset - 1);
+            snapshotAtOrBelow = previous == null ? segments.last().baseOffset : previous.getKey();
+        }
+        long from = producers.loadFromSnapshot(logStartOffset, snapshotAtOrBelow, nowMs);
         for (LogSegment seg : segments.from(from)) {
             seg.forEachBatchHeader(from, (header, position) -> producers.replay(header));
         }

@@ -177,6 +177,42 @@ class ProducerStateTest {
         }
     }
 
+    /**
+     * A producer whose acknowledgements were pending (fsync mode) when the broker was killed retries
+     * its in-flight batches after the restart. A roll in the middle of them left a snapshot that
+     * remembers only the last batch before it; the older in-flight batches must still be answered as
+     * duplicates, or kafka-clients bumps its epoch on OUT_OF_ORDER_SEQUENCE_NUMBER and writes them a
+     * second time.
+     */
+    @Test
+    void batchesBeforeTheLastRollSnapshotAreStillDuplicatesAfterAnUncleanRestart() throws Exception {
+        File liveRoot = new File(root, "live");
+        File crashRoot = new File(root, "crash");
+        LogConfig config = LogFixture.config(LogConfig.SEGMENT_BYTES, "500");
+        try (LogFixture live = new LogFixture(liveRoot)) {
+            PartitionLog log = live.open(config);
+            for (int i = 0; i < 12; i++) {
+                live.append(log, p(live).idempotent(PID, (short) 1, i * 2).count(2));
+            }
+            long[] bases = log.segmentBaseOffsets();
+            assertThat(bases.length).isGreaterThan(2);
+            long lastRoll = bases[bases.length - 1];
+            assertThat(LogFiles.file(log.dir(), lastRoll, LogFiles.SNAPSHOT_SUFFIX)).exists();
+            assertThat(lastRoll).as("in-flight batches straddle the last roll").isBetween(18L, 22L);
+            RecoveryTest.crashImage(live.dir, new File(crashRoot, LogFixture.TP.dirName()));
+        }
+        try (LogFixture crashed = new LogFixture(crashRoot)) {
+            PartitionLog log = crashed.open(config, false, 0L, 0L);
+            assertThat(log.logEndOffset()).isEqualTo(24);
+            for (int seq = 16; seq < 24; seq += 2) { // the last four batches, as a producer retries them
+                AppendResult retry = crashed.append(log, p(crashed).idempotent(PID, (short) 1, seq).count(2));
+                assertThat(retry.outcome()).as("retry of sequence %d", seq).isEqualTo(AppendOutcome.DUPLICATE);
+                assertThat(retry.firstOffset()).isEqualTo(seq);
+            }
+            assertThat(log.logEndOffset()).isEqualTo(24);
+        }
+    }
+
     @Test
     void corruptSnapshotFallsBackToReplay() throws Exception {
         try (LogFixture fx = new LogFixture(root)) {
