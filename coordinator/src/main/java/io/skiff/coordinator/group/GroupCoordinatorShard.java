@@ -207,14 +207,18 @@ public final class GroupCoordinatorShard implements CoordinatorStateMachine {
             // Replaced by the metadata hash since Kafka 4.1; nothing to keep.
         }
 
+        /** A builder from the member's replayed state, or a new member's when it has none yet. */
+        private ConsumerGroupMember.Builder memberBuilder(ConsumerGroup group, String memberId) {
+            ConsumerGroupMember old = group.member(memberId);
+            return old == null ? new ConsumerGroupMember.Builder(memberId) : new ConsumerGroupMember.Builder(old);
+        }
+
         @Override
         public void consumerGroupMemberMetadata(ConsumerGroupMemberMetadataKey key,
                                                 ConsumerGroupMemberMetadataValue value) {
             if (value != null) {
                 ConsumerGroup group = consumerGroupForReplay(key.groupId());
-                ConsumerGroupMember old = group.member(key.memberId());
-                ConsumerGroupMember.Builder b = old == null
-                    ? new ConsumerGroupMember.Builder(key.memberId()) : new ConsumerGroupMember.Builder(old);
+                ConsumerGroupMember.Builder b = memberBuilder(group, key.memberId());
                 group.updateMember(b.updateWith(value).build());
             } else {
                 ConsumerGroup group = groups.consumerGroupOrNull(key.groupId());
@@ -257,9 +261,7 @@ public final class GroupCoordinatorShard implements CoordinatorStateMachine {
                                                          ConsumerGroupCurrentMemberAssignmentValue value) {
             if (value != null) {
                 ConsumerGroup group = consumerGroupForReplay(key.groupId());
-                ConsumerGroupMember old = group.member(key.memberId());
-                ConsumerGroupMember.Builder b = old == null
-                    ? new ConsumerGroupMember.Builder(key.memberId()) : new ConsumerGroupMember.Builder(old);
+                ConsumerGroupMember.Builder b = memberBuilder(group, key.memberId());
                 group.updateMember(b.updateWith(value).build());
             } else {
                 ConsumerGroup group = groups.consumerGroupOrNull(key.groupId());
