@@ -46,6 +46,7 @@ public final class BrokerProcess implements AutoCloseable {
     public final long startupNanos;
     /** Kafka only: the separate storage-format JVM that must run before the first start; 0 for Skiff. */
     public final long formatNanos;
+
     private final ProcMonitor monitor;
 
     private BrokerProcess(String label, Path dir, int port, Process process, long startupNanos, long formatNanos) {
@@ -92,7 +93,8 @@ public final class BrokerProcess implements AutoCloseable {
     }
 
     /** Formats a KRaft storage directory and starts Apache Kafka (combined broker and controller). */
-    public static BrokerProcess startKafka(String label, Path dir, Launch launch) throws IOException, InterruptedException {
+    public static BrokerProcess startKafka(String label, Path dir, Launch launch)
+            throws IOException, InterruptedException {
         Files.createDirectories(dir);
         int port = freePort();
         int controllerPort = freePort();
@@ -110,23 +112,34 @@ public final class BrokerProcess implements AutoCloseable {
         p.putAll(launch.extraProperties);
         Path props = writeProperties(dir.resolve("server.properties"), p);
         Path log4j = dir.resolve("log4j2.xml");
-        Files.writeString(log4j,
-            "<Configuration status=\"WARN\"><Appenders><Console name=\"out\" target=\"SYSTEM_OUT\">"
-                + "<PatternLayout pattern=\"[%d] %p %m (%c)%n\"/></Console></Appenders>"
-                + "<Loggers><Root level=\"WARN\"><AppenderRef ref=\"out\"/></Root></Loggers></Configuration>\n");
+        Files.writeString(
+                log4j,
+                "<Configuration status=\"WARN\"><Appenders><Console name=\"out\" target=\"SYSTEM_OUT\">"
+                        + "<PatternLayout pattern=\"[%d] %p %m (%c)%n\"/></Console></Appenders>"
+                        + "<Loggers><Root level=\"WARN\"><AppenderRef ref=\"out\"/></Root></Loggers></Configuration>\n");
         String classpath = System.getProperty("java.class.path");
 
         List<String> format = new ArrayList<>();
         format.add(javaExecutable());
         format.add("-Dlog4j2.configurationFile=" + log4j);
-        format.addAll(List.of("-cp", classpath, "kafka.tools.StorageTool", "format",
-            "--cluster-id", clusterId(), "-c", props.toString()));
+        format.addAll(List.of(
+                "-cp",
+                classpath,
+                "kafka.tools.StorageTool",
+                "format",
+                "--cluster-id",
+                clusterId(),
+                "-c",
+                props.toString()));
         long formatStart = System.nanoTime();
-        Process f = new ProcessBuilder(format).redirectErrorStream(true)
-            .redirectOutput(dir.resolve("format.log").toFile()).start();
+        Process f = new ProcessBuilder(format)
+                .redirectErrorStream(true)
+                .redirectOutput(dir.resolve("format.log").toFile())
+                .start();
         if (!f.waitFor(120, TimeUnit.SECONDS) || f.exitValue() != 0) {
             f.destroyForcibly();
-            throw new IOException("Kafka storage format failed; see " + dir.resolve("format.log") + ":\n" + tail(dir.resolve("format.log")));
+            throw new IOException("Kafka storage format failed; see " + dir.resolve("format.log") + ":\n"
+                    + tail(dir.resolve("format.log")));
         }
         long formatNanos = System.nanoTime() - formatStart;
 
@@ -139,22 +152,28 @@ public final class BrokerProcess implements AutoCloseable {
     }
 
     /** Starts Skiff from the built artifacts under {@code skiffHome/broker/target}. */
-    public static BrokerProcess startSkiff(String label, Path skiffHome, Path dir, Launch launch, Map<String, String> skiffProperties)
-        throws IOException, InterruptedException {
+    public static BrokerProcess startSkiff(
+            String label, Path skiffHome, Path dir, Launch launch, Map<String, String> skiffProperties)
+            throws IOException, InterruptedException {
         Files.createDirectories(dir);
         Path target = skiffHome.resolve("broker").resolve("target");
         Path jar;
         try (Stream<Path> files = Files.list(target)) {
             jar = files.filter(f -> {
-                String n = f.getFileName().toString();
-                return n.startsWith("skiff-broker-") && n.endsWith(".jar") && !n.contains("-sources") && !n.contains("-tests");
-            }).findFirst().orElse(null);
+                        String n = f.getFileName().toString();
+                        return n.startsWith("skiff-broker-")
+                                && n.endsWith(".jar")
+                                && !n.contains("-sources")
+                                && !n.contains("-tests");
+                    })
+                    .findFirst()
+                    .orElse(null);
         } catch (IOException e) {
             jar = null;
         }
         if (jar == null || !Files.isDirectory(target.resolve("lib"))) {
             throw new IOException("Skiff is not built: no broker jar and lib/ under " + target
-                + " (run mvn -q package -DskipTests -pl bench -am)");
+                    + " (run mvn -q package -DskipTests -pl bench -am)");
         }
         int port = freePort();
         Map<String, String> p = new LinkedHashMap<>();
@@ -169,24 +188,30 @@ public final class BrokerProcess implements AutoCloseable {
         cmd.addAll(launch.jvmOptions);
         // Same log level as the reference broker gets (WARN), so neither pays for INFO logging.
         cmd.add("-Dskiff.log.level=WARN");
-        cmd.addAll(List.of("-cp", jar + File.pathSeparator + target.resolve("lib") + "/*",
-            "io.skiff.broker.SkiffMain", props.toString()));
+        cmd.addAll(List.of(
+                "-cp",
+                jar + File.pathSeparator + target.resolve("lib") + "/*",
+                "io.skiff.broker.SkiffMain",
+                props.toString()));
         return start(label, dir, port, cmd, 0);
     }
 
     private static BrokerProcess start(String label, Path dir, int port, List<String> cmd, long formatNanos)
-        throws IOException, InterruptedException {
+            throws IOException, InterruptedException {
         Files.writeString(dir.resolve("command.txt"), String.join(" ", cmd) + "\n");
         Path log = dir.resolve("broker.log");
         long t0 = System.nanoTime();
-        Process process = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        Process process = new ProcessBuilder(cmd)
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
+                .start();
         while (true) {
             if (MetadataProbe.answers("127.0.0.1", port, 1000)) {
                 return new BrokerProcess(label, dir, port, process, System.nanoTime() - t0, formatNanos);
             }
             if (!process.isAlive()) {
-                throw new IOException(label + " exited with status " + process.exitValue() + " before answering Metadata; "
-                    + log + ":\n" + tail(log));
+                throw new IOException(label + " exited with status " + process.exitValue()
+                        + " before answering Metadata; " + log + ":\n" + tail(log));
             }
             if (System.nanoTime() - t0 > START_TIMEOUT_NANOS) {
                 process.destroyForcibly();
@@ -250,7 +275,7 @@ public final class BrokerProcess implements AutoCloseable {
         try {
             List<String> lines = Files.readAllLines(file);
             return lines.subList(Math.max(0, lines.size() - 30), lines.size()).stream()
-                .collect(Collectors.joining("\n"));
+                    .collect(Collectors.joining("\n"));
         } catch (IOException | UncheckedIOException e) {
             return "(no log: " + e.getMessage() + ")";
         }

@@ -57,7 +57,12 @@ final class GroupLoad {
         volatile boolean running = true;
         volatile String error;
 
-        Member(KafkaConsumer<byte[], byte[]> consumer, String topic, boolean holding, boolean commitAsync, String name) {
+        Member(
+                KafkaConsumer<byte[], byte[]> consumer,
+                String topic,
+                boolean holding,
+                boolean commitAsync,
+                String name) {
             this.consumer = consumer;
             this.holding = holding;
             this.thread = new Thread(() -> loop(topic, commitAsync), name);
@@ -143,8 +148,12 @@ final class GroupLoad {
             if (w.sessionTimeoutMs > 0) {
                 p.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, w.sessionTimeoutMs);
             }
-            members.add(new Member(new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer()),
-                topic, holding, commitAsync, "bench-member-" + i));
+            members.add(new Member(
+                    new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer()),
+                    topic,
+                    holding,
+                    commitAsync,
+                    "bench-member-" + i));
         }
         return members;
     }
@@ -154,7 +163,9 @@ final class GroupLoad {
      * group request to a broker creates {@code __consumer_offsets}, which is not what is measured.
      */
     private void awaitCoordinator(String group) throws Exception {
-        admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get(CLIENT_TIMEOUT_MS * 4, TimeUnit.MILLISECONDS);
+        admin.listConsumerGroupOffsets(group)
+                .partitionsToOffsetAndMetadata()
+                .get(CLIENT_TIMEOUT_MS * 4, TimeUnit.MILLISECONDS);
     }
 
     /**
@@ -163,7 +174,7 @@ final class GroupLoad {
      * time the last of them got its partitions, or throws with what was seen.
      */
     private static long awaitSettled(List<Member> members, int partitions, int afterGeneration, long sinceNanos)
-        throws InterruptedException {
+            throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(SETTLE_DEADLINE_MS);
         while (true) {
             int generation = members.get(0).generation;
@@ -188,7 +199,8 @@ final class GroupLoad {
                 for (Member m : members) {
                     seen.append(" gen ").append(m.generation).append(' ').append(m.partitions);
                 }
-                throw new IllegalStateException("the group did not settle within " + SETTLE_DEADLINE_MS + " ms:" + seen);
+                throw new IllegalStateException(
+                        "the group did not settle within " + SETTLE_DEADLINE_MS + " ms:" + seen);
             }
             Thread.sleep(1);
         }
@@ -213,7 +225,8 @@ final class GroupLoad {
     }
 
     /** group-form: from the members' first poll to the last member's partitions of a shared generation. */
-    void runForm(Workload w, String topic, String group, RunResult r, LoadGenerator.BrokerMonitor monitor) throws Exception {
+    void runForm(Workload w, String topic, String group, RunResult r, LoadGenerator.BrokerMonitor monitor)
+            throws Exception {
         awaitCoordinator(group);
         List<Member> members = start(w, topic, group, false, false);
         try {
@@ -236,7 +249,8 @@ final class GroupLoad {
     }
 
     /** group-leave: a group forms (not measured); from one member's close to the others' new shared generation. */
-    void runLeave(Workload w, String topic, String group, RunResult r, LoadGenerator.BrokerMonitor monitor) throws Exception {
+    void runLeave(Workload w, String topic, String group, RunResult r, LoadGenerator.BrokerMonitor monitor)
+            throws Exception {
         awaitCoordinator(group);
         List<Member> members = start(w, topic, group, false, false);
         try {
@@ -269,8 +283,14 @@ final class GroupLoad {
      * {@link RunResult#settleMs}), then all read from offset 0, committing asynchronously after
      * every poll; from their release to the last record.
      */
-    void runConsume(Workload w, String topic, String group, long expectedRecords, RunResult r,
-                    LoadGenerator.BrokerMonitor monitor) throws Exception {
+    void runConsume(
+            Workload w,
+            String topic,
+            String group,
+            long expectedRecords,
+            RunResult r,
+            LoadGenerator.BrokerMonitor monitor)
+            throws Exception {
         awaitCoordinator(group);
         List<Member> members = start(w, topic, group, true, true);
         try {
@@ -311,10 +331,11 @@ final class GroupLoad {
             r.records = consumed;
             r.payloadBytes = bytes;
             if (consumed < expectedRecords) {
-                r.fail("group-consume: consumed " + consumed + " of " + expectedRecords + " records before the deadline");
+                r.fail("group-consume: consumed " + consumed + " of " + expectedRecords
+                        + " records before the deadline");
             } else if (consumed > expectedRecords) {
                 r.fail("group-consume: consumed " + consumed + " records, " + (consumed - expectedRecords)
-                    + " more than were written (a partition was read twice)");
+                        + " more than were written (a partition was read twice)");
             }
         } finally {
             stopAll(members, group);

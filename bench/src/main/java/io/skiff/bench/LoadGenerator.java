@@ -73,7 +73,8 @@ public final class LoadGenerator implements AutoCloseable {
         String topic = topicName(w, round);
         try {
             admin.createTopics(List.of(new NewTopic(topic, w.partitions, (short) 1)))
-                .all().get(CLIENT_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+                    .all()
+                    .get(CLIENT_TIMEOUT_MS, TimeUnit.MILLISECONDS);
         } catch (Exception e) {
             r.fail("create topic: " + describe(e));
             return r;
@@ -153,34 +154,41 @@ public final class LoadGenerator implements AutoCloseable {
     }
 
     /** Each producer sends from its own thread until {@code stopAtNanos}, then flushes. */
-    private void produceFlatOut(Workload w, String topic, List<KafkaProducer<byte[], byte[]>> producers, ProduceOutcome out,
-                                long stopAtNanos) throws InterruptedException {
+    private void produceFlatOut(
+            Workload w,
+            String topic,
+            List<KafkaProducer<byte[], byte[]>> producers,
+            ProduceOutcome out,
+            long stopAtNanos)
+            throws InterruptedException {
         byte[][] payloads = payloads(w.recordSizeInBytes);
         List<Thread> threads = new ArrayList<>();
         for (int i = 0; i < producers.size(); i++) {
             KafkaProducer<byte[], byte[]> producer = producers.get(i);
-            Thread t = new Thread(() -> {
-                int n = 0;
-                try {
-                    while (System.nanoTime() < stopAtNanos && out.error.get() == null) {
-                        byte[] value = payloads[n++ & (PAYLOAD_POOL - 1)];
-                        long sentAt = System.nanoTime();
-                        producer.send(new ProducerRecord<>(topic, value), (md, ex) -> {
-                            if (ex != null) {
-                                out.error.compareAndSet(null, describe(ex));
-                            } else {
-                                out.ackLatency.recordValue((System.nanoTime() - sentAt) / 1000);
-                                out.acked.incrementAndGet();
-                                out.ackedBytes.addAndGet(value.length);
-                                out.ackedPerPartition.incrementAndGet(md.partition());
+            Thread t = new Thread(
+                    () -> {
+                        int n = 0;
+                        try {
+                            while (System.nanoTime() < stopAtNanos && out.error.get() == null) {
+                                byte[] value = payloads[n++ & (PAYLOAD_POOL - 1)];
+                                long sentAt = System.nanoTime();
+                                producer.send(new ProducerRecord<>(topic, value), (md, ex) -> {
+                                    if (ex != null) {
+                                        out.error.compareAndSet(null, describe(ex));
+                                    } else {
+                                        out.ackLatency.recordValue((System.nanoTime() - sentAt) / 1000);
+                                        out.acked.incrementAndGet();
+                                        out.ackedBytes.addAndGet(value.length);
+                                        out.ackedPerPartition.incrementAndGet(md.partition());
+                                    }
+                                });
                             }
-                        });
-                    }
-                    producer.flush();
-                } catch (Exception e) {
-                    out.error.compareAndSet(null, describe(e));
-                }
-            }, "bench-producer-" + i);
+                            producer.flush();
+                        } catch (Exception e) {
+                            out.error.compareAndSet(null, describe(e));
+                        }
+                    },
+                    "bench-producer-" + i);
             t.setDaemon(true);
             threads.add(t);
         }
@@ -189,7 +197,8 @@ public final class LoadGenerator implements AutoCloseable {
         for (Thread t : threads) {
             t.join(Math.max(1, (joinBy - System.nanoTime()) / 1_000_000));
             if (t.isAlive()) {
-                out.error.compareAndSet(null, "producer still waiting for acknowledgements 60 s after it stopped sending");
+                out.error.compareAndSet(
+                        null, "producer still waiting for acknowledgements 60 s after it stopped sending");
             }
         }
     }
@@ -232,26 +241,29 @@ public final class LoadGenerator implements AutoCloseable {
                     target += fill.ackedPerPartition.get(tp.partition());
                 }
                 long want = target;
-                Thread t = new Thread(() -> {
-                    long mine = 0;
-                    try {
-                        while (mine < want && System.nanoTime() < deadline && error.get() == null) {
-                            ConsumerRecords<byte[], byte[]> records = c.poll(Duration.ofMillis(100));
-                            long bytes = 0;
-                            for (ConsumerRecord<byte[], byte[]> rec : records) {
-                                bytes += rec.value().length;
+                Thread t = new Thread(
+                        () -> {
+                            long mine = 0;
+                            try {
+                                while (mine < want && System.nanoTime() < deadline && error.get() == null) {
+                                    ConsumerRecords<byte[], byte[]> records = c.poll(Duration.ofMillis(100));
+                                    long bytes = 0;
+                                    for (ConsumerRecord<byte[], byte[]> rec : records) {
+                                        bytes += rec.value().length;
+                                    }
+                                    mine += records.count();
+                                    consumed.addAndGet(records.count());
+                                    consumedBytes.addAndGet(bytes);
+                                }
+                                if (mine < want && error.get() == null) {
+                                    error.compareAndSet(
+                                            null, "consumed " + mine + " of " + want + " records before the deadline");
+                                }
+                            } catch (Exception e) {
+                                error.compareAndSet(null, describe(e));
                             }
-                            mine += records.count();
-                            consumed.addAndGet(records.count());
-                            consumedBytes.addAndGet(bytes);
-                        }
-                        if (mine < want && error.get() == null) {
-                            error.compareAndSet(null, "consumed " + mine + " of " + want + " records before the deadline");
-                        }
-                    } catch (Exception e) {
-                        error.compareAndSet(null, describe(e));
-                    }
-                }, "bench-consumer-" + i);
+                        },
+                        "bench-consumer-" + i);
                 t.setDaemon(true);
                 threads.add(t);
             }
@@ -329,8 +341,8 @@ public final class LoadGenerator implements AutoCloseable {
             long measureFrom = start + w.warmupMs * 1_000_000L;
             long stopAt = start + (w.warmupMs + w.durationMs) * 1_000_000L;
             long consumeDeadline = stopAt + 60_000_000_000L;
-            Thread reader = endToEndReader(consumer, e2e, consumed, consumerError, expected, measureFrom,
-                consumeDeadline);
+            Thread reader =
+                    endToEndReader(consumer, e2e, consumed, consumerError, expected, measureFrom, consumeDeadline);
             reader.start();
 
             List<Thread> senders = new ArrayList<>();
@@ -341,39 +353,18 @@ public final class LoadGenerator implements AutoCloseable {
             for (int i = 0; i < producers.size(); i++) {
                 KafkaProducer<byte[], byte[]> producer = producers.get(i);
                 long offset = intervalNanos * i / producers.size();
-                Thread t = new Thread(() -> {
-                    try {
-                        for (long n = 0; out.error.get() == null; n++) {
-                            long scheduled = start + offset + n * intervalNanos;
-                            if (scheduled >= stopAt) {
-                                break;
-                            }
-                            long wait;
-                            while ((wait = scheduled - System.nanoTime()) > 0) {
-                                LockSupport.parkNanos(wait);
-                            }
-                            byte[] value = template.clone();
-                            writeLong(value, scheduled);
-                            long sentAt = System.nanoTime();
-                            boolean measured = scheduled >= measureFrom;
-                            producer.send(new ProducerRecord<>(topic, value), (md, ex) -> {
-                                if (ex != null) {
-                                    out.error.compareAndSet(null, describe(ex));
-                                } else {
-                                    out.acked.incrementAndGet();
-                                    if (measured) {
-                                        out.ackLatency.recordValue((System.nanoTime() - sentAt) / 1000);
-                                        measuredAcks.incrementAndGet();
-                                        measuredBytes.addAndGet(value.length);
-                                    }
-                                }
-                            });
-                        }
-                        producer.flush();
-                    } catch (Exception e) {
-                        out.error.compareAndSet(null, describe(e));
-                    }
-                }, "bench-e2e-producer-" + i);
+                Thread t = endToEndSender(
+                        i,
+                        producer,
+                        topic,
+                        out,
+                        start + offset,
+                        intervalNanos,
+                        stopAt,
+                        measureFrom,
+                        template,
+                        measuredAcks,
+                        measuredBytes);
                 t.setDaemon(true);
                 senders.add(t);
             }
@@ -388,7 +379,8 @@ public final class LoadGenerator implements AutoCloseable {
             for (Thread t : senders) {
                 t.join(Math.max(1, (stopAt - System.nanoTime()) / 1_000_000 + 60_000));
                 if (t.isAlive()) {
-                    out.error.compareAndSet(null, "producer still waiting for acknowledgements 60 s after it stopped sending");
+                    out.error.compareAndSet(
+                            null, "producer still waiting for acknowledgements 60 s after it stopped sending");
                 }
             }
             expected.set(out.acked.get());
@@ -414,30 +406,86 @@ public final class LoadGenerator implements AutoCloseable {
         }
     }
 
+    /** A thread sending {@code template}-shaped records at a fixed pace, each stamped with its send time. */
+    private static Thread endToEndSender(
+            int index,
+            KafkaProducer<byte[], byte[]> producer,
+            String topic,
+            ProduceOutcome out,
+            long firstAt,
+            long intervalNanos,
+            long stopAt,
+            long measureFrom,
+            byte[] template,
+            AtomicLong measuredAcks,
+            AtomicLong measuredBytes) {
+        Runnable send = () -> {
+            try {
+                for (long n = 0; out.error.get() == null; n++) {
+                    long scheduled = firstAt + n * intervalNanos;
+                    if (scheduled >= stopAt) {
+                        break;
+                    }
+                    long wait;
+                    while ((wait = scheduled - System.nanoTime()) > 0) {
+                        LockSupport.parkNanos(wait);
+                    }
+                    byte[] value = template.clone();
+                    writeLong(value, scheduled);
+                    long sentAt = System.nanoTime();
+                    boolean measured = scheduled >= measureFrom;
+                    producer.send(new ProducerRecord<>(topic, value), (md, ex) -> {
+                        if (ex != null) {
+                            out.error.compareAndSet(null, describe(ex));
+                        } else {
+                            out.acked.incrementAndGet();
+                            if (measured) {
+                                out.ackLatency.recordValue((System.nanoTime() - sentAt) / 1000);
+                                measuredAcks.incrementAndGet();
+                                measuredBytes.addAndGet(value.length);
+                            }
+                        }
+                    });
+                }
+                producer.flush();
+            } catch (Exception e) {
+                out.error.compareAndSet(null, describe(e));
+            }
+        };
+        return new Thread(send, "bench-e2e-producer-" + index);
+    }
+
     /**
      * The end-to-end consumer thread (not started): polls until {@code expected} records arrived
      * or the deadline passed, recording each measured record's latency from its scheduled send.
      */
-    private static Thread endToEndReader(KafkaConsumer<byte[], byte[]> consumer, Recorder e2e, AtomicLong consumed,
-                                         AtomicReference<String> consumerError, AtomicLong expected,
-                                         long measureFrom, long consumeDeadline) {
-        Thread reader = new Thread(() -> {
-            try {
-                while (consumed.get() < expected.get() && System.nanoTime() < consumeDeadline) {
-                    ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(50));
-                    long now = System.nanoTime();
-                    for (ConsumerRecord<byte[], byte[]> rec : records) {
-                        long scheduled = readLong(rec.value());
-                        if (scheduled >= measureFrom) {
-                            e2e.recordValue(Math.max(0, now - scheduled) / 1000);
+    private static Thread endToEndReader(
+            KafkaConsumer<byte[], byte[]> consumer,
+            Recorder e2e,
+            AtomicLong consumed,
+            AtomicReference<String> consumerError,
+            AtomicLong expected,
+            long measureFrom,
+            long consumeDeadline) {
+        Thread reader = new Thread(
+                () -> {
+                    try {
+                        while (consumed.get() < expected.get() && System.nanoTime() < consumeDeadline) {
+                            ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(50));
+                            long now = System.nanoTime();
+                            for (ConsumerRecord<byte[], byte[]> rec : records) {
+                                long scheduled = readLong(rec.value());
+                                if (scheduled >= measureFrom) {
+                                    e2e.recordValue(Math.max(0, now - scheduled) / 1000);
+                                }
+                            }
+                            consumed.addAndGet(records.count());
                         }
+                    } catch (Exception e) {
+                        consumerError.compareAndSet(null, describe(e));
                     }
-                    consumed.addAndGet(records.count());
-                }
-            } catch (Exception e) {
-                consumerError.compareAndSet(null, describe(e));
-            }
-        }, "bench-e2e-consumer");
+                },
+                "bench-e2e-consumer");
         reader.setDaemon(true);
         return reader;
     }
@@ -547,7 +595,8 @@ public final class LoadGenerator implements AutoCloseable {
     }
 
     private String topicName(Workload w, int round) {
-        String raw = "bench-" + w.name + "-" + label + "-r" + round + "-" + Long.toString(System.currentTimeMillis(), 36);
+        String raw =
+                "bench-" + w.name + "-" + label + "-r" + round + "-" + Long.toString(System.currentTimeMillis(), 36);
         return raw.replaceAll("[^a-zA-Z0-9._-]", "_");
     }
 
@@ -585,7 +634,8 @@ public final class LoadGenerator implements AutoCloseable {
         }
         String s = t.getClass().getSimpleName() + (t.getMessage() != null ? ": " + t.getMessage() : "");
         if (root != t) {
-            s += " (cause " + root.getClass().getSimpleName() + (root.getMessage() != null ? ": " + root.getMessage() : "") + ")";
+            s += " (cause " + root.getClass().getSimpleName()
+                    + (root.getMessage() != null ? ": " + root.getMessage() : "") + ")";
         }
         if (t instanceof TimeoutException) {
             s += " [client timeout]";

@@ -21,8 +21,7 @@ import java.util.List;
  * broker's CPU time and RSS are read from /proc.
  */
 public final class LoadRunner {
-    private LoadRunner() {
-    }
+    private LoadRunner() {}
 
     public static void main(String[] args) throws Exception {
         String bootstrap = null;
@@ -34,16 +33,29 @@ public final class LoadRunner {
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             switch (a) {
-                case "--bootstrap": bootstrap = args[++i]; break;
-                case "--label": label = args[++i]; break;
-                case "--broker-pid": brokerPid = Long.parseLong(args[++i]); break;
-                case "--rounds": rounds = Integer.parseInt(args[++i]); break;
-                case "--out": outFile = Path.of(args[++i]); break;
+                case "--bootstrap":
+                    bootstrap = args[++i];
+                    break;
+                case "--label":
+                    label = args[++i];
+                    break;
+                case "--broker-pid":
+                    brokerPid = Long.parseLong(args[++i]);
+                    break;
+                case "--rounds":
+                    rounds = Integer.parseInt(args[++i]);
+                    break;
+                case "--out":
+                    outFile = Path.of(args[++i]);
+                    break;
                 case "--suite":
                     String s = args[++i];
-                    workloads.addAll("quick".equals(s) ? Suite.quick() : "groups".equals(s) ? Suite.groups() : Suite.standard());
+                    workloads.addAll(
+                            "quick".equals(s) ? Suite.quick() : "groups".equals(s) ? Suite.groups() : Suite.standard());
                     break;
-                case "--workload": workloads.add(Workload.parse(args[++i])); break;
+                case "--workload":
+                    workloads.add(Workload.parse(args[++i]));
+                    break;
                 default:
                     System.err.println("unknown argument " + a);
                     usage();
@@ -59,7 +71,8 @@ public final class LoadRunner {
         }
         ProcMonitor monitor = brokerPid > 0 ? new ProcMonitor(brokerPid) : null;
         List<RunResult> results = new ArrayList<>();
-        try (Report report = new Report(System.out, outFile); LoadGenerator gen = new LoadGenerator(bootstrap, label)) {
+        try (Report report = new Report(System.out, outFile);
+                LoadGenerator gen = new LoadGenerator(bootstrap, label)) {
             report.line("# Skiff load runner against " + bootstrap + " (" + label + "), " + rounds + " round(s)");
             for (int round = 1; round <= rounds; round++) {
                 for (Workload w : workloads) {
@@ -78,6 +91,6 @@ public final class LoadRunner {
 
     private static void usage() {
         System.err.println("usage: LoadRunner --bootstrap HOST:PORT [--label NAME] [--broker-pid PID] [--rounds N]"
-            + " [--out FILE.jsonl] [--suite standard|quick|groups] [--workload \"key=value ...\"]...");
+                + " [--out FILE.jsonl] [--suite standard|quick|groups] [--workload \"key=value ...\"]...");
     }
 }

@@ -21,8 +21,7 @@ import java.util.ArrayList;
 public final class MetadataProbe {
     private static final short VERSION = 12;
 
-    private MetadataProbe() {
-    }
+    private MetadataProbe() {}
 
     /** True if the broker at host:port answered Metadata with at least one broker within {@code timeoutMs}. */
     public static boolean answers(String host, int port, int timeoutMs) {
@@ -31,11 +30,12 @@ public final class MetadataProbe {
             socket.setSoTimeout(timeoutMs);
             socket.setTcpNoDelay(true);
             RequestHeader header = new RequestHeader()
-                .setRequestApiKey(MetadataRequest.API_KEY)
-                .setRequestApiVersion(VERSION)
-                .setCorrelationId(1)
-                .setClientId("skiff-bench-probe");
-            MetadataRequest body = new MetadataRequest().setTopics(new ArrayList<>()).setAllowAutoTopicCreation(false);
+                    .setRequestApiKey(MetadataRequest.API_KEY)
+                    .setRequestApiVersion(VERSION)
+                    .setCorrelationId(1)
+                    .setClientId("skiff-bench-probe");
+            MetadataRequest body =
+                    new MetadataRequest().setTopics(new ArrayList<>()).setAllowAutoTopicCreation(false);
             int size = header.size((short) 2) + body.size(VERSION);
             ByteBuf out = Unpooled.buffer(4 + size);
             try {

@@ -23,19 +23,21 @@ public final class ProcMonitor implements LoadGenerator.BrokerMonitor {
     public void begin() {
         runMaxRss = ProcStats.rssBytes(pid);
         sampling = true;
-        sampler = new Thread(() -> {
-            while (sampling) {
-                long rss = ProcStats.rssBytes(pid);
-                if (rss > runMaxRss) {
-                    runMaxRss = rss;
-                }
-                try {
-                    Thread.sleep(SAMPLE_INTERVAL_MS);
-                } catch (InterruptedException e) {
-                    return;
-                }
-            }
-        }, "bench-rss-sampler-" + pid);
+        sampler = new Thread(
+                () -> {
+                    while (sampling) {
+                        long rss = ProcStats.rssBytes(pid);
+                        if (rss > runMaxRss) {
+                            runMaxRss = rss;
+                        }
+                        try {
+                            Thread.sleep(SAMPLE_INTERVAL_MS);
+                        } catch (InterruptedException e) {
+                            return;
+                        }
+                    }
+                },
+                "bench-rss-sampler-" + pid);
         sampler.setDaemon(true);
         sampler.start();
         cpuAtBegin = ProcStats.cpuSeconds(pid);

@@ -13,8 +13,7 @@ public final class ProcStats {
     /** USER_HZ: the unit of utime and stime in /proc/PID/stat. 100 on every Linux we target. */
     private static final double CLOCK_TICKS_PER_SECOND = clockTicks();
 
-    private ProcStats() {
-    }
+    private ProcStats() {}
 
     /** VmRSS in bytes, or -1. */
     public static long rssBytes(long pid) {
@@ -57,7 +56,9 @@ public final class ProcStats {
 
     private static double clockTicks() {
         try {
-            Process p = new ProcessBuilder("getconf", "CLK_TCK").redirectErrorStream(true).start();
+            Process p = new ProcessBuilder("getconf", "CLK_TCK")
+                    .redirectErrorStream(true)
+                    .start();
             String out = new String(p.getInputStream().readAllBytes()).trim();
             if (p.waitFor() == 0) {
                 return Double.parseDouble(out);

@@ -27,8 +27,8 @@ public final class Report implements AutoCloseable {
         this.out = out;
         if (jsonPath != null) {
             Files.createDirectories(jsonPath.toAbsolutePath().getParent());
-            this.jsonFile = Files.newBufferedWriter(jsonPath, StandardCharsets.UTF_8,
-                StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+            this.jsonFile = Files.newBufferedWriter(
+                    jsonPath, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
         } else {
             this.jsonFile = null;
         }
@@ -61,18 +61,45 @@ public final class Report implements AutoCloseable {
             return head + "FAILED: " + r.error;
         }
         String lat = r.e2eLatencyMicros != null ? "e2e" : r.ackLatencyMicros != null ? "ack" : null;
-        String latency = lat == null ? "" : String.format(Locale.ROOT, "  %s p50 %s ms  p99 %s ms  p99.9 %s ms  max %s ms",
-            lat, fixed(r.latencyMs(50), 2), fixed(r.latencyMs(99), 2), fixed(r.latencyMs(99.9), 2), fixed(r.latencyMs(100), 2));
-        String settle = Double.isNaN(r.settleMs) ? "" : String.format(Locale.ROOT, "  %s %s ms (generation %d)",
-            r.workload.kind == Workload.Kind.GROUP_LEAVE ? "settled in" : "formed in", fixed(r.settleMs, 0), r.groupGeneration);
-        return head + String.format(Locale.ROOT, "%s rec/s  %s MB/s%s%s  broker cpu %s s/GB (%s core)  generator %s core",
-            count(r.recordsPerSecond()), fixed(r.megabytesPerSecond(), 1), latency, settle,
-            fixed(r.brokerCpuSecondsPerGigabyte(), 2), fixed(r.brokerCpuShare(), 2), fixed(r.loadGeneratorCpuShare(), 2));
+        String latency = lat == null
+                ? ""
+                : String.format(
+                        Locale.ROOT,
+                        "  %s p50 %s ms  p99 %s ms  p99.9 %s ms  max %s ms",
+                        lat,
+                        fixed(r.latencyMs(50), 2),
+                        fixed(r.latencyMs(99), 2),
+                        fixed(r.latencyMs(99.9), 2),
+                        fixed(r.latencyMs(100), 2));
+        String settle = Double.isNaN(r.settleMs)
+                ? ""
+                : String.format(
+                        Locale.ROOT,
+                        "  %s %s ms (generation %d)",
+                        r.workload.kind == Workload.Kind.GROUP_LEAVE ? "settled in" : "formed in",
+                        fixed(r.settleMs, 0),
+                        r.groupGeneration);
+        return head
+                + String.format(
+                        Locale.ROOT,
+                        "%s rec/s  %s MB/s%s%s  broker cpu %s s/GB (%s core)  generator %s core",
+                        count(r.recordsPerSecond()),
+                        fixed(r.megabytesPerSecond(), 1),
+                        latency,
+                        settle,
+                        fixed(r.brokerCpuSecondsPerGigabyte(), 2),
+                        fixed(r.brokerCpuShare(), 2),
+                        fixed(r.loadGeneratorCpuShare(), 2));
     }
 
     /** The median of the non-NaN values, or NaN if there is none. */
     public static double median(List<RunResult> runs, ToDoubleFunction<RunResult> f) {
-        double[] v = runs.stream().filter(r -> r.ok).mapToDouble(f).filter(d -> !Double.isNaN(d)).sorted().toArray();
+        double[] v = runs.stream()
+                .filter(r -> r.ok)
+                .mapToDouble(f)
+                .filter(d -> !Double.isNaN(d))
+                .sorted()
+                .toArray();
         if (v.length == 0) {
             return Double.NaN;
         }
@@ -123,14 +150,37 @@ public final class Report implements AutoCloseable {
     /** One table row per run, for the standalone runner. */
     public void runTable(List<RunResult> runs) {
         List<String[]> rows = new ArrayList<>();
-        rows.add(new String[] {"workload", "broker", "round", "rec/s", "MB/s", "lat", "p50 ms", "p99 ms", "p99.9 ms",
-            "max ms", "cpu s/GB", "group ms", "error"});
+        rows.add(new String[] {
+            "workload",
+            "broker",
+            "round",
+            "rec/s",
+            "MB/s",
+            "lat",
+            "p50 ms",
+            "p99 ms",
+            "p99.9 ms",
+            "max ms",
+            "cpu s/GB",
+            "group ms",
+            "error"
+        });
         for (RunResult r : runs) {
-            rows.add(new String[] {r.workload.name, r.broker, Integer.toString(r.round), count(r.recordsPerSecond()),
-                fixed(r.megabytesPerSecond(), 1), r.e2eLatencyMicros != null ? "e2e" : r.ackLatencyMicros != null ? "ack" : "-",
+            rows.add(new String[] {
+                r.workload.name,
+                r.broker,
+                Integer.toString(r.round),
+                count(r.recordsPerSecond()),
+                fixed(r.megabytesPerSecond(), 1),
+                r.e2eLatencyMicros != null ? "e2e" : r.ackLatencyMicros != null ? "ack" : "-",
                 fixed(r.latencyMs(50), 2),
-                fixed(r.latencyMs(99), 2), fixed(r.latencyMs(99.9), 2), fixed(r.latencyMs(100), 2),
-                fixed(r.brokerCpuSecondsPerGigabyte(), 2), r.ok ? fixed(r.settleMs, 0) : "-", r.ok ? "" : shorten(r.error, 70)});
+                fixed(r.latencyMs(99), 2),
+                fixed(r.latencyMs(99.9), 2),
+                fixed(r.latencyMs(100), 2),
+                fixed(r.brokerCpuSecondsPerGigabyte(), 2),
+                r.ok ? fixed(r.settleMs, 0) : "-",
+                r.ok ? "" : shorten(r.error, 70)
+            });
         }
         table(rows);
     }

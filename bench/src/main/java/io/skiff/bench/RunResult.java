@@ -17,6 +17,7 @@ public final class RunResult {
 
     /** Records and payload bytes the run moved: acknowledged (produce, e2e) or consumed (consume). */
     public long records;
+
     public long payloadBytes;
     public long elapsedNanos;
 
@@ -35,6 +36,7 @@ public final class RunResult {
 
     /** Broker-side figures; NaN when not measured (standalone runner, or no /proc). */
     public double brokerCpuSeconds = Double.NaN;
+
     public long brokerRssMaxBytes = -1;
     /** CPU seconds this JVM (the load generator) used in the measured window: near the elapsed time means the client side was the limit. */
     public double loadGeneratorCpuSeconds = Double.NaN;
@@ -68,7 +70,9 @@ public final class RunResult {
 
     /** Broker CPU seconds per 10^9 payload bytes moved. */
     public double brokerCpuSecondsPerGigabyte() {
-        return ok && payloadBytes > 0 && !Double.isNaN(brokerCpuSeconds) ? brokerCpuSeconds * 1e9 / payloadBytes : Double.NaN;
+        return ok && payloadBytes > 0 && !Double.isNaN(brokerCpuSeconds)
+                ? brokerCpuSeconds * 1e9 / payloadBytes
+                : Double.NaN;
     }
 
     /** Broker CPU seconds per second of the measured window (1.0 = one core busy). */
@@ -97,34 +101,36 @@ public final class RunResult {
 
     public Json toJson() {
         Json j = new Json()
-            .put("type", "run")
-            .put("workload", workload.name)
-            .put("broker", broker)
-            .put("round", round)
-            .put("ok", ok)
-            .put("error", error)
-            .put("params", workload.parameters())
-            .put("records", ok ? records : 0)
-            .put("payload_bytes", ok ? payloadBytes : 0)
-            .put("elapsed_ms", ok ? elapsedNanos / 1e6 : Double.NaN)
-            .put("records_per_s", recordsPerSecond())
-            .put("mb_per_s", megabytesPerSecond())
-            .put("latency_kind", e2eLatencyMicros != null ? "e2e" : ackLatencyMicros != null ? "send_to_ack" : "none")
-            .put("p50_ms", latencyMs(50))
-            .put("p99_ms", latencyMs(99))
-            .put("p999_ms", latencyMs(99.9))
-            .put("max_ms", latencyMs(100))
-            .put("settle_ms", ok ? settleMs : Double.NaN)
-            .put("group_generation", ok ? groupGeneration : -1);
+                .put("type", "run")
+                .put("workload", workload.name)
+                .put("broker", broker)
+                .put("round", round)
+                .put("ok", ok)
+                .put("error", error)
+                .put("params", workload.parameters())
+                .put("records", ok ? records : 0)
+                .put("payload_bytes", ok ? payloadBytes : 0)
+                .put("elapsed_ms", ok ? elapsedNanos / 1e6 : Double.NaN)
+                .put("records_per_s", recordsPerSecond())
+                .put("mb_per_s", megabytesPerSecond())
+                .put(
+                        "latency_kind",
+                        e2eLatencyMicros != null ? "e2e" : ackLatencyMicros != null ? "send_to_ack" : "none")
+                .put("p50_ms", latencyMs(50))
+                .put("p99_ms", latencyMs(99))
+                .put("p999_ms", latencyMs(99.9))
+                .put("max_ms", latencyMs(100))
+                .put("settle_ms", ok ? settleMs : Double.NaN)
+                .put("group_generation", ok ? groupGeneration : -1);
         if (e2eLatencyMicros != null && ackLatencyMicros != null && ok && ackLatencyMicros.getTotalCount() > 0) {
             j.put("ack_p99_ms", ackLatencyMicros.getValueAtPercentile(99) / 1000.0);
         }
         j.put("broker_cpu_s", ok ? brokerCpuSeconds : Double.NaN)
-            .put("broker_cpu_s_per_gb", brokerCpuSecondsPerGigabyte())
-            .put("broker_rss_max_mb", ok && brokerRssMaxBytes >= 0 ? brokerRssMaxBytes / 1048576.0 : Double.NaN)
-            .put("broker_cpu_share", brokerCpuShare())
-            .put("loadgen_cpu_s", ok ? loadGeneratorCpuSeconds : Double.NaN)
-            .put("loadgen_cpu_share", loadGeneratorCpuShare());
+                .put("broker_cpu_s_per_gb", brokerCpuSecondsPerGigabyte())
+                .put("broker_rss_max_mb", ok && brokerRssMaxBytes >= 0 ? brokerRssMaxBytes / 1048576.0 : Double.NaN)
+                .put("broker_cpu_share", brokerCpuShare())
+                .put("loadgen_cpu_s", ok ? loadGeneratorCpuSeconds : Double.NaN)
+                .put("loadgen_cpu_share", loadGeneratorCpuShare());
         return j;
     }
 }

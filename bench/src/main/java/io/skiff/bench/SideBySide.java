@@ -77,33 +77,50 @@ public final class SideBySide {
         long started = System.nanoTime();
         Path home = opt.skiffHome != null ? opt.skiffHome : locateSkiffHome();
         String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
-        Path out = opt.out != null ? opt.out : home.resolve("bench/target/bench-results/side-by-side-" + stamp + ".jsonl");
+        Path out =
+                opt.out != null ? opt.out : home.resolve("bench/target/bench-results/side-by-side-" + stamp + ".jsonl");
         Path work = Files.createTempDirectory("skiff-bench-");
 
         int cpus = Runtime.getRuntime().availableProcessors();
         String pinning = pin();
         List<String> cpuPrefix = pinning.startsWith("on") ? List.of("taskset", "-c", "0") : List.of();
-        List<String> jvm = List.of("-Xms" + opt.heapInitial, "-Xmx" + opt.heap, "-XX:+UseG1GC", "-XX:MaxGCPauseMillis=20",
-            "-XX:InitiatingHeapOccupancyPercent=35", "-XX:+ExplicitGCInvokesConcurrent", "-Djava.awt.headless=true");
+        List<String> jvm = List.of(
+                "-Xms" + opt.heapInitial,
+                "-Xmx" + opt.heap,
+                "-XX:+UseG1GC",
+                "-XX:MaxGCPauseMillis=20",
+                "-XX:InitiatingHeapOccupancyPercent=35",
+                "-XX:+ExplicitGCInvokesConcurrent",
+                "-Djava.awt.headless=true");
         BrokerProcess.Launch launch = new BrokerProcess.Launch(jvm, cpuPrefix, Map.of());
 
         int exit;
         try (Report report = new Report(System.out, out)) {
             SideBySide run = new SideBySide(opt, report, work, launch);
             report.line("# Skiff side-by-side, " + stamp);
-            report.line("# machine: " + cpus + " CPUs, "
-                + memTotal() + " memory; " + System.getProperty("os.name") + " " + System.getProperty("os.version"));
-            report.line("# JVM: " + System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"));
+            report.line("# machine: " + cpus + " CPUs, " + memTotal() + " memory; " + System.getProperty("os.name")
+                    + " " + System.getProperty("os.version"));
+            report.line(
+                    "# JVM: " + System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"));
             report.line("# pinning: " + pinning);
             report.line("# load average at start (other work on the machine skews figures): " + loadAverage());
             report.line("# broker JVM options (both): " + String.join(" ", jvm));
             report.line("# flush policy (both): Apache Kafka's default (no log.flush.* set; the page cache decides);"
-                + " workload h runs Skiff with skiff.log.durability=fsync");
-            report.line("# Skiff from " + home.resolve("broker/target") + "; Apache Kafka 4.3.1 from bench's classpath; work dir " + work);
+                    + " workload h runs Skiff with skiff.log.durability=fsync");
+            report.line("# Skiff from " + home.resolve("broker/target")
+                    + "; Apache Kafka 4.3.1 from bench's classpath; work dir " + work);
             report.line("# results file: " + out);
-            report.json(new Json().put("type", "environment").put("date", stamp).put("pinning", pinning)
-                .put("jvm", System.getProperty("java.runtime.version")).put("load_average_start", loadAverage()).put("cpus", cpus).put("memory", memTotal())
-                .put("broker_jvm_options", String.join(" ", jvm)).put("rounds", opt.rounds).put("quick", opt.quick));
+            report.json(new Json()
+                    .put("type", "environment")
+                    .put("date", stamp)
+                    .put("pinning", pinning)
+                    .put("jvm", System.getProperty("java.runtime.version"))
+                    .put("load_average_start", loadAverage())
+                    .put("cpus", cpus)
+                    .put("memory", memTotal())
+                    .put("broker_jvm_options", String.join(" ", jvm))
+                    .put("rounds", opt.rounds)
+                    .put("quick", opt.quick));
             exit = run.execute(home);
             report.line("# load average at end: " + loadAverage());
             report.line(String.format(Locale.ROOT, "# done in %.0f s", (System.nanoTime() - started) / 1e9));
@@ -149,24 +166,7 @@ public final class SideBySide {
                     }
                 }
             }
-            // Idle: a pause with no client connected; CPU over the pause, RSS at its end.
-            Map<Side, Double> cpuBefore = new LinkedHashMap<>();
-            for (Side side : sides.values()) {
-                if (side.up()) {
-                    cpuBefore.put(side, ProcStats.cpuSeconds(side.process.pid()));
-                }
-            }
-            long idleNanos = TimeUnit.MILLISECONDS.toNanos(opt.quick ? 3000 : 5000);
-            long idleStart = System.nanoTime();
-            Thread.sleep(TimeUnit.NANOSECONDS.toMillis(idleNanos));
-            long idleElapsed = System.nanoTime() - idleStart;
-            for (Side side : sides.values()) {
-                if (side.up()) {
-                    side.idleCpuShare = (ProcStats.cpuSeconds(side.process.pid()) - cpuBefore.get(side)) * 1e9 / idleElapsed;
-                    side.rssIdleBytes = ProcStats.rssBytes(side.process.pid());
-                    side.generator = new LoadGenerator(side.process.bootstrap(), side.label);
-                }
-            }
+            measureIdle();
             printStartup();
 
             List<Workload> warmups = new ArrayList<>(Suite.warmups(opt.quick));
@@ -177,7 +177,8 @@ public final class SideBySide {
                 for (Workload warmup : warmups) {
                     if (side.up()) {
                         RunResult r = side.generator.run(warmup, 0, null);
-                        report.line("# warm-up " + side.label + " " + warmup.name + ": " + (r.ok ? "ok" : "FAILED: " + r.error));
+                        report.line("# warm-up " + side.label + " " + warmup.name + ": "
+                                + (r.ok ? "ok" : "FAILED: " + r.error));
                     }
                 }
             }
@@ -220,6 +221,28 @@ public final class SideBySide {
         return results.stream().allMatch(r -> r.ok) ? 0 : 1;
     }
 
+    /** Idle: a pause with no client connected; CPU over the pause, RSS at its end. */
+    private void measureIdle() throws InterruptedException {
+        Map<Side, Double> cpuBefore = new LinkedHashMap<>();
+        for (Side side : sides.values()) {
+            if (side.up()) {
+                cpuBefore.put(side, ProcStats.cpuSeconds(side.process.pid()));
+            }
+        }
+        long idleNanos = TimeUnit.MILLISECONDS.toNanos(opt.quick ? 3000 : 5000);
+        long idleStart = System.nanoTime();
+        Thread.sleep(TimeUnit.NANOSECONDS.toMillis(idleNanos));
+        long idleElapsed = System.nanoTime() - idleStart;
+        for (Side side : sides.values()) {
+            if (side.up()) {
+                side.idleCpuShare =
+                        (ProcStats.cpuSeconds(side.process.pid()) - cpuBefore.get(side)) * 1e9 / idleElapsed;
+                side.rssIdleBytes = ProcStats.rssBytes(side.process.pid());
+                side.generator = new LoadGenerator(side.process.bootstrap(), side.label);
+            }
+        }
+    }
+
     private void start(Side side, Path home, int attempt) {
         Path dir = workDir.resolve(side.label + "-" + attempt);
         try {
@@ -227,15 +250,20 @@ public final class SideBySide {
             if (side.label.equals(KAFKA)) {
                 p = BrokerProcess.startKafka(side.label, dir, launch);
             } else {
-                Map<String, String> skiffProps = side.label.equals(SKIFF_FSYNC)
-                    ? Map.of("skiff.log.durability", "fsync") : Map.of();
+                Map<String, String> skiffProps =
+                        side.label.equals(SKIFF_FSYNC) ? Map.of("skiff.log.durability", "fsync") : Map.of();
                 p = BrokerProcess.startSkiff(side.label, home, dir, launch, skiffProps);
             }
             side.process = p;
             side.startupNanos.add(p.startupNanos);
             side.formatNanos = p.formatNanos;
-            report.line(String.format(Locale.ROOT, "# started %s (pid %d, %s) in %.0f ms", side.label, p.pid(),
-                p.bootstrap(), p.startupNanos / 1e6));
+            report.line(String.format(
+                    Locale.ROOT,
+                    "# started %s (pid %d, %s) in %.0f ms",
+                    side.label,
+                    p.pid(),
+                    p.bootstrap(),
+                    p.startupNanos / 1e6));
         } catch (IOException | RuntimeException e) {
             side.startError = e.getMessage();
             report.line("# " + side.label + " did not start: " + e.getMessage());
@@ -248,13 +276,15 @@ public final class SideBySide {
     private RunResult runOne(Side side, Workload w, int round) {
         if (!side.up()) {
             RunResult r = new RunResult(w, side.label, round);
-            r.fail(side.label + " is not running: " + (side.startError != null ? side.startError : "it exited earlier"));
+            r.fail(side.label + " is not running: "
+                    + (side.startError != null ? side.startError : "it exited earlier"));
             return r;
         }
         RunResult r = side.generator.run(w, round, side.process.monitor());
         Integer exit = side.process.exitStatus();
         if (exit != null) {
-            r.fail(side.label + " exited with status " + exit + " during the run; log tail:\n" + side.process.logTail());
+            r.fail(side.label + " exited with status " + exit + " during the run; log tail:\n"
+                    + side.process.logTail());
             side.startError = "exited with status " + exit;
         }
         return r;
@@ -262,26 +292,58 @@ public final class SideBySide {
 
     private void printStartup() {
         List<String[]> rows = new ArrayList<>();
-        rows.add(new String[] {"broker", "pid", "start-up ms (median)", "starts", "all starts ms", "kafka storage format ms", "RSS idle MB", "idle cpu core"});
+        rows.add(new String[] {
+            "broker",
+            "pid",
+            "start-up ms (median)",
+            "starts",
+            "all starts ms",
+            "kafka storage format ms",
+            "RSS idle MB",
+            "idle cpu core"
+        });
         for (Side s : sides.values()) {
-            String all = s.startupNanos.stream().map(n -> String.format(Locale.ROOT, "%.0f", n / 1e6)).collect(Collectors.joining(" "));
-            rows.add(new String[] {s.label, s.up() ? Long.toString(s.process.pid()) : "-", Report.fixed(medianMs(s.startupNanos), 0),
-                Integer.toString(s.startupNanos.size()), all.isEmpty() ? "-" : all,
+            String all = s.startupNanos.stream()
+                    .map(n -> String.format(Locale.ROOT, "%.0f", n / 1e6))
+                    .collect(Collectors.joining(" "));
+            rows.add(new String[] {
+                s.label,
+                s.up() ? Long.toString(s.process.pid()) : "-",
+                Report.fixed(medianMs(s.startupNanos), 0),
+                Integer.toString(s.startupNanos.size()),
+                all.isEmpty() ? "-" : all,
                 s.label.equals(KAFKA) && s.formatNanos > 0 ? Report.fixed(s.formatNanos / 1e6, 0) : "-",
-                s.rssIdleBytes > 0 ? Report.fixed(s.rssIdleBytes / 1048576.0, 0) : "-", Report.fixed(s.idleCpuShare, 3)});
+                s.rssIdleBytes > 0 ? Report.fixed(s.rssIdleBytes / 1048576.0, 0) : "-",
+                Report.fixed(s.idleCpuShare, 3)
+            });
             if (s.startError != null) {
                 report.line("# " + s.label + " start error: " + s.startError);
             }
         }
         report.table(rows);
         report.line("# start-up: from process start to the first Metadata answer naming a broker;"
-            + " Kafka's one-time storage format (a separate JVM) is not included and shown apart");
+                + " Kafka's one-time storage format (a separate JVM) is not included and shown apart");
     }
 
     private void printSummary(List<Workload> workloads, boolean wantKafka, boolean wantSkiff) {
         List<String[]> rows = new ArrayList<>();
-        rows.add(new String[] {"workload", "broker", "ok", "rec/s", "MB/s", "lat", "p50 ms", "p99 ms", "p99.9 ms", "max ms",
-            "cpu s/GB", "RSS max MB", "broker core", "gen core", "group ms"});
+        rows.add(new String[] {
+            "workload",
+            "broker",
+            "ok",
+            "rec/s",
+            "MB/s",
+            "lat",
+            "p50 ms",
+            "p99 ms",
+            "p99.9 ms",
+            "max ms",
+            "cpu s/GB",
+            "RSS max MB",
+            "broker core",
+            "gen core",
+            "group ms"
+        });
         List<String> failures = new ArrayList<>();
         for (Workload w : workloads) {
             String skiffLabel = w.skiffMode == Workload.SkiffMode.FSYNC ? SKIFF_FSYNC : SKIFF;
@@ -300,16 +362,24 @@ public final class SideBySide {
             metrics.put("broker_cpu_share", RunResult::brokerCpuShare);
             metrics.put("loadgen_cpu_share", RunResult::loadGeneratorCpuShare);
             metrics.put("settle_ms", r -> r.settleMs);
-            Json json = new Json().put("type", "summary").put("workload", w.name).put("description", w.description)
-                .put("params", w.parameters()).put("skiff_broker", skiffLabel)
-                .put("kafka_ok_runs", okCount(kafka)).put("skiff_ok_runs", okCount(skiff)).put("rounds", opt.rounds);
+            Json json = new Json()
+                    .put("type", "summary")
+                    .put("workload", w.name)
+                    .put("description", w.description)
+                    .put("params", w.parameters())
+                    .put("skiff_broker", skiffLabel)
+                    .put("kafka_ok_runs", okCount(kafka))
+                    .put("skiff_ok_runs", okCount(skiff))
+                    .put("rounds", opt.rounds);
             double[] k = new double[metrics.size()];
             double[] s = new double[metrics.size()];
             int i = 0;
             for (Map.Entry<String, ToDoubleFunction<RunResult>> m : metrics.entrySet()) {
                 k[i] = Report.median(kafka, m.getValue());
                 s[i] = Report.median(skiff, m.getValue());
-                json.put("kafka_" + m.getKey(), k[i]).put("skiff_" + m.getKey(), s[i]).put("ratio_" + m.getKey(), Report.ratio(s[i], k[i]));
+                json.put("kafka_" + m.getKey(), k[i])
+                        .put("skiff_" + m.getKey(), s[i])
+                        .put("ratio_" + m.getKey(), Report.ratio(s[i], k[i]));
                 i++;
             }
             if (wantKafka) {
@@ -325,32 +395,35 @@ public final class SideBySide {
                 }
                 rows.add(row("", "skiff/kafka", null, "", ratio, true));
             }
-            for (RunResult r : kafka) {
-                if (!r.ok) {
-                    failures.add(w.name + " " + r.broker + " r" + r.round + ": " + r.error);
-                }
-            }
-            for (RunResult r : skiff) {
-                if (!r.ok) {
-                    failures.add(w.name + " " + r.broker + " r" + r.round + ": " + r.error);
-                }
-            }
+            addFailures(failures, w, kafka);
+            addFailures(failures, w, skiff);
             report.json(json);
         }
         report.line("");
-        report.line("# medians over the successful rounds; lat = send-to-ack (produce) or scheduled-send-to-consume (e2e);"
-            + " MB = 10^6 payload bytes; cpu s/GB = broker CPU seconds per 10^9 payload bytes moved in the run");
-        report.line("# broker core / gen core: CPU seconds per second of the measured window used by the broker / by the load"
-            + " generator (1.00 = one core busy; near 1 with pinning means that side was the limit)");
+        report.line(
+                "# medians over the successful rounds; lat = send-to-ack (produce) or scheduled-send-to-consume (e2e);"
+                        + " MB = 10^6 payload bytes; cpu s/GB = broker CPU seconds per 10^9 payload bytes moved in the run");
+        report.line(
+                "# broker core / gen core: CPU seconds per second of the measured window used by the broker / by the load"
+                        + " generator (1.00 = one core busy; near 1 with pinning means that side was the limit)");
         report.line("# group ms: group-form and group-consume: from the consumers' first poll until every member holds"
-            + " its partitions in one shared generation; group-leave: from one member's close until the others do");
-        report.line("# skiff/kafka: above 1 is better for rec/s and MB/s; below 1 is better for latency, CPU, RSS and group ms");
+                + " its partitions in one shared generation; group-leave: from one member's close until the others do");
+        report.line(
+                "# skiff/kafka: above 1 is better for rec/s and MB/s; below 1 is better for latency, CPU, RSS and group ms");
         report.table(rows);
         if (!failures.isEmpty()) {
             report.line("");
             report.line("# failed runs (no figures are reported for them):");
             for (String f : failures) {
                 report.line("#   " + f.replace('\n', ' '));
+            }
+        }
+    }
+
+    private static void addFailures(List<String> failures, Workload w, List<RunResult> runs) {
+        for (RunResult r : runs) {
+            if (!r.ok) {
+                failures.add(w.name + " " + r.broker + " r" + r.round + ": " + r.error);
             }
         }
     }
@@ -386,32 +459,55 @@ public final class SideBySide {
     private void printResources() {
         report.line("");
         List<String[]> rows = new ArrayList<>();
-        rows.add(new String[] {"broker", "start-up ms", "RSS idle MB", "RSS under load MB (max)", "cpu s per GB produced"});
+        rows.add(
+                new String[] {"broker", "start-up ms", "RSS idle MB", "RSS under load MB (max)", "cpu s per GB produced"
+                });
         Map<String, double[]> figures = new LinkedHashMap<>();
         for (Side s : sides.values()) {
             double startupMs = medianMs(s.startupNanos);
             double idleMb = s.rssIdleBytes > 0 ? s.rssIdleBytes / 1048576.0 : Double.NaN;
             long maxRss = s.process != null ? s.process.monitor().overallMaxRssBytes() : -1;
-            double loadMb = maxRss > 0 && results.stream().anyMatch(r -> r.ok && r.broker.equals(s.label)) ? maxRss / 1048576.0 : Double.NaN;
+            double loadMb = maxRss > 0 && results.stream().anyMatch(r -> r.ok && r.broker.equals(s.label))
+                    ? maxRss / 1048576.0
+                    : Double.NaN;
             double cpuPerGb = cpuPerGbProduced(s.label);
             figures.put(s.label, new double[] {startupMs, idleMb, loadMb, cpuPerGb});
-            rows.add(new String[] {s.label, Report.fixed(startupMs, 0), Report.fixed(idleMb, 0), Report.fixed(loadMb, 0),
-                Report.fixed(cpuPerGb, 2)});
-            report.json(new Json().put("type", "broker").put("broker", s.label).put("startup_ms", startupMs)
-                .put("startup_runs", s.startupNanos.size())
-                .put("kafka_format_ms", s.label.equals(KAFKA) && s.formatNanos > 0 ? s.formatNanos / 1e6 : Double.NaN)
-                .put("rss_idle_mb", idleMb).put("idle_cpu_share", s.idleCpuShare).put("rss_load_max_mb", loadMb).put("cpu_s_per_gb_produced", cpuPerGb)
-                .put("start_error", s.startError));
+            rows.add(new String[] {
+                s.label,
+                Report.fixed(startupMs, 0),
+                Report.fixed(idleMb, 0),
+                Report.fixed(loadMb, 0),
+                Report.fixed(cpuPerGb, 2)
+            });
+            report.json(new Json()
+                    .put("type", "broker")
+                    .put("broker", s.label)
+                    .put("startup_ms", startupMs)
+                    .put("startup_runs", s.startupNanos.size())
+                    .put(
+                            "kafka_format_ms",
+                            s.label.equals(KAFKA) && s.formatNanos > 0 ? s.formatNanos / 1e6 : Double.NaN)
+                    .put("rss_idle_mb", idleMb)
+                    .put("idle_cpu_share", s.idleCpuShare)
+                    .put("rss_load_max_mb", loadMb)
+                    .put("cpu_s_per_gb_produced", cpuPerGb)
+                    .put("start_error", s.startError));
         }
         double[] k = figures.get(KAFKA);
         double[] s = figures.get(SKIFF);
         if (k != null && s != null) {
-            rows.add(new String[] {"skiff/kafka", Report.times(Report.ratio(s[0], k[0])), Report.times(Report.ratio(s[1], k[1])),
-                Report.times(Report.ratio(s[2], k[2])), Report.times(Report.ratio(s[3], k[3]))});
+            rows.add(new String[] {
+                "skiff/kafka",
+                Report.times(Report.ratio(s[0], k[0])),
+                Report.times(Report.ratio(s[1], k[1])),
+                Report.times(Report.ratio(s[2], k[2])),
+                Report.times(Report.ratio(s[3], k[3]))
+            });
         }
-        report.line("# per broker: RSS from /proc/PID/status (VmRSS), idle = after start-up and a pause, before any load;"
-            + " under load = highest sample (every 100 ms) during any run; cpu = utime+stime from /proc/PID/stat"
-            + " over the produce runs / their payload GB (10^9 bytes)");
+        report.line(
+                "# per broker: RSS from /proc/PID/status (VmRSS), idle = after start-up and a pause, before any load;"
+                        + " under load = highest sample (every 100 ms) during any run; cpu = utime+stime from /proc/PID/stat"
+                        + " over the produce runs / their payload GB (10^9 bytes)");
         report.table(rows);
     }
 
@@ -419,7 +515,10 @@ public final class SideBySide {
         double cpu = 0;
         long bytes = 0;
         for (RunResult r : results) {
-            if (r.ok && r.broker.equals(label) && r.workload.kind == Workload.Kind.PRODUCE && !Double.isNaN(r.brokerCpuSeconds)) {
+            if (r.ok
+                    && r.broker.equals(label)
+                    && r.workload.kind == Workload.Kind.PRODUCE
+                    && !Double.isNaN(r.brokerCpuSeconds)) {
                 cpu += r.brokerCpuSeconds;
                 bytes += r.payloadBytes;
             }
@@ -428,7 +527,9 @@ public final class SideBySide {
     }
 
     private List<RunResult> runs(Workload w, String label) {
-        return results.stream().filter(r -> r.workload == w && r.broker.equals(label)).collect(Collectors.toList());
+        return results.stream()
+                .filter(r -> r.workload == w && r.broker.equals(label))
+                .collect(Collectors.toList());
     }
 
     private static int okCount(List<RunResult> runs) {
@@ -476,7 +577,10 @@ public final class SideBySide {
     }
 
     private static int run(String... cmd) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        Process p = new ProcessBuilder(cmd)
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .start();
         if (!p.waitFor(10, TimeUnit.SECONDS)) {
             p.destroyForcibly();
             return -1;
@@ -514,7 +618,12 @@ public final class SideBySide {
         if (prop != null) {
             return Path.of(prop).toAbsolutePath();
         }
-        Path p = Path.of(SideBySide.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toAbsolutePath();
+        Path p = Path.of(SideBySide.class
+                        .getProtectionDomain()
+                        .getCodeSource()
+                        .getLocation()
+                        .toURI())
+                .toAbsolutePath();
         for (Path d = p; d != null; d = d.getParent()) {
             if (Files.isDirectory(d.resolve("broker")) && Files.isDirectory(d.resolve("bench"))) {
                 return d;
@@ -547,6 +656,7 @@ public final class SideBySide {
         String heap = "1g";
         /** Not the maximum: with -Xms equal to -Xmx, G1 cycles through the whole heap and both RSS figures converge on it. */
         String heapInitial = "256m";
+
         List<String> brokers = List.of(KAFKA, SKIFF);
         List<String> only = List.of();
         List<Workload> custom = new ArrayList<>();
@@ -559,23 +669,48 @@ public final class SideBySide {
             Options o = new Options();
             for (int i = 0; i < args.length; i++) {
                 switch (args[i]) {
-                    case "--quick": o.quick = true; break;
-                    case "--rounds": o.rounds = Integer.parseInt(args[++i]); break;
-                    case "--heap": o.heap = args[++i]; break;
-                    case "--heap-initial": o.heapInitial = args[++i]; break;
-                    case "--no-pin": System.setProperty("skiff.bench.noPin", "true"); break;
-                    case "--brokers": o.brokers = List.of(args[++i].split(",")); break;
-                    case "--only": o.only = List.of(args[++i].split(",")); break;
-                    case "--workload": o.custom.add(Workload.parse(args[++i])); break;
-                    case "--startup-repeats": o.startupRepeats = Integer.parseInt(args[++i]); break;
-                    case "--skiff-home": o.skiffHome = Path.of(args[++i]).toAbsolutePath(); break;
-                    case "--out": o.out = Path.of(args[++i]).toAbsolutePath(); break;
-                    case "--keep": o.keep = true; break;
+                    case "--quick":
+                        o.quick = true;
+                        break;
+                    case "--rounds":
+                        o.rounds = Integer.parseInt(args[++i]);
+                        break;
+                    case "--heap":
+                        o.heap = args[++i];
+                        break;
+                    case "--heap-initial":
+                        o.heapInitial = args[++i];
+                        break;
+                    case "--no-pin":
+                        System.setProperty("skiff.bench.noPin", "true");
+                        break;
+                    case "--brokers":
+                        o.brokers = List.of(args[++i].split(","));
+                        break;
+                    case "--only":
+                        o.only = List.of(args[++i].split(","));
+                        break;
+                    case "--workload":
+                        o.custom.add(Workload.parse(args[++i]));
+                        break;
+                    case "--startup-repeats":
+                        o.startupRepeats = Integer.parseInt(args[++i]);
+                        break;
+                    case "--skiff-home":
+                        o.skiffHome = Path.of(args[++i]).toAbsolutePath();
+                        break;
+                    case "--out":
+                        o.out = Path.of(args[++i]).toAbsolutePath();
+                        break;
+                    case "--keep":
+                        o.keep = true;
+                        break;
                     default:
                         System.err.println("unknown argument " + args[i]);
-                        System.err.println("usage: SideBySide [--quick] [--rounds N] [--heap 1g] [--heap-initial 256m] [--no-pin] [--brokers kafka,skiff]"
-                            + " [--only NAME,...] [--workload \"key=value ...\"]... [--startup-repeats N] [--skiff-home DIR]"
-                            + " [--out FILE.jsonl] [--keep]");
+                        System.err.println(
+                                "usage: SideBySide [--quick] [--rounds N] [--heap 1g] [--heap-initial 256m] [--no-pin] [--brokers kafka,skiff]"
+                                        + " [--only NAME,...] [--workload \"key=value ...\"]... [--startup-repeats N] [--skiff-home DIR]"
+                                        + " [--out FILE.jsonl] [--keep]");
                         System.exit(2);
                 }
             }
@@ -601,10 +736,11 @@ public final class SideBySide {
             if (custom.isEmpty() && !quick) {
                 base = Suite.all();
             }
-            List<Workload> picked = base.stream().filter(w -> only.contains(w.name)).collect(Collectors.toList());
+            List<Workload> picked =
+                    base.stream().filter(w -> only.contains(w.name)).collect(Collectors.toList());
             if (picked.isEmpty()) {
                 throw new IllegalArgumentException("--only matched no workload; names: "
-                    + base.stream().map(w -> w.name).collect(Collectors.joining(",")));
+                        + base.stream().map(w -> w.name).collect(Collectors.joining(",")));
             }
             return picked;
         }

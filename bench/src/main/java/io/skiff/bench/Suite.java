@@ -9,29 +9,41 @@ import java.util.List;
  * machine; the quick subset takes about a minute.
  */
 public final class Suite {
-    private Suite() {
-    }
+    private Suite() {}
 
     public static List<Workload> standard() {
         List<Workload> w = new ArrayList<>();
-        w.add(Workload.parse("name=a-1k-acks1 kind=produce record.size=1024 partitions=1 acks=1 duration.ms=6000",
-            "(a) 1 KiB, acks=1, 1 partition"));
-        w.add(Workload.parse("name=b-1k-acksall-idem kind=produce record.size=1024 partitions=1 acks=all idempotence=true"
-            + " duration.ms=6000", "(b) 1 KiB, acks=all, idempotent"));
-        w.add(Workload.parse("name=c-1k-6p-2prod kind=produce record.size=1024 partitions=6 producers=2 acks=1"
-            + " duration.ms=6000", "(c) 1 KiB, 6 partitions, 2 producers"));
-        w.add(Workload.parse("name=d-100b kind=produce record.size=100 partitions=1 acks=1 duration.ms=6000",
-            "(d) 100-byte records"));
-        w.add(Workload.parse("name=e-lz4 kind=produce record.size=1024 partitions=1 acks=1 compression=lz4 duration.ms=6000",
-            "(e) 1 KiB, lz4"));
-        w.add(Workload.parse("name=e-zstd kind=produce record.size=1024 partitions=1 acks=1 compression=zstd duration.ms=6000",
-            "(e) 1 KiB, zstd"));
-        w.add(Workload.parse("name=f-consume kind=consume record.size=1024 partitions=1 acks=1 fill.ms=6000 consumers=1",
-            "(f) consume everything from offset 0"));
-        w.add(Workload.parse("name=g-e2e-5k kind=e2e record.size=1024 partitions=1 acks=1 linger.ms=0 rate=5000"
-            + " warmup.ms=2000 duration.ms=10000", "(g) end-to-end latency at 5,000 records/s"));
-        w.add(Workload.parse("name=h-fsync kind=produce record.size=1024 partitions=1 acks=all idempotence=true"
-            + " duration.ms=6000 skiff.mode=fsync", "(h) Skiff with fsync durability vs Kafka default, as (b)"));
+        w.add(Workload.parse(
+                "name=a-1k-acks1 kind=produce record.size=1024 partitions=1 acks=1 duration.ms=6000",
+                "(a) 1 KiB, acks=1, 1 partition"));
+        w.add(Workload.parse(
+                "name=b-1k-acksall-idem kind=produce record.size=1024 partitions=1 acks=all idempotence=true"
+                        + " duration.ms=6000",
+                "(b) 1 KiB, acks=all, idempotent"));
+        w.add(Workload.parse(
+                "name=c-1k-6p-2prod kind=produce record.size=1024 partitions=6 producers=2 acks=1"
+                        + " duration.ms=6000",
+                "(c) 1 KiB, 6 partitions, 2 producers"));
+        w.add(Workload.parse(
+                "name=d-100b kind=produce record.size=100 partitions=1 acks=1 duration.ms=6000",
+                "(d) 100-byte records"));
+        w.add(Workload.parse(
+                "name=e-lz4 kind=produce record.size=1024 partitions=1 acks=1 compression=lz4 duration.ms=6000",
+                "(e) 1 KiB, lz4"));
+        w.add(Workload.parse(
+                "name=e-zstd kind=produce record.size=1024 partitions=1 acks=1 compression=zstd duration.ms=6000",
+                "(e) 1 KiB, zstd"));
+        w.add(Workload.parse(
+                "name=f-consume kind=consume record.size=1024 partitions=1 acks=1 fill.ms=6000 consumers=1",
+                "(f) consume everything from offset 0"));
+        w.add(Workload.parse(
+                "name=g-e2e-5k kind=e2e record.size=1024 partitions=1 acks=1 linger.ms=0 rate=5000"
+                        + " warmup.ms=2000 duration.ms=10000",
+                "(g) end-to-end latency at 5,000 records/s"));
+        w.add(Workload.parse(
+                "name=h-fsync kind=produce record.size=1024 partitions=1 acks=all idempotence=true"
+                        + " duration.ms=6000 skiff.mode=fsync",
+                "(h) Skiff with fsync durability vs Kafka default, as (b)"));
         return w;
     }
 
@@ -44,13 +56,18 @@ public final class Suite {
      */
     public static List<Workload> groups() {
         List<Workload> w = new ArrayList<>();
-        w.add(Workload.parse("name=i-group-form kind=group-form partitions=10 consumers=10 heartbeat.interval.ms=100"
-            + " session.timeout.ms=10000", "(i) ten classic consumers form a group (first poll to all assigned)"));
-        w.add(Workload.parse("name=j-group-leave kind=group-leave partitions=10 consumers=10 heartbeat.interval.ms=100"
-            + " session.timeout.ms=10000", "(j) one of ten leaves; until the other nine settle"));
-        w.add(Workload.parse("name=k-group-consume kind=group-consume record.size=1024 partitions=6 consumers=3 acks=1"
-            + " fill.ms=6000 heartbeat.interval.ms=100 session.timeout.ms=10000",
-            "(k) three consumers in a group read a six-partition topic, committing after every poll"));
+        w.add(Workload.parse(
+                "name=i-group-form kind=group-form partitions=10 consumers=10 heartbeat.interval.ms=100"
+                        + " session.timeout.ms=10000",
+                "(i) ten classic consumers form a group (first poll to all assigned)"));
+        w.add(Workload.parse(
+                "name=j-group-leave kind=group-leave partitions=10 consumers=10 heartbeat.interval.ms=100"
+                        + " session.timeout.ms=10000",
+                "(j) one of ten leaves; until the other nine settle"));
+        w.add(Workload.parse(
+                "name=k-group-consume kind=group-consume record.size=1024 partitions=6 consumers=3 acks=1"
+                        + " fill.ms=6000 heartbeat.interval.ms=100 session.timeout.ms=10000",
+                "(k) three consumers in a group read a six-partition topic, committing after every poll"));
         return w;
     }
 
@@ -63,18 +80,24 @@ public final class Suite {
 
     /** An unreported group run per broker before the first round, when group workloads are run. */
     public static List<Workload> groupWarmups() {
-        return List.of(Workload.parse("name=warmup-group kind=group-form partitions=10 consumers=10 heartbeat.interval.ms=100"
-            + " session.timeout.ms=10000", "JIT warm-up"));
+        return List.of(Workload.parse(
+                "name=warmup-group kind=group-form partitions=10 consumers=10 heartbeat.interval.ms=100"
+                        + " session.timeout.ms=10000",
+                "JIT warm-up"));
     }
 
     public static List<Workload> quick() {
         List<Workload> w = new ArrayList<>();
-        w.add(Workload.parse("name=a-1k-acks1 kind=produce record.size=1024 partitions=1 acks=1 duration.ms=3000",
-            "(a) 1 KiB, acks=1, 1 partition"));
-        w.add(Workload.parse("name=f-consume kind=consume record.size=1024 partitions=1 acks=1 fill.ms=2000 consumers=1",
-            "(f) consume everything from offset 0"));
-        w.add(Workload.parse("name=g-e2e-5k kind=e2e record.size=1024 partitions=1 acks=1 linger.ms=0 rate=5000"
-            + " warmup.ms=1000 duration.ms=5000", "(g) end-to-end latency at 5,000 records/s"));
+        w.add(Workload.parse(
+                "name=a-1k-acks1 kind=produce record.size=1024 partitions=1 acks=1 duration.ms=3000",
+                "(a) 1 KiB, acks=1, 1 partition"));
+        w.add(Workload.parse(
+                "name=f-consume kind=consume record.size=1024 partitions=1 acks=1 fill.ms=2000 consumers=1",
+                "(f) consume everything from offset 0"));
+        w.add(Workload.parse(
+                "name=g-e2e-5k kind=e2e record.size=1024 partitions=1 acks=1 linger.ms=0 rate=5000"
+                        + " warmup.ms=1000 duration.ms=5000",
+                "(g) end-to-end latency at 5,000 records/s"));
         return w;
     }
 
@@ -85,11 +108,15 @@ public final class Suite {
     public static List<Workload> warmups(boolean quick) {
         List<Workload> w = new ArrayList<>();
         if (quick) {
-            w.add(Workload.parse("name=warmup-produce kind=produce record.size=1024 acks=1 duration.ms=5000", "JIT warm-up"));
+            w.add(Workload.parse(
+                    "name=warmup-produce kind=produce record.size=1024 acks=1 duration.ms=5000", "JIT warm-up"));
             return w;
         }
-        w.add(Workload.parse("name=warmup-produce kind=produce record.size=1024 acks=1 duration.ms=8000", "JIT warm-up"));
-        w.add(Workload.parse("name=warmup-zstd kind=produce record.size=1024 acks=1 compression=zstd duration.ms=3000", "JIT warm-up"));
+        w.add(Workload.parse(
+                "name=warmup-produce kind=produce record.size=1024 acks=1 duration.ms=8000", "JIT warm-up"));
+        w.add(Workload.parse(
+                "name=warmup-zstd kind=produce record.size=1024 acks=1 compression=zstd duration.ms=3000",
+                "JIT warm-up"));
         w.add(Workload.parse("name=warmup-consume kind=consume record.size=1024 acks=1 fill.ms=3000", "JIT warm-up"));
         return w;
     }

@@ -31,7 +31,12 @@ import java.util.Map;
  */
 public final class Workload {
     public enum Kind {
-        PRODUCE, CONSUME, E2E, GROUP_FORM, GROUP_LEAVE, GROUP_CONSUME;
+        PRODUCE,
+        CONSUME,
+        E2E,
+        GROUP_FORM,
+        GROUP_LEAVE,
+        GROUP_CONSUME;
 
         /** The consumer-group kinds. */
         public boolean group() {
@@ -40,7 +45,10 @@ public final class Workload {
     }
 
     /** Which Skiff instance serves this workload in side-by-side mode. */
-    public enum SkiffMode { DEFAULT, FSYNC }
+    public enum SkiffMode {
+        DEFAULT,
+        FSYNC
+    }
 
     public final String name;
     public final String description;
@@ -66,7 +74,8 @@ public final class Workload {
         Map<String, String> m = new LinkedHashMap<>(p);
         this.name = take(m, "name", "workload");
         this.description = take(m, "description", "");
-        this.kind = Kind.valueOf(take(m, "kind", "produce").toUpperCase(Locale.ROOT).replace('-', '_'));
+        this.kind =
+                Kind.valueOf(take(m, "kind", "produce").toUpperCase(Locale.ROOT).replace('-', '_'));
         this.recordSizeInBytes = Integer.parseInt(take(m, "record.size", "1024"));
         this.partitions = Integer.parseInt(take(m, "partitions", "1"));
         this.acks = take(m, "acks", "1");
@@ -88,7 +97,8 @@ public final class Workload {
             throw new IllegalArgumentException("unknown workload keys " + m.keySet() + " in " + name);
         }
         if (recordSizeInBytes < 8) {
-            throw new IllegalArgumentException("record.size must be at least 8 (it carries a timestamp): " + recordSizeInBytes);
+            throw new IllegalArgumentException(
+                    "record.size must be at least 8 (it carries a timestamp): " + recordSizeInBytes);
         }
         if (partitions < 1 || producers < 1 || consumers < 1) {
             throw new IllegalArgumentException("partitions, producers and consumers must be at least 1 in " + name);
@@ -98,7 +108,7 @@ public final class Workload {
         }
         if ((kind == Kind.GROUP_FORM || kind == Kind.GROUP_LEAVE) && partitions < consumers) {
             throw new IllegalArgumentException("a group-form or group-leave workload needs partitions >= consumers"
-                + " (every member gets a partition): " + name);
+                    + " (every member gets a partition): " + name);
         }
         if (kind == Kind.GROUP_LEAVE && consumers < 2) {
             throw new IllegalArgumentException("a group-leave workload needs at least 2 consumers: " + name);
@@ -145,21 +155,32 @@ public final class Workload {
     public String parameters() {
         StringBuilder sb = new StringBuilder();
         sb.append(kind.name().toLowerCase(Locale.ROOT).replace('_', '-'))
-            .append(" size=").append(recordSizeInBytes)
-            .append(" p=").append(partitions)
-            .append(" acks=").append(acks)
-            .append(" idem=").append(idempotence)
-            .append(" comp=").append(compression)
-            .append(" linger=").append(lingerMs)
-            .append(" batch=").append(batchSizeInBytes)
-            .append(" prod=").append(producers)
-            .append(" cons=").append(consumers);
+                .append(" size=")
+                .append(recordSizeInBytes)
+                .append(" p=")
+                .append(partitions)
+                .append(" acks=")
+                .append(acks)
+                .append(" idem=")
+                .append(idempotence)
+                .append(" comp=")
+                .append(compression)
+                .append(" linger=")
+                .append(lingerMs)
+                .append(" batch=")
+                .append(batchSizeInBytes)
+                .append(" prod=")
+                .append(producers)
+                .append(" cons=")
+                .append(consumers);
         if (kind == Kind.E2E) {
             sb.append(" rate=").append(rate);
         }
         if (kind.group()) {
-            sb.append(" hb.ms=").append(heartbeatIntervalMs == 0 ? "default" : Integer.toString(heartbeatIntervalMs))
-                .append(" session.ms=").append(sessionTimeoutMs == 0 ? "default" : Integer.toString(sessionTimeoutMs));
+            sb.append(" hb.ms=")
+                    .append(heartbeatIntervalMs == 0 ? "default" : Integer.toString(heartbeatIntervalMs))
+                    .append(" session.ms=")
+                    .append(sessionTimeoutMs == 0 ? "default" : Integer.toString(sessionTimeoutMs));
         }
         if (kind == Kind.CONSUME || kind == Kind.GROUP_CONSUME) {
             sb.append(" fill.ms=").append(fillMs);

@@ -23,7 +23,7 @@ public final class LogConfigurator extends ContextAwareBase implements Configura
     @Override
     public ExecutionStatus configure(LoggerContext context) {
         if (System.getProperty("logback.configurationFile") != null
-            || LogConfigurator.class.getClassLoader().getResource("logback-test.xml") != null) {
+                || LogConfigurator.class.getClassLoader().getResource("logback-test.xml") != null) {
             return ExecutionStatus.INVOKE_NEXT_IF_ANY; // an explicit file (or a test set-up) wins
         }
         PatternLayoutEncoder encoder = new PatternLayoutEncoder();

@@ -58,11 +58,12 @@ public final class MetaProperties {
         for (int i = 0; i < dirs.size(); i++) {
             MetaProperties m = found.get(i);
             if (m != null && !m.clusterId.equals(authority.clusterId)) {
-                throw new ConfigException(clusterMismatch(dirs.get(i), m.clusterId, authorityDir, authority.clusterId,
-                    authorityDir.equals(dirs.get(0))));
+                throw new ConfigException(clusterMismatch(
+                        dirs.get(i), m.clusterId, authorityDir, authority.clusterId, authorityDir.equals(dirs.get(0))));
             }
         }
-        String clusterId = authority != null ? authority.clusterId : Uuid.random().toString();
+        String clusterId =
+                authority != null ? authority.clusterId : Uuid.random().toString();
         MetaProperties first = null;
         for (int i = 0; i < dirs.size(); i++) {
             MetaProperties m = found.get(i) != null ? found.get(i) : create(dirs.get(i), nodeId, clusterId);
@@ -91,7 +92,7 @@ public final class MetaProperties {
         String node = p.getProperty("node.id");
         if (cluster == null || cluster.isBlank() || node == null) {
             throw new ConfigException(file + " lacks cluster.id or node.id; it was not written by Apache Kafka or"
-                + " Skiff, or is damaged. Start with an empty log directory, or restore the file");
+                    + " Skiff, or is damaged. Start with an empty log directory, or restore the file");
         }
         int stored;
         try {
@@ -101,8 +102,8 @@ public final class MetaProperties {
         }
         if (stored != nodeId) {
             throw new ConfigException("Log directory " + dir + " belongs to node " + stored + " (node.id in " + file
-                + "), but node.id is " + nodeId + ". If the data was moved from node " + stored + ", set node.id="
-                + stored + "; for a new node, use empty log directories");
+                    + "), but node.id is " + nodeId + ". If the data was moved from node " + stored + ", set node.id="
+                    + stored + "; for a new node, use empty log directories");
         }
         String dirId = p.getProperty("directory.id");
         Uuid directoryId;
@@ -114,13 +115,14 @@ public final class MetaProperties {
         return new MetaProperties(cluster.trim(), nodeId, directoryId);
     }
 
-    private static String clusterMismatch(Path dir, String id, Path authorityDir, String authorityId,
-                                          boolean metadataDir) {
-        String whose = metadataDir ? "the cluster metadata (in " + authorityDir + ", the first log directory)"
-            : "log directory " + authorityDir;
+    private static String clusterMismatch(
+            Path dir, String id, Path authorityDir, String authorityId, boolean metadataDir) {
+        String whose = metadataDir
+                ? "the cluster metadata (in " + authorityDir + ", the first log directory)"
+                : "log directory " + authorityDir;
         return "Log directory " + dir + " belongs to cluster " + id + " (cluster.id in " + dir.resolve(FILE_NAME)
-            + "), but " + whose + " belongs to cluster " + authorityId + ". A directory of another cluster is"
-            + " never opened: remove it from log.dirs, or empty it if its data is not wanted";
+                + "), but " + whose + " belongs to cluster " + authorityId + ". A directory of another cluster is"
+                + " never opened: remove it from log.dirs, or empty it if its data is not wanted";
     }
 
     private static MetaProperties create(Path dir, int nodeId, String clusterId) throws IOException {

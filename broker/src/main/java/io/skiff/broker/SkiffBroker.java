@@ -34,9 +34,9 @@ import io.skiff.broker.handler.IncrementalAlterConfigsHandler;
 import io.skiff.broker.handler.InitProducerIdHandler;
 import io.skiff.broker.handler.JoinGroupHandler;
 import io.skiff.broker.handler.LeaveGroupHandler;
-import io.skiff.broker.handler.LocalNode;
 import io.skiff.broker.handler.ListGroupsHandler;
 import io.skiff.broker.handler.ListOffsetsHandler;
+import io.skiff.broker.handler.LocalNode;
 import io.skiff.broker.handler.MetadataHandler;
 import io.skiff.broker.handler.OffsetCommitHandler;
 import io.skiff.broker.handler.OffsetDeleteHandler;
@@ -50,9 +50,9 @@ import io.skiff.broker.metadata.kraft.KraftImport;
 import io.skiff.broker.metadata.kraft.KraftMigration;
 import io.skiff.broker.network.ApiDispatcher;
 import io.skiff.broker.network.ApiHandler;
+import io.skiff.broker.network.SkiffServer;
 import io.skiff.broker.partition.AppendLanes;
 import io.skiff.broker.partition.PartitionManager;
-import io.skiff.broker.network.SkiffServer;
 import io.skiff.storage.LogConfig;
 import io.skiff.storage.LogManager;
 import io.skiff.storage.LogManagerConfig;
@@ -142,8 +142,12 @@ public final class SkiffBroker {
         }
         server = new SkiffServer(config, dispatcher);
         server.start();
-        LOG.info("Skiff node {} of cluster {} started in {} ms; advertising {}", nodeId, meta.clusterId,
-            (System.nanoTime() - startNanos) / 1_000_000, server.advertisedEndPoints());
+        LOG.info(
+                "Skiff node {} of cluster {} started in {} ms; advertising {}",
+                nodeId,
+                meta.clusterId,
+                (System.nanoTime() - startNanos) / 1_000_000,
+                server.advertisedEndPoints());
     }
 
     public BrokerConfig config() {
@@ -182,14 +186,14 @@ public final class SkiffBroker {
             files.add(new File(d));
         }
         return LogManagerConfig.builder(files)
-            .defaultLogConfig(LogConfig.of(TopicConfigs.effectiveMap(Map.of(), config)))
-            .retentionCheckIntervalMs(config.getLong("log.retention.check.interval.ms"))
-            .flushCheckIntervalMs(config.getLong("log.flush.scheduler.interval.ms"))
-            .recoveryPointCheckpointIntervalMs(config.getInt("log.flush.offset.checkpoint.interval.ms"))
-            .logStartOffsetCheckpointIntervalMs(config.getInt("log.flush.start.offset.checkpoint.interval.ms"))
-            .producerIdExpirationMs(config.getInt("producer.id.expiration.ms"))
-            .durability(fsync(config) ? LogManagerConfig.Durability.FSYNC : LogManagerConfig.Durability.PAGE_CACHE)
-            .build();
+                .defaultLogConfig(LogConfig.of(TopicConfigs.effectiveMap(Map.of(), config)))
+                .retentionCheckIntervalMs(config.getLong("log.retention.check.interval.ms"))
+                .flushCheckIntervalMs(config.getLong("log.flush.scheduler.interval.ms"))
+                .recoveryPointCheckpointIntervalMs(config.getInt("log.flush.offset.checkpoint.interval.ms"))
+                .logStartOffsetCheckpointIntervalMs(config.getInt("log.flush.start.offset.checkpoint.interval.ms"))
+                .producerIdExpirationMs(config.getInt("producer.id.expiration.ms"))
+                .durability(fsync(config) ? LogManagerConfig.Durability.FSYNC : LogManagerConfig.Durability.PAGE_CACHE)
+                .build();
     }
 
     static boolean fsync(BrokerConfig config) {
@@ -247,49 +251,54 @@ public final class SkiffBroker {
 
     /** The one list of API handlers; ApiVersions is computed from it. */
     static final class Handlers {
-        private Handlers() {
-        }
+        private Handlers() {}
 
         static List<ApiHandler<?>> create(SkiffBroker broker, ApiDispatcher dispatcher) {
             LocalNode node = broker.node;
             PartitionManager partitions = broker.partitions;
             MetadataManager metadata = broker.metadata;
             return List.of(
-                new ApiVersionsHandler(dispatcher, broker::finalizedFeaturesEpoch),
-                new MetadataHandler(node, metadata, broker.topicAdmin, partitions),
-                new CreateTopicsHandler(broker.topicAdmin, broker.config),
-                new DeleteTopicsHandler(broker.topicAdmin),
-                new CreatePartitionsHandler(broker.topicAdmin),
-                new DescribeTopicPartitionsHandler(node, metadata, partitions),
-                new DescribeClusterHandler(node),
-                new DescribeConfigsHandler(node, metadata),
-                new InitProducerIdHandler(broker.producerIds),
-                new ProduceHandler(metadata, partitions, fsync(broker.config), System::currentTimeMillis,
-                    broker.timeouts, broker.appendLanes),
-                new FetchHandler(metadata, partitions, broker.fetchSessions, broker.purgatory, System::currentTimeMillis),
-                new ListOffsetsHandler(metadata, partitions),
-                new DeleteRecordsHandler(metadata, partitions),
-                new DescribeLogDirsHandler(partitions, broker.config.logDirs()),
-                new FindCoordinatorHandler(node, broker.groups),
-                new JoinGroupHandler(broker.groups.coordinator()),
-                new SyncGroupHandler(broker.groups.coordinator()),
-                new HeartbeatHandler(broker.groups.coordinator()),
-                new LeaveGroupHandler(broker.groups.coordinator()),
-                new OffsetCommitHandler(broker.groups.coordinator()),
-                new OffsetFetchHandler(broker.groups.coordinator()),
-                new OffsetDeleteHandler(broker.groups.coordinator()),
-                new ListGroupsHandler(broker.groups.coordinator()),
-                new DescribeGroupsHandler(broker.groups.coordinator()),
-                new DeleteGroupsHandler(broker.groups.coordinator()),
-                new ConsumerGroupHeartbeatHandler(broker.groups.coordinator()),
-                new ConsumerGroupDescribeHandler(broker.groups.coordinator()),
-                new IncrementalAlterConfigsHandler(broker.topicConfigAdmin),
-                new AlterConfigsHandler(broker.topicConfigAdmin),
-                new OffsetForLeaderEpochHandler(metadata, partitions),
-                new DescribeProducersHandler(metadata, partitions),
-                new DescribeAclsHandler(),
-                new CreateAclsHandler(),
-                new DeleteAclsHandler());
+                    new ApiVersionsHandler(dispatcher, broker::finalizedFeaturesEpoch),
+                    new MetadataHandler(node, metadata, broker.topicAdmin, partitions),
+                    new CreateTopicsHandler(broker.topicAdmin, broker.config),
+                    new DeleteTopicsHandler(broker.topicAdmin),
+                    new CreatePartitionsHandler(broker.topicAdmin),
+                    new DescribeTopicPartitionsHandler(node, metadata, partitions),
+                    new DescribeClusterHandler(node),
+                    new DescribeConfigsHandler(node, metadata),
+                    new InitProducerIdHandler(broker.producerIds),
+                    new ProduceHandler(
+                            metadata,
+                            partitions,
+                            fsync(broker.config),
+                            System::currentTimeMillis,
+                            broker.timeouts,
+                            broker.appendLanes),
+                    new FetchHandler(
+                            metadata, partitions, broker.fetchSessions, broker.purgatory, System::currentTimeMillis),
+                    new ListOffsetsHandler(metadata, partitions),
+                    new DeleteRecordsHandler(metadata, partitions),
+                    new DescribeLogDirsHandler(partitions, broker.config.logDirs()),
+                    new FindCoordinatorHandler(node, broker.groups),
+                    new JoinGroupHandler(broker.groups.coordinator()),
+                    new SyncGroupHandler(broker.groups.coordinator()),
+                    new HeartbeatHandler(broker.groups.coordinator()),
+                    new LeaveGroupHandler(broker.groups.coordinator()),
+                    new OffsetCommitHandler(broker.groups.coordinator()),
+                    new OffsetFetchHandler(broker.groups.coordinator()),
+                    new OffsetDeleteHandler(broker.groups.coordinator()),
+                    new ListGroupsHandler(broker.groups.coordinator()),
+                    new DescribeGroupsHandler(broker.groups.coordinator()),
+                    new DeleteGroupsHandler(broker.groups.coordinator()),
+                    new ConsumerGroupHeartbeatHandler(broker.groups.coordinator()),
+                    new ConsumerGroupDescribeHandler(broker.groups.coordinator()),
+                    new IncrementalAlterConfigsHandler(broker.topicConfigAdmin),
+                    new AlterConfigsHandler(broker.topicConfigAdmin),
+                    new OffsetForLeaderEpochHandler(metadata, partitions),
+                    new DescribeProducersHandler(metadata, partitions),
+                    new DescribeAclsHandler(),
+                    new CreateAclsHandler(),
+                    new DeleteAclsHandler());
         }
     }
 }

@@ -23,8 +23,7 @@ import org.slf4j.LoggerFactory;
 public final class SkiffMain {
     private static final Logger LOG = LoggerFactory.getLogger(SkiffMain.class);
 
-    private SkiffMain() {
-    }
+    private SkiffMain() {}
 
     static final String CHECK_MIGRATION = "--check-migration";
 

@@ -17,6 +17,9 @@ class BrokerLayeringTest {
 
     @ArchTest
     static final ArchRule networkNeverDependsOnHandlers = noClasses()
-        .that().resideInAPackage("io.skiff.broker.network..")
-        .should().dependOnClassesThat().resideInAPackage("io.skiff.broker.handler..");
+            .that()
+            .resideInAPackage("io.skiff.broker.network..")
+            .should()
+            .dependOnClassesThat()
+            .resideInAPackage("io.skiff.broker.handler..");
 }

@@ -17,8 +17,10 @@ class MetaPropertiesTest {
     /** A file as Apache Kafka's storage tool writes it. */
     private static void write(Path dir, String clusterId, int nodeId) throws Exception {
         Files.createDirectories(dir);
-        Files.writeString(dir.resolve(MetaProperties.FILE_NAME), "#\nnode.id=" + nodeId
-            + "\ndirectory.id=T_1KD8ew9HBmNzW9k8x_SA\nversion=1\ncluster.id=" + clusterId + "\n");
+        Files.writeString(
+                dir.resolve(MetaProperties.FILE_NAME),
+                "#\nnode.id=" + nodeId + "\ndirectory.id=T_1KD8ew9HBmNzW9k8x_SA\nversion=1\ncluster.id=" + clusterId
+                        + "\n");
     }
 
     @Test
@@ -27,7 +29,8 @@ class MetaPropertiesTest {
         MetaProperties first = MetaProperties.ensure(dirs, 4);
         assertThat(first.nodeId).isEqualTo(4);
         assertThat(Files.readString(tmp.resolve("b").resolve(MetaProperties.FILE_NAME)))
-            .contains("cluster.id=" + first.clusterId).contains("node.id=4");
+                .contains("cluster.id=" + first.clusterId)
+                .contains("node.id=4");
         MetaProperties again = MetaProperties.ensure(dirs, 4);
         assertThat(again.clusterId).isEqualTo(first.clusterId);
         assertThat(again.directoryId).isEqualTo(first.directoryId);
@@ -47,7 +50,7 @@ class MetaPropertiesTest {
         MetaProperties m = MetaProperties.ensure(List.of(tmp.resolve("a"), tmp.resolve("b")), 1);
         assertThat(m.clusterId).isEqualTo(CLUSTER_A);
         assertThat(Files.readString(tmp.resolve("a").resolve(MetaProperties.FILE_NAME)))
-            .contains("cluster.id=" + CLUSTER_A);
+                .contains("cluster.id=" + CLUSTER_A);
     }
 
     @Test
@@ -56,11 +59,11 @@ class MetaPropertiesTest {
         write(tmp.resolve("b"), CLUSTER_B, 1);
         List<Path> dirs = List.of(tmp.resolve("a"), tmp.resolve("b"), tmp.resolve("c"));
         assertThatThrownBy(() -> MetaProperties.ensure(dirs, 1))
-            .isInstanceOf(ConfigException.class)
-            .hasMessageContaining("Log directory " + tmp.resolve("b") + " belongs to cluster " + CLUSTER_B)
-            .hasMessageContaining("the cluster metadata (in " + tmp.resolve("a"))
-            .hasMessageContaining("belongs to cluster " + CLUSTER_A)
-            .hasMessageContaining("remove it from log.dirs");
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("Log directory " + tmp.resolve("b") + " belongs to cluster " + CLUSTER_B)
+                .hasMessageContaining("the cluster metadata (in " + tmp.resolve("a"))
+                .hasMessageContaining("belongs to cluster " + CLUSTER_A)
+                .hasMessageContaining("remove it from log.dirs");
         assertThat(tmp.resolve("c").resolve(MetaProperties.FILE_NAME)).doesNotExist();
     }
 
@@ -68,9 +71,10 @@ class MetaPropertiesTest {
     void withoutMetadataDirectoryFileTheOtherDirectoriesMustAgree(@TempDir Path tmp) throws Exception {
         write(tmp.resolve("b"), CLUSTER_A, 1);
         write(tmp.resolve("c"), CLUSTER_B, 1);
-        assertThatThrownBy(() -> MetaProperties.ensure(List.of(tmp.resolve("a"), tmp.resolve("b"), tmp.resolve("c")), 1))
-            .hasMessageContaining("Log directory " + tmp.resolve("c") + " belongs to cluster " + CLUSTER_B)
-            .hasMessageContaining("log directory " + tmp.resolve("b") + " belongs to cluster " + CLUSTER_A);
+        assertThatThrownBy(
+                        () -> MetaProperties.ensure(List.of(tmp.resolve("a"), tmp.resolve("b"), tmp.resolve("c")), 1))
+                .hasMessageContaining("Log directory " + tmp.resolve("c") + " belongs to cluster " + CLUSTER_B)
+                .hasMessageContaining("log directory " + tmp.resolve("b") + " belongs to cluster " + CLUSTER_A);
         assertThat(tmp.resolve("a").resolve(MetaProperties.FILE_NAME)).doesNotExist();
     }
 
@@ -78,11 +82,12 @@ class MetaPropertiesTest {
     void anotherNodesDirectoryStopsStartUpNamingBothNodeIds(@TempDir Path tmp) throws Exception {
         write(tmp.resolve("a"), CLUSTER_A, 1);
         assertThatThrownBy(() -> MetaProperties.ensure(List.of(tmp.resolve("a")), 2))
-            .isInstanceOf(ConfigException.class)
-            .hasMessageContaining("Log directory " + tmp.resolve("a") + " belongs to node 1")
-            .hasMessageContaining(tmp.resolve("a").resolve(MetaProperties.FILE_NAME).toString())
-            .hasMessageContaining("but node.id is 2")
-            .hasMessageContaining("set node.id=1");
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("Log directory " + tmp.resolve("a") + " belongs to node 1")
+                .hasMessageContaining(
+                        tmp.resolve("a").resolve(MetaProperties.FILE_NAME).toString())
+                .hasMessageContaining("but node.id is 2")
+                .hasMessageContaining("set node.id=1");
     }
 
     @Test
@@ -90,9 +95,10 @@ class MetaPropertiesTest {
         Path file = tmp.resolve(MetaProperties.FILE_NAME);
         Files.writeString(file, "version=1\nnode.id=1\n");
         assertThatThrownBy(() -> MetaProperties.ensure(List.of(tmp), 1))
-            .isInstanceOf(ConfigException.class).hasMessageContaining(file + " lacks cluster.id");
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining(file + " lacks cluster.id");
         Files.writeString(file, "version=1\nnode.id=one\ncluster.id=" + CLUSTER_A + "\n");
         assertThatThrownBy(() -> MetaProperties.ensure(List.of(tmp), 1))
-            .hasMessageContaining(file + " has node.id=one");
+                .hasMessageContaining(file + " has node.id=one");
     }
 }

@@ -41,21 +41,27 @@ class AclsAndProducersCompatTest {
 
     @Test
     void aclApisAnswerSecurityDisabledWithoutAnAuthorizer() throws Exception {
-        AclBinding binding = new AclBinding(new ResourcePattern(ResourceType.TOPIC, "t", PatternType.LITERAL),
-            new AccessControlEntry("User:alice", "*", AclOperation.READ, AclPermissionType.ALLOW));
+        AclBinding binding = new AclBinding(
+                new ResourcePattern(ResourceType.TOPIC, "t", PatternType.LITERAL),
+                new AccessControlEntry("User:alice", "*", AclOperation.READ, AclPermissionType.ALLOW));
         try (Admin admin = Clients.admin(BROKER)) {
-            assertThatThrownBy(() -> admin.describeAcls(AclBindingFilter.ANY).values().get())
-                .isInstanceOf(ExecutionException.class)
-                .cause().isInstanceOf(SecurityDisabledException.class)
-                .hasMessage("No Authorizer is configured on the broker");
+            assertThatThrownBy(() ->
+                            admin.describeAcls(AclBindingFilter.ANY).values().get())
+                    .isInstanceOf(ExecutionException.class)
+                    .cause()
+                    .isInstanceOf(SecurityDisabledException.class)
+                    .hasMessage("No Authorizer is configured on the broker");
             assertThatThrownBy(() -> admin.createAcls(List.of(binding)).all().get())
-                .cause().isInstanceOf(SecurityDisabledException.class)
-                .hasMessage("No Authorizer is configured on the broker");
+                    .cause()
+                    .isInstanceOf(SecurityDisabledException.class)
+                    .hasMessage("No Authorizer is configured on the broker");
             AclBindingFilter filter = new AclBindingFilter(
-                new ResourcePatternFilter(ResourceType.TOPIC, "t", PatternType.LITERAL), AccessControlEntryFilter.ANY);
+                    new ResourcePatternFilter(ResourceType.TOPIC, "t", PatternType.LITERAL),
+                    AccessControlEntryFilter.ANY);
             assertThatThrownBy(() -> admin.deleteAcls(List.of(filter)).all().get())
-                .cause().isInstanceOf(SecurityDisabledException.class)
-                .hasMessage("No Authorizer is configured.");
+                    .cause()
+                    .isInstanceOf(SecurityDisabledException.class)
+                    .hasMessage("No Authorizer is configured.");
             // The broker keeps serving after the refusals.
             assertThat(admin.describeCluster().nodes().get()).hasSize(1);
         }
@@ -64,17 +70,24 @@ class AclsAndProducersCompatTest {
     @Test
     void describeProducersListsTheIdempotentProducerWithItsLastSequence() throws Exception {
         try (Admin admin = Clients.admin(BROKER)) {
-            admin.createTopics(List.of(new NewTopic("described", 2, (short) 1))).all().get();
+            admin.createTopics(List.of(new NewTopic("described", 2, (short) 1)))
+                    .all()
+                    .get();
             TopicPartition tp = new TopicPartition("described", 1);
             long before = System.currentTimeMillis();
             RecordMetadata last;
             try (KafkaProducer<byte[], byte[]> producer = Clients.producer(BROKER.bootstrapServers(), "all")) {
                 for (int i = 0; i < 4; i++) {
-                    producer.send(new ProducerRecord<>("described", 1, null, ("v" + i).getBytes())).get();
+                    producer.send(new ProducerRecord<>("described", 1, null, ("v" + i).getBytes()))
+                            .get();
                 }
-                last = producer.send(new ProducerRecord<>("described", 1, null, "v4".getBytes())).get();
+                last = producer.send(new ProducerRecord<>("described", 1, null, "v4".getBytes()))
+                        .get();
             }
-            List<ProducerState> states = admin.describeProducers(List.of(tp)).partitionResult(tp).get().activeProducers();
+            List<ProducerState> states = admin.describeProducers(List.of(tp))
+                    .partitionResult(tp)
+                    .get()
+                    .activeProducers();
             assertThat(states).hasSize(1);
             ProducerState state = states.get(0);
             assertThat(state.producerId()).isGreaterThanOrEqualTo(0);
@@ -85,8 +98,11 @@ class AclsAndProducersCompatTest {
             assertThat(state.currentTransactionStartOffset()).isEmpty();
 
             TopicPartition empty = new TopicPartition("described", 0);
-            assertThat(admin.describeProducers(List.of(empty)).partitionResult(empty).get().activeProducers()).isEmpty();
-
+            assertThat(admin.describeProducers(List.of(empty))
+                            .partitionResult(empty)
+                            .get()
+                            .activeProducers())
+                    .isEmpty();
         }
     }
 
@@ -96,16 +112,19 @@ class AclsAndProducersCompatTest {
         // against Apache Kafka), so ask the broker directly.
         try (RawConnection c = new RawConnection("127.0.0.1", BROKER.port())) {
             DescribeProducersRequestData req = new DescribeProducersRequestData();
-            req.topics().add(new DescribeProducersRequestData.TopicRequest().setName("no-such-topic")
-                .setPartitionIndexes(List.of(0, 3)));
+            req.topics()
+                    .add(new DescribeProducersRequestData.TopicRequest()
+                            .setName("no-such-topic")
+                            .setPartitionIndexes(List.of(0, 3)));
             int corr = c.send(ApiKeys.DESCRIBE_PRODUCERS, (short) 0, req);
-            DescribeProducersResponseData resp = new DescribeProducersResponseData(
-                new ByteBufferAccessor(c.receive(corr, (short) 1)), (short) 0);
+            DescribeProducersResponseData resp =
+                    new DescribeProducersResponseData(new ByteBufferAccessor(c.receive(corr, (short) 1)), (short) 0);
             assertThat(resp.topics()).hasSize(1);
             assertThat(resp.topics().get(0).partitions())
-                .extracting(p -> p.partitionIndex() + ":" + p.errorCode())
-                .containsExactly("0:" + Errors.UNKNOWN_TOPIC_OR_PARTITION.code(),
-                    "3:" + Errors.UNKNOWN_TOPIC_OR_PARTITION.code());
+                    .extracting(p -> p.partitionIndex() + ":" + p.errorCode())
+                    .containsExactly(
+                            "0:" + Errors.UNKNOWN_TOPIC_OR_PARTITION.code(),
+                            "3:" + Errors.UNKNOWN_TOPIC_OR_PARTITION.code());
         }
     }
 }

@@ -26,7 +26,7 @@ class BadFramesCompatTest {
     @Test
     void oversizedFrameClosesItsConnectionAndOthersAreStillServed() throws Exception {
         try (RawConnection healthy = new RawConnection("127.0.0.1", BROKER.port());
-             RawConnection bad = new RawConnection("127.0.0.1", BROKER.port())) {
+                RawConnection bad = new RawConnection("127.0.0.1", BROKER.port())) {
             assertServed(healthy);
             bad.sendRaw(ByteBuffer.allocate(4).putInt(1048577).array());
             assertThat(bad.closedByPeer()).isTrue();
@@ -39,9 +39,14 @@ class BadFramesCompatTest {
         try (RawConnection c = new RawConnection("127.0.0.1", BROKER.port())) {
             // An ApiVersions v0 request padded to the limit: trailing bytes after the body are ignored.
             ByteBuffer frame = ByteBuffer.allocate(4 + 1048576);
-            frame.putInt(1048576).putShort((short) 18).putShort((short) 0).putInt(5).putShort((short) -1);
+            frame.putInt(1048576)
+                    .putShort((short) 18)
+                    .putShort((short) 0)
+                    .putInt(5)
+                    .putShort((short) -1);
             c.sendRaw(frame.array());
-            ApiVersionsResponseData resp = new ApiVersionsResponseData(new ByteBufferAccessor(c.receive(5, (short) 0)), (short) 0);
+            ApiVersionsResponseData resp =
+                    new ApiVersionsResponseData(new ByteBufferAccessor(c.receive(5, (short) 0)), (short) 0);
             assertThat(resp.errorCode()).isEqualTo(Errors.NONE.code());
         }
     }
@@ -72,7 +77,9 @@ class BadFramesCompatTest {
                     garbage[3] = 3;
                 }
                 try (RawConnection bad = new RawConnection("127.0.0.1", BROKER.port())) {
-                    ByteBuffer frame = ByteBuffer.allocate(4 + garbage.length).putInt(garbage.length).put(garbage);
+                    ByteBuffer frame = ByteBuffer.allocate(4 + garbage.length)
+                            .putInt(garbage.length)
+                            .put(garbage);
                     bad.sendRaw(frame.array());
                     assertThat(bad.closedByPeer()).as("garbage frame %d", i).isTrue();
                 }
@@ -85,7 +92,12 @@ class BadFramesCompatTest {
     void unknownApiKeyClosesTheConnection() throws Exception {
         try (RawConnection c = new RawConnection("127.0.0.1", BROKER.port())) {
             ByteBuffer frame = ByteBuffer.allocate(4 + 15);
-            frame.putInt(15).putShort((short) 999).putShort((short) 0).putInt(1).putShort((short) 5).put("probe".getBytes());
+            frame.putInt(15)
+                    .putShort((short) 999)
+                    .putShort((short) 0)
+                    .putInt(1)
+                    .putShort((short) 5)
+                    .put("probe".getBytes());
             c.sendRaw(frame.array());
             assertThat(c.closedByPeer()).isTrue();
         }
@@ -95,7 +107,7 @@ class BadFramesCompatTest {
     void apiWithoutHandlerClosesTheConnectionAfterEarlierResponses() throws Exception {
         // Apache Kafka closes the connection for an API it does not serve; responses already due are sent first.
         org.junit.jupiter.api.Assumptions.assumeTrue(
-            BROKER.broker().apiHandlers().stream().noneMatch(h -> h.api().id == ApiKeys.ELECT_LEADERS.id));
+                BROKER.broker().apiHandlers().stream().noneMatch(h -> h.api().id == ApiKeys.ELECT_LEADERS.id));
         try (RawConnection c = new RawConnection("127.0.0.1", BROKER.port())) {
             int first = c.send(ApiKeys.API_VERSIONS, (short) 0, new ApiVersionsRequestData());
             c.send(ApiKeys.ELECT_LEADERS, (short) 2, new org.apache.kafka.common.message.ElectLeadersRequestData());
@@ -109,18 +121,30 @@ class BadFramesCompatTest {
         try (RawConnection c = new RawConnection("127.0.0.1", BROKER.port())) {
             // ApiVersions v3 header followed by a client software name that claims 15 bytes but has 2.
             ByteBuffer frame = ByteBuffer.allocate(4 + 18);
-            frame.putInt(18).putShort((short) 18).putShort((short) 3).putInt(9).putShort((short) 4).put("test".getBytes())
-                .put((byte) 0).put((byte) 0x10).put((byte) 'a').put((byte) 'b');
+            frame.putInt(18)
+                    .putShort((short) 18)
+                    .putShort((short) 3)
+                    .putInt(9)
+                    .putShort((short) 4)
+                    .put("test".getBytes())
+                    .put((byte) 0)
+                    .put((byte) 0x10)
+                    .put((byte) 'a')
+                    .put((byte) 'b');
             c.sendRaw(frame.array());
             assertThat(c.closedByPeer()).isTrue();
         }
     }
 
-
     private static void assertServed(RawConnection c) throws Exception {
-        int corr = c.send(ApiKeys.API_VERSIONS, (short) 3, new ApiVersionsRequestData()
-            .setClientSoftwareName("skiff-compat").setClientSoftwareVersion("1.0"));
-        ApiVersionsResponseData resp = new ApiVersionsResponseData(new ByteBufferAccessor(c.receive(corr, (short) 0)), (short) 3);
+        int corr = c.send(
+                ApiKeys.API_VERSIONS,
+                (short) 3,
+                new ApiVersionsRequestData()
+                        .setClientSoftwareName("skiff-compat")
+                        .setClientSoftwareVersion("1.0"));
+        ApiVersionsResponseData resp =
+                new ApiVersionsResponseData(new ByteBufferAccessor(c.receive(corr, (short) 0)), (short) 3);
         assertThat(resp.errorCode()).isEqualTo(Errors.NONE.code());
     }
 }

@@ -17,8 +17,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /** Factories for kafka-clients objects pointed at a test broker. */
 final class Clients {
-    private Clients() {
-    }
+    private Clients() {}
 
     static Admin admin(SkiffBrokerExtension broker) {
         return admin(broker.bootstrapServers());

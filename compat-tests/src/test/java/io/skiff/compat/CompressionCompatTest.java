@@ -70,36 +70,44 @@ class CompressionCompatTest {
         for (String producerCodec : PRODUCER_CODECS) {
             String topic = "codec-" + producerCodec + "-to-" + topicCodec;
             try (Admin admin = Clients.admin(BROKER)) {
-                admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1)
-                    .configs(Map.of("compression.type", topicCodec)))).all().get();
+                admin.createTopics(List.of(
+                                new NewTopic(topic, 1, (short) 1).configs(Map.of("compression.type", topicCodec))))
+                        .all()
+                        .get();
             }
             Properties p = new Properties();
             p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, BROKER.bootstrapServers());
             p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, producerCodec);
             p.put(ProducerConfig.LINGER_MS_CONFIG, 20);
             int n = 400;
-            try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(),
-                new ByteArraySerializer())) {
+            try (KafkaProducer<byte[], byte[]> producer =
+                    new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
                 for (int i = 0; i < n; i++) {
-                    producer.send(new ProducerRecord<>(topic, ("key-" + i).getBytes(StandardCharsets.UTF_8),
-                        ("value " + i + " ".repeat(i % 50)).getBytes(StandardCharsets.UTF_8)));
+                    producer.send(new ProducerRecord<>(
+                            topic,
+                            ("key-" + i).getBytes(StandardCharsets.UTF_8),
+                            ("value " + i + " ".repeat(i % 50)).getBytes(StandardCharsets.UTF_8)));
                 }
             }
-            try (KafkaConsumer<byte[], byte[]> consumer = Clients.consumer(BROKER.bootstrapServers(), new Properties())) {
+            try (KafkaConsumer<byte[], byte[]> consumer =
+                    Clients.consumer(BROKER.bootstrapServers(), new Properties())) {
                 TopicPartition tp = new TopicPartition(topic, 0);
                 consumer.assign(List.of(tp));
                 consumer.seekToBeginning(List.of(tp));
                 List<ConsumerRecord<byte[], byte[]>> records = Clients.readAll(consumer, n);
-                assertThat(records).as("%s produced into a %s topic", producerCodec, topicCodec).hasSize(n);
+                assertThat(records)
+                        .as("%s produced into a %s topic", producerCodec, topicCodec)
+                        .hasSize(n);
                 for (int i = 0; i < n; i++) {
                     assertThat(records.get(i).offset()).isEqualTo(i);
                     assertThat(new String(records.get(i).value(), StandardCharsets.UTF_8))
-                        .isEqualTo("value " + i + " ".repeat(i % 50));
+                            .isEqualTo("value " + i + " ".repeat(i % 50));
                 }
             }
             int expected = topicCodec.equals("producer") ? codecId(producerCodec) : codecId(topicCodec);
-            assertThat(storedCodecs(topic)).as("codecs stored for %s into %s", producerCodec, topicCodec)
-                .containsExactly(expected);
+            assertThat(storedCodecs(topic))
+                    .as("codecs stored for %s into %s", producerCodec, topicCodec)
+                    .containsExactly(expected);
         }
     }
 
@@ -115,23 +123,26 @@ class CompressionCompatTest {
             if (batch.batchLength() <= 0) {
                 break;
             }
-            assertThat(batch.isValid()).as("stored batch at %d has a valid CRC", at).isTrue();
+            assertThat(batch.isValid())
+                    .as("stored batch at %d has a valid CRC", at)
+                    .isTrue();
             codecs.add(batch.compressionCodecId());
             at += batch.sizeInBytes();
         }
         return codecs;
     }
 
-    private static ProduceResponseData.PartitionProduceResponse produce(String topic, MemoryRecords records, short version)
-        throws Exception {
+    private static ProduceResponseData.PartitionProduceResponse produce(
+            String topic, MemoryRecords records, short version) throws Exception {
         ProduceRequestData req = new ProduceRequestData().setAcks((short) 1).setTimeoutMs(10_000);
         ProduceRequestData.TopicProduceData td = new ProduceRequestData.TopicProduceData().setName(topic);
-        td.partitionData().add(new ProduceRequestData.PartitionProduceData().setIndex(0).setRecords(records));
+        td.partitionData()
+                .add(new ProduceRequestData.PartitionProduceData().setIndex(0).setRecords(records));
         req.topicData().add(td);
         try (RawConnection c = new RawConnection("127.0.0.1", BROKER.port())) {
             int corr = c.send(ApiKeys.PRODUCE, version, req);
-            ProduceResponseData resp = new ProduceResponseData(new ByteBufferAccessor(
-                c.receive(corr, ApiKeys.PRODUCE.responseHeaderVersion(version))), version);
+            ProduceResponseData resp = new ProduceResponseData(
+                    new ByteBufferAccessor(c.receive(corr, ApiKeys.PRODUCE.responseHeaderVersion(version))), version);
             return resp.responses().iterator().next().partitionResponses().get(0);
         }
     }
@@ -158,8 +169,10 @@ class CompressionCompatTest {
 
     private static void createTopic(String name) throws Exception {
         try (Admin admin = Clients.admin(BROKER)) {
-            admin.createTopics(List.of(new NewTopic(name, 1, (short) 1)
-                .configs(Map.of("max.message.bytes", "10000000")))).all().get();
+            admin.createTopics(
+                            List.of(new NewTopic(name, 1, (short) 1).configs(Map.of("max.message.bytes", "10000000"))))
+                    .all()
+                    .get();
         }
     }
 
@@ -173,17 +186,21 @@ class CompressionCompatTest {
     @Test
     void corruptCompressedPayloadIsCorruptMessageAndWritesNothing() throws Exception {
         createTopic("corrupt");
-        for (Compression c : List.of(Compression.gzip().build(), Compression.snappy().build(), Compression.lz4().build(),
-            Compression.zstd().build())) {
+        for (Compression c : List.of(
+                Compression.gzip().build(),
+                Compression.snappy().build(),
+                Compression.lz4().build(),
+                Compression.zstd().build())) {
             byte[] garbage = new byte[64];
             new java.util.Random(5).nextBytes(garbage);
-            ProduceResponseData.PartitionProduceResponse r = produce("corrupt", withPayload(batch(c, 10, 100), garbage),
-                (short) 9);
+            ProduceResponseData.PartitionProduceResponse r =
+                    produce("corrupt", withPayload(batch(c, 10, 100), garbage), (short) 9);
             assertThat(r.errorCode()).as("garbage %s payload", c.type()).isEqualTo(Errors.CORRUPT_MESSAGE.code());
         }
         assertThat(endOffset("corrupt")).isZero();
-        assertThat(produce("corrupt", batch(Compression.zstd().build(), 3, 10), (short) 9).errorCode())
-            .isEqualTo(Errors.NONE.code());
+        assertThat(produce("corrupt", batch(Compression.zstd().build(), 3, 10), (short) 9)
+                        .errorCode())
+                .isEqualTo(Errors.NONE.code());
     }
 
     @Test
@@ -194,8 +211,8 @@ class CompressionCompatTest {
         byte[] payload = new byte[fb.limit() - RecordBatchDescriptor.RECORDS_OFFSET];
         fb.position(RecordBatchDescriptor.RECORDS_OFFSET);
         fb.get(payload);
-        ProduceResponseData.PartitionProduceResponse r = produce("short-count",
-            withPayload(batch(Compression.lz4().build(), 10, 100), payload), (short) 9);
+        ProduceResponseData.PartitionProduceResponse r =
+                produce("short-count", withPayload(batch(Compression.lz4().build(), 10, 100), payload), (short) 9);
         assertThat(r.errorCode()).isEqualTo(Errors.INVALID_RECORD.code());
         assertThat(endOffset("short-count")).isZero();
     }
@@ -204,34 +221,48 @@ class CompressionCompatTest {
     void decompressionBombIsRejectedAndTheBrokerKeepsServing() throws Exception {
         createTopic("bomb");
         // 200 MiB of zeros in one record compress to a few KiB, well under max.message.bytes.
-        MemoryRecords bomb = MemoryRecords.withRecords(Compression.zstd().build(),
-            new SimpleRecord(System.currentTimeMillis(), "k".getBytes(), new byte[200 << 20]));
+        MemoryRecords bomb = MemoryRecords.withRecords(
+                Compression.zstd().build(),
+                new SimpleRecord(System.currentTimeMillis(), "k".getBytes(), new byte[200 << 20]));
         assertThat(bomb.sizeInBytes()).isLessThan(100_000);
         ProduceResponseData.PartitionProduceResponse r = produce("bomb", bomb, (short) 9);
         assertThat(r.errorCode()).isEqualTo(Errors.INVALID_RECORD.code());
         assertThat(endOffset("bomb")).isZero();
-        assertThat(produce("bomb", batch(Compression.zstd().build(), 3, 10), (short) 9).errorCode())
-            .isEqualTo(Errors.NONE.code());
+        assertThat(produce("bomb", batch(Compression.zstd().build(), 3, 10), (short) 9)
+                        .errorCode())
+                .isEqualTo(Errors.NONE.code());
     }
 
     @Test
     void zstdNeedsProduceVersion7AndFetchVersion10() throws Exception {
         createTopic("zstd-versions");
-        assertThat(produce("zstd-versions", batch(Compression.zstd().build(), 3, 10), (short) 6).errorCode())
-            .isEqualTo(Errors.UNSUPPORTED_COMPRESSION_TYPE.code());
+        assertThat(produce("zstd-versions", batch(Compression.zstd().build(), 3, 10), (short) 6)
+                        .errorCode())
+                .isEqualTo(Errors.UNSUPPORTED_COMPRESSION_TYPE.code());
         assertThat(endOffset("zstd-versions")).isZero();
-        assertThat(produce("zstd-versions", batch(Compression.zstd().build(), 3, 10), (short) 7).errorCode())
-            .isEqualTo(Errors.NONE.code());
+        assertThat(produce("zstd-versions", batch(Compression.zstd().build(), 3, 10), (short) 7)
+                        .errorCode())
+                .isEqualTo(Errors.NONE.code());
         for (short version : new short[] {9, 10}) {
-            FetchRequestData req = new FetchRequestData().setMaxWaitMs(0).setMinBytes(1).setMaxBytes(1 << 20)
-                .setSessionId(0).setSessionEpoch(-1);
-            req.topics().add(new FetchRequestData.FetchTopic().setTopic("zstd-versions").setPartitions(List.of(
-                new FetchRequestData.FetchPartition().setPartition(0).setFetchOffset(0).setPartitionMaxBytes(1 << 20))));
+            FetchRequestData req = new FetchRequestData()
+                    .setMaxWaitMs(0)
+                    .setMinBytes(1)
+                    .setMaxBytes(1 << 20)
+                    .setSessionId(0)
+                    .setSessionEpoch(-1);
+            req.topics()
+                    .add(new FetchRequestData.FetchTopic()
+                            .setTopic("zstd-versions")
+                            .setPartitions(List.of(new FetchRequestData.FetchPartition()
+                                    .setPartition(0)
+                                    .setFetchOffset(0)
+                                    .setPartitionMaxBytes(1 << 20))));
             try (RawConnection c = new RawConnection("127.0.0.1", BROKER.port())) {
                 int corr = c.send(ApiKeys.FETCH, version, req);
-                FetchResponseData resp = new FetchResponseData(new ByteBufferAccessor(
-                    c.receive(corr, ApiKeys.FETCH.responseHeaderVersion(version))), version);
-                FetchResponseData.PartitionData p = resp.responses().get(0).partitions().get(0);
+                FetchResponseData resp = new FetchResponseData(
+                        new ByteBufferAccessor(c.receive(corr, ApiKeys.FETCH.responseHeaderVersion(version))), version);
+                FetchResponseData.PartitionData p =
+                        resp.responses().get(0).partitions().get(0);
                 if (version < 10) {
                     assertThat(p.errorCode()).isEqualTo(Errors.UNSUPPORTED_COMPRESSION_TYPE.code());
                 } else {
@@ -247,10 +278,12 @@ class CompressionCompatTest {
         createTopic("codec-6");
         MemoryRecords u = batch(Compression.NONE, 2, 10);
         ByteBuffer b = u.buffer();
-        b.putShort(RecordBatchDescriptor.ATTRIBUTES_OFFSET, (short) (b.getShort(RecordBatchDescriptor.ATTRIBUTES_OFFSET) | 6));
+        b.putShort(RecordBatchDescriptor.ATTRIBUTES_OFFSET, (short)
+                (b.getShort(RecordBatchDescriptor.ATTRIBUTES_OFFSET) | 6));
         new RecordBatch().wrap(Unpooled.wrappedBuffer(b), 0).updateCrc();
-        assertThat(produce("codec-6", MemoryRecords.readableRecords(b), (short) 9).errorCode())
-            .isEqualTo(Errors.UNKNOWN_SERVER_ERROR.code());
+        assertThat(produce("codec-6", MemoryRecords.readableRecords(b), (short) 9)
+                        .errorCode())
+                .isEqualTo(Errors.UNKNOWN_SERVER_ERROR.code());
         assertThat(endOffset("codec-6")).isZero();
     }
 
@@ -262,8 +295,12 @@ class CompressionCompatTest {
         for (int i = 0; i < rs.length; i++) {
             rs[i] = new SimpleRecord(base + i * 100L, ("k" + i).getBytes(), ("v" + i).getBytes());
         }
-        assertThat(produce("timed-zstd", MemoryRecords.withRecords(Compression.zstd().build(), rs), (short) 9).errorCode())
-            .isEqualTo(Errors.NONE.code());
+        assertThat(produce(
+                                "timed-zstd",
+                                MemoryRecords.withRecords(Compression.zstd().build(), rs),
+                                (short) 9)
+                        .errorCode())
+                .isEqualTo(Errors.NONE.code());
         try (KafkaConsumer<byte[], byte[]> consumer = Clients.consumer(BROKER.bootstrapServers(), new Properties())) {
             TopicPartition tp = new TopicPartition("timed-zstd", 0);
             var found = consumer.offsetsForTimes(Map.of(tp, base + 1250L)).get(tp);
@@ -276,8 +313,10 @@ class CompressionCompatTest {
     void levelsOfKip390AreAcceptedAsTopicConfigs() throws Exception {
         String topic = "leveled";
         try (Admin admin = Clients.admin(BROKER)) {
-            admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1).configs(Map.of("compression.type", "zstd",
-                "compression.zstd.level", "10")))).all().get();
+            admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1)
+                            .configs(Map.of("compression.type", "zstd", "compression.zstd.level", "10"))))
+                    .all()
+                    .get();
         }
         List<ProduceResponseData.PartitionProduceResponse> out = new ArrayList<>();
         out.add(produce(topic, batch(Compression.NONE, 50, 500), (short) 9));

@@ -41,7 +41,8 @@ class ConsumerGroupCommandCompatTest {
                 kept.append(line).append('\n');
             }
         }
-        System.out.println("$ kafka-consumer-groups " + String.join(" ", args) + " (exit " + r.exitCode() + ")\n" + kept);
+        System.out.println(
+                "$ kafka-consumer-groups " + String.join(" ", args) + " (exit " + r.exitCode() + ")\n" + kept);
         return new KafkaTool.Result(r.exitCode(), kept.toString());
     }
 
@@ -59,7 +60,9 @@ class ConsumerGroupCommandCompatTest {
                 rows.add(List.of(line.trim().split("\\s+")));
             }
         }
-        assertThat(rows).as("a table with the header %s in:%n%s", header, output).isNotEmpty();
+        assertThat(rows)
+                .as("a table with the header %s in:%n%s", header, output)
+                .isNotEmpty();
         return rows;
     }
 
@@ -85,9 +88,12 @@ class ConsumerGroupCommandCompatTest {
         Properties p = new Properties();
         p.put(ConsumerConfig.GROUP_ID_CONFIG, group);
         p.put(ConsumerConfig.GROUP_PROTOCOL_CONFIG, protocol);
-        GroupMember m = GroupMember.startHolding(group + "-client", BROKER.bootstrapServers(), topic, p,
-            GroupMember.CommitMode.NONE);
-        GroupMember.await(() -> "the member to own the six partitions: " + m, 60, () -> m.partitions().size() == 6);
+        GroupMember m = GroupMember.startHolding(
+                group + "-client", BROKER.bootstrapServers(), topic, p, GroupMember.CommitMode.NONE);
+        GroupMember.await(
+                () -> "the member to own the six partitions: " + m,
+                60,
+                () -> m.partitions().size() == 6);
         return m;
     }
 
@@ -106,16 +112,20 @@ class ConsumerGroupCommandCompatTest {
             for (List<String> row : table(states.output(), "GROUP")) {
                 stateOf.put(row.get(0), row.get(1));
             }
-            assertThat(stateOf).containsEntry("GROUP", "STATE").containsEntry("cgc-list-empty", "Empty")
-                .containsEntry("cgc-list-active", "Stable");
+            assertThat(stateOf)
+                    .containsEntry("GROUP", "STATE")
+                    .containsEntry("cgc-list-empty", "Empty")
+                    .containsEntry("cgc-list-active", "Stable");
 
             KafkaTool.Result types = cgc("--list", "--type");
             Map<String, String> typeOf = new HashMap<>();
             for (List<String> row : table(types.output(), "GROUP")) {
                 typeOf.put(row.get(0), row.get(1));
             }
-            assertThat(typeOf).containsEntry("GROUP", "TYPE").containsEntry("cgc-list-empty", "Classic")
-                .containsEntry("cgc-list-active", "Consumer");
+            assertThat(typeOf)
+                    .containsEntry("GROUP", "TYPE")
+                    .containsEntry("cgc-list-empty", "Classic")
+                    .containsEntry("cgc-list-active", "Consumer");
         } finally {
             active.close();
         }
@@ -131,13 +141,30 @@ class ConsumerGroupCommandCompatTest {
         assertThat(inactive.exitCode()).isZero();
         assertThat(inactive.output()).contains("\nConsumer group '" + group + "' has no active members.\n");
         List<List<String>> rows = table(inactive.output(), "GROUP");
-        assertThat(rows.get(0)).containsExactly("GROUP", "TOPIC", "PARTITION", "CURRENT-OFFSET", "LOG-END-OFFSET", "LAG",
-            "CONSUMER-ID", "HOST", "CLIENT-ID");
+        assertThat(rows.get(0))
+                .containsExactly(
+                        "GROUP",
+                        "TOPIC",
+                        "PARTITION",
+                        "CURRENT-OFFSET",
+                        "LOG-END-OFFSET",
+                        "LAG",
+                        "CONSUMER-ID",
+                        "HOST",
+                        "CLIENT-ID");
         List<List<String>> expected = new ArrayList<>();
         long[] current = {10, 20, 30, 40, 50, 100};
         for (int p = 0; p < 6; p++) {
-            expected.add(List.of(group, topic, Integer.toString(p), Long.toString(current[p]), "100",
-                Long.toString(100 - current[p]), "-", "-", "-"));
+            expected.add(List.of(
+                    group,
+                    topic,
+                    Integer.toString(p),
+                    Long.toString(current[p]),
+                    "100",
+                    Long.toString(100 - current[p]),
+                    "-",
+                    "-",
+                    "-"));
         }
         assertThat(rows.subList(1, rows.size())).containsExactlyInAnyOrderElementsOf(expected);
 
@@ -148,21 +175,32 @@ class ConsumerGroupCommandCompatTest {
             List<List<String>> activeRows = table(active.output(), "GROUP");
             for (List<String> row : activeRows.subList(1, activeRows.size())) {
                 int p = Integer.parseInt(row.get(2));
-                assertThat(row).as("partition %d", p).containsExactly(group, topic, row.get(2), Long.toString(current[p]),
-                    "100", Long.toString(100 - current[p]), member.memberId(), "/127.0.0.1", group + "-client");
+                assertThat(row)
+                        .as("partition %d", p)
+                        .containsExactly(
+                                group,
+                                topic,
+                                row.get(2),
+                                Long.toString(current[p]),
+                                "100",
+                                Long.toString(100 - current[p]),
+                                member.memberId(),
+                                "/127.0.0.1",
+                                group + "-client");
             }
             assertThat(activeRows).hasSize(7);
 
             KafkaTool.Result state = cgc("--describe", "--group", group, "--state");
             List<List<String>> stateRows = table(state.output(), "GROUP");
             // GROUP COORDINATOR (ID) ASSIGNMENT-STRATEGY STATE #MEMBERS
-            assertThat(stateRows.get(1)).containsExactly(group, BROKER.bootstrapServers(), "(" + nodeId() + ")", "range",
-                "Stable", "1");
+            assertThat(stateRows.get(1))
+                    .containsExactly(group, BROKER.bootstrapServers(), "(" + nodeId() + ")", "range", "Stable", "1");
 
             KafkaTool.Result members = cgc("--describe", "--group", group, "--members");
             List<List<String>> memberRows = table(members.output(), "GROUP");
             assertThat(memberRows.get(0)).containsExactly("GROUP", "CONSUMER-ID", "HOST", "CLIENT-ID", "#PARTITIONS");
-            assertThat(memberRows.get(1)).containsExactly(group, member.memberId(), "/127.0.0.1", group + "-client", "6");
+            assertThat(memberRows.get(1))
+                    .containsExactly(group, member.memberId(), "/127.0.0.1", group + "-client", "6");
         } finally {
             member.close();
         }
@@ -171,8 +209,10 @@ class ConsumerGroupCommandCompatTest {
     @Test
     void describeOfAnUnknownGroupSaysItWasNotFound() throws Exception {
         KafkaTool.Result r = cgc("--describe", "--group", "cgc-never-existed");
-        assertThat(r.output()).contains("Error: Executing consumer group command failed due to "
-            + "org.apache.kafka.common.errors.GroupIdNotFoundException: Group cgc-never-existed not found.");
+        assertThat(r.output())
+                .contains(
+                        "Error: Executing consumer group command failed due to "
+                                + "org.apache.kafka.common.errors.GroupIdNotFoundException: Group cgc-never-existed not found.");
     }
 
     @Test
@@ -181,24 +221,32 @@ class ConsumerGroupCommandCompatTest {
         String group = "cgc-reset";
         commit(group, topic, 60, 60, 60, 60, 60, 60);
         try (Admin admin = Clients.admin(BROKER)) {
-            admin.deleteRecords(Map.of(new TopicPartition(topic, 1), RecordsToDelete.beforeOffset(25))).all().get();
+            admin.deleteRecords(Map.of(new TopicPartition(topic, 1), RecordsToDelete.beforeOffset(25)))
+                    .all()
+                    .get();
         }
         GroupMember member = idleMember(group, topic, "consumer");
         try {
-            KafkaTool.Result refused = cgc("--reset-offsets", "--to-earliest", "--execute", "--group", group, "--topic", topic);
-            assertThat(refused.output()).contains("Error: Assignments can only be reset if the group '" + group
-                + "' is inactive, but the current state is Stable.");
+            KafkaTool.Result refused =
+                    cgc("--reset-offsets", "--to-earliest", "--execute", "--group", group, "--topic", topic);
+            assertThat(refused.output())
+                    .contains("Error: Assignments can only be reset if the group '" + group
+                            + "' is inactive, but the current state is Stable.");
         } finally {
             member.close();
         }
-        assertThat(committed(group, topic)).as("nothing reset while the group was active")
-            .containsExactly(60L, 60L, 60L, 60L, 60L, 60L);
+        assertThat(committed(group, topic))
+                .as("nothing reset while the group was active")
+                .containsExactly(60L, 60L, 60L, 60L, 60L, 60L);
 
         KafkaTool.Result dryRun = cgc("--reset-offsets", "--to-earliest", "--group", group, "--topic", topic);
         assertThat(dryRun.output()).contains("WARN: No action will be performed as the --execute option is missing.");
-        assertThat(committed(group, topic)).as("nothing reset by a dry run").containsExactly(60L, 60L, 60L, 60L, 60L, 60L);
+        assertThat(committed(group, topic))
+                .as("nothing reset by a dry run")
+                .containsExactly(60L, 60L, 60L, 60L, 60L, 60L);
 
-        KafkaTool.Result reset = cgc("--reset-offsets", "--to-earliest", "--execute", "--group", group, "--topic", topic);
+        KafkaTool.Result reset =
+                cgc("--reset-offsets", "--to-earliest", "--execute", "--group", group, "--topic", topic);
         assertThat(reset.exitCode()).isZero();
         List<List<String>> rows = table(reset.output(), "GROUP");
         assertThat(rows.get(0)).containsExactly("GROUP", "TOPIC", "PARTITION", "NEW-OFFSET");
@@ -217,24 +265,30 @@ class ConsumerGroupCommandCompatTest {
         GroupMember member = idleMember(group, topic, "classic");
         try {
             KafkaTool.Result refused = cgc("--delete", "--group", group);
-            assertThat(refused.output()).contains("Error: Deletion of some consumer groups failed:\n* Group '" + group
-                + "' could not be deleted due to: org.apache.kafka.common.errors.GroupNotEmptyException: The group is not empty.");
+            assertThat(refused.output())
+                    .contains(
+                            "Error: Deletion of some consumer groups failed:\n* Group '" + group
+                                    + "' could not be deleted due to: org.apache.kafka.common.errors.GroupNotEmptyException: The group is not empty.");
         } finally {
             member.close();
         }
         commit(group, topic, 5, 5, 5, 5, 5, 5);
         KafkaTool.Result deleted = cgc("--delete", "--group", group);
         assertThat(deleted.exitCode()).isZero();
-        assertThat(deleted.output()).contains("Deletion of requested consumer groups ('" + group + "') was successful.");
+        assertThat(deleted.output())
+                .contains("Deletion of requested consumer groups ('" + group + "') was successful.");
         assertThat(cgc("--list").output().lines()).doesNotContain(group);
-        assertThat(cgc("--delete", "--group", group).output()).contains("* Group '" + group
-            + "' could not be deleted due to: org.apache.kafka.common.errors.GroupIdNotFoundException: The group id does not exist.");
+        assertThat(cgc("--delete", "--group", group).output())
+                .contains(
+                        "* Group '" + group
+                                + "' could not be deleted due to: org.apache.kafka.common.errors.GroupIdNotFoundException: The group id does not exist.");
     }
 
     private static List<Long> committed(String group, String topic) throws Exception {
         try (Admin admin = Clients.admin(BROKER)) {
             Map<TopicPartition, OffsetAndMetadata> offsets = admin.listConsumerGroupOffsets(group)
-                .partitionsToOffsetAndMetadata().get();
+                    .partitionsToOffsetAndMetadata()
+                    .get();
             List<Long> out = new ArrayList<>();
             for (int p = 0; p < 6; p++) {
                 OffsetAndMetadata o = offsets.get(new TopicPartition(topic, p));

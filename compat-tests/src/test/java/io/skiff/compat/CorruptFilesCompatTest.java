@@ -38,7 +38,8 @@ class CorruptFilesCompatTest {
     private static void produce(String bootstrap, int from, int to) throws Exception {
         try (KafkaProducer<byte[], byte[]> producer = Clients.producer(bootstrap, "all")) {
             for (int i = from; i < to; i++) {
-                producer.send(new ProducerRecord<>(TOPIC, 0, null, ByteBuffer.allocate(100).putInt(i).array()));
+                producer.send(new ProducerRecord<>(
+                        TOPIC, 0, null, ByteBuffer.allocate(100).putInt(i).array()));
                 if (i % 100 == 99) {
                     producer.flush();
                 }
@@ -78,12 +79,14 @@ class CorruptFilesCompatTest {
 
     @Test
     void damagedLogTailIndexSnapshotAndEpochCheckpointAfterSigkillKeepEveryEarlierRecord(@TempDir Path dir)
-        throws Exception {
-        try (SkiffProcess broker = new SkiffProcess(dir).with("log.segment.bytes", "40000")
-            .with("log.index.interval.bytes", "512")) {
+            throws Exception {
+        try (SkiffProcess broker =
+                new SkiffProcess(dir).with("log.segment.bytes", "40000").with("log.index.interval.bytes", "512")) {
             broker.start();
             try (Admin admin = Clients.admin(broker.bootstrapServers())) {
-                admin.createTopics(List.of(new NewTopic(TOPIC, 1, (short) 1))).all().get();
+                admin.createTopics(List.of(new NewTopic(TOPIC, 1, (short) 1)))
+                        .all()
+                        .get();
             }
             produce(broker.bootstrapServers(), 0, RECORDS);
             broker.kill();
@@ -119,11 +122,12 @@ class CorruptFilesCompatTest {
             produce(broker.bootstrapServers(), RECORDS, RECORDS + 10);
             assertThat(consumeAll(broker.bootstrapServers())).hasSize(RECORDS + 10);
 
-            KafkaTool.Result check = KafkaTool.run("org.apache.kafka.tools.DumpLogSegments", "--index-sanity-check",
-                "--files", firstIndex.getPath());
+            KafkaTool.Result check = KafkaTool.run(
+                    "org.apache.kafka.tools.DumpLogSegments", "--index-sanity-check", "--files", firstIndex.getPath());
             assertThat(check.exitCode()).as(check.output()).isZero();
             assertThat(check.output()).contains("passed sanity check");
-            assertThat(Files.readString(new File(partition, "leader-epoch-checkpoint").toPath())).startsWith("0\n");
+            assertThat(Files.readString(new File(partition, "leader-epoch-checkpoint").toPath()))
+                    .startsWith("0\n");
         }
     }
 
@@ -133,7 +137,9 @@ class CorruptFilesCompatTest {
             broker.start();
             try (Admin admin = Clients.admin(broker.bootstrapServers())) {
                 for (int i = 0; i < 3; i++) {
-                    admin.createTopics(List.of(new NewTopic("topic-" + i, 1, (short) 1))).all().get();
+                    admin.createTopics(List.of(new NewTopic("topic-" + i, 1, (short) 1)))
+                            .all()
+                            .get();
                 }
             }
             broker.kill();
@@ -143,9 +149,12 @@ class CorruptFilesCompatTest {
             flipByte(metadataLog, size / 2);
 
             assertThat(broker.startExpectingExit()).isNotZero();
-            assertThat(broker.output()).contains("skiff-metadata.log is corrupt at position")
-                .contains("Refusing to start");
-            assertThat(metadataLog.length()).as("the metadata log is left as it was").isEqualTo(size);
+            assertThat(broker.output())
+                    .contains("skiff-metadata.log is corrupt at position")
+                    .contains("Refusing to start");
+            assertThat(metadataLog.length())
+                    .as("the metadata log is left as it was")
+                    .isEqualTo(size);
         }
     }
 }

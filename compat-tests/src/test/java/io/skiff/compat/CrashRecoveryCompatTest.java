@@ -36,7 +36,9 @@ class CrashRecoveryCompatTest {
     @Test
     void fsyncModeKeepsEveryAcknowledgedRecordExactlyOnceAcrossFiveSigkills(@TempDir Path dir) throws Exception {
         Outcome o = run(dir, "fsync");
-        assertThat(o.lost).as("acknowledged records missing after SIGKILL in fsync mode").isEmpty();
+        assertThat(o.lost)
+                .as("acknowledged records missing after SIGKILL in fsync mode")
+                .isEmpty();
     }
 
     @Test
@@ -44,19 +46,20 @@ class CrashRecoveryCompatTest {
         // A process kill does not lose the page cache, so nothing acknowledged should be lost;
         // only a machine crash could lose what was not yet flushed. The count is reported.
         Outcome o = run(dir, "flush");
-        System.out.println("default durability: " + o.lost.size() + " of " + o.acked + " acknowledged records lost over "
-            + KILLS + " SIGKILLs");
+        System.out.println("default durability: " + o.lost.size() + " of " + o.acked
+                + " acknowledged records lost over " + KILLS + " SIGKILLs");
         assertThat(o.lost).isEmpty();
     }
 
-    record Outcome(long acked, List<Long> lost) {
-    }
+    record Outcome(long acked, List<Long> lost) {}
 
     private Outcome run(Path dir, String durability) throws Exception {
         try (SkiffProcess broker = new SkiffProcess(dir).with("skiff.log.durability", durability)) {
             broker.start();
             try (Admin admin = Clients.admin(broker.bootstrapServers())) {
-                admin.createTopics(List.of(new NewTopic(TOPIC, 1, (short) 1))).all().get();
+                admin.createTopics(List.of(new NewTopic(TOPIC, 1, (short) 1)))
+                        .all()
+                        .get();
             }
             long[] ackedOffsets;
             long acked;
@@ -85,7 +88,7 @@ class CrashRecoveryCompatTest {
                 assertThat(log.get(i)).as("log order at offset %d", i).isGreaterThan(log.get(i - 1));
             }
             System.out.println(durability + " durability: " + acked + " acknowledged, " + log.size()
-                + " records in the log after " + KILLS + " SIGKILLs");
+                    + " records in the log after " + KILLS + " SIGKILLs");
             return new Outcome(acked, lost);
         }
     }

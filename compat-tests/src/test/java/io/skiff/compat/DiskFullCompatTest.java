@@ -61,29 +61,52 @@ class DiskFullCompatTest {
                 broker.start();
                 Filled filled;
                 try (Admin admin = Clients.admin(broker.bootstrapServers())) {
-                    admin.createTopics(List.of(new NewTopic(TOPIC, 1, (short) 1))).all().get();
+                    admin.createTopics(List.of(new NewTopic(TOPIC, 1, (short) 1)))
+                            .all()
+                            .get();
 
                     filled = fill(broker.bootstrapServers());
-                    assertThat(filled.acked).as("records acknowledged before the disk was full").isNotEmpty();
-                    assertThat(filled.failures).as("the idempotent producer's failed sends").isNotEmpty()
-                        .allSatisfy(t -> assertThat(t).isInstanceOfAny(KafkaStorageException.class, TimeoutException.class));
+                    assertThat(filled.acked)
+                            .as("records acknowledged before the disk was full")
+                            .isNotEmpty();
+                    assertThat(filled.failures)
+                            .as("the idempotent producer's failed sends")
+                            .isNotEmpty()
+                            .allSatisfy(t ->
+                                    assertThat(t).isInstanceOfAny(KafkaStorageException.class, TimeoutException.class));
 
                     assertThatThrownBy(() -> sendOnce(broker.bootstrapServers()))
-                        .as("a produce to the offline partition").isInstanceOf(ExecutionException.class)
-                        .hasCauseInstanceOf(KafkaStorageException.class);
+                            .as("a produce to the offline partition")
+                            .isInstanceOf(ExecutionException.class)
+                            .hasCauseInstanceOf(KafkaStorageException.class);
 
-                    int nodeId = admin.describeCluster().nodes().get().iterator().next().id();
-                    Map<String, LogDirDescription> dirs = admin.describeLogDirs(List.of(nodeId)).allDescriptions().get()
-                        .get(nodeId);
+                    int nodeId = admin.describeCluster()
+                            .nodes()
+                            .get()
+                            .iterator()
+                            .next()
+                            .id();
+                    Map<String, LogDirDescription> dirs = admin.describeLogDirs(List.of(nodeId))
+                            .allDescriptions()
+                            .get()
+                            .get(nodeId);
                     LogDirDescription d = dirs.get(logs.getAbsolutePath());
-                    assertThat(d).as("DescribeLogDirs lists %s among %s", logs, dirs.keySet()).isNotNull();
+                    assertThat(d)
+                            .as("DescribeLogDirs lists %s among %s", logs, dirs.keySet())
+                            .isNotNull();
                     assertThat(d.error()).isInstanceOf(KafkaStorageException.class);
 
-                    assertThat(broker.isAlive()).as("the broker process after its only log dir went offline").isTrue();
-                    assertThat(admin.listTopics().names().get()).as("metadata is still served").contains(TOPIC);
+                    assertThat(broker.isAlive())
+                            .as("the broker process after its only log dir went offline")
+                            .isTrue();
+                    assertThat(admin.listTopics().names().get())
+                            .as("metadata is still served")
+                            .contains(TOPIC);
                 }
                 // The JVM reports 143 (128 + SIGTERM) after running its shutdown hook.
-                assertThat(broker.stop()).as("exit status of a SIGTERM shutdown with an offline log dir").isIn(0, 143);
+                assertThat(broker.stop())
+                        .as("exit status of a SIGTERM shutdown with an offline log dir")
+                        .isIn(0, 143);
 
                 assertThat(filler.delete()).isTrue();
                 broker.start();
@@ -92,15 +115,16 @@ class DiskFullCompatTest {
                 for (int i = 1; i < log.size(); i++) {
                     assertThat(log.get(i)).as("order at offset %d", i).isGreaterThan(log.get(i - 1));
                 }
-                assertThat(log).as("every acknowledged record after the restart").containsAll(filled.acked);
+                assertThat(log)
+                        .as("every acknowledged record after the restart")
+                        .containsAll(filled.acked);
                 System.out.println("disk full: " + filled.acked.size() + " acknowledged, " + log.size()
-                    + " in the log after the restart, " + filled.failures.size() + " failed sends");
+                        + " in the log after the restart, " + filled.failures.size() + " failed sends");
             }
         }
     }
 
-    private record Filled(Set<Long> acked, List<Throwable> failures) {
-    }
+    private record Filled(Set<Long> acked, List<Throwable> failures) {}
 
     /** Sends numbered records (at most 2000 unanswered) until the first send fails; returns what was acknowledged. */
     private static Filled fill(String bootstrap) throws Exception {
@@ -115,8 +139,8 @@ class DiskFullCompatTest {
         pp.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 3_000);
         pp.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 5_000);
         pp.put(ProducerConfig.RETRY_BACKOFF_MS_CONFIG, 100);
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(pp, new ByteArraySerializer(),
-            new ByteArraySerializer())) {
+        try (KafkaProducer<byte[], byte[]> producer =
+                new KafkaProducer<>(pp, new ByteArraySerializer(), new ByteArraySerializer())) {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
             for (long seq = 0; failures.isEmpty(); seq++) {
                 if (System.nanoTime() > deadline) {
@@ -148,8 +172,8 @@ class DiskFullCompatTest {
         pp.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, false);
         pp.put(ProducerConfig.ACKS_CONFIG, "all");
         pp.put(ProducerConfig.RETRIES_CONFIG, 0);
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(pp, new ByteArraySerializer(),
-            new ByteArraySerializer())) {
+        try (KafkaProducer<byte[], byte[]> producer =
+                new KafkaProducer<>(pp, new ByteArraySerializer(), new ByteArraySerializer())) {
             producer.send(new ProducerRecord<>(TOPIC, 0, null, new byte[] {1})).get(30, TimeUnit.SECONDS);
         }
     }

@@ -69,8 +69,7 @@ class DurabilityCampaignCompatTest {
         return Duration.ofSeconds(120 + 30L * KILLS);
     }
 
-    record Summary(int kills, long acked, long logRecords, long lostAcked, long failedSends) {
-    }
+    record Summary(int kills, long acked, long logRecords, long lostAcked, long failedSends) {}
 
     /**
      * One campaign against one broker; the model of the log is what the test has read and checked
@@ -96,15 +95,15 @@ class DurabilityCampaignCompatTest {
             String mode = powerLoss ? "default durability + simulated power loss" : "fsync durability";
             System.out.println("durability campaign (" + mode + "): " + KILLS + " kills, seed " + SEED);
             try (SkiffProcess broker = new SkiffProcess(dir)
-                .with("skiff.log.durability", powerLoss ? "flush" : "fsync")
-                .with("log.flush.offset.checkpoint.interval.ms", "200")
-                .with("log.flush.scheduler.interval.ms", "100")) {
+                    .with("skiff.log.durability", powerLoss ? "flush" : "fsync")
+                    .with("log.flush.offset.checkpoint.interval.ms", "200")
+                    .with("log.flush.scheduler.interval.ms", "100")) {
                 broker.start();
                 createTopic(broker);
                 try (IdempotentLoad load = new IdempotentLoad(broker.bootstrapServers(), TOPIC, 0).start()) {
                     for (int k = 1; k <= KILLS; k++) {
-                        load.awaitMoreAcks(1 + rnd.nextInt(2000), Duration.ofMillis(rnd.nextInt(800)),
-                            Duration.ofSeconds(90));
+                        load.awaitMoreAcks(
+                                1 + rnd.nextInt(2000), Duration.ofMillis(rnd.nextInt(800)), Duration.ofSeconds(90));
                         broker.kill();
                         long rp = PartitionFiles.recoveryPoint(dir, TP);
                         long survivingEnd = afterKill(k, rp, load);
@@ -114,37 +113,54 @@ class DurabilityCampaignCompatTest {
                     load.awaitMoreAcks(1, Duration.ZERO, Duration.ofSeconds(90));
                     load.stopAndFlush();
                     assertThat(broker.stop()).as("exit status after SIGTERM").isIn(0, 143);
-                    assertThat(dir.resolve(".kafka_cleanshutdown")).as("clean shutdown marker").exists();
+                    assertThat(dir.resolve(".kafka_cleanshutdown"))
+                            .as("clean shutdown marker")
+                            .exists();
                     List<String> problems = files.problems(Long.MAX_VALUE);
                     assertThat(problems).as("files after a clean shutdown").isEmpty();
                     broker.start();
                     verifyAfterRestart(broker, 0, model.end());
                     long lost = checkAcks(load.ackedOffsets(), "at the end");
                     Summary s = new Summary(KILLS, load.ackedCount(), model.records(), lost, load.failures());
-                    System.out.printf("durability campaign (%s): %d kills, %d acknowledged records, %d records in the log, "
-                        + "%d acknowledged lost (%d records dropped by simulated power losses), %d duplicated, "
-                        + "%d sends failed, %d offset gaps at a power loss, %d files validated, seed %d%n", mode, KILLS,
-                        s.acked, s.logRecords, lost, powerLossDropped, 0, s.failedSends, offsetGaps,
-                        files.filesChecked(), SEED);
+                    System.out.printf(
+                            "durability campaign (%s): %d kills, %d acknowledged records, %d records in the log, "
+                                    + "%d acknowledged lost (%d records dropped by simulated power losses), %d duplicated, "
+                                    + "%d sends failed, %d offset gaps at a power loss, %d files validated, seed %d%n",
+                            mode,
+                            KILLS,
+                            s.acked,
+                            s.logRecords,
+                            lost,
+                            powerLossDropped,
+                            0,
+                            s.failedSends,
+                            offsetGaps,
+                            files.filesChecked(),
+                            SEED);
                     return s;
                 }
             }
         }
 
         private void createTopic(SkiffProcess broker) throws Exception {
-            Map<String, String> configs = new TreeMap<>(Map.of("segment.bytes", "262144", "index.interval.bytes", "1024"));
+            Map<String, String> configs =
+                    new TreeMap<>(Map.of("segment.bytes", "262144", "index.interval.bytes", "1024"));
             if (powerLoss) {
                 configs.put("flush.ms", "400"); // flushes inside the active segment, not only at rolls
             }
             try (Admin admin = Clients.admin(broker.bootstrapServers())) {
-                admin.createTopics(List.of(new NewTopic(TOPIC, 1, (short) 1).configs(configs))).all().get();
+                admin.createTopics(List.of(new NewTopic(TOPIC, 1, (short) 1).configs(configs)))
+                        .all()
+                        .get();
             }
         }
 
         /** Checks the dead broker's files, simulates the power loss if asked; returns where the log should end. */
         private long afterKill(int k, long rp, IdempotentLoad load) throws Exception {
             List<String> problems = files.problems(rp);
-            assertThat(problems).as("files trusted below recovery point %d after kill %d", rp, k).isEmpty();
+            assertThat(problems)
+                    .as("files trusted below recovery point %d after kill %d", rp, k)
+                    .isEmpty();
             File partitionDir = PartitionFiles.partitionDir(dir, TOPIC, 0);
             long onDiskEnd = readOnDisk(partitionDir, rp, k);
             long survivingEnd = onDiskEnd;
@@ -163,7 +179,7 @@ class DurabilityCampaignCompatTest {
             }
             checkAcks(load.ackedOffsets(), "after kill " + k);
             System.out.println("kill " + k + ": recovery point " + rp + ", " + onDiskEnd + " records on disk, "
-                + load.ackedCount() + " acknowledged" + note);
+                    + load.ackedCount() + " acknowledged" + note);
             return survivingEnd;
         }
 
@@ -184,8 +200,9 @@ class DurabilityCampaignCompatTest {
                     for (int i = 0; i < b.values().length; i++) {
                         long offset = b.baseOffset() + i;
                         if (offset < model.end()) {
-                            assertThat(b.values()[i]).as("value on disk at offset %d after kill %d", offset, k)
-                                .isEqualTo(model.valueAt(offset));
+                            assertThat(b.values()[i])
+                                    .as("value on disk at offset %d after kill %d", offset, k)
+                                    .isEqualTo(model.valueAt(offset));
                         } else {
                             model.append(offset, b.values()[i], "on disk after kill " + k);
                         }
@@ -196,7 +213,9 @@ class DurabilityCampaignCompatTest {
                     break;
                 }
             }
-            assertThat(expected).as("log end on disk after kill %d vs records read before", k).isGreaterThanOrEqualTo(model.end());
+            assertThat(expected)
+                    .as("log end on disk after kill %d vs records read before", k)
+                    .isGreaterThanOrEqualTo(model.end());
             return expected;
         }
 
@@ -205,7 +224,8 @@ class DurabilityCampaignCompatTest {
          * its end; checks it against the model, which it extends.
          */
         private void verifyAfterRestart(SkiffProcess broker, long from, long survivingEnd) {
-            try (KafkaConsumer<byte[], byte[]> consumer = Clients.consumer(broker.bootstrapServers(), new Properties())) {
+            try (KafkaConsumer<byte[], byte[]> consumer =
+                    Clients.consumer(broker.bootstrapServers(), new Properties())) {
                 consumer.assign(List.of(TP));
                 long end = consumer.endOffsets(List.of(TP)).get(TP);
                 assertThat(end).as("log end offset after recovery").isGreaterThanOrEqualTo(survivingEnd);
@@ -213,7 +233,9 @@ class DurabilityCampaignCompatTest {
                 long next = from;
                 long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
                 while (next < end) {
-                    assertThat(System.nanoTime()).as("read up to %d, at %d", end, next).isLessThan(deadline);
+                    assertThat(System.nanoTime())
+                            .as("read up to %d, at %d", end, next)
+                            .isLessThan(deadline);
                     for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
                         if (r.offset() != next) {
                             acceptGap(next, r.offset(), survivingEnd);
@@ -221,7 +243,9 @@ class DurabilityCampaignCompatTest {
                         }
                         long value = ByteBuffer.wrap(r.value()).getLong();
                         if (next < model.end()) {
-                            assertThat(value).as("record at offset %d after restart", next).isEqualTo(model.valueAt(next));
+                            assertThat(value)
+                                    .as("record at offset %d after restart", next)
+                                    .isEqualTo(model.valueAt(next));
                         } else {
                             model.append(next, value, "read after restart");
                         }
@@ -241,12 +265,15 @@ class DurabilityCampaignCompatTest {
         private void acceptGap(long next, long offset, long survivingEnd) {
             assertThat(offset).as("offsets increase").isGreaterThan(next);
             long known = Math.min(offset, model.end());
-            assertThat(model.isGap(next, known)).as("records missing at offsets %d..%d after restart", next, known - 1)
-                .isTrue();
+            assertThat(model.isGap(next, known))
+                    .as("records missing at offsets %d..%d after restart", next, known - 1)
+                    .isTrue();
             if (offset > model.end()) {
                 assertThat(powerLoss && model.end() == survivingEnd)
-                    .as("offset gap %d..%d not at the end a power loss left (%d)", model.end(), offset - 1, survivingEnd)
-                    .isTrue();
+                        .as(
+                                "offset gap %d..%d not at the end a power loss left (%d)",
+                                model.end(), offset - 1, survivingEnd)
+                        .isTrue();
                 offsetGaps++;
                 model.skipTo(offset);
             }
@@ -265,8 +292,11 @@ class DurabilityCampaignCompatTest {
                 }
                 boolean present = offset < model.end() && model.valueAt(offset) == seq;
                 if (!present) {
-                    assertThat(cut.get(seq)).as("record %d acknowledged at offset %d is missing %s (log end %d)", seq, offset,
-                        when, model.end()).isTrue();
+                    assertThat(cut.get(seq))
+                            .as(
+                                    "record %d acknowledged at offset %d is missing %s (log end %d)",
+                                    seq, offset, when, model.end())
+                            .isTrue();
                     lost++;
                 }
             }
@@ -293,8 +323,9 @@ class DurabilityCampaignCompatTest {
 
         void append(long offset, long value, String where) {
             assertThat(offset).as("offset appended (%s)", where).isEqualTo(end);
-            assertThat(value).as("sequence number at offset %d (%s): each record once, in order", offset, where)
-                .isGreaterThan(lastValue);
+            assertThat(value)
+                    .as("sequence number at offset %d (%s): each record once, in order", offset, where)
+                    .isGreaterThan(lastValue);
             put(value);
             lastValue = value;
         }

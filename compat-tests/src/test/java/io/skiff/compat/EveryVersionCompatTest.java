@@ -36,17 +36,20 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class EveryVersionCompatTest {
     @RegisterExtension
     static final SkiffBrokerExtension BROKER = new SkiffBrokerExtension();
+
     private static Uuid topicId;
 
     @BeforeAll
     static void topic() throws Exception {
         try (Admin admin = Clients.admin(BROKER)) {
-            topicId = admin.createTopics(List.of(new NewTopic("versions", 1, (short) 1))).topicId("versions").get();
+            topicId = admin.createTopics(List.of(new NewTopic("versions", 1, (short) 1)))
+                    .topicId("versions")
+                    .get();
         }
     }
 
-    private static ByteBuffer call(RawConnection c, ApiKeys api, short v, org.apache.kafka.common.protocol.ApiMessage body)
-        throws Exception {
+    private static ByteBuffer call(
+            RawConnection c, ApiKeys api, short v, org.apache.kafka.common.protocol.ApiMessage body) throws Exception {
         int corr = c.send(api, v, body);
         return c.receive(corr, api.responseHeaderVersion(v));
     }
@@ -55,19 +58,30 @@ class EveryVersionCompatTest {
     void produceAtEveryVersionFrom3() throws Exception {
         try (RawConnection c = new RawConnection("127.0.0.1", BROKER.port())) {
             for (short v = 3; v <= ApiKeys.PRODUCE.latestVersion(); v++) {
-                ProduceRequestData req = new ProduceRequestData().setAcks((short) -1).setTimeoutMs(10_000);
+                ProduceRequestData req =
+                        new ProduceRequestData().setAcks((short) -1).setTimeoutMs(10_000);
                 ProduceRequestData.TopicProduceData td = new ProduceRequestData.TopicProduceData();
                 if (v >= 13) {
                     td.setTopicId(topicId);
                 } else {
                     td.setName("versions");
                 }
-                td.partitionData().add(new ProduceRequestData.PartitionProduceData().setIndex(0).setRecords(
-                    MemoryRecords.withRecords(Compression.NONE, new SimpleRecord(("v" + v).getBytes()))));
+                td.partitionData()
+                        .add(new ProduceRequestData.PartitionProduceData()
+                                .setIndex(0)
+                                .setRecords(MemoryRecords.withRecords(
+                                        Compression.NONE, new SimpleRecord(("v" + v).getBytes()))));
                 req.topicData().add(td);
-                ProduceResponseData r = new ProduceResponseData(new ByteBufferAccessor(call(c, ApiKeys.PRODUCE, v, req)), v);
-                assertThat(r.responses().iterator().next().partitionResponses().get(0).errorCode())
-                    .as("Produce v%d", v).isEqualTo(Errors.NONE.code());
+                ProduceResponseData r =
+                        new ProduceResponseData(new ByteBufferAccessor(call(c, ApiKeys.PRODUCE, v, req)), v);
+                assertThat(r.responses()
+                                .iterator()
+                                .next()
+                                .partitionResponses()
+                                .get(0)
+                                .errorCode())
+                        .as("Produce v%d", v)
+                        .isEqualTo(Errors.NONE.code());
             }
         }
     }
@@ -86,14 +100,19 @@ class EveryVersionCompatTest {
                 int[][] cases = {{0, -1}, {0, 0}, {1, 0}, {-1, 0}, {0, 1}};
                 for (int[] k : cases) {
                     org.apache.kafka.common.message.OffsetForLeaderEpochRequestData req =
-                        new org.apache.kafka.common.message.OffsetForLeaderEpochRequestData().setReplicaId(-1);
+                            new org.apache.kafka.common.message.OffsetForLeaderEpochRequestData().setReplicaId(-1);
                     var t = new org.apache.kafka.common.message.OffsetForLeaderEpochRequestData.OffsetForLeaderTopic()
-                        .setTopic("versions");
-                    t.partitions().add(new org.apache.kafka.common.message.OffsetForLeaderEpochRequestData.OffsetForLeaderPartition()
-                        .setPartition(0).setLeaderEpoch(k[0]).setCurrentLeaderEpoch(k[1]));
+                            .setTopic("versions");
+                    t.partitions()
+                            .add(
+                                    new org.apache.kafka.common.message.OffsetForLeaderEpochRequestData
+                                                    .OffsetForLeaderPartition()
+                                            .setPartition(0)
+                                            .setLeaderEpoch(k[0])
+                                            .setCurrentLeaderEpoch(k[1]));
                     req.topics().add(t);
-                    var r = new org.apache.kafka.common.message.OffsetForLeaderEpochResponseData(new ByteBufferAccessor(
-                        call(c, ApiKeys.OFFSET_FOR_LEADER_EPOCH, v, req)), v);
+                    var r = new org.apache.kafka.common.message.OffsetForLeaderEpochResponseData(
+                            new ByteBufferAccessor(call(c, ApiKeys.OFFSET_FOR_LEADER_EPOCH, v, req)), v);
                     var p = r.topics().iterator().next().partitions().get(0);
                     if (k[1] > 0) {
                         assertThat(p.errorCode()).isEqualTo(Errors.UNKNOWN_LEADER_EPOCH.code());
@@ -115,10 +134,18 @@ class EveryVersionCompatTest {
     void fetchListOffsetsAndMetadataAtEveryVersion() throws Exception {
         try (RawConnection c = new RawConnection("127.0.0.1", BROKER.port())) {
             for (short v = 4; v <= ApiKeys.FETCH.latestVersion(); v++) {
-                FetchRequestData req = new FetchRequestData().setMaxWaitMs(0).setMinBytes(0).setMaxBytes(1 << 20)
-                    .setSessionId(0).setSessionEpoch(-1).setIsolationLevel((byte) (v % 2));
-                FetchRequestData.FetchTopic t = new FetchRequestData.FetchTopic().setPartitions(List.of(
-                    new FetchRequestData.FetchPartition().setPartition(0).setFetchOffset(0).setPartitionMaxBytes(1 << 20)));
+                FetchRequestData req = new FetchRequestData()
+                        .setMaxWaitMs(0)
+                        .setMinBytes(0)
+                        .setMaxBytes(1 << 20)
+                        .setSessionId(0)
+                        .setSessionEpoch(-1)
+                        .setIsolationLevel((byte) (v % 2));
+                FetchRequestData.FetchTopic t = new FetchRequestData.FetchTopic()
+                        .setPartitions(List.of(new FetchRequestData.FetchPartition()
+                                .setPartition(0)
+                                .setFetchOffset(0)
+                                .setPartitionMaxBytes(1 << 20)));
                 if (v >= 13) {
                     t.setTopicId(topicId);
                 } else {
@@ -126,18 +153,24 @@ class EveryVersionCompatTest {
                 }
                 req.topics().add(t);
                 FetchResponseData r = new FetchResponseData(new ByteBufferAccessor(call(c, ApiKeys.FETCH, v, req)), v);
-                assertThat(r.responses().get(0).partitions().get(0).errorCode()).as("Fetch v%d", v)
-                    .isEqualTo(Errors.NONE.code());
+                assertThat(r.responses().get(0).partitions().get(0).errorCode())
+                        .as("Fetch v%d", v)
+                        .isEqualTo(Errors.NONE.code());
             }
             for (short v = 1; v <= ApiKeys.LIST_OFFSETS.latestVersion(true); v++) {
                 for (long ts : new long[] {-1L, -2L, 0L}) {
                     ListOffsetsRequestData req = new ListOffsetsRequestData().setReplicaId(-1);
-                    req.topics().add(new ListOffsetsRequestData.ListOffsetsTopic().setName("versions").setPartitions(List.of(
-                        new ListOffsetsRequestData.ListOffsetsPartition().setPartitionIndex(0).setTimestamp(ts))));
-                    ListOffsetsResponseData r = new ListOffsetsResponseData(new ByteBufferAccessor(
-                        call(c, ApiKeys.LIST_OFFSETS, v, req)), v);
-                    assertThat(r.topics().get(0).partitions().get(0).errorCode()).as("ListOffsets v%d ts %d", v, ts)
-                        .isEqualTo(Errors.NONE.code());
+                    req.topics()
+                            .add(new ListOffsetsRequestData.ListOffsetsTopic()
+                                    .setName("versions")
+                                    .setPartitions(List.of(new ListOffsetsRequestData.ListOffsetsPartition()
+                                            .setPartitionIndex(0)
+                                            .setTimestamp(ts))));
+                    ListOffsetsResponseData r = new ListOffsetsResponseData(
+                            new ByteBufferAccessor(call(c, ApiKeys.LIST_OFFSETS, v, req)), v);
+                    assertThat(r.topics().get(0).partitions().get(0).errorCode())
+                            .as("ListOffsets v%d ts %d", v, ts)
+                            .isEqualTo(Errors.NONE.code());
                 }
             }
             for (short v = 0; v <= ApiKeys.METADATA.latestVersion(); v++) {
@@ -149,8 +182,11 @@ class EveryVersionCompatTest {
                 if (v >= 8) {
                     req.setIncludeTopicAuthorizedOperations(true);
                 }
-                MetadataResponseData r = new MetadataResponseData(new ByteBufferAccessor(call(c, ApiKeys.METADATA, v, req)), v);
-                assertThat(r.topics().find("versions").errorCode()).as("Metadata v%d", v).isEqualTo(Errors.NONE.code());
+                MetadataResponseData r =
+                        new MetadataResponseData(new ByteBufferAccessor(call(c, ApiKeys.METADATA, v, req)), v);
+                assertThat(r.topics().find("versions").errorCode())
+                        .as("Metadata v%d", v)
+                        .isEqualTo(Errors.NONE.code());
             }
         }
     }

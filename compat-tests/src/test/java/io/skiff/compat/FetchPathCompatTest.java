@@ -54,7 +54,9 @@ class FetchPathCompatTest {
         }
         long sent = ZeroCopyStats.fileRegionBytes() - regionBefore;
         assertThat(sent).as("record bytes sent as file regions").isGreaterThanOrEqualTo(valueBytes);
-        assertThat(ZeroCopyStats.copiedBytes() - copiedBefore).as("record bytes copied through the heap").isZero();
+        assertThat(ZeroCopyStats.copiedBytes() - copiedBefore)
+                .as("record bytes copied through the heap")
+                .isZero();
     }
 
     @Test
@@ -71,7 +73,8 @@ class FetchPathCompatTest {
             consumer.poll(Duration.ofMillis(100)); // the first fetch is now parked on the empty log
             CompletableFuture<Void> produced = CompletableFuture.runAsync(() -> {
                 try (KafkaProducer<byte[], byte[]> producer = Clients.producer(BROKER.bootstrapServers(), "1")) {
-                    producer.send(new ProducerRecord<>(topic, "wake".getBytes())).get();
+                    producer.send(new ProducerRecord<>(topic, "wake".getBytes()))
+                            .get();
                 } catch (Exception e) {
                     throw new RuntimeException(e);
                 }

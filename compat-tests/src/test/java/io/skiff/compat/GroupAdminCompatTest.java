@@ -56,11 +56,15 @@ class GroupAdminCompatTest {
     }
 
     private static List<GroupMember> startGroup(String protocol, String group, String topic, int count)
-        throws InterruptedException {
+            throws InterruptedException {
         List<GroupMember> members = new ArrayList<>();
         for (int i = 0; i < count; i++) {
-            members.add(GroupMember.start(group + "-" + i, BROKER.bootstrapServers(), topic, member(protocol, group),
-                GroupMember.CommitMode.SYNC));
+            members.add(GroupMember.start(
+                    group + "-" + i,
+                    BROKER.bootstrapServers(),
+                    topic,
+                    member(protocol, group),
+                    GroupMember.CommitMode.SYNC));
         }
         Groups.awaitDisjointCover(members, Groups.PARTITIONS / count);
         return members;
@@ -95,7 +99,9 @@ class GroupAdminCompatTest {
         List<GroupMember> classic = startGroup("classic", "list-classic", topic, 1);
         List<GroupMember> consumer = startGroup("consumer", "list-consumer", topic, 1);
         try (Admin admin = Clients.admin(BROKER)) {
-            admin.alterConsumerGroupOffsets("list-offsets-only", offsets(topic, 1, 2, 3, 4, 5, 6)).all().get();
+            admin.alterConsumerGroupOffsets("list-offsets-only", offsets(topic, 1, 2, 3, 4, 5, 6))
+                    .all()
+                    .get();
             Map<String, ConsumerGroupListing> all = new HashMap<>();
             for (ConsumerGroupListing l : admin.listConsumerGroups().all().get()) {
                 all.put(l.groupId(), l);
@@ -111,14 +117,18 @@ class GroupAdminCompatTest {
             assertThat(all.keySet()).noneMatch(g -> g.startsWith("__"));
 
             Set<String> empty = new HashSet<>();
-            for (ConsumerGroupListing l : admin.listConsumerGroups(new ListConsumerGroupsOptions()
-                .inGroupStates(Set.of(GroupState.EMPTY))).all().get()) {
+            for (ConsumerGroupListing l : admin.listConsumerGroups(
+                            new ListConsumerGroupsOptions().inGroupStates(Set.of(GroupState.EMPTY)))
+                    .all()
+                    .get()) {
                 empty.add(l.groupId());
             }
             assertThat(empty).contains("list-offsets-only").doesNotContain("list-classic", "list-consumer");
             Set<String> consumerType = new HashSet<>();
-            for (ConsumerGroupListing l : admin.listConsumerGroups(new ListConsumerGroupsOptions()
-                .withTypes(Set.of(GroupType.CONSUMER))).all().get()) {
+            for (ConsumerGroupListing l : admin.listConsumerGroups(
+                            new ListConsumerGroupsOptions().withTypes(Set.of(GroupType.CONSUMER)))
+                    .all()
+                    .get()) {
                 consumerType.add(l.groupId());
             }
             assertThat(consumerType).contains("list-consumer").doesNotContain("list-classic", "list-offsets-only");
@@ -135,7 +145,10 @@ class GroupAdminCompatTest {
         String group = "describe-" + protocol;
         List<GroupMember> members = startGroup(protocol, group, topic, 2);
         try (Admin admin = Clients.admin(BROKER)) {
-            ConsumerGroupDescription d = admin.describeConsumerGroups(List.of(group)).describedGroups().get(group).get();
+            ConsumerGroupDescription d = admin.describeConsumerGroups(List.of(group))
+                    .describedGroups()
+                    .get(group)
+                    .get();
             assertThat(d.groupId()).isEqualTo(group);
             assertThat(d.groupState()).isEqualTo(GroupState.STABLE);
             assertThat(d.isSimpleConsumerGroup()).isFalse();
@@ -168,14 +181,19 @@ class GroupAdminCompatTest {
                 for (MemberDescription md : d.members()) {
                     assertThat(md.memberEpoch()).isEqualTo(d.groupEpoch());
                     assertThat(md.targetAssignment()).contains(md.assignment());
-                    assertThat(md.upgraded()).as("a member of the consumer protocol").contains(true);
+                    assertThat(md.upgraded())
+                            .as("a member of the consumer protocol")
+                            .contains(true);
                 }
             }
         } finally {
             Groups.closeAll(members);
         }
         try (Admin admin = Clients.admin(BROKER)) {
-            ConsumerGroupDescription d = admin.describeConsumerGroups(List.of(group)).describedGroups().get(group).get();
+            ConsumerGroupDescription d = admin.describeConsumerGroups(List.of(group))
+                    .describedGroups()
+                    .get(group)
+                    .get();
             assertThat(d.groupState()).as("after every member left").isEqualTo(GroupState.EMPTY);
             assertThat(d.members()).isEmpty();
         }
@@ -184,8 +202,10 @@ class GroupAdminCompatTest {
     @Test
     void describeConsumerGroupsOfAnUnknownGroupIsGroupIdNotFound() throws Exception {
         try (Admin admin = Clients.admin(BROKER)) {
-            assertThat(cause(() -> admin.describeConsumerGroups(List.of("never-existed")).all().get()))
-                .isInstanceOf(GroupIdNotFoundException.class);
+            assertThat(cause(() -> admin.describeConsumerGroups(List.of("never-existed"))
+                            .all()
+                            .get()))
+                    .isInstanceOf(GroupIdNotFoundException.class);
         }
     }
 
@@ -198,14 +218,20 @@ class GroupAdminCompatTest {
             committed.put(new TopicPartition(topic, 1), new OffsetAndMetadata(20, Optional.of(0), "with epoch"));
             admin.alterConsumerGroupOffsets(group, committed).all().get();
             Map<TopicPartition, OffsetAndMetadata> all = admin.listConsumerGroupOffsets(group)
-                .partitionsToOffsetAndMetadata().get();
+                    .partitionsToOffsetAndMetadata()
+                    .get();
             assertThat(all).isEqualTo(committed);
             TopicPartition p3 = new TopicPartition(topic, 3);
             TopicPartition p5 = new TopicPartition(topic, 5);
-            Map<TopicPartition, OffsetAndMetadata> some = admin.listConsumerGroupOffsets(Map.of(group,
-                new ListConsumerGroupOffsetsSpec().topicPartitions(List.of(p3, p5)))).partitionsToOffsetAndMetadata(group).get();
+            Map<TopicPartition, OffsetAndMetadata> some = admin.listConsumerGroupOffsets(
+                            Map.of(group, new ListConsumerGroupOffsetsSpec().topicPartitions(List.of(p3, p5))))
+                    .partitionsToOffsetAndMetadata(group)
+                    .get();
             assertThat(some).isEqualTo(Map.of(p3, committed.get(p3), p5, committed.get(p5)));
-            assertThat(admin.listConsumerGroupOffsets("no-offsets-here").partitionsToOffsetAndMetadata().get()).isEmpty();
+            assertThat(admin.listConsumerGroupOffsets("no-offsets-here")
+                            .partitionsToOffsetAndMetadata()
+                            .get())
+                    .isEmpty();
         }
     }
 
@@ -222,29 +248,46 @@ class GroupAdminCompatTest {
             for (int p = 0; p < Groups.PARTITIONS; p++) {
                 fives.put(new TopicPartition(topic, p), 5L);
             }
-            GroupMember.await(() -> "the member's commits", 30, () -> members.get(0).committed().equals(fives));
+            GroupMember.await(
+                    () -> "the member's commits",
+                    30,
+                    () -> members.get(0).committed().equals(fives));
             Map<TopicPartition, OffsetAndMetadata> byMember = admin.listConsumerGroupOffsets(group)
-                .partitionsToOffsetAndMetadata().get();
+                    .partitionsToOffsetAndMetadata()
+                    .get();
             for (Map.Entry<TopicPartition, OffsetAndMetadata> e : byMember.entrySet()) {
                 assertThat(e.getValue().offset()).isEqualTo(5L);
-                assertThat(e.getValue().leaderEpoch()).as("the consumer commits the leader epoch").contains(0);
+                assertThat(e.getValue().leaderEpoch())
+                        .as("the consumer commits the leader epoch")
+                        .contains(0);
             }
-            assertThat(cause(() -> admin.alterConsumerGroupOffsets(group, offsets(topic, 1, 1, 1, 1, 1, 1)).all().get()))
-                .isInstanceOf(UnknownMemberIdException.class);
-            assertThat(admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get())
-                .as("the refused alteration changed nothing").isEqualTo(byMember);
+            assertThat(cause(() -> admin.alterConsumerGroupOffsets(group, offsets(topic, 1, 1, 1, 1, 1, 1))
+                            .all()
+                            .get()))
+                    .isInstanceOf(UnknownMemberIdException.class);
+            assertThat(admin.listConsumerGroupOffsets(group)
+                            .partitionsToOffsetAndMetadata()
+                            .get())
+                    .as("the refused alteration changed nothing")
+                    .isEqualTo(byMember);
 
             Groups.closeAll(members);
             Map<TopicPartition, OffsetAndMetadata> altered = offsets(topic, 1, 2, 3, 4, 5, 0);
             admin.alterConsumerGroupOffsets(group, altered).all().get();
-            assertThat(admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get()).isEqualTo(altered);
+            assertThat(admin.listConsumerGroupOffsets(group)
+                            .partitionsToOffsetAndMetadata()
+                            .get())
+                    .isEqualTo(altered);
         } finally {
             Groups.closeAll(members);
         }
         // The group reads from the altered offsets.
         List<GroupMember> again = startGroup(protocol, group, topic, 1);
         try {
-            GroupMember.await(() -> "the member to read from the altered offsets", 30, () -> again.get(0).reads().size() >= 15);
+            GroupMember.await(
+                    () -> "the member to read from the altered offsets",
+                    30,
+                    () -> again.get(0).reads().size() >= 15);
             Map<Integer, Long> first = new HashMap<>();
             for (GroupMember.Read r : again.get(0).reads()) {
                 first.putIfAbsent(r.partition().partition(), r.offset());
@@ -264,10 +307,17 @@ class GroupAdminCompatTest {
         List<GroupMember> members = startGroup(protocol, group, topic, 1);
         try (Admin admin = Clients.admin(BROKER)) {
             Groups.produce(BROKER.bootstrapServers(), topic, 3);
-            GroupMember.await(() -> "the member's commits", 30, () -> members.get(0).committed().size() == 6);
-            assertThat(cause(() -> admin.deleteConsumerGroups(List.of(group)).all().get()))
-                .isInstanceOf(GroupNotEmptyException.class);
-            assertThat(admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get()).hasSize(6);
+            GroupMember.await(
+                    () -> "the member's commits",
+                    30,
+                    () -> members.get(0).committed().size() == 6);
+            assertThat(cause(() ->
+                            admin.deleteConsumerGroups(List.of(group)).all().get()))
+                    .isInstanceOf(GroupNotEmptyException.class);
+            assertThat(admin.listConsumerGroupOffsets(group)
+                            .partitionsToOffsetAndMetadata()
+                            .get())
+                    .hasSize(6);
 
             Groups.closeAll(members);
             admin.deleteConsumerGroups(List.of(group)).all().get();
@@ -276,9 +326,14 @@ class GroupAdminCompatTest {
                 listed.add(l.groupId());
             }
             assertThat(listed).doesNotContain(group);
-            assertThat(admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get()).isEmpty();
-            assertThat(cause(() -> admin.deleteConsumerGroups(List.of(group)).all().get()))
-                .as("deleting it again").isInstanceOf(GroupIdNotFoundException.class);
+            assertThat(admin.listConsumerGroupOffsets(group)
+                            .partitionsToOffsetAndMetadata()
+                            .get())
+                    .isEmpty();
+            assertThat(cause(() ->
+                            admin.deleteConsumerGroups(List.of(group)).all().get()))
+                    .as("deleting it again")
+                    .isInstanceOf(GroupIdNotFoundException.class);
         } finally {
             Groups.closeAll(members);
         }
@@ -292,24 +347,41 @@ class GroupAdminCompatTest {
         List<GroupMember> members = startGroup("classic", group, subscribed, 1);
         try (Admin admin = Clients.admin(BROKER)) {
             Groups.produce(BROKER.bootstrapServers(), subscribed, 2);
-            GroupMember.await(() -> "the member's commits", 30, () -> members.get(0).committed().size() == 6);
+            GroupMember.await(
+                    () -> "the member's commits",
+                    30,
+                    () -> members.get(0).committed().size() == 6);
             TopicPartition sub0 = new TopicPartition(subscribed, 0);
             TopicPartition other0 = new TopicPartition(other, 0);
-            assertThat(cause(() -> admin.deleteConsumerGroupOffsets(group, Set.of(sub0)).all().get()))
-                .isInstanceOf(GroupSubscribedToTopicException.class);
-            assertThat(admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get()).containsKey(sub0);
+            assertThat(cause(() -> admin.deleteConsumerGroupOffsets(group, Set.of(sub0))
+                            .all()
+                            .get()))
+                    .isInstanceOf(GroupSubscribedToTopicException.class);
+            assertThat(admin.listConsumerGroupOffsets(group)
+                            .partitionsToOffsetAndMetadata()
+                            .get())
+                    .containsKey(sub0);
             Groups.closeAll(members);
 
-            admin.alterConsumerGroupOffsets(group, Map.of(other0, new OffsetAndMetadata(7))).all().get();
+            admin.alterConsumerGroupOffsets(group, Map.of(other0, new OffsetAndMetadata(7)))
+                    .all()
+                    .get();
             admin.deleteConsumerGroupOffsets(group, Set.of(other0)).all().get();
-            Map<TopicPartition, OffsetAndMetadata> left = admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
+            Map<TopicPartition, OffsetAndMetadata> left = admin.listConsumerGroupOffsets(group)
+                    .partitionsToOffsetAndMetadata()
+                    .get();
             assertThat(left).doesNotContainKey(other0).containsKey(sub0).hasSize(6);
             // Once nobody subscribes, the subscribed topic's offsets can go too.
             admin.deleteConsumerGroupOffsets(group, Set.of(sub0)).all().get();
-            assertThat(admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get())
-                .doesNotContainKey(sub0).hasSize(5);
-            assertThat(cause(() -> admin.deleteConsumerGroupOffsets("never-existed", Set.of(sub0)).all().get()))
-                .isInstanceOf(GroupIdNotFoundException.class);
+            assertThat(admin.listConsumerGroupOffsets(group)
+                            .partitionsToOffsetAndMetadata()
+                            .get())
+                    .doesNotContainKey(sub0)
+                    .hasSize(5);
+            assertThat(cause(() -> admin.deleteConsumerGroupOffsets("never-existed", Set.of(sub0))
+                            .all()
+                            .get()))
+                    .isInstanceOf(GroupIdNotFoundException.class);
         } finally {
             Groups.closeAll(members);
         }

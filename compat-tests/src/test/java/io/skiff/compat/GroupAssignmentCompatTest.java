@@ -39,10 +39,14 @@ class GroupAssignmentCompatTest {
 
     /** How the group assigns: the protocol and the assignor. */
     enum Flavour {
-        CLASSIC_RANGE("classic", Map.of(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, RangeAssignor.class.getName()),
-            true),
-        CLASSIC_COOPERATIVE_STICKY("classic",
-            Map.of(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName()), false),
+        CLASSIC_RANGE(
+                "classic",
+                Map.of(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, RangeAssignor.class.getName()),
+                true),
+        CLASSIC_COOPERATIVE_STICKY(
+                "classic",
+                Map.of(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName()),
+                false),
         /** The broker's default server-side assignor, uniform. */
         CONSUMER_UNIFORM("consumer", Map.of(), false),
         CONSUMER_RANGE("consumer", Map.of(ConsumerConfig.GROUP_REMOTE_ASSIGNOR_CONFIG, "range"), true);
@@ -78,8 +82,12 @@ class GroupAssignmentCompatTest {
     static List<GroupMember> startMembers(Flavour flavour, String group, String topic, int count) {
         List<GroupMember> members = new ArrayList<>();
         for (int i = 0; i < count; i++) {
-            members.add(GroupMember.start(group + "-m" + i, BROKER.bootstrapServers(), topic,
-                flavour.memberProperties(group), GroupMember.CommitMode.SYNC));
+            members.add(GroupMember.start(
+                    group + "-m" + i,
+                    BROKER.bootstrapServers(),
+                    topic,
+                    flavour.memberProperties(group),
+                    GroupMember.CommitMode.SYNC));
         }
         return members;
     }
@@ -97,9 +105,12 @@ class GroupAssignmentCompatTest {
                 for (GroupMember m : members) {
                     owned.add(m.partitions());
                 }
-                assertThat(owned).as("range gives each member a contiguous range")
-                    .containsExactlyInAnyOrder(new TreeSet<>(List.of(0, 1)), new TreeSet<>(List.of(2, 3)),
-                        new TreeSet<>(List.of(4, 5)));
+                assertThat(owned)
+                        .as("range gives each member a contiguous range")
+                        .containsExactlyInAnyOrder(
+                                new TreeSet<>(List.of(0, 1)),
+                                new TreeSet<>(List.of(2, 3)),
+                                new TreeSet<>(List.of(4, 5)));
             }
             Groups.produce(BROKER.bootstrapServers(), topic, 10);
             Groups.awaitEachReadsOnlyItsOwn(members, 0, 10);
@@ -155,9 +166,16 @@ class GroupAssignmentCompatTest {
         ChildOutput out = new ChildOutput(child);
         List<GroupMember> members = startMembers(flavour, group, topic, 2);
         try {
-            GroupMember.await(() -> "the child and " + members + " to own two partitions each; child said: " + out.text(), 60,
-                () -> Groups.failFast(members) && Groups.disjointCover(List.of(members.get(0).partitions(),
-                    members.get(1).partitions(), out.assigned()), 2));
+            GroupMember.await(
+                    () -> "the child and " + members + " to own two partitions each; child said: " + out.text(),
+                    60,
+                    () -> Groups.failFast(members)
+                            && Groups.disjointCover(
+                                    List.of(
+                                            members.get(0).partitions(),
+                                            members.get(1).partitions(),
+                                            out.assigned()),
+                                    2));
             Set<Integer> childPartitions = out.assigned();
             child.destroyForcibly();
             assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
@@ -181,26 +199,29 @@ class GroupAssignmentCompatTest {
         private volatile Set<Integer> assigned = Set.of();
 
         ChildOutput(Process child) {
-            Thread t = new Thread(() -> {
-                try (BufferedReader r = new BufferedReader(new InputStreamReader(child.getInputStream(),
-                    StandardCharsets.UTF_8))) {
-                    String line;
-                    while ((line = r.readLine()) != null) {
-                        text.append(line).append('\n');
-                        if (line.startsWith("ASSIGNED ")) {
-                            Set<Integer> s = new TreeSet<>();
-                            for (String p : line.substring("ASSIGNED ".length()).split(",")) {
-                                if (!p.isEmpty()) {
-                                    s.add(Integer.parseInt(p));
+            Thread t = new Thread(
+                    () -> {
+                        try (BufferedReader r = new BufferedReader(
+                                new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
+                            String line;
+                            while ((line = r.readLine()) != null) {
+                                text.append(line).append('\n');
+                                if (line.startsWith("ASSIGNED ")) {
+                                    Set<Integer> s = new TreeSet<>();
+                                    for (String p :
+                                            line.substring("ASSIGNED ".length()).split(",")) {
+                                        if (!p.isEmpty()) {
+                                            s.add(Integer.parseInt(p));
+                                        }
+                                    }
+                                    assigned = s;
                                 }
                             }
-                            assigned = s;
+                        } catch (java.io.IOException ended) {
+                            // the child was killed
                         }
-                    }
-                } catch (java.io.IOException ended) {
-                    // the child was killed
-                }
-            }, "child-output");
+                    },
+                    "child-output");
             t.setDaemon(true);
             t.start();
         }

@@ -70,7 +70,8 @@ class GroupBadRequestsCompatTest {
     private static <R> R call(ApiKeys api, short version, ApiMessage request, Parser<R> parser) throws Exception {
         try (RawConnection c = new RawConnection("127.0.0.1", BROKER.port())) {
             int corr = c.send(api, version, request);
-            R response = parser.parse(new ByteBufferAccessor(c.receive(corr, api.responseHeaderVersion(version))), version);
+            R response =
+                    parser.parse(new ByteBufferAccessor(c.receive(corr, api.responseHeaderVersion(version))), version);
             System.out.println(api + " v" + version + " -> " + response);
             return response;
         }
@@ -79,16 +80,29 @@ class GroupBadRequestsCompatTest {
     @BeforeAll
     static void topicAndCoordinator() throws Exception {
         try (Admin admin = Clients.admin(BROKER)) {
-            admin.createTopics(List.of(new NewTopic(TOPIC, Groups.PARTITIONS, (short) 1))).all().get();
+            admin.createTopics(List.of(new NewTopic(TOPIC, Groups.PARTITIONS, (short) 1)))
+                    .all()
+                    .get();
         }
         // The first FindCoordinator creates __consumer_offsets; then every group's coordinator
         // partition must be loaded before the requests below get their real answers.
-        List<String> groups = List.of("bad-no-protocols", "bad-oversized", "bad-sync-unknown", "bad-unknown-topics",
-            "bad-classic-members", "bad-fenced", "bad-consumer-members", "bad-then-restart", "bad-then-restart-huge");
+        List<String> groups = List.of(
+                "bad-no-protocols",
+                "bad-oversized",
+                "bad-sync-unknown",
+                "bad-unknown-topics",
+                "bad-classic-members",
+                "bad-fenced",
+                "bad-consumer-members",
+                "bad-then-restart",
+                "bad-then-restart-huge");
         GroupMember.await(() -> "the coordinators of " + groups, 60, () -> {
             try {
-                FindCoordinatorResponseData r = call(ApiKeys.FIND_COORDINATOR, (short) 6, new FindCoordinatorRequestData()
-                    .setKeyType((byte) 0).setCoordinatorKeys(groups), FindCoordinatorResponseData::new);
+                FindCoordinatorResponseData r = call(
+                        ApiKeys.FIND_COORDINATOR,
+                        (short) 6,
+                        new FindCoordinatorRequestData().setKeyType((byte) 0).setCoordinatorKeys(groups),
+                        FindCoordinatorResponseData::new);
                 for (FindCoordinatorResponseData.Coordinator c : r.coordinators()) {
                     if (c.errorCode() != Errors.NONE.code()) {
                         return false;
@@ -96,8 +110,9 @@ class GroupBadRequestsCompatTest {
                 }
                 for (String g : groups) {
                     short e = describe(g).errorCode();
-                    if (e == Errors.NOT_COORDINATOR.code() || e == Errors.COORDINATOR_LOAD_IN_PROGRESS.code()
-                        || e == Errors.COORDINATOR_NOT_AVAILABLE.code()) {
+                    if (e == Errors.NOT_COORDINATOR.code()
+                            || e == Errors.COORDINATOR_LOAD_IN_PROGRESS.code()
+                            || e == Errors.COORDINATOR_NOT_AVAILABLE.code()) {
                         return false;
                     }
                 }
@@ -110,17 +125,28 @@ class GroupBadRequestsCompatTest {
 
     private static JoinGroupRequestData join(String group, String memberId, byte[] metadata) {
         JoinGroupRequestData.JoinGroupRequestProtocolCollection protocols =
-            new JoinGroupRequestData.JoinGroupRequestProtocolCollection();
+                new JoinGroupRequestData.JoinGroupRequestProtocolCollection();
         if (metadata != null) {
-            protocols.add(new JoinGroupRequestData.JoinGroupRequestProtocol().setName("range").setMetadata(metadata));
+            protocols.add(new JoinGroupRequestData.JoinGroupRequestProtocol()
+                    .setName("range")
+                    .setMetadata(metadata));
         }
-        return new JoinGroupRequestData().setGroupId(group).setMemberId(memberId).setProtocolType("consumer")
-            .setSessionTimeoutMs(SESSION_TIMEOUT_MS).setRebalanceTimeoutMs(SESSION_TIMEOUT_MS).setProtocols(protocols);
+        return new JoinGroupRequestData()
+                .setGroupId(group)
+                .setMemberId(memberId)
+                .setProtocolType("consumer")
+                .setSessionTimeoutMs(SESSION_TIMEOUT_MS)
+                .setRebalanceTimeoutMs(SESSION_TIMEOUT_MS)
+                .setProtocols(protocols);
     }
 
-    private static JoinGroupResponseData joinAsNewMember(String group, String instanceId, byte[] metadata) throws Exception {
-        JoinGroupResponseData first = call(ApiKeys.JOIN_GROUP, JOIN_V, join(group, "", metadata).setGroupInstanceId(instanceId),
-            JoinGroupResponseData::new);
+    private static JoinGroupResponseData joinAsNewMember(String group, String instanceId, byte[] metadata)
+            throws Exception {
+        JoinGroupResponseData first = call(
+                ApiKeys.JOIN_GROUP,
+                JOIN_V,
+                join(group, "", metadata).setGroupInstanceId(instanceId),
+                JoinGroupResponseData::new);
         if (instanceId != null) {
             return first;
         }
@@ -129,13 +155,20 @@ class GroupBadRequestsCompatTest {
         return call(ApiKeys.JOIN_GROUP, JOIN_V, join(group, first.memberId(), metadata), JoinGroupResponseData::new);
     }
 
-    private static SyncGroupResponseData sync(String group, int generation, String memberId, String instanceId,
-                                              byte[] assignment) throws Exception {
-        SyncGroupRequestData req = new SyncGroupRequestData().setGroupId(group).setGenerationId(generation)
-            .setMemberId(memberId).setGroupInstanceId(instanceId).setProtocolType("consumer").setProtocolName("range");
+    private static SyncGroupResponseData sync(
+            String group, int generation, String memberId, String instanceId, byte[] assignment) throws Exception {
+        SyncGroupRequestData req = new SyncGroupRequestData()
+                .setGroupId(group)
+                .setGenerationId(generation)
+                .setMemberId(memberId)
+                .setGroupInstanceId(instanceId)
+                .setProtocolType("consumer")
+                .setProtocolName("range");
         if (assignment != null) {
-            req.assignments().add(new SyncGroupRequestData.SyncGroupRequestAssignment().setMemberId(memberId)
-                .setAssignment(assignment));
+            req.assignments()
+                    .add(new SyncGroupRequestData.SyncGroupRequestAssignment()
+                            .setMemberId(memberId)
+                            .setAssignment(assignment));
         }
         return call(ApiKeys.SYNC_GROUP, SYNC_V, req, SyncGroupResponseData::new);
     }
@@ -148,17 +181,28 @@ class GroupBadRequestsCompatTest {
     }
 
     /** An OffsetCommit v9 (topics by name) of offset {@code offset} for each (topic, partition). */
-    private static OffsetCommitRequestData commit(String group, int generation, String memberId, String instanceId,
-                                                  long offset, Object... topicPartitionPairs) {
-        OffsetCommitRequestData req = new OffsetCommitRequestData().setGroupId(group).setGenerationIdOrMemberEpoch(generation)
-            .setMemberId(memberId).setGroupInstanceId(instanceId);
+    private static OffsetCommitRequestData commit(
+            String group,
+            int generation,
+            String memberId,
+            String instanceId,
+            long offset,
+            Object... topicPartitionPairs) {
+        OffsetCommitRequestData req = new OffsetCommitRequestData()
+                .setGroupId(group)
+                .setGenerationIdOrMemberEpoch(generation)
+                .setMemberId(memberId)
+                .setGroupInstanceId(instanceId);
         Map<String, OffsetCommitRequestData.OffsetCommitRequestTopic> topics = new java.util.LinkedHashMap<>();
         for (int i = 0; i < topicPartitionPairs.length; i += 2) {
             String topic = (String) topicPartitionPairs[i];
             int partition = (Integer) topicPartitionPairs[i + 1];
             topics.computeIfAbsent(topic, t -> new OffsetCommitRequestData.OffsetCommitRequestTopic().setName(t))
-                .partitions().add(new OffsetCommitRequestData.OffsetCommitRequestPartition().setPartitionIndex(partition)
-                    .setCommittedOffset(offset).setCommittedMetadata("m"));
+                    .partitions()
+                    .add(new OffsetCommitRequestData.OffsetCommitRequestPartition()
+                            .setPartitionIndex(partition)
+                            .setCommittedOffset(offset)
+                            .setCommittedMetadata("m"));
         }
         req.topics().addAll(topics.values());
         return req;
@@ -178,8 +222,10 @@ class GroupBadRequestsCompatTest {
     private static Map<TopicPartition, Long> committed(String group) throws Exception {
         try (Admin admin = Clients.admin(BROKER)) {
             Map<TopicPartition, Long> out = new HashMap<>();
-            for (Map.Entry<TopicPartition, OffsetAndMetadata> e
-                : admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get().entrySet()) {
+            for (Map.Entry<TopicPartition, OffsetAndMetadata> e : admin.listConsumerGroupOffsets(group)
+                    .partitionsToOffsetAndMetadata()
+                    .get()
+                    .entrySet()) {
                 out.put(e.getKey(), e.getValue().offset());
             }
             return out;
@@ -187,8 +233,11 @@ class GroupBadRequestsCompatTest {
     }
 
     private static DescribeGroupsResponseData.DescribedGroup describe(String group) throws Exception {
-        DescribeGroupsResponseData r = call(ApiKeys.DESCRIBE_GROUPS, DESCRIBE_V, new DescribeGroupsRequestData()
-            .setGroups(List.of(group)), DescribeGroupsResponseData::new);
+        DescribeGroupsResponseData r = call(
+                ApiKeys.DESCRIBE_GROUPS,
+                DESCRIBE_V,
+                new DescribeGroupsRequestData().setGroups(List.of(group)),
+                DescribeGroupsResponseData::new);
         return r.groups().get(0);
     }
 
@@ -200,10 +249,13 @@ class GroupBadRequestsCompatTest {
         Properties p = new Properties();
         p.put(ConsumerConfig.GROUP_ID_CONFIG, group);
         p.put(ConsumerConfig.GROUP_PROTOCOL_CONFIG, protocol);
-        GroupMember m = GroupMember.start(group + "-real", BROKER.bootstrapServers(), TOPIC, p, GroupMember.CommitMode.SYNC);
+        GroupMember m =
+                GroupMember.start(group + "-real", BROKER.bootstrapServers(), TOPIC, p, GroupMember.CommitMode.SYNC);
         try {
-            GroupMember.await(() -> "a real consumer to own every partition of " + group + ": " + m, 60,
-                () -> m.partitions().size() == Groups.PARTITIONS);
+            GroupMember.await(
+                    () -> "a real consumer to own every partition of " + group + ": " + m,
+                    60,
+                    () -> m.partitions().size() == Groups.PARTITIONS);
             Map<TopicPartition, Long> ends = new HashMap<>();
             try (Admin admin = Clients.admin(BROKER)) {
                 Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
@@ -213,17 +265,19 @@ class GroupBadRequestsCompatTest {
                 admin.listOffsets(latest).all().get().forEach((tp, info) -> ends.put(tp, info.offset()));
             }
             Groups.produce(BROKER.bootstrapServers(), TOPIC, 1);
-            GroupMember.await(() -> "the real consumer to read the new records and commit past them: " + m.committed(), 60,
-                () -> {
-                    Map<TopicPartition, Long> committed = m.committed();
-                    for (Map.Entry<TopicPartition, Long> e : ends.entrySet()) {
-                        if (!m.reads().contains(new GroupMember.Read(e.getKey(), e.getValue()))
-                            || committed.getOrDefault(e.getKey(), -1L) <= e.getValue()) {
-                            return false;
+            GroupMember.await(
+                    () -> "the real consumer to read the new records and commit past them: " + m.committed(),
+                    60,
+                    () -> {
+                        Map<TopicPartition, Long> committed = m.committed();
+                        for (Map.Entry<TopicPartition, Long> e : ends.entrySet()) {
+                            if (!m.reads().contains(new GroupMember.Read(e.getKey(), e.getValue()))
+                                    || committed.getOrDefault(e.getKey(), -1L) <= e.getValue()) {
+                                return false;
+                            }
                         }
-                    }
-                    return true;
-                });
+                        return true;
+                    });
             assertThat(m.failure()).isNull();
         } finally {
             m.close();
@@ -237,7 +291,9 @@ class GroupBadRequestsCompatTest {
         assertThat(r.errorCode()).isEqualTo(Errors.INCONSISTENT_GROUP_PROTOCOL.code());
         assertThat(r.memberId()).isEmpty();
         assertThat(r.generationId()).isEqualTo(-1);
-        assertThat(r.protocolName()).as("no protocol selected: null, as Kafka sends it").isNull();
+        assertThat(r.protocolName())
+                .as("no protocol selected: null, as Kafka sends it")
+                .isNull();
         // Kafka leaves the group it looked up for the request behind, empty.
         DescribeGroupsResponseData.DescribedGroup d = describe(group);
         assertThat(d.errorCode()).isEqualTo(Errors.NONE.code());
@@ -270,32 +326,55 @@ class GroupBadRequestsCompatTest {
     @Test
     void offsetCommitForUnknownTopicsAndPartitionsFailsForThoseAndCommitsTheRest() throws Exception {
         String group = "bad-unknown-topics";
-        OffsetCommitResponseData byName = call(ApiKeys.OFFSET_COMMIT, COMMIT_V,
-            commit(group, -1, "", null, 7, "no-such-topic", 0, TOPIC, 0, TOPIC, 99, TOPIC, -1),
-            OffsetCommitResponseData::new);
-        assertThat(errorsByTopicPartition(byName)).isEqualTo(Map.of(
-            "no-such-topic-0", Errors.UNKNOWN_TOPIC_OR_PARTITION.code(),
-            TOPIC + "-0", Errors.NONE.code(),
-            TOPIC + "-99", Errors.UNKNOWN_TOPIC_OR_PARTITION.code(),
-            TOPIC + "--1", Errors.UNKNOWN_TOPIC_OR_PARTITION.code()));
+        OffsetCommitResponseData byName = call(
+                ApiKeys.OFFSET_COMMIT,
+                COMMIT_V,
+                commit(group, -1, "", null, 7, "no-such-topic", 0, TOPIC, 0, TOPIC, 99, TOPIC, -1),
+                OffsetCommitResponseData::new);
+        assertThat(errorsByTopicPartition(byName))
+                .isEqualTo(Map.of(
+                        "no-such-topic-0",
+                        Errors.UNKNOWN_TOPIC_OR_PARTITION.code(),
+                        TOPIC + "-0",
+                        Errors.NONE.code(),
+                        TOPIC + "-99",
+                        Errors.UNKNOWN_TOPIC_OR_PARTITION.code(),
+                        TOPIC + "--1",
+                        Errors.UNKNOWN_TOPIC_OR_PARTITION.code()));
 
         Uuid unknownId = Uuid.randomUuid();
         Uuid knownId;
         try (Admin admin = Clients.admin(BROKER)) {
-            knownId = admin.describeTopics(List.of(TOPIC)).allTopicNames().get().get(TOPIC).topicId();
+            knownId = admin.describeTopics(List.of(TOPIC))
+                    .allTopicNames()
+                    .get()
+                    .get(TOPIC)
+                    .topicId();
         }
-        OffsetCommitRequestData req = new OffsetCommitRequestData().setGroupId(group).setGenerationIdOrMemberEpoch(-1)
-            .setMemberId("");
-        req.topics().add(new OffsetCommitRequestData.OffsetCommitRequestTopic().setTopicId(unknownId).setPartitions(List.of(
-            new OffsetCommitRequestData.OffsetCommitRequestPartition().setPartitionIndex(0).setCommittedOffset(8))));
-        req.topics().add(new OffsetCommitRequestData.OffsetCommitRequestTopic().setTopicId(knownId).setPartitions(List.of(
-            new OffsetCommitRequestData.OffsetCommitRequestPartition().setPartitionIndex(1).setCommittedOffset(8))));
+        OffsetCommitRequestData req = new OffsetCommitRequestData()
+                .setGroupId(group)
+                .setGenerationIdOrMemberEpoch(-1)
+                .setMemberId("");
+        req.topics()
+                .add(new OffsetCommitRequestData.OffsetCommitRequestTopic()
+                        .setTopicId(unknownId)
+                        .setPartitions(List.of(new OffsetCommitRequestData.OffsetCommitRequestPartition()
+                                .setPartitionIndex(0)
+                                .setCommittedOffset(8))));
+        req.topics()
+                .add(new OffsetCommitRequestData.OffsetCommitRequestTopic()
+                        .setTopicId(knownId)
+                        .setPartitions(List.of(new OffsetCommitRequestData.OffsetCommitRequestPartition()
+                                .setPartitionIndex(1)
+                                .setCommittedOffset(8))));
         OffsetCommitResponseData byId = call(ApiKeys.OFFSET_COMMIT, COMMIT_BY_ID_V, req, OffsetCommitResponseData::new);
-        assertThat(errorsByTopicPartition(byId)).isEqualTo(Map.of(
-            unknownId + "-0", Errors.UNKNOWN_TOPIC_ID.code(),
-            knownId + "-1", Errors.NONE.code()));
+        assertThat(errorsByTopicPartition(byId))
+                .isEqualTo(Map.of(
+                        unknownId + "-0", Errors.UNKNOWN_TOPIC_ID.code(),
+                        knownId + "-1", Errors.NONE.code()));
 
-        assertThat(committed(group)).isEqualTo(Map.of(new TopicPartition(TOPIC, 0), 7L, new TopicPartition(TOPIC, 1), 8L));
+        assertThat(committed(group))
+                .isEqualTo(Map.of(new TopicPartition(TOPIC, 0), 7L, new TopicPartition(TOPIC, 1), 8L));
         assertGroupWorks(group, "classic");
     }
 
@@ -306,20 +385,35 @@ class GroupBadRequestsCompatTest {
         assertThat(joined.errorCode()).isEqualTo(Errors.NONE.code());
         int generation = joined.generationId();
         String memberId = joined.memberId();
-        assertThat(sync(group, generation, memberId, null, new byte[0]).errorCode()).isEqualTo(Errors.NONE.code());
+        assertThat(sync(group, generation, memberId, null, new byte[0]).errorCode())
+                .isEqualTo(Errors.NONE.code());
 
-        OffsetCommitResponseData ok = call(ApiKeys.OFFSET_COMMIT, COMMIT_V, commit(group, generation, memberId, null, 3, TOPIC, 0),
-            OffsetCommitResponseData::new);
+        OffsetCommitResponseData ok = call(
+                ApiKeys.OFFSET_COMMIT,
+                COMMIT_V,
+                commit(group, generation, memberId, null, 3, TOPIC, 0),
+                OffsetCommitResponseData::new);
         assertThat(errorsByTopicPartition(ok)).containsEntry(TOPIC + "-0", Errors.NONE.code());
-        OffsetCommitResponseData unknown = call(ApiKeys.OFFSET_COMMIT, COMMIT_V,
-            commit(group, generation, "ghost", null, 4, TOPIC, 0, TOPIC, 1), OffsetCommitResponseData::new);
-        assertThat(errorsByTopicPartition(unknown)).containsOnlyKeys(TOPIC + "-0", TOPIC + "-1")
-            .containsValue(Errors.UNKNOWN_MEMBER_ID.code()).doesNotContainValue(Errors.NONE.code());
-        OffsetCommitResponseData oldGeneration = call(ApiKeys.OFFSET_COMMIT, COMMIT_V,
-            commit(group, generation - 1, memberId, null, 5, TOPIC, 0), OffsetCommitResponseData::new);
+        OffsetCommitResponseData unknown = call(
+                ApiKeys.OFFSET_COMMIT,
+                COMMIT_V,
+                commit(group, generation, "ghost", null, 4, TOPIC, 0, TOPIC, 1),
+                OffsetCommitResponseData::new);
+        assertThat(errorsByTopicPartition(unknown))
+                .containsOnlyKeys(TOPIC + "-0", TOPIC + "-1")
+                .containsValue(Errors.UNKNOWN_MEMBER_ID.code())
+                .doesNotContainValue(Errors.NONE.code());
+        OffsetCommitResponseData oldGeneration = call(
+                ApiKeys.OFFSET_COMMIT,
+                COMMIT_V,
+                commit(group, generation - 1, memberId, null, 5, TOPIC, 0),
+                OffsetCommitResponseData::new);
         assertThat(errorsByTopicPartition(oldGeneration)).containsEntry(TOPIC + "-0", Errors.ILLEGAL_GENERATION.code());
-        OffsetCommitResponseData noMember = call(ApiKeys.OFFSET_COMMIT, COMMIT_V, commit(group, -1, "", null, 6, TOPIC, 0),
-            OffsetCommitResponseData::new);
+        OffsetCommitResponseData noMember = call(
+                ApiKeys.OFFSET_COMMIT,
+                COMMIT_V,
+                commit(group, -1, "", null, 6, TOPIC, 0),
+                OffsetCommitResponseData::new);
         assertThat(errorsByTopicPartition(noMember)).containsEntry(TOPIC + "-0", Errors.UNKNOWN_MEMBER_ID.code());
 
         assertThat(committed(group)).isEqualTo(Map.of(new TopicPartition(TOPIC, 0), 3L));
@@ -332,26 +426,36 @@ class GroupBadRequestsCompatTest {
         String group = "bad-fenced";
         JoinGroupResponseData first = joinAsNewMember(group, "instance-a", new byte[0]);
         assertThat(first.errorCode()).isEqualTo(Errors.NONE.code());
-        assertThat(sync(group, first.generationId(), first.memberId(), "instance-a", new byte[0]).errorCode())
-            .isEqualTo(Errors.NONE.code());
+        assertThat(sync(group, first.generationId(), first.memberId(), "instance-a", new byte[0])
+                        .errorCode())
+                .isEqualTo(Errors.NONE.code());
         // The same instance joins again (a restarted process): the old member id is fenced.
         JoinGroupResponseData again = joinAsNewMember(group, "instance-a", new byte[0]);
         assertThat(again.errorCode()).isEqualTo(Errors.NONE.code());
         assertThat(again.memberId()).isNotEqualTo(first.memberId());
 
-        OffsetCommitResponseData fenced = call(ApiKeys.OFFSET_COMMIT, COMMIT_V,
-            commit(group, first.generationId(), first.memberId(), "instance-a", 9, TOPIC, 0), OffsetCommitResponseData::new);
+        OffsetCommitResponseData fenced = call(
+                ApiKeys.OFFSET_COMMIT,
+                COMMIT_V,
+                commit(group, first.generationId(), first.memberId(), "instance-a", 9, TOPIC, 0),
+                OffsetCommitResponseData::new);
         assertThat(errorsByTopicPartition(fenced)).containsEntry(TOPIC + "-0", Errors.FENCED_INSTANCE_ID.code());
-        OffsetCommitResponseData current = call(ApiKeys.OFFSET_COMMIT, COMMIT_V,
-            commit(group, again.generationId(), again.memberId(), "instance-a", 10, TOPIC, 0), OffsetCommitResponseData::new);
+        OffsetCommitResponseData current = call(
+                ApiKeys.OFFSET_COMMIT,
+                COMMIT_V,
+                commit(group, again.generationId(), again.memberId(), "instance-a", 10, TOPIC, 0),
+                OffsetCommitResponseData::new);
         assertThat(errorsByTopicPartition(current)).containsEntry(TOPIC + "-0", Errors.NONE.code());
         assertThat(committed(group)).isEqualTo(Map.of(new TopicPartition(TOPIC, 0), 10L));
 
         LeaveGroupRequestData leave = new LeaveGroupRequestData().setGroupId(group);
-        leave.members().add(new LeaveGroupRequestData.MemberIdentity().setMemberId(again.memberId())
-            .setGroupInstanceId("instance-a"));
-        assertThat(call(ApiKeys.LEAVE_GROUP, LEAVE_V, leave, LeaveGroupResponseData::new).errorCode())
-            .isEqualTo(Errors.NONE.code());
+        leave.members()
+                .add(new LeaveGroupRequestData.MemberIdentity()
+                        .setMemberId(again.memberId())
+                        .setGroupInstanceId("instance-a"));
+        assertThat(call(ApiKeys.LEAVE_GROUP, LEAVE_V, leave, LeaveGroupResponseData::new)
+                        .errorCode())
+                .isEqualTo(Errors.NONE.code());
         assertGroupWorks(group, "classic");
     }
 
@@ -359,30 +463,54 @@ class GroupBadRequestsCompatTest {
     void offsetCommitByAConsumerMemberWithAStaleEpochOrUnknownIdIsRefused() throws Exception {
         String group = "bad-consumer-members";
         String memberId = Uuid.randomUuid().toString();
-        ConsumerGroupHeartbeatResponseData hb = call(ApiKeys.CONSUMER_GROUP_HEARTBEAT, CGH_V,
-            new ConsumerGroupHeartbeatRequestData().setGroupId(group).setMemberId(memberId).setMemberEpoch(0)
-                .setRebalanceTimeoutMs(SESSION_TIMEOUT_MS).setSubscribedTopicNames(List.of(TOPIC)).setTopicPartitions(List.of()),
-            ConsumerGroupHeartbeatResponseData::new);
+        ConsumerGroupHeartbeatResponseData hb = call(
+                ApiKeys.CONSUMER_GROUP_HEARTBEAT,
+                CGH_V,
+                new ConsumerGroupHeartbeatRequestData()
+                        .setGroupId(group)
+                        .setMemberId(memberId)
+                        .setMemberEpoch(0)
+                        .setRebalanceTimeoutMs(SESSION_TIMEOUT_MS)
+                        .setSubscribedTopicNames(List.of(TOPIC))
+                        .setTopicPartitions(List.of()),
+                ConsumerGroupHeartbeatResponseData::new);
         assertThat(hb.errorCode()).isEqualTo(Errors.NONE.code());
         int epoch = hb.memberEpoch();
 
-        OffsetCommitResponseData ok = call(ApiKeys.OFFSET_COMMIT, COMMIT_V, commit(group, epoch, memberId, null, 11, TOPIC, 0),
-            OffsetCommitResponseData::new);
+        OffsetCommitResponseData ok = call(
+                ApiKeys.OFFSET_COMMIT,
+                COMMIT_V,
+                commit(group, epoch, memberId, null, 11, TOPIC, 0),
+                OffsetCommitResponseData::new);
         assertThat(errorsByTopicPartition(ok)).containsEntry(TOPIC + "-0", Errors.NONE.code());
-        OffsetCommitResponseData ahead = call(ApiKeys.OFFSET_COMMIT, COMMIT_V,
-            commit(group, epoch + 1, memberId, null, 12, TOPIC, 0), OffsetCommitResponseData::new);
+        OffsetCommitResponseData ahead = call(
+                ApiKeys.OFFSET_COMMIT,
+                COMMIT_V,
+                commit(group, epoch + 1, memberId, null, 12, TOPIC, 0),
+                OffsetCommitResponseData::new);
         assertThat(errorsByTopicPartition(ahead)).containsEntry(TOPIC + "-0", Errors.STALE_MEMBER_EPOCH.code());
-        OffsetCommitResponseData behind = call(ApiKeys.OFFSET_COMMIT, COMMIT_V,
-            commit(group, epoch - 1, memberId, null, 13, TOPIC, 0), OffsetCommitResponseData::new);
+        OffsetCommitResponseData behind = call(
+                ApiKeys.OFFSET_COMMIT,
+                COMMIT_V,
+                commit(group, epoch - 1, memberId, null, 13, TOPIC, 0),
+                OffsetCommitResponseData::new);
         assertThat(errorsByTopicPartition(behind)).containsEntry(TOPIC + "-0", Errors.STALE_MEMBER_EPOCH.code());
-        OffsetCommitResponseData unknown = call(ApiKeys.OFFSET_COMMIT, COMMIT_V,
-            commit(group, epoch, "ghost", null, 14, TOPIC, 0), OffsetCommitResponseData::new);
+        OffsetCommitResponseData unknown = call(
+                ApiKeys.OFFSET_COMMIT,
+                COMMIT_V,
+                commit(group, epoch, "ghost", null, 14, TOPIC, 0),
+                OffsetCommitResponseData::new);
         assertThat(errorsByTopicPartition(unknown)).containsEntry(TOPIC + "-0", Errors.UNKNOWN_MEMBER_ID.code());
         assertThat(committed(group)).isEqualTo(Map.of(new TopicPartition(TOPIC, 0), 11L));
 
-        ConsumerGroupHeartbeatResponseData left = call(ApiKeys.CONSUMER_GROUP_HEARTBEAT, CGH_V,
-            new ConsumerGroupHeartbeatRequestData().setGroupId(group).setMemberId(memberId).setMemberEpoch(-1),
-            ConsumerGroupHeartbeatResponseData::new);
+        ConsumerGroupHeartbeatResponseData left = call(
+                ApiKeys.CONSUMER_GROUP_HEARTBEAT,
+                CGH_V,
+                new ConsumerGroupHeartbeatRequestData()
+                        .setGroupId(group)
+                        .setMemberId(memberId)
+                        .setMemberEpoch(-1),
+                ConsumerGroupHeartbeatResponseData::new);
         assertThat(left.errorCode()).isEqualTo(Errors.NONE.code());
         assertGroupWorks(group, "consumer");
     }
@@ -391,18 +519,26 @@ class GroupBadRequestsCompatTest {
     void afterBadGroupRequestsTheOffsetsLogReplaysOnRestart() throws Exception {
         Assumptions.assumeFalse(SkiffBrokerExtension.isReference(), "restarts Skiff");
         String group = "bad-then-restart";
-        OffsetCommitResponseData good = call(ApiKeys.OFFSET_COMMIT, COMMIT_V, commit(group, -1, "", null, 21, TOPIC, 0, TOPIC, 1),
-            OffsetCommitResponseData::new);
+        OffsetCommitResponseData good = call(
+                ApiKeys.OFFSET_COMMIT,
+                COMMIT_V,
+                commit(group, -1, "", null, 21, TOPIC, 0, TOPIC, 1),
+                OffsetCommitResponseData::new);
         assertThat(errorsByTopicPartition(good).values()).containsOnly(Errors.NONE.code());
         JoinGroupResponseData joined = joinAsNewMember(group + "-huge", null, new byte[2 * 1024 * 1024]);
         sync(group + "-huge", joined.generationId(), joined.memberId(), null, new byte[0]);
-        call(ApiKeys.OFFSET_COMMIT, COMMIT_V, commit(group, -1, "", null, 22, "no-such-topic", 0, TOPIC, 77),
-            OffsetCommitResponseData::new);
+        call(
+                ApiKeys.OFFSET_COMMIT,
+                COMMIT_V,
+                commit(group, -1, "", null, 22, "no-such-topic", 0, TOPIC, 77),
+                OffsetCommitResponseData::new);
         Map<TopicPartition, Long> before = committed(group);
         assertThat(before).isEqualTo(Map.of(new TopicPartition(TOPIC, 0), 21L, new TopicPartition(TOPIC, 1), 21L));
 
         BROKER.restart();
-        assertThat(committed(group)).as("offsets after replaying __consumer_offsets").isEqualTo(before);
+        assertThat(committed(group))
+                .as("offsets after replaying __consumer_offsets")
+                .isEqualTo(before);
         assertGroupWorks(group, "classic");
     }
 }

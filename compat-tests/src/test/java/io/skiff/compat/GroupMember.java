@@ -34,12 +34,13 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  */
 final class GroupMember implements AutoCloseable {
     enum CommitMode {
-        NONE, SYNC, ASYNC
+        NONE,
+        SYNC,
+        ASYNC
     }
 
     /** What one record was: where it was read from. */
-    record Read(TopicPartition partition, long offset) {
-    }
+    record Read(TopicPartition partition, long offset) {}
 
     private final String name;
     private final KafkaConsumer<byte[], byte[]> consumer;
@@ -75,7 +76,8 @@ final class GroupMember implements AutoCloseable {
         return new GroupMember(name, bootstrap, topic, extra, mode, true);
     }
 
-    private GroupMember(String name, String bootstrap, String topic, Properties extra, CommitMode mode, boolean holding) {
+    private GroupMember(
+            String name, String bootstrap, String topic, Properties extra, CommitMode mode, boolean holding) {
         this.name = name;
         this.commitMode = mode;
         this.holding = holding;
@@ -245,7 +247,8 @@ final class GroupMember implements AutoCloseable {
     }
 
     /** Waits up to {@code timeoutSeconds} for the condition; fails saying {@code what} (read then) otherwise. */
-    static void await(Supplier<String> what, int timeoutSeconds, BooleanSupplier condition) throws InterruptedException {
+    static void await(Supplier<String> what, int timeoutSeconds, BooleanSupplier condition)
+            throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {

@@ -16,8 +16,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * {@code ASSIGNED 0,1} (partition numbers) each time its assignment changes.
  */
 public final class GroupMemberMain {
-    private GroupMemberMain() {
-    }
+    private GroupMemberMain() {}
 
     public static void main(String[] args) {
         Properties p = new Properties();
@@ -28,8 +27,8 @@ public final class GroupMemberMain {
             int eq = args[i].indexOf('=');
             p.put(args[i].substring(0, eq), args[i].substring(eq + 1));
         }
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(),
-            new ByteArrayDeserializer())) {
+        try (KafkaConsumer<byte[], byte[]> consumer =
+                new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             consumer.subscribe(List.of(args[1]));
             String last = null;
             while (true) {
@@ -38,7 +37,8 @@ public final class GroupMemberMain {
                 for (TopicPartition tp : consumer.assignment()) {
                     partitions.add(tp.partition());
                 }
-                String now = partitions.toString().replace(" ", "").replace("[", "").replace("]", "");
+                String now =
+                        partitions.toString().replace(" ", "").replace("[", "").replace("]", "");
                 if (!now.equals(last)) {
                     System.out.println("ASSIGNED " + now);
                     System.out.flush();

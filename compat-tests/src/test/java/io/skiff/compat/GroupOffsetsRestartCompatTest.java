@@ -35,28 +35,33 @@ class GroupOffsetsRestartCompatTest {
     private static final int PARTITIONS = 6;
     /** Records read after the last commit, per partition. */
     private static final int UNCOMMITTED_WINDOW = 5;
+
     private static final int AFTER_RESTART = 7;
 
     @ParameterizedTest(name = "{0} protocol, broker stopped by {1}")
     @CsvSource({"classic, SIGTERM", "consumer, SIGTERM", "classic, SIGKILL", "consumer, SIGKILL"})
-    void eachMemberResumesExactlyAtItsCommittedOffsetsAfterABrokerRestart(String protocol, String signal,
-                                                                          @TempDir Path dir) throws Exception {
+    void eachMemberResumesExactlyAtItsCommittedOffsetsAfterABrokerRestart(
+            String protocol, String signal, @TempDir Path dir) throws Exception {
         try (SkiffProcess broker = new SkiffProcess(dir)
-            .with("group.initial.rebalance.delay.ms", "0")
-            .with("group.min.session.timeout.ms", "1000")
-            .with("group.consumer.heartbeat.interval.ms", "500")) {
+                .with("group.initial.rebalance.delay.ms", "0")
+                .with("group.min.session.timeout.ms", "1000")
+                .with("group.consumer.heartbeat.interval.ms", "500")) {
             broker.start();
             String bootstrap = broker.bootstrapServers();
             try (Admin admin = Clients.admin(bootstrap)) {
-                admin.createTopics(List.of(new NewTopic(TOPIC, PARTITIONS, (short) 1))).all().get();
+                admin.createTopics(List.of(new NewTopic(TOPIC, PARTITIONS, (short) 1)))
+                        .all()
+                        .get();
             }
             // Phase 1: one member commits synchronously, two asynchronously, after every poll.
             List<GroupMember> first = new ArrayList<>();
             first.add(GroupMember.start("sync", bootstrap, TOPIC, props(protocol), GroupMember.CommitMode.SYNC));
             first.add(GroupMember.start("async-1", bootstrap, TOPIC, props(protocol), GroupMember.CommitMode.ASYNC));
             first.add(GroupMember.start("async-2", bootstrap, TOPIC, props(protocol), GroupMember.CommitMode.ASYNC));
-            GroupMember.await(() -> "three members owning two partitions each: " + first, 60,
-                () -> Groups.disjointCover(first, 2));
+            GroupMember.await(
+                    () -> "three members owning two partitions each: " + first,
+                    60,
+                    () -> Groups.disjointCover(first, 2));
             // Partition p gets 10 * (p + 1) records, so that a partition mixed up with another shows.
             Map<TopicPartition, Long> committed = new HashMap<>();
             int[] counts = new int[PARTITIONS];
@@ -65,9 +70,13 @@ class GroupOffsetsRestartCompatTest {
                 committed.put(new TopicPartition(TOPIC, p), (long) counts[p]);
             }
             produce(bootstrap, counts);
-            GroupMember.await(() -> "every member to have committed all it owns: " + confirmed(first), 60,
-                () -> confirmed(first).equals(committed));
-            assertThat(committedOffsets(bootstrap)).as("committed offsets seen by the admin client").isEqualTo(committed);
+            GroupMember.await(
+                    () -> "every member to have committed all it owns: " + confirmed(first),
+                    60,
+                    () -> confirmed(first).equals(committed));
+            assertThat(committedOffsets(bootstrap))
+                    .as("committed offsets seen by the admin client")
+                    .isEqualTo(committed);
 
             // The uncommitted window: read, never committed.
             for (GroupMember m : first) {
@@ -91,7 +100,9 @@ class GroupOffsetsRestartCompatTest {
                 m.close();
                 assertThat(m.failure()).as("%s's poll loop", m.name()).isNull();
             }
-            assertThat(committedOffsets(bootstrap)).as("nothing committed by the window").isEqualTo(committed);
+            assertThat(committedOffsets(bootstrap))
+                    .as("nothing committed by the window")
+                    .isEqualTo(committed);
 
             if (signal.equals("SIGKILL")) {
                 broker.kill();
@@ -100,7 +111,9 @@ class GroupOffsetsRestartCompatTest {
                 assertThat(broker.stop()).as("exit status after SIGTERM").isIn(0, 143);
             }
             broker.start();
-            assertThat(committedOffsets(bootstrap)).as("committed offsets after the restart").isEqualTo(committed);
+            assertThat(committedOffsets(bootstrap))
+                    .as("committed offsets after the restart")
+                    .isEqualTo(committed);
             int[] more = new int[PARTITIONS];
             java.util.Arrays.fill(more, AFTER_RESTART);
             produce(bootstrap, more);
@@ -108,12 +121,14 @@ class GroupOffsetsRestartCompatTest {
             // Phase 2: a new generation of members settles first, then reads.
             List<GroupMember> second = new ArrayList<>();
             for (int i = 0; i < 3; i++) {
-                second.add(GroupMember.startHolding("after-" + i, bootstrap, TOPIC, props(protocol),
-                    GroupMember.CommitMode.NONE));
+                second.add(GroupMember.startHolding(
+                        "after-" + i, bootstrap, TOPIC, props(protocol), GroupMember.CommitMode.NONE));
             }
             try {
-                GroupMember.await(() -> "three new members owning two partitions each: " + second, 60,
-                    () -> Groups.disjointCover(second, 2));
+                GroupMember.await(
+                        () -> "three new members owning two partitions each: " + second,
+                        60,
+                        () -> Groups.disjointCover(second, 2));
                 for (GroupMember m : second) {
                     m.release();
                 }
@@ -128,18 +143,24 @@ class GroupOffsetsRestartCompatTest {
                 for (GroupMember m : second) {
                     Map<Integer, List<Long>> byPartition = new HashMap<>();
                     for (GroupMember.Read r : m.reads()) {
-                        byPartition.computeIfAbsent(r.partition().partition(), k -> new ArrayList<>()).add(r.offset());
+                        byPartition
+                                .computeIfAbsent(r.partition().partition(), k -> new ArrayList<>())
+                                .add(r.offset());
                     }
-                    assertThat(byPartition.keySet()).as("%s reads only what it owns", m.name())
-                        .containsExactlyInAnyOrderElementsOf(m.partitions());
+                    assertThat(byPartition.keySet())
+                            .as("%s reads only what it owns", m.name())
+                            .containsExactlyInAnyOrderElementsOf(m.partitions());
                     for (Map.Entry<Integer, List<Long>> e : byPartition.entrySet()) {
                         long from = committed.get(new TopicPartition(TOPIC, e.getKey()));
                         List<Long> expected = new ArrayList<>();
                         for (long o = from; o < from + perPartitionToRead; o++) {
                             expected.add(o);
                         }
-                        assertThat(e.getValue()).as("%s's offsets of partition %d: from the committed offset %d on, "
-                            + "each once", m.name(), e.getKey(), from).isEqualTo(expected);
+                        assertThat(e.getValue())
+                                .as(
+                                        "%s's offsets of partition %d: from the committed offset %d on, " + "each once",
+                                        m.name(), e.getKey(), from)
+                                .isEqualTo(expected);
                     }
                 }
             } finally {
@@ -152,25 +173,28 @@ class GroupOffsetsRestartCompatTest {
 
     @ParameterizedTest(name = "{0} protocol")
     @CsvSource({"classic", "consumer"})
-    void membersThatStayUpWhileTheBrokerIsKilledKeepTheirPartitionsAndReadOnFromWhereTheyWere(String protocol,
-                                                                                              @TempDir Path dir)
-        throws Exception {
+    void membersThatStayUpWhileTheBrokerIsKilledKeepTheirPartitionsAndReadOnFromWhereTheyWere(
+            String protocol, @TempDir Path dir) throws Exception {
         try (SkiffProcess broker = new SkiffProcess(dir)
-            .with("group.initial.rebalance.delay.ms", "0")
-            .with("group.min.session.timeout.ms", "1000")
-            .with("group.consumer.heartbeat.interval.ms", "500")) {
+                .with("group.initial.rebalance.delay.ms", "0")
+                .with("group.min.session.timeout.ms", "1000")
+                .with("group.consumer.heartbeat.interval.ms", "500")) {
             broker.start();
             String bootstrap = broker.bootstrapServers();
             try (Admin admin = Clients.admin(bootstrap)) {
-                admin.createTopics(List.of(new NewTopic(TOPIC, PARTITIONS, (short) 1))).all().get();
+                admin.createTopics(List.of(new NewTopic(TOPIC, PARTITIONS, (short) 1)))
+                        .all()
+                        .get();
             }
             List<GroupMember> members = new ArrayList<>();
             members.add(GroupMember.start("sync", bootstrap, TOPIC, props(protocol), GroupMember.CommitMode.SYNC));
             members.add(GroupMember.start("async-1", bootstrap, TOPIC, props(protocol), GroupMember.CommitMode.ASYNC));
             members.add(GroupMember.start("async-2", bootstrap, TOPIC, props(protocol), GroupMember.CommitMode.ASYNC));
             try {
-                GroupMember.await(() -> "three members owning two partitions each: " + members, 60,
-                    () -> Groups.disjointCover(members, 2));
+                GroupMember.await(
+                        () -> "three members owning two partitions each: " + members,
+                        60,
+                        () -> Groups.disjointCover(members, 2));
                 int[] ten = new int[PARTITIONS];
                 java.util.Arrays.fill(ten, 10);
                 produce(bootstrap, ten);
@@ -178,8 +202,10 @@ class GroupOffsetsRestartCompatTest {
                 for (int p = 0; p < PARTITIONS; p++) {
                     all.put(new TopicPartition(TOPIC, p), 10L);
                 }
-                GroupMember.await(() -> "every member to have committed all it owns: " + confirmed(members), 60,
-                    () -> confirmed(members).equals(all));
+                GroupMember.await(
+                        () -> "every member to have committed all it owns: " + confirmed(members),
+                        60,
+                        () -> confirmed(members).equals(all));
                 Map<String, java.util.Set<Integer>> before = new HashMap<>();
                 for (GroupMember m : members) {
                     before.put(m.name(), m.partitions());
@@ -190,40 +216,45 @@ class GroupOffsetsRestartCompatTest {
                 broker.kill();
                 broker.start();
                 produce(bootstrap, ten);
-                GroupMember.await(() -> "the members to read what was written after the restart: " + members, 60, () -> {
-                    int total = 0;
-                    for (GroupMember m : members) {
-                        total += m.reads().size();
-                    }
-                    return total >= PARTITIONS * 20;
-                });
+                GroupMember.await(
+                        () -> "the members to read what was written after the restart: " + members, 60, () -> {
+                            int total = 0;
+                            for (GroupMember m : members) {
+                                total += m.reads().size();
+                            }
+                            return total >= PARTITIONS * 20;
+                        });
                 // On a loaded machine a member may be in the middle of a rebalance at this moment (an
                 // eager classic rebalance empties every assignment until SyncGroup); the assignment
                 // it settles on must be the one it had.
-                GroupMember.await(() -> "the members to settle on their assignment of before the restart: " + members, 60,
-                    () -> {
-                        for (GroupMember m : members) {
-                            if (!m.partitions().equals(before.get(m.name()))) {
-                                return false;
+                GroupMember.await(
+                        () -> "the members to settle on their assignment of before the restart: " + members, 60, () -> {
+                            for (GroupMember m : members) {
+                                if (!m.partitions().equals(before.get(m.name()))) {
+                                    return false;
+                                }
                             }
-                        }
-                        return true;
-                    });
+                            return true;
+                        });
                 for (GroupMember m : members) {
-                    assertThat(m.partitions()).as("%s's partitions after the restart", m.name())
-                        .isEqualTo(before.get(m.name()));
+                    assertThat(m.partitions())
+                            .as("%s's partitions after the restart", m.name())
+                            .isEqualTo(before.get(m.name()));
                     assertThat(m.failure()).as("%s's poll loop", m.name()).isNull();
                     Map<Integer, List<Long>> byPartition = new HashMap<>();
                     for (GroupMember.Read r : m.reads()) {
-                        byPartition.computeIfAbsent(r.partition().partition(), k -> new ArrayList<>()).add(r.offset());
+                        byPartition
+                                .computeIfAbsent(r.partition().partition(), k -> new ArrayList<>())
+                                .add(r.offset());
                     }
                     List<Long> zeroToTwenty = new ArrayList<>();
                     for (long o = 0; o < 20; o++) {
                         zeroToTwenty.add(o);
                     }
                     for (int p : before.get(m.name())) {
-                        assertThat(byPartition.get(p)).as("%s's offsets of partition %d, each once", m.name(), p)
-                            .isEqualTo(zeroToTwenty);
+                        assertThat(byPartition.get(p))
+                                .as("%s's offsets of partition %d, each once", m.name(), p)
+                                .isEqualTo(zeroToTwenty);
                     }
                 }
             } finally {
@@ -263,8 +294,10 @@ class GroupOffsetsRestartCompatTest {
     private static Map<TopicPartition, Long> committedOffsets(String bootstrap) throws Exception {
         try (Admin admin = Clients.admin(bootstrap)) {
             Map<TopicPartition, Long> out = new HashMap<>();
-            for (Map.Entry<TopicPartition, OffsetAndMetadata> e
-                : admin.listConsumerGroupOffsets(GROUP).partitionsToOffsetAndMetadata().get().entrySet()) {
+            for (Map.Entry<TopicPartition, OffsetAndMetadata> e : admin.listConsumerGroupOffsets(GROUP)
+                    .partitionsToOffsetAndMetadata()
+                    .get()
+                    .entrySet()) {
                 out.put(e.getKey(), e.getValue().offset());
             }
             return out;
@@ -276,8 +309,8 @@ class GroupOffsetsRestartCompatTest {
         try (KafkaProducer<byte[], byte[]> producer = Clients.producer(bootstrap, "1")) {
             for (int p = 0; p < perPartition.length; p++) {
                 for (int i = 0; i < perPartition[p]; i++) {
-                    acks.add(producer.send(new ProducerRecord<>(TOPIC, p, null,
-                        ("p" + p + "-" + i).getBytes(StandardCharsets.UTF_8))));
+                    acks.add(producer.send(new ProducerRecord<>(
+                            TOPIC, p, null, ("p" + p + "-" + i).getBytes(StandardCharsets.UTF_8))));
                 }
             }
             producer.flush();

@@ -48,17 +48,24 @@ class GroupStaticMembershipCompatTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"classic", "consumer"})
-    void staticMemberRestartedWithinItsSessionTimeoutKeepsItsPartitionsWithoutARebalance(String protocol) throws Exception {
+    void staticMemberRestartedWithinItsSessionTimeoutKeepsItsPartitionsWithoutARebalance(String protocol)
+            throws Exception {
         String topic = Groups.newTopic(BROKER, "static");
         String group = "static-" + protocol;
         List<GroupMember> members = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
-            members.add(GroupMember.start("static-" + i, BROKER.bootstrapServers(), topic,
-                staticMember(protocol, group, "instance-" + i, SESSION_TIMEOUT_MS), GroupMember.CommitMode.SYNC));
+            members.add(GroupMember.start(
+                    "static-" + i,
+                    BROKER.bootstrapServers(),
+                    topic,
+                    staticMember(protocol, group, "instance-" + i, SESSION_TIMEOUT_MS),
+                    GroupMember.CommitMode.SYNC));
         }
         try {
-            GroupMember.await(() -> "three static members owning two partitions each: " + members, 60,
-                () -> Groups.disjointCover(members, 2));
+            GroupMember.await(
+                    () -> "three static members owning two partitions each: " + members,
+                    60,
+                    () -> Groups.disjointCover(members, 2));
             Map<String, Set<Integer>> partitionsBefore = new HashMap<>();
             Map<String, Integer> generationBefore = new HashMap<>();
             Map<String, Integer> callbacksBefore = new HashMap<>();
@@ -71,16 +78,27 @@ class GroupStaticMembershipCompatTest {
 
             GroupMember restarted = members.remove(1);
             restarted.close();
-            GroupMember again = GroupMember.start("static-1-again", BROKER.bootstrapServers(), topic,
-                staticMember(protocol, group, "instance-1", SESSION_TIMEOUT_MS), GroupMember.CommitMode.SYNC);
+            GroupMember again = GroupMember.start(
+                    "static-1-again",
+                    BROKER.bootstrapServers(),
+                    topic,
+                    staticMember(protocol, group, "instance-1", SESSION_TIMEOUT_MS),
+                    GroupMember.CommitMode.SYNC);
             members.add(again);
-            GroupMember.await(() -> "the restarted static member to get partitions: " + again, 30,
-                () -> !again.partitions().isEmpty());
-            assertThat(again.partitions()).as("the restarted member's partitions")
-                .isEqualTo(partitionsBefore.get(restarted.name()));
-            assertThat(again.memberId()).as("a new member id for the same instance").isNotEqualTo(restarted.memberId());
+            GroupMember.await(
+                    () -> "the restarted static member to get partitions: " + again,
+                    30,
+                    () -> !again.partitions().isEmpty());
+            assertThat(again.partitions())
+                    .as("the restarted member's partitions")
+                    .isEqualTo(partitionsBefore.get(restarted.name()));
+            assertThat(again.memberId())
+                    .as("a new member id for the same instance")
+                    .isNotEqualTo(restarted.memberId());
             if (protocol.equals("classic")) {
-                assertThat(again.generation()).as("the generation it joins").isEqualTo(generationBefore.get(restarted.name()));
+                assertThat(again.generation())
+                        .as("the generation it joins")
+                        .isEqualTo(generationBefore.get(restarted.name()));
             }
 
             // Let the members read a round of records, then check that nobody saw a rebalance meanwhile.
@@ -90,8 +108,8 @@ class GroupStaticMembershipCompatTest {
                 assertThat(m.partitions()).as("%s's partitions", m.name()).isEqualTo(partitionsBefore.get(m.name()));
                 assertThat(m.generation()).as("%s's generation", m.name()).isEqualTo(generationBefore.get(m.name()));
                 assertThat(m.assignedCallbacks() + m.revokedCallbacks() + m.lostCallbacks())
-                    .as("%s's rebalance callbacks since the static member left", m.name())
-                    .isEqualTo(callbacksBefore.get(m.name()));
+                        .as("%s's rebalance callbacks since the static member left", m.name())
+                        .isEqualTo(callbacksBefore.get(m.name()));
             }
             ConsumerGroupDescription d = describe(group);
             assertThat(d.groupState()).isEqualTo(GroupState.STABLE);
@@ -115,18 +133,26 @@ class GroupStaticMembershipCompatTest {
         String group = "static-gone";
         List<GroupMember> members = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
-            members.add(GroupMember.start("gone-" + i, BROKER.bootstrapServers(), topic,
-                staticMember("classic", group, "gone-" + i, 3000), GroupMember.CommitMode.SYNC));
+            members.add(GroupMember.start(
+                    "gone-" + i,
+                    BROKER.bootstrapServers(),
+                    topic,
+                    staticMember("classic", group, "gone-" + i, 3000),
+                    GroupMember.CommitMode.SYNC));
         }
         try {
-            GroupMember.await(() -> "three static members owning two partitions each: " + members, 60,
-                () -> Groups.disjointCover(members, 2));
+            GroupMember.await(
+                    () -> "three static members owning two partitions each: " + members,
+                    60,
+                    () -> Groups.disjointCover(members, 2));
             GroupMember gone = members.remove(2);
             Set<Integer> itsPartitions = gone.partitions();
             gone.close();
-            GroupMember.await(() -> "the two others to take over: " + members, 60,
-                () -> Groups.disjointCover(members, 3));
-            assertThat(members.get(0).partitions().size() + members.get(1).partitions().size()).isEqualTo(6);
+            GroupMember.await(
+                    () -> "the two others to take over: " + members, 60, () -> Groups.disjointCover(members, 3));
+            assertThat(members.get(0).partitions().size()
+                            + members.get(1).partitions().size())
+                    .isEqualTo(6);
             Set<Integer> union = new java.util.HashSet<>(members.get(0).partitions());
             union.addAll(members.get(1).partitions());
             assertThat(union).containsAll(itsPartitions);
@@ -137,7 +163,10 @@ class GroupStaticMembershipCompatTest {
 
     private static ConsumerGroupDescription describe(String group) throws Exception {
         try (Admin admin = Clients.admin(BROKER)) {
-            return admin.describeConsumerGroups(List.of(group)).describedGroups().get(group).get();
+            return admin.describeConsumerGroups(List.of(group))
+                    .describedGroups()
+                    .get(group)
+                    .get();
         }
     }
 }

@@ -21,8 +21,7 @@ final class Groups {
     static final int PARTITIONS = 6;
     private static final AtomicInteger TOPICS = new AtomicInteger();
 
-    private Groups() {
-    }
+    private Groups() {}
 
     /**
      * Broker settings that let groups form and fail over in seconds, as tests need: no initial
@@ -30,17 +29,19 @@ final class Groups {
      */
     static SkiffBrokerExtension broker(int consumerSessionTimeoutMs) {
         return new SkiffBrokerExtension()
-            .with("group.initial.rebalance.delay.ms", "0")
-            .with("group.min.session.timeout.ms", "1000")
-            .with("group.consumer.heartbeat.interval.ms", "500")
-            .with("group.consumer.session.timeout.ms", Integer.toString(consumerSessionTimeoutMs));
+                .with("group.initial.rebalance.delay.ms", "0")
+                .with("group.min.session.timeout.ms", "1000")
+                .with("group.consumer.heartbeat.interval.ms", "500")
+                .with("group.consumer.session.timeout.ms", Integer.toString(consumerSessionTimeoutMs));
     }
 
     /** Creates a six-partition topic with a fresh name starting with {@code prefix}. */
     static String newTopic(SkiffBrokerExtension broker, String prefix) throws Exception {
         String topic = prefix + "-" + TOPICS.incrementAndGet();
         try (Admin admin = Clients.admin(broker)) {
-            admin.createTopics(List.of(new NewTopic(topic, PARTITIONS, (short) 1))).all().get();
+            admin.createTopics(List.of(new NewTopic(topic, PARTITIONS, (short) 1)))
+                    .all()
+                    .get();
         }
         return topic;
     }
@@ -55,8 +56,8 @@ final class Groups {
         try (KafkaProducer<byte[], byte[]> producer = Clients.producer(bootstrap, "1")) {
             for (int i = 0; i < perPartition; i++) {
                 for (int p = 0; p < PARTITIONS; p++) {
-                    acks.add(producer.send(new ProducerRecord<>(topic, p, null,
-                        ("p" + p + "-" + i).getBytes(StandardCharsets.UTF_8))));
+                    acks.add(producer.send(new ProducerRecord<>(
+                            topic, p, null, ("p" + p + "-" + i).getBytes(StandardCharsets.UTF_8))));
                 }
             }
             producer.flush();
@@ -87,8 +88,10 @@ final class Groups {
     }
 
     static void awaitDisjointCover(List<GroupMember> members, int each) throws InterruptedException {
-        GroupMember.await(() -> "each of " + members + " to own " + each + " of " + PARTITIONS + " partitions", 60,
-            () -> failFast(members) && disjointCover(members, each));
+        GroupMember.await(
+                () -> "each of " + members + " to own " + each + " of " + PARTITIONS + " partitions",
+                60,
+                () -> failFast(members) && disjointCover(members, each));
     }
 
     static boolean failFast(List<GroupMember> members) {
@@ -101,28 +104,37 @@ final class Groups {
     }
 
     /** Each member has read every record at or above {@code fromOffset} of what it owns, and nothing it does not own. */
-    static void awaitEachReadsOnlyItsOwn(List<GroupMember> members, int fromOffset, int toOffset) throws InterruptedException {
-        GroupMember.await(() -> "the members to read offsets " + fromOffset + ".." + (toOffset - 1) + " of their partitions", 60,
-            () -> {
-                for (GroupMember m : members) {
-                    Set<Long> seen = new HashSet<>();
-                    for (GroupMember.Read r : m.reads()) {
-                        if (r.offset() >= fromOffset) {
-                            seen.add(r.partition().partition() * 1_000_000L + r.offset());
+    static void awaitEachReadsOnlyItsOwn(List<GroupMember> members, int fromOffset, int toOffset)
+            throws InterruptedException {
+        GroupMember.await(
+                () -> "the members to read offsets " + fromOffset + ".." + (toOffset - 1) + " of their partitions",
+                60,
+                () -> {
+                    for (GroupMember m : members) {
+                        Set<Long> seen = new HashSet<>();
+                        for (GroupMember.Read r : m.reads()) {
+                            if (r.offset() >= fromOffset) {
+                                seen.add(r.partition().partition() * 1_000_000L + r.offset());
+                            }
+                        }
+                        if (seen.size() < m.partitions().size() * (toOffset - fromOffset)) {
+                            return false;
                         }
                     }
-                    if (seen.size() < m.partitions().size() * (toOffset - fromOffset)) {
-                        return false;
-                    }
-                }
-                return true;
-            });
+                    return true;
+                });
         for (GroupMember m : members) {
             Set<Integer> owned = m.partitions();
             for (GroupMember.Read r : m.reads()) {
                 if (r.offset() >= fromOffset) {
-                    assertThat(owned).as("%s read %s-%d at offset %d", m.name(), r.partition().topic(),
-                        r.partition().partition(), r.offset()).contains(r.partition().partition());
+                    assertThat(owned)
+                            .as(
+                                    "%s read %s-%d at offset %d",
+                                    m.name(),
+                                    r.partition().topic(),
+                                    r.partition().partition(),
+                                    r.offset())
+                            .contains(r.partition().partition());
                 }
             }
         }
@@ -133,5 +145,4 @@ final class Groups {
             m.close();
         }
     }
-
 }

@@ -78,16 +78,21 @@ final class IdempotentLoad implements AutoCloseable {
             long value = seq++;
             sent.set(seq);
             try {
-                producer.send(new ProducerRecord<>(topic, partition, null, ByteBuffer.allocate(8).putLong(value).array()),
-                    (md, e) -> {
-                        inFlight.release();
-                        if (e == null) {
-                            recordAck(value, md.offset());
-                        } else {
-                            lastFailure = e;
-                            failures.incrementAndGet();
-                        }
-                    });
+                producer.send(
+                        new ProducerRecord<>(
+                                topic,
+                                partition,
+                                null,
+                                ByteBuffer.allocate(8).putLong(value).array()),
+                        (md, e) -> {
+                            inFlight.release();
+                            if (e == null) {
+                                recordAck(value, md.offset());
+                            } else {
+                                lastFailure = e;
+                                failures.incrementAndGet();
+                            }
+                        });
             } catch (RuntimeException e) {
                 // send() itself threw (for example a buffer timeout); the record was never sent
                 inFlight.release();
@@ -151,7 +156,7 @@ final class IdempotentLoad implements AutoCloseable {
         while (ackedCount() < target || System.nanoTime() < earliest) {
             if (System.nanoTime() > deadline) {
                 throw new AssertionError("the producer made no progress: " + ackedCount() + " acknowledged, "
-                    + failures() + " failed (last: " + lastFailure + ")");
+                        + failures() + " failed (last: " + lastFailure + ")");
             }
             TimeUnit.MILLISECONDS.sleep(5);
         }

@@ -63,15 +63,17 @@ class KafkaMigrationCompatTest {
     private static final String COMPACTED = "compacted";
     private static final String GROUP = "migrating-group";
     private static final int RECORDS = 60;
-    private static final Map<String, String> COMPACTED_CONFIGS = Map.of(
-        "cleanup.policy", "compact", "retention.ms", "3600000", "max.message.bytes", "200000");
+    private static final Map<String, String> COMPACTED_CONFIGS =
+            Map.of("cleanup.policy", "compact", "retention.ms", "3600000", "max.message.bytes", "200000");
 
     @TempDir
     static Path home;
+
     private static Path logDir;
     private static int port;
     /** What Kafka wrote: "topic-partition@offset" to "key=value". */
     private static final Map<String, String> written = new TreeMap<>();
+
     private static final Map<String, Uuid> topicIds = new HashMap<>();
     private static final Map<TopicPartition, OffsetAndMetadata> committed = new HashMap<>();
     /** Kafka's idempotent producer, left open across the switch of brokers. */
@@ -82,26 +84,34 @@ class KafkaMigrationCompatTest {
     static void runKafka() throws Exception {
         logDir = home.resolve("logs");
         port = KafkaProcess.freePort();
-        try (KafkaProcess kafka = new KafkaProcess(logDir, port)
-            .with("metadata.log.max.record.bytes.between.snapshots", "2048")) {
+        try (KafkaProcess kafka =
+                new KafkaProcess(logDir, port).with("metadata.log.max.record.bytes.between.snapshots", "2048")) {
             kafka.format();
             kafka.start();
             try (Admin admin = Clients.admin(kafka.bootstrapServers())) {
-                admin.createTopics(List.of(new NewTopic(ORDERS, 3, (short) 1), new NewTopic(EVENTS, 2, (short) 1),
-                    new NewTopic(COMPACTED, 1, (short) 1).configs(COMPACTED_CONFIGS))).all().get(60, TimeUnit.SECONDS);
+                admin.createTopics(List.of(
+                                new NewTopic(ORDERS, 3, (short) 1),
+                                new NewTopic(EVENTS, 2, (short) 1),
+                                new NewTopic(COMPACTED, 1, (short) 1).configs(COMPACTED_CONFIGS)))
+                        .all()
+                        .get(60, TimeUnit.SECONDS);
                 kafkaProducer = Clients.producer(kafka.bootstrapServers(), "all");
                 produce(kafkaProducer, ORDERS, 0);
                 produce(kafkaProducer, EVENTS, 0);
                 produce(kafkaProducer, COMPACTED, 0);
                 commitGroupOffsets(kafka.bootstrapServers());
                 for (Map.Entry<String, TopicDescription> e : admin.describeTopics(List.of(ORDERS, EVENTS, COMPACTED))
-                    .allTopicNames().get(30, TimeUnit.SECONDS).entrySet()) {
+                        .allTopicNames()
+                        .get(30, TimeUnit.SECONDS)
+                        .entrySet()) {
                     topicIds.put(e.getKey(), e.getValue().topicId());
                 }
             }
             awaitSnapshot(metadataDir(logDir));
             kafka.stop();
-            assertThat(logDir.resolve(".kafka_cleanshutdown")).as("Kafka shut down cleanly").exists();
+            assertThat(logDir.resolve(".kafka_cleanshutdown"))
+                    .as("Kafka shut down cleanly")
+                    .exists();
         }
     }
 
@@ -139,7 +149,10 @@ class KafkaMigrationCompatTest {
             assertThat(read).hasSize(RECORDS);
             Map<TopicPartition, Long> ends = c.endOffsets(c.assignment());
             for (Map.Entry<TopicPartition, Long> e : ends.entrySet()) {
-                committed.put(e.getKey(), new OffsetAndMetadata(e.getValue() / 2, "from-kafka-" + e.getKey().partition()));
+                committed.put(
+                        e.getKey(),
+                        new OffsetAndMetadata(
+                                e.getValue() / 2, "from-kafka-" + e.getKey().partition()));
             }
             c.commitSync(committed);
         }
@@ -169,13 +182,13 @@ class KafkaMigrationCompatTest {
 
         assertThat(check.exitCode()).as(check.output()).isZero();
         assertThat(check.output())
-            .contains("read Kafka's KRaft metadata: snapshot ")
-            .contains("imported 4 topics, 56 partitions, 6 topic configs")
-            .contains("producer ids from 1000")
-            .contains("topic " + COMPACTED + " id " + topicIds.get(COMPACTED) + ", 1 partitions")
-            .contains("topic config " + COMPACTED + ": cleanup.policy=compact")
-            .contains("not imported (not supported by Skiff yet): nothing")
-            .contains("Skiff would import this at its next start");
+                .contains("read Kafka's KRaft metadata: snapshot ")
+                .contains("imported 4 topics, 56 partitions, 6 topic configs")
+                .contains("producer ids from 1000")
+                .contains("topic " + COMPACTED + " id " + topicIds.get(COMPACTED) + ", 1 partitions")
+                .contains("topic config " + COMPACTED + ": cleanup.policy=compact")
+                .contains("not imported (not supported by Skiff yet): nothing")
+                .contains("Skiff would import this at its next start");
         assertThat(digests(logDir)).isEqualTo(before);
     }
 
@@ -189,21 +202,24 @@ class KafkaMigrationCompatTest {
             String bootstrap = skiff.bootstrapServers();
             try (Admin admin = Clients.admin(bootstrap)) {
                 Map<String, TopicDescription> topics = admin.describeTopics(List.of(ORDERS, EVENTS, COMPACTED))
-                    .allTopicNames().get(30, TimeUnit.SECONDS);
+                        .allTopicNames()
+                        .get(30, TimeUnit.SECONDS);
                 for (TopicDescription t : topics.values()) {
                     assertThat(t.topicId()).as(t.name()).isEqualTo(topicIds.get(t.name()));
                 }
                 assertThat(topics.get(ORDERS).partitions()).hasSize(3);
                 assertThat(topics.get(EVENTS).partitions()).hasSize(2);
                 assertCompactedConfigs(admin);
-                assertThat(admin.listConsumerGroupOffsets(GROUP).partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS))
-                    .isEqualTo(committed);
+                assertThat(admin.listConsumerGroupOffsets(GROUP)
+                                .partitionsToOffsetAndMetadata()
+                                .get(30, TimeUnit.SECONDS))
+                        .isEqualTo(committed);
             }
             assertThat(readEverything(bootstrap)).isEqualTo(written);
             assertGroupResumesAtItsCommittedOffsets(bootstrap);
             assertProducersContinue(bootstrap);
             assertThat(Files.readString(home.resolve("skiff.out")))
-                .contains("Kafka metadata import: read Kafka's KRaft metadata: snapshot ");
+                    .contains("Kafka metadata import: read Kafka's KRaft metadata: snapshot ");
             assertThat(skiff.stop()).as("exit status after SIGTERM").isIn(0, 143);
         }
         assertThat(digests(metadataDir(logDir))).isEqualTo(kafkaMetadata);
@@ -211,7 +227,10 @@ class KafkaMigrationCompatTest {
 
     private static void assertCompactedConfigs(Admin admin) throws Exception {
         ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, COMPACTED);
-        Config config = admin.describeConfigs(List.of(resource)).all().get(30, TimeUnit.SECONDS).get(resource);
+        Config config = admin.describeConfigs(List.of(resource))
+                .all()
+                .get(30, TimeUnit.SECONDS)
+                .get(resource);
         for (Map.Entry<String, String> e : COMPACTED_CONFIGS.entrySet()) {
             ConfigEntry entry = config.get(e.getKey());
             assertThat(entry.value()).as(e.getKey()).isEqualTo(e.getValue());
@@ -244,14 +263,17 @@ class KafkaMigrationCompatTest {
             c.subscribe(List.of(ORDERS));
             long expected = 0;
             for (Map.Entry<TopicPartition, OffsetAndMetadata> e : committed.entrySet()) {
-                expected += c.endOffsets(List.of(e.getKey())).get(e.getKey()) - e.getValue().offset();
+                expected += c.endOffsets(List.of(e.getKey())).get(e.getKey())
+                        - e.getValue().offset();
             }
             Map<TopicPartition, Long> first = new HashMap<>();
             for (ConsumerRecord<byte[], byte[]> r : Clients.readAll(c, (int) expected)) {
                 first.merge(new TopicPartition(r.topic(), r.partition()), r.offset(), Math::min);
             }
             for (Map.Entry<TopicPartition, OffsetAndMetadata> e : committed.entrySet()) {
-                assertThat(first.get(e.getKey())).as(e.getKey().toString()).isEqualTo(e.getValue().offset());
+                assertThat(first.get(e.getKey()))
+                        .as(e.getKey().toString())
+                        .isEqualTo(e.getValue().offset());
             }
         }
     }
@@ -265,7 +287,8 @@ class KafkaMigrationCompatTest {
         TopicPartition orders0 = new TopicPartition(ORDERS, 0);
         Set<Long> kafkaIds = producerIds(bootstrap, orders0);
         try (KafkaProducer<byte[], byte[]> fresh = Clients.producer(bootstrap, "all")) {
-            fresh.send(new ProducerRecord<>(ORDERS, 0, bytes("new"), bytes("producer"))).get(60, TimeUnit.SECONDS);
+            fresh.send(new ProducerRecord<>(ORDERS, 0, bytes("new"), bytes("producer")))
+                    .get(60, TimeUnit.SECONDS);
         }
         Set<Long> added = new HashSet<>(producerIds(bootstrap, orders0));
         added.removeAll(kafkaIds);
@@ -276,8 +299,10 @@ class KafkaMigrationCompatTest {
     private static Set<Long> producerIds(String bootstrap, TopicPartition tp) throws Exception {
         Set<Long> ids = new HashSet<>();
         try (Admin admin = Clients.admin(bootstrap)) {
-            for (ProducerState s : admin.describeProducers(List.of(tp)).partitionResult(tp).get(30, TimeUnit.SECONDS)
-                .activeProducers()) {
+            for (ProducerState s : admin.describeProducers(List.of(tp))
+                    .partitionResult(tp)
+                    .get(30, TimeUnit.SECONDS)
+                    .activeProducers()) {
                 ids.add(s.producerId());
             }
         }

@@ -71,13 +71,22 @@ final class KafkaProcess implements AutoCloseable {
         StringBuilder text = new StringBuilder();
         p.forEach((k, v) -> text.append(k).append('=').append(v).append('\n'));
         Files.writeString(properties(), text);
-        Files.writeString(home.resolve("kafka-logback.xml"),
-            "<configuration><appender name=\"out\" class=\"ch.qos.logback.core.ConsoleAppender\"><encoder>"
-                + "<pattern>[%d] %p %m \\(%c\\)%n</pattern></encoder></appender>"
-                + "<root level=\"WARN\"><appender-ref ref=\"out\"/></root></configuration>\n");
-        Process f = new ProcessBuilder(command("kafka.tools.StorageTool", "format", "--cluster-id", CLUSTER_ID, "-c",
-            properties().toString())).redirectErrorStream(true)
-            .redirectOutput(ProcessBuilder.Redirect.appendTo(home.resolve("kafka.out").toFile())).start();
+        Files.writeString(
+                home.resolve("kafka-logback.xml"),
+                "<configuration><appender name=\"out\" class=\"ch.qos.logback.core.ConsoleAppender\"><encoder>"
+                        + "<pattern>[%d] %p %m \\(%c\\)%n</pattern></encoder></appender>"
+                        + "<root level=\"WARN\"><appender-ref ref=\"out\"/></root></configuration>\n");
+        Process f = new ProcessBuilder(command(
+                        "kafka.tools.StorageTool",
+                        "format",
+                        "--cluster-id",
+                        CLUSTER_ID,
+                        "-c",
+                        properties().toString()))
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(
+                        home.resolve("kafka.out").toFile()))
+                .start();
         if (!f.waitFor(120, TimeUnit.SECONDS) || f.exitValue() != 0) {
             f.destroyForcibly();
             throw new IllegalStateException("kafka-storage format failed; see " + home.resolve("kafka.out"));
@@ -86,12 +95,16 @@ final class KafkaProcess implements AutoCloseable {
 
     /** Starts Kafka and waits until its broker listener accepts connections. */
     void start() throws IOException, InterruptedException {
-        process = new ProcessBuilder(command("kafka.Kafka", properties().toString())).redirectErrorStream(true)
-            .redirectOutput(ProcessBuilder.Redirect.appendTo(home.resolve("kafka.out").toFile())).start();
+        process = new ProcessBuilder(command("kafka.Kafka", properties().toString()))
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(
+                        home.resolve("kafka.out").toFile()))
+                .start();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
-                throw new IllegalStateException("Kafka exited with " + process.exitValue() + "; see " + home.resolve("kafka.out"));
+                throw new IllegalStateException(
+                        "Kafka exited with " + process.exitValue() + "; see " + home.resolve("kafka.out"));
             }
             try (Socket s = new Socket()) {
                 s.connect(new InetSocketAddress("127.0.0.1", port), 200);
@@ -145,8 +158,11 @@ final class KafkaProcess implements AutoCloseable {
         List<String> out = new ArrayList<>();
         for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
             String name = Path.of(entry).getFileName().toString();
-            boolean skip = entry.contains("/io/skiff/") || name.startsWith("skiff-") || entry.endsWith("classes")
-                || name.startsWith("junit") || name.startsWith("surefire");
+            boolean skip = entry.contains("/io/skiff/")
+                    || name.startsWith("skiff-")
+                    || entry.endsWith("classes")
+                    || name.startsWith("junit")
+                    || name.startsWith("surefire");
             if (!skip) {
                 out.add(entry);
             }

@@ -13,11 +13,9 @@ import java.util.concurrent.TimeUnit;
  * dependency, and returns what it printed.
  */
 final class KafkaTool {
-    record Result(int exitCode, String output) {
-    }
+    record Result(int exitCode, String output) {}
 
-    private KafkaTool() {
-    }
+    private KafkaTool() {}
 
     static Result run(String mainClass, String... args) throws IOException, InterruptedException {
         return runWithInput(null, mainClass, args);
@@ -41,7 +39,8 @@ final class KafkaTool {
     }
 
     /** Runs the tool with {@code stdin} (may be null) fed to it. */
-    static Result runWithInput(String stdin, String mainClass, String... args) throws IOException, InterruptedException {
+    static Result runWithInput(String stdin, String mainClass, String... args)
+            throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add("-Xmx256m");

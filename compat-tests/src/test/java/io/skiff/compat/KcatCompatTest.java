@@ -24,6 +24,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 class KcatCompatTest {
     @RegisterExtension
     static final SkiffBrokerExtension BROKER = new SkiffBrokerExtension();
+
     private static String kcat;
 
     @BeforeAll
@@ -43,7 +44,9 @@ class KcatCompatTest {
         List<String> cmd = new ArrayList<>();
         cmd.add(kcat);
         cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        Process p = new ProcessBuilder(cmd)
+                .redirectError(ProcessBuilder.Redirect.DISCARD)
+                .start();
         if (stdin != null) {
             p.getOutputStream().write(stdin.getBytes(StandardCharsets.UTF_8));
         }
@@ -64,12 +67,44 @@ class KcatCompatTest {
         }
         StringBuilder lines = new StringBuilder();
         for (int i = 0; i < 300; i++) {
-            lines.append("key").append(i).append(':').append("value-").append(i).append(" via ").append(codec).append('\n');
+            lines.append("key")
+                    .append(i)
+                    .append(':')
+                    .append("value-")
+                    .append(i)
+                    .append(" via ")
+                    .append(codec)
+                    .append('\n');
         }
-        run(lines.toString(), "-b", BROKER.bootstrapServers(), "-P", "-t", topic, "-p", "0", "-z", codec, "-K", ":",
-            "-X", "linger.ms=20");
-        String out = run(null, "-b", BROKER.bootstrapServers(), "-C", "-t", topic, "-p", "0", "-o", "beginning", "-e",
-            "-f", "%o %k:%s\n");
+        run(
+                lines.toString(),
+                "-b",
+                BROKER.bootstrapServers(),
+                "-P",
+                "-t",
+                topic,
+                "-p",
+                "0",
+                "-z",
+                codec,
+                "-K",
+                ":",
+                "-X",
+                "linger.ms=20");
+        String out = run(
+                null,
+                "-b",
+                BROKER.bootstrapServers(),
+                "-C",
+                "-t",
+                topic,
+                "-p",
+                "0",
+                "-o",
+                "beginning",
+                "-e",
+                "-f",
+                "%o %k:%s\n");
         String[] got = out.split("\n");
         assertThat(got).hasSize(300);
         for (int i = 0; i < 300; i++) {

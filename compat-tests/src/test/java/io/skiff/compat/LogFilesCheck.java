@@ -40,9 +40,10 @@ import org.apache.kafka.storage.internals.log.ProducerStateManager;
 final class LogFilesCheck {
     private static final String DUMP = "org.apache.kafka.tools.DumpLogSegments";
     private static final int FILES_PER_RUN = 300; // keeps the command line well under the kernel's limit
-    private static final Pattern BATCH = Pattern.compile("baseOffset: (\\d+) lastOffset: (\\d+) count: (\\d+).*?isvalid: (\\w+)");
-    private static final Pattern ERROR = Pattern.compile(
-        "(?m)^.*(Exception|invalid bytes|Mismatches|not in order|Corrupt|isvalid: false|Error).*$");
+    private static final Pattern BATCH =
+            Pattern.compile("baseOffset: (\\d+) lastOffset: (\\d+) count: (\\d+).*?isvalid: (\\w+)");
+    private static final Pattern ERROR =
+            Pattern.compile("(?m)^.*(Exception|invalid bytes|Mismatches|not in order|Corrupt|isvalid: false|Error).*$");
 
     private final Path logDir;
     private final TopicPartition tp;
@@ -99,7 +100,8 @@ final class LogFilesCheck {
         for (int i = 0; i < toDump.size(); i += FILES_PER_RUN) {
             dump(toDump.subList(i, Math.min(toDump.size(), i + FILES_PER_RUN)), problems);
         }
-        for (Map.Entry<Long, File> s : PartitionFiles.filesWithSuffix(dir, ".snapshot").entrySet()) {
+        for (Map.Entry<Long, File> s :
+                PartitionFiles.filesWithSuffix(dir, ".snapshot").entrySet()) {
             if (s.getKey() <= trustedBelow) {
                 try {
                     ProducerStateManager.readSnapshot(s.getValue());
@@ -113,16 +115,19 @@ final class LogFilesCheck {
     }
 
     private void checkCheckpoints(File dir, List<String> problems) throws Exception {
-        for (String name : List.of(PartitionFiles.RECOVERY_POINT_CHECKPOINT, "log-start-offset-checkpoint",
-            "replication-offset-checkpoint")) {
+        for (String name : List.of(
+                PartitionFiles.RECOVERY_POINT_CHECKPOINT,
+                "log-start-offset-checkpoint",
+                "replication-offset-checkpoint")) {
             try {
-                Map<TopicPartition, Long> entries = PartitionFiles.readOffsetCheckpoint(logDir.resolve(name).toFile());
+                Map<TopicPartition, Long> entries =
+                        PartitionFiles.readOffsetCheckpoint(logDir.resolve(name).toFile());
                 filesChecked++;
                 if (name.equals(PartitionFiles.RECOVERY_POINT_CHECKPOINT) && entries.containsKey(tp)) {
                     long onDisk = logEndOnDisk(dir);
                     if (entries.get(tp) > onDisk) {
                         problems.add("recovery point " + entries.get(tp) + " is beyond the last whole batch on disk ("
-                            + onDisk + ")");
+                                + onDisk + ")");
                     }
                 }
             } catch (Exception e) {
@@ -173,8 +178,10 @@ final class LogFilesCheck {
         if (passed != sanityChecked) {
             problems.add(sanityChecked + " index files checked but " + passed + " passed the sanity check");
             for (String part : sanity.output().split("Dumping ")) {
-                if (part.startsWith("/") && part.contains("index\n") && !part.contains("passed sanity check")
-                    && !part.contains("index is empty.")) {
+                if (part.startsWith("/")
+                        && part.contains("index\n")
+                        && !part.contains("passed sanity check")
+                        && !part.contains("index is empty.")) {
                     problems.add("index sanity check: " + tail(part));
                 }
             }
@@ -211,7 +218,7 @@ final class LogFilesCheck {
                 long base = Long.parseLong(b.group(1));
                 if (expected >= 0 && base != expected) {
                     problems.add("batch at offset " + base + " follows " + (expected - 1) + " in "
-                        + part.substring(0, part.indexOf('\n')));
+                            + part.substring(0, part.indexOf('\n')));
                 }
                 expected = Long.parseLong(b.group(2)) + 1;
             }

@@ -40,17 +40,19 @@ final class PartitionFiles {
     record Segment(long baseOffset, File log, List<Batch> batches, long sizeInBytes) {
         /** The offset after the last whole batch, or the base offset when there is none. */
         long nextOffset() {
-            return batches.isEmpty() ? baseOffset : batches.get(batches.size() - 1).lastOffset() + 1;
+            return batches.isEmpty()
+                    ? baseOffset
+                    : batches.get(batches.size() - 1).lastOffset() + 1;
         }
 
         /** Bytes after the last whole valid batch (a torn or corrupt tail). */
         long trailingBytes() {
-            return sizeInBytes - (batches.isEmpty() ? 0 : batches.get(batches.size() - 1).end());
+            return sizeInBytes
+                    - (batches.isEmpty() ? 0 : batches.get(batches.size() - 1).end());
         }
     }
 
-    private PartitionFiles() {
-    }
+    private PartitionFiles() {}
 
     static File partitionDir(Path logDir, String topic, int partition) {
         return logDir.resolve(topic + "-" + partition).toFile();
@@ -109,8 +111,8 @@ final class PartitionFiles {
                         ByteBuffer v = r.value();
                         values[n++] = v != null && v.remaining() == 8 ? v.getLong(v.position()) : -1;
                     }
-                    batches.add(new Batch(b.baseOffset(), b.lastOffset(), b.position(), b.sizeInBytes(),
-                        Arrays.copyOf(values, n)));
+                    batches.add(new Batch(
+                            b.baseOffset(), b.lastOffset(), b.position(), b.sizeInBytes(), Arrays.copyOf(values, n)));
                     expected = b.lastOffset() + 1;
                 }
             } catch (CorruptRecordException tornOrZeroed) {
@@ -125,7 +127,8 @@ final class PartitionFiles {
      * Kafka's reader; 0 when the file or the entry is absent.
      */
     static long recoveryPoint(Path logDir, TopicPartition tp) throws IOException {
-        Map<TopicPartition, Long> points = readOffsetCheckpoint(logDir.resolve(RECOVERY_POINT_CHECKPOINT).toFile());
+        Map<TopicPartition, Long> points =
+                readOffsetCheckpoint(logDir.resolve(RECOVERY_POINT_CHECKPOINT).toFile());
         return points.getOrDefault(tp, 0L);
     }
 

@@ -35,11 +35,9 @@ import java.util.TreeMap;
  */
 final class PowerLoss {
     /** What the simulated power loss left: the log is expected to end at {@code survivingEnd} after recovery. */
-    record Outcome(long recoveryPoint, long survivingEnd, String description) {
-    }
+    record Outcome(long recoveryPoint, long survivingEnd, String description) {}
 
-    private PowerLoss() {
-    }
+    private PowerLoss() {}
 
     static Outcome apply(File dir, long recoveryPoint, Random rnd) throws IOException {
         TreeMap<Long, File> segments = PartitionFiles.segmentFiles(dir);
@@ -71,16 +69,22 @@ final class PowerLoss {
                 continue;
             }
             long size = seg.sizeInBytes();
-            long at = rnd.nextBoolean() ? flushedFloor : flushedFloor + (long) (rnd.nextDouble() * (size - flushedFloor + 1));
+            long at = rnd.nextBoolean()
+                    ? flushedFloor
+                    : flushedFloor + (long) (rnd.nextDouble() * (size - flushedFloor + 1));
             at = Math.min(at, size);
             survivingEnd = cutLog(log, seg, at, rnd, what);
             damageIndexes(log, rnd, what);
             cut = true;
         }
         if (survivingEnd < 0) {
-            survivingEnd = segments.isEmpty() ? 0 : PartitionFiles.readSegment(segments.lastEntry().getValue()).nextOffset();
+            survivingEnd = segments.isEmpty()
+                    ? 0
+                    : PartitionFiles.readSegment(segments.lastEntry().getValue())
+                            .nextOffset();
         }
-        for (Map.Entry<Long, File> s : PartitionFiles.filesWithSuffix(dir, ".snapshot").entrySet()) {
+        for (Map.Entry<Long, File> s :
+                PartitionFiles.filesWithSuffix(dir, ".snapshot").entrySet()) {
             if (s.getKey() > recoveryPoint) {
                 damageSnapshot(s.getValue(), rnd, what);
             }
@@ -90,7 +94,7 @@ final class PowerLoss {
 
     /** Cuts {@code log} at byte {@code at}, maybe appends zeros; returns the offset after the last whole batch kept. */
     private static long cutLog(File log, PartitionFiles.Segment seg, long at, Random rnd, List<String> what)
-        throws IOException {
+            throws IOException {
         int zeros = rnd.nextInt(4) == 0 ? 1 + rnd.nextInt(4096) : 0;
         try (RandomAccessFile f = new RandomAccessFile(log, "rw")) {
             f.setLength(at);
@@ -106,7 +110,8 @@ final class PowerLoss {
             }
         }
         what.add(log.getName() + " cut from " + seg.sizeInBytes() + " to " + at + " bytes"
-            + (zeros > 0 ? " + " + zeros + " zero bytes" : "") + " (log end " + seg.nextOffset() + " -> " + end + ")");
+                + (zeros > 0 ? " + " + zeros + " zero bytes" : "") + " (log end " + seg.nextOffset() + " -> " + end
+                + ")");
         return end;
     }
 

@@ -22,14 +22,20 @@ class ProcessLifecycleCompatTest {
         try (SkiffProcess broker = new SkiffProcess(dir)) {
             broker.start();
             try (Admin admin = admin(broker)) {
-                admin.createTopics(List.of(new NewTopic("before-kill", 3, (short) 1))).all().get();
+                admin.createTopics(List.of(new NewTopic("before-kill", 3, (short) 1)))
+                        .all()
+                        .get();
             }
             broker.kill();
             broker.start();
             try (Admin admin = admin(broker)) {
                 assertThat(admin.listTopics().names().get()).contains("before-kill");
-                assertThat(admin.describeTopics(List.of("before-kill")).allTopicNames().get().get("before-kill")
-                    .partitions()).hasSize(3);
+                assertThat(admin.describeTopics(List.of("before-kill"))
+                                .allTopicNames()
+                                .get()
+                                .get("before-kill")
+                                .partitions())
+                        .hasSize(3);
             }
             int status = broker.stop();
             // The JVM reports 143 (128 + SIGTERM) after running its shutdown hook.

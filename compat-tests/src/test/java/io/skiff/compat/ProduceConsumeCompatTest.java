@@ -57,19 +57,21 @@ class ProduceConsumeCompatTest {
             for (int i = 0; i < n; i++) {
                 int partition = i % 3;
                 byte[] value = i % 10 == 0 ? null : ("value-" + i).getBytes(StandardCharsets.UTF_8);
-                ProducerRecord<byte[], byte[]> r = new ProducerRecord<>(topic, partition, baseTs + i,
-                    ("key-" + i).getBytes(StandardCharsets.UTF_8), value);
+                ProducerRecord<byte[], byte[]> r = new ProducerRecord<>(
+                        topic, partition, baseTs + i, ("key-" + i).getBytes(StandardCharsets.UTF_8), value);
                 r.headers().add(new RecordHeader("h", Integer.toString(i).getBytes(StandardCharsets.UTF_8)));
                 acks.add(producer.send(r));
-                sentPerPartition.computeIfAbsent(partition, k -> new ArrayList<>()).add(i);
+                sentPerPartition
+                        .computeIfAbsent(partition, k -> new ArrayList<>())
+                        .add(i);
             }
             for (var f : acks) {
                 assertThat(f.get().offset()).isNotNegative();
             }
         }
         try (KafkaConsumer<byte[], byte[]> consumer = consumer()) {
-            List<TopicPartition> tps = List.of(new TopicPartition(topic, 0), new TopicPartition(topic, 1),
-                new TopicPartition(topic, 2));
+            List<TopicPartition> tps =
+                    List.of(new TopicPartition(topic, 0), new TopicPartition(topic, 1), new TopicPartition(topic, 2));
             consumer.assign(tps);
             consumer.seekToBeginning(tps);
             List<ConsumerRecord<byte[], byte[]>> records = readAll(consumer, n);
@@ -77,9 +79,12 @@ class ProduceConsumeCompatTest {
             Map<Integer, List<Integer>> readPerPartition = new HashMap<>();
             for (ConsumerRecord<byte[], byte[]> r : records) {
                 int i = Integer.parseInt(new String(r.key(), StandardCharsets.UTF_8).substring(4));
-                readPerPartition.computeIfAbsent(r.partition(), k -> new ArrayList<>()).add(i);
+                readPerPartition
+                        .computeIfAbsent(r.partition(), k -> new ArrayList<>())
+                        .add(i);
                 assertThat(r.timestamp()).isEqualTo(baseTs + i);
-                assertThat(new String(r.headers().lastHeader("h").value(), StandardCharsets.UTF_8)).isEqualTo(Integer.toString(i));
+                assertThat(new String(r.headers().lastHeader("h").value(), StandardCharsets.UTF_8))
+                        .isEqualTo(Integer.toString(i));
                 if (i % 10 == 0) {
                     assertThat(r.value()).isNull();
                 } else {
@@ -95,7 +100,9 @@ class ProduceConsumeCompatTest {
         for (String acks : List.of("0", "1", "all")) {
             String topic = "acks-" + acks;
             try (Admin admin = Clients.admin(BROKER)) {
-                admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get();
+                admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1)))
+                        .all()
+                        .get();
             }
             try (KafkaProducer<byte[], byte[]> producer = producer(acks)) {
                 for (int i = 0; i < 200; i++) {
@@ -111,7 +118,8 @@ class ProduceConsumeCompatTest {
                 assertThat(records).as("acks=%s", acks).hasSize(200);
                 for (int i = 0; i < 200; i++) {
                     assertThat(records.get(i).offset()).isEqualTo(i);
-                    assertThat(new String(records.get(i).value(), StandardCharsets.UTF_8)).isEqualTo("v" + i);
+                    assertThat(new String(records.get(i).value(), StandardCharsets.UTF_8))
+                            .isEqualTo("v" + i);
                 }
             }
         }
@@ -127,7 +135,8 @@ class ProduceConsumeCompatTest {
         long base = System.currentTimeMillis() - 100_000;
         try (KafkaProducer<byte[], byte[]> producer = producer("all")) {
             for (int i = 0; i < 100; i++) {
-                producer.send(new ProducerRecord<>(topic, 0, base + i * 1000L, null, ("v" + i).getBytes(StandardCharsets.UTF_8)));
+                producer.send(new ProducerRecord<>(
+                        topic, 0, base + i * 1000L, null, ("v" + i).getBytes(StandardCharsets.UTF_8)));
             }
         }
         try (KafkaConsumer<byte[], byte[]> consumer = consumer()) {
@@ -139,7 +148,8 @@ class ProduceConsumeCompatTest {
             Map<TopicPartition, OffsetAndTimestamp> found = consumer.offsetsForTimes(Map.of(tp, base + 41_500L));
             assertThat(found.get(tp).offset()).isEqualTo(42);
             assertThat(found.get(tp).timestamp()).isEqualTo(base + 42_000L);
-            assertThat(consumer.offsetsForTimes(Map.of(tp, base + 1_000_000L)).get(tp)).isNull();
+            assertThat(consumer.offsetsForTimes(Map.of(tp, base + 1_000_000L)).get(tp))
+                    .isNull();
             assertThat(consumer.beginningOffsets(List.of(tp)).get(tp)).isEqualTo(0);
             assertThat(consumer.endOffsets(List.of(tp)).get(tp)).isEqualTo(100);
         }
@@ -156,8 +166,11 @@ class ProduceConsumeCompatTest {
                     producer.send(new ProducerRecord<>(topic, ("v" + i).getBytes(StandardCharsets.UTF_8)));
                 }
             }
-            long low = admin.deleteRecords(Map.of(tp, RecordsToDelete.beforeOffset(20))).lowWatermarks().get(tp).get()
-                .lowWatermark();
+            long low = admin.deleteRecords(Map.of(tp, RecordsToDelete.beforeOffset(20)))
+                    .lowWatermarks()
+                    .get(tp)
+                    .get()
+                    .lowWatermark();
             assertThat(low).isEqualTo(20);
             try (KafkaConsumer<byte[], byte[]> consumer = consumer()) {
                 assertThat(consumer.beginningOffsets(List.of(tp)).get(tp)).isEqualTo(20);
@@ -166,9 +179,12 @@ class ProduceConsumeCompatTest {
                 List<ConsumerRecord<byte[], byte[]>> records = readAll(consumer, 30);
                 assertThat(records.get(0).offset()).isEqualTo(20);
             }
-            Map<Integer, Map<String, LogDirDescription>> dirs = admin.describeLogDirs(List.of(BROKER.broker().nodeId()))
-                .allDescriptions().get();
-            LogDirDescription dir = dirs.get(BROKER.broker().nodeId()).values().iterator().next();
+            Map<Integer, Map<String, LogDirDescription>> dirs = admin.describeLogDirs(
+                            List.of(BROKER.broker().nodeId()))
+                    .allDescriptions()
+                    .get();
+            LogDirDescription dir =
+                    dirs.get(BROKER.broker().nodeId()).values().iterator().next();
             assertThat(dir.replicaInfos().get(tp).size()).isPositive();
             assertThat(dir.totalBytes()).isPresent();
         }
@@ -192,11 +208,14 @@ class ProduceConsumeCompatTest {
             consumer.seekToBeginning(List.of(tp));
             List<ConsumerRecord<byte[], byte[]>> records = readAll(consumer, 500);
             assertThat(records).hasSize(500);
-            assertThat(new String(records.get(499).value(), StandardCharsets.UTF_8)).isEqualTo("v499");
+            assertThat(new String(records.get(499).value(), StandardCharsets.UTF_8))
+                    .isEqualTo("v499");
         }
         try (KafkaProducer<byte[], byte[]> producer = producer("all")) {
-            assertThat(producer.send(new ProducerRecord<>(topic, "after".getBytes(StandardCharsets.UTF_8))).get().offset())
-                .isEqualTo(500);
+            assertThat(producer.send(new ProducerRecord<>(topic, "after".getBytes(StandardCharsets.UTF_8)))
+                            .get()
+                            .offset())
+                    .isEqualTo(500);
         }
     }
 }

@@ -7,12 +7,12 @@ import java.io.OutputStream;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
+import org.apache.kafka.common.message.RequestHeaderData;
+import org.apache.kafka.common.message.ResponseHeaderData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.protocol.ByteBufferAccessor;
 import org.apache.kafka.common.protocol.MessageUtil;
-import org.apache.kafka.common.message.RequestHeaderData;
-import org.apache.kafka.common.message.ResponseHeaderData;
 
 /**
  * A bare socket to a broker for tests that send what no well-behaved client sends: raw
@@ -40,8 +40,11 @@ final class RawConnection implements AutoCloseable {
     int send(ApiKeys api, short version, ApiMessage body) throws IOException {
         int correlationId = nextCorrelationId++;
         short headerVersion = api.requestHeaderVersion(version);
-        RequestHeaderData header = new RequestHeaderData().setRequestApiKey(api.id).setRequestApiVersion(version)
-            .setCorrelationId(correlationId).setClientId("skiff-compat");
+        RequestHeaderData header = new RequestHeaderData()
+                .setRequestApiKey(api.id)
+                .setRequestApiVersion(version)
+                .setCorrelationId(correlationId)
+                .setClientId("skiff-compat");
         ByteBuffer h = MessageUtil.toByteBufferAccessor(header, headerVersion).buffer();
         ByteBuffer b = MessageUtil.toByteBufferAccessor(body, version).buffer();
         ByteBuffer frame = ByteBuffer.allocate(4 + h.remaining() + b.remaining());
@@ -58,7 +61,8 @@ final class RawConnection implements AutoCloseable {
         ByteBuffer buf = ByteBuffer.wrap(frame);
         ResponseHeaderData header = new ResponseHeaderData(new ByteBufferAccessor(buf), responseHeaderVersion);
         if (header.correlationId() != correlationId) {
-            throw new IllegalStateException("expected correlation id " + correlationId + ", got " + header.correlationId());
+            throw new IllegalStateException(
+                    "expected correlation id " + correlationId + ", got " + header.correlationId());
         }
         return buf.slice();
     }

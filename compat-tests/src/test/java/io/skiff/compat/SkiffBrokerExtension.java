@@ -34,6 +34,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 public final class SkiffBrokerExtension implements BeforeAllCallback, AfterAllCallback {
     /** System property naming an already running reference broker to test instead of Skiff. */
     public static final String REFERENCE_PROPERTY = "skiff.compat.reference";
+
     private static final String REFERENCE = System.getProperty(REFERENCE_PROPERTY, "");
     private final Map<String, String> overrides = new LinkedHashMap<>();
     private Path dataDir;

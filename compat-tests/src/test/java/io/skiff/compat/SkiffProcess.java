@@ -86,12 +86,15 @@ final class SkiffProcess implements AutoCloseable {
 
     /** Runs {@code skiff-server --check-migration} with this broker's settings; returns its status and output. */
     KafkaTool.Result checkMigration() throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(command("--check-migration")).redirectErrorStream(true).start();
+        Process p = new ProcessBuilder(command("--check-migration"))
+                .redirectErrorStream(true)
+                .start();
         p.getOutputStream().close();
         byte[] out = p.getInputStream().readAllBytes();
         if (!p.waitFor(60, TimeUnit.SECONDS)) {
             p.destroyForcibly();
-            throw new IllegalStateException("--check-migration did not finish: " + new String(out, StandardCharsets.UTF_8));
+            throw new IllegalStateException(
+                    "--check-migration did not finish: " + new String(out, StandardCharsets.UTF_8));
         }
         return new KafkaTool.Result(p.exitValue(), new String(out, StandardCharsets.UTF_8));
     }
@@ -129,8 +132,9 @@ final class SkiffProcess implements AutoCloseable {
     }
 
     private void launch() throws IOException {
-        ProcessBuilder pb = new ProcessBuilder(command()).redirectErrorStream(true)
-            .redirectOutput(ProcessBuilder.Redirect.appendTo(outputFile.toFile()));
+        ProcessBuilder pb = new ProcessBuilder(command())
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(outputFile.toFile()));
         process = pb.start();
     }
 
@@ -170,10 +174,17 @@ final class SkiffProcess implements AutoCloseable {
         List<String> out = new ArrayList<>();
         for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
             String name = Path.of(entry).getFileName().toString();
-            boolean testOnly = entry.contains("/org/apache/kafka/") || name.startsWith("kafka-")
-                || name.startsWith("junit") || name.startsWith("assertj") || name.startsWith("log4j-") || name.startsWith("testcontainers")
-                || name.startsWith("opentest4j") || name.startsWith("apiguardian") || entry.endsWith("test-classes")
-                || name.contains("-tests.jar") || name.startsWith("surefire");
+            boolean testOnly = entry.contains("/org/apache/kafka/")
+                    || name.startsWith("kafka-")
+                    || name.startsWith("junit")
+                    || name.startsWith("assertj")
+                    || name.startsWith("log4j-")
+                    || name.startsWith("testcontainers")
+                    || name.startsWith("opentest4j")
+                    || name.startsWith("apiguardian")
+                    || entry.endsWith("test-classes")
+                    || name.contains("-tests.jar")
+                    || name.startsWith("surefire");
             if (!testOnly) {
                 out.add(entry);
             }

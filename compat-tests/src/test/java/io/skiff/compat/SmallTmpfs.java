@@ -27,8 +27,10 @@ final class SmallTmpfs implements AutoCloseable {
         }
         String size = "size=" + (sizeBytes / 1024) + "k";
         Result r = run(List.of("mount", "-t", "tmpfs", "-o", size, "tmpfs", dir.getAbsolutePath()));
-        Assumptions.assumeTrue(r.status == 0, () -> "cannot mount a small tmpfs on " + dir
-            + " (needs root and mount(8)), so the disk-full test cannot run: " + r.output);
+        Assumptions.assumeTrue(
+                r.status == 0,
+                () -> "cannot mount a small tmpfs on " + dir
+                        + " (needs root and mount(8)), so the disk-full test cannot run: " + r.output);
         return new SmallTmpfs(dir);
     }
 
@@ -51,8 +53,7 @@ final class SmallTmpfs implements AutoCloseable {
         }
     }
 
-    private record Result(int status, String output) {
-    }
+    private record Result(int status, String output) {}
 
     private static Result run(List<String> command) throws IOException, InterruptedException {
         Process p;

@@ -27,8 +27,9 @@ class StartupRefusalCompatTest {
         try (SkiffProcess broker = new SkiffProcess(dir).with("authorizer.class.name", AUTHORIZER)) {
             assertThat(broker.startExpectingExit()).isEqualTo(1);
             assertThat(broker.output())
-                .contains("Cannot start: Invalid value " + AUTHORIZER + " for configuration authorizer.class.name:")
-                .contains("Skiff has no authorizer yet").contains("remove the key");
+                    .contains("Cannot start: Invalid value " + AUTHORIZER + " for configuration authorizer.class.name:")
+                    .contains("Skiff has no authorizer yet")
+                    .contains("remove the key");
             assertThat(dir.resolve("meta.properties")).doesNotExist();
         }
     }
@@ -36,12 +37,12 @@ class StartupRefusalCompatTest {
     @Test
     void aRefusedSecretIsNamedButItsValueIsNeverPrinted(@TempDir Path dir) throws Exception {
         String jaas = "org.apache.kafka.common.security.plain.PlainLoginModule required username=\"admin\""
-            + " password=\"hunter2\";";
+                + " password=\"hunter2\";";
         try (SkiffProcess broker = new SkiffProcess(dir).with("sasl.jaas.config", jaas)) {
             assertThat(broker.startExpectingExit()).isEqualTo(1);
             assertThat(broker.output())
-                .contains("Cannot start: Invalid value [hidden] for configuration sasl.jaas.config:")
-                .doesNotContain("hunter2");
+                    .contains("Cannot start: Invalid value [hidden] for configuration sasl.jaas.config:")
+                    .doesNotContain("hunter2");
         }
     }
 
@@ -55,15 +56,18 @@ class StartupRefusalCompatTest {
             Properties p = new Properties();
             p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
             try (Admin admin = Admin.create(p)) {
-                admin.createTopics(List.of(new NewTopic("after-warnings", 1, (short) 1))).all().get();
+                admin.createTopics(List.of(new NewTopic("after-warnings", 1, (short) 1)))
+                        .all()
+                        .get();
                 assertThat(admin.listTopics().names().get()).contains("after-warnings");
             }
             assertThat(broker.stop()).isIn(0, 143);
             assertThat(broker.output())
-                .contains("WARN").contains("Ignoring configuration log.cleaner.threads:")
-                .contains("Ignoring configuration num.io.threads:")
-                .contains("Ignoring unknown configuration my.plugin.password")
-                .doesNotContain("hunter2");
+                    .contains("WARN")
+                    .contains("Ignoring configuration log.cleaner.threads:")
+                    .contains("Ignoring configuration num.io.threads:")
+                    .contains("Ignoring unknown configuration my.plugin.password")
+                    .doesNotContain("hunter2");
         }
     }
 }

@@ -36,10 +36,13 @@ class StorageFormatCompatTest {
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, BROKER.bootstrapServers());
         p.put(ProducerConfig.LINGER_MS_CONFIG, 0);
         int n = 600;
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
+        try (KafkaProducer<byte[], byte[]> producer =
+                new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
             for (int i = 0; i < n; i++) {
-                producer.send(new ProducerRecord<>(topic, ("k" + i).getBytes(StandardCharsets.UTF_8),
-                    ("value-" + i).getBytes(StandardCharsets.UTF_8)));
+                producer.send(new ProducerRecord<>(
+                        topic,
+                        ("k" + i).getBytes(StandardCharsets.UTF_8),
+                        ("value-" + i).getBytes(StandardCharsets.UTF_8)));
                 if (i % 50 == 49) {
                     producer.flush(); // several batches
                 }
@@ -49,11 +52,11 @@ class StorageFormatCompatTest {
         File dir = BROKER.dataDir().resolve(topic + "-0").toFile();
         File log = new File(dir, "00000000000000000000.log");
         File index = new File(dir, "00000000000000000000.index");
-        KafkaTool.Result dump = KafkaTool.run("org.apache.kafka.tools.DumpLogSegments", "--print-data-log",
-            "--files", log.getPath());
+        KafkaTool.Result dump =
+                KafkaTool.run("org.apache.kafka.tools.DumpLogSegments", "--print-data-log", "--files", log.getPath());
         assertThat(dump.exitCode()).as(dump.output()).isZero();
         Matcher batch = Pattern.compile("baseOffset: (\\d+) lastOffset: (\\d+) count: (\\d+).*?isvalid: (\\w+)")
-            .matcher(dump.output());
+                .matcher(dump.output());
         long expectedBase = 0;
         int batches = 0;
         while (batch.find()) {
@@ -64,7 +67,8 @@ class StorageFormatCompatTest {
         }
         assertThat(expectedBase).isEqualTo(n);
         assertThat(batches).isGreaterThan(1);
-        Matcher record = Pattern.compile("\\| offset: (\\d+) .*?payload: (\\S+)").matcher(dump.output());
+        Matcher record =
+                Pattern.compile("\\| offset: (\\d+) .*?payload: (\\S+)").matcher(dump.output());
         List<String> payloads = new ArrayList<>();
         while (record.find()) {
             assertThat(Long.parseLong(record.group(1))).isEqualTo(payloads.size());
@@ -73,8 +77,8 @@ class StorageFormatCompatTest {
         assertThat(payloads).hasSize(n);
         assertThat(payloads.get(n - 1)).isEqualTo("value-" + (n - 1));
 
-        KafkaTool.Result idx = KafkaTool.run("org.apache.kafka.tools.DumpLogSegments", "--index-sanity-check",
-            "--files", index.getPath());
+        KafkaTool.Result idx = KafkaTool.run(
+                "org.apache.kafka.tools.DumpLogSegments", "--index-sanity-check", "--files", index.getPath());
         assertThat(idx.exitCode()).as(idx.output()).isZero();
         assertThat(idx.output()).contains("passed sanity check");
         KafkaTool.Result entries = KafkaTool.run("org.apache.kafka.tools.DumpLogSegments", "--files", index.getPath());

@@ -41,8 +41,8 @@ class TopicAdminCompatTest {
     void createListDescribeAndDeleteTopics() throws Exception {
         try (Admin admin = Clients.admin(BROKER)) {
             CreateTopicsResult created = admin.createTopics(List.of(
-                new NewTopic("orders", 3, (short) 1),
-                new NewTopic("defaults", java.util.Optional.empty(), java.util.Optional.empty())));
+                    new NewTopic("orders", 3, (short) 1),
+                    new NewTopic("defaults", java.util.Optional.empty(), java.util.Optional.empty())));
             created.all().get();
             assertThat(created.numPartitions("orders").get()).isEqualTo(3);
             assertThat(created.numPartitions("defaults").get()).isEqualTo(2);
@@ -50,15 +50,23 @@ class TopicAdminCompatTest {
             assertThat(ordersId).isNotEqualTo(Uuid.ZERO_UUID);
 
             assertThat(admin.listTopics().names().get()).contains("orders", "defaults");
-            TopicDescription d = admin.describeTopics(List.of("orders")).allTopicNames().get().get("orders");
+            TopicDescription d = admin.describeTopics(List.of("orders"))
+                    .allTopicNames()
+                    .get()
+                    .get("orders");
             assertThat(d.topicId()).isEqualTo(ordersId);
             assertThat(d.partitions()).hasSize(3);
-            assertThat(d.partitions().get(0).leader().id()).isEqualTo(BROKER.broker().nodeId());
+            assertThat(d.partitions().get(0).leader().id())
+                    .isEqualTo(BROKER.broker().nodeId());
             assertThat(d.partitions().get(2).isr()).hasSize(1);
 
             admin.deleteTopics(List.of("defaults")).all().get();
-            assertThat(admin.listTopics().names().get()).doesNotContain("defaults").contains("orders");
-            admin.deleteTopics(TopicCollection.ofTopicIds(List.of(ordersId))).all().get();
+            assertThat(admin.listTopics().names().get())
+                    .doesNotContain("defaults")
+                    .contains("orders");
+            admin.deleteTopics(TopicCollection.ofTopicIds(List.of(ordersId)))
+                    .all()
+                    .get();
             assertThat(admin.listTopics().names().get()).doesNotContain("orders");
         }
     }
@@ -66,32 +74,59 @@ class TopicAdminCompatTest {
     @Test
     void creationErrorsAreKafkas() throws Exception {
         try (Admin admin = Clients.admin(BROKER)) {
-            admin.createTopics(List.of(new NewTopic("exists", 1, (short) 1))).all().get();
-            assertCause(() -> admin.createTopics(List.of(new NewTopic("exists", 1, (short) 1))).all().get(),
-                TopicExistsException.class);
-            assertCause(() -> admin.createTopics(List.of(new NewTopic("bad name!", 1, (short) 1))).all().get(),
-                InvalidTopicException.class);
-            assertCause(() -> admin.createTopics(List.of(new NewTopic("zero", 0, (short) 1))).all().get(),
-                InvalidPartitionsException.class);
-            assertCause(() -> admin.createTopics(List.of(new NewTopic("rf3", 1, (short) 3))).all().get(),
-                InvalidReplicationFactorException.class);
-            assertCause(() -> admin.createTopics(List.of(new NewTopic("badconf", 1, (short) 1)
-                .configs(Map.of("no.such.config", "1")))).all().get(), InvalidConfigurationException.class);
-            assertCause(() -> admin.createTopics(List.of(new NewTopic("badvalue", 1, (short) 1)
-                .configs(Map.of("retention.ms", "soon")))).all().get(), InvalidConfigurationException.class);
-            assertCause(() -> admin.deleteTopics(List.of("never-created")).all().get(),
-                UnknownTopicOrPartitionException.class);
-            assertCause(() -> admin.deleteTopics(TopicCollection.ofTopicIds(List.of(Uuid.randomUuid()))).all().get(),
-                UnknownTopicIdException.class);
-            assertThat(admin.listTopics().names().get()).doesNotContain("bad name!", "zero", "rf3", "badconf", "badvalue");
+            admin.createTopics(List.of(new NewTopic("exists", 1, (short) 1)))
+                    .all()
+                    .get();
+            assertCause(
+                    () -> admin.createTopics(List.of(new NewTopic("exists", 1, (short) 1)))
+                            .all()
+                            .get(),
+                    TopicExistsException.class);
+            assertCause(
+                    () -> admin.createTopics(List.of(new NewTopic("bad name!", 1, (short) 1)))
+                            .all()
+                            .get(),
+                    InvalidTopicException.class);
+            assertCause(
+                    () -> admin.createTopics(List.of(new NewTopic("zero", 0, (short) 1)))
+                            .all()
+                            .get(),
+                    InvalidPartitionsException.class);
+            assertCause(
+                    () -> admin.createTopics(List.of(new NewTopic("rf3", 1, (short) 3)))
+                            .all()
+                            .get(),
+                    InvalidReplicationFactorException.class);
+            assertCause(
+                    () -> admin.createTopics(List.of(
+                                    new NewTopic("badconf", 1, (short) 1).configs(Map.of("no.such.config", "1"))))
+                            .all()
+                            .get(),
+                    InvalidConfigurationException.class);
+            assertCause(
+                    () -> admin.createTopics(List.of(
+                                    new NewTopic("badvalue", 1, (short) 1).configs(Map.of("retention.ms", "soon"))))
+                            .all()
+                            .get(),
+                    InvalidConfigurationException.class);
+            assertCause(
+                    () -> admin.deleteTopics(List.of("never-created")).all().get(),
+                    UnknownTopicOrPartitionException.class);
+            assertCause(
+                    () -> admin.deleteTopics(TopicCollection.ofTopicIds(List.of(Uuid.randomUuid())))
+                            .all()
+                            .get(),
+                    UnknownTopicIdException.class);
+            assertThat(admin.listTopics().names().get())
+                    .doesNotContain("bad name!", "zero", "rf3", "badconf", "badvalue");
         }
     }
 
     @Test
     void validateOnlyCreatesNothing() throws Exception {
         try (Admin admin = Clients.admin(BROKER)) {
-            CreateTopicsResult r = admin.createTopics(List.of(new NewTopic("dry-run", 4, (short) 1)),
-                new CreateTopicsOptions().validateOnly(true));
+            CreateTopicsResult r = admin.createTopics(
+                    List.of(new NewTopic("dry-run", 4, (short) 1)), new CreateTopicsOptions().validateOnly(true));
             r.all().get();
             assertThat(r.numPartitions("dry-run").get()).isEqualTo(4);
             assertThat(admin.listTopics().names().get()).doesNotContain("dry-run");
@@ -101,13 +136,28 @@ class TopicAdminCompatTest {
     @Test
     void createPartitionsGrowsATopicAndRejectsShrinking() throws Exception {
         try (Admin admin = Clients.admin(BROKER)) {
-            admin.createTopics(List.of(new NewTopic("growing", 1, (short) 1))).all().get();
-            admin.createPartitions(Map.of("growing", NewPartitions.increaseTo(4))).all().get();
-            assertThat(admin.describeTopics(List.of("growing")).allTopicNames().get().get("growing").partitions()).hasSize(4);
-            assertCause(() -> admin.createPartitions(Map.of("growing", NewPartitions.increaseTo(2))).all().get(),
-                InvalidPartitionsException.class);
-            assertCause(() -> admin.createPartitions(Map.of("no-such-topic", NewPartitions.increaseTo(2))).all().get(),
-                UnknownTopicOrPartitionException.class);
+            admin.createTopics(List.of(new NewTopic("growing", 1, (short) 1)))
+                    .all()
+                    .get();
+            admin.createPartitions(Map.of("growing", NewPartitions.increaseTo(4)))
+                    .all()
+                    .get();
+            assertThat(admin.describeTopics(List.of("growing"))
+                            .allTopicNames()
+                            .get()
+                            .get("growing")
+                            .partitions())
+                    .hasSize(4);
+            assertCause(
+                    () -> admin.createPartitions(Map.of("growing", NewPartitions.increaseTo(2)))
+                            .all()
+                            .get(),
+                    InvalidPartitionsException.class);
+            assertCause(
+                    () -> admin.createPartitions(Map.of("no-such-topic", NewPartitions.increaseTo(2)))
+                            .all()
+                            .get(),
+                    UnknownTopicOrPartitionException.class);
         }
     }
 
@@ -115,10 +165,14 @@ class TopicAdminCompatTest {
     void describeConfigsReportsOverridesAndKafkaDefaults() throws Exception {
         try (Admin admin = Clients.admin(BROKER)) {
             admin.createTopics(List.of(new NewTopic("configured", 1, (short) 1)
-                .configs(Map.of("retention.ms", "3600000", "cleanup.policy", "compact")))).all().get();
+                            .configs(Map.of("retention.ms", "3600000", "cleanup.policy", "compact"))))
+                    .all()
+                    .get();
             ConfigResource topic = new ConfigResource(ConfigResource.Type.TOPIC, "configured");
-            ConfigResource broker = new ConfigResource(ConfigResource.Type.BROKER, Integer.toString(BROKER.broker().nodeId()));
-            Map<ConfigResource, Config> configs = admin.describeConfigs(List.of(topic, broker)).all().get();
+            ConfigResource broker = new ConfigResource(
+                    ConfigResource.Type.BROKER, Integer.toString(BROKER.broker().nodeId()));
+            Map<ConfigResource, Config> configs =
+                    admin.describeConfigs(List.of(topic, broker)).all().get();
             Config t = configs.get(topic);
             assertThat(t.get("retention.ms").value()).isEqualTo("3600000");
             assertThat(t.get("retention.ms").source()).isEqualTo(ConfigEntry.ConfigSource.DYNAMIC_TOPIC_CONFIG);
@@ -132,8 +186,11 @@ class TopicAdminCompatTest {
             assertThat(b.get("num.partitions").source()).isEqualTo(ConfigEntry.ConfigSource.STATIC_BROKER_CONFIG);
             assertThat(b.get("log.segment.bytes").value()).isEqualTo("1073741824");
             assertThat(b.get("log.segment.bytes").source()).isEqualTo(ConfigEntry.ConfigSource.DEFAULT_CONFIG);
-            assertCause(() -> admin.describeConfigs(List.of(new ConfigResource(ConfigResource.Type.TOPIC, "nope")))
-                .all().get(), UnknownTopicOrPartitionException.class);
+            assertCause(
+                    () -> admin.describeConfigs(List.of(new ConfigResource(ConfigResource.Type.TOPIC, "nope")))
+                            .all()
+                            .get(),
+                    UnknownTopicOrPartitionException.class);
         }
     }
 
@@ -154,16 +211,28 @@ class TopicAdminCompatTest {
         String clusterId = BROKER.broker().clusterId();
         try (Admin admin = Clients.admin(BROKER)) {
             admin.createTopics(List.of(new NewTopic("durable", 5, (short) 1).configs(Map.of("retention.ms", "1000"))))
-                .all().get();
-            id = admin.describeTopics(List.of("durable")).allTopicNames().get().get("durable").topicId();
+                    .all()
+                    .get();
+            id = admin.describeTopics(List.of("durable"))
+                    .allTopicNames()
+                    .get()
+                    .get("durable")
+                    .topicId();
         }
         BROKER.restart();
         try (Admin admin = Clients.admin(BROKER)) {
-            TopicDescription d = admin.describeTopics(List.of("durable")).allTopicNames().get().get("durable");
+            TopicDescription d = admin.describeTopics(List.of("durable"))
+                    .allTopicNames()
+                    .get()
+                    .get("durable");
             assertThat(d.topicId()).isEqualTo(id);
             assertThat(d.partitions()).hasSize(5);
             Config c = admin.describeConfigs(List.of(new ConfigResource(ConfigResource.Type.TOPIC, "durable")))
-                .all().get().values().iterator().next();
+                    .all()
+                    .get()
+                    .values()
+                    .iterator()
+                    .next();
             assertThat(c.get("retention.ms").value()).isEqualTo("1000");
             assertThat(admin.describeCluster().clusterId().get()).isEqualTo(clusterId);
         }
@@ -173,13 +242,21 @@ class TopicAdminCompatTest {
     @Test
     void incrementalAlterConfigsChangesTopicConfigsAndTheLogObeys() throws Exception {
         try (Admin admin = Clients.admin(BROKER)) {
-            admin.createTopics(List.of(new NewTopic("altered", 1, (short) 1))).all().get();
+            admin.createTopics(List.of(new NewTopic("altered", 1, (short) 1)))
+                    .all()
+                    .get();
             ConfigResource topic = new ConfigResource(ConfigResource.Type.TOPIC, "altered");
-            admin.incrementalAlterConfigs(Map.of(topic, List.of(
-                new org.apache.kafka.clients.admin.AlterConfigOp(new ConfigEntry("max.message.bytes", "1000"),
-                    org.apache.kafka.clients.admin.AlterConfigOp.OpType.SET),
-                new org.apache.kafka.clients.admin.AlterConfigOp(new ConfigEntry("cleanup.policy", "compact"),
-                    org.apache.kafka.clients.admin.AlterConfigOp.OpType.APPEND)))).all().get();
+            admin.incrementalAlterConfigs(Map.of(
+                            topic,
+                            List.of(
+                                    new org.apache.kafka.clients.admin.AlterConfigOp(
+                                            new ConfigEntry("max.message.bytes", "1000"),
+                                            org.apache.kafka.clients.admin.AlterConfigOp.OpType.SET),
+                                    new org.apache.kafka.clients.admin.AlterConfigOp(
+                                            new ConfigEntry("cleanup.policy", "compact"),
+                                            org.apache.kafka.clients.admin.AlterConfigOp.OpType.APPEND))))
+                    .all()
+                    .get();
             Config c = admin.describeConfigs(List.of(topic)).all().get().get(topic);
             assertThat(c.get("max.message.bytes").value()).isEqualTo("1000");
             assertThat(c.get("max.message.bytes").source()).isEqualTo(ConfigEntry.ConfigSource.DYNAMIC_TOPIC_CONFIG);
@@ -187,31 +264,55 @@ class TopicAdminCompatTest {
 
             // The partition log obeys the new limit at once.
             try (var producer = Clients.producer(BROKER.bootstrapServers(), "1")) {
-                assertThatThrownBy(() -> producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>("altered",
-                    "k".getBytes(), new byte[5000])).get())
-                    .hasCauseInstanceOf(org.apache.kafka.common.errors.RecordTooLargeException.class);
+                assertThatThrownBy(() -> producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(
+                                        "altered", "k".getBytes(), new byte[5000]))
+                                .get())
+                        .hasCauseInstanceOf(org.apache.kafka.common.errors.RecordTooLargeException.class);
             }
 
-            admin.incrementalAlterConfigs(Map.of(topic, List.of(
-                new org.apache.kafka.clients.admin.AlterConfigOp(new ConfigEntry("max.message.bytes", ""),
-                    org.apache.kafka.clients.admin.AlterConfigOp.OpType.DELETE),
-                new org.apache.kafka.clients.admin.AlterConfigOp(new ConfigEntry("cleanup.policy", "compact"),
-                    org.apache.kafka.clients.admin.AlterConfigOp.OpType.SUBTRACT)))).all().get();
+            admin.incrementalAlterConfigs(Map.of(
+                            topic,
+                            List.of(
+                                    new org.apache.kafka.clients.admin.AlterConfigOp(
+                                            new ConfigEntry("max.message.bytes", ""),
+                                            org.apache.kafka.clients.admin.AlterConfigOp.OpType.DELETE),
+                                    new org.apache.kafka.clients.admin.AlterConfigOp(
+                                            new ConfigEntry("cleanup.policy", "compact"),
+                                            org.apache.kafka.clients.admin.AlterConfigOp.OpType.SUBTRACT))))
+                    .all()
+                    .get();
             c = admin.describeConfigs(List.of(topic)).all().get().get(topic);
             assertThat(c.get("max.message.bytes").value()).isEqualTo("1048588");
             assertThat(c.get("max.message.bytes").source()).isEqualTo(ConfigEntry.ConfigSource.DEFAULT_CONFIG);
             assertThat(c.get("cleanup.policy").value()).isEqualTo("delete");
 
-            assertCause(() -> admin.incrementalAlterConfigs(Map.of(topic, List.of(
-                new org.apache.kafka.clients.admin.AlterConfigOp(new ConfigEntry("no.such.config", "1"),
-                    org.apache.kafka.clients.admin.AlterConfigOp.OpType.SET)))).all().get(), InvalidConfigurationException.class);
-            assertCause(() -> admin.incrementalAlterConfigs(Map.of(topic, List.of(
-                new org.apache.kafka.clients.admin.AlterConfigOp(new ConfigEntry("retention.ms", "x"),
-                    org.apache.kafka.clients.admin.AlterConfigOp.OpType.APPEND)))).all().get(), InvalidConfigurationException.class);
-            assertCause(() -> admin.incrementalAlterConfigs(Map.of(new ConfigResource(ConfigResource.Type.TOPIC, "nope"),
-                List.of(new org.apache.kafka.clients.admin.AlterConfigOp(new ConfigEntry("retention.ms", "1"),
-                    org.apache.kafka.clients.admin.AlterConfigOp.OpType.SET)))).all().get(),
-                UnknownTopicOrPartitionException.class);
+            assertCause(
+                    () -> admin.incrementalAlterConfigs(Map.of(
+                                    topic,
+                                    List.of(new org.apache.kafka.clients.admin.AlterConfigOp(
+                                            new ConfigEntry("no.such.config", "1"),
+                                            org.apache.kafka.clients.admin.AlterConfigOp.OpType.SET))))
+                            .all()
+                            .get(),
+                    InvalidConfigurationException.class);
+            assertCause(
+                    () -> admin.incrementalAlterConfigs(Map.of(
+                                    topic,
+                                    List.of(new org.apache.kafka.clients.admin.AlterConfigOp(
+                                            new ConfigEntry("retention.ms", "x"),
+                                            org.apache.kafka.clients.admin.AlterConfigOp.OpType.APPEND))))
+                            .all()
+                            .get(),
+                    InvalidConfigurationException.class);
+            assertCause(
+                    () -> admin.incrementalAlterConfigs(Map.of(
+                                    new ConfigResource(ConfigResource.Type.TOPIC, "nope"),
+                                    List.of(new org.apache.kafka.clients.admin.AlterConfigOp(
+                                            new ConfigEntry("retention.ms", "1"),
+                                            org.apache.kafka.clients.admin.AlterConfigOp.OpType.SET))))
+                            .all()
+                            .get(),
+                    UnknownTopicOrPartitionException.class);
         }
     }
 
@@ -219,22 +320,32 @@ class TopicAdminCompatTest {
     void legacyAlterConfigsReplacesTheWholeSetOfOverrides() throws Exception {
         try (Admin admin = Clients.admin(BROKER)) {
             admin.createTopics(List.of(new NewTopic("replaced", 1, (short) 1)
-                .configs(Map.of("retention.ms", "1000", "segment.ms", "60000")))).all().get();
+                            .configs(Map.of("retention.ms", "1000", "segment.ms", "60000"))))
+                    .all()
+                    .get();
             ConfigResource topic = new ConfigResource(ConfigResource.Type.TOPIC, "replaced");
             // kafka-clients 4 no longer sends AlterConfigs; older tools do.
-            org.apache.kafka.common.message.AlterConfigsRequestData req = new org.apache.kafka.common.message.AlterConfigsRequestData();
+            org.apache.kafka.common.message.AlterConfigsRequestData req =
+                    new org.apache.kafka.common.message.AlterConfigsRequestData();
             org.apache.kafka.common.message.AlterConfigsRequestData.AlterConfigsResource res =
-                new org.apache.kafka.common.message.AlterConfigsRequestData.AlterConfigsResource()
-                    .setResourceType((byte) 2).setResourceName("replaced");
-            res.configs().add(new org.apache.kafka.common.message.AlterConfigsRequestData.AlterableConfig()
-                .setName("retention.ms").setValue("2000"));
+                    new org.apache.kafka.common.message.AlterConfigsRequestData.AlterConfigsResource()
+                            .setResourceType((byte) 2)
+                            .setResourceName("replaced");
+            res.configs()
+                    .add(new org.apache.kafka.common.message.AlterConfigsRequestData.AlterableConfig()
+                            .setName("retention.ms")
+                            .setValue("2000"));
             req.resources().add(res);
             try (RawConnection raw = new RawConnection("127.0.0.1", BROKER.port())) {
                 short v = 2;
                 int corr = raw.send(org.apache.kafka.common.protocol.ApiKeys.ALTER_CONFIGS, v, req);
-                org.apache.kafka.common.message.AlterConfigsResponseData resp = new org.apache.kafka.common.message.AlterConfigsResponseData(
-                    new org.apache.kafka.common.protocol.ByteBufferAccessor(raw.receive(corr,
-                        org.apache.kafka.common.protocol.ApiKeys.ALTER_CONFIGS.responseHeaderVersion(v))), v);
+                org.apache.kafka.common.message.AlterConfigsResponseData resp =
+                        new org.apache.kafka.common.message.AlterConfigsResponseData(
+                                new org.apache.kafka.common.protocol.ByteBufferAccessor(raw.receive(
+                                        corr,
+                                        org.apache.kafka.common.protocol.ApiKeys.ALTER_CONFIGS.responseHeaderVersion(
+                                                v))),
+                                v);
                 assertThat(resp.responses().get(0).errorCode()).isZero();
             }
             Config c = admin.describeConfigs(List.of(topic)).all().get().get(topic);

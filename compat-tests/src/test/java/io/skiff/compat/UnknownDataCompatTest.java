@@ -42,7 +42,9 @@ class UnknownDataCompatTest {
         try (SkiffProcess a = new SkiffProcess(first)) {
             a.start();
             try (Admin admin = Clients.admin(a.bootstrapServers())) {
-                admin.createTopics(List.of(new NewTopic("fmt", 1, (short) 1))).all().get(30, TimeUnit.SECONDS);
+                admin.createTopics(List.of(new NewTopic("fmt", 1, (short) 1)))
+                        .all()
+                        .get(30, TimeUnit.SECONDS);
             }
             try (KafkaProducer<byte[], byte[]> p = Clients.producer(a.bootstrapServers(), "all")) {
                 for (int i = 0; i < 100; i++) {
@@ -62,7 +64,9 @@ class UnknownDataCompatTest {
             b.start();
             Path stray = awaitStray(second);
             try (Admin admin = Clients.admin(b.bootstrapServers())) {
-                admin.createTopics(List.of(new NewTopic("fmt", 1, (short) 1))).all().get(30, TimeUnit.SECONDS);
+                admin.createTopics(List.of(new NewTopic("fmt", 1, (short) 1)))
+                        .all()
+                        .get(30, TimeUnit.SECONDS);
             }
             try (KafkaProducer<byte[], byte[]> p = Clients.producer(b.bootstrapServers(), "all")) {
                 p.send(new ProducerRecord<>("fmt", "new".getBytes())).get(30, TimeUnit.SECONDS);
@@ -82,8 +86,9 @@ class UnknownDataCompatTest {
             assertThat(b.stop()).as("exit status after SIGTERM").isIn(0, 143);
             assertThat(stray).isDirectory();
             assertThat(segmentBytes(stray)).isEqualTo(bytes);
-            assertThat(Files.readString(second.resolve("broker.out"))).contains("Set the log of fmt-0 aside")
-                .doesNotContain("Deleting the log of fmt-0");
+            assertThat(Files.readString(second.resolve("broker.out")))
+                    .contains("Set the log of fmt-0 aside")
+                    .doesNotContain("Deleting the log of fmt-0");
         }
     }
 
@@ -92,7 +97,8 @@ class UnknownDataCompatTest {
         while (System.nanoTime() < deadline) {
             try (Stream<Path> s = Files.list(dir)) {
                 List<Path> found = s.filter(p -> p.getFileName().toString().startsWith("fmt-0.")
-                    && p.getFileName().toString().endsWith("-stray")).toList();
+                                && p.getFileName().toString().endsWith("-stray"))
+                        .toList();
                 if (!found.isEmpty()) {
                     return found.get(0);
                 }

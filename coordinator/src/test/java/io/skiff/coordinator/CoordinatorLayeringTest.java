@@ -17,6 +17,9 @@ class CoordinatorLayeringTest {
 
     @ArchTest
     static final ArchRule coordinatorNeverDependsOnStorageOrBroker = noClasses()
-        .that().resideInAPackage("io.skiff.coordinator..")
-        .should().dependOnClassesThat().resideInAnyPackage("io.skiff.storage..", "io.skiff.broker..");
+            .that()
+            .resideInAPackage("io.skiff.coordinator..")
+            .should()
+            .dependOnClassesThat()
+            .resideInAnyPackage("io.skiff.storage..", "io.skiff.broker..");
 }

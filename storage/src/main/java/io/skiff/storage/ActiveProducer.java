@@ -10,6 +10,10 @@ package io.skiff.storage;
  * @param coordinatorEpoch the epoch of the transaction coordinator that last wrote a marker, -1
  * @param currentTxnStartOffset the first offset of its open transaction, -1 when none
  */
-public record ActiveProducer(long producerId, short producerEpoch, int lastSequence, long lastTimestamp,
-                             int coordinatorEpoch, long currentTxnStartOffset) {
-}
+public record ActiveProducer(
+        long producerId,
+        short producerEpoch,
+        int lastSequence,
+        long lastTimestamp,
+        int coordinatorEpoch,
+        long currentTxnStartOffset) {}

@@ -22,8 +22,15 @@ public final class AppendResult {
     private final long logAppendTimeMs;
     private final long logStartOffset;
 
-    AppendResult(AppendOutcome outcome, String errorMessage, String diagnostic, List<RecordError> recordErrors,
-                 long firstOffset, long lastOffset, long logAppendTimeMs, long logStartOffset) {
+    AppendResult(
+            AppendOutcome outcome,
+            String errorMessage,
+            String diagnostic,
+            List<RecordError> recordErrors,
+            long firstOffset,
+            long lastOffset,
+            long logAppendTimeMs,
+            long logStartOffset) {
         this.outcome = outcome;
         this.errorMessage = errorMessage;
         this.diagnostic = diagnostic;
@@ -34,8 +41,12 @@ public final class AppendResult {
         this.logStartOffset = logStartOffset;
     }
 
-    static AppendResult failure(AppendOutcome outcome, String errorMessage, String diagnostic,
-                                List<RecordError> recordErrors, long logStartOffset) {
+    static AppendResult failure(
+            AppendOutcome outcome,
+            String errorMessage,
+            String diagnostic,
+            List<RecordError> recordErrors,
+            long logStartOffset) {
         return new AppendResult(outcome, errorMessage, diagnostic, recordErrors, -1L, -1L, -1L, logStartOffset);
     }
 
@@ -89,6 +100,6 @@ public final class AppendResult {
     @Override
     public String toString() {
         return "AppendResult(" + outcome + ", firstOffset=" + firstOffset + ", lastOffset=" + lastOffset
-            + (diagnostic == null ? "" : ", " + diagnostic) + ")";
+                + (diagnostic == null ? "" : ", " + diagnostic) + ")";
     }
 }

@@ -19,8 +19,7 @@ import java.util.Map;
 final class CheckpointFile {
     static final int VERSION = 0;
 
-    private CheckpointFile() {
-    }
+    private CheckpointFile() {}
 
     /** Writes lines of fields under the version and count header. */
     static void write(File file, List<String> lines) throws IOException {
@@ -65,7 +64,8 @@ final class CheckpointFile {
             out.add(fields);
         }
         if (out.size() != count) {
-            throw new IOException("Expected " + count + " entries in checkpoint file (" + file + "), but found only " + out.size());
+            throw new IOException(
+                    "Expected " + count + " entries in checkpoint file (" + file + "), but found only " + out.size());
         }
         return out;
     }

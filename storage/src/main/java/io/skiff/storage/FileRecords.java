@@ -1,12 +1,11 @@
 package io.skiff.storage;
 
-import io.skiff.wire.record.RecordBatchDescriptor;
-import java.nio.ByteBuffer;
-
 import io.netty.buffer.ByteBuf;
+import io.skiff.wire.record.RecordBatchDescriptor;
 import io.skiff.wire.record.Records;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 
 /**
@@ -55,7 +54,8 @@ public final class FileRecords implements Records {
             while (left > 0) {
                 int n = out.writeBytes(channel, at, left);
                 if (n < 0) {
-                    throw new IOException("end of file at " + at + " while copying a slice of " + sizeInBytes + " bytes");
+                    throw new IOException(
+                            "end of file at " + at + " while copying a slice of " + sizeInBytes + " bytes");
                 }
                 at += n;
                 left -= n;
@@ -71,7 +71,8 @@ public final class FileRecords implements Records {
      * refuse zstd data to fetch versions that predate it.
      */
     public boolean anyBatchCompressedWith(int codecId) {
-        ByteBuffer header = ByteBuffer.allocate(RecordBatchDescriptor.ATTRIBUTES_OFFSET + RecordBatchDescriptor.ATTRIBUTES_LENGTH);
+        ByteBuffer header =
+                ByteBuffer.allocate(RecordBatchDescriptor.ATTRIBUTES_OFFSET + RecordBatchDescriptor.ATTRIBUTES_LENGTH);
         long at = position;
         long end = position + sizeInBytes;
         try {

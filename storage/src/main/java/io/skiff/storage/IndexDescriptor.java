@@ -32,6 +32,5 @@ public final class IndexDescriptor {
     public static final int TIME_RELATIVE_OFFSET_LENGTH = 4;
     public static final int TIME_ENTRY_SIZE = TIME_RELATIVE_OFFSET_OFFSET + TIME_RELATIVE_OFFSET_LENGTH;
 
-    private IndexDescriptor() {
-    }
+    private IndexDescriptor() {}
 }

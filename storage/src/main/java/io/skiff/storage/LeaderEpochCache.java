@@ -32,7 +32,7 @@ final class LeaderEpochCache {
                 long startOffset = Long.parseLong(f[1]);
                 if (epoch < 0 || startOffset < 0 || !assignWithoutFlush(epoch, startOffset)) {
                     throw new IOException("Malformed line in checkpoint file (" + file + "): '" + f[0] + " " + f[1]
-                        + "' does not follow the previous entry");
+                            + "' does not follow the previous entry");
                 }
             }
         } catch (IOException | NumberFormatException e) {

@@ -1,8 +1,8 @@
 package io.skiff.storage;
 
-import io.skiff.wire.record.TimestampType;
 import io.skiff.wire.compress.Codecs;
 import io.skiff.wire.record.BatchRecompressor;
+import io.skiff.wire.record.TimestampType;
 import io.skiff.wire.record.ValidationRules;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -105,6 +105,7 @@ public final class LogConfig {
     public final String compressionType;
     /** The codec batches are stored with, or -1 to keep the producer's (compression.type=producer). */
     public final int targetCodec;
+
     private final int gzipLevel;
     private final int lz4Level;
     private final int zstdLevel;
@@ -158,17 +159,21 @@ public final class LogConfig {
         gzipLevel = (int) longValue(v, "compression.gzip.level");
         lz4Level = (int) longValue(v, "compression.lz4.level");
         zstdLevel = (int) longValue(v, "compression.zstd.level");
-        validationRules = new ValidationRules(maxMessageBytes, compact, timestampType, timestampBeforeMaxMs,
-            timestampAfterMaxMs);
+        validationRules =
+                new ValidationRules(maxMessageBytes, compact, timestampType, timestampBeforeMaxMs, timestampAfterMaxMs);
     }
 
     /** The configured level of a codec (KIP-390); snappy has none. */
     public int compressionLevel(int codec) {
         switch (codec) {
-            case Codecs.GZIP: return gzipLevel;
-            case Codecs.LZ4: return lz4Level;
-            case Codecs.ZSTD: return zstdLevel;
-            default: return 0;
+            case Codecs.GZIP:
+                return gzipLevel;
+            case Codecs.LZ4:
+                return lz4Level;
+            case Codecs.ZSTD:
+                return zstdLevel;
+            default:
+                return 0;
         }
     }
 
@@ -220,8 +225,8 @@ public final class LogConfig {
     private static long longAtLeast(Map<String, String> v, String key, long min) {
         long value = longValue(v, key);
         if (value < min) {
-            throw new IllegalArgumentException("Invalid value " + value + " for configuration " + key
-                + ": Value must be at least " + min);
+            throw new IllegalArgumentException(
+                    "Invalid value " + value + " for configuration " + key + ": Value must be at least " + min);
         }
         return value;
     }

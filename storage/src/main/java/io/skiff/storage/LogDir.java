@@ -61,9 +61,13 @@ public final class LogDir {
         if (!failure.compareAndSet(null, cause)) {
             return false;
         }
-        LOG.error("Log directory {} is offline: {} failed ({}). Its partitions refuse appends, reads and flushes "
-            + "with a storage error until the broker is restarted; nothing more is written there.", path, what,
-            cause.toString(), cause);
+        LOG.error(
+                "Log directory {} is offline: {} failed ({}). Its partitions refuse appends, reads and flushes "
+                        + "with a storage error until the broker is restarted; nothing more is written there.",
+                path,
+                what,
+                cause.toString(),
+                cause);
         return true;
     }
 

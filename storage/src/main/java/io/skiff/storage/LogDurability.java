@@ -1,7 +1,6 @@
 package io.skiff.storage;
 
 import io.skiff.wire.util.Clock;
-
 import java.io.IOException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -48,8 +47,14 @@ final class LogDurability {
      * Starts with everything below {@code recoveryPoint} known durable, and {@code nowMs} as the
      * time of the last flush.
      */
-    LogDurability(String name, LogDir logDir, LogSegments segments, LogFlusher flusher, Clock clock, long recoveryPoint,
-                  long nowMs) {
+    LogDurability(
+            String name,
+            LogDir logDir,
+            LogSegments segments,
+            LogFlusher flusher,
+            Clock clock,
+            long recoveryPoint,
+            long nowMs) {
         this.name = name;
         this.logDir = logDir;
         this.segments = segments;

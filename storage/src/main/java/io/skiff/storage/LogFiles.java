@@ -34,8 +34,7 @@ final class LogFiles {
     /** The metadata log's directory, which lives in a log dir but is not a partition log. */
     static final String METADATA_LOG_DIR = "__cluster_metadata-0";
 
-    private LogFiles() {
-    }
+    private LogFiles() {}
 
     /** The 20-digit, zero-padded offset that names a segment's files. */
     static String filenamePrefix(long offset) {
@@ -68,8 +67,8 @@ final class LogFiles {
     /** Writes {@code text} to {@code target} durably: a temp file, fsync, atomic rename, directory fsync. */
     static void writeAtomically(File target, String text) throws IOException {
         Path tmp = target.toPath().resolveSibling(target.getName() + ".tmp");
-        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-            StandardOpenOption.TRUNCATE_EXISTING)) {
+        try (FileChannel ch = FileChannel.open(
+                tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
             ByteBuffer b = ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8));
             while (b.hasRemaining()) {
                 ch.write(b);

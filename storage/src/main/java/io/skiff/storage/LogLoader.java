@@ -36,8 +36,7 @@ final class LogLoader {
      * @param recoveryPoint below it the log is known flushed (the log end after a clean shutdown)
      * @param loadTimeMs the clock when loading began
      */
-    record Loaded(Uuid topicId, long logStartOffset, long recoveryPoint, long loadTimeMs) {
-    }
+    record Loaded(Uuid topicId, long logStartOffset, long recoveryPoint, long loadTimeMs) {}
 
     private final File dir;
     private final String name;
@@ -55,9 +54,15 @@ final class LogLoader {
      * Loads the directory into {@code segments} (empty; its end is published), {@code producers}
      * and {@code epochs}. {@code topicId} is written to partition.metadata when given.
      */
-    Loaded load(LogSegments segments, ProducerStateManager producers, LeaderEpochCache epochs, Uuid topicId,
-                boolean hadCleanShutdown, long checkpointRecoveryPoint, long checkpointedLogStartOffset)
-        throws IOException {
+    Loaded load(
+            LogSegments segments,
+            ProducerStateManager producers,
+            LeaderEpochCache epochs,
+            Uuid topicId,
+            boolean hadCleanShutdown,
+            long checkpointRecoveryPoint,
+            long checkpointedLogStartOffset)
+            throws IOException {
         long nowMs = clock.milliseconds();
         Uuid id = loadTopicId(topicId);
         List<LogSegment> needRebuild = openSegments(segments, nowMs);
@@ -85,8 +90,8 @@ final class LogLoader {
         long logEndOffset = active.readNextOffset();
         segments.publish(new LogEnd(logEndOffset, active, active.size()));
         long logStartOffset = Math.min(Math.max(checkpointedLogStartOffset, segments.firstBaseOffset()), logEndOffset);
-        long recoveryPoint = hadCleanShutdown
-            ? logEndOffset : Math.min(Math.max(checkpointRecoveryPoint, 0), logEndOffset);
+        long recoveryPoint =
+                hadCleanShutdown ? logEndOffset : Math.min(Math.max(checkpointRecoveryPoint, 0), logEndOffset);
         if (!hadCleanShutdown && recoverFrom != Long.MAX_VALUE) {
             // Everything just scanned is now known good; it is durable once flushed.
             recoveryPoint = Math.min(recoveryPoint, recoverFrom);
@@ -98,8 +103,13 @@ final class LogLoader {
         epochs.truncateFromEnd(logEndOffset);
         epochs.truncateFromStart(logStartOffset);
         rebuildProducerState(segments, producers, logStartOffset, logEndOffset, hadCleanShutdown, nowMs);
-        LOG.info("Loaded {} with {} segments, log start offset {}, log end offset {}{}", name, segments.count(),
-            logStartOffset, logEndOffset, hadCleanShutdown ? "" : " (recovered)");
+        LOG.info(
+                "Loaded {} with {} segments, log start offset {}, log end offset {}{}",
+                name,
+                segments.count(),
+                logStartOffset,
+                logEndOffset,
+                hadCleanShutdown ? "" : " (recovered)");
         return new Loaded(id, logStartOffset, recoveryPoint, nowMs);
     }
 
@@ -130,8 +140,10 @@ final class LogLoader {
         if (files != null) {
             for (File f : files) {
                 String n = f.getName();
-                if (n.endsWith(LogFiles.DELETED_SUFFIX) || n.endsWith(".tmp") || n.endsWith(LogFiles.CLEANED_SUFFIX)
-                    || n.endsWith(LogFiles.SWAP_SUFFIX)) {
+                if (n.endsWith(LogFiles.DELETED_SUFFIX)
+                        || n.endsWith(".tmp")
+                        || n.endsWith(LogFiles.CLEANED_SUFFIX)
+                        || n.endsWith(LogFiles.SWAP_SUFFIX)) {
                     LogFiles.deleteRecursively(f);
                 } else if (n.endsWith(LogFiles.LOG_SUFFIX) && LogFiles.offsetFromName(n) >= 0) {
                     logOffsets.add(LogFiles.offsetFromName(n));
@@ -140,8 +152,9 @@ final class LogLoader {
             for (File f : files) {
                 String n = f.getName();
                 long o = LogFiles.offsetFromName(n);
-                if (o >= 0 && (n.endsWith(LogFiles.INDEX_SUFFIX) || n.endsWith(LogFiles.TIME_INDEX_SUFFIX))
-                    && !logOffsets.contains(o)) {
+                if (o >= 0
+                        && (n.endsWith(LogFiles.INDEX_SUFFIX) || n.endsWith(LogFiles.TIME_INDEX_SUFFIX))
+                        && !logOffsets.contains(o)) {
                     LogFiles.deleteRecursively(f);
                 }
             }
@@ -152,14 +165,19 @@ final class LogLoader {
         for (int i = 0; i < logOffsets.size(); i++) {
             long base = logOffsets.get(i);
             long nextBase = i + 1 < logOffsets.size() ? logOffsets.get(i + 1) : Long.MAX_VALUE;
-            boolean indexMissing = !LogFiles.file(dir, base, LogFiles.INDEX_SUFFIX).exists()
-                || !LogFiles.file(dir, base, LogFiles.TIME_INDEX_SUFFIX).exists();
+            boolean indexMissing = !LogFiles.file(dir, base, LogFiles.INDEX_SUFFIX)
+                            .exists()
+                    || !LogFiles.file(dir, base, LogFiles.TIME_INDEX_SUFFIX).exists();
             LogSegment seg = LogSegment.open(dir, base, config, 0L, nowMs);
             boolean corrupt = false;
             try {
                 seg.sanityCheckIndexes(nextBase);
             } catch (IOException e) {
-                LOG.warn("Found a corrupted index file for segment {} of {}: {}; rebuilding", base, name, e.getMessage());
+                LOG.warn(
+                        "Found a corrupted index file for segment {} of {}: {}; rebuilding",
+                        base,
+                        name,
+                        e.getMessage());
                 corrupt = true;
             }
             if (indexMissing || corrupt) {
@@ -178,16 +196,20 @@ final class LogLoader {
      * records after it in that segment are lost, and this is logged as an error. Kafka would
      * trust such a segment and fail later reads of it (or its start-up, on the active segment).
      */
-    private void checkTrustedTails(LogSegments segments, long recoverFrom, List<LogSegment> needRebuild,
-                                   boolean hadCleanShutdown) throws IOException {
+    private void checkTrustedTails(
+            LogSegments segments, long recoverFrom, List<LogSegment> needRebuild, boolean hadCleanShutdown)
+            throws IOException {
         for (LogSegment seg : segments.all()) {
             if (seg.baseOffset >= recoverFrom || needRebuild.contains(seg)) {
                 continue;
             }
             if (!seg.tailParses()) {
-                LOG.error("Segment {} of {} is corrupt after its last index entry although it was {}; scanning it and "
-                    + "truncating it at its first invalid batch (records after that batch in this segment are lost)",
-                    seg.logFile(), name, hadCleanShutdown ? "shut down cleanly" : "below the recovery point");
+                LOG.error(
+                        "Segment {} of {} is corrupt after its last index entry although it was {}; scanning it and "
+                                + "truncating it at its first invalid batch (records after that batch in this segment are lost)",
+                        seg.logFile(),
+                        name,
+                        hadCleanShutdown ? "shut down cleanly" : "below the recovery point");
                 needRebuild.add(seg);
             }
         }
@@ -206,8 +228,11 @@ final class LogLoader {
                 if (truncated > 0 && seg.baseOffset >= recoverFrom) {
                     for (int j = i + 1; j < ordered.size(); j++) {
                         LogSegment later = ordered.get(j);
-                        LOG.warn("Deleting segment {} of {} after a corrupt tail in {}", later.baseOffset, name,
-                            seg.baseOffset);
+                        LOG.warn(
+                                "Deleting segment {} of {} after a corrupt tail in {}",
+                                later.baseOffset,
+                                name,
+                                seg.baseOffset);
                         segments.remove(later);
                         later.closeAndDeleteFiles();
                     }
@@ -224,11 +249,16 @@ final class LogLoader {
      */
     private void rebuildLeaderEpochs(LogSegments segments, LeaderEpochCache epochs) throws IOException {
         for (LogSegment seg : segments.all()) {
-            seg.forEachBatchHeader(seg.baseOffset,
-                (header, position) -> epochs.assignWithoutFlush(header.partitionLeaderEpoch(), header.baseOffset()));
+            seg.forEachBatchHeader(
+                    seg.baseOffset,
+                    (header, position) ->
+                            epochs.assignWithoutFlush(header.partitionLeaderEpoch(), header.baseOffset()));
         }
         epochs.flush();
-        LOG.warn("Rebuilt the leader epoch cache of {} from the log: {} epochs", name, epochs.entries().size());
+        LOG.warn(
+                "Rebuilt the leader epoch cache of {} from the log: {} epochs",
+                name,
+                epochs.entries().size());
     }
 
     /**
@@ -239,9 +269,14 @@ final class LogLoader {
      * fsync), and a roll among them must not make the older ones look out of order, or kafka-clients
      * bumps its epoch and writes them again.
      */
-    private static void rebuildProducerState(LogSegments segments, ProducerStateManager producers, long logStartOffset,
-                                             long logEndOffset, boolean hadCleanShutdown, long nowMs)
-        throws IOException {
+    private static void rebuildProducerState(
+            LogSegments segments,
+            ProducerStateManager producers,
+            long logStartOffset,
+            long logEndOffset,
+            boolean hadCleanShutdown,
+            long nowMs)
+            throws IOException {
         long snapshotAtOrBelow = logEndOffset;
         if (!hadCleanShutdown) {
             Map.Entry<Long, LogSegment> previous = segments.floorEntry(segments.last().baseOffset - 1);

@@ -58,6 +58,7 @@ public final class LogManager implements AutoCloseable {
     private final ConcurrentHashMap<TopicPartition, PartitionLog> logs = new ConcurrentHashMap<>();
     /** Every log dir of the config, by absolute path, in the config's order. */
     private final Map<File, LogDir> dirs = new LinkedHashMap<>();
+
     private final LogFlusher flusher;
     private final FileDeleter deleter = new FileDeleter();
     private final ScheduledExecutorService scheduler;
@@ -104,8 +105,8 @@ public final class LogManager implements AutoCloseable {
         if (!dir.exists() && !dir.mkdirs()) {
             throw new IOException("cannot create log dir " + dir);
         }
-        FileChannel lockChannel = FileChannel.open(new File(dir, LogFiles.LOCK_FILE).toPath(), StandardOpenOption.CREATE,
-            StandardOpenOption.WRITE);
+        FileChannel lockChannel = FileChannel.open(
+                new File(dir, LogFiles.LOCK_FILE).toPath(), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
         FileLock lock;
         try {
             lock = lockChannel.tryLock();
@@ -115,15 +116,17 @@ public final class LogManager implements AutoCloseable {
         if (lock == null) {
             lockChannel.close();
             throw new IOException("Failed to acquire lock on file .lock in " + dir
-                + ". A Kafka instance in another process or thread is using this directory.");
+                    + ". A Kafka instance in another process or thread is using this directory.");
         }
         lockChannels.add(lockChannel);
         locks.add(lock);
 
         File marker = new File(dir, LogFiles.CLEAN_SHUTDOWN_MARKER);
         boolean clean = marker.exists();
-        Map<TopicPartition, Long> recoveryPoints = readCheckpointQuietly(new File(dir, LogFiles.RECOVERY_POINT_CHECKPOINT));
-        Map<TopicPartition, Long> logStartOffsets = readCheckpointQuietly(new File(dir, LogFiles.LOG_START_OFFSET_CHECKPOINT));
+        Map<TopicPartition, Long> recoveryPoints =
+                readCheckpointQuietly(new File(dir, LogFiles.RECOVERY_POINT_CHECKPOINT));
+        Map<TopicPartition, Long> logStartOffsets =
+                readCheckpointQuietly(new File(dir, LogFiles.LOG_START_OFFSET_CHECKPOINT));
         File[] children = dir.listFiles();
         if (children != null) {
             for (File child : children) {
@@ -136,8 +139,9 @@ public final class LogManager implements AutoCloseable {
                     LogFiles.deleteRecursively(child);
                     continue;
                 }
-                if (name.endsWith(LogFiles.STRAY_DIR_SUFFIX) || name.endsWith(LogFiles.FUTURE_DIR_SUFFIX)
-                    || name.equals(LogFiles.METADATA_LOG_DIR)) {
+                if (name.endsWith(LogFiles.STRAY_DIR_SUFFIX)
+                        || name.endsWith(LogFiles.FUTURE_DIR_SUFFIX)
+                        || name.equals(LogFiles.METADATA_LOG_DIR)) {
                     continue;
                 }
                 TopicPartition tp = TopicPartition.parseDirName(name);
@@ -150,11 +154,23 @@ public final class LogManager implements AutoCloseable {
                 }
                 Long rp = recoveryPoints.get(tp);
                 Long lso = logStartOffsets.get(tp);
-                PartitionLog log = PartitionLog.open(child, logDir(dir), tp, null, cfg, clock, flusher, deleter,
-                    config.producerIdExpirationMs, clean, rp == null ? 0L : rp, lso == null ? 0L : lso);
+                PartitionLog log = PartitionLog.open(
+                        child,
+                        logDir(dir),
+                        tp,
+                        null,
+                        cfg,
+                        clock,
+                        flusher,
+                        deleter,
+                        config.producerIdExpirationMs,
+                        clean,
+                        rp == null ? 0L : rp,
+                        lso == null ? 0L : lso);
                 PartitionLog previous = logs.putIfAbsent(tp, log);
                 if (previous != null) {
-                    throw new IOException("Duplicate log directories for " + tp + ": " + previous.dir() + " and " + child);
+                    throw new IOException(
+                            "Duplicate log directories for " + tp + ": " + previous.dir() + " and " + child);
                 }
             }
         }
@@ -184,13 +200,17 @@ public final class LogManager implements AutoCloseable {
         if (intervalMs <= 0 || intervalMs >= Long.MAX_VALUE / 2) {
             return;
         }
-        scheduler.scheduleWithFixedDelay(() -> {
-            try {
-                task.run();
-            } catch (Throwable t) {
-                LOG.error("Background log task failed", t);
-            }
-        }, intervalMs, intervalMs, TimeUnit.MILLISECONDS);
+        scheduler.scheduleWithFixedDelay(
+                () -> {
+                    try {
+                        task.run();
+                    } catch (Throwable t) {
+                        LOG.error("Background log task failed", t);
+                    }
+                },
+                intervalMs,
+                intervalMs,
+                TimeUnit.MILLISECONDS);
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -215,8 +235,19 @@ public final class LogManager implements AutoCloseable {
             }
             File dir = new File(logDir.path(), tp.dirName());
             try {
-                PartitionLog log = PartitionLog.open(dir, logDir, tp, topicId, logConfig, clock, flusher, deleter,
-                    config.producerIdExpirationMs, false, 0L, 0L);
+                PartitionLog log = PartitionLog.open(
+                        dir,
+                        logDir,
+                        tp,
+                        topicId,
+                        logConfig,
+                        clock,
+                        flusher,
+                        deleter,
+                        config.producerIdExpirationMs,
+                        false,
+                        0L,
+                        0L);
                 logs.put(tp, log);
                 LogFiles.fsyncDir(dir.getParentFile());
                 return log;
@@ -295,7 +326,8 @@ public final class LogManager implements AutoCloseable {
             return false;
         }
         File dir = log.dir();
-        String suffix = "-" + tp.partition() + "." + UUID.randomUUID().toString().replace("-", "") + LogFiles.DELETE_DIR_SUFFIX;
+        String suffix =
+                "-" + tp.partition() + "." + UUID.randomUUID().toString().replace("-", "") + LogFiles.DELETE_DIR_SUFFIX;
         String prefix = tp.topic().substring(0, Math.min(tp.topic().length(), 255 - suffix.length()));
         File target = new File(dir.getParentFile(), prefix + suffix);
         LogFiles.atomicMove(dir.toPath(), target.toPath());
@@ -322,7 +354,8 @@ public final class LogManager implements AutoCloseable {
         }
         File dir = log.dir();
         log.close();
-        String suffix = "-" + tp.partition() + "." + UUID.randomUUID().toString().replace("-", "") + LogFiles.STRAY_DIR_SUFFIX;
+        String suffix =
+                "-" + tp.partition() + "." + UUID.randomUUID().toString().replace("-", "") + LogFiles.STRAY_DIR_SUFFIX;
         String prefix = tp.topic().substring(0, Math.min(tp.topic().length(), 255 - suffix.length()));
         File target = new File(dir.getParentFile(), prefix + suffix);
         LogFiles.atomicMove(dir.toPath(), target.toPath());
@@ -409,8 +442,11 @@ public final class LogManager implements AutoCloseable {
         Map<LogDir, Map<TopicPartition, Long>> byDir = new LinkedHashMap<>();
         for (LogDir d : dirs.values()) {
             if (d.isOnline()) {
-                byDir.put(d, new TreeMap<>((a, b) -> a.topic().equals(b.topic())
-                    ? Integer.compare(a.partition(), b.partition()) : a.topic().compareTo(b.topic())));
+                byDir.put(
+                        d,
+                        new TreeMap<>((a, b) -> a.topic().equals(b.topic())
+                                ? Integer.compare(a.partition(), b.partition())
+                                : a.topic().compareTo(b.topic())));
             }
         }
         for (PartitionLog log : logs.values()) {
@@ -506,13 +542,15 @@ public final class LogManager implements AutoCloseable {
     private void writeCleanShutdownMarkers() {
         for (LogDir dir : dirs.values()) {
             if (!dir.isOnline()) {
-                LOG.warn("No clean shutdown marker in offline log dir {}: its logs are recovered at the next start-up",
-                    dir.path());
+                LOG.warn(
+                        "No clean shutdown marker in offline log dir {}: its logs are recovered at the next start-up",
+                        dir.path());
                 continue;
             }
             try {
-                LogFiles.writeAtomically(new File(dir.path(), LogFiles.CLEAN_SHUTDOWN_MARKER),
-                    "{\"version\":0,\"brokerEpoch\":" + config.brokerEpoch + "}");
+                LogFiles.writeAtomically(
+                        new File(dir.path(), LogFiles.CLEAN_SHUTDOWN_MARKER),
+                        "{\"version\":0,\"brokerEpoch\":" + config.brokerEpoch + "}");
             } catch (IOException e) {
                 dir.markOffline("writing the clean shutdown marker", e);
             }
@@ -556,6 +594,7 @@ public final class LogManager implements AutoCloseable {
     }
 
     static String readMarker(File dir) throws IOException {
-        return new String(Files.readAllBytes(new File(dir, LogFiles.CLEAN_SHUTDOWN_MARKER).toPath()), StandardCharsets.UTF_8);
+        return new String(
+                Files.readAllBytes(new File(dir, LogFiles.CLEAN_SHUTDOWN_MARKER).toPath()), StandardCharsets.UTF_8);
     }
 }

@@ -155,7 +155,8 @@ public final class LogManagerConfig {
 
         private static long positive(String key, long v) {
             if (v <= 0) {
-                throw new IllegalArgumentException("Invalid value " + v + " for configuration " + key + ": must be positive");
+                throw new IllegalArgumentException(
+                        "Invalid value " + v + " for configuration " + key + ": must be positive");
             }
             return v;
         }

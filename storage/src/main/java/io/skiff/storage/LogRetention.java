@@ -42,8 +42,14 @@ final class LogRetention {
     private final Roller roller;
     private volatile long logStartOffset;
 
-    LogRetention(String name, LogSegments segments, ProducerStateManager producers, LeaderEpochCache epochs,
-                 FileDeleter deleter, Roller roller, long logStartOffset) {
+    LogRetention(
+            String name,
+            LogSegments segments,
+            ProducerStateManager producers,
+            LeaderEpochCache epochs,
+            FileDeleter deleter,
+            Roller roller,
+            long logStartOffset) {
         this.name = name;
         this.segments = segments;
         this.producers = producers;
@@ -95,8 +101,8 @@ final class LogRetention {
         }
         try {
             return deleteSegments(DELETE_BELOW_LOG_START, highWatermark, cfg, nowMs)
-                + deleteSegments(DELETE_BY_SIZE, highWatermark, cfg, nowMs)
-                + deleteSegments(DELETE_BY_TIME, highWatermark, cfg, nowMs);
+                    + deleteSegments(DELETE_BY_SIZE, highWatermark, cfg, nowMs)
+                    + deleteSegments(DELETE_BY_TIME, highWatermark, cfg, nowMs);
         } catch (IOException e) {
             LOG.error("Retention on {} failed", name, e);
             return 0;
@@ -148,8 +154,13 @@ final class LogRetention {
             segments.remove(seg);
             seg.renameToDeleted();
             deleter.schedule(seg, nowMs + cfg.fileDeleteDelayMs);
-            LOG.info("Deleting segment {} of {} ({})", seg.baseOffset, name,
-                mode == DELETE_BY_SIZE ? "retention.bytes" : mode == DELETE_BY_TIME ? "retention.ms" : "log start offset");
+            LOG.info(
+                    "Deleting segment {} of {} ({})",
+                    seg.baseOffset,
+                    name,
+                    mode == DELETE_BY_SIZE
+                            ? "retention.bytes"
+                            : mode == DELETE_BY_TIME ? "retention.ms" : "log start offset");
         }
         long firstBase = segments.firstBaseOffset();
         if (firstBase > logStartOffset) {

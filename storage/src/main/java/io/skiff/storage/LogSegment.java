@@ -9,11 +9,11 @@ import static io.skiff.wire.record.RecordBatchDescriptor.MAGIC_V2;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.buffer.Unpooled;
+import io.skiff.wire.record.DecompressingRecordSource;
 import io.skiff.wire.record.RecordBatch;
 import io.skiff.wire.record.RecordBatchDescriptor;
-import io.skiff.wire.record.RecordView;
 import io.skiff.wire.record.RecordSource;
-import io.skiff.wire.record.DecompressingRecordSource;
+import io.skiff.wire.record.RecordView;
 import io.skiff.wire.record.TimestampType;
 import io.skiff.wire.record.UncompressedRecordSource;
 import java.io.File;
@@ -53,14 +53,23 @@ final class LogSegment {
     private volatile long[] maxTimestampAndOffset;
     /** Max timestamp of the first batch, the reference for time-based rolling; -1 when unknown. */
     private long rollingBasedTimestamp = -1L;
+
     private boolean rollingBasedTimestampLoaded;
     private volatile boolean deleted;
 
     /** Answer of {@link #translateOffset} when the scanned bytes cannot be a batch. */
     static final long CORRUPT = -2L;
 
-    private LogSegment(long baseOffset, FileChannel channel, File logFile, OffsetIndex offsetIndex, TimeIndex timeIndex,
-                       int indexIntervalBytes, long rollJitterMs, long createdMs) throws IOException {
+    private LogSegment(
+            long baseOffset,
+            FileChannel channel,
+            File logFile,
+            OffsetIndex offsetIndex,
+            TimeIndex timeIndex,
+            int indexIntervalBytes,
+            long rollJitterMs,
+            long createdMs)
+            throws IOException {
         this.baseOffset = baseOffset;
         this.channel = channel;
         this.logFile = logFile;
@@ -81,17 +90,27 @@ final class LogSegment {
     }
 
     /** Opens (creating when missing) the segment files for {@code baseOffset} in {@code dir}. */
-    static LogSegment open(File dir, long baseOffset, LogConfig config, long rollJitterMs, long nowMs) throws IOException {
+    static LogSegment open(File dir, long baseOffset, LogConfig config, long rollJitterMs, long nowMs)
+            throws IOException {
         File logFile = LogFiles.file(dir, baseOffset, LogFiles.LOG_SUFFIX);
-        FileChannel channel = FileChannel.open(logFile.toPath(), StandardOpenOption.CREATE, StandardOpenOption.READ,
-            StandardOpenOption.WRITE);
+        FileChannel channel = FileChannel.open(
+                logFile.toPath(), StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
         OffsetIndex offsetIndex = null;
         TimeIndex timeIndex = null;
         try {
-            offsetIndex = new OffsetIndex(LogFiles.file(dir, baseOffset, LogFiles.INDEX_SUFFIX), baseOffset, config.maxIndexSize);
-            timeIndex = new TimeIndex(LogFiles.file(dir, baseOffset, LogFiles.TIME_INDEX_SUFFIX), baseOffset, config.maxIndexSize);
-            return new LogSegment(baseOffset, channel, logFile, offsetIndex, timeIndex, config.indexIntervalBytes,
-                rollJitterMs, nowMs);
+            offsetIndex = new OffsetIndex(
+                    LogFiles.file(dir, baseOffset, LogFiles.INDEX_SUFFIX), baseOffset, config.maxIndexSize);
+            timeIndex = new TimeIndex(
+                    LogFiles.file(dir, baseOffset, LogFiles.TIME_INDEX_SUFFIX), baseOffset, config.maxIndexSize);
+            return new LogSegment(
+                    baseOffset,
+                    channel,
+                    logFile,
+                    offsetIndex,
+                    timeIndex,
+                    config.indexIntervalBytes,
+                    rollJitterMs,
+                    nowMs);
         } catch (IOException | RuntimeException e) {
             channel.close();
             if (offsetIndex != null) {
@@ -167,7 +186,7 @@ final class LogSegment {
 
     /** Index entries and the max timestamp for the batches just written from {@code physicalPosition}. */
     private void indexAppended(ByteBuf buf, int index, int length, int physicalPosition, RecordBatch scratch)
-        throws IOException {
+            throws IOException {
         for (int at = index; at < index + length; ) {
             scratch.wrap(buf, at);
             int batchSize = scratch.sizeInBytes();
@@ -287,8 +306,9 @@ final class LogSegment {
             found = translatePastCorruption(startOffset);
         }
         if (found == CORRUPT) {
-            throw new CorruptRecordsException("Found an invalid batch header in " + logFile + " while looking for offset "
-                + startOffset + " (the segment was not scanned at start-up, e.g. after a clean shutdown)");
+            throw new CorruptRecordsException(
+                    "Found an invalid batch header in " + logFile + " while looking for offset " + startOffset
+                            + " (the segment was not scanned at start-up, e.g. after a clean shutdown)");
         }
         if (found < 0) {
             return null;
@@ -393,14 +413,15 @@ final class LogSegment {
     }
 
     private TimestampAndOffset searchBatch(long position, int batchSize, long timestamp, long startingOffset)
-        throws IOException {
+            throws IOException {
         ByteBuf whole = readBatch(position, batchSize);
         try {
             RecordBatch batch = new RecordBatch().wrap(whole, 0);
             int epoch = batch.partitionLeaderEpoch() >= 0 ? batch.partitionLeaderEpoch() : -1;
             // Records of compressed batches are read through the decompressor, so the answer is
             // the exact record, as for uncompressed batches.
-            RecordSource source = batch.isCompressed() ? new DecompressingRecordSource() : new UncompressedRecordSource();
+            RecordSource source =
+                    batch.isCompressed() ? new DecompressingRecordSource() : new UncompressedRecordSource();
             RecordView view = new RecordView();
             if (!source.open(batch)) {
                 return null;
@@ -491,14 +512,15 @@ final class LogSegment {
     // ---------------------------------------------------------------------------------------------
     // rolling
 
-    boolean shouldRoll(int messagesSize, long maxTimestampInMessages, long maxOffsetInMessages, long nowMs,
-                       LogConfig config) {
+    boolean shouldRoll(
+            int messagesSize, long maxTimestampInMessages, long maxOffsetInMessages, long nowMs, LogConfig config) {
         boolean reachedRollMs = timeWaitedForRoll(nowMs, maxTimestampInMessages) > config.segmentMs - rollJitterMs;
         int s = size;
         return s > config.segmentBytes - messagesSize
-            || (s > 0 && reachedRollMs)
-            || offsetIndex.isFull() || timeIndex.isFull()
-            || !canConvertToRelativeOffset(maxOffsetInMessages);
+                || (s > 0 && reachedRollMs)
+                || offsetIndex.isFull()
+                || timeIndex.isFull()
+                || !canConvertToRelativeOffset(maxOffsetInMessages);
     }
 
     /**
@@ -508,9 +530,11 @@ final class LogSegment {
     boolean mayRoll(int messagesSize, long maxTimestampInMessages, long nowMs, LogConfig config) {
         int s = size;
         return s > config.segmentBytes - messagesSize
-            || (s > 0 && rollingBasedTimestampLoaded
-                && timeWaitedForRoll(nowMs, maxTimestampInMessages) > config.segmentMs - rollJitterMs)
-            || offsetIndex.isFull() || timeIndex.isFull();
+                || (s > 0
+                        && rollingBasedTimestampLoaded
+                        && timeWaitedForRoll(nowMs, maxTimestampInMessages) > config.segmentMs - rollJitterMs)
+                || offsetIndex.isFull()
+                || timeIndex.isFull();
     }
 
     private long timeWaitedForRoll(long nowMs, long messageTimestamp) {
@@ -620,8 +644,14 @@ final class LogSegment {
         }
         int truncated = (int) (fileSize - validBytes);
         if (truncated > 0) {
-            LOG.warn("Found an invalid batch in segment {} at file position {} ({}): truncating the {} bytes from there "
-                + "on; the segment ends before offset {}", logFile, validBytes, invalid, truncated, expectedMinOffset);
+            LOG.warn(
+                    "Found an invalid batch in segment {} at file position {} ({}): truncating the {} bytes from there "
+                            + "on; the segment ends before offset {}",
+                    logFile,
+                    validBytes,
+                    invalid,
+                    truncated,
+                    expectedMinOffset);
             channel.truncate(validBytes);
         }
         size = validBytes;
@@ -684,8 +714,8 @@ final class LogSegment {
         }
         rollingBasedTimestampLoaded = false;
         maxTimestampAndOffset = timeIndex.entries() == 0
-            ? new long[] {-1L, baseOffset}
-            : new long[] {timeIndex.lastTimestamp(), timeIndex.lastOffset()};
+                ? new long[] {-1L, baseOffset}
+                : new long[] {timeIndex.lastTimestamp(), timeIndex.lastOffset()};
         return removed;
     }
 

@@ -55,6 +55,7 @@ abstract class MappedIndex implements AutoCloseable {
     private boolean closed;
     /** Writes new entries (see the class comment); null until the first append after opening or trimming. */
     private FileChannel writer;
+
     private final ByteBuffer entry;
 
     MappedIndex(File file, long baseOffset, int maxIndexSize, int entrySize) throws IOException {
@@ -67,7 +68,8 @@ abstract class MappedIndex implements AutoCloseable {
         try (RandomAccessFile raf = new RandomAccessFile(file, "rw")) {
             if (newlyCreated) {
                 if (maxIndexSize < entrySize) {
-                    throw new IllegalArgumentException("segment.index.bytes " + maxIndexSize + " is smaller than an index entry");
+                    throw new IllegalArgumentException(
+                            "segment.index.bytes " + maxIndexSize + " is smaller than an index entry");
                 }
                 raf.setLength(roundDown(maxIndexSize));
             }

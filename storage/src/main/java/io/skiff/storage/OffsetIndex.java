@@ -60,7 +60,8 @@ final class OffsetIndex extends MappedIndex {
     /** Appends an entry; offsets must increase. An IOException (a full disk) adds nothing. */
     public synchronized void append(long offset, int position) throws IOException {
         if (entries > 0 && offset <= lastOffset()) {
-            throw new IllegalStateException("index entry offset " + offset + " is not after " + lastOffset() + " in " + file());
+            throw new IllegalStateException(
+                    "index entry offset " + offset + " is not after " + lastOffset() + " in " + file());
         }
         if (isFull()) {
             throw new IllegalStateException("index " + file() + " is full");
@@ -93,27 +94,30 @@ final class OffsetIndex extends MappedIndex {
     public synchronized void sanityCheck(long logSizeInBytes, long nextBaseOffset) throws CorruptIndexException {
         if (file().length() % OFFSET_ENTRY_SIZE != 0) {
             throw new CorruptIndexException("Index file " + file() + " is corrupt, found " + file().length()
-                + " bytes which is neither positive nor a multiple of " + OFFSET_ENTRY_SIZE);
+                    + " bytes which is neither positive nor a multiple of " + OFFSET_ENTRY_SIZE);
         }
         if (entries == 0) {
             return;
         }
         int last = entries - 1;
         if (relativeOffset(0) < 0 || relativeOffset(last) < 0) {
-            throw new CorruptIndexException("Corrupt index found, index file (" + file() + ") has non-zero size but the last offset is "
-                + lastOffset() + " which is less than the base offset " + baseOffset);
+            throw new CorruptIndexException(
+                    "Corrupt index found, index file (" + file() + ") has non-zero size but the last offset is "
+                            + lastOffset() + " which is less than the base offset " + baseOffset);
         }
-        if (entries > 1 && (relativeOffset(last) <= relativeOffset(last - 1) || position(last) <= position(last - 1)
-            || relativeOffset(last) <= relativeOffset(0))) {
+        if (entries > 1
+                && (relativeOffset(last) <= relativeOffset(last - 1)
+                        || position(last) <= position(last - 1)
+                        || relativeOffset(last) <= relativeOffset(0))) {
             throw new CorruptIndexException("Index file " + file() + " does not end in increasing entries");
         }
         if (lastOffset() >= nextBaseOffset) {
             throw new CorruptIndexException("Index file " + file() + " has offset " + lastOffset()
-                + " which is not below the next segment's base offset " + nextBaseOffset);
+                    + " which is not below the next segment's base offset " + nextBaseOffset);
         }
         if (position(0) < 0 || position(last) < 0 || position(last) >= logSizeInBytes) {
             throw new CorruptIndexException("Index file " + file() + " has position " + position(last)
-                + " which is outside the log file of " + logSizeInBytes + " bytes");
+                    + " which is outside the log file of " + logSizeInBytes + " bytes");
         }
     }
 }

@@ -85,9 +85,19 @@ public final class PartitionLog {
     private volatile AppendListener listener;
     private volatile boolean closed;
 
-    private PartitionLog(File dir, LogDir logDir, TopicPartition topicPartition, String name, LogConfig config,
-                         Clock clock, LogFlusher flusher, FileDeleter deleter, LogSegments segments,
-                         ProducerStateManager producers, LeaderEpochCache epochs, LogLoader.Loaded loaded) {
+    private PartitionLog(
+            File dir,
+            LogDir logDir,
+            TopicPartition topicPartition,
+            String name,
+            LogConfig config,
+            Clock clock,
+            LogFlusher flusher,
+            FileDeleter deleter,
+            LogSegments segments,
+            ProducerStateManager producers,
+            LeaderEpochCache epochs,
+            LogLoader.Loaded loaded) {
         this.dir = dir;
         this.logDir = logDir;
         this.topicPartition = topicPartition;
@@ -98,10 +108,10 @@ public final class PartitionLog {
         this.segments = segments;
         this.producers = producers;
         this.epochs = epochs;
-        this.durability = new LogDurability(name, logDir, segments, flusher, clock, loaded.recoveryPoint(),
-            loaded.loadTimeMs());
-        this.retention = new LogRetention(name, segments, producers, epochs, deleter, this::roll,
-            loaded.logStartOffset());
+        this.durability =
+                new LogDurability(name, logDir, segments, flusher, clock, loaded.recoveryPoint(), loaded.loadTimeMs());
+        this.retention =
+                new LogRetention(name, segments, producers, epochs, deleter, this::roll, loaded.logStartOffset());
         this.highWatermark = segments.end().offset;
     }
 
@@ -111,19 +121,49 @@ public final class PartitionLog {
      * scanned and a torn or corrupt tail truncated; missing or corrupt indexes are rebuilt in any
      * case. {@code topicId} is written to partition.metadata when given (else read from it).
      */
-    static PartitionLog open(File dir, TopicPartition topicPartition, Uuid topicId, LogConfig config, Clock clock,
-                             LogFlusher flusher, FileDeleter deleter, long producerIdExpirationMs,
-                             boolean hadCleanShutdown, long recoveryPoint, long checkpointedLogStartOffset)
-        throws IOException {
-        return open(dir, new LogDir(dir.getAbsoluteFile().getParentFile()), topicPartition, topicId, config, clock,
-            flusher, deleter, producerIdExpirationMs, hadCleanShutdown, recoveryPoint, checkpointedLogStartOffset);
+    static PartitionLog open(
+            File dir,
+            TopicPartition topicPartition,
+            Uuid topicId,
+            LogConfig config,
+            Clock clock,
+            LogFlusher flusher,
+            FileDeleter deleter,
+            long producerIdExpirationMs,
+            boolean hadCleanShutdown,
+            long recoveryPoint,
+            long checkpointedLogStartOffset)
+            throws IOException {
+        return open(
+                dir,
+                new LogDir(dir.getAbsoluteFile().getParentFile()),
+                topicPartition,
+                topicId,
+                config,
+                clock,
+                flusher,
+                deleter,
+                producerIdExpirationMs,
+                hadCleanShutdown,
+                recoveryPoint,
+                checkpointedLogStartOffset);
     }
 
     /** As {@link #open(File, TopicPartition, Uuid, LogConfig, Clock, LogFlusher, FileDeleter, long, boolean, long, long)}, in {@code logDir}. */
-    static PartitionLog open(File dir, LogDir logDir, TopicPartition topicPartition, Uuid topicId, LogConfig config,
-                             Clock clock, LogFlusher flusher, FileDeleter deleter, long producerIdExpirationMs,
-                             boolean hadCleanShutdown, long recoveryPoint, long checkpointedLogStartOffset)
-        throws IOException {
+    static PartitionLog open(
+            File dir,
+            LogDir logDir,
+            TopicPartition topicPartition,
+            Uuid topicId,
+            LogConfig config,
+            Clock clock,
+            LogFlusher flusher,
+            FileDeleter deleter,
+            long producerIdExpirationMs,
+            boolean hadCleanShutdown,
+            long recoveryPoint,
+            long checkpointedLogStartOffset)
+            throws IOException {
         if (!dir.exists() && !dir.mkdirs()) {
             throw new IOException("cannot create " + dir);
         }
@@ -132,9 +172,27 @@ public final class PartitionLog {
         ProducerStateManager producers = new ProducerStateManager(dir, name, producerIdExpirationMs);
         LeaderEpochCache epochs = new LeaderEpochCache(new File(dir, LogFiles.LEADER_EPOCH_CHECKPOINT));
         LogLoader.Loaded loaded = new LogLoader(dir, name, config, clock)
-            .load(segments, producers, epochs, topicId, hadCleanShutdown, recoveryPoint, checkpointedLogStartOffset);
-        return new PartitionLog(dir, logDir, topicPartition, name, config, clock, flusher, deleter, segments, producers,
-            epochs, loaded);
+                .load(
+                        segments,
+                        producers,
+                        epochs,
+                        topicId,
+                        hadCleanShutdown,
+                        recoveryPoint,
+                        checkpointedLogStartOffset);
+        return new PartitionLog(
+                dir,
+                logDir,
+                topicPartition,
+                name,
+                config,
+                clock,
+                flusher,
+                deleter,
+                segments,
+                producers,
+                epochs,
+                loaded);
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -163,15 +221,23 @@ public final class PartitionLog {
             // The topic stores another codec than the producer used: rewrite the batch first.
             ByteBuf rewritten;
             try {
-                rewritten = BatchRecompressor.recompress(scratchFor(records, batchIndex), targetCodec,
-                    cfg.compressionLevel(targetCodec), records.alloc());
+                rewritten = BatchRecompressor.recompress(
+                        scratchFor(records, batchIndex),
+                        targetCodec,
+                        cfg.compressionLevel(targetCodec),
+                        records.alloc());
             } catch (IOException | RuntimeException e) {
                 return AppendResult.failure(AppendOutcome.CORRUPT_BATCH, null, "cannot recompress: " + e, null, -1L);
             }
             try {
                 if (rewritten.readableBytes() > cfg.maxMessageBytes) {
-                    return AppendResult.failure(AppendOutcome.BATCH_TOO_LARGE, null, "The recompressed batch size is "
-                        + rewritten.readableBytes() + " bytes, above max.message.bytes", null, -1L);
+                    return AppendResult.failure(
+                            AppendOutcome.BATCH_TOO_LARGE,
+                            null,
+                            "The recompressed batch size is " + rewritten.readableBytes()
+                                    + " bytes, above max.message.bytes",
+                            null,
+                            -1L);
                 }
                 return appendValidated(rewritten, 0, rewritten.readableBytes(), v, cfg, leaderEpoch, nowMs);
             } finally {
@@ -205,15 +271,16 @@ public final class PartitionLog {
     private AppendResult rejected(ValidationResult v) {
         ValidationOutcome o = v.outcome();
         long lso = v.isRequestLevel() || o == ValidationOutcome.CORRUPT_BATCH || o == ValidationOutcome.BATCH_TOO_LARGE
-            ? -1L : retention.logStartOffset();
+                ? -1L
+                : retention.logStartOffset();
         List<RecordError> recordErrors = v.recordErrors().isEmpty() ? null : new ArrayList<>(v.recordErrors());
         return AppendResult.failure(AppendOutcome.of(o), v.errorMessage(), v.diagnostic(), recordErrors, lso);
     }
 
     /** The answer to an append while the log dir is offline (as Kafka answers for an offline partition). */
     private AppendResult offline() {
-        return AppendResult.failure(AppendOutcome.STORAGE_ERROR, null, "log dir " + logDir.path() + " is offline", null,
-            -1L);
+        return AppendResult.failure(
+                AppendOutcome.STORAGE_ERROR, null, "log dir " + logDir.path() + " is offline", null, -1L);
     }
 
     private RecordBatch scratchFor(ByteBuf records, int index) {
@@ -221,8 +288,14 @@ public final class PartitionLog {
     }
 
     /** The append after validation (and any recompression): under the lock, offsets, write, state. */
-    private AppendResult appendValidated(ByteBuf records, int batchIndex, int batchSize, ValidationResult v,
-                                         LogConfig cfg, int leaderEpoch, long nowMs) {
+    private AppendResult appendValidated(
+            ByteBuf records,
+            int batchIndex,
+            int batchSize,
+            ValidationResult v,
+            LogConfig cfg,
+            int leaderEpoch,
+            long nowMs) {
         boolean logAppendTime = cfg.timestampType == TimestampType.LOG_APPEND_TIME;
         long maxTimestamp = logAppendTime ? nowMs : v.maxTimestamp();
         boolean setCreateTimeMax = !logAppendTime && v.recordsChecked();
@@ -240,20 +313,36 @@ public final class PartitionLog {
             cfg = config;
             RecordBatch batch = scratch.wrap(records, batchIndex);
             if (batchSize > cfg.segmentBytes) {
-                return AppendResult.failure(AppendOutcome.BATCH_LARGER_THAN_SEGMENT, null, "Message batch size is "
-                    + batchSize + " bytes in append to partition " + name
-                    + ", which exceeds the maximum configured segment size of " + cfg.segmentBytes + ".", null, -1L);
+                return AppendResult.failure(
+                        AppendOutcome.BATCH_LARGER_THAN_SEGMENT,
+                        null,
+                        "Message batch size is "
+                                + batchSize + " bytes in append to partition " + name
+                                + ", which exceeds the maximum configured segment size of " + cfg.segmentBytes + ".",
+                        null,
+                        -1L);
             }
             long baseOffset = segments.end().offset;
             if (batch.hasProducerId()) {
                 int check = producers.check(batch, baseOffset);
                 if (check == ProducerStateManager.DUPLICATE) {
-                    return new AppendResult(AppendOutcome.DUPLICATE, null, null, null, producers.duplicateFirstOffset(),
-                        producers.duplicateLastOffset(), producers.duplicateTimestamp(), retention.logStartOffset());
+                    return new AppendResult(
+                            AppendOutcome.DUPLICATE,
+                            null,
+                            null,
+                            null,
+                            producers.duplicateFirstOffset(),
+                            producers.duplicateLastOffset(),
+                            producers.duplicateTimestamp(),
+                            retention.logStartOffset());
                 }
                 if (check != ProducerStateManager.OK) {
-                    return AppendResult.failure(ProducerStateManager.outcomeFor(check), null, producers.failure(), null,
-                        retention.logStartOffset());
+                    return AppendResult.failure(
+                            ProducerStateManager.outcomeFor(check),
+                            null,
+                            producers.failure(),
+                            null,
+                            retention.logStartOffset());
                 }
             }
             lastOffset = baseOffset + batch.lastOffsetDelta();
@@ -278,8 +367,15 @@ public final class PartitionLog {
             producers.updateMapEndOffset(lastOffset + 1);
             segments.publish(new LogEnd(lastOffset + 1, active, active.size()));
             lastAppendTimeMs = nowMs;
-            result = new AppendResult(AppendOutcome.APPENDED, null, null, null, baseOffset, lastOffset,
-                logAppendTime ? nowMs : -1L, retention.logStartOffset());
+            result = new AppendResult(
+                    AppendOutcome.APPENDED,
+                    null,
+                    null,
+                    null,
+                    baseOffset,
+                    lastOffset,
+                    logAppendTime ? nowMs : -1L,
+                    retention.logStartOffset());
             if (lastOffset + 1 - durability.recoveryPoint() >= cfg.flushMessages) {
                 durability.requestFullFlush();
             }
@@ -297,7 +393,7 @@ public final class PartitionLog {
     }
 
     private void maybeRoll(int messagesSize, long maxTimestamp, long maxOffset, long nowMs, LogConfig cfg)
-        throws IOException {
+            throws IOException {
         LogSegment active = segments.end().segment;
         if (active.shouldRoll(messagesSize, maxTimestamp, maxOffset, nowMs, cfg)) {
             roll(nowMs);
@@ -363,8 +459,13 @@ public final class PartitionLog {
         long limit = Math.min(maxOffsetExclusive, e.offset);
         try {
             if (fetchOffset >= limit) {
-                return new ReadResult(ReadOutcome.SUCCESS, new FileRecords(e.segment.channel(), e.position, 0), hw, lso,
-                    e.offset, hw);
+                return new ReadResult(
+                        ReadOutcome.SUCCESS,
+                        new FileRecords(e.segment.channel(), e.position, 0),
+                        hw,
+                        lso,
+                        e.offset,
+                        hw);
             }
             Map.Entry<Long, LogSegment> entry = segments.floorEntry(fetchOffset);
             while (entry != null) {
@@ -380,13 +481,17 @@ public final class PartitionLog {
                 }
                 entry = next;
             }
-            return new ReadResult(ReadOutcome.SUCCESS, new FileRecords(e.segment.channel(), e.position, 0), hw, lso,
-                e.offset, hw);
+            return new ReadResult(
+                    ReadOutcome.SUCCESS, new FileRecords(e.segment.channel(), e.position, 0), hw, lso, e.offset, hw);
         } catch (CorruptRecordsException ex) {
             long n = corruptReads.incrementAndGet();
             if (Long.bitCount(n) == 1) {
-                LOG.error("Read of {} at offset {} failed ({} corrupt reads so far): {}", name, fetchOffset, n,
-                    ex.getMessage());
+                LOG.error(
+                        "Read of {} at offset {} failed ({} corrupt reads so far): {}",
+                        name,
+                        fetchOffset,
+                        n,
+                        ex.getMessage());
             }
             return new ReadResult(ReadOutcome.CORRUPT_MESSAGE, null, hw, lso, e.offset, hw);
         } catch (IOException ex) {
@@ -396,7 +501,7 @@ public final class PartitionLog {
     }
 
     private static long maxPositionFor(LogSegment seg, Map.Entry<Long, LogSegment> next, long limit, LogEnd e)
-        throws IOException {
+            throws IOException {
         if (seg == e.segment) {
             if (limit >= e.offset) {
                 return e.position;

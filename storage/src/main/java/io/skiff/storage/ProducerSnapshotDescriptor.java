@@ -50,6 +50,5 @@ final class ProducerSnapshotDescriptor {
     static final int CURRENT_TXN_FIRST_OFFSET_LENGTH = 8;
     static final int ENTRY_SIZE = CURRENT_TXN_FIRST_OFFSET_OFFSET + CURRENT_TXN_FIRST_OFFSET_LENGTH;
 
-    private ProducerSnapshotDescriptor() {
-    }
+    private ProducerSnapshotDescriptor() {}
 }

@@ -26,8 +26,12 @@ final class ProducerStateEntry {
     private int head;
     private int count;
 
-    ProducerStateEntry(long producerId, short producerEpoch, int coordinatorEpoch, long lastTimestamp,
-                       long currentTxnFirstOffset) {
+    ProducerStateEntry(
+            long producerId,
+            short producerEpoch,
+            int coordinatorEpoch,
+            long lastTimestamp,
+            long currentTxnFirstOffset) {
         this.producerId = producerId;
         this.producerEpoch = producerEpoch;
         this.coordinatorEpoch = coordinatorEpoch;
@@ -36,8 +40,8 @@ final class ProducerStateEntry {
     }
 
     static ProducerStateEntry empty(long producerId) {
-        return new ProducerStateEntry(producerId, RecordBatchDescriptor.NO_PRODUCER_EPOCH, -1,
-            RecordBatchDescriptor.NO_TIMESTAMP, -1L);
+        return new ProducerStateEntry(
+                producerId, RecordBatchDescriptor.NO_PRODUCER_EPOCH, -1, RecordBatchDescriptor.NO_TIMESTAMP, -1L);
     }
 
     short producerEpoch() {
@@ -140,6 +144,6 @@ final class ProducerStateEntry {
     @Override
     public String toString() {
         return "ProducerStateEntry(producerId=" + producerId + ", epoch=" + producerEpoch + ", lastSeq=" + lastSeq()
-            + ", lastOffset=" + lastDataOffset() + ", batches=" + count + ")";
+                + ", lastOffset=" + lastDataOffset() + ", batches=" + count + ")";
     }
 }

@@ -61,6 +61,7 @@ final class ProducerStateManager {
 
     /** Outcome of {@link #check}. */
     static final int OK = 0;
+
     static final int DUPLICATE = 1;
     static final int INVALID_EPOCH = 2;
     static final int OUT_OF_ORDER = 3;
@@ -107,8 +108,13 @@ final class ProducerStateManager {
     List<ActiveProducer> activeProducers() {
         List<ActiveProducer> out = new ArrayList<>(producers.size());
         for (ProducerStateEntry e : producers.values()) {
-            out.add(new ActiveProducer(e.producerId, e.producerEpoch(), e.lastSeq(), e.lastTimestamp(),
-                e.coordinatorEpoch(), e.currentTxnFirstOffset()));
+            out.add(new ActiveProducer(
+                    e.producerId,
+                    e.producerEpoch(),
+                    e.lastSeq(),
+                    e.lastTimestamp(),
+                    e.coordinatorEpoch(),
+                    e.currentTxnFirstOffset()));
         }
         out.sort(Comparator.comparingLong(ActiveProducer::producerId));
         return out;
@@ -148,24 +154,27 @@ final class ProducerStateManager {
         }
         short currentEpoch = entry == null ? RecordBatchDescriptor.NO_PRODUCER_EPOCH : entry.producerEpoch();
         if (epoch < currentEpoch) {
-            failure = "Epoch of producer " + producerId + " at offset " + appendOffset + " in " + topicPartition + " is "
-                + epoch + ", which is smaller than the last seen epoch " + currentEpoch;
+            failure = "Epoch of producer " + producerId + " at offset " + appendOffset + " in " + topicPartition
+                    + " is " + epoch + ", which is smaller than the last seen epoch " + currentEpoch;
             return INVALID_EPOCH;
         }
         if (epoch != currentEpoch) {
             if (firstSeq != 0 && currentEpoch != RecordBatchDescriptor.NO_PRODUCER_EPOCH) {
-                failure = "Invalid sequence number for new epoch of producer " + producerId + " at offset " + appendOffset
-                    + " in partition " + topicPartition + ": " + epoch + " (request epoch), " + firstSeq
-                    + " (seq. number), " + currentEpoch + " (current producer epoch)";
+                failure =
+                        "Invalid sequence number for new epoch of producer " + producerId + " at offset " + appendOffset
+                                + " in partition " + topicPartition + ": " + epoch + " (request epoch), " + firstSeq
+                                + " (seq. number), " + currentEpoch + " (current producer epoch)";
                 return OUT_OF_ORDER;
             }
         } else {
             int currentLastSeq = entry.lastSeq();
-            boolean inSequence = firstSeq == currentLastSeq + 1L || (firstSeq == 0 && currentLastSeq == Integer.MAX_VALUE);
+            boolean inSequence =
+                    firstSeq == currentLastSeq + 1L || (firstSeq == 0 && currentLastSeq == Integer.MAX_VALUE);
             if (!inSequence) {
                 failure = "Out of order sequence number for producer " + producerId + " at offset " + appendOffset
-                    + " in partition " + topicPartition + ": " + firstSeq + " (incoming seq. number), " + currentLastSeq
-                    + " (current end sequence number)";
+                        + " in partition " + topicPartition + ": " + firstSeq + " (incoming seq. number), "
+                        + currentLastSeq
+                        + " (current end sequence number)";
                 return OUT_OF_ORDER;
             }
         }
@@ -174,7 +183,9 @@ final class ProducerStateManager {
 
     /** The append outcome for a failed check ({@link #INVALID_EPOCH} or {@link #OUT_OF_ORDER}). */
     static AppendOutcome outcomeFor(int checkResult) {
-        return checkResult == INVALID_EPOCH ? AppendOutcome.INVALID_PRODUCER_EPOCH : AppendOutcome.OUT_OF_ORDER_SEQUENCE;
+        return checkResult == INVALID_EPOCH
+                ? AppendOutcome.INVALID_PRODUCER_EPOCH
+                : AppendOutcome.OUT_OF_ORDER_SEQUENCE;
     }
 
     String failure() {
@@ -204,14 +215,19 @@ final class ProducerStateManager {
         if (batch.isControl()) {
             return;
         }
-        entry.addBatch(batch.producerEpoch(), batch.lastSequence(), batch.lastOffset(), batch.lastOffsetDelta(),
-            batch.maxTimestamp());
+        entry.addBatch(
+                batch.producerEpoch(),
+                batch.lastSequence(),
+                batch.lastOffset(),
+                batch.lastOffsetDelta(),
+                batch.maxTimestamp());
     }
 
     /** Drops producers whose last batch is older than producer.id.expiration.ms. */
     int removeExpiredProducers(long nowMs) {
         int removed = 0;
-        Iterator<LongObjectMap.PrimitiveEntry<ProducerStateEntry>> it = producers.entries().iterator();
+        Iterator<LongObjectMap.PrimitiveEntry<ProducerStateEntry>> it =
+                producers.entries().iterator();
         while (it.hasNext()) {
             ProducerStateEntry e = it.next().value();
             if (isExpired(e, nowMs)) {
@@ -260,8 +276,11 @@ final class ProducerStateManager {
         CRC32C crc = new CRC32C();
         crc.update(buf.array(), ENTRY_COUNT_OFFSET, buf.capacity() - ENTRY_COUNT_OFFSET);
         buf.putInt(CRC_OFFSET, (int) crc.getValue());
-        try (FileChannel ch = FileChannel.open(file.toPath(), StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-            StandardOpenOption.TRUNCATE_EXISTING)) {
+        try (FileChannel ch = FileChannel.open(
+                file.toPath(),
+                StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING)) {
             while (buf.hasRemaining()) {
                 ch.write(buf);
             }
@@ -287,7 +306,7 @@ final class ProducerStateManager {
         crc.update(bytes, ENTRY_COUNT_OFFSET, bytes.length - ENTRY_COUNT_OFFSET);
         if (crc.getValue() != stored) {
             throw new IOException("Snapshot is corrupt (CRC is no longer valid). Stored crc: " + stored
-                + ". Computed crc: " + crc.getValue());
+                    + ". Computed crc: " + crc.getValue());
         }
         int count = buf.getInt(ENTRY_COUNT_OFFSET);
         if (count < 0 || (long) count * ENTRY_SIZE != bytes.length - ENTRIES_OFFSET) {
@@ -304,8 +323,8 @@ final class ProducerStateManager {
             long timestamp = buf.getLong(at + TIMESTAMP_OFFSET);
             int coordinatorEpoch = buf.getInt(at + COORDINATOR_EPOCH_OFFSET);
             long txnFirst = buf.getLong(at + CURRENT_TXN_FIRST_OFFSET_OFFSET);
-            ProducerStateEntry e = new ProducerStateEntry(producerId, epoch, coordinatorEpoch, timestamp,
-                txnFirst >= 0 ? txnFirst : -1L);
+            ProducerStateEntry e = new ProducerStateEntry(
+                    producerId, epoch, coordinatorEpoch, timestamp, txnFirst >= 0 ? txnFirst : -1L);
             if (lastOffset >= 0) {
                 e.addBatch(epoch, lastSeq, lastOffset, offsetDelta, timestamp);
             }

@@ -13,8 +13,13 @@ public final class ReadResult {
     private final long logEndOffset;
     private final long lastStableOffset;
 
-    ReadResult(ReadOutcome outcome, FileRecords records, long highWatermark, long logStartOffset, long logEndOffset,
-               long lastStableOffset) {
+    ReadResult(
+            ReadOutcome outcome,
+            FileRecords records,
+            long highWatermark,
+            long logStartOffset,
+            long logEndOffset,
+            long lastStableOffset) {
         this.outcome = outcome;
         this.records = records;
         this.highWatermark = highWatermark;

@@ -60,7 +60,8 @@ final class TimeIndex extends MappedIndex {
             throw new IllegalStateException("time index " + file() + " is full");
         }
         if (entries > 0 && offset < lastOffset()) {
-            throw new IllegalStateException("time index offset " + offset + " is before " + lastOffset() + " in " + file());
+            throw new IllegalStateException(
+                    "time index offset " + offset + " is before " + lastOffset() + " in " + file());
         }
         if (entries > 0 && timestamp < lastTimestamp()) {
             throw new IllegalStateException("time index timestamp " + timestamp + " is before " + lastTimestamp());
@@ -98,26 +99,29 @@ final class TimeIndex extends MappedIndex {
     public synchronized void sanityCheck(long logSizeInBytes, long nextBaseOffset) throws CorruptIndexException {
         if (file().length() % TIME_ENTRY_SIZE != 0) {
             throw new CorruptIndexException("Time index file " + file() + " is corrupt, found " + file().length()
-                + " bytes which is neither positive nor a multiple of " + TIME_ENTRY_SIZE);
+                    + " bytes which is neither positive nor a multiple of " + TIME_ENTRY_SIZE);
         }
         if (entries == 0) {
             return;
         }
         int last = entries - 1;
         if (lastTimestamp() < timestamp(0)) {
-            throw new CorruptIndexException("Corrupt time index found, time index file (" + file() + ") has non-zero size "
-                + "but the last timestamp is " + lastTimestamp() + " which is less than the first timestamp " + timestamp(0));
+            throw new CorruptIndexException("Corrupt time index found, time index file (" + file()
+                    + ") has non-zero size " + "but the last timestamp is " + lastTimestamp()
+                    + " which is less than the first timestamp " + timestamp(0));
         }
         if (relativeOffset(0) < 0 || relativeOffset(last) < 0) {
-            throw new CorruptIndexException("Corrupt time index found, time index file (" + file() + ") has non-zero size "
-                + "but the last offset is " + lastOffset() + " which is less than the base offset " + baseOffset);
+            throw new CorruptIndexException("Corrupt time index found, time index file (" + file()
+                    + ") has non-zero size " + "but the last offset is " + lastOffset()
+                    + " which is less than the base offset " + baseOffset);
         }
-        if (entries > 1 && (timestamp(last) <= timestamp(last - 1) || relativeOffset(last) < relativeOffset(last - 1))) {
+        if (entries > 1
+                && (timestamp(last) <= timestamp(last - 1) || relativeOffset(last) < relativeOffset(last - 1))) {
             throw new CorruptIndexException("Time index file " + file() + " does not end in increasing entries");
         }
         if (lastOffset() >= nextBaseOffset || logSizeInBytes == 0) {
-            throw new CorruptIndexException("Time index file " + file() + " has offset " + lastOffset()
-                + " which is outside its segment");
+            throw new CorruptIndexException(
+                    "Time index file " + file() + " has offset " + lastOffset() + " which is outside its segment");
         }
     }
 }

@@ -51,6 +51,7 @@ public final class TimestampAndOffset {
 
     @Override
     public String toString() {
-        return "TimestampAndOffset(timestamp=" + timestamp + ", offset=" + offset + ", leaderEpoch=" + leaderEpoch + ")";
+        return "TimestampAndOffset(timestamp=" + timestamp + ", offset=" + offset + ", leaderEpoch=" + leaderEpoch
+                + ")";
     }
 }

@@ -54,8 +54,9 @@ public final class TopicPartition {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof TopicPartition && ((TopicPartition) o).partition == partition
-            && ((TopicPartition) o).topic.equals(topic);
+        return o instanceof TopicPartition
+                && ((TopicPartition) o).partition == partition
+                && ((TopicPartition) o).topic.equals(topic);
     }
 
     @Override

@@ -27,8 +27,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class CorruptCheckpointsTest {
     private static final TopicPartition TP = new TopicPartition("t", 0);
-    private static final LogConfig CONFIG = LogFixture.config(LogConfig.SEGMENT_BYTES, "2000",
-        LogConfig.INDEX_INTERVAL_BYTES, "100");
+    private static final LogConfig CONFIG =
+            LogFixture.config(LogConfig.SEGMENT_BYTES, "2000", LogConfig.INDEX_INTERVAL_BYTES, "100");
 
     @TempDir
     File root;
@@ -71,7 +71,10 @@ class CorruptCheckpointsTest {
         LogManager m = LogManager.start(cfg, clock, null);
         PartitionLog log = m.createLog(TP, Uuid.random(), CONFIG);
         for (int i = 0; i < 30; i++) {
-            ByteBuf buf = spec().count(2).valueSize(40).timestamp(clock.milliseconds()).build();
+            ByteBuf buf = spec().count(2)
+                    .valueSize(40)
+                    .timestamp(clock.milliseconds())
+                    .build();
             try {
                 log.appendAsLeader(buf, 0, clock.milliseconds());
             } finally {
@@ -108,12 +111,14 @@ class CorruptCheckpointsTest {
             PartitionLog reopened = again.getLog(TP);
             boolean damaged = damage != Damage.NONE;
             switch (kind) {
-                case RECOVERY_POINT -> assertThat(reopened.logEndOffset())
-                    .as("a damaged recovery point means a scan from the first segment")
-                    .isEqualTo(damaged ? flipped : 60L);
-                case LOG_START_OFFSET -> assertThat(reopened.logStartOffset())
-                    .as("a damaged log start checkpoint means the first segment's base offset")
-                    .isEqualTo(damaged ? bases[0] : 6L);
+                case RECOVERY_POINT ->
+                    assertThat(reopened.logEndOffset())
+                            .as("a damaged recovery point means a scan from the first segment")
+                            .isEqualTo(damaged ? flipped : 60L);
+                case LOG_START_OFFSET ->
+                    assertThat(reopened.logStartOffset())
+                            .as("a damaged log start checkpoint means the first segment's base offset")
+                            .isEqualTo(damaged ? bases[0] : 6L);
                 case REPLICATION_OFFSET -> assertThat(reopened.logEndOffset()).isEqualTo(60L);
                 default -> throw new AssertionError(kind);
             }
@@ -130,8 +135,7 @@ class CorruptCheckpointsTest {
     private static void damage(File f, Damage damage) throws IOException {
         try (RandomAccessFile raf = new RandomAccessFile(f, "rw")) {
             switch (damage) {
-                case NONE -> {
-                }
+                case NONE -> {}
                 case BIT_FLIP -> {
                     int b = raf.readByte();
                     raf.seek(0);

@@ -30,8 +30,8 @@ class CorruptFilesTest {
     private static final long PID = 7L;
     private static final int BATCHES = 30;
     private static final int EPOCH_CHANGE_BATCH = 15;
-    private static final LogConfig CONFIG = LogFixture.config(LogConfig.SEGMENT_BYTES, "2000",
-        LogConfig.INDEX_INTERVAL_BYTES, "100");
+    private static final LogConfig CONFIG =
+            LogFixture.config(LogConfig.SEGMENT_BYTES, "2000", LogConfig.INDEX_INTERVAL_BYTES, "100");
 
     @TempDir
     File root;
@@ -89,8 +89,11 @@ class CorruptFilesTest {
 
     private static void append(LogFixture fx, PartitionLog log, int i) {
         int epoch = i < EPOCH_CHANGE_BATCH ? 0 : 3;
-        ByteBuf buf = spec().count(2).valueSize(40).timestamp(LogFixture.START_MS + i * 1000L)
-            .idempotent(PID, (short) 0, 2 * i).build();
+        ByteBuf buf = spec().count(2)
+                .valueSize(40)
+                .timestamp(LogFixture.START_MS + i * 1000L)
+                .idempotent(PID, (short) 0, 2 * i)
+                .build();
         try {
             AppendResult r = log.appendAsLeader(buf, epoch, fx.clock.milliseconds());
             assertThat(r.outcome()).as("append of batch %d", i).isEqualTo(AppendOutcome.APPENDED);
@@ -143,7 +146,8 @@ class CorruptFilesTest {
         List<Long> expected = damage(kind, damage, dir, segmentBases, new ArrayList<>(before));
 
         try (LogFixture fx = new LogFixture(openRoot)) {
-            PartitionLog log = fx.open(CONFIG, kind.clean, kind.clean ? before.size() : segmentBases[segmentBases.length - 1], 0L);
+            PartitionLog log =
+                    fx.open(CONFIG, kind.clean, kind.clean ? before.size() : segmentBases[segmentBases.length - 1], 0L);
             if (kind == Kind.LOG_MIDDLE_AFTER_CLEAN_SHUTDOWN && damage == Damage.BIT_FLIP) {
                 assertCorruptBatchIsServedNotDropped(log, before);
             } else {
@@ -157,13 +161,18 @@ class CorruptFilesTest {
             int lastSeq = log.activeProducers().get(0).lastSequence();
             assertThat(lastSeq).as("producer state follows the log").isEqualTo((int) lastOffsetOf(log));
             // the producer continues in sequence; a retry of its last batch is a duplicate
-            ByteBuf dup = spec().count(2).valueSize(40).idempotent(PID, (short) 0, lastSeq - 1).build();
+            ByteBuf dup = spec().count(2)
+                    .valueSize(40)
+                    .idempotent(PID, (short) 0, lastSeq - 1)
+                    .build();
             try {
-                assertThat(log.appendAsLeader(dup, 3, fx.clock.milliseconds()).isDuplicate()).isTrue();
+                assertThat(log.appendAsLeader(dup, 3, fx.clock.milliseconds()).isDuplicate())
+                        .isTrue();
             } finally {
                 dup.release();
             }
-            ByteBuf more = spec().count(2).idempotent(PID, (short) 0, lastSeq + 1).build();
+            ByteBuf more =
+                    spec().count(2).idempotent(PID, (short) 0, lastSeq + 1).build();
             try {
                 AppendResult r = log.appendAsLeader(more, 3, fx.clock.milliseconds());
                 assertThat(r.outcome()).isEqualTo(AppendOutcome.APPENDED);
@@ -174,7 +183,8 @@ class CorruptFilesTest {
             for (long o : log.producerSnapshotOffsets()) {
                 ProducerStateManager.readSnapshot(segmentFile(dir, o, LogFiles.SNAPSHOT_SUFFIX));
             }
-            assertThat(CheckpointFile.read(new File(dir, LogFiles.LEADER_EPOCH_CHECKPOINT), 2)).hasSize(2);
+            assertThat(CheckpointFile.read(new File(dir, LogFiles.LEADER_EPOCH_CHECKPOINT), 2))
+                    .hasSize(2);
         }
     }
 
@@ -199,9 +209,10 @@ class CorruptFilesTest {
             }
             PartitionLog reopened = live.open(CONFIG, true, before.size(), 0L);
             assertThat(reopened.logEndOffset()).isEqualTo(before.size());
-            assertThat(reopened.read(middle[1], 1, Long.MAX_VALUE, true).outcome()).isEqualTo(ReadOutcome.CORRUPT_MESSAGE);
+            assertThat(reopened.read(middle[1], 1, Long.MAX_VALUE, true).outcome())
+                    .isEqualTo(ReadOutcome.CORRUPT_MESSAGE);
             assertThat(reopened.read(middle[1] + 1, 1, Long.MAX_VALUE, true).outcome())
-                .isEqualTo(ReadOutcome.CORRUPT_MESSAGE);
+                    .isEqualTo(ReadOutcome.CORRUPT_MESSAGE);
             List<Long> readable = new ArrayList<>(before);
             readable.removeIf(o -> o == middle[1] || o == middle[1] + 1);
             assertEveryOffsetIsFoundThroughTheIndex(reopened, readable);
@@ -215,7 +226,7 @@ class CorruptFilesTest {
 
     /** Damages the file; returns the offsets expected after reopening. */
     private static List<Long> damage(Kind kind, Damage damage, File dir, long[] bases, List<Long> offsets)
-        throws IOException {
+            throws IOException {
         switch (kind) {
             case LOG_TAIL_AFTER_CRASH -> {
                 File active = segmentFile(dir, bases[bases.length - 1], LogFiles.LOG_SUFFIX);
@@ -292,7 +303,8 @@ class CorruptFilesTest {
         for (long o = 0; o < log.logEndOffset(); o += 2) {
             ReadResult r = log.read(o, 1, Long.MAX_VALUE, true);
             assertThat(r.outcome()).isEqualTo(ReadOutcome.SUCCESS);
-            for (RecordBatch b : MemoryRecords.readableRecords(LogFixture.bytes(r.records())).batches()) {
+            for (RecordBatch b :
+                    MemoryRecords.readableRecords(LogFixture.bytes(r.records())).batches()) {
                 assertThat(b.baseOffset()).isEqualTo(o);
                 if (b.isValid()) {
                     valid.add(b.baseOffset());
@@ -310,7 +322,10 @@ class CorruptFilesTest {
         for (long o : expected) {
             ReadResult r = log.read(o, 1, Long.MAX_VALUE, true);
             assertThat(r.outcome()).as("read at offset %d", o).isEqualTo(ReadOutcome.SUCCESS);
-            RecordBatch b = MemoryRecords.readableRecords(LogFixture.bytes(r.records())).batches().iterator().next();
+            RecordBatch b = MemoryRecords.readableRecords(LogFixture.bytes(r.records()))
+                    .batches()
+                    .iterator()
+                    .next();
             assertThat(b.baseOffset()).as("batch read for offset %d", o).isLessThanOrEqualTo(o);
             assertThat(b.lastOffset()).as("batch read for offset %d", o).isGreaterThanOrEqualTo(o);
         }
@@ -322,8 +337,10 @@ class CorruptFilesTest {
         for (int i = 0; i + 1 < bases.length; i++) {
             File dir = log.dir();
             long logSize = segmentFile(dir, bases[i], LogFiles.LOG_SUFFIX).length();
-            try (OffsetIndex oi = new OffsetIndex(segmentFile(dir, bases[i], LogFiles.INDEX_SUFFIX), bases[i], 1 << 20);
-                 TimeIndex ti = new TimeIndex(segmentFile(dir, bases[i], LogFiles.TIME_INDEX_SUFFIX), bases[i], 1 << 20)) {
+            try (OffsetIndex oi =
+                            new OffsetIndex(segmentFile(dir, bases[i], LogFiles.INDEX_SUFFIX), bases[i], 1 << 20);
+                    TimeIndex ti =
+                            new TimeIndex(segmentFile(dir, bases[i], LogFiles.TIME_INDEX_SUFFIX), bases[i], 1 << 20)) {
                 oi.sanityCheck(logSize, bases[i + 1]);
                 ti.sanityCheck(logSize, bases[i + 1]);
                 assertThat(oi.entries()).isPositive();

@@ -33,7 +33,7 @@ class DiskFullTest {
 
     @Test
     void anAppendAtEnospcIsAStorageErrorLeavesOnlyWholeBatchesAndEveryAcknowledgedRecordSurvivesARestart()
-        throws Exception {
+            throws Exception {
         try (SmallTmpfs fs = SmallTmpfs.mount(new File(root, "fs"), FS_BYTES)) {
             File filler = fs.fill("filler", 512 * 1024);
             File logDirPath = new File(fs.dir, "logs");
@@ -48,8 +48,10 @@ class DiskFullTest {
             long ackedBytes = 0;
             AppendResult failed = null;
             for (int i = 0; i < 10_000 && failed == null; i++) {
-                ByteBuf buf = spec().count(1 + i % 4).valueSize(VALUE_SIZES[i % VALUE_SIZES.length])
-                    .timestamp(clock.milliseconds()).build();
+                ByteBuf buf = spec().count(1 + i % 4)
+                        .valueSize(VALUE_SIZES[i % VALUE_SIZES.length])
+                        .timestamp(clock.milliseconds())
+                        .build();
                 try {
                     int size = buf.readableBytes();
                     AppendResult r = log.appendAsLeader(buf, 0, clock.milliseconds());
@@ -74,14 +76,18 @@ class DiskFullTest {
             assertThat(logDir.isOnline()).isFalse();
             assertThat(logDir.failure()).hasMessageContaining("No space left on device");
             assertThat(log.isOffline()).isTrue();
-            assertThat(log.logEndOffset()).as("the log end covers the acknowledged batches only").isEqualTo(ackedRecords);
-            assertThat(logFileBytes(log.dir())).as("segment bytes on disk: whole acknowledged batches, no partial one")
-                .isEqualTo(ackedBytes);
+            assertThat(log.logEndOffset())
+                    .as("the log end covers the acknowledged batches only")
+                    .isEqualTo(ackedRecords);
+            assertThat(logFileBytes(log.dir()))
+                    .as("segment bytes on disk: whole acknowledged batches, no partial one")
+                    .isEqualTo(ackedBytes);
 
             // Offline: refused without touching the disk, never a hang or an exception.
             ByteBuf more = spec().count(1).build();
             try {
-                assertThat(log.appendAsLeader(more, 0, clock.milliseconds()).outcome()).isEqualTo(AppendOutcome.STORAGE_ERROR);
+                assertThat(log.appendAsLeader(more, 0, clock.milliseconds()).outcome())
+                        .isEqualTo(AppendOutcome.STORAGE_ERROR);
             } finally {
                 more.release();
             }
@@ -90,8 +96,9 @@ class DiskFullTest {
             assertThat(durable).as("no wait for an fsync that cannot happen").isCompletedExceptionally();
 
             m.shutdown();
-            assertThat(new File(logDirPath, LogFiles.CLEAN_SHUTDOWN_MARKER)).as("an offline dir is recovered next time")
-                .doesNotExist();
+            assertThat(new File(logDirPath, LogFiles.CLEAN_SHUTDOWN_MARKER))
+                    .as("an offline dir is recovered next time")
+                    .doesNotExist();
 
             assertThat(filler.delete()).isTrue();
             LogManager again = LogManager.start(cfg, clock, null);
@@ -104,12 +111,15 @@ class DiskFullTest {
                     expected.add(o);
                 }
                 reopened.updateHighWatermark(reopened.logEndOffset());
-                assertThat(LogFixture.offsets(reopened)).as("every acknowledged record, once, in order")
-                    .isEqualTo(expected);
+                assertThat(LogFixture.offsets(reopened))
+                        .as("every acknowledged record, once, in order")
+                        .isEqualTo(expected);
                 ByteBuf next = spec().count(2).timestamp(clock.milliseconds()).build();
                 try {
                     AppendResult r = reopened.appendAsLeader(next, 0, clock.milliseconds());
-                    assertThat(r.outcome()).as("space was freed: appends work again").isEqualTo(AppendOutcome.APPENDED);
+                    assertThat(r.outcome())
+                            .as("space was freed: appends work again")
+                            .isEqualTo(AppendOutcome.APPENDED);
                     assertThat(r.firstOffset()).isEqualTo(ackedRecords);
                 } finally {
                     next.release();

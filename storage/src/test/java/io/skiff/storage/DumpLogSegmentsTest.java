@@ -23,8 +23,13 @@ class DumpLogSegmentsTest {
     File root;
 
     private static String dump(File... files) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(new File(System.getProperty("java.home"), "bin/java").getPath(),
-            "-cp", KAFKA_LIB.getPath() + "/*", "org.apache.kafka.tools.DumpLogSegments", "--print-data-log", "--files"));
+        List<String> cmd = new ArrayList<>(List.of(
+                new File(System.getProperty("java.home"), "bin/java").getPath(),
+                "-cp",
+                KAFKA_LIB.getPath() + "/*",
+                "org.apache.kafka.tools.DumpLogSegments",
+                "--print-data-log",
+                "--files"));
         StringBuilder names = new StringBuilder();
         for (File f : files) {
             names.append(names.length() == 0 ? "" : ",").append(f.getPath());
@@ -44,14 +49,19 @@ class DumpLogSegmentsTest {
             PartitionLog log = fx.open(LogFixture.config(LogConfig.INDEX_INTERVAL_BYTES, "300"));
             long t = fx.clock.milliseconds();
             for (int i = 0; i < 20; i++) {
-                fx.append(log, spec().count(3).valueSize(40).timestamp(t + i * 10).idempotent(77L, (short) 0, i * 3));
+                fx.append(
+                        log, spec().count(3).valueSize(40).timestamp(t + i * 10).idempotent(77L, (short) 0, i * 3));
             }
             log.close();
             File dir = log.dir();
-            String out = dump(LogFiles.file(dir, 0, ".log"), LogFiles.file(dir, 0, ".index"),
-                LogFiles.file(dir, 0, ".timeindex"), LogFiles.file(dir, 60, ".snapshot"));
+            String out = dump(
+                    LogFiles.file(dir, 0, ".log"),
+                    LogFiles.file(dir, 0, ".index"),
+                    LogFiles.file(dir, 0, ".timeindex"),
+                    LogFiles.file(dir, 60, ".snapshot"));
 
-            Matcher batch = Pattern.compile("baseOffset: (\\d+) lastOffset: (\\d+) count: (\\d+).*?isvalid: (\\w+)").matcher(out);
+            Matcher batch = Pattern.compile("baseOffset: (\\d+) lastOffset: (\\d+) count: (\\d+).*?isvalid: (\\w+)")
+                    .matcher(out);
             List<Long> bases = new ArrayList<>();
             while (batch.find()) {
                 bases.add(Long.parseLong(batch.group(1)));
@@ -70,7 +80,8 @@ class DumpLogSegmentsTest {
             }
             assertThat(records).isEqualTo(60);
             // index entries: "offset: X position: Y"; every one must be found by Kafka's verification
-            Matcher idx = Pattern.compile("(?m)^offset: (\\d+) position: (\\d+)").matcher(out);
+            Matcher idx =
+                    Pattern.compile("(?m)^offset: (\\d+) position: (\\d+)").matcher(out);
             int entries = 0;
             while (idx.find()) {
                 entries++;

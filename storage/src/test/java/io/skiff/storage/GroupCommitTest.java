@@ -33,7 +33,8 @@ class GroupCommitTest {
                     try {
                         start.await();
                         for (int i = 0; i < perThread; i++) {
-                            AppendResult r = fx.append(log, spec().count(1).valueSize(100).timestamp(fx.clock.milliseconds()));
+                            AppendResult r = fx.append(
+                                    log, spec().count(1).valueSize(100).timestamp(fx.clock.milliseconds()));
                             lastOffsets.add(r.lastOffset());
                             all.add(log.awaitDurable(r.lastOffset()));
                         }

@@ -134,8 +134,9 @@ class LogDurabilityTest {
             assertThat(durable).isNotDone();
             log.closeForDeletion();
             assertThat(durable).isCompletedExceptionally();
-            assertThat(durable.handle((ok, t) -> t).join()).isInstanceOf(IOException.class)
-                .hasMessageContaining("was deleted");
+            assertThat(durable.handle((ok, t) -> t).join())
+                    .isInstanceOf(IOException.class)
+                    .hasMessageContaining("was deleted");
         }
     }
 }

@@ -34,8 +34,18 @@ final class LogFixture implements AutoCloseable {
     }
 
     PartitionLog open(LogConfig config, boolean clean, long recoveryPoint, long logStartOffset) throws IOException {
-        PartitionLog log = PartitionLog.open(dir, TP, Uuid.random(), config, clock, flusher, deleter, 86_400_000L, clean,
-            recoveryPoint, logStartOffset);
+        PartitionLog log = PartitionLog.open(
+                dir,
+                TP,
+                Uuid.random(),
+                config,
+                clock,
+                flusher,
+                deleter,
+                86_400_000L,
+                clean,
+                recoveryPoint,
+                logStartOffset);
         opened.add(log);
         return log;
     }
@@ -65,9 +75,13 @@ final class LogFixture implements AutoCloseable {
      * records with offsets from {@code baseOffset} and timestamps from {@code timestampMs}.
      */
     static LogSegment segmentWith(File dir, long baseOffset, int count, long timestampMs, LogConfig config)
-        throws IOException {
+            throws IOException {
         LogSegment segment = LogSegment.open(dir, baseOffset, config, 0L, timestampMs);
-        ByteBuf buf = TestBatches.spec().baseOffset(baseOffset).count(count).timestamp(timestampMs).build();
+        ByteBuf buf = TestBatches.spec()
+                .baseOffset(baseOffset)
+                .count(count)
+                .timestamp(timestampMs)
+                .build();
         try {
             segment.append(buf, buf.readerIndex(), buf.readableBytes(), new io.skiff.wire.record.RecordBatch());
         } finally {

@@ -36,7 +36,8 @@ class LogManagerTest {
     void shutdownWritesCheckpointsAndTheCleanMarkerWhichTheNextStartDeletes() throws Exception {
         File dir = new File(root, "d1");
         ManualClock clock = new ManualClock(LogFixture.START_MS);
-        LogManagerConfig cfg = LogManagerConfig.builder(List.of(dir)).brokerEpoch(11).build();
+        LogManagerConfig cfg =
+                LogManagerConfig.builder(List.of(dir)).brokerEpoch(11).build();
         LogManager m = LogManager.start(cfg, clock, null);
         PartitionLog a = m.createLog(new TopicPartition("a", 0), Uuid.random(), LogConfig.DEFAULT);
         PartitionLog b = m.createLog(new TopicPartition("b-x", 3), Uuid.random(), LogConfig.DEFAULT);
@@ -53,7 +54,8 @@ class LogManagerTest {
         try {
             assertThat(new File(dir, ".kafka_cleanshutdown")).doesNotExist();
             assertThat(again.getLog(new TopicPartition("a", 0)).logEndOffset()).isEqualTo(5);
-            assertThat(again.getLog(new TopicPartition("b-x", 3)).logEndOffset()).isEqualTo(2);
+            assertThat(again.getLog(new TopicPartition("b-x", 3)).logEndOffset())
+                    .isEqualTo(2);
             assertThat(again.getLog(new TopicPartition("a", 0)).topicId()).isEqualTo(a.topicId());
         } finally {
             again.shutdown();
@@ -64,7 +66,8 @@ class LogManagerTest {
     void logsAreSpreadOverTheLogDirs() throws Exception {
         File d1 = new File(root, "d1");
         File d2 = new File(root, "d2");
-        LogManager m = LogManager.start(LogManagerConfig.builder(List.of(d1, d2)).build(), new ManualClock(0), null);
+        LogManager m =
+                LogManager.start(LogManagerConfig.builder(List.of(d1, d2)).build(), new ManualClock(0), null);
         try {
             for (int p = 0; p < 4; p++) {
                 m.createLog(new TopicPartition("t", p), Uuid.random(), LogConfig.DEFAULT);
@@ -82,7 +85,8 @@ class LogManagerTest {
         LogManagerConfig cfg = LogManagerConfig.builder(List.of(dir)).build();
         LogManager m = LogManager.start(cfg, new ManualClock(0), null);
         try {
-            assertThatThrownBy(() -> LogManager.start(cfg, new ManualClock(0), null)).isInstanceOf(IOException.class);
+            assertThatThrownBy(() -> LogManager.start(cfg, new ManualClock(0), null))
+                    .isInstanceOf(IOException.class);
         } finally {
             m.shutdown();
         }
@@ -147,12 +151,14 @@ class LogManagerTest {
         RecoveryTest.crashImage(dir, crash);
         RecoveryTest.crashImage(new File(dir, "t-0"), new File(crash, "t-0"));
         Files.write(new File(crash, ".lock").toPath(), new byte[0]);
-        try (java.io.RandomAccessFile raf = new java.io.RandomAccessFile(new File(crash, "t-0/00000000000000000000.log"), "rw")) {
+        try (java.io.RandomAccessFile raf =
+                new java.io.RandomAccessFile(new File(crash, "t-0/00000000000000000000.log"), "rw")) {
             raf.seek(raf.length());
             raf.write(new byte[] {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 80, 0});
         }
         m.shutdown();
-        LogManager recovered = LogManager.start(LogManagerConfig.builder(List.of(crash)).build(), clock, null);
+        LogManager recovered =
+                LogManager.start(LogManagerConfig.builder(List.of(crash)).build(), clock, null);
         try {
             PartitionLog l = recovered.getLog(tp);
             assertThat(l.logEndOffset()).isEqualTo(8);
@@ -168,8 +174,10 @@ class LogManagerTest {
         ManualClock clock = new ManualClock(LogFixture.START_MS);
         LogManager m = LogManager.start(LogManagerConfig.builder(List.of(dir)).build(), clock, null);
         try {
-            PartitionLog log = m.createLog(new TopicPartition("t", 0), Uuid.random(),
-                LogConfig.of(LogFixture.map(LogConfig.SEGMENT_BYTES, "500", LogConfig.RETENTION_MS, "60000")));
+            PartitionLog log = m.createLog(
+                    new TopicPartition("t", 0),
+                    Uuid.random(),
+                    LogConfig.of(LogFixture.map(LogConfig.SEGMENT_BYTES, "500", LogConfig.RETENTION_MS, "60000")));
             for (int i = 0; i < 10; i++) {
                 append(log, 2, clock.milliseconds());
             }

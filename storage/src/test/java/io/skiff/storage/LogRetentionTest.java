@@ -52,12 +52,14 @@ class LogRetentionTest {
     @Test
     void byTimeDeletesTheOldestSegmentsWhoseNewestRecordIsOlderThanRetentionMs() throws Exception {
         build(LogFixture.config(LogConfig.RETENTION_MS, "10000"), NOW - 30_000, NOW - 20_000, NOW - 1_000);
-        assertThat(retention.deleteRetentionBreachedSegments(30, LogFixture.config(LogConfig.RETENTION_MS, "10000"), NOW))
-            .isEqualTo(2);
+        assertThat(retention.deleteRetentionBreachedSegments(
+                        30, LogFixture.config(LogConfig.RETENTION_MS, "10000"), NOW))
+                .isEqualTo(2);
         assertThat(segments.baseOffsets()).containsExactly(20L);
         assertThat(retention.logStartOffset()).isEqualTo(20);
         assertThat(rolls).isZero();
-        assertThat(new File(dir, LogFiles.file(dir, 0, LogFiles.LOG_SUFFIX).getName() + LogFiles.DELETED_SUFFIX)).exists();
+        assertThat(new File(dir, LogFiles.file(dir, 0, LogFiles.LOG_SUFFIX).getName() + LogFiles.DELETED_SUFFIX))
+                .exists();
     }
 
     @Test
@@ -96,10 +98,12 @@ class LogRetentionTest {
         assertThat(rolls).isEqualTo(1);
         assertThat(segments.baseOffsets()).containsExactly(30L);
         assertThat(retention.logStartOffset()).isEqualTo(30);
-        assertThat(retention.deleteRetentionBreachedSegments(30, cfg, NOW + 60_000)).isZero();
+        assertThat(retention.deleteRetentionBreachedSegments(30, cfg, NOW + 60_000))
+                .isZero();
         assertThat(segments.baseOffsets()).containsExactly(30L);
-        assertThat(retention.deleteRetentionBreachedSegments(30, LogFixture.config(LogConfig.RETENTION_BYTES, "0"),
-            NOW)).isZero();
+        assertThat(retention.deleteRetentionBreachedSegments(
+                        30, LogFixture.config(LogConfig.RETENTION_BYTES, "0"), NOW))
+                .isZero();
         assertThat(rolls).isEqualTo(1);
     }
 
@@ -120,9 +124,11 @@ class LogRetentionTest {
         assertThat(retention.logStartOffset()).isEqualTo(15);
         assertThat(segments.baseOffsets()).containsExactly(10L, 20L);
         // an offset at or below the log start changes nothing and answers the current start
-        assertThat(retention.deleteRecordsBefore(12, 30, LogConfig.DEFAULT, NOW).lowWatermark()).isEqualTo(15);
+        assertThat(retention.deleteRecordsBefore(12, 30, LogConfig.DEFAULT, NOW).lowWatermark())
+                .isEqualTo(15);
         // -1 means the high watermark
-        assertThat(retention.deleteRecordsBefore(-1, 25, LogConfig.DEFAULT, NOW).lowWatermark()).isEqualTo(25);
+        assertThat(retention.deleteRecordsBefore(-1, 25, LogConfig.DEFAULT, NOW).lowWatermark())
+                .isEqualTo(25);
         assertThat(segments.baseOffsets()).containsExactly(20L);
     }
 
@@ -130,11 +136,11 @@ class LogRetentionTest {
     void deleteRecordsRejectsOffsetsOutOfRangeAndCompactedTopics() throws Exception {
         build(LogConfig.DEFAULT, NOW, NOW, NOW);
         assertThat(retention.deleteRecordsBefore(31, 30, LogConfig.DEFAULT, NOW).outcome())
-            .isEqualTo(DeleteRecordsOutcome.OFFSET_OUT_OF_RANGE);
+                .isEqualTo(DeleteRecordsOutcome.OFFSET_OUT_OF_RANGE);
         assertThat(retention.deleteRecordsBefore(-5, 30, LogConfig.DEFAULT, NOW).outcome())
-            .isEqualTo(DeleteRecordsOutcome.OFFSET_OUT_OF_RANGE);
-        DeleteRecordsResult compacted = retention.deleteRecordsBefore(5, 30,
-            LogFixture.config(LogConfig.CLEANUP_POLICY, "compact"), NOW);
+                .isEqualTo(DeleteRecordsOutcome.OFFSET_OUT_OF_RANGE);
+        DeleteRecordsResult compacted =
+                retention.deleteRecordsBefore(5, 30, LogFixture.config(LogConfig.CLEANUP_POLICY, "compact"), NOW);
         assertThat(compacted.outcome()).isEqualTo(DeleteRecordsOutcome.POLICY_VIOLATION);
         assertThat(compacted.lowWatermark()).isEqualTo(-1);
         assertThat(retention.logStartOffset()).isZero();

@@ -9,9 +9,9 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.common.record.TimestampType;
 import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.record.internal.MutableRecordBatch;
-import org.apache.kafka.common.record.TimestampType;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -20,6 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
 class PartitionLogTest {
     @TempDir
     File root;
+
     LogFixture fx;
 
     @BeforeEach
@@ -100,7 +101,8 @@ class PartitionLogTest {
         fx.append(log, spec().count(4));
         assertThat(log.read(5, 100, Long.MAX_VALUE, true).outcome()).isEqualTo(ReadOutcome.OFFSET_OUT_OF_RANGE);
         assertThat(log.read(4, 100, Long.MAX_VALUE, true).outcome()).isEqualTo(ReadOutcome.SUCCESS);
-        assertThat(log.read(4, 100, Long.MAX_VALUE, true).records().sizeInBytes()).isZero();
+        assertThat(log.read(4, 100, Long.MAX_VALUE, true).records().sizeInBytes())
+                .isZero();
         assertThat(log.deleteRecordsBefore(2).lowWatermark()).isEqualTo(2);
         assertThat(log.read(1, 100, Long.MAX_VALUE, true).outcome()).isEqualTo(ReadOutcome.OFFSET_OUT_OF_RANGE);
         assertThat(log.read(2, 100, Long.MAX_VALUE, true).outcome()).isEqualTo(ReadOutcome.SUCCESS);
@@ -114,7 +116,8 @@ class PartitionLogTest {
         }
         assertThat(log.numberOfSegments()).isGreaterThan(5);
         for (long base : log.segmentBaseOffsets()) {
-            assertThat(LogFiles.file(log.dir(), base, LogFiles.LOG_SUFFIX).length()).isLessThanOrEqualTo(1000);
+            assertThat(LogFiles.file(log.dir(), base, LogFiles.LOG_SUFFIX).length())
+                    .isLessThanOrEqualTo(1000);
         }
         List<Long> expected = new ArrayList<>();
         for (long i = 0; i < 40; i++) {
@@ -141,7 +144,8 @@ class PartitionLogTest {
     @Test
     void rollsWhenTheOffsetIndexIsFull() throws Exception {
         // 4 entries of 8 bytes, an entry after every batch
-        PartitionLog log = fx.open(LogFixture.config(LogConfig.SEGMENT_INDEX_BYTES, "32", LogConfig.INDEX_INTERVAL_BYTES, "1"));
+        PartitionLog log =
+                fx.open(LogFixture.config(LogConfig.SEGMENT_INDEX_BYTES, "32", LogConfig.INDEX_INTERVAL_BYTES, "1"));
         for (int i = 0; i < 12; i++) {
             fx.append(log, spec());
         }
@@ -154,8 +158,11 @@ class PartitionLogTest {
         PartitionLog log = fx.open(LogFixture.config(LogConfig.MESSAGE_TIMESTAMP_TYPE, "LogAppendTime"));
         AppendResult r = fx.append(log, spec().count(2).timestamp(5L));
         assertThat(r.logAppendTimeMs()).isEqualTo(fx.clock.milliseconds());
-        MutableRecordBatch b = MemoryRecords.readableRecords(LogFixture.bytes(log.read(0, 1 << 20, Long.MAX_VALUE, true)
-            .records())).batches().iterator().next();
+        MutableRecordBatch b = MemoryRecords.readableRecords(LogFixture.bytes(
+                        log.read(0, 1 << 20, Long.MAX_VALUE, true).records()))
+                .batches()
+                .iterator()
+                .next();
         assertThat(b.isValid()).isTrue();
         assertThat(b.timestampType()).isEqualTo(TimestampType.LOG_APPEND_TIME);
         assertThat(b.maxTimestamp()).isEqualTo(fx.clock.milliseconds());
@@ -225,7 +232,9 @@ class PartitionLogTest {
             File idx = LogFiles.file(log.dir(), base, LogFiles.INDEX_SUFFIX);
             indexes.add(java.nio.file.Files.readAllBytes(idx.toPath()));
             assertThat(idx.delete()).isTrue();
-            assertThat(LogFiles.file(log.dir(), base, LogFiles.TIME_INDEX_SUFFIX).delete()).isTrue();
+            assertThat(LogFiles.file(log.dir(), base, LogFiles.TIME_INDEX_SUFFIX)
+                            .delete())
+                    .isTrue();
         }
         PartitionLog reopened = fx.open(cfg);
         assertThat(LogFixture.offsets(reopened)).isEqualTo(before);
@@ -234,8 +243,9 @@ class PartitionLogTest {
         }
         reopened.close();
         for (int i = 0; i < bases.length - 1; i++) {
-            assertThat(java.nio.file.Files.readAllBytes(LogFiles.file(log.dir(), bases[i], LogFiles.INDEX_SUFFIX).toPath()))
-                .isEqualTo(indexes.get(i));
+            assertThat(java.nio.file.Files.readAllBytes(LogFiles.file(log.dir(), bases[i], LogFiles.INDEX_SUFFIX)
+                            .toPath()))
+                    .isEqualTo(indexes.get(i));
         }
     }
 
@@ -258,7 +268,8 @@ class PartitionLogTest {
 
     @Test
     void offsetForTimestampFindsTheFirstRecordAtOrAfterIt() throws Exception {
-        PartitionLog log = fx.open(LogFixture.config(LogConfig.SEGMENT_BYTES, "2000", LogConfig.INDEX_INTERVAL_BYTES, "100"));
+        PartitionLog log =
+                fx.open(LogFixture.config(LogConfig.SEGMENT_BYTES, "2000", LogConfig.INDEX_INTERVAL_BYTES, "100"));
         long t = 1_000_000L;
         for (int i = 0; i < 30; i++) {
             // batch i holds records at t + 100 i, t + 100 i + 1, t + 100 i + 2
@@ -284,8 +295,8 @@ class PartitionLogTest {
     void maxTimestampQueryFindsTheRecordInsideItsBatch() throws Exception {
         PartitionLog log = fx.open(LogConfig.DEFAULT);
         ByteBuffer nio = ByteBuffer.allocate(1024);
-        org.apache.kafka.common.record.internal.MemoryRecordsBuilder b = MemoryRecords.builder(nio,
-            org.apache.kafka.common.compress.Compression.NONE, TimestampType.CREATE_TIME, 0L);
+        org.apache.kafka.common.record.internal.MemoryRecordsBuilder b = MemoryRecords.builder(
+                nio, org.apache.kafka.common.compress.Compression.NONE, TimestampType.CREATE_TIME, 0L);
         b.appendWithOffset(0, 500L, "a".getBytes(), "1".getBytes());
         b.appendWithOffset(1, 900L, "b".getBytes(), "2".getBytes());
         b.appendWithOffset(2, 700L, "c".getBytes(), "3".getBytes());
@@ -319,7 +330,8 @@ class PartitionLogTest {
             a.release();
             b.release();
         }
-        String text = new String(java.nio.file.Files.readAllBytes(new File(log.dir(), "leader-epoch-checkpoint").toPath()));
+        String text =
+                new String(java.nio.file.Files.readAllBytes(new File(log.dir(), "leader-epoch-checkpoint").toPath()));
         assertThat(text).isEqualTo("0\n2\n0 0\n4 2\n");
         assertThat(log.latestEpoch()).isEqualTo(4);
     }

@@ -25,18 +25,22 @@ class ProducerStateTest {
         try (LogFixture fx = new LogFixture(root)) {
             PartitionLog log = fx.open(LogConfig.DEFAULT);
             long t = fx.clock.milliseconds();
-            AppendResult first = fx.append(log, p(fx).idempotent(PID, (short) 0, 0).count(3).timestamp(t));
+            AppendResult first =
+                    fx.append(log, p(fx).idempotent(PID, (short) 0, 0).count(3).timestamp(t));
             fx.append(log, spec().count(2));
-            AppendResult second = fx.append(log, p(fx).idempotent(PID, (short) 0, 3).count(2));
+            AppendResult second =
+                    fx.append(log, p(fx).idempotent(PID, (short) 0, 3).count(2));
             long size = log.sizeInBytes();
-            AppendResult dup = fx.append(log, p(fx).idempotent(PID, (short) 0, 0).count(3).timestamp(t));
+            AppendResult dup =
+                    fx.append(log, p(fx).idempotent(PID, (short) 0, 0).count(3).timestamp(t));
             assertThat(dup.outcome()).isEqualTo(AppendOutcome.DUPLICATE);
             assertThat(dup.isDuplicate()).isTrue();
             assertThat(dup.firstOffset()).isEqualTo(first.firstOffset()).isEqualTo(0);
             assertThat(dup.lastOffset()).isEqualTo(2);
             // Kafka answers a duplicate with its batch timestamp as log append time
             assertThat(dup.logAppendTimeMs()).isEqualTo(t + 2);
-            AppendResult dup2 = fx.append(log, p(fx).idempotent(PID, (short) 0, 3).count(2));
+            AppendResult dup2 =
+                    fx.append(log, p(fx).idempotent(PID, (short) 0, 3).count(2));
             assertThat(dup2.firstOffset()).isEqualTo(second.firstOffset()).isEqualTo(5);
             assertThat(log.sizeInBytes()).isEqualTo(size);
             assertThat(log.logEndOffset()).isEqualTo(7);
@@ -50,7 +54,8 @@ class ProducerStateTest {
             for (int i = 0; i < 6; i++) {
                 fx.append(log, p(fx).idempotent(PID, (short) 0, i));
             }
-            assertThat(fx.append(log, p(fx).idempotent(PID, (short) 0, 1)).isDuplicate()).isTrue();
+            assertThat(fx.append(log, p(fx).idempotent(PID, (short) 0, 1)).isDuplicate())
+                    .isTrue();
             AppendResult oldest = fx.append(log, p(fx).idempotent(PID, (short) 0, 0));
             assertThat(oldest.outcome()).isEqualTo(AppendOutcome.OUT_OF_ORDER_SEQUENCE);
         }
@@ -68,7 +73,8 @@ class ProducerStateTest {
             AppendResult overlap = fx.append(log, p(fx).idempotent(PID, (short) 0, 1));
             assertThat(overlap.outcome()).isEqualTo(AppendOutcome.OUT_OF_ORDER_SEQUENCE);
             assertThat(log.logEndOffset()).isEqualTo(2);
-            assertThat(fx.append(log, p(fx).idempotent(PID, (short) 0, 2)).outcome()).isEqualTo(AppendOutcome.APPENDED);
+            assertThat(fx.append(log, p(fx).idempotent(PID, (short) 0, 2)).outcome())
+                    .isEqualTo(AppendOutcome.APPENDED);
         }
     }
 
@@ -77,7 +83,8 @@ class ProducerStateTest {
         try (LogFixture fx = new LogFixture(root)) {
             PartitionLog log = fx.open(LogConfig.DEFAULT);
             fx.append(log, p(fx).idempotent(PID, (short) 5, 0));
-            assertThat(fx.append(log, p(fx).idempotent(PID, (short) 4, 1)).outcome()).isEqualTo(AppendOutcome.INVALID_PRODUCER_EPOCH);
+            assertThat(fx.append(log, p(fx).idempotent(PID, (short) 4, 1)).outcome())
+                    .isEqualTo(AppendOutcome.INVALID_PRODUCER_EPOCH);
         }
     }
 
@@ -87,10 +94,12 @@ class ProducerStateTest {
             PartitionLog log = fx.open(LogConfig.DEFAULT);
             fx.append(log, p(fx).idempotent(PID, (short) 5, 0));
             assertThat(fx.append(log, p(fx).idempotent(PID, (short) 6, 3)).outcome())
-                .isEqualTo(AppendOutcome.OUT_OF_ORDER_SEQUENCE);
-            assertThat(fx.append(log, p(fx).idempotent(PID, (short) 6, 0)).outcome()).isEqualTo(AppendOutcome.APPENDED);
+                    .isEqualTo(AppendOutcome.OUT_OF_ORDER_SEQUENCE);
+            assertThat(fx.append(log, p(fx).idempotent(PID, (short) 6, 0)).outcome())
+                    .isEqualTo(AppendOutcome.APPENDED);
             // the old epoch's batches are forgotten: its retry is now a stale epoch
-            assertThat(fx.append(log, p(fx).idempotent(PID, (short) 5, 0)).outcome()).isEqualTo(AppendOutcome.INVALID_PRODUCER_EPOCH);
+            assertThat(fx.append(log, p(fx).idempotent(PID, (short) 5, 0)).outcome())
+                    .isEqualTo(AppendOutcome.INVALID_PRODUCER_EPOCH);
         }
     }
 
@@ -98,8 +107,10 @@ class ProducerStateTest {
     void unknownProducerMayStartAtAnySequence() throws Exception {
         try (LogFixture fx = new LogFixture(root)) {
             PartitionLog log = fx.open(LogConfig.DEFAULT);
-            assertThat(fx.append(log, p(fx).idempotent(PID, (short) 0, 7)).outcome()).isEqualTo(AppendOutcome.APPENDED);
-            assertThat(fx.append(log, p(fx).idempotent(PID, (short) 0, 8)).outcome()).isEqualTo(AppendOutcome.APPENDED);
+            assertThat(fx.append(log, p(fx).idempotent(PID, (short) 0, 7)).outcome())
+                    .isEqualTo(AppendOutcome.APPENDED);
+            assertThat(fx.append(log, p(fx).idempotent(PID, (short) 0, 8)).outcome())
+                    .isEqualTo(AppendOutcome.APPENDED);
         }
     }
 
@@ -107,8 +118,10 @@ class ProducerStateTest {
     void sequenceWrapsPastIntegerMax() throws Exception {
         try (LogFixture fx = new LogFixture(root)) {
             PartitionLog log = fx.open(LogConfig.DEFAULT);
-            fx.append(log, p(fx).idempotent(PID, (short) 0, Integer.MAX_VALUE - 1).count(2));
-            assertThat(fx.append(log, p(fx).idempotent(PID, (short) 0, 0)).outcome()).isEqualTo(AppendOutcome.APPENDED);
+            fx.append(
+                    log, p(fx).idempotent(PID, (short) 0, Integer.MAX_VALUE - 1).count(2));
+            assertThat(fx.append(log, p(fx).idempotent(PID, (short) 0, 0)).outcome())
+                    .isEqualTo(AppendOutcome.APPENDED);
         }
     }
 
@@ -132,14 +145,16 @@ class ProducerStateTest {
             assertThat(b.getLong(24)).isEqualTo(3L);
 
             PartitionLog reopened = fx.open(LogConfig.DEFAULT);
-            AppendResult dup = fx.append(reopened, p(fx).idempotent(PID, (short) 2, 2).count(2));
+            AppendResult dup =
+                    fx.append(reopened, p(fx).idempotent(PID, (short) 2, 2).count(2));
             assertThat(dup.isDuplicate()).isTrue();
             assertThat(dup.firstOffset()).isEqualTo(2);
             assertThat(fx.append(reopened, p(fx).idempotent(PID, (short) 2, 9)).outcome())
-                .isEqualTo(AppendOutcome.OUT_OF_ORDER_SEQUENCE);
+                    .isEqualTo(AppendOutcome.OUT_OF_ORDER_SEQUENCE);
             assertThat(fx.append(reopened, p(fx).idempotent(PID, (short) 1, 4)).outcome())
-                .isEqualTo(AppendOutcome.INVALID_PRODUCER_EPOCH);
-            assertThat(fx.append(reopened, p(fx).idempotent(PID, (short) 2, 4)).firstOffset()).isEqualTo(4);
+                    .isEqualTo(AppendOutcome.INVALID_PRODUCER_EPOCH);
+            assertThat(fx.append(reopened, p(fx).idempotent(PID, (short) 2, 4)).firstOffset())
+                    .isEqualTo(4);
         }
     }
 
@@ -165,15 +180,20 @@ class ProducerStateTest {
         try (LogFixture crashed = new LogFixture(crashRoot)) {
             PartitionLog log = crashed.open(LogFixture.config(LogConfig.SEGMENT_BYTES, "500"), false, 0L, 0L);
             assertThat(log.logEndOffset()).isEqualTo(24);
-            AppendResult dup = crashed.append(log, p(crashed).idempotent(PID, (short) 1, 22).count(2));
+            AppendResult dup = crashed.append(
+                    log, p(crashed).idempotent(PID, (short) 1, 22).count(2));
             assertThat(dup.isDuplicate()).isTrue();
             assertThat(dup.firstOffset()).isEqualTo(22);
-            AppendResult olderDup = crashed.append(log, p(crashed).idempotent(PID, (short) 1, 16).count(2));
+            AppendResult olderDup = crashed.append(
+                    log, p(crashed).idempotent(PID, (short) 1, 16).count(2));
             assertThat(olderDup.isDuplicate()).isTrue();
             assertThat(olderDup.firstOffset()).isEqualTo(16);
-            assertThat(crashed.append(log, p(crashed).idempotent(PID, (short) 1, 30)).outcome())
-                .isEqualTo(AppendOutcome.OUT_OF_ORDER_SEQUENCE);
-            assertThat(crashed.append(log, p(crashed).idempotent(PID, (short) 1, 24)).firstOffset()).isEqualTo(24);
+            assertThat(crashed.append(log, p(crashed).idempotent(PID, (short) 1, 30))
+                            .outcome())
+                    .isEqualTo(AppendOutcome.OUT_OF_ORDER_SEQUENCE);
+            assertThat(crashed.append(log, p(crashed).idempotent(PID, (short) 1, 24))
+                            .firstOffset())
+                    .isEqualTo(24);
         }
     }
 
@@ -197,7 +217,8 @@ class ProducerStateTest {
             long[] bases = log.segmentBaseOffsets();
             assertThat(bases.length).isGreaterThan(2);
             long lastRoll = bases[bases.length - 1];
-            assertThat(LogFiles.file(log.dir(), lastRoll, LogFiles.SNAPSHOT_SUFFIX)).exists();
+            assertThat(LogFiles.file(log.dir(), lastRoll, LogFiles.SNAPSHOT_SUFFIX))
+                    .exists();
             assertThat(lastRoll).as("in-flight batches straddle the last roll").isBetween(18L, 22L);
             RecoveryTest.crashImage(live.dir, new File(crashRoot, LogFixture.TP.dirName()));
         }
@@ -205,7 +226,8 @@ class ProducerStateTest {
             PartitionLog log = crashed.open(config, false, 0L, 0L);
             assertThat(log.logEndOffset()).isEqualTo(24);
             for (int seq = 16; seq < 24; seq += 2) { // the last four batches, as a producer retries them
-                AppendResult retry = crashed.append(log, p(crashed).idempotent(PID, (short) 1, seq).count(2));
+                AppendResult retry = crashed.append(
+                        log, p(crashed).idempotent(PID, (short) 1, seq).count(2));
                 assertThat(retry.outcome()).as("retry of sequence %d", seq).isEqualTo(AppendOutcome.DUPLICATE);
                 assertThat(retry.firstOffset()).isEqualTo(seq);
             }
@@ -224,7 +246,9 @@ class ProducerStateTest {
             bytes[bytes.length - 1] ^= 1;
             Files.write(snapshot.toPath(), bytes);
             PartitionLog reopened = fx.open(LogConfig.DEFAULT);
-            assertThat(fx.append(reopened, p(fx).idempotent(PID, (short) 0, 0).count(2)).isDuplicate()).isTrue();
+            assertThat(fx.append(reopened, p(fx).idempotent(PID, (short) 0, 0).count(2))
+                            .isDuplicate())
+                    .isTrue();
             assertThat(snapshot).doesNotExist();
         }
     }
@@ -241,7 +265,8 @@ class ProducerStateTest {
             assertThat(log.removeExpiredProducers(now + 36_400_000L)).isEqualTo(1);
             assertThat(log.activeProducerCount()).isEqualTo(1);
             // once expired, the producer is unknown and may continue at any sequence
-            assertThat(fx.append(log, p(fx).idempotent(PID, (short) 0, 10)).outcome()).isEqualTo(AppendOutcome.APPENDED);
+            assertThat(fx.append(log, p(fx).idempotent(PID, (short) 0, 10)).outcome())
+                    .isEqualTo(AppendOutcome.APPENDED);
         }
     }
 }

@@ -24,8 +24,13 @@ class RandomOperationsTest {
     private PartitionLog log;
     private int generation;
 
-    private static final LogConfig CONFIG = LogFixture.config(LogConfig.SEGMENT_BYTES, "2000",
-        LogConfig.INDEX_INTERVAL_BYTES, "256", LogConfig.SEGMENT_INDEX_BYTES, "400");
+    private static final LogConfig CONFIG = LogFixture.config(
+            LogConfig.SEGMENT_BYTES,
+            "2000",
+            LogConfig.INDEX_INTERVAL_BYTES,
+            "256",
+            LogConfig.SEGMENT_INDEX_BYTES,
+            "400");
 
     private List<Long> model(long start, long end) {
         List<Long> out = new ArrayList<>();
@@ -56,8 +61,11 @@ class RandomOperationsTest {
                 String what;
                 if (op < 55) {
                     int count = 1 + random.nextInt(4);
-                    AppendResult r = fx.append(log, spec().count(count).valueSize(10 + random.nextInt(200))
-                        .timestamp(fx.clock.milliseconds()));
+                    AppendResult r = fx.append(
+                            log,
+                            spec().count(count)
+                                    .valueSize(10 + random.nextInt(200))
+                                    .timestamp(fx.clock.milliseconds()));
                     assertThat(r.outcome()).isEqualTo(AppendOutcome.APPENDED);
                     assertThat(r.firstOffset()).isEqualTo(logEnd);
                     logEnd += count;
@@ -72,14 +80,18 @@ class RandomOperationsTest {
                     if (from < logEnd) {
                         assertThat(r.records().sizeInBytes()).isGreaterThan(0);
                         org.apache.kafka.common.record.internal.MutableRecordBatch first =
-                            org.apache.kafka.common.record.internal.MemoryRecords.readableRecords(LogFixture.bytes(r.records()))
-                                .batches().iterator().next();
+                                org.apache.kafka.common.record.internal.MemoryRecords.readableRecords(
+                                                LogFixture.bytes(r.records()))
+                                        .batches()
+                                        .iterator()
+                                        .next();
                         assertThat(first.baseOffset()).isLessThanOrEqualTo(from);
                         assertThat(first.lastOffset()).isGreaterThanOrEqualTo(from);
                     } else {
                         assertThat(r.records().sizeInBytes()).isZero();
                     }
-                    assertThat(log.read(logEnd + 1, 100, Long.MAX_VALUE, true).outcome()).isEqualTo(ReadOutcome.OFFSET_OUT_OF_RANGE);
+                    assertThat(log.read(logEnd + 1, 100, Long.MAX_VALUE, true).outcome())
+                            .isEqualTo(ReadOutcome.OFFSET_OUT_OF_RANGE);
                     what = "read " + from;
                 } else if (op < 76) {
                     long target = logStart + (logEnd > logStart ? random.nextInt((int) (logEnd - logStart + 1)) : 0);
@@ -90,7 +102,8 @@ class RandomOperationsTest {
                     what = "deleteRecords " + target;
                 } else if (op < 82) {
                     long limit = 1000 + random.nextInt(6000);
-                    log.updateConfig(LogConfig.of(CONFIG, LogFixture.map(LogConfig.RETENTION_BYTES, Long.toString(limit))));
+                    log.updateConfig(
+                            LogConfig.of(CONFIG, LogFixture.map(LogConfig.RETENTION_BYTES, Long.toString(limit))));
                     log.deleteRetentionBreachedSegments();
                     log.updateConfig(CONFIG);
                     assertThat(log.logStartOffset()).isGreaterThanOrEqualTo(logStart);
@@ -106,7 +119,8 @@ class RandomOperationsTest {
                     RecoveryTest.crashImage(fx.dir, new File(image, LogFixture.TP.dirName()));
                     if (torn) {
                         long[] bases = log.segmentBaseOffsets();
-                        File active = LogFiles.file(new File(image, LogFixture.TP.dirName()), bases[bases.length - 1], ".log");
+                        File active = LogFiles.file(
+                                new File(image, LogFixture.TP.dirName()), bases[bases.length - 1], ".log");
                         try (RandomAccessFile raf = new RandomAccessFile(active, "rw")) {
                             raf.seek(raf.length());
                             byte[] junk = new byte[1 + random.nextInt(90)];
@@ -122,13 +136,17 @@ class RandomOperationsTest {
                 }
                 seen.merge(what.split(" ")[0], 1, Integer::sum);
                 segmentsDeleted |= log.segmentBaseOffsets()[0] > 0;
-                assertThat(log.logEndOffset()).as("after %s (seed %d step %d)", what, seed, step).isEqualTo(logEnd);
+                assertThat(log.logEndOffset())
+                        .as("after %s (seed %d step %d)", what, seed, step)
+                        .isEqualTo(logEnd);
                 assertThat(log.logStartOffset()).as("after %s", what).isEqualTo(logStart);
-                assertThat(LogFixture.offsets(log)).as("after %s (seed %d step %d)", what, seed, step)
-                    .isEqualTo(model(logStart, logEnd));
+                assertThat(LogFixture.offsets(log))
+                        .as("after %s (seed %d step %d)", what, seed, step)
+                        .isEqualTo(model(logStart, logEnd));
             }
             // the run exercised every kind of step, and segments were really removed
-            assertThat(seen.keySet()).contains("append", "roll", "read", "deleteRecords", "retention.bytes", "clean", "crash");
+            assertThat(seen.keySet())
+                    .contains("append", "roll", "read", "deleteRecords", "retention.bytes", "clean", "crash");
             assertThat(segmentsDeleted).isTrue();
             assertThat(log.numberOfSegments()).isGreaterThan(1);
         } finally {

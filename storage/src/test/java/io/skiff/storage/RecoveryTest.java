@@ -37,7 +37,8 @@ class RecoveryTest {
         List<Long> before;
         long sizeBefore;
         try (LogFixture live = new LogFixture(liveRoot)) {
-            PartitionLog log = live.open(LogFixture.config(LogConfig.SEGMENT_BYTES, "3000", LogConfig.INDEX_INTERVAL_BYTES, "100"));
+            PartitionLog log = live.open(
+                    LogFixture.config(LogConfig.SEGMENT_BYTES, "3000", LogConfig.INDEX_INTERVAL_BYTES, "100"));
             for (int i = 0; i < 30; i++) {
                 live.append(log, spec().count(2).valueSize(60));
             }
@@ -56,8 +57,11 @@ class RecoveryTest {
             crashImage(live.dir, new File(crashRoot, LogFixture.TP.dirName()));
         }
         try (LogFixture crashed = new LogFixture(crashRoot)) {
-            PartitionLog log = crashed.open(LogFixture.config(LogConfig.SEGMENT_BYTES, "3000", LogConfig.INDEX_INTERVAL_BYTES, "100"),
-                false, 0L, 0L);
+            PartitionLog log = crashed.open(
+                    LogFixture.config(LogConfig.SEGMENT_BYTES, "3000", LogConfig.INDEX_INTERVAL_BYTES, "100"),
+                    false,
+                    0L,
+                    0L);
             assertThat(LogFixture.offsets(log)).isEqualTo(before);
             assertThat(log.logEndOffset()).isEqualTo(60);
             assertThat(activeLogFile(log).length()).isEqualTo(sizeBefore);

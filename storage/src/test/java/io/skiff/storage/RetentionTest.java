@@ -25,7 +25,8 @@ class RetentionTest {
     @Test
     void retentionByTimeDeletesSegmentsWhoseLargestTimestampIsTooOld() throws Exception {
         try (LogFixture fx = new LogFixture(root)) {
-            PartitionLog log = fx.open(LogFixture.config(LogConfig.SEGMENT_BYTES, "600", LogConfig.RETENTION_MS, "10000"));
+            PartitionLog log =
+                    fx.open(LogFixture.config(LogConfig.SEGMENT_BYTES, "600", LogConfig.RETENTION_MS, "10000"));
             long t = fx.clock.milliseconds();
             for (int i = 0; i < 20; i++) {
                 fx.append(log, spec().count(2).valueSize(50).timestamp(t + i * 1000L));
@@ -41,7 +42,8 @@ class RetentionTest {
             // every remaining segment but the first holds a record newer than now - retention.ms
             long cutoff = fx.clock.milliseconds() - 10_000;
             assertThat(log.offsetForTimestamp(0).timestamp()).isGreaterThan(cutoff - 10_000);
-            assertThat(log.read(firstBase - 1, 100, Long.MAX_VALUE, true).outcome()).isEqualTo(ReadOutcome.OFFSET_OUT_OF_RANGE);
+            assertThat(log.read(firstBase - 1, 100, Long.MAX_VALUE, true).outcome())
+                    .isEqualTo(ReadOutcome.OFFSET_OUT_OF_RANGE);
             assertThat(LogFixture.offsets(log).get(0)).isEqualTo(firstBase);
         }
     }
@@ -66,7 +68,8 @@ class RetentionTest {
     @Test
     void retentionBySizeKeepsTheNewestSegmentsUnderTheLimit() throws Exception {
         try (LogFixture fx = new LogFixture(root)) {
-            PartitionLog log = fx.open(LogFixture.config(LogConfig.SEGMENT_BYTES, "600", LogConfig.RETENTION_BYTES, "1500"));
+            PartitionLog log =
+                    fx.open(LogFixture.config(LogConfig.SEGMENT_BYTES, "600", LogConfig.RETENTION_BYTES, "1500"));
             for (int i = 0; i < 30; i++) {
                 fx.append(log, spec().count(2).valueSize(50).timestamp(fx.clock.milliseconds()));
             }
@@ -77,7 +80,8 @@ class RetentionTest {
             assertThat(log.sizeInBytes()).isLessThanOrEqualTo(before);
             // Kafka deletes a segment only while the log stays at least retention.bytes large without it
             long[] bases = log.segmentBaseOffsets();
-            long firstSize = LogFiles.file(log.dir(), bases[0], LogFiles.LOG_SUFFIX).length();
+            long firstSize =
+                    LogFiles.file(log.dir(), bases[0], LogFiles.LOG_SUFFIX).length();
             assertThat(log.sizeInBytes() - firstSize).isLessThan(1500);
             assertThat(log.logStartOffset()).isEqualTo(bases[0]);
         }
@@ -86,8 +90,13 @@ class RetentionTest {
     @Test
     void deletedSegmentsAreRenamedAndRemovedAfterTheFileDeleteDelay() throws Exception {
         try (LogFixture fx = new LogFixture(root)) {
-            PartitionLog log = fx.open(LogFixture.config(LogConfig.SEGMENT_BYTES, "600", LogConfig.RETENTION_MS, "1000",
-                LogConfig.FILE_DELETE_DELAY_MS, "60000"));
+            PartitionLog log = fx.open(LogFixture.config(
+                    LogConfig.SEGMENT_BYTES,
+                    "600",
+                    LogConfig.RETENTION_MS,
+                    "1000",
+                    LogConfig.FILE_DELETE_DELAY_MS,
+                    "60000"));
             for (int i = 0; i < 10; i++) {
                 fx.append(log, spec().count(2).valueSize(50).timestamp(fx.clock.milliseconds()));
             }
@@ -98,7 +107,8 @@ class RetentionTest {
             assertThat(deleted).isGreaterThan(0);
             assertThat(countFiles(log.dir(), ".log.deleted")).isEqualTo(deleted);
             assertThat(countFiles(log.dir(), ".index.deleted")).isEqualTo(deleted);
-            assertThat(LogFixture.bytes(inFlight.records()).remaining()).isEqualTo(inFlight.records().sizeInBytes());
+            assertThat(LogFixture.bytes(inFlight.records()).remaining())
+                    .isEqualTo(inFlight.records().sizeInBytes());
             fx.clock.advance(59_999);
             assertThat(fx.deleter.runDue(fx.clock.milliseconds())).isZero();
             fx.clock.advance(1);
@@ -140,7 +150,8 @@ class RetentionTest {
     @Test
     void logStartOffsetSurvivesARestartThroughTheCheckpoint() throws Exception {
         File logDir = new File(root, "logs");
-        LogManagerConfig cfg = LogManagerConfig.builder(java.util.List.of(logDir)).build();
+        LogManagerConfig cfg =
+                LogManagerConfig.builder(java.util.List.of(logDir)).build();
         ManualClock clock = new ManualClock(LogFixture.START_MS);
         LogManager m = LogManager.start(cfg, clock, null);
         PartitionLog log = m.createLog(LogFixture.TP, io.skiff.wire.protocol.Uuid.random(), LogConfig.DEFAULT);
@@ -153,13 +164,16 @@ class RetentionTest {
         }
         log.deleteRecordsBefore(7);
         m.shutdown();
-        String text = new String(java.nio.file.Files.readAllBytes(new File(logDir, "log-start-offset-checkpoint").toPath()));
+        String text =
+                new String(java.nio.file.Files.readAllBytes(new File(logDir, "log-start-offset-checkpoint").toPath()));
         assertThat(text).isEqualTo("0\n1\ntopic 0 7\n");
         LogManager again = LogManager.start(cfg, clock, null);
         try {
             assertThat(again.getLog(LogFixture.TP).logStartOffset()).isEqualTo(7);
-            assertThat(again.getLog(LogFixture.TP).read(6, 100, Long.MAX_VALUE, true).outcome())
-                .isEqualTo(ReadOutcome.OFFSET_OUT_OF_RANGE);
+            assertThat(again.getLog(LogFixture.TP)
+                            .read(6, 100, Long.MAX_VALUE, true)
+                            .outcome())
+                    .isEqualTo(ReadOutcome.OFFSET_OUT_OF_RANGE);
         } finally {
             again.shutdown();
         }

@@ -18,22 +18,33 @@ class StorageLayeringTest {
 
     @ArchTest
     static final ArchRule storageNeverUsesRequestOrResponseMessages = noClasses()
-        .that().resideInAPackage("io.skiff.storage..")
-        .should().dependOnClassesThat().resideInAPackage("io.skiff.wire.message..");
+            .that()
+            .resideInAPackage("io.skiff.storage..")
+            .should()
+            .dependOnClassesThat()
+            .resideInAPackage("io.skiff.wire.message..");
 
     @ArchTest
     static final ArchRule storageNeverUsesProtocolErrorCodes = noClasses()
-        .that().resideInAPackage("io.skiff.storage..")
-        .should().dependOnClassesThat().haveFullyQualifiedName("io.skiff.wire.protocol.Errors");
+            .that()
+            .resideInAPackage("io.skiff.storage..")
+            .should()
+            .dependOnClassesThat()
+            .haveFullyQualifiedName("io.skiff.wire.protocol.Errors");
 
     @ArchTest
     static final ArchRule storageNeverDependsOnCoordinatorOrBroker = noClasses()
-        .that().resideInAPackage("io.skiff.storage..")
-        .should().dependOnClassesThat().resideInAnyPackage("io.skiff.coordinator..", "io.skiff.broker..");
+            .that()
+            .resideInAPackage("io.skiff.storage..")
+            .should()
+            .dependOnClassesThat()
+            .resideInAnyPackage("io.skiff.coordinator..", "io.skiff.broker..");
 
     @ArchTest
     static final ArchRule storageNeverUsesNettyChannelsOrTransports = noClasses()
-        .that().resideInAPackage("io.skiff.storage..")
-        .should().dependOnClassesThat().resideInAnyPackage("io.netty.channel..", "io.netty.bootstrap..",
-            "io.netty.handler..");
+            .that()
+            .resideInAPackage("io.skiff.storage..")
+            .should()
+            .dependOnClassesThat()
+            .resideInAnyPackage("io.netty.channel..", "io.netty.bootstrap..", "io.netty.handler..");
 }

@@ -30,34 +30,53 @@ import java.util.concurrent.ThreadFactory;
  */
 @AnalyzeClasses(packages = "io.skiff.wire", importOptions = ImportOption.DoNotIncludeTests.class)
 class WireLayeringTest {
-    private static final DescribedPredicate<JavaClass> WIRE =
-        resideInAPackage("io.skiff.wire..").and(not(resideInAPackage("io.skiff.wire.generator..")))
+    private static final DescribedPredicate<JavaClass> WIRE = resideInAPackage("io.skiff.wire..")
+            .and(not(resideInAPackage("io.skiff.wire.generator..")))
             .as("are in wire (not its generator)");
 
     @ArchTest
-    static final ArchRule wireOpensNoSockets = noClasses().that(WIRE)
-        .should().dependOnClassesThat().resideInAnyPackage("java.net..", "java.nio.channels..");
+    static final ArchRule wireOpensNoSockets = noClasses()
+            .that(WIRE)
+            .should()
+            .dependOnClassesThat()
+            .resideInAnyPackage("java.net..", "java.nio.channels..");
 
     @ArchTest
-    static final ArchRule wireTouchesNoFiles = noClasses().that(WIRE)
-        .should().dependOnClassesThat(resideInAPackage("java.nio.file..")
-            .or(resideInAPackage("java.io").and(simpleNameStartingWith("File")))
-            .or(type(RandomAccessFile.class))
-            .as("are file classes (java.nio.file, java.io.File*, RandomAccessFile)"));
+    static final ArchRule wireTouchesNoFiles = noClasses()
+            .that(WIRE)
+            .should()
+            .dependOnClassesThat(resideInAPackage("java.nio.file..")
+                    .or(resideInAPackage("java.io").and(simpleNameStartingWith("File")))
+                    .or(type(RandomAccessFile.class))
+                    .as("are file classes (java.nio.file, java.io.File*, RandomAccessFile)"));
 
     @ArchTest
-    static final ArchRule wireCreatesNoThreads = noClasses().that(WIRE)
-        .should().callConstructorWhere(target(owner(assignableTo(Thread.class))).as("the target is a Thread constructor"))
-        .orShould().beAssignableTo(Thread.class);
+    static final ArchRule wireCreatesNoThreads = noClasses()
+            .that(WIRE)
+            .should()
+            .callConstructorWhere(target(owner(assignableTo(Thread.class))).as("the target is a Thread constructor"))
+            .orShould()
+            .beAssignableTo(Thread.class);
 
     @ArchTest
-    static final ArchRule wireUsesNoExecutors = noClasses().that(WIRE)
-        .should().dependOnClassesThat(assignableTo(Executor.class).or(type(Executors.class))
-            .or(assignableTo(ThreadFactory.class)).as("are executors or thread factories"));
+    static final ArchRule wireUsesNoExecutors = noClasses()
+            .that(WIRE)
+            .should()
+            .dependOnClassesThat(assignableTo(Executor.class)
+                    .or(type(Executors.class))
+                    .or(assignableTo(ThreadFactory.class))
+                    .as("are executors or thread factories"));
 
     @ArchTest
-    static final ArchRule wireDependsOnlyOnTheJdkNettyBuffersAndCompressionLibraries = classes().that(WIRE)
-        .should().onlyDependOnClassesThat(WIRE.or(resideInAnyPackage("java..", "io.netty.buffer..", "io.netty.util..",
-            "com.github.luben.zstd..", "net.jpountz..", "org.xerial.snappy.."))
-            .as("are in wire, the JDK, Netty's buffers or the compression libraries"));
+    static final ArchRule wireDependsOnlyOnTheJdkNettyBuffersAndCompressionLibraries = classes()
+            .that(WIRE)
+            .should()
+            .onlyDependOnClassesThat(WIRE.or(resideInAnyPackage(
+                            "java..",
+                            "io.netty.buffer..",
+                            "io.netty.util..",
+                            "com.github.luben.zstd..",
+                            "net.jpountz..",
+                            "org.xerial.snappy.."))
+                    .as("are in wire, the JDK, Netty's buffers or the compression libraries"));
 }

@@ -43,8 +43,8 @@ public class BatchValidationBenchmark {
 
     private final BatchValidator validator = new BatchValidator();
     private final ValidationResult result = new ValidationResult();
-    private final ValidationRules rules = new ValidationRules(1_048_588, false, TimestampType.CREATE_TIME,
-        Long.MAX_VALUE, Long.MAX_VALUE);
+    private final ValidationRules rules =
+            new ValidationRules(1_048_588, false, TimestampType.CREATE_TIME, Long.MAX_VALUE, Long.MAX_VALUE);
     private ByteBuf batch;
     private long now;
 
@@ -60,7 +60,8 @@ public class BatchValidationBenchmark {
             }
             records[i] = new SimpleRecord(now, null, value);
         }
-        ByteBuffer b = MemoryRecords.withRecords(Compression.of(codec).build(), records).buffer();
+        ByteBuffer b = MemoryRecords.withRecords(Compression.of(codec).build(), records)
+                .buffer();
         batch = PooledByteBufAllocator.DEFAULT.directBuffer(b.remaining());
         batch.writeBytes(b);
     }

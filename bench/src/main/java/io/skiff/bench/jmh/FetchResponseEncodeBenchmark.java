@@ -21,9 +21,9 @@ import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
-import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.infra.Blackhole;
 
 /**
@@ -61,8 +61,12 @@ public class FetchResponseEncodeBenchmark {
         List<FetchResponse.PartitionData> data = new ArrayList<>();
         for (int p = 0; p < partitions; p++) {
             Records records = new ByteBufRecords(batch.retainedDuplicate());
-            data.add(new FetchResponse.PartitionData().setPartitionIndex(p).setHighWatermark(1_000_000L)
-                .setLastStableOffset(1_000_000L).setLogStartOffset(0L).setRecords(records));
+            data.add(new FetchResponse.PartitionData()
+                    .setPartitionIndex(p)
+                    .setHighWatermark(1_000_000L)
+                    .setLastStableOffset(1_000_000L)
+                    .setLogStartOffset(0L)
+                    .setRecords(records));
         }
         FetchResponse.FetchableTopicResponse topic = new FetchResponse.FetchableTopicResponse().setPartitions(data);
         if (version >= 13) {

@@ -66,11 +66,16 @@ public class LogBenchmarks {
         @Setup
         public void setup() throws IOException {
             dir = Files.createTempDirectory("skiff-bench-log").toFile();
-            LogConfig config = LogConfig.of(Map.of("segment.bytes", Integer.toString(64 << 20),
-                "retention.bytes", Integer.toString(256 << 20)));
-            manager = LogManager.start(LogManagerConfig.builder(List.of(dir)).defaultLogConfig(config)
-                .durability(LogManagerConfig.Durability.parse(durability.equals("fsync") ? "fsync" : "pagecache")).build(),
-                Clock.SYSTEM, topic -> null);
+            LogConfig config = LogConfig.of(Map.of(
+                    "segment.bytes", Integer.toString(64 << 20), "retention.bytes", Integer.toString(256 << 20)));
+            manager = LogManager.start(
+                    LogManagerConfig.builder(List.of(dir))
+                            .defaultLogConfig(config)
+                            .durability(LogManagerConfig.Durability.parse(
+                                    durability.equals("fsync") ? "fsync" : "pagecache"))
+                            .build(),
+                    Clock.SYSTEM,
+                    topic -> null);
             log = manager.createLog(new TopicPartition("bench", 0), Uuid.random(), config);
         }
 
@@ -142,8 +147,12 @@ public class LogBenchmarks {
         public void setup() throws IOException {
             dir = Files.createTempDirectory("skiff-bench-read").toFile();
             LogConfig config = LogConfig.of(Map.of("segment.bytes", Integer.toString(16 << 20)));
-            manager = LogManager.start(LogManagerConfig.builder(List.of(dir)).defaultLogConfig(config).build(),
-                Clock.SYSTEM, topic -> null);
+            manager = LogManager.start(
+                    LogManagerConfig.builder(List.of(dir))
+                            .defaultLogConfig(config)
+                            .build(),
+                    Clock.SYSTEM,
+                    topic -> null);
             log = manager.createLog(new TopicPartition("bench", 0), Uuid.random(), config);
             byte[] bytes = RecordBatches.batch(16, 1024);
             ByteBuf buf = PooledByteBufAllocator.DEFAULT.directBuffer(bytes.length);

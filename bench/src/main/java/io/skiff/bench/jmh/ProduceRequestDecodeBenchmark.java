@@ -54,8 +54,9 @@ public class ProduceRequestDecodeBenchmark {
         byte[] batch = RecordBatches.batch(16, 1024);
         List<ProduceRequest.PartitionProduceData> data = new ArrayList<>();
         for (int p = 0; p < partitions; p++) {
-            data.add(new ProduceRequest.PartitionProduceData().setIndex(p)
-                .setRecords(new ByteBufRecords(Unpooled.wrappedBuffer(batch))));
+            data.add(new ProduceRequest.PartitionProduceData()
+                    .setIndex(p)
+                    .setRecords(new ByteBufRecords(Unpooled.wrappedBuffer(batch))));
         }
         ProduceRequest.TopicProduceData topic = new ProduceRequest.TopicProduceData().setPartitionData(data);
         if (version >= 13) {
@@ -63,10 +64,15 @@ public class ProduceRequestDecodeBenchmark {
         } else {
             topic.setName("bench-topic");
         }
-        ProduceRequest body = new ProduceRequest().setAcks((short) -1).setTimeoutMs(30_000)
-            .setTopicData(new ArrayList<>(List.of(topic)));
-        RequestHeader h = new RequestHeader().setRequestApiKey(ProduceRequest.API_KEY).setRequestApiVersion(version)
-            .setCorrelationId(42).setClientId("producer-1");
+        ProduceRequest body = new ProduceRequest()
+                .setAcks((short) -1)
+                .setTimeoutMs(30_000)
+                .setTopicData(new ArrayList<>(List.of(topic)));
+        RequestHeader h = new RequestHeader()
+                .setRequestApiKey(ProduceRequest.API_KEY)
+                .setRequestApiVersion(version)
+                .setCorrelationId(42)
+                .setClientId("producer-1");
         frame = PooledByteBufAllocator.DEFAULT.directBuffer(h.size(HEADER_VERSION) + body.size(version));
         h.write(frame, HEADER_VERSION);
         body.write(frame, version);

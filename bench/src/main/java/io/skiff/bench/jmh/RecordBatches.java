@@ -12,8 +12,7 @@ import org.apache.kafka.common.record.internal.SimpleRecord;
  * To be replaced by Skiff's batch writer when the wire module has one.
  */
 final class RecordBatches {
-    private RecordBatches() {
-    }
+    private RecordBatches() {}
 
     /** One uncompressed batch of {@code count} records of {@code valueSize} random-letter bytes. */
     static byte[] batch(int count, int valueSize) {

@@ -29,16 +29,17 @@ public final class ProducerIdManager {
             }
         }
         return metadata.write(image -> {
-            long start = image.nextProducerId();
-            return Decision.of(start, new MetadataRecord.ProducerIdsAllocated(start + BLOCK_SIZE));
-        }).thenApply(start -> {
-            synchronized (this) {
-                if (next >= blockEnd) {
-                    next = start;
-                    blockEnd = start + BLOCK_SIZE;
-                }
-                return next++;
-            }
-        });
+                    long start = image.nextProducerId();
+                    return Decision.of(start, new MetadataRecord.ProducerIdsAllocated(start + BLOCK_SIZE));
+                })
+                .thenApply(start -> {
+                    synchronized (this) {
+                        if (next >= blockEnd) {
+                            next = start;
+                            blockEnd = start + BLOCK_SIZE;
+                        }
+                        return next++;
+                    }
+                });
     }
 }

@@ -36,13 +36,22 @@ public final class TopicAdmin {
     }
 
     /** One topic to create; -1 partitions or replication factor mean "the broker default". */
-    public record NewTopic(String name, int numPartitions, short replicationFactor,
-                           Map<Integer, List<Integer>> assignments, Map<String, String> configs) {
-    }
+    public record NewTopic(
+            String name,
+            int numPartitions,
+            short replicationFactor,
+            Map<Integer, List<Integer>> assignments,
+            Map<String, String> configs) {}
 
     /** The outcome for one topic: an error, or what was (or would be) created. */
-    public record Outcome(String name, Errors error, String message, Uuid topicId, int numPartitions,
-                          short replicationFactor, Map<String, String> configs) {
+    public record Outcome(
+            String name,
+            Errors error,
+            String message,
+            Uuid topicId,
+            int numPartitions,
+            short replicationFactor,
+            Map<String, String> configs) {
         static Outcome failed(String name, Errors error, String message) {
             return new Outcome(name, error, message, Uuid.ZERO, -1, (short) -1, null);
         }
@@ -80,15 +89,16 @@ public final class TopicAdmin {
                     records.add(new MetadataRecord.TopicConfigChanged(id, c.getKey(), c.getValue()));
                 }
                 collisionKeys.put(TopicNames.unifyCollisionChars(t.name()), t.name());
-                o = new Outcome(o.name(), o.error(), o.message(), id, o.numPartitions(), o.replicationFactor(), o.configs());
+                o = new Outcome(
+                        o.name(), o.error(), o.message(), id, o.numPartitions(), o.replicationFactor(), o.configs());
             }
             outcomes.add(o);
         }
         return new Decision<>(records, outcomes);
     }
 
-    private Outcome validateCreate(MetadataImage image, NewTopic t, Set<String> duplicates,
-                                   Map<String, String> collisionKeys) {
+    private Outcome validateCreate(
+            MetadataImage image, NewTopic t, Set<String> duplicates, Map<String, String> collisionKeys) {
         String name = t.name();
         if (duplicates.contains(name)) {
             return Outcome.failed(name, Errors.INVALID_REQUEST, "Found multiple entries for this topic.");
@@ -102,16 +112,21 @@ public final class TopicAdmin {
         }
         String collides = collisionKeys.get(TopicNames.unifyCollisionChars(name));
         if (collides != null) {
-            return Outcome.failed(name, Errors.INVALID_TOPIC_EXCEPTION, "Topic '" + name
-                + "' collides with existing topic: " + collides);
+            return Outcome.failed(
+                    name,
+                    Errors.INVALID_TOPIC_EXCEPTION,
+                    "Topic '" + name + "' collides with existing topic: " + collides);
         }
         boolean hasAssignments = t.assignments() != null && !t.assignments().isEmpty();
         int partitions;
         short replication;
         if (hasAssignments) {
             if (t.numPartitions() != -1 || t.replicationFactor() != -1) {
-                return Outcome.failed(name, Errors.INVALID_REQUEST, "Both numPartitions or replicationFactor and "
-                    + "replicasAssignments were set. Both cannot be used at the same time.");
+                return Outcome.failed(
+                        name,
+                        Errors.INVALID_REQUEST,
+                        "Both numPartitions or replicationFactor and "
+                                + "replicasAssignments were set. Both cannot be used at the same time.");
             }
             String bad = checkAssignments(t.assignments(), 0);
             if (bad != null) {
@@ -121,20 +136,29 @@ public final class TopicAdmin {
             replication = (short) t.assignments().values().iterator().next().size();
         } else {
             partitions = t.numPartitions() == -1 ? config.getInt(BrokerConfig.NUM_PARTITIONS) : t.numPartitions();
-            replication = t.replicationFactor() == -1 ? (short) config.getInt(BrokerConfig.DEFAULT_REPLICATION_FACTOR)
-                : t.replicationFactor();
+            replication = t.replicationFactor() == -1
+                    ? (short) config.getInt(BrokerConfig.DEFAULT_REPLICATION_FACTOR)
+                    : t.replicationFactor();
             if (partitions <= 0) {
-                return Outcome.failed(name, Errors.INVALID_PARTITIONS,
-                    "Number of partitions was set to an invalid non-positive value.");
+                return Outcome.failed(
+                        name,
+                        Errors.INVALID_PARTITIONS,
+                        "Number of partitions was set to an invalid non-positive value.");
             }
             if (replication <= 0) {
-                return Outcome.failed(name, Errors.INVALID_REPLICATION_FACTOR,
-                    "Replication factor must be larger than 0, or -1 to use the default value.");
+                return Outcome.failed(
+                        name,
+                        Errors.INVALID_REPLICATION_FACTOR,
+                        "Replication factor must be larger than 0, or -1 to use the default value.");
             }
             if (replication > REGISTERED_BROKERS) {
-                return Outcome.failed(name, Errors.INVALID_REPLICATION_FACTOR, "Unable to replicate the partition "
-                    + replication + " time(s): The target replication factor of " + replication
-                    + " cannot be reached because only " + REGISTERED_BROKERS + " broker(s) are registered.");
+                return Outcome.failed(
+                        name,
+                        Errors.INVALID_REPLICATION_FACTOR,
+                        "Unable to replicate the partition "
+                                + replication + " time(s): The target replication factor of " + replication
+                                + " cannot be reached because only " + REGISTERED_BROKERS
+                                + " broker(s) are registered.");
             }
         }
         for (Map.Entry<String, String> c : t.configs().entrySet()) {
@@ -163,12 +187,14 @@ public final class TopicAdmin {
             }
             if (size >= 0 && replicas.size() != size) {
                 return "The manual partition assignment includes a partition with " + replicas.size()
-                    + " replica(s), but this is not consistent with previous partitions, which have " + size + " replica(s).";
+                        + " replica(s), but this is not consistent with previous partitions, which have " + size
+                        + " replica(s).";
             }
             size = replicas.size();
             for (int b : replicas) {
                 if (b != config.nodeId()) {
-                    return "The manual partition assignment includes broker " + b + ", but no such broker is registered.";
+                    return "The manual partition assignment includes broker " + b
+                            + ", but no such broker is registered.";
                 }
             }
             expected++;
@@ -177,12 +203,10 @@ public final class TopicAdmin {
     }
 
     /** A topic to delete, by name or by id (exactly one set). */
-    public record TopicRef(String name, Uuid id) {
-    }
+    public record TopicRef(String name, Uuid id) {}
 
     /** The outcome of deleting one topic. */
-    public record Deleted(String name, Uuid id, Errors error, String message) {
-    }
+    public record Deleted(String name, Uuid id, Errors error, String message) {}
 
     public CompletableFuture<List<Deleted>> delete(List<TopicRef> refs) {
         return metadata.write(image -> {
@@ -193,18 +217,29 @@ public final class TopicAdmin {
             for (TopicRef r : refs) {
                 boolean byId = r.id() != null && !r.id().equals(Uuid.ZERO);
                 if (byId && r.name() != null) {
-                    out.add(new Deleted(r.name(), r.id(), Errors.INVALID_REQUEST, "You may not specify both topic name and topic id."));
+                    out.add(new Deleted(
+                            r.name(),
+                            r.id(),
+                            Errors.INVALID_REQUEST,
+                            "You may not specify both topic name and topic id."));
                     continue;
                 }
                 TopicImage t = byId ? image.topic(r.id()) : r.name() == null ? null : image.topic(r.name());
                 if (t == null) {
-                    out.add(byId ? new Deleted(null, r.id(), Errors.UNKNOWN_TOPIC_ID, "Topic id " + r.id() + " not found.")
-                        : new Deleted(r.name(), Uuid.ZERO, Errors.UNKNOWN_TOPIC_OR_PARTITION,
-                            "This server does not host this topic-partition."));
+                    out.add(
+                            byId
+                                    ? new Deleted(
+                                            null, r.id(), Errors.UNKNOWN_TOPIC_ID, "Topic id " + r.id() + " not found.")
+                                    : new Deleted(
+                                            r.name(),
+                                            Uuid.ZERO,
+                                            Errors.UNKNOWN_TOPIC_OR_PARTITION,
+                                            "This server does not host this topic-partition."));
                     continue;
                 }
                 if (!enabled) {
-                    out.add(new Deleted(t.name(), t.id(), Errors.TOPIC_DELETION_DISABLED, "Topic deletion is disabled."));
+                    out.add(new Deleted(
+                            t.name(), t.id(), Errors.TOPIC_DELETION_DISABLED, "Topic deletion is disabled."));
                     continue;
                 }
                 if (deleting.add(t.id())) {
@@ -217,12 +252,10 @@ public final class TopicAdmin {
     }
 
     /** A request to grow a topic to {@code count} partitions; assignments may be null. */
-    public record NewPartitions(String name, int count, List<List<Integer>> assignments) {
-    }
+    public record NewPartitions(String name, int count, List<List<Integer>> assignments) {}
 
     /** Outcome of growing one topic. */
-    public record Grown(String name, Errors error, String message) {
-    }
+    public record Grown(String name, Errors error, String message) {}
 
     public CompletableFuture<List<Grown>> createPartitions(List<NewPartitions> requests, boolean validateOnly) {
         return metadata.write(image -> {
@@ -242,25 +275,35 @@ public final class TopicAdmin {
                 }
                 TopicImage t = image.topic(r.name());
                 if (t == null) {
-                    out.add(new Grown(r.name(), Errors.UNKNOWN_TOPIC_OR_PARTITION,
-                        "This server does not host this topic-partition."));
+                    out.add(new Grown(
+                            r.name(),
+                            Errors.UNKNOWN_TOPIC_OR_PARTITION,
+                            "This server does not host this topic-partition."));
                     continue;
                 }
                 if (r.count() < t.partitions()) {
-                    out.add(new Grown(r.name(), Errors.INVALID_PARTITIONS, "Topic currently has " + t.partitions()
-                        + " partitions, which is higher than the requested " + r.count() + "."));
+                    out.add(new Grown(
+                            r.name(),
+                            Errors.INVALID_PARTITIONS,
+                            "Topic currently has " + t.partitions() + " partitions, which is higher than the requested "
+                                    + r.count() + "."));
                     continue;
                 }
                 if (r.count() == t.partitions()) {
-                    out.add(new Grown(r.name(), Errors.INVALID_PARTITIONS, "Topic already has " + t.partitions()
-                        + " partition(s)."));
+                    out.add(new Grown(
+                            r.name(),
+                            Errors.INVALID_PARTITIONS,
+                            "Topic already has " + t.partitions() + " partition(s)."));
                     continue;
                 }
                 if (r.assignments() != null) {
                     int added = r.count() - t.partitions();
                     if (r.assignments().size() != added) {
-                        out.add(new Grown(r.name(), Errors.INVALID_REPLICA_ASSIGNMENT, "Attempted to add " + added
-                            + " additional partition(s), but only " + r.assignments().size() + " assignment(s) were specified."));
+                        out.add(new Grown(
+                                r.name(),
+                                Errors.INVALID_REPLICA_ASSIGNMENT,
+                                "Attempted to add " + added + " additional partition(s), but only "
+                                        + r.assignments().size() + " assignment(s) were specified."));
                         continue;
                     }
                     Map<Integer, List<Integer>> byPartition = new LinkedHashMap<>();

@@ -32,12 +32,10 @@ public final class TopicConfigAdmin {
     public static final byte SUBTRACT = 3;
 
     /** One incremental change of one key. */
-    public record Op(String name, byte operation, String value) {
-    }
+    public record Op(String name, byte operation, String value) {}
 
     /** The changes to one topic: incremental ops, or ({@code replaceAll}) the complete new set of overrides. */
-    public record Change(String topic, List<Op> ops, boolean replaceAll) {
-    }
+    public record Change(String topic, List<Op> ops, boolean replaceAll) {}
 
     /** The outcome for one topic. */
     public record Result(Errors error, String message) {
@@ -62,7 +60,8 @@ public final class TopicConfigAdmin {
         for (Change c : changes) {
             TopicImage topic = image.topic(c.topic());
             if (topic == null) {
-                results.add(new Result(Errors.UNKNOWN_TOPIC_OR_PARTITION, "The topic '" + c.topic() + "' does not exist."));
+                results.add(
+                        new Result(Errors.UNKNOWN_TOPIC_OR_PARTITION, "The topic '" + c.topic() + "' does not exist."));
                 continue;
             }
             Map<String, String> next = c.replaceAll() ? new LinkedHashMap<>() : new LinkedHashMap<>(topic.configs());
@@ -112,18 +111,22 @@ public final class TopicConfigAdmin {
                 case APPEND:
                 case SUBTRACT: {
                     if (key.type != ConfigDef.Type.LIST) {
-                        return new Result(Errors.INVALID_CONFIG, "Config value " + (op.operation() == APPEND ? "append"
-                            : "subtract") + " is not allowed for config key: " + op.name());
+                        return new Result(
+                                Errors.INVALID_CONFIG,
+                                "Config value " + (op.operation() == APPEND ? "append" : "subtract")
+                                        + " is not allowed for config key: " + op.name());
                     }
                     // Lists grow from the current effective value (the default when not overridden).
                     List<String> current = new ArrayList<>();
-                    String existing = overrides.containsKey(op.name()) ? overrides.get(op.name())
-                        : TopicConfigs.effectiveMap(overrides, broker).get(op.name());
+                    String existing = overrides.containsKey(op.name())
+                            ? overrides.get(op.name())
+                            : TopicConfigs.effectiveMap(overrides, broker).get(op.name());
                     if (existing != null && !existing.isEmpty()) {
                         current.addAll(Arrays.asList(existing.split("\\s*,\\s*")));
                     }
-                    List<String> values = op.value() == null || op.value().isEmpty() ? List.of()
-                        : Arrays.asList(op.value().split("\\s*,\\s*"));
+                    List<String> values = op.value() == null || op.value().isEmpty()
+                            ? List.of()
+                            : Arrays.asList(op.value().split("\\s*,\\s*"));
                     if (op.operation() == APPEND) {
                         for (String v : values) {
                             if (!current.contains(v)) {

@@ -4,8 +4,7 @@ package io.skiff.broker.admin;
 public final class TopicNames {
     public static final int MAX_LENGTH = 249;
 
-    private TopicNames() {
-    }
+    private TopicNames() {}
 
     /** Null if {@code name} is a legal topic name, otherwise why not (Kafka's wording). */
     public static String invalidReason(String name) {
@@ -20,10 +19,15 @@ public final class TopicNames {
         }
         for (int i = 0; i < name.length(); i++) {
             char c = name.charAt(i);
-            boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-                || c == '.' || c == '_' || c == '-';
+            boolean ok = (c >= 'a' && c <= 'z')
+                    || (c >= 'A' && c <= 'Z')
+                    || (c >= '0' && c <= '9')
+                    || c == '.'
+                    || c == '_'
+                    || c == '-';
             if (!ok) {
-                return "Topic name \"" + name + "\" is illegal, it contains a character other than ASCII alphanumerics, '.', '_' and '-'";
+                return "Topic name \"" + name
+                        + "\" is illegal, it contains a character other than ASCII alphanumerics, '.', '_' and '-'";
             }
         }
         return null;

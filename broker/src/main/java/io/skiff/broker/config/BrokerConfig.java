@@ -64,94 +64,197 @@ public final class BrokerConfig {
 
     static final String DEFAULT_LISTENERS = "PLAINTEXT://localhost:9092";
     static final String DEFAULT_PROTOCOL_MAP =
-        "SASL_SSL:SASL_SSL,PLAINTEXT:PLAINTEXT,SSL:SSL,SASL_PLAINTEXT:SASL_PLAINTEXT";
+            "SASL_SSL:SASL_SSL,PLAINTEXT:PLAINTEXT,SSL:SSL,SASL_PLAINTEXT:SASL_PLAINTEXT";
 
     public static final ConfigDef DEF = new ConfigDef()
-        .define(NODE_ID, INT, "-1", "The node id of this broker.")
-        .define(BROKER_ID, INT, "-1", "Synonym of node.id.")
-        .define(LISTENERS, STRING, DEFAULT_LISTENERS, "Listeners: NAME://host:port, comma-separated.")
-        .define(ADVERTISED_LISTENERS, STRING, null, "Listeners announced to clients; defaults to listeners.")
-        .define(LISTENER_SECURITY_PROTOCOL_MAP, STRING, DEFAULT_PROTOCOL_MAP, "Listener name to security protocol.")
-        .define(CONTROLLER_LISTENER_NAMES, STRING, null, "Listeners reserved for controllers; Skiff does not bind them.")
-        .define(LOG_DIRS, STRING, null, "Directories of the partition logs; defaults to log.dir.")
-        .define(LOG_DIR, STRING, "./data", "The directory of the partition logs when log.dirs is not set.")
-        .define(NUM_PARTITIONS, INT, "1", atLeast(1), "Default number of partitions of a new topic.")
-        .define(DEFAULT_REPLICATION_FACTOR, SHORT, "1", "Default replication factor of a new topic.")
-        .define(AUTO_CREATE_TOPICS_ENABLE, BOOLEAN, "true", "Create topics on first use.")
-        .define(DELETE_TOPIC_ENABLE, BOOLEAN, "true", "Allow topics to be deleted.")
-        .define(SOCKET_REQUEST_MAX_BYTES, INT, "104857600", atLeast(1), "Largest request frame accepted.")
-        .define(SOCKET_SEND_BUFFER_BYTES, INT, "102400", "SO_SNDBUF; -1 for the OS default.")
-        .define(SOCKET_RECEIVE_BUFFER_BYTES, INT, "102400", "SO_RCVBUF; -1 for the OS default.")
-        .define(SOCKET_LISTEN_BACKLOG_SIZE, INT, "50", atLeast(1), "Accept backlog.")
-        .define(MESSAGE_MAX_BYTES, INT, "1048588", atLeast(0), "Largest record batch accepted.")
-        .define(NUM_NETWORK_THREADS, INT, "3", atLeast(1), "Network (event loop) threads.")
-        .define(NUM_IO_THREADS, INT, "8", atLeast(1), "Threads for blocking work.")
-        .define(CONNECTIONS_MAX_IDLE_MS, LONG, "600000", "Idle connections are closed after this long.")
-        .define(UNSTABLE_API_VERSIONS_ENABLE, BOOLEAN, "false", "Offer API versions marked unstable.")
-        .define("log.segment.bytes", INT, "1073741824", atLeast(14), "Segment size.")
-        .define("log.roll.hours", INT, "168", atLeast(1), "Roll a segment after this long.")
-        .define("log.roll.ms", LONG, null, "Roll a segment after this long; overrides log.roll.hours.")
-        .define("log.retention.hours", INT, "168", "Retention by time.")
-        .define("log.retention.minutes", INT, null, "Retention by time; overrides log.retention.hours.")
-        .define("log.retention.ms", LONG, null, "Retention by time; overrides log.retention.minutes.")
-        .define("log.retention.bytes", LONG, "-1", "Retention by size per partition.")
-        .define("log.retention.check.interval.ms", LONG, "300000", atLeast(1), "How often retention runs.")
-        .define("log.flush.interval.messages", LONG, Long.toString(Long.MAX_VALUE), atLeast(1), "Flush every N messages.")
-        .define("log.flush.interval.ms", LONG, null, "Flush after this long.")
-        .define("log.flush.scheduler.interval.ms", LONG, Long.toString(Long.MAX_VALUE), "How often the flusher checks.")
-        .define("log.index.interval.bytes", INT, "4096", atLeast(0), "Bytes between index entries.")
-        .define("log.index.size.max.bytes", INT, "10485760", atLeast(4), "Largest index file.")
-        .define("log.roll.jitter.hours", INT, "0", atLeast(0), "Roll jitter.")
-        .define("log.roll.jitter.ms", LONG, null, "Roll jitter; overrides log.roll.jitter.hours.")
-        .define("log.segment.delete.delay.ms", LONG, "60000", atLeast(0), "Delay before a deleted segment's files are removed.")
-        .define("log.preallocate", BOOLEAN, "false", "Preallocate segment files.")
-        .define("log.cleaner.enable", BOOLEAN, "true", "Run the log cleaner for compacted topics.")
-        .define("log.cleaner.delete.retention.ms", LONG, "86400000", atLeast(0), "Tombstone retention on compacted topics.")
-        .define("log.cleaner.min.compaction.lag.ms", LONG, "0", atLeast(0), "Minimum age before compaction.")
-        .define("log.cleaner.max.compaction.lag.ms", LONG, Long.toString(Long.MAX_VALUE), atLeast(1), "Maximum age before compaction.")
-        .define("log.cleaner.min.cleanable.ratio", ConfigDef.Type.DOUBLE, "0.5", "Dirty ratio that triggers cleaning.")
-        .define("log.local.retention.ms", LONG, "-2", "Local retention by time (tiered storage).")
-        .define("log.local.retention.bytes", LONG, "-2", "Local retention by size (tiered storage).")
-        .define("log.flush.offset.checkpoint.interval.ms", INT, "60000", atLeast(0), "Recovery point checkpoint interval.")
-        .define("log.flush.start.offset.checkpoint.interval.ms", INT, "60000", atLeast(0), "Log start offset checkpoint interval.")
-        .define("unclean.leader.election.enable", BOOLEAN, "false", "Elect out-of-sync replicas as leaders.")
-        .define("compression.gzip.level", INT, "-1", "Level for gzip compression.")
-        .define("compression.lz4.level", INT, "9", between(1, 17), "Level for lz4 compression.")
-        .define("compression.zstd.level", INT, "3", "Level for zstd compression.")
-        .define("log.cleanup.policy", LIST, "delete", oneOf("delete", "compact"), "delete and/or compact.")
-        .define("log.message.timestamp.type", STRING, "CreateTime", oneOf("CreateTime", "LogAppendTime"), "Timestamp type.")
-        .define("log.message.timestamp.before.max.ms", LONG, Long.toString(Long.MAX_VALUE), atLeast(0), "Oldest timestamp accepted.")
-        .define("log.message.timestamp.after.max.ms", LONG, "3600000", atLeast(0), "Newest timestamp accepted.")
-        .define("compression.type", STRING, "producer",
-            oneOf("uncompressed", "zstd", "lz4", "snappy", "gzip", "producer"), "Codec of stored batches.")
-        .define("min.insync.replicas", INT, "1", atLeast(1), "Replicas that must acknowledge acks=all.")
-        .define("offsets.topic.num.partitions", INT, "50", atLeast(1), "Partitions of __consumer_offsets.")
-        .define("offsets.topic.replication.factor", SHORT, "3", atLeast(1), "Replication of __consumer_offsets.")
-        .define("offsets.topic.segment.bytes", INT, "104857600", atLeast(1), "Segment size of __consumer_offsets.")
-        .define("offsets.retention.minutes", INT, "10080", atLeast(1), "Offsets of empty groups expire after this.")
-        .define("offsets.retention.check.interval.ms", LONG, "600000", atLeast(1), "How often offsets expire.")
-        .define("offsets.commit.timeout.ms", INT, "5000", atLeast(1), "Offset commit timeout.")
-        .define("transaction.state.log.num.partitions", INT, "50", atLeast(1), "Partitions of __transaction_state.")
-        .define("transaction.state.log.replication.factor", SHORT, "3", atLeast(1), "Replication of __transaction_state.")
-        .define("transaction.state.log.min.isr", INT, "2", atLeast(1), "min.insync.replicas of __transaction_state.")
-        .define("transaction.max.timeout.ms", INT, "900000", atLeast(1), "Longest transaction timeout.")
-        .define("transactional.id.expiration.ms", INT, "604800000", atLeast(1), "Transactional ids expire after this.")
-        .define("producer.id.expiration.ms", INT, "86400000", atLeast(1), "Idle producer ids expire after this.")
-        .define("group.initial.rebalance.delay.ms", INT, "3000", "Delay of the first rebalance of an empty group.")
-        .define("group.min.session.timeout.ms", INT, "6000", "Smallest session timeout.")
-        .define("group.max.session.timeout.ms", INT, "1800000", "Largest session timeout.")
-        .define("group.max.size", INT, Integer.toString(Integer.MAX_VALUE), atLeast(1), "Largest classic group.")
-        .define("offset.metadata.max.bytes", INT, "4096", atLeast(0), "Largest metadata of a committed offset.")
-        .define("group.consumer.heartbeat.interval.ms", INT, "5000", atLeast(1), "Heartbeat interval of consumer-protocol members.")
-        .define("group.consumer.session.timeout.ms", INT, "45000", atLeast(1), "Session timeout of consumer-protocol members.")
-        .define("group.consumer.max.size", INT, Integer.toString(Integer.MAX_VALUE), atLeast(1), "Largest consumer group.")
-        .define("group.consumer.assignors", LIST, "uniform,range", "Server-side assignors (the first is the default).")
-        .define("group.consumer.migration.policy", STRING, "bidirectional",
-            oneOf("disabled", "upgrade", "downgrade", "bidirectional"), "Protocol switches allowed for groups.")
-        .define("group.consumer.assignment.interval.ms", INT, "1000", atLeast(0), "Least time between target assignments.")
-        .define("group.coordinator.threads", INT, "4", atLeast(1), "Threads of the group coordinator.")
-        .define(SKIFF_LOG_DURABILITY, STRING, "flush", oneOf("flush", "fsync"),
-            "flush: Kafka's flush settings; fsync: acknowledge only after fsync (group commit).");
+            .define(NODE_ID, INT, "-1", "The node id of this broker.")
+            .define(BROKER_ID, INT, "-1", "Synonym of node.id.")
+            .define(LISTENERS, STRING, DEFAULT_LISTENERS, "Listeners: NAME://host:port, comma-separated.")
+            .define(ADVERTISED_LISTENERS, STRING, null, "Listeners announced to clients; defaults to listeners.")
+            .define(LISTENER_SECURITY_PROTOCOL_MAP, STRING, DEFAULT_PROTOCOL_MAP, "Listener name to security protocol.")
+            .define(
+                    CONTROLLER_LISTENER_NAMES,
+                    STRING,
+                    null,
+                    "Listeners reserved for controllers; Skiff does not bind them.")
+            .define(LOG_DIRS, STRING, null, "Directories of the partition logs; defaults to log.dir.")
+            .define(LOG_DIR, STRING, "./data", "The directory of the partition logs when log.dirs is not set.")
+            .define(NUM_PARTITIONS, INT, "1", atLeast(1), "Default number of partitions of a new topic.")
+            .define(DEFAULT_REPLICATION_FACTOR, SHORT, "1", "Default replication factor of a new topic.")
+            .define(AUTO_CREATE_TOPICS_ENABLE, BOOLEAN, "true", "Create topics on first use.")
+            .define(DELETE_TOPIC_ENABLE, BOOLEAN, "true", "Allow topics to be deleted.")
+            .define(SOCKET_REQUEST_MAX_BYTES, INT, "104857600", atLeast(1), "Largest request frame accepted.")
+            .define(SOCKET_SEND_BUFFER_BYTES, INT, "102400", "SO_SNDBUF; -1 for the OS default.")
+            .define(SOCKET_RECEIVE_BUFFER_BYTES, INT, "102400", "SO_RCVBUF; -1 for the OS default.")
+            .define(SOCKET_LISTEN_BACKLOG_SIZE, INT, "50", atLeast(1), "Accept backlog.")
+            .define(MESSAGE_MAX_BYTES, INT, "1048588", atLeast(0), "Largest record batch accepted.")
+            .define(NUM_NETWORK_THREADS, INT, "3", atLeast(1), "Network (event loop) threads.")
+            .define(NUM_IO_THREADS, INT, "8", atLeast(1), "Threads for blocking work.")
+            .define(CONNECTIONS_MAX_IDLE_MS, LONG, "600000", "Idle connections are closed after this long.")
+            .define(UNSTABLE_API_VERSIONS_ENABLE, BOOLEAN, "false", "Offer API versions marked unstable.")
+            .define("log.segment.bytes", INT, "1073741824", atLeast(14), "Segment size.")
+            .define("log.roll.hours", INT, "168", atLeast(1), "Roll a segment after this long.")
+            .define("log.roll.ms", LONG, null, "Roll a segment after this long; overrides log.roll.hours.")
+            .define("log.retention.hours", INT, "168", "Retention by time.")
+            .define("log.retention.minutes", INT, null, "Retention by time; overrides log.retention.hours.")
+            .define("log.retention.ms", LONG, null, "Retention by time; overrides log.retention.minutes.")
+            .define("log.retention.bytes", LONG, "-1", "Retention by size per partition.")
+            .define("log.retention.check.interval.ms", LONG, "300000", atLeast(1), "How often retention runs.")
+            .define(
+                    "log.flush.interval.messages",
+                    LONG,
+                    Long.toString(Long.MAX_VALUE),
+                    atLeast(1),
+                    "Flush every N messages.")
+            .define("log.flush.interval.ms", LONG, null, "Flush after this long.")
+            .define(
+                    "log.flush.scheduler.interval.ms",
+                    LONG,
+                    Long.toString(Long.MAX_VALUE),
+                    "How often the flusher checks.")
+            .define("log.index.interval.bytes", INT, "4096", atLeast(0), "Bytes between index entries.")
+            .define("log.index.size.max.bytes", INT, "10485760", atLeast(4), "Largest index file.")
+            .define("log.roll.jitter.hours", INT, "0", atLeast(0), "Roll jitter.")
+            .define("log.roll.jitter.ms", LONG, null, "Roll jitter; overrides log.roll.jitter.hours.")
+            .define(
+                    "log.segment.delete.delay.ms",
+                    LONG,
+                    "60000",
+                    atLeast(0),
+                    "Delay before a deleted segment's files are removed.")
+            .define("log.preallocate", BOOLEAN, "false", "Preallocate segment files.")
+            .define("log.cleaner.enable", BOOLEAN, "true", "Run the log cleaner for compacted topics.")
+            .define(
+                    "log.cleaner.delete.retention.ms",
+                    LONG,
+                    "86400000",
+                    atLeast(0),
+                    "Tombstone retention on compacted topics.")
+            .define("log.cleaner.min.compaction.lag.ms", LONG, "0", atLeast(0), "Minimum age before compaction.")
+            .define(
+                    "log.cleaner.max.compaction.lag.ms",
+                    LONG,
+                    Long.toString(Long.MAX_VALUE),
+                    atLeast(1),
+                    "Maximum age before compaction.")
+            .define(
+                    "log.cleaner.min.cleanable.ratio",
+                    ConfigDef.Type.DOUBLE,
+                    "0.5",
+                    "Dirty ratio that triggers cleaning.")
+            .define("log.local.retention.ms", LONG, "-2", "Local retention by time (tiered storage).")
+            .define("log.local.retention.bytes", LONG, "-2", "Local retention by size (tiered storage).")
+            .define(
+                    "log.flush.offset.checkpoint.interval.ms",
+                    INT,
+                    "60000",
+                    atLeast(0),
+                    "Recovery point checkpoint interval.")
+            .define(
+                    "log.flush.start.offset.checkpoint.interval.ms",
+                    INT,
+                    "60000",
+                    atLeast(0),
+                    "Log start offset checkpoint interval.")
+            .define("unclean.leader.election.enable", BOOLEAN, "false", "Elect out-of-sync replicas as leaders.")
+            .define("compression.gzip.level", INT, "-1", "Level for gzip compression.")
+            .define("compression.lz4.level", INT, "9", between(1, 17), "Level for lz4 compression.")
+            .define("compression.zstd.level", INT, "3", "Level for zstd compression.")
+            .define("log.cleanup.policy", LIST, "delete", oneOf("delete", "compact"), "delete and/or compact.")
+            .define(
+                    "log.message.timestamp.type",
+                    STRING,
+                    "CreateTime",
+                    oneOf("CreateTime", "LogAppendTime"),
+                    "Timestamp type.")
+            .define(
+                    "log.message.timestamp.before.max.ms",
+                    LONG,
+                    Long.toString(Long.MAX_VALUE),
+                    atLeast(0),
+                    "Oldest timestamp accepted.")
+            .define("log.message.timestamp.after.max.ms", LONG, "3600000", atLeast(0), "Newest timestamp accepted.")
+            .define(
+                    "compression.type",
+                    STRING,
+                    "producer",
+                    oneOf("uncompressed", "zstd", "lz4", "snappy", "gzip", "producer"),
+                    "Codec of stored batches.")
+            .define("min.insync.replicas", INT, "1", atLeast(1), "Replicas that must acknowledge acks=all.")
+            .define("offsets.topic.num.partitions", INT, "50", atLeast(1), "Partitions of __consumer_offsets.")
+            .define("offsets.topic.replication.factor", SHORT, "3", atLeast(1), "Replication of __consumer_offsets.")
+            .define("offsets.topic.segment.bytes", INT, "104857600", atLeast(1), "Segment size of __consumer_offsets.")
+            .define("offsets.retention.minutes", INT, "10080", atLeast(1), "Offsets of empty groups expire after this.")
+            .define("offsets.retention.check.interval.ms", LONG, "600000", atLeast(1), "How often offsets expire.")
+            .define("offsets.commit.timeout.ms", INT, "5000", atLeast(1), "Offset commit timeout.")
+            .define("transaction.state.log.num.partitions", INT, "50", atLeast(1), "Partitions of __transaction_state.")
+            .define(
+                    "transaction.state.log.replication.factor",
+                    SHORT,
+                    "3",
+                    atLeast(1),
+                    "Replication of __transaction_state.")
+            .define(
+                    "transaction.state.log.min.isr",
+                    INT,
+                    "2",
+                    atLeast(1),
+                    "min.insync.replicas of __transaction_state.")
+            .define("transaction.max.timeout.ms", INT, "900000", atLeast(1), "Longest transaction timeout.")
+            .define(
+                    "transactional.id.expiration.ms",
+                    INT,
+                    "604800000",
+                    atLeast(1),
+                    "Transactional ids expire after this.")
+            .define("producer.id.expiration.ms", INT, "86400000", atLeast(1), "Idle producer ids expire after this.")
+            .define("group.initial.rebalance.delay.ms", INT, "3000", "Delay of the first rebalance of an empty group.")
+            .define("group.min.session.timeout.ms", INT, "6000", "Smallest session timeout.")
+            .define("group.max.session.timeout.ms", INT, "1800000", "Largest session timeout.")
+            .define("group.max.size", INT, Integer.toString(Integer.MAX_VALUE), atLeast(1), "Largest classic group.")
+            .define("offset.metadata.max.bytes", INT, "4096", atLeast(0), "Largest metadata of a committed offset.")
+            .define(
+                    "group.consumer.heartbeat.interval.ms",
+                    INT,
+                    "5000",
+                    atLeast(1),
+                    "Heartbeat interval of consumer-protocol members.")
+            .define(
+                    "group.consumer.session.timeout.ms",
+                    INT,
+                    "45000",
+                    atLeast(1),
+                    "Session timeout of consumer-protocol members.")
+            .define(
+                    "group.consumer.max.size",
+                    INT,
+                    Integer.toString(Integer.MAX_VALUE),
+                    atLeast(1),
+                    "Largest consumer group.")
+            .define(
+                    "group.consumer.assignors",
+                    LIST,
+                    "uniform,range",
+                    "Server-side assignors (the first is the default).")
+            .define(
+                    "group.consumer.migration.policy",
+                    STRING,
+                    "bidirectional",
+                    oneOf("disabled", "upgrade", "downgrade", "bidirectional"),
+                    "Protocol switches allowed for groups.")
+            .define(
+                    "group.consumer.assignment.interval.ms",
+                    INT,
+                    "1000",
+                    atLeast(0),
+                    "Least time between target assignments.")
+            .define("group.coordinator.threads", INT, "4", atLeast(1), "Threads of the group coordinator.")
+            .define(
+                    SKIFF_LOG_DURABILITY,
+                    STRING,
+                    "flush",
+                    oneOf("flush", "fsync"),
+                    "flush: Kafka's flush settings; fsync: acknowledge only after fsync (group commit).");
 
     private final Map<String, Object> values;
     private final Map<String, String> originals;
@@ -258,7 +361,8 @@ public final class BrokerConfig {
             }
             String protocol = s.substring(colon + 1).trim().toUpperCase(Locale.ROOT);
             if (!Set.of("PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL").contains(protocol)) {
-                throw new ConfigException(LISTENER_SECURITY_PROTOCOL_MAP, text, "unknown security protocol " + protocol);
+                throw new ConfigException(
+                        LISTENER_SECURITY_PROTOCOL_MAP, text, "unknown security protocol " + protocol);
             }
             out.put(s.substring(0, colon).trim().toUpperCase(Locale.ROOT), protocol);
         }

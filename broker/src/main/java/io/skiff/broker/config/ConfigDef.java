@@ -14,7 +14,15 @@ import java.util.Map;
  */
 public final class ConfigDef {
     public enum Type {
-        BOOLEAN, INT, SHORT, LONG, DOUBLE, STRING, LIST, PASSWORD, CLASS
+        BOOLEAN,
+        INT,
+        SHORT,
+        LONG,
+        DOUBLE,
+        STRING,
+        LIST,
+        PASSWORD,
+        CLASS
     }
 
     /** Checks a parsed value; throws {@link ConfigException} when it is not acceptable. */
@@ -29,6 +37,7 @@ public final class ConfigDef {
         public final Type type;
         /** The default as Kafka documents it (a string), or null when there is none. */
         public final String defaultText;
+
         public final Object defaultValue;
         public final Validator validator;
         public final String doc;
@@ -128,7 +137,8 @@ public final class ConfigDef {
                     throw new IllegalStateException();
             }
         } catch (NumberFormatException e) {
-            throw new ConfigException(key, text, "Not a number of type " + type.name().toLowerCase(Locale.ROOT));
+            throw new ConfigException(
+                    key, text, "Not a number of type " + type.name().toLowerCase(Locale.ROOT));
         }
     }
 

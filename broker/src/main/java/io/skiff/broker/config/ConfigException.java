@@ -21,8 +21,8 @@ public final class ConfigException extends RuntimeException {
 
     /** As {@link #ConfigException(String, Object, String)}; {@code secret} hides any value. */
     public ConfigException(String key, Object value, String reason, boolean secret) {
-        super("Invalid value " + (secret || ConfigPolicy.isSecret(key) ? HIDDEN : value) + " for configuration "
-            + key + ": " + reason);
+        super("Invalid value " + (secret || ConfigPolicy.isSecret(key) ? HIDDEN : value) + " for configuration " + key
+                + ": " + reason);
         this.key = key;
         this.reason = reason;
     }

@@ -19,12 +19,23 @@ import java.util.Set;
 public final class ConfigLoader {
     /** Variables the Kafka scripts use for the JVM, not broker properties. */
     private static final Set<String> NOT_PROPERTIES = Set.of(
-        "KAFKA_HEAP_OPTS", "KAFKA_JVM_PERFORMANCE_OPTS", "KAFKA_OPTS", "KAFKA_LOG4J_OPTS", "KAFKA_JMX_OPTS",
-        "KAFKA_GC_LOG_OPTS", "KAFKA_LOG4J_LOGGERS", "KAFKA_LOG4J_ROOT_LOGLEVEL", "KAFKA_TOOLS_LOG4J_LOGLEVEL",
-        "KAFKA_DEBUG", "KAFKA_VERSION", "KAFKA_HOME", "KAFKA_JMX_PORT", "KAFKA_JMX_HOSTNAME", "KAFKA_CLUSTER_ID");
+            "KAFKA_HEAP_OPTS",
+            "KAFKA_JVM_PERFORMANCE_OPTS",
+            "KAFKA_OPTS",
+            "KAFKA_LOG4J_OPTS",
+            "KAFKA_JMX_OPTS",
+            "KAFKA_GC_LOG_OPTS",
+            "KAFKA_LOG4J_LOGGERS",
+            "KAFKA_LOG4J_ROOT_LOGLEVEL",
+            "KAFKA_TOOLS_LOG4J_LOGLEVEL",
+            "KAFKA_DEBUG",
+            "KAFKA_VERSION",
+            "KAFKA_HOME",
+            "KAFKA_JMX_PORT",
+            "KAFKA_JMX_HOSTNAME",
+            "KAFKA_CLUSTER_ID");
 
-    private ConfigLoader() {
-    }
+    private ConfigLoader() {}
 
     /** The result of reading the command line: the properties and where the file came from. */
     public static final class Loaded {
@@ -55,7 +66,8 @@ public final class ConfigLoader {
             } else if (a.startsWith("--override=")) {
                 putKeyValue(overrides, a.substring("--override=".length()));
             } else if (a.startsWith("-")) {
-                throw new ConfigException("Unknown option " + a + "; usage: skiff-server [server.properties] [--override key=value ...]");
+                throw new ConfigException(
+                        "Unknown option " + a + "; usage: skiff-server [server.properties] [--override key=value ...]");
             } else if (file == null) {
                 file = Path.of(a);
             } else {
@@ -96,9 +108,13 @@ public final class ConfigLoader {
             if (!name.startsWith("KAFKA_") || NOT_PROPERTIES.contains(name)) {
                 continue;
             }
-            String key = name.substring("KAFKA_".length()).toLowerCase(Locale.ROOT)
-                .replace("___", "\u0000").replace("__", "\u0001").replace('_', '.')
-                .replace('\u0000', '-').replace('\u0001', '_');
+            String key = name.substring("KAFKA_".length())
+                    .toLowerCase(Locale.ROOT)
+                    .replace("___", "\u0000")
+                    .replace("__", "\u0001")
+                    .replace('_', '.')
+                    .replace('\u0000', '-')
+                    .replace('\u0001', '_');
             out.put(key, e.getValue());
         }
         return out;

@@ -33,7 +33,10 @@ import java.util.regex.Pattern;
 public final class ConfigPolicy {
     /** What Skiff does with a key. */
     public enum Treatment {
-        HONOURED("honoured"), CHECKED("checked"), IGNORED("ignored"), REFUSED("refused");
+        HONOURED("honoured"),
+        CHECKED("checked"),
+        IGNORED("ignored"),
+        REFUSED("refused");
 
         /** The word the README's table uses. */
         public final String label;
@@ -47,11 +50,13 @@ public final class ConfigPolicy {
     public static final class Rule {
         /** The key, or a pattern with {@code *} wildcards. */
         public final String key;
+
         public final Treatment treatment;
         /** What the README says about the key; null for a plain honoured key. */
         public final String note;
         /** Why a value is refused; null when every value is accepted. */
         final String refusal;
+
         private final Predicate<String> acceptable;
         private final Pattern pattern;
 
@@ -99,23 +104,24 @@ public final class ConfigPolicy {
     }
 
     /** The rule of a key Skiff does not know. */
-    public static final Rule UNKNOWN = new Rule("*", Treatment.IGNORED,
-        "one WARN line naming the key (never its value)", null, null);
+    public static final Rule UNKNOWN =
+            new Rule("*", Treatment.IGNORED, "one WARN line naming the key (never its value)", null, null);
 
     private static final String NO_TLS_SASL = "Skiff does not support TLS or SASL yet, so this setting cannot be"
-        + " honoured and clients would not be authenticated or encrypted as intended; remove the key and serve"
-        + " PLAINTEXT listeners only";
-    private static final String NO_TRANSACTIONS = "no transaction coordinator yet: transactional producers are"
-        + " answered COORDINATOR_NOT_AVAILABLE";
+            + " honoured and clients would not be authenticated or encrypted as intended; remove the key and serve"
+            + " PLAINTEXT listeners only";
+    private static final String NO_TRANSACTIONS =
+            "no transaction coordinator yet: transactional producers are" + " answered COORDINATOR_NOT_AVAILABLE";
     private static final String NO_CLEANER = "reported by DescribeConfigs, no effect: Skiff has no log cleaner yet,"
-        + " so compacted topics keep every record";
+            + " so compacted topics keep every record";
     private static final String NO_QUOTAS = "no client or replication quotas yet";
     private static final String NO_SINGLE_NODE_USE = "a single node registers with no controller";
 
     /** Names of Apache Kafka 4.3.1's PASSWORD-typed keys whose names do not say so. */
     private static final List<String> SECRET_SUFFIXES = List.of("ssl.truststore.certificates");
-    private static final List<String> SECRET_WORDS = List.of("password", "secret", "jaas", "key", "credential",
-        "passphrase");
+
+    private static final List<String> SECRET_WORDS =
+            List.of("password", "secret", "jaas", "key", "credential", "passphrase");
 
     private static final Map<String, Rule> EXACT = new LinkedHashMap<>();
     private static final List<Rule> PATTERNS = new ArrayList<>();
@@ -134,8 +140,7 @@ public final class ConfigPolicy {
         }
     }
 
-    private ConfigPolicy() {
-    }
+    private ConfigPolicy() {}
 
     /**
      * The rule of {@code key}: its own, else honoured when {@link BrokerConfig#DEF} defines it,
@@ -204,57 +209,96 @@ public final class ConfigPolicy {
     // the rules
 
     private static void honouredRules() {
-        honour(BrokerConfig.NODE_ID, "Kafka has no default; Skiff uses 1 when neither node.id nor broker.id is set."
-            + " Must match meta.properties in every log directory");
-        honour(BrokerConfig.LISTENERS, "Kafka has no default. Listeners named in controller.listener.names are not"
-            + " bound; a listener whose security protocol is not PLAINTEXT is refused");
-        honour(BrokerConfig.ADVERTISED_LISTENERS, "listeners named in controller.listener.names are not advertised to"
-            + " clients (as in Kafka); a listener whose security protocol is not PLAINTEXT is refused");
-        honour(BrokerConfig.LISTENER_SECURITY_PROTOCOL_MAP, "entries for names that no listener uses may map to any"
-            + " protocol (Kafka's stock server.properties maps SSL and SASL names); a listener that uses SSL,"
-            + " SASL_PLAINTEXT or SASL_SSL is refused");
-        honour(BrokerConfig.CONTROLLER_LISTENER_NAMES, "these listeners are not bound: the metadata quorum is a local"
-            + " file of this node, so nothing answers tools that use --bootstrap-controller. Accepted while this node"
-            + " is its own single-node quorum (process.roles, controller.quorum.*)");
+        honour(
+                BrokerConfig.NODE_ID,
+                "Kafka has no default; Skiff uses 1 when neither node.id nor broker.id is set."
+                        + " Must match meta.properties in every log directory");
+        honour(
+                BrokerConfig.LISTENERS,
+                "Kafka has no default. Listeners named in controller.listener.names are not"
+                        + " bound; a listener whose security protocol is not PLAINTEXT is refused");
+        honour(
+                BrokerConfig.ADVERTISED_LISTENERS,
+                "listeners named in controller.listener.names are not advertised to"
+                        + " clients (as in Kafka); a listener whose security protocol is not PLAINTEXT is refused");
+        honour(
+                BrokerConfig.LISTENER_SECURITY_PROTOCOL_MAP,
+                "entries for names that no listener uses may map to any"
+                        + " protocol (Kafka's stock server.properties maps SSL and SASL names); a listener that uses SSL,"
+                        + " SASL_PLAINTEXT or SASL_SSL is refused");
+        honour(
+                BrokerConfig.CONTROLLER_LISTENER_NAMES,
+                "these listeners are not bound: the metadata quorum is a local"
+                        + " file of this node, so nothing answers tools that use --bootstrap-controller. Accepted while this node"
+                        + " is its own single-node quorum (process.roles, controller.quorum.*)");
         honour(BrokerConfig.LOG_DIR, "Kafka's default is /tmp/kafka-logs");
         honour(BrokerConfig.LOG_DIRS, "the first directory also holds the cluster metadata");
-        honouredWithin(BrokerConfig.DEFAULT_REPLICATION_FACTOR, ConfigPolicy::atMostOne,
-            "refused above 1: a single node holds one replica of each partition",
-            "a single node holds one replica of each partition, so every topic created without a replication factor"
-                + " would be refused with INVALID_REPLICATION_FACTOR; set it to 1 or remove the key");
-        honouredWithin("min.insync.replicas", ConfigPolicy::atMostOne,
-            "refused above 1: a single node holds one replica, and Kafka 4.3.1 would silently acknowledge acks=all"
-                + " produces with that one",
-            "a single node holds one replica of each partition, so no acks=all produce can be written to that many"
-                + " replicas (Apache Kafka 4.3.1 would silently acknowledge it with one); set it to 1 or remove the key");
+        honouredWithin(
+                BrokerConfig.DEFAULT_REPLICATION_FACTOR,
+                ConfigPolicy::atMostOne,
+                "refused above 1: a single node holds one replica of each partition",
+                "a single node holds one replica of each partition, so every topic created without a replication factor"
+                        + " would be refused with INVALID_REPLICATION_FACTOR; set it to 1 or remove the key");
+        honouredWithin(
+                "min.insync.replicas",
+                ConfigPolicy::atMostOne,
+                "refused above 1: a single node holds one replica, and Kafka 4.3.1 would silently acknowledge acks=all"
+                        + " produces with that one",
+                "a single node holds one replica of each partition, so no acks=all produce can be written to that many"
+                        + " replicas (Apache Kafka 4.3.1 would silently acknowledge it with one); set it to 1 or remove the key");
     }
 
     private static void checkedRules() {
-        checked("process.roles", "broker,controller (this node is both, for itself) or unset; broker or controller"
-            + " alone is refused");
-        checked("controller.quorum.voters", "unset, or this node alone (node.id@host:port); naming any other node is"
-            + " refused");
-        checked("controller.quorum.bootstrap.servers", "unset, or one address of this node's own controller listener;"
-            + " any other address is refused");
+        checked(
+                "process.roles",
+                "broker,controller (this node is both, for itself) or unset; broker or controller"
+                        + " alone is refused");
+        checked(
+                "controller.quorum.voters",
+                "unset, or this node alone (node.id@host:port); naming any other node is" + " refused");
+        checked(
+                "controller.quorum.bootstrap.servers",
+                "unset, or one address of this node's own controller listener;" + " any other address is refused");
         checked("inter.broker.listener.name", "must name one of listeners: there is no other broker to talk to");
-        checkedValue("security.inter.broker.protocol", v -> v.isEmpty() || v.equalsIgnoreCase("PLAINTEXT"),
-            "PLAINTEXT only", NO_TLS_SASL);
+        checkedValue(
+                "security.inter.broker.protocol",
+                v -> v.isEmpty() || v.equalsIgnoreCase("PLAINTEXT"),
+                "PLAINTEXT only",
+                NO_TLS_SASL);
         checked("metadata.log.dir", "unset, or the first log directory: Skiff keeps the cluster metadata there");
-        checkedValue("authorizer.class.name", String::isEmpty, "refused unless empty: Skiff has no authorizer yet",
-            "Skiff has no authorizer yet, so ACLs would not be enforced and every client could do everything;"
-                + " remove the key");
-        checkedValue("create.topic.policy.class.name", String::isEmpty, "refused unless empty",
-            "Skiff cannot run topic creation policies, so topics the policy forbids would be created; remove the key");
-        checkedValue("alter.config.policy.class.name", String::isEmpty, "refused unless empty",
-            "Skiff cannot run config alteration policies, so changes the policy forbids would be made; remove the key");
-        checkedValue("remote.log.storage.system.enable", v -> v.isEmpty() || v.equalsIgnoreCase("false"),
-            "refused when true: no tiered storage", "Skiff has no tiered storage, so no segment would reach remote"
-                + " storage; remove the key or set it to false");
-        checkedValue("cordoned.log.dirs", String::isEmpty, "refused unless empty",
-            "Skiff cannot keep new partitions off cordoned directories, so data would be placed on a disk that is"
-                + " being taken out; remove the key (and the directory from log.dirs once it holds nothing)");
-        checkedValue("zookeeper.metadata.migration.enable", v -> v.isEmpty() || v.equalsIgnoreCase("false"),
-            "refused when true", "ZooKeeper migration is not supported; remove the key");
+        checkedValue(
+                "authorizer.class.name",
+                String::isEmpty,
+                "refused unless empty: Skiff has no authorizer yet",
+                "Skiff has no authorizer yet, so ACLs would not be enforced and every client could do everything;"
+                        + " remove the key");
+        checkedValue(
+                "create.topic.policy.class.name",
+                String::isEmpty,
+                "refused unless empty",
+                "Skiff cannot run topic creation policies, so topics the policy forbids would be created; remove the key");
+        checkedValue(
+                "alter.config.policy.class.name",
+                String::isEmpty,
+                "refused unless empty",
+                "Skiff cannot run config alteration policies, so changes the policy forbids would be made; remove the key");
+        checkedValue(
+                "remote.log.storage.system.enable",
+                v -> v.isEmpty() || v.equalsIgnoreCase("false"),
+                "refused when true: no tiered storage",
+                "Skiff has no tiered storage, so no segment would reach remote"
+                        + " storage; remove the key or set it to false");
+        checkedValue(
+                "cordoned.log.dirs",
+                String::isEmpty,
+                "refused unless empty",
+                "Skiff cannot keep new partitions off cordoned directories, so data would be placed on a disk that is"
+                        + " being taken out; remove the key (and the directory from log.dirs once it holds nothing)");
+        checkedValue(
+                "zookeeper.metadata.migration.enable",
+                v -> v.isEmpty() || v.equalsIgnoreCase("false"),
+                "refused when true",
+                "ZooKeeper migration is not supported; remove the key");
     }
 
     private static void ignoredBrokerConfigRules() {
@@ -267,11 +311,14 @@ public final class ConfigPolicy {
         ignore("log.cleaner.min.cleanable.ratio", NO_CLEANER);
         ignore("log.local.retention.ms", "no tiered storage: the local retention is the retention");
         ignore("log.local.retention.bytes", "no tiered storage: the local retention is the retention");
-        ignore("unclean.leader.election.enable", "the only replica is always in sync, so no unclean election can"
-            + " happen on a single node");
+        ignore(
+                "unclean.leader.election.enable",
+                "the only replica is always in sync, so no unclean election can" + " happen on a single node");
         ignore("offsets.commit.timeout.ms", "an offset commit completes when its append does");
-        ignore("offsets.topic.replication.factor", "__consumer_offsets gets one replica whatever this says: a single"
-            + " node has no more (Kafka would not create it with 3 and groups would never work)");
+        ignore(
+                "offsets.topic.replication.factor",
+                "__consumer_offsets gets one replica whatever this says: a single"
+                        + " node has no more (Kafka would not create it with 3 and groups would never work)");
         ignore("transaction.state.log.num.partitions", NO_TRANSACTIONS);
         ignore("transaction.state.log.replication.factor", NO_TRANSACTIONS);
         ignore("transaction.state.log.min.isr", NO_TRANSACTIONS);
@@ -349,22 +396,31 @@ public final class ConfigPolicy {
         refuse("sasl.*", NO_TLS_SASL);
         refuse("listener.name.*.ssl.*", NO_TLS_SASL);
         refuse("listener.name.*.sasl.*", NO_TLS_SASL);
-        refuse("delegation.token.secret.key", "delegation tokens need SASL, which Skiff does not support yet;"
-            + " remove the key");
-        refuse("zookeeper.connect", "ZooKeeper mode is not supported (nor is it by Apache Kafka 4); remove the key"
-            + " and configure the node as a KRaft single node");
-        refuse("config.providers", "Skiff cannot resolve ${provider:...} references, so they would be used as literal"
-            + " values; write the values themselves and remove the key");
-        refuse("config.providers.*", "Skiff cannot resolve ${provider:...} references, so they would be used as"
-            + " literal values; write the values themselves and remove the key");
+        refuse(
+                "delegation.token.secret.key",
+                "delegation tokens need SASL, which Skiff does not support yet;" + " remove the key");
+        refuse(
+                "zookeeper.connect",
+                "ZooKeeper mode is not supported (nor is it by Apache Kafka 4); remove the key"
+                        + " and configure the node as a KRaft single node");
+        refuse(
+                "config.providers",
+                "Skiff cannot resolve ${provider:...} references, so they would be used as literal"
+                        + " values; write the values themselves and remove the key");
+        refuse(
+                "config.providers.*",
+                "Skiff cannot resolve ${provider:...} references, so they would be used as"
+                        + " literal values; write the values themselves and remove the key");
         List<String> own = new ArrayList<>();
         for (ConfigDef.Key k : BrokerConfig.DEF.keys()) {
             if (k.name.startsWith("skiff.")) {
                 own.add(k.name);
             }
         }
-        refuse("skiff.*", "not a Skiff setting, and a misspelt one would silently be lost; Skiff's own settings are "
-            + String.join(", ", own) + "; correct it or remove the key");
+        refuse(
+                "skiff.*",
+                "not a Skiff setting, and a misspelt one would silently be lost; Skiff's own settings are "
+                        + String.join(", ", own) + "; correct it or remove the key");
     }
 
     private static void honour(String key, String note) {
@@ -392,8 +448,9 @@ public final class ConfigPolicy {
     }
 
     private static void add(Rule rule) {
-        boolean fresh = rule.isPattern() ? PATTERNS.stream().noneMatch(r -> r.key.equals(rule.key))
-            : !EXACT.containsKey(rule.key);
+        boolean fresh = rule.isPattern()
+                ? PATTERNS.stream().noneMatch(r -> r.key.equals(rule.key))
+                : !EXACT.containsKey(rule.key);
         if (!fresh) {
             throw new IllegalStateException("two rules for " + rule.key);
         }

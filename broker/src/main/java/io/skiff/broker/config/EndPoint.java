@@ -12,7 +12,8 @@ import java.util.regex.Pattern;
  * interface. Immutable.
  */
 public final class EndPoint {
-    private static final Pattern URI = Pattern.compile("^([a-zA-Z][a-zA-Z0-9_-]*)://\\[?([0-9a-zA-Z\\-%._:]*?)]?:(-?[0-9]+)$");
+    private static final Pattern URI =
+            Pattern.compile("^([a-zA-Z][a-zA-Z0-9_-]*)://\\[?([0-9a-zA-Z\\-%._:]*?)]?:(-?[0-9]+)$");
 
     public final String listenerName;
     public final String host;
@@ -52,8 +53,8 @@ public final class EndPoint {
             }
             for (EndPoint e : out) {
                 if (e.listenerName.equals(name)) {
-                    throw new ConfigException(key, text, "Each listener must have a different name; " + name
-                        + " appears twice");
+                    throw new ConfigException(
+                            key, text, "Each listener must have a different name; " + name + " appears twice");
                 }
             }
             out.add(new EndPoint(name, m.group(2), port, protocol));

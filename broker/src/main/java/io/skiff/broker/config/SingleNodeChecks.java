@@ -31,11 +31,10 @@ final class SingleNodeChecks {
 
     private static final Pattern VOTER = Pattern.compile("^(-?[0-9]+)@(\\[[0-9a-fA-F:.%]+]|[^:\\[\\]]+):([0-9]+)$");
     private static final Pattern HOST_PORT = Pattern.compile("^(\\[[0-9a-fA-F:.%]+]|[^:\\[\\]]+):([0-9]+)$");
-    private static final String NO_CLUSTER = "Skiff runs one node that is its own controller and cannot join a"
-        + " cluster of several nodes yet";
+    private static final String NO_CLUSTER =
+            "Skiff runs one node that is its own controller and cannot join a" + " cluster of several nodes yet";
 
-    private SingleNodeChecks() {
-    }
+    private SingleNodeChecks() {}
 
     /**
      * Runs every check.
@@ -44,8 +43,8 @@ final class SingleNodeChecks {
      * @param all every listener of {@code listeners}, controller listeners included
      * @param controllerNames the listener names of {@code controller.listener.names}
      */
-    static void check(BrokerConfig config, Map<String, String> checked, List<EndPoint> all,
-                      Set<String> controllerNames) {
+    static void check(
+            BrokerConfig config, Map<String, String> checked, List<EndPoint> all, Set<String> controllerNames) {
         checkRoles(checked.get(PROCESS_ROLES));
         checkVoters(checked.get(QUORUM_VOTERS), config.nodeId());
         List<EndPoint> controllers = new ArrayList<>();
@@ -80,17 +79,25 @@ final class SingleNodeChecks {
             } else if (role.equals("controller")) {
                 controller = true;
             } else {
-                throw new ConfigException(PROCESS_ROLES, roles, "unknown role '" + part.trim()
-                    + "' (the roles are broker and controller)");
+                throw new ConfigException(
+                        PROCESS_ROLES,
+                        roles,
+                        "unknown role '" + part.trim() + "' (the roles are broker and controller)");
             }
         }
         if (!broker) {
-            throw new ConfigException(PROCESS_ROLES, roles, "Skiff always serves clients, so a controller-only node"
-                + " is not supported; use process.roles=broker,controller or remove the key");
+            throw new ConfigException(
+                    PROCESS_ROLES,
+                    roles,
+                    "Skiff always serves clients, so a controller-only node"
+                            + " is not supported; use process.roles=broker,controller or remove the key");
         }
         if (!controller) {
-            throw new ConfigException(PROCESS_ROLES, roles, "a broker-only node would need controllers on other"
-                + " nodes, and " + NO_CLUSTER + "; use process.roles=broker,controller or remove the key");
+            throw new ConfigException(
+                    PROCESS_ROLES,
+                    roles,
+                    "a broker-only node would need controllers on other" + " nodes, and " + NO_CLUSTER
+                            + "; use process.roles=broker,controller or remove the key");
         }
     }
 
@@ -106,13 +113,18 @@ final class SingleNodeChecks {
             }
             long id = Long.parseLong(m.group(1));
             if (id != nodeId) {
-                throw new ConfigException(QUORUM_VOTERS, voters, "names node " + id + ", but this is node " + nodeId
-                    + ": " + NO_CLUSTER + "; use " + nodeId + "@host:port or remove the key");
+                throw new ConfigException(
+                        QUORUM_VOTERS,
+                        voters,
+                        "names node " + id + ", but this is node " + nodeId + ": " + NO_CLUSTER + "; use " + nodeId
+                                + "@host:port or remove the key");
             }
         }
         if (entries.length > 1) {
-            throw new ConfigException(QUORUM_VOTERS, voters, "names this node " + entries.length + " times; name it"
-                + " once or remove the key");
+            throw new ConfigException(
+                    QUORUM_VOTERS,
+                    voters,
+                    "names this node " + entries.length + " times; name it" + " once or remove the key");
         }
     }
 
@@ -122,28 +134,39 @@ final class SingleNodeChecks {
         }
         String[] entries = servers.trim().split("\\s*,\\s*");
         if (entries.length > 1) {
-            throw new ConfigException(QUORUM_BOOTSTRAP_SERVERS, servers, "names " + entries.length + " servers, but "
-                + NO_CLUSTER + "; name this node's controller listener alone or remove the key");
+            throw new ConfigException(
+                    QUORUM_BOOTSTRAP_SERVERS,
+                    servers,
+                    "names " + entries.length + " servers, but " + NO_CLUSTER
+                            + "; name this node's controller listener alone or remove the key");
         }
         Matcher m = HOST_PORT.matcher(entries[0]);
         if (!m.matches()) {
-            throw new ConfigException(QUORUM_BOOTSTRAP_SERVERS, servers, "expected host:port, got '" + entries[0] + "'");
+            throw new ConfigException(
+                    QUORUM_BOOTSTRAP_SERVERS, servers, "expected host:port, got '" + entries[0] + "'");
         }
         String host = m.group(1).replace("[", "").replace("]", "");
         int port = Integer.parseInt(m.group(2));
         if (!isThisNode(host, port, controllerListeners)) {
-            throw new ConfigException(QUORUM_BOOTSTRAP_SERVERS, servers, "is not the address of a controller listener"
-                + " of this node (listeners named in controller.listener.names), and " + NO_CLUSTER
-                + "; point it at this node's controller listener or remove the key");
+            throw new ConfigException(
+                    QUORUM_BOOTSTRAP_SERVERS,
+                    servers,
+                    "is not the address of a controller listener"
+                            + " of this node (listeners named in controller.listener.names), and " + NO_CLUSTER
+                            + "; point it at this node's controller listener or remove the key");
         }
     }
 
     private static void checkPlaintext(String key, String text, List<EndPoint> endPoints) {
         for (EndPoint e : endPoints) {
             if (!e.securityProtocol.equals("PLAINTEXT")) {
-                throw new ConfigException(key, text, "listener " + e.listenerName + " uses security protocol "
-                    + e.securityProtocol + ", which Skiff does not support yet (no TLS or SASL), so it would not be"
-                    + " protected as intended; remove that listener (Skiff serves PLAINTEXT only)");
+                throw new ConfigException(
+                        key,
+                        text,
+                        "listener " + e.listenerName + " uses security protocol "
+                                + e.securityProtocol
+                                + ", which Skiff does not support yet (no TLS or SASL), so it would not be"
+                                + " protected as intended; remove that listener (Skiff serves PLAINTEXT only)");
             }
         }
     }
@@ -157,8 +180,10 @@ final class SingleNodeChecks {
                 return;
             }
         }
-        throw new ConfigException(INTER_BROKER_LISTENER_NAME, name, "names none of this node's broker listeners;"
-            + " name one of them or remove the key");
+        throw new ConfigException(
+                INTER_BROKER_LISTENER_NAME,
+                name,
+                "names none of this node's broker listeners;" + " name one of them or remove the key");
     }
 
     static void checkMetadataDir(String dir, List<String> logDirs) {
@@ -167,9 +192,13 @@ final class SingleNodeChecks {
         }
         Path first = Path.of(logDirs.get(0)).toAbsolutePath().normalize();
         if (!Path.of(dir.trim()).toAbsolutePath().normalize().equals(first)) {
-            throw new ConfigException(METADATA_LOG_DIR, dir, "Skiff keeps the cluster metadata in the first log"
-                + " directory, " + first + ", so metadata in another directory would never be read; remove the key or"
-                + " set it to " + first);
+            throw new ConfigException(
+                    METADATA_LOG_DIR,
+                    dir,
+                    "Skiff keeps the cluster metadata in the first log"
+                            + " directory, " + first
+                            + ", so metadata in another directory would never be read; remove the key or"
+                            + " set it to " + first);
         }
     }
 

@@ -38,10 +38,16 @@ public final class TopicConfigs {
         public final ConfigDef.Type type;
         /** Used when no synonym has a value. */
         public final String fallbackDefault;
+
         public final List<Synonym> synonyms;
         final ConfigDef.Validator validator;
 
-        Key(String name, ConfigDef.Type type, String fallbackDefault, ConfigDef.Validator validator, List<Synonym> synonyms) {
+        Key(
+                String name,
+                ConfigDef.Type type,
+                String fallbackDefault,
+                ConfigDef.Validator validator,
+                List<Synonym> synonyms) {
             this.name = name;
             this.type = type;
             this.fallbackDefault = fallbackDefault;
@@ -52,7 +58,10 @@ public final class TopicConfigs {
 
     /** Where a value comes from; the codes are DescribeConfigs' config_source values. */
     public enum Source {
-        TOPIC_CONFIG(1), DYNAMIC_BROKER_CONFIG(2), DYNAMIC_DEFAULT_BROKER_CONFIG(3), STATIC_BROKER_CONFIG(4),
+        TOPIC_CONFIG(1),
+        DYNAMIC_BROKER_CONFIG(2),
+        DYNAMIC_DEFAULT_BROKER_CONFIG(3),
+        STATIC_BROKER_CONFIG(4),
         DEFAULT_CONFIG(5);
 
         public final byte code;
@@ -98,27 +107,52 @@ public final class TopicConfigs {
         key("cleanup.policy", LIST, "delete", ConfigDef.oneOf("delete", "compact"), syn("log.cleanup.policy"));
         key("compression.gzip.level", INT, "-1", null, syn("compression.gzip.level"));
         key("compression.lz4.level", INT, "9", ConfigDef.between(1, 17), syn("compression.lz4.level"));
-        key("compression.type", STRING, "producer",
-            ConfigDef.oneOf("uncompressed", "zstd", "lz4", "snappy", "gzip", "producer"), syn("compression.type"));
+        key(
+                "compression.type",
+                STRING,
+                "producer",
+                ConfigDef.oneOf("uncompressed", "zstd", "lz4", "snappy", "gzip", "producer"),
+                syn("compression.type"));
         key("compression.zstd.level", INT, "3", null, syn("compression.zstd.level"));
         key("delete.retention.ms", LONG, "86400000", ConfigDef.atLeast(0), syn("log.cleaner.delete.retention.ms"));
         key("file.delete.delay.ms", LONG, "60000", ConfigDef.atLeast(0), syn("log.segment.delete.delay.ms"));
-        key("flush.messages", LONG, Long.toString(Long.MAX_VALUE), ConfigDef.atLeast(1), syn("log.flush.interval.messages"));
+        key(
+                "flush.messages",
+                LONG,
+                Long.toString(Long.MAX_VALUE),
+                ConfigDef.atLeast(1),
+                syn("log.flush.interval.messages"));
         key("flush.ms", LONG, Long.toString(Long.MAX_VALUE), ConfigDef.atLeast(0), syn("log.flush.interval.ms"));
         key("follower.replication.throttled.replicas", LIST, "", null);
         key("index.interval.bytes", INT, "4096", ConfigDef.atLeast(0), syn("log.index.interval.bytes"));
         key("leader.replication.throttled.replicas", LIST, "", null);
         key("local.retention.bytes", LONG, "-2", ConfigDef.atLeast(-2), syn("log.local.retention.bytes"));
         key("local.retention.ms", LONG, "-2", ConfigDef.atLeast(-2), syn("log.local.retention.ms"));
-        key("max.compaction.lag.ms", LONG, Long.toString(Long.MAX_VALUE), ConfigDef.atLeast(1),
-            syn("log.cleaner.max.compaction.lag.ms"));
+        key(
+                "max.compaction.lag.ms",
+                LONG,
+                Long.toString(Long.MAX_VALUE),
+                ConfigDef.atLeast(1),
+                syn("log.cleaner.max.compaction.lag.ms"));
         key("max.message.bytes", INT, "1048588", ConfigDef.atLeast(0), syn("message.max.bytes"));
-        key("message.timestamp.after.max.ms", LONG, "3600000", ConfigDef.atLeast(0),
-            syn("log.message.timestamp.after.max.ms"));
-        key("message.timestamp.before.max.ms", LONG, Long.toString(Long.MAX_VALUE), ConfigDef.atLeast(0),
-            syn("log.message.timestamp.before.max.ms"));
-        key("message.timestamp.type", STRING, "CreateTime", ConfigDef.oneOf("CreateTime", "LogAppendTime"),
-            syn("log.message.timestamp.type"));
+        key(
+                "message.timestamp.after.max.ms",
+                LONG,
+                "3600000",
+                ConfigDef.atLeast(0),
+                syn("log.message.timestamp.after.max.ms"));
+        key(
+                "message.timestamp.before.max.ms",
+                LONG,
+                Long.toString(Long.MAX_VALUE),
+                ConfigDef.atLeast(0),
+                syn("log.message.timestamp.before.max.ms"));
+        key(
+                "message.timestamp.type",
+                STRING,
+                "CreateTime",
+                ConfigDef.oneOf("CreateTime", "LogAppendTime"),
+                syn("log.message.timestamp.type"));
         key("min.cleanable.dirty.ratio", DOUBLE, "0.5", null, syn("log.cleaner.min.cleanable.ratio"));
         key("min.compaction.lag.ms", LONG, "0", ConfigDef.atLeast(0), syn("log.cleaner.min.compaction.lag.ms"));
         key("min.insync.replicas", INT, "1", ConfigDef.atLeast(1), syn("min.insync.replicas"));
@@ -127,25 +161,41 @@ public final class TopicConfigs {
         key("remote.log.delete.on.disable", BOOLEAN, "false", null);
         key("remote.storage.enable", BOOLEAN, "false", null);
         key("retention.bytes", LONG, "-1", null, syn("log.retention.bytes"));
-        key("retention.ms", LONG, "604800000", ConfigDef.atLeast(-1), syn("log.retention.ms"),
-            new Synonym("log.retention.minutes", MINUTES), new Synonym("log.retention.hours", HOURS));
+        key(
+                "retention.ms",
+                LONG,
+                "604800000",
+                ConfigDef.atLeast(-1),
+                syn("log.retention.ms"),
+                new Synonym("log.retention.minutes", MINUTES),
+                new Synonym("log.retention.hours", HOURS));
         key("segment.bytes", INT, "1073741824", ConfigDef.atLeast(14), syn("log.segment.bytes"));
         key("segment.index.bytes", INT, "10485760", ConfigDef.atLeast(4), syn("log.index.size.max.bytes"));
-        key("segment.jitter.ms", LONG, "0", ConfigDef.atLeast(0), syn("log.roll.jitter.ms"),
-            new Synonym("log.roll.jitter.hours", HOURS));
-        key("segment.ms", LONG, "604800000", ConfigDef.atLeast(1), syn("log.roll.ms"), new Synonym("log.roll.hours", HOURS));
+        key(
+                "segment.jitter.ms",
+                LONG,
+                "0",
+                ConfigDef.atLeast(0),
+                syn("log.roll.jitter.ms"),
+                new Synonym("log.roll.jitter.hours", HOURS));
+        key(
+                "segment.ms",
+                LONG,
+                "604800000",
+                ConfigDef.atLeast(1),
+                syn("log.roll.ms"),
+                new Synonym("log.roll.hours", HOURS));
         key("unclean.leader.election.enable", BOOLEAN, "false", null, syn("unclean.leader.election.enable"));
     }
 
-    private TopicConfigs() {
-    }
+    private TopicConfigs() {}
 
     private static Synonym syn(String brokerKey) {
         return new Synonym(brokerKey, 1);
     }
 
-    private static void key(String name, ConfigDef.Type type, String fallback, ConfigDef.Validator validator,
-                            Synonym... synonyms) {
+    private static void key(
+            String name, ConfigDef.Type type, String fallback, ConfigDef.Validator validator, Synonym... synonyms) {
         KEYS.put(name, new Key(name, type, fallback, validator, List.of(synonyms)));
     }
 
@@ -241,7 +291,8 @@ public final class TopicConfigs {
 
     private static String convert(Object brokerValue, long factor) {
         if (brokerValue instanceof List) {
-            return String.join(",", ((List<?>) brokerValue).stream().map(Object::toString).toList());
+            return String.join(
+                    ",", ((List<?>) brokerValue).stream().map(Object::toString).toList());
         }
         if (factor != 1 && brokerValue instanceof Number) {
             return Long.toString(((Number) brokerValue).longValue() * factor);

@@ -29,8 +29,7 @@ final class CoordinatorBatchDecoder {
     static final short CONTROL_TYPE_COMMIT = 1;
     private static final int CONTROL_KEY_SIZE_IN_BYTES = 4;
 
-    private CoordinatorBatchDecoder() {
-    }
+    private CoordinatorBatchDecoder() {}
 
     /** Visits the records of {@code batch} at {@code fromOffset} or later, in offset order. */
     static void decode(RecordBatch batch, long fromOffset, RecordVisitor visitor) {
@@ -40,7 +39,8 @@ final class CoordinatorBatchDecoder {
         int length = batch.sizeInBytes() - RecordBatchDescriptor.RECORDS_OFFSET;
         if (batch.isCompressed()) {
             owned = Unpooled.buffer(length * 4);
-            try (InputStream in = Codecs.decompress(batch.compressionCodecId(), batch.buffer().slice(start, length))) {
+            try (InputStream in =
+                    Codecs.decompress(batch.compressionCodecId(), batch.buffer().slice(start, length))) {
                 owned.writeBytes(in.readAllBytes());
             } catch (IOException e) {
                 owned.release();
@@ -83,8 +83,8 @@ final class CoordinatorBatchDecoder {
         }
         short type = key.getShort(key.position() + 2);
         if (type == CONTROL_TYPE_COMMIT || type == CONTROL_TYPE_ABORT) {
-            visitor.visitEndTransactionMarker(offset, batch.producerId(), batch.producerEpoch(),
-                type == CONTROL_TYPE_COMMIT);
+            visitor.visitEndTransactionMarker(
+                    offset, batch.producerId(), batch.producerEpoch(), type == CONTROL_TYPE_COMMIT);
         }
     }
 

@@ -63,8 +63,14 @@ public final class CoordinatorHost<C extends ShardedCoordinator> implements Meta
      * @param fsync              whether appends are answered only once fsynced (durable mode)
      * @param clockMs            the timestamp of the batches the coordinator writes
      */
-    public CoordinatorHost(InternalTopic topic, Supplier<C> coordinatorFactory, MetadataManager metadata,
-                           TopicAdmin admin, PartitionManager partitions, boolean fsync, LongSupplier clockMs) {
+    public CoordinatorHost(
+            InternalTopic topic,
+            Supplier<C> coordinatorFactory,
+            MetadataManager metadata,
+            TopicAdmin admin,
+            PartitionManager partitions,
+            boolean fsync,
+            LongSupplier clockMs) {
         this.topic = topic;
         this.metadata = metadata;
         this.admin = admin;
@@ -91,8 +97,8 @@ public final class CoordinatorHost<C extends ShardedCoordinator> implements Meta
         if (metadata.image().topic(topic.name()) != null) {
             return CompletableFuture.completedFuture(Errors.NONE);
         }
-        TopicAdmin.NewTopic newTopic = new TopicAdmin.NewTopic(topic.name(), topic.partitions(), REPLICATION_FACTOR,
-            Map.of(), topic.configs());
+        TopicAdmin.NewTopic newTopic = new TopicAdmin.NewTopic(
+                topic.name(), topic.partitions(), REPLICATION_FACTOR, Map.of(), topic.configs());
         return admin.create(List.of(newTopic), false).handle((outcomes, failure) -> {
             if (failure != null) {
                 LOG.error("Cannot create {}", topic.name(), failure);
@@ -121,10 +127,10 @@ public final class CoordinatorHost<C extends ShardedCoordinator> implements Meta
         if (p == null) {
             LOG.error("No log for {}-{}: it cannot be coordinated here", topic.name(), partition);
             return CompletableFuture.failedFuture(
-                new IllegalStateException("no log for " + topic.name() + "-" + partition));
+                    new IllegalStateException("no log for " + topic.name() + "-" + partition));
         }
-        return coordinator.onElection(partition, leaderEpoch,
-            new PartitionCoordinatorLog(p, leaderEpoch, fsync, clockMs));
+        return coordinator.onElection(
+                partition, leaderEpoch, new PartitionCoordinatorLog(p, leaderEpoch, fsync, clockMs));
     }
 
     /** Whether this node coordinates the partition of {@code key} (its shard is loading or serving here). */

@@ -34,15 +34,24 @@ public final class GroupCoordinatorService implements MetadataManager.Listener, 
     private final SystemCoordinatorTimer timer = new SystemCoordinatorTimer();
     private final CoordinatorHost<GroupCoordinator> host;
 
-    public GroupCoordinatorService(BrokerConfig config, MetadataManager metadata, TopicAdmin admin,
-                                   PartitionManager partitions, boolean fsync) {
+    public GroupCoordinatorService(
+            BrokerConfig config,
+            MetadataManager metadata,
+            TopicAdmin admin,
+            PartitionManager partitions,
+            boolean fsync) {
         this.metadata = metadata;
         Map<String, String> props = new LinkedHashMap<>(config.originals());
         props.putIfAbsent(GroupCoordinatorConfig.MESSAGE_MAX_BYTES, Integer.toString(config.messageMaxBytes()));
         GroupCoordinatorConfig groupConfig = GroupCoordinatorConfig.fromProperties(props);
-        this.host = new CoordinatorHost<>(offsetsTopic(config),
-            () -> new GroupCoordinator(groupConfig, new ImageTopics(), Clock.SYSTEM, timer, null),
-            metadata, admin, partitions, fsync, System::currentTimeMillis);
+        this.host = new CoordinatorHost<>(
+                offsetsTopic(config),
+                () -> new GroupCoordinator(groupConfig, new ImageTopics(), Clock.SYSTEM, timer, null),
+                metadata,
+                admin,
+                partitions,
+                fsync,
+                System::currentTimeMillis);
     }
 
     /** {@code __consumer_offsets} as Kafka creates it: compacted, the producer's compression. */

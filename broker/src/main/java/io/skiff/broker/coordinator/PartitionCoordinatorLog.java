@@ -60,8 +60,9 @@ final class PartitionCoordinatorLog implements CoordinatorLog {
             values.add(r.valueBytes());
         }
         if (partition.leaderEpoch() != leaderEpoch || !partition.isLeader()) {
-            return CompletableFuture.failedFuture(new CoordinatorLogException(Errors.NOT_COORDINATOR,
-                "the partition is led in epoch " + partition.leaderEpoch() + ", not " + leaderEpoch));
+            return CompletableFuture.failedFuture(new CoordinatorLogException(
+                    Errors.NOT_COORDINATOR,
+                    "the partition is led in epoch " + partition.leaderEpoch() + ", not " + leaderEpoch));
         }
         long now = clockMs.getAsLong();
         ByteBuf batch = RecordBatchBuilder.build(PooledByteBufAllocator.DEFAULT, now, keys, values);
@@ -81,8 +82,8 @@ final class PartitionCoordinatorLog implements CoordinatorLog {
         if (committed == null && durable == null) {
             return CompletableFuture.completedFuture(last);
         }
-        CompletableFuture<Void> all = committed == null ? durable
-            : durable == null ? committed : CompletableFuture.allOf(committed, durable);
+        CompletableFuture<Void> all =
+                committed == null ? durable : durable == null ? committed : CompletableFuture.allOf(committed, durable);
         return all.handle((ok, failure) -> {
             if (failure != null) {
                 Throwable cause = failure instanceof CompletionException ? failure.getCause() : failure;
@@ -110,8 +111,9 @@ final class PartitionCoordinatorLog implements CoordinatorLog {
         RecordBatch batch = new RecordBatch();
         while (next < partition.highWatermark()) {
             ReadResult read = log.read(next, READ_CHUNK_BYTES, partition.highWatermark(), true);
-            if (StorageErrors.of(read.outcome()) != Errors.NONE || read.records() == null
-                || read.records().sizeInBytes() == 0) {
+            if (StorageErrors.of(read.outcome()) != Errors.NONE
+                    || read.records() == null
+                    || read.records().sizeInBytes() == 0) {
                 break;
             }
             ByteBuf chunk = Unpooled.buffer(read.records().sizeInBytes());

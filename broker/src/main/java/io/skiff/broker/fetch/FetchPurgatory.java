@@ -38,11 +38,15 @@ public final class FetchPurgatory implements AutoCloseable {
         boolean isDone();
     }
 
-    private final HashedWheelTimer timer = new HashedWheelTimer(r -> {
-        Thread t = new Thread(r, "skiff-fetch-timer");
-        t.setDaemon(true);
-        return t;
-    }, 5, TimeUnit.MILLISECONDS, 512);
+    private final HashedWheelTimer timer = new HashedWheelTimer(
+            r -> {
+                Thread t = new Thread(r, "skiff-fetch-timer");
+                t.setDaemon(true);
+                return t;
+            },
+            5,
+            TimeUnit.MILLISECONDS,
+            512);
     private final Map<TopicPartition, ConcurrentLinkedQueue<Waiter>> watchers = new ConcurrentHashMap<>();
     private final AtomicLong parks = new AtomicLong();
 

@@ -28,12 +28,10 @@ public final class FetchSessionCache {
     public static final int FINAL_EPOCH = -1;
 
     /** A partition named in a fetch: by topic id (v13+) or by topic name. */
-    public record Key(Uuid topicId, String topic, int partition) {
-    }
+    public record Key(Uuid topicId, String topic, int partition) {}
 
     /** What a fetch asks of one partition. */
-    public record Requested(Key key, long fetchOffset, int maxBytes, int currentLeaderEpoch, long logStartOffset) {
-    }
+    public record Requested(Key key, long fetchOffset, int maxBytes, int currentLeaderEpoch, long logStartOffset) {}
 
     /** A partition in a session (or in a sessionless fetch): the request and what was last answered. */
     public static final class Partition {
@@ -92,12 +90,19 @@ public final class FetchSessionCache {
          * Whether a partition's result goes into the answer, remembering what is sent. Full
          * answers include every partition; incremental ones only partitions with news.
          */
-        public boolean include(Partition p, Errors partitionError, long highWatermark, long lastStableOffset,
-                               long logStartOffset, int recordBytes) {
+        public boolean include(
+                Partition p,
+                Errors partitionError,
+                long highWatermark,
+                long lastStableOffset,
+                long logStartOffset,
+                int recordBytes) {
             synchronized (FetchSessionCache.this) {
-                boolean news = recordBytes > 0 || partitionError != Errors.NONE
-                    || highWatermark != p.sentHighWatermark || logStartOffset != p.sentLogStartOffset
-                    || lastStableOffset != p.sentLastStableOffset;
+                boolean news = recordBytes > 0
+                        || partitionError != Errors.NONE
+                        || highWatermark != p.sentHighWatermark
+                        || logStartOffset != p.sentLogStartOffset
+                        || lastStableOffset != p.sentLastStableOffset;
                 p.sentHighWatermark = highWatermark;
                 p.sentLogStartOffset = logStartOffset;
                 p.sentLastStableOffset = lastStableOffset;
@@ -124,8 +129,8 @@ public final class FetchSessionCache {
      * Resolves a fetch. {@code requested} are the partitions named in the request (in order),
      * {@code forgotten} the partitions to drop from the session.
      */
-    public synchronized Context newContext(int sessionId, int epoch, List<Requested> requested, List<Key> forgotten,
-                                           long nowMs) {
+    public synchronized Context newContext(
+            int sessionId, int epoch, List<Requested> requested, List<Key> forgotten, long nowMs) {
         if (epoch == FINAL_EPOCH || epoch == INITIAL_EPOCH) {
             if (sessionId != INVALID_SESSION_ID) {
                 sessions.remove(sessionId);

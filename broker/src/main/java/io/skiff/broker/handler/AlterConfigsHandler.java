@@ -26,13 +26,15 @@ public final class AlterConfigsHandler extends ApiHandler<AlterConfigsRequest> {
     @Override
     public void handle(RequestContext context, AlterConfigsRequest request) {
         int n = request.resources().size();
-        AlterConfigsResponse.AlterConfigsResourceResponse[] out = new AlterConfigsResponse.AlterConfigsResourceResponse[n];
+        AlterConfigsResponse.AlterConfigsResourceResponse[] out =
+                new AlterConfigsResponse.AlterConfigsResourceResponse[n];
         List<TopicConfigAdmin.Change> changes = new ArrayList<>();
         List<Integer> changeIndex = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             AlterConfigsRequest.AlterConfigsResource r = request.resources().get(i);
             out[i] = new AlterConfigsResponse.AlterConfigsResourceResponse()
-                .setResourceType(r.resourceType()).setResourceName(r.resourceName());
+                    .setResourceType(r.resourceType())
+                    .setResourceName(r.resourceName());
             if (r.resourceType() == DescribeConfigsHandler.TOPIC) {
                 List<TopicConfigAdmin.Op> ops = new ArrayList<>();
                 for (AlterConfigsRequest.AlterableConfig c : r.configs()) {
@@ -41,10 +43,11 @@ public final class AlterConfigsHandler extends ApiHandler<AlterConfigsRequest> {
                 changes.add(new TopicConfigAdmin.Change(r.resourceName(), ops, true));
                 changeIndex.add(i);
             } else {
-                out[i].setErrorCode(Errors.INVALID_REQUEST.code).setErrorMessage(
-                    r.resourceType() == DescribeConfigsHandler.BROKER
-                        ? "Dynamic broker configuration is not supported by this broker yet"
-                        : "Unsupported resource type " + r.resourceType());
+                out[i].setErrorCode(Errors.INVALID_REQUEST.code)
+                        .setErrorMessage(
+                                r.resourceType() == DescribeConfigsHandler.BROKER
+                                        ? "Dynamic broker configuration is not supported by this broker yet"
+                                        : "Unsupported resource type " + r.resourceType());
             }
         }
         admin.alter(changes, request.validateOnly()).whenComplete((results, failure) -> {
@@ -53,7 +56,8 @@ public final class AlterConfigsHandler extends ApiHandler<AlterConfigsRequest> {
                 if (failure != null) {
                     r.setErrorCode(Errors.UNKNOWN_SERVER_ERROR.code).setErrorMessage(failure.getMessage());
                 } else {
-                    r.setErrorCode(results.get(j).error().code).setErrorMessage(results.get(j).message());
+                    r.setErrorCode(results.get(j).error().code)
+                            .setErrorMessage(results.get(j).message());
                 }
             }
             context.respond(new AlterConfigsResponse().setResponses(new ArrayList<>(List.of(out))));

@@ -40,26 +40,29 @@ public final class ApiVersionsHandler extends ApiHandler<ApiVersionsRequest> {
             context.respond(new ApiVersionsResponse().setErrorCode(Errors.INVALID_REQUEST.code));
             return;
         }
-        ApiVersionsResponse response = new ApiVersionsResponse()
-            .setErrorCode(Errors.NONE.code)
-            .setApiKeys(apiKeys());
+        ApiVersionsResponse response =
+                new ApiVersionsResponse().setErrorCode(Errors.NONE.code).setApiKeys(apiKeys());
         if (version >= 3) {
             List<ApiVersionsResponse.SupportedFeatureKey> supported = new ArrayList<>();
             for (Features.Supported f : Features.SUPPORTED) {
                 // Versions before 4 cannot express a minimum of 0, so such features are left out.
                 if (version >= 4 || f.minVersion != 0) {
-                    supported.add(new ApiVersionsResponse.SupportedFeatureKey().setName(f.name)
-                        .setMinVersion(f.minVersion).setMaxVersion(f.maxVersion));
+                    supported.add(new ApiVersionsResponse.SupportedFeatureKey()
+                            .setName(f.name)
+                            .setMinVersion(f.minVersion)
+                            .setMaxVersion(f.maxVersion));
                 }
             }
             List<ApiVersionsResponse.FinalizedFeatureKey> finalized = new ArrayList<>();
             for (Features.Finalized f : Features.FINALIZED) {
-                finalized.add(new ApiVersionsResponse.FinalizedFeatureKey().setName(f.name)
-                    .setMinVersionLevel(f.level).setMaxVersionLevel(f.level));
+                finalized.add(new ApiVersionsResponse.FinalizedFeatureKey()
+                        .setName(f.name)
+                        .setMinVersionLevel(f.level)
+                        .setMaxVersionLevel(f.level));
             }
             response.setSupportedFeatures(supported)
-                .setFinalizedFeaturesEpoch(finalizedFeaturesEpoch.getAsLong())
-                .setFinalizedFeatures(finalized);
+                    .setFinalizedFeaturesEpoch(finalizedFeaturesEpoch.getAsLong())
+                    .setFinalizedFeatures(finalized);
         }
         context.respond(response);
     }
@@ -76,8 +79,10 @@ public final class ApiVersionsHandler extends ApiHandler<ApiVersionsRequest> {
             List<ApiHandler<?>> handlers = new ArrayList<>(dispatcher.handlers());
             handlers.sort(Comparator.comparingInt(h -> h.api().id));
             for (ApiHandler<?> h : handlers) {
-                keys.add(new ApiVersionsResponse.ApiVersion().setApiKey(h.api().id)
-                    .setMinVersion(h.advertisedMinVersion()).setMaxVersion(dispatcher.offeredMaxVersion(h)));
+                keys.add(new ApiVersionsResponse.ApiVersion()
+                        .setApiKey(h.api().id)
+                        .setMinVersion(h.advertisedMinVersion())
+                        .setMaxVersion(dispatcher.offeredMaxVersion(h)));
             }
             cachedKeys = keys;
         }

@@ -20,11 +20,12 @@ public final class CreateAclsHandler extends ApiHandler<CreateAclsRequest> {
 
     @Override
     public void handle(RequestContext context, CreateAclsRequest request) {
-        List<CreateAclsResponse.AclCreationResult> results = new ArrayList<>(request.creations().size());
+        List<CreateAclsResponse.AclCreationResult> results =
+                new ArrayList<>(request.creations().size());
         for (int i = 0; i < request.creations().size(); i++) {
             results.add(new CreateAclsResponse.AclCreationResult()
-                .setErrorCode(Errors.SECURITY_DISABLED.code)
-                .setErrorMessage(DescribeAclsHandler.NO_AUTHORIZER));
+                    .setErrorCode(Errors.SECURITY_DISABLED.code)
+                    .setErrorMessage(DescribeAclsHandler.NO_AUTHORIZER));
         }
         context.respond(new CreateAclsResponse().setResults(results));
     }

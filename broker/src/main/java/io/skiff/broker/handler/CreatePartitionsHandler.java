@@ -35,12 +35,14 @@ public final class CreatePartitionsHandler extends ApiHandler<CreatePartitionsRe
         admin.createPartitions(requests, request.validateOnly()).whenComplete((grown, error) -> {
             List<CreatePartitionsResponse.CreatePartitionsTopicResult> results = new ArrayList<>();
             for (int i = 0; i < requests.size(); i++) {
-                CreatePartitionsResponse.CreatePartitionsTopicResult r = new CreatePartitionsResponse.CreatePartitionsTopicResult()
-                    .setName(requests.get(i).name());
+                CreatePartitionsResponse.CreatePartitionsTopicResult r =
+                        new CreatePartitionsResponse.CreatePartitionsTopicResult()
+                                .setName(requests.get(i).name());
                 if (error != null) {
                     r.setErrorCode(Errors.UNKNOWN_SERVER_ERROR.code).setErrorMessage(error.getMessage());
                 } else {
-                    r.setErrorCode(grown.get(i).error().code).setErrorMessage(grown.get(i).message());
+                    r.setErrorCode(grown.get(i).error().code)
+                            .setErrorMessage(grown.get(i).message());
                 }
                 results.add(r);
             }

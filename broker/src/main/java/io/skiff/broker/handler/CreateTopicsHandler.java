@@ -41,22 +41,24 @@ public final class CreateTopicsHandler extends ApiHandler<CreateTopicsRequest> {
             for (CreateTopicsRequest.CreatableTopicConfig c : t.configs()) {
                 configs.put(c.name(), c.value());
             }
-            topics.add(new TopicAdmin.NewTopic(t.name(), t.numPartitions(), t.replicationFactor(), assignments, configs));
+            topics.add(
+                    new TopicAdmin.NewTopic(t.name(), t.numPartitions(), t.replicationFactor(), assignments, configs));
         }
         short version = context.apiVersion;
         admin.create(topics, request.validateOnly()).whenComplete((outcomes, error) -> {
             List<CreateTopicsResponse.CreatableTopicResult> results = new ArrayList<>(topics.size());
             for (int i = 0; i < topics.size(); i++) {
                 CreateTopicsResponse.CreatableTopicResult r = new CreateTopicsResponse.CreatableTopicResult()
-                    .setName(topics.get(i).name());
+                        .setName(topics.get(i).name());
                 if (error != null) {
                     r.setErrorCode(Errors.UNKNOWN_SERVER_ERROR.code).setErrorMessage(error.getMessage());
                 } else {
                     TopicAdmin.Outcome o = outcomes.get(i);
                     r.setErrorCode(o.error().code).setErrorMessage(o.message()).setTopicId(o.topicId());
                     if (o.ok() && version >= 5) {
-                        r.setNumPartitions(o.numPartitions()).setReplicationFactor(o.replicationFactor())
-                            .setConfigs(configs(o.configs()));
+                        r.setNumPartitions(o.numPartitions())
+                                .setReplicationFactor(o.replicationFactor())
+                                .setConfigs(configs(o.configs()));
                     }
                 }
                 results.add(r);
@@ -68,8 +70,12 @@ public final class CreateTopicsHandler extends ApiHandler<CreateTopicsRequest> {
     private List<CreateTopicsResponse.CreatableTopicConfigs> configs(Map<String, String> overrides) {
         List<CreateTopicsResponse.CreatableTopicConfigs> out = new ArrayList<>();
         for (TopicConfigs.Entry e : TopicConfigs.effective(overrides, config)) {
-            out.add(new CreateTopicsResponse.CreatableTopicConfigs().setName(e.key.name).setValue(e.value)
-                .setReadOnly(false).setConfigSource(e.source.code).setIsSensitive(false));
+            out.add(new CreateTopicsResponse.CreatableTopicConfigs()
+                    .setName(e.key.name)
+                    .setValue(e.value)
+                    .setReadOnly(false)
+                    .setConfigSource(e.source.code)
+                    .setIsSensitive(false));
         }
         return out;
     }

@@ -20,11 +20,12 @@ public final class DeleteAclsHandler extends ApiHandler<DeleteAclsRequest> {
 
     @Override
     public void handle(RequestContext context, DeleteAclsRequest request) {
-        List<DeleteAclsResponse.DeleteAclsFilterResult> results = new ArrayList<>(request.filters().size());
+        List<DeleteAclsResponse.DeleteAclsFilterResult> results =
+                new ArrayList<>(request.filters().size());
         for (int i = 0; i < request.filters().size(); i++) {
             results.add(new DeleteAclsResponse.DeleteAclsFilterResult()
-                .setErrorCode(Errors.SECURITY_DISABLED.code)
-                .setErrorMessage("No Authorizer is configured."));
+                    .setErrorCode(Errors.SECURITY_DISABLED.code)
+                    .setErrorMessage("No Authorizer is configured."));
         }
         context.respond(new DeleteAclsResponse().setFilterResults(results));
     }

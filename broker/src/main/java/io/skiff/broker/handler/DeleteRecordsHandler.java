@@ -38,8 +38,10 @@ public final class DeleteRecordsHandler extends ApiHandler<DeleteRecordsRequest>
             TopicImage topic = image.topic(t.name());
             List<DeleteRecordsResponse.DeleteRecordsPartitionResult> partitions = new ArrayList<>();
             for (DeleteRecordsRequest.DeleteRecordsPartition p : t.partitions()) {
-                DeleteRecordsResponse.DeleteRecordsPartitionResult out = new DeleteRecordsResponse.DeleteRecordsPartitionResult()
-                    .setPartitionIndex(p.partitionIndex()).setLowWatermark(-1);
+                DeleteRecordsResponse.DeleteRecordsPartitionResult out =
+                        new DeleteRecordsResponse.DeleteRecordsPartitionResult()
+                                .setPartitionIndex(p.partitionIndex())
+                                .setLowWatermark(-1);
                 Partition partition = partitionManager.partition(topic, p.partitionIndex());
                 if (partition == null) {
                     out.setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code);
@@ -52,7 +54,9 @@ public final class DeleteRecordsHandler extends ApiHandler<DeleteRecordsRequest>
                 }
                 partitions.add(out);
             }
-            topics.add(new DeleteRecordsResponse.DeleteRecordsTopicResult().setName(t.name()).setPartitions(partitions));
+            topics.add(new DeleteRecordsResponse.DeleteRecordsTopicResult()
+                    .setName(t.name())
+                    .setPartitions(partitions));
         }
         context.respond(new DeleteRecordsResponse().setTopics(topics));
     }

@@ -40,11 +40,15 @@ public final class DeleteTopicsHandler extends ApiHandler<DeleteTopicsRequest> {
             for (int i = 0; i < refs.size(); i++) {
                 DeleteTopicsResponse.DeletableTopicResult r = new DeleteTopicsResponse.DeletableTopicResult();
                 if (error != null) {
-                    r.setName(refs.get(i).name()).setErrorCode(Errors.UNKNOWN_SERVER_ERROR.code).setErrorMessage(error.getMessage());
+                    r.setName(refs.get(i).name())
+                            .setErrorCode(Errors.UNKNOWN_SERVER_ERROR.code)
+                            .setErrorMessage(error.getMessage());
                 } else {
                     TopicAdmin.Deleted d = deleted.get(i);
-                    r.setName(d.name() != null ? d.name() : refs.get(i).name()).setTopicId(d.id())
-                        .setErrorCode(d.error().code).setErrorMessage(d.message());
+                    r.setName(d.name() != null ? d.name() : refs.get(i).name())
+                            .setTopicId(d.id())
+                            .setErrorCode(d.error().code)
+                            .setErrorMessage(d.message());
                 }
                 results.add(r);
             }

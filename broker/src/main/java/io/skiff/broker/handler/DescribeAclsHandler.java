@@ -21,7 +21,7 @@ public final class DescribeAclsHandler extends ApiHandler<DescribeAclsRequest> {
     @Override
     public void handle(RequestContext context, DescribeAclsRequest request) {
         context.respond(new DescribeAclsResponse()
-            .setErrorCode(Errors.SECURITY_DISABLED.code)
-            .setErrorMessage(NO_AUTHORIZER));
+                .setErrorCode(Errors.SECURITY_DISABLED.code)
+                .setErrorMessage(NO_AUTHORIZER));
     }
 }

@@ -29,19 +29,29 @@ public final class DescribeClusterHandler extends ApiHandler<DescribeClusterRequ
     public void handle(RequestContext context, DescribeClusterRequest request) {
         DescribeClusterResponse response = new DescribeClusterResponse().setEndpointType(BROKER_ENDPOINTS);
         if (context.apiVersion >= 1 && request.endpointType() != BROKER_ENDPOINTS) {
-            context.respond(response.setErrorCode(Errors.MISMATCHED_ENDPOINT_TYPE.code)
-                .setErrorMessage("The request was sent to an endpoint of type BROKER, but we wanted an endpoint of type CONTROLLER"));
+            context.respond(
+                    response.setErrorCode(Errors.MISMATCHED_ENDPOINT_TYPE.code)
+                            .setErrorMessage(
+                                    "The request was sent to an endpoint of type BROKER, but we wanted an endpoint of type CONTROLLER"));
             return;
         }
         List<DescribeClusterResponse.DescribeClusterBroker> brokers = new ArrayList<>(1);
         EndPoint self = node.endPoint(context.listenerName);
         if (self != null) {
-            brokers.add(new DescribeClusterResponse.DescribeClusterBroker().setBrokerId(node.nodeId())
-                .setHost(self.host).setPort(self.port).setRack(null).setIsFenced(false));
+            brokers.add(new DescribeClusterResponse.DescribeClusterBroker()
+                    .setBrokerId(node.nodeId())
+                    .setHost(self.host)
+                    .setPort(self.port)
+                    .setRack(null)
+                    .setIsFenced(false));
         }
-        response.setClusterId(node.clusterId()).setControllerId(node.nodeId()).setBrokers(brokers)
-            .setClusterAuthorizedOperations(request.includeClusterAuthorizedOperations()
-                ? LocalNode.ALL_CLUSTER_OPERATIONS : LocalNode.OPERATIONS_NOT_REQUESTED);
+        response.setClusterId(node.clusterId())
+                .setControllerId(node.nodeId())
+                .setBrokers(brokers)
+                .setClusterAuthorizedOperations(
+                        request.includeClusterAuthorizedOperations()
+                                ? LocalNode.ALL_CLUSTER_OPERATIONS
+                                : LocalNode.OPERATIONS_NOT_REQUESTED);
         context.respond(response);
     }
 }

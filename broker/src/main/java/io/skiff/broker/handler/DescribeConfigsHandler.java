@@ -44,22 +44,29 @@ public final class DescribeConfigsHandler extends ApiHandler<DescribeConfigsRequ
         for (DescribeConfigsRequest.DescribeConfigsResource r : request.resources()) {
             Set<String> keys = r.configurationKeys() == null ? null : new HashSet<>(r.configurationKeys());
             DescribeConfigsResponse.DescribeConfigsResult result = new DescribeConfigsResponse.DescribeConfigsResult()
-                .setResourceType(r.resourceType()).setResourceName(r.resourceName());
+                    .setResourceType(r.resourceType())
+                    .setResourceName(r.resourceName());
             if (r.resourceType() == TOPIC) {
-                describeTopic(result, r.resourceName(), keys, request.includeSynonyms(), request.includeDocumentation());
+                describeTopic(
+                        result, r.resourceName(), keys, request.includeSynonyms(), request.includeDocumentation());
             } else if (r.resourceType() == BROKER) {
-                describeBroker(result, r.resourceName(), keys, request.includeSynonyms(), request.includeDocumentation());
+                describeBroker(
+                        result, r.resourceName(), keys, request.includeSynonyms(), request.includeDocumentation());
             } else {
                 result.setErrorCode(Errors.INVALID_REQUEST.code)
-                    .setErrorMessage("Unsupported resource type " + r.resourceType());
+                        .setErrorMessage("Unsupported resource type " + r.resourceType());
             }
             results.add(result);
         }
         context.respond(new DescribeConfigsResponse().setResults(results));
     }
 
-    private void describeTopic(DescribeConfigsResponse.DescribeConfigsResult result, String name, Set<String> keys,
-                               boolean synonyms, boolean docs) {
+    private void describeTopic(
+            DescribeConfigsResponse.DescribeConfigsResult result,
+            String name,
+            Set<String> keys,
+            boolean synonyms,
+            boolean docs) {
         if (TopicNames.invalidReason(name) != null) {
             result.setErrorCode(Errors.INVALID_TOPIC_EXCEPTION.code).setErrorMessage(TopicNames.invalidReason(name));
             return;
@@ -67,7 +74,7 @@ public final class DescribeConfigsHandler extends ApiHandler<DescribeConfigsRequ
         TopicImage topic = metadata.image().topic(name);
         if (topic == null) {
             result.setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code)
-                .setErrorMessage("The topic '" + name + "' does not exist.");
+                    .setErrorMessage("The topic '" + name + "' does not exist.");
             return;
         }
         List<DescribeConfigsResponse.DescribeConfigsResourceResult> configs = new ArrayList<>();
@@ -75,15 +82,22 @@ public final class DescribeConfigsHandler extends ApiHandler<DescribeConfigsRequ
             if (keys != null && !keys.contains(e.key.name)) {
                 continue;
             }
-            DescribeConfigsResponse.DescribeConfigsResourceResult c = new DescribeConfigsResponse.DescribeConfigsResourceResult()
-                .setName(e.key.name).setValue(e.value).setReadOnly(false).setConfigSource(e.source.code)
-                .setIsSensitive(false).setConfigType(configType(e.key.type))
-                .setDocumentation(docs ? "" : null);
+            DescribeConfigsResponse.DescribeConfigsResourceResult c =
+                    new DescribeConfigsResponse.DescribeConfigsResourceResult()
+                            .setName(e.key.name)
+                            .setValue(e.value)
+                            .setReadOnly(false)
+                            .setConfigSource(e.source.code)
+                            .setIsSensitive(false)
+                            .setConfigType(configType(e.key.type))
+                            .setDocumentation(docs ? "" : null);
             if (synonyms) {
                 List<DescribeConfigsResponse.DescribeConfigsSynonym> list = new ArrayList<>();
                 for (TopicConfigs.Value v : e.synonyms) {
-                    list.add(new DescribeConfigsResponse.DescribeConfigsSynonym().setName(v.name).setValue(v.value)
-                        .setSource(v.source.code));
+                    list.add(new DescribeConfigsResponse.DescribeConfigsSynonym()
+                            .setName(v.name)
+                            .setValue(v.value)
+                            .setSource(v.source.code));
                 }
                 c.setSynonyms(list);
             }
@@ -92,15 +106,20 @@ public final class DescribeConfigsHandler extends ApiHandler<DescribeConfigsRequ
         result.setConfigs(configs);
     }
 
-    private void describeBroker(DescribeConfigsResponse.DescribeConfigsResult result, String name, Set<String> keys,
-                                boolean synonyms, boolean docs) {
+    private void describeBroker(
+            DescribeConfigsResponse.DescribeConfigsResult result,
+            String name,
+            Set<String> keys,
+            boolean synonyms,
+            boolean docs) {
         if (name.isEmpty()) {
             result.setConfigs(new ArrayList<>()); // no cluster-wide dynamic defaults are set
             return;
         }
         if (!name.equals(Integer.toString(node.nodeId()))) {
-            result.setErrorCode(Errors.INVALID_REQUEST.code).setErrorMessage("Unexpected broker id, expected "
-                + node.nodeId() + " or empty string, but received " + name);
+            result.setErrorCode(Errors.INVALID_REQUEST.code)
+                    .setErrorMessage("Unexpected broker id, expected " + node.nodeId()
+                            + " or empty string, but received " + name);
             return;
         }
         BrokerConfig config = node.config();
@@ -112,23 +131,28 @@ public final class DescribeConfigsHandler extends ApiHandler<DescribeConfigsRequ
             String set = config.originals().get(k.name);
             Object value = config.get(k.name);
             boolean sensitive = k.type == ConfigDef.Type.PASSWORD;
-            DescribeConfigsResponse.DescribeConfigsResourceResult c = new DescribeConfigsResponse.DescribeConfigsResourceResult()
-                .setName(k.name)
-                .setValue(sensitive || value == null ? null : render(value))
-                .setReadOnly(!dynamic(k.name))
-                .setConfigSource(set != null ? SOURCE_STATIC_BROKER : SOURCE_DEFAULT)
-                .setIsSensitive(sensitive)
-                .setConfigType(configType(k.type))
-                .setDocumentation(docs ? k.doc : null);
+            DescribeConfigsResponse.DescribeConfigsResourceResult c =
+                    new DescribeConfigsResponse.DescribeConfigsResourceResult()
+                            .setName(k.name)
+                            .setValue(sensitive || value == null ? null : render(value))
+                            .setReadOnly(!dynamic(k.name))
+                            .setConfigSource(set != null ? SOURCE_STATIC_BROKER : SOURCE_DEFAULT)
+                            .setIsSensitive(sensitive)
+                            .setConfigType(configType(k.type))
+                            .setDocumentation(docs ? k.doc : null);
             if (synonyms) {
                 List<DescribeConfigsResponse.DescribeConfigsSynonym> list = new ArrayList<>();
                 if (set != null) {
-                    list.add(new DescribeConfigsResponse.DescribeConfigsSynonym().setName(k.name)
-                        .setValue(sensitive ? null : set).setSource(SOURCE_STATIC_BROKER));
+                    list.add(new DescribeConfigsResponse.DescribeConfigsSynonym()
+                            .setName(k.name)
+                            .setValue(sensitive ? null : set)
+                            .setSource(SOURCE_STATIC_BROKER));
                 }
                 if (k.defaultText != null) {
-                    list.add(new DescribeConfigsResponse.DescribeConfigsSynonym().setName(k.name)
-                        .setValue(sensitive ? null : k.defaultText).setSource(SOURCE_DEFAULT));
+                    list.add(new DescribeConfigsResponse.DescribeConfigsSynonym()
+                            .setName(k.name)
+                            .setValue(sensitive ? null : k.defaultText)
+                            .setSource(SOURCE_DEFAULT));
                 }
                 c.setSynonyms(list);
             }
@@ -154,25 +178,41 @@ public final class DescribeConfigsHandler extends ApiHandler<DescribeConfigsRequ
     /** Broker keys Apache Kafka lets one change at run time (so they are not read-only). */
     private static boolean dynamic(String key) {
         return (key.startsWith("log.") && !key.equals("log.dir") && !key.equals("log.dirs"))
-            || key.startsWith("compression.") || key.equals("message.max.bytes") || key.equals("min.insync.replicas")
-            || key.equals("num.io.threads") || key.equals("num.network.threads") || key.equals("listeners")
-            || key.equals("advertised.listeners") || key.equals("unclean.leader.election.enable")
-            || key.equals("producer.id.expiration.ms") || key.equals("listener.security.protocol.map");
+                || key.startsWith("compression.")
+                || key.equals("message.max.bytes")
+                || key.equals("min.insync.replicas")
+                || key.equals("num.io.threads")
+                || key.equals("num.network.threads")
+                || key.equals("listeners")
+                || key.equals("advertised.listeners")
+                || key.equals("unclean.leader.election.enable")
+                || key.equals("producer.id.expiration.ms")
+                || key.equals("listener.security.protocol.map");
     }
 
     /** DescribeConfigs' config_type codes. */
     static byte configType(ConfigDef.Type type) {
         switch (type) {
-            case BOOLEAN: return 1;
-            case STRING: return 2;
-            case INT: return 3;
-            case SHORT: return 4;
-            case LONG: return 5;
-            case DOUBLE: return 6;
-            case LIST: return 7;
-            case CLASS: return 8;
-            case PASSWORD: return 9;
-            default: return 0;
+            case BOOLEAN:
+                return 1;
+            case STRING:
+                return 2;
+            case INT:
+                return 3;
+            case SHORT:
+                return 4;
+            case LONG:
+                return 5;
+            case DOUBLE:
+                return 6;
+            case LIST:
+                return 7;
+            case CLASS:
+                return 8;
+            case PASSWORD:
+                return 9;
+            default:
+                return 0;
         }
     }
 }

@@ -61,26 +61,43 @@ public final class DescribeLogDirsHandler extends ApiHandler<DescribeLogDirsRequ
                 continue;
             }
             String dir = log.dir().getAbsoluteFile().getParentFile().getAbsolutePath();
-            byDir.computeIfAbsent(dir, d -> new LinkedHashMap<>()).computeIfAbsent(topic, t -> new ArrayList<>())
-                .add(new DescribeLogDirsResponse.DescribeLogDirsPartition().setPartitionIndex(partition)
-                    .setPartitionSize(log.sizeInBytes()).setOffsetLag(0).setIsFutureKey(false));
+            byDir.computeIfAbsent(dir, d -> new LinkedHashMap<>())
+                    .computeIfAbsent(topic, t -> new ArrayList<>())
+                    .add(new DescribeLogDirsResponse.DescribeLogDirsPartition()
+                            .setPartitionIndex(partition)
+                            .setPartitionSize(log.sizeInBytes())
+                            .setOffsetLag(0)
+                            .setIsFutureKey(false));
         }
         List<DescribeLogDirsResponse.DescribeLogDirsResult> results = new ArrayList<>();
-        for (Map.Entry<String, Map<String, List<DescribeLogDirsResponse.DescribeLogDirsPartition>>> e : byDir.entrySet()) {
+        for (Map.Entry<String, Map<String, List<DescribeLogDirsResponse.DescribeLogDirsPartition>>> e :
+                byDir.entrySet()) {
             List<DescribeLogDirsResponse.DescribeLogDirsTopic> topics = new ArrayList<>();
-            for (Map.Entry<String, List<DescribeLogDirsResponse.DescribeLogDirsPartition>> t : e.getValue().entrySet()) {
-                topics.add(new DescribeLogDirsResponse.DescribeLogDirsTopic().setName(t.getKey()).setPartitions(t.getValue()));
+            for (Map.Entry<String, List<DescribeLogDirsResponse.DescribeLogDirsPartition>> t :
+                    e.getValue().entrySet()) {
+                topics.add(new DescribeLogDirsResponse.DescribeLogDirsTopic()
+                        .setName(t.getKey())
+                        .setPartitions(t.getValue()));
             }
             File f = new File(e.getKey());
             LogDir logDir = logManager.logDir(f);
             if (logDir != null && !logDir.isOnline()) {
-                results.add(new DescribeLogDirsResponse.DescribeLogDirsResult().setErrorCode(Errors.KAFKA_STORAGE_ERROR.code)
-                    .setLogDir(e.getKey()).setTopics(new ArrayList<>()).setTotalBytes(-1L).setUsableBytes(-1L));
+                results.add(new DescribeLogDirsResponse.DescribeLogDirsResult()
+                        .setErrorCode(Errors.KAFKA_STORAGE_ERROR.code)
+                        .setLogDir(e.getKey())
+                        .setTopics(new ArrayList<>())
+                        .setTotalBytes(-1L)
+                        .setUsableBytes(-1L));
                 continue;
             }
-            results.add(new DescribeLogDirsResponse.DescribeLogDirsResult().setErrorCode(Errors.NONE.code)
-                .setLogDir(e.getKey()).setTopics(topics).setTotalBytes(f.getTotalSpace()).setUsableBytes(f.getUsableSpace()));
+            results.add(new DescribeLogDirsResponse.DescribeLogDirsResult()
+                    .setErrorCode(Errors.NONE.code)
+                    .setLogDir(e.getKey())
+                    .setTopics(topics)
+                    .setTotalBytes(f.getTotalSpace())
+                    .setUsableBytes(f.getUsableSpace()));
         }
-        context.respond(new DescribeLogDirsResponse().setErrorCode(Errors.NONE.code).setResults(results));
+        context.respond(
+                new DescribeLogDirsResponse().setErrorCode(Errors.NONE.code).setResults(results));
     }
 }

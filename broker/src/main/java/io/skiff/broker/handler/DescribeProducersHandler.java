@@ -36,8 +36,8 @@ public final class DescribeProducersHandler extends ApiHandler<DescribeProducers
         for (DescribeProducersRequest.TopicRequest t : request.topics()) {
             List<DescribeProducersResponse.PartitionResponse> partitions = new ArrayList<>();
             for (int partition : t.partitionIndexes()) {
-                DescribeProducersResponse.PartitionResponse out = new DescribeProducersResponse.PartitionResponse()
-                    .setPartitionIndex(partition);
+                DescribeProducersResponse.PartitionResponse out =
+                        new DescribeProducersResponse.PartitionResponse().setPartitionIndex(partition);
                 Partition p = partitionManager.partition(image.topic(t.name()), partition);
                 if (p == null) {
                     out.setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code);
@@ -47,18 +47,20 @@ public final class DescribeProducersHandler extends ApiHandler<DescribeProducers
                     List<DescribeProducersResponse.ProducerState> producers = new ArrayList<>();
                     for (ActiveProducer ap : p.log().activeProducers()) {
                         producers.add(new DescribeProducersResponse.ProducerState()
-                            .setProducerId(ap.producerId())
-                            .setProducerEpoch(ap.producerEpoch())
-                            .setLastSequence(ap.lastSequence())
-                            .setLastTimestamp(ap.lastTimestamp())
-                            .setCoordinatorEpoch(ap.coordinatorEpoch())
-                            .setCurrentTxnStartOffset(ap.currentTxnStartOffset()));
+                                .setProducerId(ap.producerId())
+                                .setProducerEpoch(ap.producerEpoch())
+                                .setLastSequence(ap.lastSequence())
+                                .setLastTimestamp(ap.lastTimestamp())
+                                .setCoordinatorEpoch(ap.coordinatorEpoch())
+                                .setCurrentTxnStartOffset(ap.currentTxnStartOffset()));
                     }
                     out.setActiveProducers(producers);
                 }
                 partitions.add(out);
             }
-            topics.add(new DescribeProducersResponse.TopicResponse().setName(t.name()).setPartitions(partitions));
+            topics.add(new DescribeProducersResponse.TopicResponse()
+                    .setName(t.name())
+                    .setPartitions(partitions));
         }
         context.respond(new DescribeProducersResponse().setTopics(topics));
     }

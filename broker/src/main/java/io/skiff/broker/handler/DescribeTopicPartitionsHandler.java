@@ -52,8 +52,10 @@ public final class DescribeTopicPartitionsHandler extends ApiHandler<DescribeTop
                     found.put(t.name(), t);
                 } else {
                     missing.add(new DescribeTopicPartitionsResponse.DescribeTopicPartitionsResponseTopic()
-                        .setName(r.name()).setTopicId(Uuid.ZERO).setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code)
-                        .setTopicAuthorizedOperations(LocalNode.OPERATIONS_NOT_REQUESTED));
+                            .setName(r.name())
+                            .setTopicId(Uuid.ZERO)
+                            .setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code)
+                            .setTopicAuthorizedOperations(LocalNode.OPERATIONS_NOT_REQUESTED));
                 }
             }
         }
@@ -63,21 +65,30 @@ public final class DescribeTopicPartitionsHandler extends ApiHandler<DescribeTop
         DescribeTopicPartitionsResponse.Cursor next = null;
         int budget = limit;
         for (TopicImage t : (cursor == null ? found : found.tailMap(cursor.topicName(), true)).values()) {
-            int first = cursor != null && t.name().equals(cursor.topicName()) ? Math.max(0, cursor.partitionIndex()) : 0;
+            int first =
+                    cursor != null && t.name().equals(cursor.topicName()) ? Math.max(0, cursor.partitionIndex()) : 0;
             if (budget == 0) {
-                next = new DescribeTopicPartitionsResponse.Cursor().setTopicName(t.name()).setPartitionIndex(first);
+                next = new DescribeTopicPartitionsResponse.Cursor()
+                        .setTopicName(t.name())
+                        .setPartitionIndex(first);
                 break;
             }
-            List<DescribeTopicPartitionsResponse.DescribeTopicPartitionsResponsePartition> partitions = new ArrayList<>();
+            List<DescribeTopicPartitionsResponse.DescribeTopicPartitionsResponsePartition> partitions =
+                    new ArrayList<>();
             int p = first;
             for (; p < t.partitions() && budget > 0; p++, budget--) {
                 partitions.add(describe(t, p));
             }
             topics.add(new DescribeTopicPartitionsResponse.DescribeTopicPartitionsResponseTopic()
-                .setName(t.name()).setTopicId(t.id()).setIsInternal(t.isInternal()).setPartitions(partitions)
-                .setTopicAuthorizedOperations(LocalNode.ALL_TOPIC_OPERATIONS));
+                    .setName(t.name())
+                    .setTopicId(t.id())
+                    .setIsInternal(t.isInternal())
+                    .setPartitions(partitions)
+                    .setTopicAuthorizedOperations(LocalNode.ALL_TOPIC_OPERATIONS));
             if (p < t.partitions()) {
-                next = new DescribeTopicPartitionsResponse.Cursor().setTopicName(t.name()).setPartitionIndex(p);
+                next = new DescribeTopicPartitionsResponse.Cursor()
+                        .setTopicName(t.name())
+                        .setPartitionIndex(p);
                 break;
             }
         }
@@ -87,14 +98,22 @@ public final class DescribeTopicPartitionsHandler extends ApiHandler<DescribeTop
     private DescribeTopicPartitionsResponse.DescribeTopicPartitionsResponsePartition describe(TopicImage t, int p) {
         Partition partition = partitionManager.partition(t, p);
         DescribeTopicPartitionsResponse.DescribeTopicPartitionsResponsePartition out =
-            new DescribeTopicPartitionsResponse.DescribeTopicPartitionsResponsePartition().setPartitionIndex(p)
-                .setEligibleLeaderReplicas(List.of()).setLastKnownElr(List.of()).setOfflineReplicas(List.of());
+                new DescribeTopicPartitionsResponse.DescribeTopicPartitionsResponsePartition()
+                        .setPartitionIndex(p)
+                        .setEligibleLeaderReplicas(List.of())
+                        .setLastKnownElr(List.of())
+                        .setOfflineReplicas(List.of());
         if (partition == null) {
             // Published in the image a moment before its partitions exist here: as Kafka answers.
-            return out.setErrorCode(Errors.LEADER_NOT_AVAILABLE.code).setLeaderId(-1).setLeaderEpoch(-1)
-                .setReplicaNodes(List.of(node.nodeId())).setIsrNodes(List.of());
+            return out.setErrorCode(Errors.LEADER_NOT_AVAILABLE.code)
+                    .setLeaderId(-1)
+                    .setLeaderEpoch(-1)
+                    .setReplicaNodes(List.of(node.nodeId()))
+                    .setIsrNodes(List.of());
         }
-        return out.setLeaderId(partition.leaderId()).setLeaderEpoch(partition.leaderEpoch())
-            .setReplicaNodes(partition.replicas()).setIsrNodes(partition.inSyncReplicas());
+        return out.setLeaderId(partition.leaderId())
+                .setLeaderEpoch(partition.leaderEpoch())
+                .setReplicaNodes(partition.replicas())
+                .setIsrNodes(partition.inSyncReplicas());
     }
 }

@@ -35,23 +35,22 @@ public final class Features {
 
     /** In the order Apache Kafka lists them. */
     public static final List<Supported> SUPPORTED = List.of(
-        new Supported("group.version", 0, 1),
-        new Supported("kraft.version", 0, 1),
-        new Supported("metadata.version", 7, 30),
-        new Supported("share.version", 0, 1),
-        new Supported("streams.version", 0, 1),
-        new Supported("transaction.version", 0, 2),
-        new Supported("eligible.leader.replicas.version", 0, 1));
+            new Supported("group.version", 0, 1),
+            new Supported("kraft.version", 0, 1),
+            new Supported("metadata.version", 7, 30),
+            new Supported("share.version", 0, 1),
+            new Supported("streams.version", 0, 1),
+            new Supported("transaction.version", 0, 2),
+            new Supported("eligible.leader.replicas.version", 0, 1));
 
     /** In the order Apache Kafka lists them; kraft.version at level 0 is not listed. */
     public static final List<Finalized> FINALIZED = List.of(
-        new Finalized("group.version", 1),
-        new Finalized("streams.version", 1),
-        new Finalized("transaction.version", 2),
-        new Finalized("eligible.leader.replicas.version", 1),
-        new Finalized("share.version", 1),
-        new Finalized("metadata.version", 30));
+            new Finalized("group.version", 1),
+            new Finalized("streams.version", 1),
+            new Finalized("transaction.version", 2),
+            new Finalized("eligible.leader.replicas.version", 1),
+            new Finalized("share.version", 1),
+            new Finalized("metadata.version", 30));
 
-    private Features() {
-    }
+    private Features() {}
 }

@@ -7,14 +7,14 @@ import io.skiff.broker.metadata.MetadataImage;
 import io.skiff.broker.metadata.MetadataManager;
 import io.skiff.broker.metadata.TopicImage;
 import io.skiff.broker.network.ApiHandler;
+import io.skiff.broker.network.RequestContext;
 import io.skiff.broker.partition.Partition;
 import io.skiff.broker.partition.PartitionManager;
-import io.skiff.broker.network.RequestContext;
 import io.skiff.storage.ReadResult;
 import io.skiff.storage.TopicPartition;
+import io.skiff.wire.compress.Codecs;
 import io.skiff.wire.message.FetchRequest;
 import io.skiff.wire.message.FetchResponse;
-import io.skiff.wire.compress.Codecs;
 import io.skiff.wire.protocol.ApiKeys;
 import io.skiff.wire.protocol.Errors;
 import io.skiff.wire.protocol.Uuid;
@@ -38,6 +38,7 @@ public final class FetchHandler extends ApiHandler<FetchRequest> {
     static final byte READ_COMMITTED = 1;
     /** Fetch versions before this cannot carry zstd batches. */
     static final short MIN_VERSION_FOR_ZSTD = 10;
+
     private static final Records EMPTY = new ByteBufRecords(Unpooled.EMPTY_BUFFER);
 
     private final MetadataManager metadata;
@@ -46,8 +47,12 @@ public final class FetchHandler extends ApiHandler<FetchRequest> {
     private final FetchPurgatory purgatory;
     private final LongSupplier clockMs;
 
-    public FetchHandler(MetadataManager metadata, PartitionManager partitions, FetchSessionCache sessions,
-                        FetchPurgatory purgatory, LongSupplier clockMs) {
+    public FetchHandler(
+            MetadataManager metadata,
+            PartitionManager partitions,
+            FetchSessionCache sessions,
+            FetchPurgatory purgatory,
+            LongSupplier clockMs) {
         super(ApiKeys.FETCH, 4, 18);
         this.metadata = metadata;
         this.partitions = partitions;
@@ -66,8 +71,11 @@ public final class FetchHandler extends ApiHandler<FetchRequest> {
             FetchSessionCache.Key base = key(image, byId, t.topicId(), t.topic(), 0);
             for (FetchRequest.FetchPartition p : t.partitions()) {
                 requested.add(new FetchSessionCache.Requested(
-                    new FetchSessionCache.Key(base.topicId(), base.topic(), p.partition()),
-                    p.fetchOffset(), p.partitionMaxBytes(), p.currentLeaderEpoch(), p.logStartOffset()));
+                        new FetchSessionCache.Key(base.topicId(), base.topic(), p.partition()),
+                        p.fetchOffset(),
+                        p.partitionMaxBytes(),
+                        p.currentLeaderEpoch(),
+                        p.logStartOffset()));
             }
         }
         List<FetchSessionCache.Key> forgotten = new ArrayList<>();
@@ -78,11 +86,13 @@ public final class FetchHandler extends ApiHandler<FetchRequest> {
             }
         }
         long nowMs = clockMs.getAsLong();
-        FetchSessionCache.Context session = sessions.newContext(request.sessionId(), request.sessionEpoch(),
-            requested, forgotten, nowMs);
+        FetchSessionCache.Context session =
+                sessions.newContext(request.sessionId(), request.sessionEpoch(), requested, forgotten, nowMs);
         if (session.error != Errors.NONE) {
-            context.respond(new FetchResponse().setErrorCode(session.error.code).setSessionId(0)
-                .setResponses(new ArrayList<>()));
+            context.respond(new FetchResponse()
+                    .setErrorCode(session.error.code)
+                    .setSessionId(0)
+                    .setResponses(new ArrayList<>()));
             return;
         }
         PendingFetch pending = new PendingFetch(context, request, session);
@@ -104,7 +114,8 @@ public final class FetchHandler extends ApiHandler<FetchRequest> {
     }
 
     /** The session key of a topic: by id for v13+ (with the name if known), by name before. */
-    private static FetchSessionCache.Key key(MetadataImage image, boolean byId, Uuid topicId, String name, int partition) {
+    private static FetchSessionCache.Key key(
+            MetadataImage image, boolean byId, Uuid topicId, String name, int partition) {
         if (byId) {
             TopicImage t = image.topic(topicId);
             return new FetchSessionCache.Key(topicId, t == null ? null : t.name(), partition);
@@ -124,6 +135,7 @@ public final class FetchHandler extends ApiHandler<FetchRequest> {
         private final AtomicBoolean done = new AtomicBoolean();
         /** Bytes readable, as last read plus what appends announced since. */
         private final AtomicLong readable = new AtomicLong();
+
         private final AtomicBoolean wakeQueued = new AtomicBoolean();
 
         PendingFetch(RequestContext context, FetchRequest request, FetchSessionCache.Context session) {
@@ -149,7 +161,9 @@ public final class FetchHandler extends ApiHandler<FetchRequest> {
 
         @Override
         public void onReadable(int bytes) {
-            if (readable.addAndGet(bytes) >= request.minBytes() && !done.get() && wakeQueued.compareAndSet(false, true)) {
+            if (readable.addAndGet(bytes) >= request.minBytes()
+                    && !done.get()
+                    && wakeQueued.compareAndSet(false, true)) {
                 try {
                     context.executor().execute(this);
                 } catch (RejectedExecutionException shuttingDown) {
@@ -206,8 +220,9 @@ public final class FetchHandler extends ApiHandler<FetchRequest> {
                     continue;
                 }
                 Partition partition = partitions.partition(topic, k.partition());
-                r.error = partition == null ? Errors.UNKNOWN_TOPIC_OR_PARTITION
-                    : partition.checkLeaderEpoch(p.currentLeaderEpoch);
+                r.error = partition == null
+                        ? Errors.UNKNOWN_TOPIC_OR_PARTITION
+                        : partition.checkLeaderEpoch(p.currentLeaderEpoch);
                 if (r.error != Errors.NONE) {
                     out.errors = true;
                     continue;
@@ -216,8 +231,9 @@ public final class FetchHandler extends ApiHandler<FetchRequest> {
                 // The stable offset first: the watermark read after it is never below it.
                 long lastStableOffset = partition.lastStableOffset();
                 long highWatermark = partition.highWatermark();
-                ReadResult result = partition.log().read(p.fetchOffset, limit,
-                    readCommitted ? lastStableOffset : highWatermark, minOneBatch);
+                ReadResult result = partition
+                        .log()
+                        .read(p.fetchOffset, limit, readCommitted ? lastStableOffset : highWatermark, minOneBatch);
                 r.error = StorageErrors.of(result.outcome());
                 if (r.error != Errors.NONE) {
                     // As in Apache Kafka, a failed read answers no offsets (-1), not the partition's.
@@ -225,7 +241,8 @@ public final class FetchHandler extends ApiHandler<FetchRequest> {
                     continue;
                 }
                 if (result.records() != null && result.records().sizeInBytes() > 0) {
-                    if (context.apiVersion < MIN_VERSION_FOR_ZSTD && result.records().anyBatchCompressedWith(Codecs.ZSTD)) {
+                    if (context.apiVersion < MIN_VERSION_FOR_ZSTD
+                            && result.records().anyBatchCompressedWith(Codecs.ZSTD)) {
                         // Clients this old cannot read zstd batches, as Apache Kafka says.
                         r.error = Errors.UNSUPPORTED_COMPRESSION_TYPE;
                         out.errors = true;
@@ -252,12 +269,14 @@ public final class FetchHandler extends ApiHandler<FetchRequest> {
             for (PartitionRead r : read.partitions) {
                 FetchSessionCache.Key k = r.partition.key;
                 int recordBytes = r.records == null ? 0 : r.records.sizeInBytes();
-                if (!session.include(r.partition, r.error, r.highWatermark, r.lastStableOffset, r.logStartOffset,
-                    recordBytes)) {
+                if (!session.include(
+                        r.partition, r.error, r.highWatermark, r.lastStableOffset, r.logStartOffset, recordBytes)) {
                     continue;
                 }
-                boolean sameTopic = current != null && (byId ? current.topicId().equals(k.topicId())
-                    : current.topic().equals(k.topic()));
+                boolean sameTopic = current != null
+                        && (byId
+                                ? current.topicId().equals(k.topicId())
+                                : current.topic().equals(k.topic()));
                 if (!sameTopic) {
                     current = new FetchResponse.FetchableTopicResponse().setPartitions(new ArrayList<>());
                     if (byId) {
@@ -267,18 +286,21 @@ public final class FetchHandler extends ApiHandler<FetchRequest> {
                     }
                     topics.add(current);
                 }
-                current.partitions().add(new FetchResponse.PartitionData()
-                    .setPartitionIndex(k.partition())
-                    .setErrorCode(r.error.code)
-                    .setHighWatermark(r.highWatermark)
-                    .setLastStableOffset(r.lastStableOffset)
-                    .setLogStartOffset(r.logStartOffset)
-                    .setAbortedTransactions(readCommitted ? new ArrayList<>() : null)
-                    .setPreferredReadReplica(-1)
-                    .setRecords(r.records == null ? EMPTY : r.records));
+                current.partitions()
+                        .add(new FetchResponse.PartitionData()
+                                .setPartitionIndex(k.partition())
+                                .setErrorCode(r.error.code)
+                                .setHighWatermark(r.highWatermark)
+                                .setLastStableOffset(r.lastStableOffset)
+                                .setLogStartOffset(r.logStartOffset)
+                                .setAbortedTransactions(readCommitted ? new ArrayList<>() : null)
+                                .setPreferredReadReplica(-1)
+                                .setRecords(r.records == null ? EMPTY : r.records));
             }
-            return new FetchResponse().setErrorCode(Errors.NONE.code).setSessionId(session.responseSessionId)
-                .setResponses(topics);
+            return new FetchResponse()
+                    .setErrorCode(Errors.NONE.code)
+                    .setSessionId(session.responseSessionId)
+                    .setResponses(topics);
         }
     }
 

@@ -34,7 +34,8 @@ public final class FindCoordinatorHandler extends ApiHandler<FindCoordinatorRequ
     public void handle(RequestContext context, FindCoordinatorRequest request) {
         short version = context.apiVersion;
         byte keyType = request.keyType();
-        List<String> keys = version >= 4 ? request.coordinatorKeys() : List.of(request.key() == null ? "" : request.key());
+        List<String> keys =
+                version >= 4 ? request.coordinatorKeys() : List.of(request.key() == null ? "" : request.key());
         if (keyType == GROUP) {
             groups.ensureOffsetsTopic().whenComplete((error, failure) -> {
                 Errors e = failure != null ? Errors.COORDINATOR_NOT_AVAILABLE : error;
@@ -42,8 +43,8 @@ public final class FindCoordinatorHandler extends ApiHandler<FindCoordinatorRequ
             });
             return;
         }
-        context.respond(answer(context, keys, keyType == TRANSACTION ? Errors.COORDINATOR_NOT_AVAILABLE
-            : Errors.INVALID_REQUEST));
+        context.respond(answer(
+                context, keys, keyType == TRANSACTION ? Errors.COORDINATOR_NOT_AVAILABLE : Errors.INVALID_REQUEST));
     }
 
     private FindCoordinatorResponse answer(RequestContext context, List<String> keys, Errors error) {
@@ -52,17 +53,30 @@ public final class FindCoordinatorHandler extends ApiHandler<FindCoordinatorRequ
         FindCoordinatorResponse r = new FindCoordinatorResponse();
         if (context.apiVersion < 4) {
             return found
-                ? r.setErrorCode(Errors.NONE.code).setNodeId(node.nodeId()).setHost(self.host).setPort(self.port)
-                : r.setErrorCode(error.code).setErrorMessage(context.apiVersion >= 1 ? error.message : null)
-                    .setNodeId(-1).setHost("").setPort(-1);
+                    ? r.setErrorCode(Errors.NONE.code)
+                            .setNodeId(node.nodeId())
+                            .setHost(self.host)
+                            .setPort(self.port)
+                    : r.setErrorCode(error.code)
+                            .setErrorMessage(context.apiVersion >= 1 ? error.message : null)
+                            .setNodeId(-1)
+                            .setHost("")
+                            .setPort(-1);
         }
         List<FindCoordinatorResponse.Coordinator> out = new ArrayList<>(keys.size());
         for (String key : keys) {
             FindCoordinatorResponse.Coordinator c = new FindCoordinatorResponse.Coordinator().setKey(key);
             if (found) {
-                c.setErrorCode(Errors.NONE.code).setNodeId(node.nodeId()).setHost(self.host).setPort(self.port);
+                c.setErrorCode(Errors.NONE.code)
+                        .setNodeId(node.nodeId())
+                        .setHost(self.host)
+                        .setPort(self.port);
             } else {
-                c.setErrorCode(error.code).setErrorMessage(error.message).setNodeId(-1).setHost("").setPort(-1);
+                c.setErrorCode(error.code)
+                        .setErrorMessage(error.message)
+                        .setNodeId(-1)
+                        .setHost("")
+                        .setPort(-1);
             }
             out.add(c);
         }

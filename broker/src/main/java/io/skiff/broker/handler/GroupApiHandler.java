@@ -26,8 +26,12 @@ abstract class GroupApiHandler<Q extends ApiMessage> extends ApiHandler<Q> {
 
     @Override
     public final void handle(RequestContext context, Q request) {
-        io.skiff.coordinator.group.RequestContext rc = new io.skiff.coordinator.group.RequestContext(context.apiVersion,
-            context.clientId, context.clientAddress == null ? "" : "/" + context.clientAddress.getAddress().getHostAddress());
+        io.skiff.coordinator.group.RequestContext rc = new io.skiff.coordinator.group.RequestContext(
+                context.apiVersion,
+                context.clientId,
+                context.clientAddress == null
+                        ? ""
+                        : "/" + context.clientAddress.getAddress().getHostAddress());
         // CHECKSTYLE.ON: InlineQualifiedName
         call(rc, request).whenComplete((response, failure) -> {
             if (failure != null) {

@@ -28,7 +28,7 @@ public final class IncrementalAlterConfigsHandler extends ApiHandler<Incremental
     public void handle(RequestContext context, IncrementalAlterConfigsRequest request) {
         int n = request.resources().size();
         IncrementalAlterConfigsResponse.AlterConfigsResourceResponse[] out =
-            new IncrementalAlterConfigsResponse.AlterConfigsResourceResponse[n];
+                new IncrementalAlterConfigsResponse.AlterConfigsResourceResponse[n];
         Map<String, Integer> topicCount = new HashMap<>();
         for (IncrementalAlterConfigsRequest.AlterConfigsResource r : request.resources()) {
             if (r.resourceType() == DescribeConfigsHandler.TOPIC) {
@@ -38,12 +38,15 @@ public final class IncrementalAlterConfigsHandler extends ApiHandler<Incremental
         List<TopicConfigAdmin.Change> changes = new ArrayList<>();
         List<Integer> changeIndex = new ArrayList<>();
         for (int i = 0; i < n; i++) {
-            IncrementalAlterConfigsRequest.AlterConfigsResource r = request.resources().get(i);
+            IncrementalAlterConfigsRequest.AlterConfigsResource r =
+                    request.resources().get(i);
             out[i] = new IncrementalAlterConfigsResponse.AlterConfigsResourceResponse()
-                .setResourceType(r.resourceType()).setResourceName(r.resourceName());
+                    .setResourceType(r.resourceType())
+                    .setResourceName(r.resourceName());
             if (r.resourceType() == DescribeConfigsHandler.TOPIC) {
                 if (topicCount.get(r.resourceName()) > 1) {
-                    out[i].setErrorCode(Errors.INVALID_REQUEST.code).setErrorMessage("Duplicate resource in the request");
+                    out[i].setErrorCode(Errors.INVALID_REQUEST.code)
+                            .setErrorMessage("Duplicate resource in the request");
                     continue;
                 }
                 List<TopicConfigAdmin.Op> ops = new ArrayList<>();
@@ -54,10 +57,10 @@ public final class IncrementalAlterConfigsHandler extends ApiHandler<Incremental
                 changeIndex.add(i);
             } else if (r.resourceType() == DescribeConfigsHandler.BROKER) {
                 out[i].setErrorCode(Errors.INVALID_REQUEST.code)
-                    .setErrorMessage("Dynamic broker configuration is not supported by this broker yet");
+                        .setErrorMessage("Dynamic broker configuration is not supported by this broker yet");
             } else {
                 out[i].setErrorCode(Errors.INVALID_REQUEST.code)
-                    .setErrorMessage("Unsupported resource type " + r.resourceType());
+                        .setErrorMessage("Unsupported resource type " + r.resourceType());
             }
         }
         admin.alter(changes, request.validateOnly()).whenComplete((results, failure) -> {
@@ -66,7 +69,8 @@ public final class IncrementalAlterConfigsHandler extends ApiHandler<Incremental
                 if (failure != null) {
                     r.setErrorCode(Errors.UNKNOWN_SERVER_ERROR.code).setErrorMessage(failure.getMessage());
                 } else {
-                    r.setErrorCode(results.get(j).error().code).setErrorMessage(results.get(j).message());
+                    r.setErrorCode(results.get(j).error().code)
+                            .setErrorMessage(results.get(j).message());
                 }
             }
             context.respond(new IncrementalAlterConfigsResponse().setResponses(new ArrayList<>(List.of(out))));

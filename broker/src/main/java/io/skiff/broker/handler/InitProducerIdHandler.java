@@ -25,17 +25,23 @@ public final class InitProducerIdHandler extends ApiHandler<InitProducerIdReques
     @Override
     public void handle(RequestContext context, InitProducerIdRequest request) {
         if (request.transactionalId() != null) {
-            context.respond(new InitProducerIdResponse().setErrorCode(Errors.COORDINATOR_NOT_AVAILABLE.code)
-                .setProducerId(-1).setProducerEpoch((short) -1));
+            context.respond(new InitProducerIdResponse()
+                    .setErrorCode(Errors.COORDINATOR_NOT_AVAILABLE.code)
+                    .setProducerId(-1)
+                    .setProducerEpoch((short) -1));
             return;
         }
         producerIds.nextId().whenComplete((id, error) -> {
             if (error != null) {
-                context.respond(new InitProducerIdResponse().setErrorCode(Errors.UNKNOWN_SERVER_ERROR.code)
-                    .setProducerId(-1).setProducerEpoch((short) -1));
+                context.respond(new InitProducerIdResponse()
+                        .setErrorCode(Errors.UNKNOWN_SERVER_ERROR.code)
+                        .setProducerId(-1)
+                        .setProducerEpoch((short) -1));
             } else {
-                context.respond(new InitProducerIdResponse().setErrorCode(Errors.NONE.code)
-                    .setProducerId(id).setProducerEpoch((short) 0));
+                context.respond(new InitProducerIdResponse()
+                        .setErrorCode(Errors.NONE.code)
+                        .setProducerId(id)
+                        .setProducerEpoch((short) 0));
             }
         });
     }

@@ -4,9 +4,9 @@ import io.skiff.broker.metadata.MetadataImage;
 import io.skiff.broker.metadata.MetadataManager;
 import io.skiff.broker.metadata.TopicImage;
 import io.skiff.broker.network.ApiHandler;
+import io.skiff.broker.network.RequestContext;
 import io.skiff.broker.partition.Partition;
 import io.skiff.broker.partition.PartitionManager;
-import io.skiff.broker.network.RequestContext;
 import io.skiff.storage.PartitionLog;
 import io.skiff.storage.TimestampAndOffset;
 import io.skiff.wire.message.ListOffsetsRequest;
@@ -44,11 +44,16 @@ public final class ListOffsetsHandler extends ApiHandler<ListOffsetsRequest> {
             TopicImage topic = image.topic(t.name());
             List<ListOffsetsResponse.ListOffsetsPartitionResponse> partitions = new ArrayList<>();
             for (ListOffsetsRequest.ListOffsetsPartition p : t.partitions()) {
-                ListOffsetsResponse.ListOffsetsPartitionResponse out = new ListOffsetsResponse.ListOffsetsPartitionResponse()
-                    .setPartitionIndex(p.partitionIndex()).setTimestamp(-1).setOffset(-1).setLeaderEpoch(-1);
+                ListOffsetsResponse.ListOffsetsPartitionResponse out =
+                        new ListOffsetsResponse.ListOffsetsPartitionResponse()
+                                .setPartitionIndex(p.partitionIndex())
+                                .setTimestamp(-1)
+                                .setOffset(-1)
+                                .setLeaderEpoch(-1);
                 Partition partition = partitionManager.partition(topic, p.partitionIndex());
-                Errors error = partition == null ? Errors.UNKNOWN_TOPIC_OR_PARTITION
-                    : partition.checkLeaderEpoch(p.currentLeaderEpoch());
+                Errors error = partition == null
+                        ? Errors.UNKNOWN_TOPIC_OR_PARTITION
+                        : partition.checkLeaderEpoch(p.currentLeaderEpoch());
                 if (error != Errors.NONE) {
                     out.setErrorCode(error.code);
                 } else {
@@ -62,15 +67,18 @@ public final class ListOffsetsHandler extends ApiHandler<ListOffsetsRequest> {
                         TimestampAndOffset found = log.offsetForTimestamp(ts);
                         boolean special = ts < 0;
                         if (found.found() && (special || found.offset() < fetchable)) {
-                            out.setTimestamp(found.timestamp()).setOffset(found.offset())
-                                .setLeaderEpoch(withEpoch ? found.leaderEpoch() : -1);
+                            out.setTimestamp(found.timestamp())
+                                    .setOffset(found.offset())
+                                    .setLeaderEpoch(withEpoch ? found.leaderEpoch() : -1);
                         }
                     }
                     out.setErrorCode(Errors.NONE.code);
                 }
                 partitions.add(out);
             }
-            topics.add(new ListOffsetsResponse.ListOffsetsTopicResponse().setName(t.name()).setPartitions(partitions));
+            topics.add(new ListOffsetsResponse.ListOffsetsTopicResponse()
+                    .setName(t.name())
+                    .setPartitions(partitions));
         }
         context.respond(new ListOffsetsResponse().setTopics(topics));
     }

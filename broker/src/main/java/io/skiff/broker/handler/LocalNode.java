@@ -12,11 +12,11 @@ import java.util.function.Supplier;
  */
 public final class LocalNode {
     /** AclOperation bits of everything a topic allows when no authorizer is configured. */
-    public static final int ALL_TOPIC_OPERATIONS = (1 << 3) | (1 << 4) | (1 << 5) | (1 << 6) | (1 << 7) | (1 << 8)
-        | (1 << 10) | (1 << 11);
+    public static final int ALL_TOPIC_OPERATIONS =
+            (1 << 3) | (1 << 4) | (1 << 5) | (1 << 6) | (1 << 7) | (1 << 8) | (1 << 10) | (1 << 11);
     /** AclOperation bits of everything the cluster allows when no authorizer is configured. */
-    public static final int ALL_CLUSTER_OPERATIONS = (1 << 5) | (1 << 7) | (1 << 8) | (1 << 9) | (1 << 10) | (1 << 11)
-        | (1 << 12) | (1 << 13) | (1 << 14);
+    public static final int ALL_CLUSTER_OPERATIONS =
+            (1 << 5) | (1 << 7) | (1 << 8) | (1 << 9) | (1 << 10) | (1 << 11) | (1 << 12) | (1 << 13) | (1 << 14);
     /** Authorized-operations value when the client did not ask for them. */
     public static final int OPERATIONS_NOT_REQUESTED = Integer.MIN_VALUE;
 

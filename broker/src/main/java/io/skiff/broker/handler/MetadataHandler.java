@@ -34,8 +34,8 @@ public final class MetadataHandler extends ApiHandler<MetadataRequest> {
     private final MetadataManager metadata;
     private final TopicAdmin admin;
 
-    public MetadataHandler(LocalNode node, MetadataManager metadata, TopicAdmin admin,
-                           PartitionManager partitionManager) {
+    public MetadataHandler(
+            LocalNode node, MetadataManager metadata, TopicAdmin admin, PartitionManager partitionManager) {
         super(ApiKeys.METADATA, 0, 13);
         this.node = node;
         this.partitionManager = partitionManager;
@@ -46,14 +46,18 @@ public final class MetadataHandler extends ApiHandler<MetadataRequest> {
     @Override
     public void handle(RequestContext context, MetadataRequest request) {
         short version = context.apiVersion;
-        boolean allTopics = request.topics() == null || (version == 0 && request.topics().isEmpty());
+        boolean allTopics =
+                request.topics() == null || (version == 0 && request.topics().isEmpty());
         MetadataImage image = metadata.image();
         if (!allTopics) {
             Set<String> toCreate = new LinkedHashSet<>();
             boolean allowed = (version < 4 || request.allowAutoTopicCreation())
-                && node.config().getBoolean(BrokerConfig.AUTO_CREATE_TOPICS_ENABLE);
+                    && node.config().getBoolean(BrokerConfig.AUTO_CREATE_TOPICS_ENABLE);
             for (MetadataRequest.MetadataRequestTopic t : request.topics()) {
-                if (allowed && t.name() != null && image.topic(t.name()) == null && TopicNames.invalidReason(t.name()) == null) {
+                if (allowed
+                        && t.name() != null
+                        && image.topic(t.name()) == null
+                        && TopicNames.invalidReason(t.name()) == null) {
                     toCreate.add(t.name());
                 }
             }
@@ -62,8 +66,8 @@ public final class MetadataHandler extends ApiHandler<MetadataRequest> {
                 for (String name : toCreate) {
                     topics.add(new TopicAdmin.NewTopic(name, -1, (short) -1, Map.of(), Map.of()));
                 }
-                admin.create(topics, false).whenComplete((outcomes, error) ->
-                    context.respond(answer(context, request, metadata.image())));
+                admin.create(topics, false)
+                        .whenComplete((outcomes, error) -> context.respond(answer(context, request, metadata.image())));
                 return;
             }
         }
@@ -72,14 +76,16 @@ public final class MetadataHandler extends ApiHandler<MetadataRequest> {
 
     private MetadataResponse answer(RequestContext context, MetadataRequest request, MetadataImage image) {
         short version = context.apiVersion;
-        MetadataResponse response = new MetadataResponse()
-            .setClusterId(node.clusterId())
-            .setControllerId(node.nodeId());
+        MetadataResponse response =
+                new MetadataResponse().setClusterId(node.clusterId()).setControllerId(node.nodeId());
         EndPoint self = node.endPoint(context.listenerName);
         List<MetadataResponse.MetadataResponseBroker> brokers = new ArrayList<>(1);
         if (self != null) {
-            brokers.add(new MetadataResponse.MetadataResponseBroker().setNodeId(node.nodeId()).setHost(self.host)
-                .setPort(self.port).setRack(null));
+            brokers.add(new MetadataResponse.MetadataResponseBroker()
+                    .setNodeId(node.nodeId())
+                    .setHost(self.host)
+                    .setPort(self.port)
+                    .setRack(null));
         }
         response.setBrokers(brokers);
         boolean includeOps = version >= 8 && request.includeTopicAuthorizedOperations();
@@ -90,15 +96,17 @@ public final class MetadataHandler extends ApiHandler<MetadataRequest> {
             }
         } else {
             for (MetadataRequest.MetadataRequestTopic rt : request.topics()) {
-                TopicImage t = rt.name() != null ? image.topic(rt.name())
-                    : rt.topicId() != null && !rt.topicId().equals(Uuid.ZERO) ? image.topic(rt.topicId()) : null;
+                TopicImage t = rt.name() != null
+                        ? image.topic(rt.name())
+                        : rt.topicId() != null && !rt.topicId().equals(Uuid.ZERO) ? image.topic(rt.topicId()) : null;
                 if (t != null) {
                     topics.add(describe(t, includeOps));
                     continue;
                 }
                 MetadataResponse.MetadataResponseTopic out = new MetadataResponse.MetadataResponseTopic()
-                    .setName(rt.name()).setTopicId(rt.topicId() == null ? Uuid.ZERO : rt.topicId())
-                    .setIsInternal(false);
+                        .setName(rt.name())
+                        .setTopicId(rt.topicId() == null ? Uuid.ZERO : rt.topicId())
+                        .setIsInternal(false);
                 if (rt.name() == null) {
                     out.setErrorCode(Errors.UNKNOWN_TOPIC_ID.code);
                 } else if (TopicNames.invalidReason(rt.name()) != null) {
@@ -121,22 +129,29 @@ public final class MetadataHandler extends ApiHandler<MetadataRequest> {
         for (int p = 0; p < t.partitions(); p++) {
             Partition partition = partitionManager.partition(t, p);
             MetadataResponse.MetadataResponsePartition out = new MetadataResponse.MetadataResponsePartition()
-                .setPartitionIndex(p).setOfflineReplicas(List.of());
+                    .setPartitionIndex(p)
+                    .setOfflineReplicas(List.of());
             if (partition == null) {
                 // Published in the image a moment before its partitions exist here: as Kafka answers.
-                out.setErrorCode(Errors.LEADER_NOT_AVAILABLE.code).setLeaderId(-1).setLeaderEpoch(-1)
-                    .setReplicaNodes(List.of(node.nodeId())).setIsrNodes(List.of());
+                out.setErrorCode(Errors.LEADER_NOT_AVAILABLE.code)
+                        .setLeaderId(-1)
+                        .setLeaderEpoch(-1)
+                        .setReplicaNodes(List.of(node.nodeId()))
+                        .setIsrNodes(List.of());
             } else {
-                out.setLeaderId(partition.leaderId()).setLeaderEpoch(partition.leaderEpoch())
-                    .setReplicaNodes(partition.replicas()).setIsrNodes(partition.inSyncReplicas());
+                out.setLeaderId(partition.leaderId())
+                        .setLeaderEpoch(partition.leaderEpoch())
+                        .setReplicaNodes(partition.replicas())
+                        .setIsrNodes(partition.inSyncReplicas());
             }
             partitions.add(out);
         }
         return new MetadataResponse.MetadataResponseTopic()
-            .setName(t.name())
-            .setTopicId(t.id())
-            .setIsInternal(t.isInternal())
-            .setPartitions(partitions)
-            .setTopicAuthorizedOperations(includeOps ? LocalNode.ALL_TOPIC_OPERATIONS : LocalNode.OPERATIONS_NOT_REQUESTED);
+                .setName(t.name())
+                .setTopicId(t.id())
+                .setIsInternal(t.isInternal())
+                .setPartitions(partitions)
+                .setTopicAuthorizedOperations(
+                        includeOps ? LocalNode.ALL_TOPIC_OPERATIONS : LocalNode.OPERATIONS_NOT_REQUESTED);
     }
 }

@@ -3,9 +3,9 @@ package io.skiff.broker.handler;
 import io.skiff.broker.metadata.MetadataImage;
 import io.skiff.broker.metadata.MetadataManager;
 import io.skiff.broker.network.ApiHandler;
+import io.skiff.broker.network.RequestContext;
 import io.skiff.broker.partition.Partition;
 import io.skiff.broker.partition.PartitionManager;
-import io.skiff.broker.network.RequestContext;
 import io.skiff.wire.message.OffsetForLeaderEpochRequest;
 import io.skiff.wire.message.OffsetForLeaderEpochResponse;
 import io.skiff.wire.protocol.ApiKeys;
@@ -38,10 +38,13 @@ public final class OffsetForLeaderEpochHandler extends ApiHandler<OffsetForLeade
             List<OffsetForLeaderEpochResponse.EpochEndOffset> partitions = new ArrayList<>();
             for (OffsetForLeaderEpochRequest.OffsetForLeaderPartition p : t.partitions()) {
                 OffsetForLeaderEpochResponse.EpochEndOffset out = new OffsetForLeaderEpochResponse.EpochEndOffset()
-                    .setPartition(p.partition()).setLeaderEpoch(-1).setEndOffset(-1);
+                        .setPartition(p.partition())
+                        .setLeaderEpoch(-1)
+                        .setEndOffset(-1);
                 Partition partition = partitionManager.partition(image.topic(t.topic()), p.partition());
-                Errors error = partition == null ? Errors.UNKNOWN_TOPIC_OR_PARTITION
-                    : partition.checkLeaderEpoch(p.currentLeaderEpoch());
+                Errors error = partition == null
+                        ? Errors.UNKNOWN_TOPIC_OR_PARTITION
+                        : partition.checkLeaderEpoch(p.currentLeaderEpoch());
                 out.setErrorCode(error.code);
                 if (error == Errors.NONE) {
                     long[] end = partition.endOffsetForEpoch(p.leaderEpoch());
@@ -49,8 +52,9 @@ public final class OffsetForLeaderEpochHandler extends ApiHandler<OffsetForLeade
                 }
                 partitions.add(out);
             }
-            topics.add(new OffsetForLeaderEpochResponse.OffsetForLeaderTopicResult().setTopic(t.topic())
-                .setPartitions(partitions));
+            topics.add(new OffsetForLeaderEpochResponse.OffsetForLeaderTopicResult()
+                    .setTopic(t.topic())
+                    .setPartitions(partitions));
         }
         context.respond(new OffsetForLeaderEpochResponse().setTopics(topics));
     }

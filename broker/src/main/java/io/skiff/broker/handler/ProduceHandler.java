@@ -52,8 +52,13 @@ public final class ProduceHandler extends ApiHandler<ProduceRequest> {
     private final ScheduledExecutorService timeouts;
     private final AppendLanes lanes;
 
-    public ProduceHandler(MetadataManager metadata, PartitionManager partitions, boolean fsync, LongSupplier clockMs,
-                          ScheduledExecutorService timeouts, AppendLanes lanes) {
+    public ProduceHandler(
+            MetadataManager metadata,
+            PartitionManager partitions,
+            boolean fsync,
+            LongSupplier clockMs,
+            ScheduledExecutorService timeouts,
+            AppendLanes lanes) {
         super(ApiKeys.PRODUCE, 3, 13);
         this.metadata = metadata;
         this.partitions = partitions;
@@ -97,8 +102,9 @@ public final class ProduceHandler extends ApiHandler<ProduceRequest> {
             TopicImage topic = context.apiVersion >= 13 ? image.topic(td.topicId()) : image.topic(td.name());
             for (ProduceRequest.PartitionProduceData pd : td.partitionData()) {
                 Partition partition = partitions.partition(topic, pd.index());
-                if (partition != null && pd.records() instanceof ByteBufRecords r
-                    && partition.log().appendMayBlock(r.buffer(), nowMs)) {
+                if (partition != null
+                        && pd.records() instanceof ByteBufRecords r
+                        && partition.log().appendMayBlock(r.buffer(), nowMs)) {
                     return true;
                 }
             }
@@ -113,14 +119,19 @@ public final class ProduceHandler extends ApiHandler<ProduceRequest> {
         long nowMs = clockMs.getAsLong();
         boolean validAcks = acks == 0 || acks == 1 || acks == -1;
         boolean anyError = false;
-        List<ProduceResponse.TopicProduceResponse> topics = new ArrayList<>(request.topicData().size());
+        List<ProduceResponse.TopicProduceResponse> topics =
+                new ArrayList<>(request.topicData().size());
         Waits waits = null;
         for (ProduceRequest.TopicProduceData td : request.topicData()) {
             TopicImage topic = context.apiVersion >= 13 ? image.topic(td.topicId()) : image.topic(td.name());
-            List<ProduceResponse.PartitionProduceResponse> partitionResponses = new ArrayList<>(td.partitionData().size());
+            List<ProduceResponse.PartitionProduceResponse> partitionResponses =
+                    new ArrayList<>(td.partitionData().size());
             for (ProduceRequest.PartitionProduceData pd : td.partitionData()) {
                 ProduceResponse.PartitionProduceResponse out = new ProduceResponse.PartitionProduceResponse()
-                    .setIndex(pd.index()).setBaseOffset(-1).setLogAppendTimeMs(-1).setLogStartOffset(-1);
+                        .setIndex(pd.index())
+                        .setBaseOffset(-1)
+                        .setLogAppendTimeMs(-1)
+                        .setLogStartOffset(-1);
                 Errors error;
                 if (!validAcks) {
                     error = Errors.INVALID_REQUIRED_ACKS;
@@ -136,7 +147,8 @@ public final class ProduceHandler extends ApiHandler<ProduceRequest> {
                         error = checkRecords(context, pd.records());
                     }
                     if (error == Errors.NONE) {
-                        AppendResult r = append(context, partition, ((ByteBufRecords) pd.records()).buffer(), nowMs, out);
+                        AppendResult r =
+                                append(context, partition, ((ByteBufRecords) pd.records()).buffer(), nowMs, out);
                         error = StorageErrors.of(r.outcome());
                         if (r.isSuccess() && !ackless) {
                             waits = awaitCommit(waits, partition, acks == -1, r.lastOffset(), out);
@@ -146,8 +158,8 @@ public final class ProduceHandler extends ApiHandler<ProduceRequest> {
                 anyError |= error != Errors.NONE;
                 partitionResponses.add(out.setErrorCode(error.code));
             }
-            ProduceResponse.TopicProduceResponse tr = new ProduceResponse.TopicProduceResponse()
-                .setPartitionResponses(partitionResponses);
+            ProduceResponse.TopicProduceResponse tr =
+                    new ProduceResponse.TopicProduceResponse().setPartitionResponses(partitionResponses);
             if (context.apiVersion >= 13) {
                 tr.setTopicId(td.topicId() == null ? Uuid.ZERO : td.topicId());
             } else {
@@ -184,12 +196,17 @@ public final class ProduceHandler extends ApiHandler<ProduceRequest> {
     }
 
     /** Appends one partition's records ({@code buf}, borrowed) and fills {@code out} from the result. */
-    private static AppendResult append(RequestContext context, Partition partition, ByteBuf buf, long nowMs,
-                                       ProduceResponse.PartitionProduceResponse out) {
+    private static AppendResult append(
+            RequestContext context,
+            Partition partition,
+            ByteBuf buf,
+            long nowMs,
+            ProduceResponse.PartitionProduceResponse out) {
         AppendResult r = partition.appendAsLeader(buf, nowMs);
         if (r.isSuccess()) {
-            out.setBaseOffset(r.firstOffset()).setLogAppendTimeMs(r.logAppendTimeMs())
-                .setLogStartOffset(r.logStartOffset());
+            out.setBaseOffset(r.firstOffset())
+                    .setLogAppendTimeMs(r.logAppendTimeMs())
+                    .setLogStartOffset(r.logStartOffset());
             return r;
         }
         out.setErrorMessage(r.errorMessage());
@@ -197,7 +214,8 @@ public final class ProduceHandler extends ApiHandler<ProduceRequest> {
             List<ProduceResponse.BatchIndexAndErrorMessage> recordErrors = new ArrayList<>();
             for (RecordError re : r.recordErrors()) {
                 recordErrors.add(new ProduceResponse.BatchIndexAndErrorMessage()
-                    .setBatchIndex(re.batchIndex()).setBatchIndexErrorMessage(re.message()));
+                        .setBatchIndex(re.batchIndex())
+                        .setBatchIndexErrorMessage(re.message()));
             }
             out.setRecordErrors(recordErrors);
         }
@@ -208,8 +226,12 @@ public final class ProduceHandler extends ApiHandler<ProduceRequest> {
      * What the answer for {@code out} must wait for: the fsync in fsync mode, and for acks=-1 the
      * high watermark passing the append. Returns {@code waits}, created on first need.
      */
-    private Waits awaitCommit(Waits waits, Partition partition, boolean acksAll, long last,
-                              ProduceResponse.PartitionProduceResponse out) {
+    private Waits awaitCommit(
+            Waits waits,
+            Partition partition,
+            boolean acksAll,
+            long last,
+            ProduceResponse.PartitionProduceResponse out) {
         if (fsync) {
             waits = Waits.add(waits, out, partition.log().awaitDurable(last));
         }
@@ -226,7 +248,7 @@ public final class ProduceHandler extends ApiHandler<ProduceRequest> {
     private static boolean usesZstd(ByteBuf buf) {
         int at = buf.readerIndex() + RecordBatchDescriptor.ATTRIBUTES_OFFSET;
         return buf.readableBytes() >= RecordBatchDescriptor.HEADER_SIZE
-            && (buf.getShort(at) & RecordBatchDescriptor.COMPRESSION_CODEC_MASK) == Codecs.ZSTD;
+                && (buf.getShort(at) & RecordBatchDescriptor.COMPRESSION_CODEC_MASK) == Codecs.ZSTD;
     }
 
     /** The partition answers of one request that wait for fsyncs or for the high watermark. */
@@ -242,11 +264,11 @@ public final class ProduceHandler extends ApiHandler<ProduceRequest> {
         }
 
         /** Answers once every wait is over or {@code timeoutMs} passed, with each partition's outcome. */
-        void respondWhenDone(RequestContext context, ProduceResponse response, int timeoutMs,
-                             ScheduledExecutorService timeouts) {
+        void respondWhenDone(
+                RequestContext context, ProduceResponse response, int timeoutMs, ScheduledExecutorService timeouts) {
             CompletableFuture<Void> all = CompletableFuture.allOf(futures.toArray(new CompletableFuture<?>[0]));
-            ScheduledFuture<?> timer = timeouts.schedule(() -> all.completeExceptionally(new TimeoutException()),
-                timeoutMs, TimeUnit.MILLISECONDS);
+            ScheduledFuture<?> timer = timeouts.schedule(
+                    () -> all.completeExceptionally(new TimeoutException()), timeoutMs, TimeUnit.MILLISECONDS);
             all.whenComplete((ok, failure) -> {
                 timer.cancel(false);
                 for (int i = 0; i < futures.size(); i++) {

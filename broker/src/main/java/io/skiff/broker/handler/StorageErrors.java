@@ -13,8 +13,7 @@ import io.skiff.wire.protocol.Errors;
  * <p>Stateless and thread-safe; allocates nothing (a switch per call, on the request path).
  */
 public final class StorageErrors {
-    private StorageErrors() {
-    }
+    private StorageErrors() {}
 
     /** The Produce partition error for an append outcome (NONE for a write and for an acknowledged duplicate). */
     public static Errors of(AppendOutcome outcome) {

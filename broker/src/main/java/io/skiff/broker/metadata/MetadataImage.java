@@ -4,8 +4,8 @@ import io.skiff.wire.protocol.Uuid;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 
@@ -23,11 +23,17 @@ public final class MetadataImage {
     private final Map<String, String> brokerConfigs;
     /** Ids of the topics this metadata log deleted: only their partition directories may be removed. */
     private final Set<Uuid> deletedTopicIds;
+
     private final long nextProducerId;
     private final long offset;
 
-    private MetadataImage(Map<String, TopicImage> byName, Map<Uuid, TopicImage> byId, Map<String, String> brokerConfigs,
-                          Set<Uuid> deletedTopicIds, long nextProducerId, long offset) {
+    private MetadataImage(
+            Map<String, TopicImage> byName,
+            Map<Uuid, TopicImage> byId,
+            Map<String, String> brokerConfigs,
+            Set<Uuid> deletedTopicIds,
+            long nextProducerId,
+            long offset) {
         this.topicsByName = byName;
         this.topicsById = byId;
         this.brokerConfigs = brokerConfigs;
@@ -75,7 +81,10 @@ public final class MetadataImage {
         }
         if (record instanceof MetadataRecord.PartitionsAdded r) {
             TopicImage old = require(r.topicId());
-            return withTopic(old, new TopicImage(old.id(), old.name(), r.partitions(), old.replicationFactor(), old.configs()), next);
+            return withTopic(
+                    old,
+                    new TopicImage(old.id(), old.name(), r.partitions(), old.replicationFactor(), old.configs()),
+                    next);
         }
         if (record instanceof MetadataRecord.TopicDeleted r) {
             TopicImage old = require(r.topicId());
@@ -85,8 +94,13 @@ public final class MetadataImage {
             byId.remove(old.id());
             Set<Uuid> deleted = new HashSet<>(deletedTopicIds);
             deleted.add(old.id());
-            return new MetadataImage(Collections.unmodifiableMap(byName), Collections.unmodifiableMap(byId), brokerConfigs,
-                Collections.unmodifiableSet(deleted), nextProducerId, next);
+            return new MetadataImage(
+                    Collections.unmodifiableMap(byName),
+                    Collections.unmodifiableMap(byId),
+                    brokerConfigs,
+                    Collections.unmodifiableSet(deleted),
+                    nextProducerId,
+                    next);
         }
         if (record instanceof MetadataRecord.TopicConfigChanged r) {
             TopicImage old = require(r.topicId());
@@ -96,7 +110,10 @@ public final class MetadataImage {
             } else {
                 configs.put(r.key(), r.value());
             }
-            return withTopic(old, new TopicImage(old.id(), old.name(), old.partitions(), old.replicationFactor(), configs), next);
+            return withTopic(
+                    old,
+                    new TopicImage(old.id(), old.name(), old.partitions(), old.replicationFactor(), configs),
+                    next);
         }
         if (record instanceof MetadataRecord.BrokerConfigChanged r) {
             Map<String, String> configs = new LinkedHashMap<>(brokerConfigs);
@@ -106,11 +123,17 @@ public final class MetadataImage {
             } else {
                 configs.put(k, r.value());
             }
-            return new MetadataImage(topicsByName, topicsById, Collections.unmodifiableMap(configs), deletedTopicIds,
-                nextProducerId, next);
+            return new MetadataImage(
+                    topicsByName,
+                    topicsById,
+                    Collections.unmodifiableMap(configs),
+                    deletedTopicIds,
+                    nextProducerId,
+                    next);
         }
         if (record instanceof MetadataRecord.ProducerIdsAllocated r) {
-            return new MetadataImage(topicsByName, topicsById, brokerConfigs, deletedTopicIds, r.nextProducerId(), next);
+            return new MetadataImage(
+                    topicsByName, topicsById, brokerConfigs, deletedTopicIds, r.nextProducerId(), next);
         }
         throw new IllegalArgumentException("unknown record " + record);
     }
@@ -132,7 +155,12 @@ public final class MetadataImage {
         }
         byName.put(t.name(), t);
         byId.put(t.id(), t);
-        return new MetadataImage(Collections.unmodifiableMap(byName), Collections.unmodifiableMap(byId), brokerConfigs,
-            deletedTopicIds, nextProducerId, next);
+        return new MetadataImage(
+                Collections.unmodifiableMap(byName),
+                Collections.unmodifiableMap(byId),
+                brokerConfigs,
+                deletedTopicIds,
+                nextProducerId,
+                next);
     }
 }

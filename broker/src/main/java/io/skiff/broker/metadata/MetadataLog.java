@@ -51,7 +51,8 @@ final class MetadataLog implements AutoCloseable {
     /** Opens (or creates) the log in {@code dir} and returns it with every record it holds. */
     static MetadataLog open(Path dir, List<MetadataRecord> into) throws IOException {
         Path path = dir.resolve(FILE_NAME);
-        FileChannel ch = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        FileChannel ch =
+                FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
         MetadataLog log = new MetadataLog(path, ch);
         log.load(into);
         return log;
@@ -65,14 +66,20 @@ final class MetadataLog implements AutoCloseable {
         if (position < size) {
             long validAfter = firstValidFrameAfter(channel, path, position, size);
             if (validAfter >= 0) {
-                throw new IOException("Metadata log " + path + " is corrupt at position " + position + " (record offset "
-                    + records + ": " + scan.invalid + ") and a valid record follows at position " + validAfter
-                    + ". Refusing to start: dropping the records after the corruption would lose topics. Restore the "
-                    + "file, or truncate it to " + position + " bytes to give up every record from offset " + records
-                    + " on.");
+                throw new IOException("Metadata log " + path + " is corrupt at position " + position
+                        + " (record offset "
+                        + records + ": " + scan.invalid + ") and a valid record follows at position " + validAfter
+                        + ". Refusing to start: dropping the records after the corruption would lose topics. Restore the "
+                        + "file, or truncate it to " + position + " bytes to give up every record from offset "
+                        + records
+                        + " on.");
             }
-            LOG.warn("Truncating {} bytes of torn or corrupt metadata at the end of {} (record offset {}: {})",
-                size - position, path, records, scan.invalid);
+            LOG.warn(
+                    "Truncating {} bytes of torn or corrupt metadata at the end of {} (record offset {}: {})",
+                    size - position,
+                    path,
+                    records,
+                    scan.invalid);
             channel.truncate(position);
             channel.force(true);
         }
@@ -104,8 +111,11 @@ final class MetadataLog implements AutoCloseable {
             header.flip();
             int length = header.getInt();
             int crc = header.getInt();
-            if (length < MIN_RECORD_BYTES || length > MAX_RECORD_BYTES || s.position + FRAME_HEADER_BYTES + length > size) {
-                s.invalid = "record length " + length + " with " + (size - s.position - FRAME_HEADER_BYTES) + " bytes left";
+            if (length < MIN_RECORD_BYTES
+                    || length > MAX_RECORD_BYTES
+                    || s.position + FRAME_HEADER_BYTES + length > size) {
+                s.invalid =
+                        "record length " + length + " with " + (size - s.position - FRAME_HEADER_BYTES) + " bytes left";
                 break;
             }
             ByteBuffer body = ByteBuffer.allocate(length);
@@ -118,8 +128,10 @@ final class MetadataLog implements AutoCloseable {
             try {
                 into.add(MetadataRecordCodec.read(Unpooled.wrappedBuffer(body)));
             } catch (RuntimeException e) {
-                throw new IOException("unreadable metadata record at position " + s.position + " (offset " + s.records
-                    + ") of " + path, e);
+                throw new IOException(
+                        "unreadable metadata record at position " + s.position + " (offset " + s.records + ") of "
+                                + path,
+                        e);
             }
             s.position += FRAME_HEADER_BYTES + length;
             s.records++;
@@ -143,8 +155,9 @@ final class MetadataLog implements AutoCloseable {
         tail.flip();
         for (int at = 1; at + FRAME_HEADER_BYTES <= tail.limit(); at++) {
             int length = tail.getInt(at);
-            if (length < MIN_RECORD_BYTES || length > MAX_RECORD_BYTES
-                || (long) at + FRAME_HEADER_BYTES + length > tail.limit()) {
+            if (length < MIN_RECORD_BYTES
+                    || length > MAX_RECORD_BYTES
+                    || (long) at + FRAME_HEADER_BYTES + length > tail.limit()) {
                 continue;
             }
             ByteBuffer body = tail.duplicate();
@@ -226,8 +239,8 @@ final class MetadataLog implements AutoCloseable {
         }
         Path path = dir.resolve(FILE_NAME);
         Path tmp = dir.resolve(FILE_NAME + ".tmp");
-        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
-            StandardOpenOption.WRITE)) {
+        try (FileChannel ch = FileChannel.open(
+                tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
             writeFrames(ch, initial);
             ch.force(true);
         }

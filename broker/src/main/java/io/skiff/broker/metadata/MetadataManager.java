@@ -62,7 +62,10 @@ public final class MetadataManager implements AutoCloseable {
         for (MetadataRecord r : records) {
             img = img.apply(r);
         }
-        LOG.info("Loaded {} metadata records: {} topics", records.size(), img.topics().size());
+        LOG.info(
+                "Loaded {} metadata records: {} topics",
+                records.size(),
+                img.topics().size());
         return new MetadataManager(log, img);
     }
 
@@ -87,10 +90,11 @@ public final class MetadataManager implements AutoCloseable {
     /** Adds a listener and gives it the current image; call before serving requests. */
     public void addListener(Listener listener) {
         submitTask(() -> {
-            listeners.add(listener);
-            listener.onLoad(image);
-            return null;
-        }).join();
+                    listeners.add(listener);
+                    listener.onLoad(image);
+                    return null;
+                })
+                .join();
     }
 
     /** Runs {@code op} on the metadata thread; see the class comment. */

@@ -8,26 +8,20 @@ import io.skiff.wire.protocol.Uuid;
  */
 public sealed interface MetadataRecord {
     /** A new topic with its partitions. */
-    record TopicCreated(Uuid topicId, String name, int partitions, short replicationFactor) implements MetadataRecord {
-    }
+    record TopicCreated(Uuid topicId, String name, int partitions, short replicationFactor) implements MetadataRecord {}
 
     /** A topic now has {@code partitions} partitions (more than before). */
-    record PartitionsAdded(Uuid topicId, int partitions) implements MetadataRecord {
-    }
+    record PartitionsAdded(Uuid topicId, int partitions) implements MetadataRecord {}
 
     /** A topic is gone. */
-    record TopicDeleted(Uuid topicId) implements MetadataRecord {
-    }
+    record TopicDeleted(Uuid topicId) implements MetadataRecord {}
 
     /** A topic config override set ({@code value} non-null) or removed (null). */
-    record TopicConfigChanged(Uuid topicId, String key, String value) implements MetadataRecord {
-    }
+    record TopicConfigChanged(Uuid topicId, String key, String value) implements MetadataRecord {}
 
     /** A dynamic broker config set or removed; {@code nodeId} -1 for the cluster-wide default. */
-    record BrokerConfigChanged(int nodeId, String key, String value) implements MetadataRecord {
-    }
+    record BrokerConfigChanged(int nodeId, String key, String value) implements MetadataRecord {}
 
     /** Producer ids below {@code nextProducerId} are handed out; allocation continues from there. */
-    record ProducerIdsAllocated(long nextProducerId) implements MetadataRecord {
-    }
+    record ProducerIdsAllocated(long nextProducerId) implements MetadataRecord {}
 }

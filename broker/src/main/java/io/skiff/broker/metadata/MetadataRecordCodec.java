@@ -17,8 +17,7 @@ final class MetadataRecordCodec {
     private static final byte PRODUCER_IDS_ALLOCATED = 6;
     private static final byte VERSION = 0;
 
-    private MetadataRecordCodec() {
-    }
+    private MetadataRecordCodec() {}
 
     static void write(MetadataRecord record, ByteBuf out) {
         if (record instanceof MetadataRecord.TopicCreated r) {
@@ -65,18 +64,22 @@ final class MetadataRecordCodec {
         }
         switch (type) {
             case TOPIC_CREATED:
-                return new MetadataRecord.TopicCreated(Wire.readUuid(in), Wire.readString(in, false, false, "name"),
-                    in.readInt(), in.readShort());
+                return new MetadataRecord.TopicCreated(
+                        Wire.readUuid(in), Wire.readString(in, false, false, "name"), in.readInt(), in.readShort());
             case PARTITIONS_ADDED:
                 return new MetadataRecord.PartitionsAdded(Wire.readUuid(in), in.readInt());
             case TOPIC_DELETED:
                 return new MetadataRecord.TopicDeleted(Wire.readUuid(in));
             case TOPIC_CONFIG_CHANGED:
-                return new MetadataRecord.TopicConfigChanged(Wire.readUuid(in), Wire.readString(in, false, false, "key"),
-                    Wire.readString(in, false, true, "value"));
+                return new MetadataRecord.TopicConfigChanged(
+                        Wire.readUuid(in),
+                        Wire.readString(in, false, false, "key"),
+                        Wire.readString(in, false, true, "value"));
             case BROKER_CONFIG_CHANGED:
-                return new MetadataRecord.BrokerConfigChanged(in.readInt(), Wire.readString(in, false, false, "key"),
-                    Wire.readString(in, false, true, "value"));
+                return new MetadataRecord.BrokerConfigChanged(
+                        in.readInt(),
+                        Wire.readString(in, false, false, "key"),
+                        Wire.readString(in, false, true, "value"));
             case PRODUCER_IDS_ALLOCATED:
                 return new MetadataRecord.ProducerIdsAllocated(in.readLong());
             default:

@@ -13,6 +13,8 @@ public record TopicImage(Uuid id, String name, int partitions, short replication
     }
 
     public boolean isInternal() {
-        return name.equals("__consumer_offsets") || name.equals("__transaction_state") || name.equals("__share_group_state");
+        return name.equals("__consumer_offsets")
+                || name.equals("__transaction_state")
+                || name.equals("__share_group_state");
     }
 }

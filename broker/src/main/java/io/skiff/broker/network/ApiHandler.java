@@ -18,7 +18,7 @@ public abstract class ApiHandler<Q extends ApiMessage> {
     protected ApiHandler(ApiKeys api, int minVersion, int maxVersion) {
         if (minVersion < api.lowestVersion || maxVersion > api.highestVersion || minVersion > maxVersion) {
             throw new IllegalArgumentException(api + " handler versions " + minVersion + "-" + maxVersion
-                + " lie outside the schema's " + api.lowestVersion + "-" + api.highestVersion);
+                    + " lie outside the schema's " + api.lowestVersion + "-" + api.highestVersion);
         }
         this.api = api;
         this.minVersion = (short) minVersion;

@@ -18,7 +18,10 @@ final class ConnectionLog {
 
     void invalidFrameSize(Channel ch, int size, int max) {
         String detail = size < 0 ? "(size = " + size + ")" : "(size = " + size + " larger than " + max + ")";
-        warn("invalid-frame-size", "Closing connection from " + ch.remoteAddress() + ": invalid request frame " + detail, null);
+        warn(
+                "invalid-frame-size",
+                "Closing connection from " + ch.remoteAddress() + ": invalid request frame " + detail,
+                null);
     }
 
     void closing(Channel ch, String kind, String reason, Throwable cause) {

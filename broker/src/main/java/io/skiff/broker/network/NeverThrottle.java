@@ -6,8 +6,7 @@ import io.skiff.wire.protocol.ApiKeys;
 public final class NeverThrottle implements QuotaHook {
     public static final NeverThrottle INSTANCE = new NeverThrottle();
 
-    private NeverThrottle() {
-    }
+    private NeverThrottle() {}
 
     @Override
     public int throttleTimeMs(Session session, ApiKeys api, int requestBytes, long nowNanos) {

@@ -103,28 +103,38 @@ final class RequestChannelHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         if (!stage.admitHeader(session, api, header.clientId())) {
-            refuse(api, frame, frameBytes, "unauthenticated-request", "Unexpected request of type " + api.title
-                + " in authentication state " + session.authState(), null);
+            refuse(
+                    api,
+                    frame,
+                    frameBytes,
+                    "unauthenticated-request",
+                    "Unexpected request of type " + api.title + " in authentication state " + session.authState(),
+                    null);
             return;
         }
         ApiHandler<?> handler = dispatcher.handler(api);
         if (handler == null) {
-            refuse(api, frame, frameBytes, "unsupported-api", "Unsupported api " + api.title + " (key " + apiKeyId
-                + ") version " + version, null);
+            refuse(
+                    api,
+                    frame,
+                    frameBytes,
+                    "unsupported-api",
+                    "Unsupported api " + api.title + " (key " + apiKeyId + ") version " + version,
+                    null);
             return;
         }
         if (!dispatcher.accepts(api, version)) {
             if (api == ApiKeys.API_VERSIONS) {
-                // The client is newer than this broker: answer in the one format every version
-                // understands, and let it retry with a version from the list.
-                RequestContext rc = new RequestContext(this, session, api, version, header.correlationId(),
-                    header.clientId(), null, frame, frameBytes, receivedNanos);
-                admit(rc, null);
-                rc.respondAtVersion(unsupportedApiVersionsAnswer(handler), (short) 0);
+                answerNewerApiVersions(handler, version, header, frame, frameBytes, receivedNanos);
                 return;
             }
-            refuse(api, frame, frameBytes, "unsupported-version", "Received request for api " + api.title
-                + " with unsupported version " + version, null);
+            refuse(
+                    api,
+                    frame,
+                    frameBytes,
+                    "unsupported-version",
+                    "Received request for api " + api.title + " with unsupported version " + version,
+                    null);
             return;
         }
         ApiMessage body = api.newRequest();
@@ -132,28 +142,75 @@ final class RequestChannelHandler extends ChannelInboundHandlerAdapter {
             body.read(frame, version);
         } catch (RuntimeException e) {
             body.release();
-            refuse(api, frame, frameBytes, "bad-request", "Error parsing " + api.title + " v" + version + " request", e);
+            refuse(
+                    api,
+                    frame,
+                    frameBytes,
+                    "bad-request",
+                    "Error parsing " + api.title + " v" + version + " request",
+                    e);
             return;
         }
-        RequestContext rc = new RequestContext(this, session, api, version, header.correlationId(), header.clientId(),
-            body, frame, frameBytes, receivedNanos);
+        RequestContext rc = new RequestContext(
+                this,
+                session,
+                api,
+                version,
+                header.correlationId(),
+                header.clientId(),
+                body,
+                frame,
+                frameBytes,
+                receivedNanos);
         admit(rc, body);
         try {
             handler.dispatch(rc, body);
         } catch (RuntimeException e) {
-            LOG.error("Handler of {} v{} failed; closing the connection from {}", api.title, version,
-                session.remoteAddress(), e);
+            LOG.error(
+                    "Handler of {} v{} failed; closing the connection from {}",
+                    api.title,
+                    version,
+                    session.remoteAddress(),
+                    e);
             if (rc.outcome() == RequestContext.Outcome.PENDING) {
                 rc.closeConnection();
             }
         }
     }
 
+    /**
+     * An ApiVersions request newer than this broker: answered in the one format every version
+     * understands, so that the client retries with a version from the list.
+     */
+    private void answerNewerApiVersions(
+            ApiHandler<?> handler,
+            short version,
+            RequestHeader header,
+            ByteBuf frame,
+            int frameBytes,
+            long receivedNanos) {
+        RequestContext rc = new RequestContext(
+                this,
+                session,
+                ApiKeys.API_VERSIONS,
+                version,
+                header.correlationId(),
+                header.clientId(),
+                null,
+                frame,
+                frameBytes,
+                receivedNanos);
+        admit(rc, null);
+        rc.respondAtVersion(unsupportedApiVersionsAnswer(handler), (short) 0);
+    }
+
     private ApiVersionsResponse unsupportedApiVersionsAnswer(ApiHandler<?> apiVersionsHandler) {
         ApiVersionsResponse r = new ApiVersionsResponse().setErrorCode(Errors.UNSUPPORTED_VERSION.code);
         ArrayList<ApiVersionsResponse.ApiVersion> keys = new ArrayList<>(1);
-        keys.add(new ApiVersionsResponse.ApiVersion().setApiKey(ApiKeys.API_VERSIONS.id)
-            .setMinVersion(apiVersionsHandler.minVersion()).setMaxVersion(dispatcher.offeredMaxVersion(apiVersionsHandler)));
+        keys.add(new ApiVersionsResponse.ApiVersion()
+                .setApiKey(ApiKeys.API_VERSIONS.id)
+                .setMinVersion(apiVersionsHandler.minVersion())
+                .setMaxVersion(dispatcher.offeredMaxVersion(apiVersionsHandler)));
         r.setApiKeys(keys);
         return r;
     }
@@ -228,12 +285,15 @@ final class RequestChannelHandler extends ChannelInboundHandlerAdapter {
             if (outcome == RequestContext.Outcome.RESPOND && ctx.channel().isActive() && !closing) {
                 try {
                     stage.beforeWrite(head, head.response());
-                    responseBytes = writer.write(ctx, head.api, head.responseVersion(), head.correlationId,
-                        head.response());
+                    responseBytes =
+                            writer.write(ctx, head.api, head.responseVersion(), head.correlationId, head.response());
                     wrote = true;
                 } catch (RuntimeException e) {
-                    LOG.error("Cannot encode {} v{} response; closing the connection", head.api.title,
-                        head.responseVersion(), e);
+                    LOG.error(
+                            "Cannot encode {} v{} response; closing the connection",
+                            head.api.title,
+                            head.responseVersion(),
+                            e);
                     failed = true;
                     closing = true;
                     ctx.close();

@@ -15,7 +15,12 @@ import java.util.concurrent.Executor;
  * or retain them first. {@link #session()} is the connection the request came in on.
  */
 public final class RequestContext {
-    enum Outcome { PENDING, RESPOND, NOTHING, CLOSE }
+    enum Outcome {
+        PENDING,
+        RESPOND,
+        NOTHING,
+        CLOSE
+    }
 
     public final ApiKeys api;
     public final short apiVersion;
@@ -38,6 +43,7 @@ public final class RequestContext {
     private int throttleTimeMs;
     /** Version at which the response is written; differs from apiVersion only for the ApiVersions fallback. */
     private short responseVersion;
+
     private ApiMessage response;
     private volatile Outcome outcome = Outcome.PENDING;
 
@@ -46,8 +52,17 @@ public final class RequestContext {
      * @param frame        the request frame, released on completion (null for markers)
      * @param requestBytes the frame's size after its 4-byte size prefix
      */
-    RequestContext(RequestChannelHandler connection, Session session, ApiKeys api, short apiVersion, int correlationId,
-                   String clientId, ApiMessage request, ByteBuf frame, int requestBytes, long receivedNanos) {
+    RequestContext(
+            RequestChannelHandler connection,
+            Session session,
+            ApiKeys api,
+            short apiVersion,
+            int correlationId,
+            String clientId,
+            ApiMessage request,
+            ByteBuf frame,
+            int requestBytes,
+            long receivedNanos) {
         this.connection = connection;
         this.session = session;
         this.api = api;

@@ -75,8 +75,15 @@ public final class RequestMetrics {
     /** The counters of {@code api} since start. Allocates the snapshot; not for the request path. */
     public Snapshot snapshot(ApiKeys api) {
         int i = api.id;
-        return new Snapshot(api, requests[i].sum(), failed[i].sum(), requestBytes[i].sum(), responseBytes[i].sum(),
-            timed[i].sum(), latencyNanos[i].sum(), maxLatencyNanos[i].get());
+        return new Snapshot(
+                api,
+                requests[i].sum(),
+                failed[i].sum(),
+                requestBytes[i].sum(),
+                responseBytes[i].sum(),
+                timed[i].sum(),
+                latencyNanos[i].sum(),
+                maxLatencyNanos[i].get());
     }
 
     /**
@@ -91,8 +98,15 @@ public final class RequestMetrics {
      * @param totalLatencyNanos sum of their latencies
      * @param maxLatencyNanos   the largest of their latencies
      */
-    public record Snapshot(ApiKeys api, long requests, long failed, long requestBytes, long responseBytes,
-                           long timedRequests, long totalLatencyNanos, long maxLatencyNanos) {
+    public record Snapshot(
+            ApiKeys api,
+            long requests,
+            long failed,
+            long requestBytes,
+            long responseBytes,
+            long timedRequests,
+            long totalLatencyNanos,
+            long maxLatencyNanos) {
         /** Mean latency in nanoseconds, 0 when nothing was timed. */
         public double meanLatencyNanos() {
             return timedRequests == 0 ? 0 : (double) totalLatencyNanos / timedRequests;

@@ -90,6 +90,7 @@ final class ResponseWriter implements RecordsSink {
             ZeroCopyStats.fileRegion(f.sizeInBytes());
             return new SegmentFileRegion(f.channel(), f.position(), f.sizeInBytes());
         }
-        throw new IllegalStateException("cannot send records of type " + records.getClass().getName());
+        throw new IllegalStateException(
+                "cannot send records of type " + records.getClass().getName());
     }
 }

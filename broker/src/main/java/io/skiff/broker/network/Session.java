@@ -19,6 +19,7 @@ public final class Session {
     private static final Logger LOG = LoggerFactory.getLogger(Session.class);
     /** The client software name and version until the client sends a valid ApiVersions v3+ request. */
     public static final String UNKNOWN_SOFTWARE = "unknown";
+
     private static final LongAdder[] TRANSITIONS_INTO = new LongAdder[AuthState.values().length];
 
     static {
@@ -104,8 +105,8 @@ public final class Session {
     synchronized void transitionTo(AuthState next) {
         AuthState current = authState;
         if (!current.canTransitionTo(next)) {
-            throw new IllegalStateException("session from " + remoteAddress + " on " + listenerName
-                + " cannot go from " + current + " to " + next);
+            throw new IllegalStateException("session from " + remoteAddress + " on " + listenerName + " cannot go from "
+                    + current + " to " + next);
         }
         authState = next;
         TRANSITIONS_INTO[next.ordinal()].increment();
@@ -154,6 +155,7 @@ public final class Session {
     @Override
     public String toString() {
         return "Session(" + listenerName + "/" + securityProtocol + " from " + remoteAddress + ", " + authState + " as "
-            + principal + ", clientId=" + clientId + ", software=" + clientSoftwareName + "/" + clientSoftwareVersion + ")";
+                + principal + ", clientId=" + clientId + ", software=" + clientSoftwareName + "/"
+                + clientSoftwareVersion + ")";
     }
 }

@@ -69,7 +69,8 @@ public final class SkiffServer {
     public void start() throws InterruptedException {
         boolean epoll = Epoll.isAvailable();
         IoHandlerFactory factory = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
-        Class<? extends ServerChannel> channelClass = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+        Class<? extends ServerChannel> channelClass =
+                epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
         acceptors = new MultiThreadIoEventLoopGroup(1, factory);
         workers = new MultiThreadIoEventLoopGroup(config.getInt(BrokerConfig.NUM_NETWORK_THREADS), factory);
         int maxFrame = config.socketRequestMaxBytes();
@@ -80,37 +81,42 @@ public final class SkiffServer {
             for (EndPoint endPoint : config.listeners()) {
                 SecurityProtocol protocol = SecurityProtocol.forName(endPoint.securityProtocol);
                 ServerBootstrap b = new ServerBootstrap()
-                    .group(acceptors, workers)
-                    .channel(channelClass)
-                    .option(ChannelOption.SO_BACKLOG, config.getInt(BrokerConfig.SOCKET_LISTEN_BACKLOG_SIZE))
-                    .option(ChannelOption.SO_REUSEADDR, true)
-                    .childOption(ChannelOption.TCP_NODELAY, true)
-                    .childOption(ChannelOption.SO_KEEPALIVE, true)
-                    .childHandler(new ChannelInitializer<SocketChannel>() {
-                        @Override
-                        protected void initChannel(SocketChannel ch) {
-                            if (sendBuffer > 0) {
-                                ch.config().setSendBufferSize(sendBuffer);
+                        .group(acceptors, workers)
+                        .channel(channelClass)
+                        .option(ChannelOption.SO_BACKLOG, config.getInt(BrokerConfig.SOCKET_LISTEN_BACKLOG_SIZE))
+                        .option(ChannelOption.SO_REUSEADDR, true)
+                        .childOption(ChannelOption.TCP_NODELAY, true)
+                        .childOption(ChannelOption.SO_KEEPALIVE, true)
+                        .childHandler(new ChannelInitializer<SocketChannel>() {
+                            @Override
+                            protected void initChannel(SocketChannel ch) {
+                                if (sendBuffer > 0) {
+                                    ch.config().setSendBufferSize(sendBuffer);
+                                }
+                                if (receiveBuffer > 0) {
+                                    ch.config().setReceiveBufferSize(receiveBuffer);
+                                }
+                                if (idleMs > 0) {
+                                    ch.pipeline().addLast(new IdleStateHandler(0, 0, idleMs, TimeUnit.MILLISECONDS));
+                                }
+                                ch.pipeline().addLast(new FrameDecoder(maxFrame, connectionLog));
+                                Session session = new Session(endPoint.listenerName, protocol, ch.remoteAddress());
+                                ch.pipeline()
+                                        .addLast(new RequestChannelHandler(dispatcher, stage, connectionLog, session));
                             }
-                            if (receiveBuffer > 0) {
-                                ch.config().setReceiveBufferSize(receiveBuffer);
-                            }
-                            if (idleMs > 0) {
-                                ch.pipeline().addLast(new IdleStateHandler(0, 0, idleMs, TimeUnit.MILLISECONDS));
-                            }
-                            ch.pipeline().addLast(new FrameDecoder(maxFrame, connectionLog));
-                            Session session = new Session(endPoint.listenerName, protocol, ch.remoteAddress());
-                            ch.pipeline().addLast(new RequestChannelHandler(dispatcher, stage, connectionLog, session));
-                        }
-                    });
-                InetSocketAddress address = endPoint.host.isEmpty() ? new InetSocketAddress(endPoint.port)
-                    : new InetSocketAddress(endPoint.host, endPoint.port);
+                        });
+                InetSocketAddress address = endPoint.host.isEmpty()
+                        ? new InetSocketAddress(endPoint.port)
+                        : new InetSocketAddress(endPoint.host, endPoint.port);
                 Channel ch = b.bind(address).sync().channel();
                 serverChannels.add(ch);
                 int port = ((InetSocketAddress) ch.localAddress()).getPort();
                 bound.put(endPoint.listenerName, endPoint.withPort(port));
-                LOG.info("Listening on {} ({}) with {}", endPoint.withPort(port), endPoint.securityProtocol,
-                    epoll ? "epoll" : "nio");
+                LOG.info(
+                        "Listening on {} ({}) with {}",
+                        endPoint.withPort(port),
+                        endPoint.securityProtocol,
+                        epoll ? "epoll" : "nio");
             }
         } catch (RuntimeException | InterruptedException e) {
             shutdown();

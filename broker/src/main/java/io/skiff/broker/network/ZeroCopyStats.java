@@ -10,8 +10,7 @@ public final class ZeroCopyStats {
     private static final LongAdder FILE_REGION_BYTES = new LongAdder();
     private static final LongAdder COPIED_BYTES = new LongAdder();
 
-    private ZeroCopyStats() {
-    }
+    private ZeroCopyStats() {}
 
     static void fileRegion(long bytes) {
         FILE_REGION_BYTES.add(bytes);

@@ -12,11 +12,11 @@ import java.util.concurrent.CompletableFuture;
  * replication uses the same path. Thread-safe (synchronized; futures complete outside the lock).
  */
 final class DelayedProduces {
-    private record Entry(long requiredOffset, long seq, CompletableFuture<Void> future) {
-    }
+    private record Entry(long requiredOffset, long seq, CompletableFuture<Void> future) {}
 
     private final PriorityQueue<Entry> queue = new PriorityQueue<>((a, b) -> a.requiredOffset != b.requiredOffset
-        ? Long.compare(a.requiredOffset, b.requiredOffset) : Long.compare(a.seq, b.seq));
+            ? Long.compare(a.requiredOffset, b.requiredOffset)
+            : Long.compare(a.seq, b.seq));
     private long seq;
 
     synchronized CompletableFuture<Void> add(long requiredOffset) {

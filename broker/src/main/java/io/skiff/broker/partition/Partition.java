@@ -64,8 +64,9 @@ public final class Partition {
      * A partition over {@code log}, led here in {@code leaderEpoch}. The broker's partitions are made
      * by {@link PartitionManager}; tests of the layers above make their own.
      */
-    public Partition(PartitionLog log, int localNodeId, int leaderEpoch, int minInsyncReplicas,
-                     HighWatermarkListener listener) throws IOException {
+    public Partition(
+            PartitionLog log, int localNodeId, int leaderEpoch, int minInsyncReplicas, HighWatermarkListener listener)
+            throws IOException {
         this.listener = listener;
         this.topicPartition = log.topicPartition();
         this.log = log;

@@ -52,7 +52,8 @@ public final class PartitionManager implements MetadataManager.Listener {
      * @param highWatermarkListener told whenever a partition's high watermark advances (wakes
      *                              parked fetches); called on the appending thread, must not block
      */
-    public PartitionManager(BrokerConfig config, LogManager logs, Partition.HighWatermarkListener highWatermarkListener) {
+    public PartitionManager(
+            BrokerConfig config, LogManager logs, Partition.HighWatermarkListener highWatermarkListener) {
         this.config = config;
         this.logs = logs;
         this.highWatermarkListener = highWatermarkListener;
@@ -115,7 +116,8 @@ public final class PartitionManager implements MetadataManager.Listener {
         for (PartitionLog log : List.copyOf(logs.allLogs())) {
             TopicPartition tp = log.topicPartition();
             TopicImage topic = image.topic(tp.topic());
-            boolean sameTopic = wanted.contains(tp) && (log.topicId() == null || log.topicId().equals(topic.id()));
+            boolean sameTopic = wanted.contains(tp)
+                    && (log.topicId() == null || log.topicId().equals(topic.id()));
             if (sameTopic) {
                 continue;
             }
@@ -184,7 +186,8 @@ public final class PartitionManager implements MetadataManager.Listener {
             // A log written under later leader epochs (another broker's data) keeps its newest epoch.
             Integer before = previousLeaderEpochs.get(tp);
             int epoch = Math.max(Math.max(INITIAL_LEADER_EPOCH, log.latestEpoch()), before == null ? 0 : before + 1);
-            Partition partition = new Partition(log, config.nodeId(), epoch, minInsyncReplicas(t), highWatermarkListener);
+            Partition partition =
+                    new Partition(log, config.nodeId(), epoch, minInsyncReplicas(t), highWatermarkListener);
             partitions.put(tp, partition);
         } catch (IOException e) {
             LOG.error("Cannot create the log of {}", tp, e);
@@ -206,10 +209,14 @@ public final class PartitionManager implements MetadataManager.Listener {
     private void setAside(TopicPartition tp, Uuid logTopicId, TopicImage current) {
         try {
             File moved = logs.markStray(tp);
-            String why = current == null ? "its topic is not in this broker's metadata"
-                : "it belongs to topic id " + logTopicId + ", not to the current topic " + current.id();
-            LOG.warn("Set the log of {} aside as {}: {}. Nothing was deleted; remove or restore it by hand.", tp,
-                moved, why);
+            String why = current == null
+                    ? "its topic is not in this broker's metadata"
+                    : "it belongs to topic id " + logTopicId + ", not to the current topic " + current.id();
+            LOG.warn(
+                    "Set the log of {} aside as {}: {}. Nothing was deleted; remove or restore it by hand.",
+                    tp,
+                    moved,
+                    why);
         } catch (IOException e) {
             LOG.error("Cannot set the log of {} aside; it stays where it is", tp, e);
         }

@@ -20,69 +20,88 @@ class ConfigPolicyTest {
     /** Keys that are refused whatever their value, with a value and a word the message must hold. */
     static Stream<Arguments> refusedKeys() {
         return Stream.of(
-            Arguments.of("ssl.client.auth", "required", "TLS or SASL"),
-            Arguments.of("ssl.enabled.protocols", "TLSv1.3", "TLS or SASL"),
-            Arguments.of("sasl.enabled.mechanisms", "PLAIN,SCRAM-SHA-512", "TLS or SASL"),
-            Arguments.of("sasl.mechanism.inter.broker.protocol", "PLAIN", "TLS or SASL"),
-            Arguments.of("sasl.kerberos.service.name", "kafka", "TLS or SASL"),
-            Arguments.of("listener.name.sasl_ssl.ssl.client.auth", "required", "TLS or SASL"),
-            Arguments.of("listener.name.sasl_plaintext.sasl.enabled.mechanisms", "PLAIN", "TLS or SASL"),
-            Arguments.of("zookeeper.connect", "localhost:2181", "ZooKeeper"),
-            Arguments.of("config.providers", "file", "provider"),
-            Arguments.of("config.providers.file.class", "org.apache.kafka.common.config.provider.FileConfigProvider",
-                "provider"),
-            Arguments.of("skiff.log.durabilty", "fsync", "skiff.log.durability"));
+                Arguments.of("ssl.client.auth", "required", "TLS or SASL"),
+                Arguments.of("ssl.enabled.protocols", "TLSv1.3", "TLS or SASL"),
+                Arguments.of("sasl.enabled.mechanisms", "PLAIN,SCRAM-SHA-512", "TLS or SASL"),
+                Arguments.of("sasl.mechanism.inter.broker.protocol", "PLAIN", "TLS or SASL"),
+                Arguments.of("sasl.kerberos.service.name", "kafka", "TLS or SASL"),
+                Arguments.of("listener.name.sasl_ssl.ssl.client.auth", "required", "TLS or SASL"),
+                Arguments.of("listener.name.sasl_plaintext.sasl.enabled.mechanisms", "PLAIN", "TLS or SASL"),
+                Arguments.of("zookeeper.connect", "localhost:2181", "ZooKeeper"),
+                Arguments.of("config.providers", "file", "provider"),
+                Arguments.of(
+                        "config.providers.file.class",
+                        "org.apache.kafka.common.config.provider.FileConfigProvider",
+                        "provider"),
+                Arguments.of("skiff.log.durabilty", "fsync", "skiff.log.durability"));
     }
 
     /** Values of honoured or checked keys that a single node cannot honour. */
     static Stream<Arguments> refusedValues() {
         return Stream.of(
-            Arguments.of("authorizer.class.name", "org.apache.kafka.metadata.authorizer.StandardAuthorizer",
-                "no authorizer"),
-            Arguments.of("min.insync.replicas", "2", "one replica"),
-            Arguments.of("default.replication.factor", "3", "one replica"),
-            Arguments.of("create.topic.policy.class.name", "com.example.Policy", "policies"),
-            Arguments.of("alter.config.policy.class.name", "com.example.Policy", "policies"),
-            Arguments.of("remote.log.storage.system.enable", "true", "tiered storage"),
-            Arguments.of("cordoned.log.dirs", "/disk2", "cordoned"),
-            Arguments.of("zookeeper.metadata.migration.enable", "true", "ZooKeeper"),
-            Arguments.of("security.inter.broker.protocol", "SASL_SSL", "TLS or SASL"));
+                Arguments.of(
+                        "authorizer.class.name",
+                        "org.apache.kafka.metadata.authorizer.StandardAuthorizer",
+                        "no authorizer"),
+                Arguments.of("min.insync.replicas", "2", "one replica"),
+                Arguments.of("default.replication.factor", "3", "one replica"),
+                Arguments.of("create.topic.policy.class.name", "com.example.Policy", "policies"),
+                Arguments.of("alter.config.policy.class.name", "com.example.Policy", "policies"),
+                Arguments.of("remote.log.storage.system.enable", "true", "tiered storage"),
+                Arguments.of("cordoned.log.dirs", "/disk2", "cordoned"),
+                Arguments.of("zookeeper.metadata.migration.enable", "true", "ZooKeeper"),
+                Arguments.of("security.inter.broker.protocol", "SASL_SSL", "TLS or SASL"));
     }
 
     @ParameterizedTest
     @MethodSource("refusedKeys")
     void refusedKeyStopsStartUpNamingTheKeyTheValueAndWhy(String key, String value, String why) {
         assertThatThrownBy(() -> new BrokerConfig(Map.of(key, value)))
-            .isInstanceOf(ConfigException.class)
-            .hasMessageContaining("for configuration " + key + ":")
-            .hasMessageContaining("Invalid value " + value + " ")
-            .hasMessageContaining(why)
-            .hasMessageContaining("remove the key");
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("for configuration " + key + ":")
+                .hasMessageContaining("Invalid value " + value + " ")
+                .hasMessageContaining(why)
+                .hasMessageContaining("remove the key");
     }
 
     @ParameterizedTest
     @MethodSource("refusedValues")
     void valueASingleNodeCannotHonourStopsStartUp(String key, String value, String why) {
         assertThatThrownBy(() -> new BrokerConfig(Map.of(key, value)))
-            .isInstanceOf(ConfigException.class)
-            .hasMessageContaining("Invalid value " + value + " for configuration " + key + ":")
-            .hasMessageContaining(why);
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("Invalid value " + value + " for configuration " + key + ":")
+                .hasMessageContaining(why);
     }
 
     @Test
     void valuesASingleNodeCanHonourAreAccepted() {
-        BrokerConfig c = new BrokerConfig(Map.of("authorizer.class.name", "", "min.insync.replicas", "1",
-            "default.replication.factor", "1", "remote.log.storage.system.enable", "false",
-            "security.inter.broker.protocol", "PLAINTEXT", "create.topic.policy.class.name", " ",
-            "zookeeper.metadata.migration.enable", "false", "cordoned.log.dirs", ""));
+        BrokerConfig c = new BrokerConfig(Map.of(
+                "authorizer.class.name",
+                "",
+                "min.insync.replicas",
+                "1",
+                "default.replication.factor",
+                "1",
+                "remote.log.storage.system.enable",
+                "false",
+                "security.inter.broker.protocol",
+                "PLAINTEXT",
+                "create.topic.policy.class.name",
+                " ",
+                "zookeeper.metadata.migration.enable",
+                "false",
+                "cordoned.log.dirs",
+                ""));
         assertThat(c.getInt("min.insync.replicas")).isEqualTo(1);
     }
 
     @Test
     void secretValuesAreNeverInTheMessage() {
         Map<String, String> secrets = new LinkedHashMap<>();
-        secrets.put("sasl.jaas.config", "org.apache.kafka.common.security.plain.PlainLoginModule required"
-            + " username=\"admin\" password=\"hunter2\";");
+        secrets.put(
+                "sasl.jaas.config",
+                "org.apache.kafka.common.security.plain.PlainLoginModule required"
+                        + " username=\"admin\" password=\"hunter2\";");
         secrets.put("listener.name.sasl_ssl.plain.sasl.jaas.config", "x password=\"hunter2\";");
         secrets.put("ssl.keystore.password", "hunter2");
         secrets.put("ssl.key.password", "hunter2");
@@ -94,49 +113,67 @@ class ConfigPolicyTest {
         secrets.put("delegation.token.secret.key", "hunter2");
         for (Map.Entry<String, String> e : secrets.entrySet()) {
             assertThatThrownBy(() -> new BrokerConfig(Map.of(e.getKey(), e.getValue())))
-                .as(e.getKey())
-                .isInstanceOf(ConfigException.class)
-                .hasMessageContaining("for configuration " + e.getKey() + ":")
-                .hasMessageContaining(ConfigException.HIDDEN)
-                .hasMessageNotContaining("hunter2");
+                    .as(e.getKey())
+                    .isInstanceOf(ConfigException.class)
+                    .hasMessageContaining("for configuration " + e.getKey() + ":")
+                    .hasMessageContaining(ConfigException.HIDDEN)
+                    .hasMessageNotContaining("hunter2");
         }
     }
 
     @Test
     void passwordTypedValuesAreHiddenWhenInvalid() {
-        ConfigDef def = new ConfigDef().define("my.login", ConfigDef.Type.PASSWORD, null,
-            (key, value) -> {
-                throw new ConfigException(key, value, "too short");
-            }, "A password with an unremarkable name.");
+        ConfigDef def = new ConfigDef()
+                .define(
+                        "my.login",
+                        ConfigDef.Type.PASSWORD,
+                        null,
+                        (key, value) -> {
+                            throw new ConfigException(key, value, "too short");
+                        },
+                        "A password with an unremarkable name.");
         assertThatThrownBy(() -> def.parse("my.login", "hunter2"))
-            .hasMessage("Invalid value " + ConfigException.HIDDEN + " for configuration my.login: too short");
+                .hasMessage("Invalid value " + ConfigException.HIDDEN + " for configuration my.login: too short");
     }
 
     @Test
     void secretsAreRecognisedByNameAndNoBrokerKeyIsOne() {
         assertThat(ConfigPolicy.isSecret("ssl.truststore.certificates")).isTrue();
-        assertThat(ConfigPolicy.isSecret("listener.name.internal.scram-sha-256.sasl.jaas.config")).isTrue();
+        assertThat(ConfigPolicy.isSecret("listener.name.internal.scram-sha-256.sasl.jaas.config"))
+                .isTrue();
         assertThat(ConfigPolicy.isSecret("my.app.password")).isTrue();
         assertThat(ConfigPolicy.isSecret("num.partitions")).isFalse();
         for (ConfigDef.Key k : BrokerConfig.DEF.keys()) {
-            assertThat(ConfigPolicy.isSecret(k.name)).as(k.name + " would hide invalid values").isFalse();
+            assertThat(ConfigPolicy.isSecret(k.name))
+                    .as(k.name + " would hide invalid values")
+                    .isFalse();
         }
     }
 
     @Test
     void ignoredAndUnknownKeysGetOneWarnLineNamingTheKeyButNeverTheValue() {
         try (LogCapture log = new LogCapture(BrokerConfig.class)) {
-            new BrokerConfig(Map.of("broker.rack", "rack-value-1", "num.io.threads", "17",
-                "no.such.key", "unknown-value-2", "my.app.password", "hunter2", "num.partitions", "3"));
-            assertThat(log.lines()).containsExactlyInAnyOrder(
-                "WARN Ignoring configuration broker.rack: " + ConfigPolicy.ruleFor("broker.rack").note
-                    + " | broker.rack | " + ConfigPolicy.ruleFor("broker.rack").note,
-                "WARN Ignoring configuration num.io.threads: " + ConfigPolicy.ruleFor("num.io.threads").note
-                    + " | num.io.threads | " + ConfigPolicy.ruleFor("num.io.threads").note,
-                "WARN Ignoring unknown configuration my.app.password | my.app.password",
-                "WARN Ignoring unknown configuration no.such.key | no.such.key");
-            assertThat(String.join("\n", log.lines())).doesNotContain("rack-value-1", "17", "unknown-value-2",
-                "hunter2");
+            new BrokerConfig(Map.of(
+                    "broker.rack",
+                    "rack-value-1",
+                    "num.io.threads",
+                    "17",
+                    "no.such.key",
+                    "unknown-value-2",
+                    "my.app.password",
+                    "hunter2",
+                    "num.partitions",
+                    "3"));
+            assertThat(log.lines())
+                    .containsExactlyInAnyOrder(
+                            "WARN Ignoring configuration broker.rack: " + ConfigPolicy.ruleFor("broker.rack").note
+                                    + " | broker.rack | " + ConfigPolicy.ruleFor("broker.rack").note,
+                            "WARN Ignoring configuration num.io.threads: " + ConfigPolicy.ruleFor("num.io.threads").note
+                                    + " | num.io.threads | " + ConfigPolicy.ruleFor("num.io.threads").note,
+                            "WARN Ignoring unknown configuration my.app.password | my.app.password",
+                            "WARN Ignoring unknown configuration no.such.key | no.such.key");
+            assertThat(String.join("\n", log.lines()))
+                    .doesNotContain("rack-value-1", "17", "unknown-value-2", "hunter2");
         }
     }
 
@@ -145,16 +182,17 @@ class ConfigPolicyTest {
         assertThat(ConfigPolicy.ruleFor("skiff.log.durability").treatment).isEqualTo(ConfigPolicy.Treatment.HONOURED);
         assertThat(ConfigPolicy.ruleFor("skiff.log.durable").treatment).isEqualTo(ConfigPolicy.Treatment.REFUSED);
         assertThat(ConfigPolicy.ruleFor("controller.quorum.voters").treatment)
-            .isEqualTo(ConfigPolicy.Treatment.CHECKED);
+                .isEqualTo(ConfigPolicy.Treatment.CHECKED);
         assertThat(ConfigPolicy.ruleFor("controller.quorum.election.timeout.ms").treatment)
-            .isEqualTo(ConfigPolicy.Treatment.IGNORED);
-        assertThat(ConfigPolicy.ruleFor("listener.name.internal.max.connections").key).isEqualTo("listener.name.*");
+                .isEqualTo(ConfigPolicy.Treatment.IGNORED);
+        assertThat(ConfigPolicy.ruleFor("listener.name.internal.max.connections").key)
+                .isEqualTo("listener.name.*");
         assertThat(ConfigPolicy.ruleFor("listener.name.internal.plain.sasl.jaas.config").treatment)
-            .isEqualTo(ConfigPolicy.Treatment.REFUSED);
+                .isEqualTo(ConfigPolicy.Treatment.REFUSED);
         assertThat(ConfigPolicy.ruleFor("delegation.token.max.lifetime.ms").treatment)
-            .isEqualTo(ConfigPolicy.Treatment.IGNORED);
+                .isEqualTo(ConfigPolicy.Treatment.IGNORED);
         assertThat(ConfigPolicy.ruleFor("delegation.token.secret.key").treatment)
-            .isEqualTo(ConfigPolicy.Treatment.REFUSED);
+                .isEqualTo(ConfigPolicy.Treatment.REFUSED);
         assertThat(ConfigPolicy.ruleFor("no.such.key")).isSameAs(ConfigPolicy.UNKNOWN);
     }
 
@@ -182,8 +220,9 @@ class ConfigPolicyTest {
         stock.put("inter.broker.listener.name", "PLAINTEXT");
         stock.put("advertised.listeners", "PLAINTEXT://localhost:9092,CONTROLLER://localhost:9093");
         stock.put("controller.listener.names", "CONTROLLER");
-        stock.put("listener.security.protocol.map",
-            "CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,SSL:SSL,SASL_PLAINTEXT:SASL_PLAINTEXT,SASL_SSL:SASL_SSL");
+        stock.put(
+                "listener.security.protocol.map",
+                "CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,SSL:SSL,SASL_PLAINTEXT:SASL_PLAINTEXT,SASL_SSL:SASL_SSL");
         stock.put("num.network.threads", "3");
         stock.put("num.io.threads", "8");
         stock.put("socket.send.buffer.bytes", "102400");
@@ -202,7 +241,9 @@ class ConfigPolicyTest {
         stock.put("log.retention.check.interval.ms", "300000");
         BrokerConfig c = new BrokerConfig(stock);
         assertThat(c.listeners()).extracting(EndPoint::toString).containsExactly("PLAINTEXT://:9092");
-        assertThat(c.advertisedListeners()).extracting(EndPoint::toString).containsExactly("PLAINTEXT://localhost:9092");
+        assertThat(c.advertisedListeners())
+                .extracting(EndPoint::toString)
+                .containsExactly("PLAINTEXT://localhost:9092");
         assertThat(c.nodeId()).isEqualTo(1);
     }
 

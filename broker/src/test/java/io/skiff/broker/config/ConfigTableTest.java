@@ -23,10 +23,10 @@ class ConfigTableTest {
         }
         String table = ConfigTable.tableIn(Files.readString(README, StandardCharsets.UTF_8));
         assertThat(table)
-            .as("broker/README.md's key table differs from ConfigPolicy's rules; regenerate it with"
-                + " mvn -o -q -pl broker -am test -Dtest=ConfigTableTest -Dsurefire.failIfNoSpecifiedTests=false"
-                + " -Dskiff.configTable.write=true")
-            .isEqualTo(ConfigTable.markdown());
+                .as("broker/README.md's key table differs from ConfigPolicy's rules; regenerate it with"
+                        + " mvn -o -q -pl broker -am test -Dtest=ConfigTableTest -Dsurefire.failIfNoSpecifiedTests=false"
+                        + " -Dskiff.configTable.write=true")
+                .isEqualTo(ConfigTable.markdown());
     }
 
     @Test
@@ -34,17 +34,19 @@ class ConfigTableTest {
         String table = ConfigTable.markdown();
         long rows = table.lines().count() - 2;
         assertThat(rows).isEqualTo(ConfigPolicy.rules().size() + 1);
-        assertThat(table).contains("| `min.insync.replicas` | honoured | `1` | refused above 1")
-            .contains("| `ssl.*` | refused |").contains("| `num.io.threads` | ignored | `8` |")
-            .endsWith("| any other key | ignored |  | one WARN line naming the key (never its value) |\n");
+        assertThat(table)
+                .contains("| `min.insync.replicas` | honoured | `1` | refused above 1")
+                .contains("| `ssl.*` | refused |")
+                .contains("| `num.io.threads` | ignored | `8` |")
+                .endsWith("| any other key | ignored |  | one WARN line naming the key (never its value) |\n");
     }
 
     @Test
     void rewritingTheReadmeReplacesOnlyTheTable() {
         String readme = "# broker\n\nbefore\n" + ConfigTable.BEGIN + "\nold table\n" + ConfigTable.END + "\nafter\n";
         String rewritten = ConfigTable.withTable(readme, "| new |\n");
-        assertThat(rewritten).isEqualTo("# broker\n\nbefore\n" + ConfigTable.BEGIN + "\n| new |\n" + ConfigTable.END
-            + "\nafter\n");
+        assertThat(rewritten)
+                .isEqualTo("# broker\n\nbefore\n" + ConfigTable.BEGIN + "\n| new |\n" + ConfigTable.END + "\nafter\n");
         assertThat(ConfigTable.tableIn(rewritten)).isEqualTo("| new |\n");
     }
 }

@@ -29,8 +29,11 @@ class SingleNodeChecksTest {
         BrokerConfig c = new BrokerConfig(combined("controller.quorum.voters", "1@127.0.0.1:9093"));
         assertThat(c.listeners()).extracting(EndPoint::toString).containsExactly("PLAINTEXT://127.0.0.1:9092");
         new BrokerConfig(combined("controller.quorum.bootstrap.servers", "127.0.0.1:9093"));
-        new BrokerConfig(combined("controller.quorum.bootstrap.servers", "localhost:9093",
-            "listeners", "PLAINTEXT://:9092,CONTROLLER://:9093"));
+        new BrokerConfig(combined(
+                "controller.quorum.bootstrap.servers",
+                "localhost:9093",
+                "listeners",
+                "PLAINTEXT://:9092,CONTROLLER://:9093"));
         new BrokerConfig(combined("controller.quorum.voters", "1@[::1]:9093"));
         new BrokerConfig(combined("process.roles", "controller, broker", "controller.quorum.voters", ""));
     }
@@ -38,99 +41,120 @@ class SingleNodeChecksTest {
     @Test
     void rolesOtherThanBrokerAndControllerTogetherAreRefused() {
         assertThatThrownBy(() -> new BrokerConfig(combined("process.roles", "broker")))
-            .hasMessageContaining("Invalid value broker for configuration process.roles")
-            .hasMessageContaining("broker-only");
+                .hasMessageContaining("Invalid value broker for configuration process.roles")
+                .hasMessageContaining("broker-only");
         assertThatThrownBy(() -> new BrokerConfig(combined("process.roles", "controller")))
-            .hasMessageContaining("Invalid value controller for configuration process.roles")
-            .hasMessageContaining("controller-only");
+                .hasMessageContaining("Invalid value controller for configuration process.roles")
+                .hasMessageContaining("controller-only");
         assertThatThrownBy(() -> new BrokerConfig(combined("process.roles", "broker,observer")))
-            .hasMessageContaining("process.roles").hasMessageContaining("unknown role 'observer'");
+                .hasMessageContaining("process.roles")
+                .hasMessageContaining("unknown role 'observer'");
     }
 
     @Test
     void votersNamingAnotherNodeAreRefused() {
-        assertThatThrownBy(() -> new BrokerConfig(combined("controller.quorum.voters",
-            "1@127.0.0.1:9093,2@10.0.0.2:9093,3@10.0.0.3:9093")))
-            .hasMessageContaining("Invalid value 1@127.0.0.1:9093,2@10.0.0.2:9093,3@10.0.0.3:9093 for configuration"
-                + " controller.quorum.voters")
-            .hasMessageContaining("names node 2, but this is node 1");
+        assertThatThrownBy(() -> new BrokerConfig(
+                        combined("controller.quorum.voters", "1@127.0.0.1:9093,2@10.0.0.2:9093,3@10.0.0.3:9093")))
+                .hasMessageContaining("Invalid value 1@127.0.0.1:9093,2@10.0.0.2:9093,3@10.0.0.3:9093 for configuration"
+                        + " controller.quorum.voters")
+                .hasMessageContaining("names node 2, but this is node 1");
         assertThatThrownBy(() -> new BrokerConfig(combined("controller.quorum.voters", "3@127.0.0.1:9093")))
-            .hasMessageContaining("names node 3, but this is node 1");
+                .hasMessageContaining("names node 3, but this is node 1");
         assertThatThrownBy(() -> new BrokerConfig(combined("controller.quorum.voters", "1@a:9093,1@b:9093")))
-            .hasMessageContaining("names this node 2 times");
+                .hasMessageContaining("names this node 2 times");
         assertThatThrownBy(() -> new BrokerConfig(combined("controller.quorum.voters", "localhost:9093")))
-            .hasMessageContaining("controller.quorum.voters").hasMessageContaining("expected id@host:port");
+                .hasMessageContaining("controller.quorum.voters")
+                .hasMessageContaining("expected id@host:port");
     }
 
     @Test
     void bootstrapServersOtherThanThisNodesControllerListenerAreRefused() {
-        assertThatThrownBy(() -> new BrokerConfig(combined("controller.quorum.bootstrap.servers",
-            "127.0.0.1:9093,10.0.0.2:9093")))
-            .hasMessageContaining("controller.quorum.bootstrap.servers").hasMessageContaining("names 2 servers");
+        assertThatThrownBy(() -> new BrokerConfig(
+                        combined("controller.quorum.bootstrap.servers", "127.0.0.1:9093,10.0.0.2:9093")))
+                .hasMessageContaining("controller.quorum.bootstrap.servers")
+                .hasMessageContaining("names 2 servers");
         // 192.0.2.1 is TEST-NET-1: never an address of this machine.
-        assertThatThrownBy(() -> new BrokerConfig(combined("controller.quorum.bootstrap.servers", "192.0.2.1:9093",
-            "listeners", "PLAINTEXT://:9092,CONTROLLER://:9093")))
-            .hasMessageContaining("Invalid value 192.0.2.1:9093 for configuration controller.quorum.bootstrap.servers")
-            .hasMessageContaining("is not the address of a controller listener of this node");
+        assertThatThrownBy(() -> new BrokerConfig(combined(
+                        "controller.quorum.bootstrap.servers",
+                        "192.0.2.1:9093",
+                        "listeners",
+                        "PLAINTEXT://:9092,CONTROLLER://:9093")))
+                .hasMessageContaining(
+                        "Invalid value 192.0.2.1:9093 for configuration controller.quorum.bootstrap.servers")
+                .hasMessageContaining("is not the address of a controller listener of this node");
         assertThatThrownBy(() -> new BrokerConfig(combined("controller.quorum.bootstrap.servers", "127.0.0.1:9094")))
-            .hasMessageContaining("is not the address of a controller listener");
-        assertThatThrownBy(() -> new BrokerConfig(combined("controller.quorum.bootstrap.servers", "127.0.0.1:9093",
-            "listeners", "PLAINTEXT://127.0.0.1:9092")))
-            .hasMessageContaining("is not the address of a controller listener");
+                .hasMessageContaining("is not the address of a controller listener");
+        assertThatThrownBy(() -> new BrokerConfig(combined(
+                        "controller.quorum.bootstrap.servers",
+                        "127.0.0.1:9093",
+                        "listeners",
+                        "PLAINTEXT://127.0.0.1:9092")))
+                .hasMessageContaining("is not the address of a controller listener");
     }
 
     @Test
     void listenersThatAreNotPlaintextAreRefused() {
         assertThatThrownBy(() -> new BrokerConfig(Map.of("listeners", "SSL://:9093")))
-            .hasMessageContaining("Invalid value SSL://:9093 for configuration listeners")
-            .hasMessageContaining("listener SSL uses security protocol SSL");
+                .hasMessageContaining("Invalid value SSL://:9093 for configuration listeners")
+                .hasMessageContaining("listener SSL uses security protocol SSL");
         assertThatThrownBy(() -> new BrokerConfig(Map.of("listeners", "PLAINTEXT://:9092,SASL_PLAINTEXT://:9094")))
-            .hasMessageContaining("listener SASL_PLAINTEXT uses security protocol SASL_PLAINTEXT");
-        assertThatThrownBy(() -> new BrokerConfig(Map.of("listeners", "PLAINTEXT://:9092,EXTERNAL://:9094",
-            "listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,EXTERNAL:SASL_SSL")))
-            .hasMessageContaining("listener EXTERNAL uses security protocol SASL_SSL");
-        assertThatThrownBy(() -> new BrokerConfig(combined("listener.security.protocol.map",
-            "PLAINTEXT:PLAINTEXT,CONTROLLER:SSL")))
-            .hasMessageContaining("listener CONTROLLER uses security protocol SSL");
-        assertThatThrownBy(() -> new BrokerConfig(Map.of("listeners", "PLAINTEXT://:9092",
-            "advertised.listeners", "SSL://broker.example:9093")))
-            .hasMessageContaining("for configuration advertised.listeners")
-            .hasMessageContaining("listener SSL uses security protocol SSL");
+                .hasMessageContaining("listener SASL_PLAINTEXT uses security protocol SASL_PLAINTEXT");
+        assertThatThrownBy(() -> new BrokerConfig(Map.of(
+                        "listeners",
+                        "PLAINTEXT://:9092,EXTERNAL://:9094",
+                        "listener.security.protocol.map",
+                        "PLAINTEXT:PLAINTEXT,EXTERNAL:SASL_SSL")))
+                .hasMessageContaining("listener EXTERNAL uses security protocol SASL_SSL");
+        assertThatThrownBy(() -> new BrokerConfig(
+                        combined("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:SSL")))
+                .hasMessageContaining("listener CONTROLLER uses security protocol SSL");
+        assertThatThrownBy(() -> new BrokerConfig(
+                        Map.of("listeners", "PLAINTEXT://:9092", "advertised.listeners", "SSL://broker.example:9093")))
+                .hasMessageContaining("for configuration advertised.listeners")
+                .hasMessageContaining("listener SSL uses security protocol SSL");
     }
 
     @Test
     void protocolMapEntriesNoListenerUsesAreAccepted() {
-        BrokerConfig c = new BrokerConfig(Map.of("listeners", "PLAINTEXT://:9092",
-            "listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,SSL:SSL,SASL_SSL:SASL_SSL"));
+        BrokerConfig c = new BrokerConfig(Map.of(
+                "listeners",
+                "PLAINTEXT://:9092",
+                "listener.security.protocol.map",
+                "PLAINTEXT:PLAINTEXT,SSL:SSL,SASL_SSL:SASL_SSL"));
         assertThat(c.listeners()).hasSize(1);
     }
 
     @Test
     void controllerListenersAreNotAdvertisedToClients() {
-        BrokerConfig c = new BrokerConfig(combined("advertised.listeners",
-            "PLAINTEXT://broker.example:9092,CONTROLLER://broker.example:9093"));
-        assertThat(c.advertisedListeners()).extracting(EndPoint::toString)
-            .containsExactly("PLAINTEXT://broker.example:9092");
+        BrokerConfig c = new BrokerConfig(
+                combined("advertised.listeners", "PLAINTEXT://broker.example:9092,CONTROLLER://broker.example:9093"));
+        assertThat(c.advertisedListeners())
+                .extracting(EndPoint::toString)
+                .containsExactly("PLAINTEXT://broker.example:9092");
         assertThatThrownBy(() -> new BrokerConfig(combined("advertised.listeners", "CONTROLLER://broker.example:9093")))
-            .hasMessageContaining("advertised.listeners").hasMessageContaining("no broker listener is advertised");
+                .hasMessageContaining("advertised.listeners")
+                .hasMessageContaining("no broker listener is advertised");
     }
 
     @Test
     void interBrokerListenerMustBeOneOfThisNodesBrokerListeners() {
         new BrokerConfig(combined("inter.broker.listener.name", "plaintext"));
         assertThatThrownBy(() -> new BrokerConfig(combined("inter.broker.listener.name", "INTERNAL")))
-            .hasMessageContaining("Invalid value INTERNAL for configuration inter.broker.listener.name");
+                .hasMessageContaining("Invalid value INTERNAL for configuration inter.broker.listener.name");
         assertThatThrownBy(() -> new BrokerConfig(combined("inter.broker.listener.name", "CONTROLLER")))
-            .hasMessageContaining("inter.broker.listener.name");
+                .hasMessageContaining("inter.broker.listener.name");
     }
 
     @Test
     void metadataLogDirMustBeTheFirstLogDir(@TempDir Path dir) {
         Path data = dir.resolve("data");
         new BrokerConfig(Map.of("log.dirs", data + "," + dir.resolve("more"), "metadata.log.dir", data + "/"));
-        assertThatThrownBy(() -> new BrokerConfig(Map.of("log.dirs", data.toString(),
-            "metadata.log.dir", dir.resolve("kraft").toString())))
-            .hasMessageContaining("Invalid value " + dir.resolve("kraft") + " for configuration metadata.log.dir")
-            .hasMessageContaining("set it to " + data);
+        assertThatThrownBy(() -> new BrokerConfig(Map.of(
+                        "log.dirs",
+                        data.toString(),
+                        "metadata.log.dir",
+                        dir.resolve("kraft").toString())))
+                .hasMessageContaining("Invalid value " + dir.resolve("kraft") + " for configuration metadata.log.dir")
+                .hasMessageContaining("set it to " + data);
     }
 }

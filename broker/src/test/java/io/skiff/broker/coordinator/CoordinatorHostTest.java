@@ -5,15 +5,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.skiff.broker.admin.TopicAdmin;
 import io.skiff.broker.config.BrokerConfig;
 import io.skiff.broker.metadata.MetadataManager;
-import io.skiff.broker.partition.PartitionManager;
 import io.skiff.broker.metadata.TopicImage;
+import io.skiff.broker.partition.PartitionManager;
 import io.skiff.coordinator.runtime.CoordinatorShard;
 import io.skiff.coordinator.runtime.SystemCoordinatorTimer;
-import io.skiff.wire.util.Clock;
 import io.skiff.storage.LogManager;
 import io.skiff.storage.LogManagerConfig;
 import io.skiff.storage.TopicPartition;
 import io.skiff.wire.protocol.Errors;
+import io.skiff.wire.util.Clock;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -35,11 +35,12 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(60)
 class CoordinatorHostTest {
-    private static final InternalTopic COUNTERS = new InternalTopic(CountingCoordinator.TOPIC, 3,
-        Map.of("cleanup.policy", "compact"));
+    private static final InternalTopic COUNTERS =
+            new InternalTopic(CountingCoordinator.TOPIC, 3, Map.of("cleanup.policy", "compact"));
 
     @TempDir
     Path dir;
+
     private BrokerConfig config;
     private MetadataManager metadata;
     private LogManager logs;
@@ -53,7 +54,8 @@ class CoordinatorHostTest {
         Path logDir = Files.createDirectories(dir.resolve("logs"));
         config = new BrokerConfig(Map.of("log.dirs", logDir.toString()));
         metadata = MetadataManager.open(Files.createDirectories(dir.resolve("metadata")));
-        logs = LogManager.start(LogManagerConfig.builder(List.of(logDir.toFile())).build(), Clock.SYSTEM, null);
+        logs = LogManager.start(
+                LogManagerConfig.builder(List.of(logDir.toFile())).build(), Clock.SYSTEM, null);
         replicas = new PartitionManager(config, logs, null);
         metadata.addListener(replicas);
         admin = new TopicAdmin(config, metadata);
@@ -72,9 +74,14 @@ class CoordinatorHostTest {
 
     /** A host of a fresh counting coordinator, registered after the replica manager. */
     private CoordinatorHost<CountingCoordinator> newHost() {
-        CoordinatorHost<CountingCoordinator> host = new CoordinatorHost<>(COUNTERS,
-            () -> new CountingCoordinator(COUNTERS.partitions(), clock), metadata, admin, replicas, false,
-            () -> 1_000L);
+        CoordinatorHost<CountingCoordinator> host = new CoordinatorHost<>(
+                COUNTERS,
+                () -> new CountingCoordinator(COUNTERS.partitions(), clock),
+                metadata,
+                admin,
+                replicas,
+                false,
+                () -> 1_000L);
         hosts.add(host);
         metadata.addListener(host);
         return host;
@@ -84,9 +91,10 @@ class CoordinatorHostTest {
         return f.get(10, TimeUnit.SECONDS);
     }
 
-    private static CoordinatorShard<CountingCoordinator.Counters> loaded(CoordinatorHost<CountingCoordinator> host,
-                                                                         int p) throws Exception {
-        CoordinatorShard<CountingCoordinator.Counters> shard = host.coordinator().shards.shard(p);
+    private static CoordinatorShard<CountingCoordinator.Counters> loaded(
+            CoordinatorHost<CountingCoordinator> host, int p) throws Exception {
+        CoordinatorShard<CountingCoordinator.Counters> shard =
+                host.coordinator().shards.shard(p);
         assertThat(shard).as("shard of partition " + p).isNotNull();
         await(shard.loadFuture());
         assertThat(shard.status()).isEqualTo(CoordinatorShard.Status.ACTIVE);
@@ -121,7 +129,8 @@ class CoordinatorHostTest {
         loaded(host, p);
         await(counters.put("a", 5));
         await(counters.put("a", 6));
-        assertThat(logs.getLog(new TopicPartition(CountingCoordinator.TOPIC, p)).logEndOffset()).isEqualTo(2);
+        assertThat(logs.getLog(new TopicPartition(CountingCoordinator.TOPIC, p)).logEndOffset())
+                .isEqualTo(2);
 
         await(host.onLeadershipChange(p, false, 1));
         assertThat(host.coordinates("a")).isFalse();
@@ -134,7 +143,8 @@ class CoordinatorHostTest {
         assertThat(await(counters.replayed(p))).containsExactly("0 a by -1/-1", "1 a by -1/-1");
         await(counters.put("a", 7));
         assertThat(await(counters.replayed(p))).last().isEqualTo("2 a by -1/-1");
-        assertThat(logs.getLog(new TopicPartition(CountingCoordinator.TOPIC, p)).latestEpoch()).isEqualTo(2);
+        assertThat(logs.getLog(new TopicPartition(CountingCoordinator.TOPIC, p)).latestEpoch())
+                .isEqualTo(2);
     }
 
     @Test
@@ -165,7 +175,7 @@ class CoordinatorHostTest {
         await(host.ensureTopic());
         CoordinatorShard<CountingCoordinator.Counters> zero = loaded(host, 0);
         List<TopicAdmin.Grown> grown = await(admin.createPartitions(
-            List.of(new TopicAdmin.NewPartitions(CountingCoordinator.TOPIC, 5, null)), false));
+                List.of(new TopicAdmin.NewPartitions(CountingCoordinator.TOPIC, 5, null)), false));
         assertThat(grown.get(0).error()).isEqualTo(Errors.NONE);
         loaded(host, 3);
         loaded(host, 4);
@@ -181,8 +191,8 @@ class CoordinatorHostTest {
         for (int p = 0; p < 3; p++) {
             shards.add(loaded(host, p));
         }
-        List<TopicAdmin.Deleted> deleted = await(admin.delete(List.of(new TopicAdmin.TopicRef(CountingCoordinator.TOPIC,
-            null))));
+        List<TopicAdmin.Deleted> deleted =
+                await(admin.delete(List.of(new TopicAdmin.TopicRef(CountingCoordinator.TOPIC, null))));
         assertThat(deleted.get(0).error()).isEqualTo(Errors.NONE);
         for (int p = 0; p < 3; p++) {
             assertThat(host.coordinator().hosts(p)).isFalse();

@@ -34,8 +34,14 @@ final class CountingCoordinator implements ShardedCoordinator {
 
     CountingCoordinator(int partitions, CoordinatorTimer timer) {
         this.partitions = partitions;
-        this.shards = new CoordinatorShards<>(TOPIC, GroupRecords.SERDE, Counters::new,
-            ShardExecutors.owned(2, "skiff-test-counters-"), Clock.SYSTEM, timer, 1 << 20);
+        this.shards = new CoordinatorShards<>(
+                TOPIC,
+                GroupRecords.SERDE,
+                Counters::new,
+                ShardExecutors.owned(2, "skiff-test-counters-"),
+                Clock.SYSTEM,
+                timer,
+                1 << 20);
     }
 
     /** The state of one partition: the numbers, and what replay saw. Shard thread only. */
@@ -66,12 +72,10 @@ final class CountingCoordinator implements ShardedCoordinator {
         }
 
         @Override
-        public void onLoaded(OperationContext context) {
-        }
+        public void onLoaded(OperationContext context) {}
 
         @Override
-        public void onUnloaded(Errors error) {
-        }
+        public void onUnloaded(Errors error) {}
     }
 
     @Override

@@ -9,15 +9,15 @@ import io.skiff.broker.partition.Partition;
 import io.skiff.coordinator.group.GroupRecords;
 import io.skiff.coordinator.runtime.CoordinatorRecord;
 import io.skiff.coordinator.runtime.RecordVisitor;
-import io.skiff.wire.util.Clock;
 import io.skiff.storage.LogConfig;
 import io.skiff.storage.LogManager;
 import io.skiff.storage.LogManagerConfig;
 import io.skiff.storage.PartitionLog;
 import io.skiff.storage.TopicPartition;
 import io.skiff.wire.record.RecordBatch;
-import io.skiff.wire.record.RecordBatchDescriptor;
 import io.skiff.wire.record.RecordBatchBuilder;
+import io.skiff.wire.record.RecordBatchDescriptor;
+import io.skiff.wire.util.Clock;
 import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.nio.ByteBuffer;
@@ -42,6 +42,7 @@ class PartitionCoordinatorLogTest {
 
     @TempDir
     Path dir;
+
     private LogManager logs;
 
     @AfterEach
@@ -80,12 +81,25 @@ class PartitionCoordinatorLogTest {
     }
 
     /** One stored batch at {@code baseOffset}: the bytes as the log keeps them (offsets assigned). */
-    private static byte[] batch(long baseOffset, long producerId, short producerEpoch, int attributes,
-                                List<byte[]> keys, List<byte[]> values) {
+    private static byte[] batch(
+            long baseOffset,
+            long producerId,
+            short producerEpoch,
+            int attributes,
+            List<byte[]> keys,
+            List<byte[]> values) {
         int sequence = producerId < 0 || (attributes & RecordBatchDescriptor.CONTROL_FLAG_MASK) != 0
-            ? RecordBatchDescriptor.NO_SEQUENCE : 0;
-        ByteBuf buf = RecordBatchBuilder.build(UnpooledByteBufAllocator.DEFAULT, 1_000L, producerId, producerEpoch,
-            sequence, attributes, keys, values);
+                ? RecordBatchDescriptor.NO_SEQUENCE
+                : 0;
+        ByteBuf buf = RecordBatchBuilder.build(
+                UnpooledByteBufAllocator.DEFAULT,
+                1_000L,
+                producerId,
+                producerEpoch,
+                sequence,
+                attributes,
+                keys,
+                values);
         try {
             RecordBatch b = new RecordBatch().wrap(buf, 0);
             b.setBaseOffset(baseOffset);
@@ -111,9 +125,13 @@ class PartitionCoordinatorLogTest {
     private static byte[] marker(long offset, long producerId, short producerEpoch, short type) {
         byte[] key = {0, 0, 0, (byte) type};
         byte[] value = {0, 0, 0, 0, 0, 5};
-        return batch(offset, producerId, producerEpoch,
-            RecordBatchDescriptor.TRANSACTIONAL_FLAG_MASK | RecordBatchDescriptor.CONTROL_FLAG_MASK,
-            List.of(key), Arrays.asList(value));
+        return batch(
+                offset,
+                producerId,
+                producerEpoch,
+                RecordBatchDescriptor.TRANSACTIONAL_FLAG_MASK | RecordBatchDescriptor.CONTROL_FLAG_MASK,
+                List.of(key),
+                Arrays.asList(value));
     }
 
     /** Writes {@code batches} as the partition's only segment, then opens the log (recovering it). */
@@ -142,64 +160,74 @@ class PartitionCoordinatorLogTest {
     @Test
     void replayHandsEveryRecordWithItsBatchProducerAndEveryTransactionMarker() throws Exception {
         PartitionLog log = logHolding(
-            data(0, -1, (short) -1, "k0", "v0", "k1", null),
-            data(2, 42, (short) 7, "k2", "v2", "k3", "v3"),
-            marker(4, 42, (short) 7, CoordinatorBatchDecoder.CONTROL_TYPE_COMMIT),
-            data(5, 43, (short) 1, "k5", "v5"),
-            marker(6, 43, (short) 1, CoordinatorBatchDecoder.CONTROL_TYPE_ABORT));
+                data(0, -1, (short) -1, "k0", "v0", "k1", null),
+                data(2, 42, (short) 7, "k2", "v2", "k3", "v3"),
+                marker(4, 42, (short) 7, CoordinatorBatchDecoder.CONTROL_TYPE_COMMIT),
+                data(5, 43, (short) 1, "k5", "v5"),
+                marker(6, 43, (short) 1, CoordinatorBatchDecoder.CONTROL_TYPE_ABORT));
         assertThat(log.logEndOffset()).isEqualTo(7);
         PartitionCoordinatorLog coordinatorLog = new PartitionCoordinatorLog(partition(log, 0), 0, false, () -> 2_000L);
         Seen seen = new Seen();
         assertThat(coordinatorLog.replay(0, seen)).isEqualTo(7);
-        assertThat(seen.lines).containsExactly(
-            "0 -1/-1 k0=v0",
-            "1 -1/-1 k1=null",
-            "2 42/7 k2=v2",
-            "3 42/7 k3=v3",
-            "4 42/7 COMMIT",
-            "5 43/1 k5=v5",
-            "6 43/1 ABORT");
+        assertThat(seen.lines)
+                .containsExactly(
+                        "0 -1/-1 k0=v0",
+                        "1 -1/-1 k1=null",
+                        "2 42/7 k2=v2",
+                        "3 42/7 k3=v3",
+                        "4 42/7 COMMIT",
+                        "5 43/1 k5=v5",
+                        "6 43/1 ABORT");
     }
 
     @Test
     void replayFromAnOffsetInsideABatchStartsAtThatRecord() throws Exception {
         PartitionLog log = logHolding(
-            data(0, 42, (short) 7, "k0", "v0", "k1", "v1", "k2", "v2"),
-            marker(3, 42, (short) 7, CoordinatorBatchDecoder.CONTROL_TYPE_COMMIT));
+                data(0, 42, (short) 7, "k0", "v0", "k1", "v1", "k2", "v2"),
+                marker(3, 42, (short) 7, CoordinatorBatchDecoder.CONTROL_TYPE_COMMIT));
         Seen seen = new Seen();
-        assertThat(new PartitionCoordinatorLog(partition(log, 0), 0, false, () -> 2_000L).replay(1, seen)).isEqualTo(4);
+        assertThat(new PartitionCoordinatorLog(partition(log, 0), 0, false, () -> 2_000L).replay(1, seen))
+                .isEqualTo(4);
         assertThat(seen.lines).containsExactly("1 42/7 k1=v1", "2 42/7 k2=v2", "3 42/7 COMMIT");
     }
 
     @Test
     void controlRecordsOtherThanTransactionMarkersAreSkipped() throws Exception {
-        byte[] leaderChange = batch(1, -1, (short) -1, RecordBatchDescriptor.CONTROL_FLAG_MASK,
-            List.of(new byte[] {0, 0, 0, 2}), Arrays.asList(new byte[] {0, 0}));
-        PartitionLog log = logHolding(data(0, -1, (short) -1, "k0", "v0"), leaderChange,
-            data(2, -1, (short) -1, "k2", "v2"));
+        byte[] leaderChange = batch(
+                1,
+                -1,
+                (short) -1,
+                RecordBatchDescriptor.CONTROL_FLAG_MASK,
+                List.of(new byte[] {0, 0, 0, 2}),
+                Arrays.asList(new byte[] {0, 0}));
+        PartitionLog log =
+                logHolding(data(0, -1, (short) -1, "k0", "v0"), leaderChange, data(2, -1, (short) -1, "k2", "v2"));
         Seen seen = new Seen();
-        assertThat(new PartitionCoordinatorLog(partition(log, 0), 0, false, () -> 2_000L).replay(0, seen)).isEqualTo(3);
+        assertThat(new PartitionCoordinatorLog(partition(log, 0), 0, false, () -> 2_000L).replay(0, seen))
+                .isEqualTo(3);
         assertThat(seen.lines).containsExactly("0 -1/-1 k0=v0", "2 -1/-1 k2=v2");
     }
 
     @Test
     void appendedRecordsAreBatchesWithoutAProducerInTheElectionEpochReplayedAtTheOffsetsTheAppendReturned()
-        throws Exception {
+            throws Exception {
         PartitionLog log = emptyLog();
         PartitionCoordinatorLog coordinatorLog = new PartitionCoordinatorLog(partition(log, 3), 3, false, () -> 2_000L);
         CoordinatorRecord a = GroupRecords.offsetCommit("g", "t", 0, 5L, -1, "", 2_000L, -1L, null);
         CoordinatorRecord b = GroupRecords.offsetCommitTombstone("g", "t", 1);
         assertThat(coordinatorLog.append(List.of(a)).get(10, TimeUnit.SECONDS)).isZero();
-        assertThat(coordinatorLog.append(List.of(a, b)).get(10, TimeUnit.SECONDS)).isEqualTo(2);
+        assertThat(coordinatorLog.append(List.of(a, b)).get(10, TimeUnit.SECONDS))
+                .isEqualTo(2);
         assertThat(log.latestEpoch()).isEqualTo(3);
         Seen seen = new Seen();
         assertThat(coordinatorLog.replay(0, seen)).isEqualTo(3);
         String keyA = Seen.text(ByteBuffer.wrap(a.keyBytes()));
         String valueA = Seen.text(ByteBuffer.wrap(a.valueBytes()));
         String keyB = Seen.text(ByteBuffer.wrap(b.keyBytes()));
-        assertThat(seen.lines).containsExactly(
-            "0 -1/-1 " + keyA + "=" + valueA,
-            "1 -1/-1 " + keyA + "=" + valueA,
-            "2 -1/-1 " + keyB + "=null");
+        assertThat(seen.lines)
+                .containsExactly(
+                        "0 -1/-1 " + keyA + "=" + valueA,
+                        "1 -1/-1 " + keyA + "=" + valueA,
+                        "2 -1/-1 " + keyB + "=null");
     }
 }

@@ -43,21 +43,27 @@ class FetchSessionCacheTest {
         assertThat(inc.incremental).isTrue();
         assertThat(inc.partitions).hasSize(2);
         // P0 unchanged; P1's high watermark moved.
-        assertThat(inc.include(inc.partitions.get(0), Errors.NONE, 10, 10, 0, 0)).isFalse();
-        assertThat(inc.include(inc.partitions.get(1), Errors.NONE, 12, 12, 0, 0)).isTrue();
+        assertThat(inc.include(inc.partitions.get(0), Errors.NONE, 10, 10, 0, 0))
+                .isFalse();
+        assertThat(inc.include(inc.partitions.get(1), Errors.NONE, 12, 12, 0, 0))
+                .isTrue();
         // Records are news even when nothing else moved; so is an error.
         Context inc2 = cache.newContext(id, 2, List.of(req(P0, 10)), List.of(), 2);
         assertThat(inc2.partitions.get(0).fetchOffset).isEqualTo(10);
-        assertThat(inc2.include(inc2.partitions.get(0), Errors.NONE, 10, 10, 0, 100)).isTrue();
-        assertThat(inc2.include(inc2.partitions.get(1), Errors.OFFSET_OUT_OF_RANGE, 12, 12, 0, 0)).isTrue();
+        assertThat(inc2.include(inc2.partitions.get(0), Errors.NONE, 10, 10, 0, 100))
+                .isTrue();
+        assertThat(inc2.include(inc2.partitions.get(1), Errors.OFFSET_OUT_OF_RANGE, 12, 12, 0, 0))
+                .isTrue();
     }
 
     @Test
     void wrongEpochAndUnknownSessionAreErrors() {
         FetchSessionCache cache = new FetchSessionCache(10, 1000);
         int id = cache.newContext(0, 0, List.of(req(P0, 0)), List.of(), 0).responseSessionId;
-        assertThat(cache.newContext(id, 5, List.of(), List.of(), 1).error).isEqualTo(Errors.INVALID_FETCH_SESSION_EPOCH);
-        assertThat(cache.newContext(id + 1, 1, List.of(), List.of(), 1).error).isEqualTo(Errors.FETCH_SESSION_ID_NOT_FOUND);
+        assertThat(cache.newContext(id, 5, List.of(), List.of(), 1).error)
+                .isEqualTo(Errors.INVALID_FETCH_SESSION_EPOCH);
+        assertThat(cache.newContext(id + 1, 1, List.of(), List.of(), 1).error)
+                .isEqualTo(Errors.FETCH_SESSION_ID_NOT_FOUND);
         assertThat(cache.newContext(id, 1, List.of(), List.of(), 1).error).isEqualTo(Errors.NONE);
     }
 
@@ -76,9 +82,11 @@ class FetchSessionCacheTest {
     void aFullCacheEvictsOnlyIdleSessions() {
         FetchSessionCache cache = new FetchSessionCache(1, 1000);
         int first = cache.newContext(0, 0, List.of(req(P0, 0)), List.of(), 0).responseSessionId;
-        assertThat(cache.newContext(0, 0, List.of(req(P0, 0)), List.of(), 500).responseSessionId).isZero();
+        assertThat(cache.newContext(0, 0, List.of(req(P0, 0)), List.of(), 500).responseSessionId)
+                .isZero();
         int second = cache.newContext(0, 0, List.of(req(P0, 0)), List.of(), 2000).responseSessionId;
         assertThat(second).isPositive().isNotEqualTo(first);
-        assertThat(cache.newContext(first, 1, List.of(), List.of(), 2001).error).isEqualTo(Errors.FETCH_SESSION_ID_NOT_FOUND);
+        assertThat(cache.newContext(first, 1, List.of(), List.of(), 2001).error)
+                .isEqualTo(Errors.FETCH_SESSION_ID_NOT_FOUND);
     }
 }

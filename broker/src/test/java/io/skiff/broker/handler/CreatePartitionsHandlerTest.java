@@ -23,6 +23,7 @@ class CreatePartitionsHandlerTest {
 
     @TempDir
     Path dir;
+
     private HandlerFixture broker;
     private PipelineServer.Connection client;
 
@@ -39,19 +40,24 @@ class CreatePartitionsHandlerTest {
     }
 
     private static CreatePartitionsRequest.CreatePartitionsTopic grow(String name, int count) {
-        return new CreatePartitionsRequest.CreatePartitionsTopic().setName(name).setCount(count).setAssignments(null);
+        return new CreatePartitionsRequest.CreatePartitionsTopic()
+                .setName(name)
+                .setCount(count)
+                .setAssignments(null);
     }
 
-    private List<CreatePartitionsResponse.CreatePartitionsTopicResult> send(boolean validateOnly,
-                                                                            CreatePartitionsRequest.CreatePartitionsTopic... topics)
-        throws Exception {
-        CreatePartitionsRequest request = new CreatePartitionsRequest().setTimeoutMs(10_000).setValidateOnly(validateOnly)
-            .setTopics(new ArrayList<>(List.of(topics)));
-        return client.call(ApiKeys.CREATE_PARTITIONS, V, request, new CreatePartitionsResponse()).results();
+    private List<CreatePartitionsResponse.CreatePartitionsTopicResult> send(
+            boolean validateOnly, CreatePartitionsRequest.CreatePartitionsTopic... topics) throws Exception {
+        CreatePartitionsRequest request = new CreatePartitionsRequest()
+                .setTimeoutMs(10_000)
+                .setValidateOnly(validateOnly)
+                .setTopics(new ArrayList<>(List.of(topics)));
+        return client.call(ApiKeys.CREATE_PARTITIONS, V, request, new CreatePartitionsResponse())
+                .results();
     }
 
     private CreatePartitionsResponse.CreatePartitionsTopicResult one(CreatePartitionsRequest.CreatePartitionsTopic t)
-        throws Exception {
+            throws Exception {
         List<CreatePartitionsResponse.CreatePartitionsTopicResult> r = send(false, t);
         assertThat(r).hasSize(1);
         assertThat(r.get(0).name()).isEqualTo(t.name());
@@ -79,7 +85,8 @@ class CreatePartitionsHandlerTest {
     void shrinkingOrKeepingTheCountIsAnsweredInvalidPartitions() throws Exception {
         CreatePartitionsResponse.CreatePartitionsTopicResult fewer = one(grow("t", 1));
         assertThat(Errors.forCode(fewer.errorCode())).isEqualTo(Errors.INVALID_PARTITIONS);
-        assertThat(fewer.errorMessage()).isEqualTo("Topic currently has 2 partitions, which is higher than the requested 1.");
+        assertThat(fewer.errorMessage())
+                .isEqualTo("Topic currently has 2 partitions, which is higher than the requested 1.");
         CreatePartitionsResponse.CreatePartitionsTopicResult same = one(grow("t", 2));
         assertThat(Errors.forCode(same.errorCode())).isEqualTo(Errors.INVALID_PARTITIONS);
         assertThat(same.errorMessage()).isEqualTo("Topic already has 2 partition(s).");
@@ -101,15 +108,18 @@ class CreatePartitionsHandlerTest {
     @Test
     void assignmentsMustCoverTheNewPartitionsWithRegisteredBrokers() throws Exception {
         int self = broker.config.nodeId();
-        CreatePartitionsRequest.CreatePartitionsTopic tooFew = grow("t", 4).setAssignments(List.of(
-            new CreatePartitionsRequest.CreatePartitionsAssignment().setBrokerIds(List.of(self))));
+        CreatePartitionsRequest.CreatePartitionsTopic tooFew = grow("t", 4)
+                .setAssignments(
+                        List.of(new CreatePartitionsRequest.CreatePartitionsAssignment().setBrokerIds(List.of(self))));
         assertThat(Errors.forCode(one(tooFew).errorCode())).isEqualTo(Errors.INVALID_REPLICA_ASSIGNMENT);
-        CreatePartitionsRequest.CreatePartitionsTopic elsewhere = grow("t", 3).setAssignments(List.of(
-            new CreatePartitionsRequest.CreatePartitionsAssignment().setBrokerIds(List.of(self + 7))));
+        CreatePartitionsRequest.CreatePartitionsTopic elsewhere = grow("t", 3)
+                .setAssignments(List.of(
+                        new CreatePartitionsRequest.CreatePartitionsAssignment().setBrokerIds(List.of(self + 7))));
         assertThat(Errors.forCode(one(elsewhere).errorCode())).isEqualTo(Errors.INVALID_REPLICA_ASSIGNMENT);
         assertThat(partitionCount()).isEqualTo(2);
-        CreatePartitionsRequest.CreatePartitionsTopic ok = grow("t", 3).setAssignments(List.of(
-            new CreatePartitionsRequest.CreatePartitionsAssignment().setBrokerIds(List.of(self))));
+        CreatePartitionsRequest.CreatePartitionsTopic ok = grow("t", 3)
+                .setAssignments(
+                        List.of(new CreatePartitionsRequest.CreatePartitionsAssignment().setBrokerIds(List.of(self))));
         assertThat(Errors.forCode(one(ok).errorCode())).isEqualTo(Errors.NONE);
         assertThat(partitionCount()).isEqualTo(3);
     }

@@ -26,6 +26,7 @@ class CreateTopicsHandlerTest {
 
     @TempDir
     Path dir;
+
     private HandlerFixture broker;
     private PipelineServer.Connection client;
 
@@ -41,19 +42,24 @@ class CreateTopicsHandlerTest {
     }
 
     private static CreateTopicsRequest.CreatableTopic topic(String name, int partitions, int replication) {
-        return new CreateTopicsRequest.CreatableTopic().setName(name).setNumPartitions(partitions)
-            .setReplicationFactor((short) replication);
+        return new CreateTopicsRequest.CreatableTopic()
+                .setName(name)
+                .setNumPartitions(partitions)
+                .setReplicationFactor((short) replication);
     }
 
-    private List<CreateTopicsResponse.CreatableTopicResult> create(boolean validateOnly,
-                                                                   CreateTopicsRequest.CreatableTopic... topics)
-        throws Exception {
-        CreateTopicsRequest request = new CreateTopicsRequest().setTimeoutMs(10_000).setValidateOnly(validateOnly)
-            .setTopics(new ArrayList<>(List.of(topics)));
-        return client.call(ApiKeys.CREATE_TOPICS, V, request, new CreateTopicsResponse()).topics();
+    private List<CreateTopicsResponse.CreatableTopicResult> create(
+            boolean validateOnly, CreateTopicsRequest.CreatableTopic... topics) throws Exception {
+        CreateTopicsRequest request = new CreateTopicsRequest()
+                .setTimeoutMs(10_000)
+                .setValidateOnly(validateOnly)
+                .setTopics(new ArrayList<>(List.of(topics)));
+        return client.call(ApiKeys.CREATE_TOPICS, V, request, new CreateTopicsResponse())
+                .topics();
     }
 
-    private CreateTopicsResponse.CreatableTopicResult createOne(CreateTopicsRequest.CreatableTopic topic) throws Exception {
+    private CreateTopicsResponse.CreatableTopicResult createOne(CreateTopicsRequest.CreatableTopic topic)
+            throws Exception {
         List<CreateTopicsResponse.CreatableTopicResult> r = create(false, topic);
         assertThat(r).hasSize(1);
         assertThat(r.get(0).name()).isEqualTo(topic.name());
@@ -67,25 +73,31 @@ class CreateTopicsHandlerTest {
 
     @Test
     void defaultsComeFromTheBrokerAndTheAnswerDescribesTheTopic() throws Exception {
-        CreateTopicsResponse.CreatableTopicResult r = createOne(topic("fresh", -1, -1).setConfigs(List.of(
-            new CreateTopicsRequest.CreatableTopicConfig().setName("cleanup.policy").setValue("compact"))));
+        CreateTopicsResponse.CreatableTopicResult r = createOne(topic("fresh", -1, -1)
+                .setConfigs(List.of(new CreateTopicsRequest.CreatableTopicConfig()
+                        .setName("cleanup.policy")
+                        .setValue("compact"))));
         assertThat(Errors.forCode(r.errorCode())).isEqualTo(Errors.NONE);
         TopicImage t = broker.metadata.image().topic("fresh");
         assertThat(r.topicId()).isEqualTo(t.id()).isNotEqualTo(Uuid.ZERO);
         assertThat(r.numPartitions()).isEqualTo(3);
         assertThat(r.replicationFactor()).isEqualTo((short) 1);
-        assertThat(broker.partitions.partition(t, 2)).as("the partitions exist when the answer leaves").isNotNull();
+        assertThat(broker.partitions.partition(t, 2))
+                .as("the partitions exist when the answer leaves")
+                .isNotNull();
         CreateTopicsResponse.CreatableTopicConfigs policy = config(r, "cleanup.policy");
         assertThat(policy.value()).isEqualTo("compact");
         assertThat(policy.configSource()).as("DYNAMIC_TOPIC_CONFIG").isEqualTo((byte) 1);
         CreateTopicsResponse.CreatableTopicConfigs retention = config(r, "retention.ms");
         assertThat(retention.value()).isEqualTo("7200000");
         assertThat(retention.configSource()).as("STATIC_BROKER_CONFIG").isEqualTo((byte) 4);
-        assertThat(config(r, "segment.bytes").configSource()).as("DEFAULT_CONFIG").isEqualTo((byte) 5);
+        assertThat(config(r, "segment.bytes").configSource())
+                .as("DEFAULT_CONFIG")
+                .isEqualTo((byte) 5);
     }
 
-    private static CreateTopicsResponse.CreatableTopicConfigs config(CreateTopicsResponse.CreatableTopicResult r,
-                                                                     String name) {
+    private static CreateTopicsResponse.CreatableTopicConfigs config(
+            CreateTopicsResponse.CreatableTopicResult r, String name) {
         for (CreateTopicsResponse.CreatableTopicConfigs c : r.configs()) {
             if (c.name().equals(name)) {
                 return c;
@@ -133,37 +145,54 @@ class CreateTopicsHandlerTest {
 
     @Test
     void anInvalidConfigIsAnsweredInvalidConfig() throws Exception {
-        assertError(createOne(topic("cfg", 1, 1).setConfigs(List.of(
-            new CreateTopicsRequest.CreatableTopicConfig().setName("retention.ms").setValue("soon")))), Errors.INVALID_CONFIG);
+        assertError(
+                createOne(topic("cfg", 1, 1)
+                        .setConfigs(List.of(new CreateTopicsRequest.CreatableTopicConfig()
+                                .setName("retention.ms")
+                                .setValue("soon")))),
+                Errors.INVALID_CONFIG);
         assertThat(broker.metadata.image().topic("cfg")).isNull();
     }
 
     @Test
     void manualAssignmentsAreCheckedAgainstTheRegisteredBrokers() throws Exception {
         int self = broker.config.nodeId();
-        CreateTopicsResponse.CreatableTopicResult ok = createOne(topic("manual", -1, -1).setAssignments(List.of(
-            new CreateTopicsRequest.CreatableReplicaAssignment().setPartitionIndex(0).setBrokerIds(List.of(self)),
-            new CreateTopicsRequest.CreatableReplicaAssignment().setPartitionIndex(1).setBrokerIds(List.of(self)))));
+        CreateTopicsResponse.CreatableTopicResult ok = createOne(topic("manual", -1, -1)
+                .setAssignments(List.of(
+                        new CreateTopicsRequest.CreatableReplicaAssignment()
+                                .setPartitionIndex(0)
+                                .setBrokerIds(List.of(self)),
+                        new CreateTopicsRequest.CreatableReplicaAssignment()
+                                .setPartitionIndex(1)
+                                .setBrokerIds(List.of(self)))));
         assertThat(Errors.forCode(ok.errorCode())).isEqualTo(Errors.NONE);
         assertThat(broker.metadata.image().topic("manual").partitions()).isEqualTo(2);
 
-        assertError(createOne(topic("elsewhere", -1, -1).setAssignments(List.of(
-            new CreateTopicsRequest.CreatableReplicaAssignment().setPartitionIndex(0).setBrokerIds(List.of(self + 1))))),
-            Errors.INVALID_REPLICA_ASSIGNMENT);
-        assertError(createOne(topic("both", 1, -1).setAssignments(List.of(
-            new CreateTopicsRequest.CreatableReplicaAssignment().setPartitionIndex(0).setBrokerIds(List.of(self))))),
-            Errors.INVALID_REQUEST);
+        assertError(
+                createOne(topic("elsewhere", -1, -1)
+                        .setAssignments(List.of(new CreateTopicsRequest.CreatableReplicaAssignment()
+                                .setPartitionIndex(0)
+                                .setBrokerIds(List.of(self + 1))))),
+                Errors.INVALID_REPLICA_ASSIGNMENT);
+        assertError(
+                createOne(topic("both", 1, -1)
+                        .setAssignments(List.of(new CreateTopicsRequest.CreatableReplicaAssignment()
+                                .setPartitionIndex(0)
+                                .setBrokerIds(List.of(self))))),
+                Errors.INVALID_REQUEST);
     }
 
     @Test
     void aTopicNamedTwiceInOneRequestIsRefusedAndTheOthersAreCreated() throws Exception {
-        List<CreateTopicsResponse.CreatableTopicResult> r = create(false, topic("twice", 1, 1), topic("once", 1, 1),
-            topic("twice", 2, 1));
+        List<CreateTopicsResponse.CreatableTopicResult> r =
+                create(false, topic("twice", 1, 1), topic("once", 1, 1), topic("twice", 2, 1));
         for (CreateTopicsResponse.CreatableTopicResult result : r) {
             Errors expected = result.name().equals("twice") ? Errors.INVALID_REQUEST : Errors.NONE;
             assertThat(Errors.forCode(result.errorCode())).as(result.name()).isEqualTo(expected);
         }
-        assertThat(r).extracting(CreateTopicsResponse.CreatableTopicResult::name).contains("twice", "once");
+        assertThat(r)
+                .extracting(CreateTopicsResponse.CreatableTopicResult::name)
+                .contains("twice", "once");
         assertThat(broker.metadata.image().topic("twice")).isNull();
         assertThat(broker.metadata.image().topic("once")).isNotNull();
     }

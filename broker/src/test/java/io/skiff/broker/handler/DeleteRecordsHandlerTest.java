@@ -27,6 +27,7 @@ class DeleteRecordsHandlerTest {
 
     @TempDir
     Path dir;
+
     private HandlerFixture broker;
     private PipelineServer.Connection client;
 
@@ -45,13 +46,18 @@ class DeleteRecordsHandlerTest {
     }
 
     private DeleteRecordsResponse.DeleteRecordsPartitionResult delete(String topic, int partition, long offset)
-        throws Exception {
-        DeleteRecordsRequest request = new DeleteRecordsRequest().setTimeoutMs(5000).setTopics(List.of(
-            new DeleteRecordsRequest.DeleteRecordsTopic().setName(topic).setPartitions(List.of(
-                new DeleteRecordsRequest.DeleteRecordsPartition().setPartitionIndex(partition).setOffset(offset)))));
+            throws Exception {
+        DeleteRecordsRequest request = new DeleteRecordsRequest()
+                .setTimeoutMs(5000)
+                .setTopics(List.of(new DeleteRecordsRequest.DeleteRecordsTopic()
+                        .setName(topic)
+                        .setPartitions(List.of(new DeleteRecordsRequest.DeleteRecordsPartition()
+                                .setPartitionIndex(partition)
+                                .setOffset(offset)))));
         DeleteRecordsResponse r = client.call(ApiKeys.DELETE_RECORDS, V, request, new DeleteRecordsResponse());
         assertThat(r.topics().get(0).name()).isEqualTo(topic);
-        DeleteRecordsResponse.DeleteRecordsPartitionResult p = r.topics().get(0).partitions().get(0);
+        DeleteRecordsResponse.DeleteRecordsPartitionResult p =
+                r.topics().get(0).partitions().get(0);
         assertThat(p.partitionIndex()).isEqualTo(partition);
         return p;
     }
@@ -62,9 +68,14 @@ class DeleteRecordsHandlerTest {
     }
 
     private Errors fetchError(long offset) throws Exception {
-        FetchRequest request = new FetchRequest().setMaxWaitMs(0).setTopics(List.of(new FetchRequest.FetchTopic()
-            .setTopic("t").setPartitions(List.of(new FetchRequest.FetchPartition().setPartition(0).setFetchOffset(offset)
-                .setPartitionMaxBytes(1 << 20)))));
+        FetchRequest request = new FetchRequest()
+                .setMaxWaitMs(0)
+                .setTopics(List.of(new FetchRequest.FetchTopic()
+                        .setTopic("t")
+                        .setPartitions(List.of(new FetchRequest.FetchPartition()
+                                .setPartition(0)
+                                .setFetchOffset(offset)
+                                .setPartitionMaxBytes(1 << 20)))));
         FetchResponse r = client.call(ApiKeys.FETCH, 12, request, new FetchResponse());
         return Errors.forCode(r.responses().get(0).partitions().get(0).errorCode());
     }

@@ -23,6 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
 class DeleteTopicsHandlerTest {
     @TempDir
     Path dir;
+
     private HandlerFixture broker;
     private PipelineServer.Connection client;
 
@@ -39,16 +40,25 @@ class DeleteTopicsHandlerTest {
     }
 
     private DeleteTopicsResponse.DeletableTopicResult byName(int version, String name) throws Exception {
-        DeleteTopicsResponse r = client.call(ApiKeys.DELETE_TOPICS, version, new DeleteTopicsRequest().setTimeoutMs(10_000)
-            .setTopicNames(List.of(name)), new DeleteTopicsResponse());
+        DeleteTopicsResponse r = client.call(
+                ApiKeys.DELETE_TOPICS,
+                version,
+                new DeleteTopicsRequest().setTimeoutMs(10_000).setTopicNames(List.of(name)),
+                new DeleteTopicsResponse());
         assertThat(r.responses()).hasSize(1);
         return r.responses().get(0);
     }
 
     private DeleteTopicsResponse.DeletableTopicResult v6(String name, Uuid id) throws Exception {
-        DeleteTopicsResponse r = client.call(ApiKeys.DELETE_TOPICS, 6, new DeleteTopicsRequest().setTimeoutMs(10_000)
-            .setTopics(List.of(new DeleteTopicsRequest.DeleteTopicState().setName(name).setTopicId(id))),
-            new DeleteTopicsResponse());
+        DeleteTopicsResponse r = client.call(
+                ApiKeys.DELETE_TOPICS,
+                6,
+                new DeleteTopicsRequest()
+                        .setTimeoutMs(10_000)
+                        .setTopics(List.of(new DeleteTopicsRequest.DeleteTopicState()
+                                .setName(name)
+                                .setTopicId(id))),
+                new DeleteTopicsResponse());
         assertThat(r.responses()).hasSize(1);
         return r.responses().get(0);
     }

@@ -29,6 +29,7 @@ class DescribeConfigsHandlerTest {
 
     @TempDir
     Path dir;
+
     private HandlerFixture broker;
     private PipelineServer.Connection client;
 
@@ -44,11 +45,14 @@ class DescribeConfigsHandlerTest {
         broker.close();
     }
 
-    static DescribeConfigsResponse.DescribeConfigsResult describe(PipelineServer.Connection client, byte type,
-                                                                  String name, List<String> keys) throws Exception {
-        DescribeConfigsRequest request = new DescribeConfigsRequest().setIncludeSynonyms(true).setResources(
-            new ArrayList<>(List.of(new DescribeConfigsRequest.DescribeConfigsResource().setResourceType(type)
-                .setResourceName(name).setConfigurationKeys(keys))));
+    static DescribeConfigsResponse.DescribeConfigsResult describe(
+            PipelineServer.Connection client, byte type, String name, List<String> keys) throws Exception {
+        DescribeConfigsRequest request = new DescribeConfigsRequest()
+                .setIncludeSynonyms(true)
+                .setResources(new ArrayList<>(List.of(new DescribeConfigsRequest.DescribeConfigsResource()
+                        .setResourceType(type)
+                        .setResourceName(name)
+                        .setConfigurationKeys(keys))));
         DescribeConfigsResponse r = client.call(ApiKeys.DESCRIBE_CONFIGS, V, request, new DescribeConfigsResponse());
         assertThat(r.results()).hasSize(1);
         DescribeConfigsResponse.DescribeConfigsResult result = r.results().get(0);
@@ -57,8 +61,8 @@ class DescribeConfigsHandlerTest {
         return result;
     }
 
-    static DescribeConfigsResponse.DescribeConfigsResourceResult entry(DescribeConfigsResponse.DescribeConfigsResult r,
-                                                                       String key) {
+    static DescribeConfigsResponse.DescribeConfigsResourceResult entry(
+            DescribeConfigsResponse.DescribeConfigsResult r, String key) {
         for (DescribeConfigsResponse.DescribeConfigsResourceResult c : r.configs()) {
             if (c.name().equals(key)) {
                 return c;
@@ -100,10 +104,11 @@ class DescribeConfigsHandlerTest {
 
     @Test
     void configurationKeysLimitTheAnswer() throws Exception {
-        DescribeConfigsResponse.DescribeConfigsResult r = describe(client, TOPIC, "t",
-            List.of("retention.ms", "cleanup.policy"));
-        assertThat(r.configs()).extracting(DescribeConfigsResponse.DescribeConfigsResourceResult::name)
-            .containsExactlyInAnyOrder("retention.ms", "cleanup.policy");
+        DescribeConfigsResponse.DescribeConfigsResult r =
+                describe(client, TOPIC, "t", List.of("retention.ms", "cleanup.policy"));
+        assertThat(r.configs())
+                .extracting(DescribeConfigsResponse.DescribeConfigsResourceResult::name)
+                .containsExactlyInAnyOrder("retention.ms", "cleanup.policy");
     }
 
     @Test
@@ -112,28 +117,31 @@ class DescribeConfigsHandlerTest {
         assertThat(Errors.forCode(unknown.errorCode())).isEqualTo(Errors.UNKNOWN_TOPIC_OR_PARTITION);
         assertThat(unknown.configs()).isEmpty();
         assertThat(Errors.forCode(describe(client, TOPIC, "no spaces", null).errorCode()))
-            .isEqualTo(Errors.INVALID_TOPIC_EXCEPTION);
+                .isEqualTo(Errors.INVALID_TOPIC_EXCEPTION);
     }
 
     @Test
     void thisBrokersResourceShowsItsSettingsAndAnotherIdIsRefused() throws Exception {
         String self = Integer.toString(broker.config.nodeId());
-        DescribeConfigsResponse.DescribeConfigsResult r = describe(client, BROKER, self, List.of("log.retention.ms",
-            "num.partitions"));
+        DescribeConfigsResponse.DescribeConfigsResult r =
+                describe(client, BROKER, self, List.of("log.retention.ms", "num.partitions"));
         assertThat(Errors.forCode(r.errorCode())).isEqualTo(Errors.NONE);
         assertThat(entry(r, "log.retention.ms").value()).isEqualTo("7200000");
         assertThat(entry(r, "log.retention.ms").configSource()).isEqualTo(STATIC_BROKER_CONFIG);
         assertThat(entry(r, "num.partitions").value()).isEqualTo("1");
         assertThat(entry(r, "num.partitions").configSource()).isEqualTo(DEFAULT_CONFIG);
 
-        DescribeConfigsResponse.DescribeConfigsResult other = describe(client, BROKER,
-            Integer.toString(broker.config.nodeId() + 1), null);
+        DescribeConfigsResponse.DescribeConfigsResult other =
+                describe(client, BROKER, Integer.toString(broker.config.nodeId() + 1), null);
         assertThat(Errors.forCode(other.errorCode())).isEqualTo(Errors.INVALID_REQUEST);
-        assertThat(describe(client, BROKER, "", null).configs()).as("no cluster-wide defaults are set").isEmpty();
+        assertThat(describe(client, BROKER, "", null).configs())
+                .as("no cluster-wide defaults are set")
+                .isEmpty();
     }
 
     @Test
     void anUnknownResourceTypeIsAnInvalidRequest() throws Exception {
-        assertThat(Errors.forCode(describe(client, (byte) 99, "x", null).errorCode())).isEqualTo(Errors.INVALID_REQUEST);
+        assertThat(Errors.forCode(describe(client, (byte) 99, "x", null).errorCode()))
+                .isEqualTo(Errors.INVALID_REQUEST);
     }
 }

@@ -32,6 +32,7 @@ class FetchHandlerTest {
 
     @TempDir
     Path dir;
+
     private HandlerFixture broker;
     private PipelineServer.Connection client;
     private PipelineServer.Connection producer;
@@ -50,14 +51,20 @@ class FetchHandlerTest {
     }
 
     private static FetchRequest.FetchPartition at(int partition, long offset) {
-        return new FetchRequest.FetchPartition().setPartition(partition).setFetchOffset(offset)
-            .setPartitionMaxBytes(1 << 20);
+        return new FetchRequest.FetchPartition()
+                .setPartition(partition)
+                .setFetchOffset(offset)
+                .setPartitionMaxBytes(1 << 20);
     }
 
     /** A sessionless fetch of topic {@code t} by name that does not wait. */
     private static FetchRequest fetch(FetchRequest.FetchPartition... partitions) {
-        return new FetchRequest().setMaxWaitMs(0).setMinBytes(0).setTopics(new ArrayList<>(List.of(
-            new FetchRequest.FetchTopic().setTopic("t").setPartitions(new ArrayList<>(List.of(partitions))))));
+        return new FetchRequest()
+                .setMaxWaitMs(0)
+                .setMinBytes(0)
+                .setTopics(new ArrayList<>(List.of(new FetchRequest.FetchTopic()
+                        .setTopic("t")
+                        .setPartitions(new ArrayList<>(List.of(partitions))))));
     }
 
     private FetchResponse call(FetchRequest request) throws Exception {
@@ -99,7 +106,9 @@ class FetchHandlerTest {
         assertThat(p.lastStableOffset()).isEqualTo(5);
         assertThat(p.logStartOffset()).isZero();
         assertThat(baseOffsets(p)).containsExactly(3L);
-        assertThat(broker.server.fileRegionsSent()).as("records leave as file regions").isEqualTo(1);
+        assertThat(broker.server.fileRegionsSent())
+                .as("records leave as file regions")
+                .isEqualTo(1);
     }
 
     @Test
@@ -107,9 +116,15 @@ class FetchHandlerTest {
         produceOk(producer, "t", 1, TestBatches.spec().count(2));
         TopicImage t = broker.metadata.image().topic("t");
         Uuid unknown = Uuid.random();
-        FetchRequest request = new FetchRequest().setMaxWaitMs(0).setTopics(new ArrayList<>(List.of(
-            new FetchRequest.FetchTopic().setTopicId(t.id()).setPartitions(new ArrayList<>(List.of(at(1, 0)))),
-            new FetchRequest.FetchTopic().setTopicId(unknown).setPartitions(new ArrayList<>(List.of(at(0, 0)))))));
+        FetchRequest request = new FetchRequest()
+                .setMaxWaitMs(0)
+                .setTopics(new ArrayList<>(List.of(
+                        new FetchRequest.FetchTopic()
+                                .setTopicId(t.id())
+                                .setPartitions(new ArrayList<>(List.of(at(1, 0)))),
+                        new FetchRequest.FetchTopic()
+                                .setTopicId(unknown)
+                                .setPartitions(new ArrayList<>(List.of(at(0, 0)))))));
         FetchResponse r = client.call(ApiKeys.FETCH, 13, request, new FetchResponse());
         assertThat(r.responses()).hasSize(2);
         assertThat(r.responses().get(0).topicId()).isEqualTo(t.id());
@@ -121,8 +136,11 @@ class FetchHandlerTest {
     @Test
     void anUnknownTopicNameOrPartitionIsAnsweredUnknownTopicOrPartition() throws Exception {
         assertFailed(only(call(fetch(at(2, 0)))), Errors.UNKNOWN_TOPIC_OR_PARTITION);
-        FetchRequest other = new FetchRequest().setMaxWaitMs(0).setTopics(new ArrayList<>(List.of(
-            new FetchRequest.FetchTopic().setTopic("nope").setPartitions(new ArrayList<>(List.of(at(0, 0)))))));
+        FetchRequest other = new FetchRequest()
+                .setMaxWaitMs(0)
+                .setTopics(new ArrayList<>(List.of(new FetchRequest.FetchTopic()
+                        .setTopic("nope")
+                        .setPartitions(new ArrayList<>(List.of(at(0, 0)))))));
         assertFailed(only(call(other)), Errors.UNKNOWN_TOPIC_OR_PARTITION);
     }
 
@@ -136,7 +154,9 @@ class FetchHandlerTest {
         assertThat(Errors.forCode(current.errorCode())).isEqualTo(Errors.NONE);
         assertThat(baseOffsets(current)).containsExactly(0L);
         FetchResponse.PartitionData unset = only(call(fetch(at(0, 0).setCurrentLeaderEpoch(-1))));
-        assertThat(Errors.forCode(unset.errorCode())).as("-1: the client does not know").isEqualTo(Errors.NONE);
+        assertThat(Errors.forCode(unset.errorCode()))
+                .as("-1: the client does not know")
+                .isEqualTo(Errors.NONE);
     }
 
     @Test
@@ -149,7 +169,9 @@ class FetchHandlerTest {
         assertThat(past.lastStableOffset()).isEqualTo(-1);
         assertThat(past.logStartOffset()).isEqualTo(-1);
         FetchResponse.PartitionData atEnd = only(call(fetch(at(0, 3))));
-        assertThat(Errors.forCode(atEnd.errorCode())).as("the log end itself is in range").isEqualTo(Errors.NONE);
+        assertThat(Errors.forCode(atEnd.errorCode()))
+                .as("the log end itself is in range")
+                .isEqualTo(Errors.NONE);
         assertThat(atEnd.records().sizeInBytes()).isZero();
     }
 
@@ -162,14 +184,20 @@ class FetchHandlerTest {
         FetchResponse r = call(request);
         List<FetchResponse.PartitionData> parts = r.responses().get(0).partitions();
         assertThat(parts).hasSize(2);
-        assertThat(baseOffsets(parts.get(0))).as("one whole batch, larger than max_bytes").containsExactly(0L);
+        assertThat(baseOffsets(parts.get(0)))
+                .as("one whole batch, larger than max_bytes")
+                .containsExactly(0L);
         assertThat(parts.get(0).records().sizeInBytes()).isGreaterThan(1000);
         assertThat(Errors.forCode(parts.get(1).errorCode())).isEqualTo(Errors.NONE);
-        assertThat(parts.get(1).records().sizeInBytes()).as("max_bytes is used up").isZero();
+        assertThat(parts.get(1).records().sizeInBytes())
+                .as("max_bytes is used up")
+                .isZero();
         assertThat(parts.get(1).highWatermark()).isEqualTo(5);
 
         FetchResponse.PartitionData limited = only(call(fetch(at(0, 0).setPartitionMaxBytes(10))));
-        assertThat(baseOffsets(limited)).as("partition_max_bytes: the first batch whole too").containsExactly(0L);
+        assertThat(baseOffsets(limited))
+                .as("partition_max_bytes: the first batch whole too")
+                .containsExactly(0L);
     }
 
     @Test

@@ -17,7 +17,6 @@ import io.skiff.broker.network.PipelineServer;
 import io.skiff.broker.partition.AppendLanes;
 import io.skiff.broker.partition.Partition;
 import io.skiff.broker.partition.PartitionManager;
-import io.skiff.wire.util.Clock;
 import io.skiff.storage.LogConfig;
 import io.skiff.storage.LogManager;
 import io.skiff.storage.LogManagerConfig;
@@ -28,6 +27,7 @@ import io.skiff.wire.protocol.ApiKeys;
 import io.skiff.wire.protocol.Errors;
 import io.skiff.wire.record.ByteBufRecords;
 import io.skiff.wire.record.TestBatches;
+import io.skiff.wire.util.Clock;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -75,29 +75,35 @@ final class HandlerFixture implements AutoCloseable {
         props.put("log.dirs", logDir.toString());
         config = new BrokerConfig(props);
         metadata = MetadataManager.open(logDir);
-        logs = LogManager.start(LogManagerConfig.builder(List.<File>of(logDir.toFile()))
-            .defaultLogConfig(LogConfig.of(TopicConfigs.effectiveMap(Map.of(), config))).build(), Clock.SYSTEM, topic -> {
-                TopicImage t = metadata.image().topic(topic);
-                return t == null ? null : LogConfig.of(TopicConfigs.effectiveMap(t.configs(), config));
-            });
+        logs = LogManager.start(
+                LogManagerConfig.builder(List.<File>of(logDir.toFile()))
+                        .defaultLogConfig(LogConfig.of(TopicConfigs.effectiveMap(Map.of(), config)))
+                        .build(),
+                Clock.SYSTEM,
+                topic -> {
+                    TopicImage t = metadata.image().topic(topic);
+                    return t == null ? null : LogConfig.of(TopicConfigs.effectiveMap(t.configs(), config));
+                });
         partitions = new PartitionManager(config, logs, purgatory::onReadable);
         metadata.addListener(partitions);
         topicAdmin = new TopicAdmin(config, metadata);
         topicConfigAdmin = new TopicConfigAdmin(metadata, config);
-        LocalNode node = new LocalNode(config, () -> CLUSTER_ID,
-            () -> List.of(new EndPoint("PLAINTEXT", HOST, PORT, "PLAINTEXT")));
+        LocalNode node = new LocalNode(
+                config, () -> CLUSTER_ID, () -> List.of(new EndPoint("PLAINTEXT", HOST, PORT, "PLAINTEXT")));
         ApiDispatcher dispatcher = new ApiDispatcher(false);
-        dispatcher.register(new MetadataHandler(node, metadata, topicAdmin, partitions))
-            .register(new CreateTopicsHandler(topicAdmin, config))
-            .register(new DeleteTopicsHandler(topicAdmin))
-            .register(new CreatePartitionsHandler(topicAdmin))
-            .register(new DescribeConfigsHandler(node, metadata))
-            .register(new IncrementalAlterConfigsHandler(topicConfigAdmin))
-            .register(new ProduceHandler(metadata, partitions, false, System::currentTimeMillis, timeouts, appendLanes))
-            .register(new FetchHandler(metadata, partitions, fetchSessions, purgatory, System::currentTimeMillis))
-            .register(new ListOffsetsHandler(metadata, partitions))
-            .register(new DeleteRecordsHandler(metadata, partitions))
-            .register(new OffsetForLeaderEpochHandler(metadata, partitions));
+        dispatcher
+                .register(new MetadataHandler(node, metadata, topicAdmin, partitions))
+                .register(new CreateTopicsHandler(topicAdmin, config))
+                .register(new DeleteTopicsHandler(topicAdmin))
+                .register(new CreatePartitionsHandler(topicAdmin))
+                .register(new DescribeConfigsHandler(node, metadata))
+                .register(new IncrementalAlterConfigsHandler(topicConfigAdmin))
+                .register(new ProduceHandler(
+                        metadata, partitions, false, System::currentTimeMillis, timeouts, appendLanes))
+                .register(new FetchHandler(metadata, partitions, fetchSessions, purgatory, System::currentTimeMillis))
+                .register(new ListOffsetsHandler(metadata, partitions))
+                .register(new DeleteRecordsHandler(metadata, partitions))
+                .register(new OffsetForLeaderEpochHandler(metadata, partitions));
         server = new PipelineServer(dispatcher);
     }
 
@@ -111,8 +117,8 @@ final class HandlerFixture implements AutoCloseable {
     }
 
     TopicImage createTopic(String name, int partitionCount, Map<String, String> configs) throws Exception {
-        List<TopicAdmin.Outcome> out = await(topicAdmin.create(List.of(
-            new TopicAdmin.NewTopic(name, partitionCount, (short) 1, Map.of(), configs)), false));
+        List<TopicAdmin.Outcome> out = await(topicAdmin.create(
+                List.of(new TopicAdmin.NewTopic(name, partitionCount, (short) 1, Map.of(), configs)), false));
         assertThat(out.get(0).error()).as("creating " + name).isEqualTo(Errors.NONE);
         return metadata.image().topic(name);
     }
@@ -126,19 +132,26 @@ final class HandlerFixture implements AutoCloseable {
 
     /** Makes this node the leader of {@code topic}-{@code index} in {@code epoch}, as an election would. */
     void electLeader(String topic, int index, int epoch) throws Exception {
-        assertThat(partitions.becomeLeader(new TopicPartition(topic, index), epoch)).isTrue();
+        assertThat(partitions.becomeLeader(new TopicPartition(topic, index), epoch))
+                .isTrue();
     }
 
     /** A produce request (v3-v12, by name) of one partition; the records stay the caller's. */
     static ProduceRequest produceRequest(String topic, int partition, short acks, ByteBuf records) {
-        return new ProduceRequest().setAcks(acks).setTimeoutMs(30_000).setTopicData(List.of(
-            new ProduceRequest.TopicProduceData().setName(topic).setPartitionData(List.of(
-                new ProduceRequest.PartitionProduceData().setIndex(partition).setRecords(new ByteBufRecords(records))))));
+        return new ProduceRequest()
+                .setAcks(acks)
+                .setTimeoutMs(30_000)
+                .setTopicData(List.of(new ProduceRequest.TopicProduceData()
+                        .setName(topic)
+                        .setPartitionData(List.of(new ProduceRequest.PartitionProduceData()
+                                .setIndex(partition)
+                                .setRecords(new ByteBufRecords(records))))));
     }
 
     /** Produces one batch built from {@code spec} (acks=-1, Produce v11) and answers the partition's response. */
-    static ProduceResponse.PartitionProduceResponse produce(PipelineServer.Connection c, String topic, int partition,
-                                                            TestBatches.Spec spec) throws InterruptedException {
+    static ProduceResponse.PartitionProduceResponse produce(
+            PipelineServer.Connection c, String topic, int partition, TestBatches.Spec spec)
+            throws InterruptedException {
         ByteBuf batch = spec.build();
         int correlationId;
         try {
@@ -152,9 +165,11 @@ final class HandlerFixture implements AutoCloseable {
 
     /** Produces {@code spec}, which must succeed; returns its base offset. */
     static long produceOk(PipelineServer.Connection c, String topic, int partition, TestBatches.Spec spec)
-        throws InterruptedException {
+            throws InterruptedException {
         ProduceResponse.PartitionProduceResponse r = produce(c, topic, partition, spec);
-        assertThat(Errors.forCode(r.errorCode())).as("produce to " + topic + "-" + partition).isEqualTo(Errors.NONE);
+        assertThat(Errors.forCode(r.errorCode()))
+                .as("produce to " + topic + "-" + partition)
+                .isEqualTo(Errors.NONE);
         return r.baseOffset();
     }
 

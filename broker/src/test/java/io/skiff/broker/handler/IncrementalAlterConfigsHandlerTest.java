@@ -30,6 +30,7 @@ class IncrementalAlterConfigsHandlerTest {
 
     @TempDir
     Path dir;
+
     private HandlerFixture broker;
     private PipelineServer.Connection client;
 
@@ -46,22 +47,27 @@ class IncrementalAlterConfigsHandlerTest {
     }
 
     private static IncrementalAlterConfigsRequest.AlterableConfig op(String key, byte operation, String value) {
-        return new IncrementalAlterConfigsRequest.AlterableConfig().setName(key).setConfigOperation(operation)
-            .setValue(value);
+        return new IncrementalAlterConfigsRequest.AlterableConfig()
+                .setName(key)
+                .setConfigOperation(operation)
+                .setValue(value);
     }
 
-    private static IncrementalAlterConfigsRequest.AlterConfigsResource resource(byte type, String name,
-                                                                                IncrementalAlterConfigsRequest.AlterableConfig... ops) {
-        return new IncrementalAlterConfigsRequest.AlterConfigsResource().setResourceType(type).setResourceName(name)
-            .setConfigs(new ArrayList<>(List.of(ops)));
+    private static IncrementalAlterConfigsRequest.AlterConfigsResource resource(
+            byte type, String name, IncrementalAlterConfigsRequest.AlterableConfig... ops) {
+        return new IncrementalAlterConfigsRequest.AlterConfigsResource()
+                .setResourceType(type)
+                .setResourceName(name)
+                .setConfigs(new ArrayList<>(List.of(ops)));
     }
 
-    private List<IncrementalAlterConfigsResponse.AlterConfigsResourceResponse> alter(boolean validateOnly,
-        IncrementalAlterConfigsRequest.AlterConfigsResource... resources) throws Exception {
-        IncrementalAlterConfigsRequest request = new IncrementalAlterConfigsRequest().setValidateOnly(validateOnly)
-            .setResources(new ArrayList<>(List.of(resources)));
+    private List<IncrementalAlterConfigsResponse.AlterConfigsResourceResponse> alter(
+            boolean validateOnly, IncrementalAlterConfigsRequest.AlterConfigsResource... resources) throws Exception {
+        IncrementalAlterConfigsRequest request = new IncrementalAlterConfigsRequest()
+                .setValidateOnly(validateOnly)
+                .setResources(new ArrayList<>(List.of(resources)));
         return client.call(ApiKeys.INCREMENTAL_ALTER_CONFIGS, V, request, new IncrementalAlterConfigsResponse())
-            .responses();
+                .responses();
     }
 
     private Errors alterTopic(IncrementalAlterConfigsRequest.AlterableConfig... ops) throws Exception {
@@ -76,8 +82,9 @@ class IncrementalAlterConfigsHandlerTest {
     }
 
     private String described(String key) throws Exception {
-        return DescribeConfigsHandlerTest.entry(DescribeConfigsHandlerTest.describe(client, TOPIC, "t", List.of(key)),
-            key).value();
+        return DescribeConfigsHandlerTest.entry(
+                        DescribeConfigsHandlerTest.describe(client, TOPIC, "t", List.of(key)), key)
+                .value();
     }
 
     @Test
@@ -101,10 +108,11 @@ class IncrementalAlterConfigsHandlerTest {
 
     @Test
     void appendToAKeyThatIsNotAListIsAnInvalidConfig() throws Exception {
-        List<IncrementalAlterConfigsResponse.AlterConfigsResourceResponse> r = alter(false,
-            resource(TOPIC, "t", op("retention.ms", APPEND, "5")));
+        List<IncrementalAlterConfigsResponse.AlterConfigsResourceResponse> r =
+                alter(false, resource(TOPIC, "t", op("retention.ms", APPEND, "5")));
         assertThat(Errors.forCode(r.get(0).errorCode())).isEqualTo(Errors.INVALID_CONFIG);
-        assertThat(r.get(0).errorMessage()).isEqualTo("Config value append is not allowed for config key: retention.ms");
+        assertThat(r.get(0).errorMessage())
+                .isEqualTo("Config value append is not allowed for config key: retention.ms");
     }
 
     @Test
@@ -112,48 +120,54 @@ class IncrementalAlterConfigsHandlerTest {
         assertThat(alterTopic(op("no.such.key", SET, "1"))).isEqualTo(Errors.INVALID_CONFIG);
         assertThat(alterTopic(op("retention.ms", SET, "soon"))).isEqualTo(Errors.INVALID_CONFIG);
         assertThat(alterTopic(op("segment.bytes", SET, "1048576"), op("cleanup.policy", SET, "sometimes")))
-            .as("all of a resource or nothing").isEqualTo(Errors.INVALID_CONFIG);
+                .as("all of a resource or nothing")
+                .isEqualTo(Errors.INVALID_CONFIG);
         assertThat(overrides()).isEmpty();
     }
 
     @Test
     void aKeyTwiceInOneResourceIsAnInvalidRequest() throws Exception {
         assertThat(alterTopic(op("retention.ms", SET, "1000"), op("retention.ms", DELETE, null)))
-            .isEqualTo(Errors.INVALID_REQUEST);
+                .isEqualTo(Errors.INVALID_REQUEST);
         assertThat(overrides()).isEmpty();
     }
 
     @Test
     void aResourceTwiceInOneRequestIsAnInvalidRequestForBoth() throws Exception {
-        List<IncrementalAlterConfigsResponse.AlterConfigsResourceResponse> r = alter(false,
-            resource(TOPIC, "t", op("retention.ms", SET, "1000")), resource(TOPIC, "t", op("segment.ms", SET, "1000")));
-        assertThat(r).hasSize(2).allSatisfy(x -> assertThat(Errors.forCode(x.errorCode())).isEqualTo(Errors.INVALID_REQUEST));
+        List<IncrementalAlterConfigsResponse.AlterConfigsResourceResponse> r = alter(
+                false,
+                resource(TOPIC, "t", op("retention.ms", SET, "1000")),
+                resource(TOPIC, "t", op("segment.ms", SET, "1000")));
+        assertThat(r)
+                .hasSize(2)
+                .allSatisfy(x -> assertThat(Errors.forCode(x.errorCode())).isEqualTo(Errors.INVALID_REQUEST));
         assertThat(overrides()).isEmpty();
     }
 
     @Test
     void anUnknownTopicIsAnsweredUnknownTopicOrPartition() throws Exception {
-        List<IncrementalAlterConfigsResponse.AlterConfigsResourceResponse> r = alter(false,
-            resource(TOPIC, "nope", op("retention.ms", SET, "1000")));
+        List<IncrementalAlterConfigsResponse.AlterConfigsResourceResponse> r =
+                alter(false, resource(TOPIC, "nope", op("retention.ms", SET, "1000")));
         assertThat(Errors.forCode(r.get(0).errorCode())).isEqualTo(Errors.UNKNOWN_TOPIC_OR_PARTITION);
     }
 
     @Test
     void validateOnlyChecksAndChangesNothing() throws Exception {
-        List<IncrementalAlterConfigsResponse.AlterConfigsResourceResponse> ok = alter(true,
-            resource(TOPIC, "t", op("retention.ms", SET, "1000")));
+        List<IncrementalAlterConfigsResponse.AlterConfigsResourceResponse> ok =
+                alter(true, resource(TOPIC, "t", op("retention.ms", SET, "1000")));
         assertThat(Errors.forCode(ok.get(0).errorCode())).isEqualTo(Errors.NONE);
-        List<IncrementalAlterConfigsResponse.AlterConfigsResourceResponse> bad = alter(true,
-            resource(TOPIC, "t", op("retention.ms", SET, "soon")));
+        List<IncrementalAlterConfigsResponse.AlterConfigsResourceResponse> bad =
+                alter(true, resource(TOPIC, "t", op("retention.ms", SET, "soon")));
         assertThat(Errors.forCode(bad.get(0).errorCode())).isEqualTo(Errors.INVALID_CONFIG);
         assertThat(overrides()).isEmpty();
     }
 
     @Test
     void dynamicBrokerConfigsAreRefusedWithInvalidRequestAndTopicsInTheSameRequestStillChange() throws Exception {
-        List<IncrementalAlterConfigsResponse.AlterConfigsResourceResponse> r = alter(false,
-            resource(BROKER, Integer.toString(broker.config.nodeId()), op("log.retention.ms", SET, "1000")),
-            resource(TOPIC, "t", op("retention.ms", SET, "2000")));
+        List<IncrementalAlterConfigsResponse.AlterConfigsResourceResponse> r = alter(
+                false,
+                resource(BROKER, Integer.toString(broker.config.nodeId()), op("log.retention.ms", SET, "1000")),
+                resource(TOPIC, "t", op("retention.ms", SET, "2000")));
         assertThat(Errors.forCode(r.get(0).errorCode())).isEqualTo(Errors.INVALID_REQUEST);
         assertThat(Errors.forCode(r.get(1).errorCode())).isEqualTo(Errors.NONE);
         assertThat(overrides()).containsEntry("retention.ms", "2000");

@@ -33,6 +33,7 @@ class ListOffsetsHandlerTest {
 
     @TempDir
     Path dir;
+
     private HandlerFixture broker;
     private PipelineServer.Connection client;
 
@@ -53,16 +54,22 @@ class ListOffsetsHandlerTest {
         broker.close();
     }
 
-    private ListOffsetsResponse.ListOffsetsPartitionResponse list(int version, byte isolation, String topic,
-                                                                  int partition, long timestamp, int currentEpoch)
-        throws Exception {
-        ListOffsetsRequest request = new ListOffsetsRequest().setReplicaId(-1).setIsolationLevel(isolation)
-            .setTopics(List.of(new ListOffsetsRequest.ListOffsetsTopic().setName(topic).setPartitions(List.of(
-                new ListOffsetsRequest.ListOffsetsPartition().setPartitionIndex(partition)
-                    .setCurrentLeaderEpoch(currentEpoch).setTimestamp(timestamp)))));
+    private ListOffsetsResponse.ListOffsetsPartitionResponse list(
+            int version, byte isolation, String topic, int partition, long timestamp, int currentEpoch)
+            throws Exception {
+        ListOffsetsRequest request = new ListOffsetsRequest()
+                .setReplicaId(-1)
+                .setIsolationLevel(isolation)
+                .setTopics(List.of(new ListOffsetsRequest.ListOffsetsTopic()
+                        .setName(topic)
+                        .setPartitions(List.of(new ListOffsetsRequest.ListOffsetsPartition()
+                                .setPartitionIndex(partition)
+                                .setCurrentLeaderEpoch(currentEpoch)
+                                .setTimestamp(timestamp)))));
         ListOffsetsResponse r = client.call(ApiKeys.LIST_OFFSETS, version, request, new ListOffsetsResponse());
         assertThat(r.topics().get(0).name()).isEqualTo(topic);
-        ListOffsetsResponse.ListOffsetsPartitionResponse p = r.topics().get(0).partitions().get(0);
+        ListOffsetsResponse.ListOffsetsPartitionResponse p =
+                r.topics().get(0).partitions().get(0);
         assertThat(p.partitionIndex()).isEqualTo(partition);
         return p;
     }
@@ -71,8 +78,8 @@ class ListOffsetsHandlerTest {
         return list(V, (byte) 0, "t", 0, timestamp, -1);
     }
 
-    private static void assertAnswer(ListOffsetsResponse.ListOffsetsPartitionResponse p, long timestamp, long offset,
-                                     int leaderEpoch) {
+    private static void assertAnswer(
+            ListOffsetsResponse.ListOffsetsPartitionResponse p, long timestamp, long offset, int leaderEpoch) {
         assertThat(Errors.forCode(p.errorCode())).isEqualTo(Errors.NONE);
         assertThat(p.timestamp()).as("timestamp").isEqualTo(timestamp);
         assertThat(p.offset()).as("offset").isEqualTo(offset);
@@ -98,10 +105,17 @@ class ListOffsetsHandlerTest {
 
     @Test
     void earliestFollowsDeleteRecordsIntoTheEpochOfTheNewLogStart() throws Exception {
-        DeleteRecordsResponse d = client.call(ApiKeys.DELETE_RECORDS, 2, new DeleteRecordsRequest().setTimeoutMs(1000)
-            .setTopics(List.of(new DeleteRecordsRequest.DeleteRecordsTopic().setName("t").setPartitions(List.of(
-                new DeleteRecordsRequest.DeleteRecordsPartition().setPartitionIndex(0).setOffset(4))))),
-            new DeleteRecordsResponse());
+        DeleteRecordsResponse d = client.call(
+                ApiKeys.DELETE_RECORDS,
+                2,
+                new DeleteRecordsRequest()
+                        .setTimeoutMs(1000)
+                        .setTopics(List.of(new DeleteRecordsRequest.DeleteRecordsTopic()
+                                .setName("t")
+                                .setPartitions(List.of(new DeleteRecordsRequest.DeleteRecordsPartition()
+                                        .setPartitionIndex(0)
+                                        .setOffset(4))))),
+                new DeleteRecordsResponse());
         assertThat(d.topics().get(0).partitions().get(0).lowWatermark()).isEqualTo(4);
         assertAnswer(list(EARLIEST), -1, 4, 3);
     }

@@ -25,6 +25,7 @@ class MetadataHandlerTest {
 
     @TempDir
     Path dir;
+
     private HandlerFixture broker;
     private PipelineServer.Connection client;
 
@@ -49,9 +50,10 @@ class MetadataHandlerTest {
     }
 
     private MetadataResponse.MetadataResponseTopic topic(int version, String name, boolean allowAutoCreate)
-        throws Exception {
-        MetadataRequest request = new MetadataRequest().setAllowAutoTopicCreation(allowAutoCreate).setTopics(
-            new ArrayList<>(List.of(new MetadataRequest.MetadataRequestTopic().setName(name))));
+            throws Exception {
+        MetadataRequest request = new MetadataRequest()
+                .setAllowAutoTopicCreation(allowAutoCreate)
+                .setTopics(new ArrayList<>(List.of(new MetadataRequest.MetadataRequestTopic().setName(name))));
         MetadataResponse r = metadata(version, request);
         assertThat(r.topics()).hasSize(1);
         return r.topics().get(0);
@@ -77,11 +79,16 @@ class MetadataHandlerTest {
         broker.createTopic("a", 1);
         broker.createTopic("b", 3);
         assertThat(metadata(V, new MetadataRequest().setTopics(null)).topics())
-            .extracting(MetadataResponse.MetadataResponseTopic::name).containsExactlyInAnyOrder("a", "b");
-        assertThat(metadata(0, new MetadataRequest().setTopics(new ArrayList<>())).topics())
-            .extracting(MetadataResponse.MetadataResponseTopic::name).containsExactlyInAnyOrder("a", "b");
-        assertThat(metadata(V, new MetadataRequest().setTopics(new ArrayList<>())).topics())
-            .as("from version 1 an empty list means none").isEmpty();
+                .extracting(MetadataResponse.MetadataResponseTopic::name)
+                .containsExactlyInAnyOrder("a", "b");
+        assertThat(metadata(0, new MetadataRequest().setTopics(new ArrayList<>()))
+                        .topics())
+                .extracting(MetadataResponse.MetadataResponseTopic::name)
+                .containsExactlyInAnyOrder("a", "b");
+        assertThat(metadata(V, new MetadataRequest().setTopics(new ArrayList<>()))
+                        .topics())
+                .as("from version 1 an empty list means none")
+                .isEmpty();
     }
 
     @Test
@@ -153,9 +160,11 @@ class MetadataHandlerTest {
         start();
         TopicImage t = broker.createTopic("t", 1);
         Uuid unknown = Uuid.random();
-        MetadataRequest request = new MetadataRequest().setAllowAutoTopicCreation(false).setTopics(new ArrayList<>(List.of(
-            new MetadataRequest.MetadataRequestTopic().setName(null).setTopicId(t.id()),
-            new MetadataRequest.MetadataRequestTopic().setName(null).setTopicId(unknown))));
+        MetadataRequest request = new MetadataRequest()
+                .setAllowAutoTopicCreation(false)
+                .setTopics(new ArrayList<>(List.of(
+                        new MetadataRequest.MetadataRequestTopic().setName(null).setTopicId(t.id()),
+                        new MetadataRequest.MetadataRequestTopic().setName(null).setTopicId(unknown))));
         MetadataResponse r = metadata(V, request);
         assertThat(r.topics()).hasSize(2);
         assertThat(r.topics().get(0).name()).isEqualTo("t");
@@ -175,10 +184,12 @@ class MetadataHandlerTest {
     void authorizedOperationsAreAnsweredOnlyWhenAsked() throws Exception {
         start();
         broker.createTopic("t", 1);
-        MetadataRequest asked = new MetadataRequest().setAllowAutoTopicCreation(false)
-            .setIncludeTopicAuthorizedOperations(true)
-            .setTopics(new ArrayList<>(List.of(new MetadataRequest.MetadataRequestTopic().setName("t"))));
-        assertThat(metadata(V, asked).topics().get(0).topicAuthorizedOperations()).isEqualTo(LocalNode.ALL_TOPIC_OPERATIONS);
+        MetadataRequest asked = new MetadataRequest()
+                .setAllowAutoTopicCreation(false)
+                .setIncludeTopicAuthorizedOperations(true)
+                .setTopics(new ArrayList<>(List.of(new MetadataRequest.MetadataRequestTopic().setName("t"))));
+        assertThat(metadata(V, asked).topics().get(0).topicAuthorizedOperations())
+                .isEqualTo(LocalNode.ALL_TOPIC_OPERATIONS);
         assertThat(topic(V, "t", false).topicAuthorizedOperations()).isEqualTo(LocalNode.OPERATIONS_NOT_REQUESTED);
     }
 }

@@ -27,6 +27,7 @@ class OffsetForLeaderEpochHandlerTest {
 
     @TempDir
     Path dir;
+
     private HandlerFixture broker;
     private PipelineServer.Connection client;
 
@@ -48,15 +49,20 @@ class OffsetForLeaderEpochHandlerTest {
     }
 
     private OffsetForLeaderEpochResponse.EpochEndOffset endOf(String topic, int partition, int epoch, int currentEpoch)
-        throws Exception {
-        OffsetForLeaderEpochRequest request = new OffsetForLeaderEpochRequest().setReplicaId(-1).setTopics(List.of(
-            new OffsetForLeaderEpochRequest.OffsetForLeaderTopic().setTopic(topic).setPartitions(List.of(
-                new OffsetForLeaderEpochRequest.OffsetForLeaderPartition().setPartition(partition)
-                    .setCurrentLeaderEpoch(currentEpoch).setLeaderEpoch(epoch)))));
-        OffsetForLeaderEpochResponse r = client.call(ApiKeys.OFFSET_FOR_LEADER_EPOCH, V, request,
-            new OffsetForLeaderEpochResponse());
+            throws Exception {
+        OffsetForLeaderEpochRequest request = new OffsetForLeaderEpochRequest()
+                .setReplicaId(-1)
+                .setTopics(List.of(new OffsetForLeaderEpochRequest.OffsetForLeaderTopic()
+                        .setTopic(topic)
+                        .setPartitions(List.of(new OffsetForLeaderEpochRequest.OffsetForLeaderPartition()
+                                .setPartition(partition)
+                                .setCurrentLeaderEpoch(currentEpoch)
+                                .setLeaderEpoch(epoch)))));
+        OffsetForLeaderEpochResponse r =
+                client.call(ApiKeys.OFFSET_FOR_LEADER_EPOCH, V, request, new OffsetForLeaderEpochResponse());
         assertThat(r.topics().get(0).topic()).isEqualTo(topic);
-        OffsetForLeaderEpochResponse.EpochEndOffset p = r.topics().get(0).partitions().get(0);
+        OffsetForLeaderEpochResponse.EpochEndOffset p =
+                r.topics().get(0).partitions().get(0);
         assertThat(p.partition()).isEqualTo(partition);
         return p;
     }

@@ -32,6 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
 class ProduceHandlerTest {
     @TempDir
     Path dir;
+
     private HandlerFixture broker;
     private PipelineServer.Connection client;
 
@@ -54,8 +55,8 @@ class ProduceHandlerTest {
         return r.responses().get(0).partitionResponses().get(0);
     }
 
-    private ProduceResponse.PartitionProduceResponse send(int version, String topic, int partition, short acks,
-                                                          TestBatches.Spec spec) throws Exception {
+    private ProduceResponse.PartitionProduceResponse send(
+            int version, String topic, int partition, short acks, TestBatches.Spec spec) throws Exception {
         ByteBuf batch = spec.build();
         try {
             return send(version, produceRequest(topic, partition, acks, batch));
@@ -77,8 +78,10 @@ class ProduceHandlerTest {
 
     @Test
     void appendsAreAnsweredWithConsecutiveBaseOffsetsAndTheLogStartOffset() throws Exception {
-        ProduceResponse.PartitionProduceResponse first = send(9, "t", 0, (short) -1, TestBatches.spec().count(3));
-        ProduceResponse.PartitionProduceResponse second = send(9, "t", 0, (short) 1, TestBatches.spec().count(2));
+        ProduceResponse.PartitionProduceResponse first =
+                send(9, "t", 0, (short) -1, TestBatches.spec().count(3));
+        ProduceResponse.PartitionProduceResponse second =
+                send(9, "t", 0, (short) 1, TestBatches.spec().count(2));
         assertThat(Errors.forCode(first.errorCode())).isEqualTo(Errors.NONE);
         assertThat(first.baseOffset()).isZero();
         assertThat(first.logStartOffset()).isZero();
@@ -106,7 +109,9 @@ class ProduceHandlerTest {
         }
         assertThat(r.responses().get(0).name()).isEqualTo("nope");
         assertRefused(r.responses().get(0).partitionResponses().get(0), Errors.UNKNOWN_TOPIC_OR_PARTITION);
-        assertThat(broker.metadata.image().topic("nope")).as("produce does not create topics").isNull();
+        assertThat(broker.metadata.image().topic("nope"))
+                .as("produce does not create topics")
+                .isNull();
     }
 
     @Test
@@ -120,7 +125,9 @@ class ProduceHandlerTest {
             batch.release();
         }
         assertThat(r.responses().get(0).topicId()).isEqualTo(t.id());
-        assertThat(Errors.forCode(r.responses().get(0).partitionResponses().get(0).errorCode())).isEqualTo(Errors.NONE);
+        assertThat(Errors.forCode(
+                        r.responses().get(0).partitionResponses().get(0).errorCode()))
+                .isEqualTo(Errors.NONE);
         assertThat(logEnd("t", 1)).isEqualTo(2);
     }
 
@@ -139,9 +146,14 @@ class ProduceHandlerTest {
     }
 
     private static ProduceRequest byId(Uuid topicId, int partition, ByteBuf batch) {
-        return new ProduceRequest().setAcks((short) -1).setTimeoutMs(30_000).setTopicData(List.of(
-            new ProduceRequest.TopicProduceData().setTopicId(topicId).setPartitionData(List.of(
-                new ProduceRequest.PartitionProduceData().setIndex(partition).setRecords(new ByteBufRecords(batch))))));
+        return new ProduceRequest()
+                .setAcks((short) -1)
+                .setTimeoutMs(30_000)
+                .setTopicData(List.of(new ProduceRequest.TopicProduceData()
+                        .setTopicId(topicId)
+                        .setPartitionData(List.of(new ProduceRequest.PartitionProduceData()
+                                .setIndex(partition)
+                                .setRecords(new ByteBufRecords(batch))))));
     }
 
     @Test
@@ -161,7 +173,8 @@ class ProduceHandlerTest {
 
     @Test
     void zstdBatchesAreRefusedBeforeVersion7AndAcceptedFrom7() throws Exception {
-        TestBatches.Spec zstd = TestBatches.spec().compression(Compression.zstd().build()).count(4);
+        TestBatches.Spec zstd =
+                TestBatches.spec().compression(Compression.zstd().build()).count(4);
         assertRefused(send(6, "t", 0, (short) 1, zstd), Errors.UNSUPPORTED_COMPRESSION_TYPE);
         assertThat(logEnd("t", 0)).isZero();
         ProduceResponse.PartitionProduceResponse v7 = send(7, "t", 0, (short) 1, zstd);
@@ -178,8 +191,11 @@ class ProduceHandlerTest {
             batch.release();
         }
         // The next answer on the connection is the metadata request's: the produce got none.
-        MetadataResponse m = client.call(ApiKeys.METADATA, 12, new MetadataRequest().setTopics(List.of(
-            new MetadataRequest.MetadataRequestTopic().setName("t"))), new MetadataResponse());
+        MetadataResponse m = client.call(
+                ApiKeys.METADATA,
+                12,
+                new MetadataRequest().setTopics(List.of(new MetadataRequest.MetadataRequestTopic().setName("t"))),
+                new MetadataResponse());
         assertThat(m.topics()).hasSize(1);
         assertThat(logEnd("t", 0)).isEqualTo(3);
         assertThat(client.unread()).isZero();
@@ -203,14 +219,14 @@ class ProduceHandlerTest {
     @Test
     void recordErrorsAreAnsweredFromVersion8() throws Exception {
         broker.createTopic("compacted", 1, Map.of("cleanup.policy", "compact"));
-        ProduceResponse.PartitionProduceResponse r = send(8, "compacted", 0, (short) 1,
-            TestBatches.spec().count(2).nullKeys());
+        ProduceResponse.PartitionProduceResponse r =
+                send(8, "compacted", 0, (short) 1, TestBatches.spec().count(2).nullKeys());
         assertRefused(r, Errors.INVALID_RECORD);
         assertThat(r.recordErrors()).hasSize(2);
         assertThat(r.recordErrors().get(0).batchIndex()).isZero();
         assertThat(r.recordErrors().get(1).batchIndex()).isEqualTo(1);
         assertThat(r.recordErrors().get(0).batchIndexErrorMessage())
-            .isEqualTo("Compacted topic cannot accept message without key in topic partition compacted-0");
+                .isEqualTo("Compacted topic cannot accept message without key in topic partition compacted-0");
         assertThat(r.errorMessage()).startsWith("One or more records have been rejected due to 2 record errors");
         assertThat(logEnd("compacted", 0)).isZero();
     }
@@ -219,17 +235,23 @@ class ProduceHandlerTest {
     void versionsBefore8AnswerTheRecordErrorWithoutTheRecordList() throws Exception {
         broker.createTopic("compacted", 1, Map.of("cleanup.policy", "compact"));
         // Version 7 has neither record_errors nor error_message: the answer must still be writable.
-        ProduceResponse.PartitionProduceResponse r = send(7, "compacted", 0, (short) 1,
-            TestBatches.spec().count(2).nullKeys());
+        ProduceResponse.PartitionProduceResponse r =
+                send(7, "compacted", 0, (short) 1, TestBatches.spec().count(2).nullKeys());
         assertRefused(r, Errors.INVALID_RECORD);
         assertThat(r.recordErrors()).isEmpty();
     }
 
     @Test
     void aDuplicateBatchIsAnsweredWithTheOffsetsOfTheOriginal() throws Exception {
-        TestBatches.Spec first = TestBatches.spec().idempotent(4000L, (short) 0, 0).count(3);
+        TestBatches.Spec first =
+                TestBatches.spec().idempotent(4000L, (short) 0, 0).count(3);
         assertThat(produceOk(client, "t", 0, first)).isZero();
-        assertThat(produceOk(client, "t", 0, TestBatches.spec().idempotent(4000L, (short) 0, 3).count(2))).isEqualTo(3);
+        assertThat(produceOk(
+                        client,
+                        "t",
+                        0,
+                        TestBatches.spec().idempotent(4000L, (short) 0, 3).count(2)))
+                .isEqualTo(3);
 
         ProduceResponse.PartitionProduceResponse again = send(9, "t", 0, (short) -1, first);
         assertThat(Errors.forCode(again.errorCode())).isEqualTo(Errors.NONE);
@@ -239,9 +261,14 @@ class ProduceHandlerTest {
 
     @Test
     void anOutOfOrderSequenceIsRefused() throws Exception {
-        assertThat(produceOk(client, "t", 0, TestBatches.spec().idempotent(4001L, (short) 0, 0).count(2))).isZero();
-        ProduceResponse.PartitionProduceResponse gap = produce(client, "t", 0,
-            TestBatches.spec().idempotent(4001L, (short) 0, 5));
+        assertThat(produceOk(
+                        client,
+                        "t",
+                        0,
+                        TestBatches.spec().idempotent(4001L, (short) 0, 0).count(2)))
+                .isZero();
+        ProduceResponse.PartitionProduceResponse gap =
+                produce(client, "t", 0, TestBatches.spec().idempotent(4001L, (short) 0, 5));
         assertRefused(gap, Errors.OUT_OF_ORDER_SEQUENCE_NUMBER);
         assertThat(logEnd("t", 0)).isEqualTo(2);
     }

@@ -49,7 +49,8 @@ class StorageErrorsTest {
     @EnumSource(AppendOutcome.class)
     void appendOutcomeMapsToKafkasProduceError(AppendOutcome outcome) {
         assertThat(APPEND).containsKey(outcome);
-        assertThat(StorageErrors.of(outcome).name()).isEqualTo(APPEND.get(outcome).name());
+        assertThat(StorageErrors.of(outcome).name())
+                .isEqualTo(APPEND.get(outcome).name());
         assertThat(StorageErrors.of(outcome).code).isEqualTo(APPEND.get(outcome).code());
     }
 
@@ -65,7 +66,9 @@ class StorageErrorsTest {
     @EnumSource(DeleteRecordsOutcome.class)
     void deleteRecordsOutcomeMapsToKafkasDeleteRecordsError(DeleteRecordsOutcome outcome) {
         assertThat(DELETE_RECORDS).containsKey(outcome);
-        assertThat(StorageErrors.of(outcome).name()).isEqualTo(DELETE_RECORDS.get(outcome).name());
-        assertThat(StorageErrors.of(outcome).code).isEqualTo(DELETE_RECORDS.get(outcome).code());
+        assertThat(StorageErrors.of(outcome).name())
+                .isEqualTo(DELETE_RECORDS.get(outcome).name());
+        assertThat(StorageErrors.of(outcome).code)
+                .isEqualTo(DELETE_RECORDS.get(outcome).code());
     }
 }

@@ -47,7 +47,8 @@ class MetadataLogTest {
     }
 
     private void flip(long position) throws IOException {
-        try (RandomAccessFile raf = new RandomAccessFile(dir.resolve(MetadataLog.FILE_NAME).toFile(), "rw")) {
+        try (RandomAccessFile raf =
+                new RandomAccessFile(dir.resolve(MetadataLog.FILE_NAME).toFile(), "rw")) {
             raf.seek(position);
             int b = raf.readByte();
             raf.seek(position);
@@ -60,7 +61,8 @@ class MetadataLogTest {
         List<MetadataRecord> records = written();
         long[] starts = write(records);
         long size = Files.size(dir.resolve(MetadataLog.FILE_NAME));
-        try (RandomAccessFile raf = new RandomAccessFile(dir.resolve(MetadataLog.FILE_NAME).toFile(), "rw")) {
+        try (RandomAccessFile raf =
+                new RandomAccessFile(dir.resolve(MetadataLog.FILE_NAME).toFile(), "rw")) {
             raf.setLength(starts[4] + (size - starts[4]) / 2);
         }
         assertThat(reopen()).isEqualTo(records.subList(0, 4));
@@ -80,7 +82,8 @@ class MetadataLogTest {
         List<MetadataRecord> records = written();
         write(records);
         long size = Files.size(dir.resolve(MetadataLog.FILE_NAME));
-        try (RandomAccessFile raf = new RandomAccessFile(dir.resolve(MetadataLog.FILE_NAME).toFile(), "rw")) {
+        try (RandomAccessFile raf =
+                new RandomAccessFile(dir.resolve(MetadataLog.FILE_NAME).toFile(), "rw")) {
             raf.setLength(size + 4096);
         }
         assertThat(reopen()).isEqualTo(records);
@@ -92,20 +95,24 @@ class MetadataLogTest {
         long[] starts = write(written());
         long size = Files.size(dir.resolve(MetadataLog.FILE_NAME));
         flip(starts[2] + 10);
-        assertThatThrownBy(this::reopen).isInstanceOf(IOException.class)
-            .hasMessageContaining(MetadataLog.FILE_NAME)
-            .hasMessageContaining("position " + starts[2])
-            .hasMessageContaining("record offset 2")
-            .hasMessageContaining("valid record follows at position " + starts[3]);
-        assertThat(Files.size(dir.resolve(MetadataLog.FILE_NAME))).as("nothing is truncated").isEqualTo(size);
+        assertThatThrownBy(this::reopen)
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining(MetadataLog.FILE_NAME)
+                .hasMessageContaining("position " + starts[2])
+                .hasMessageContaining("record offset 2")
+                .hasMessageContaining("valid record follows at position " + starts[3]);
+        assertThat(Files.size(dir.resolve(MetadataLog.FILE_NAME)))
+                .as("nothing is truncated")
+                .isEqualTo(size);
     }
 
     @Test
     void damagedLengthOfAMiddleRecordRefusesToOpen() throws Exception {
         long[] starts = write(written());
         flip(starts[1] + 1);
-        assertThatThrownBy(this::reopen).isInstanceOf(IOException.class)
-            .hasMessageContaining("position " + starts[1])
-            .hasMessageContaining("record offset 1");
+        assertThatThrownBy(this::reopen)
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("position " + starts[1])
+                .hasMessageContaining("record offset 1");
     }
 }

@@ -17,9 +17,9 @@ class MetadataManagerInitializeTest {
 
     private final Uuid id = Uuid.random();
     private final List<MetadataRecord> records = List.of(
-        new MetadataRecord.TopicCreated(id, "orders", 3, (short) 1),
-        new MetadataRecord.TopicConfigChanged(id, "retention.ms", "1000"),
-        new MetadataRecord.ProducerIdsAllocated(1000));
+            new MetadataRecord.TopicCreated(id, "orders", 3, (short) 1),
+            new MetadataRecord.TopicConfigChanged(id, "retention.ms", "1000"),
+            new MetadataRecord.ProducerIdsAllocated(1000));
 
     @Test
     void initializedRecordsAreWhatTheManagerLoads() throws IOException {
@@ -41,8 +41,9 @@ class MetadataManagerInitializeTest {
         MetadataManager.initialize(dir, records);
         byte[] before = Files.readAllBytes(dir.resolve(MetadataLog.FILE_NAME));
 
-        assertThatThrownBy(() -> MetadataManager.initialize(dir, records)).isInstanceOf(IOException.class)
-            .hasMessageContaining("not empty");
+        assertThatThrownBy(() -> MetadataManager.initialize(dir, records))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("not empty");
         assertThat(Files.readAllBytes(dir.resolve(MetadataLog.FILE_NAME))).isEqualTo(before);
     }
 

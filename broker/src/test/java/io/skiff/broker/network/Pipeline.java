@@ -27,8 +27,8 @@ final class Pipeline implements AutoCloseable {
 
     Pipeline(ApiDispatcher dispatcher, PreDispatchStage stage, ConnectionLog log, Session session) {
         this.session = session;
-        this.channel = new EmbeddedChannel(new FrameDecoder(MAX_FRAME_BYTES, log),
-            new RequestChannelHandler(dispatcher, stage, log, session));
+        this.channel = new EmbeddedChannel(
+                new FrameDecoder(MAX_FRAME_BYTES, log), new RequestChannelHandler(dispatcher, stage, log, session));
     }
 
     static Session plaintextSession() {
@@ -39,8 +39,11 @@ final class Pipeline implements AutoCloseable {
     static byte[] request(ApiKeys api, int version, int correlationId, String clientId, ApiMessage body) {
         short v = (short) version;
         short headerVersion = api.requestHeaderVersion(v);
-        RequestHeader header = new RequestHeader().setRequestApiKey(api.id).setRequestApiVersion(v)
-            .setCorrelationId(correlationId).setClientId(clientId);
+        RequestHeader header = new RequestHeader()
+                .setRequestApiKey(api.id)
+                .setRequestApiVersion(v)
+                .setCorrelationId(correlationId)
+                .setClientId(clientId);
         ByteBuf buf = Unpooled.buffer();
         try {
             buf.writeInt(header.size(headerVersion) + body.size(v));
@@ -89,7 +92,9 @@ final class Pipeline implements AutoCloseable {
         try {
             assertThat(buf.readInt()).as("correlation id").isEqualTo(correlationId);
             if (api.responseHeaderVersion((short) version) >= 1) {
-                assertThat(Wire.readUnsignedVarint(buf)).as("response header tagged fields").isZero();
+                assertThat(Wire.readUnsignedVarint(buf))
+                        .as("response header tagged fields")
+                        .isZero();
             }
             into.read(buf, (short) version);
             assertThat(buf.readableBytes()).as("bytes after the response body").isZero();

@@ -47,29 +47,40 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class PipelineServer implements AutoCloseable {
     /** How long a test waits for an answer or a close before it fails. */
     public static final long WAIT_SECONDS = 10;
+
     private static final int MAX_FRAME_BYTES = 100 * 1024 * 1024;
     private static final AtomicInteger SERVERS = new AtomicInteger();
 
     private final EventLoopGroup loop = new MultiThreadIoEventLoopGroup(1, LocalIoHandler.newFactory());
     private final ConnectionLog log = new ConnectionLog();
-    private final PreDispatchStage stage = new PreDispatchStage(NeverThrottle.INSTANCE, new RequestMetrics(),
-        System::nanoTime);
+    private final PreDispatchStage stage =
+            new PreDispatchStage(NeverThrottle.INSTANCE, new RequestMetrics(), System::nanoTime);
     private final AtomicLong fileRegions = new AtomicLong();
     private final List<Connection> connections = new ArrayList<>();
     private final LocalAddress address = new LocalAddress("skiff-pipeline-" + SERVERS.incrementAndGet());
     private final Channel serverChannel;
 
     public PipelineServer(ApiDispatcher dispatcher) throws InterruptedException {
-        serverChannel = new ServerBootstrap().group(loop).channel(LocalServerChannel.class)
-            .childHandler(new ChannelInitializer<LocalChannel>() {
-                @Override
-                protected void initChannel(LocalChannel ch) {
-                    ch.pipeline().addLast(new FileRegionReader(), new FrameDecoder(MAX_FRAME_BYTES, log),
-                        new RequestChannelHandler(dispatcher, stage, log,
-                            new Session("PLAINTEXT", SecurityProtocol.PLAINTEXT, null)));
-                }
-            })
-            .bind(address).sync().channel();
+        serverChannel = new ServerBootstrap()
+                .group(loop)
+                .channel(LocalServerChannel.class)
+                .childHandler(new ChannelInitializer<LocalChannel>() {
+                    @Override
+                    protected void initChannel(LocalChannel ch) {
+                        ch.pipeline()
+                                .addLast(
+                                        new FileRegionReader(),
+                                        new FrameDecoder(MAX_FRAME_BYTES, log),
+                                        new RequestChannelHandler(
+                                                dispatcher,
+                                                stage,
+                                                log,
+                                                new Session("PLAINTEXT", SecurityProtocol.PLAINTEXT, null)));
+                    }
+                })
+                .bind(address)
+                .sync()
+                .channel();
     }
 
     /** A new client connection; closed with the server. */
@@ -111,8 +122,13 @@ public final class PipelineServer implements AutoCloseable {
         private final AtomicInteger nextCorrelationId = new AtomicInteger(1);
 
         private Connection() throws InterruptedException {
-            channel = new Bootstrap().group(loop).channel(LocalChannel.class).handler(new FrameCollector(frames))
-                .connect(address).sync().channel();
+            channel = new Bootstrap()
+                    .group(loop)
+                    .channel(LocalChannel.class)
+                    .handler(new FrameCollector(frames))
+                    .connect(address)
+                    .sync()
+                    .channel();
         }
 
         /** Sends {@code body} at {@code version}; returns its correlation id. */
@@ -128,7 +144,7 @@ public final class PipelineServer implements AutoCloseable {
          * into {@code into}; fails if none comes within {@link #WAIT_SECONDS}.
          */
         public <M extends ApiMessage> M receive(int correlationId, ApiKeys api, int version, M into)
-            throws InterruptedException {
+                throws InterruptedException {
             byte[] frame = frames.poll(WAIT_SECONDS, TimeUnit.SECONDS);
             assertThat(frame).as("answer to %s request #%d", api, correlationId).isNotNull();
             synchronized (parsed) {
@@ -139,7 +155,7 @@ public final class PipelineServer implements AutoCloseable {
 
         /** Sends {@code body} and waits for its answer. */
         public <M extends ApiMessage> M call(ApiKeys api, int version, ApiMessage body, M into)
-            throws InterruptedException {
+                throws InterruptedException {
             return receive(send(api, version, body), api, version, into);
         }
 
@@ -182,7 +198,8 @@ public final class PipelineServer implements AutoCloseable {
             } finally {
                 in.release();
             }
-            while (pending.readableBytes() >= 4 && pending.readableBytes() >= 4 + pending.getInt(pending.readerIndex())) {
+            while (pending.readableBytes() >= 4
+                    && pending.readableBytes() >= 4 + pending.getInt(pending.readerIndex())) {
                 byte[] frame = new byte[pending.readInt()];
                 pending.readBytes(frame);
                 frames.add(frame);

@@ -29,8 +29,11 @@ class PreDispatchStageTest {
     private final StubHandler describeCluster = StubHandler.defaults(ApiKeys.DESCRIBE_CLUSTER, 0, 1);
     private final StubHandler saslHandshake = StubHandler.defaults(ApiKeys.SASL_HANDSHAKE, 0, 1);
     private final StubHandler saslAuthenticate = StubHandler.defaults(ApiKeys.SASL_AUTHENTICATE, 0, 2);
-    private final ApiDispatcher dispatcher = new ApiDispatcher(false).register(apiVersions).register(describeCluster)
-        .register(saslHandshake).register(saslAuthenticate);
+    private final ApiDispatcher dispatcher = new ApiDispatcher(false)
+            .register(apiVersions)
+            .register(describeCluster)
+            .register(saslHandshake)
+            .register(saslAuthenticate);
     private final List<Pipeline> pipelines = new ArrayList<>();
 
     @AfterEach
@@ -63,8 +66,12 @@ class PreDispatchStageTest {
     void anUnauthenticatedSessionMayOnlySendApiVersionsAndTheSaslRequests() {
         Pipeline p = connect(saslSession());
         assertThat(p.session.authState()).isEqualTo(AuthState.UNAUTHENTICATED);
-        p.send(Pipeline.request(ApiKeys.API_VERSIONS, 3, 1, "c", new ApiVersionsRequest()
-            .setClientSoftwareName("skiff-test").setClientSoftwareVersion("1")));
+        p.send(Pipeline.request(
+                ApiKeys.API_VERSIONS,
+                3,
+                1,
+                "c",
+                new ApiVersionsRequest().setClientSoftwareName("skiff-test").setClientSoftwareVersion("1")));
         p.send(Pipeline.request(ApiKeys.SASL_HANDSHAKE, 1, 2, "c", new SaslHandshakeRequest().setMechanism("PLAIN")));
         p.send(Pipeline.request(ApiKeys.SASL_AUTHENTICATE, 2, 3, "c", new SaslAuthenticateRequest()));
         assertThat(p.responses()).hasSize(3);
@@ -143,19 +150,25 @@ class PreDispatchStageTest {
         byte[] request = describeClusterRequest(1);
         p.send(request);
         List<byte[]> out = p.responses();
-        DescribeClusterResponse r = Pipeline.parse(out.get(0), ApiKeys.DESCRIBE_CLUSTER, 0, 1, new DescribeClusterResponse());
+        DescribeClusterResponse r =
+                Pipeline.parse(out.get(0), ApiKeys.DESCRIBE_CLUSTER, 0, 1, new DescribeClusterResponse());
         assertThat(r.throttleTimeMs()).isEqualTo(250);
         assertThat(quota.calls).containsExactly("c DESCRIBE_CLUSTER " + (request.length - 4) + " " + clock.get());
     }
 
     @Test
     void aLongerThrottleSetByTheHandlerIsKept() {
-        StubHandler own = new StubHandler(ApiKeys.API_VERSIONS, 0, 4, rc -> new ApiVersionsResponse().setThrottleTimeMs(400));
-        Pipeline p = new Pipeline(new ApiDispatcher(false).register(own),
-            new PreDispatchStage(new FixedThrottle(250), metrics, clock::get), log, Pipeline.plaintextSession());
+        StubHandler own =
+                new StubHandler(ApiKeys.API_VERSIONS, 0, 4, rc -> new ApiVersionsResponse().setThrottleTimeMs(400));
+        Pipeline p = new Pipeline(
+                new ApiDispatcher(false).register(own),
+                new PreDispatchStage(new FixedThrottle(250), metrics, clock::get),
+                log,
+                Pipeline.plaintextSession());
         pipelines.add(p);
         p.send(Pipeline.request(ApiKeys.API_VERSIONS, 2, 1, "c", new ApiVersionsRequest()));
-        ApiVersionsResponse r = Pipeline.parse(p.responses().get(0), ApiKeys.API_VERSIONS, 2, 1, new ApiVersionsResponse());
+        ApiVersionsResponse r =
+                Pipeline.parse(p.responses().get(0), ApiKeys.API_VERSIONS, 2, 1, new ApiVersionsResponse());
         assertThat(r.throttleTimeMs()).isEqualTo(400);
     }
 
@@ -163,8 +176,8 @@ class PreDispatchStageTest {
     void withoutQuotasResponsesKeepTheHandlersThrottleTime() {
         Pipeline p = connect(Pipeline.plaintextSession());
         p.send(describeClusterRequest(1));
-        DescribeClusterResponse r = Pipeline.parse(p.responses().get(0), ApiKeys.DESCRIBE_CLUSTER, 0, 1,
-            new DescribeClusterResponse());
+        DescribeClusterResponse r =
+                Pipeline.parse(p.responses().get(0), ApiKeys.DESCRIBE_CLUSTER, 0, 1, new DescribeClusterResponse());
         assertThat(r.throttleTimeMs()).isZero();
     }
 
@@ -172,8 +185,8 @@ class PreDispatchStageTest {
     void aResponseWithoutThrottleTimeIsSentUnchangedWhenThrottled() {
         Pipeline p = connect(Pipeline.plaintextSession(), new FixedThrottle(250));
         p.send(Pipeline.request(ApiKeys.SASL_HANDSHAKE, 1, 1, "c", new SaslHandshakeRequest().setMechanism("PLAIN")));
-        SaslHandshakeResponse r = Pipeline.parse(p.responses().get(0), ApiKeys.SASL_HANDSHAKE, 1, 1,
-            new SaslHandshakeResponse());
+        SaslHandshakeResponse r =
+                Pipeline.parse(p.responses().get(0), ApiKeys.SASL_HANDSHAKE, 1, 1, new SaslHandshakeResponse());
         assertThat(r).isEqualTo(new SaslHandshakeResponse());
     }
 
@@ -208,20 +221,28 @@ class PreDispatchStageTest {
         assertThat(s.totalLatencyNanos()).isEqualTo(21_000_000L);
         assertThat(s.maxLatencyNanos()).isEqualTo(9_000_000L);
         assertThat(s.meanLatencyNanos()).isEqualTo(7_000_000.0);
-        assertThat(metrics.snapshot(ApiKeys.DESCRIBE_CLUSTER).requests()).as("other APIs").isZero();
+        assertThat(metrics.snapshot(ApiKeys.DESCRIBE_CLUSTER).requests())
+                .as("other APIs")
+                .isZero();
     }
 
     @Test
     void metricsCountRequestsThatCloseTheConnectionAsFailed() {
         StubHandler closing = new StubHandler(ApiKeys.DESCRIBE_CLUSTER, 0, 0, rc -> null);
-        Pipeline p = new Pipeline(new ApiDispatcher(false).register(closing),
-            new PreDispatchStage(NeverThrottle.INSTANCE, metrics, clock::get), log, Pipeline.plaintextSession());
+        Pipeline p = new Pipeline(
+                new ApiDispatcher(false).register(closing),
+                new PreDispatchStage(NeverThrottle.INSTANCE, metrics, clock::get),
+                log,
+                Pipeline.plaintextSession());
         pipelines.add(p);
         byte[] request = describeClusterRequest(1);
         p.send(request);
         assertThat(p.isOpen()).isFalse();
-        Pipeline refusedVersion = new Pipeline(new ApiDispatcher(false).register(closing),
-            new PreDispatchStage(NeverThrottle.INSTANCE, metrics, clock::get), log, Pipeline.plaintextSession());
+        Pipeline refusedVersion = new Pipeline(
+                new ApiDispatcher(false).register(closing),
+                new PreDispatchStage(NeverThrottle.INSTANCE, metrics, clock::get),
+                log,
+                Pipeline.plaintextSession());
         pipelines.add(refusedVersion);
         byte[] v1 = Pipeline.request(ApiKeys.DESCRIBE_CLUSTER, 1, 2, "c", new DescribeClusterRequest());
         refusedVersion.send(v1);
@@ -242,15 +263,25 @@ class PreDispatchStageTest {
     void theSessionKeepsTheLatestClientIdAndValidClientSoftware() {
         Pipeline p = connect(Pipeline.plaintextSession());
         assertThat(p.session.clientSoftwareName()).isEqualTo(Session.UNKNOWN_SOFTWARE);
-        p.send(Pipeline.request(ApiKeys.API_VERSIONS, 3, 1, "first", new ApiVersionsRequest()
-            .setClientSoftwareName("apache-kafka-java").setClientSoftwareVersion("4.3.1")));
+        p.send(Pipeline.request(
+                ApiKeys.API_VERSIONS,
+                3,
+                1,
+                "first",
+                new ApiVersionsRequest()
+                        .setClientSoftwareName("apache-kafka-java")
+                        .setClientSoftwareVersion("4.3.1")));
         assertThat(p.session.clientId()).isEqualTo("first");
         assertThat(p.session.clientSoftwareName()).isEqualTo("apache-kafka-java");
         assertThat(p.session.clientSoftwareVersion()).isEqualTo("4.3.1");
 
         // Invalid software strings are not recorded (the handler answers INVALID_REQUEST to them).
-        p.send(Pipeline.request(ApiKeys.API_VERSIONS, 3, 2, "second", new ApiVersionsRequest()
-            .setClientSoftwareName("-bad-").setClientSoftwareVersion("1")));
+        p.send(Pipeline.request(
+                ApiKeys.API_VERSIONS,
+                3,
+                2,
+                "second",
+                new ApiVersionsRequest().setClientSoftwareName("-bad-").setClientSoftwareVersion("1")));
         assertThat(p.session.clientId()).isEqualTo("second");
         assertThat(p.session.clientSoftwareName()).isEqualTo("apache-kafka-java");
 

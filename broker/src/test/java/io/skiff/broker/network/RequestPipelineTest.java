@@ -21,11 +21,13 @@ import org.junit.jupiter.api.Test;
  */
 class RequestPipelineTest {
     private final ConnectionLog log = new ConnectionLog();
-    private final StubHandler apiVersions = new StubHandler(ApiKeys.API_VERSIONS, 0, 4,
-        rc -> new ApiVersionsResponse().setThrottleTimeMs(rc.correlationId));
+    private final StubHandler apiVersions = new StubHandler(
+            ApiKeys.API_VERSIONS, 0, 4, rc -> new ApiVersionsResponse().setThrottleTimeMs(rc.correlationId));
     private final StubHandler describeCluster = StubHandler.defaults(ApiKeys.DESCRIBE_CLUSTER, 0, 0);
-    private final ApiDispatcher dispatcher = new ApiDispatcher(false).register(apiVersions).register(describeCluster);
-    private final PreDispatchStage stage = new PreDispatchStage(NeverThrottle.INSTANCE, new RequestMetrics(), System::nanoTime);
+    private final ApiDispatcher dispatcher =
+            new ApiDispatcher(false).register(apiVersions).register(describeCluster);
+    private final PreDispatchStage stage =
+            new PreDispatchStage(NeverThrottle.INSTANCE, new RequestMetrics(), System::nanoTime);
     private Pipeline first;
     private Pipeline second;
 
@@ -46,7 +48,8 @@ class RequestPipelineTest {
     }
 
     static int throttleOf(byte[] frame, int correlationId) {
-        return Pipeline.parse(frame, ApiKeys.API_VERSIONS, 2, correlationId, new ApiVersionsResponse()).throttleTimeMs();
+        return Pipeline.parse(frame, ApiKeys.API_VERSIONS, 2, correlationId, new ApiVersionsResponse())
+                .throttleTimeMs();
     }
 
     /** The second connection still answers: whatever closed the first one closed nothing else. */
@@ -193,8 +196,12 @@ class RequestPipelineTest {
 
     @Test
     void anUnparsableBodyClosesTheConnection() {
-        byte[] request = Pipeline.request(ApiKeys.API_VERSIONS, 3, 8, "c", new ApiVersionsRequest()
-            .setClientSoftwareName("skiff-test").setClientSoftwareVersion("1.0"));
+        byte[] request = Pipeline.request(
+                ApiKeys.API_VERSIONS,
+                3,
+                8,
+                "c",
+                new ApiVersionsRequest().setClientSoftwareName("skiff-test").setClientSoftwareVersion("1.0"));
         // Cut the frame inside the body (keep the size prefix consistent with the shorter frame).
         byte[] cut = Arrays.copyOf(request, request.length - 4);
         ByteBuffer.wrap(cut).putInt(0, cut.length - 4);
@@ -209,8 +216,12 @@ class RequestPipelineTest {
     void anApiVersionsVersionAboveTheSupportedOnesGetsTheVersion0ErrorAnswer() {
         short tooNew = (short) (ApiKeys.API_VERSIONS.highestVersion + 1);
         // A newer client's ApiVersions: a flexible version with the request header v2.
-        byte[] request = Pipeline.request(ApiKeys.API_VERSIONS, 3, 9, "newer-client", new ApiVersionsRequest()
-            .setClientSoftwareName("future").setClientSoftwareVersion("9"));
+        byte[] request = Pipeline.request(
+                ApiKeys.API_VERSIONS,
+                3,
+                9,
+                "newer-client",
+                new ApiVersionsRequest().setClientSoftwareName("future").setClientSoftwareVersion("9"));
         ByteBuffer.wrap(request).putShort(6, tooNew);
         first.send(request);
         List<byte[]> out = first.responses();
@@ -231,8 +242,8 @@ class RequestPipelineTest {
         StubHandler throwing = new StubHandler(ApiKeys.API_VERSIONS, 0, 4, rc -> {
             throw new IllegalStateException("handler bug (expected by the test)");
         });
-        try (Pipeline p = new Pipeline(new ApiDispatcher(false).register(throwing), stage, log,
-            Pipeline.plaintextSession())) {
+        try (Pipeline p =
+                new Pipeline(new ApiDispatcher(false).register(throwing), stage, log, Pipeline.plaintextSession())) {
             p.send(apiVersionsRequest(1));
             assertThat(p.responses()).isEmpty();
             assertThat(p.isOpen()).isFalse();

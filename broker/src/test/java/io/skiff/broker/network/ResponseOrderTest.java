@@ -49,13 +49,17 @@ class ResponseOrderTest {
     void responsesLeaveInRequestOrderWhenHandlersCompleteInReverse() throws Exception {
         ReverseOrderHandler handler = new ReverseOrderHandler();
         ApiDispatcher dispatcher = new ApiDispatcher(false).register(handler);
-        SkiffServer server = new SkiffServer(new BrokerConfig(Map.of("listeners", "PLAINTEXT://127.0.0.1:0")), dispatcher);
+        SkiffServer server =
+                new SkiffServer(new BrokerConfig(Map.of("listeners", "PLAINTEXT://127.0.0.1:0")), dispatcher);
         server.start();
         try (Socket socket = new Socket("127.0.0.1", server.boundPort("PLAINTEXT"))) {
             ByteBuf out = Unpooled.buffer();
             for (int i = 0; i < ReverseOrderHandler.COUNT; i++) {
-                RequestHeader header = new RequestHeader().setRequestApiKey(ApiKeys.API_VERSIONS.id)
-                    .setRequestApiVersion((short) 2).setCorrelationId(100 + i).setClientId("order-test");
+                RequestHeader header = new RequestHeader()
+                        .setRequestApiKey(ApiKeys.API_VERSIONS.id)
+                        .setRequestApiVersion((short) 2)
+                        .setCorrelationId(100 + i)
+                        .setClientId("order-test");
                 ApiVersionsRequest body = new ApiVersionsRequest();
                 out.writeInt(header.size((short) 1) + body.size((short) 2));
                 header.write(out, (short) 1);

@@ -29,7 +29,8 @@ class SessionTest {
     @Test
     void sessionsOnSaslListenersStartUnauthenticated() {
         assertThat(sasl().authState()).isEqualTo(AuthState.UNAUTHENTICATED);
-        assertThat(new Session("S", SecurityProtocol.SASL_SSL, null).authState()).isEqualTo(AuthState.UNAUTHENTICATED);
+        assertThat(new Session("S", SecurityProtocol.SASL_SSL, null).authState())
+                .isEqualTo(AuthState.UNAUTHENTICATED);
         assertThat(new Session("S", SecurityProtocol.SSL, null).authState()).isEqualTo(AuthState.AUTHENTICATED);
         assertThat(sasl().principal()).isEqualTo(KafkaPrincipal.ANONYMOUS);
     }
@@ -59,15 +60,17 @@ class SessionTest {
     @Test
     void unauthenticatedCannotGoToItself() {
         Session s = sasl();
-        assertThatThrownBy(() -> s.transitionTo(AuthState.UNAUTHENTICATED)).isInstanceOf(IllegalStateException.class)
-            .hasMessageContaining("cannot go from UNAUTHENTICATED to UNAUTHENTICATED");
+        assertThatThrownBy(() -> s.transitionTo(AuthState.UNAUTHENTICATED))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("cannot go from UNAUTHENTICATED to UNAUTHENTICATED");
         assertThat(s.authState()).isEqualTo(AuthState.UNAUTHENTICATED);
     }
 
     @Test
     void authenticatedCannotAuthenticateAgain() {
         Session s = Pipeline.plaintextSession();
-        assertThatThrownBy(() -> s.authenticated(KafkaPrincipal.user("mallory"))).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> s.authenticated(KafkaPrincipal.user("mallory")))
+                .isInstanceOf(IllegalStateException.class);
         assertThat(s.principal()).as("the principal is unchanged").isEqualTo(KafkaPrincipal.ANONYMOUS);
     }
 
@@ -89,7 +92,8 @@ class SessionTest {
     void failedCannotBecomeAuthenticated() {
         Session s = sasl();
         s.authenticationFailed();
-        assertThatThrownBy(() -> s.authenticated(KafkaPrincipal.user("alice"))).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> s.authenticated(KafkaPrincipal.user("alice")))
+                .isInstanceOf(IllegalStateException.class);
         assertThat(s.authState()).isEqualTo(AuthState.FAILED);
         assertThat(s.principal()).isEqualTo(KafkaPrincipal.ANONYMOUS);
     }
@@ -111,8 +115,11 @@ class SessionTest {
     @Test
     void whatEachStateAdmits() {
         for (ApiKeys api : ApiKeys.values()) {
-            boolean sasl = api == ApiKeys.API_VERSIONS || api == ApiKeys.SASL_HANDSHAKE || api == ApiKeys.SASL_AUTHENTICATE;
-            assertThat(AuthState.UNAUTHENTICATED.admits(api)).as("%s before authentication", api).isEqualTo(sasl);
+            boolean sasl =
+                    api == ApiKeys.API_VERSIONS || api == ApiKeys.SASL_HANDSHAKE || api == ApiKeys.SASL_AUTHENTICATE;
+            assertThat(AuthState.UNAUTHENTICATED.admits(api))
+                    .as("%s before authentication", api)
+                    .isEqualTo(sasl);
             assertThat(AuthState.AUTHENTICATED.admits(api)).as("%s", api).isTrue();
             assertThat(AuthState.FAILED.admits(api)).as("%s after failure", api).isFalse();
         }
@@ -139,7 +146,8 @@ class SessionTest {
         assertThat(SecurityProtocol.forName("plaintext")).isEqualTo(SecurityProtocol.PLAINTEXT);
         assertThat(SecurityProtocol.forName("SASL_SSL").usesSasl).isTrue();
         assertThat(SecurityProtocol.forName("SASL_SSL").usesTls).isTrue();
-        assertThatThrownBy(() -> SecurityProtocol.forName("TLS")).isInstanceOf(IllegalArgumentException.class)
-            .hasMessageContaining("unknown security protocol TLS");
+        assertThatThrownBy(() -> SecurityProtocol.forName("TLS"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("unknown security protocol TLS");
     }
 }

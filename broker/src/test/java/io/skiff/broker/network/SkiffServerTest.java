@@ -23,8 +23,9 @@ class SkiffServerTest {
             sessions.add(rc.session());
             return rc.api.newResponse();
         });
-        SkiffServer server = new SkiffServer(new BrokerConfig(Map.of("listeners", "PLAINTEXT://127.0.0.1:0")),
-            new ApiDispatcher(false).register(handler));
+        SkiffServer server = new SkiffServer(
+                new BrokerConfig(Map.of("listeners", "PLAINTEXT://127.0.0.1:0")),
+                new ApiDispatcher(false).register(handler));
         server.start();
         try (Socket socket = new Socket("127.0.0.1", server.boundPort("PLAINTEXT"))) {
             byte[] request = Pipeline.request(ApiKeys.API_VERSIONS, 2, 1, "server-test", new ApiVersionsRequest());

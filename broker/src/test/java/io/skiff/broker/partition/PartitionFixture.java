@@ -3,7 +3,6 @@ package io.skiff.broker.partition;
 import io.netty.buffer.ByteBuf;
 import io.skiff.broker.config.BrokerConfig;
 import io.skiff.storage.AppendResult;
-import io.skiff.wire.util.Clock;
 import io.skiff.storage.LogConfig;
 import io.skiff.storage.LogManager;
 import io.skiff.storage.LogManagerConfig;
@@ -11,6 +10,7 @@ import io.skiff.storage.PartitionLog;
 import io.skiff.storage.TopicPartition;
 import io.skiff.wire.protocol.Uuid;
 import io.skiff.wire.record.TestBatches;
+import io.skiff.wire.util.Clock;
 import java.io.File;
 import java.io.IOException;
 import java.util.List;
@@ -33,7 +33,7 @@ final class PartitionFixture implements AutoCloseable {
     }
 
     Partition partition(PartitionLog log, int epoch, int minIsr, Partition.HighWatermarkListener listener)
-        throws IOException {
+            throws IOException {
         return new Partition(log, config.nodeId(), epoch, minIsr, listener);
     }
 

@@ -23,6 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
 class PartitionManagerTest {
     @TempDir
     File dir;
+
     private PartitionFixture fx;
     private PartitionManager manager;
 
@@ -73,13 +74,15 @@ class PartitionManagerTest {
     void partitionOfATopicTheMetadataDeletedIsRemoved() throws Exception {
         Uuid id = Uuid.random();
         fx.createLog("gone", 0, id);
-        MetadataImage image = image(new MetadataRecord.TopicCreated(id, "gone", 1, (short) 1),
-            new MetadataRecord.TopicDeleted(id));
+        MetadataImage image =
+                image(new MetadataRecord.TopicCreated(id, "gone", 1, (short) 1), new MetadataRecord.TopicDeleted(id));
 
         manager.onLoad(image);
 
         assertThat(fx.logs.getLog(new TopicPartition("gone", 0))).isNull();
-        assertThat(dirNames()).singleElement().satisfies(n -> assertThat(n).startsWith("gone-0.").endsWith("-delete"));
+        assertThat(dirNames())
+                .singleElement()
+                .satisfies(n -> assertThat(n).startsWith("gone-0.").endsWith("-delete"));
     }
 
     @Test
@@ -94,8 +97,10 @@ class PartitionManagerTest {
         assertThat(p).isNotNull();
         assertThat(p.log().topicId()).isEqualTo(current);
         assertThat(p.log().logEndOffset()).isZero();
-        assertThat(dirNames()).hasSize(2).anySatisfy(n -> assertThat(n).startsWith("t-0.").endsWith("-stray"))
-            .contains("t-0");
+        assertThat(dirNames())
+                .hasSize(2)
+                .anySatisfy(n -> assertThat(n).startsWith("t-0.").endsWith("-stray"))
+                .contains("t-0");
     }
 
     @Test
@@ -140,8 +145,9 @@ class PartitionManagerTest {
 
         PartitionManager restarted = new PartitionManager(fx.config, fx.logs, null);
         restarted.onLoad(image);
-        assertThat(restarted.partition(new TopicPartition("t", 0)).leaderEpoch()).isEqualTo(5);
+        assertThat(restarted.partition(new TopicPartition("t", 0)).leaderEpoch())
+                .isEqualTo(5);
         assertThat(restarted.partition(new TopicPartition("t", 0)).checkLeaderEpoch(4))
-            .isEqualTo(Errors.FENCED_LEADER_EPOCH);
+                .isEqualTo(Errors.FENCED_LEADER_EPOCH);
     }
 }

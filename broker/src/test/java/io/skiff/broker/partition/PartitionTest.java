@@ -27,6 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
 class PartitionTest {
     @TempDir
     File dir;
+
     private PartitionFixture fx;
 
     @BeforeEach
@@ -46,7 +47,7 @@ class PartitionTest {
         assertThat(p.isLeader()).isTrue();
         assertThat(p.leaderEpoch()).isZero();
         assertThat(Files.readAllLines(new File(log.dir(), "leader-epoch-checkpoint").toPath()))
-            .containsExactly("0", "1", "0 0");
+                .containsExactly("0", "1", "0 0");
         assertThat(p.endOffsetForEpoch(0)).containsExactly(0L, 0L);
     }
 
@@ -112,9 +113,12 @@ class PartitionTest {
         Partition p = fx.partition(fx.createLog("t", 0, Uuid.random()), 0, 1, null);
         CompletableFuture<Void> waiting = p.awaitHighWatermark(10);
         p.failWaiters(Errors.NOT_LEADER_OR_FOLLOWER);
-        assertThatThrownBy(waiting::join).isInstanceOf(CompletionException.class)
-            .cause().isInstanceOf(NotCommittedException.class)
-            .extracting(e -> ((NotCommittedException) e).error()).isEqualTo(Errors.NOT_LEADER_OR_FOLLOWER);
+        assertThatThrownBy(waiting::join)
+                .isInstanceOf(CompletionException.class)
+                .cause()
+                .isInstanceOf(NotCommittedException.class)
+                .extracting(e -> ((NotCommittedException) e).error())
+                .isEqualTo(Errors.NOT_LEADER_OR_FOLLOWER);
     }
 
     @Test

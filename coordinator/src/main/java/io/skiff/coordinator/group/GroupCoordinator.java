@@ -7,10 +7,10 @@ import io.skiff.coordinator.runtime.CoordinatorException;
 import io.skiff.coordinator.runtime.CoordinatorLog;
 import io.skiff.coordinator.runtime.CoordinatorShard;
 import io.skiff.coordinator.runtime.CoordinatorShards;
+import io.skiff.coordinator.runtime.CoordinatorTimer;
 import io.skiff.coordinator.runtime.OperationContext;
 import io.skiff.coordinator.runtime.ShardExecutors;
 import io.skiff.coordinator.runtime.ShardedCoordinator;
-import io.skiff.coordinator.runtime.CoordinatorTimer;
 import io.skiff.wire.message.ConsumerGroupDescribeRequest;
 import io.skiff.wire.message.ConsumerGroupDescribeResponse;
 import io.skiff.wire.message.ConsumerGroupHeartbeatRequest;
@@ -92,8 +92,12 @@ public final class GroupCoordinator implements ShardedCoordinator {
      *                             tasks one at a time, in order; null for
      *                             {@code group.coordinator.threads} threads owned by the coordinator
      */
-    public GroupCoordinator(GroupCoordinatorConfig config, TopicsView topics, Clock clock,
-                            CoordinatorTimer timer, IntFunction<Executor> executorForPartition) {
+    public GroupCoordinator(
+            GroupCoordinatorConfig config,
+            TopicsView topics,
+            Clock clock,
+            CoordinatorTimer timer,
+            IntFunction<Executor> executorForPartition) {
         this.config = config;
         this.topics = topics;
         this.clock = clock;
@@ -101,11 +105,17 @@ public final class GroupCoordinator implements ShardedCoordinator {
         for (String name : config.consumerGroupAssignors()) {
             assignors.put(name, name.equals(RangeAssignor.NAME) ? new RangeAssignor() : new UniformAssignor());
         }
-        ShardExecutors executors = executorForPartition != null ? ShardExecutors.of(executorForPartition)
-            : ShardExecutors.owned(config.threads(), "skiff-group-coordinator-");
-        this.shards = new CoordinatorShards<>(OFFSETS_TOPIC, GroupRecords.SERDE,
-            p -> new GroupCoordinatorShard(p, config, topics, metrics, assignors, clock), executors, clock,
-            timer, config.maxMessageBytes());
+        ShardExecutors executors = executorForPartition != null
+                ? ShardExecutors.of(executorForPartition)
+                : ShardExecutors.owned(config.threads(), "skiff-group-coordinator-");
+        this.shards = new CoordinatorShards<>(
+                OFFSETS_TOPIC,
+                GroupRecords.SERDE,
+                p -> new GroupCoordinatorShard(p, config, topics, metrics, assignors, clock),
+                executors,
+                clock,
+                timer,
+                config.maxMessageBytes());
     }
 
     public GroupCoordinatorConfig config() {
@@ -159,7 +169,7 @@ public final class GroupCoordinator implements ShardedCoordinator {
         List<CompletableFuture<Void>> all = new ArrayList<>();
         for (CoordinatorShard<GroupCoordinatorShard> shard : shards.all()) {
             all.add(shard.submit("topics-changed", ctx -> shard.state().onTopicsChanged(ctx))
-                .exceptionally(t -> null));
+                    .exceptionally(t -> null));
         }
         return CompletableFuture.allOf(all.toArray(new CompletableFuture<?>[0]));
     }
@@ -170,7 +180,7 @@ public final class GroupCoordinator implements ShardedCoordinator {
         List<CompletableFuture<Void>> all = new ArrayList<>();
         for (CoordinatorShard<GroupCoordinatorShard> shard : shards.all()) {
             all.add(shard.submit("topics-deleted", ctx -> shard.state().onTopicsDeleted(ctx, names))
-                .exceptionally(t -> null));
+                    .exceptionally(t -> null));
         }
         return CompletableFuture.allOf(all.toArray(new CompletableFuture<?>[0]));
     }
@@ -192,8 +202,8 @@ public final class GroupCoordinator implements ShardedCoordinator {
         return shards.hosts(partitionFor(groupId)) ? null : Errors.NOT_COORDINATOR;
     }
 
-    private <R> CompletableFuture<R> run(String name, String groupId,
-                                         BiFunction<GroupCoordinatorShard, OperationContext, R> op) {
+    private <R> CompletableFuture<R> run(
+            String name, String groupId, BiFunction<GroupCoordinatorShard, OperationContext, R> op) {
         if (!active) {
             return CompletableFuture.failedFuture(new CoordinatorException(Errors.COORDINATOR_NOT_AVAILABLE));
         }
@@ -218,7 +228,7 @@ public final class GroupCoordinator implements ShardedCoordinator {
             return done(joinError(request.memberId(), Errors.INVALID_GROUP_ID, version));
         }
         if (request.sessionTimeoutMs() < config.minSessionTimeoutMs()
-            || request.sessionTimeoutMs() > config.maxSessionTimeoutMs()) {
+                || request.sessionTimeoutMs() > config.maxSessionTimeoutMs()) {
             return done(joinError(request.memberId(), Errors.INVALID_SESSION_TIMEOUT, version));
         }
         Errors unavailable = unavailable(request.groupId());
@@ -227,18 +237,21 @@ public final class GroupCoordinator implements ShardedCoordinator {
         }
         CompletableFuture<JoinGroupResponse> response = new CompletableFuture<>();
         run("join-group", request.groupId(), (s, ctx) -> s.joinGroup(ctx, rc, request, response))
-            .whenComplete((ignored, error) -> {
-                if (error != null) {
-                    response.complete(joinError("", CoordinatorException.errorOf(error), version));
-                }
-            });
-        return response.handle((r, error) -> fixJoin(error == null ? r
-            : joinError("", CoordinatorException.errorOf(error), version), version));
+                .whenComplete((ignored, error) -> {
+                    if (error != null) {
+                        response.complete(joinError("", CoordinatorException.errorOf(error), version));
+                    }
+                });
+        return response.handle((r, error) ->
+                fixJoin(error == null ? r : joinError("", CoordinatorException.errorOf(error), version), version));
     }
 
     private static JoinGroupResponse joinError(String memberId, Errors error, short version) {
-        return fixJoin(new JoinGroupResponse().setMemberId(memberId == null ? "" : memberId).setErrorCode(error.code),
-            version);
+        return fixJoin(
+                new JoinGroupResponse()
+                        .setMemberId(memberId == null ? "" : memberId)
+                        .setErrorCode(error.code),
+                version);
     }
 
     private static JoinGroupResponse fixJoin(JoinGroupResponse r, short version) {
@@ -270,13 +283,14 @@ public final class GroupCoordinator implements ShardedCoordinator {
         }
         CompletableFuture<SyncGroupResponse> response = new CompletableFuture<>();
         run("sync-group", request.groupId(), (s, ctx) -> s.syncGroup(ctx, request, response))
-            .whenComplete((ignored, error) -> {
-                if (error != null) {
-                    response.complete(new SyncGroupResponse().setErrorCode(CoordinatorException.errorOf(error).code));
-                }
-            });
-        return response.handle((r, error) -> error == null ? r
-            : new SyncGroupResponse().setErrorCode(CoordinatorException.errorOf(error).code));
+                .whenComplete((ignored, error) -> {
+                    if (error != null) {
+                        response.complete(
+                                new SyncGroupResponse().setErrorCode(CoordinatorException.errorOf(error).code));
+                    }
+                });
+        return response.handle((r, error) ->
+                error == null ? r : new SyncGroupResponse().setErrorCode(CoordinatorException.errorOf(error).code));
     }
 
     /** Heartbeat, versions 0-4. */
@@ -285,15 +299,15 @@ public final class GroupCoordinator implements ShardedCoordinator {
             return done(new HeartbeatResponse().setErrorCode(Errors.INVALID_GROUP_ID.code));
         }
         return run("heartbeat", request.groupId(), (s, ctx) -> s.heartbeat(ctx, request))
-            .handle((r, error) -> {
-                if (error == null) {
-                    return r;
-                }
-                Errors e = CoordinatorException.errorOf(error);
-                // While the group loads, heartbeats are answered blindly, as Kafka does.
-                return new HeartbeatResponse().setErrorCode(e == Errors.COORDINATOR_LOAD_IN_PROGRESS
-                    ? Errors.NONE.code : e.code);
-            });
+                .handle((r, error) -> {
+                    if (error == null) {
+                        return r;
+                    }
+                    Errors e = CoordinatorException.errorOf(error);
+                    // While the group loads, heartbeats are answered blindly, as Kafka does.
+                    return new HeartbeatResponse()
+                            .setErrorCode(e == Errors.COORDINATOR_LOAD_IN_PROGRESS ? Errors.NONE.code : e.code);
+                });
     }
 
     /** LeaveGroup, versions 0-5 (batched from version 3). */
@@ -309,31 +323,33 @@ public final class GroupCoordinator implements ShardedCoordinator {
             return done(new LeaveGroupResponse().setErrorCode(Errors.INVALID_GROUP_ID.code));
         }
         return run("leave-group", request.groupId(), (s, ctx) -> s.leaveGroup(ctx, request.groupId(), members))
-            .handle((r, error) -> {
-                LeaveGroupResponse out = r;
-                if (error != null) {
-                    Errors e = CoordinatorException.errorOf(error);
-                    if (e == Errors.UNKNOWN_MEMBER_ID) {
-                        List<LeaveGroupResponse.MemberResponse> ms = new ArrayList<>();
-                        for (LeaveGroupRequest.MemberIdentity m : members) {
-                            ms.add(new LeaveGroupResponse.MemberResponse().setMemberId(m.memberId())
-                                .setGroupInstanceId(m.groupInstanceId()).setErrorCode(e.code));
+                .handle((r, error) -> {
+                    LeaveGroupResponse out = r;
+                    if (error != null) {
+                        Errors e = CoordinatorException.errorOf(error);
+                        if (e == Errors.UNKNOWN_MEMBER_ID) {
+                            List<LeaveGroupResponse.MemberResponse> ms = new ArrayList<>();
+                            for (LeaveGroupRequest.MemberIdentity m : members) {
+                                ms.add(new LeaveGroupResponse.MemberResponse()
+                                        .setMemberId(m.memberId())
+                                        .setGroupInstanceId(m.groupInstanceId())
+                                        .setErrorCode(e.code));
+                            }
+                            out = new LeaveGroupResponse().setMembers(ms);
+                        } else {
+                            out = new LeaveGroupResponse().setErrorCode(e.code);
                         }
-                        out = new LeaveGroupResponse().setMembers(ms);
-                    } else {
-                        out = new LeaveGroupResponse().setErrorCode(e.code);
                     }
-                }
-                if (version < 3) {
-                    // Versions 0-2 leave one member and report its error at the top level.
-                    short code = out.errorCode();
-                    if (code == Errors.NONE.code && !out.members().isEmpty()) {
-                        code = out.members().get(0).errorCode();
+                    if (version < 3) {
+                        // Versions 0-2 leave one member and report its error at the top level.
+                        short code = out.errorCode();
+                        if (code == Errors.NONE.code && !out.members().isEmpty()) {
+                            code = out.members().get(0).errorCode();
+                        }
+                        out = new LeaveGroupResponse().setErrorCode(code);
                     }
-                    out = new LeaveGroupResponse().setErrorCode(code);
-                }
-                return out;
-            });
+                    return out;
+                });
     }
 
     // -------------------------------------------------------------------------------------------
@@ -348,19 +364,23 @@ public final class GroupCoordinator implements ShardedCoordinator {
         short version = rc.apiVersion();
         CommitResponseBuilder response = new CommitResponseBuilder(version);
         OffsetCommitRequest valid = new OffsetCommitRequest()
-            .setGroupId(request.groupId())
-            .setGenerationIdOrMemberEpoch(request.generationIdOrMemberEpoch())
-            .setMemberId(request.memberId())
-            .setGroupInstanceId(request.groupInstanceId())
-            .setRetentionTimeMs(request.retentionTimeMs());
+                .setGroupId(request.groupId())
+                .setGenerationIdOrMemberEpoch(request.generationIdOrMemberEpoch())
+                .setMemberId(request.memberId())
+                .setGroupInstanceId(request.groupInstanceId())
+                .setRetentionTimeMs(request.retentionTimeMs());
         for (OffsetCommitRequest.OffsetCommitRequestTopic t : request.topics()) {
             String name = version >= 10 ? topics.topicName(t.topicId()) : t.name();
             int numPartitions = name == null ? -1 : topics.numPartitions(name);
             OffsetCommitRequest.OffsetCommitRequestTopic validTopic = new OffsetCommitRequest.OffsetCommitRequestTopic()
-                .setName(name).setTopicId(t.topicId());
+                    .setName(name)
+                    .setTopicId(t.topicId());
             for (OffsetCommitRequest.OffsetCommitRequestPartition p : t.partitions()) {
                 if (name == null) {
-                    response.add(t, p.partitionIndex(), version >= 10 ? Errors.UNKNOWN_TOPIC_ID : Errors.UNKNOWN_TOPIC_OR_PARTITION);
+                    response.add(
+                            t,
+                            p.partitionIndex(),
+                            version >= 10 ? Errors.UNKNOWN_TOPIC_ID : Errors.UNKNOWN_TOPIC_OR_PARTITION);
                 } else if (numPartitions < 0 || p.partitionIndex() < 0 || p.partitionIndex() >= numPartitions) {
                     response.add(t, p.partitionIndex(), Errors.UNKNOWN_TOPIC_OR_PARTITION);
                 } else {
@@ -379,14 +399,14 @@ public final class GroupCoordinator implements ShardedCoordinator {
             return done(response.build());
         }
         return run("commit-offsets", request.groupId(), (s, ctx) -> s.commitOffsets(ctx, rc, valid))
-            .handle((r, error) -> {
-                if (error == null) {
-                    response.merge(r);
-                } else {
-                    response.addAll(valid, CoordinatorException.errorOf(error));
-                }
-                return response.build();
-            });
+                .handle((r, error) -> {
+                    if (error == null) {
+                        response.merge(r);
+                    } else {
+                        response.addAll(valid, CoordinatorException.errorOf(error));
+                    }
+                    return response.build();
+                });
     }
 
     /** Kafka's OffsetCommit response layout: topics and partitions in the order they are added. */
@@ -400,14 +420,19 @@ public final class GroupCoordinator implements ShardedCoordinator {
 
         private OffsetCommitResponse.OffsetCommitResponseTopic topic(String name, Uuid id) {
             Object key = version >= 10 ? id : name;
-            return topics.computeIfAbsent(key, k -> version >= 10
-                ? new OffsetCommitResponse.OffsetCommitResponseTopic().setTopicId(id)
-                : new OffsetCommitResponse.OffsetCommitResponseTopic().setName(name));
+            return topics.computeIfAbsent(
+                    key,
+                    k -> version >= 10
+                            ? new OffsetCommitResponse.OffsetCommitResponseTopic().setTopicId(id)
+                            : new OffsetCommitResponse.OffsetCommitResponseTopic().setName(name));
         }
 
         void add(OffsetCommitRequest.OffsetCommitRequestTopic t, int partition, Errors error) {
-            topic(t.name(), t.topicId()).partitions().add(new OffsetCommitResponse.OffsetCommitResponsePartition()
-                .setPartitionIndex(partition).setErrorCode(error.code));
+            topic(t.name(), t.topicId())
+                    .partitions()
+                    .add(new OffsetCommitResponse.OffsetCommitResponsePartition()
+                            .setPartitionIndex(partition)
+                            .setErrorCode(error.code));
         }
 
         void addAll(OffsetCommitRequest request, Errors error) {
@@ -442,51 +467,62 @@ public final class GroupCoordinator implements ShardedCoordinator {
             if (request.topics() != null) {
                 ts = new ArrayList<>();
                 for (OffsetFetchRequest.OffsetFetchRequestTopic t : request.topics()) {
-                    ts.add(new OffsetFetchRequest.OffsetFetchRequestTopics().setName(t.name())
-                        .setPartitionIndexes(new ArrayList<>(t.partitionIndexes())));
+                    ts.add(new OffsetFetchRequest.OffsetFetchRequestTopics()
+                            .setName(t.name())
+                            .setPartitionIndexes(new ArrayList<>(t.partitionIndexes())));
                 }
             }
-            groups.add(new OffsetFetchRequest.OffsetFetchRequestGroup().setGroupId(request.groupId()).setTopics(ts));
+            groups.add(new OffsetFetchRequest.OffsetFetchRequestGroup()
+                    .setGroupId(request.groupId())
+                    .setTopics(ts));
         } else {
             groups.addAll(request.groups());
         }
         List<CompletableFuture<OffsetFetchResponse.OffsetFetchResponseGroup>> futures = new ArrayList<>();
         for (OffsetFetchRequest.OffsetFetchRequestGroup g : groups) {
             if (g.groupId() == null) {
-                futures.add(done(new OffsetFetchResponse.OffsetFetchResponseGroup().setGroupId(null)
-                    .setErrorCode(Errors.INVALID_GROUP_ID.code)));
+                futures.add(done(new OffsetFetchResponse.OffsetFetchResponseGroup()
+                        .setGroupId(null)
+                        .setErrorCode(Errors.INVALID_GROUP_ID.code)));
                 continue;
             }
             futures.add(run("fetch-offsets", g.groupId(), (s, ctx) -> s.fetchOffsets(rc, g))
-                .handle((r, error) -> error == null ? r : new OffsetFetchResponse.OffsetFetchResponseGroup()
-                    .setGroupId(g.groupId()).setErrorCode(CoordinatorException.errorOf(error).code)));
+                    .handle((r, error) -> error == null
+                            ? r
+                            : new OffsetFetchResponse.OffsetFetchResponseGroup()
+                                    .setGroupId(g.groupId())
+                                    .setErrorCode(CoordinatorException.errorOf(error).code)));
         }
-        return CompletableFuture.allOf(futures.toArray(new CompletableFuture<?>[0])).thenApply(ignored -> {
-            List<OffsetFetchResponse.OffsetFetchResponseGroup> results = new ArrayList<>();
-            for (CompletableFuture<OffsetFetchResponse.OffsetFetchResponseGroup> f : futures) {
-                results.add(f.join());
-            }
-            return version >= 8 ? new OffsetFetchResponse().setGroups(results) : singleGroupFetch(results.get(0), version);
-        });
+        return CompletableFuture.allOf(futures.toArray(new CompletableFuture<?>[0]))
+                .thenApply(ignored -> {
+                    List<OffsetFetchResponse.OffsetFetchResponseGroup> results = new ArrayList<>();
+                    for (CompletableFuture<OffsetFetchResponse.OffsetFetchResponseGroup> f : futures) {
+                        results.add(f.join());
+                    }
+                    return version >= 8
+                            ? new OffsetFetchResponse().setGroups(results)
+                            : singleGroupFetch(results.get(0), version);
+                });
     }
 
     private static OffsetFetchResponse singleGroupFetch(OffsetFetchResponse.OffsetFetchResponseGroup g, short version) {
         List<OffsetFetchResponse.OffsetFetchResponseTopic> ts = new ArrayList<>();
         for (OffsetFetchResponse.OffsetFetchResponseTopics t : g.topics()) {
-            OffsetFetchResponse.OffsetFetchResponseTopic rt = new OffsetFetchResponse.OffsetFetchResponseTopic()
-                .setName(t.name());
+            OffsetFetchResponse.OffsetFetchResponseTopic rt =
+                    new OffsetFetchResponse.OffsetFetchResponseTopic().setName(t.name());
             for (OffsetFetchResponse.OffsetFetchResponsePartitions p : t.partitions()) {
                 short code = p.errorCode();
                 if (version < 2 && code == Errors.NONE.code) {
                     // Versions 0-1 have no top-level error: the group's error goes to every partition.
                     code = g.errorCode();
                 }
-                rt.partitions().add(new OffsetFetchResponse.OffsetFetchResponsePartition()
-                    .setPartitionIndex(p.partitionIndex())
-                    .setCommittedOffset(p.committedOffset())
-                    .setCommittedLeaderEpoch(p.committedLeaderEpoch())
-                    .setMetadata(p.metadata())
-                    .setErrorCode(code));
+                rt.partitions()
+                        .add(new OffsetFetchResponse.OffsetFetchResponsePartition()
+                                .setPartitionIndex(p.partitionIndex())
+                                .setCommittedOffset(p.committedOffset())
+                                .setCommittedLeaderEpoch(p.committedLeaderEpoch())
+                                .setMetadata(p.metadata())
+                                .setErrorCode(code));
             }
             ts.add(rt);
         }
@@ -503,8 +539,9 @@ public final class GroupCoordinator implements ShardedCoordinator {
             return done(new OffsetDeleteResponse().setErrorCode(Errors.INVALID_GROUP_ID.code));
         }
         return run("delete-offsets", request.groupId(), (s, ctx) -> s.deleteOffsets(ctx, request))
-            .handle((r, error) -> error == null ? r
-                : new OffsetDeleteResponse().setErrorCode(CoordinatorException.errorOf(error).code));
+                .handle((r, error) -> error == null
+                        ? r
+                        : new OffsetDeleteResponse().setErrorCode(CoordinatorException.errorOf(error).code));
     }
 
     // -------------------------------------------------------------------------------------------
@@ -524,141 +561,162 @@ public final class GroupCoordinator implements ShardedCoordinator {
         for (CoordinatorShard<GroupCoordinatorShard> shard : shards.all()) {
             futures.add(shard.submit("list-groups", ctx -> shard.state().listGroups(states, types)));
         }
-        return CompletableFuture.allOf(futures.toArray(new CompletableFuture<?>[0])).handle((ignored, e) -> {
-            List<ListGroupsResponse.ListedGroup> all = new ArrayList<>();
-            Errors error = Errors.NONE;
-            for (CompletableFuture<List<ListGroupsResponse.ListedGroup>> f : futures) {
-                try {
-                    all.addAll(f.join());
-                } catch (RuntimeException ex) {
-                    Errors shardError = CoordinatorException.errorOf(ex);
-                    if (shardError != Errors.NOT_COORDINATOR) {
-                        error = shardError;
+        return CompletableFuture.allOf(futures.toArray(new CompletableFuture<?>[0]))
+                .handle((ignored, e) -> {
+                    List<ListGroupsResponse.ListedGroup> all = new ArrayList<>();
+                    Errors error = Errors.NONE;
+                    for (CompletableFuture<List<ListGroupsResponse.ListedGroup>> f : futures) {
+                        try {
+                            all.addAll(f.join());
+                        } catch (RuntimeException ex) {
+                            Errors shardError = CoordinatorException.errorOf(ex);
+                            if (shardError != Errors.NOT_COORDINATOR) {
+                                error = shardError;
+                            }
+                        }
                     }
-                }
-            }
-            return error == Errors.NONE ? new ListGroupsResponse().setGroups(all)
-                : new ListGroupsResponse().setErrorCode(error.code);
-        });
+                    return error == Errors.NONE
+                            ? new ListGroupsResponse().setGroups(all)
+                            : new ListGroupsResponse().setErrorCode(error.code);
+                });
     }
 
     /** DescribeGroups, versions 0-6 (classic groups; others are described as Dead). */
     public CompletableFuture<DescribeGroupsResponse> describeGroups(RequestContext rc, DescribeGroupsRequest request) {
         Map<Integer, List<String>> byPartition = new LinkedHashMap<>();
         for (String groupId : request.groups()) {
-            byPartition.computeIfAbsent(partitionFor(groupId), p -> new ArrayList<>()).add(groupId);
+            byPartition
+                    .computeIfAbsent(partitionFor(groupId), p -> new ArrayList<>())
+                    .add(groupId);
         }
         List<CompletableFuture<List<DescribeGroupsResponse.DescribedGroup>>> futures = new ArrayList<>();
         for (List<String> groupIds : byPartition.values()) {
             futures.add(run("describe-groups", groupIds.get(0), (s, ctx) -> s.describeGroups(rc.apiVersion(), groupIds))
-                .handle((r, error) -> {
-                    if (error == null) {
-                        return r;
-                    }
-                    List<DescribeGroupsResponse.DescribedGroup> failed = new ArrayList<>();
-                    for (String id : groupIds) {
-                        failed.add(new DescribeGroupsResponse.DescribedGroup().setGroupId(id)
-                            .setErrorCode(CoordinatorException.errorOf(error).code));
-                    }
-                    return failed;
-                }));
+                    .handle((r, error) -> {
+                        if (error == null) {
+                            return r;
+                        }
+                        List<DescribeGroupsResponse.DescribedGroup> failed = new ArrayList<>();
+                        for (String id : groupIds) {
+                            failed.add(new DescribeGroupsResponse.DescribedGroup()
+                                    .setGroupId(id)
+                                    .setErrorCode(CoordinatorException.errorOf(error).code));
+                        }
+                        return failed;
+                    }));
         }
-        return CompletableFuture.allOf(futures.toArray(new CompletableFuture<?>[0])).thenApply(ignored -> {
-            Map<String, DescribeGroupsResponse.DescribedGroup> byId = new LinkedHashMap<>();
-            for (CompletableFuture<List<DescribeGroupsResponse.DescribedGroup>> f : futures) {
-                for (DescribeGroupsResponse.DescribedGroup g : f.join()) {
-                    byId.put(g.groupId(), g);
-                }
-            }
-            List<DescribeGroupsResponse.DescribedGroup> ordered = new ArrayList<>();
-            for (String groupId : request.groups()) {
-                ordered.add(byId.get(groupId));
-            }
-            return new DescribeGroupsResponse().setGroups(ordered);
-        });
+        return CompletableFuture.allOf(futures.toArray(new CompletableFuture<?>[0]))
+                .thenApply(ignored -> {
+                    Map<String, DescribeGroupsResponse.DescribedGroup> byId = new LinkedHashMap<>();
+                    for (CompletableFuture<List<DescribeGroupsResponse.DescribedGroup>> f : futures) {
+                        for (DescribeGroupsResponse.DescribedGroup g : f.join()) {
+                            byId.put(g.groupId(), g);
+                        }
+                    }
+                    List<DescribeGroupsResponse.DescribedGroup> ordered = new ArrayList<>();
+                    for (String groupId : request.groups()) {
+                        ordered.add(byId.get(groupId));
+                    }
+                    return new DescribeGroupsResponse().setGroups(ordered);
+                });
     }
 
     /** DeleteGroups, versions 0-2. */
     public CompletableFuture<DeleteGroupsResponse> deleteGroups(RequestContext rc, DeleteGroupsRequest request) {
         Map<Integer, List<String>> byPartition = new LinkedHashMap<>();
         for (String groupId : request.groupsNames()) {
-            byPartition.computeIfAbsent(partitionFor(groupId), p -> new ArrayList<>()).add(groupId);
+            byPartition
+                    .computeIfAbsent(partitionFor(groupId), p -> new ArrayList<>())
+                    .add(groupId);
         }
         List<CompletableFuture<List<DeleteGroupsResponse.DeletableGroupResult>>> futures = new ArrayList<>();
         for (List<String> groupIds : byPartition.values()) {
             futures.add(run("delete-groups", groupIds.get(0), (s, ctx) -> s.deleteGroups(ctx, groupIds))
-                .handle((r, error) -> {
-                    if (error == null) {
-                        return r;
-                    }
-                    List<DeleteGroupsResponse.DeletableGroupResult> failed = new ArrayList<>();
-                    for (String id : groupIds) {
-                        failed.add(new DeleteGroupsResponse.DeletableGroupResult().setGroupId(id)
-                            .setErrorCode(CoordinatorException.errorOf(error).code));
-                    }
-                    return failed;
-                }));
+                    .handle((r, error) -> {
+                        if (error == null) {
+                            return r;
+                        }
+                        List<DeleteGroupsResponse.DeletableGroupResult> failed = new ArrayList<>();
+                        for (String id : groupIds) {
+                            failed.add(new DeleteGroupsResponse.DeletableGroupResult()
+                                    .setGroupId(id)
+                                    .setErrorCode(CoordinatorException.errorOf(error).code));
+                        }
+                        return failed;
+                    }));
         }
-        return CompletableFuture.allOf(futures.toArray(new CompletableFuture<?>[0])).thenApply(ignored -> {
-            List<DeleteGroupsResponse.DeletableGroupResult> all = new ArrayList<>();
-            for (CompletableFuture<List<DeleteGroupsResponse.DeletableGroupResult>> f : futures) {
-                all.addAll(f.join());
-            }
-            return new DeleteGroupsResponse().setResults(all);
-        });
+        return CompletableFuture.allOf(futures.toArray(new CompletableFuture<?>[0]))
+                .thenApply(ignored -> {
+                    List<DeleteGroupsResponse.DeletableGroupResult> all = new ArrayList<>();
+                    for (CompletableFuture<List<DeleteGroupsResponse.DeletableGroupResult>> f : futures) {
+                        all.addAll(f.join());
+                    }
+                    return new DeleteGroupsResponse().setResults(all);
+                });
     }
 
     // -------------------------------------------------------------------------------------------
     // Consumer protocol (KIP-848).
 
     /** ConsumerGroupHeartbeat, versions 0-1. */
-    public CompletableFuture<ConsumerGroupHeartbeatResponse> consumerGroupHeartbeat(RequestContext rc,
-                                                                                    ConsumerGroupHeartbeatRequest request) {
+    public CompletableFuture<ConsumerGroupHeartbeatResponse> consumerGroupHeartbeat(
+            RequestContext rc, ConsumerGroupHeartbeatRequest request) {
         if (request.groupId() == null || request.groupId().trim().isEmpty()) {
-            return done(new ConsumerGroupHeartbeatResponse().setErrorCode(Errors.INVALID_REQUEST.code)
-                .setErrorMessage("GroupId can't be empty."));
+            return done(new ConsumerGroupHeartbeatResponse()
+                    .setErrorCode(Errors.INVALID_REQUEST.code)
+                    .setErrorMessage("GroupId can't be empty."));
         }
-        return run("consumer-group-heartbeat", request.groupId(), (s, ctx) -> s.consumerGroupHeartbeat(ctx, rc, request))
-            .handle((r, error) -> error == null ? r : new ConsumerGroupHeartbeatResponse()
-                .setErrorCode(CoordinatorException.errorOf(error).code)
-                .setErrorMessage(CoordinatorException.messageOf(error)));
+        return run(
+                        "consumer-group-heartbeat",
+                        request.groupId(),
+                        (s, ctx) -> s.consumerGroupHeartbeat(ctx, rc, request))
+                .handle((r, error) -> error == null
+                        ? r
+                        : new ConsumerGroupHeartbeatResponse()
+                                .setErrorCode(CoordinatorException.errorOf(error).code)
+                                .setErrorMessage(CoordinatorException.messageOf(error)));
     }
 
     /** ConsumerGroupDescribe, versions 0-1. */
-    public CompletableFuture<ConsumerGroupDescribeResponse> consumerGroupDescribe(RequestContext rc,
-                                                                                  ConsumerGroupDescribeRequest request) {
+    public CompletableFuture<ConsumerGroupDescribeResponse> consumerGroupDescribe(
+            RequestContext rc, ConsumerGroupDescribeRequest request) {
         Map<Integer, List<String>> byPartition = new LinkedHashMap<>();
         List<ConsumerGroupDescribeResponse.DescribedGroup> invalid = new ArrayList<>();
         for (String groupId : request.groupIds()) {
             if (invalidGroupId(groupId)) {
-                invalid.add(new ConsumerGroupDescribeResponse.DescribedGroup().setGroupId(groupId)
-                    .setErrorCode(Errors.INVALID_GROUP_ID.code));
+                invalid.add(new ConsumerGroupDescribeResponse.DescribedGroup()
+                        .setGroupId(groupId)
+                        .setErrorCode(Errors.INVALID_GROUP_ID.code));
             } else {
-                byPartition.computeIfAbsent(partitionFor(groupId), p -> new ArrayList<>()).add(groupId);
+                byPartition
+                        .computeIfAbsent(partitionFor(groupId), p -> new ArrayList<>())
+                        .add(groupId);
             }
         }
         List<CompletableFuture<List<ConsumerGroupDescribeResponse.DescribedGroup>>> futures = new ArrayList<>();
         for (List<String> groupIds : byPartition.values()) {
             futures.add(run("consumer-group-describe", groupIds.get(0), (s, ctx) -> s.consumerGroupDescribe(groupIds))
-                .handle((r, error) -> {
-                    if (error == null) {
-                        return r;
-                    }
-                    List<ConsumerGroupDescribeResponse.DescribedGroup> failed = new ArrayList<>();
-                    for (String id : groupIds) {
-                        failed.add(new ConsumerGroupDescribeResponse.DescribedGroup().setGroupId(id)
-                            .setErrorCode(CoordinatorException.errorOf(error).code));
-                    }
-                    return failed;
-                }));
+                    .handle((r, error) -> {
+                        if (error == null) {
+                            return r;
+                        }
+                        List<ConsumerGroupDescribeResponse.DescribedGroup> failed = new ArrayList<>();
+                        for (String id : groupIds) {
+                            failed.add(new ConsumerGroupDescribeResponse.DescribedGroup()
+                                    .setGroupId(id)
+                                    .setErrorCode(CoordinatorException.errorOf(error).code));
+                        }
+                        return failed;
+                    }));
         }
-        return CompletableFuture.allOf(futures.toArray(new CompletableFuture<?>[0])).thenApply(ignored -> {
-            List<ConsumerGroupDescribeResponse.DescribedGroup> all = new ArrayList<>(invalid);
-            for (CompletableFuture<List<ConsumerGroupDescribeResponse.DescribedGroup>> f : futures) {
-                all.addAll(f.join());
-            }
-            return new ConsumerGroupDescribeResponse().setGroups(all);
-        });
+        return CompletableFuture.allOf(futures.toArray(new CompletableFuture<?>[0]))
+                .thenApply(ignored -> {
+                    List<ConsumerGroupDescribeResponse.DescribedGroup> all = new ArrayList<>(invalid);
+                    for (CompletableFuture<List<ConsumerGroupDescribeResponse.DescribedGroup>> f : futures) {
+                        all.addAll(f.join());
+                    }
+                    return new ConsumerGroupDescribeResponse().setGroups(all);
+                });
     }
 
     private static <T> CompletableFuture<T> done(T value) {

@@ -87,21 +87,21 @@ public final class GroupCoordinatorConfig {
         Builder b = builder();
         b.offsetsTopicPartitions(intValue(props, OFFSETS_TOPIC_PARTITIONS, b.offsetsTopicPartitions, 1));
         b.offsetMetadataMaxBytes(intValue(props, OFFSET_METADATA_MAX_BYTES, b.offsetMetadataMaxBytes, 0));
-        b.offsetsRetentionMs(60_000L * intValue(props, OFFSETS_RETENTION_MINUTES,
-            (int) (b.offsetsRetentionMs / 60_000L), 1));
-        b.offsetsRetentionCheckIntervalMs(longValue(props, OFFSETS_RETENTION_CHECK_INTERVAL_MS,
-            b.offsetsRetentionCheckIntervalMs, 1));
+        b.offsetsRetentionMs(
+                60_000L * intValue(props, OFFSETS_RETENTION_MINUTES, (int) (b.offsetsRetentionMs / 60_000L), 1));
+        b.offsetsRetentionCheckIntervalMs(
+                longValue(props, OFFSETS_RETENTION_CHECK_INTERVAL_MS, b.offsetsRetentionCheckIntervalMs, 1));
         b.initialRebalanceDelayMs(intValue(props, GROUP_INITIAL_REBALANCE_DELAY_MS, b.initialRebalanceDelayMs, 0));
         b.minSessionTimeoutMs(intValue(props, GROUP_MIN_SESSION_TIMEOUT_MS, b.minSessionTimeoutMs, 0));
         b.maxSessionTimeoutMs(intValue(props, GROUP_MAX_SESSION_TIMEOUT_MS, b.maxSessionTimeoutMs, 0));
         b.classicGroupMaxSize(intValue(props, GROUP_MAX_SIZE, b.classicGroupMaxSize, 1));
-        b.consumerGroupHeartbeatIntervalMs(intValue(props, CONSUMER_GROUP_HEARTBEAT_INTERVAL_MS,
-            b.consumerGroupHeartbeatIntervalMs, 1));
-        b.consumerGroupSessionTimeoutMs(intValue(props, CONSUMER_GROUP_SESSION_TIMEOUT_MS,
-            b.consumerGroupSessionTimeoutMs, 1));
+        b.consumerGroupHeartbeatIntervalMs(
+                intValue(props, CONSUMER_GROUP_HEARTBEAT_INTERVAL_MS, b.consumerGroupHeartbeatIntervalMs, 1));
+        b.consumerGroupSessionTimeoutMs(
+                intValue(props, CONSUMER_GROUP_SESSION_TIMEOUT_MS, b.consumerGroupSessionTimeoutMs, 1));
         b.consumerGroupMaxSize(intValue(props, CONSUMER_GROUP_MAX_SIZE, b.consumerGroupMaxSize, 1));
-        b.consumerGroupAssignmentIntervalMs(intValue(props, CONSUMER_GROUP_ASSIGNMENT_INTERVAL_MS,
-            b.consumerGroupAssignmentIntervalMs, 0));
+        b.consumerGroupAssignmentIntervalMs(
+                intValue(props, CONSUMER_GROUP_ASSIGNMENT_INTERVAL_MS, b.consumerGroupAssignmentIntervalMs, 0));
         b.threads(intValue(props, GROUP_COORDINATOR_THREADS, b.threads, 1));
         b.maxMessageBytes(intValue(props, MESSAGE_MAX_BYTES, b.maxMessageBytes, 0));
         String assignors = props.get(CONSUMER_GROUP_ASSIGNORS);
@@ -117,13 +117,13 @@ public final class GroupCoordinatorConfig {
                 }
                 if (!name.equals("uniform") && !name.equals("range")) {
                     throw new IllegalArgumentException("Invalid value " + assignors + " for configuration "
-                        + CONSUMER_GROUP_ASSIGNORS + ": unknown assignor " + raw.trim());
+                            + CONSUMER_GROUP_ASSIGNORS + ": unknown assignor " + raw.trim());
                 }
                 names.add(name);
             }
             if (names.isEmpty()) {
                 throw new IllegalArgumentException("Invalid value " + assignors + " for configuration "
-                    + CONSUMER_GROUP_ASSIGNORS + ": at least one assignor is required");
+                        + CONSUMER_GROUP_ASSIGNORS + ": at least one assignor is required");
             }
             b.consumerGroupAssignors(names);
         }
@@ -137,8 +137,8 @@ public final class GroupCoordinatorConfig {
     private static int intValue(Map<String, String> props, String key, int defaultValue, int min) {
         long v = longValue(props, key, defaultValue, min);
         if (v > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException("Invalid value " + props.get(key) + " for configuration " + key
-                + ": Not a number of type INT");
+            throw new IllegalArgumentException(
+                    "Invalid value " + props.get(key) + " for configuration " + key + ": Not a number of type INT");
         }
         return (int) v;
     }
@@ -151,13 +151,12 @@ public final class GroupCoordinatorConfig {
         try {
             long v = Long.parseLong(raw.trim());
             if (v < min) {
-                throw new IllegalArgumentException("Invalid value " + raw + " for configuration " + key
-                    + ": Value must be at least " + min);
+                throw new IllegalArgumentException(
+                        "Invalid value " + raw + " for configuration " + key + ": Value must be at least " + min);
             }
             return v;
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("Invalid value " + raw + " for configuration " + key
-                + ": Not a number");
+            throw new IllegalArgumentException("Invalid value " + raw + " for configuration " + key + ": Not a number");
         }
     }
 
@@ -319,8 +318,9 @@ public final class GroupCoordinatorConfig {
         public Builder migrationPolicy(String v) {
             String p = v.trim().toLowerCase(Locale.ROOT);
             if (!p.equals("disabled") && !p.equals("upgrade") && !p.equals("downgrade") && !p.equals("bidirectional")) {
-                throw new IllegalArgumentException("Invalid value " + v + " for configuration "
-                    + CONSUMER_GROUP_MIGRATION_POLICY + ": String must be one of: disabled, upgrade, downgrade, bidirectional");
+                throw new IllegalArgumentException(
+                        "Invalid value " + v + " for configuration " + CONSUMER_GROUP_MIGRATION_POLICY
+                                + ": String must be one of: disabled, upgrade, downgrade, bidirectional");
             }
             migrationPolicy = p;
             return this;
@@ -339,12 +339,12 @@ public final class GroupCoordinatorConfig {
         public GroupCoordinatorConfig build() {
             if (minSessionTimeoutMs > maxSessionTimeoutMs) {
                 throw new IllegalArgumentException(GROUP_MIN_SESSION_TIMEOUT_MS + " (" + minSessionTimeoutMs
-                    + ") must not exceed " + GROUP_MAX_SESSION_TIMEOUT_MS + " (" + maxSessionTimeoutMs + ")");
+                        + ") must not exceed " + GROUP_MAX_SESSION_TIMEOUT_MS + " (" + maxSessionTimeoutMs + ")");
             }
             if (consumerGroupHeartbeatIntervalMs >= consumerGroupSessionTimeoutMs) {
                 throw new IllegalArgumentException(CONSUMER_GROUP_HEARTBEAT_INTERVAL_MS + " ("
-                    + consumerGroupHeartbeatIntervalMs + ") must be less than " + CONSUMER_GROUP_SESSION_TIMEOUT_MS
-                    + " (" + consumerGroupSessionTimeoutMs + ")");
+                        + consumerGroupHeartbeatIntervalMs + ") must be less than " + CONSUMER_GROUP_SESSION_TIMEOUT_MS
+                        + " (" + consumerGroupSessionTimeoutMs + ")");
             }
             return new GroupCoordinatorConfig(this);
         }

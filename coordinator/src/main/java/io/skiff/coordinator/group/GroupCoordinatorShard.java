@@ -93,8 +93,13 @@ public final class GroupCoordinatorShard implements CoordinatorStateMachine {
     private final OffsetHandler offsetHandler;
     private final Replayer replayer = new Replayer();
 
-    public GroupCoordinatorShard(int partition, GroupCoordinatorConfig config, TopicsView topics, GroupMetrics metrics,
-                                 Map<String, PartitionAssignor> assignors, Clock clock) {
+    public GroupCoordinatorShard(
+            int partition,
+            GroupCoordinatorConfig config,
+            TopicsView topics,
+            GroupMetrics metrics,
+            Map<String, PartitionAssignor> assignors,
+            Clock clock) {
         this.partition = partition;
         this.config = config;
         this.metrics = metrics;
@@ -152,8 +157,8 @@ public final class GroupCoordinatorShard implements CoordinatorStateMachine {
             return (ConsumerGroup) existing;
         }
         if (existing != null && !existing.isEmpty()) {
-            throw new IllegalStateException("consumer group record for " + groupId + ", which is a non-empty "
-                + existing.type() + " group");
+            throw new IllegalStateException(
+                    "consumer group record for " + groupId + ", which is a non-empty " + existing.type() + " group");
         }
         ConsumerGroup group = new ConsumerGroup(groupId, metrics);
         groups.putConsumerGroup(group);
@@ -166,7 +171,8 @@ public final class GroupCoordinatorShard implements CoordinatorStateMachine {
         public void offsetCommit(OffsetCommitKey key, OffsetCommitValue value) {
             if (value != null && groups.group(key.group()) == null) {
                 // Offsets without a group belong to a "simple" group: an empty classic group without protocol.
-                groups.putClassicGroup(new ClassicGroup(key.group(), ClassicGroupState.EMPTY, clock.milliseconds(), metrics));
+                groups.putClassicGroup(
+                        new ClassicGroup(key.group(), ClassicGroupState.EMPTY, clock.milliseconds(), metrics));
             }
             offsets.replay(key, value);
         }
@@ -202,8 +208,8 @@ public final class GroupCoordinatorShard implements CoordinatorStateMachine {
         }
 
         @Override
-        public void consumerGroupPartitionMetadata(ConsumerGroupPartitionMetadataKey key,
-                                                   ConsumerGroupPartitionMetadataValue value) {
+        public void consumerGroupPartitionMetadata(
+                ConsumerGroupPartitionMetadataKey key, ConsumerGroupPartitionMetadataValue value) {
             // Replaced by the metadata hash since Kafka 4.1; nothing to keep.
         }
 
@@ -214,8 +220,8 @@ public final class GroupCoordinatorShard implements CoordinatorStateMachine {
         }
 
         @Override
-        public void consumerGroupMemberMetadata(ConsumerGroupMemberMetadataKey key,
-                                                ConsumerGroupMemberMetadataValue value) {
+        public void consumerGroupMemberMetadata(
+                ConsumerGroupMemberMetadataKey key, ConsumerGroupMemberMetadataValue value) {
             if (value != null) {
                 ConsumerGroup group = consumerGroupForReplay(key.groupId());
                 ConsumerGroupMember.Builder b = memberBuilder(group, key.memberId());
@@ -229,22 +235,24 @@ public final class GroupCoordinatorShard implements CoordinatorStateMachine {
         }
 
         @Override
-        public void consumerGroupTargetAssignmentMetadata(ConsumerGroupTargetAssignmentMetadataKey key,
-                                                          ConsumerGroupTargetAssignmentMetadataValue value) {
+        public void consumerGroupTargetAssignmentMetadata(
+                ConsumerGroupTargetAssignmentMetadataKey key, ConsumerGroupTargetAssignmentMetadataValue value) {
             if (value != null) {
-                consumerGroupForReplay(key.groupId()).setTargetAssignmentEpoch(value.assignmentEpoch(),
-                    value.assignmentTimestamp());
+                consumerGroupForReplay(key.groupId())
+                        .setTargetAssignmentEpoch(value.assignmentEpoch(), value.assignmentTimestamp());
             }
         }
 
         @Override
-        public void consumerGroupTargetAssignmentMember(ConsumerGroupTargetAssignmentMemberKey key,
-                                                        ConsumerGroupTargetAssignmentMemberValue value) {
+        public void consumerGroupTargetAssignmentMember(
+                ConsumerGroupTargetAssignmentMemberKey key, ConsumerGroupTargetAssignmentMemberValue value) {
             if (value != null) {
                 Map<Uuid, Set<Integer>> assignment = new TreeMap<>();
                 for (ConsumerGroupTargetAssignmentMemberValue.TopicPartition tp : value.topicPartitions()) {
                     if (!tp.partitions().isEmpty()) {
-                        assignment.computeIfAbsent(tp.topicId(), k -> new TreeSet<>()).addAll(tp.partitions());
+                        assignment
+                                .computeIfAbsent(tp.topicId(), k -> new TreeSet<>())
+                                .addAll(tp.partitions());
                     }
                 }
                 consumerGroupForReplay(key.groupId()).setTargetAssignment(key.memberId(), assignment);
@@ -257,8 +265,8 @@ public final class GroupCoordinatorShard implements CoordinatorStateMachine {
         }
 
         @Override
-        public void consumerGroupCurrentMemberAssignment(ConsumerGroupCurrentMemberAssignmentKey key,
-                                                         ConsumerGroupCurrentMemberAssignmentValue value) {
+        public void consumerGroupCurrentMemberAssignment(
+                ConsumerGroupCurrentMemberAssignmentKey key, ConsumerGroupCurrentMemberAssignmentValue value) {
             if (value != null) {
                 ConsumerGroup group = consumerGroupForReplay(key.groupId());
                 ConsumerGroupMember.Builder b = memberBuilder(group, key.memberId());
@@ -268,21 +276,24 @@ public final class GroupCoordinatorShard implements CoordinatorStateMachine {
                 ConsumerGroupMember old = group == null ? null : group.member(key.memberId());
                 if (old != null) {
                     group.updateMember(new ConsumerGroupMember.Builder(old)
-                        .memberEpoch(ConsumerGroupMember.LEAVE_GROUP_MEMBER_EPOCH)
-                        .previousMemberEpoch(ConsumerGroupMember.LEAVE_GROUP_MEMBER_EPOCH)
-                        .assignedPartitions(Map.of())
-                        .partitionsPendingRevocation(Map.of())
-                        .build());
+                            .memberEpoch(ConsumerGroupMember.LEAVE_GROUP_MEMBER_EPOCH)
+                            .previousMemberEpoch(ConsumerGroupMember.LEAVE_GROUP_MEMBER_EPOCH)
+                            .assignedPartitions(Map.of())
+                            .partitionsPendingRevocation(Map.of())
+                            .build());
                 }
             }
         }
 
         @Override
-        public void consumerGroupRegularExpression(ConsumerGroupRegularExpressionKey key,
-                                                   ConsumerGroupRegularExpressionValue value) {
+        public void consumerGroupRegularExpression(
+                ConsumerGroupRegularExpressionKey key, ConsumerGroupRegularExpressionValue value) {
             if (value != null) {
-                consumerGroupForReplay(key.groupId()).setResolvedRegex(key.regularExpression(),
-                    new ConsumerGroup.ResolvedRegex(new HashSet<>(value.topics()), value.version(), value.timestamp()));
+                consumerGroupForReplay(key.groupId())
+                        .setResolvedRegex(
+                                key.regularExpression(),
+                                new ConsumerGroup.ResolvedRegex(
+                                        new HashSet<>(value.topics()), value.version(), value.timestamp()));
             } else {
                 ConsumerGroup group = groups.consumerGroupOrNull(key.groupId());
                 if (group != null) {
@@ -348,8 +359,11 @@ public final class GroupCoordinatorShard implements CoordinatorStateMachine {
      * JoinGroup; the response goes to {@code future}. A consumer group with members serves it
      * for a member using the classic protocol; an empty one becomes a classic group first.
      */
-    public Void joinGroup(OperationContext ctx, RequestContext rc, JoinGroupRequest request,
-                          CompletableFuture<JoinGroupResponse> future) {
+    public Void joinGroup(
+            OperationContext ctx,
+            RequestContext rc,
+            JoinGroupRequest request,
+            CompletableFuture<JoinGroupResponse> future) {
         Group existing = groups.group(request.groupId());
         if (existing instanceof ConsumerGroup) {
             if (!existing.isEmpty()) {
@@ -357,8 +371,10 @@ public final class GroupCoordinatorShard implements CoordinatorStateMachine {
                 return null;
             }
             // An empty consumer group becomes a classic group.
-            LOG.info("Partition {}: converting the empty consumer group {} to a classic group", partition,
-                request.groupId());
+            LOG.info(
+                    "Partition {}: converting the empty consumer group {} to a classic group",
+                    partition,
+                    request.groupId());
             appendGroupTombstones(ctx, existing);
         }
         classic.join(ctx, rc, request, future);
@@ -384,8 +400,8 @@ public final class GroupCoordinatorShard implements CoordinatorStateMachine {
         return classic.heartbeat(ctx, request);
     }
 
-    public LeaveGroupResponse leaveGroup(OperationContext ctx, String groupId,
-                                         List<LeaveGroupRequest.MemberIdentity> members) {
+    public LeaveGroupResponse leaveGroup(
+            OperationContext ctx, String groupId, List<LeaveGroupRequest.MemberIdentity> members) {
         Group existing = groups.group(groupId);
         if (existing instanceof ConsumerGroup) {
             return classicMembers.leave(ctx, (ConsumerGroup) existing, members);
@@ -399,8 +415,8 @@ public final class GroupCoordinatorShard implements CoordinatorStateMachine {
         return response;
     }
 
-    public OffsetFetchResponse.OffsetFetchResponseGroup fetchOffsets(RequestContext rc,
-                                                                     OffsetFetchRequest.OffsetFetchRequestGroup request) {
+    public OffsetFetchResponse.OffsetFetchResponseGroup fetchOffsets(
+            RequestContext rc, OffsetFetchRequest.OffsetFetchRequestGroup request) {
         return offsetHandler.fetch(rc, request);
     }
 
@@ -408,8 +424,8 @@ public final class GroupCoordinatorShard implements CoordinatorStateMachine {
         return offsetHandler.delete(ctx, request);
     }
 
-    public ConsumerGroupHeartbeatResponse consumerGroupHeartbeat(OperationContext ctx, RequestContext rc,
-                                                                 ConsumerGroupHeartbeatRequest request) {
+    public ConsumerGroupHeartbeatResponse consumerGroupHeartbeat(
+            OperationContext ctx, RequestContext rc, ConsumerGroupHeartbeatRequest request) {
         return consumer.heartbeat(ctx, rc, request);
     }
 
@@ -422,8 +438,8 @@ public final class GroupCoordinatorShard implements CoordinatorStateMachine {
     }
 
     /** ListGroups on this shard: filters are case-insensitive; an unknown type matches nothing. */
-    public List<ListGroupsResponse.ListedGroup> listGroups(Collection<String> statesFilter,
-                                                           Collection<String> typesFilter) {
+    public List<ListGroupsResponse.ListedGroup> listGroups(
+            Collection<String> statesFilter, Collection<String> typesFilter) {
         Set<String> states = new HashSet<>();
         for (String s : statesFilter) {
             states.add(s.trim().toLowerCase(Locale.ROOT));
@@ -435,7 +451,8 @@ public final class GroupCoordinatorShard implements CoordinatorStateMachine {
         }
         List<ListGroupsResponse.ListedGroup> out = new ArrayList<>();
         for (Group g : groups.all()) {
-            boolean stateOk = states.isEmpty() || states.contains(g.stateAsString().toLowerCase(Locale.ROOT));
+            boolean stateOk =
+                    states.isEmpty() || states.contains(g.stateAsString().toLowerCase(Locale.ROOT));
             boolean typeOk = types.isEmpty() || types.contains(g.type().toString());
             if (stateOk && typeOk) {
                 out.add(g.asListedGroup());
@@ -451,12 +468,14 @@ public final class GroupCoordinatorShard implements CoordinatorStateMachine {
             Group any = groups.group(groupId);
             if (!(any instanceof ClassicGroup)) {
                 DescribeGroupsResponse.DescribedGroup dead = new DescribeGroupsResponse.DescribedGroup()
-                    .setGroupId(groupId)
-                    .setGroupState(ClassicGroupState.DEAD.toString());
+                        .setGroupId(groupId)
+                        .setGroupState(ClassicGroupState.DEAD.toString());
                 if (apiVersion >= 6) {
                     dead.setErrorCode(Errors.GROUP_ID_NOT_FOUND.code)
-                        .setErrorMessage(any == null ? "Group " + groupId + " not found."
-                            : "Group " + groupId + " is not a classic group.");
+                            .setErrorMessage(
+                                    any == null
+                                            ? "Group " + groupId + " not found."
+                                            : "Group " + groupId + " is not a classic group.");
                 }
                 out.add(dead);
                 continue;
@@ -466,19 +485,19 @@ public final class GroupCoordinatorShard implements CoordinatorStateMachine {
             boolean stable = g.isInState(ClassicGroupState.STABLE);
             for (ClassicGroupMember m : g.allMembers()) {
                 members.add(new DescribeGroupsResponse.DescribedGroupMember()
-                    .setMemberId(m.memberId())
-                    .setGroupInstanceId(m.groupInstanceId())
-                    .setClientId(m.clientId())
-                    .setClientHost(m.clientHost())
-                    .setMemberMetadata(stable ? m.metadata(g.protocolName()) : new byte[0])
-                    .setMemberAssignment(m.assignment()));
+                        .setMemberId(m.memberId())
+                        .setGroupInstanceId(m.groupInstanceId())
+                        .setClientId(m.clientId())
+                        .setClientHost(m.clientHost())
+                        .setMemberMetadata(stable ? m.metadata(g.protocolName()) : new byte[0])
+                        .setMemberAssignment(m.assignment()));
             }
             out.add(new DescribeGroupsResponse.DescribedGroup()
-                .setGroupId(groupId)
-                .setGroupState(g.stateAsString())
-                .setProtocolType(g.protocolType() == null ? "" : g.protocolType())
-                .setProtocolData(stable ? g.protocolName() : "")
-                .setMembers(members));
+                    .setGroupId(groupId)
+                    .setGroupState(g.stateAsString())
+                    .setProtocolType(g.protocolType() == null ? "" : g.protocolType())
+                    .setProtocolData(stable ? g.protocolName() : "")
+                    .setMembers(members));
         }
         return out;
     }
@@ -501,7 +520,9 @@ public final class GroupCoordinatorShard implements CoordinatorStateMachine {
                 }
                 LOG.info("Partition {}: deleted group {}", partition, groupId);
             }
-            out.add(new DeleteGroupsResponse.DeletableGroupResult().setGroupId(groupId).setErrorCode(error.code));
+            out.add(new DeleteGroupsResponse.DeletableGroupResult()
+                    .setGroupId(groupId)
+                    .setErrorCode(error.code));
         }
         return out;
     }

@@ -33,18 +33,20 @@ public interface GroupRecordHandler {
 
     void consumerGroupMetadata(ConsumerGroupMetadataKey key, ConsumerGroupMetadataValue value);
 
-    void consumerGroupPartitionMetadata(ConsumerGroupPartitionMetadataKey key, ConsumerGroupPartitionMetadataValue value);
+    void consumerGroupPartitionMetadata(
+            ConsumerGroupPartitionMetadataKey key, ConsumerGroupPartitionMetadataValue value);
 
     void consumerGroupMemberMetadata(ConsumerGroupMemberMetadataKey key, ConsumerGroupMemberMetadataValue value);
 
-    void consumerGroupTargetAssignmentMetadata(ConsumerGroupTargetAssignmentMetadataKey key,
-                                               ConsumerGroupTargetAssignmentMetadataValue value);
+    void consumerGroupTargetAssignmentMetadata(
+            ConsumerGroupTargetAssignmentMetadataKey key, ConsumerGroupTargetAssignmentMetadataValue value);
 
-    void consumerGroupTargetAssignmentMember(ConsumerGroupTargetAssignmentMemberKey key,
-                                             ConsumerGroupTargetAssignmentMemberValue value);
+    void consumerGroupTargetAssignmentMember(
+            ConsumerGroupTargetAssignmentMemberKey key, ConsumerGroupTargetAssignmentMemberValue value);
 
-    void consumerGroupCurrentMemberAssignment(ConsumerGroupCurrentMemberAssignmentKey key,
-                                              ConsumerGroupCurrentMemberAssignmentValue value);
+    void consumerGroupCurrentMemberAssignment(
+            ConsumerGroupCurrentMemberAssignmentKey key, ConsumerGroupCurrentMemberAssignmentValue value);
 
-    void consumerGroupRegularExpression(ConsumerGroupRegularExpressionKey key, ConsumerGroupRegularExpressionValue value);
+    void consumerGroupRegularExpression(
+            ConsumerGroupRegularExpressionKey key, ConsumerGroupRegularExpressionValue value);
 }

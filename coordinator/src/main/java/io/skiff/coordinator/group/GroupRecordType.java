@@ -40,59 +40,71 @@ public enum GroupRecordType {
             handler.groupMetadata((GroupMetadataKey) key, (GroupMetadataValue) value);
         }
     },
-    CONSUMER_GROUP_METADATA(GroupRecords.CONSUMER_GROUP_METADATA, ConsumerGroupMetadataKey.class,
-        ConsumerGroupMetadataValue.class) {
+    CONSUMER_GROUP_METADATA(
+            GroupRecords.CONSUMER_GROUP_METADATA, ConsumerGroupMetadataKey.class, ConsumerGroupMetadataValue.class) {
         @Override
         void dispatch(Message key, Message value, GroupRecordHandler handler) {
             handler.consumerGroupMetadata((ConsumerGroupMetadataKey) key, (ConsumerGroupMetadataValue) value);
         }
     },
-    CONSUMER_GROUP_PARTITION_METADATA(GroupRecords.CONSUMER_GROUP_PARTITION_METADATA,
-        ConsumerGroupPartitionMetadataKey.class, ConsumerGroupPartitionMetadataValue.class) {
+    CONSUMER_GROUP_PARTITION_METADATA(
+            GroupRecords.CONSUMER_GROUP_PARTITION_METADATA,
+            ConsumerGroupPartitionMetadataKey.class,
+            ConsumerGroupPartitionMetadataValue.class) {
         @Override
         void dispatch(Message key, Message value, GroupRecordHandler handler) {
-            handler.consumerGroupPartitionMetadata((ConsumerGroupPartitionMetadataKey) key,
-                (ConsumerGroupPartitionMetadataValue) value);
+            handler.consumerGroupPartitionMetadata(
+                    (ConsumerGroupPartitionMetadataKey) key, (ConsumerGroupPartitionMetadataValue) value);
         }
     },
-    CONSUMER_GROUP_MEMBER_METADATA(GroupRecords.CONSUMER_GROUP_MEMBER_METADATA, ConsumerGroupMemberMetadataKey.class,
-        ConsumerGroupMemberMetadataValue.class) {
+    CONSUMER_GROUP_MEMBER_METADATA(
+            GroupRecords.CONSUMER_GROUP_MEMBER_METADATA,
+            ConsumerGroupMemberMetadataKey.class,
+            ConsumerGroupMemberMetadataValue.class) {
         @Override
         void dispatch(Message key, Message value, GroupRecordHandler handler) {
-            handler.consumerGroupMemberMetadata((ConsumerGroupMemberMetadataKey) key,
-                (ConsumerGroupMemberMetadataValue) value);
+            handler.consumerGroupMemberMetadata(
+                    (ConsumerGroupMemberMetadataKey) key, (ConsumerGroupMemberMetadataValue) value);
         }
     },
-    CONSUMER_GROUP_TARGET_ASSIGNMENT_METADATA(GroupRecords.CONSUMER_GROUP_TARGET_ASSIGNMENT_METADATA,
-        ConsumerGroupTargetAssignmentMetadataKey.class, ConsumerGroupTargetAssignmentMetadataValue.class) {
+    CONSUMER_GROUP_TARGET_ASSIGNMENT_METADATA(
+            GroupRecords.CONSUMER_GROUP_TARGET_ASSIGNMENT_METADATA,
+            ConsumerGroupTargetAssignmentMetadataKey.class,
+            ConsumerGroupTargetAssignmentMetadataValue.class) {
         @Override
         void dispatch(Message key, Message value, GroupRecordHandler handler) {
-            handler.consumerGroupTargetAssignmentMetadata((ConsumerGroupTargetAssignmentMetadataKey) key,
-                (ConsumerGroupTargetAssignmentMetadataValue) value);
+            handler.consumerGroupTargetAssignmentMetadata(
+                    (ConsumerGroupTargetAssignmentMetadataKey) key, (ConsumerGroupTargetAssignmentMetadataValue) value);
         }
     },
-    CONSUMER_GROUP_TARGET_ASSIGNMENT_MEMBER(GroupRecords.CONSUMER_GROUP_TARGET_ASSIGNMENT_MEMBER,
-        ConsumerGroupTargetAssignmentMemberKey.class, ConsumerGroupTargetAssignmentMemberValue.class) {
+    CONSUMER_GROUP_TARGET_ASSIGNMENT_MEMBER(
+            GroupRecords.CONSUMER_GROUP_TARGET_ASSIGNMENT_MEMBER,
+            ConsumerGroupTargetAssignmentMemberKey.class,
+            ConsumerGroupTargetAssignmentMemberValue.class) {
         @Override
         void dispatch(Message key, Message value, GroupRecordHandler handler) {
-            handler.consumerGroupTargetAssignmentMember((ConsumerGroupTargetAssignmentMemberKey) key,
-                (ConsumerGroupTargetAssignmentMemberValue) value);
+            handler.consumerGroupTargetAssignmentMember(
+                    (ConsumerGroupTargetAssignmentMemberKey) key, (ConsumerGroupTargetAssignmentMemberValue) value);
         }
     },
-    CONSUMER_GROUP_CURRENT_MEMBER_ASSIGNMENT(GroupRecords.CONSUMER_GROUP_CURRENT_MEMBER_ASSIGNMENT,
-        ConsumerGroupCurrentMemberAssignmentKey.class, ConsumerGroupCurrentMemberAssignmentValue.class) {
+    CONSUMER_GROUP_CURRENT_MEMBER_ASSIGNMENT(
+            GroupRecords.CONSUMER_GROUP_CURRENT_MEMBER_ASSIGNMENT,
+            ConsumerGroupCurrentMemberAssignmentKey.class,
+            ConsumerGroupCurrentMemberAssignmentValue.class) {
         @Override
         void dispatch(Message key, Message value, GroupRecordHandler handler) {
-            handler.consumerGroupCurrentMemberAssignment((ConsumerGroupCurrentMemberAssignmentKey) key,
-                (ConsumerGroupCurrentMemberAssignmentValue) value);
+            handler.consumerGroupCurrentMemberAssignment(
+                    (ConsumerGroupCurrentMemberAssignmentKey) key, (ConsumerGroupCurrentMemberAssignmentValue) value);
         }
     },
-    CONSUMER_GROUP_REGULAR_EXPRESSION(GroupRecords.CONSUMER_GROUP_REGULAR_EXPRESSION,
-        ConsumerGroupRegularExpressionKey.class, ConsumerGroupRegularExpressionValue.class) {
+    CONSUMER_GROUP_REGULAR_EXPRESSION(
+            GroupRecords.CONSUMER_GROUP_REGULAR_EXPRESSION,
+            ConsumerGroupRegularExpressionKey.class,
+            ConsumerGroupRegularExpressionValue.class) {
         @Override
         void dispatch(Message key, Message value, GroupRecordHandler handler) {
-            handler.consumerGroupRegularExpression((ConsumerGroupRegularExpressionKey) key,
-                (ConsumerGroupRegularExpressionValue) value);
+            handler.consumerGroupRegularExpression(
+                    (ConsumerGroupRegularExpressionKey) key, (ConsumerGroupRegularExpressionValue) value);
         }
     };
 

@@ -38,15 +38,19 @@ import java.util.TreeMap;
 public final class GroupRecords implements RecordSerde {
     /** Offset commit written by Kafka before 0.10; read, never written. */
     public static final short LEGACY_OFFSET_COMMIT = 0;
+
     public static final short OFFSET_COMMIT = OffsetCommitKey.API_KEY;
     public static final short GROUP_METADATA = GroupMetadataKey.API_KEY;
     public static final short CONSUMER_GROUP_METADATA = ConsumerGroupMetadataKey.API_KEY;
     /** Deprecated since Kafka 4.1 (KIP-1101); read and ignored, never written. */
     public static final short CONSUMER_GROUP_PARTITION_METADATA = ConsumerGroupPartitionMetadataKey.API_KEY;
+
     public static final short CONSUMER_GROUP_MEMBER_METADATA = ConsumerGroupMemberMetadataKey.API_KEY;
-    public static final short CONSUMER_GROUP_TARGET_ASSIGNMENT_METADATA = ConsumerGroupTargetAssignmentMetadataKey.API_KEY;
+    public static final short CONSUMER_GROUP_TARGET_ASSIGNMENT_METADATA =
+            ConsumerGroupTargetAssignmentMetadataKey.API_KEY;
     public static final short CONSUMER_GROUP_TARGET_ASSIGNMENT_MEMBER = ConsumerGroupTargetAssignmentMemberKey.API_KEY;
-    public static final short CONSUMER_GROUP_CURRENT_MEMBER_ASSIGNMENT = ConsumerGroupCurrentMemberAssignmentKey.API_KEY;
+    public static final short CONSUMER_GROUP_CURRENT_MEMBER_ASSIGNMENT =
+            ConsumerGroupCurrentMemberAssignmentKey.API_KEY;
     public static final short CONSUMER_GROUP_REGULAR_EXPRESSION = ConsumerGroupRegularExpressionKey.API_KEY;
 
     /** The GroupMetadataValue version Kafka 4.x writes. */
@@ -54,8 +58,7 @@ public final class GroupRecords implements RecordSerde {
 
     public static final GroupRecords SERDE = new GroupRecords();
 
-    private GroupRecords() {
-    }
+    private GroupRecords() {}
 
     // -------------------------------------------------------------------------------------------
     // Offsets.
@@ -65,16 +68,23 @@ public final class GroupRecords implements RecordSerde {
      * explicit expiration (OffsetCommit v2-v4 with a retention time), version 4 otherwise (with
      * the topic id tagged field when the id is known).
      */
-    public static CoordinatorRecord offsetCommit(String groupId, String topic, int partition, long offset,
-                                                 int leaderEpoch, String metadata, long commitTimestampMs,
-                                                 long expireTimestampMs, Uuid topicId) {
+    public static CoordinatorRecord offsetCommit(
+            String groupId,
+            String topic,
+            int partition,
+            long offset,
+            int leaderEpoch,
+            String metadata,
+            long commitTimestampMs,
+            long expireTimestampMs,
+            Uuid topicId) {
         short version = expireTimestampMs >= 0 ? (short) 1 : (short) 4;
         OffsetCommitValue value = new OffsetCommitValue()
-            .setOffset(offset)
-            .setLeaderEpoch(leaderEpoch)
-            .setMetadata(metadata == null ? "" : metadata)
-            .setCommitTimestamp(commitTimestampMs)
-            .setExpireTimestamp(expireTimestampMs);
+                .setOffset(offset)
+                .setLeaderEpoch(leaderEpoch)
+                .setMetadata(metadata == null ? "" : metadata)
+                .setCommitTimestamp(commitTimestampMs)
+                .setExpireTimestamp(expireTimestampMs);
         if (version == 4 && topicId != null) {
             value.setTopicId(topicId);
         }
@@ -93,8 +103,8 @@ public final class GroupRecords implements RecordSerde {
     // Classic groups.
 
     public static CoordinatorRecord groupMetadata(String groupId, GroupMetadataValue value) {
-        return CoordinatorRecord.of(GROUP_METADATA, new GroupMetadataKey().setGroup(groupId),
-            GROUP_METADATA_VALUE_VERSION, value);
+        return CoordinatorRecord.of(
+                GROUP_METADATA, new GroupMetadataKey().setGroup(groupId), GROUP_METADATA_VALUE_VERSION, value);
     }
 
     public static CoordinatorRecord groupMetadataTombstone(String groupId) {
@@ -105,8 +115,11 @@ public final class GroupRecords implements RecordSerde {
     // Consumer groups (KIP-848).
 
     public static CoordinatorRecord consumerGroupEpoch(String groupId, int epoch, long metadataHash) {
-        return CoordinatorRecord.of(CONSUMER_GROUP_METADATA, new ConsumerGroupMetadataKey().setGroupId(groupId), (short) 0,
-            new ConsumerGroupMetadataValue().setEpoch(epoch).setMetadataHash(metadataHash));
+        return CoordinatorRecord.of(
+                CONSUMER_GROUP_METADATA,
+                new ConsumerGroupMetadataKey().setGroupId(groupId),
+                (short) 0,
+                new ConsumerGroupMetadataValue().setEpoch(epoch).setMetadataHash(metadataHash));
     }
 
     public static CoordinatorRecord consumerGroupEpochTombstone(String groupId) {
@@ -115,103 +128,134 @@ public final class GroupRecords implements RecordSerde {
 
     /** Kafka 4.1+ writes this tombstone when deleting a group that may hold the deprecated record. */
     public static CoordinatorRecord consumerGroupPartitionMetadataTombstone(String groupId) {
-        return CoordinatorRecord.tombstone(CONSUMER_GROUP_PARTITION_METADATA,
-            new ConsumerGroupPartitionMetadataKey().setGroupId(groupId));
+        return CoordinatorRecord.tombstone(
+                CONSUMER_GROUP_PARTITION_METADATA, new ConsumerGroupPartitionMetadataKey().setGroupId(groupId));
     }
 
-    public static CoordinatorRecord consumerGroupMember(String groupId, String memberId,
-                                                        ConsumerGroupMemberMetadataValue value) {
-        return CoordinatorRecord.of(CONSUMER_GROUP_MEMBER_METADATA,
-            new ConsumerGroupMemberMetadataKey().setGroupId(groupId).setMemberId(memberId), (short) 0,
-            value);
+    public static CoordinatorRecord consumerGroupMember(
+            String groupId, String memberId, ConsumerGroupMemberMetadataValue value) {
+        return CoordinatorRecord.of(
+                CONSUMER_GROUP_MEMBER_METADATA,
+                new ConsumerGroupMemberMetadataKey().setGroupId(groupId).setMemberId(memberId),
+                (short) 0,
+                value);
     }
 
     public static CoordinatorRecord consumerGroupMemberTombstone(String groupId, String memberId) {
-        return CoordinatorRecord.tombstone(CONSUMER_GROUP_MEMBER_METADATA,
-            new ConsumerGroupMemberMetadataKey().setGroupId(groupId).setMemberId(memberId));
+        return CoordinatorRecord.tombstone(
+                CONSUMER_GROUP_MEMBER_METADATA,
+                new ConsumerGroupMemberMetadataKey().setGroupId(groupId).setMemberId(memberId));
     }
 
     public static CoordinatorRecord targetAssignmentEpoch(String groupId, int epoch, long timestampMs) {
-        return CoordinatorRecord.of(CONSUMER_GROUP_TARGET_ASSIGNMENT_METADATA,
-            new ConsumerGroupTargetAssignmentMetadataKey().setGroupId(groupId), (short) 0,
-            new ConsumerGroupTargetAssignmentMetadataValue().setAssignmentEpoch(epoch).setAssignmentTimestamp(timestampMs));
+        return CoordinatorRecord.of(
+                CONSUMER_GROUP_TARGET_ASSIGNMENT_METADATA,
+                new ConsumerGroupTargetAssignmentMetadataKey().setGroupId(groupId),
+                (short) 0,
+                new ConsumerGroupTargetAssignmentMetadataValue()
+                        .setAssignmentEpoch(epoch)
+                        .setAssignmentTimestamp(timestampMs));
     }
 
     public static CoordinatorRecord targetAssignmentEpochTombstone(String groupId) {
-        return CoordinatorRecord.tombstone(CONSUMER_GROUP_TARGET_ASSIGNMENT_METADATA,
-            new ConsumerGroupTargetAssignmentMetadataKey().setGroupId(groupId));
+        return CoordinatorRecord.tombstone(
+                CONSUMER_GROUP_TARGET_ASSIGNMENT_METADATA,
+                new ConsumerGroupTargetAssignmentMetadataKey().setGroupId(groupId));
     }
 
-    public static CoordinatorRecord targetAssignment(String groupId, String memberId,
-                                                     Map<Uuid, ? extends Iterable<Integer>> partitions) {
+    public static CoordinatorRecord targetAssignment(
+            String groupId, String memberId, Map<Uuid, ? extends Iterable<Integer>> partitions) {
         List<ConsumerGroupTargetAssignmentMemberValue.TopicPartition> topics = new ArrayList<>();
-        for (Map.Entry<Uuid, ? extends Iterable<Integer>> e : sortedByTopic(partitions).entrySet()) {
+        for (Map.Entry<Uuid, ? extends Iterable<Integer>> e :
+                sortedByTopic(partitions).entrySet()) {
             List<Integer> ps = new ArrayList<>();
             for (Integer p : e.getValue()) {
                 ps.add(p);
             }
             ps.sort(null);
             topics.add(new ConsumerGroupTargetAssignmentMemberValue.TopicPartition()
-                .setTopicId(e.getKey()).setPartitions(ps));
+                    .setTopicId(e.getKey())
+                    .setPartitions(ps));
         }
-        return CoordinatorRecord.of(CONSUMER_GROUP_TARGET_ASSIGNMENT_MEMBER,
-            new ConsumerGroupTargetAssignmentMemberKey().setGroupId(groupId).setMemberId(memberId), (short) 0,
-            new ConsumerGroupTargetAssignmentMemberValue().setTopicPartitions(topics));
+        return CoordinatorRecord.of(
+                CONSUMER_GROUP_TARGET_ASSIGNMENT_MEMBER,
+                new ConsumerGroupTargetAssignmentMemberKey().setGroupId(groupId).setMemberId(memberId),
+                (short) 0,
+                new ConsumerGroupTargetAssignmentMemberValue().setTopicPartitions(topics));
     }
 
     public static CoordinatorRecord targetAssignmentTombstone(String groupId, String memberId) {
-        return CoordinatorRecord.tombstone(CONSUMER_GROUP_TARGET_ASSIGNMENT_MEMBER,
-            new ConsumerGroupTargetAssignmentMemberKey().setGroupId(groupId).setMemberId(memberId));
+        return CoordinatorRecord.tombstone(
+                CONSUMER_GROUP_TARGET_ASSIGNMENT_MEMBER,
+                new ConsumerGroupTargetAssignmentMemberKey().setGroupId(groupId).setMemberId(memberId));
     }
 
     /**
      * A member's current assignment: epochs, state, and partitions with the epoch at which each
      * was assigned (partition -> epoch per topic).
      */
-    public static CoordinatorRecord currentAssignment(String groupId, String memberId, int memberEpoch,
-                                                      int previousMemberEpoch, byte state,
-                                                      Map<Uuid, ? extends Map<Integer, Integer>> assigned,
-                                                      Map<Uuid, ? extends Map<Integer, Integer>> pendingRevocation) {
-        return CoordinatorRecord.of(CONSUMER_GROUP_CURRENT_MEMBER_ASSIGNMENT,
-            new ConsumerGroupCurrentMemberAssignmentKey().setGroupId(groupId).setMemberId(memberId), (short) 0,
-            new ConsumerGroupCurrentMemberAssignmentValue()
-                .setMemberEpoch(memberEpoch)
-                .setPreviousMemberEpoch(previousMemberEpoch)
-                .setState(state)
-                .setAssignedPartitions(withEpochs(assigned))
-                .setPartitionsPendingRevocation(withEpochs(pendingRevocation)));
+    public static CoordinatorRecord currentAssignment(
+            String groupId,
+            String memberId,
+            int memberEpoch,
+            int previousMemberEpoch,
+            byte state,
+            Map<Uuid, ? extends Map<Integer, Integer>> assigned,
+            Map<Uuid, ? extends Map<Integer, Integer>> pendingRevocation) {
+        return CoordinatorRecord.of(
+                CONSUMER_GROUP_CURRENT_MEMBER_ASSIGNMENT,
+                new ConsumerGroupCurrentMemberAssignmentKey()
+                        .setGroupId(groupId)
+                        .setMemberId(memberId),
+                (short) 0,
+                new ConsumerGroupCurrentMemberAssignmentValue()
+                        .setMemberEpoch(memberEpoch)
+                        .setPreviousMemberEpoch(previousMemberEpoch)
+                        .setState(state)
+                        .setAssignedPartitions(withEpochs(assigned))
+                        .setPartitionsPendingRevocation(withEpochs(pendingRevocation)));
     }
 
     private static List<ConsumerGroupCurrentMemberAssignmentValue.TopicPartitions> withEpochs(
-        Map<Uuid, ? extends Map<Integer, Integer>> partitions) {
+            Map<Uuid, ? extends Map<Integer, Integer>> partitions) {
         List<ConsumerGroupCurrentMemberAssignmentValue.TopicPartitions> out = new ArrayList<>();
-        for (Map.Entry<Uuid, ? extends Map<Integer, Integer>> e : sortedByTopic(partitions).entrySet()) {
+        for (Map.Entry<Uuid, ? extends Map<Integer, Integer>> e :
+                sortedByTopic(partitions).entrySet()) {
             TreeMap<Integer, Integer> sorted = new TreeMap<>(e.getValue());
             out.add(new ConsumerGroupCurrentMemberAssignmentValue.TopicPartitions()
-                .setTopicId(e.getKey())
-                .setPartitions(new ArrayList<>(sorted.keySet()))
-                .setAssignmentEpochs(new ArrayList<>(sorted.values())));
+                    .setTopicId(e.getKey())
+                    .setPartitions(new ArrayList<>(sorted.keySet()))
+                    .setAssignmentEpochs(new ArrayList<>(sorted.values())));
         }
         return out;
     }
 
     public static CoordinatorRecord currentAssignmentTombstone(String groupId, String memberId) {
-        return CoordinatorRecord.tombstone(CONSUMER_GROUP_CURRENT_MEMBER_ASSIGNMENT,
-            new ConsumerGroupCurrentMemberAssignmentKey().setGroupId(groupId).setMemberId(memberId));
+        return CoordinatorRecord.tombstone(
+                CONSUMER_GROUP_CURRENT_MEMBER_ASSIGNMENT,
+                new ConsumerGroupCurrentMemberAssignmentKey()
+                        .setGroupId(groupId)
+                        .setMemberId(memberId));
     }
 
-    public static CoordinatorRecord regularExpression(String groupId, String regex, List<String> topics,
-                                                      long version, long timestampMs) {
+    public static CoordinatorRecord regularExpression(
+            String groupId, String regex, List<String> topics, long version, long timestampMs) {
         List<String> sorted = new ArrayList<>(topics);
         sorted.sort(null);
-        return CoordinatorRecord.of(CONSUMER_GROUP_REGULAR_EXPRESSION,
-            new ConsumerGroupRegularExpressionKey().setGroupId(groupId).setRegularExpression(regex), (short) 0,
-            new ConsumerGroupRegularExpressionValue().setTopics(sorted).setVersion(version).setTimestamp(timestampMs));
+        return CoordinatorRecord.of(
+                CONSUMER_GROUP_REGULAR_EXPRESSION,
+                new ConsumerGroupRegularExpressionKey().setGroupId(groupId).setRegularExpression(regex),
+                (short) 0,
+                new ConsumerGroupRegularExpressionValue()
+                        .setTopics(sorted)
+                        .setVersion(version)
+                        .setTimestamp(timestampMs));
     }
 
     public static CoordinatorRecord regularExpressionTombstone(String groupId, String regex) {
-        return CoordinatorRecord.tombstone(CONSUMER_GROUP_REGULAR_EXPRESSION,
-            new ConsumerGroupRegularExpressionKey().setGroupId(groupId).setRegularExpression(regex));
+        return CoordinatorRecord.tombstone(
+                CONSUMER_GROUP_REGULAR_EXPRESSION,
+                new ConsumerGroupRegularExpressionKey().setGroupId(groupId).setRegularExpression(regex));
     }
 
     private static <V> TreeMap<Uuid, V> sortedByTopic(Map<Uuid, ? extends V> partitions) {

@@ -51,8 +51,8 @@ public final class CoordinatorException extends RuntimeException {
 
     public static Throwable unwrap(Throwable t) {
         Throwable cause = t;
-        while ((cause instanceof CompletionException
-            || cause instanceof ExecutionException) && cause.getCause() != null) {
+        while ((cause instanceof CompletionException || cause instanceof ExecutionException)
+                && cause.getCause() != null) {
             cause = cause.getCause();
         }
         return cause;

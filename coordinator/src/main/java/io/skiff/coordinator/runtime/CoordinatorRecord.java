@@ -100,7 +100,8 @@ public final class CoordinatorRecord {
             buf.writeShort(prefix);
             message.write(buf, version);
             if (buf.writerIndex() != size) {
-                throw new IllegalStateException("size mismatch writing " + message.getClass().getSimpleName());
+                throw new IllegalStateException(
+                        "size mismatch writing " + message.getClass().getSimpleName());
             }
         } finally {
             buf.release();
@@ -125,6 +126,6 @@ public final class CoordinatorRecord {
     @Override
     public String toString() {
         return "CoordinatorRecord(type=" + type + ", key=" + key + ", value="
-            + (value == null ? "<tombstone>" : "v" + valueVersion + " " + value) + ")";
+                + (value == null ? "<tombstone>" : "v" + valueVersion + " " + value) + ")";
     }
 }

@@ -1,8 +1,8 @@
 package io.skiff.coordinator.runtime;
 
 import io.skiff.wire.protocol.Errors;
-import java.nio.ByteBuffer;
 import io.skiff.wire.util.Clock;
+import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -96,8 +96,15 @@ public final class CoordinatorShard<S extends CoordinatorStateMachine> {
      * @param maxBatchSizeInBytes the largest batch the log accepts (the partition's
      *                            {@code max.message.bytes}); an operation writing more fails
      */
-    public CoordinatorShard(String name, CoordinatorLog log, RecordSerde serde, Supplier<S> stateFactory,
-                            Executor executor, Clock clock, CoordinatorTimer timer, int maxBatchSizeInBytes) {
+    public CoordinatorShard(
+            String name,
+            CoordinatorLog log,
+            RecordSerde serde,
+            Supplier<S> stateFactory,
+            Executor executor,
+            Clock clock,
+            CoordinatorTimer timer,
+            int maxBatchSizeInBytes) {
         this.maxBatchSizeInBytes = maxBatchSizeInBytes;
         this.name = name;
         this.log = log;
@@ -208,8 +215,12 @@ public final class CoordinatorShard<S extends CoordinatorStateMachine> {
         durableSeq = nextAppendSeq - 1;
         durableOutOfOrder.clear();
         status = Status.ACTIVE;
-        LOG.info("{}: loaded {} records and {} transaction markers in {} ms", name, loader.records, loader.markers,
-            clock.milliseconds() - startMs);
+        LOG.info(
+                "{}: loaded {} records and {} transaction markers in {} ms",
+                name,
+                loader.records,
+                loader.markers,
+                clock.milliseconds() - startMs);
         Context ctx = new Context(clock.milliseconds());
         try {
             fresh.onLoaded(ctx);
@@ -219,8 +230,8 @@ public final class CoordinatorShard<S extends CoordinatorStateMachine> {
         loaded.complete(null);
     }
 
-    private <R> void runOperation(String operationName, Function<OperationContext, R> operation,
-                                  CompletableFuture<R> future) {
+    private <R> void runOperation(
+            String operationName, Function<OperationContext, R> operation, CompletableFuture<R> future) {
         if (status != Status.ACTIVE) {
             future.completeExceptionally(new CoordinatorException(notActiveError()));
             return;
@@ -233,8 +244,8 @@ public final class CoordinatorShard<S extends CoordinatorStateMachine> {
             ctx.closed = true;
             Throwable cause = CoordinatorException.unwrap(t);
             CoordinatorException error = cause instanceof CoordinatorException
-                ? (CoordinatorException) cause
-                : new CoordinatorException(Errors.UNKNOWN_SERVER_ERROR, "unexpected error in " + operationName);
+                    ? (CoordinatorException) cause
+                    : new CoordinatorException(Errors.UNKNOWN_SERVER_ERROR, "unexpected error in " + operationName);
             if (!(cause instanceof CoordinatorException)) {
                 LOG.error("{}: operation {} failed unexpectedly", name, operationName, cause);
             }
@@ -244,8 +255,11 @@ public final class CoordinatorShard<S extends CoordinatorStateMachine> {
             future.completeExceptionally(error);
             if (!ctx.records.isEmpty()) {
                 // Records were replayed but will not be written: rebuild the state from the log.
-                LOG.error("{}: operation {} failed after appending {} records; reloading", name, operationName,
-                    ctx.records.size());
+                LOG.error(
+                        "{}: operation {} failed after appending {} records; reloading",
+                        name,
+                        operationName,
+                        ctx.records.size());
                 startFailure(Errors.COORDINATOR_LOAD_IN_PROGRESS);
             }
             return;
@@ -257,12 +271,14 @@ public final class CoordinatorShard<S extends CoordinatorStateMachine> {
     private void finish(Context ctx) {
         ctx.closed = true;
         long target;
-        if (!ctx.records.isEmpty()
-            && CoordinatorRecord.estimatedBatchSizeInBytes(ctx.records) > maxBatchSizeInBytes) {
+        if (!ctx.records.isEmpty() && CoordinatorRecord.estimatedBatchSizeInBytes(ctx.records) > maxBatchSizeInBytes) {
             // Kafka refuses such a write before appending (RecordTooLargeException), which
             // clients see as UNKNOWN_SERVER_ERROR; the replayed records are undone by a reload.
-            LOG.error("{}: an operation wrote {} records, more than the {} bytes a batch may hold; reloading", name,
-                ctx.records.size(), maxBatchSizeInBytes);
+            LOG.error(
+                    "{}: an operation wrote {} records, more than the {} bytes a batch may hold; reloading",
+                    name,
+                    ctx.records.size(),
+                    maxBatchSizeInBytes);
             Errors error = appendErrorToResponseError(Errors.MESSAGE_TOO_LARGE);
             for (Deferred d : ctx.completions) {
                 d.fail(error);
@@ -283,7 +299,7 @@ public final class CoordinatorShard<S extends CoordinatorStateMachine> {
                 append = CompletableFuture.failedFuture(t);
             }
             append.whenComplete((lastOffset, error) ->
-                executor.execute(() -> onAppendDone(seq, expectedLastOffset, lastOffset, error)));
+                    executor.execute(() -> onAppendDone(seq, expectedLastOffset, lastOffset, error)));
             target = seq;
         } else {
             target = nextAppendSeq - 1;
@@ -315,8 +331,11 @@ public final class CoordinatorShard<S extends CoordinatorStateMachine> {
             }
             if (status == Status.ACTIVE && (lastOffset == null || lastOffset != expectedLastOffset)) {
                 // The batch is durable, but the state replayed its records at other offsets.
-                LOG.error("{}: a batch was written up to offset {} where the shard expected {}; reloading", name,
-                    lastOffset, expectedLastOffset);
+                LOG.error(
+                        "{}: a batch was written up to offset {} where the shard expected {}; reloading",
+                        name,
+                        lastOffset,
+                        expectedLastOffset);
                 startFailure(Errors.COORDINATOR_LOAD_IN_PROGRESS);
                 return;
             }
@@ -410,10 +429,13 @@ public final class CoordinatorShard<S extends CoordinatorStateMachine> {
             return;
         }
         timers.remove(timer.key);
-        runOperation("timer " + timer.key, ctx -> {
-            timer.operation.accept(ctx);
-            return null;
-        }, new CompletableFuture<>());
+        runOperation(
+                "timer " + timer.key,
+                ctx -> {
+                    timer.operation.accept(ctx);
+                    return null;
+                },
+                new CompletableFuture<>());
     }
 
     private final class Context implements OperationContext {
@@ -440,8 +462,11 @@ public final class CoordinatorShard<S extends CoordinatorStateMachine> {
         @Override
         public void append(CoordinatorRecord record) {
             checkOpen();
-            state.replay(nextOffset + records.size(), CoordinatorLog.NO_PRODUCER_ID, CoordinatorLog.NO_PRODUCER_EPOCH,
-                record);
+            state.replay(
+                    nextOffset + records.size(),
+                    CoordinatorLog.NO_PRODUCER_ID,
+                    CoordinatorLog.NO_PRODUCER_EPOCH,
+                    record);
             records.add(record);
         }
 

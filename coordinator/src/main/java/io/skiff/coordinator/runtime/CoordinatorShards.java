@@ -26,6 +26,7 @@ public final class CoordinatorShards<S extends CoordinatorStateMachine> implemen
     private static final Logger LOG = LoggerFactory.getLogger(CoordinatorShards.class);
     /** The epoch of a resignation that must happen whatever the hosted epoch (topic deleted, shutdown). */
     public static final int UNKNOWN_LEADER_EPOCH = -1;
+
     private static final long CLOSE_TIMEOUT_MS = 10_000L;
 
     private final String topicName;
@@ -44,8 +45,14 @@ public final class CoordinatorShards<S extends CoordinatorStateMachine> implemen
      * @param executors           the shards' executors; closed with this object
      * @param maxBatchSizeInBytes the largest batch the log accepts (see {@link CoordinatorShard})
      */
-    public CoordinatorShards(String topicName, RecordSerde serde, IntFunction<S> stateFactory, ShardExecutors executors,
-                             Clock clock, CoordinatorTimer timer, int maxBatchSizeInBytes) {
+    public CoordinatorShards(
+            String topicName,
+            RecordSerde serde,
+            IntFunction<S> stateFactory,
+            ShardExecutors executors,
+            Clock clock,
+            CoordinatorTimer timer,
+            int maxBatchSizeInBytes) {
         this.topicName = topicName;
         this.serde = serde;
         this.stateFactory = stateFactory;
@@ -72,12 +79,23 @@ public final class CoordinatorShards<S extends CoordinatorStateMachine> implemen
             }
             previous = shards.get(partition);
             if (previous != null && previous.leaderEpoch >= leaderEpoch) {
-                LOG.info("{}-{}: ignoring the election in epoch {}, the shard of epoch {} is hosted", topicName,
-                    partition, leaderEpoch, previous.leaderEpoch);
+                LOG.info(
+                        "{}-{}: ignoring the election in epoch {}, the shard of epoch {} is hosted",
+                        topicName,
+                        partition,
+                        leaderEpoch,
+                        previous.leaderEpoch);
                 return previous.shard.loadFuture();
             }
-            shard = new CoordinatorShard<>(topicName + "-" + partition, log, serde, () -> stateFactory.apply(partition),
-                executors.forPartition(partition), clock, timer, maxBatchSizeInBytes);
+            shard = new CoordinatorShard<>(
+                    topicName + "-" + partition,
+                    log,
+                    serde,
+                    () -> stateFactory.apply(partition),
+                    executors.forPartition(partition),
+                    clock,
+                    timer,
+                    maxBatchSizeInBytes);
             shards.put(partition, new Hosted<>(shard, leaderEpoch));
         }
         if (previous != null) {
@@ -100,8 +118,12 @@ public final class CoordinatorShards<S extends CoordinatorStateMachine> implemen
                 return CompletableFuture.completedFuture(null);
             }
             if (leaderEpoch != UNKNOWN_LEADER_EPOCH && current.leaderEpoch >= leaderEpoch) {
-                LOG.info("{}-{}: ignoring the resignation in epoch {}, the hosted shard is of epoch {}", topicName,
-                    partition, leaderEpoch, current.leaderEpoch);
+                LOG.info(
+                        "{}-{}: ignoring the resignation in epoch {}, the hosted shard is of epoch {}",
+                        topicName,
+                        partition,
+                        leaderEpoch,
+                        current.leaderEpoch);
                 return CompletableFuture.completedFuture(null);
             }
             shards.remove(partition);
@@ -148,8 +170,8 @@ public final class CoordinatorShards<S extends CoordinatorStateMachine> implemen
             unloads.add(resign(p, UNKNOWN_LEADER_EPOCH));
         }
         try {
-            CompletableFuture.allOf(unloads.toArray(new CompletableFuture<?>[0])).get(CLOSE_TIMEOUT_MS,
-                TimeUnit.MILLISECONDS);
+            CompletableFuture.allOf(unloads.toArray(new CompletableFuture<?>[0]))
+                    .get(CLOSE_TIMEOUT_MS, TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (Exception e) {
@@ -158,6 +180,5 @@ public final class CoordinatorShards<S extends CoordinatorStateMachine> implemen
         executors.close();
     }
 
-    private record Hosted<S extends CoordinatorStateMachine>(CoordinatorShard<S> shard, int leaderEpoch) {
-    }
+    private record Hosted<S extends CoordinatorStateMachine>(CoordinatorShard<S> shard, int leaderEpoch) {}
 }

@@ -79,7 +79,8 @@ class ClassicGroupTest {
     @Test
     void joinV4AndAboveWithoutMemberIdGetsMemberIdRequired() {
         GroupTestContext ctx = new GroupTestContext();
-        JoinGroupResponse first = ctx.join(4, joinRequest(GROUP, "", null, META)).join();
+        JoinGroupResponse first =
+                ctx.join(4, joinRequest(GROUP, "", null, META)).join();
         assertThat(first.errorCode()).isEqualTo(Errors.MEMBER_ID_REQUIRED.code);
         assertThat(first.memberId()).startsWith("client-");
         assertThat(ctx.classicGroup(GROUP).isPendingMember(first.memberId())).isTrue();
@@ -100,14 +101,20 @@ class ClassicGroupTest {
     void joinErrorResponsesHaveANullProtocolNameFromVersion7AndAnEmptyOneBefore() {
         GroupTestContext ctx = new GroupTestContext();
         for (int version = 4; version <= 9; version++) {
-            JoinGroupResponse required = ctx.join(version, joinRequest(GROUP, "", null, META)).join();
+            JoinGroupResponse required =
+                    ctx.join(version, joinRequest(GROUP, "", null, META)).join();
             assertThat(required.errorCode()).isEqualTo(Errors.MEMBER_ID_REQUIRED.code);
-            JoinGroupResponse inconsistent = ctx.join(version, joinRequest(GROUP, "", null, META)
-                .setProtocols(new ArrayList<>())).join();
+            JoinGroupResponse inconsistent = ctx.join(
+                            version, joinRequest(GROUP, "", null, META).setProtocols(new ArrayList<>()))
+                    .join();
             assertThat(inconsistent.errorCode()).isEqualTo(Errors.INCONSISTENT_GROUP_PROTOCOL.code);
             String expected = version >= 7 ? null : "";
-            assertThat(required.protocolName()).as("v%d MEMBER_ID_REQUIRED", version).isEqualTo(expected);
-            assertThat(inconsistent.protocolName()).as("v%d INCONSISTENT_GROUP_PROTOCOL", version).isEqualTo(expected);
+            assertThat(required.protocolName())
+                    .as("v%d MEMBER_ID_REQUIRED", version)
+                    .isEqualTo(expected);
+            assertThat(inconsistent.protocolName())
+                    .as("v%d INCONSISTENT_GROUP_PROTOCOL", version)
+                    .isEqualTo(expected);
         }
     }
 
@@ -124,7 +131,8 @@ class ClassicGroupTest {
     @Test
     void pendingMemberThatNeverRejoinsExpiresAfterSessionTimeout() {
         GroupTestContext ctx = new GroupTestContext();
-        JoinGroupResponse first = ctx.join(5, joinRequest(GROUP, "", null, META)).join();
+        JoinGroupResponse first =
+                ctx.join(5, joinRequest(GROUP, "", null, META)).join();
         assertThat(ctx.classicGroup(GROUP).isPendingMember(first.memberId())).isTrue();
         ctx.advance(10_000);
         assertThat(ctx.classicGroup(GROUP).isPendingMember(first.memberId())).isFalse();
@@ -221,7 +229,8 @@ class ClassicGroupTest {
     void followerRejoiningWithSameMetadataInStableGetsCurrentGenerationWithoutRebalance() {
         GroupTestContext ctx = new GroupTestContext();
         List<String> ids = stableGroupOfThree(ctx);
-        JoinGroupResponse r = ctx.join(5, joinRequest(GROUP, ids.get(1), null, META)).join();
+        JoinGroupResponse r =
+                ctx.join(5, joinRequest(GROUP, ids.get(1), null, META)).join();
         assertThat(r.errorCode()).isEqualTo(Errors.NONE.code);
         assertThat(r.generationId()).isEqualTo(1);
         assertThat(ctx.classicGroup(GROUP).state()).isEqualTo(ClassicGroupState.STABLE);
@@ -255,7 +264,8 @@ class ClassicGroupTest {
         long rebalancesBefore = ctx.coordinator.metrics().count("classic.rebalances");
 
         // instance-b restarts: it joins with no member id, same instance id, same protocols.
-        JoinGroupResponse restarted = ctx.join(5, joinRequest(GROUP, "", "instance-b", META)).join();
+        JoinGroupResponse restarted =
+                ctx.join(5, joinRequest(GROUP, "", "instance-b", META)).join();
         assertThat(restarted.errorCode()).isEqualTo(Errors.NONE.code);
         assertThat(restarted.memberId()).isNotEqualTo(bId).startsWith("instance-b-");
         assertThat(restarted.generationId()).isEqualTo(1);
@@ -265,9 +275,17 @@ class ClassicGroupTest {
         SyncGroupResponse s = ctx.sync(GROUP, restarted.memberId(), 1, Map.of()).join();
         assertThat(s.assignment()).isEqualTo(assignment("t", 1));
         // The old incarnation is fenced.
-        assertThat(ctx.coordinator.heartbeat(GroupTestContext.rc(4), new io.skiff.wire.message.HeartbeatRequest()
-            .setGroupId(GROUP).setMemberId(bId).setGroupInstanceId("instance-b").setGenerationId(1)).join().errorCode())
-            .isEqualTo(Errors.FENCED_INSTANCE_ID.code);
+        assertThat(ctx.coordinator
+                        .heartbeat(
+                                GroupTestContext.rc(4),
+                                new io.skiff.wire.message.HeartbeatRequest()
+                                        .setGroupId(GROUP)
+                                        .setMemberId(bId)
+                                        .setGroupInstanceId("instance-b")
+                                        .setGenerationId(1))
+                        .join()
+                        .errorCode())
+                .isEqualTo(Errors.FENCED_INSTANCE_ID.code);
         // And the new member id is what the log remembers.
         ctx.start();
         assertThat(ctx.classicGroup(GROUP).hasMember(restarted.memberId())).isTrue();
@@ -287,7 +305,12 @@ class ClassicGroupTest {
         assertThat(ctx.join(5, unsupported).join().errorCode()).isEqualTo(Errors.INCONSISTENT_GROUP_PROTOCOL.code);
         // ...but a new preferred protocol next to the current one changes the group's choice: rebalance.
         JoinGroupRequest other = joinRequest(GROUP, "", "instance-a", META);
-        other.protocols().add(0, new JoinGroupRequest.JoinGroupRequestProtocol().setName("roundrobin").setMetadata(META));
+        other.protocols()
+                .add(
+                        0,
+                        new JoinGroupRequest.JoinGroupRequestProtocol()
+                                .setName("roundrobin")
+                                .setMetadata(META));
         ctx.join(5, other);
         assertThat(ctx.classicGroup(GROUP).state()).isEqualTo(ClassicGroupState.COMPLETING_REBALANCE);
         assertThat(ctx.classicGroup(GROUP).generationId()).isEqualTo(2);
@@ -318,7 +341,8 @@ class ClassicGroupTest {
         for (int i = 0; i < 16; i++) {
             ctx.advance(4_000);
             if (!leader.isDone()) {
-                assertThat(ctx.heartbeat(GROUP, ids.get(1), 1).errorCode()).isEqualTo(Errors.REBALANCE_IN_PROGRESS.code);
+                assertThat(ctx.heartbeat(GROUP, ids.get(1), 1).errorCode())
+                        .isEqualTo(Errors.REBALANCE_IN_PROGRESS.code);
                 ctx.heartbeat(GROUP, ids.get(2), 1);
             }
         }
@@ -333,8 +357,9 @@ class ClassicGroupTest {
         List<String> ids = stableGroupOfThree(ctx);
         LeaveGroupResponse r = ctx.leave(GROUP, ids.get(1), "unknown", ids.get(2));
         assertThat(r.errorCode()).isEqualTo(Errors.NONE.code);
-        assertThat(r.members()).extracting(LeaveGroupResponse.MemberResponse::errorCode)
-            .containsExactly(Errors.NONE.code, Errors.UNKNOWN_MEMBER_ID.code, Errors.NONE.code);
+        assertThat(r.members())
+                .extracting(LeaveGroupResponse.MemberResponse::errorCode)
+                .containsExactly(Errors.NONE.code, Errors.UNKNOWN_MEMBER_ID.code, Errors.NONE.code);
         assertThat(ctx.classicGroup(GROUP).numMembers()).isEqualTo(1);
     }
 
@@ -342,13 +367,21 @@ class ClassicGroupTest {
     void leaveGroupBeforeVersion3ReportsTheMemberErrorAtTopLevel() {
         GroupTestContext ctx = new GroupTestContext();
         stableGroupOfThree(ctx);
-        LeaveGroupResponse r = ctx.coordinator.leaveGroup(GroupTestContext.rc(2),
-            new LeaveGroupRequest().setGroupId(GROUP).setMemberId("nobody")).join();
+        LeaveGroupResponse r = ctx.coordinator
+                .leaveGroup(
+                        GroupTestContext.rc(2),
+                        new LeaveGroupRequest().setGroupId(GROUP).setMemberId("nobody"))
+                .join();
         assertThat(r.errorCode()).isEqualTo(Errors.UNKNOWN_MEMBER_ID.code);
         assertThat(r.members()).isEmpty();
-        LeaveGroupResponse unknownGroup = ctx.coordinator.leaveGroup(GroupTestContext.rc(5), new LeaveGroupRequest()
-            .setGroupId("other").setMembers(new ArrayList<>(List.of(new LeaveGroupRequest.MemberIdentity()
-                .setMemberId("m"))))).join();
+        LeaveGroupResponse unknownGroup = ctx.coordinator
+                .leaveGroup(
+                        GroupTestContext.rc(5),
+                        new LeaveGroupRequest()
+                                .setGroupId("other")
+                                .setMembers(new ArrayList<>(
+                                        List.of(new LeaveGroupRequest.MemberIdentity().setMemberId("m")))))
+                .join();
         assertThat(unknownGroup.members().get(0).errorCode()).isEqualTo(Errors.UNKNOWN_MEMBER_ID.code);
     }
 
@@ -358,9 +391,15 @@ class ClassicGroupTest {
         CompletableFuture<JoinGroupResponse> a = ctx.join(5, joinRequest(GROUP, "", "instance-a", META));
         awaitInitialRebalance(ctx);
         ctx.sync(GROUP, a.join().memberId(), 1, Map.of()).join();
-        LeaveGroupResponse r = ctx.coordinator.leaveGroup(GroupTestContext.rc(5), new LeaveGroupRequest().setGroupId(GROUP)
-            .setMembers(new ArrayList<>(List.of(new LeaveGroupRequest.MemberIdentity().setMemberId("")
-                .setGroupInstanceId("instance-a"))))).join();
+        LeaveGroupResponse r = ctx.coordinator
+                .leaveGroup(
+                        GroupTestContext.rc(5),
+                        new LeaveGroupRequest()
+                                .setGroupId(GROUP)
+                                .setMembers(new ArrayList<>(List.of(new LeaveGroupRequest.MemberIdentity()
+                                        .setMemberId("")
+                                        .setGroupInstanceId("instance-a")))))
+                .join();
         assertThat(r.members().get(0).errorCode()).isEqualTo(Errors.NONE.code);
         assertThat(ctx.classicGroup(GROUP).state()).isEqualTo(ClassicGroupState.EMPTY);
     }
@@ -371,7 +410,8 @@ class ClassicGroupTest {
         CompletableFuture<JoinGroupResponse> a = ctx.joinDynamic(GROUP, META);
         CompletableFuture<JoinGroupResponse> b = ctx.joinDynamic(GROUP, META);
         // Kafka counts the parked joins: a third member is turned away before it even gets an id.
-        JoinGroupResponse rejected = ctx.join(5, joinRequest(GROUP, "", null, META)).join();
+        JoinGroupResponse rejected =
+                ctx.join(5, joinRequest(GROUP, "", null, META)).join();
         assertThat(rejected.errorCode()).isEqualTo(Errors.GROUP_MAX_SIZE_REACHED.code);
         assertThat(rejected.memberId()).isEmpty();
         awaitInitialRebalance(ctx);
@@ -392,7 +432,8 @@ class ClassicGroupTest {
     @Test
     void emptyGroupIdIsInvalid() {
         GroupTestContext ctx = new GroupTestContext();
-        assertThat(ctx.join(5, joinRequest("", "", null, META)).join().errorCode()).isEqualTo(Errors.INVALID_GROUP_ID.code);
+        assertThat(ctx.join(5, joinRequest("", "", null, META)).join().errorCode())
+                .isEqualTo(Errors.INVALID_GROUP_ID.code);
         assertThat(ctx.heartbeat("", "m", 1).errorCode()).isEqualTo(Errors.INVALID_GROUP_ID.code);
     }
 
@@ -421,11 +462,16 @@ class ClassicGroupTest {
     void protocolWithMostVotesAmongCommonProtocolsIsSelected() {
         GroupTestContext ctx = new GroupTestContext();
         List<CompletableFuture<JoinGroupResponse>> joins = new ArrayList<>();
-        String[][] preferences = {{"range", "roundrobin", "sticky"}, {"roundrobin", "range"}, {"roundrobin", "range", "x"}};
+        String[][] preferences = {
+            {"range", "roundrobin", "sticky"}, {"roundrobin", "range"}, {"roundrobin", "range", "x"}
+        };
         for (String[] prefs : preferences) {
             JoinGroupRequest r = joinRequest(GROUP, "", null, META).setProtocols(new ArrayList<>());
             for (String p : prefs) {
-                r.protocols().add(new JoinGroupRequest.JoinGroupRequestProtocol().setName(p).setMetadata(META));
+                r.protocols()
+                        .add(new JoinGroupRequest.JoinGroupRequestProtocol()
+                                .setName(p)
+                                .setMetadata(META));
             }
             JoinGroupResponse first = ctx.join(5, r).join();
             joins.add(ctx.join(5, r.setMemberId(first.memberId())));
@@ -439,20 +485,24 @@ class ClassicGroupTest {
         GroupTestContext ctx = new GroupTestContext();
         assertThat(ctx.sync("nope", "m", 1, Map.of()).join().errorCode()).isEqualTo(Errors.UNKNOWN_MEMBER_ID.code);
         List<String> ids = stableGroupOfThree(ctx);
-        assertThat(ctx.sync(GROUP, "stranger", 1, Map.of()).join().errorCode()).isEqualTo(Errors.UNKNOWN_MEMBER_ID.code);
-        assertThat(ctx.sync(GROUP, ids.get(1), 7, Map.of()).join().errorCode()).isEqualTo(Errors.ILLEGAL_GENERATION.code);
+        assertThat(ctx.sync(GROUP, "stranger", 1, Map.of()).join().errorCode())
+                .isEqualTo(Errors.UNKNOWN_MEMBER_ID.code);
+        assertThat(ctx.sync(GROUP, ids.get(1), 7, Map.of()).join().errorCode())
+                .isEqualTo(Errors.ILLEGAL_GENERATION.code);
         assertThat(ctx.heartbeat(GROUP, ids.get(1), 7).errorCode()).isEqualTo(Errors.ILLEGAL_GENERATION.code);
     }
 
     @Test
     void syncFromVersion5WithoutProtocolTypeAndNameIsInconsistent() {
         GroupTestContext ctx = new GroupTestContext();
-        io.skiff.wire.message.SyncGroupRequest r = new io.skiff.wire.message.SyncGroupRequest().setGroupId(GROUP)
-            .setMemberId("m").setGenerationId(1);
+        io.skiff.wire.message.SyncGroupRequest r = new io.skiff.wire.message.SyncGroupRequest()
+                .setGroupId(GROUP)
+                .setMemberId("m")
+                .setGenerationId(1);
         assertThat(ctx.coordinator.syncGroup(GroupTestContext.rc(5), r).join().errorCode())
-            .isEqualTo(Errors.INCONSISTENT_GROUP_PROTOCOL.code);
+                .isEqualTo(Errors.INCONSISTENT_GROUP_PROTOCOL.code);
         assertThat(ctx.coordinator.syncGroup(GroupTestContext.rc(4), r).join().errorCode())
-            .isEqualTo(Errors.UNKNOWN_MEMBER_ID.code);
+                .isEqualTo(Errors.UNKNOWN_MEMBER_ID.code);
     }
 
     @Test
@@ -461,7 +511,7 @@ class ClassicGroupTest {
         List<String> ids = stableGroupOfThree(ctx);
         ctx.join(5, joinRequest(GROUP, ids.get(0), null, META));
         assertThat(ctx.sync(GROUP, ids.get(1), 1, Map.of()).join().errorCode())
-            .isEqualTo(Errors.REBALANCE_IN_PROGRESS.code);
+                .isEqualTo(Errors.REBALANCE_IN_PROGRESS.code);
     }
 
     @Test
@@ -471,9 +521,12 @@ class ClassicGroupTest {
         CompletableFuture<JoinGroupResponse> b = ctx.joinDynamic(GROUP, META);
         awaitInitialRebalance(ctx);
         String leader = a.join().leader();
-        String follower = a.join().memberId().equals(leader) ? b.join().memberId() : a.join().memberId();
+        String follower = a.join().memberId().equals(leader)
+                ? b.join().memberId()
+                : a.join().memberId();
         CompletableFuture<SyncGroupResponse> followerSync = ctx.sync(GROUP, follower, 1, Map.of());
-        SyncGroupResponse leaderSync = ctx.sync(GROUP, leader, 1, Map.of(leader, new byte[20_000])).join();
+        SyncGroupResponse leaderSync =
+                ctx.sync(GROUP, leader, 1, Map.of(leader, new byte[20_000])).join();
         assertThat(leaderSync.errorCode()).isEqualTo(Errors.UNKNOWN_SERVER_ERROR.code);
         assertThat(followerSync.join().errorCode()).isEqualTo(Errors.UNKNOWN_SERVER_ERROR.code);
         assertThat(ctx.classicGroup(GROUP).state()).isEqualTo(ClassicGroupState.PREPARING_REBALANCE);
@@ -488,7 +541,7 @@ class ClassicGroupTest {
         awaitInitialRebalance(ctx);
         String id = a.join().memberId();
         assertThat(ctx.sync(GROUP, id, 1, Map.of(id, new byte[0])).join().errorCode())
-            .isEqualTo(Errors.UNKNOWN_SERVER_ERROR.code);
+                .isEqualTo(Errors.UNKNOWN_SERVER_ERROR.code);
         // Other groups of the partition are unaffected.
         CompletableFuture<JoinGroupResponse> other = ctx.joinDynamic("other", META);
         awaitInitialRebalance(ctx);
@@ -505,8 +558,12 @@ class ClassicGroupTest {
         CompletableFuture<SyncGroupResponse> sync = ctx.sync(GROUP, id, 1, Map.of(id, assignment("t", 0)));
         assertThat(sync).isNotDone();
         // Even a heartbeat, which writes nothing, waits for the earlier write.
-        CompletableFuture<io.skiff.wire.message.HeartbeatResponse> hb = ctx.coordinator.heartbeat(GroupTestContext.rc(4),
-            new io.skiff.wire.message.HeartbeatRequest().setGroupId(GROUP).setMemberId(id).setGenerationId(1));
+        CompletableFuture<io.skiff.wire.message.HeartbeatResponse> hb = ctx.coordinator.heartbeat(
+                GroupTestContext.rc(4),
+                new io.skiff.wire.message.HeartbeatRequest()
+                        .setGroupId(GROUP)
+                        .setMemberId(id)
+                        .setGenerationId(1));
         assertThat(hb).isNotDone();
         ctx.log().releaseAll();
         assertThat(sync.join().assignment()).isEqualTo(assignment("t", 0));
@@ -521,20 +578,25 @@ class ClassicGroupTest {
         ctx.log().holdAppends(true);
         ctx.log().failNext(Errors.NOT_LEADER_OR_FOLLOWER);
         CompletableFuture<io.skiff.wire.message.OffsetCommitResponse> commit = ctx.coordinator.commitOffsets(
-            GroupTestContext.rc(8), GroupTestContext.commitRequest(GROUP, ids.get(0), 1, "t", 0, 42));
+                GroupTestContext.rc(8), GroupTestContext.commitRequest(GROUP, ids.get(0), 1, "t", 0, 42));
         // A member leaves: the group rebalances, in memory only; the answer waits for the commit's write.
-        CompletableFuture<LeaveGroupResponse> leave = ctx.coordinator.leaveGroup(GroupTestContext.rc(5),
-            new LeaveGroupRequest().setGroupId(GROUP).setMembers(new ArrayList<>(List.of(
-                new LeaveGroupRequest.MemberIdentity().setMemberId(ids.get(2))))));
+        CompletableFuture<LeaveGroupResponse> leave = ctx.coordinator.leaveGroup(
+                GroupTestContext.rc(5),
+                new LeaveGroupRequest()
+                        .setGroupId(GROUP)
+                        .setMembers(new ArrayList<>(
+                                List.of(new LeaveGroupRequest.MemberIdentity().setMemberId(ids.get(2))))));
         assertThat(ctx.classicGroup(GROUP).state()).isEqualTo(ClassicGroupState.PREPARING_REBALANCE);
         assertThat(commit).isNotDone();
         assertThat(leave).isNotDone();
         ctx.log().holdAppends(false);
         ctx.log().releaseAll();
-        assertThat(commit.join().topics().get(0).partitions().get(0).errorCode()).isEqualTo(Errors.NOT_COORDINATOR.code);
+        assertThat(commit.join().topics().get(0).partitions().get(0).errorCode())
+                .isEqualTo(Errors.NOT_COORDINATOR.code);
         assertThat(leave.join().errorCode()).isEqualTo(Errors.NOT_COORDINATOR.code);
         // The shard reloaded from the log: the group is back at its durable generation.
-        assertThat(ctx.coordinator.shard(0).status()).isEqualTo(io.skiff.coordinator.runtime.CoordinatorShard.Status.ACTIVE);
+        assertThat(ctx.coordinator.shard(0).status())
+                .isEqualTo(io.skiff.coordinator.runtime.CoordinatorShard.Status.ACTIVE);
         assertThat(ctx.classicGroup(GROUP).generationId()).isEqualTo(1);
         assertThat(ctx.classicGroup(GROUP).state()).isEqualTo(ClassicGroupState.STABLE);
         assertThat(ctx.classicGroup(GROUP).numMembers()).isEqualTo(3);
@@ -545,9 +607,14 @@ class ClassicGroupTest {
     void describeGroupsShowsMembersAndMetadataOfStableGroup() {
         GroupTestContext ctx = new GroupTestContext();
         List<String> ids = stableGroupOfThree(ctx);
-        io.skiff.wire.message.DescribeGroupsResponse r = ctx.coordinator.describeGroups(GroupTestContext.rc(5),
-            new io.skiff.wire.message.DescribeGroupsRequest().setGroups(new ArrayList<>(List.of(GROUP, "missing")))).join();
-        io.skiff.wire.message.DescribeGroupsResponse.DescribedGroup g = r.groups().get(0);
+        io.skiff.wire.message.DescribeGroupsResponse r = ctx.coordinator
+                .describeGroups(
+                        GroupTestContext.rc(5),
+                        new io.skiff.wire.message.DescribeGroupsRequest()
+                                .setGroups(new ArrayList<>(List.of(GROUP, "missing"))))
+                .join();
+        io.skiff.wire.message.DescribeGroupsResponse.DescribedGroup g =
+                r.groups().get(0);
         assertThat(g.groupState()).isEqualTo("Stable");
         assertThat(g.protocolType()).isEqualTo("consumer");
         assertThat(g.protocolData()).isEqualTo("range");
@@ -560,8 +627,12 @@ class ClassicGroupTest {
         assertThat(described).containsExactlyInAnyOrderElementsOf(ids);
         assertThat(r.groups().get(1).groupState()).isEqualTo("Dead");
         assertThat(r.groups().get(1).errorCode()).isEqualTo(Errors.NONE.code);
-        io.skiff.wire.message.DescribeGroupsResponse v6 = ctx.coordinator.describeGroups(GroupTestContext.rc(6),
-            new io.skiff.wire.message.DescribeGroupsRequest().setGroups(new ArrayList<>(List.of("missing")))).join();
+        io.skiff.wire.message.DescribeGroupsResponse v6 = ctx.coordinator
+                .describeGroups(
+                        GroupTestContext.rc(6),
+                        new io.skiff.wire.message.DescribeGroupsRequest()
+                                .setGroups(new ArrayList<>(List.of("missing"))))
+                .join();
         assertThat(v6.groups().get(0).errorCode()).isEqualTo(Errors.GROUP_ID_NOT_FOUND.code);
         assertThat(v6.groups().get(0).errorMessage()).isEqualTo("Group missing not found.");
     }

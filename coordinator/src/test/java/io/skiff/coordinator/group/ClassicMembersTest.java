@@ -51,7 +51,8 @@ class ClassicMembersTest {
 
     /** A classic member joining with JoinGroup v5 (MEMBER_ID_REQUIRED first), then SyncGroup. */
     private static ClassicClient joinClassic(GroupTestContext ctx) {
-        JoinGroupResponse first = ctx.join(5, joinRequest(GROUP, "", null, metadata(Set.of()))).join();
+        JoinGroupResponse first =
+                ctx.join(5, joinRequest(GROUP, "", null, metadata(Set.of()))).join();
         assertThat(first.errorCode()).isEqualTo(Errors.MEMBER_ID_REQUIRED.code);
         ClassicClient d = new ClassicClient(first.memberId(), -1);
         d.rejoin(ctx);
@@ -60,8 +61,9 @@ class ClassicMembersTest {
 
     /** A heartbeat of consumer-protocol member {@code id} that owns nothing (keeps its session alive). */
     private static void beat(GroupTestContext ctx, String id) {
-        ConsumerGroupHeartbeatResponse r = ctx.consumerHeartbeat(io.skiff.coordinator.testing.GroupTestContext.consumerBeat(
-            GROUP, id, ctx.consumerGroup(GROUP).member(id).memberEpoch(), List.of()));
+        ConsumerGroupHeartbeatResponse r =
+                ctx.consumerHeartbeat(io.skiff.coordinator.testing.GroupTestContext.consumerBeat(
+                        GROUP, id, ctx.consumerGroup(GROUP).member(id).memberEpoch(), List.of()));
         assertThat(r.errorCode()).isEqualTo(Errors.NONE.code);
     }
 
@@ -69,7 +71,8 @@ class ClassicMembersTest {
     void classicMemberJoinsAConsumerGroupAndGetsItsShareWhenReleased() {
         GroupTestContext ctx = withConsumerMember();
         ConsumerClient c = consumerClient(ctx);
-        JoinGroupResponse first = ctx.join(5, joinRequest(GROUP, "", null, metadata(Set.of()))).join();
+        JoinGroupResponse first =
+                ctx.join(5, joinRequest(GROUP, "", null, metadata(Set.of()))).join();
         assertThat(first.errorCode()).isEqualTo(Errors.MEMBER_ID_REQUIRED.code);
         // Kafka gives a classic member of a consumer group a random UUID as member id.
         assertThat(first.memberId()).hasSize(22);
@@ -100,10 +103,12 @@ class ClassicMembersTest {
         assertThat(d.owned).hasSize(3);
         assertThat(d.generation).isEqualTo(3);
         // A classic member commits with its member epoch as generation.
-        assertThat(ctx.commitError(8, commitRequest(GROUP, d.id, 3, TOPIC, d.owned.iterator().next(), 10)))
-            .isEqualTo(Errors.NONE.code);
+        assertThat(ctx.commitError(
+                        8,
+                        commitRequest(GROUP, d.id, 3, TOPIC, d.owned.iterator().next(), 10)))
+                .isEqualTo(Errors.NONE.code);
         assertThat(ctx.commitError(8, commitRequest(GROUP, d.id, 2, TOPIC, 0, 10)))
-            .isEqualTo(Errors.ILLEGAL_GENERATION.code);
+                .isEqualTo(Errors.ILLEGAL_GENERATION.code);
     }
 
     @Test
@@ -116,17 +121,31 @@ class ClassicMembersTest {
         assertThat(ctx.sync(GROUP, "c", 2, Map.of()).join().errorCode()).isEqualTo(Errors.UNKNOWN_MEMBER_ID.code);
         assertThat(ctx.heartbeat(GROUP, d.id, 2).errorCode()).isEqualTo(Errors.ILLEGAL_GENERATION.code);
         assertThat(ctx.sync(GROUP, d.id, 4, Map.of()).join().errorCode()).isEqualTo(Errors.ILLEGAL_GENERATION.code);
-        SyncGroupResponse wrongProtocol = ctx.coordinator.syncGroup(GroupTestContext.rc(5), new SyncGroupRequest()
-            .setGroupId(GROUP).setMemberId(d.id).setGenerationId(3).setProtocolType("consumer").setProtocolName("roundrobin"))
-            .join();
+        SyncGroupResponse wrongProtocol = ctx.coordinator
+                .syncGroup(
+                        GroupTestContext.rc(5),
+                        new SyncGroupRequest()
+                                .setGroupId(GROUP)
+                                .setMemberId(d.id)
+                                .setGenerationId(3)
+                                .setProtocolType("consumer")
+                                .setProtocolName("roundrobin"))
+                .join();
         assertThat(wrongProtocol.errorCode()).isEqualTo(Errors.INCONSISTENT_GROUP_PROTOCOL.code);
         // SyncGroup v3 carries no protocol: the assignment comes back all the same.
-        SyncGroupResponse v3 = ctx.coordinator.syncGroup(GroupTestContext.rc(3), new SyncGroupRequest()
-            .setGroupId(GROUP).setMemberId(d.id).setGenerationId(3)).join();
+        SyncGroupResponse v3 = ctx.coordinator
+                .syncGroup(
+                        GroupTestContext.rc(3),
+                        new SyncGroupRequest()
+                                .setGroupId(GROUP)
+                                .setMemberId(d.id)
+                                .setGenerationId(3))
+                .join();
         assertThat(v3.errorCode()).isEqualTo(Errors.NONE.code);
 
         // A joiner must speak the consumer protocol and one protocol every classic member supports.
-        JoinGroupRequest otherType = joinRequest(GROUP, "", null, metadata(Set.of())).setProtocolType("connect");
+        JoinGroupRequest otherType =
+                joinRequest(GROUP, "", null, metadata(Set.of())).setProtocolType("connect");
         assertThat(ctx.join(5, otherType).join().errorCode()).isEqualTo(Errors.INCONSISTENT_GROUP_PROTOCOL.code);
         JoinGroupRequest otherProtocol = joinRequest(GROUP, "", null, metadata(Set.of()));
         otherProtocol.protocols().get(0).setName("roundrobin");
@@ -134,7 +153,8 @@ class ClassicMembersTest {
         assertThat(refused.errorCode()).isEqualTo(Errors.INCONSISTENT_GROUP_PROTOCOL.code);
         assertThat(refused.memberId()).isEmpty();
         // An unknown static member with a member id is unknown.
-        JoinGroupResponse unknownStatic = ctx.join(5, joinRequest(GROUP, "m", "instance", metadata(Set.of()))).join();
+        JoinGroupResponse unknownStatic = ctx.join(5, joinRequest(GROUP, "m", "instance", metadata(Set.of())))
+                .join();
         assertThat(unknownStatic.errorCode()).isEqualTo(Errors.UNKNOWN_MEMBER_ID.code);
     }
 
@@ -148,11 +168,15 @@ class ClassicMembersTest {
         leaving.add(new LeaveGroupRequest.MemberIdentity().setMemberId(d.id));
         leaving.add(new LeaveGroupRequest.MemberIdentity().setMemberId("nobody"));
         leaving.add(new LeaveGroupRequest.MemberIdentity().setMemberId("").setGroupInstanceId("nowhere"));
-        LeaveGroupResponse r = ctx.coordinator.leaveGroup(GroupTestContext.rc(5),
-            new LeaveGroupRequest().setGroupId(GROUP).setMembers(leaving)).join();
+        LeaveGroupResponse r = ctx.coordinator
+                .leaveGroup(
+                        GroupTestContext.rc(5),
+                        new LeaveGroupRequest().setGroupId(GROUP).setMembers(leaving))
+                .join();
         assertThat(r.errorCode()).isEqualTo(Errors.NONE.code);
-        assertThat(r.members()).extracting(LeaveGroupResponse.MemberResponse::errorCode)
-            .containsExactly(Errors.NONE.code, Errors.UNKNOWN_MEMBER_ID.code, Errors.UNKNOWN_MEMBER_ID.code);
+        assertThat(r.members())
+                .extracting(LeaveGroupResponse.MemberResponse::errorCode)
+                .containsExactly(Errors.NONE.code, Errors.UNKNOWN_MEMBER_ID.code, Errors.UNKNOWN_MEMBER_ID.code);
         assertThat(group.hasMember(d.id)).isFalse();
         assertThat(group.groupEpoch()).isEqualTo(epoch + 1);
         assertThat(ctx.consumerGroup(GROUP)).isSameAs(group);
@@ -169,7 +193,8 @@ class ClassicMembersTest {
             if (m == null) {
                 break;
             }
-            assertThat(ctx.heartbeat(GROUP, d.id, d.generation).errorCode()).isEqualTo(Errors.REBALANCE_IN_PROGRESS.code);
+            assertThat(ctx.heartbeat(GROUP, d.id, d.generation).errorCode())
+                    .isEqualTo(Errors.REBALANCE_IN_PROGRESS.code);
             beat(ctx, "c");
             beat(ctx, "e");
             ctx.advance(6_000);
@@ -181,8 +206,10 @@ class ClassicMembersTest {
     @Test
     void classicMemberIsFencedWhenItDoesNotSyncOrHeartbeatInTime() {
         GroupTestContext ctx = withConsumerMember();
-        JoinGroupResponse first = ctx.join(5, joinRequest(GROUP, "", null, metadata(Set.of()))).join();
-        JoinGroupResponse joined = ctx.join(5, joinRequest(GROUP, first.memberId(), null, metadata(Set.of()))).join();
+        JoinGroupResponse first =
+                ctx.join(5, joinRequest(GROUP, "", null, metadata(Set.of()))).join();
+        JoinGroupResponse joined = ctx.join(5, joinRequest(GROUP, first.memberId(), null, metadata(Set.of())))
+                .join();
         assertThat(joined.errorCode()).isEqualTo(Errors.NONE.code);
         // Heartbeats keep the session alive, but without a SyncGroup the member goes after its rebalance timeout.
         for (int i = 0; i < 10; i++) {
@@ -206,7 +233,8 @@ class ClassicMembersTest {
     void staticClassicMemberRejoiningWithANewMemberIdReplacesItselfAndKeepsItsPartitions() {
         GroupTestContext ctx = withConsumerMember();
         ConsumerClient c = consumerClient(ctx);
-        JoinGroupResponse join = ctx.join(5, joinRequest(GROUP, "", "static-1", metadata(Set.of()))).join();
+        JoinGroupResponse join = ctx.join(5, joinRequest(GROUP, "", "static-1", metadata(Set.of())))
+                .join();
         assertThat(join.errorCode()).isEqualTo(Errors.NONE.code);
         ClassicClient s = new ClassicClient(join.memberId(), join.generationId());
         for (int round = 0; round < 4; round++) {
@@ -216,18 +244,28 @@ class ClassicMembersTest {
         assertThat(s.owned).hasSize(3);
         Set<Integer> owned = new TreeSet<>(s.owned);
         // The instance restarts: a JoinGroup without member id replaces the old member, no rebalance.
-        JoinGroupResponse again = ctx.join(5, joinRequest(GROUP, "", "static-1", metadata(owned))).join();
+        JoinGroupResponse again =
+                ctx.join(5, joinRequest(GROUP, "", "static-1", metadata(owned))).join();
         assertThat(again.errorCode()).isEqualTo(Errors.NONE.code);
         assertThat(again.memberId()).isNotEqualTo(s.id);
         ConsumerGroup group = ctx.consumerGroup(GROUP);
         assertThat(group.hasMember(s.id)).isFalse();
         assertThat(group.member(again.memberId()).instanceId()).isEqualTo("static-1");
         assertThat(again.generationId()).isEqualTo(group.groupEpoch());
-        SyncGroupResponse sync = ctx.sync(GROUP, again.memberId(), again.generationId(), Map.of()).join();
+        SyncGroupResponse sync = ctx.sync(GROUP, again.memberId(), again.generationId(), Map.of())
+                .join();
         assertThat(MigrationSupport.partitions(sync.assignment())).isEqualTo(owned);
         // The old member id is fenced.
-        assertThat(ctx.coordinator.heartbeat(GroupTestContext.rc(4), new io.skiff.wire.message.HeartbeatRequest()
-            .setGroupId(GROUP).setMemberId(s.id).setGroupInstanceId("static-1").setGenerationId(s.generation)).join()
-            .errorCode()).isEqualTo(Errors.FENCED_INSTANCE_ID.code);
+        assertThat(ctx.coordinator
+                        .heartbeat(
+                                GroupTestContext.rc(4),
+                                new io.skiff.wire.message.HeartbeatRequest()
+                                        .setGroupId(GROUP)
+                                        .setMemberId(s.id)
+                                        .setGroupInstanceId("static-1")
+                                        .setGenerationId(s.generation))
+                        .join()
+                        .errorCode())
+                .isEqualTo(Errors.FENCED_INSTANCE_ID.code);
     }
 }

@@ -168,8 +168,8 @@ class ConsumerGroupTest {
         }
         for (int round = 0; round < 5; round++) {
             for (int i = 0; i < 3; i++) {
-                ConsumerGroupHeartbeatResponse r = ctx.consumerHeartbeat(consumerBeat(GROUP, members.get(i), epochs.get(i),
-                    ownedBy.get(i)));
+                ConsumerGroupHeartbeatResponse r =
+                        ctx.consumerHeartbeat(consumerBeat(GROUP, members.get(i), epochs.get(i), ownedBy.get(i)));
                 assertThat(r.errorCode()).isEqualTo(Errors.NONE.code);
                 epochs.set(i, r.memberEpoch());
                 if (r.assignment() != null) {
@@ -190,11 +190,15 @@ class ConsumerGroupTest {
         }
         assertThat(all).hasSize(6);
         if (assignor.equals("range")) {
-            assertThat(group.member("m1").assignedPartitionSets().get(ctx.topics.topicId("t"))).containsExactly(0, 1);
-            assertThat(group.member("m3").assignedPartitionSets().get(ctx.topics.topicId("t"))).containsExactly(4, 5);
+            assertThat(group.member("m1").assignedPartitionSets().get(ctx.topics.topicId("t")))
+                    .containsExactly(0, 1);
+            assertThat(group.member("m3").assignedPartitionSets().get(ctx.topics.topicId("t")))
+                    .containsExactly(4, 5);
         }
-        ConsumerGroupDescribeResponse d = ctx.coordinator.consumerGroupDescribe(rc(1), new ConsumerGroupDescribeRequest()
-            .setGroupIds(new ArrayList<>(List.of(GROUP)))).join();
+        ConsumerGroupDescribeResponse d = ctx.coordinator
+                .consumerGroupDescribe(
+                        rc(1), new ConsumerGroupDescribeRequest().setGroupIds(new ArrayList<>(List.of(GROUP))))
+                .join();
         assertThat(d.groups().get(0).assignorName()).isEqualTo(assignor);
     }
 
@@ -222,8 +226,8 @@ class ConsumerGroupTest {
         assertThat(left.memberEpoch()).isEqualTo(-1);
         ConsumerGroup group = ctx.consumerGroup(GROUP);
         assertThat(group.hasMember("b")).isFalse();
-        ConsumerGroupHeartbeatResponse a4 = ctx.consumerHeartbeat(consumerBeat(GROUP, "a", group.member("a").memberEpoch(),
-            owned(a3.assignment())));
+        ConsumerGroupHeartbeatResponse a4 = ctx.consumerHeartbeat(
+                consumerBeat(GROUP, "a", group.member("a").memberEpoch(), owned(a3.assignment())));
         assertThat(count(a4.assignment())).isEqualTo(4);
         assertThat(a2.errorCode()).isEqualTo(Errors.NONE.code);
     }
@@ -236,8 +240,8 @@ class ConsumerGroupTest {
         List<ConsumerGroupHeartbeatRequest.TopicPartitions> aOwns = owned(a.assignment());
         for (int i = 0; i < 10; i++) {
             ctx.advance(5_000);
-            ConsumerGroupHeartbeatResponse r = ctx.consumerHeartbeat(consumerBeat(GROUP, "a",
-                ctx.consumerGroup(GROUP).member("a").memberEpoch(), aOwns));
+            ConsumerGroupHeartbeatResponse r = ctx.consumerHeartbeat(consumerBeat(
+                    GROUP, "a", ctx.consumerGroup(GROUP).member("a").memberEpoch(), aOwns));
             if (r.assignment() != null) {
                 aOwns = owned(r.assignment());
             }
@@ -247,7 +251,7 @@ class ConsumerGroupTest {
         assertThat(late.errorCode()).isEqualTo(Errors.UNKNOWN_MEMBER_ID.code);
         assertThat(late.errorMessage()).isEqualTo("Member b is not a member of group cg.");
         assertThat(ctx.consumerGroup(GROUP).member("a").assignedPartitionSets().get(ctx.topics.topicId("t")))
-            .containsExactly(0, 1);
+                .containsExactly(0, 1);
     }
 
     @Test
@@ -275,38 +279,43 @@ class ConsumerGroupTest {
         assertThat(ahead.errorMessage()).contains("greater member epoch (5)");
         // b's join bumps the epoch; a at epoch 2 is moved to 3 on its next heartbeat.
         ctx.consumerHeartbeat(consumerJoin(GROUP, "b", List.of("t")));
-        ConsumerGroupHeartbeatResponse a2 = ctx.consumerHeartbeat(consumerBeat(GROUP, "a", 2, owned(ctx.topics.topicId("t"), 0)));
+        ConsumerGroupHeartbeatResponse a2 =
+                ctx.consumerHeartbeat(consumerBeat(GROUP, "a", 2, owned(ctx.topics.topicId("t"), 0)));
         assertThat(a2.errorCode()).isEqualTo(Errors.NONE.code);
-        ConsumerGroupHeartbeatResponse behind = ctx.consumerHeartbeat(consumerBeat(GROUP, "a", 0, null).setMemberEpoch(2)
-            .setTopicPartitions(owned(ctx.topics.topicId("t"), 0, 1)));
+        ConsumerGroupHeartbeatResponse behind = ctx.consumerHeartbeat(consumerBeat(GROUP, "a", 0, null)
+                .setMemberEpoch(2)
+                .setTopicPartitions(owned(ctx.topics.topicId("t"), 0, 1)));
         // a gave partition 1 up without being asked to wait (it reported owning only 0): it is at epoch 3.
         assertThat(a2.memberEpoch()).isEqualTo(3);
         // Epoch 2 is a's previous epoch, which is accepted only if it owns no more than its assignment.
         assertThat(behind.errorCode()).isEqualTo(Errors.FENCED_MEMBER_EPOCH.code);
-        ConsumerGroupHeartbeatResponse lostResponse = ctx.consumerHeartbeat(consumerBeat(GROUP, "a", 2,
-            owned(ctx.topics.topicId("t"), 0)));
+        ConsumerGroupHeartbeatResponse lostResponse =
+                ctx.consumerHeartbeat(consumerBeat(GROUP, "a", 2, owned(ctx.topics.topicId("t"), 0)));
         assertThat(lostResponse.errorCode()).isEqualTo(Errors.NONE.code);
         assertThat(lostResponse.memberEpoch()).isEqualTo(3);
-        assertThat(ctx.consumerHeartbeat(consumerBeat("unknown-group", "x", 3, null)).errorCode())
-            .isEqualTo(Errors.GROUP_ID_NOT_FOUND.code);
+        assertThat(ctx.consumerHeartbeat(consumerBeat("unknown-group", "x", 3, null))
+                        .errorCode())
+                .isEqualTo(Errors.GROUP_ID_NOT_FOUND.code);
     }
 
     @Test
     void invalidHeartbeatsAreRejectedWithKafkasErrors() {
         GroupTestContext ctx = ctxWithTopic(2);
-        ConsumerGroupHeartbeatResponse noTimeout = ctx.consumerHeartbeat(consumerJoin(GROUP, "a", List.of("t"))
-            .setRebalanceTimeoutMs(-1));
+        ConsumerGroupHeartbeatResponse noTimeout =
+                ctx.consumerHeartbeat(consumerJoin(GROUP, "a", List.of("t")).setRebalanceTimeoutMs(-1));
         assertThat(noTimeout.errorCode()).isEqualTo(Errors.INVALID_REQUEST.code);
         assertThat(noTimeout.errorMessage()).isEqualTo("RebalanceTimeoutMs must be provided in first request.");
         ConsumerGroupHeartbeatResponse noTopics = ctx.consumerHeartbeat(consumerJoin(GROUP, "a", List.of()));
-        assertThat(noTopics.errorMessage()).isEqualTo("SubscribedTopicNames or SubscribedTopicRegex must be set in first request.");
+        assertThat(noTopics.errorMessage())
+                .isEqualTo("SubscribedTopicNames or SubscribedTopicRegex must be set in first request.");
         ConsumerGroupHeartbeatResponse noId = ctx.consumerHeartbeat(consumerJoin(GROUP, "", List.of("t")));
         assertThat(noId.errorMessage()).isEqualTo("MemberId can't be empty.");
-        ConsumerGroupHeartbeatResponse assignor = ctx.consumerHeartbeat(consumerJoin(GROUP, "a", List.of("t"))
-            .setServerAssignor("sticky"));
+        ConsumerGroupHeartbeatResponse assignor =
+                ctx.consumerHeartbeat(consumerJoin(GROUP, "a", List.of("t")).setServerAssignor("sticky"));
         assertThat(assignor.errorCode()).isEqualTo(Errors.UNSUPPORTED_ASSIGNOR.code);
         ConsumerGroupHeartbeatResponse regex = ctx.consumerHeartbeat(consumerJoin(GROUP, "a", List.of())
-            .setSubscribedTopicNames(null).setSubscribedTopicRegex("t["));
+                .setSubscribedTopicNames(null)
+                .setSubscribedTopicRegex("t["));
         assertThat(regex.errorCode()).isEqualTo(Errors.INVALID_REGULAR_EXPRESSION.code);
         ConsumerGroupHeartbeatResponse epoch = ctx.consumerHeartbeat(consumerBeat(GROUP, "a", -3, null));
         assertThat(epoch.errorMessage()).isEqualTo("MemberEpoch is invalid.");
@@ -325,12 +334,14 @@ class ConsumerGroupTest {
     @Test
     void staticMemberRejoiningAfterTemporaryLeaveKeepsItsPartitionsWithoutRebalance() {
         GroupTestContext ctx = ctxWithTopic(2);
-        ConsumerGroupHeartbeatResponse a = ctx.consumerHeartbeat(consumerJoin(GROUP, "a1", List.of("t")).setInstanceId("ia"));
+        ConsumerGroupHeartbeatResponse a =
+                ctx.consumerHeartbeat(consumerJoin(GROUP, "a1", List.of("t")).setInstanceId("ia"));
         ConsumerGroupHeartbeatResponse b = ctx.consumerHeartbeat(consumerJoin(GROUP, "b", List.of("t")));
-        ConsumerGroupHeartbeatResponse a2 = ctx.consumerHeartbeat(consumerBeat(GROUP, "a1", 2, owned(a.assignment()))
-            .setInstanceId("ia"));
-        ConsumerGroupHeartbeatResponse a3 = ctx.consumerHeartbeat(consumerBeat(GROUP, "a1", a2.memberEpoch(),
-            owned(a2.assignment())).setInstanceId("ia"));
+        ConsumerGroupHeartbeatResponse a2 = ctx.consumerHeartbeat(
+                consumerBeat(GROUP, "a1", 2, owned(a.assignment())).setInstanceId("ia"));
+        ConsumerGroupHeartbeatResponse a3 =
+                ctx.consumerHeartbeat(consumerBeat(GROUP, "a1", a2.memberEpoch(), owned(a2.assignment()))
+                        .setInstanceId("ia"));
         ctx.consumerHeartbeat(consumerBeat(GROUP, "b", b.memberEpoch(), List.of()));
         ConsumerGroup group = ctx.consumerGroup(GROUP);
         Set<Integer> aPartitions = group.member("a1").assignedPartitionSets().get(ctx.topics.topicId("t"));
@@ -338,19 +349,21 @@ class ConsumerGroupTest {
         int epochBefore = group.groupEpoch();
 
         // Temporary leave (epoch -2): the member keeps its partitions.
-        ConsumerGroupHeartbeatResponse leave = ctx.consumerHeartbeat(consumerBeat(GROUP, "a1", -2, null).setInstanceId("ia"));
+        ConsumerGroupHeartbeatResponse leave =
+                ctx.consumerHeartbeat(consumerBeat(GROUP, "a1", -2, null).setInstanceId("ia"));
         assertThat(leave.memberEpoch()).isEqualTo(-2);
         // Another process with the same instance id but a new member id cannot join while it is held...
         // ...but the restarted instance can: it takes over the member and its partitions.
-        ConsumerGroupHeartbeatResponse back = ctx.consumerHeartbeat(consumerJoin(GROUP, "a2", List.of("t")).setInstanceId("ia"));
+        ConsumerGroupHeartbeatResponse back =
+                ctx.consumerHeartbeat(consumerJoin(GROUP, "a2", List.of("t")).setInstanceId("ia"));
         assertThat(back.errorCode()).isEqualTo(Errors.NONE.code);
         assertThat(partitionsOf(back)).isEqualTo(aPartitions);
         assertThat(group.groupEpoch()).isEqualTo(epochBefore);
         assertThat(group.hasMember("a1")).isFalse();
         assertThat(group.member("a2").memberEpoch()).isEqualTo(epochBefore);
         // The old member id is fenced.
-        ConsumerGroupHeartbeatResponse zombie = ctx.consumerHeartbeat(consumerBeat(GROUP, "a1", a3.memberEpoch(), null)
-            .setInstanceId("ia"));
+        ConsumerGroupHeartbeatResponse zombie = ctx.consumerHeartbeat(
+                consumerBeat(GROUP, "a1", a3.memberEpoch(), null).setInstanceId("ia"));
         assertThat(zombie.errorCode()).isEqualTo(Errors.FENCED_INSTANCE_ID.code);
     }
 
@@ -358,7 +371,8 @@ class ConsumerGroupTest {
     void staticInstanceIdHeldByALiveMemberIsUnreleased() {
         GroupTestContext ctx = ctxWithTopic(2);
         ctx.consumerHeartbeat(consumerJoin(GROUP, "a1", List.of("t")).setInstanceId("ia"));
-        ConsumerGroupHeartbeatResponse dup = ctx.consumerHeartbeat(consumerJoin(GROUP, "a2", List.of("t")).setInstanceId("ia"));
+        ConsumerGroupHeartbeatResponse dup =
+                ctx.consumerHeartbeat(consumerJoin(GROUP, "a2", List.of("t")).setInstanceId("ia"));
         assertThat(dup.errorCode()).isEqualTo(Errors.UNRELEASED_INSTANCE_ID.code);
     }
 
@@ -367,7 +381,8 @@ class ConsumerGroupTest {
         GroupTestContext ctx = ctxWithTopic(2);
         ctx.topics.put("orders-eu", 1);
         ConsumerGroupHeartbeatResponse a = ctx.consumerHeartbeat(consumerJoin(GROUP, "a", List.of())
-            .setSubscribedTopicNames(null).setSubscribedTopicRegex("orders-.*"));
+                .setSubscribedTopicNames(null)
+                .setSubscribedTopicRegex("orders-.*"));
         assertThat(a.errorCode()).isEqualTo(Errors.NONE.code);
         assertThat(count(a.assignment())).isEqualTo(1);
         ConsumerGroup group = ctx.consumerGroup(GROUP);
@@ -378,8 +393,8 @@ class ConsumerGroupTest {
         ctx.coordinator.onTopicsChanged().join();
         assertThat(group.groupEpoch()).isEqualTo(epoch + 1);
         assertThat(group.resolvedRegex("orders-.*").topics).containsExactly("orders-eu", "orders-us");
-        ConsumerGroupHeartbeatResponse a2 = ctx.consumerHeartbeat(consumerBeat(GROUP, "a", a.memberEpoch(),
-            owned(a.assignment())));
+        ConsumerGroupHeartbeatResponse a2 =
+                ctx.consumerHeartbeat(consumerBeat(GROUP, "a", a.memberEpoch(), owned(a.assignment())));
         assertThat(count(a2.assignment())).isEqualTo(3);
         assertThat(a2.memberEpoch()).isEqualTo(epoch + 1);
     }
@@ -390,8 +405,8 @@ class ConsumerGroupTest {
         ConsumerGroupHeartbeatResponse a = ctx.consumerHeartbeat(consumerJoin(GROUP, "a", List.of("t")));
         ctx.topics.put("t", 4);
         ctx.coordinator.onTopicsChanged().join();
-        ConsumerGroupHeartbeatResponse a2 = ctx.consumerHeartbeat(consumerBeat(GROUP, "a", a.memberEpoch(),
-            owned(a.assignment())));
+        ConsumerGroupHeartbeatResponse a2 =
+                ctx.consumerHeartbeat(consumerBeat(GROUP, "a", a.memberEpoch(), owned(a.assignment())));
         assertThat(count(a2.assignment())).isEqualTo(4);
     }
 
@@ -410,13 +425,14 @@ class ConsumerGroupTest {
     void offsetCommitsOfConsumerMembersAreCheckedAgainstTheirEpoch() {
         GroupTestContext ctx = ctxWithTopic(2);
         ConsumerGroupHeartbeatResponse a = ctx.consumerHeartbeat(consumerJoin(GROUP, "a", List.of("t")));
-        assertThat(ctx.commitError(9, GroupTestContext.commitRequest(GROUP, "a", 2, "t", 0, 10))).isEqualTo(Errors.NONE.code);
+        assertThat(ctx.commitError(9, GroupTestContext.commitRequest(GROUP, "a", 2, "t", 0, 10)))
+                .isEqualTo(Errors.NONE.code);
         assertThat(ctx.commitError(9, GroupTestContext.commitRequest(GROUP, "a", 3, "t", 0, 10)))
-            .isEqualTo(Errors.STALE_MEMBER_EPOCH.code);
+                .isEqualTo(Errors.STALE_MEMBER_EPOCH.code);
         assertThat(ctx.commitError(8, GroupTestContext.commitRequest(GROUP, "a", 2, "t", 0, 10)))
-            .isEqualTo(Errors.UNSUPPORTED_VERSION.code);
+                .isEqualTo(Errors.UNSUPPORTED_VERSION.code);
         assertThat(ctx.commitError(9, GroupTestContext.commitRequest(GROUP, "x", 2, "t", 0, 10)))
-            .isEqualTo(Errors.UNKNOWN_MEMBER_ID.code);
+                .isEqualTo(Errors.UNKNOWN_MEMBER_ID.code);
         // After b joins and a moves to epoch 3, a commit with epoch 2 is still accepted for the
         // partition a held since epoch 2, but not for the one it gave away (KIP-1251).
         ctx.consumerHeartbeat(consumerJoin(GROUP, "b", List.of("t")));
@@ -426,20 +442,34 @@ class ConsumerGroupTest {
         int keptPartition = partitionsOf(a2).iterator().next();
         int gonePartition = 1 - keptPartition;
         OffsetCommitRequest old = GroupTestContext.commitRequest(GROUP, "a", 2, "t", keptPartition, 20);
-        old.topics().get(0).partitions().add(new OffsetCommitRequest.OffsetCommitRequestPartition()
-            .setPartitionIndex(gonePartition).setCommittedOffset(20));
+        old.topics()
+                .get(0)
+                .partitions()
+                .add(new OffsetCommitRequest.OffsetCommitRequestPartition()
+                        .setPartitionIndex(gonePartition)
+                        .setCommittedOffset(20));
         assertThat(ctx.commit(9, old).topics().get(0).partitions())
-            .extracting(io.skiff.wire.message.OffsetCommitResponse.OffsetCommitResponsePartition::errorCode)
-            .containsExactly(Errors.NONE.code, Errors.STALE_MEMBER_EPOCH.code);
+                .extracting(io.skiff.wire.message.OffsetCommitResponse.OffsetCommitResponsePartition::errorCode)
+                .containsExactly(Errors.NONE.code, Errors.STALE_MEMBER_EPOCH.code);
 
         // OffsetFetch with a member epoch is checked too.
-        OffsetFetchResponse f = ctx.fetch(9, new OffsetFetchRequest().setGroups(new ArrayList<>(List.of(
-            new OffsetFetchRequest.OffsetFetchRequestGroup().setGroupId(GROUP).setMemberId("a").setMemberEpoch(2)
-                .setTopics(null)))));
+        OffsetFetchResponse f = ctx.fetch(
+                9,
+                new OffsetFetchRequest()
+                        .setGroups(new ArrayList<>(List.of(new OffsetFetchRequest.OffsetFetchRequestGroup()
+                                .setGroupId(GROUP)
+                                .setMemberId("a")
+                                .setMemberEpoch(2)
+                                .setTopics(null)))));
         assertThat(f.groups().get(0).errorCode()).isEqualTo(Errors.STALE_MEMBER_EPOCH.code);
-        OffsetFetchResponse ok = ctx.fetch(9, new OffsetFetchRequest().setGroups(new ArrayList<>(List.of(
-            new OffsetFetchRequest.OffsetFetchRequestGroup().setGroupId(GROUP).setMemberId("a").setMemberEpoch(3)
-                .setTopics(null)))));
+        OffsetFetchResponse ok = ctx.fetch(
+                9,
+                new OffsetFetchRequest()
+                        .setGroups(new ArrayList<>(List.of(new OffsetFetchRequest.OffsetFetchRequestGroup()
+                                .setGroupId(GROUP)
+                                .setMemberId("a")
+                                .setMemberEpoch(3)
+                                .setTopics(null)))));
         assertThat(ok.groups().get(0).errorCode()).isEqualTo(Errors.NONE.code);
         assertThat(ok.groups().get(0).topics().get(0).partitions()).hasSize(1);
     }
@@ -448,8 +478,10 @@ class ConsumerGroupTest {
     void describeShowsMembersAssignmentsAndTargets() {
         GroupTestContext ctx = ctxWithTopic(2);
         ctx.consumerHeartbeat(consumerJoin(GROUP, "a", List.of("t")));
-        ConsumerGroupDescribeResponse d = ctx.coordinator.consumerGroupDescribe(rc(1), new ConsumerGroupDescribeRequest()
-            .setGroupIds(new ArrayList<>(List.of(GROUP, "none")))).join();
+        ConsumerGroupDescribeResponse d = ctx.coordinator
+                .consumerGroupDescribe(
+                        rc(1), new ConsumerGroupDescribeRequest().setGroupIds(new ArrayList<>(List.of(GROUP, "none"))))
+                .join();
         ConsumerGroupDescribeResponse.DescribedGroup g = d.groups().get(0);
         assertThat(g.groupState()).isEqualTo("Stable");
         assertThat(g.groupEpoch()).isEqualTo(2);
@@ -486,10 +518,12 @@ class ConsumerGroupTest {
         // A consumer member joining the classic group with its member converts it online.
         ConsumerGroupHeartbeatResponse upgraded = ctx.consumerHeartbeat(consumerJoin(GROUP, "b", List.of("t")));
         assertThat(upgraded.errorCode()).isEqualTo(Errors.NONE.code);
-        assertThat(ctx.consumerGroup(GROUP).member(j.join().memberId()).useClassicProtocol()).isTrue();
+        assertThat(ctx.consumerGroup(GROUP).member(j.join().memberId()).useClassicProtocol())
+                .isTrue();
         // The conversions survive a restart.
         ctx.start();
-        assertThat(ctx.consumerGroup(GROUP).member(j.join().memberId()).useClassicProtocol()).isTrue();
+        assertThat(ctx.consumerGroup(GROUP).member(j.join().memberId()).useClassicProtocol())
+                .isTrue();
         assertThat(ctx.committed(GROUP, "t", 0)).isEqualTo(7L);
     }
 
@@ -498,7 +532,8 @@ class ConsumerGroupTest {
         GroupTestContext ctx = new GroupTestContext(b -> b.migrationPolicy("disabled"));
         ctx.topics.put("t", 1);
         ctx.consumerHeartbeat(consumerJoin(GROUP, "a", List.of("t")));
-        JoinGroupResponse r = ctx.join(5, GroupTestContext.joinRequest(GROUP, "", null, ClassicGroupTest.META)).join();
+        JoinGroupResponse r = ctx.join(5, GroupTestContext.joinRequest(GROUP, "", null, ClassicGroupTest.META))
+                .join();
         assertThat(r.errorCode()).isEqualTo(Errors.INCONSISTENT_GROUP_PROTOCOL.code);
     }
 }

@@ -51,37 +51,38 @@ class GroupRecordTypeTest {
         }
 
         @Override
-        public void consumerGroupPartitionMetadata(ConsumerGroupPartitionMetadataKey key,
-                                                   ConsumerGroupPartitionMetadataValue value) {
+        public void consumerGroupPartitionMetadata(
+                ConsumerGroupPartitionMetadataKey key, ConsumerGroupPartitionMetadataValue value) {
             calls.add("consumerGroupPartitionMetadata " + key.groupId());
         }
 
         @Override
-        public void consumerGroupMemberMetadata(ConsumerGroupMemberMetadataKey key, ConsumerGroupMemberMetadataValue value) {
+        public void consumerGroupMemberMetadata(
+                ConsumerGroupMemberMetadataKey key, ConsumerGroupMemberMetadataValue value) {
             calls.add("consumerGroupMemberMetadata " + key.groupId());
         }
 
         @Override
-        public void consumerGroupTargetAssignmentMetadata(ConsumerGroupTargetAssignmentMetadataKey key,
-                                                          ConsumerGroupTargetAssignmentMetadataValue value) {
+        public void consumerGroupTargetAssignmentMetadata(
+                ConsumerGroupTargetAssignmentMetadataKey key, ConsumerGroupTargetAssignmentMetadataValue value) {
             calls.add("consumerGroupTargetAssignmentMetadata " + key.groupId());
         }
 
         @Override
-        public void consumerGroupTargetAssignmentMember(ConsumerGroupTargetAssignmentMemberKey key,
-                                                        ConsumerGroupTargetAssignmentMemberValue value) {
+        public void consumerGroupTargetAssignmentMember(
+                ConsumerGroupTargetAssignmentMemberKey key, ConsumerGroupTargetAssignmentMemberValue value) {
             calls.add("consumerGroupTargetAssignmentMember " + key.groupId());
         }
 
         @Override
-        public void consumerGroupCurrentMemberAssignment(ConsumerGroupCurrentMemberAssignmentKey key,
-                                                         ConsumerGroupCurrentMemberAssignmentValue value) {
+        public void consumerGroupCurrentMemberAssignment(
+                ConsumerGroupCurrentMemberAssignmentKey key, ConsumerGroupCurrentMemberAssignmentValue value) {
             calls.add("consumerGroupCurrentMemberAssignment " + key.groupId());
         }
 
         @Override
-        public void consumerGroupRegularExpression(ConsumerGroupRegularExpressionKey key,
-                                                   ConsumerGroupRegularExpressionValue value) {
+        public void consumerGroupRegularExpression(
+                ConsumerGroupRegularExpressionKey key, ConsumerGroupRegularExpressionValue value) {
             calls.add("consumerGroupRegularExpression " + key.groupId());
         }
     }
@@ -91,7 +92,9 @@ class GroupRecordTypeTest {
         for (GroupRecordType t : GroupRecordType.values()) {
             assertThat(GroupRecordType.of(t.code())).isSameAs(t);
         }
-        assertThat(GroupRecordType.of(GroupRecords.LEGACY_OFFSET_COMMIT)).as("decoded as OFFSET_COMMIT").isNull();
+        assertThat(GroupRecordType.of(GroupRecords.LEGACY_OFFSET_COMMIT))
+                .as("decoded as OFFSET_COMMIT")
+                .isNull();
         assertThat(GroupRecordType.of((short) -1)).isNull();
         assertThat(GroupRecordType.of((short) 1000)).isNull();
     }
@@ -99,34 +102,35 @@ class GroupRecordTypeTest {
     @Test
     void eachRecordTheGroupCoordinatorWritesReachesTheMethodOfItsType() {
         List<CoordinatorRecord> records = List.of(
-            GroupRecords.offsetCommit("g", "t", 0, 7L, -1, "", 0L, -1L, null),
-            GroupRecords.offsetCommitTombstone("g", "t", 0),
-            GroupRecords.groupMetadataTombstone("g"),
-            GroupRecords.consumerGroupEpoch("g", 1, 0L),
-            GroupRecords.consumerGroupPartitionMetadataTombstone("g"),
-            GroupRecords.consumerGroupMemberTombstone("g", "m"),
-            GroupRecords.targetAssignmentEpoch("g", 1, 0L),
-            GroupRecords.targetAssignment("g", "m", Map.of()),
-            GroupRecords.currentAssignmentTombstone("g", "m"),
-            GroupRecords.regularExpression("g", "a.*", List.of("ab"), 1L, 0L));
+                GroupRecords.offsetCommit("g", "t", 0, 7L, -1, "", 0L, -1L, null),
+                GroupRecords.offsetCommitTombstone("g", "t", 0),
+                GroupRecords.groupMetadataTombstone("g"),
+                GroupRecords.consumerGroupEpoch("g", 1, 0L),
+                GroupRecords.consumerGroupPartitionMetadataTombstone("g"),
+                GroupRecords.consumerGroupMemberTombstone("g", "m"),
+                GroupRecords.targetAssignmentEpoch("g", 1, 0L),
+                GroupRecords.targetAssignment("g", "m", Map.of()),
+                GroupRecords.currentAssignmentTombstone("g", "m"),
+                GroupRecords.regularExpression("g", "a.*", List.of("ab"), 1L, 0L));
         Calls calls = new Calls();
         for (CoordinatorRecord r : records) {
             // Through the bytes, as a load sees them.
-            CoordinatorRecord decoded = GroupRecords.SERDE.decode(ByteBuffer.wrap(r.keyBytes()),
-                r.isTombstone() ? null : ByteBuffer.wrap(r.valueBytes()));
+            CoordinatorRecord decoded = GroupRecords.SERDE.decode(
+                    ByteBuffer.wrap(r.keyBytes()), r.isTombstone() ? null : ByteBuffer.wrap(r.valueBytes()));
             GroupRecordType.of(decoded.type()).dispatch(decoded, calls);
         }
-        assertThat(calls.calls).containsExactly(
-            "offsetCommit g 7",
-            "offsetCommit g tombstone",
-            "groupMetadata g",
-            "consumerGroupMetadata g",
-            "consumerGroupPartitionMetadata g",
-            "consumerGroupMemberMetadata g",
-            "consumerGroupTargetAssignmentMetadata g",
-            "consumerGroupTargetAssignmentMember g",
-            "consumerGroupCurrentMemberAssignment g",
-            "consumerGroupRegularExpression g");
+        assertThat(calls.calls)
+                .containsExactly(
+                        "offsetCommit g 7",
+                        "offsetCommit g tombstone",
+                        "groupMetadata g",
+                        "consumerGroupMetadata g",
+                        "consumerGroupPartitionMetadata g",
+                        "consumerGroupMemberMetadata g",
+                        "consumerGroupTargetAssignmentMetadata g",
+                        "consumerGroupTargetAssignmentMember g",
+                        "consumerGroupCurrentMemberAssignment g",
+                        "consumerGroupRegularExpression g");
     }
 
     @Test
@@ -134,7 +138,7 @@ class GroupRecordTypeTest {
         CoordinatorRecord commit = GroupRecords.offsetCommit("g", "t", 0, 7L, -1, "", 0L, -1L, null);
         Calls calls = new Calls();
         assertThatThrownBy(() -> GroupRecordType.GROUP_METADATA.dispatch(commit, calls))
-            .isInstanceOf(IllegalArgumentException.class);
+                .isInstanceOf(IllegalArgumentException.class);
         assertThat(calls.calls).isEmpty();
     }
 }

@@ -38,11 +38,13 @@ class MigrationPolicyTest {
     /** A classic member joining (v5, two steps) a consumer group that "c" created. */
     private static JoinGroupResponse classicJoinAttempt(GroupTestContext ctx) {
         ctx.consumerHeartbeat(consumerJoin(GROUP, "c", List.of(TOPIC)));
-        JoinGroupResponse first = ctx.join(5, joinRequest(GROUP, "", null, metadata(Set.of()))).join();
+        JoinGroupResponse first =
+                ctx.join(5, joinRequest(GROUP, "", null, metadata(Set.of()))).join();
         if (first.errorCode() != Errors.MEMBER_ID_REQUIRED.code) {
             return first;
         }
-        return ctx.join(5, joinRequest(GROUP, first.memberId(), null, metadata(Set.of()))).join();
+        return ctx.join(5, joinRequest(GROUP, first.memberId(), null, metadata(Set.of())))
+                .join();
     }
 
     @Test
@@ -50,7 +52,7 @@ class MigrationPolicyTest {
         ConsumerGroupHeartbeatResponse upgrade = upgradeAttempt(ctx("disabled"));
         assertThat(upgrade.errorCode()).isEqualTo(Errors.GROUP_ID_NOT_FOUND.code);
         assertThat(upgrade.errorMessage())
-            .isEqualTo("Cannot upgrade classic group mg to consumer group because online upgrade is disabled.");
+                .isEqualTo("Cannot upgrade classic group mg to consumer group because online upgrade is disabled.");
 
         GroupTestContext ctx = ctx("disabled");
         JoinGroupResponse join = classicJoinAttempt(ctx);
@@ -66,7 +68,8 @@ class MigrationPolicyTest {
         GroupTestContext ctx = ctx("downgrade");
         JoinGroupResponse join = classicJoinAttempt(ctx);
         assertThat(join.errorCode()).isEqualTo(Errors.NONE.code);
-        assertThat(ctx.consumerGroup(GROUP).member(join.memberId()).useClassicProtocol()).isTrue();
+        assertThat(ctx.consumerGroup(GROUP).member(join.memberId()).useClassicProtocol())
+                .isTrue();
         ctx.consumerHeartbeat(consumerBeat(GROUP, "c", -1, null));
         assertThat(ctx.consumerGroup(GROUP)).isNull();
         assertThat(ctx.classicGroup(GROUP).allMemberIds()).containsExactly(join.memberId());
@@ -94,25 +97,28 @@ class MigrationPolicyTest {
             clients.get(1).poll(ctx);
         }
         assertThat(clients.get(0).owned.size() + clients.get(1).owned.size()).isEqualTo(6);
-        assertThat(ctx.sync(GROUP, a.id, group.groupEpoch(), Map.of()).join().errorCode()).isEqualTo(Errors.NONE.code);
+        assertThat(ctx.sync(GROUP, a.id, group.groupEpoch(), Map.of()).join().errorCode())
+                .isEqualTo(Errors.NONE.code);
     }
 
     @Test
     void bidirectionalIsTheDefaultAndThePolicyIsReadFromTheBrokerProperties() {
         assertThat(GroupCoordinatorConfig.defaults().upgradeEnabled()).isTrue();
         assertThat(GroupCoordinatorConfig.defaults().downgradeEnabled()).isTrue();
-        GroupCoordinatorConfig up = GroupCoordinatorConfig.fromProperties(Map.of("group.consumer.migration.policy", "UPGRADE"));
+        GroupCoordinatorConfig up =
+                GroupCoordinatorConfig.fromProperties(Map.of("group.consumer.migration.policy", "UPGRADE"));
         assertThat(up.upgradeEnabled()).isTrue();
         assertThat(up.downgradeEnabled()).isFalse();
-        GroupCoordinatorConfig down = GroupCoordinatorConfig.fromProperties(Map.of("group.consumer.migration.policy",
-            "downgrade"));
+        GroupCoordinatorConfig down =
+                GroupCoordinatorConfig.fromProperties(Map.of("group.consumer.migration.policy", "downgrade"));
         assertThat(down.upgradeEnabled()).isFalse();
         assertThat(down.downgradeEnabled()).isTrue();
-        GroupCoordinatorConfig off = GroupCoordinatorConfig.fromProperties(Map.of("group.consumer.migration.policy",
-            "disabled"));
+        GroupCoordinatorConfig off =
+                GroupCoordinatorConfig.fromProperties(Map.of("group.consumer.migration.policy", "disabled"));
         assertThat(off.upgradeEnabled() || off.downgradeEnabled()).isFalse();
-        assertThatThrownBy(() -> GroupCoordinatorConfig.fromProperties(Map.of("group.consumer.migration.policy", "both")))
-            .isInstanceOf(IllegalArgumentException.class)
-            .hasMessageContaining("group.consumer.migration.policy");
+        assertThatThrownBy(
+                        () -> GroupCoordinatorConfig.fromProperties(Map.of("group.consumer.migration.policy", "both")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("group.consumer.migration.policy");
     }
 }

@@ -36,8 +36,7 @@ final class MigrationSupport {
     static final String GROUP = "mg";
     static final String TOPIC = "t";
 
-    private MigrationSupport() {
-    }
+    private MigrationSupport() {}
 
     /** A member of any protocol, as its client sees itself. */
     abstract static class Client {
@@ -73,7 +72,8 @@ final class MigrationSupport {
 
         /** JoinGroup reporting the owned partitions, then SyncGroup; adopts the assignment. */
         JoinGroupResponse rejoin(GroupTestContext ctx) {
-            JoinGroupResponse join = ctx.join(5, joinRequest(GROUP, id, null, metadata(owned))).join();
+            JoinGroupResponse join =
+                    ctx.join(5, joinRequest(GROUP, id, null, metadata(owned))).join();
             assertThat(join.errorCode()).as("join of " + id).isEqualTo(Errors.NONE.code);
             generation = join.generationId();
             SyncGroupResponse sync = ctx.sync(GROUP, id, generation, Map.of()).join();
@@ -102,15 +102,19 @@ final class MigrationSupport {
         void poll(GroupTestContext ctx) {
             List<ConsumerGroupHeartbeatRequest.TopicPartitions> tps = new ArrayList<>();
             if (!owned.isEmpty()) {
-                tps.add(new ConsumerGroupHeartbeatRequest.TopicPartitions().setTopicId(topicId)
-                    .setPartitions(new ArrayList<>(owned)));
+                tps.add(new ConsumerGroupHeartbeatRequest.TopicPartitions()
+                        .setTopicId(topicId)
+                        .setPartitions(new ArrayList<>(owned)));
             }
             ConsumerGroupHeartbeatResponse r = ctx.consumerHeartbeat(consumerBeat(GROUP, id, epoch, tps));
-            assertThat(r.errorCode()).as("heartbeat of " + id + ": " + r.errorMessage()).isEqualTo(Errors.NONE.code);
+            assertThat(r.errorCode())
+                    .as("heartbeat of " + id + ": " + r.errorMessage())
+                    .isEqualTo(Errors.NONE.code);
             epoch = r.memberEpoch();
             if (r.assignment() != null) {
                 owned.clear();
-                for (ConsumerGroupHeartbeatResponse.TopicPartitions tp : r.assignment().topicPartitions()) {
+                for (ConsumerGroupHeartbeatResponse.TopicPartitions tp :
+                        r.assignment().topicPartitions()) {
                     owned.addAll(tp.partitions());
                 }
             }
@@ -144,7 +148,9 @@ final class MigrationSupport {
         Set<Integer> seen = new HashSet<>();
         for (Client c : clients) {
             for (Integer p : c.owned) {
-                assertThat(seen.add(p)).as("partition " + p + " owned twice (again by " + c.id + ")").isTrue();
+                assertThat(seen.add(p))
+                        .as("partition " + p + " owned twice (again by " + c.id + ")")
+                        .isTrue();
             }
         }
     }

@@ -79,8 +79,10 @@ class OnlineDowngradeTest {
         assignments.put(b.id, assignment(TOPIC, 3, 4, 5));
         String follower = leader == ra ? b.id : a.id;
         CompletableFuture<SyncGroupResponse> fs = ctx.sync(GROUP, follower, ra.generationId(), Map.of());
-        assertThat(ctx.sync(GROUP, leader.memberId(), ra.generationId(), assignments).join().errorCode())
-            .isEqualTo(Errors.NONE.code);
+        assertThat(ctx.sync(GROUP, leader.memberId(), ra.generationId(), assignments)
+                        .join()
+                        .errorCode())
+                .isEqualTo(Errors.NONE.code);
         assertThat(fs.join().errorCode()).isEqualTo(Errors.NONE.code);
         return leader;
     }
@@ -115,15 +117,17 @@ class OnlineDowngradeTest {
         // subscription (the leaving one's included), of the target epoch, the deprecated
         // partition metadata and the group epoch; then the classic group.
         List<CoordinatorRecord> records = records(ctx, logSize);
-        assertThat(recordTypes(records)).containsExactly("8-", "8-", "8-", "7-", "7-", "7-", "6-", "5-", "5-", "5-", "4-",
-            "3-", "2");
+        assertThat(recordTypes(records))
+                .containsExactly("8-", "8-", "8-", "7-", "7-", "7-", "6-", "5-", "5-", "5-", "4-", "3-", "2");
         GroupMetadataValue value = (GroupMetadataValue) records.get(12).value();
         assertThat(value.generation()).isEqualTo(epoch);
         assertThat(value.protocol()).isEqualTo("range");
         assertThat(value.protocolType()).isEqualTo("consumer");
         assertThat(value.leader()).isIn(a.id, b.id);
         assertThat(value.currentStateTimestamp()).isEqualTo(ctx.clock.milliseconds());
-        assertThat(value.members()).extracting(GroupMetadataValue.MemberMetadata::sessionTimeout).containsOnly(10_000);
+        assertThat(value.members())
+                .extracting(GroupMetadataValue.MemberMetadata::sessionTimeout)
+                .containsOnly(10_000);
 
         // The classic members are told to rejoin and form the next generation.
         assertThat(ctx.heartbeat(GROUP, a.id, a.generation).errorCode()).isEqualTo(Errors.REBALANCE_IN_PROGRESS.code);
@@ -175,8 +179,8 @@ class OnlineDowngradeTest {
         GroupTestContext ctx = ctx();
         Uuid t = ctx.topics.topicId(TOPIC);
         List<ClassicClient> classic = stableClassicGroupOfTwo(ctx);
-        ConsumerGroupHeartbeatResponse first = ctx.consumerHeartbeat(consumerJoin(GROUP, "c", List.of(TOPIC))
-            .setInstanceId("instance-c"));
+        ConsumerGroupHeartbeatResponse first =
+                ctx.consumerHeartbeat(consumerJoin(GROUP, "c", List.of(TOPIC)).setInstanceId("instance-c"));
         List<Client> clients = new ArrayList<>(classic);
         clients.add(new ConsumerClient("c", first.memberEpoch(), t));
         for (int round = 0; round < 6; round++) {
@@ -191,7 +195,8 @@ class OnlineDowngradeTest {
 
         // The instance restarts as a classic consumer (same subscription): it replaces c, the
         // group becomes classic with c's assignment and no rebalance.
-        JoinGroupResponse join = ctx.join(5, joinRequest(GROUP, "", "instance-c", metadata(cOwned))).join();
+        JoinGroupResponse join = ctx.join(5, joinRequest(GROUP, "", "instance-c", metadata(cOwned)))
+                .join();
         assertThat(join.errorCode()).isEqualTo(Errors.NONE.code);
         assertThat(join.generationId()).isEqualTo(epoch);
         ClassicGroup group = ctx.classicGroup(GROUP);
@@ -201,7 +206,8 @@ class OnlineDowngradeTest {
         assertThat(group.staticMemberId("instance-c")).isEqualTo(join.memberId());
         ClassicGroupMember replacing = group.member(join.memberId());
         assertThat(partitions(replacing.assignment())).isEqualTo(cTarget);
-        SyncGroupResponse sync = ctx.sync(GROUP, join.memberId(), join.generationId(), Map.of()).join();
+        SyncGroupResponse sync =
+                ctx.sync(GROUP, join.memberId(), join.generationId(), Map.of()).join();
         assertThat(sync.errorCode()).isEqualTo(Errors.NONE.code);
         assertThat(partitions(sync.assignment())).isEqualTo(cTarget);
         for (ClassicClient m : classic) {

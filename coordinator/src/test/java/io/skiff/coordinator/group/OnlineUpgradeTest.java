@@ -46,7 +46,7 @@ import org.junit.jupiter.api.Test;
 class OnlineUpgradeTest {
 
     private static GroupTestContext ctx() {
-        return ctx(b -> { });
+        return ctx(b -> {});
     }
 
     private static GroupTestContext ctx(Consumer<GroupCoordinatorConfig.Builder> customizer) {
@@ -95,20 +95,24 @@ class OnlineUpgradeTest {
         assertThat(types.subList(0, 11)).containsExactly("2-", "5", "5", "3", "7", "7", "6", "8", "8", "5", "3");
         assertThat(types.subList(11, types.size() - 2)).containsOnly("7");
         assertThat(types.subList(types.size() - 2, types.size())).containsExactly("6", "8");
-        ConsumerGroupMemberMetadataValue converted = (ConsumerGroupMemberMetadataValue) records.get(1).value();
+        ConsumerGroupMemberMetadataValue converted =
+                (ConsumerGroupMemberMetadataValue) records.get(1).value();
         assertThat(converted.classicMemberMetadata().sessionTimeoutMs()).isEqualTo(10_000);
         assertThat(converted.classicMemberMetadata().supportedProtocols()).hasSize(1);
         assertThat(converted.subscribedTopicRegex()).isEmpty();
-        assertThat(((ConsumerGroupMetadataValue) records.get(3).value()).epoch()).isEqualTo(1);
+        assertThat(((ConsumerGroupMetadataValue) records.get(3).value()).epoch())
+                .isEqualTo(1);
         ConsumerGroupTargetAssignmentMetadataValue targetEpoch =
-            (ConsumerGroupTargetAssignmentMetadataValue) records.get(6).value();
+                (ConsumerGroupTargetAssignmentMetadataValue) records.get(6).value();
         assertThat(targetEpoch.assignmentEpoch()).isEqualTo(1);
         assertThat(targetEpoch.assignmentTimestamp()).isZero();
-        ConsumerGroupCurrentMemberAssignmentValue current = (ConsumerGroupCurrentMemberAssignmentValue) records.get(7).value();
+        ConsumerGroupCurrentMemberAssignmentValue current =
+                (ConsumerGroupCurrentMemberAssignmentValue) records.get(7).value();
         assertThat(current.memberEpoch()).isEqualTo(1);
         assertThat(current.previousMemberEpoch()).isEqualTo(1);
         assertThat(current.assignedPartitions().get(0).assignmentEpochs()).containsOnly(1);
-        assertThat(((ConsumerGroupMemberMetadataValue) records.get(9).value()).classicMemberMetadata()).isNull();
+        assertThat(((ConsumerGroupMemberMetadataValue) records.get(9).value()).classicMemberMetadata())
+                .isNull();
     }
 
     @Test
@@ -127,7 +131,8 @@ class OnlineUpgradeTest {
 
         // a rejoins still owning its three partitions: it must first give one up, so it stays at
         // generation 1 and SyncGroup hands it only the partitions it keeps.
-        JoinGroupResponse join = ctx.join(5, joinRequest(GROUP, a.id, null, metadata(a.owned))).join();
+        JoinGroupResponse join =
+                ctx.join(5, joinRequest(GROUP, a.id, null, metadata(a.owned))).join();
         assertThat(join.errorCode()).isEqualTo(Errors.NONE.code);
         assertThat(join.generationId()).isEqualTo(1);
         assertThat(join.memberId()).isEqualTo(a.id);
@@ -150,7 +155,7 @@ class OnlineUpgradeTest {
         assertThat(group.member(a.id).memberEpoch()).isEqualTo(2);
         // The assignment is serialized with the version of the member's subscription.
         ConsumerProtocolAssignment decoded = io.skiff.coordinator.group.classic.ConsumerProtocolCodec.assignment(
-            ctx.sync(GROUP, a.id, 2, Map.of()).join().assignment());
+                ctx.sync(GROUP, a.id, 2, Map.of()).join().assignment());
         assertThat(decoded.assignedPartitions()).hasSize(1);
     }
 
@@ -191,9 +196,10 @@ class OnlineUpgradeTest {
         GroupTestContext ctx = ctx();
         List<ClassicClient> classic = stableClassicGroupOfTwo(ctx);
         // A third classic member starts a rebalance: its join is parked until the others rejoin.
-        JoinGroupResponse first = ctx.join(5, joinRequest(GROUP, "", null, metadata(Set.of()))).join();
-        CompletableFuture<JoinGroupResponse> parked = ctx.join(5, joinRequest(GROUP, first.memberId(), null,
-            metadata(Set.of())));
+        JoinGroupResponse first =
+                ctx.join(5, joinRequest(GROUP, "", null, metadata(Set.of()))).join();
+        CompletableFuture<JoinGroupResponse> parked =
+                ctx.join(5, joinRequest(GROUP, first.memberId(), null, metadata(Set.of())));
         assertThat(parked).isNotDone();
         assertThat(ctx.classicGroup(GROUP).state()).isEqualTo(ClassicGroupState.PREPARING_REBALANCE);
 
@@ -212,22 +218,25 @@ class OnlineUpgradeTest {
     @Test
     void upgradeIsRefusedWhenTheClassicGroupDoesNotUseTheConsumerProtocol() {
         GroupTestContext ctx = ctx();
-        JoinGroupRequest connect = joinRequest(GROUP, "", null, new byte[] {1, 2, 3}).setProtocolType("connect");
+        JoinGroupRequest connect =
+                joinRequest(GROUP, "", null, new byte[] {1, 2, 3}).setProtocolType("connect");
         JoinGroupResponse first = ctx.join(5, connect).join();
-        CompletableFuture<JoinGroupResponse> f = ctx.join(5, joinRequest(GROUP, first.memberId(), null, new byte[] {1, 2, 3})
-            .setProtocolType("connect"));
+        CompletableFuture<JoinGroupResponse> f = ctx.join(
+                5,
+                joinRequest(GROUP, first.memberId(), null, new byte[] {1, 2, 3}).setProtocolType("connect"));
         ctx.advance(2L * ctx.config.initialRebalanceDelayMs());
         assertThat(f.join().errorCode()).isEqualTo(Errors.NONE.code);
         int logSize = ctx.log().size();
         ConsumerGroupHeartbeatResponse r = ctx.consumerHeartbeat(consumerJoin(GROUP, "c", List.of(TOPIC)));
         assertThat(r.errorCode()).isEqualTo(Errors.GROUP_ID_NOT_FOUND.code);
-        assertThat(r.errorMessage()).isEqualTo("Cannot upgrade classic group mg to consumer group because the group does "
-            + "not use the consumer embedded protocol.");
+        assertThat(r.errorMessage())
+                .isEqualTo("Cannot upgrade classic group mg to consumer group because the group does "
+                        + "not use the consumer embedded protocol.");
         assertThat(ctx.log().size()).isEqualTo(logSize);
         assertThat(ctx.classicGroup(GROUP)).isNotNull();
         // A heartbeat that is not a join does not upgrade either.
-        ConsumerGroupHeartbeatResponse beat = ctx.consumerHeartbeat(
-            io.skiff.coordinator.testing.GroupTestContext.consumerBeat(GROUP, "c", 3, null));
+        ConsumerGroupHeartbeatResponse beat =
+                ctx.consumerHeartbeat(io.skiff.coordinator.testing.GroupTestContext.consumerBeat(GROUP, "c", 3, null));
         assertThat(beat.errorMessage()).isEqualTo("Group mg is not a consumer group.");
     }
 
@@ -237,8 +246,9 @@ class OnlineUpgradeTest {
         stableClassicGroupOfTwo(small);
         ConsumerGroupHeartbeatResponse tooLarge = small.consumerHeartbeat(consumerJoin(GROUP, "c", List.of(TOPIC)));
         assertThat(tooLarge.errorCode()).isEqualTo(Errors.GROUP_ID_NOT_FOUND.code);
-        assertThat(tooLarge.errorMessage()).isEqualTo("Cannot upgrade classic group mg to consumer group because the group "
-            + "size exceeds the consumer group maximum size.");
+        assertThat(tooLarge.errorMessage())
+                .isEqualTo("Cannot upgrade classic group mg to consumer group because the group "
+                        + "size exceeds the consumer group maximum size.");
 
         // Exactly full: the conversion is allowed but the new member does not fit.
         GroupTestContext full = ctx(b -> b.consumerGroupMaxSize(2));
@@ -251,21 +261,26 @@ class OnlineUpgradeTest {
 
         // An assignment carrying user data comes from a custom assignor whose data would be lost.
         GroupTestContext custom = ctx();
-        JoinGroupResponse first = custom.join(5, joinRequest(GROUP, "", null, metadata(Set.of()))).join();
-        CompletableFuture<JoinGroupResponse> joined = custom.join(5, joinRequest(GROUP, first.memberId(), null,
-            metadata(Set.of())));
+        JoinGroupResponse first =
+                custom.join(5, joinRequest(GROUP, "", null, metadata(Set.of()))).join();
+        CompletableFuture<JoinGroupResponse> joined =
+                custom.join(5, joinRequest(GROUP, first.memberId(), null, metadata(Set.of())));
         custom.advance(2L * custom.config.initialRebalanceDelayMs());
         ConsumerProtocolAssignment withUserData = new ConsumerProtocolAssignment()
-            .setAssignedPartitions(new ArrayList<>(List.of(new ConsumerProtocolAssignment.TopicPartition()
-                .setTopic(TOPIC).setPartitions(new ArrayList<>(List.of(0))))))
-            .setUserData(new byte[] {7});
-        byte[] bytes = io.skiff.coordinator.group.classic.ConsumerProtocolCodec.serializeAssignment(withUserData, (short) 1);
-        custom.sync(GROUP, first.memberId(), joined.join().generationId(), Map.of(first.memberId(), bytes)).join();
+                .setAssignedPartitions(new ArrayList<>(List.of(new ConsumerProtocolAssignment.TopicPartition()
+                        .setTopic(TOPIC)
+                        .setPartitions(new ArrayList<>(List.of(0))))))
+                .setUserData(new byte[] {7});
+        byte[] bytes =
+                io.skiff.coordinator.group.classic.ConsumerProtocolCodec.serializeAssignment(withUserData, (short) 1);
+        custom.sync(GROUP, first.memberId(), joined.join().generationId(), Map.of(first.memberId(), bytes))
+                .join();
         ConsumerGroupHeartbeatResponse refused = custom.consumerHeartbeat(consumerJoin(GROUP, "c", List.of(TOPIC)));
         assertThat(refused.errorCode()).isEqualTo(Errors.GROUP_ID_NOT_FOUND.code);
-        assertThat(refused.errorMessage()).isEqualTo("Cannot upgrade classic group mg to consumer group because an "
-            + "unsupported custom assignor is in use. Please refer to the documentation or switch to a default assignor "
-            + "before re-attempting the upgrade.");
+        assertThat(refused.errorMessage())
+                .isEqualTo("Cannot upgrade classic group mg to consumer group because an "
+                        + "unsupported custom assignor is in use. Please refer to the documentation or switch to a default assignor "
+                        + "before re-attempting the upgrade.");
     }
 
     @Test

@@ -6,8 +6,8 @@ import io.skiff.coordinator.group.GroupRecords;
 import io.skiff.coordinator.record.OffsetCommitKey;
 import io.skiff.coordinator.testing.DirectExecutor;
 import io.skiff.wire.protocol.Errors;
-import java.nio.ByteBuffer;
 import io.skiff.wire.util.ManualClock;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -56,11 +56,19 @@ class CoordinatorShardTest {
     private final ManualTimer timer = new ManualTimer(clock);
     private final InMemoryCoordinatorLog log = new InMemoryCoordinatorLog();
     private final List<Recorder> states = new ArrayList<>();
-    private final CoordinatorShard<Recorder> shard = new CoordinatorShard<>("test", log, GroupRecords.SERDE, () -> {
-        Recorder r = new Recorder();
-        states.add(r);
-        return r;
-    }, new DirectExecutor(), clock, timer, 1_000_000);
+    private final CoordinatorShard<Recorder> shard = new CoordinatorShard<>(
+            "test",
+            log,
+            GroupRecords.SERDE,
+            () -> {
+                Recorder r = new Recorder();
+                states.add(r);
+                return r;
+            },
+            new DirectExecutor(),
+            clock,
+            timer,
+            1_000_000);
 
     private static CoordinatorRecord record(int partition) {
         return GroupRecords.offsetCommit("g", "t", partition, 1L, -1, "", 0L, -1L, null);
@@ -87,9 +95,10 @@ class CoordinatorShardTest {
     void failedAppendFailsLaterResponsesAndReloadsFromTheLog() {
         shard.load();
         shard.submit("first", ctx -> {
-            ctx.append(record(0));
-            return null;
-        }).join();
+                    ctx.append(record(0));
+                    return null;
+                })
+                .join();
         log.holdAppends(true);
         log.failNext(Errors.NOT_LEADER_OR_FOLLOWER);
         CompletableFuture<Object> failing = shard.submit("second", ctx -> {
@@ -124,8 +133,8 @@ class CoordinatorShardTest {
 
     @Test
     void batchLargerThanTheLimitIsRefused() {
-        CoordinatorShard<Recorder> small = new CoordinatorShard<>("small", log, GroupRecords.SERDE, Recorder::new,
-            new DirectExecutor(), clock, timer, 200);
+        CoordinatorShard<Recorder> small = new CoordinatorShard<>(
+                "small", log, GroupRecords.SERDE, Recorder::new, new DirectExecutor(), clock, timer, 200);
         small.load();
         CompletableFuture<Object> f = small.submit("big", ctx -> {
             for (int i = 0; i < 10; i++) {
@@ -146,21 +155,23 @@ class CoordinatorShardTest {
     void timersFireOnTheManualTimerAndAKeyReplacesTheEarlierTimer() {
         shard.load();
         shard.submit("schedule", ctx -> {
-            ctx.schedule("k", 100, c -> shard.state().fired.add("first"));
-            ctx.schedule("k", 200, c -> shard.state().fired.add("second"));
-            ctx.schedule("other", 50, c -> shard.state().fired.add("other"));
-            return null;
-        }).join();
+                    ctx.schedule("k", 100, c -> shard.state().fired.add("first"));
+                    ctx.schedule("k", 200, c -> shard.state().fired.add("second"));
+                    ctx.schedule("other", 50, c -> shard.state().fired.add("other"));
+                    return null;
+                })
+                .join();
         timer.advance(150);
         assertThat(shard.state().fired).containsExactly("other");
         timer.advance(100);
         assertThat(shard.state().fired).containsExactly("other", "second");
         shard.submit("cancel", ctx -> {
-            ctx.schedule("late", 10, c -> shard.state().fired.add("late"));
-            ctx.cancel("late");
-            assertThat(ctx.isScheduled("late")).isFalse();
-            return null;
-        }).join();
+                    ctx.schedule("late", 10, c -> shard.state().fired.add("late"));
+                    ctx.cancel("late");
+                    assertThat(ctx.isScheduled("late")).isFalse();
+                    return null;
+                })
+                .join();
         timer.advance(100);
         assertThat(shard.state().fired).containsExactly("other", "second");
     }
@@ -168,8 +179,8 @@ class CoordinatorShardTest {
     @Test
     void requestsBeforeTheLoadGetLoadInProgressAndAfterUnloadNotCoordinator() {
         List<Runnable> parked = new ArrayList<>();
-        CoordinatorShard<Recorder> lazy = new CoordinatorShard<>("lazy", log, GroupRecords.SERDE, Recorder::new,
-            parked::add, clock, timer, 1_000_000);
+        CoordinatorShard<Recorder> lazy = new CoordinatorShard<>(
+                "lazy", log, GroupRecords.SERDE, Recorder::new, parked::add, clock, timer, 1_000_000);
         lazy.load();
         CompletableFuture<String> early = lazy.submit("early", ctx -> "x");
         assertThat(early).isCompletedExceptionally();
@@ -184,13 +195,14 @@ class CoordinatorShardTest {
     void loadReplaysEveryRecordInOrderIncludingTombstones() {
         shard.load();
         shard.submit("w", ctx -> {
-            ctx.append(record(0));
-            ctx.append(record(1));
-            ctx.append(GroupRecords.offsetCommitTombstone("g", "t", 0));
-            return null;
-        }).join();
-        CoordinatorShard<Recorder> reloaded = new CoordinatorShard<>("reloaded", log, GroupRecords.SERDE, Recorder::new,
-            new DirectExecutor(), clock, timer, 1_000_000);
+                    ctx.append(record(0));
+                    ctx.append(record(1));
+                    ctx.append(GroupRecords.offsetCommitTombstone("g", "t", 0));
+                    return null;
+                })
+                .join();
+        CoordinatorShard<Recorder> reloaded = new CoordinatorShard<>(
+                "reloaded", log, GroupRecords.SERDE, Recorder::new, new DirectExecutor(), clock, timer, 1_000_000);
         reloaded.load();
         assertThat(reloaded.state().replayed).containsExactly("t-0", "t-1", "t-0=x");
         assertThat(reloaded.loadedRecords()).isEqualTo(3);
@@ -201,23 +213,26 @@ class CoordinatorShardTest {
     void recordsAreReplayedWithTheOffsetsTheyGetInTheLogWithoutAProducer() {
         shard.load();
         shard.submit("two", ctx -> {
-            ctx.append(record(0));
-            ctx.append(record(1));
-            return null;
-        }).join();
+                    ctx.append(record(0));
+                    ctx.append(record(1));
+                    return null;
+                })
+                .join();
         shard.submit("one", ctx -> {
-            ctx.append(record(2));
-            return null;
-        }).join();
+                    ctx.append(record(2));
+                    return null;
+                })
+                .join();
         assertThat(shard.state().positions).containsExactly("0 by -1/-1", "1 by -1/-1", "2 by -1/-1");
-        CoordinatorShard<Recorder> reloaded = new CoordinatorShard<>("reloaded", log, GroupRecords.SERDE, Recorder::new,
-            new DirectExecutor(), clock, timer, 1_000_000);
+        CoordinatorShard<Recorder> reloaded = new CoordinatorShard<>(
+                "reloaded", log, GroupRecords.SERDE, Recorder::new, new DirectExecutor(), clock, timer, 1_000_000);
         reloaded.load();
         assertThat(reloaded.state().positions).containsExactly("0 by -1/-1", "1 by -1/-1", "2 by -1/-1");
         reloaded.submit("next", ctx -> {
-            ctx.append(record(3));
-            return null;
-        }).join();
+                    ctx.append(record(3));
+                    return null;
+                })
+                .join();
         assertThat(reloaded.state().positions).last().isEqualTo("3 by -1/-1");
     }
 
@@ -241,17 +256,18 @@ class CoordinatorShardTest {
                 return 10L;
             }
         };
-        CoordinatorShard<Recorder> loaded = new CoordinatorShard<>("scripted", scripted, GroupRecords.SERDE, Recorder::new,
-            new DirectExecutor(), clock, timer, 1_000_000);
+        CoordinatorShard<Recorder> loaded = new CoordinatorShard<>(
+                "scripted", scripted, GroupRecords.SERDE, Recorder::new, new DirectExecutor(), clock, timer, 1_000_000);
         loaded.load();
         assertThat(loaded.state().replayed).containsExactly("t-0", "t-0=x", "t-0");
         assertThat(loaded.state().positions).containsExactly("3 by 42/7", "5 by 43/1", "8 by -1/-1");
         assertThat(loaded.state().markers).containsExactly("4 commit 42/7", "6 abort 43/1");
         assertThat(loaded.loadedRecords()).isEqualTo(3);
         loaded.submit("write", ctx -> {
-            ctx.append(record(1));
-            return null;
-        }).join();
+                    ctx.append(record(1));
+                    return null;
+                })
+                .join();
         assertThat(loaded.state().positions).last().isEqualTo("10 by -1/-1");
         assertThat(loaded.status()).isEqualTo(CoordinatorShard.Status.ACTIVE);
     }
@@ -269,11 +285,19 @@ class CoordinatorShardTest {
                 return log.replay(fromOffset, visitor);
             }
         };
-        CoordinatorShard<Recorder> moved = new CoordinatorShard<>("shifted", shifted, GroupRecords.SERDE, () -> {
-            Recorder r = new Recorder();
-            states.add(r);
-            return r;
-        }, new DirectExecutor(), clock, timer, 1_000_000);
+        CoordinatorShard<Recorder> moved = new CoordinatorShard<>(
+                "shifted",
+                shifted,
+                GroupRecords.SERDE,
+                () -> {
+                    Recorder r = new Recorder();
+                    states.add(r);
+                    return r;
+                },
+                new DirectExecutor(),
+                clock,
+                timer,
+                1_000_000);
         moved.load();
         CompletableFuture<String> write = moved.submit("write", ctx -> {
             ctx.append(record(0));

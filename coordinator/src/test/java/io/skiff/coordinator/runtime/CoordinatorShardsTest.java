@@ -20,21 +20,29 @@ class CoordinatorShardsTest {
 
     /** Time that stands still; the shards here set no timers that must fire. */
     private final ManualClock clock = new ManualClock();
+
     private final ManualTimer timer = new ManualTimer(clock);
 
     private final List<Integer> created = new ArrayList<>();
     private final List<CoordinatorShardTest.Recorder> states = new ArrayList<>();
-    private final CoordinatorShards<CoordinatorShardTest.Recorder> shards = new CoordinatorShards<>("__test",
-        GroupRecords.SERDE, p -> {
-            created.add(p);
-            CoordinatorShardTest.Recorder r = new CoordinatorShardTest.Recorder();
-            states.add(r);
-            return r;
-        }, ShardExecutors.of(p -> new DirectExecutor()), clock, timer, 1_000_000);
+    private final CoordinatorShards<CoordinatorShardTest.Recorder> shards = new CoordinatorShards<>(
+            "__test",
+            GroupRecords.SERDE,
+            p -> {
+                created.add(p);
+                CoordinatorShardTest.Recorder r = new CoordinatorShardTest.Recorder();
+                states.add(r);
+                return r;
+            },
+            ShardExecutors.of(p -> new DirectExecutor()),
+            clock,
+            timer,
+            1_000_000);
 
     private static InMemoryCoordinatorLog logWithOneRecord() {
         InMemoryCoordinatorLog log = new InMemoryCoordinatorLog();
-        log.append(List.of(GroupRecords.offsetCommit("g", "t", 0, 1L, -1, "", 0L, -1L, null))).join();
+        log.append(List.of(GroupRecords.offsetCommit("g", "t", 0, 1L, -1, "", 0L, -1L, null)))
+                .join();
         return log;
     }
 
@@ -93,7 +101,7 @@ class CoordinatorShardsTest {
     @Test
     void electionWithoutALeaderEpochIsRefused() {
         assertThatThrownBy(() -> shards.elect(0, CoordinatorShards.UNKNOWN_LEADER_EPOCH, new InMemoryCoordinatorLog()))
-            .isInstanceOf(IllegalArgumentException.class);
+                .isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test
@@ -117,7 +125,8 @@ class CoordinatorShardsTest {
         try {
             assertThat(owned.forPartition(4)).isSameAs(owned.forPartition(0)).isNotSameAs(owned.forPartition(1));
             CompletableFuture<String> name = new CompletableFuture<>();
-            owned.forPartition(3).execute(() -> name.complete(Thread.currentThread().getName()));
+            owned.forPartition(3)
+                    .execute(() -> name.complete(Thread.currentThread().getName()));
             assertThat(name.get(10, TimeUnit.SECONDS)).isEqualTo("test-shard-1");
         } finally {
             owned.close();

@@ -75,8 +75,12 @@ public final class InMemoryCoordinatorLog implements CoordinatorLog {
         }
         for (int i = (int) fromOffset; i < snapshot.size(); i++) {
             Entry e = snapshot.get(i);
-            visitor.visit(i, NO_PRODUCER_ID, NO_PRODUCER_EPOCH, ByteBuffer.wrap(e.key).asReadOnlyBuffer(),
-                e.value == null ? null : ByteBuffer.wrap(e.value).asReadOnlyBuffer());
+            visitor.visit(
+                    i,
+                    NO_PRODUCER_ID,
+                    NO_PRODUCER_EPOCH,
+                    ByteBuffer.wrap(e.key).asReadOnlyBuffer(),
+                    e.value == null ? null : ByteBuffer.wrap(e.value).asReadOnlyBuffer());
         }
         return snapshot.size();
     }

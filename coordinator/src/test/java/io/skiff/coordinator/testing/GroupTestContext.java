@@ -51,7 +51,7 @@ public final class GroupTestContext {
     public GroupCoordinator coordinator;
 
     public GroupTestContext() {
-        this(b -> { });
+        this(b -> {});
     }
 
     /**
@@ -60,8 +60,8 @@ public final class GroupTestContext {
      * so that flows need no clock moves; the customizer may change both.
      */
     public GroupTestContext(Consumer<GroupCoordinatorConfig.Builder> customizer) {
-        GroupCoordinatorConfig.Builder b = GroupCoordinatorConfig.builder().offsetsTopicPartitions(1)
-            .consumerGroupAssignmentIntervalMs(0);
+        GroupCoordinatorConfig.Builder b =
+                GroupCoordinatorConfig.builder().offsetsTopicPartitions(1).consumerGroupAssignmentIntervalMs(0);
         customizer.accept(b);
         this.config = b.build();
         for (int p = 0; p < config.offsetsTopicPartitions(); p++) {
@@ -117,16 +117,19 @@ public final class GroupTestContext {
         ConsumerProtocolSubscription s = new ConsumerProtocolSubscription().setTopics(new ArrayList<>(topics));
         List<ConsumerProtocolSubscription.TopicPartition> tps = new ArrayList<>();
         for (Map.Entry<String, List<Integer>> e : owned) {
-            tps.add(new ConsumerProtocolSubscription.TopicPartition().setTopic(e.getKey())
-                .setPartitions(new ArrayList<>(e.getValue())));
+            tps.add(new ConsumerProtocolSubscription.TopicPartition()
+                    .setTopic(e.getKey())
+                    .setPartitions(new ArrayList<>(e.getValue())));
         }
         s.setOwnedPartitions(tps);
         return serialize(s, (short) 1);
     }
 
     public static byte[] assignment(String topic, Integer... partitions) {
-        ConsumerProtocolAssignment a = new ConsumerProtocolAssignment().setAssignedPartitions(new ArrayList<>(List.of(
-            new ConsumerProtocolAssignment.TopicPartition().setTopic(topic).setPartitions(new ArrayList<>(List.of(partitions))))));
+        ConsumerProtocolAssignment a = new ConsumerProtocolAssignment()
+                .setAssignedPartitions(new ArrayList<>(List.of(new ConsumerProtocolAssignment.TopicPartition()
+                        .setTopic(topic)
+                        .setPartitions(new ArrayList<>(List.of(partitions))))));
         return serialize(a, (short) 1);
     }
 
@@ -144,14 +147,15 @@ public final class GroupTestContext {
 
     public static JoinGroupRequest joinRequest(String groupId, String memberId, String instanceId, byte[] metadata) {
         return new JoinGroupRequest()
-            .setGroupId(groupId)
-            .setMemberId(memberId)
-            .setGroupInstanceId(instanceId)
-            .setSessionTimeoutMs(10_000)
-            .setRebalanceTimeoutMs(60_000)
-            .setProtocolType("consumer")
-            .setProtocols(new ArrayList<>(List.of(new JoinGroupRequest.JoinGroupRequestProtocol()
-                .setName("range").setMetadata(metadata))));
+                .setGroupId(groupId)
+                .setMemberId(memberId)
+                .setGroupInstanceId(instanceId)
+                .setSessionTimeoutMs(10_000)
+                .setRebalanceTimeoutMs(60_000)
+                .setProtocolType("consumer")
+                .setProtocols(new ArrayList<>(List.of(new JoinGroupRequest.JoinGroupRequestProtocol()
+                        .setName("range")
+                        .setMetadata(metadata))));
     }
 
     public CompletableFuture<JoinGroupResponse> join(int version, JoinGroupRequest request) {
@@ -160,26 +164,42 @@ public final class GroupTestContext {
 
     /** A dynamic member's full join (v5: MEMBER_ID_REQUIRED then the join with its id); not awaited. */
     public CompletableFuture<JoinGroupResponse> joinDynamic(String groupId, byte[] metadata) {
-        JoinGroupResponse first = join(5, joinRequest(groupId, "", null, metadata)).join();
+        JoinGroupResponse first =
+                join(5, joinRequest(groupId, "", null, metadata)).join();
         if (first.errorCode() != io.skiff.wire.protocol.Errors.MEMBER_ID_REQUIRED.code) {
             throw new AssertionError("expected MEMBER_ID_REQUIRED, got " + first);
         }
         return join(5, joinRequest(groupId, first.memberId(), null, metadata));
     }
 
-    public CompletableFuture<SyncGroupResponse> sync(String groupId, String memberId, int generation,
-                                                     Map<String, byte[]> assignments) {
+    public CompletableFuture<SyncGroupResponse> sync(
+            String groupId, String memberId, int generation, Map<String, byte[]> assignments) {
         List<SyncGroupRequest.SyncGroupRequestAssignment> as = new ArrayList<>();
         for (Map.Entry<String, byte[]> e : assignments.entrySet()) {
-            as.add(new SyncGroupRequest.SyncGroupRequestAssignment().setMemberId(e.getKey()).setAssignment(e.getValue()));
+            as.add(new SyncGroupRequest.SyncGroupRequestAssignment()
+                    .setMemberId(e.getKey())
+                    .setAssignment(e.getValue()));
         }
-        return coordinator.syncGroup(rc(5), new SyncGroupRequest().setGroupId(groupId).setMemberId(memberId)
-            .setGenerationId(generation).setProtocolType("consumer").setProtocolName("range").setAssignments(as));
+        return coordinator.syncGroup(
+                rc(5),
+                new SyncGroupRequest()
+                        .setGroupId(groupId)
+                        .setMemberId(memberId)
+                        .setGenerationId(generation)
+                        .setProtocolType("consumer")
+                        .setProtocolName("range")
+                        .setAssignments(as));
     }
 
     public HeartbeatResponse heartbeat(String groupId, String memberId, int generation) {
-        return coordinator.heartbeat(rc(4), new HeartbeatRequest().setGroupId(groupId).setMemberId(memberId)
-            .setGenerationId(generation)).join();
+        return coordinator
+                .heartbeat(
+                        rc(4),
+                        new HeartbeatRequest()
+                                .setGroupId(groupId)
+                                .setMemberId(memberId)
+                                .setGenerationId(generation))
+                .join();
     }
 
     public LeaveGroupResponse leave(String groupId, String... memberIds) {
@@ -187,22 +207,26 @@ public final class GroupTestContext {
         for (String m : memberIds) {
             ms.add(new LeaveGroupRequest.MemberIdentity().setMemberId(m));
         }
-        return coordinator.leaveGroup(rc(5), new LeaveGroupRequest().setGroupId(groupId).setMembers(ms)).join();
+        return coordinator
+                .leaveGroup(rc(5), new LeaveGroupRequest().setGroupId(groupId).setMembers(ms))
+                .join();
     }
 
     // -------------------------------------------------------------------------------------------
     // Offsets.
 
-    public static OffsetCommitRequest commitRequest(String groupId, String memberId, int generation, String topic,
-                                                    int partition, long offset) {
+    public static OffsetCommitRequest commitRequest(
+            String groupId, String memberId, int generation, String topic, int partition, long offset) {
         return new OffsetCommitRequest()
-            .setGroupId(groupId)
-            .setMemberId(memberId)
-            .setGenerationIdOrMemberEpoch(generation)
-            .setTopics(new ArrayList<>(List.of(new OffsetCommitRequest.OffsetCommitRequestTopic()
-                .setName(topic)
-                .setPartitions(new ArrayList<>(List.of(new OffsetCommitRequest.OffsetCommitRequestPartition()
-                    .setPartitionIndex(partition).setCommittedOffset(offset).setCommittedMetadata("m")))))));
+                .setGroupId(groupId)
+                .setMemberId(memberId)
+                .setGenerationIdOrMemberEpoch(generation)
+                .setTopics(new ArrayList<>(List.of(new OffsetCommitRequest.OffsetCommitRequestTopic()
+                        .setName(topic)
+                        .setPartitions(new ArrayList<>(List.of(new OffsetCommitRequest.OffsetCommitRequestPartition()
+                                .setPartitionIndex(partition)
+                                .setCommittedOffset(offset)
+                                .setCommittedMetadata("m")))))));
     }
 
     public OffsetCommitResponse commit(int version, OffsetCommitRequest request) {
@@ -220,10 +244,14 @@ public final class GroupTestContext {
 
     /** Fetches one partition with OffsetFetch v8; returns the committed offset (or -1), or throws on errors. */
     public long committed(String groupId, String topic, int partition) {
-        OffsetFetchResponse r = fetch(8, new OffsetFetchRequest().setGroups(new ArrayList<>(List.of(
-            new OffsetFetchRequest.OffsetFetchRequestGroup().setGroupId(groupId).setTopics(new ArrayList<>(List.of(
-                new OffsetFetchRequest.OffsetFetchRequestTopics().setName(topic)
-                    .setPartitionIndexes(new ArrayList<>(List.of(partition))))))))));
+        OffsetFetchResponse r = fetch(
+                8,
+                new OffsetFetchRequest()
+                        .setGroups(new ArrayList<>(List.of(new OffsetFetchRequest.OffsetFetchRequestGroup()
+                                .setGroupId(groupId)
+                                .setTopics(new ArrayList<>(List.of(new OffsetFetchRequest.OffsetFetchRequestTopics()
+                                        .setName(topic)
+                                        .setPartitionIndexes(new ArrayList<>(List.of(partition))))))))));
         OffsetFetchResponse.OffsetFetchResponseGroup g = r.groups().get(0);
         if (g.errorCode() != 0) {
             throw new AssertionError("group error " + g.errorCode());
@@ -241,31 +269,33 @@ public final class GroupTestContext {
     /** The first heartbeat of a member subscribing to {@code topics}. */
     public static ConsumerGroupHeartbeatRequest consumerJoin(String groupId, String memberId, List<String> topics) {
         return new ConsumerGroupHeartbeatRequest()
-            .setGroupId(groupId)
-            .setMemberId(memberId)
-            .setMemberEpoch(0)
-            .setRebalanceTimeoutMs(30_000)
-            .setSubscribedTopicNames(new ArrayList<>(topics))
-            .setTopicPartitions(new ArrayList<>());
+                .setGroupId(groupId)
+                .setMemberId(memberId)
+                .setMemberEpoch(0)
+                .setRebalanceTimeoutMs(30_000)
+                .setSubscribedTopicNames(new ArrayList<>(topics))
+                .setTopicPartitions(new ArrayList<>());
     }
 
     /** A regular heartbeat reporting {@code owned} (null = not reported). */
-    public static ConsumerGroupHeartbeatRequest consumerBeat(String groupId, String memberId, int epoch,
-                                                            List<ConsumerGroupHeartbeatRequest.TopicPartitions> owned) {
+    public static ConsumerGroupHeartbeatRequest consumerBeat(
+            String groupId, String memberId, int epoch, List<ConsumerGroupHeartbeatRequest.TopicPartitions> owned) {
         return new ConsumerGroupHeartbeatRequest()
-            .setGroupId(groupId)
-            .setMemberId(memberId)
-            .setMemberEpoch(epoch)
-            .setTopicPartitions(owned);
+                .setGroupId(groupId)
+                .setMemberId(memberId)
+                .setMemberEpoch(epoch)
+                .setTopicPartitions(owned);
     }
 
     /** The partitions of a heartbeat response's assignment, as owned partitions for the next heartbeat. */
-    public static List<ConsumerGroupHeartbeatRequest.TopicPartitions> owned(ConsumerGroupHeartbeatResponse.Assignment a) {
+    public static List<ConsumerGroupHeartbeatRequest.TopicPartitions> owned(
+            ConsumerGroupHeartbeatResponse.Assignment a) {
         List<ConsumerGroupHeartbeatRequest.TopicPartitions> out = new ArrayList<>();
         if (a != null) {
             for (ConsumerGroupHeartbeatResponse.TopicPartitions tp : a.topicPartitions()) {
-                out.add(new ConsumerGroupHeartbeatRequest.TopicPartitions().setTopicId(tp.topicId())
-                    .setPartitions(new ArrayList<>(tp.partitions())));
+                out.add(new ConsumerGroupHeartbeatRequest.TopicPartitions()
+                        .setTopicId(tp.topicId())
+                        .setPartitions(new ArrayList<>(tp.partitions())));
             }
         }
         return out;
@@ -274,8 +304,9 @@ public final class GroupTestContext {
     public static List<ConsumerGroupHeartbeatRequest.TopicPartitions> owned(Uuid topicId, Integer... partitions) {
         List<ConsumerGroupHeartbeatRequest.TopicPartitions> out = new ArrayList<>();
         if (partitions.length > 0) {
-            out.add(new ConsumerGroupHeartbeatRequest.TopicPartitions().setTopicId(topicId)
-                .setPartitions(new ArrayList<>(List.of(partitions))));
+            out.add(new ConsumerGroupHeartbeatRequest.TopicPartitions()
+                    .setTopicId(topicId)
+                    .setPartitions(new ArrayList<>(List.of(partitions))));
         }
         return out;
     }

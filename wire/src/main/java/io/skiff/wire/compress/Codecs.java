@@ -33,33 +33,43 @@ public final class Codecs {
 
     /** Kafka's defaults (KIP-390). */
     public static final int GZIP_DEFAULT_LEVEL = Deflater.DEFAULT_COMPRESSION;
+
     public static final int LZ4_DEFAULT_LEVEL = 9;
     public static final int ZSTD_DEFAULT_LEVEL = 3;
 
     private static final int GZIP_BUFFER = 8 * 1024;
     private static final LZ4Factory LZ4_FACTORY = LZ4Factory.fastestInstance();
 
-    private Codecs() {
-    }
+    private Codecs() {}
 
     public static String name(int codec) {
         switch (codec) {
-            case NONE: return "none";
-            case GZIP: return "gzip";
-            case SNAPPY: return "snappy";
-            case LZ4: return "lz4";
-            case ZSTD: return "zstd";
-            default: return "unknown(" + codec + ")";
+            case NONE:
+                return "none";
+            case GZIP:
+                return "gzip";
+            case SNAPPY:
+                return "snappy";
+            case LZ4:
+                return "lz4";
+            case ZSTD:
+                return "zstd";
+            default:
+                return "unknown(" + codec + ")";
         }
     }
 
     /** The default level of a codec (ignored by snappy). */
     public static int defaultLevel(int codec) {
         switch (codec) {
-            case GZIP: return GZIP_DEFAULT_LEVEL;
-            case LZ4: return LZ4_DEFAULT_LEVEL;
-            case ZSTD: return ZSTD_DEFAULT_LEVEL;
-            default: return 0;
+            case GZIP:
+                return GZIP_DEFAULT_LEVEL;
+            case LZ4:
+                return LZ4_DEFAULT_LEVEL;
+            case ZSTD:
+                return ZSTD_DEFAULT_LEVEL;
+            default:
+                return 0;
         }
     }
 
@@ -86,9 +96,15 @@ public final class Codecs {
             case SNAPPY:
                 return new SnappyOutputStream(raw);
             case LZ4: {
-                LZ4Compressor compressor = level <= 1 ? LZ4_FACTORY.fastCompressor() : LZ4_FACTORY.highCompressor(level);
-                return new LZ4FrameOutputStream(raw, LZ4FrameOutputStream.BLOCKSIZE.SIZE_64KB, -1L, compressor,
-                    XXHashFactory.fastestInstance().hash32(), LZ4FrameOutputStream.FLG.Bits.BLOCK_INDEPENDENCE);
+                LZ4Compressor compressor =
+                        level <= 1 ? LZ4_FACTORY.fastCompressor() : LZ4_FACTORY.highCompressor(level);
+                return new LZ4FrameOutputStream(
+                        raw,
+                        LZ4FrameOutputStream.BLOCKSIZE.SIZE_64KB,
+                        -1L,
+                        compressor,
+                        XXHashFactory.fastestInstance().hash32(),
+                        LZ4FrameOutputStream.FLG.Bits.BLOCK_INDEPENDENCE);
             }
             case ZSTD:
                 return new ZstdOutputStreamNoFinalizer(raw, RecyclingBufferPool.INSTANCE, level);

@@ -32,6 +32,7 @@ import java.util.Objects;
 public abstract class DecompressingStream extends InputStream {
     /** Buffers larger than this are dropped when their payload is closed, not kept for the next. */
     public static final int RETAINED_BUFFER_BYTES = 1 << 20;
+
     static final byte[] EMPTY = new byte[0];
     private static final int MIN_BUFFER_BYTES = 16 * 1024;
 
@@ -42,11 +43,13 @@ public abstract class DecompressingStream extends InputStream {
 
     /** The current run: decode() puts at least one byte in [chunkPosition, chunkLimit) of chunk. */
     byte[] chunk = EMPTY;
+
     int chunkPosition;
     int chunkLimit;
 
     /** The borrowed compressed bytes: [sourceStart, sourceEnd) of source; sourcePosition is next. */
     ByteBuf source;
+
     int sourceStart;
     int sourcePosition;
     int sourceEnd;
@@ -55,6 +58,7 @@ public abstract class DecompressingStream extends InputStream {
 
     /** Decompressed bytes handed out so far for this payload. */
     long produced;
+
     final long maxDecompressedBytes;
     private final int codec;
     private int state = CLOSED;
@@ -99,12 +103,10 @@ public abstract class DecompressingStream extends InputStream {
     abstract boolean decode() throws IOException;
 
     /** Drops buffers grown past {@link #RETAINED_BUFFER_BYTES}; called when a payload is closed. */
-    void trim() {
-    }
+    void trim() {}
 
     /** Frees native resources; the stream must not be used afterwards. */
-    void release() {
-    }
+    void release() {}
 
     /**
      * Decodes the next run of decompressed bytes, dropping what is left of the current one.

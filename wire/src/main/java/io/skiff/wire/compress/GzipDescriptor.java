@@ -58,6 +58,5 @@ public final class GzipDescriptor {
     public static final int FLG_FNAME = 0x08;
     public static final int FLG_FCOMMENT = 0x10;
 
-    private GzipDescriptor() {
-    }
+    private GzipDescriptor() {}
 }

@@ -50,6 +50,7 @@ final class GzipReader extends DecompressingStream {
     private int phase;
     /** Where the current member's deflate data starts, and how many bytes were given to the inflater. */
     private int inputStart;
+
     private int inputLength;
     private long memberBytes;
 

@@ -42,6 +42,7 @@ public final class Lz4FrameDescriptor {
     public static final int BD_LENGTH = 1;
     /** Where the content size is when FLG says it is present; otherwise HC is here. */
     public static final int CONTENT_SIZE_OFFSET = BD_OFFSET + BD_LENGTH;
+
     public static final int CONTENT_SIZE_LENGTH = 8;
     public static final int HEADER_CHECKSUM_LENGTH = 1;
     /** A frame descriptor without a content size: magic, FLG, BD and HC. */
@@ -67,10 +68,10 @@ public final class Lz4FrameDescriptor {
 
     /** Bit 31 of a block size: the block is stored uncompressed. */
     public static final int BLOCK_UNCOMPRESSED_FLAG = 0x80000000;
+
     public static final int BLOCK_SIZE_MASK = 0x7FFFFFFF;
 
-    private Lz4FrameDescriptor() {
-    }
+    private Lz4FrameDescriptor() {}
 
     /** The largest block of a frame whose BD names block maximum size {@code id} (4 to 7). */
     public static int blockMaxSize(int id) {

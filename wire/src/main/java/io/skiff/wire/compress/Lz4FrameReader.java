@@ -49,10 +49,12 @@ import net.jpountz.xxhash.XXHashFactory;
  * as Kafka ignores them. Not thread-safe.
  */
 final class Lz4FrameReader extends DecompressingStream {
-    private static final LZ4SafeDecompressor DECOMPRESSOR = LZ4Factory.fastestInstance().safeDecompressor();
+    private static final LZ4SafeDecompressor DECOMPRESSOR =
+            LZ4Factory.fastestInstance().safeDecompressor();
     private static final XXHash32 XXHASH = XXHashFactory.fastestInstance().hash32();
     /** An LZ4 block decompresses to at most 255 times its size (each extra length byte adds 255). */
     private static final long MAX_EXPANSION = 255;
+
     private static final int MAX_DESCRIPTOR_LENGTH = CONTENT_SIZE_OFFSET + CONTENT_SIZE_LENGTH - FLG_OFFSET;
 
     private final byte[] descriptor = new byte[MAX_DESCRIPTOR_LENGTH];
@@ -95,7 +97,8 @@ final class Lz4FrameReader extends DecompressingStream {
                 return false;
             }
             if (size > blockMaxSize) {
-                throw new IOException("lz4 block of " + size + " bytes exceeds the frame's block maximum size " + blockMaxSize);
+                throw new IOException(
+                        "lz4 block of " + size + " bytes exceeds the frame's block maximum size " + blockMaxSize);
             }
             int data = sourcePosition;
             require(data, (long) size + (blockChecksums ? BLOCK_CHECKSUM_LENGTH : 0), "lz4 block");

@@ -43,6 +43,5 @@ public final class SnappyFramingDescriptor {
      */
     public static final int MAX_EXPANSION = 32;
 
-    private SnappyFramingDescriptor() {
-    }
+    private SnappyFramingDescriptor() {}
 }

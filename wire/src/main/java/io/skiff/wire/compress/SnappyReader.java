@@ -81,8 +81,8 @@ final class SnappyReader extends DecompressingStream {
 
     private boolean hasHeader() {
         return sourceRemaining() >= HEADER_LENGTH
-            && source.getInt(sourcePosition) == MAGIC_HEAD
-            && source.getInt(sourcePosition + MAGIC_LENGTH / 2) == MAGIC_TAIL;
+                && source.getInt(sourcePosition) == MAGIC_HEAD
+                && source.getInt(sourcePosition + MAGIC_LENGTH / 2) == MAGIC_TAIL;
     }
 
     /**

@@ -46,8 +46,8 @@ final class ZstdReader extends DecompressingStream {
                 throw new IOException("zstd: " + e.getMessage(), e);
             }
             in = source.hasArray()
-                ? ByteBuffer.wrap(source.array(), source.arrayOffset() + sourceStart, sourceEnd - sourceStart)
-                : sourceNio();
+                    ? ByteBuffer.wrap(source.array(), source.arrayOffset() + sourceStart, sourceEnd - sourceStart)
+                    : sourceNio();
         }
         while (true) {
             boolean inputLeft = in.hasRemaining();

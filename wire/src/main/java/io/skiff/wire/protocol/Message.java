@@ -42,6 +42,5 @@ public interface Message {
     List<RawTaggedField> unknownTaggedFields();
 
     /** Releases the buffers held by records fields, if any. Idempotent. */
-    default void release() {
-    }
+    default void release() {}
 }

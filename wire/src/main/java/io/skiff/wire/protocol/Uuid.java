@@ -38,7 +38,9 @@ public final class Uuid implements Comparable<Uuid> {
             b[8] |= (byte) 0x80;
             ByteBuffer bb = ByteBuffer.wrap(b);
             Uuid id = new Uuid(bb.getLong(), bb.getLong());
-            if (!id.equals(ZERO) && !id.equals(METADATA_TOPIC_ID) && !id.toString().startsWith("-")) {
+            if (!id.equals(ZERO)
+                    && !id.equals(METADATA_TOPIC_ID)
+                    && !id.toString().startsWith("-")) {
                 return id;
             }
         }

@@ -20,8 +20,7 @@ public final class Wire {
     /** Longest string the protocol can carry (its classic length prefix is an int16). */
     public static final int MAX_STRING_LENGTH = Short.MAX_VALUE;
 
-    private Wire() {
-    }
+    private Wire() {}
 
     // ---------------------------------------------------------------------------------------------
     // varints
@@ -209,8 +208,8 @@ public final class Wire {
         return new ByteBufRecords(buf.readRetainedSlice(length));
     }
 
-    public static void writeRecords(ByteBuf buf, Records records, boolean compact, boolean nullable, String field,
-                                    RecordsSink sink) {
+    public static void writeRecords(
+            ByteBuf buf, Records records, boolean compact, boolean nullable, String field, RecordsSink sink) {
         if (records == null) {
             if (!nullable) {
                 throw nullNotAllowed(field);
@@ -227,8 +226,9 @@ public final class Wire {
     }
 
     public static int sizeOfRecords(Records records, boolean compact) {
-        return records == null ? sizeOfBytesLength(-1, compact)
-            : sizeOfBytesLength(records.sizeInBytes(), compact) + records.sizeInBytes();
+        return records == null
+                ? sizeOfBytesLength(-1, compact)
+                : sizeOfBytesLength(records.sizeInBytes(), compact) + records.sizeInBytes();
     }
 
     /** Releases {@code records} if it holds a reference-counted buffer. */
@@ -248,8 +248,8 @@ public final class Wire {
             return -1;
         }
         if (length > buf.readableBytes()) {
-            throw new MessageParseException("array field " + field + " claims " + length
-                + " elements but only " + buf.readableBytes() + " bytes remain");
+            throw new MessageParseException("array field " + field + " claims " + length + " elements but only "
+                    + buf.readableBytes() + " bytes remain");
         }
         return length;
     }
@@ -307,8 +307,8 @@ public final class Wire {
 
     public static void checkRemaining(ByteBuf buf, int length, String field) {
         if (length > buf.readableBytes()) {
-            throw new MessageParseException("field " + field + " claims " + length + " bytes but only "
-                + buf.readableBytes() + " remain");
+            throw new MessageParseException(
+                    "field " + field + " claims " + length + " bytes but only " + buf.readableBytes() + " remain");
         }
     }
 
@@ -318,16 +318,16 @@ public final class Wire {
     /** Checks that a tagged field of {@code size} bytes fits and returns the reader index where it ends. */
     public static int tagEnd(ByteBuf buf, int size) {
         if (size < 0 || size > buf.readableBytes()) {
-            throw new MessageParseException("tagged field claims " + size + " bytes but only "
-                + buf.readableBytes() + " remain");
+            throw new MessageParseException(
+                    "tagged field claims " + size + " bytes but only " + buf.readableBytes() + " remain");
         }
         return buf.readerIndex() + size;
     }
 
     public static void checkTagEnd(ByteBuf buf, int end, int tag) {
         if (buf.readerIndex() != end) {
-            throw new MessageParseException("tagged field " + tag + " was " + (buf.readerIndex() - end)
-                + " bytes off its declared size");
+            throw new MessageParseException(
+                    "tagged field " + tag + " was " + (buf.readerIndex() - end) + " bytes off its declared size");
         }
     }
 

@@ -15,19 +15,25 @@ import java.io.OutputStream;
  * are unchanged. Stateless; every call allocates the new batch.
  */
 public final class BatchRecompressor {
-    private BatchRecompressor() {
-    }
+    private BatchRecompressor() {}
 
     /** The codec id a topic's compression.type asks for, or -1 for "producer" (keep the batch's own). */
     public static int targetCodec(String compressionType) {
         switch (compressionType) {
-            case "producer": return -1;
-            case "uncompressed": return Codecs.NONE;
-            case "gzip": return Codecs.GZIP;
-            case "snappy": return Codecs.SNAPPY;
-            case "lz4": return Codecs.LZ4;
-            case "zstd": return Codecs.ZSTD;
-            default: throw new IllegalArgumentException("unknown compression.type " + compressionType);
+            case "producer":
+                return -1;
+            case "uncompressed":
+                return Codecs.NONE;
+            case "gzip":
+                return Codecs.GZIP;
+            case "snappy":
+                return Codecs.SNAPPY;
+            case "lz4":
+                return Codecs.LZ4;
+            case "zstd":
+                return Codecs.ZSTD;
+            default:
+                throw new IllegalArgumentException("unknown compression.type " + compressionType);
         }
     }
 
@@ -37,7 +43,7 @@ public final class BatchRecompressor {
      * decompressed size is within the validator's cap).
      */
     public static ByteBuf recompress(RecordBatch batch, int targetCodec, int level, ByteBufAllocator alloc)
-        throws IOException {
+            throws IOException {
         ByteBuf src = batch.buffer();
         int recordsStart = batch.offset() + RecordBatchDescriptor.RECORDS_OFFSET;
         int recordsLength = batch.sizeInBytes() - RecordBatchDescriptor.RECORDS_OFFSET;
@@ -47,7 +53,8 @@ public final class BatchRecompressor {
             ByteBuf records;
             if (batch.isCompressed()) {
                 plain = alloc.buffer(Math.max(256, recordsLength * 4));
-                try (InputStream in = Codecs.decompress(batch.compressionCodecId(), src.slice(recordsStart, recordsLength))) {
+                try (InputStream in =
+                        Codecs.decompress(batch.compressionCodecId(), src.slice(recordsStart, recordsLength))) {
                     byte[] chunk = new byte[8192];
                     int n;
                     while ((n = in.read(chunk)) > 0) {
@@ -66,10 +73,13 @@ public final class BatchRecompressor {
                     records.getBytes(records.readerIndex(), compressed, records.readableBytes());
                 }
             }
-            out.setInt(RecordBatchDescriptor.BATCH_LENGTH_OFFSET, out.readableBytes() - RecordBatchDescriptor.LOG_OVERHEAD);
+            out.setInt(
+                    RecordBatchDescriptor.BATCH_LENGTH_OFFSET,
+                    out.readableBytes() - RecordBatchDescriptor.LOG_OVERHEAD);
             short attributes = out.getShort(RecordBatchDescriptor.ATTRIBUTES_OFFSET);
-            out.setShort(RecordBatchDescriptor.ATTRIBUTES_OFFSET,
-                (attributes & ~RecordBatchDescriptor.COMPRESSION_CODEC_MASK) | targetCodec);
+            out.setShort(
+                    RecordBatchDescriptor.ATTRIBUTES_OFFSET,
+                    (attributes & ~RecordBatchDescriptor.COMPRESSION_CODEC_MASK) | targetCodec);
             new RecordBatch().wrap(out, 0).updateCrc();
             return out;
         } catch (IOException | RuntimeException e) {

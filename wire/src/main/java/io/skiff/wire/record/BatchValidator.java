@@ -74,8 +74,8 @@ public final class BatchValidator {
      * {@code topicPartition} (used in messages) at time {@code nowMs}. Returns true when valid;
      * the details are in {@code out} either way.
      */
-    public boolean validate(ByteBuf records, ValidationRules rules, String topicPartition, long nowMs,
-                            ValidationResult out) {
+    public boolean validate(
+            ByteBuf records, ValidationRules rules, String topicPartition, long nowMs, ValidationResult out) {
         out.clear();
         int start = records.readerIndex();
         int end = records.writerIndex();
@@ -91,14 +91,17 @@ public final class BatchValidator {
         }
         byte magic = records.getByte(start + MAGIC_OFFSET);
         if (magic != MAGIC_V2) {
-            return out.fail(INVALID_RECORD, "Produce requests are only allowed to contain record batches with magic version 2");
+            return out.fail(
+                    INVALID_RECORD, "Produce requests are only allowed to contain record batches with magic version 2");
         }
         int secondSize = nextBatchSize(records, start + firstSize, end, out);
         if (secondSize < 0) {
             return false;
         }
         if (secondSize > 0) {
-            return out.fail(INVALID_RECORD, "Produce requests are only allowed to contain exactly one record batch per partition");
+            return out.fail(
+                    INVALID_RECORD,
+                    "Produce requests are only allowed to contain exactly one record batch per partition");
         }
 
         // 2. The batch as a whole.
@@ -107,40 +110,54 @@ public final class BatchValidator {
         out.batchOffset = start;
         out.batchSize = firstSize;
         if (batch.baseOffset() != 0) {
-            return out.fail(INVALID_RECORD, "The baseOffset of the record batch in the append to " + topicPartition
-                + " should be 0, but it is " + batch.baseOffset());
+            return out.fail(
+                    INVALID_RECORD,
+                    "The baseOffset of the record batch in the append to " + topicPartition + " should be 0, but it is "
+                            + batch.baseOffset());
         }
         if (firstSize > rules.maxMessageBytes()) {
-            return out.fail(BATCH_TOO_LARGE, "The record batch size in the append to " + topicPartition + " is "
-                + firstSize + " bytes which exceeds the maximum configured value of " + rules.maxMessageBytes() + ".");
+            return out.fail(
+                    BATCH_TOO_LARGE,
+                    "The record batch size in the append to " + topicPartition + " is " + firstSize
+                            + " bytes which exceeds the maximum configured value of " + rules.maxMessageBytes() + ".");
         }
         if (firstSize < HEADER_SIZE || !batch.isValid()) {
-            return out.fail(CORRUPT_BATCH, "Record is corrupt (stored crc = "
-                + (firstSize >= HEADER_SIZE ? batch.checksum() : -1) + ") in topic partition " + topicPartition + ".");
+            return out.fail(
+                    CORRUPT_BATCH,
+                    "Record is corrupt (stored crc = " + (firstSize >= HEADER_SIZE ? batch.checksum() : -1)
+                            + ") in topic partition " + topicPartition + ".");
         }
 
         // 3. Header consistency.
         long countFromOffsets = (long) batch.lastOffsetDelta() + 1;
         int count = batch.recordsCount();
         if (countFromOffsets <= 0) {
-            return out.fail(INVALID_RECORD, "Batch has an invalid offset range: [0, " + batch.lastOffsetDelta()
-                + "] in topic partition " + topicPartition);
+            return out.fail(
+                    INVALID_RECORD,
+                    "Batch has an invalid offset range: [0, " + batch.lastOffsetDelta() + "] in topic partition "
+                            + topicPartition);
         }
         if (count <= 0) {
-            return out.fail(INVALID_RECORD, "Invalid reported count for record batch: " + count
-                + " in topic partition " + topicPartition);
+            return out.fail(
+                    INVALID_RECORD,
+                    "Invalid reported count for record batch: " + count + " in topic partition " + topicPartition);
         }
         if (countFromOffsets != count) {
-            return out.fail(INVALID_RECORD, "Inconsistent batch offset range [0, " + batch.lastOffsetDelta()
-                + "] and count of records " + count + " in topic partition " + topicPartition);
+            return out.fail(
+                    INVALID_RECORD,
+                    "Inconsistent batch offset range [0, " + batch.lastOffsetDelta() + "] and count of records " + count
+                            + " in topic partition " + topicPartition);
         }
         if (batch.isControl()) {
-            return out.fail(INVALID_RECORD, "Clients are not allowed to write control records in topic partition "
-                + topicPartition);
+            return out.fail(
+                    INVALID_RECORD,
+                    "Clients are not allowed to write control records in topic partition " + topicPartition);
         }
         if (batch.hasProducerId() && batch.baseSequence() < 0) {
-            return out.fail(INVALID_RECORD, "Invalid sequence number " + batch.baseSequence()
-                + " in record batch with producerId " + batch.producerId() + " in topic partition " + topicPartition);
+            return out.fail(
+                    INVALID_RECORD,
+                    "Invalid sequence number " + batch.baseSequence() + " in record batch with producerId "
+                            + batch.producerId() + " in topic partition " + topicPartition);
         }
         out.recordCount = count;
         if (batch.compressionType() == null) {
@@ -165,8 +182,13 @@ public final class BatchValidator {
         }
     }
 
-    private boolean validateRecords(RecordSource source, int count, ValidationRules rules, String topicPartition,
-                                    long nowMs, ValidationResult out) {
+    private boolean validateRecords(
+            RecordSource source,
+            int count,
+            ValidationRules rules,
+            String topicPartition,
+            long nowMs,
+            ValidationResult out) {
         boolean logAppendTimeBatch = batch.timestampType() == TimestampType.LOG_APPEND_TIME;
         long baseTimestamp = batch.baseTimestamp();
         long batchMaxTimestamp = batch.maxTimestamp();
@@ -176,24 +198,29 @@ public final class BatchValidator {
             if (!source.next(view)) {
                 // Bytes that do not decompress are corrupt; well-decompressed bytes that are not
                 // the records the header promises are an invalid record batch.
-                return out.fail(source.failureIsCorruption() ? CORRUPT_BATCH : INVALID_RECORD,
-                    source.failure());
+                return out.fail(source.failureIsCorruption() ? CORRUPT_BATCH : INVALID_RECORD, source.failure());
             }
             long timestamp = logAppendTimeBatch ? batchMaxTimestamp : baseTimestamp + view.timestampDelta();
             if (rules.compacted() && !view.hasKey()) {
-                out.addRecordError(i, "Compacted topic cannot accept message without key in topic partition " + topicPartition);
+                out.addRecordError(
+                        i, "Compacted topic cannot accept message without key in topic partition " + topicPartition);
             } else if (rules.timestampType() == TimestampType.CREATE_TIME && timestamp != NO_TIMESTAMP) {
                 long diff = nowMs - timestamp;
                 if (diff > rules.timestampBeforeMaxMs() || -diff > rules.timestampAfterMaxMs()) {
                     anyTimestampError = true;
-                    out.addRecordError(i, "Timestamp " + timestamp + " of message with offset " + view.offsetDelta()
-                        + " is out of range. The timestamp should be within [" + (nowMs - rules.timestampBeforeMaxMs())
-                        + ", " + (nowMs + rules.timestampAfterMaxMs()) + "]");
+                    out.addRecordError(
+                            i,
+                            "Timestamp " + timestamp + " of message with offset " + view.offsetDelta()
+                                    + " is out of range. The timestamp should be within ["
+                                    + (nowMs - rules.timestampBeforeMaxMs())
+                                    + ", " + (nowMs + rules.timestampAfterMaxMs()) + "]");
                 }
             } else if (logAppendTimeBatch) {
                 anyTimestampError = true;
-                out.addRecordError(i, "Invalid timestamp type in message " + describe(timestamp)
-                    + ". Producer should not set timestamp type to LogAppendTime.");
+                out.addRecordError(
+                        i,
+                        "Invalid timestamp type in message " + describe(timestamp)
+                                + ". Producer should not set timestamp type to LogAppendTime.");
             }
             if (timestamp > maxTimestamp) {
                 maxTimestamp = timestamp;
@@ -211,8 +238,8 @@ public final class BatchValidator {
                 out.fail(INVALID_TIMESTAMP, out.errorMessage);
             } else {
                 out.errorMessage = "One or more records have been rejected due to " + errors.size()
-                    + " record errors in total, and only showing the first three errors at most: "
-                    + errors.subList(0, Math.min(errors.size(), 3));
+                        + " record errors in total, and only showing the first three errors at most: "
+                        + errors.subList(0, Math.min(errors.size(), 3));
                 out.fail(INVALID_RECORD, out.errorMessage);
             }
             return false;
@@ -222,7 +249,7 @@ public final class BatchValidator {
 
     private String describe(long timestamp) {
         return "DefaultRecord(offset=" + view.offsetDelta() + ", timestamp=" + timestamp + ", key="
-            + Math.max(0, view.keyLength()) + " bytes, value=" + Math.max(0, view.valueLength()) + " bytes)";
+                + Math.max(0, view.keyLength()) + " bytes, value=" + Math.max(0, view.valueLength()) + " bytes)";
     }
 
     /**
@@ -236,8 +263,10 @@ public final class BatchValidator {
         }
         int batchLength = buf.getInt(position + BATCH_LENGTH_OFFSET);
         if (batchLength < MIN_LEGACY_RECORD_OVERHEAD) {
-            out.fail(CORRUPT_BATCH, "Record size " + batchLength
-                + " is less than the minimum record overhead (" + MIN_LEGACY_RECORD_OVERHEAD + ")");
+            out.fail(
+                    CORRUPT_BATCH,
+                    "Record size " + batchLength + " is less than the minimum record overhead ("
+                            + MIN_LEGACY_RECORD_OVERHEAD + ")");
             out.errorMessage = out.diagnostic;
             return -1;
         }

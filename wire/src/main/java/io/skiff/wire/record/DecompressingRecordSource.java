@@ -20,6 +20,7 @@ import java.io.IOException;
 public final class DecompressingRecordSource implements RecordSource {
     /** Largest decompressed size accepted for one batch. */
     public static final long MAX_DECOMPRESSED_BYTES = 128L << 20;
+
     private static final byte[] EMPTY = new byte[0];
 
     private final long maxDecompressedBytes;
@@ -27,6 +28,7 @@ public final class DecompressingRecordSource implements RecordSource {
     private DecompressingStream in;
     /** The current decompressed run: [position, limit) of buffer, borrowed from the stream. */
     private byte[] buffer = EMPTY;
+
     private int position;
     private int limit;
     private long consumed;
@@ -115,11 +117,19 @@ public final class DecompressingRecordSource implements RecordSource {
                 }
             }
             if (consumed - bodyStart != length) {
-                return fail("Invalid record size: expected to read " + length + " bytes in record payload, but instead read "
-                    + (consumed - bodyStart), false);
+                return fail(
+                        "Invalid record size: expected to read " + length
+                                + " bytes in record payload, but instead read " + (consumed - bodyStart),
+                        false);
             }
-            view.setStreamed((int) (consumed - recordStart), attributes, timestampDelta, offsetDelta, keyLength,
-                valueLength, headerCount);
+            view.setStreamed(
+                    (int) (consumed - recordStart),
+                    attributes,
+                    timestampDelta,
+                    offsetDelta,
+                    keyLength,
+                    valueLength,
+                    headerCount);
             return true;
         } catch (TooLarge | DecompressionLimitException e) {
             return fail("The batch decompresses to more than " + maxDecompressedBytes + " bytes", false);

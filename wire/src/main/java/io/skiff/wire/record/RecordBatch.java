@@ -201,8 +201,8 @@ public final class RecordBatch {
         }
         short attributes = attributes();
         int updated = type == TimestampType.LOG_APPEND_TIME
-            ? attributes | TIMESTAMP_TYPE_MASK
-            : attributes & ~TIMESTAMP_TYPE_MASK;
+                ? attributes | TIMESTAMP_TYPE_MASK
+                : attributes & ~TIMESTAMP_TYPE_MASK;
         buf.setShort(offset + ATTRIBUTES_OFFSET, updated);
         buf.setLong(offset + MAX_TIMESTAMP_OFFSET, maxTimestamp);
         buf.setInt(offset + CRC_OFFSET, (int) computeCrc());
@@ -238,7 +238,7 @@ public final class RecordBatch {
 
     @Override
     public String toString() {
-        return "RecordBatch(baseOffset=" + baseOffset() + ", lastOffset=" + lastOffset() + ", size="
-            + sizeInBytes() + ", magic=" + magic() + ", count=" + recordsCount() + ")";
+        return "RecordBatch(baseOffset=" + baseOffset() + ", lastOffset=" + lastOffset() + ", size=" + sizeInBytes()
+                + ", magic=" + magic() + ", count=" + recordsCount() + ")";
     }
 }

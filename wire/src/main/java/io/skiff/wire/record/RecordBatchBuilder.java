@@ -32,8 +32,7 @@ import java.util.List;
  * record at the same timestamp, no headers, no producer unless one is given. Stateless.
  */
 public final class RecordBatchBuilder {
-    private RecordBatchBuilder() {
-    }
+    private RecordBatchBuilder() {}
 
     /**
      * A new batch (owned by the caller) holding one record per key/value pair; a null key or
@@ -44,8 +43,15 @@ public final class RecordBatchBuilder {
     }
 
     /** As {@link #build(ByteBufAllocator, long, List, List)}, with a producer and extra attribute bits. */
-    public static ByteBuf build(ByteBufAllocator alloc, long timestampMs, long producerId, short producerEpoch,
-                                int baseSequence, int attributeFlags, List<byte[]> keys, List<byte[]> values) {
+    public static ByteBuf build(
+            ByteBufAllocator alloc,
+            long timestampMs,
+            long producerId,
+            short producerEpoch,
+            int baseSequence,
+            int attributeFlags,
+            List<byte[]> keys,
+            List<byte[]> values) {
         int n = keys.size();
         if (n == 0 || values.size() != n) {
             throw new IllegalArgumentException("a batch needs as many values as keys, and at least one record");
@@ -94,10 +100,12 @@ public final class RecordBatchBuilder {
     }
 
     private static int bodySize(int offsetDelta, byte[] key, byte[] value) {
-        return 1 + Wire.sizeOfVarlong(0L) + Wire.sizeOfVarint(offsetDelta)
-            + (key == null ? Wire.sizeOfVarint(-1) : Wire.sizeOfVarint(key.length) + key.length)
-            + (value == null ? Wire.sizeOfVarint(-1) : Wire.sizeOfVarint(value.length) + value.length)
-            + Wire.sizeOfVarint(0);
+        return 1
+                + Wire.sizeOfVarlong(0L)
+                + Wire.sizeOfVarint(offsetDelta)
+                + (key == null ? Wire.sizeOfVarint(-1) : Wire.sizeOfVarint(key.length) + key.length)
+                + (value == null ? Wire.sizeOfVarint(-1) : Wire.sizeOfVarint(value.length) + value.length)
+                + Wire.sizeOfVarint(0);
     }
 
     private static int recordSize(int offsetDelta, byte[] key, byte[] value) {

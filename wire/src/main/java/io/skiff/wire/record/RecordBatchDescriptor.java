@@ -58,12 +58,14 @@ public final class RecordBatchDescriptor {
     public static final int BATCH_LENGTH_LENGTH = 4;
     /** Bytes before the batch length's count starts: baseOffset and batchLength. */
     public static final int LOG_OVERHEAD = BATCH_LENGTH_OFFSET + BATCH_LENGTH_LENGTH;
+
     public static final int PARTITION_LEADER_EPOCH_OFFSET = BATCH_LENGTH_OFFSET + BATCH_LENGTH_LENGTH;
     public static final int PARTITION_LEADER_EPOCH_LENGTH = 4;
     public static final int MAGIC_OFFSET = PARTITION_LEADER_EPOCH_OFFSET + PARTITION_LEADER_EPOCH_LENGTH;
     public static final int MAGIC_LENGTH = 1;
     /** Bytes up to and including the magic byte: what must be present to know a batch's format. */
     public static final int HEADER_SIZE_UP_TO_MAGIC = MAGIC_OFFSET + MAGIC_LENGTH;
+
     public static final int CRC_OFFSET = MAGIC_OFFSET + MAGIC_LENGTH;
     public static final int CRC_LENGTH = 4;
     public static final int ATTRIBUTES_OFFSET = CRC_OFFSET + CRC_LENGTH;
@@ -106,6 +108,5 @@ public final class RecordBatchDescriptor {
     public static final int NO_SEQUENCE = -1;
     public static final int NO_PARTITION_LEADER_EPOCH = -1;
 
-    private RecordBatchDescriptor() {
-    }
+    private RecordBatchDescriptor() {}
 }

@@ -23,8 +23,9 @@ public final class RecordError {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof RecordError && ((RecordError) o).batchIndex == batchIndex
-            && Objects.equals(((RecordError) o).message, message);
+        return o instanceof RecordError
+                && ((RecordError) o).batchIndex == batchIndex
+                && Objects.equals(((RecordError) o).message, message);
     }
 
     @Override

@@ -30,6 +30,5 @@ public interface RecordSource {
     }
 
     /** Releases what {@link #open} acquired (streams); called after the last use of a batch. */
-    default void close() {
-    }
+    default void close() {}
 }

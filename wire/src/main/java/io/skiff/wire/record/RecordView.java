@@ -11,6 +11,7 @@ import io.netty.buffer.ByteBuf;
 public final class RecordView {
     /** Why the last {@link #parse} failed; null after a success. */
     private String failure;
+
     private ByteBuf buf;
     private int totalSize;
     private int attributes;
@@ -40,8 +41,9 @@ public final class RecordView {
         }
         int bodyStart = cursor;
         if (bodyLength < 0 || bodyLength > limit - bodyStart) {
-            return fail("Invalid record size: expected " + bodyLength + " bytes in record payload, but instead the buffer has only "
-                + (limit - bodyStart) + " remaining bytes.");
+            return fail("Invalid record size: expected " + bodyLength
+                    + " bytes in record payload, but instead the buffer has only " + (limit - bodyStart)
+                    + " remaining bytes.");
         }
         int bodyEnd = bodyStart + bodyLength;
         if (cursor >= bodyEnd) {
@@ -103,8 +105,8 @@ public final class RecordView {
             }
         }
         if (cursor != bodyEnd) {
-            return fail("Invalid record size: expected to read " + bodyLength + " bytes in record payload, but instead read "
-                + (cursor - bodyStart));
+            return fail("Invalid record size: expected to read " + bodyLength
+                    + " bytes in record payload, but instead read " + (cursor - bodyStart));
         }
         totalSize = bodyEnd - start;
         return totalSize;
@@ -157,8 +159,14 @@ public final class RecordView {
      * Fills this view from a record read off a stream (a compressed batch), whose bytes are not
      * kept: {@link #buffer()} is then null and the key and value offsets are -1.
      */
-    void setStreamed(int totalSize, int attributes, long timestampDelta, int offsetDelta, int keyLength,
-                     int valueLength, int headerCount) {
+    void setStreamed(
+            int totalSize,
+            int attributes,
+            long timestampDelta,
+            int offsetDelta,
+            int keyLength,
+            int valueLength,
+            int headerCount) {
         this.buf = null;
         this.failure = null;
         this.totalSize = totalSize;

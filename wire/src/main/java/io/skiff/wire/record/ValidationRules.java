@@ -12,8 +12,12 @@ public final class ValidationRules {
     private final long timestampBeforeMaxMs;
     private final long timestampAfterMaxMs;
 
-    public ValidationRules(int maxMessageBytes, boolean compacted, TimestampType timestampType,
-                           long timestampBeforeMaxMs, long timestampAfterMaxMs) {
+    public ValidationRules(
+            int maxMessageBytes,
+            boolean compacted,
+            TimestampType timestampType,
+            long timestampBeforeMaxMs,
+            long timestampAfterMaxMs) {
         this.maxMessageBytes = maxMessageBytes;
         this.compacted = compacted;
         this.timestampType = timestampType;

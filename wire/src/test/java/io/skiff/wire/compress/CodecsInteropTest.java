@@ -37,11 +37,16 @@ class CodecsInteropTest {
 
     static Compression kafka(int codec) {
         switch (codec) {
-            case Codecs.GZIP: return Compression.gzip().build();
-            case Codecs.SNAPPY: return Compression.snappy().build();
-            case Codecs.LZ4: return Compression.lz4().build();
-            case Codecs.ZSTD: return Compression.zstd().build();
-            default: throw new IllegalArgumentException();
+            case Codecs.GZIP:
+                return Compression.gzip().build();
+            case Codecs.SNAPPY:
+                return Compression.snappy().build();
+            case Codecs.LZ4:
+                return Compression.lz4().build();
+            case Codecs.ZSTD:
+                return Compression.zstd().build();
+            default:
+                throw new IllegalArgumentException();
         }
     }
 
@@ -58,7 +63,8 @@ class CodecsInteropTest {
 
     /** What kafka-clients decodes from {@code compressed}, or null when it fails in any way. */
     static byte[] kafkaDecompress(int codec, byte[] compressed, int limit) {
-        try (InputStream in = kafka(codec).wrapForInput(ByteBuffer.wrap(compressed), MAGIC, BufferSupplier.NO_CACHING)) {
+        try (InputStream in =
+                kafka(codec).wrapForInput(ByteBuffer.wrap(compressed), MAGIC, BufferSupplier.NO_CACHING)) {
             byte[] out = in.readNBytes(limit + 1);
             return out.length > limit ? null : out;
         } catch (Throwable e) {
@@ -84,8 +90,9 @@ class CodecsInteropTest {
         byte[] mixed = new byte[2 << 20];
         System.arraycopy(random(1 << 20, 5), 0, mixed, 0, 1 << 20);
         System.arraycopy(text(1 << 20), 0, mixed, 1 << 20, 1 << 20);
-        return new byte[][] {new byte[0], "x".getBytes(), "hello kafka".repeat(50).getBytes(), random(300_000, 3),
-            text(500_000), mixed};
+        return new byte[][] {
+            new byte[0], "x".getBytes(), "hello kafka".repeat(50).getBytes(), random(300_000, 3), text(500_000), mixed
+        };
     }
 
     @ParameterizedTest
@@ -110,8 +117,12 @@ class CodecsInteropTest {
                 for (SourceKind kind : SourceKind.values()) {
                     ByteBuf buf = kind.wrap(compressed);
                     try {
-                        assertThat(SourceKind.readChunks(decompressors.open(codec, buf))).as("%s", kind).isEqualTo(payload);
-                        assertThat(SourceKind.readStream(decompressors.open(codec, buf))).as("%s", kind).isEqualTo(payload);
+                        assertThat(SourceKind.readChunks(decompressors.open(codec, buf)))
+                                .as("%s", kind)
+                                .isEqualTo(payload);
+                        assertThat(SourceKind.readStream(decompressors.open(codec, buf)))
+                                .as("%s", kind)
+                                .isEqualTo(payload);
                     } finally {
                         buf.release();
                     }
@@ -131,7 +142,8 @@ class CodecsInteropTest {
         for (SourceKind kind : SourceKind.values()) {
             ByteBuf buf = kind.wrap(framed);
             try (Decompressors decompressors = new Decompressors()) {
-                assertThat(SourceKind.readChunks(decompressors.open(codec, buf, 61, compressed.length))).isEqualTo(payload);
+                assertThat(SourceKind.readChunks(decompressors.open(codec, buf, 61, compressed.length)))
+                        .isEqualTo(payload);
             } finally {
                 buf.release();
             }
@@ -167,17 +179,25 @@ class CodecsInteropTest {
                     }
                 }
                 seeds.add(bytes.toByteArray());
-                seeds.add(GzipMembers.member(payload, GzipDescriptor.FLG_FEXTRA | GzipDescriptor.FLG_FNAME
-                    | GzipDescriptor.FLG_FCOMMENT | GzipDescriptor.FLG_FHCRC));
+                seeds.add(GzipMembers.member(
+                        payload,
+                        GzipDescriptor.FLG_FEXTRA
+                                | GzipDescriptor.FLG_FNAME
+                                | GzipDescriptor.FLG_FCOMMENT
+                                | GzipDescriptor.FLG_FHCRC));
                 break;
             case Codecs.SNAPPY:
                 seeds.add(Snappy.compress(payload));
                 break;
             case Codecs.LZ4:
-                try (OutputStream out = new LZ4FrameOutputStream(bytes, LZ4FrameOutputStream.BLOCKSIZE.SIZE_64KB,
-                    payload.length, LZ4FrameOutputStream.FLG.Bits.BLOCK_INDEPENDENCE,
-                    LZ4FrameOutputStream.FLG.Bits.BLOCK_CHECKSUM, LZ4FrameOutputStream.FLG.Bits.CONTENT_CHECKSUM,
-                    LZ4FrameOutputStream.FLG.Bits.CONTENT_SIZE)) {
+                try (OutputStream out = new LZ4FrameOutputStream(
+                        bytes,
+                        LZ4FrameOutputStream.BLOCKSIZE.SIZE_64KB,
+                        payload.length,
+                        LZ4FrameOutputStream.FLG.Bits.BLOCK_INDEPENDENCE,
+                        LZ4FrameOutputStream.FLG.Bits.BLOCK_CHECKSUM,
+                        LZ4FrameOutputStream.FLG.Bits.CONTENT_CHECKSUM,
+                        LZ4FrameOutputStream.FLG.Bits.CONTENT_SIZE)) {
                     out.write(payload);
                 }
                 seeds.add(bytes.toByteArray());
@@ -222,7 +242,8 @@ class CodecsInteropTest {
                 // The same decompressors still read good input after all those failures.
                 for (byte[] seed : seeds) {
                     ByteBuf buf = Unpooled.wrappedBuffer(seed);
-                    assertThat(SourceKind.readChunks(decompressors.open(codec, buf))).isEqualTo(payload);
+                    assertThat(SourceKind.readChunks(decompressors.open(codec, buf)))
+                            .isEqualTo(payload);
                     buf.release();
                 }
             }

@@ -73,7 +73,9 @@ class DecompressorsTest {
             ByteBuf buf = kind.wrap(compressed);
             try {
                 assertThatThrownBy(() -> SourceKind.readChunks(decompressors.open(codec, buf)))
-                    .as("%s", kind).isInstanceOf(IOException.class).hasMessageContaining(message);
+                        .as("%s", kind)
+                        .isInstanceOf(IOException.class)
+                        .hasMessageContaining(message);
             } finally {
                 buf.release();
             }
@@ -84,14 +86,14 @@ class DecompressorsTest {
     // lz4
 
     private static byte[] lz4Frame(byte[] payload, BLOCKSIZE blockSize, boolean contentSize, Bits... bits)
-        throws IOException {
+            throws IOException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         List<Bits> all = new ArrayList<>(Arrays.asList(bits));
         if (contentSize) {
             all.add(Bits.CONTENT_SIZE);
         }
-        try (OutputStream out = new LZ4FrameOutputStream(bytes, blockSize, contentSize ? payload.length : -1L,
-            all.toArray(new Bits[0]))) {
+        try (OutputStream out = new LZ4FrameOutputStream(
+                bytes, blockSize, contentSize ? payload.length : -1L, all.toArray(new Bits[0]))) {
             out.write(payload);
         }
         return bytes.toByteArray();
@@ -102,7 +104,7 @@ class DecompressorsTest {
         ByteBuffer b = ByteBuffer.wrap(frame).order(ByteOrder.LITTLE_ENDIAN);
         int flg = frame[Lz4FrameDescriptor.FLG_OFFSET];
         int at = Lz4FrameDescriptor.MIN_HEADER_LENGTH
-            + ((flg & Lz4FrameDescriptor.FLG_CONTENT_SIZE) != 0 ? Lz4FrameDescriptor.CONTENT_SIZE_LENGTH : 0);
+                + ((flg & Lz4FrameDescriptor.FLG_CONTENT_SIZE) != 0 ? Lz4FrameDescriptor.CONTENT_SIZE_LENGTH : 0);
         int count = 0;
         while (true) {
             int word = b.getInt(at);
@@ -118,8 +120,9 @@ class DecompressorsTest {
     /** Sets the header checksum of {@code frame} to match its descriptor. */
     private static void fixLz4HeaderChecksum(byte[] frame) {
         int flg = frame[Lz4FrameDescriptor.FLG_OFFSET];
-        int length = 2 + ((flg & Lz4FrameDescriptor.FLG_CONTENT_SIZE) != 0 ? 8 : 0)
-            + ((flg & Lz4FrameDescriptor.FLG_DICTIONARY_ID) != 0 ? 4 : 0);
+        int length = 2
+                + ((flg & Lz4FrameDescriptor.FLG_CONTENT_SIZE) != 0 ? 8 : 0)
+                + ((flg & Lz4FrameDescriptor.FLG_DICTIONARY_ID) != 0 ? 4 : 0);
         int hash = XXHashFactory.safeInstance().hash32().hash(frame, Lz4FrameDescriptor.FLG_OFFSET, length, 0);
         frame[Lz4FrameDescriptor.FLG_OFFSET + length] = (byte) (hash >> 8);
     }
@@ -138,8 +141,9 @@ class DecompressorsTest {
                 for (boolean contentSize : new boolean[] {false, true}) {
                     for (byte[] payload : payloads) {
                         byte[] frame = lz4Frame(payload, blockSize, contentSize, bits);
-                        assertThat(read(Codecs.LZ4, frame)).as("%s %s %s", blockSize, Arrays.toString(bits), contentSize)
-                            .isEqualTo(payload);
+                        assertThat(read(Codecs.LZ4, frame))
+                                .as("%s %s %s", blockSize, Arrays.toString(bits), contentSize)
+                                .isEqualTo(payload);
                     }
                 }
             }
@@ -153,13 +157,19 @@ class DecompressorsTest {
         System.arraycopy(text(200_000), 0, payload, 200_000, 200_000);
         for (boolean checksums : new boolean[] {false, true}) {
             byte[] frame = checksums
-                ? lz4Frame(payload, BLOCKSIZE.SIZE_64KB, true, Bits.BLOCK_INDEPENDENCE, Bits.BLOCK_CHECKSUM,
-                    Bits.CONTENT_CHECKSUM)
-                : lz4Frame(payload, BLOCKSIZE.SIZE_64KB, false, Bits.BLOCK_INDEPENDENCE);
+                    ? lz4Frame(
+                            payload,
+                            BLOCKSIZE.SIZE_64KB,
+                            true,
+                            Bits.BLOCK_INDEPENDENCE,
+                            Bits.BLOCK_CHECKSUM,
+                            Bits.CONTENT_CHECKSUM)
+                    : lz4Frame(payload, BLOCKSIZE.SIZE_64KB, false, Bits.BLOCK_INDEPENDENCE);
             assertThat(uncompressedBlocks(frame)).isGreaterThan(0);
             for (SourceKind kind : SourceKind.values()) {
                 ByteBuf buf = kind.wrap(frame);
-                assertThat(SourceKind.readChunks(decompressors.open(Codecs.LZ4, buf))).isEqualTo(payload);
+                assertThat(SourceKind.readChunks(decompressors.open(Codecs.LZ4, buf)))
+                        .isEqualTo(payload);
                 buf.release();
             }
         }
@@ -175,7 +185,8 @@ class DecompressorsTest {
 
     @Test
     void rejectsLz4ContentChecksumMismatch() throws IOException {
-        byte[] frame = lz4Frame(text(10_000), BLOCKSIZE.SIZE_64KB, false, Bits.BLOCK_INDEPENDENCE, Bits.CONTENT_CHECKSUM);
+        byte[] frame =
+                lz4Frame(text(10_000), BLOCKSIZE.SIZE_64KB, false, Bits.BLOCK_INDEPENDENCE, Bits.CONTENT_CHECKSUM);
         frame[frame.length - 1] ^= 1;
         assertFails(Codecs.LZ4, frame, "content checksum");
     }
@@ -218,7 +229,9 @@ class DecompressorsTest {
     @Test
     void rejectsLz4BlockLargerThanTheFrameMaximum() throws IOException {
         byte[] frame = kafkaCompress(Codecs.LZ4, text(1000));
-        ByteBuffer.wrap(frame).order(ByteOrder.LITTLE_ENDIAN).putInt(Lz4FrameDescriptor.MIN_HEADER_LENGTH, (64 << 10) + 1);
+        ByteBuffer.wrap(frame)
+                .order(ByteOrder.LITTLE_ENDIAN)
+                .putInt(Lz4FrameDescriptor.MIN_HEADER_LENGTH, (64 << 10) + 1);
         assertFails(Codecs.LZ4, frame, "exceeds");
     }
 
@@ -228,7 +241,9 @@ class DecompressorsTest {
         byte[] frame = kafkaCompress(Codecs.LZ4, payload);
         byte[] trailing = Arrays.copyOf(frame, frame.length + 9);
         Arrays.fill(trailing, frame.length, trailing.length, (byte) 0x77);
-        assertThat(read(Codecs.LZ4, trailing)).isEqualTo(payload).isEqualTo(kafkaDecompress(Codecs.LZ4, trailing, 1 << 20));
+        assertThat(read(Codecs.LZ4, trailing))
+                .isEqualTo(payload)
+                .isEqualTo(kafkaDecompress(Codecs.LZ4, trailing, 1 << 20));
     }
 
     @ParameterizedTest
@@ -242,11 +257,13 @@ class DecompressorsTest {
                 if (length == 0 && codec == Codecs.ZSTD) {
                     // zstd-jni (Kafka's reader) reads no frame as no bytes.
                     assertThat(SourceKind.readChunks(decompressors.open(codec, buf)))
-                        .isEqualTo(kafkaDecompress(codec, truncated, 1 << 20)).isEmpty();
+                            .isEqualTo(kafkaDecompress(codec, truncated, 1 << 20))
+                            .isEmpty();
                     continue;
                 }
                 assertThatThrownBy(() -> SourceKind.readChunks(decompressors.open(codec, buf)))
-                    .as("%d of %d bytes", length, compressed.length).isInstanceOf(IOException.class);
+                        .as("%d of %d bytes", length, compressed.length)
+                        .isInstanceOf(IOException.class);
             } finally {
                 buf.release();
             }
@@ -281,9 +298,18 @@ class DecompressorsTest {
     @Test
     void readsGzipHeadersWithEveryOptionalField() throws IOException {
         byte[] payload = text(20_000);
-        int[] flagSets = {0, GzipDescriptor.FLG_FEXTRA, GzipDescriptor.FLG_FNAME, GzipDescriptor.FLG_FCOMMENT,
-            GzipDescriptor.FLG_FHCRC, GzipDescriptor.FLG_FTEXT | GzipDescriptor.FLG_FEXTRA | GzipDescriptor.FLG_FNAME
-                | GzipDescriptor.FLG_FCOMMENT | GzipDescriptor.FLG_FHCRC};
+        int[] flagSets = {
+            0,
+            GzipDescriptor.FLG_FEXTRA,
+            GzipDescriptor.FLG_FNAME,
+            GzipDescriptor.FLG_FCOMMENT,
+            GzipDescriptor.FLG_FHCRC,
+            GzipDescriptor.FLG_FTEXT
+                    | GzipDescriptor.FLG_FEXTRA
+                    | GzipDescriptor.FLG_FNAME
+                    | GzipDescriptor.FLG_FCOMMENT
+                    | GzipDescriptor.FLG_FHCRC
+        };
         for (int flags : flagSets) {
             byte[] member = GzipMembers.member(payload, flags);
             assertThat(gunzip(member)).isEqualTo(payload);
@@ -390,7 +416,10 @@ class DecompressorsTest {
     void refusesASnappyChunkDeclaringMoreThanItsSizeCanHoldBeforeAllocating() {
         // A 5-byte chunk that declares 2^31 - 1 decompressed bytes.
         ByteBuffer b = ByteBuffer.allocate(SnappyFramingDescriptor.HEADER_LENGTH + 4 + 5);
-        b.putInt(SnappyFramingDescriptor.MAGIC_HEAD).putInt(SnappyFramingDescriptor.MAGIC_TAIL).putInt(1).putInt(1);
+        b.putInt(SnappyFramingDescriptor.MAGIC_HEAD)
+                .putInt(SnappyFramingDescriptor.MAGIC_TAIL)
+                .putInt(1)
+                .putInt(1);
         b.putInt(5).put(new byte[] {(byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, 0x07});
         assertFails(Codecs.SNAPPY, b.array(), "declare");
     }
@@ -435,7 +464,8 @@ class DecompressorsTest {
         byte[] theirs = kafkaDecompress(codec, new byte[0], 1 << 20);
         ByteBuf empty = Unpooled.EMPTY_BUFFER;
         if (theirs == null) {
-            assertThatThrownBy(() -> SourceKind.readChunks(decompressors.open(codec, empty))).isInstanceOf(IOException.class);
+            assertThatThrownBy(() -> SourceKind.readChunks(decompressors.open(codec, empty)))
+                    .isInstanceOf(IOException.class);
         } else {
             assertThat(SourceKind.readChunks(decompressors.open(codec, empty))).isEqualTo(theirs);
         }
@@ -455,7 +485,8 @@ class DecompressorsTest {
                     ByteBuf buf = kind.wrap(bomb);
                     try {
                         DecompressingStream in = limited.open(codec, buf);
-                        assertThatThrownBy(() -> SourceKind.readChunks(in)).isInstanceOf(DecompressionLimitException.class);
+                        assertThatThrownBy(() -> SourceKind.readChunks(in))
+                                .isInstanceOf(DecompressionLimitException.class);
                     } finally {
                         buf.release();
                     }
@@ -531,7 +562,8 @@ class DecompressorsTest {
 
     @Test
     void unknownCodecIsAnIOException() {
-        assertThatThrownBy(() -> decompressors.open(Codecs.NONE, Unpooled.EMPTY_BUFFER)).isInstanceOf(IOException.class);
+        assertThatThrownBy(() -> decompressors.open(Codecs.NONE, Unpooled.EMPTY_BUFFER))
+                .isInstanceOf(IOException.class);
         assertThatThrownBy(() -> decompressors.open(7, Unpooled.EMPTY_BUFFER)).isInstanceOf(IOException.class);
     }
 }

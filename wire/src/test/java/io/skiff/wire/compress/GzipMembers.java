@@ -7,8 +7,7 @@ import java.util.zip.Deflater;
 
 /** Writes gzip members (RFC 1952) with the optional header fields GZIPOutputStream never writes. */
 final class GzipMembers {
-    private GzipMembers() {
-    }
+    private GzipMembers() {}
 
     /** One member holding {@code payload}, with the header fields named by {@code flags}. */
     static byte[] member(byte[] payload, int flags) {

@@ -42,8 +42,8 @@ enum SourceKind {
         @Override
         ByteBuf wrap(byte[] bytes) {
             int half = bytes.length / 2;
-            return Unpooled.wrappedBuffer(DIRECT.wrap(Arrays.copyOf(bytes, half)),
-                HEAP.wrap(Arrays.copyOfRange(bytes, half, bytes.length)));
+            return Unpooled.wrappedBuffer(
+                    DIRECT.wrap(Arrays.copyOf(bytes, half)), HEAP.wrap(Arrays.copyOfRange(bytes, half, bytes.length)));
         }
     };
 

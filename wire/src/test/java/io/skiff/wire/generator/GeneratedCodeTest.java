@@ -85,7 +85,9 @@ class GeneratedCodeTest {
         Files.writeString(schemas.resolve("SampleResponse.json"), RESPONSE);
         Path sources = dir.resolve("sources");
         Main.main(new String[] {schemas.toString(), sources.toString(), PACKAGE});
-        assertThat(sources.resolve("io/skiff/wire/protocol/ApiKeys.java")).as("no requests, no ApiKeys").doesNotExist();
+        assertThat(sources.resolve("io/skiff/wire/protocol/ApiKeys.java"))
+                .as("no requests, no ApiKeys")
+                .doesNotExist();
 
         List<String> files = new ArrayList<>();
         try (Stream<Path> s = Files.walk(sources)) {
@@ -93,10 +95,10 @@ class GeneratedCodeTest {
         }
         assertThat(files).hasSize(3);
         Path classes = Files.createDirectories(dir.resolve("classes"));
-        String classpath = String.join(File.pathSeparator, location(Wire.class), location(ByteBuf.class),
-            location(ReferenceCounted.class));
-        List<String> args = new ArrayList<>(List.of("-d", classes.toString(), "-cp", classpath, "-Xlint:none",
-            "-encoding", "UTF-8"));
+        String classpath = String.join(
+                File.pathSeparator, location(Wire.class), location(ByteBuf.class), location(ReferenceCounted.class));
+        List<String> args = new ArrayList<>(
+                List.of("-d", classes.toString(), "-cp", classpath, "-Xlint:none", "-encoding", "UTF-8"));
         args.addAll(files);
         JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
         assertThat(javac).as("a JDK compiler").isNotNull();
@@ -115,7 +117,9 @@ class GeneratedCodeTest {
     }
 
     static Object newStruct(String outer, String name) throws ReflectiveOperationException {
-        return loader.loadClass(PACKAGE + "." + outer + "$" + name).getConstructor().newInstance();
+        return loader.loadClass(PACKAGE + "." + outer + "$" + name)
+                .getConstructor()
+                .newInstance();
     }
 
     static void set(Object target, String setter, Class<?> type, Object value) throws ReflectiveOperationException {
@@ -143,7 +147,9 @@ class GeneratedCodeTest {
         ByteBuf buf = Unpooled.wrappedBuffer(bytes);
         try {
             Message m = (Message) reader.newInstance(buf, version);
-            assertThat(buf.readableBytes()).as("bytes left after reading v%d", version).isZero();
+            assertThat(buf.readableBytes())
+                    .as("bytes left after reading v%d", version)
+                    .isZero();
             return m;
         } finally {
             buf.release();
@@ -197,7 +203,7 @@ class GeneratedCodeTest {
         Message sample = newMessage("Sample");
         // Id, Name "", Items [], Payload "", then the tagged-field count: no tagged field is written.
         assertThat(ByteBufUtil.hexDump(bytes(sample, (short) 2)))
-            .isEqualTo("0000000000000000" + "01" + "01" + "01" + "00000000000000000000000000000000" + "00");
+                .isEqualTo("0000000000000000" + "01" + "01" + "01" + "00000000000000000000000000000000" + "00");
         assertThat(get(sample, "limit")).isEqualTo(-1);
     }
 
@@ -227,8 +233,9 @@ class GeneratedCodeTest {
         set(sample, "setTopicId", Uuid.class, new Uuid(1, 2));
         ByteBuf buf = Unpooled.buffer();
         try {
-            assertThatThrownBy(() -> sample.write(buf, (short) 1)).isInstanceOf(UnsupportedVersionException.class)
-                .hasMessageContaining("topicId");
+            assertThatThrownBy(() -> sample.write(buf, (short) 1))
+                    .isInstanceOf(UnsupportedVersionException.class)
+                    .hasMessageContaining("topicId");
         } finally {
             buf.release();
         }
@@ -256,6 +263,7 @@ class GeneratedCodeTest {
         Object found = item.getMethod("find", List.class, String.class).invoke(null, get(sample, "items"), "k");
         assertThat(found).isNotNull();
         assertThat(get(found, "value")).isEqualTo(42);
-        assertThat(item.getMethod("find", List.class, String.class).invoke(null, get(sample, "items"), "x")).isNull();
+        assertThat(item.getMethod("find", List.class, String.class).invoke(null, get(sample, "items"), "x"))
+                .isNull();
     }
 }

@@ -80,8 +80,8 @@ class KafkaCrossCheckTest {
     @AfterAll
     static void report() {
         System.out.println("cross-check: " + API_VERSION_PAIRS.get() + " (api, version) request/response pairs, "
-            + OTHER_VERSION_PAIRS.get() + " header/data (schema, version) pairs, " + MESSAGES.get()
-            + " messages round-tripped in both directions");
+                + OTHER_VERSION_PAIRS.get() + " header/data (schema, version) pairs, " + MESSAGES.get()
+                + " messages round-tripped in both directions");
     }
 
     private void crossCheck(MessageSpec spec) throws Exception {
@@ -99,23 +99,27 @@ class KafkaCrossCheckTest {
     }
 
     private void kafkaToSkiff(MessageSpec spec, short v, Map<String, Object> value, int i) throws Exception {
-        org.apache.kafka.common.protocol.Message k = (org.apache.kafka.common.protocol.Message) build(KAFKA, spec, null, value);
+        org.apache.kafka.common.protocol.Message k =
+                (org.apache.kafka.common.protocol.Message) build(KAFKA, spec, null, value);
         byte[] expected = kafkaWrite(k, v);
         ByteBuf in = Unpooled.wrappedBuffer(expected);
-        Message skiff = skiffClass(spec, null).getConstructor(ByteBuf.class, short.class).newInstance(in, v);
+        Message skiff = skiffClass(spec, null)
+                .getConstructor(ByteBuf.class, short.class)
+                .newInstance(in, v);
         try {
             if (in.isReadable()) {
                 fail(spec.name + " v" + v + " #" + i + ": Skiff left " + in.readableBytes() + " bytes unread of "
-                    + expected.length + "; value " + value);
+                        + expected.length + "; value " + value);
             }
             assertThat(skiff.size(v)).as("%s v%d #%d size", spec.name, v, i).isEqualTo(expected.length);
             byte[] actual = skiffWrite(skiff, v);
             if (!Arrays.equals(expected, actual)) {
-                fail(spec.name + " v" + v + " #" + i + ": Skiff re-serialized different bytes\n kafka: "
-                    + hex(expected) + "\n skiff: " + hex(actual) + "\n value: " + value + "\n parsed: " + skiff);
+                fail(spec.name + " v" + v + " #" + i + ": Skiff re-serialized different bytes\n kafka: " + hex(expected)
+                        + "\n skiff: " + hex(actual) + "\n value: " + value + "\n parsed: " + skiff);
             }
-            Message again = skiffClass(spec, null).getConstructor(ByteBuf.class, short.class)
-                .newInstance(Unpooled.wrappedBuffer(expected), v);
+            Message again = skiffClass(spec, null)
+                    .getConstructor(ByteBuf.class, short.class)
+                    .newInstance(Unpooled.wrappedBuffer(expected), v);
             try {
                 assertThat(again).isEqualTo(skiff);
                 assertThat(again.hashCode()).isEqualTo(skiff.hashCode());
@@ -139,16 +143,21 @@ class KafkaCrossCheckTest {
         org.apache.kafka.common.protocol.Message k;
         try {
             k = (org.apache.kafka.common.protocol.Message) kafkaClass(spec, null)
-                .getConstructor(Readable.class, short.class).newInstance(in, v);
+                    .getConstructor(Readable.class, short.class)
+                    .newInstance(in, v);
         } catch (Exception e) {
-            throw new AssertionError(spec.name + " v" + v + " #" + i + ": kafka-clients cannot parse Skiff's bytes "
-                + hex(written) + " for " + value, e);
+            throw new AssertionError(
+                    spec.name + " v" + v + " #" + i + ": kafka-clients cannot parse Skiff's bytes " + hex(written)
+                            + " for " + value,
+                    e);
         }
-        assertThat(in.remaining()).as("%s v%d #%d bytes kafka-clients left unread", spec.name, v, i).isZero();
+        assertThat(in.remaining())
+                .as("%s v%d #%d bytes kafka-clients left unread", spec.name, v, i)
+                .isZero();
         byte[] back = kafkaWrite(k, v);
         if (!Arrays.equals(written, back)) {
             fail(spec.name + " v" + v + " #" + i + ": kafka-clients re-serialized Skiff's bytes differently\n skiff: "
-                + hex(written) + "\n kafka: " + hex(back) + "\n value: " + value);
+                    + hex(written) + "\n kafka: " + hex(back) + "\n value: " + value);
         }
     }
 
@@ -222,19 +231,32 @@ class KafkaCrossCheckTest {
                 return NULL;
             }
             switch (t.kind) {
-                case BOOL: return rnd.nextBoolean();
-                case INT8: return (byte) pick(Byte.MIN_VALUE, Byte.MAX_VALUE);
-                case INT16: return (short) pick(Short.MIN_VALUE, Short.MAX_VALUE);
-                case UINT16: return (int) pick(0, 65535);
-                case INT32: return (int) pick(Integer.MIN_VALUE, Integer.MAX_VALUE);
-                case UINT32: return pick(0, 4294967295L);
-                case INT64: return pick(Long.MIN_VALUE, Long.MAX_VALUE);
-                case FLOAT64: return rnd.nextInt(4) == 0 ? 0.0 : rnd.nextDouble() * 1e6 - 5e5;
-                case STRING: return string();
-                case BYTES: return bytes(rnd.nextInt(10) == 0 ? 1000 + rnd.nextInt(500) : rnd.nextInt(33));
-                case RECORDS: return new RecordBytes(bytes(rnd.nextInt(10) == 0 ? 2000 : rnd.nextInt(65)));
-                case UUID: return rnd.nextInt(5) == 0 ? new long[] {0L, 0L} : new long[] {rnd.nextLong(), rnd.nextLong()};
-                case STRUCT: return struct(f.struct.fields, depth + 1);
+                case BOOL:
+                    return rnd.nextBoolean();
+                case INT8:
+                    return (byte) pick(Byte.MIN_VALUE, Byte.MAX_VALUE);
+                case INT16:
+                    return (short) pick(Short.MIN_VALUE, Short.MAX_VALUE);
+                case UINT16:
+                    return (int) pick(0, 65535);
+                case INT32:
+                    return (int) pick(Integer.MIN_VALUE, Integer.MAX_VALUE);
+                case UINT32:
+                    return pick(0, 4294967295L);
+                case INT64:
+                    return pick(Long.MIN_VALUE, Long.MAX_VALUE);
+                case FLOAT64:
+                    return rnd.nextInt(4) == 0 ? 0.0 : rnd.nextDouble() * 1e6 - 5e5;
+                case STRING:
+                    return string();
+                case BYTES:
+                    return bytes(rnd.nextInt(10) == 0 ? 1000 + rnd.nextInt(500) : rnd.nextInt(33));
+                case RECORDS:
+                    return new RecordBytes(bytes(rnd.nextInt(10) == 0 ? 2000 : rnd.nextInt(65)));
+                case UUID:
+                    return rnd.nextInt(5) == 0 ? new long[] {0L, 0L} : new long[] {rnd.nextLong(), rnd.nextLong()};
+                case STRUCT:
+                    return struct(f.struct.fields, depth + 1);
                 case ARRAY: {
                     int n;
                     int roll = rnd.nextInt(20);
@@ -258,10 +280,14 @@ class KafkaCrossCheckTest {
 
         long pick(long min, long max) {
             switch (rnd.nextInt(6)) {
-                case 0: return 0;
-                case 1: return min;
-                case 2: return max;
-                case 3: return min < 0 ? -1 : 1;
+                case 0:
+                    return 0;
+                case 1:
+                    return min;
+                case 2:
+                    return max;
+                case 3:
+                    return min < 0 ? -1 : 1;
                 default:
                     long span = max - min + 1;
                     return span <= 0 ? rnd.nextLong() : min + Math.floorMod(rnd.nextLong(), span);
@@ -346,8 +372,9 @@ class KafkaCrossCheckTest {
 
         @Override
         public void addUnknown(Object obj, int tag, byte[] data) {
-            ((org.apache.kafka.common.protocol.Message) obj).unknownTaggedFields()
-                .add(new org.apache.kafka.common.protocol.types.RawTaggedField(tag, data));
+            ((org.apache.kafka.common.protocol.Message) obj)
+                    .unknownTaggedFields()
+                    .add(new org.apache.kafka.common.protocol.types.RawTaggedField(tag, data));
         }
     };
 
@@ -379,7 +406,7 @@ class KafkaCrossCheckTest {
     };
 
     static Class<? extends org.apache.kafka.common.protocol.Message> kafkaClass(MessageSpec spec, String struct)
-        throws ClassNotFoundException {
+            throws ClassNotFoundException {
         String top = spec.type.equals("data") ? spec.name : spec.name + "Data";
         String name = "org.apache.kafka.common.message." + top + (struct == null ? "" : "$" + struct);
         return Class.forName(name).asSubclass(org.apache.kafka.common.protocol.Message.class);
@@ -391,7 +418,8 @@ class KafkaCrossCheckTest {
     }
 
     @SuppressWarnings("unchecked")
-    private static Object build(Side side, MessageSpec spec, String struct, Map<String, Object> value) throws Exception {
+    private static Object build(Side side, MessageSpec spec, String struct, Map<String, Object> value)
+            throws Exception {
         Class<?> cls = side.structClass(spec, struct);
         Object obj = cls.getConstructor().newInstance();
         List<FieldSpec> fields = struct == null ? spec.fields : spec.structs.get(struct).fields;
@@ -427,7 +455,9 @@ class KafkaCrossCheckTest {
             case STRUCT:
                 return build(side, spec, t.structName, (Map<String, Object>) v);
             case ARRAY: {
-                Collection out = param.isInterface() ? new ArrayList<>() : (Collection) param.getConstructor().newInstance();
+                Collection out = param.isInterface()
+                        ? new ArrayList<>()
+                        : (Collection) param.getConstructor().newInstance();
                 for (Object e : (List<Object>) v) {
                     out.add(convert(side, spec, t.element, e, Object.class));
                 }
@@ -456,5 +486,4 @@ class KafkaCrossCheckTest {
         }
         return b.length > 400 ? s + "... (" + b.length + " bytes)" : s.toString();
     }
-
 }

@@ -20,8 +20,12 @@ class ApiKeysTest {
             assertThat(s.highestVersion).isEqualTo(k.latestVersion(true));
             assertThat(s.highestStableVersion()).as("stable %s", k).isEqualTo(k.latestVersion(false));
             for (short v = s.lowestVersion; v <= s.highestVersion; v++) {
-                assertThat(s.requestHeaderVersion(v)).as("%s v%d request header", k, v).isEqualTo(k.requestHeaderVersion(v));
-                assertThat(s.responseHeaderVersion(v)).as("%s v%d response header", k, v).isEqualTo(k.responseHeaderVersion(v));
+                assertThat(s.requestHeaderVersion(v))
+                        .as("%s v%d request header", k, v)
+                        .isEqualTo(k.requestHeaderVersion(v));
+                assertThat(s.responseHeaderVersion(v))
+                        .as("%s v%d response header", k, v)
+                        .isEqualTo(k.responseHeaderVersion(v));
             }
             assertThat(s.newRequest().apiKey()).isEqualTo(k.id);
             assertThat(s.newResponse().apiKey()).isEqualTo(k.id);

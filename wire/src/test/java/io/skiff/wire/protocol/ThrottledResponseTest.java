@@ -14,7 +14,9 @@ import org.junit.jupiter.api.Test;
  */
 class ThrottledResponseTest {
     private static boolean kafkaResponseHasThrottleTime(ApiKeys api) {
-        Schema[] schemas = org.apache.kafka.common.protocol.ApiKeys.forId(api.id).messageType.responseSchemas();
+        Schema[] schemas = org.apache.kafka.common.protocol.ApiKeys.forId(api.id)
+                .messageType
+                .responseSchemas();
         for (short v = api.lowestVersion; v <= api.highestVersion; v++) {
             Schema schema = v < schemas.length ? schemas[v] : null;
             if (schema != null && schema.get("throttle_time_ms") != null) {
@@ -29,8 +31,12 @@ class ThrottledResponseTest {
         int throttled = 0;
         for (ApiKeys api : ApiKeys.values()) {
             boolean expected = kafkaResponseHasThrottleTime(api);
-            assertThat(api.newResponse() instanceof ThrottledResponse).as("%s response", api).isEqualTo(expected);
-            assertThat(api.newRequest() instanceof ThrottledResponse).as("%s request", api).isFalse();
+            assertThat(api.newResponse() instanceof ThrottledResponse)
+                    .as("%s response", api)
+                    .isEqualTo(expected);
+            assertThat(api.newRequest() instanceof ThrottledResponse)
+                    .as("%s request", api)
+                    .isFalse();
             if (expected) {
                 throttled++;
             }
@@ -45,7 +51,9 @@ class ThrottledResponseTest {
             if (!(api.newResponse() instanceof ThrottledResponse)) {
                 continue;
             }
-            Schema[] schemas = org.apache.kafka.common.protocol.ApiKeys.forId(api.id).messageType.responseSchemas();
+            Schema[] schemas = org.apache.kafka.common.protocol.ApiKeys.forId(api.id)
+                    .messageType
+                    .responseSchemas();
             for (short v = api.lowestVersion; v <= api.highestVersion; v++) {
                 ThrottledResponse r = (ThrottledResponse) api.newResponse();
                 assertThat(r.setThrottleTimeMs(1234)).isSameAs(r);

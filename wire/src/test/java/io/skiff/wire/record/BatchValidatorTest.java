@@ -14,7 +14,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 class BatchValidatorTest {
     private static final long NOW = 1_000_000L;
     private static final ValidationRules DEFAULT_RULES =
-        new ValidationRules(1_048_588, false, TimestampType.CREATE_TIME, Long.MAX_VALUE, 3_600_000L);
+            new ValidationRules(1_048_588, false, TimestampType.CREATE_TIME, Long.MAX_VALUE, 3_600_000L);
 
     private final BatchValidator validator = new BatchValidator();
     private final ValidationResult result = new ValidationResult();
@@ -71,8 +71,12 @@ class BatchValidatorTest {
 
     @Test
     void rejectsMagicOneBatchAsInvalidRecord() {
-        buf = TestBatches.copy(org.apache.kafka.common.record.internal.MemoryRecords.withRecords((byte) 1, 0L,
-            Compression.NONE, new org.apache.kafka.common.record.internal.SimpleRecord(1L, "k".getBytes(), "v".getBytes())).buffer());
+        buf = TestBatches.copy(org.apache.kafka.common.record.internal.MemoryRecords.withRecords(
+                        (byte) 1,
+                        0L,
+                        Compression.NONE,
+                        new org.apache.kafka.common.record.internal.SimpleRecord(1L, "k".getBytes(), "v".getBytes()))
+                .buffer());
         assertThat(validate()).isFalse();
         assertThat(result.outcome()).isEqualTo(ValidationOutcome.INVALID_RECORD);
     }
@@ -200,8 +204,9 @@ class BatchValidatorTest {
     @Test
     void rejectsControlBatchFromAClient() {
         buf = TestBatches.spec().build();
-        buf.setShort(RecordBatchDescriptor.ATTRIBUTES_OFFSET,
-            batch().attributes() | RecordBatchDescriptor.CONTROL_FLAG_MASK);
+        buf.setShort(
+                RecordBatchDescriptor.ATTRIBUTES_OFFSET,
+                batch().attributes() | RecordBatchDescriptor.CONTROL_FLAG_MASK);
         batch().updateCrc();
         assertThat(validate()).isFalse();
         assertThat(result.outcome()).isEqualTo(ValidationOutcome.INVALID_RECORD);
@@ -219,14 +224,16 @@ class BatchValidatorTest {
     @Test
     void rejectsNullKeyOnCompactedTopicWithRecordErrors() {
         buf = TestBatches.spec().count(3).nullKeys().timestamp(NOW).build();
-        ValidationRules compacted = new ValidationRules(1_048_588, true, TimestampType.CREATE_TIME, Long.MAX_VALUE, 3_600_000L);
+        ValidationRules compacted =
+                new ValidationRules(1_048_588, true, TimestampType.CREATE_TIME, Long.MAX_VALUE, 3_600_000L);
         assertThat(validate(compacted)).isFalse();
         assertThat(result.outcome()).isEqualTo(ValidationOutcome.INVALID_RECORD);
         assertThat(result.recordErrors()).hasSize(3);
         assertThat(result.recordErrors().get(0).batchIndex()).isEqualTo(0);
         assertThat(result.recordErrors().get(0).message())
-            .isEqualTo("Compacted topic cannot accept message without key in topic partition t-0");
-        assertThat(result.errorMessage()).startsWith("One or more records have been rejected due to 3 record errors in total");
+                .isEqualTo("Compacted topic cannot accept message without key in topic partition t-0");
+        assertThat(result.errorMessage())
+                .startsWith("One or more records have been rejected due to 3 record errors in total");
     }
 
     @Test
@@ -237,9 +244,11 @@ class BatchValidatorTest {
         assertThat(result.errorMessage()).isEqualTo("One or more records have been rejected due to invalid timestamp");
         // the first record is exactly at the edge of message.timestamp.after.max.ms; the second is past it
         assertThat(result.recordErrors()).extracting(RecordError::batchIndex).containsExactly(1);
-        assertThat(result.recordErrors().get(0).message()).isEqualTo("Timestamp " + (NOW + 3_600_001L)
-            + " of message with offset 1 is out of range. The timestamp should be within [" + (NOW - Long.MAX_VALUE)
-            + ", " + (NOW + 3_600_000L) + "]");
+        assertThat(result.recordErrors().get(0).message())
+                .isEqualTo("Timestamp " + (NOW + 3_600_001L)
+                        + " of message with offset 1 is out of range. The timestamp should be within ["
+                        + (NOW - Long.MAX_VALUE)
+                        + ", " + (NOW + 3_600_000L) + "]");
     }
 
     @Test
@@ -260,7 +269,8 @@ class BatchValidatorTest {
     @Test
     void rejectsLogAppendTimeSetByTheProducer() {
         buf = TestBatches.spec().logAppendTime().timestamp(NOW).build();
-        ValidationRules rules = new ValidationRules(1_048_588, false, TimestampType.LOG_APPEND_TIME, Long.MAX_VALUE, 3_600_000L);
+        ValidationRules rules =
+                new ValidationRules(1_048_588, false, TimestampType.LOG_APPEND_TIME, Long.MAX_VALUE, 3_600_000L);
         assertThat(validate(rules)).isFalse();
         assertThat(result.outcome()).isEqualTo(ValidationOutcome.INVALID_TIMESTAMP);
         assertThat(result.recordErrors()).hasSize(1);
@@ -268,10 +278,14 @@ class BatchValidatorTest {
 
     private static Compression codec(String name) {
         switch (name) {
-            case "gzip": return Compression.gzip().build();
-            case "snappy": return Compression.snappy().build();
-            case "lz4": return Compression.lz4().build();
-            default: return Compression.zstd().build();
+            case "gzip":
+                return Compression.gzip().build();
+            case "snappy":
+                return Compression.snappy().build();
+            case "lz4":
+                return Compression.lz4().build();
+            default:
+                return Compression.zstd().build();
         }
     }
 
@@ -294,7 +308,11 @@ class BatchValidatorTest {
     @ParameterizedTest
     @ValueSource(strings = {"gzip", "snappy", "lz4", "zstd"})
     void decompressesAndChecksEveryRecordOfACompressedBatch(String name) {
-        buf = TestBatches.spec().compression(codec(name)).count(10).timestamp(NOW).build();
+        buf = TestBatches.spec()
+                .compression(codec(name))
+                .count(10)
+                .timestamp(NOW)
+                .build();
         assertThat(validate()).isTrue();
         assertThat(result.recordsChecked()).isTrue();
         assertThat(result.recordCount()).isEqualTo(10);
@@ -304,7 +322,12 @@ class BatchValidatorTest {
     @ParameterizedTest
     @ValueSource(strings = {"gzip", "snappy", "lz4", "zstd"})
     void compressedPayloadThatDoesNotDecompressIsCorruptMessage(String name) {
-        buf = TestBatches.spec().compression(codec(name)).count(10).valueSize(200).timestamp(NOW).build();
+        buf = TestBatches.spec()
+                .compression(codec(name))
+                .count(10)
+                .valueSize(200)
+                .timestamp(NOW)
+                .build();
         byte[] p = payload();
         byte[] garbage = new byte[p.length];
         new java.util.Random(9).nextBytes(garbage);
@@ -313,7 +336,12 @@ class BatchValidatorTest {
         assertThat(result.outcome()).isEqualTo(ValidationOutcome.CORRUPT_BATCH);
 
         buf.release();
-        buf = TestBatches.spec().compression(codec(name)).count(10).valueSize(200).timestamp(NOW).build();
+        buf = TestBatches.spec()
+                .compression(codec(name))
+                .count(10)
+                .valueSize(200)
+                .timestamp(NOW)
+                .build();
         replacePayload(java.util.Arrays.copyOf(payload(), payload().length / 2));
         assertThat(validate()).isFalse();
         assertThat(result.outcome()).isIn(ValidationOutcome.CORRUPT_BATCH, ValidationOutcome.INVALID_RECORD);
@@ -322,11 +350,19 @@ class BatchValidatorTest {
     @ParameterizedTest
     @ValueSource(strings = {"gzip", "snappy", "lz4", "zstd"})
     void compressedBatchWithFewerRecordsThanItsCountIsInvalidRecord(String name) {
-        ByteBuf five = TestBatches.spec().compression(codec(name)).count(5).timestamp(NOW).build();
+        ByteBuf five = TestBatches.spec()
+                .compression(codec(name))
+                .count(5)
+                .timestamp(NOW)
+                .build();
         byte[] fivePayload = new byte[five.readableBytes() - RecordBatchDescriptor.RECORDS_OFFSET];
         five.getBytes(RecordBatchDescriptor.RECORDS_OFFSET, fivePayload);
         five.release();
-        buf = TestBatches.spec().compression(codec(name)).count(10).timestamp(NOW).build();
+        buf = TestBatches.spec()
+                .compression(codec(name))
+                .count(10)
+                .timestamp(NOW)
+                .build();
         replacePayload(fivePayload);
         assertThat(validate()).isFalse();
         assertThat(result.outcome()).isEqualTo(ValidationOutcome.INVALID_RECORD);
@@ -334,9 +370,15 @@ class BatchValidatorTest {
 
     @Test
     void compressedNullKeyOnACompactedTopicIsARecordError() {
-        buf = TestBatches.spec().compression(Compression.zstd().build()).count(3).nullKeys().timestamp(NOW).build();
-        assertThat(validate(new ValidationRules(1_048_588, true, TimestampType.CREATE_TIME, Long.MAX_VALUE, 3_600_000L)))
-            .isFalse();
+        buf = TestBatches.spec()
+                .compression(Compression.zstd().build())
+                .count(3)
+                .nullKeys()
+                .timestamp(NOW)
+                .build();
+        assertThat(validate(
+                        new ValidationRules(1_048_588, true, TimestampType.CREATE_TIME, Long.MAX_VALUE, 3_600_000L)))
+                .isFalse();
         assertThat(result.outcome()).isEqualTo(ValidationOutcome.INVALID_RECORD);
         assertThat(result.recordErrors()).hasSize(3);
     }
@@ -344,8 +386,11 @@ class BatchValidatorTest {
     @Test
     void decompressionBombIsRefusedAfterTheCapWithoutBufferingIt() {
         // One 8 MiB record of zeros compresses to a few hundred bytes; the cap here is 1 MiB.
-        buf = TestBatches.copy(org.apache.kafka.common.record.internal.MemoryRecords.withRecords(Compression.zstd().build(),
-            new org.apache.kafka.common.record.internal.SimpleRecord(NOW, "k".getBytes(), new byte[8 << 20])).buffer());
+        buf = TestBatches.copy(org.apache.kafka.common.record.internal.MemoryRecords.withRecords(
+                        Compression.zstd().build(),
+                        new org.apache.kafka.common.record.internal.SimpleRecord(
+                                NOW, "k".getBytes(), new byte[8 << 20]))
+                .buffer());
         assertThat(buf.readableBytes()).isLessThan(4096);
         BatchValidator capped = new BatchValidator(new DecompressingRecordSource(1 << 20));
         assertThat(capped.validate(buf, DEFAULT_RULES, "t-0", NOW, result)).isFalse();

@@ -26,14 +26,19 @@ import org.xerial.snappy.Snappy;
 class DecompressingRecordSourceTest {
     private static final long NOW = 1_000_000L;
     private static final ValidationRules RULES =
-        new ValidationRules(1_048_588, false, TimestampType.CREATE_TIME, Long.MAX_VALUE, 3_600_000L);
+            new ValidationRules(1_048_588, false, TimestampType.CREATE_TIME, Long.MAX_VALUE, 3_600_000L);
 
     private final BatchValidator validator = new BatchValidator();
     private final ValidationResult result = new ValidationResult();
 
     /** A batch of {@code count} records of {@code valueSize} bytes, in a direct buffer as a network read leaves it (not leak-tracked). */
     private static ByteBuf directBatch(Compression compression, int count, int valueSize) {
-        ByteBuffer nio = TestBatches.spec().compression(compression).count(count).valueSize(valueSize).timestamp(NOW).toNio();
+        ByteBuffer nio = TestBatches.spec()
+                .compression(compression)
+                .count(count)
+                .valueSize(valueSize)
+                .timestamp(NOW)
+                .toNio();
         ByteBuffer direct = ByteBuffer.allocateDirect(nio.remaining());
         direct.put(nio).flip();
         return Unpooled.wrappedBuffer(direct);
@@ -41,7 +46,11 @@ class DecompressingRecordSourceTest {
 
     /** The uncompressed records area of a batch of {@code count} records. */
     private static byte[] records(int count, int valueSize) {
-        ByteBuffer nio = TestBatches.spec().count(count).valueSize(valueSize).timestamp(NOW).toNio();
+        ByteBuffer nio = TestBatches.spec()
+                .count(count)
+                .valueSize(valueSize)
+                .timestamp(NOW)
+                .toNio();
         byte[] records = new byte[nio.remaining() - RecordBatchDescriptor.RECORDS_OFFSET];
         nio.position(nio.position() + RecordBatchDescriptor.RECORDS_OFFSET).get(records);
         return records;
@@ -49,13 +58,19 @@ class DecompressingRecordSourceTest {
 
     /** A batch of {@code count} records whose records area is {@code payload}, marked as {@code codec}. */
     private static ByteBuf batchWithPayload(int count, int valueSize, int codec, byte[] payload) {
-        ByteBuffer nio = TestBatches.spec().count(count).valueSize(valueSize).timestamp(NOW).toNio();
+        ByteBuffer nio = TestBatches.spec()
+                .count(count)
+                .valueSize(valueSize)
+                .timestamp(NOW)
+                .toNio();
         ByteBuf buf = Unpooled.buffer(RecordBatchDescriptor.RECORDS_OFFSET + payload.length);
-        buf.writeBytes(nio.limit(nio.position() + RecordBatchDescriptor.RECORDS_OFFSET)).writeBytes(payload);
+        buf.writeBytes(nio.limit(nio.position() + RecordBatchDescriptor.RECORDS_OFFSET))
+                .writeBytes(payload);
         buf.setInt(RecordBatchDescriptor.BATCH_LENGTH_OFFSET, buf.readableBytes() - RecordBatchDescriptor.LOG_OVERHEAD);
         int attributes = buf.getShort(RecordBatchDescriptor.ATTRIBUTES_OFFSET);
-        buf.setShort(RecordBatchDescriptor.ATTRIBUTES_OFFSET,
-            (attributes & ~RecordBatchDescriptor.COMPRESSION_CODEC_MASK) | codec);
+        buf.setShort(
+                RecordBatchDescriptor.ATTRIBUTES_OFFSET,
+                (attributes & ~RecordBatchDescriptor.COMPRESSION_CODEC_MASK) | codec);
         new RecordBatch().wrap(buf, 0).updateCrc();
         return buf;
     }
@@ -103,8 +118,14 @@ class DecompressingRecordSourceTest {
     void acceptsLz4FramesWithChecksumsAndContentSizeAndGzipWithTwoMembers() throws IOException {
         byte[] records = records(30, 2000);
         ByteArrayOutputStream lz4 = new ByteArrayOutputStream();
-        try (OutputStream out = new LZ4FrameOutputStream(lz4, BLOCKSIZE.SIZE_64KB, records.length, Bits.BLOCK_INDEPENDENCE,
-            Bits.BLOCK_CHECKSUM, Bits.CONTENT_CHECKSUM, Bits.CONTENT_SIZE)) {
+        try (OutputStream out = new LZ4FrameOutputStream(
+                lz4,
+                BLOCKSIZE.SIZE_64KB,
+                records.length,
+                Bits.BLOCK_INDEPENDENCE,
+                Bits.BLOCK_CHECKSUM,
+                Bits.CONTENT_CHECKSUM,
+                Bits.CONTENT_SIZE)) {
             out.write(records);
         }
         ByteArrayOutputStream gzip = new ByteArrayOutputStream();
@@ -115,8 +136,10 @@ class DecompressingRecordSourceTest {
         try (GZIPOutputStream out = new GZIPOutputStream(gzip)) {
             out.write(records, half, records.length - half);
         }
-        for (ByteBuf batch : new ByteBuf[] {batchWithPayload(30, 2000, Codecs.LZ4, lz4.toByteArray()),
-            batchWithPayload(30, 2000, Codecs.GZIP, gzip.toByteArray())}) {
+        for (ByteBuf batch : new ByteBuf[] {
+            batchWithPayload(30, 2000, Codecs.LZ4, lz4.toByteArray()),
+            batchWithPayload(30, 2000, Codecs.GZIP, gzip.toByteArray())
+        }) {
             try {
                 assertThat(validate(validator, batch)).as("%s", result).isTrue();
                 assertThat(result.recordCount()).isEqualTo(30);

@@ -29,13 +29,20 @@ class RecordBatchBuilderTest {
                 assertThat(batch.isControlBatch()).isFalse();
                 assertThat(batch.producerId()).isEqualTo(-1L);
                 for (Record r : batch) {
-                    seen.add(r.offset() + ":" + (r.hasKey() ? str(r.key()) : "null") + "=" + (r.hasValue() ? str(r.value()) : "null")
-                        + "@" + r.timestamp());
+                    seen.add(r.offset() + ":" + (r.hasKey() ? str(r.key()) : "null") + "="
+                            + (r.hasValue() ? str(r.value()) : "null") + "@" + r.timestamp());
                 }
             }
             assertThat(seen).containsExactly("0:a=1@12345", "1:null=2@12345", "2:c=null@12345");
-            assertThat(new BatchValidator().validate(buf, new ValidationRules(1 << 20, false, TimestampType.CREATE_TIME,
-                Long.MAX_VALUE, Long.MAX_VALUE), "t-0", 12345L, new ValidationResult())).isTrue();
+            assertThat(new BatchValidator()
+                            .validate(
+                                    buf,
+                                    new ValidationRules(
+                                            1 << 20, false, TimestampType.CREATE_TIME, Long.MAX_VALUE, Long.MAX_VALUE),
+                                    "t-0",
+                                    12345L,
+                                    new ValidationResult()))
+                    .isTrue();
         } finally {
             buf.release();
         }

@@ -16,7 +16,12 @@ class RecordBatchTest {
 
     @Test
     void readsTheSameHeaderFieldsAsKafka() {
-        ByteBuf buf = TestBatches.spec().idempotent(42L, (short) 3, 7).transactional().count(5).timestamp(12_345L).build();
+        ByteBuf buf = TestBatches.spec()
+                .idempotent(42L, (short) 3, 7)
+                .transactional()
+                .count(5)
+                .timestamp(12_345L)
+                .build();
         try {
             RecordBatch b = new RecordBatch().wrap(buf, 0);
             MutableRecordBatch k = kafkaBatch(buf);
@@ -47,7 +52,10 @@ class RecordBatchTest {
 
     @Test
     void readsCompressionCodecOfCompressedBatch() {
-        ByteBuf buf = TestBatches.spec().compression(Compression.gzip().build()).count(3).build();
+        ByteBuf buf = TestBatches.spec()
+                .compression(Compression.gzip().build())
+                .count(3)
+                .build();
         try {
             RecordBatch b = new RecordBatch().wrap(buf, 0);
             assertThat(b.compressionType()).isEqualTo(CompressionType.GZIP);

@@ -15,13 +15,13 @@ import org.apache.kafka.common.record.internal.RecordBatch;
  * returned buffers.
  */
 public final class TestBatches {
-    private TestBatches() {
-    }
+    private TestBatches() {}
 
     /** Describes a batch to build. */
     public static final class Spec {
         Compression compression = Compression.NONE;
-        org.apache.kafka.common.record.TimestampType timestampType = org.apache.kafka.common.record.TimestampType.CREATE_TIME;
+        org.apache.kafka.common.record.TimestampType timestampType =
+                org.apache.kafka.common.record.TimestampType.CREATE_TIME;
         long producerId = RecordBatch.NO_PRODUCER_ID;
         short producerEpoch = RecordBatch.NO_PRODUCER_EPOCH;
         int baseSequence = RecordBatch.NO_SEQUENCE;
@@ -89,9 +89,18 @@ public final class TestBatches {
         /** The batch as kafka-clients serializes it. */
         public ByteBuffer toNio() {
             ByteBuffer out = ByteBuffer.allocate(1024 + count * (valueSize + 64));
-            MemoryRecordsBuilder b = MemoryRecords.builder(out, RecordBatch.MAGIC_VALUE_V2, compression, timestampType,
-                baseOffset, timestampType == org.apache.kafka.common.record.TimestampType.LOG_APPEND_TIME ? timestamp : -1L,
-                producerId, producerEpoch, baseSequence, transactional, RecordBatch.NO_PARTITION_LEADER_EPOCH);
+            MemoryRecordsBuilder b = MemoryRecords.builder(
+                    out,
+                    RecordBatch.MAGIC_VALUE_V2,
+                    compression,
+                    timestampType,
+                    baseOffset,
+                    timestampType == org.apache.kafka.common.record.TimestampType.LOG_APPEND_TIME ? timestamp : -1L,
+                    producerId,
+                    producerEpoch,
+                    baseSequence,
+                    transactional,
+                    RecordBatch.NO_PARTITION_LEADER_EPOCH);
             for (int i = 0; i < count; i++) {
                 byte[] key = nullKeys ? null : (keyPrefix + i).getBytes(StandardCharsets.UTF_8);
                 byte[] value = new byte[valueSize];

@@ -25,8 +25,8 @@ public final class LeakDetectionExtension implements BeforeAllCallback, AfterAll
         ResourceLeakDetectorFactory.setResourceLeakDetectorFactory(new ResourceLeakDetectorFactory() {
             @Override
             @SuppressWarnings("deprecation")
-            public <T> ResourceLeakDetector<T> newResourceLeakDetector(Class<T> resource, int samplingInterval,
-                                                                       long maxActive) {
+            public <T> ResourceLeakDetector<T> newResourceLeakDetector(
+                    Class<T> resource, int samplingInterval, long maxActive) {
                 return new RecordingDetector<>(resource, samplingInterval);
             }
         });
@@ -73,7 +73,7 @@ public final class LeakDetectionExtension implements BeforeAllCallback, AfterAll
         List<String> found = drain();
         if (!found.isEmpty()) {
             throw new AssertionError(found.size() + " buffer leak(s) after " + context.getDisplayName() + ":\n"
-                + String.join("\n", found));
+                    + String.join("\n", found));
         }
     }
 

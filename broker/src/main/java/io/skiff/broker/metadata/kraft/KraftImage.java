@@ -43,6 +43,7 @@ import java.util.TreeMap;
 public final class KraftImage {
     /** ConfigRecord resource types (Kafka's ConfigResource.Type). */
     static final byte TOPIC_RESOURCE = 2;
+
     static final byte BROKER_RESOURCE = 4;
 
     /** One partition: its replicas, leader and leader epoch. */
@@ -75,6 +76,7 @@ public final class KraftImage {
     private final Map<Uuid, Topic> topics = new LinkedHashMap<>();
     /** Configs by resource type, then resource name, then key. */
     private final Map<Byte, Map<String, Map<String, String>>> configs = new TreeMap<>();
+
     private final Map<String, Short> features = new TreeMap<>();
     private final Set<String> quotas = new HashSet<>();
     private final Set<String> scramCredentials = new HashSet<>();
@@ -86,10 +88,10 @@ public final class KraftImage {
     private long abortedRecords;
     /** Records of the open metadata transaction, applied at its end; null outside one. */
     private List<Message> transaction;
+
     private KraftMetadataLog.ReadSummary source;
 
-    KraftImage() {
-    }
+    KraftImage() {}
 
     /** Replays the snapshot and log of the KRaft metadata directory {@code metadataDir}. */
     public static KraftImage load(Path metadataDir) throws IOException {
@@ -107,22 +109,24 @@ public final class KraftImage {
         try {
             int frameVersion = Wire.readUnsignedVarint(frame);
             if (frameVersion != 1) {
-                throw new KraftMigrationException("metadata record frame version " + frameVersion + " is not known"
-                    + where(offset));
+                throw new KraftMigrationException(
+                        "metadata record frame version " + frameVersion + " is not known" + where(offset));
             }
             int apiKey = Wire.readUnsignedVarint(frame);
             int rawVersion = Wire.readUnsignedVarint(frame);
             if (rawVersion > Short.MAX_VALUE) {
-                throw new KraftMigrationException("metadata record version " + rawVersion + " is too large" + where(offset));
+                throw new KraftMigrationException(
+                        "metadata record version " + rawVersion + " is too large" + where(offset));
             }
             version = (short) rawVersion;
             type = KraftRecordType.of(apiKey);
             if (type == null) {
-                throw new KraftMigrationException("metadata record type " + apiKey + " is not one of Apache Kafka 4.3.1's"
-                    + where(offset));
+                throw new KraftMigrationException(
+                        "metadata record type " + apiKey + " is not one of Apache Kafka 4.3.1's" + where(offset));
             }
         } catch (RuntimeException e) {
-            throw new KraftMigrationException("unreadable metadata record frame" + where(offset) + ": " + e.getMessage(), e);
+            throw new KraftMigrationException(
+                    "unreadable metadata record frame" + where(offset) + ": " + e.getMessage(), e);
         }
         switch (type.handling) {
             case IGNORED:
@@ -161,16 +165,17 @@ public final class KraftImage {
     }
 
     private static Message decode(KraftRecordType type, short version, ByteBuf body, long offset)
-        throws KraftMigrationException {
+            throws KraftMigrationException {
         Message m;
         try {
             m = type.decode(body, version);
         } catch (RuntimeException e) {
-            throw new KraftMigrationException("unreadable " + type.recordName + " version " + version + where(offset) + ": "
-                + e.getMessage(), e);
+            throw new KraftMigrationException(
+                    "unreadable " + type.recordName + " version " + version + where(offset) + ": " + e.getMessage(), e);
         }
         if (body.isReadable()) {
-            throw new KraftMigrationException(body.readableBytes() + " bytes after a " + type.recordName + where(offset));
+            throw new KraftMigrationException(
+                    body.readableBytes() + " bytes after a " + type.recordName + where(offset));
         }
         return m;
     }
@@ -192,7 +197,8 @@ public final class KraftImage {
         } else if (m instanceof PartitionRecord r) {
             Topic t = topics.get(r.topicId());
             if (t != null) {
-                t.partitions.put(r.partitionId(), new Partition(r.partitionId(), r.replicas(), r.leader(), r.leaderEpoch()));
+                t.partitions.put(
+                        r.partitionId(), new Partition(r.partitionId(), r.replicas(), r.leader(), r.leaderEpoch()));
             }
         } else if (m instanceof PartitionChangeRecord r) {
             applyPartitionChange(r);
@@ -204,7 +210,7 @@ public final class KraftImage {
             }
         } else if (m instanceof ConfigRecord r) {
             Map<String, String> resource = configs.computeIfAbsent(r.resourceType(), k -> new TreeMap<>())
-                .computeIfAbsent(r.resourceName(), k -> new TreeMap<>());
+                    .computeIfAbsent(r.resourceName(), k -> new TreeMap<>());
             if (r.value() == null) {
                 resource.remove(r.name());
             } else {

@@ -4,9 +4,9 @@ import io.skiff.broker.config.BrokerConfig;
 import io.skiff.broker.config.TopicConfigs;
 import io.skiff.broker.metadata.MetadataRecord;
 import io.skiff.storage.TopicPartition;
-import java.util.HashMap;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -100,13 +100,14 @@ public final class KraftImport {
         Map<String, Map<String, String>> topicConfigs = image.configs(KraftImage.TOPIC_RESOURCE);
         for (KraftImage.Topic t : image.topics()) {
             if (t.partitions.isEmpty()) {
-                b.warnings.add("topic " + t.name + " (" + t.id + ") has no partitions in Kafka's metadata; not imported");
+                b.warnings.add(
+                        "topic " + t.name + " (" + t.id + ") has no partitions in Kafka's metadata; not imported");
                 continue;
             }
             int count = t.partitions.lastKey() + 1;
             if (count != t.partitions.size()) {
                 b.warnings.add("topic " + t.name + " has partitions " + t.partitions.keySet()
-                    + " in Kafka's metadata; Skiff serves partitions 0.." + (count - 1));
+                        + " in Kafka's metadata; Skiff serves partitions 0.." + (count - 1));
             }
             b.records.add(new MetadataRecord.TopicCreated(t.id, t.name, count, (short) 1));
             b.topics++;
@@ -117,7 +118,8 @@ public final class KraftImport {
                     notHere.add(t.name + "-" + p.id);
                 }
             }
-            for (Map.Entry<String, String> c : topicConfigs.getOrDefault(t.name, Map.of()).entrySet()) {
+            for (Map.Entry<String, String> c :
+                    topicConfigs.getOrDefault(t.name, Map.of()).entrySet()) {
                 if (TopicConfigs.key(c.getKey()) == null || TopicConfigs.validate(c.getKey(), c.getValue()) != null) {
                     notImported.merge("topic config|" + c.getKey(), 1, Integer::sum);
                     continue;
@@ -134,19 +136,21 @@ public final class KraftImport {
         describeOutcome(image, b, notImported);
         if (!notHere.isEmpty()) {
             b.warnings.add(notHere.size() + " partitions had no replica on node " + nodeId + " in Kafka; Skiff serves "
-                + "them from whatever this node holds (empty when nothing): " + listed(notHere));
+                    + "them from whatever this node holds (empty when nothing): " + listed(notHere));
         }
         checkOffsetsTopic(image, config, b);
         if (image.acls() > 0) {
-            b.refusal = "Kafka's metadata holds " + image.acls() + " ACLs: they exist only where Kafka ran an authorizer, "
-                + "and Skiff does not enforce ACLs yet, so it would serve every topic to every client. Stay on Apache "
-                + "Kafka, or remove the ACLs there (kafka-acls.sh --remove) and its authorizer first.";
+            b.refusal =
+                    "Kafka's metadata holds " + image.acls() + " ACLs: they exist only where Kafka ran an authorizer, "
+                            + "and Skiff does not enforce ACLs yet, so it would serve every topic to every client. Stay on Apache "
+                            + "Kafka, or remove the ACLs there (kafka-acls.sh --remove) and its authorizer first.";
         }
         return new KraftImport(b);
     }
 
     private static void importBrokerConfigs(KraftImage image, int nodeId, Builder b, Map<String, Integer> notImported) {
-        for (Map.Entry<String, Map<String, String>> r : image.configs(KraftImage.BROKER_RESOURCE).entrySet()) {
+        for (Map.Entry<String, Map<String, String>> r :
+                image.configs(KraftImage.BROKER_RESOURCE).entrySet()) {
             String resource = r.getKey();
             int target;
             if (resource.isEmpty()) {
@@ -154,7 +158,10 @@ public final class KraftImport {
             } else if (resource.equals(Integer.toString(nodeId))) {
                 target = nodeId;
             } else {
-                notImported.merge("dynamic broker config|of node " + resource, r.getValue().size(), Integer::sum);
+                notImported.merge(
+                        "dynamic broker config|of node " + resource,
+                        r.getValue().size(),
+                        Integer::sum);
                 continue;
             }
             for (Map.Entry<String, String> c : r.getValue().entrySet()) {
@@ -200,20 +207,26 @@ public final class KraftImport {
         if (s == null) {
             return;
         }
-        String snapshot = s.snapshot() == null ? "no snapshot"
-            : "snapshot " + s.snapshot() + " (" + s.snapshotRecords() + " records)";
-        b.summary.add("read Kafka's KRaft metadata: " + snapshot + ", then " + s.logRecords() + " log records up to offset "
-            + s.nextOffset());
+        String snapshot = s.snapshot() == null
+                ? "no snapshot"
+                : "snapshot " + s.snapshot() + " (" + s.snapshotRecords() + " records)";
+        b.summary.add("read Kafka's KRaft metadata: " + snapshot + ", then " + s.logRecords()
+                + " log records up to offset " + s.nextOffset());
         if (s.tornTail() != null) {
             b.warnings.add("the metadata log ends in a torn or corrupt batch (" + s.tornTail() + "); read up to it, as "
-                + "Kafka's recovery would");
+                    + "Kafka's recovery would");
         }
     }
 
     private static void describeOutcome(KraftImage image, Builder b, Map<String, Integer> notImported) {
-        StringBuilder imported = new StringBuilder("imported ").append(plural(b.topics, "topic")).append(", ")
-            .append(plural(b.partitions, "partition")).append(", ").append(plural(b.topicConfigs, "topic config"))
-            .append(", ").append(plural(b.brokerConfigs, "dynamic broker config"));
+        StringBuilder imported = new StringBuilder("imported ")
+                .append(plural(b.topics, "topic"))
+                .append(", ")
+                .append(plural(b.partitions, "partition"))
+                .append(", ")
+                .append(plural(b.topicConfigs, "topic config"))
+                .append(", ")
+                .append(plural(b.brokerConfigs, "dynamic broker config"));
         if (image.nextProducerId() > 0) {
             imported.append(", producer ids from ").append(image.nextProducerId());
         }
@@ -222,16 +235,20 @@ public final class KraftImport {
         for (Map.Entry<String, Integer> e : notImported.entrySet()) {
             // Keys are "noun" or "noun|detail": "2 topic configs (remote.storage.enable)".
             int bar = e.getKey().indexOf('|');
-            not.add(bar < 0 ? plural(e.getValue(), e.getKey())
-                : plural(e.getValue(), e.getKey().substring(0, bar)) + " (" + e.getKey().substring(bar + 1) + ")");
+            not.add(
+                    bar < 0
+                            ? plural(e.getValue(), e.getKey())
+                            : plural(e.getValue(), e.getKey().substring(0, bar)) + " ("
+                                    + e.getKey().substring(bar + 1) + ")");
         }
-        b.summary.add("not imported (not supported by Skiff yet): " + (not.isEmpty() ? "nothing" : String.join(", ", not)));
+        b.summary.add(
+                "not imported (not supported by Skiff yet): " + (not.isEmpty() ? "nothing" : String.join(", ", not)));
         List<String> ignored = new ArrayList<>();
         for (Map.Entry<String, Long> e : image.ignored().entrySet()) {
             ignored.add(e.getValue() + " " + e.getKey());
         }
         b.summary.add("ignored (Kafka's own cluster membership, of no use to a single Skiff node): "
-            + (ignored.isEmpty() ? "nothing" : String.join(", ", ignored)));
+                + (ignored.isEmpty() ? "nothing" : String.join(", ", ignored)));
         if (!image.features().isEmpty()) {
             List<String> features = new ArrayList<>();
             for (Map.Entry<String, Short> f : image.features().entrySet()) {
@@ -240,18 +257,21 @@ public final class KraftImport {
             b.summary.add("Kafka's finalized features: " + String.join(", ", features));
         }
         if (image.abortedRecords() > 0) {
-            b.warnings.add(image.abortedRecords() + " records of aborted or unfinished metadata transactions were dropped, "
-                + "as Kafka drops them");
+            b.warnings.add(image.abortedRecords()
+                    + " records of aborted or unfinished metadata transactions were dropped, " + "as Kafka drops them");
         }
     }
 
     private static void checkOffsetsTopic(KraftImage image, BrokerConfig config, Builder b) {
         int configured = config.getInt("offsets.topic.num.partitions");
         for (KraftImage.Topic t : image.topics()) {
-            if (t.name.equals("__consumer_offsets") && !t.partitions.isEmpty() && t.partitions.lastKey() + 1 != configured) {
+            if (t.name.equals("__consumer_offsets")
+                    && !t.partitions.isEmpty()
+                    && t.partitions.lastKey() + 1 != configured) {
                 b.warnings.add("__consumer_offsets has " + (t.partitions.lastKey() + 1) + " partitions but "
-                    + "offsets.topic.num.partitions is " + configured + ": set it to " + (t.partitions.lastKey() + 1)
-                    + " so that each group is found in the partition Kafka wrote it to");
+                        + "offsets.topic.num.partitions is " + configured + ": set it to "
+                        + (t.partitions.lastKey() + 1)
+                        + " so that each group is found in the partition Kafka wrote it to");
             }
         }
     }

@@ -54,12 +54,15 @@ public final class KraftMetadataLog {
     }
 
     /** What was read. */
-    public record ReadSummary(String snapshot, long snapshotEndOffset, long snapshotRecords, long logRecords,
-                              long nextOffset, String tornTail) {
-    }
+    public record ReadSummary(
+            String snapshot,
+            long snapshotEndOffset,
+            long snapshotRecords,
+            long logRecords,
+            long nextOffset,
+            String tornTail) {}
 
-    private KraftMetadataLog() {
-    }
+    private KraftMetadataLog() {}
 
     /** The KRaft metadata directory of {@code logDir}, whether or not it exists. */
     public static Path dirOf(Path logDir) {
@@ -84,8 +87,8 @@ public final class KraftMetadataLog {
             snapshotEnd = Long.parseLong(m.group(1));
             FileOutcome o = readFile(snapshot, -1, Long.MIN_VALUE, handler);
             if (o.corruptAt >= 0) {
-                throw new KraftMigrationException("The KRaft snapshot " + snapshot + " is corrupt at position " + o.corruptAt
-                    + ": " + o.problem);
+                throw new KraftMigrationException(
+                        "The KRaft snapshot " + snapshot + " is corrupt at position " + o.corruptAt + ": " + o.problem);
             }
             snapshotRecords = o.records;
         }
@@ -97,21 +100,28 @@ public final class KraftMetadataLog {
             Path segment = segments.get(i);
             FileOutcome o = readFile(segment, next, snapshotEnd, handler);
             if (o.gapFrom >= 0) {
-                throw new KraftMigrationException("The KRaft metadata log " + metadataDir + " lacks the records from offset "
-                    + o.gapFrom + " (" + segment.getFileName() + " continues at " + o.gapTo + ")");
+                throw new KraftMigrationException(
+                        "The KRaft metadata log " + metadataDir + " lacks the records from offset " + o.gapFrom + " ("
+                                + segment.getFileName() + " continues at " + o.gapTo + ")");
             }
             logRecords += o.records;
             next = Math.max(next, o.nextOffset);
             if (o.corruptAt >= 0) {
                 if (i != segments.size() - 1) {
-                    throw new KraftMigrationException("The KRaft metadata segment " + segment + " is corrupt at position "
-                        + o.corruptAt + " (" + o.problem + ") and later segments follow it");
+                    throw new KraftMigrationException(
+                            "The KRaft metadata segment " + segment + " is corrupt at position " + o.corruptAt + " ("
+                                    + o.problem + ") and later segments follow it");
                 }
                 torn = segment.getFileName() + " from position " + o.corruptAt + " (" + o.problem + ")";
             }
         }
-        return new ReadSummary(snapshot == null ? null : snapshot.getFileName().toString(), snapshotEnd, snapshotRecords,
-            logRecords, next, torn);
+        return new ReadSummary(
+                snapshot == null ? null : snapshot.getFileName().toString(),
+                snapshotEnd,
+                snapshotRecords,
+                logRecords,
+                next,
+                torn);
     }
 
     /** The complete snapshot with the highest end offset (then epoch), or null. */
@@ -141,7 +151,9 @@ public final class KraftMetadataLog {
     static List<Path> segments(Path metadataDir) throws IOException {
         List<Path> out = new ArrayList<>();
         try (Stream<Path> files = Files.list(metadataDir)) {
-            files.filter(p -> SEGMENT.matcher(p.getFileName().toString()).matches()).sorted().forEach(out::add);
+            files.filter(p -> SEGMENT.matcher(p.getFileName().toString()).matches())
+                    .sorted()
+                    .forEach(out::add);
         }
         return out;
     }
@@ -162,7 +174,7 @@ public final class KraftMetadataLog {
      * records before it are still missing is a gap.
      */
     private static FileOutcome readFile(Path file, long expectedOffset, long fromOffset, RecordHandler handler)
-        throws IOException {
+            throws IOException {
         FileOutcome out = new FileOutcome();
         out.nextOffset = expectedOffset;
         RecordBatch batch = new RecordBatch();
@@ -182,7 +194,7 @@ public final class KraftMetadataLog {
                 int batchLength = header.getInt();
                 int total = RecordBatchDescriptor.LOG_OVERHEAD + batchLength;
                 if (batchLength < RecordBatchDescriptor.HEADER_SIZE - RecordBatchDescriptor.LOG_OVERHEAD
-                    || batchLength > MAX_BATCH_BYTES) {
+                        || batchLength > MAX_BATCH_BYTES) {
                     return corrupt(out, position, "a batch length of " + batchLength);
                 }
                 if (size - position < total) {
@@ -223,8 +235,9 @@ public final class KraftMetadataLog {
     }
 
     /** Hands the records of one data batch to {@code handler}; returns why the batch is unreadable, or null. */
-    private static String records(RecordBatch batch, RecordView view, long fromOffset, boolean isLog, RecordHandler handler,
-                                  FileOutcome out) throws IOException {
+    private static String records(
+            RecordBatch batch, RecordView view, long fromOffset, boolean isLog, RecordHandler handler, FileOutcome out)
+            throws IOException {
         ByteBuf records;
         int start;
         int limit;
@@ -273,7 +286,8 @@ public final class KraftMetadataLog {
         int start = batch.offset() + RecordBatchDescriptor.RECORDS_OFFSET;
         int length = batch.sizeInBytes() - RecordBatchDescriptor.RECORDS_OFFSET;
         ByteBuf out = Unpooled.buffer(Math.min(length * 4, MAX_DECOMPRESSED_BYTES));
-        try (InputStream in = Codecs.decompress(batch.compressionCodecId(), batch.buffer().slice(start, length))) {
+        try (InputStream in =
+                Codecs.decompress(batch.compressionCodecId(), batch.buffer().slice(start, length))) {
             byte[] chunk = new byte[8192];
             int n;
             while ((n = in.read(chunk)) > 0) {

@@ -30,8 +30,7 @@ import org.slf4j.LoggerFactory;
 public final class KraftMigration {
     private static final Logger LOG = LoggerFactory.getLogger(KraftMigration.class);
 
-    private KraftMigration() {
-    }
+    private KraftMigration() {}
 
     /**
      * Imports Kafka's metadata from {@code firstLogDir} into Skiff's metadata log there when Kafka's
@@ -44,12 +43,14 @@ public final class KraftMigration {
             return null;
         }
         Path kraft = KraftMetadataLog.dirOf(firstLogDir);
-        LOG.info("{} holds an Apache Kafka KRaft metadata log and Skiff has no metadata yet: importing it (Kafka's files "
-            + "are left as they are)", firstLogDir);
+        LOG.info(
+                "{} holds an Apache Kafka KRaft metadata log and Skiff has no metadata yet: importing it (Kafka's files "
+                        + "are left as they are)",
+                firstLogDir);
         KraftImport plan = KraftImport.plan(KraftImage.load(kraft), config);
         if (plan.refusal() != null) {
-            throw new KraftMigrationException("Cannot open the Apache Kafka log directory " + firstLogDir + ": "
-                + plan.refusal());
+            throw new KraftMigrationException(
+                    "Cannot open the Apache Kafka log directory " + firstLogDir + ": " + plan.refusal());
         }
         MetadataManager.initialize(firstLogDir, plan.records());
         for (String line : plan.summary()) {
@@ -82,7 +83,7 @@ public final class KraftMigration {
                 }
                 if (Integer.parseInt(node.trim()) != config.nodeId()) {
                     out.println("REFUSED: meta.properties belongs to node " + node.trim() + " but node.id is "
-                        + config.nodeId() + "; start Skiff with the node.id Kafka had");
+                            + config.nodeId() + "; start Skiff with the node.id Kafka had");
                     return 1;
                 }
             }
@@ -92,8 +93,8 @@ public final class KraftMigration {
             }
             long skiffRecords = MetadataManager.recordCount(dir);
             if (skiffRecords > 0) {
-                out.println("Skiff's metadata log already holds " + skiffRecords + " records: Skiff uses it and imports "
-                    + "nothing");
+                out.println("Skiff's metadata log already holds " + skiffRecords
+                        + " records: Skiff uses it and imports " + "nothing");
                 return 0;
             }
             KraftImport plan = KraftImport.plan(KraftImage.load(KraftMetadataLog.dirOf(dir)), config);
@@ -123,7 +124,7 @@ public final class KraftMigration {
                 out.println("  topic config " + names.get(c.topicId().toString()) + ": " + c.key() + "=" + c.value());
             } else if (r instanceof MetadataRecord.BrokerConfigChanged c) {
                 out.println("  broker config " + (c.nodeId() < 0 ? "(cluster default)" : "of node " + c.nodeId()) + ": "
-                    + c.key() + "=" + c.value());
+                        + c.key() + "=" + c.value());
             } else if (r instanceof MetadataRecord.ProducerIdsAllocated p) {
                 out.println("  next producer id " + p.nextProducerId());
             }

@@ -29,30 +29,47 @@ enum KraftRecordType {
     TOPIC(2, "TopicRecord", TopicRecord::new, TopicRecord.HIGHEST_SUPPORTED_VERSION),
     PARTITION(3, "PartitionRecord", PartitionRecord::new, PartitionRecord.HIGHEST_SUPPORTED_VERSION),
     CONFIG(4, "ConfigRecord", ConfigRecord::new, ConfigRecord.HIGHEST_SUPPORTED_VERSION),
-    PARTITION_CHANGE(5, "PartitionChangeRecord", PartitionChangeRecord::new, PartitionChangeRecord.HIGHEST_SUPPORTED_VERSION),
+    PARTITION_CHANGE(
+            5, "PartitionChangeRecord", PartitionChangeRecord::new, PartitionChangeRecord.HIGHEST_SUPPORTED_VERSION),
     FENCE_BROKER(7, "FenceBrokerRecord"),
     UNFENCE_BROKER(8, "UnfenceBrokerRecord"),
     REMOVE_TOPIC(9, "RemoveTopicRecord", RemoveTopicRecord::new, RemoveTopicRecord.HIGHEST_SUPPORTED_VERSION),
-    DELEGATION_TOKEN(10, "DelegationTokenRecord", DelegationTokenRecord::new, DelegationTokenRecord.HIGHEST_SUPPORTED_VERSION),
-    USER_SCRAM_CREDENTIAL(11, "UserScramCredentialRecord", UserScramCredentialRecord::new,
-        UserScramCredentialRecord.HIGHEST_SUPPORTED_VERSION),
+    DELEGATION_TOKEN(
+            10, "DelegationTokenRecord", DelegationTokenRecord::new, DelegationTokenRecord.HIGHEST_SUPPORTED_VERSION),
+    USER_SCRAM_CREDENTIAL(
+            11,
+            "UserScramCredentialRecord",
+            UserScramCredentialRecord::new,
+            UserScramCredentialRecord.HIGHEST_SUPPORTED_VERSION),
     FEATURE_LEVEL(12, "FeatureLevelRecord", FeatureLevelRecord::new, FeatureLevelRecord.HIGHEST_SUPPORTED_VERSION),
     CLIENT_QUOTA(14, "ClientQuotaRecord", ClientQuotaRecord::new, ClientQuotaRecord.HIGHEST_SUPPORTED_VERSION),
     PRODUCER_IDS(15, "ProducerIdsRecord", ProducerIdsRecord::new, ProducerIdsRecord.HIGHEST_SUPPORTED_VERSION),
     BROKER_REGISTRATION_CHANGE(17, "BrokerRegistrationChangeRecord"),
-    ACCESS_CONTROL_ENTRY(18, "AccessControlEntryRecord", AccessControlEntryRecord::new,
-        AccessControlEntryRecord.HIGHEST_SUPPORTED_VERSION),
-    REMOVE_ACCESS_CONTROL_ENTRY(19, "RemoveAccessControlEntryRecord", RemoveAccessControlEntryRecord::new,
-        RemoveAccessControlEntryRecord.HIGHEST_SUPPORTED_VERSION),
+    ACCESS_CONTROL_ENTRY(
+            18,
+            "AccessControlEntryRecord",
+            AccessControlEntryRecord::new,
+            AccessControlEntryRecord.HIGHEST_SUPPORTED_VERSION),
+    REMOVE_ACCESS_CONTROL_ENTRY(
+            19,
+            "RemoveAccessControlEntryRecord",
+            RemoveAccessControlEntryRecord::new,
+            RemoveAccessControlEntryRecord.HIGHEST_SUPPORTED_VERSION),
     NO_OP(20, "NoOpRecord"),
     ZK_MIGRATION_STATE(21, "ZkMigrationStateRecord"),
-    REMOVE_USER_SCRAM_CREDENTIAL(22, "RemoveUserScramCredentialRecord", RemoveUserScramCredentialRecord::new,
-        RemoveUserScramCredentialRecord.HIGHEST_SUPPORTED_VERSION),
+    REMOVE_USER_SCRAM_CREDENTIAL(
+            22,
+            "RemoveUserScramCredentialRecord",
+            RemoveUserScramCredentialRecord::new,
+            RemoveUserScramCredentialRecord.HIGHEST_SUPPORTED_VERSION),
     BEGIN_TRANSACTION(23, "BeginTransactionRecord", Handling.BEGIN_TRANSACTION),
     END_TRANSACTION(24, "EndTransactionRecord", Handling.END_TRANSACTION),
     ABORT_TRANSACTION(25, "AbortTransactionRecord", Handling.ABORT_TRANSACTION),
-    REMOVE_DELEGATION_TOKEN(26, "RemoveDelegationTokenRecord", RemoveDelegationTokenRecord::new,
-        RemoveDelegationTokenRecord.HIGHEST_SUPPORTED_VERSION),
+    REMOVE_DELEGATION_TOKEN(
+            26,
+            "RemoveDelegationTokenRecord",
+            RemoveDelegationTokenRecord::new,
+            RemoveDelegationTokenRecord.HIGHEST_SUPPORTED_VERSION),
     REGISTER_CONTROLLER(27, "RegisterControllerRecord"),
     CLEAR_ELR(28, "ClearElrRecord");
 
@@ -117,8 +134,8 @@ enum KraftRecordType {
             throw new IllegalStateException(recordName + " is not decoded");
         }
         if (version < 0 || version > highestVersion) {
-            throw new IllegalArgumentException(recordName + " version " + version + " is newer than Apache Kafka 4.3.1's ("
-                + highestVersion + ")");
+            throw new IllegalArgumentException(recordName + " version " + version
+                    + " is newer than Apache Kafka 4.3.1's (" + highestVersion + ")");
         }
         return decoder.read(body, version);
     }

@@ -45,13 +45,25 @@ class KraftImageTest {
     }
 
     static PartitionRecord partition(Uuid topic, int id, List<Integer> replicas) {
-        return new PartitionRecord().setTopicId(topic).setPartitionId(id).setReplicas(replicas).setIsr(replicas)
-            .setRemovingReplicas(List.of()).setAddingReplicas(List.of()).setLeader(replicas.get(0)).setLeaderEpoch(0)
-            .setPartitionEpoch(0).setDirectories(List.of());
+        return new PartitionRecord()
+                .setTopicId(topic)
+                .setPartitionId(id)
+                .setReplicas(replicas)
+                .setIsr(replicas)
+                .setRemovingReplicas(List.of())
+                .setAddingReplicas(List.of())
+                .setLeader(replicas.get(0))
+                .setLeaderEpoch(0)
+                .setPartitionEpoch(0)
+                .setDirectories(List.of());
     }
 
     static ConfigRecord config(byte type, String resource, String name, String value) {
-        return new ConfigRecord().setResourceType(type).setResourceName(resource).setName(name).setValue(value);
+        return new ConfigRecord()
+                .setResourceType(type)
+                .setResourceName(resource)
+                .setName(name)
+                .setValue(value);
     }
 
     private KraftImage load() throws IOException {
@@ -60,18 +72,35 @@ class KraftImageTest {
 
     @Test
     void replaysTopicsPartitionsConfigsFeaturesAndProducerIdsAndSkipsControlBatches() throws IOException {
-        KraftLogFixture.write(dir.resolve(segmentName(0)),
-            new Batch(0).control(),
-            new Batch(1).add(FeatureLevelRecord.API_KEY, (short) 0, new FeatureLevelRecord().setName("metadata.version")
-                .setFeatureLevel((short) 30)),
-            new Batch(2).add(TopicRecord.API_KEY, (short) 0, topic("orders", ORDERS))
-                .add(PartitionRecord.API_KEY, (short) 2, partition(ORDERS, 0, List.of(1)))
-                .add(PartitionRecord.API_KEY, (short) 2, partition(ORDERS, 1, List.of(1)))
-                .add(ConfigRecord.API_KEY, (short) 0, config(KraftImage.TOPIC_RESOURCE, "orders", "retention.ms", "1000")),
-            new Batch(6).add(ProducerIdsRecord.API_KEY, (short) 0, new ProducerIdsRecord().setBrokerId(1).setNextProducerId(2000))
-                .add(ProducerIdsRecord.API_KEY, (short) 0, new ProducerIdsRecord().setBrokerId(1).setNextProducerId(3000))
-                .add(NoOpRecord.API_KEY, (short) 0, new NoOpRecord())
-                .add(RegisterBrokerRecord.API_KEY, (short) 4, new RegisterBrokerRecord().setBrokerId(1)));
+        KraftLogFixture.write(
+                dir.resolve(segmentName(0)),
+                new Batch(0).control(),
+                new Batch(1)
+                        .add(
+                                FeatureLevelRecord.API_KEY,
+                                (short) 0,
+                                new FeatureLevelRecord()
+                                        .setName("metadata.version")
+                                        .setFeatureLevel((short) 30)),
+                new Batch(2)
+                        .add(TopicRecord.API_KEY, (short) 0, topic("orders", ORDERS))
+                        .add(PartitionRecord.API_KEY, (short) 2, partition(ORDERS, 0, List.of(1)))
+                        .add(PartitionRecord.API_KEY, (short) 2, partition(ORDERS, 1, List.of(1)))
+                        .add(
+                                ConfigRecord.API_KEY,
+                                (short) 0,
+                                config(KraftImage.TOPIC_RESOURCE, "orders", "retention.ms", "1000")),
+                new Batch(6)
+                        .add(
+                                ProducerIdsRecord.API_KEY,
+                                (short) 0,
+                                new ProducerIdsRecord().setBrokerId(1).setNextProducerId(2000))
+                        .add(
+                                ProducerIdsRecord.API_KEY,
+                                (short) 0,
+                                new ProducerIdsRecord().setBrokerId(1).setNextProducerId(3000))
+                        .add(NoOpRecord.API_KEY, (short) 0, new NoOpRecord())
+                        .add(RegisterBrokerRecord.API_KEY, (short) 4, new RegisterBrokerRecord().setBrokerId(1)));
 
         KraftImage image = load();
 
@@ -92,22 +121,28 @@ class KraftImageTest {
     @Test
     void readsTheLatestSnapshotThenTheLogFromItsEndOffset() throws IOException {
         // An older snapshot, the latest one (end offset 3), and a partial one that must be ignored.
-        KraftLogFixture.write(dir.resolve(snapshotName(1, 1)),
-            new Batch(0).add(TopicRecord.API_KEY, (short) 0, topic("stale", Uuid.random())));
-        KraftLogFixture.write(dir.resolve(snapshotName(3, 1)),
-            new Batch(0).control(),
-            new Batch(1).add(TopicRecord.API_KEY, (short) 0, topic("orders", ORDERS))
-                .add(PartitionRecord.API_KEY, (short) 2, partition(ORDERS, 0, List.of(1))),
-            new Batch(3).control());
-        KraftLogFixture.write(dir.resolve(snapshotName(9, 1) + ".part"),
-            new Batch(0).add(TopicRecord.API_KEY, (short) 0, topic("partial", Uuid.random())));
+        KraftLogFixture.write(
+                dir.resolve(snapshotName(1, 1)),
+                new Batch(0).add(TopicRecord.API_KEY, (short) 0, topic("stale", Uuid.random())));
+        KraftLogFixture.write(
+                dir.resolve(snapshotName(3, 1)),
+                new Batch(0).control(),
+                new Batch(1)
+                        .add(TopicRecord.API_KEY, (short) 0, topic("orders", ORDERS))
+                        .add(PartitionRecord.API_KEY, (short) 2, partition(ORDERS, 0, List.of(1))),
+                new Batch(3).control());
+        KraftLogFixture.write(
+                dir.resolve(snapshotName(9, 1) + ".part"),
+                new Batch(0).add(TopicRecord.API_KEY, (short) 0, topic("partial", Uuid.random())));
         // The log still holds the records before the snapshot: they must not be applied twice.
-        KraftLogFixture.write(dir.resolve(segmentName(0)),
-            new Batch(0).add(TopicRecord.API_KEY, (short) 0, topic("orders", ORDERS))
-                .add(PartitionRecord.API_KEY, (short) 2, partition(ORDERS, 0, List.of(1)))
-                .add(RemoveTopicRecord.API_KEY, (short) 0, new RemoveTopicRecord().setTopicId(ORDERS))
-                .add(TopicRecord.API_KEY, (short) 0, topic("events", EVENTS))
-                .add(PartitionRecord.API_KEY, (short) 2, partition(EVENTS, 0, List.of(1))));
+        KraftLogFixture.write(
+                dir.resolve(segmentName(0)),
+                new Batch(0)
+                        .add(TopicRecord.API_KEY, (short) 0, topic("orders", ORDERS))
+                        .add(PartitionRecord.API_KEY, (short) 2, partition(ORDERS, 0, List.of(1)))
+                        .add(RemoveTopicRecord.API_KEY, (short) 0, new RemoveTopicRecord().setTopicId(ORDERS))
+                        .add(TopicRecord.API_KEY, (short) 0, topic("events", EVENTS))
+                        .add(PartitionRecord.API_KEY, (short) 2, partition(EVENTS, 0, List.of(1))));
 
         KraftImage image = load();
 
@@ -119,14 +154,19 @@ class KraftImageTest {
 
     @Test
     void removingATopicDropsItsPartitionsAndConfigsAndANullValueDeletesAConfig() throws IOException {
-        KraftLogFixture.write(dir.resolve(segmentName(0)),
-            new Batch(0).add(TopicRecord.API_KEY, (short) 0, topic("orders", ORDERS))
-                .add(PartitionRecord.API_KEY, (short) 2, partition(ORDERS, 0, List.of(1)))
-                .add(ConfigRecord.API_KEY, (short) 0, config(KraftImage.TOPIC_RESOURCE, "orders", "retention.ms", "1"))
-                .add(ConfigRecord.API_KEY, (short) 0, config(KraftImage.BROKER_RESOURCE, "", "a", "1"))
-                .add(ConfigRecord.API_KEY, (short) 0, config(KraftImage.BROKER_RESOURCE, "", "b", "2"))
-                .add(ConfigRecord.API_KEY, (short) 0, config(KraftImage.BROKER_RESOURCE, "", "a", null))
-                .add(RemoveTopicRecord.API_KEY, (short) 0, new RemoveTopicRecord().setTopicId(ORDERS)));
+        KraftLogFixture.write(
+                dir.resolve(segmentName(0)),
+                new Batch(0)
+                        .add(TopicRecord.API_KEY, (short) 0, topic("orders", ORDERS))
+                        .add(PartitionRecord.API_KEY, (short) 2, partition(ORDERS, 0, List.of(1)))
+                        .add(
+                                ConfigRecord.API_KEY,
+                                (short) 0,
+                                config(KraftImage.TOPIC_RESOURCE, "orders", "retention.ms", "1"))
+                        .add(ConfigRecord.API_KEY, (short) 0, config(KraftImage.BROKER_RESOURCE, "", "a", "1"))
+                        .add(ConfigRecord.API_KEY, (short) 0, config(KraftImage.BROKER_RESOURCE, "", "b", "2"))
+                        .add(ConfigRecord.API_KEY, (short) 0, config(KraftImage.BROKER_RESOURCE, "", "a", null))
+                        .add(RemoveTopicRecord.API_KEY, (short) 0, new RemoveTopicRecord().setTopicId(ORDERS)));
 
         KraftImage image = load();
 
@@ -137,16 +177,23 @@ class KraftImageTest {
 
     @Test
     void appliesCommittedMetadataTransactionsAndDropsAbortedAndUnfinishedOnes() throws IOException {
-        KraftLogFixture.write(dir.resolve(segmentName(0)),
-            new Batch(0).add(BeginTransactionRecord.API_KEY, (short) 0, new BeginTransactionRecord().setName("ok"))
-                .add(TopicRecord.API_KEY, (short) 0, topic("orders", ORDERS))
-                .add(PartitionRecord.API_KEY, (short) 2, partition(ORDERS, 0, List.of(1)))
-                .add(EndTransactionRecord.API_KEY, (short) 0, new EndTransactionRecord()),
-            new Batch(4).add(BeginTransactionRecord.API_KEY, (short) 0, new BeginTransactionRecord().setName("aborted"))
-                .add(RemoveTopicRecord.API_KEY, (short) 0, new RemoveTopicRecord().setTopicId(ORDERS))
-                .add(AbortTransactionRecord.API_KEY, (short) 0, new AbortTransactionRecord()),
-            new Batch(7).add(BeginTransactionRecord.API_KEY, (short) 0, new BeginTransactionRecord().setName("unfinished"))
-                .add(TopicRecord.API_KEY, (short) 0, topic("events", EVENTS)));
+        KraftLogFixture.write(
+                dir.resolve(segmentName(0)),
+                new Batch(0)
+                        .add(BeginTransactionRecord.API_KEY, (short) 0, new BeginTransactionRecord().setName("ok"))
+                        .add(TopicRecord.API_KEY, (short) 0, topic("orders", ORDERS))
+                        .add(PartitionRecord.API_KEY, (short) 2, partition(ORDERS, 0, List.of(1)))
+                        .add(EndTransactionRecord.API_KEY, (short) 0, new EndTransactionRecord()),
+                new Batch(4)
+                        .add(BeginTransactionRecord.API_KEY, (short) 0, new BeginTransactionRecord().setName("aborted"))
+                        .add(RemoveTopicRecord.API_KEY, (short) 0, new RemoveTopicRecord().setTopicId(ORDERS))
+                        .add(AbortTransactionRecord.API_KEY, (short) 0, new AbortTransactionRecord()),
+                new Batch(7)
+                        .add(
+                                BeginTransactionRecord.API_KEY,
+                                (short) 0,
+                                new BeginTransactionRecord().setName("unfinished"))
+                        .add(TopicRecord.API_KEY, (short) 0, topic("events", EVENTS)));
 
         KraftImage image = load();
 
@@ -156,15 +203,33 @@ class KraftImageTest {
 
     @Test
     void aPartitionChangeUpdatesReplicasAndBumpsTheLeaderEpochOnALeaderChange() throws IOException {
-        KraftLogFixture.write(dir.resolve(segmentName(0)),
-            new Batch(0).add(TopicRecord.API_KEY, (short) 0, topic("orders", ORDERS))
-                .add(PartitionRecord.API_KEY, (short) 2, partition(ORDERS, 0, List.of(1, 2)))
-                .add(PartitionChangeRecord.API_KEY, (short) 2, new PartitionChangeRecord().setTopicId(ORDERS)
-                    .setPartitionId(0).setLeader(-1))
-                .add(PartitionChangeRecord.API_KEY, (short) 2, new PartitionChangeRecord().setTopicId(ORDERS)
-                    .setPartitionId(0).setLeader(2).setReplicas(List.of(2, 3)))
-                .add(PartitionChangeRecord.API_KEY, (short) 2, new PartitionChangeRecord().setTopicId(ORDERS)
-                    .setPartitionId(0).setIsr(List.of(2))));
+        KraftLogFixture.write(
+                dir.resolve(segmentName(0)),
+                new Batch(0)
+                        .add(TopicRecord.API_KEY, (short) 0, topic("orders", ORDERS))
+                        .add(PartitionRecord.API_KEY, (short) 2, partition(ORDERS, 0, List.of(1, 2)))
+                        .add(
+                                PartitionChangeRecord.API_KEY,
+                                (short) 2,
+                                new PartitionChangeRecord()
+                                        .setTopicId(ORDERS)
+                                        .setPartitionId(0)
+                                        .setLeader(-1))
+                        .add(
+                                PartitionChangeRecord.API_KEY,
+                                (short) 2,
+                                new PartitionChangeRecord()
+                                        .setTopicId(ORDERS)
+                                        .setPartitionId(0)
+                                        .setLeader(2)
+                                        .setReplicas(List.of(2, 3)))
+                        .add(
+                                PartitionChangeRecord.API_KEY,
+                                (short) 2,
+                                new PartitionChangeRecord()
+                                        .setTopicId(ORDERS)
+                                        .setPartitionId(0)
+                                        .setIsr(List.of(2))));
 
         KraftImage.Partition p = load().topics().iterator().next().partitions.get(0);
 
@@ -177,22 +242,44 @@ class KraftImageTest {
     void countsLiveQuotasCredentialsAndAcls() throws IOException {
         Uuid acl1 = Uuid.random();
         Uuid acl2 = Uuid.random();
-        ClientQuotaRecord quota = new ClientQuotaRecord().setKey("producer_byte_rate").setValue(1024)
-            .setEntity(List.of(new ClientQuotaRecord.EntityData().setEntityType("user").setEntityName("alice")));
-        ClientQuotaRecord removed = new ClientQuotaRecord().setKey("producer_byte_rate").setRemove(true)
-            .setEntity(List.of(new ClientQuotaRecord.EntityData().setEntityType("user").setEntityName("alice")));
-        KraftLogFixture.write(dir.resolve(segmentName(0)),
-            new Batch(0).add(ClientQuotaRecord.API_KEY, (short) 0, quota)
-                .add(ClientQuotaRecord.API_KEY, (short) 0, removed)
-                .add(ClientQuotaRecord.API_KEY, (short) 0, new ClientQuotaRecord().setKey("consumer_byte_rate").setValue(1)
-                    .setEntity(List.of(new ClientQuotaRecord.EntityData().setEntityType("user").setEntityName("alice"))))
-                .add(UserScramCredentialRecord.API_KEY, (short) 0, scram("alice", (byte) 1))
-                .add(UserScramCredentialRecord.API_KEY, (short) 0, scram("bob", (byte) 1))
-                .add(RemoveUserScramCredentialRecord.API_KEY, (short) 0, new RemoveUserScramCredentialRecord()
-                    .setName("bob").setMechanism((byte) 1))
-                .add(AccessControlEntryRecord.API_KEY, (short) 0, acl(acl1))
-                .add(AccessControlEntryRecord.API_KEY, (short) 0, acl(acl2))
-                .add(RemoveAccessControlEntryRecord.API_KEY, (short) 0, new RemoveAccessControlEntryRecord().setId(acl1)));
+        ClientQuotaRecord quota = new ClientQuotaRecord()
+                .setKey("producer_byte_rate")
+                .setValue(1024)
+                .setEntity(List.of(
+                        new ClientQuotaRecord.EntityData().setEntityType("user").setEntityName("alice")));
+        ClientQuotaRecord removed = new ClientQuotaRecord()
+                .setKey("producer_byte_rate")
+                .setRemove(true)
+                .setEntity(List.of(
+                        new ClientQuotaRecord.EntityData().setEntityType("user").setEntityName("alice")));
+        KraftLogFixture.write(
+                dir.resolve(segmentName(0)),
+                new Batch(0)
+                        .add(ClientQuotaRecord.API_KEY, (short) 0, quota)
+                        .add(ClientQuotaRecord.API_KEY, (short) 0, removed)
+                        .add(
+                                ClientQuotaRecord.API_KEY,
+                                (short) 0,
+                                new ClientQuotaRecord()
+                                        .setKey("consumer_byte_rate")
+                                        .setValue(1)
+                                        .setEntity(List.of(new ClientQuotaRecord.EntityData()
+                                                .setEntityType("user")
+                                                .setEntityName("alice"))))
+                        .add(UserScramCredentialRecord.API_KEY, (short) 0, scram("alice", (byte) 1))
+                        .add(UserScramCredentialRecord.API_KEY, (short) 0, scram("bob", (byte) 1))
+                        .add(
+                                RemoveUserScramCredentialRecord.API_KEY,
+                                (short) 0,
+                                new RemoveUserScramCredentialRecord()
+                                        .setName("bob")
+                                        .setMechanism((byte) 1))
+                        .add(AccessControlEntryRecord.API_KEY, (short) 0, acl(acl1))
+                        .add(AccessControlEntryRecord.API_KEY, (short) 0, acl(acl2))
+                        .add(
+                                RemoveAccessControlEntryRecord.API_KEY,
+                                (short) 0,
+                                new RemoveAccessControlEntryRecord().setId(acl1)));
 
         KraftImage image = load();
 
@@ -202,30 +289,47 @@ class KraftImageTest {
     }
 
     static UserScramCredentialRecord scram(String user, byte mechanism) {
-        return new UserScramCredentialRecord().setName(user).setMechanism(mechanism).setSalt(new byte[] {1})
-            .setStoredKey(new byte[] {2}).setServerKey(new byte[] {3}).setIterations(4096);
+        return new UserScramCredentialRecord()
+                .setName(user)
+                .setMechanism(mechanism)
+                .setSalt(new byte[] {1})
+                .setStoredKey(new byte[] {2})
+                .setServerKey(new byte[] {3})
+                .setIterations(4096);
     }
 
     static AccessControlEntryRecord acl(Uuid id) {
-        return new AccessControlEntryRecord().setId(id).setResourceType((byte) 2).setResourceName("orders")
-            .setPatternType((byte) 3).setPrincipal("User:alice").setHost("*").setOperation((byte) 3)
-            .setPermissionType((byte) 3);
+        return new AccessControlEntryRecord()
+                .setId(id)
+                .setResourceType((byte) 2)
+                .setResourceName("orders")
+                .setPatternType((byte) 3)
+                .setPrincipal("User:alice")
+                .setHost("*")
+                .setOperation((byte) 3)
+                .setPermissionType((byte) 3);
     }
 
     @Test
     void readsCompressedBatches() throws IOException {
-        KraftLogFixture.write(dir.resolve(segmentName(0)),
-            new Batch(0).compressed(Codecs.ZSTD).add(TopicRecord.API_KEY, (short) 0, topic("orders", ORDERS))
-                .add(PartitionRecord.API_KEY, (short) 2, partition(ORDERS, 0, List.of(1))),
-            new Batch(2).compressed(Codecs.LZ4).add(PartitionRecord.API_KEY, (short) 2, partition(ORDERS, 1, List.of(1))));
+        KraftLogFixture.write(
+                dir.resolve(segmentName(0)),
+                new Batch(0)
+                        .compressed(Codecs.ZSTD)
+                        .add(TopicRecord.API_KEY, (short) 0, topic("orders", ORDERS))
+                        .add(PartitionRecord.API_KEY, (short) 2, partition(ORDERS, 0, List.of(1))),
+                new Batch(2)
+                        .compressed(Codecs.LZ4)
+                        .add(PartitionRecord.API_KEY, (short) 2, partition(ORDERS, 1, List.of(1))));
 
         assertThat(load().topics().iterator().next().partitions.keySet()).containsExactly(0, 1);
     }
 
     @Test
     void aTornTailOfTheLastSegmentEndsTheLogThere() throws IOException {
-        byte[] good = KraftLogFixture.bytes(new Batch(0).add(TopicRecord.API_KEY, (short) 0, topic("orders", ORDERS))
-            .add(PartitionRecord.API_KEY, (short) 2, partition(ORDERS, 0, List.of(1))));
+        byte[] good = KraftLogFixture.bytes(new Batch(0)
+                .add(TopicRecord.API_KEY, (short) 0, topic("orders", ORDERS))
+                .add(PartitionRecord.API_KEY, (short) 2, partition(ORDERS, 0, List.of(1))));
         byte[] next = KraftLogFixture.bytes(new Batch(2).add(TopicRecord.API_KEY, (short) 0, topic("events", EVENTS)));
         byte[] torn = new byte[good.length + next.length - 5];
         System.arraycopy(good, 0, torn, 0, good.length);
@@ -243,30 +347,36 @@ class KraftImageTest {
         byte[] first = KraftLogFixture.bytes(new Batch(0).add(TopicRecord.API_KEY, (short) 0, topic("orders", ORDERS)));
         first[first.length - 1] ^= 0x55; // breaks the CRC
         Files.write(dir.resolve(segmentName(0)), first);
-        KraftLogFixture.write(dir.resolve(segmentName(1)),
-            new Batch(1).add(TopicRecord.API_KEY, (short) 0, topic("events", EVENTS)));
+        KraftLogFixture.write(
+                dir.resolve(segmentName(1)), new Batch(1).add(TopicRecord.API_KEY, (short) 0, topic("events", EVENTS)));
 
-        assertThatThrownBy(this::load).isInstanceOf(KraftMigrationException.class).hasMessageContaining("CRC");
+        assertThatThrownBy(this::load)
+                .isInstanceOf(KraftMigrationException.class)
+                .hasMessageContaining("CRC");
     }
 
     @Test
     void refusesALogWithMissingOffsets() throws IOException {
-        KraftLogFixture.write(dir.resolve(segmentName(5)),
-            new Batch(5).add(TopicRecord.API_KEY, (short) 0, topic("orders", ORDERS)));
+        KraftLogFixture.write(
+                dir.resolve(segmentName(5)), new Batch(5).add(TopicRecord.API_KEY, (short) 0, topic("orders", ORDERS)));
 
-        assertThatThrownBy(this::load).isInstanceOf(KraftMigrationException.class)
-            .hasMessageContaining("lacks the records from offset 0");
+        assertThatThrownBy(this::load)
+                .isInstanceOf(KraftMigrationException.class)
+                .hasMessageContaining("lacks the records from offset 0");
     }
 
     @Test
     void refusesRecordTypesAndVersionsNewerThanKafka431s() throws IOException {
-        KraftLogFixture.write(dir.resolve(segmentName(0)),
-            new Batch(0).add((short) 29, (short) 0, new NoOpRecord()));
-        assertThatThrownBy(this::load).isInstanceOf(KraftMigrationException.class).hasMessageContaining("type 29");
+        KraftLogFixture.write(dir.resolve(segmentName(0)), new Batch(0).add((short) 29, (short) 0, new NoOpRecord()));
+        assertThatThrownBy(this::load)
+                .isInstanceOf(KraftMigrationException.class)
+                .hasMessageContaining("type 29");
 
         byte[] frame = KraftLogFixture.frame(TopicRecord.API_KEY, (short) 0, topic("orders", ORDERS));
         frame[2] = 1; // frame version, api key, then the record's version: claim version 1
         KraftLogFixture.write(dir.resolve(segmentName(0)), new Batch(0).addFrame(frame));
-        assertThatThrownBy(this::load).isInstanceOf(KraftMigrationException.class).hasMessageContaining("version 1");
+        assertThatThrownBy(this::load)
+                .isInstanceOf(KraftMigrationException.class)
+                .hasMessageContaining("version 1");
     }
 }

@@ -60,8 +60,7 @@ final class KraftLogFixture {
         }
     }
 
-    private KraftLogFixture() {
-    }
+    private KraftLogFixture() {}
 
     /** A metadata record frame: frame version 1, api key, version, then the record. */
     static byte[] frame(short apiKey, short version, Message record) {
@@ -118,7 +117,8 @@ final class KraftLogFixture {
             keys.add(null);
         }
         int flags = b.control ? RecordBatchDescriptor.CONTROL_FLAG_MASK : 0;
-        ByteBuf plain = RecordBatchBuilder.build(ByteBufAllocator.DEFAULT, 1_000L, -1L, (short) -1, -1, flags, keys, b.values);
+        ByteBuf plain =
+                RecordBatchBuilder.build(ByteBufAllocator.DEFAULT, 1_000L, -1L, (short) -1, -1, flags, keys, b.values);
         if (b.codec != Codecs.NONE) {
             ByteBuf compressed = compress(plain, b.codec);
             plain.release();

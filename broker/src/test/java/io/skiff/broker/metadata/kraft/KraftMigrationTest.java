@@ -40,15 +40,18 @@ class KraftMigrationTest {
     }
 
     private void kafkaDir(Batch... batches) throws IOException {
-        Files.writeString(logDir.resolve("meta.properties"), "#\nnode.id=1\ndirectory.id=bndU4N-oomnNLEUyt5PIJw\n"
-            + "version=1\ncluster.id=MkU3OEVBNTcwNTJENDM2Qk\n");
+        Files.writeString(
+                logDir.resolve("meta.properties"),
+                "#\nnode.id=1\ndirectory.id=bndU4N-oomnNLEUyt5PIJw\n"
+                        + "version=1\ncluster.id=MkU3OEVBNTcwNTJENDM2Qk\n");
         KraftLogFixture.write(KraftMetadataLog.dirOf(logDir).resolve(segmentName(0)), batches);
     }
 
     private Batch ordersTopic() {
-        return new Batch(0).add(TopicRecord.API_KEY, (short) 0, topic("orders", ORDERS))
-            .add(PartitionRecord.API_KEY, (short) 2, partition(ORDERS, 0, List.of(1)))
-            .add(PartitionRecord.API_KEY, (short) 2, partition(ORDERS, 1, List.of(1)));
+        return new Batch(0)
+                .add(TopicRecord.API_KEY, (short) 0, topic("orders", ORDERS))
+                .add(PartitionRecord.API_KEY, (short) 2, partition(ORDERS, 0, List.of(1)))
+                .add(PartitionRecord.API_KEY, (short) 2, partition(ORDERS, 1, List.of(1)));
     }
 
     @Test
@@ -80,7 +83,8 @@ class KraftMigrationTest {
         kafkaDir(ordersTopic(), new Batch(3).add(AccessControlEntryRecord.API_KEY, (short) 0, acl(Uuid.random())));
 
         assertThatThrownBy(() -> KraftMigration.importIfNeeded(logDir, config("1")))
-            .isInstanceOf(KraftMigrationException.class).hasMessageContaining("ACLs");
+                .isInstanceOf(KraftMigrationException.class)
+                .hasMessageContaining("ACLs");
         assertThat(Files.exists(logDir.resolve("skiff-metadata.log"))).isFalse();
     }
 
@@ -94,8 +98,10 @@ class KraftMigrationTest {
 
         String text = out.toString(StandardCharsets.UTF_8);
         assertThat(status).isZero();
-        assertThat(text).contains("imported 1 topic, 2 partitions").contains("topic orders id " + ORDERS + ", 2 partitions")
-            .contains("Skiff would import this at its next start");
+        assertThat(text)
+                .contains("imported 1 topic, 2 partitions")
+                .contains("topic orders id " + ORDERS + ", 2 partitions")
+                .contains("Skiff would import this at its next start");
         assertThat(digests(logDir)).isEqualTo(before);
     }
 

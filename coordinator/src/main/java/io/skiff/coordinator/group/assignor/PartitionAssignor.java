@@ -28,8 +28,11 @@ public interface PartitionAssignor {
         public final Set<Uuid> subscribedTopicIds;
         public final Map<Uuid, Set<Integer>> currentAssignment;
 
-        public MemberSubscription(String instanceId, String rackId, Set<Uuid> subscribedTopicIds,
-                                  Map<Uuid, Set<Integer>> currentAssignment) {
+        public MemberSubscription(
+                String instanceId,
+                String rackId,
+                Set<Uuid> subscribedTopicIds,
+                Map<Uuid, Set<Integer>> currentAssignment) {
             this.instanceId = instanceId;
             this.rackId = rackId;
             this.subscribedTopicIds = subscribedTopicIds;

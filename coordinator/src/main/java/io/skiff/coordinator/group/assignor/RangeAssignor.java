@@ -38,8 +38,8 @@ public final class RangeAssignor implements PartitionAssignor {
     };
 
     @Override
-    public Map<String, Map<Uuid, Set<Integer>>> assign(Map<String, MemberSubscription> members,
-                                                       Map<Uuid, Integer> partitions) {
+    public Map<String, Map<Uuid, Set<Integer>>> assign(
+            Map<String, MemberSubscription> members, Map<Uuid, Integer> partitions) {
         List<Map.Entry<String, MemberSubscription>> sorted = new ArrayList<>(members.entrySet());
         sorted.sort(MEMBER_ORDER);
         Map<String, Map<Uuid, Set<Integer>>> out = new HashMap<>();

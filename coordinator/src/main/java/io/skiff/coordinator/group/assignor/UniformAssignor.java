@@ -50,8 +50,9 @@ public final class UniformAssignor implements PartitionAssignor {
 
         @Override
         public boolean equals(Object o) {
-            return o instanceof TopicPartition && ((TopicPartition) o).topicId.equals(topicId)
-                && ((TopicPartition) o).partition == partition;
+            return o instanceof TopicPartition
+                    && ((TopicPartition) o).topicId.equals(topicId)
+                    && ((TopicPartition) o).partition == partition;
         }
 
         @Override
@@ -61,8 +62,8 @@ public final class UniformAssignor implements PartitionAssignor {
     }
 
     @Override
-    public Map<String, Map<Uuid, Set<Integer>>> assign(Map<String, MemberSubscription> members,
-                                                       Map<Uuid, Integer> partitions) {
+    public Map<String, Map<Uuid, Set<Integer>>> assign(
+            Map<String, MemberSubscription> members, Map<Uuid, Integer> partitions) {
         List<String> memberIds = new ArrayList<>(members.keySet());
         memberIds.sort(null);
         Map<String, TreeSet<TopicPartition>> result = new HashMap<>();
@@ -129,9 +130,12 @@ public final class UniformAssignor implements PartitionAssignor {
         return all;
     }
 
-    private static void assignHomogeneous(List<String> memberIds, Set<Uuid> topics, Map<Uuid, Integer> partitions,
-                                          Map<String, TreeSet<TopicPartition>> held,
-                                          Map<String, TreeSet<TopicPartition>> result) {
+    private static void assignHomogeneous(
+            List<String> memberIds,
+            Set<Uuid> topics,
+            Map<Uuid, Integer> partitions,
+            Map<String, TreeSet<TopicPartition>> held,
+            Map<String, TreeSet<TopicPartition>> result) {
         List<TopicPartition> all = allPartitions(topics, partitions);
         int numMembers = memberIds.size();
         int minQuota = all.size() / numMembers;
@@ -167,9 +171,12 @@ public final class UniformAssignor implements PartitionAssignor {
         }
     }
 
-    private static void assignHeterogeneous(List<String> memberIds, Map<String, MemberSubscription> members,
-                                            Map<Uuid, Integer> partitions, Map<String, TreeSet<TopicPartition>> held,
-                                            Map<String, TreeSet<TopicPartition>> result) {
+    private static void assignHeterogeneous(
+            List<String> memberIds,
+            Map<String, MemberSubscription> members,
+            Map<Uuid, Integer> partitions,
+            Map<String, TreeSet<TopicPartition>> held,
+            Map<String, TreeSet<TopicPartition>> result) {
         Set<Uuid> topics = new HashSet<>();
         Map<Uuid, List<String>> candidates = new HashMap<>();
         for (String m : memberIds) {
@@ -191,8 +198,9 @@ public final class UniformAssignor implements PartitionAssignor {
                 unassigned.add(tp);
             }
         }
-        unassigned.sort(Comparator.comparingInt((TopicPartition tp) -> candidates.get(tp.topicId).size())
-            .thenComparing(tp -> tp));
+        unassigned.sort(Comparator.comparingInt(
+                        (TopicPartition tp) -> candidates.get(tp.topicId).size())
+                .thenComparing(tp -> tp));
         for (TopicPartition tp : unassigned) {
             String best = null;
             for (String m : candidates.get(tp.topicId)) {
@@ -211,8 +219,11 @@ public final class UniformAssignor implements PartitionAssignor {
                 for (TopicPartition tp : new ArrayList<>(result.get(from))) {
                     String best = null;
                     for (String to : candidates.get(tp.topicId)) {
-                        if (!to.equals(from) && result.get(to).size() < result.get(from).size() - 1
-                            && (best == null || result.get(to).size() < result.get(best).size())) {
+                        if (!to.equals(from)
+                                && result.get(to).size() < result.get(from).size() - 1
+                                && (best == null
+                                        || result.get(to).size()
+                                                < result.get(best).size())) {
                             best = to;
                         }
                     }

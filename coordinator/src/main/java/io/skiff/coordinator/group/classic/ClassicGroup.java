@@ -67,14 +67,29 @@ public final class ClassicGroup implements Group {
      * members and assignments, or Empty without members.
      */
     public static ClassicGroup fromRecord(String groupId, GroupMetadataValue value, long nowMs, GroupMetrics metrics) {
-        ClassicGroup g = new ClassicGroup(groupId,
-            value.members().isEmpty() ? ClassicGroupState.EMPTY : ClassicGroupState.STABLE, nowMs, metrics);
-        g.restore(value.generation(), value.protocolType(), value.protocol(), value.leader(), value.currentStateTimestamp());
+        ClassicGroup g = new ClassicGroup(
+                groupId,
+                value.members().isEmpty() ? ClassicGroupState.EMPTY : ClassicGroupState.STABLE,
+                nowMs,
+                metrics);
+        g.restore(
+                value.generation(),
+                value.protocolType(),
+                value.protocol(),
+                value.leader(),
+                value.currentStateTimestamp());
         for (GroupMetadataValue.MemberMetadata m : value.members()) {
             int rebalanceTimeoutMs = m.rebalanceTimeout() == -1 ? m.sessionTimeout() : m.rebalanceTimeout();
-            ClassicGroupMember member = new ClassicGroupMember(m.memberId(), m.groupInstanceId(), m.clientId(),
-                m.clientHost(), rebalanceTimeoutMs, m.sessionTimeout(), value.protocolType(),
-                List.of(new ClassicGroupMember.Protocol(value.protocol() == null ? "" : value.protocol(), m.subscription())));
+            ClassicGroupMember member = new ClassicGroupMember(
+                    m.memberId(),
+                    m.groupInstanceId(),
+                    m.clientId(),
+                    m.clientHost(),
+                    rebalanceTimeoutMs,
+                    m.sessionTimeout(),
+                    value.protocolType(),
+                    List.of(new ClassicGroupMember.Protocol(
+                            value.protocol() == null ? "" : value.protocol(), m.subscription())));
             member.setAssignment(m.assignment());
             g.add(member, null);
         }
@@ -91,8 +106,8 @@ public final class ClassicGroup implements Group {
      * leads. The group is not registered anywhere; the GroupMetadata record of
      * {@link #toRecordValue} is what creates it in a shard.
      */
-    public static ClassicGroup ofConvertedMembers(String groupId, int generationId, List<ClassicGroupMember> members,
-                                                  long nowMs, GroupMetrics metrics) {
+    public static ClassicGroup ofConvertedMembers(
+            String groupId, int generationId, List<ClassicGroupMember> members, long nowMs, GroupMetrics metrics) {
         ClassicGroup g = new ClassicGroup(groupId, ClassicGroupState.STABLE, nowMs, metrics);
         g.generationId = generationId;
         for (ClassicGroupMember m : members) {
@@ -148,22 +163,22 @@ public final class ClassicGroup implements Group {
         for (ClassicGroupMember m : members.values()) {
             byte[] assignment = assignments.get(m.memberId());
             ms.add(new GroupMetadataValue.MemberMetadata()
-                .setMemberId(m.memberId())
-                .setGroupInstanceId(m.groupInstanceId())
-                .setClientId(m.clientId())
-                .setClientHost(m.clientHost())
-                .setRebalanceTimeout(m.rebalanceTimeoutMs())
-                .setSessionTimeout(m.sessionTimeoutMs())
-                .setSubscription(protocolName == null ? new byte[0] : m.metadata(protocolName))
-                .setAssignment(assignment == null ? ClassicGroupMember.EMPTY_ASSIGNMENT : assignment));
+                    .setMemberId(m.memberId())
+                    .setGroupInstanceId(m.groupInstanceId())
+                    .setClientId(m.clientId())
+                    .setClientHost(m.clientHost())
+                    .setRebalanceTimeout(m.rebalanceTimeoutMs())
+                    .setSessionTimeout(m.sessionTimeoutMs())
+                    .setSubscription(protocolName == null ? new byte[0] : m.metadata(protocolName))
+                    .setAssignment(assignment == null ? ClassicGroupMember.EMPTY_ASSIGNMENT : assignment));
         }
         return new GroupMetadataValue()
-            .setProtocolType(protocolType == null ? "" : protocolType)
-            .setGeneration(generationId)
-            .setProtocol(protocolName)
-            .setLeader(leaderId)
-            .setCurrentStateTimestamp(currentStateTimestampMs)
-            .setMembers(ms);
+                .setProtocolType(protocolType == null ? "" : protocolType)
+                .setGeneration(generationId)
+                .setProtocol(protocolName)
+                .setLeader(leaderId)
+                .setCurrentStateTimestamp(currentStateTimestampMs)
+                .setMembers(ms);
     }
 
     /** Restores the durable fields read from a GroupMetadata record. */
@@ -249,8 +264,8 @@ public final class ClassicGroup implements Group {
             metrics.increment(GroupMetrics.rejectedTransition(state, target));
             LOG.error("Group {}: invalid transition from {} to {}", groupId, state, target);
             throw new IllegalStateException("Group " + groupId + " should be in one of "
-                + target.validPreviousStates() + " states before moving to " + target + " state. Instead it is in "
-                + state + " state.");
+                    + target.validPreviousStates() + " states before moving to " + target + " state. Instead it is in "
+                    + state + " state.");
         }
         metrics.increment(GroupMetrics.transition(state, target));
         LOG.debug("Group {}: {} -> {} (generation {})", groupId, state, target, generationId);
@@ -290,7 +305,8 @@ public final class ClassicGroup implements Group {
     public void add(ClassicGroupMember member, CompletableFuture<JoinGroupResponse> joinFuture) {
         if (member.groupInstanceId() != null) {
             if (staticMembers.containsKey(member.groupInstanceId())) {
-                throw new IllegalStateException("static member " + member.groupInstanceId() + " is already in group " + groupId);
+                throw new IllegalStateException(
+                        "static member " + member.groupInstanceId() + " is already in group " + groupId);
             }
             staticMembers.put(member.groupInstanceId(), member.memberId());
         }
@@ -329,9 +345,12 @@ public final class ClassicGroup implements Group {
     }
 
     /** Updates a member that rejoins; parks {@code joinFuture} (may be null). */
-    public void updateMember(ClassicGroupMember member, List<ClassicGroupMember.Protocol> protocols,
-                             int rebalanceTimeoutMs, int sessionTimeoutMs,
-                             CompletableFuture<JoinGroupResponse> joinFuture) {
+    public void updateMember(
+            ClassicGroupMember member,
+            List<ClassicGroupMember.Protocol> protocols,
+            int rebalanceTimeoutMs,
+            int sessionTimeoutMs,
+            CompletableFuture<JoinGroupResponse> joinFuture) {
         countProtocols(member, -1);
         member.update(protocols, rebalanceTimeoutMs, sessionTimeoutMs);
         countProtocols(member, 1);
@@ -347,30 +366,38 @@ public final class ClassicGroup implements Group {
      * Replaces the static member {@code oldMemberId} by a copy under {@code newMemberId}; the old
      * member's parked requests get FENCED_INSTANCE_ID.
      */
-    public ClassicGroupMember replaceStaticMember(String instanceId, String oldMemberId, String newMemberId,
-                                                  OperationContext ctx) {
+    public ClassicGroupMember replaceStaticMember(
+            String instanceId, String oldMemberId, String newMemberId, OperationContext ctx) {
         ClassicGroupMember old = members.remove(oldMemberId);
         if (old == null) {
             throw new IllegalArgumentException("cannot replace unknown member " + oldMemberId);
         }
         if (old.isAwaitingJoin()) {
-            ctx.completeWhenDurable(old.awaitingJoin(), new JoinGroupResponse()
-                .setMemberId(oldMemberId)
-                .setLeader("")
-                .setProtocolName(null)
-                .setErrorCode(Errors.FENCED_INSTANCE_ID.code));
+            ctx.completeWhenDurable(
+                    old.awaitingJoin(),
+                    new JoinGroupResponse()
+                            .setMemberId(oldMemberId)
+                            .setLeader("")
+                            .setProtocolName(null)
+                            .setErrorCode(Errors.FENCED_INSTANCE_ID.code));
             old.setAwaitingJoin(null);
             numMembersAwaitingJoin--;
         }
         if (old.isAwaitingSync()) {
-            ctx.completeWhenDurable(old.awaitingSync(), new SyncGroupResponse()
-                .setAssignment(new byte[0])
-                .setErrorCode(Errors.FENCED_INSTANCE_ID.code));
+            ctx.completeWhenDurable(
+                    old.awaitingSync(),
+                    new SyncGroupResponse().setAssignment(new byte[0]).setErrorCode(Errors.FENCED_INSTANCE_ID.code));
             old.setAwaitingSync(null);
         }
-        ClassicGroupMember replacement = new ClassicGroupMember(newMemberId, old.groupInstanceId(), old.clientId(),
-            old.clientHost(), old.rebalanceTimeoutMs(), old.sessionTimeoutMs(), old.protocolType(),
-            old.supportedProtocols());
+        ClassicGroupMember replacement = new ClassicGroupMember(
+                newMemberId,
+                old.groupInstanceId(),
+                old.clientId(),
+                old.clientHost(),
+                old.rebalanceTimeoutMs(),
+                old.sessionTimeoutMs(),
+                old.protocolType(),
+                old.supportedProtocols());
         replacement.setAssignment(old.assignment());
         members.put(newMemberId, replacement);
         if (isLeader(oldMemberId)) {
@@ -473,7 +500,11 @@ public final class ClassicGroup implements Group {
         }
         for (ClassicGroupMember m : members.values()) {
             if (m.isAwaitingJoin()) {
-                LOG.info("Group {}: leader {} did not rejoin in time; {} is the new leader", groupId, leaderId, m.memberId());
+                LOG.info(
+                        "Group {}: leader {} did not rejoin in time; {} is the new leader",
+                        groupId,
+                        leaderId,
+                        m.memberId());
                 leaderId = m.memberId();
                 return true;
             }
@@ -569,8 +600,10 @@ public final class ClassicGroup implements Group {
         for (ClassicGroupMember m : members.values()) {
             List<String> memberTopics = ConsumerProtocolCodec.subscribedTopics(m.metadata(protocolName));
             if (memberTopics == null) {
-                LOG.warn("Group {}: cannot read the consumer protocol of member {}; subscribed topics unknown",
-                    groupId, m.memberId());
+                LOG.warn(
+                        "Group {}: cannot read the consumer protocol of member {}; subscribed topics unknown",
+                        groupId,
+                        m.memberId());
                 return null;
             }
             topics.addAll(memberTopics);
@@ -622,7 +655,8 @@ public final class ClassicGroup implements Group {
     /** Answers every parked JoinGroup with {@code error}. */
     public void completeAllJoinFutures(Errors error, OperationContext ctx) {
         for (ClassicGroupMember m : members.values()) {
-            completeJoinFuture(m, new JoinGroupResponse().setMemberId(m.memberId()).setErrorCode(error.code), ctx);
+            completeJoinFuture(
+                    m, new JoinGroupResponse().setMemberId(m.memberId()).setErrorCode(error.code), ctx);
         }
     }
 
@@ -637,7 +671,10 @@ public final class ClassicGroup implements Group {
     public void failAllParkedRequests(Errors error) {
         for (ClassicGroupMember m : members.values()) {
             if (m.isAwaitingJoin()) {
-                m.awaitingJoin().complete(new JoinGroupResponse().setMemberId(m.memberId()).setErrorCode(error.code));
+                m.awaitingJoin()
+                        .complete(new JoinGroupResponse()
+                                .setMemberId(m.memberId())
+                                .setErrorCode(error.code));
                 m.setAwaitingJoin(null);
             }
             if (m.isAwaitingSync()) {
@@ -662,7 +699,12 @@ public final class ClassicGroup implements Group {
                 throw new CoordinatorException(Errors.UNKNOWN_MEMBER_ID);
             }
             if (!existing.equals(memberId)) {
-                LOG.info("Group {}: member {} with instance id {} is fenced by {}", groupId, memberId, instanceId, existing);
+                LOG.info(
+                        "Group {}: member {} with instance id {} is fenced by {}",
+                        groupId,
+                        memberId,
+                        instanceId,
+                        existing);
                 throw new CoordinatorException(Errors.FENCED_INSTANCE_ID);
             }
         }
@@ -707,9 +749,9 @@ public final class ClassicGroup implements Group {
         List<JoinGroupResponse.JoinGroupResponseMember> out = new ArrayList<>(members.size());
         for (ClassicGroupMember m : members.values()) {
             out.add(new JoinGroupResponse.JoinGroupResponseMember()
-                .setMemberId(m.memberId())
-                .setGroupInstanceId(m.groupInstanceId())
-                .setMetadata(m.metadata(protocolName)));
+                    .setMemberId(m.memberId())
+                    .setGroupInstanceId(m.groupInstanceId())
+                    .setMetadata(m.metadata(protocolName)));
         }
         return out;
     }
@@ -717,10 +759,10 @@ public final class ClassicGroup implements Group {
     @Override
     public ListGroupsResponse.ListedGroup asListedGroup() {
         return new ListGroupsResponse.ListedGroup()
-            .setGroupId(groupId)
-            .setProtocolType(protocolType == null ? "" : protocolType)
-            .setGroupState(state.toString())
-            .setGroupType(Type.CLASSIC.toString());
+                .setGroupId(groupId)
+                .setProtocolType(protocolType == null ? "" : protocolType)
+                .setGroupState(state.toString())
+                .setGroupType(Type.CLASSIC.toString());
     }
 
     /** A member id for a new member: the instance id or client id, a dash and a random UUID. */
@@ -730,6 +772,7 @@ public final class ClassicGroup implements Group {
 
     @Override
     public String toString() {
-        return "ClassicGroup(" + groupId + ", generation " + generationId + ", " + state + ", members " + members.keySet() + ")";
+        return "ClassicGroup(" + groupId + ", generation " + generationId + ", " + state + ", members "
+                + members.keySet() + ")";
     }
 }

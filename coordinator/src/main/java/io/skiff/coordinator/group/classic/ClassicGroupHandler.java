@@ -63,7 +63,8 @@ public final class ClassicGroupHandler {
     }
 
     private static List<ClassicGroupMember.Protocol> protocols(JoinGroupRequest request) {
-        List<ClassicGroupMember.Protocol> out = new ArrayList<>(request.protocols().size());
+        List<ClassicGroupMember.Protocol> out =
+                new ArrayList<>(request.protocols().size());
         for (JoinGroupRequest.JoinGroupRequestProtocol p : request.protocols()) {
             out.add(new ClassicGroupMember.Protocol(p.name(), p.metadata()));
         }
@@ -90,8 +91,11 @@ public final class ClassicGroupHandler {
      * Handles a JoinGroup for a classic group (creating it if needed). The response goes to
      * {@code future}, now or when the join phase completes.
      */
-    public void join(OperationContext ctx, RequestContext rc, JoinGroupRequest request,
-                     CompletableFuture<JoinGroupResponse> future) {
+    public void join(
+            OperationContext ctx,
+            RequestContext rc,
+            JoinGroupRequest request,
+            CompletableFuture<JoinGroupResponse> future) {
         String groupId = request.groupId();
         String memberId = request.memberId();
         boolean isUnknownMember = memberId.isEmpty();
@@ -99,8 +103,9 @@ public final class ClassicGroupHandler {
         boolean isNewGroup = false;
         if (group == null) {
             if (!isUnknownMember) {
-                ctx.completeWhenDurable(future, new JoinGroupResponse().setMemberId(memberId)
-                    .setErrorCode(Errors.UNKNOWN_MEMBER_ID.code));
+                ctx.completeWhenDurable(
+                        future,
+                        new JoinGroupResponse().setMemberId(memberId).setErrorCode(Errors.UNKNOWN_MEMBER_ID.code));
                 return;
             }
             group = new ClassicGroup(groupId, ClassicGroupState.EMPTY, ctx.nowMs(), metrics);
@@ -110,8 +115,8 @@ public final class ClassicGroupHandler {
 
         if (!acceptJoiningMember(group, memberId)) {
             group.remove(memberId);
-            ctx.completeWhenDurable(future, new JoinGroupResponse().setMemberId("")
-                .setErrorCode(Errors.GROUP_MAX_SIZE_REACHED.code));
+            ctx.completeWhenDurable(
+                    future, new JoinGroupResponse().setMemberId("").setErrorCode(Errors.GROUP_MAX_SIZE_REACHED.code));
         } else if (isUnknownMember) {
             joinNewMember(ctx, rc, request, group, future);
         } else {
@@ -126,12 +131,12 @@ public final class ClassicGroupHandler {
 
     private static GroupMetadataValue emptyRecordValue(ClassicGroup group) {
         return new GroupMetadataValue()
-            .setProtocolType(group.protocolType() == null ? "" : group.protocolType())
-            .setGeneration(group.generationId())
-            .setProtocol(null)
-            .setLeader(null)
-            .setCurrentStateTimestamp(group.currentStateTimestampMs())
-            .setMembers(new ArrayList<>());
+                .setProtocolType(group.protocolType() == null ? "" : group.protocolType())
+                .setGeneration(group.generationId())
+                .setProtocol(null)
+                .setLeader(null)
+                .setCurrentStateTimestamp(group.currentStateTimestampMs())
+                .setMembers(new ArrayList<>());
     }
 
     private boolean acceptJoiningMember(ClassicGroup group, String memberId) {
@@ -143,7 +148,7 @@ public final class ClassicGroupHandler {
                 // Count parked joins rather than members: the group may be above a lowered limit,
                 // and this lets the last members to rejoin be the ones turned away.
                 return (group.hasMember(memberId) && group.member(memberId).isAwaitingJoin())
-                    || group.numAwaitingJoinResponse() < config.classicGroupMaxSize();
+                        || group.numAwaitingJoinResponse() < config.classicGroupMaxSize();
             case COMPLETING_REBALANCE:
             case STABLE:
                 return group.hasMember(memberId) || group.numMembers() < config.classicGroupMaxSize();
@@ -152,57 +157,80 @@ public final class ClassicGroupHandler {
         }
     }
 
-    private void joinNewMember(OperationContext ctx, RequestContext rc, JoinGroupRequest request, ClassicGroup group,
-                               CompletableFuture<JoinGroupResponse> future) {
+    private void joinNewMember(
+            OperationContext ctx,
+            RequestContext rc,
+            JoinGroupRequest request,
+            ClassicGroup group,
+            CompletableFuture<JoinGroupResponse> future) {
         if (group.isInState(ClassicGroupState.DEAD)) {
-            ctx.completeWhenDurable(future, new JoinGroupResponse().setMemberId("")
-                .setErrorCode(Errors.COORDINATOR_NOT_AVAILABLE.code));
+            ctx.completeWhenDurable(
+                    future,
+                    new JoinGroupResponse().setMemberId("").setErrorCode(Errors.COORDINATOR_NOT_AVAILABLE.code));
         } else if (!group.supportsProtocols(request.protocolType(), protocolNames(request))) {
-            ctx.completeWhenDurable(future, new JoinGroupResponse().setMemberId("")
-                .setErrorCode(Errors.INCONSISTENT_GROUP_PROTOCOL.code));
+            ctx.completeWhenDurable(
+                    future,
+                    new JoinGroupResponse().setMemberId("").setErrorCode(Errors.INCONSISTENT_GROUP_PROTOCOL.code));
         } else {
             String newMemberId = ClassicGroup.newMemberId(rc.clientId(), request.groupInstanceId());
             if (request.groupInstanceId() != null) {
                 String existing = group.staticMemberId(request.groupInstanceId());
                 if (existing != null) {
-                    LOG.info("Group {}: static member {} rejoins with an unknown member id; {} replaces {}",
-                        group.groupId(), request.groupInstanceId(), newMemberId, existing);
-                    updateStaticMemberThenRebalanceOrCompleteJoin(ctx, rc, request, group, existing, newMemberId, future);
+                    LOG.info(
+                            "Group {}: static member {} rejoins with an unknown member id; {} replaces {}",
+                            group.groupId(),
+                            request.groupInstanceId(),
+                            newMemberId,
+                            existing);
+                    updateStaticMemberThenRebalanceOrCompleteJoin(
+                            ctx, rc, request, group, existing, newMemberId, future);
                 } else {
                     addMemberThenRebalanceOrCompleteJoin(ctx, rc, request, group, newMemberId, future);
                 }
             } else if (rc.apiVersion() >= 4) {
                 // Since JoinGroup v4 a dynamic member first gets its id, then joins with it.
                 group.addPendingMember(newMemberId);
-                ctx.schedule(heartbeatKey(group.groupId(), newMemberId), request.sessionTimeoutMs(),
-                    c -> expireHeartbeat(c, group.groupId(), newMemberId));
-                ctx.completeWhenDurable(future, new JoinGroupResponse().setMemberId(newMemberId)
-                    .setErrorCode(Errors.MEMBER_ID_REQUIRED.code));
+                ctx.schedule(
+                        heartbeatKey(group.groupId(), newMemberId),
+                        request.sessionTimeoutMs(),
+                        c -> expireHeartbeat(c, group.groupId(), newMemberId));
+                ctx.completeWhenDurable(
+                        future,
+                        new JoinGroupResponse().setMemberId(newMemberId).setErrorCode(Errors.MEMBER_ID_REQUIRED.code));
             } else {
                 addMemberThenRebalanceOrCompleteJoin(ctx, rc, request, group, newMemberId, future);
             }
         }
     }
 
-    private void joinExistingMember(OperationContext ctx, RequestContext rc, JoinGroupRequest request, ClassicGroup group,
-                                    CompletableFuture<JoinGroupResponse> future) {
+    private void joinExistingMember(
+            OperationContext ctx,
+            RequestContext rc,
+            JoinGroupRequest request,
+            ClassicGroup group,
+            CompletableFuture<JoinGroupResponse> future) {
         String memberId = request.memberId();
         String instanceId = request.groupInstanceId();
         if (group.isInState(ClassicGroupState.DEAD)) {
-            ctx.completeWhenDurable(future, new JoinGroupResponse().setMemberId(memberId)
-                .setErrorCode(Errors.COORDINATOR_NOT_AVAILABLE.code));
+            ctx.completeWhenDurable(
+                    future,
+                    new JoinGroupResponse().setMemberId(memberId).setErrorCode(Errors.COORDINATOR_NOT_AVAILABLE.code));
             return;
         }
         if (!group.supportsProtocols(request.protocolType(), protocolNames(request))) {
-            ctx.completeWhenDurable(future, new JoinGroupResponse().setMemberId(memberId)
-                .setErrorCode(Errors.INCONSISTENT_GROUP_PROTOCOL.code));
+            ctx.completeWhenDurable(
+                    future,
+                    new JoinGroupResponse()
+                            .setMemberId(memberId)
+                            .setErrorCode(Errors.INCONSISTENT_GROUP_PROTOCOL.code));
             return;
         }
         if (group.isPendingMember(memberId)) {
             if (instanceId != null) {
                 // A pending member is dynamic by construction.
-                ctx.completeWhenDurable(future, new JoinGroupResponse().setMemberId(memberId)
-                    .setErrorCode(Errors.UNKNOWN_MEMBER_ID.code));
+                ctx.completeWhenDurable(
+                        future,
+                        new JoinGroupResponse().setMemberId(memberId).setErrorCode(Errors.UNKNOWN_MEMBER_ID.code));
                 return;
             }
             LOG.info("Group {}: pending member {} joins in state {}", group.groupId(), memberId, group.state());
@@ -212,8 +240,12 @@ public final class ClassicGroupHandler {
         try {
             group.validateMember(memberId, instanceId);
         } catch (CoordinatorException e) {
-            ctx.completeWhenDurable(future, new JoinGroupResponse().setMemberId(memberId)
-                .setErrorCode(e.error().code).setProtocolName(null));
+            ctx.completeWhenDurable(
+                    future,
+                    new JoinGroupResponse()
+                            .setMemberId(memberId)
+                            .setErrorCode(e.error().code)
+                            .setProtocolName(null));
             return;
         }
         ClassicGroupMember member = group.member(memberId);
@@ -225,8 +257,13 @@ public final class ClassicGroupHandler {
             case COMPLETING_REBALANCE:
                 if (member.matches(protocols)) {
                     // The member missed the JoinGroup response: give it the current generation again.
-                    ctx.completeWhenDurable(future, joinResponse(group, memberId,
-                        group.isLeader(memberId) ? group.currentMembersForLeader() : new ArrayList<>(), false));
+                    ctx.completeWhenDurable(
+                            future,
+                            joinResponse(
+                                    group,
+                                    memberId,
+                                    group.isLeader(memberId) ? group.currentMembersForLeader() : new ArrayList<>(),
+                                    false));
                 } else {
                     updateMemberThenRebalanceOrCompleteJoin(ctx, request, group, member, future);
                 }
@@ -240,79 +277,116 @@ public final class ClassicGroupHandler {
                 }
                 break;
             default:
-                LOG.warn("Group {}: member {} rejoins in unexpected state {}", group.groupId(), memberId, group.state());
-                ctx.completeWhenDurable(future, new JoinGroupResponse().setMemberId(memberId)
-                    .setErrorCode(Errors.UNKNOWN_MEMBER_ID.code));
+                LOG.warn(
+                        "Group {}: member {} rejoins in unexpected state {}", group.groupId(), memberId, group.state());
+                ctx.completeWhenDurable(
+                        future,
+                        new JoinGroupResponse().setMemberId(memberId).setErrorCode(Errors.UNKNOWN_MEMBER_ID.code));
         }
     }
 
-    private static JoinGroupResponse joinResponse(ClassicGroup group, String memberId,
-                                                  List<JoinGroupResponse.JoinGroupResponseMember> members,
-                                                  boolean skipAssignment) {
+    private static JoinGroupResponse joinResponse(
+            ClassicGroup group,
+            String memberId,
+            List<JoinGroupResponse.JoinGroupResponseMember> members,
+            boolean skipAssignment) {
         return new JoinGroupResponse()
-            .setMembers(members)
-            .setMemberId(memberId)
-            .setGenerationId(group.generationId())
-            .setProtocolName(group.protocolName())
-            .setProtocolType(group.protocolType())
-            .setLeader(group.leaderOrNull() == null ? "" : group.leaderOrNull())
-            .setSkipAssignment(skipAssignment);
+                .setMembers(members)
+                .setMemberId(memberId)
+                .setGenerationId(group.generationId())
+                .setProtocolName(group.protocolName())
+                .setProtocolType(group.protocolType())
+                .setLeader(group.leaderOrNull() == null ? "" : group.leaderOrNull())
+                .setSkipAssignment(skipAssignment);
     }
 
-    private void addMemberThenRebalanceOrCompleteJoin(OperationContext ctx, RequestContext rc, JoinGroupRequest request,
-                                                      ClassicGroup group, String memberId,
-                                                      CompletableFuture<JoinGroupResponse> future) {
-        ClassicGroupMember member = new ClassicGroupMember(memberId, request.groupInstanceId(), rc.clientId(), rc.clientHost(),
-            rebalanceTimeoutMs(request), request.sessionTimeoutMs(), request.protocolType(), protocols(request));
+    private void addMemberThenRebalanceOrCompleteJoin(
+            OperationContext ctx,
+            RequestContext rc,
+            JoinGroupRequest request,
+            ClassicGroup group,
+            String memberId,
+            CompletableFuture<JoinGroupResponse> future) {
+        ClassicGroupMember member = new ClassicGroupMember(
+                memberId,
+                request.groupInstanceId(),
+                rc.clientId(),
+                rc.clientHost(),
+                rebalanceTimeoutMs(request),
+                request.sessionTimeoutMs(),
+                request.protocolType(),
+                protocols(request));
         member.setIsNew(true);
         if (group.isInState(ClassicGroupState.PREPARING_REBALANCE)
-            && group.previousState() == ClassicGroupState.EMPTY) {
+                && group.previousState() == ClassicGroupState.EMPTY) {
             group.setNewMemberAdded(true);
         }
         group.add(member, future);
         // A parked new member cannot heartbeat; its join times out if the rebalance takes too long.
-        ctx.schedule(heartbeatKey(group.groupId(), memberId), GroupCoordinatorConfig.CLASSIC_NEW_MEMBER_JOIN_TIMEOUT_MS,
-            c -> expireHeartbeat(c, group.groupId(), memberId));
+        ctx.schedule(
+                heartbeatKey(group.groupId(), memberId),
+                GroupCoordinatorConfig.CLASSIC_NEW_MEMBER_JOIN_TIMEOUT_MS,
+                c -> expireHeartbeat(c, group.groupId(), memberId));
         maybePrepareRebalanceOrCompleteJoin(ctx, group, "adding new member " + memberId);
     }
 
-    private void updateMemberThenRebalanceOrCompleteJoin(OperationContext ctx, JoinGroupRequest request,
-                                                         ClassicGroup group, ClassicGroupMember member,
-                                                         CompletableFuture<JoinGroupResponse> future) {
+    private void updateMemberThenRebalanceOrCompleteJoin(
+            OperationContext ctx,
+            JoinGroupRequest request,
+            ClassicGroup group,
+            ClassicGroupMember member,
+            CompletableFuture<JoinGroupResponse> future) {
         group.updateMember(member, protocols(request), rebalanceTimeoutMs(request), request.sessionTimeoutMs(), future);
         maybePrepareRebalanceOrCompleteJoin(ctx, group, "member " + member.memberId() + " rejoins");
     }
 
-    private void updateStaticMemberThenRebalanceOrCompleteJoin(OperationContext ctx, RequestContext rc,
-                                                               JoinGroupRequest request, ClassicGroup group,
-                                                               String oldMemberId, String newMemberId,
-                                                               CompletableFuture<JoinGroupResponse> future) {
+    private void updateStaticMemberThenRebalanceOrCompleteJoin(
+            OperationContext ctx,
+            RequestContext rc,
+            JoinGroupRequest request,
+            ClassicGroup group,
+            String oldMemberId,
+            String newMemberId,
+            CompletableFuture<JoinGroupResponse> future) {
         String previousLeader = group.leaderOrNull();
-        ClassicGroupMember newMember = group.replaceStaticMember(request.groupInstanceId(), oldMemberId, newMemberId, ctx);
+        ClassicGroupMember newMember =
+                group.replaceStaticMember(request.groupInstanceId(), oldMemberId, newMemberId, ctx);
         ctx.cancel(heartbeatKey(group.groupId(), oldMemberId));
         rescheduleHeartbeat(ctx, group, newMember);
-        group.updateMember(newMember, protocols(request), rebalanceTimeoutMs(request), request.sessionTimeoutMs(), future);
+        group.updateMember(
+                newMember, protocols(request), rebalanceTimeoutMs(request), request.sessionTimeoutMs(), future);
 
         switch (group.state()) {
             case STABLE: {
                 String nextProtocol = group.selectProtocol();
                 if (nextProtocol.equals(group.protocolName())) {
                     // Same protocol: persist the new member id and keep the assignment, no rebalance.
-                    LOG.info("Group {}: static member {} rejoined without changing the protocol; no rebalance",
-                        group.groupId(), request.groupInstanceId());
-                    ctx.append(GroupRecords.groupMetadata(group.groupId(), group.toRecordValue(group.groupAssignment())));
+                    LOG.info(
+                            "Group {}: static member {} rejoined without changing the protocol; no rebalance",
+                            group.groupId(),
+                            request.groupInstanceId());
+                    ctx.append(
+                            GroupRecords.groupMetadata(group.groupId(), group.toRecordValue(group.groupAssignment())));
                     boolean isLeader = group.isLeader(newMemberId);
                     if (rc.apiVersion() >= 9) {
-                        group.completeJoinFuture(newMember, joinResponse(group, newMemberId,
-                            isLeader ? group.currentMembersForLeader() : new ArrayList<>(), isLeader), ctx);
+                        group.completeJoinFuture(
+                                newMember,
+                                joinResponse(
+                                        group,
+                                        newMemberId,
+                                        isLeader ? group.currentMembersForLeader() : new ArrayList<>(),
+                                        isLeader),
+                                ctx);
                     } else {
                         JoinGroupResponse response = joinResponse(group, newMemberId, new ArrayList<>(), false);
                         response.setLeader(previousLeader == null ? "" : previousLeader);
                         group.completeJoinFuture(newMember, response, ctx);
                     }
                 } else {
-                    maybePrepareRebalanceOrCompleteJoin(ctx, group, "static member " + request.groupInstanceId()
-                        + " rejoined with other protocols");
+                    maybePrepareRebalanceOrCompleteJoin(
+                            ctx,
+                            group,
+                            "static member " + request.groupInstanceId() + " rejoined with other protocols");
                 }
                 break;
             }
@@ -325,7 +399,7 @@ public final class ClassicGroupHandler {
                 break;
             default:
                 throw new IllegalStateException("group " + group.groupId() + " in state " + group.state()
-                    + " when static member " + request.groupInstanceId() + " rejoins");
+                        + " when static member " + request.groupInstanceId() + " rejoins");
         }
     }
 
@@ -355,7 +429,11 @@ public final class ClassicGroupHandler {
         }
         group.transitionTo(ClassicGroupState.PREPARING_REBALANCE, ctx.nowMs());
         metrics.increment("classic.rebalances");
-        LOG.info("Group {}: preparing to rebalance from generation {} ({})", group.groupId(), group.generationId(), reason);
+        LOG.info(
+                "Group {}: preparing to rebalance from generation {} ({})",
+                group.groupId(),
+                group.generationId(),
+                reason);
         if (!isInitialRebalance) {
             maybeCompleteJoinElseSchedule(ctx, group);
         }
@@ -379,8 +457,10 @@ public final class ClassicGroupHandler {
             group.setNewMemberAdded(false);
             int nextDelayMs = Math.min(config.initialRebalanceDelayMs(), remainingMs);
             int nextRemainingMs = Math.max(remainingMs - delayMs, 0);
-            ctx.schedule(joinKey(groupId), nextDelayMs,
-                c -> tryCompleteInitialRebalance(c, groupId, nextDelayMs, nextRemainingMs));
+            ctx.schedule(
+                    joinKey(groupId),
+                    nextDelayMs,
+                    c -> tryCompleteInitialRebalance(c, groupId, nextDelayMs, nextRemainingMs));
         } else {
             completeJoin(ctx, group);
         }
@@ -388,8 +468,8 @@ public final class ClassicGroupHandler {
 
     private void maybeCompleteJoinPhase(OperationContext ctx, ClassicGroup group) {
         if (group.isInState(ClassicGroupState.PREPARING_REBALANCE)
-            && group.previousState() != ClassicGroupState.EMPTY
-            && group.hasAllMembersJoined()) {
+                && group.previousState() != ClassicGroupState.EMPTY
+                && group.hasAllMembersJoined()) {
             completeJoin(ctx, group);
         }
     }
@@ -430,11 +510,15 @@ public final class ClassicGroupHandler {
             ctx.append(GroupRecords.groupMetadata(groupId, group.toRecordValue(new HashMap<>())));
             return;
         }
-        LOG.info("Group {}: generation {} with {} members, protocol {}", groupId, group.generationId(),
-            group.numMembers(), group.protocolName());
+        LOG.info(
+                "Group {}: generation {} with {} members, protocol {}",
+                groupId,
+                group.generationId(),
+                group.numMembers(),
+                group.protocolName());
         for (ClassicGroupMember m : new ArrayList<>(group.allMembers())) {
-            List<JoinGroupResponse.JoinGroupResponseMember> members = group.isLeader(m.memberId())
-                ? group.currentMembersForLeader() : new ArrayList<>();
+            List<JoinGroupResponse.JoinGroupResponseMember> members =
+                    group.isLeader(m.memberId()) ? group.currentMembersForLeader() : new ArrayList<>();
             group.completeJoinFuture(m, joinResponse(group, m.memberId(), members, false), ctx);
             rescheduleHeartbeat(ctx, group, m);
             m.setIsNew(false);
@@ -450,7 +534,7 @@ public final class ClassicGroupHandler {
             return;
         }
         if ((group.isInState(ClassicGroupState.COMPLETING_REBALANCE) || group.isInState(ClassicGroupState.STABLE))
-            && !group.hasReceivedSyncFromAllMembers()) {
+                && !group.hasReceivedSyncFromAllMembers()) {
             List<String> late = new ArrayList<>(group.allPendingSyncMembers());
             for (String memberId : late) {
                 group.remove(memberId);
@@ -463,8 +547,8 @@ public final class ClassicGroupHandler {
     private void rescheduleHeartbeat(OperationContext ctx, ClassicGroup group, ClassicGroupMember member) {
         String groupId = group.groupId();
         String memberId = member.memberId();
-        ctx.schedule(heartbeatKey(groupId, memberId), member.sessionTimeoutMs(),
-            c -> expireHeartbeat(c, groupId, memberId));
+        ctx.schedule(
+                heartbeatKey(groupId, memberId), member.sessionTimeoutMs(), c -> expireHeartbeat(c, groupId, memberId));
     }
 
     /** Keeps a member's session alive (heartbeats, and offset commits in Stable/PreparingRebalance). */
@@ -496,10 +580,10 @@ public final class ClassicGroupHandler {
         }
     }
 
-    private void removeMemberAndUpdateGroup(OperationContext ctx, ClassicGroup group, ClassicGroupMember member,
-                                            String reason) {
-        group.completeJoinFuture(member, new JoinGroupResponse().setMemberId("")
-            .setErrorCode(Errors.UNKNOWN_MEMBER_ID.code), ctx);
+    private void removeMemberAndUpdateGroup(
+            OperationContext ctx, ClassicGroup group, ClassicGroupMember member, String reason) {
+        group.completeJoinFuture(
+                member, new JoinGroupResponse().setMemberId("").setErrorCode(Errors.UNKNOWN_MEMBER_ID.code), ctx);
         group.remove(member.memberId());
         if (group.isInState(ClassicGroupState.STABLE) || group.isInState(ClassicGroupState.COMPLETING_REBALANCE)) {
             maybePrepareRebalanceOrCompleteJoin(ctx, group, reason);
@@ -518,10 +602,10 @@ public final class ClassicGroupHandler {
     private void propagateAssignment(OperationContext ctx, ClassicGroup group, Errors error) {
         for (ClassicGroupMember m : group.allMembers()) {
             SyncGroupResponse response = new SyncGroupResponse()
-                .setProtocolName(error == Errors.NONE ? group.protocolName() : null)
-                .setProtocolType(error == Errors.NONE ? group.protocolType() : null)
-                .setAssignment(m.assignment())
-                .setErrorCode(error.code);
+                    .setProtocolName(error == Errors.NONE ? group.protocolName() : null)
+                    .setProtocolType(error == Errors.NONE ? group.protocolType() : null)
+                    .setAssignment(m.assignment())
+                    .setErrorCode(error.code);
             if (group.completeSyncFuture(m, response, ctx)) {
                 // The session restarts once the member has its assignment.
                 rescheduleHeartbeat(ctx, group, m);
@@ -548,14 +632,18 @@ public final class ClassicGroupHandler {
         }
         switch (group.state()) {
             case PREPARING_REBALANCE:
-                ctx.completeWhenDurable(future, new SyncGroupResponse().setErrorCode(Errors.REBALANCE_IN_PROGRESS.code));
+                ctx.completeWhenDurable(
+                        future, new SyncGroupResponse().setErrorCode(Errors.REBALANCE_IN_PROGRESS.code));
                 break;
             case COMPLETING_REBALANCE: {
                 group.setAwaitingSync(group.member(memberId), future);
                 removePendingSyncMember(ctx, group, memberId);
                 if (group.isLeader(memberId)) {
-                    LOG.info("Group {}: assignment received from leader {} for generation {}", group.groupId(), memberId,
-                        group.generationId());
+                    LOG.info(
+                            "Group {}: assignment received from leader {} for generation {}",
+                            group.groupId(),
+                            memberId,
+                            group.generationId());
                     Map<String, byte[]> assignment = new HashMap<>();
                     for (SyncGroupRequest.SyncGroupRequestAssignment a : request.assignments()) {
                         assignment.put(a.memberId(), a.assignment());
@@ -563,12 +651,15 @@ public final class ClassicGroupHandler {
                     for (ClassicGroupMember m : group.allMembers()) {
                         assignment.putIfAbsent(m.memberId(), ClassicGroupMember.EMPTY_ASSIGNMENT);
                     }
-                    CoordinatorRecord record = GroupRecords.groupMetadata(group.groupId(), group.toRecordValue(assignment));
+                    CoordinatorRecord record =
+                            GroupRecords.groupMetadata(group.groupId(), group.toRecordValue(assignment));
                     if (CoordinatorRecord.estimatedBatchSizeInBytes(List.of(record)) > config.maxMessageBytes()) {
                         // Kafka fails to write such an assignment (RecordTooLargeException): every
                         // member waiting for it gets UNKNOWN_SERVER_ERROR and the group rebalances.
-                        LOG.warn("Group {}: the assignment of generation {} is too large to store", group.groupId(),
-                            group.generationId());
+                        LOG.warn(
+                                "Group {}: the assignment of generation {} is too large to store",
+                                group.groupId(),
+                                group.generationId());
                         resetAndPropagateAssignmentWithError(ctx, group, Errors.UNKNOWN_SERVER_ERROR);
                         maybePrepareRebalanceOrCompleteJoin(ctx, group, "the assignment was too large to store");
                         break;
@@ -584,14 +675,17 @@ public final class ClassicGroupHandler {
             case STABLE: {
                 removePendingSyncMember(ctx, group, memberId);
                 ClassicGroupMember member = group.member(memberId);
-                ctx.completeWhenDurable(future, new SyncGroupResponse()
-                    .setProtocolType(group.protocolType())
-                    .setProtocolName(group.protocolName())
-                    .setAssignment(member.assignment()));
+                ctx.completeWhenDurable(
+                        future,
+                        new SyncGroupResponse()
+                                .setProtocolType(group.protocolType())
+                                .setProtocolName(group.protocolName())
+                                .setAssignment(member.assignment()));
                 break;
             }
             default:
-                ctx.completeWhenDurable(future, new SyncGroupResponse().setErrorCode(Errors.COORDINATOR_NOT_AVAILABLE.code));
+                ctx.completeWhenDurable(
+                        future, new SyncGroupResponse().setErrorCode(Errors.COORDINATOR_NOT_AVAILABLE.code));
         }
     }
 
@@ -608,7 +702,7 @@ public final class ClassicGroupHandler {
             return Errors.ILLEGAL_GENERATION;
         }
         if (inconsistent(request.protocolType(), group.protocolType())
-            || inconsistent(request.protocolName(), group.protocolName())) {
+                || inconsistent(request.protocolName(), group.protocolName())) {
             return Errors.INCONSISTENT_GROUP_PROTOCOL;
         }
         return Errors.NONE;
@@ -621,7 +715,8 @@ public final class ClassicGroupHandler {
     private void removePendingSyncMember(OperationContext ctx, ClassicGroup group, String memberId) {
         group.removePendingSyncMember(memberId);
         if (group.hasReceivedSyncFromAllMembers()
-            || !(group.isInState(ClassicGroupState.COMPLETING_REBALANCE) || group.isInState(ClassicGroupState.STABLE))) {
+                || !(group.isInState(ClassicGroupState.COMPLETING_REBALANCE)
+                        || group.isInState(ClassicGroupState.STABLE))) {
             ctx.cancel(syncKey(group.groupId()));
         }
     }
@@ -661,7 +756,8 @@ public final class ClassicGroupHandler {
     // LeaveGroup.
 
     /** Handles a (batched) LeaveGroup; members are reported one by one, as in version 3+. */
-    public LeaveGroupResponse leave(OperationContext ctx, String groupId, List<LeaveGroupRequest.MemberIdentity> leaving) {
+    public LeaveGroupResponse leave(
+            OperationContext ctx, String groupId, List<LeaveGroupRequest.MemberIdentity> leaving) {
         Group any = store.group(groupId);
         List<LeaveGroupResponse.MemberResponse> responses = new ArrayList<>();
         if (!(any instanceof ClassicGroup)) {
@@ -725,17 +821,17 @@ public final class ClassicGroupHandler {
 
     private static LeaveGroupResponse.MemberResponse memberResponse(LeaveGroupRequest.MemberIdentity m, Errors error) {
         return new LeaveGroupResponse.MemberResponse()
-            .setMemberId(m.memberId())
-            .setGroupInstanceId(m.groupInstanceId())
-            .setErrorCode(error.code);
+                .setMemberId(m.memberId())
+                .setGroupInstanceId(m.groupInstanceId())
+                .setErrorCode(error.code);
     }
 
     private void removeLeavingMember(OperationContext ctx, ClassicGroup group, String memberId, String reason) {
         ClassicGroupMember member = group.member(memberId);
         ctx.cancel(heartbeatKey(group.groupId(), memberId));
         LOG.info("Group {}: member {} left ({})", group.groupId(), memberId, reason);
-        group.completeJoinFuture(member, new JoinGroupResponse().setMemberId("")
-            .setErrorCode(Errors.UNKNOWN_MEMBER_ID.code), ctx);
+        group.completeJoinFuture(
+                member, new JoinGroupResponse().setMemberId("").setErrorCode(Errors.UNKNOWN_MEMBER_ID.code), ctx);
         group.remove(memberId);
     }
 
@@ -789,8 +885,8 @@ public final class ClassicGroupHandler {
         for (ClassicGroupMember m : new ArrayList<>(live.allMembers())) {
             ClassicGroupMember source = converted.member(m.memberId());
             if (source != null) {
-                live.updateMember(m, source.supportedProtocols(), source.rebalanceTimeoutMs(), source.sessionTimeoutMs(),
-                    null);
+                live.updateMember(
+                        m, source.supportedProtocols(), source.rebalanceTimeoutMs(), source.sessionTimeoutMs(), null);
             }
             rescheduleHeartbeat(ctx, live, m);
         }

@@ -52,8 +52,9 @@ public final class ClassicGroupMember {
 
         @Override
         public boolean equals(Object o) {
-            return o instanceof Protocol && ((Protocol) o).name.equals(name)
-                && Arrays.equals(((Protocol) o).metadata, metadata);
+            return o instanceof Protocol
+                    && ((Protocol) o).name.equals(name)
+                    && Arrays.equals(((Protocol) o).metadata, metadata);
         }
 
         @Override
@@ -62,9 +63,15 @@ public final class ClassicGroupMember {
         }
     }
 
-    public ClassicGroupMember(String memberId, String groupInstanceId, String clientId, String clientHost,
-                              int rebalanceTimeoutMs, int sessionTimeoutMs, String protocolType,
-                              List<Protocol> supportedProtocols) {
+    public ClassicGroupMember(
+            String memberId,
+            String groupInstanceId,
+            String clientId,
+            String clientHost,
+            int rebalanceTimeoutMs,
+            int sessionTimeoutMs,
+            String protocolType,
+            List<Protocol> supportedProtocols) {
         this.memberId = memberId;
         this.groupInstanceId = groupInstanceId;
         this.clientId = clientId;
@@ -200,6 +207,7 @@ public final class ClassicGroupMember {
 
     @Override
     public String toString() {
-        return "ClassicGroupMember(" + memberId + (groupInstanceId == null ? "" : ", instance " + groupInstanceId) + ")";
+        return "ClassicGroupMember(" + memberId + (groupInstanceId == null ? "" : ", instance " + groupInstanceId)
+                + ")";
     }
 }

@@ -80,7 +80,7 @@ public enum ClassicGroupState {
     }
 
     private static final Map<ClassicGroupState, Set<ClassicGroupState>> VALID_PREVIOUS =
-        new EnumMap<>(ClassicGroupState.class);
+            new EnumMap<>(ClassicGroupState.class);
 
     static {
         VALID_PREVIOUS.put(EMPTY, EnumSet.of(PREPARING_REBALANCE));

@@ -13,8 +13,7 @@ import java.util.List;
  * Stateless.
  */
 public final class ConsumerProtocolCodec {
-    private ConsumerProtocolCodec() {
-    }
+    private ConsumerProtocolCodec() {}
 
     /** The topics a subscription names, or null if the bytes are not a consumer subscription. */
     public static List<String> subscribedTopics(byte[] metadata) {
@@ -37,7 +36,8 @@ public final class ConsumerProtocolCodec {
             if (version < 0) {
                 return null;
             }
-            short readAs = baseOnly ? 0 : (short) Math.min(version, ConsumerProtocolSubscription.HIGHEST_SUPPORTED_VERSION);
+            short readAs =
+                    baseOnly ? 0 : (short) Math.min(version, ConsumerProtocolSubscription.HIGHEST_SUPPORTED_VERSION);
             return new ConsumerProtocolSubscription(buf, readAs);
         } catch (RuntimeException e) {
             return null;

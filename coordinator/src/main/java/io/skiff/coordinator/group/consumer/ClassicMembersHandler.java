@@ -68,8 +68,12 @@ public final class ClassicMembersHandler {
     // JoinGroup.
 
     /** A JoinGroup to the non-empty consumer group {@code group}; the response goes to {@code future}. */
-    public void join(OperationContext ctx, RequestContext rc, JoinGroupRequest request, ConsumerGroup group,
-                     CompletableFuture<JoinGroupResponse> future) {
+    public void join(
+            OperationContext ctx,
+            RequestContext rc,
+            JoinGroupRequest request,
+            ConsumerGroup group,
+            CompletableFuture<JoinGroupResponse> future) {
         String groupId = group.groupId();
         consumer.migration().throwIfClassicMembersCannotJoin(group);
         String instanceId = request.groupInstanceId();
@@ -77,48 +81,27 @@ public final class ClassicMembersHandler {
         String memberId = unknownMember ? Uuid.random().toString() : request.memberId();
         throwIfCannotJoin(group, request, memberId);
         if (unknownMember && instanceId == null && rc.apiVersion() >= 4) {
-            LOG.info("Group {}: dynamic member with unknown member id joins the consumer group; it gets member id {} "
-                + "and must rejoin with it.", groupId, memberId);
-            ctx.completeWhenDurable(future, new JoinGroupResponse().setMemberId(memberId)
-                .setErrorCode(Errors.MEMBER_ID_REQUIRED.code));
+            LOG.info(
+                    "Group {}: dynamic member with unknown member id joins the consumer group; it gets member id {} "
+                            + "and must rejoin with it.",
+                    groupId,
+                    memberId);
+            ctx.completeWhenDurable(
+                    future, new JoinGroupResponse().setMemberId(memberId).setErrorCode(Errors.MEMBER_ID_REQUIRED.code));
             return;
         }
 
         // The member: new, existing, or a static member replacing the holder of its instance id.
         ConsumerGroupMember existingStatic = group.staticMember(instanceId);
-        ConsumerGroupMember member;
-        ConsumerGroupMember replaced = null;
-        if (instanceId == null) {
-            member = group.member(memberId);
-            if (member == null) {
-                member = new ConsumerGroupMember.Builder(memberId).build();
-                LOG.info("Group {}: member {} joins the consumer group using the classic protocol.", groupId, memberId);
-            }
-        } else if (unknownMember) {
-            if (existingStatic == null) {
-                member = group.member(memberId);
-                if (member == null) {
-                    member = new ConsumerGroupMember.Builder(memberId).build();
-                }
-                LOG.info("Group {}: static member {} with instance id {} joins the consumer group using the classic "
-                    + "protocol.", groupId, memberId, instanceId);
-            } else {
-                replaced = existingStatic;
-                member = new ConsumerGroupMember.Builder(existingStatic, memberId).memberEpoch(0).previousMemberEpoch(0)
-                    .build();
-            }
-        } else {
-            if (existingStatic == null) {
-                throw new CoordinatorException(Errors.UNKNOWN_MEMBER_ID, "Instance id " + instanceId + " is unknown.");
-            }
-            ConsumerGroupHandler.throwIfInstanceIdIsFenced(existingStatic, groupId, memberId, instanceId);
-            member = existingStatic;
-        }
+        JoiningMember joining = joiningMember(group, memberId, instanceId, unknownMember, existingStatic);
+        ConsumerGroupMember member = joining.member();
+        ConsumerGroupMember replaced = joining.replaced();
         ConsumerProtocolSubscription subscription =
-            ConsumerProtocolCodec.subscription(request.protocols().get(0).metadata(), false);
+                ConsumerProtocolCodec.subscription(request.protocols().get(0).metadata(), false);
         if (subscription == null) {
-            throw new CoordinatorException(Errors.UNKNOWN_SERVER_ERROR,
-                "Malformed embedded consumer protocol in subscription deserialization.");
+            throw new CoordinatorException(
+                    Errors.UNKNOWN_SERVER_ERROR,
+                    "Malformed embedded consumer protocol in subscription deserialization.");
         }
         boolean downgrade = existingStatic != null && consumer.migration().canDowngradeReplacing(group, existingStatic);
         int epochBefore = group.groupEpoch();
@@ -138,8 +121,8 @@ public final class ClassicMembersHandler {
         if (regexDropped) {
             consumer.updateRegularExpressions(ctx, group, member.subscribedTopicRegex(), null);
         }
-        boolean subscriptionChanged = regexDropped
-            || !updated.subscribedTopicNames().equals(member.subscribedTopicNames());
+        boolean subscriptionChanged =
+                regexDropped || !updated.subscribedTopicNames().equals(member.subscribedTopicNames());
         consumer.maybeBumpGroupEpoch(ctx, group, subscriptionChanged);
 
         List<ConsumerGroupHeartbeatRequest.TopicPartitions> owned = ownedPartitions(subscription);
@@ -148,16 +131,29 @@ public final class ClassicMembersHandler {
             // 2'. The last consumer-protocol member was replaced: the group becomes classic. It
             //     keeps the current target assignment unless the group epoch moved past it.
             boolean rebalance = group.assignmentEpoch() < group.groupEpoch();
-            after = rebalance ? group.member(memberId)
-                : reconcile(ctx, group, group.member(memberId), group.targetAssignment(memberId), owned,
-                    subscriptionChanged);
-            consumer.downgrade(ctx, group, Set.of(), memberId, epochBefore, rebalance
-                ? "Downgrade group " + groupId + " from consumer to classic with stale assignment." : null);
+            after = rebalance
+                    ? group.member(memberId)
+                    : reconcile(
+                            ctx,
+                            group,
+                            group.member(memberId),
+                            group.targetAssignment(memberId),
+                            owned,
+                            subscriptionChanged);
+            consumer.downgrade(
+                    ctx,
+                    group,
+                    Set.of(),
+                    memberId,
+                    epochBefore,
+                    rebalance
+                            ? "Downgrade group " + groupId + " from consumer to classic with stale assignment."
+                            : null);
         } else {
             // 2. A new target assignment if due, 3. reconciliation against the owned partitions.
             Map<Uuid, Set<Integer>> target;
             if (group.groupEpoch() > group.assignmentEpoch()
-                && consumer.canComputeNextTargetAssignment(group.assignmentTimestampMs(), ctx.nowMs())) {
+                    && consumer.canComputeNextTargetAssignment(group.assignmentTimestampMs(), ctx.nowMs())) {
                 target = consumer.updateTargetAssignment(ctx, group, memberId);
             } else {
                 target = group.targetAssignment(memberId);
@@ -170,26 +166,77 @@ public final class ClassicMembersHandler {
         if (downgrade) {
             ctx.cancel(ConsumerGroupHandler.joinTimeoutKey(groupId, memberId));
         }
-        ctx.completeWhenDurable(future, new JoinGroupResponse()
-            .setMemberId(memberId)
-            .setGenerationId(after.memberEpoch())
-            .setProtocolType(ConsumerGroup.PROTOCOL_TYPE)
-            .setProtocolName(updated.preferredClassicProtocol().name()));
+        ctx.completeWhenDurable(
+                future,
+                new JoinGroupResponse()
+                        .setMemberId(memberId)
+                        .setGenerationId(after.memberEpoch())
+                        .setProtocolType(ConsumerGroup.PROTOCOL_TYPE)
+                        .setProtocolName(updated.preferredClassicProtocol().name()));
+    }
+
+    /** The member a JoinGroup names, and the static member it replaces if any. */
+    private record JoiningMember(ConsumerGroupMember member, ConsumerGroupMember replaced) {}
+
+    private static JoiningMember joiningMember(
+            ConsumerGroup group,
+            String memberId,
+            String instanceId,
+            boolean unknownMember,
+            ConsumerGroupMember existingStatic) {
+        String groupId = group.groupId();
+        ConsumerGroupMember member;
+        ConsumerGroupMember replaced = null;
+        if (instanceId == null) {
+            member = group.member(memberId);
+            if (member == null) {
+                member = new ConsumerGroupMember.Builder(memberId).build();
+                LOG.info("Group {}: member {} joins the consumer group using the classic protocol.", groupId, memberId);
+            }
+        } else if (unknownMember) {
+            if (existingStatic == null) {
+                member = group.member(memberId);
+                if (member == null) {
+                    member = new ConsumerGroupMember.Builder(memberId).build();
+                }
+                LOG.info(
+                        "Group {}: static member {} with instance id {} joins the consumer group using the classic "
+                                + "protocol.",
+                        groupId,
+                        memberId,
+                        instanceId);
+            } else {
+                replaced = existingStatic;
+                member = new ConsumerGroupMember.Builder(existingStatic, memberId)
+                        .memberEpoch(0)
+                        .previousMemberEpoch(0)
+                        .build();
+            }
+        } else {
+            if (existingStatic == null) {
+                throw new CoordinatorException(Errors.UNKNOWN_MEMBER_ID, "Instance id " + instanceId + " is unknown.");
+            }
+            ConsumerGroupHandler.throwIfInstanceIdIsFenced(existingStatic, groupId, memberId, instanceId);
+            member = existingStatic;
+        }
+        return new JoiningMember(member, replaced);
     }
 
     /** Refuses a join to a full group, or with protocols the group does not support. */
     private void throwIfCannotJoin(ConsumerGroup group, JoinGroupRequest request, String memberId) {
         if (group.numMembers() >= config.consumerGroupMaxSize() && !group.hasMember(memberId)) {
-            throw new CoordinatorException(Errors.GROUP_MAX_SIZE_REACHED, "The consumer group has reached its maximum "
-                + "capacity of " + config.consumerGroupMaxSize() + " members.");
+            throw new CoordinatorException(
+                    Errors.GROUP_MAX_SIZE_REACHED,
+                    "The consumer group has reached its maximum " + "capacity of " + config.consumerGroupMaxSize()
+                            + " members.");
         }
         List<String> protocolNames = new ArrayList<>();
         for (JoinGroupRequest.JoinGroupRequestProtocol p : request.protocols()) {
             protocolNames.add(p.name());
         }
         if (!group.supportsClassicProtocols(request.protocolType(), protocolNames)) {
-            throw new CoordinatorException(Errors.INCONSISTENT_GROUP_PROTOCOL,
-                "Member " + memberId + "'s protocols are not supported.");
+            throw new CoordinatorException(
+                    Errors.INCONSISTENT_GROUP_PROTOCOL, "Member " + memberId + "'s protocols are not supported.");
         }
     }
 
@@ -198,12 +245,21 @@ public final class ClassicMembersHandler {
      * records go, and {@code member} (the old member under its new id) takes over its target and
      * current assignments.
      */
-    private static void replaceStaticMember(OperationContext ctx, ConsumerGroup group, ConsumerGroupMember replaced,
-                                            ConsumerGroupMember member, String instanceId) {
+    private static void replaceStaticMember(
+            OperationContext ctx,
+            ConsumerGroup group,
+            ConsumerGroupMember replaced,
+            ConsumerGroupMember member,
+            String instanceId) {
         String groupId = group.groupId();
         String memberId = member.memberId();
-        LOG.info("Group {}: static member with instance id {} rejoins using the classic protocol; member {} "
-            + "replaces {}", groupId, instanceId, memberId, replaced.memberId());
+        LOG.info(
+                "Group {}: static member with instance id {} rejoins using the classic protocol; member {} "
+                        + "replaces {}",
+                groupId,
+                instanceId,
+                memberId,
+                replaced.memberId());
         Map<Uuid, Set<Integer>> previousTarget = group.targetAssignment(replaced.memberId());
         ConsumerGroupHandler.removeMemberRecords(ctx, groupId, replaced.memberId());
         ctx.append(GroupRecords.consumerGroupMember(groupId, memberId, member.toMetadataValue()));
@@ -212,21 +268,25 @@ public final class ClassicMembersHandler {
     }
 
     /** {@code member} as the JoinGroup describes it: subscription, client, classic metadata, timeouts. */
-    private static ConsumerGroupMember joinedMember(RequestContext rc, JoinGroupRequest request,
-                                                    ConsumerGroupMember member,
-                                                    ConsumerProtocolSubscription subscription) {
+    private static ConsumerGroupMember joinedMember(
+            RequestContext rc,
+            JoinGroupRequest request,
+            ConsumerGroupMember member,
+            ConsumerProtocolSubscription subscription) {
         List<ConsumerGroupMemberMetadataValue.ClassicProtocol> protocols = new ArrayList<>();
         for (JoinGroupRequest.JoinGroupRequestProtocol p : request.protocols()) {
-            protocols.add(new ConsumerGroupMemberMetadataValue.ClassicProtocol().setName(p.name()).setMetadata(p.metadata()));
+            protocols.add(new ConsumerGroupMemberMetadataValue.ClassicProtocol()
+                    .setName(p.name())
+                    .setMetadata(p.metadata()));
         }
         ConsumerGroupMember.Builder b = new ConsumerGroupMember.Builder(member)
-            .subscribedTopicNames(subscription.topics())
-            .subscribedTopicRegex(null)
-            .clientId(rc.clientId())
-            .clientHost(rc.clientHost())
-            .classicMemberMetadata(new ConsumerGroupMemberMetadataValue.ClassicMemberMetadata()
-                .setSessionTimeoutMs(request.sessionTimeoutMs())
-                .setSupportedProtocols(protocols));
+                .subscribedTopicNames(subscription.topics())
+                .subscribedTopicRegex(null)
+                .clientId(rc.clientId())
+                .clientHost(rc.clientHost())
+                .classicMemberMetadata(new ConsumerGroupMemberMetadataValue.ClassicMemberMetadata()
+                        .setSessionTimeoutMs(request.sessionTimeoutMs())
+                        .setSupportedProtocols(protocols));
         String instanceId = request.groupInstanceId();
         if (instanceId != null) {
             b.instanceId(instanceId);
@@ -252,22 +312,33 @@ public final class ClassicMembersHandler {
         for (ConsumerProtocolSubscription.TopicPartition tp : s.ownedPartitions()) {
             Uuid id = topics.topicId(tp.topic());
             if (id != null) {
-                out.add(new ConsumerGroupHeartbeatRequest.TopicPartitions().setTopicId(id)
-                    .setPartitions(new ArrayList<>(tp.partitions())));
+                out.add(new ConsumerGroupHeartbeatRequest.TopicPartitions()
+                        .setTopicId(id)
+                        .setPartitions(new ArrayList<>(tp.partitions())));
             }
         }
         return out;
     }
 
-    private ConsumerGroupMember reconcile(OperationContext ctx, ConsumerGroup group, ConsumerGroupMember before,
-                                          Map<Uuid, Set<Integer>> target,
-                                          List<ConsumerGroupHeartbeatRequest.TopicPartitions> owned,
-                                          boolean subscriptionChanged) {
+    private ConsumerGroupMember reconcile(
+            OperationContext ctx,
+            ConsumerGroup group,
+            ConsumerGroupMember before,
+            Map<Uuid, Set<Integer>> target,
+            List<ConsumerGroupHeartbeatRequest.TopicPartitions> owned,
+            boolean subscriptionChanged) {
         if (before.isReconciledTo(group.assignmentEpoch()) && !subscriptionChanged) {
             return before;
         }
-        ConsumerGroupMember after = new Reconciler(before, group.assignmentEpoch(), target, group::currentPartitionEpoch,
-            owned, consumer.subscribedTopicIds(group, before), subscriptionChanged).reconcile();
+        ConsumerGroupMember after = new Reconciler(
+                        before,
+                        group.assignmentEpoch(),
+                        target,
+                        group::currentPartitionEpoch,
+                        owned,
+                        consumer.subscribedTopicIds(group, before),
+                        subscriptionChanged)
+                .reconcile();
         if (!after.sameAssignment(before)) {
             ConsumerGroupHandler.appendCurrentAssignment(ctx, group.groupId(), after);
         }
@@ -278,35 +349,49 @@ public final class ClassicMembersHandler {
     // SyncGroup.
 
     /** A SyncGroup to the non-empty consumer group {@code group}; the response goes to {@code future}. */
-    public void sync(OperationContext ctx, SyncGroupRequest request, ConsumerGroup group,
-                     CompletableFuture<SyncGroupResponse> future) {
+    public void sync(
+            OperationContext ctx,
+            SyncGroupRequest request,
+            ConsumerGroup group,
+            CompletableFuture<SyncGroupResponse> future) {
         String groupId = group.groupId();
         ConsumerGroupMember member = classicMember(group, request.memberId(), request.groupInstanceId());
         throwIfGenerationIsNotTheEpoch(member, request.generationId());
         String protocolName = member.preferredClassicProtocol().name();
         if (request.protocolType() != null && !ConsumerGroup.PROTOCOL_TYPE.equals(request.protocolType())) {
-            throw new CoordinatorException(Errors.INCONSISTENT_GROUP_PROTOCOL, "The protocol type "
-                + request.protocolType() + " from member " + member.memberId() + " request is not equal to the group "
-                + "protocol type " + ConsumerGroup.PROTOCOL_TYPE + ".");
+            throw new CoordinatorException(
+                    Errors.INCONSISTENT_GROUP_PROTOCOL,
+                    "The protocol type "
+                            + request.protocolType() + " from member " + member.memberId()
+                            + " request is not equal to the group "
+                            + "protocol type " + ConsumerGroup.PROTOCOL_TYPE + ".");
         }
         if (request.protocolName() != null && !protocolName.equals(request.protocolName())) {
-            throw new CoordinatorException(Errors.INCONSISTENT_GROUP_PROTOCOL, "The protocol name "
-                + request.protocolName() + " from member " + member.memberId() + " request is not equal to the "
-                + "protocol name " + protocolName + " returned in the join response.");
+            throw new CoordinatorException(
+                    Errors.INCONSISTENT_GROUP_PROTOCOL,
+                    "The protocol name "
+                            + request.protocolName() + " from member " + member.memberId()
+                            + " request is not equal to the "
+                            + "protocol name " + protocolName + " returned in the join response.");
         }
         if (group.assignmentEpoch() > member.memberEpoch() && member.state() != MemberState.UNREVOKED_PARTITIONS) {
             consumer.scheduleJoinTimeoutIfAbsent(ctx, groupId, member);
-            throw new CoordinatorException(Errors.REBALANCE_IN_PROGRESS, "A new rebalance is triggered in group "
-                + groupId + " and member " + member.memberId() + " should rejoin to catch up.");
+            throw new CoordinatorException(
+                    Errors.REBALANCE_IN_PROGRESS,
+                    "A new rebalance is triggered in group " + groupId + " and member " + member.memberId()
+                            + " should rejoin to catch up.");
         }
         ctx.cancel(ConsumerGroupHandler.syncTimeoutKey(groupId, member.memberId()));
         consumer.scheduleSessionTimeout(ctx, groupId, member.memberId(), member.classicSessionTimeoutMs());
-        short version = ConsumerProtocolCodec.version(member.preferredClassicProtocol().metadata());
-        ctx.completeWhenDurable(future, new SyncGroupResponse()
-            .setProtocolType(request.protocolType())
-            .setProtocolName(request.protocolName())
-            .setAssignment(GroupConversion.serializeAssignment(member.assignedPartitionSets(),
-                (short) Math.max(version, 0), topics)));
+        short version =
+                ConsumerProtocolCodec.version(member.preferredClassicProtocol().metadata());
+        ctx.completeWhenDurable(
+                future,
+                new SyncGroupResponse()
+                        .setProtocolType(request.protocolType())
+                        .setProtocolName(request.protocolName())
+                        .setAssignment(GroupConversion.serializeAssignment(
+                                member.assignedPartitionSets(), (short) Math.max(version, 0), topics)));
     }
 
     // -------------------------------------------------------------------------------------------
@@ -319,8 +404,8 @@ public final class ClassicMembersHandler {
         throwIfGenerationIsNotTheEpoch(member, request.generationId());
         consumer.scheduleSessionTimeout(ctx, groupId, member.memberId(), member.classicSessionTimeoutMs());
         boolean mustRejoin = member.memberEpoch() < group.assignmentEpoch()
-            || member.state() == MemberState.UNREVOKED_PARTITIONS
-            || (member.state() == MemberState.UNRELEASED_PARTITIONS && !group.waitingOnUnreleasedPartition(member));
+                || member.state() == MemberState.UNREVOKED_PARTITIONS
+                || (member.state() == MemberState.UNRELEASED_PARTITIONS && !group.waitingOnUnreleasedPartition(member));
         if (mustRejoin) {
             consumer.scheduleJoinTimeoutIfAbsent(ctx, groupId, member);
             return new HeartbeatResponse().setErrorCode(Errors.REBALANCE_IN_PROGRESS.code);
@@ -332,33 +417,41 @@ public final class ClassicMembersHandler {
     // LeaveGroup.
 
     /** A (batched) LeaveGroup to the consumer group {@code group}: valid members are fenced together. */
-    public LeaveGroupResponse leave(OperationContext ctx, ConsumerGroup group, List<LeaveGroupRequest.MemberIdentity> leaving) {
+    public LeaveGroupResponse leave(
+            OperationContext ctx, ConsumerGroup group, List<LeaveGroupRequest.MemberIdentity> leaving) {
         String groupId = group.groupId();
         List<LeaveGroupResponse.MemberResponse> responses = new ArrayList<>();
         Map<String, ConsumerGroupMember> fenced = new LinkedHashMap<>();
         for (LeaveGroupRequest.MemberIdentity id : leaving) {
             String reason = id.reason() != null ? id.reason() : "not provided";
             LeaveGroupResponse.MemberResponse response = new LeaveGroupResponse.MemberResponse()
-                .setMemberId(id.memberId())
-                .setGroupInstanceId(id.groupInstanceId());
+                    .setMemberId(id.memberId())
+                    .setGroupInstanceId(id.groupInstanceId());
             try {
                 ConsumerGroupMember member;
                 if (id.groupInstanceId() == null) {
                     member = memberOrThrow(group, id.memberId());
-                    LOG.info("Group {}: dynamic member {} left the group through LeaveGroup ({}).", groupId,
-                        id.memberId(), reason);
+                    LOG.info(
+                            "Group {}: dynamic member {} left the group through LeaveGroup ({}).",
+                            groupId,
+                            id.memberId(),
+                            reason);
                 } else {
                     member = group.staticMember(id.groupInstanceId());
                     if (member == null) {
-                        throw new CoordinatorException(Errors.UNKNOWN_MEMBER_ID,
-                            "Instance id " + id.groupInstanceId() + " is unknown.");
+                        throw new CoordinatorException(
+                                Errors.UNKNOWN_MEMBER_ID, "Instance id " + id.groupInstanceId() + " is unknown.");
                     }
                     if (!id.memberId().isEmpty()) {
-                        ConsumerGroupHandler.throwIfInstanceIdIsFenced(member, groupId, id.memberId(),
-                            id.groupInstanceId());
+                        ConsumerGroupHandler.throwIfInstanceIdIsFenced(
+                                member, groupId, id.memberId(), id.groupInstanceId());
                     }
-                    LOG.info("Group {}: static member {} with instance id {} left the group through LeaveGroup ({}).",
-                        groupId, id.memberId(), id.groupInstanceId(), reason);
+                    LOG.info(
+                            "Group {}: static member {} with instance id {} left the group through LeaveGroup ({}).",
+                            groupId,
+                            id.memberId(),
+                            id.groupInstanceId(),
+                            reason);
                 }
                 fenced.put(member.memberId(), member);
             } catch (CoordinatorException e) {
@@ -376,8 +469,9 @@ public final class ClassicMembersHandler {
     private static ConsumerGroupMember memberOrThrow(ConsumerGroup group, String memberId) {
         ConsumerGroupMember member = group.member(memberId);
         if (member == null) {
-            throw new CoordinatorException(Errors.UNKNOWN_MEMBER_ID,
-                "Member " + memberId + " is not a member of group " + group.groupId() + ".");
+            throw new CoordinatorException(
+                    Errors.UNKNOWN_MEMBER_ID,
+                    "Member " + memberId + " is not a member of group " + group.groupId() + ".");
         }
         return member;
     }
@@ -390,22 +484,25 @@ public final class ClassicMembersHandler {
         } else {
             member = group.staticMember(instanceId);
             if (member == null) {
-                throw new CoordinatorException(Errors.UNKNOWN_MEMBER_ID, "Member with instance id " + instanceId
-                    + " is not a member of group " + group.groupId() + ".");
+                throw new CoordinatorException(
+                        Errors.UNKNOWN_MEMBER_ID,
+                        "Member with instance id " + instanceId + " is not a member of group " + group.groupId() + ".");
             }
             ConsumerGroupHandler.throwIfInstanceIdIsFenced(member, group.groupId(), memberId, instanceId);
         }
         if (!member.useClassicProtocol()) {
-            throw new CoordinatorException(Errors.UNKNOWN_MEMBER_ID,
-                "Member " + member.memberId() + " does not use the classic protocol.");
+            throw new CoordinatorException(
+                    Errors.UNKNOWN_MEMBER_ID, "Member " + member.memberId() + " does not use the classic protocol.");
         }
         return member;
     }
 
     private static void throwIfGenerationIsNotTheEpoch(ConsumerGroupMember member, int generationId) {
         if (member.memberEpoch() != generationId) {
-            throw new CoordinatorException(Errors.ILLEGAL_GENERATION, "The request generation id " + generationId
-                + " is not equal to the member epoch " + member.memberEpoch() + " of member " + member.memberId() + ".");
+            throw new CoordinatorException(
+                    Errors.ILLEGAL_GENERATION,
+                    "The request generation id " + generationId + " is not equal to the member epoch "
+                            + member.memberEpoch() + " of member " + member.memberId() + ".");
         }
     }
 }

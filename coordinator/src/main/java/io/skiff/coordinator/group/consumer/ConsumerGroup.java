@@ -48,6 +48,7 @@ public final class ConsumerGroup implements Group {
     private final GroupMetrics metrics;
     /** A new group starts at epoch 1, as in Kafka 4.3: its first member's join writes epoch 2. */
     private int groupEpoch = 1;
+
     private long metadataHash;
     private int assignmentEpoch;
     private long assignmentTimestampMs;
@@ -289,7 +290,8 @@ public final class ConsumerGroup implements Group {
         if (member.state() != MemberState.UNRELEASED_PARTITIONS) {
             return false;
         }
-        for (Map.Entry<Uuid, Set<Integer>> e : targetAssignment(member.memberId()).entrySet()) {
+        for (Map.Entry<Uuid, Set<Integer>> e :
+                targetAssignment(member.memberId()).entrySet()) {
             Map<Integer, Integer> owned = member.assignedPartitions().getOrDefault(e.getKey(), Map.of());
             for (Integer p : e.getValue()) {
                 if (!owned.containsKey(p) && currentPartitionEpoch(e.getKey(), p) != -1) {
@@ -370,8 +372,13 @@ public final class ConsumerGroup implements Group {
                 Integer previous = ps.put(p, epoch);
                 if (previous != null) {
                     // Two members own the same partition: a bug, or records written by a buggy coordinator.
-                    LOG.warn("Group {}: partition {}-{} is owned twice (epochs {} and {})", groupId, e.getKey(), p,
-                        previous, epoch);
+                    LOG.warn(
+                            "Group {}: partition {}-{} is owned twice (epochs {} and {})",
+                            groupId,
+                            e.getKey(),
+                            p,
+                            previous,
+                            epoch);
                 }
             }
         }
@@ -420,10 +427,10 @@ public final class ConsumerGroup implements Group {
     @Override
     public ListGroupsResponse.ListedGroup asListedGroup() {
         return new ListGroupsResponse.ListedGroup()
-            .setGroupId(groupId)
-            .setProtocolType(PROTOCOL_TYPE)
-            .setGroupState(state.toString())
-            .setGroupType(Type.CONSUMER.toString());
+                .setGroupId(groupId)
+                .setProtocolType(PROTOCOL_TYPE)
+                .setGroupState(state.toString())
+                .setGroupType(Type.CONSUMER.toString());
     }
 
     /** The ConsumerGroupDescribe entry of the group. */
@@ -432,29 +439,29 @@ public final class ConsumerGroup implements Group {
         List<ConsumerGroupDescribeResponse.Member> described = new ArrayList<>();
         for (ConsumerGroupMember m : members.values()) {
             described.add(new ConsumerGroupDescribeResponse.Member()
-                .setMemberId(m.memberId())
-                .setInstanceId(m.instanceId())
-                .setRackId(m.rackId())
-                .setMemberEpoch(m.memberEpoch())
-                .setClientId(m.clientId())
-                .setClientHost(m.clientHost())
-                .setSubscribedTopicNames(new ArrayList<>(m.subscribedTopicNames()))
-                .setSubscribedTopicRegex(m.subscribedTopicRegex() == null ? "" : m.subscribedTopicRegex())
-                .setAssignment(describeAssignment(m.assignedPartitionSets(), topics))
-                .setTargetAssignment(describeAssignment(targetAssignment(m.memberId()), topics))
-                .setMemberType((byte) (m.useClassicProtocol() ? 0 : 1)));
+                    .setMemberId(m.memberId())
+                    .setInstanceId(m.instanceId())
+                    .setRackId(m.rackId())
+                    .setMemberEpoch(m.memberEpoch())
+                    .setClientId(m.clientId())
+                    .setClientHost(m.clientHost())
+                    .setSubscribedTopicNames(new ArrayList<>(m.subscribedTopicNames()))
+                    .setSubscribedTopicRegex(m.subscribedTopicRegex() == null ? "" : m.subscribedTopicRegex())
+                    .setAssignment(describeAssignment(m.assignedPartitionSets(), topics))
+                    .setTargetAssignment(describeAssignment(targetAssignment(m.memberId()), topics))
+                    .setMemberType((byte) (m.useClassicProtocol() ? 0 : 1)));
         }
         return new ConsumerGroupDescribeResponse.DescribedGroup()
-            .setGroupId(groupId)
-            .setGroupState(state.toString())
-            .setGroupEpoch(groupEpoch)
-            .setAssignmentEpoch(assignmentEpoch)
-            .setAssignorName(assignor != null ? assignor : defaultAssignor)
-            .setMembers(described);
+                .setGroupId(groupId)
+                .setGroupState(state.toString())
+                .setGroupEpoch(groupEpoch)
+                .setAssignmentEpoch(assignmentEpoch)
+                .setAssignorName(assignor != null ? assignor : defaultAssignor)
+                .setMembers(described);
     }
 
-    private static ConsumerGroupDescribeResponse.Assignment describeAssignment(Map<Uuid, Set<Integer>> partitions,
-                                                                              TopicsView topics) {
+    private static ConsumerGroupDescribeResponse.Assignment describeAssignment(
+            Map<Uuid, Set<Integer>> partitions, TopicsView topics) {
         List<ConsumerGroupDescribeResponse.TopicPartitions> out = new ArrayList<>();
         for (Map.Entry<Uuid, Set<Integer>> e : new TreeMap<>(partitions).entrySet()) {
             String name = topics.topicName(e.getKey());
@@ -462,9 +469,9 @@ public final class ConsumerGroup implements Group {
                 continue;
             }
             out.add(new ConsumerGroupDescribeResponse.TopicPartitions()
-                .setTopicId(e.getKey())
-                .setTopicName(name)
-                .setPartitions(new ArrayList<>(new TreeSet<>(e.getValue()))));
+                    .setTopicId(e.getKey())
+                    .setTopicName(name)
+                    .setPartitions(new ArrayList<>(new TreeSet<>(e.getValue()))));
         }
         return new ConsumerGroupDescribeResponse.Assignment().setTopicPartitions(out);
     }
@@ -477,6 +484,6 @@ public final class ConsumerGroup implements Group {
     @Override
     public String toString() {
         return "ConsumerGroup(" + groupId + ", epoch " + groupEpoch + ", assignment epoch " + assignmentEpoch + ", "
-            + state + ", members " + members.keySet() + ")";
+                + state + ", members " + members.keySet() + ")";
     }
 }

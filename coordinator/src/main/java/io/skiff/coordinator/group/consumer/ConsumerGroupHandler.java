@@ -64,9 +64,13 @@ public final class ConsumerGroupHandler {
     private final MetadataHash metadataHash = new MetadataHash();
     private final GroupMigration migration;
 
-    public ConsumerGroupHandler(GroupStore store, GroupCoordinatorConfig config, TopicsView topics,
-                                GroupMetrics metrics, Map<String, PartitionAssignor> assignors,
-                                ClassicGroupHandler classic) {
+    public ConsumerGroupHandler(
+            GroupStore store,
+            GroupCoordinatorConfig config,
+            TopicsView topics,
+            GroupMetrics metrics,
+            Map<String, PartitionAssignor> assignors,
+            ClassicGroupHandler classic) {
         this.store = store;
         this.config = config;
         this.topics = topics;
@@ -106,11 +110,11 @@ public final class ConsumerGroupHandler {
     // ConsumerGroupHeartbeat.
 
     /** Handles a ConsumerGroupHeartbeat; failures are thrown as {@link CoordinatorException}s. */
-    public ConsumerGroupHeartbeatResponse heartbeat(OperationContext ctx, RequestContext rc,
-                                                    ConsumerGroupHeartbeatRequest request) {
+    public ConsumerGroupHeartbeatResponse heartbeat(
+            OperationContext ctx, RequestContext rc, ConsumerGroupHeartbeatRequest request) {
         validate(request, rc.apiVersion());
         if (request.memberEpoch() == ConsumerGroupMember.LEAVE_GROUP_MEMBER_EPOCH
-            || request.memberEpoch() == ConsumerGroupMember.LEAVE_GROUP_STATIC_MEMBER_EPOCH) {
+                || request.memberEpoch() == ConsumerGroupMember.LEAVE_GROUP_STATIC_MEMBER_EPOCH) {
             return leave(ctx, request);
         }
         return regularHeartbeat(ctx, rc, request);
@@ -130,8 +134,10 @@ public final class ConsumerGroupHandler {
             if (r.topicPartitions() == null || !r.topicPartitions().isEmpty()) {
                 throw invalid("TopicPartitions must be empty when (re-)joining.");
             }
-            boolean names = r.subscribedTopicNames() != null && !r.subscribedTopicNames().isEmpty();
-            boolean regex = r.subscribedTopicRegex() != null && !r.subscribedTopicRegex().isEmpty();
+            boolean names = r.subscribedTopicNames() != null
+                    && !r.subscribedTopicNames().isEmpty();
+            boolean regex = r.subscribedTopicRegex() != null
+                    && !r.subscribedTopicRegex().isEmpty();
             if (!names && !regex) {
                 throw invalid("SubscribedTopicNames or SubscribedTopicRegex must be set in first request.");
             }
@@ -143,15 +149,19 @@ public final class ConsumerGroupHandler {
             throw invalid("MemberEpoch is invalid.");
         }
         if (r.serverAssignor() != null && !assignors.containsKey(r.serverAssignor())) {
-            throw new CoordinatorException(Errors.UNSUPPORTED_ASSIGNOR, "ServerAssignor " + r.serverAssignor()
-                + " is not supported. Supported assignors: " + String.join(", ", assignors.keySet()) + ".");
+            throw new CoordinatorException(
+                    Errors.UNSUPPORTED_ASSIGNOR,
+                    "ServerAssignor " + r.serverAssignor() + " is not supported. Supported assignors: "
+                            + String.join(", ", assignors.keySet()) + ".");
         }
         if (r.subscribedTopicRegex() != null && !r.subscribedTopicRegex().isEmpty()) {
             try {
                 Pattern.compile(r.subscribedTopicRegex());
             } catch (PatternSyntaxException e) {
-                throw new CoordinatorException(Errors.INVALID_REGULAR_EXPRESSION, "SubscribedTopicRegex `"
-                    + r.subscribedTopicRegex() + "` is not a valid regular expression: " + e.getDescription() + ".");
+                throw new CoordinatorException(
+                        Errors.INVALID_REGULAR_EXPRESSION,
+                        "SubscribedTopicRegex `" + r.subscribedTopicRegex() + "` is not a valid regular expression: "
+                                + e.getDescription() + ".");
             }
         }
     }
@@ -166,8 +176,19 @@ public final class ConsumerGroupHandler {
         return new CoordinatorException(Errors.INVALID_REQUEST, message);
     }
 
-    private ConsumerGroupHeartbeatResponse regularHeartbeat(OperationContext ctx, RequestContext rc,
-                                                            ConsumerGroupHeartbeatRequest request) {
+    private void throwIfGroupIsFull(ConsumerGroup group, ConsumerGroupHeartbeatRequest request, String memberId) {
+        if (group != null
+                && group.numMembers() >= config.consumerGroupMaxSize()
+                && (request.memberId().isEmpty() || !group.hasMember(memberId))) {
+            throw new CoordinatorException(
+                    Errors.GROUP_MAX_SIZE_REACHED,
+                    "The consumer group has reached its maximum capacity of " + config.consumerGroupMaxSize()
+                            + " members.");
+        }
+    }
+
+    private ConsumerGroupHeartbeatResponse regularHeartbeat(
+            OperationContext ctx, RequestContext rc, ConsumerGroupHeartbeatRequest request) {
         String groupId = request.groupId();
         int memberEpoch = request.memberEpoch();
         boolean create = memberEpoch == 0;
@@ -198,16 +219,12 @@ public final class ConsumerGroupHandler {
         } else {
             throw new CoordinatorException(Errors.GROUP_ID_NOT_FOUND, "Group " + groupId + " is not a consumer group.");
         }
-        if (group != null && group.numMembers() >= config.consumerGroupMaxSize()
-            && (request.memberId().isEmpty() || !group.hasMember(memberId))) {
-            throw new CoordinatorException(Errors.GROUP_MAX_SIZE_REACHED, "The consumer group has reached its maximum "
-                + "capacity of " + config.consumerGroupMaxSize() + " members.");
-        }
+        throwIfGroupIsFull(group, request, memberId);
 
         ConsumerGroupMember member = heartbeatMember(group, request, memberId, create);
         // A static member joining (epoch 0) while another member holds its instance id replaces it.
-        ConsumerGroupMember replacedStatic = instanceId == null || group == null || !create ? null
-            : group.staticMember(instanceId);
+        ConsumerGroupMember replacedStatic =
+                instanceId == null || group == null || !create ? null : group.staticMember(instanceId);
 
         // From here on records are appended: nothing below may refuse the request.
         if (replaceEmptyClassicGroup) {
@@ -245,7 +262,7 @@ public final class ConsumerGroupHandler {
         //    towards the previous target and the group is Assigning.
         Map<Uuid, Set<Integer>> target;
         if (group.groupEpoch() > group.assignmentEpoch()
-            && canComputeNextTargetAssignment(group.assignmentTimestampMs(), ctx.nowMs())) {
+                && canComputeNextTargetAssignment(group.assignmentTimestampMs(), ctx.nowMs())) {
             target = updateTargetAssignment(ctx, group, memberId);
         } else {
             target = group.targetAssignment(memberId);
@@ -255,8 +272,15 @@ public final class ConsumerGroupHandler {
         ConsumerGroupMember before = group.member(memberId);
         ConsumerGroupMember after = before;
         if (!before.isReconciledTo(group.assignmentEpoch()) || subscriptionChanged) {
-            after = new Reconciler(before, group.assignmentEpoch(), target, group::currentPartitionEpoch,
-                request.topicPartitions(), subscribedTopicIds(group, before), subscriptionChanged).reconcile();
+            after = new Reconciler(
+                            before,
+                            group.assignmentEpoch(),
+                            target,
+                            group::currentPartitionEpoch,
+                            request.topicPartitions(),
+                            subscribedTopicIds(group, before),
+                            subscriptionChanged)
+                    .reconcile();
             if (!after.sameAssignment(before)) {
                 appendCurrentAssignment(ctx, groupId, after);
                 maybeScheduleRebalanceTimeout(ctx, groupId, after);
@@ -265,14 +289,18 @@ public final class ConsumerGroupHandler {
         scheduleSessionTimeout(ctx, groupId, memberId);
 
         ConsumerGroupHeartbeatResponse response = new ConsumerGroupHeartbeatResponse()
-            .setMemberId(memberId)
-            .setMemberEpoch(after.memberEpoch())
-            .setHeartbeatIntervalMs(config.consumerGroupHeartbeatIntervalMs());
+                .setMemberId(memberId)
+                .setMemberEpoch(after.memberEpoch())
+                .setHeartbeatIntervalMs(config.consumerGroupHeartbeatIntervalMs());
         boolean fullRequest = request.rebalanceTimeoutMs() != -1
-            && (request.subscribedTopicNames() != null || request.subscribedTopicRegex() != null)
-            && request.topicPartitions() != null;
-        if (memberEpoch == 0 || fullRequest || !after.assignedPartitions().keySet().equals(member.assignedPartitions().keySet())
-            || !after.assignedPartitionSets().equals(member.assignedPartitionSets())) {
+                && (request.subscribedTopicNames() != null || request.subscribedTopicRegex() != null)
+                && request.topicPartitions() != null;
+        if (memberEpoch == 0
+                || fullRequest
+                || !after.assignedPartitions()
+                        .keySet()
+                        .equals(member.assignedPartitions().keySet())
+                || !after.assignedPartitionSets().equals(member.assignedPartitionSets())) {
             response.setAssignment(responseAssignment(after));
         }
         return response;
@@ -284,8 +312,8 @@ public final class ConsumerGroupHandler {
      * of that holder under the new member id. Refuses unknown members, instance ids that are not
      * released or are fenced, and invalid member epochs; appends nothing.
      */
-    private ConsumerGroupMember heartbeatMember(ConsumerGroup group, ConsumerGroupHeartbeatRequest request,
-                                                String memberId, boolean create) {
+    private ConsumerGroupMember heartbeatMember(
+            ConsumerGroup group, ConsumerGroupHeartbeatRequest request, String memberId, boolean create) {
         String groupId = request.groupId();
         int memberEpoch = request.memberEpoch();
         String instanceId = request.instanceId();
@@ -294,11 +322,13 @@ public final class ConsumerGroupHandler {
             member = group == null ? null : group.member(memberId);
             if (member == null) {
                 if (!create) {
-                    throw new CoordinatorException(Errors.UNKNOWN_MEMBER_ID,
-                        "Member " + memberId + " is not a member of group " + groupId + ".");
+                    throw new CoordinatorException(
+                            Errors.UNKNOWN_MEMBER_ID,
+                            "Member " + memberId + " is not a member of group " + groupId + ".");
                 }
                 member = new ConsumerGroupMember.Builder(memberId).build();
-                LOG.info("Group {}: member {} joins the consumer group using the consumer protocol.", groupId, memberId);
+                LOG.info(
+                        "Group {}: member {} joins the consumer group using the consumer protocol.", groupId, memberId);
             }
             throwIfMemberEpochIsInvalid(member, memberEpoch, request.topicPartitions());
             return member;
@@ -310,18 +340,25 @@ public final class ConsumerGroupHandler {
                 if (member == null) {
                     member = new ConsumerGroupMember.Builder(memberId).build();
                 }
-                LOG.info("Group {}: static member {} with instance id {} joins the consumer group.", groupId,
-                    memberId, instanceId);
+                LOG.info(
+                        "Group {}: static member {} with instance id {} joins the consumer group.",
+                        groupId,
+                        memberId,
+                        instanceId);
                 return member;
             }
             if (!staticMember.useClassicProtocol()
-                && staticMember.memberEpoch() != ConsumerGroupMember.LEAVE_GROUP_STATIC_MEMBER_EPOCH) {
-                throw new CoordinatorException(Errors.UNRELEASED_INSTANCE_ID, "Static member " + memberId
-                    + " with instance id " + instanceId + " cannot join the group because the instance id"
-                    + " is owned by " + staticMember.memberId() + " member.");
+                    && staticMember.memberEpoch() != ConsumerGroupMember.LEAVE_GROUP_STATIC_MEMBER_EPOCH) {
+                throw new CoordinatorException(
+                        Errors.UNRELEASED_INSTANCE_ID,
+                        "Static member " + memberId
+                                + " with instance id " + instanceId + " cannot join the group because the instance id"
+                                + " is owned by " + staticMember.memberId() + " member.");
             }
             return new ConsumerGroupMember.Builder(staticMember, memberId)
-                .memberEpoch(0).previousMemberEpoch(0).build();
+                    .memberEpoch(0)
+                    .previousMemberEpoch(0)
+                    .build();
         }
         if (staticMember == null) {
             throw new CoordinatorException(Errors.UNKNOWN_MEMBER_ID, "Instance id " + instanceId + " is unknown.");
@@ -336,12 +373,20 @@ public final class ConsumerGroupHandler {
      * records go, and {@code member} (the old member under its new id) takes over its target and
      * current assignments.
      */
-    private static void replaceStaticMember(OperationContext ctx, ConsumerGroup group, ConsumerGroupMember replaced,
-                                            ConsumerGroupMember member, String instanceId) {
+    private static void replaceStaticMember(
+            OperationContext ctx,
+            ConsumerGroup group,
+            ConsumerGroupMember replaced,
+            ConsumerGroupMember member,
+            String instanceId) {
         String groupId = group.groupId();
         String memberId = member.memberId();
-        LOG.info("Group {}: static member with instance id {} rejoins; member {} replaces {}", groupId, instanceId,
-            memberId, replaced.memberId());
+        LOG.info(
+                "Group {}: static member with instance id {} rejoins; member {} replaces {}",
+                groupId,
+                instanceId,
+                memberId,
+                replaced.memberId());
         Map<Uuid, Set<Integer>> previousTarget = group.targetAssignment(replaced.memberId());
         removeMemberRecords(ctx, groupId, replaced.memberId());
         ctx.append(GroupRecords.consumerGroupMember(groupId, memberId, member.toMetadataValue()));
@@ -350,12 +395,12 @@ public final class ConsumerGroupHandler {
     }
 
     /** {@code member} with what the heartbeat sets: client, rack, timeouts, assignor, subscription. */
-    private static ConsumerGroupMember heartbeatUpdatedMember(RequestContext rc, ConsumerGroupHeartbeatRequest request,
-                                                              ConsumerGroupMember member) {
+    private static ConsumerGroupMember heartbeatUpdatedMember(
+            RequestContext rc, ConsumerGroupHeartbeatRequest request, ConsumerGroupMember member) {
         ConsumerGroupMember.Builder b = new ConsumerGroupMember.Builder(member)
-            .clientId(rc.clientId())
-            .clientHost(rc.clientHost())
-            .classicMemberMetadata(null);
+                .clientId(rc.clientId())
+                .clientHost(rc.clientHost())
+                .classicMemberMetadata(null);
         if (request.instanceId() != null) {
             b.instanceId(request.instanceId());
         }
@@ -386,31 +431,36 @@ public final class ConsumerGroupHandler {
         List<ConsumerGroupHeartbeatResponse.TopicPartitions> tps = new ArrayList<>();
         for (Map.Entry<Uuid, Set<Integer>> e : m.assignedPartitionSets().entrySet()) {
             tps.add(new ConsumerGroupHeartbeatResponse.TopicPartitions()
-                .setTopicId(e.getKey())
-                .setPartitions(new ArrayList<>(e.getValue())));
+                    .setTopicId(e.getKey())
+                    .setPartitions(new ArrayList<>(e.getValue())));
         }
         return new ConsumerGroupHeartbeatResponse.Assignment().setTopicPartitions(tps);
     }
 
-    private static void throwIfMemberEpochIsInvalid(ConsumerGroupMember member, int receivedEpoch,
-                                                    List<ConsumerGroupHeartbeatRequest.TopicPartitions> owned) {
+    private static void throwIfMemberEpochIsInvalid(
+            ConsumerGroupMember member, int receivedEpoch, List<ConsumerGroupHeartbeatRequest.TopicPartitions> owned) {
         if (receivedEpoch > member.memberEpoch()) {
-            throw new CoordinatorException(Errors.FENCED_MEMBER_EPOCH, "The consumer group member has a greater member "
-                + "epoch (" + receivedEpoch + ") than the one known by the group coordinator (" + member.memberEpoch()
-                + "). The member must abandon all its partitions and rejoin.");
+            throw new CoordinatorException(
+                    Errors.FENCED_MEMBER_EPOCH,
+                    "The consumer group member has a greater member "
+                            + "epoch (" + receivedEpoch + ") than the one known by the group coordinator ("
+                            + member.memberEpoch()
+                            + "). The member must abandon all its partitions and rejoin.");
         } else if (receivedEpoch < member.memberEpoch()) {
             // The previous epoch is fine if the response that bumped it was lost and the member
             // owns no more than its current assignment.
             if (receivedEpoch != member.previousMemberEpoch() || !isSubset(owned, member.assignedPartitions())) {
-                throw new CoordinatorException(Errors.FENCED_MEMBER_EPOCH, "The consumer group member has a smaller "
-                    + "member epoch (" + receivedEpoch + ") than the one known by the group coordinator ("
-                    + member.memberEpoch() + "). The member must abandon all its partitions and rejoin.");
+                throw new CoordinatorException(
+                        Errors.FENCED_MEMBER_EPOCH,
+                        "The consumer group member has a smaller "
+                                + "member epoch (" + receivedEpoch + ") than the one known by the group coordinator ("
+                                + member.memberEpoch() + "). The member must abandon all its partitions and rejoin.");
             }
         }
     }
 
-    private static boolean isSubset(List<ConsumerGroupHeartbeatRequest.TopicPartitions> owned,
-                                    Map<Uuid, Map<Integer, Integer>> assigned) {
+    private static boolean isSubset(
+            List<ConsumerGroupHeartbeatRequest.TopicPartitions> owned, Map<Uuid, Map<Integer, Integer>> assigned) {
         if (owned == null) {
             return false;
         }
@@ -431,19 +481,31 @@ public final class ConsumerGroupHandler {
         return true;
     }
 
-    static void throwIfInstanceIdIsFenced(ConsumerGroupMember member, String groupId, String memberId,
-                                                  String instanceId) {
+    static void throwIfInstanceIdIsFenced(
+            ConsumerGroupMember member, String groupId, String memberId, String instanceId) {
         if (!member.memberId().equals(memberId)) {
-            LOG.info("Group {}: static member {} with instance id {} is fenced by existing member {}.", groupId,
-                memberId, instanceId, member.memberId());
-            throw new CoordinatorException(Errors.FENCED_INSTANCE_ID, "Static member " + memberId + " with instance id "
-                + instanceId + " was fenced by member " + member.memberId() + ".");
+            LOG.info(
+                    "Group {}: static member {} with instance id {} is fenced by existing member {}.",
+                    groupId,
+                    memberId,
+                    instanceId,
+                    member.memberId());
+            throw new CoordinatorException(
+                    Errors.FENCED_INSTANCE_ID,
+                    "Static member " + memberId + " with instance id " + instanceId + " was fenced by member "
+                            + member.memberId() + ".");
         }
     }
 
     static void appendCurrentAssignment(OperationContext ctx, String groupId, ConsumerGroupMember m) {
-        ctx.append(GroupRecords.currentAssignment(groupId, m.memberId(), m.memberEpoch(), m.previousMemberEpoch(),
-            m.state().value(), m.assignedPartitions(), m.partitionsPendingRevocation()));
+        ctx.append(GroupRecords.currentAssignment(
+                groupId,
+                m.memberId(),
+                m.memberEpoch(),
+                m.previousMemberEpoch(),
+                m.state().value(),
+                m.assignedPartitions(),
+                m.partitionsPendingRevocation()));
     }
 
     static void removeMemberRecords(OperationContext ctx, String groupId, String memberId) {
@@ -492,8 +554,8 @@ public final class ConsumerGroupHandler {
     private void resolveRegex(OperationContext ctx, ConsumerGroup group, String regex) {
         Set<String> matched = matchTopics(regex);
         LOG.info("Group {}: regular expression {} matches {}", group.groupId(), regex, matched);
-        ctx.append(GroupRecords.regularExpression(group.groupId(), regex, new ArrayList<>(matched), topics.version(),
-            ctx.nowMs()));
+        ctx.append(GroupRecords.regularExpression(
+                group.groupId(), regex, new ArrayList<>(matched), topics.version(), ctx.nowMs()));
     }
 
     private Set<String> matchTopics(String regex) {
@@ -521,7 +583,8 @@ public final class ConsumerGroupHandler {
     /** Computes and appends a new target assignment; returns {@code memberId}'s part. */
     Map<Uuid, Set<Integer>> updateTargetAssignment(OperationContext ctx, ConsumerGroup group, String memberId) {
         String name = group.preferredServerAssignor();
-        PartitionAssignor assignor = assignors.get(name != null && assignors.containsKey(name) ? name : defaultAssignor);
+        PartitionAssignor assignor =
+                assignors.get(name != null && assignors.containsKey(name) ? name : defaultAssignor);
         Map<String, PartitionAssignor.MemberSubscription> specs = new HashMap<>();
         Map<Uuid, Integer> partitions = new HashMap<>();
         for (ConsumerGroupMember m : group.members().values()) {
@@ -534,8 +597,10 @@ public final class ConsumerGroupHandler {
                     partitions.put(id, n);
                 }
             }
-            specs.put(m.memberId(), new PartitionAssignor.MemberSubscription(m.instanceId(), m.rackId(), ids,
-                group.targetAssignment(m.memberId())));
+            specs.put(
+                    m.memberId(),
+                    new PartitionAssignor.MemberSubscription(
+                            m.instanceId(), m.rackId(), ids, group.targetAssignment(m.memberId())));
         }
         Map<String, Map<Uuid, Set<Integer>>> result = assignor.assign(specs, partitions);
         for (ConsumerGroupMember m : new ArrayList<>(group.members().values())) {
@@ -546,8 +611,11 @@ public final class ConsumerGroupHandler {
             }
         }
         ctx.append(GroupRecords.targetAssignmentEpoch(group.groupId(), group.groupEpoch(), ctx.nowMs()));
-        LOG.info("Group {}: computed the target assignment of epoch {} with the {} assignor", group.groupId(),
-            group.groupEpoch(), assignor.name());
+        LOG.info(
+                "Group {}: computed the target assignment of epoch {} with the {} assignor",
+                group.groupId(),
+                group.groupEpoch(),
+                assignor.name());
         return group.targetAssignment(memberId);
     }
 
@@ -566,14 +634,13 @@ public final class ConsumerGroupHandler {
         ConsumerGroup group = (ConsumerGroup) any;
         String memberId = request.memberId();
         String instanceId = request.instanceId();
-        ConsumerGroupHeartbeatResponse response = new ConsumerGroupHeartbeatResponse()
-            .setMemberId(memberId)
-            .setMemberEpoch(request.memberEpoch());
+        ConsumerGroupHeartbeatResponse response =
+                new ConsumerGroupHeartbeatResponse().setMemberId(memberId).setMemberEpoch(request.memberEpoch());
         if (instanceId == null) {
             ConsumerGroupMember member = group.member(memberId);
             if (member == null) {
-                throw new CoordinatorException(Errors.UNKNOWN_MEMBER_ID,
-                    "Member " + memberId + " is not a member of group " + groupId + ".");
+                throw new CoordinatorException(
+                        Errors.UNKNOWN_MEMBER_ID, "Member " + memberId + " is not a member of group " + groupId + ".");
             }
             LOG.info("Group {}: member {} left the consumer group.", groupId, memberId);
             fenceMember(ctx, group, member);
@@ -586,17 +653,25 @@ public final class ConsumerGroupHandler {
         throwIfInstanceIdIsFenced(member, groupId, memberId, instanceId);
         if (request.memberEpoch() == ConsumerGroupMember.LEAVE_GROUP_STATIC_MEMBER_EPOCH) {
             // A static member leaving temporarily keeps its partitions until its session expires.
-            LOG.info("Group {}: static member {} with instance id {} temporarily left the consumer group.", groupId,
-                memberId, instanceId);
+            LOG.info(
+                    "Group {}: static member {} with instance id {} temporarily left the consumer group.",
+                    groupId,
+                    memberId,
+                    instanceId);
             ConsumerGroupMember leaving = new ConsumerGroupMember.Builder(member)
-                .memberEpoch(ConsumerGroupMember.LEAVE_GROUP_STATIC_MEMBER_EPOCH)
-                .partitionsPendingRevocation(Map.of())
-                .build();
+                    .memberEpoch(ConsumerGroupMember.LEAVE_GROUP_STATIC_MEMBER_EPOCH)
+                    .partitionsPendingRevocation(Map.of())
+                    .build();
             appendCurrentAssignment(ctx, groupId, leaving);
-            return new ConsumerGroupHeartbeatResponse().setMemberId(memberId)
-                .setMemberEpoch(ConsumerGroupMember.LEAVE_GROUP_STATIC_MEMBER_EPOCH);
+            return new ConsumerGroupHeartbeatResponse()
+                    .setMemberId(memberId)
+                    .setMemberEpoch(ConsumerGroupMember.LEAVE_GROUP_STATIC_MEMBER_EPOCH);
         }
-        LOG.info("Group {}: static member {} with instance id {} left the consumer group.", groupId, memberId, instanceId);
+        LOG.info(
+                "Group {}: static member {} with instance id {} left the consumer group.",
+                groupId,
+                memberId,
+                instanceId);
         fenceMember(ctx, group, member);
         return response;
     }
@@ -616,8 +691,13 @@ public final class ConsumerGroupHandler {
             for (ConsumerGroupMember m : members) {
                 leaving.add(m.memberId());
             }
-            downgrade(ctx, group, leaving, null, group.groupEpoch(),
-                "Downgrade group " + groupId + " from consumer to classic for member leaving.");
+            downgrade(
+                    ctx,
+                    group,
+                    leaving,
+                    null,
+                    group.groupEpoch(),
+                    "Downgrade group " + groupId + " from consumer to classic for member leaving.");
             return;
         }
         Set<String> regexes = new TreeSet<>();
@@ -639,8 +719,13 @@ public final class ConsumerGroupHandler {
     }
 
     /** {@link GroupMigration#downgrade}, after cancelling the timers of every member. */
-    void downgrade(OperationContext ctx, ConsumerGroup group, Set<String> leaving, String lastMemberId, int generation,
-                   String rebalanceReason) {
+    void downgrade(
+            OperationContext ctx,
+            ConsumerGroup group,
+            Set<String> leaving,
+            String lastMemberId,
+            int generation,
+            String rebalanceReason) {
         for (String memberId : new ArrayList<>(group.members().keySet())) {
             cancelTimers(ctx, group.groupId(), memberId);
         }
@@ -667,21 +752,28 @@ public final class ConsumerGroupHandler {
     }
 
     void scheduleSessionTimeout(OperationContext ctx, String groupId, String memberId, int timeoutMs) {
-        ctx.schedule(sessionTimeoutKey(groupId, memberId), timeoutMs,
-            c -> fenceMemberOnTimeout(c, groupId, memberId, "the member session expired"));
+        ctx.schedule(
+                sessionTimeoutKey(groupId, memberId),
+                timeoutMs,
+                c -> fenceMemberOnTimeout(c, groupId, memberId, "the member session expired"));
     }
 
     /** A classic member told to rejoin is fenced if it has not rejoined within its rebalance timeout. */
     void scheduleJoinTimeoutIfAbsent(OperationContext ctx, String groupId, ConsumerGroupMember m) {
         String memberId = m.memberId();
-        ctx.scheduleIfAbsent(joinTimeoutKey(groupId, memberId), m.rebalanceTimeoutMs(),
-            c -> fenceMemberOnTimeout(c, groupId, memberId, "the classic member failed to join within the rebalance timeout"));
+        ctx.scheduleIfAbsent(
+                joinTimeoutKey(groupId, memberId),
+                m.rebalanceTimeoutMs(),
+                c -> fenceMemberOnTimeout(
+                        c, groupId, memberId, "the classic member failed to join within the rebalance timeout"));
     }
 
     /** A classic member that joined is fenced if it does not sync within {@code timeoutMs}. */
     void scheduleSyncTimeout(OperationContext ctx, String groupId, String memberId, int timeoutMs) {
-        ctx.schedule(syncTimeoutKey(groupId, memberId), timeoutMs,
-            c -> fenceMemberOnTimeout(c, groupId, memberId, "the member failed to sync within timeout"));
+        ctx.schedule(
+                syncTimeoutKey(groupId, memberId),
+                timeoutMs,
+                c -> fenceMemberOnTimeout(c, groupId, memberId, "the member failed to sync within timeout"));
     }
 
     private void maybeScheduleRebalanceTimeout(OperationContext ctx, String groupId, ConsumerGroupMember m) {
@@ -693,8 +785,12 @@ public final class ConsumerGroupHandler {
                 ConsumerGroup group = store.consumerGroupOrNull(groupId);
                 ConsumerGroupMember current = group == null ? null : group.member(memberId);
                 if (current != null && current.memberEpoch() == epoch) {
-                    LOG.info("Group {}: member {} fenced because it failed to transition from epoch {} within {}ms.",
-                        groupId, memberId, epoch, timeoutMs);
+                    LOG.info(
+                            "Group {}: member {} fenced because it failed to transition from epoch {} within {}ms.",
+                            groupId,
+                            memberId,
+                            epoch,
+                            timeoutMs);
                     fenceMember(c, group, current);
                 }
             });
@@ -776,9 +872,11 @@ public final class ConsumerGroupHandler {
             return ((ConsumerGroup) any).describe(defaultAssignor, topics);
         }
         return new ConsumerGroupDescribeResponse.DescribedGroup()
-            .setGroupId(groupId)
-            .setErrorCode(Errors.GROUP_ID_NOT_FOUND.code)
-            .setErrorMessage(any == null ? "Group " + groupId + " not found."
-                : "Group " + groupId + " is not a consumer group.");
+                .setGroupId(groupId)
+                .setErrorCode(Errors.GROUP_ID_NOT_FOUND.code)
+                .setErrorMessage(
+                        any == null
+                                ? "Group " + groupId + " not found."
+                                : "Group " + groupId + " is not a consumer group.");
     }
 }

@@ -159,17 +159,17 @@ public final class ConsumerGroupMember {
     /** The member's subscription as a ConsumerGroupMemberMetadata record value. */
     public ConsumerGroupMemberMetadataValue toMetadataValue() {
         return new ConsumerGroupMemberMetadataValue()
-            .setInstanceId(instanceId)
-            .setRackId(rackId)
-            .setClientId(clientId)
-            .setClientHost(clientHost)
-            .setSubscribedTopicNames(new ArrayList<>(subscribedTopicNames))
-            // Kafka writes an empty string for "no regular expression".
-            .setSubscribedTopicRegex(subscribedTopicRegex == null ? "" : subscribedTopicRegex)
-            .setRebalanceTimeoutMs(rebalanceTimeoutMs)
-            .setServerAssignor(serverAssignor)
-            // Null, as Kafka writes it for consumer-protocol members (a tagged field marked null).
-            .setClassicMemberMetadata(classicMemberMetadata);
+                .setInstanceId(instanceId)
+                .setRackId(rackId)
+                .setClientId(clientId)
+                .setClientHost(clientHost)
+                .setSubscribedTopicNames(new ArrayList<>(subscribedTopicNames))
+                // Kafka writes an empty string for "no regular expression".
+                .setSubscribedTopicRegex(subscribedTopicRegex == null ? "" : subscribedTopicRegex)
+                .setRebalanceTimeoutMs(rebalanceTimeoutMs)
+                .setServerAssignor(serverAssignor)
+                // Null, as Kafka writes it for consumer-protocol members (a tagged field marked null).
+                .setClassicMemberMetadata(classicMemberMetadata);
     }
 
     /**
@@ -177,25 +177,30 @@ public final class ConsumerGroupMember {
      * an absent tagged field as an empty struct.
      */
     static ConsumerGroupMemberMetadataValue.ClassicMemberMetadata presentOrNull(
-        ConsumerGroupMemberMetadataValue.ClassicMemberMetadata m) {
+            ConsumerGroupMemberMetadataValue.ClassicMemberMetadata m) {
         return m == null || m.equals(new ConsumerGroupMemberMetadataValue.ClassicMemberMetadata()) ? null : m;
     }
 
     /** Whether the subscription fields (those of the metadata record) equal {@code o}'s. */
     public boolean sameMetadata(ConsumerGroupMember o) {
-        return Objects.equals(instanceId, o.instanceId) && Objects.equals(rackId, o.rackId)
-            && Objects.equals(clientId, o.clientId) && Objects.equals(clientHost, o.clientHost)
-            && subscribedTopicNames.equals(o.subscribedTopicNames)
-            && Objects.equals(subscribedTopicRegex, o.subscribedTopicRegex)
-            && rebalanceTimeoutMs == o.rebalanceTimeoutMs && Objects.equals(serverAssignor, o.serverAssignor)
-            && Objects.equals(classicMemberMetadata, o.classicMemberMetadata);
+        return Objects.equals(instanceId, o.instanceId)
+                && Objects.equals(rackId, o.rackId)
+                && Objects.equals(clientId, o.clientId)
+                && Objects.equals(clientHost, o.clientHost)
+                && subscribedTopicNames.equals(o.subscribedTopicNames)
+                && Objects.equals(subscribedTopicRegex, o.subscribedTopicRegex)
+                && rebalanceTimeoutMs == o.rebalanceTimeoutMs
+                && Objects.equals(serverAssignor, o.serverAssignor)
+                && Objects.equals(classicMemberMetadata, o.classicMemberMetadata);
     }
 
     /** Whether the assignment fields (those of the current assignment record) equal {@code o}'s. */
     public boolean sameAssignment(ConsumerGroupMember o) {
-        return memberEpoch == o.memberEpoch && previousMemberEpoch == o.previousMemberEpoch && state == o.state
-            && assignedPartitions.equals(o.assignedPartitions)
-            && partitionsPendingRevocation.equals(o.partitionsPendingRevocation);
+        return memberEpoch == o.memberEpoch
+                && previousMemberEpoch == o.previousMemberEpoch
+                && state == o.state
+                && assignedPartitions.equals(o.assignedPartitions)
+                && partitionsPendingRevocation.equals(o.partitionsPendingRevocation);
     }
 
     /** Assigned partitions without their epochs. */
@@ -210,7 +215,7 @@ public final class ConsumerGroupMember {
     @Override
     public String toString() {
         return "ConsumerGroupMember(" + memberId + ", epoch " + memberEpoch + ", " + state + ", assigned "
-            + assignedPartitions.keySet() + ")";
+                + assignedPartitions.keySet() + ")";
     }
 
     /** Builds members; starts from an existing member or from scratch. */
@@ -361,7 +366,7 @@ public final class ConsumerGroupMember {
         }
 
         private static Map<Uuid, Map<Integer, Integer>> fromRecord(
-            List<ConsumerGroupCurrentMemberAssignmentValue.TopicPartitions> topics, int defaultEpoch) {
+                List<ConsumerGroupCurrentMemberAssignmentValue.TopicPartitions> topics, int defaultEpoch) {
             Map<Uuid, Map<Integer, Integer>> out = new HashMap<>();
             for (ConsumerGroupCurrentMemberAssignmentValue.TopicPartitions t : topics) {
                 Map<Integer, Integer> partitions = out.computeIfAbsent(t.topicId(), k -> new TreeMap<>());

@@ -40,8 +40,7 @@ public final class GroupConversion {
     /** A throwaway sink for the state-transition counters of detached groups. */
     private static final GroupMetrics DETACHED = new GroupMetrics();
 
-    private GroupConversion() {
-    }
+    private GroupConversion() {}
 
     /**
      * The consumer group {@code classic} becomes (detached: built with its own replay methods,
@@ -56,8 +55,8 @@ public final class GroupConversion {
         String protocol = classic.protocolName();
         if (protocol == null) {
             // Members joined but no generation was formed yet: Kafka fails the same way (no protocol to read).
-            throw new CoordinatorException(Errors.UNKNOWN_SERVER_ERROR, "Classic group " + groupId
-                + " has no protocol yet.");
+            throw new CoordinatorException(
+                    Errors.UNKNOWN_SERVER_ERROR, "Classic group " + groupId + " has no protocol yet.");
         }
         int generation = classic.generationId();
         ConsumerGroup group = new ConsumerGroup(groupId, DETACHED);
@@ -69,9 +68,11 @@ public final class GroupConversion {
                     throw malformed(groupId);
                 }
                 if (assignment.userData() != null && assignment.userData().length > 0) {
-                    throw new CoordinatorException(Errors.GROUP_ID_NOT_FOUND, "Cannot upgrade classic group " + groupId
-                        + " to consumer group because an unsupported custom assignor is in use. Please refer to the "
-                        + "documentation or switch to a default assignor before re-attempting the upgrade.");
+                    throw new CoordinatorException(
+                            Errors.GROUP_ID_NOT_FOUND,
+                            "Cannot upgrade classic group " + groupId
+                                    + " to consumer group because an unsupported custom assignor is in use. Please refer to the "
+                                    + "documentation or switch to a default assignor before re-attempting the upgrade.");
                 }
                 for (ConsumerProtocolAssignment.TopicPartition tp : assignment.assignedPartitions()) {
                     Uuid id = topics.topicId(tp.topic());
@@ -80,30 +81,32 @@ public final class GroupConversion {
                     }
                 }
             }
-            ConsumerProtocolSubscription subscription = ConsumerProtocolCodec.subscription(cm.metadata(protocol), false);
+            ConsumerProtocolSubscription subscription =
+                    ConsumerProtocolCodec.subscription(cm.metadata(protocol), false);
             if (subscription == null) {
                 throw malformed(groupId);
             }
             List<ConsumerGroupMemberMetadataValue.ClassicProtocol> protocols = new ArrayList<>();
             for (ClassicGroupMember.Protocol p : cm.supportedProtocols()) {
-                protocols.add(new ConsumerGroupMemberMetadataValue.ClassicProtocol().setName(p.name())
-                    .setMetadata(p.metadata()));
+                protocols.add(new ConsumerGroupMemberMetadataValue.ClassicProtocol()
+                        .setName(p.name())
+                        .setMetadata(p.metadata()));
             }
             ConsumerGroupMember member = new ConsumerGroupMember.Builder(cm.memberId())
-                .memberEpoch(generation)
-                .previousMemberEpoch(generation)
-                .state(MemberState.STABLE)
-                .instanceId(cm.groupInstanceId())
-                .rackId(subscription.rackId())
-                .rebalanceTimeoutMs(cm.rebalanceTimeoutMs())
-                .clientId(cm.clientId())
-                .clientHost(cm.clientHost())
-                .subscribedTopicNames(subscription.topics())
-                .assignedPartitions(withEpoch(assigned, generation))
-                .classicMemberMetadata(new ConsumerGroupMemberMetadataValue.ClassicMemberMetadata()
-                    .setSessionTimeoutMs(cm.sessionTimeoutMs())
-                    .setSupportedProtocols(protocols))
-                .build();
+                    .memberEpoch(generation)
+                    .previousMemberEpoch(generation)
+                    .state(MemberState.STABLE)
+                    .instanceId(cm.groupInstanceId())
+                    .rackId(subscription.rackId())
+                    .rebalanceTimeoutMs(cm.rebalanceTimeoutMs())
+                    .clientId(cm.clientId())
+                    .clientHost(cm.clientHost())
+                    .subscribedTopicNames(subscription.topics())
+                    .assignedPartitions(withEpoch(assigned, generation))
+                    .classicMemberMetadata(new ConsumerGroupMemberMetadataValue.ClassicMemberMetadata()
+                            .setSessionTimeoutMs(cm.sessionTimeoutMs())
+                            .setSupportedProtocols(protocols))
+                    .build();
             group.setTargetAssignment(member.memberId(), assigned);
             group.updateMember(member);
         }
@@ -114,8 +117,10 @@ public final class GroupConversion {
     }
 
     private static CoordinatorException malformed(String groupId) {
-        return new CoordinatorException(Errors.GROUP_ID_NOT_FOUND, "Cannot upgrade classic group " + groupId
-            + " to consumer group because the embedded consumer protocol is malformed.");
+        return new CoordinatorException(
+                Errors.GROUP_ID_NOT_FOUND,
+                "Cannot upgrade classic group " + groupId
+                        + " to consumer group because the embedded consumer protocol is malformed.");
     }
 
     private static Map<Uuid, Map<Integer, Integer>> withEpoch(Map<Uuid, Set<Integer>> partitions, int epoch) {
@@ -145,10 +150,17 @@ public final class GroupConversion {
         for (ConsumerGroupMember m : group.members().values()) {
             records.add(GroupRecords.targetAssignment(groupId, m.memberId(), group.targetAssignment(m.memberId())));
         }
-        records.add(GroupRecords.targetAssignmentEpoch(groupId, group.assignmentEpoch(), group.assignmentTimestampMs()));
+        records.add(
+                GroupRecords.targetAssignmentEpoch(groupId, group.assignmentEpoch(), group.assignmentTimestampMs()));
         for (ConsumerGroupMember m : group.members().values()) {
-            records.add(GroupRecords.currentAssignment(groupId, m.memberId(), m.memberEpoch(), m.previousMemberEpoch(),
-                m.state().value(), m.assignedPartitions(), m.partitionsPendingRevocation()));
+            records.add(GroupRecords.currentAssignment(
+                    groupId,
+                    m.memberId(),
+                    m.memberEpoch(),
+                    m.previousMemberEpoch(),
+                    m.state().value(),
+                    m.assignedPartitions(),
+                    m.partitionsPendingRevocation()));
         }
         return records;
     }
@@ -160,8 +172,14 @@ public final class GroupConversion {
      *
      * @throws CoordinatorException GROUP_ID_NOT_FOUND if a member's subscription has no version
      */
-    public static ClassicGroup toClassicGroup(ConsumerGroup group, Set<String> leaving, String lastMemberId,
-                                              int generation, long nowMs, TopicsView topics, GroupMetrics metrics) {
+    public static ClassicGroup toClassicGroup(
+            ConsumerGroup group,
+            Set<String> leaving,
+            String lastMemberId,
+            int generation,
+            long nowMs,
+            TopicsView topics,
+            GroupMetrics metrics) {
         List<ConsumerGroupMember> kept = new ArrayList<>();
         ConsumerGroupMember last = null;
         for (ConsumerGroupMember m : group.members().values()) {
@@ -183,15 +201,24 @@ public final class GroupConversion {
             for (ConsumerGroupMemberMetadataValue.ClassicProtocol p : m.classicProtocols()) {
                 protocols.add(new ClassicGroupMember.Protocol(p.name(), p.metadata()));
             }
-            members.add(new ClassicGroupMember(m.memberId(), m.instanceId(), m.clientId(), m.clientHost(),
-                m.rebalanceTimeoutMs(), m.classicSessionTimeoutMs(), ConsumerGroup.PROTOCOL_TYPE, protocols));
+            members.add(new ClassicGroupMember(
+                    m.memberId(),
+                    m.instanceId(),
+                    m.clientId(),
+                    m.clientHost(),
+                    m.rebalanceTimeoutMs(),
+                    m.classicSessionTimeoutMs(),
+                    ConsumerGroup.PROTOCOL_TYPE,
+                    protocols));
         }
         ClassicGroup classic = ClassicGroup.ofConvertedMembers(group.groupId(), generation, members, nowMs, metrics);
         for (ClassicGroupMember cm : classic.allMembers()) {
             short version = ConsumerProtocolCodec.version(cm.metadata(classic.protocolName()));
             if (version < 0) {
-                throw new CoordinatorException(Errors.GROUP_ID_NOT_FOUND, "Cannot downgrade the classic group "
-                    + group.groupId() + ": the subscription of member " + cm.memberId() + " has no version.");
+                throw new CoordinatorException(
+                        Errors.GROUP_ID_NOT_FOUND,
+                        "Cannot downgrade the classic group " + group.groupId() + ": the subscription of member "
+                                + cm.memberId() + " has no version.");
             }
             cm.setAssignment(serializeAssignment(group.targetAssignment(cm.memberId()), version, topics));
         }
@@ -199,8 +226,8 @@ public final class GroupConversion {
     }
 
     /** Partitions as a ConsumerProtocolAssignment of {@code version}; unknown topics are left out. */
-    public static byte[] serializeAssignment(Map<Uuid, ? extends Iterable<Integer>> partitions, short version,
-                                             TopicsView topics) {
+    public static byte[] serializeAssignment(
+            Map<Uuid, ? extends Iterable<Integer>> partitions, short version, TopicsView topics) {
         List<ConsumerProtocolAssignment.TopicPartition> tps = new ArrayList<>();
         for (Map.Entry<Uuid, ? extends Iterable<Integer>> e : new TreeMap<>(partitions).entrySet()) {
             String name = topics.topicName(e.getKey());
@@ -212,9 +239,11 @@ public final class GroupConversion {
                 ps.add(p);
             }
             ps.sort(null);
-            tps.add(new ConsumerProtocolAssignment.TopicPartition().setTopic(name).setPartitions(ps));
+            tps.add(new ConsumerProtocolAssignment.TopicPartition()
+                    .setTopic(name)
+                    .setPartitions(ps));
         }
-        return ConsumerProtocolCodec.serializeAssignment(new ConsumerProtocolAssignment().setAssignedPartitions(tps),
-            version);
+        return ConsumerProtocolCodec.serializeAssignment(
+                new ConsumerProtocolAssignment().setAssignedPartitions(tps), version);
     }
 }

@@ -46,8 +46,13 @@ final class GroupMigration {
     private final ClassicGroupHandler classic;
     private final MetadataHash metadataHash;
 
-    GroupMigration(GroupStore store, GroupCoordinatorConfig config, TopicsView topics, GroupMetrics metrics,
-                   ClassicGroupHandler classic, MetadataHash metadataHash) {
+    GroupMigration(
+            GroupStore store,
+            GroupCoordinatorConfig config,
+            TopicsView topics,
+            GroupMetrics metrics,
+            ClassicGroupHandler classic,
+            MetadataHash metadataHash) {
         this.store = store;
         this.config = config;
         this.topics = topics;
@@ -76,8 +81,9 @@ final class GroupMigration {
             return GroupConversion.toConsumerGroup(from, topics, metadataHash);
         }
         LOG.info("Group {}: cannot upgrade the classic group to a consumer group because {}.", groupId, reason);
-        throw new CoordinatorException(Errors.GROUP_ID_NOT_FOUND, "Cannot upgrade classic group " + groupId
-            + " to consumer group because " + reason + ".");
+        throw new CoordinatorException(
+                Errors.GROUP_ID_NOT_FOUND,
+                "Cannot upgrade classic group " + groupId + " to consumer group because " + reason + ".");
     }
 
     /**
@@ -93,17 +99,24 @@ final class GroupMigration {
             ctx.append(r);
         }
         metrics.increment("consumer.upgrades");
-        LOG.info("Group {}: converted the classic group (generation {}, {} members) to a consumer group.", groupId,
-            from.generationId(), from.numMembers());
+        LOG.info(
+                "Group {}: converted the classic group (generation {}, {} members) to a consumer group.",
+                groupId,
+                from.generationId(),
+                from.numMembers());
     }
 
     /** Whether classic members may join the consumer group (the policy is not disabled). */
     void throwIfClassicMembersCannotJoin(ConsumerGroup group) {
         if (!config.upgradeEnabled() && !config.downgradeEnabled()) {
-            LOG.info("Group {}: a classic member cannot join the consumer group because the group migration is "
-                + "disabled.", group.groupId());
-            throw new CoordinatorException(Errors.INCONSISTENT_GROUP_PROTOCOL, "Cannot join the consumer group "
-                + group.groupId() + " with the classic protocol because the group migration is disabled.");
+            LOG.info(
+                    "Group {}: a classic member cannot join the consumer group because the group migration is "
+                            + "disabled.",
+                    group.groupId());
+            throw new CoordinatorException(
+                    Errors.INCONSISTENT_GROUP_PROTOCOL,
+                    "Cannot join the consumer group " + group.groupId()
+                            + " with the classic protocol because the group migration is disabled.");
         }
     }
 
@@ -134,13 +147,17 @@ final class GroupMigration {
 
     private boolean downgradeAllowed(ConsumerGroup group, int size) {
         if (!config.downgradeEnabled()) {
-            LOG.info("Group {}: cannot downgrade the consumer group to a classic group because the online downgrade "
-                + "is disabled.", group.groupId());
+            LOG.info(
+                    "Group {}: cannot downgrade the consumer group to a classic group because the online downgrade "
+                            + "is disabled.",
+                    group.groupId());
             return false;
         }
         if (size > config.classicGroupMaxSize()) {
-            LOG.info("Group {}: cannot downgrade the consumer group to a classic group because its size is greater "
-                + "than the classic group maximum size.", group.groupId());
+            LOG.info(
+                    "Group {}: cannot downgrade the consumer group to a classic group because its size is greater "
+                            + "than the classic group maximum size.",
+                    group.groupId());
             return false;
         }
         return true;
@@ -154,11 +171,16 @@ final class GroupMigration {
      *
      * @param lastMemberId a member to list last (a static member joining with the classic protocol), or null
      */
-    void downgrade(OperationContext ctx, ConsumerGroup group, Set<String> leaving, String lastMemberId,
-                   int generation, String rebalanceReason) {
+    void downgrade(
+            OperationContext ctx,
+            ConsumerGroup group,
+            Set<String> leaving,
+            String lastMemberId,
+            int generation,
+            String rebalanceReason) {
         String groupId = group.groupId();
-        ClassicGroup converted = GroupConversion.toClassicGroup(group, leaving, lastMemberId, generation, ctx.nowMs(),
-            topics, metrics);
+        ClassicGroup converted =
+                GroupConversion.toClassicGroup(group, leaving, lastMemberId, generation, ctx.nowMs(), topics, metrics);
         for (CoordinatorRecord r : ConsumerGroupHandler.deletionRecords(group)) {
             ctx.append(r);
         }
@@ -166,7 +188,10 @@ final class GroupMigration {
         ClassicGroup live = store.classicGroupOrNull(groupId);
         classic.onDowngrade(ctx, live, converted, rebalanceReason);
         metrics.increment("consumer.downgrades");
-        LOG.info("Group {}: converted the consumer group to a classic group of generation {} with {} members.",
-            groupId, generation, live.numMembers());
+        LOG.info(
+                "Group {}: converted the consumer group to a classic group of generation {} with {} members.",
+                groupId,
+                generation,
+                live.numMembers());
     }
 }

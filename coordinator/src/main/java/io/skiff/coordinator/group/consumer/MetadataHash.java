@@ -106,11 +106,11 @@ public final class MetadataHash {
     /** The hash of one topic, whose partitions have no racks. */
     public static long computeTopicHash(String name, Uuid id, int partitions) {
         Hasher stream = new Hasher()
-            .putByte(TOPIC_HASH_MAGIC_BYTE)
-            .putLong(id.mostSignificantBits())
-            .putLong(id.leastSignificantBits())
-            .putString(name)
-            .putInt(partitions);
+                .putByte(TOPIC_HASH_MAGIC_BYTE)
+                .putLong(id.mostSignificantBits())
+                .putLong(id.leastSignificantBits())
+                .putString(name)
+                .putInt(partitions);
         for (int p = 0; p < partitions; p++) {
             stream.putInt(p);
         }

@@ -37,9 +37,14 @@ public final class Reconciler {
      * @param subscribedTopicIds             the ids of the topics the member subscribes to now
      * @param enforceSubscriptionConsistency revoke unsubscribed topics even without a new target
      */
-    public Reconciler(ConsumerGroupMember member, int targetEpoch, Map<Uuid, Set<Integer>> target,
-                      PartitionEpochs partitionEpochs, List<ConsumerGroupHeartbeatRequest.TopicPartitions> owned,
-                      Set<Uuid> subscribedTopicIds, boolean enforceSubscriptionConsistency) {
+    public Reconciler(
+            ConsumerGroupMember member,
+            int targetEpoch,
+            Map<Uuid, Set<Integer>> target,
+            PartitionEpochs partitionEpochs,
+            List<ConsumerGroupHeartbeatRequest.TopicPartitions> owned,
+            Set<Uuid> subscribedTopicIds,
+            boolean enforceSubscriptionConsistency) {
         this.member = member;
         this.targetEpoch = targetEpoch;
         this.target = target;
@@ -62,8 +67,8 @@ public final class Reconciler {
             case UNREVOKED_PARTITIONS:
                 if (ownsRevokedPartitions(member.partitionsPendingRevocation())) {
                     return enforceSubscriptionConsistency
-                        ? dropUnsubscribedTopics(member.memberEpoch(), member.assignedPartitions())
-                        : member;
+                            ? dropUnsubscribedTopics(member.memberEpoch(), member.assignedPartitions())
+                            : member;
                 }
                 return computeNextAssignment(member.memberEpoch(), member.assignedPartitions());
             case UNRELEASED_PARTITIONS:
@@ -71,8 +76,9 @@ public final class Reconciler {
             default:
                 // Written by a newer coordinator: start over from an empty assignment.
                 if (owned == null || !owned.isEmpty()) {
-                    throw new CoordinatorException(Errors.FENCED_MEMBER_EPOCH,
-                        "The consumer group member is in a unknown state. The member must abandon all its partitions and rejoin.");
+                    throw new CoordinatorException(
+                            Errors.FENCED_MEMBER_EPOCH,
+                            "The consumer group member is in a unknown state. The member must abandon all its partitions and rejoin.");
                 }
                 return computeNextAssignment(targetEpoch, member.assignedPartitions());
         }
@@ -116,16 +122,16 @@ public final class Reconciler {
         }
         if (!revoke.isEmpty() && ownsRevokedPartitions(revoke)) {
             return new ConsumerGroupMember.Builder(member)
-                .state(MemberState.UNREVOKED_PARTITIONS)
-                .updateMemberEpoch(epoch)
-                .assignedPartitions(keep)
-                .partitionsPendingRevocation(revoke)
-                .build();
+                    .state(MemberState.UNREVOKED_PARTITIONS)
+                    .updateMemberEpoch(epoch)
+                    .assignedPartitions(keep)
+                    .partitionsPendingRevocation(revoke)
+                    .build();
         }
         return new ConsumerGroupMember.Builder(member)
-            .updateMemberEpoch(epoch)
-            .assignedPartitions(keep)
-            .build();
+                .updateMemberEpoch(epoch)
+                .assignedPartitions(keep)
+                .build();
     }
 
     private ConsumerGroupMember computeNextAssignment(int epoch, Map<Uuid, Map<Integer, Integer>> assigned) {
@@ -136,8 +142,8 @@ public final class Reconciler {
         Set<Uuid> topics = new HashSet<>(target.keySet());
         topics.addAll(assigned.keySet());
         for (Uuid topicId : topics) {
-            Set<Integer> topicTarget = subscribedTopicIds.contains(topicId)
-                ? target.getOrDefault(topicId, Set.of()) : Set.of();
+            Set<Integer> topicTarget =
+                    subscribedTopicIds.contains(topicId) ? target.getOrDefault(topicId, Set.of()) : Set.of();
             Map<Integer, Integer> current = assigned.getOrDefault(topicId, Map.of());
             // Kept: currently assigned and still targeted.
             Map<Integer, Integer> kept = new HashMap<>();
@@ -150,7 +156,8 @@ public final class Reconciler {
                 }
             }
             // To assign: targeted, not held, and not owned by anybody else.
-            Map<Integer, Integer> ownPending = member.partitionsPendingRevocation().getOrDefault(topicId, Map.of());
+            Map<Integer, Integer> ownPending =
+                    member.partitionsPendingRevocation().getOrDefault(topicId, Map.of());
             Set<Integer> toAssign = new HashSet<>();
             for (Integer p : topicTarget) {
                 if (kept.containsKey(p)) {
@@ -175,11 +182,11 @@ public final class Reconciler {
         if (!newRevoking.isEmpty() && ownsRevokedPartitions(newRevoking)) {
             // Revocation first: stay in the current epoch until the member lets them go.
             return new ConsumerGroupMember.Builder(member)
-                .state(MemberState.UNREVOKED_PARTITIONS)
-                .updateMemberEpoch(epoch)
-                .assignedPartitions(newAssigned)
-                .partitionsPendingRevocation(newRevoking)
-                .build();
+                    .state(MemberState.UNREVOKED_PARTITIONS)
+                    .updateMemberEpoch(epoch)
+                    .assignedPartitions(newAssigned)
+                    .partitionsPendingRevocation(newRevoking)
+                    .build();
         }
         for (Map.Entry<Uuid, Set<Integer>> e : newPending.entrySet()) {
             Map<Integer, Integer> ps = newAssigned.computeIfAbsent(e.getKey(), k -> new HashMap<>());
@@ -188,10 +195,10 @@ public final class Reconciler {
             }
         }
         return new ConsumerGroupMember.Builder(member)
-            .state(hasUnreleased ? MemberState.UNRELEASED_PARTITIONS : MemberState.STABLE)
-            .updateMemberEpoch(targetEpoch)
-            .assignedPartitions(newAssigned)
-            .partitionsPendingRevocation(Map.of())
-            .build();
+                .state(hasUnreleased ? MemberState.UNRELEASED_PARTITIONS : MemberState.STABLE)
+                .updateMemberEpoch(targetEpoch)
+                .assignedPartitions(newAssigned)
+                .partitionsPendingRevocation(Map.of())
+                .build();
     }
 }

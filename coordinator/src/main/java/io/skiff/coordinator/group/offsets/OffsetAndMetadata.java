@@ -8,6 +8,7 @@ public final class OffsetAndMetadata {
     public final long committedOffset;
     /** -1 when unknown. */
     public final int leaderEpoch;
+
     public final String metadata;
     public final long commitTimestampMs;
     /** -1 when the offset follows the group's retention (all commits since OffsetCommit v5). */
@@ -15,8 +16,13 @@ public final class OffsetAndMetadata {
     /** {@link Uuid#ZERO} when unknown. */
     public final Uuid topicId;
 
-    public OffsetAndMetadata(long committedOffset, int leaderEpoch, String metadata, long commitTimestampMs,
-                             long expireTimestampMs, Uuid topicId) {
+    public OffsetAndMetadata(
+            long committedOffset,
+            int leaderEpoch,
+            String metadata,
+            long commitTimestampMs,
+            long expireTimestampMs,
+            Uuid topicId) {
         this.committedOffset = committedOffset;
         this.leaderEpoch = leaderEpoch;
         this.metadata = metadata == null ? "" : metadata;
@@ -26,13 +32,18 @@ public final class OffsetAndMetadata {
     }
 
     static OffsetAndMetadata fromRecord(OffsetCommitValue value) {
-        return new OffsetAndMetadata(value.offset(), value.leaderEpoch(), value.metadata(), value.commitTimestamp(),
-            value.expireTimestamp(), value.topicId());
+        return new OffsetAndMetadata(
+                value.offset(),
+                value.leaderEpoch(),
+                value.metadata(),
+                value.commitTimestamp(),
+                value.expireTimestamp(),
+                value.topicId());
     }
 
     @Override
     public String toString() {
         return "OffsetAndMetadata(offset=" + committedOffset + ", leaderEpoch=" + leaderEpoch + ", metadata=" + metadata
-            + ", commitTimestampMs=" + commitTimestampMs + ", expireTimestampMs=" + expireTimestampMs + ")";
+                + ", commitTimestampMs=" + commitTimestampMs + ", expireTimestampMs=" + expireTimestampMs + ")";
     }
 }

@@ -45,8 +45,12 @@ public final class OffsetHandler {
     private final TopicsView topics;
     private final ClassicGroupHandler classic;
 
-    public OffsetHandler(GroupStore store, OffsetStore offsets, GroupCoordinatorConfig config, TopicsView topics,
-                         ClassicGroupHandler classic) {
+    public OffsetHandler(
+            GroupStore store,
+            OffsetStore offsets,
+            GroupCoordinatorConfig config,
+            TopicsView topics,
+            ClassicGroupHandler classic) {
         this.store = store;
         this.offsets = offsets;
         this.config = config;
@@ -81,8 +85,8 @@ public final class OffsetHandler {
         ConsumerGroupMember olderEpochMember = anyValid ? validateCommit(rc, request) : null;
 
         long nowMs = ctx.nowMs();
-        long expireTimestampMs = request.retentionTimeMs() == DEFAULT_RETENTION_TIME ? -1L
-            : nowMs + request.retentionTimeMs();
+        long expireTimestampMs =
+                request.retentionTimeMs() == DEFAULT_RETENTION_TIME ? -1L : nowMs + request.retentionTimeMs();
         int i = 0;
         for (OffsetCommitRequest.OffsetCommitRequestTopic t : request.topics()) {
             String name = names.get(i++);
@@ -100,19 +104,32 @@ public final class OffsetHandler {
                     error = byId ? Errors.UNKNOWN_TOPIC_ID : Errors.UNKNOWN_TOPIC_OR_PARTITION;
                 } else if (numPartitions < 0 || p.partitionIndex() < 0 || p.partitionIndex() >= numPartitions) {
                     error = Errors.UNKNOWN_TOPIC_OR_PARTITION;
-                } else if (olderEpochMember != null && !assignedAtOrBefore(olderEpochMember, topicId, p.partitionIndex(),
-                    request.generationIdOrMemberEpoch())) {
-                    error = olderEpochMember.useClassicProtocol() ? Errors.ILLEGAL_GENERATION : Errors.STALE_MEMBER_EPOCH;
-                } else if (p.committedMetadata() != null && p.committedMetadata().length() > config.offsetMetadataMaxBytes()) {
+                } else if (olderEpochMember != null
+                        && !assignedAtOrBefore(
+                                olderEpochMember, topicId, p.partitionIndex(), request.generationIdOrMemberEpoch())) {
+                    error = olderEpochMember.useClassicProtocol()
+                            ? Errors.ILLEGAL_GENERATION
+                            : Errors.STALE_MEMBER_EPOCH;
+                } else if (p.committedMetadata() != null
+                        && p.committedMetadata().length() > config.offsetMetadataMaxBytes()) {
                     error = Errors.OFFSET_METADATA_TOO_LARGE;
                 } else {
                     error = Errors.NONE;
-                    ctx.append(GroupRecords.offsetCommit(request.groupId(), name, p.partitionIndex(), p.committedOffset(),
-                        p.committedLeaderEpoch(), p.committedMetadata(), nowMs, expireTimestampMs, topicId));
+                    ctx.append(GroupRecords.offsetCommit(
+                            request.groupId(),
+                            name,
+                            p.partitionIndex(),
+                            p.committedOffset(),
+                            p.committedLeaderEpoch(),
+                            p.committedMetadata(),
+                            nowMs,
+                            expireTimestampMs,
+                            topicId));
                 }
-                rt.partitions().add(new OffsetCommitResponse.OffsetCommitResponsePartition()
-                    .setPartitionIndex(p.partitionIndex())
-                    .setErrorCode(error.code));
+                rt.partitions()
+                        .add(new OffsetCommitResponse.OffsetCommitResponsePartition()
+                                .setPartitionIndex(p.partitionIndex())
+                                .setErrorCode(error.code));
             }
             responseTopics.add(rt);
         }
@@ -147,23 +164,29 @@ public final class OffsetHandler {
         }
         ConsumerGroupMember member = g.member(request.memberId());
         if (member == null) {
-            throw new CoordinatorException(Errors.UNKNOWN_MEMBER_ID, "Member " + request.memberId()
-                + " is not a member of group " + g.groupId() + ".");
+            throw new CoordinatorException(
+                    Errors.UNKNOWN_MEMBER_ID,
+                    "Member " + request.memberId() + " is not a member of group " + g.groupId() + ".");
         }
         if (!member.useClassicProtocol() && rc.apiVersion() < 9) {
-            throw new CoordinatorException(Errors.UNSUPPORTED_VERSION,
-                "OffsetCommit version 9 or above must be used by members using the consumer group protocol");
+            throw new CoordinatorException(
+                    Errors.UNSUPPORTED_VERSION,
+                    "OffsetCommit version 9 or above must be used by members using the consumer group protocol");
         }
         if (generation == member.memberEpoch()) {
             return null;
         }
         if (generation > member.memberEpoch()) {
             if (member.useClassicProtocol()) {
-                throw new CoordinatorException(Errors.ILLEGAL_GENERATION, "Received generation id " + generation
-                    + " is newer than current member epoch " + member.memberEpoch() + ".");
+                throw new CoordinatorException(
+                        Errors.ILLEGAL_GENERATION,
+                        "Received generation id " + generation + " is newer than current member epoch "
+                                + member.memberEpoch() + ".");
             }
-            throw new CoordinatorException(Errors.STALE_MEMBER_EPOCH, "Received member epoch " + generation
-                + " is newer than current member epoch " + member.memberEpoch() + ".");
+            throw new CoordinatorException(
+                    Errors.STALE_MEMBER_EPOCH,
+                    "Received member epoch " + generation + " is newer than current member epoch "
+                            + member.memberEpoch() + ".");
         }
         return member;
     }
@@ -171,11 +194,15 @@ public final class OffsetHandler {
     private static void validateMemberEpoch(int received, ConsumerGroupMember member) {
         if (received != member.memberEpoch()) {
             if (member.useClassicProtocol()) {
-                throw new CoordinatorException(Errors.ILLEGAL_GENERATION, "The received generation id " + received
-                    + " does not match the expected member epoch " + member.memberEpoch() + ".");
+                throw new CoordinatorException(
+                        Errors.ILLEGAL_GENERATION,
+                        "The received generation id " + received + " does not match the expected member epoch "
+                                + member.memberEpoch() + ".");
             }
-            throw new CoordinatorException(Errors.STALE_MEMBER_EPOCH, "The received member epoch " + received
-                + " does not match the expected member epoch " + member.memberEpoch() + ".");
+            throw new CoordinatorException(
+                    Errors.STALE_MEMBER_EPOCH,
+                    "The received member epoch " + received + " does not match the expected member epoch "
+                            + member.memberEpoch() + ".");
         }
     }
 
@@ -184,9 +211,12 @@ public final class OffsetHandler {
         if (topicId == null) {
             return false;
         }
-        Integer assignedAt = member.assignedPartitions().getOrDefault(topicId, Map.of()).get(partition);
+        Integer assignedAt =
+                member.assignedPartitions().getOrDefault(topicId, Map.of()).get(partition);
         if (assignedAt == null) {
-            assignedAt = member.partitionsPendingRevocation().getOrDefault(topicId, Map.of()).get(partition);
+            assignedAt = member.partitionsPendingRevocation()
+                    .getOrDefault(topicId, Map.of())
+                    .get(partition);
         }
         return assignedAt != null && epoch >= assignedAt;
     }
@@ -209,11 +239,11 @@ public final class OffsetHandler {
      * Fetches the offsets of one group (all of them when {@code request.topics()} is null). A
      * group-level failure is returned as the group's error code.
      */
-    public OffsetFetchResponse.OffsetFetchResponseGroup fetch(RequestContext rc,
-                                                              OffsetFetchRequest.OffsetFetchRequestGroup request) {
+    public OffsetFetchResponse.OffsetFetchResponseGroup fetch(
+            RequestContext rc, OffsetFetchRequest.OffsetFetchRequestGroup request) {
         boolean byId = rc.apiVersion() >= 10;
-        OffsetFetchResponse.OffsetFetchResponseGroup response = new OffsetFetchResponse.OffsetFetchResponseGroup()
-            .setGroupId(request.groupId());
+        OffsetFetchResponse.OffsetFetchResponseGroup response =
+                new OffsetFetchResponse.OffsetFetchResponseGroup().setGroupId(request.groupId());
         boolean groupKnown;
         try {
             groupKnown = validateFetch(request);
@@ -224,8 +254,10 @@ public final class OffsetHandler {
         List<OffsetFetchResponse.OffsetFetchResponseTopics> out = new ArrayList<>();
         if (request.topics() == null) {
             if (groupKnown) {
-                for (Map.Entry<String, Map<Integer, OffsetAndMetadata>> t : offsets.offsets(groupId).entrySet()) {
-                    OffsetFetchResponse.OffsetFetchResponseTopics rt = new OffsetFetchResponse.OffsetFetchResponseTopics();
+                for (Map.Entry<String, Map<Integer, OffsetAndMetadata>> t :
+                        offsets.offsets(groupId).entrySet()) {
+                    OffsetFetchResponse.OffsetFetchResponseTopics rt =
+                            new OffsetFetchResponse.OffsetFetchResponseTopics();
                     if (byId) {
                         Uuid id = topics.topicId(t.getKey());
                         if (id == null) {
@@ -266,12 +298,14 @@ public final class OffsetHandler {
     }
 
     private static OffsetFetchResponse.OffsetFetchResponsePartitions partition(int index, OffsetAndMetadata o) {
-        OffsetFetchResponse.OffsetFetchResponsePartitions p = new OffsetFetchResponse.OffsetFetchResponsePartitions()
-            .setPartitionIndex(index);
+        OffsetFetchResponse.OffsetFetchResponsePartitions p =
+                new OffsetFetchResponse.OffsetFetchResponsePartitions().setPartitionIndex(index);
         if (o == null) {
             return p.setCommittedOffset(-1L).setCommittedLeaderEpoch(-1).setMetadata("");
         }
-        return p.setCommittedOffset(o.committedOffset).setCommittedLeaderEpoch(o.leaderEpoch).setMetadata(o.metadata);
+        return p.setCommittedOffset(o.committedOffset)
+                .setCommittedLeaderEpoch(o.leaderEpoch)
+                .setMetadata(o.metadata);
     }
 
     /** Whether the group exists (offsets of unknown groups read as none); throws member errors. */
@@ -289,8 +323,9 @@ public final class OffsetHandler {
         }
         ConsumerGroupMember member = g.member(request.memberId());
         if (member == null) {
-            throw new CoordinatorException(Errors.UNKNOWN_MEMBER_ID, "Member " + request.memberId()
-                + " is not a member of group " + g.groupId() + ".");
+            throw new CoordinatorException(
+                    Errors.UNKNOWN_MEMBER_ID,
+                    "Member " + request.memberId() + " is not a member of group " + g.groupId() + ".");
         }
         validateMemberEpoch(request.memberEpoch(), member);
         return true;
@@ -309,7 +344,8 @@ public final class OffsetHandler {
             ClassicGroup g = (ClassicGroup) group;
             switch (g.state()) {
                 case DEAD:
-                    throw new CoordinatorException(Errors.GROUP_ID_NOT_FOUND, "Group " + g.groupId() + " is in dead state.");
+                    throw new CoordinatorException(
+                            Errors.GROUP_ID_NOT_FOUND, "Group " + g.groupId() + " is in dead state.");
                 case STABLE:
                 case PREPARING_REBALANCE:
                 case COMPLETING_REBALANCE:
@@ -323,8 +359,8 @@ public final class OffsetHandler {
         }
         List<OffsetDeleteResponse.OffsetDeleteResponseTopic> out = new ArrayList<>();
         for (OffsetDeleteRequest.OffsetDeleteRequestTopic t : request.topics()) {
-            OffsetDeleteResponse.OffsetDeleteResponseTopic rt = new OffsetDeleteResponse.OffsetDeleteResponseTopic()
-                .setName(t.name());
+            OffsetDeleteResponse.OffsetDeleteResponseTopic rt =
+                    new OffsetDeleteResponse.OffsetDeleteResponseTopic().setName(t.name());
             boolean subscribed = group.isSubscribedToTopic(t.name());
             for (OffsetDeleteRequest.OffsetDeleteRequestPartition p : t.partitions()) {
                 Errors error = Errors.NONE;
@@ -333,9 +369,10 @@ public final class OffsetHandler {
                 } else if (offsets.get(request.groupId(), t.name(), p.partitionIndex()) != null) {
                     ctx.append(GroupRecords.offsetCommitTombstone(request.groupId(), t.name(), p.partitionIndex()));
                 }
-                rt.partitions().add(new OffsetDeleteResponse.OffsetDeleteResponsePartition()
-                    .setPartitionIndex(p.partitionIndex())
-                    .setErrorCode(error.code));
+                rt.partitions()
+                        .add(new OffsetDeleteResponse.OffsetDeleteResponsePartition()
+                                .setPartitionIndex(p.partitionIndex())
+                                .setErrorCode(error.code));
             }
             out.add(rt);
         }
@@ -345,7 +382,8 @@ public final class OffsetHandler {
     /** Appends tombstones for every offset of the group (DeleteGroups). */
     public void deleteAllOffsets(OperationContext ctx, String groupId) {
         List<String[]> keys = new ArrayList<>();
-        for (Map.Entry<String, Map<Integer, OffsetAndMetadata>> t : offsets.offsets(groupId).entrySet()) {
+        for (Map.Entry<String, Map<Integer, OffsetAndMetadata>> t :
+                offsets.offsets(groupId).entrySet()) {
             for (Integer p : t.getValue().keySet()) {
                 keys.add(new String[] {t.getKey(), Integer.toString(p)});
             }
@@ -397,8 +435,9 @@ public final class OffsetHandler {
                 expiryAllowed = true;
                 baseFromState = g.currentStateTimestampMs();
             } else {
-                expiryAllowed = g.usesConsumerProtocol() && g.subscribedTopics() != null
-                    && g.isInState(ClassicGroupState.STABLE);
+                expiryAllowed = g.usesConsumerProtocol()
+                        && g.subscribedTopics() != null
+                        && g.isInState(ClassicGroupState.STABLE);
             }
         } else {
             expiryAllowed = true;

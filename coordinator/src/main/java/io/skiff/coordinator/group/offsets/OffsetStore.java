@@ -21,8 +21,8 @@ public final class OffsetStore {
     public void replay(OffsetCommitKey key, OffsetCommitValue value) {
         if (value != null) {
             Map<Integer, OffsetAndMetadata> partitions = offsetsByGroup
-                .computeIfAbsent(key.group(), g -> new TreeMap<>())
-                .computeIfAbsent(key.topic(), t -> new TreeMap<>());
+                    .computeIfAbsent(key.group(), g -> new TreeMap<>())
+                    .computeIfAbsent(key.topic(), t -> new TreeMap<>());
             if (partitions.put(key.partition(), OffsetAndMetadata.fromRecord(value)) == null) {
                 numOffsets++;
             }

@@ -32,7 +32,9 @@ class AssignorsTest {
         for (Map<Uuid, Set<Integer>> a : result.values()) {
             for (Map.Entry<Uuid, Set<Integer>> e : a.entrySet()) {
                 for (Integer p : e.getValue()) {
-                    assertThat(seen.add(e.getKey() + "-" + p)).as("partition assigned twice").isTrue();
+                    assertThat(seen.add(e.getKey() + "-" + p))
+                            .as("partition assigned twice")
+                            .isTrue();
                 }
             }
         }
@@ -91,8 +93,8 @@ class AssignorsTest {
     @Test
     void uniformDropsPartitionsOfTopicsAMemberNoLongerSubscribesTo() {
         UniformAssignor uniform = new UniformAssignor();
-        Map<String, PartitionAssignor.MemberSubscription> members = Map.of(
-            "a", member(Set.of(T2), Map.of(T1, Set.of(0, 1), T2, Set.of(0))));
+        Map<String, PartitionAssignor.MemberSubscription> members =
+                Map.of("a", member(Set.of(T2), Map.of(T1, Set.of(0, 1), T2, Set.of(0))));
         Map<String, Map<Uuid, Set<Integer>>> result = uniform.assign(members, Map.of(T2, 2));
         assertThat(result.get("a")).isEqualTo(Map.of(T2, new TreeSet<>(Set.of(0, 1))));
     }

@@ -18,17 +18,17 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class ClassicGroupStateTest {
     private static final Set<String> ALLOWED = Set.of(
-        "PREPARING_REBALANCE->EMPTY",
-        "STABLE->PREPARING_REBALANCE",
-        "COMPLETING_REBALANCE->PREPARING_REBALANCE",
-        "EMPTY->PREPARING_REBALANCE",
-        "PREPARING_REBALANCE->COMPLETING_REBALANCE",
-        "COMPLETING_REBALANCE->STABLE",
-        "STABLE->DEAD",
-        "PREPARING_REBALANCE->DEAD",
-        "COMPLETING_REBALANCE->DEAD",
-        "EMPTY->DEAD",
-        "DEAD->DEAD");
+            "PREPARING_REBALANCE->EMPTY",
+            "STABLE->PREPARING_REBALANCE",
+            "COMPLETING_REBALANCE->PREPARING_REBALANCE",
+            "EMPTY->PREPARING_REBALANCE",
+            "PREPARING_REBALANCE->COMPLETING_REBALANCE",
+            "COMPLETING_REBALANCE->STABLE",
+            "STABLE->DEAD",
+            "PREPARING_REBALANCE->DEAD",
+            "COMPLETING_REBALANCE->DEAD",
+            "EMPTY->DEAD",
+            "DEAD->DEAD");
 
     static Stream<Arguments> allowed() {
         return pairs(true);

@@ -10,8 +10,7 @@ import java.util.TreeMap;
  * version range, first flexible version and factories for both message classes.
  */
 final class ApiKeysGenerator {
-    private ApiKeysGenerator() {
-    }
+    private ApiKeysGenerator() {}
 
     static String generate(List<MessageSpec> specs, String pkg, String messagePkg) {
         Map<Integer, MessageSpec> requests = new TreeMap<>();
@@ -48,13 +47,14 @@ final class ApiKeysGenerator {
     }
 
     /** Sorts the request and response schemas by API key into the two maps; each key must have both. */
-    private static void pairUp(List<MessageSpec> specs, Map<Integer, MessageSpec> requests,
-                               Map<Integer, MessageSpec> responses) {
+    private static void pairUp(
+            List<MessageSpec> specs, Map<Integer, MessageSpec> requests, Map<Integer, MessageSpec> responses) {
         for (MessageSpec s : specs) {
             if (s.apiKey == null || s.validVersions.isEmpty()) {
                 continue;
             }
-            Map<Integer, MessageSpec> into = s.type.equals("request") ? requests : s.type.equals("response") ? responses : null;
+            Map<Integer, MessageSpec> into =
+                    s.type.equals("request") ? requests : s.type.equals("response") ? responses : null;
             if (into == null) {
                 continue;
             }
@@ -63,8 +63,8 @@ final class ApiKeysGenerator {
             }
         }
         if (!requests.keySet().equals(responses.keySet())) {
-            throw new IllegalArgumentException("requests and responses do not pair up: " + requests.keySet() + " vs "
-                + responses.keySet());
+            throw new IllegalArgumentException(
+                    "requests and responses do not pair up: " + requests.keySet() + " vs " + responses.keySet());
         }
     }
 
@@ -75,11 +75,12 @@ final class ApiKeysGenerator {
         for (Map.Entry<Integer, MessageSpec> e : requests.entrySet()) {
             MessageSpec req = e.getValue();
             MessageSpec resp = responses.get(e.getKey());
-            if (req.validVersions.lowest != resp.validVersions.lowest || req.validVersions.highest != resp.validVersions.highest) {
+            if (req.validVersions.lowest != resp.validVersions.lowest
+                    || req.validVersions.highest != resp.validVersions.highest) {
                 throw new IllegalArgumentException(req.name + ": request and response versions differ");
             }
             if (req.flexibleVersions.lowest != resp.flexibleVersions.lowest
-                && !(req.flexibleVersions.isEmpty() && resp.flexibleVersions.isEmpty())) {
+                    && !(req.flexibleVersions.isEmpty() && resp.flexibleVersions.isEmpty())) {
                 throw new IllegalArgumentException(req.name + ": request and response flexible versions differ");
             }
             String title = req.name.substring(0, req.name.length() - "Request".length());
@@ -87,9 +88,10 @@ final class ApiKeysGenerator {
             boolean broker = req.listeners.contains("broker");
             boolean controller = req.listeners.contains("controller");
             c.line(snake(title) + "((short) " + e.getKey() + ", \"" + title + "\", (short) " + req.validVersions.lowest
-                + ", (short) " + req.validVersions.highest + ", " + req.latestVersionUnstable + ", (short) " + flexible
-                + ", " + broker + ", " + controller + ")"
-                + (++n == requests.size() ? ";" : ","));
+                    + ", (short) " + req.validVersions.highest + ", " + req.latestVersionUnstable + ", (short) "
+                    + flexible
+                    + ", " + broker + ", " + controller + ")"
+                    + (++n == requests.size() ? ";" : ","));
             maxId = Math.max(maxId, e.getKey());
         }
         return maxId;
@@ -111,8 +113,9 @@ final class ApiKeysGenerator {
         c.line("/** Whether controllers serve this API. */");
         c.line("public final boolean controllerApi;");
         c.line();
-        c.open("ApiKeys(short id, String title, short lowestVersion, short highestVersion, boolean latestVersionUnstable,"
-            + " short firstFlexibleVersion, boolean brokerApi, boolean controllerApi)");
+        c.open(
+                "ApiKeys(short id, String title, short lowestVersion, short highestVersion, boolean latestVersionUnstable,"
+                        + " short firstFlexibleVersion, boolean brokerApi, boolean controllerApi)");
         c.line("this.id = id;");
         c.line("this.title = title;");
         c.line("this.lowestVersion = lowestVersion;");
@@ -161,7 +164,8 @@ final class ApiKeysGenerator {
     }
 
     /** Writes {@code newRequest()} and {@code newResponse()}. */
-    private static void writeFactories(Code c, Map<Integer, MessageSpec> requests, Map<Integer, MessageSpec> responses) {
+    private static void writeFactories(
+            Code c, Map<Integer, MessageSpec> requests, Map<Integer, MessageSpec> responses) {
         c.line("/** A new request message with default field values. */");
         c.open("public ApiMessage newRequest()");
         c.open("switch (this)");

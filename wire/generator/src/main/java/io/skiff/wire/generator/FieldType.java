@@ -3,7 +3,20 @@ package io.skiff.wire.generator;
 /** The type of a schema field: a primitive, a struct, or an array of either. Immutable. */
 public final class FieldType {
     public enum Kind {
-        BOOL, INT8, INT16, UINT16, INT32, UINT32, INT64, FLOAT64, STRING, BYTES, RECORDS, UUID, STRUCT, ARRAY
+        BOOL,
+        INT8,
+        INT16,
+        UINT16,
+        INT32,
+        UINT32,
+        INT64,
+        FLOAT64,
+        STRING,
+        BYTES,
+        RECORDS,
+        UUID,
+        STRUCT,
+        ARRAY
     }
 
     public final Kind kind;
@@ -23,18 +36,30 @@ public final class FieldType {
             return new FieldType(Kind.ARRAY, parse(text.substring(2)), null);
         }
         switch (text) {
-            case "bool": return new FieldType(Kind.BOOL, null, null);
-            case "int8": return new FieldType(Kind.INT8, null, null);
-            case "int16": return new FieldType(Kind.INT16, null, null);
-            case "uint16": return new FieldType(Kind.UINT16, null, null);
-            case "int32": return new FieldType(Kind.INT32, null, null);
-            case "uint32": return new FieldType(Kind.UINT32, null, null);
-            case "int64": return new FieldType(Kind.INT64, null, null);
-            case "float64": return new FieldType(Kind.FLOAT64, null, null);
-            case "string": return new FieldType(Kind.STRING, null, null);
-            case "bytes": return new FieldType(Kind.BYTES, null, null);
-            case "records": return new FieldType(Kind.RECORDS, null, null);
-            case "uuid": return new FieldType(Kind.UUID, null, null);
+            case "bool":
+                return new FieldType(Kind.BOOL, null, null);
+            case "int8":
+                return new FieldType(Kind.INT8, null, null);
+            case "int16":
+                return new FieldType(Kind.INT16, null, null);
+            case "uint16":
+                return new FieldType(Kind.UINT16, null, null);
+            case "int32":
+                return new FieldType(Kind.INT32, null, null);
+            case "uint32":
+                return new FieldType(Kind.UINT32, null, null);
+            case "int64":
+                return new FieldType(Kind.INT64, null, null);
+            case "float64":
+                return new FieldType(Kind.FLOAT64, null, null);
+            case "string":
+                return new FieldType(Kind.STRING, null, null);
+            case "bytes":
+                return new FieldType(Kind.BYTES, null, null);
+            case "records":
+                return new FieldType(Kind.RECORDS, null, null);
+            case "uuid":
+                return new FieldType(Kind.UUID, null, null);
             default:
                 if (text.isEmpty() || !Character.isUpperCase(text.charAt(0))) {
                     throw new IllegalArgumentException("unknown field type " + text);
@@ -57,8 +82,11 @@ public final class FieldType {
 
     /** Whether values of this type can be null on the wire (when the field's nullableVersions allow it). */
     public boolean canBeNullable() {
-        return kind == Kind.STRING || kind == Kind.BYTES || kind == Kind.RECORDS || kind == Kind.ARRAY
-            || kind == Kind.STRUCT;
+        return kind == Kind.STRING
+                || kind == Kind.BYTES
+                || kind == Kind.RECORDS
+                || kind == Kind.ARRAY
+                || kind == Kind.STRUCT;
     }
 
     /** Fixed encoded size in bytes, or -1 for variable-size types. */
@@ -85,41 +113,72 @@ public final class FieldType {
 
     public String javaType() {
         switch (kind) {
-            case BOOL: return "boolean";
-            case INT8: return "byte";
-            case INT16: return "short";
-            case UINT16: return "int";
-            case INT32: return "int";
-            case UINT32: return "long";
-            case INT64: return "long";
-            case FLOAT64: return "double";
-            case STRING: return "String";
-            case BYTES: return "byte[]";
-            case RECORDS: return "Records";
-            case UUID: return "Uuid";
-            case STRUCT: return structName;
-            case ARRAY: return "List<" + element.boxedType() + ">";
-            default: throw new IllegalStateException();
+            case BOOL:
+                return "boolean";
+            case INT8:
+                return "byte";
+            case INT16:
+                return "short";
+            case UINT16:
+                return "int";
+            case INT32:
+                return "int";
+            case UINT32:
+                return "long";
+            case INT64:
+                return "long";
+            case FLOAT64:
+                return "double";
+            case STRING:
+                return "String";
+            case BYTES:
+                return "byte[]";
+            case RECORDS:
+                return "Records";
+            case UUID:
+                return "Uuid";
+            case STRUCT:
+                return structName;
+            case ARRAY:
+                return "List<" + element.boxedType() + ">";
+            default:
+                throw new IllegalStateException();
         }
     }
 
     public String boxedType() {
         switch (kind) {
-            case BOOL: return "Boolean";
-            case INT8: return "Byte";
-            case INT16: return "Short";
-            case UINT16: return "Integer";
-            case INT32: return "Integer";
-            case UINT32: return "Long";
-            case INT64: return "Long";
-            case FLOAT64: return "Double";
-            default: return javaType();
+            case BOOL:
+                return "Boolean";
+            case INT8:
+                return "Byte";
+            case INT16:
+                return "Short";
+            case UINT16:
+                return "Integer";
+            case INT32:
+                return "Integer";
+            case UINT32:
+                return "Long";
+            case INT64:
+                return "Long";
+            case FLOAT64:
+                return "Double";
+            default:
+                return javaType();
         }
     }
 
     public boolean isJavaPrimitive() {
         switch (kind) {
-            case BOOL: case INT8: case INT16: case UINT16: case INT32: case UINT32: case INT64: case FLOAT64:
+            case BOOL:
+            case INT8:
+            case INT16:
+            case UINT16:
+            case INT32:
+            case UINT32:
+            case INT64:
+            case FLOAT64:
                 return true;
             default:
                 return false;
@@ -128,6 +187,8 @@ public final class FieldType {
 
     @Override
     public String toString() {
-        return kind == Kind.ARRAY ? "[]" + element : kind == Kind.STRUCT ? structName : kind.name().toLowerCase();
+        return kind == Kind.ARRAY
+                ? "[]" + element
+                : kind == Kind.STRUCT ? structName : kind.name().toLowerCase();
     }
 }

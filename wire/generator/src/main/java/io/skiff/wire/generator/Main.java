@@ -28,8 +28,7 @@ public final class Main {
     static final String MESSAGE_PACKAGE = "io.skiff.wire.message";
     static final String PROTOCOL_PACKAGE = "io.skiff.wire.protocol";
 
-    private Main() {
-    }
+    private Main() {}
 
     public static void main(String[] args) throws IOException {
         if (args.length != 2 && args.length != 3) {
@@ -73,8 +72,9 @@ public final class Main {
         if (hasApis) {
             Path protocolDir = out.resolve(PROTOCOL_PACKAGE.replace('.', '/'));
             Files.createDirectories(protocolDir);
-            writeIfChanged(protocolDir.resolve("ApiKeys.java"),
-                ApiKeysGenerator.generate(specs, PROTOCOL_PACKAGE, messagePackage));
+            writeIfChanged(
+                    protocolDir.resolve("ApiKeys.java"),
+                    ApiKeysGenerator.generate(specs, PROTOCOL_PACKAGE, messagePackage));
         }
         System.out.println("skiff generator: " + generated + " message classes from " + files.size() + " schemas");
     }

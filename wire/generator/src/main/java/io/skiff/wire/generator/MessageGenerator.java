@@ -58,12 +58,14 @@ final class MessageGenerator {
         c.line("import java.util.Objects;");
         c.line();
         c.line("/**");
-        c.line(" * The " + msg.type + " {@code " + msg.name + "}" + (msg.apiKey != null ? " (API key " + msg.apiKey + ")" : "")
-            + ", versions " + valid + ", flexible versions " + msg.flexibleVersions + ".");
+        c.line(" * The " + msg.type + " {@code " + msg.name + "}"
+                + (msg.apiKey != null ? " (API key " + msg.apiKey + ")" : "") + ", versions " + valid
+                + ", flexible versions " + msg.flexibleVersions + ".");
         c.line(" * Generated from the Apache Kafka message schema; not thread-safe.");
         c.line(" */");
         c.line("@SuppressWarnings({\"unused\", \"PointlessBooleanExpression\", \"ConstantConditions\"})");
-        String interfaces = !isApi() ? "Message" : throttleField != null ? "ApiMessage, ThrottledResponse" : "ApiMessage";
+        String interfaces =
+                !isApi() ? "Message" : throttleField != null ? "ApiMessage, ThrottledResponse" : "ApiMessage";
         c.open("public final class " + msg.name + " implements " + interfaces);
         if (msg.apiKey != null) {
             c.line("public static final short API_KEY = " + msg.apiKey + ";");
@@ -293,7 +295,13 @@ final class MessageGenerator {
         switch (f.type.kind) {
             case FLOAT64:
                 return "Double.compare(" + v + ", " + defaultValue(f) + ") != 0";
-            case BOOL: case INT8: case INT16: case UINT16: case INT32: case UINT32: case INT64:
+            case BOOL:
+            case INT8:
+            case INT16:
+            case UINT16:
+            case INT32:
+            case UINT32:
+            case INT64:
                 return v + " != " + defaultValue(f);
             case STRING:
                 return nullDefault ? v + " != null" : "!" + defaultValue(f) + ".equals(" + v + ")";
@@ -304,8 +312,9 @@ final class MessageGenerator {
             case UUID:
                 return "!Uuid.ZERO.equals(" + v + ")";
             case STRUCT:
-                return nullDefault ? v + " != null"
-                    : "(" + v + " == null || !" + v + ".equals(new " + f.type.structName + "()))";
+                return nullDefault
+                        ? v + " != null"
+                        : "(" + v + " == null || !" + v + ".equals(new " + f.type.structName + "()))";
             case ARRAY:
                 return nullDefault ? v + " != null" : "(" + v + " == null || !" + v + ".isEmpty())";
             default:
@@ -413,7 +422,7 @@ final class MessageGenerator {
                     c.line(target + " = new " + f.type.structName + "(buf, version);");
                 } else {
                     c.line(target + " = Wire." + (inTag ? "readTaggedPresence" : "readPresence") + "(buf, " + nullable
-                        + ") ? new " + f.type.structName + "(buf, version) : null;");
+                            + ") ? new " + f.type.structName + "(buf, version) : null;");
                 }
                 break;
             case STRING:
@@ -448,16 +457,26 @@ final class MessageGenerator {
 
     private static String readPrimitive(FieldType t) {
         switch (t.kind) {
-            case BOOL: return "buf.readByte() != 0";
-            case INT8: return "buf.readByte()";
-            case INT16: return "buf.readShort()";
-            case UINT16: return "buf.readUnsignedShort()";
-            case INT32: return "buf.readInt()";
-            case UINT32: return "buf.readUnsignedInt()";
-            case INT64: return "buf.readLong()";
-            case FLOAT64: return "buf.readDouble()";
-            case UUID: return "Wire.readUuid(buf)";
-            default: throw new IllegalStateException(t.toString());
+            case BOOL:
+                return "buf.readByte() != 0";
+            case INT8:
+                return "buf.readByte()";
+            case INT16:
+                return "buf.readShort()";
+            case UINT16:
+                return "buf.readUnsignedShort()";
+            case INT32:
+                return "buf.readInt()";
+            case UINT32:
+                return "buf.readUnsignedInt()";
+            case INT64:
+                return "buf.readLong()";
+            case FLOAT64:
+                return "buf.readDouble()";
+            case UUID:
+                return "Wire.readUuid(buf)";
+            default:
+                throw new IllegalStateException(t.toString());
         }
     }
 
@@ -481,10 +500,12 @@ final class MessageGenerator {
             }
             String present = presentCondition(f);
             if (!f.ignorable && !isTrue(present)) {
-                c.open(isFalse(present) ? "if (" + nonDefault(f, v) + ")"
-                    : "if (!(" + present + ") && " + nonDefault(f, v) + ")");
+                c.open(
+                        isFalse(present)
+                                ? "if (" + nonDefault(f, v) + ")"
+                                : "if (!(" + present + ") && " + nonDefault(f, v) + ")");
                 c.line("throw new UnsupportedVersionException(\"Attempted to write a non-default " + f.camelName()
-                    + " at version \" + version);");
+                        + " at version \" + version);");
                 c.close();
             }
         }
@@ -516,7 +537,7 @@ final class MessageGenerator {
             c.open("if (unknownTaggedFields != null && !unknownTaggedFields.isEmpty())");
         }
         c.line("throw new UnsupportedVersionException(\"Tagged fields were set, but version \" + version"
-            + " + \" of this message does not support them.\");");
+                + " + \" of this message does not support them.\");");
         c.close();
         c.close();
     }
@@ -533,7 +554,7 @@ final class MessageGenerator {
         switch (f.type.kind) {
             case ARRAY:
                 c.line("Wire.writeArrayLength(buf, " + v + " == null ? -1 : " + v + ".size(), " + compact + ", "
-                    + nullable + ", " + name + ");");
+                        + nullable + ", " + name + ");");
                 c.open("if (" + v + " != null)");
                 c.open("for (int i = 0, n = " + v + ".size(); i < n; i++)");
                 c.line("final " + f.type.element.boxedType() + " element = " + v + ".get(i);");
@@ -595,16 +616,26 @@ final class MessageGenerator {
 
     private static String writePrimitive(FieldType t, String v) {
         switch (t.kind) {
-            case BOOL: return "buf.writeByte(" + v + " ? 1 : 0);";
-            case INT8: return "buf.writeByte(" + v + ");";
-            case INT16: return "buf.writeShort(" + v + ");";
-            case UINT16: return "buf.writeShort(" + v + ");";
-            case INT32: return "buf.writeInt(" + v + ");";
-            case UINT32: return "buf.writeInt((int) (long) " + v + ");";
-            case INT64: return "buf.writeLong(" + v + ");";
-            case FLOAT64: return "buf.writeDouble(" + v + ");";
-            case UUID: return "Wire.writeUuid(buf, " + v + ");";
-            default: throw new IllegalStateException(t.toString());
+            case BOOL:
+                return "buf.writeByte(" + v + " ? 1 : 0);";
+            case INT8:
+                return "buf.writeByte(" + v + ");";
+            case INT16:
+                return "buf.writeShort(" + v + ");";
+            case UINT16:
+                return "buf.writeShort(" + v + ");";
+            case INT32:
+                return "buf.writeInt(" + v + ");";
+            case UINT32:
+                return "buf.writeInt((int) (long) " + v + ");";
+            case INT64:
+                return "buf.writeLong(" + v + ");";
+            case FLOAT64:
+                return "buf.writeDouble(" + v + ");";
+            case UUID:
+                return "Wire.writeUuid(buf, " + v + ");";
+            default:
+                throw new IllegalStateException(t.toString());
         }
     }
 
@@ -637,7 +668,8 @@ final class MessageGenerator {
                 c.line("numTaggedFields++;");
                 c.line("int tagSize = 0;");
                 sizeValue(c, f, v, "true", "tagSize");
-                c.line("size += Wire.sizeOfUnsignedVarint(" + f.tag + ") + Wire.sizeOfUnsignedVarint(tagSize) + tagSize;");
+                c.line("size += Wire.sizeOfUnsignedVarint(" + f.tag
+                        + ") + Wire.sizeOfUnsignedVarint(tagSize) + tagSize;");
                 c.close();
             }
             c.line("size += Wire.sizeOfRawTags(unknownTaggedFields);");
@@ -715,7 +747,8 @@ final class MessageGenerator {
             if (f == overridden) {
                 c.line("@Override");
             }
-            c.open("public " + cls + " set" + Character.toUpperCase(f.name.charAt(0)) + f.name.substring(1) + "(" + f.type.javaType() + " v)");
+            c.open("public " + cls + " set" + Character.toUpperCase(f.name.charAt(0)) + f.name.substring(1) + "("
+                    + f.type.javaType() + " v)");
             c.line("this." + n + " = v;");
             c.line("return this;");
             c.close();
@@ -729,8 +762,10 @@ final class MessageGenerator {
         List<String> tests = new ArrayList<>();
         for (FieldSpec k : keys) {
             params.add(k.type.javaType() + " " + k.camelName());
-            tests.add(k.type.isJavaPrimitive() ? "e." + k.camelName() + " == " + k.camelName()
-                : "Objects.equals(e." + k.camelName() + ", " + k.camelName() + ")");
+            tests.add(
+                    k.type.isJavaPrimitive()
+                            ? "e." + k.camelName() + " == " + k.camelName()
+                            : "Objects.equals(e." + k.camelName() + ", " + k.camelName() + ")");
         }
         c.line();
         c.line("/** The first element of {@code list} with the given key, or null (linear search). */");

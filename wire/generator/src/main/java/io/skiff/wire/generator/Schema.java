@@ -20,12 +20,11 @@ import java.util.Map;
  */
 public final class Schema {
     private static final JsonMapper JSON = JsonMapper.builder()
-        .enable(JsonReadFeature.ALLOW_JAVA_COMMENTS)
-        .enable(JsonReadFeature.ALLOW_TRAILING_COMMA)
-        .build();
+            .enable(JsonReadFeature.ALLOW_JAVA_COMMENTS)
+            .enable(JsonReadFeature.ALLOW_TRAILING_COMMA)
+            .build();
 
-    private Schema() {
-    }
+    private Schema() {}
 
     public static final class FieldSpec {
         public String name;
@@ -105,7 +104,8 @@ public final class Schema {
         spec.apiKey = root.has("apiKey") ? root.get("apiKey").asInt() : null;
         spec.validVersions = Versions.parse(required(root, "validVersions", spec.name), Versions.NONE);
         spec.flexibleVersions = Versions.parse(text(root, "flexibleVersions"), Versions.NONE);
-        spec.latestVersionUnstable = root.has("latestVersionUnstable") && root.get("latestVersionUnstable").asBoolean();
+        spec.latestVersionUnstable = root.has("latestVersionUnstable")
+                && root.get("latestVersionUnstable").asBoolean();
         if (root.has("listeners")) {
             for (JsonNode l : root.get("listeners")) {
                 spec.listeners.add(l.asText());
@@ -121,7 +121,8 @@ public final class Schema {
         for (Map.Entry<String, JsonNode> e : common.entrySet()) {
             if (!spec.structs.containsKey(e.getKey())) {
                 JsonNode cs = e.getValue();
-                defineStruct(spec, e.getKey(), Versions.parse(text(cs, "versions"), Versions.ALL), cs.get("fields"), common);
+                defineStruct(
+                        spec, e.getKey(), Versions.parse(text(cs, "versions"), Versions.ALL), cs.get("fields"), common);
             }
         }
         return spec;
@@ -144,7 +145,8 @@ public final class Schema {
             f.ignorable = node.has("ignorable") && node.get("ignorable").asBoolean();
             f.defaultValue = text(node, "default");
             f.mapKey = node.has("mapKey") && node.get("mapKey").asBoolean();
-            f.flexibleVersions = node.has("flexibleVersions") ? Versions.parse(text(node, "flexibleVersions"), null) : null;
+            f.flexibleVersions =
+                    node.has("flexibleVersions") ? Versions.parse(text(node, "flexibleVersions"), null) : null;
             if (f.tag != null && f.taggedVersions.isEmpty()) {
                 throw new IllegalArgumentException(spec.name + "." + f.name + " has a tag but no taggedVersions");
             }
@@ -157,8 +159,12 @@ public final class Schema {
                     f.struct = spec.structs.get(structName);
                 } else if (common.containsKey(structName)) {
                     JsonNode cs = common.get(structName);
-                    f.struct = defineStruct(spec, structName, Versions.parse(text(cs, "versions"), Versions.ALL),
-                        cs.get("fields"), common);
+                    f.struct = defineStruct(
+                            spec,
+                            structName,
+                            Versions.parse(text(cs, "versions"), Versions.ALL),
+                            cs.get("fields"),
+                            common);
                 } else {
                     throw new IllegalArgumentException(spec.name + "." + f.name + ": unknown struct " + structName);
                 }
@@ -168,8 +174,8 @@ public final class Schema {
         return out;
     }
 
-    private static StructSpec defineStruct(MessageSpec spec, String name, Versions versions, JsonNode fields,
-                                           Map<String, JsonNode> common) {
+    private static StructSpec defineStruct(
+            MessageSpec spec, String name, Versions versions, JsonNode fields, Map<String, JsonNode> common) {
         if (spec.structs.containsKey(name)) {
             throw new IllegalArgumentException(spec.name + ": struct " + name + " is defined twice");
         }

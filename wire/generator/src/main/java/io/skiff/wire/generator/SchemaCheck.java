@@ -19,8 +19,7 @@ final class SchemaCheck {
     /** The schema name of the field that {@code ThrottledResponse} exposes. */
     static final String THROTTLE_FIELD = "ThrottleTimeMs";
 
-    private SchemaCheck() {
-    }
+    private SchemaCheck() {}
 
     /** Checks every field of the message and of its structs. */
     static void check(MessageSpec msg) {
@@ -62,8 +61,9 @@ final class SchemaCheck {
             throw new IllegalArgumentException(where + ": taggedVersions must be a tail of versions");
         }
         Versions flexibleTagged = f.taggedVersions.intersect(msg.flexibleVersions);
-        if (flexibleTagged.isEmpty() || flexibleTagged.lowest != f.taggedVersions.lowest
-            || flexibleTagged.highest != f.taggedVersions.highest) {
+        if (flexibleTagged.isEmpty()
+                || flexibleTagged.lowest != f.taggedVersions.lowest
+                || flexibleTagged.highest != f.taggedVersions.highest) {
             throw new IllegalArgumentException(where + ": tagged in a non-flexible version");
         }
     }
@@ -89,8 +89,9 @@ final class SchemaCheck {
             if (f.tag != null) {
                 throw new IllegalArgumentException(where + ": must not be a tagged field");
             }
-            if (!f.ignorable && (f.versions.lowest > msg.validVersions.lowest
-                || f.versions.highest < msg.validVersions.highest)) {
+            if (!f.ignorable
+                    && (f.versions.lowest > msg.validVersions.lowest
+                            || f.versions.highest < msg.validVersions.highest)) {
                 throw new IllegalArgumentException(where + ": must be ignorable in the versions that lack it");
             }
             return f;

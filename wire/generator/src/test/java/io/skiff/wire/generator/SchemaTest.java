@@ -51,7 +51,8 @@ class SchemaTest {
 
     @Test
     void flexibleVersionsDefaultToNone() throws IOException {
-        MessageSpec spec = Schema.parse("{\"type\": \"data\", \"name\": \"D\", \"validVersions\": \"0\", \"fields\": []}");
+        MessageSpec spec =
+                Schema.parse("{\"type\": \"data\", \"name\": \"D\", \"validVersions\": \"0\", \"fields\": []}");
         assertThat(spec.flexibleVersions.isEmpty()).isTrue();
         assertThat(spec.apiKey).isNull();
     }
@@ -95,35 +96,46 @@ class SchemaTest {
     @Test
     void rejectsMissingRequiredKeys() {
         assertThatThrownBy(() -> Schema.parse("{\"type\": \"data\", \"validVersions\": \"0\"}"))
-            .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("\"name\" is missing");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("\"name\" is missing");
         assertThatThrownBy(() -> Schema.parse("{\"name\": \"D\", \"type\": \"data\"}"))
-            .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("D: \"validVersions\" is missing");
-        assertThatThrownBy(() -> Schema.parse(
-            "{\"name\": \"D\", \"type\": \"data\", \"validVersions\": \"0\", \"fields\": [{\"name\": \"F\"}]}"))
-            .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("D.F: \"type\" is missing");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("D: \"validVersions\" is missing");
+        assertThatThrownBy(
+                        () -> Schema.parse(
+                                "{\"name\": \"D\", \"type\": \"data\", \"validVersions\": \"0\", \"fields\": [{\"name\": \"F\"}]}"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("D.F: \"type\" is missing");
         assertThatThrownBy(() -> Schema.parse("[]"))
-            .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("JSON object");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("JSON object");
     }
 
     @Test
     void rejectsUnknownTypesAndStructs() {
         assertThatThrownBy(() -> Schema.parse(message("{\"name\": \"F\", \"type\": \"int128\", \"versions\": \"0+\"}")))
-            .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("unknown field type int128");
-        assertThatThrownBy(() -> Schema.parse(message("{\"name\": \"F\", \"type\": \"[]Missing\", \"versions\": \"0+\"}")))
-            .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("unknown struct Missing");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("unknown field type int128");
+        assertThatThrownBy(
+                        () -> Schema.parse(message("{\"name\": \"F\", \"type\": \"[]Missing\", \"versions\": \"0+\"}")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("unknown struct Missing");
     }
 
     @Test
     void rejectsATagWithoutTaggedVersions() {
-        assertThatThrownBy(() -> Schema.parse(message("{\"name\": \"F\", \"type\": \"int32\", \"versions\": \"0+\", \"tag\": 1}")))
-            .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("has a tag but no taggedVersions");
+        assertThatThrownBy(() -> Schema.parse(
+                        message("{\"name\": \"F\", \"type\": \"int32\", \"versions\": \"0+\", \"tag\": 1}")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("has a tag but no taggedVersions");
     }
 
     @Test
     void rejectsAStructDefinedTwice() {
         String struct = "{\"name\": \"%s\", \"type\": \"S\", \"versions\": \"0+\", \"fields\": []}";
         assertThatThrownBy(() -> Schema.parse(message(String.format(struct, "A") + ", " + String.format(struct, "B"))))
-            .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("struct S is defined twice");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("struct S is defined twice");
     }
 
     @Test
@@ -133,6 +145,6 @@ class SchemaTest {
 
     static String message(String fields) {
         return "{\"name\": \"M\", \"type\": \"data\", \"validVersions\": \"0-1\", \"flexibleVersions\": \"1+\","
-            + " \"fields\": [" + fields + "]}";
+                + " \"fields\": [" + fields + "]}";
     }
 }

@@ -30,8 +30,10 @@ class VersionsTest {
     @Test
     void rejectsMalformedRanges() {
         for (String bad : new String[] {"", "x", "1-", "-1", "3-1", "1-2-3", "+", "1.5", "99999"}) {
-            assertThatThrownBy(() -> Versions.parse(bad, Versions.NONE)).as(bad)
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("invalid version range");
+            assertThatThrownBy(() -> Versions.parse(bad, Versions.NONE))
+                    .as(bad)
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("invalid version range");
         }
     }
 
@@ -48,7 +50,13 @@ class VersionsTest {
 
     @Test
     void intersectionOfDisjointRangesIsEmpty() {
-        assertThat(Versions.parse("0-2", null).intersect(Versions.parse("3+", null)).isEmpty()).isTrue();
-        assertThat(Versions.parse("0-5", null).intersect(Versions.parse("3+", null)).toString()).isEqualTo("3-5");
+        assertThat(Versions.parse("0-2", null)
+                        .intersect(Versions.parse("3+", null))
+                        .isEmpty())
+                .isTrue();
+        assertThat(Versions.parse("0-5", null)
+                        .intersect(Versions.parse("3+", null))
+                        .toString())
+                .isEqualTo("3-5");
     }
 }
