@@ -9,6 +9,7 @@ import io.skiff.broker.config.TopicConfigs;
 import io.skiff.broker.coordinator.GroupCoordinatorService;
 import io.skiff.broker.fetch.FetchPurgatory;
 import io.skiff.broker.fetch.FetchSessionCache;
+import io.skiff.broker.handler.AlterClientQuotasHandler;
 import io.skiff.broker.handler.AlterConfigsHandler;
 import io.skiff.broker.handler.ApiVersionsHandler;
 import io.skiff.broker.handler.ConsumerGroupDescribeHandler;
@@ -21,12 +22,14 @@ import io.skiff.broker.handler.DeleteGroupsHandler;
 import io.skiff.broker.handler.DeleteRecordsHandler;
 import io.skiff.broker.handler.DeleteTopicsHandler;
 import io.skiff.broker.handler.DescribeAclsHandler;
+import io.skiff.broker.handler.DescribeClientQuotasHandler;
 import io.skiff.broker.handler.DescribeClusterHandler;
 import io.skiff.broker.handler.DescribeConfigsHandler;
 import io.skiff.broker.handler.DescribeGroupsHandler;
 import io.skiff.broker.handler.DescribeLogDirsHandler;
 import io.skiff.broker.handler.DescribeProducersHandler;
 import io.skiff.broker.handler.DescribeTopicPartitionsHandler;
+import io.skiff.broker.handler.DescribeUserScramCredentialsHandler;
 import io.skiff.broker.handler.FetchHandler;
 import io.skiff.broker.handler.FindCoordinatorHandler;
 import io.skiff.broker.handler.HeartbeatHandler;
@@ -50,9 +53,12 @@ import io.skiff.broker.metadata.kraft.KraftImport;
 import io.skiff.broker.metadata.kraft.KraftMigration;
 import io.skiff.broker.network.ApiDispatcher;
 import io.skiff.broker.network.ApiHandler;
+import io.skiff.broker.network.ConnectionQuotas;
 import io.skiff.broker.network.SkiffServer;
 import io.skiff.broker.partition.AppendLanes;
 import io.skiff.broker.partition.PartitionManager;
+import io.skiff.broker.quota.ClientQuotaAdmin;
+import io.skiff.broker.quota.ClientQuotas;
 import io.skiff.storage.LogConfig;
 import io.skiff.storage.LogManager;
 import io.skiff.storage.LogManagerConfig;
@@ -95,6 +101,9 @@ public final class SkiffBroker {
     private ScheduledExecutorService timeouts;
     private GroupCoordinatorService groups;
     private MetaProperties meta;
+    private ConnectionQuotas connectionQuotas;
+    private ClientQuotas clientQuotas;
+    private ClientQuotaAdmin clientQuotaAdmin;
     private volatile boolean shutDown;
 
     public SkiffBroker(BrokerConfig config) {
@@ -136,11 +145,19 @@ public final class SkiffBroker {
             t.setDaemon(true);
             return t;
         });
+        // Client quotas (from the metadata image) and connection limits, enforced by the server.
+        connectionQuotas = new ConnectionQuotas(ConnectionQuotas.Limits.of(config), System::currentTimeMillis);
+        clientQuotas = new ClientQuotas(
+                config.getInt(BrokerConfig.QUOTA_WINDOW_NUM),
+                config.getInt(BrokerConfig.QUOTA_WINDOW_SIZE_SECONDS),
+                connectionQuotas);
+        metadata.addListener(clientQuotas);
+        clientQuotaAdmin = new ClientQuotaAdmin(metadata);
         dispatcher = new ApiDispatcher(config.unstableApiVersionsEnabled());
         for (var handler : Handlers.create(this, dispatcher)) {
             dispatcher.register(handler);
         }
-        server = new SkiffServer(config, dispatcher);
+        server = new SkiffServer(config, dispatcher, clientQuotas, connectionQuotas);
         server.start();
         LOG.info(
                 "Skiff node {} of cluster {} started in {} ms; advertising {}",
@@ -206,6 +223,11 @@ public final class SkiffBroker {
 
     public MetadataManager metadata() {
         return metadata;
+    }
+
+    /** The connection limits of this broker's listeners. */
+    public ConnectionQuotas connectionQuotas() {
+        return connectionQuotas;
     }
 
     public void shutdown() {
@@ -298,7 +320,10 @@ public final class SkiffBroker {
                     new DescribeProducersHandler(metadata, partitions),
                     new DescribeAclsHandler(),
                     new CreateAclsHandler(),
-                    new DeleteAclsHandler());
+                    new DeleteAclsHandler(),
+                    new DescribeClientQuotasHandler(metadata),
+                    new AlterClientQuotasHandler(broker.clientQuotaAdmin),
+                    new DescribeUserScramCredentialsHandler());
         }
     }
 }

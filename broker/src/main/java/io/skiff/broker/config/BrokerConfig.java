@@ -61,6 +61,12 @@ public final class BrokerConfig {
     public static final String CONNECTIONS_MAX_IDLE_MS = "connections.max.idle.ms";
     public static final String UNSTABLE_API_VERSIONS_ENABLE = "unstable.api.versions.enable";
     public static final String SKIFF_LOG_DURABILITY = "skiff.log.durability";
+    public static final String MAX_CONNECTIONS = "max.connections";
+    public static final String MAX_CONNECTIONS_PER_IP = "max.connections.per.ip";
+    public static final String MAX_CONNECTIONS_PER_IP_OVERRIDES = "max.connections.per.ip.overrides";
+    public static final String MAX_CONNECTION_CREATION_RATE = "max.connection.creation.rate";
+    public static final String QUOTA_WINDOW_NUM = "quota.window.num";
+    public static final String QUOTA_WINDOW_SIZE_SECONDS = "quota.window.size.seconds";
 
     static final String DEFAULT_LISTENERS = "PLAINTEXT://localhost:9092";
     static final String DEFAULT_PROTOCOL_MAP =
@@ -92,6 +98,31 @@ public final class BrokerConfig {
             .define(NUM_IO_THREADS, INT, "8", atLeast(1), "Threads for blocking work.")
             .define(CONNECTIONS_MAX_IDLE_MS, LONG, "600000", "Idle connections are closed after this long.")
             .define(UNSTABLE_API_VERSIONS_ENABLE, BOOLEAN, "false", "Offer API versions marked unstable.")
+            .define(
+                    MAX_CONNECTIONS,
+                    INT,
+                    Integer.toString(Integer.MAX_VALUE),
+                    atLeast(0),
+                    "Connections the broker keeps open; beyond it listeners stop accepting until one closes.")
+            .define(
+                    MAX_CONNECTIONS_PER_IP,
+                    INT,
+                    Integer.toString(Integer.MAX_VALUE),
+                    atLeast(0),
+                    "Connections allowed from one IP address; more are closed at once.")
+            .define(
+                    MAX_CONNECTIONS_PER_IP_OVERRIDES,
+                    STRING,
+                    "",
+                    "Per-IP or hostname overrides of max.connections.per.ip: host:count, comma-separated.")
+            .define(
+                    MAX_CONNECTION_CREATION_RATE,
+                    INT,
+                    Integer.toString(Integer.MAX_VALUE),
+                    atLeast(0),
+                    "New connections accepted per second; faster ones wait.")
+            .define(QUOTA_WINDOW_NUM, INT, "11", atLeast(1), "Samples kept for client quotas.")
+            .define(QUOTA_WINDOW_SIZE_SECONDS, INT, "1", atLeast(1), "Time span of each client quota sample.")
             .define("log.segment.bytes", INT, "1073741824", atLeast(14), "Segment size.")
             .define("log.roll.hours", INT, "168", atLeast(1), "Roll a segment after this long.")
             .define("log.roll.ms", LONG, null, "Roll a segment after this long; overrides log.roll.hours.")

@@ -114,7 +114,7 @@ public final class ConfigPolicy {
             "no transaction coordinator yet: transactional producers are" + " answered COORDINATOR_NOT_AVAILABLE";
     private static final String NO_CLEANER = "reported by DescribeConfigs, no effect: Skiff has no log cleaner yet,"
             + " so compacted topics keep every record";
-    private static final String NO_QUOTAS = "no client or replication quotas yet";
+    private static final String NO_QUOTAS = "no replication or controller mutation quotas: one node replicates nothing";
     private static final String NO_SINGLE_NODE_USE = "a single node registers with no controller";
 
     /** Names of Apache Kafka 4.3.1's PASSWORD-typed keys whose names do not say so. */
@@ -361,13 +361,8 @@ public final class ConfigPolicy {
         ignore("add.partitions.to.txn.*", NO_TRANSACTIONS);
         ignore("producer.id.expiration.check.interval.ms", "idle producer ids are expired on Skiff's own schedule");
         ignore("*.purgatory.purge.interval.requests", "Skiff's purgatories need no purging");
-        ignore("max.connections", "no connection limits yet");
-        ignore("max.connections.per.ip", "no connection limits yet");
-        ignore("max.connections.per.ip.overrides", "no connection limits yet");
-        ignore("max.connection.creation.rate", "no connection limits yet");
         ignore("max.incremental.fetch.session.cache.slots", "Skiff keeps up to 1000 fetch sessions");
-        ignore("client.quota.callback.class", NO_QUOTAS);
-        ignore("quota.window.*", NO_QUOTAS);
+        ignore("client.quota.callback.class", "quotas are Kafka's own (user, client-id and IP entities); no plug-in");
         ignore("*.quota.window.*", NO_QUOTAS);
         ignore("principal.builder.class", "without TLS or SASL every client is ANONYMOUS, and there is no authorizer");
         ignore("connections.max.reauth.ms", "no SASL yet (its keys are refused)");

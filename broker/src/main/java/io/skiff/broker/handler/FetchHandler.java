@@ -31,7 +31,8 @@ import java.util.function.LongSupplier;
  * Fetch (key 1), versions 4-18, for consumers: incremental fetch sessions (KIP-227), topic ids
  * (v13+), {@code max_bytes} and {@code partition_max_bytes} with Kafka's rule that the first
  * batch found is returned whole, long polling ({@code min_bytes}/{@code max_wait_ms}) through
- * the {@link FetchPurgatory}, woken by appends. Records go out as file regions of the segment
+ * the {@link FetchPurgatory}, woken by appends; a client over its consumer byte-rate quota is
+ * answered without records (and never gets more than its quota allows in one window). Records go out as file regions of the segment
  * files (see the network layer): the broker never copies them.
  */
 public final class FetchHandler extends ApiHandler<FetchRequest> {
@@ -195,13 +196,27 @@ public final class FetchHandler extends ApiHandler<FetchRequest> {
             if (!done.compareAndSet(false, true)) {
                 return;
             }
-            context.respond(build(read));
+            int throttleMs = context.throttleFetch(read.bytes);
+            context.respond(throttleMs > 0 ? throttled(throttleMs) : build(read));
+        }
+
+        /**
+         * The answer to a client over its fetch quota, as Apache Kafka's: no partitions, the
+         * throttle time, the session id only for an incremental fetch (a new session is not
+         * announced).
+         */
+        private FetchResponse throttled(int throttleMs) {
+            return new FetchResponse()
+                    .setThrottleTimeMs(throttleMs)
+                    .setErrorCode(Errors.NONE.code)
+                    .setSessionId(request.sessionEpoch() <= 0 ? 0 : session.responseSessionId)
+                    .setResponses(new ArrayList<>());
         }
 
         private Read read() {
             MetadataImage image = metadata.image();
             boolean readCommitted = request.isolationLevel() == READ_COMMITTED;
-            int remaining = request.maxBytes();
+            int remaining = Math.min(request.maxBytes(), context.fetchQuotaMaxBytes());
             boolean minOneBatch = true;
             Read out = new Read(session.partitions.size());
             for (FetchSessionCache.Partition p : session.partitions) {

@@ -84,6 +84,7 @@ public final class ProduceHandler extends ApiHandler<ProduceRequest> {
     }
 
     private void produceOffLoop(RequestContext context, ProduceRequest request) {
+        context.offLoopWorkStarted(); // counts against request-time quotas
         try {
             produce(context, request);
         } catch (RuntimeException e) {
@@ -91,6 +92,8 @@ public final class ProduceHandler extends ApiHandler<ProduceRequest> {
                 context.closeConnection();
             }
             throw e;
+        } finally {
+            context.offLoopWorkEnded();
         }
     }
 

@@ -8,14 +8,16 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * The cluster metadata at one offset of the metadata log: topics by name and id, dynamic
- * broker configs, and the producer-id allocation point. Immutable; {@link #apply} returns a
+ * broker configs, client quotas, and the producer-id allocation point. Immutable; {@link #apply} returns a
  * new image. Handlers read the current image without locks.
  */
 public final class MetadataImage {
-    public static final MetadataImage EMPTY = new MetadataImage(Map.of(), Map.of(), Map.of(), Set.of(), 0L, 0L);
+    public static final MetadataImage EMPTY =
+            new MetadataImage(Map.of(), Map.of(), Map.of(), Set.of(), 0L, 0L, Map.of());
 
     private final Map<String, TopicImage> topicsByName;
     private final Map<Uuid, TopicImage> topicsById;
@@ -26,6 +28,8 @@ public final class MetadataImage {
 
     private final long nextProducerId;
     private final long offset;
+    /** Client quotas by entity (entity type to name, null for {@code <default>}), each quota key to its value. */
+    private final Map<Map<String, String>, Map<String, Double>> clientQuotas;
 
     private MetadataImage(
             Map<String, TopicImage> byName,
@@ -33,7 +37,9 @@ public final class MetadataImage {
             Map<String, String> brokerConfigs,
             Set<Uuid> deletedTopicIds,
             long nextProducerId,
-            long offset) {
+            long offset,
+            Map<Map<String, String>, Map<String, Double>> clientQuotas) {
+        this.clientQuotas = clientQuotas;
         this.topicsByName = byName;
         this.topicsById = byId;
         this.brokerConfigs = brokerConfigs;
@@ -61,6 +67,11 @@ public final class MetadataImage {
 
     public Map<String, String> brokerConfigs() {
         return brokerConfigs;
+    }
+
+    /** Every client quota entity with its quotas (never an entity without one). */
+    public Map<Map<String, String>, Map<String, Double>> clientQuotas() {
+        return clientQuotas;
     }
 
     public long nextProducerId() {
@@ -100,7 +111,8 @@ public final class MetadataImage {
                     brokerConfigs,
                     Collections.unmodifiableSet(deleted),
                     nextProducerId,
-                    next);
+                    next,
+                    clientQuotas);
         }
         if (record instanceof MetadataRecord.TopicConfigChanged r) {
             TopicImage old = require(r.topicId());
@@ -129,13 +141,40 @@ public final class MetadataImage {
                     Collections.unmodifiableMap(configs),
                     deletedTopicIds,
                     nextProducerId,
-                    next);
+                    next,
+                    clientQuotas);
         }
         if (record instanceof MetadataRecord.ProducerIdsAllocated r) {
             return new MetadataImage(
-                    topicsByName, topicsById, brokerConfigs, deletedTopicIds, r.nextProducerId(), next);
+                    topicsByName, topicsById, brokerConfigs, deletedTopicIds, r.nextProducerId(), next, clientQuotas);
+        }
+        if (record instanceof MetadataRecord.ClientQuotaChanged r) {
+            return withClientQuota(r, next);
         }
         throw new IllegalArgumentException("unknown record " + record);
+    }
+
+    private MetadataImage withClientQuota(MetadataRecord.ClientQuotaChanged r, long next) {
+        Map<Map<String, String>, Map<String, Double>> all = new LinkedHashMap<>(clientQuotas);
+        Map<String, Double> quotas = new TreeMap<>(all.getOrDefault(r.entity(), Map.of()));
+        if (r.value() == null) {
+            quotas.remove(r.key());
+        } else {
+            quotas.put(r.key(), r.value());
+        }
+        if (quotas.isEmpty()) {
+            all.remove(r.entity());
+        } else {
+            all.put(r.entity(), Collections.unmodifiableMap(quotas));
+        }
+        return new MetadataImage(
+                topicsByName,
+                topicsById,
+                brokerConfigs,
+                deletedTopicIds,
+                nextProducerId,
+                next,
+                Collections.unmodifiableMap(all));
     }
 
     private TopicImage require(Uuid id) {
@@ -161,6 +200,7 @@ public final class MetadataImage {
                 brokerConfigs,
                 deletedTopicIds,
                 nextProducerId,
-                next);
+                next,
+                clientQuotas);
     }
 }

@@ -1,6 +1,9 @@
 package io.skiff.broker.metadata;
 
 import io.skiff.wire.protocol.Uuid;
+import java.util.Collections;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * The records of the cluster metadata log. Each changes the {@link MetadataImage} in one
@@ -21,6 +24,18 @@ public sealed interface MetadataRecord {
 
     /** A dynamic broker config set or removed; {@code nodeId} -1 for the cluster-wide default. */
     record BrokerConfigChanged(int nodeId, String key, String value) implements MetadataRecord {}
+
+    /**
+     * A client quota of one entity set ({@code value} non-null) or removed (null), as Kafka's
+     * ClientQuotaRecord: the entity maps entity types ("user", "client-id", "ip") to names, a
+     * null name being that type's {@code <default>}; {@code key} is the quota
+     * ({@code producer_byte_rate}, ...).
+     */
+    record ClientQuotaChanged(Map<String, String> entity, String key, Double value) implements MetadataRecord {
+        public ClientQuotaChanged {
+            entity = Collections.unmodifiableMap(new TreeMap<>(entity));
+        }
+    }
 
     /** Producer ids below {@code nextProducerId} are handed out; allocation continues from there. */
     record ProducerIdsAllocated(long nextProducerId) implements MetadataRecord {}

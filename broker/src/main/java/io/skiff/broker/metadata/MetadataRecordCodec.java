@@ -3,6 +3,8 @@ package io.skiff.broker.metadata;
 import io.netty.buffer.ByteBuf;
 import io.skiff.wire.protocol.MessageParseException;
 import io.skiff.wire.protocol.Wire;
+import java.util.HashMap;
+import java.util.Map;
 
 /**
  * Binary form of {@link MetadataRecord}s: a type byte, a version byte, then the fields.
@@ -15,6 +17,10 @@ final class MetadataRecordCodec {
     private static final byte TOPIC_CONFIG_CHANGED = 4;
     private static final byte BROKER_CONFIG_CHANGED = 5;
     private static final byte PRODUCER_IDS_ALLOCATED = 6;
+    private static final byte CLIENT_QUOTA_CHANGED = 7;
+    /** Entity types per quota entity: user, client-id, ip. */
+    private static final int MAX_ENTITY_TYPES = 3;
+
     private static final byte VERSION = 0;
 
     private MetadataRecordCodec() {}
@@ -46,6 +52,16 @@ final class MetadataRecordCodec {
         } else if (record instanceof MetadataRecord.ProducerIdsAllocated r) {
             header(out, PRODUCER_IDS_ALLOCATED);
             out.writeLong(r.nextProducerId());
+        } else if (record instanceof MetadataRecord.ClientQuotaChanged r) {
+            header(out, CLIENT_QUOTA_CHANGED);
+            out.writeByte(r.entity().size());
+            for (Map.Entry<String, String> e : r.entity().entrySet()) {
+                Wire.writeString(out, e.getKey(), false, false, "entityType");
+                Wire.writeString(out, e.getValue(), false, true, "entityName");
+            }
+            Wire.writeString(out, r.key(), false, false, "key");
+            out.writeBoolean(r.value() == null);
+            out.writeDouble(r.value() == null ? 0.0 : r.value());
         } else {
             throw new IllegalArgumentException("unknown record " + record);
         }
@@ -82,8 +98,25 @@ final class MetadataRecordCodec {
                         Wire.readString(in, false, true, "value"));
             case PRODUCER_IDS_ALLOCATED:
                 return new MetadataRecord.ProducerIdsAllocated(in.readLong());
+            case CLIENT_QUOTA_CHANGED:
+                return readClientQuota(in);
             default:
                 throw new MessageParseException("metadata record type " + type + " is not known");
         }
+    }
+
+    private static MetadataRecord.ClientQuotaChanged readClientQuota(ByteBuf in) {
+        int n = in.readUnsignedByte();
+        if (n > MAX_ENTITY_TYPES) {
+            throw new MessageParseException("client quota entity of " + n + " types");
+        }
+        Map<String, String> entity = new HashMap<>();
+        for (int i = 0; i < n; i++) {
+            entity.put(Wire.readString(in, false, false, "entityType"), Wire.readString(in, false, true, "entityName"));
+        }
+        String key = Wire.readString(in, false, false, "key");
+        boolean removed = in.readBoolean();
+        double value = in.readDouble();
+        return new MetadataRecord.ClientQuotaChanged(entity, key, removed ? null : value);
     }
 }

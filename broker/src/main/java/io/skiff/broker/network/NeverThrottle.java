@@ -9,7 +9,34 @@ public final class NeverThrottle implements QuotaHook {
     private NeverThrottle() {}
 
     @Override
-    public int throttleTimeMs(Session session, ApiKeys api, int requestBytes, long nowNanos) {
+    public boolean enabled() {
+        return false;
+    }
+
+    @Override
+    public boolean measuresRequestTime() {
+        return false;
+    }
+
+    @Override
+    public int throttleOnResponse(
+            Session session,
+            String clientId,
+            ApiKeys api,
+            int requestBytes,
+            boolean hasResponse,
+            long handlerNanos,
+            long nowMs) {
+        return 0;
+    }
+
+    @Override
+    public int fetchMaxBytes(Session session, String clientId) {
+        return Integer.MAX_VALUE;
+    }
+
+    @Override
+    public int throttleFetch(Session session, String clientId, int responseBytes, long handlerNanos, long nowMs) {
         return 0;
     }
 }

@@ -15,8 +15,12 @@ import java.util.function.LongSupplier;
  *       {@link Session} and applies the authentication gate ({@link AuthState#admits}); a
  *       request that does not pass closes the connection.</li>
  *   <li>{@link #beforeDispatch}: once the body is read, records the client software of an
- *       ApiVersions v3+ request and asks the {@link QuotaHook} for a throttle time.</li>
- *   <li>{@link #beforeWrite}: puts a non-zero throttle time into a {@link ThrottledResponse}.</li>
+ *       ApiVersions v3+ request.</li>
+ *   <li>{@link #beforeWrite}: asks the {@link QuotaHook} for the throttle time of the request
+ *       (KIP-219: decided once the answer is ready, recorded after a produce's append), puts a
+ *       non-zero one into a {@link ThrottledResponse} and tells the connection how long to stay
+ *       muted. Fetches are checked earlier ({@link #throttleFetch}), as they are answered empty
+ *       when over quota. While the hook says no quota is set, nothing of this runs.</li>
  *   <li>{@link #completed} and {@link #refused}: per-API {@link RequestMetrics}, latency from the
  *       receive time stored on the {@link RequestContext} to the write of the response.</li>
  * </ol>
@@ -64,19 +68,55 @@ public final class PreDispatchStage {
             ApiVersionsRequest r = (ApiVersionsRequest) body;
             session.clientSoftware(r.clientSoftwareName(), r.clientSoftwareVersion());
         }
-        int throttleMs = quota.throttleTimeMs(session, rc.api, rc.requestBytes(), rc.receivedNanos);
-        rc.throttleTimeMs(Math.max(0, throttleMs));
     }
 
-    /** Called on the event loop just before {@code response} is encoded. */
-    void beforeWrite(RequestContext rc, ApiMessage response) {
+    /** Whether handler time must be measured (request-time quotas are set). */
+    boolean measuresHandlerTime() {
+        return quota.enabled() && quota.measuresRequestTime();
+    }
+
+    /**
+     * Called on the event loop just before {@code response} is encoded, or with null when a
+     * request is completed without an answer (produce with acks=0). Answers how long the
+     * connection must be muted after the answer, in ms (0 for not at all).
+     */
+    int beforeWrite(RequestContext rc, ApiMessage response) {
         int throttleMs = rc.throttleTimeMs();
+        if (quota.enabled() && !rc.quotaRecorded()) {
+            int ms = quota.throttleOnResponse(
+                    rc.session(),
+                    rc.clientId,
+                    rc.api,
+                    rc.requestBytes(),
+                    response != null,
+                    rc.handlerNanos(),
+                    nanoClock.getAsLong() / 1_000_000L);
+            throttleMs = Math.max(throttleMs, ms);
+            rc.throttleTimeMs(throttleMs);
+        }
         if (throttleMs > 0 && response instanceof ThrottledResponse) {
             ThrottledResponse t = (ThrottledResponse) response;
             if (t.throttleTimeMs() < throttleMs) {
                 t.setThrottleTimeMs(throttleMs);
             }
         }
+        return throttleMs;
+    }
+
+    /** See {@link RequestContext#fetchQuotaMaxBytes()}. */
+    int fetchMaxBytes(RequestContext rc) {
+        return quota.enabled() ? quota.fetchMaxBytes(rc.session(), rc.clientId) : Integer.MAX_VALUE;
+    }
+
+    /** See {@link RequestContext#throttleFetch(int)}. */
+    int throttleFetch(RequestContext rc, int responseBytes) {
+        if (!quota.enabled()) {
+            return 0;
+        }
+        int ms = quota.throttleFetch(
+                rc.session(), rc.clientId, responseBytes, rc.handlerNanos(), nanoClock.getAsLong() / 1_000_000L);
+        rc.quotaRecorded(Math.max(0, ms));
+        return Math.max(0, ms);
     }
 
     /**

@@ -15,6 +15,8 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,7 +30,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Everything here runs on the connection's event loop except {@link #completed()}, which
  * handlers may call from any thread. At most {@link #MAX_IN_FLIGHT} requests are held per
- * connection; beyond that the connection stops reading until responses drain.
+ * connection; beyond that the connection stops reading until responses drain. A client over
+ * its quota gets its answer at once, with the throttle time in it, and the connection is then
+ * muted (reads stop) for that long, as Apache Kafka does (KIP-219).
  */
 final class RequestChannelHandler extends ChannelInboundHandlerAdapter {
     private static final Logger LOG = LoggerFactory.getLogger(RequestChannelHandler.class);
@@ -41,10 +45,16 @@ final class RequestChannelHandler extends ChannelInboundHandlerAdapter {
     private final ArrayDeque<RequestContext> inFlight = new ArrayDeque<>();
     private final ResponseWriter writer = new ResponseWriter();
     private final Runnable drainTask = this::drain;
+    private final Runnable unmuteTask = this::unmute;
     private ChannelHandlerContext ctx;
     private boolean reading;
     private boolean flushPending;
     private boolean closing;
+    /** Muted for a quota: no reads until {@link #mutedUntilNanos} (on {@link System#nanoTime()}). */
+    private boolean muted;
+
+    private long mutedUntilNanos;
+    private ScheduledFuture<?> unmuteFuture;
 
     RequestChannelHandler(ApiDispatcher dispatcher, PreDispatchStage stage, ConnectionLog log, Session session) {
         this.dispatcher = dispatcher;
@@ -163,13 +173,25 @@ final class RequestChannelHandler extends ChannelInboundHandlerAdapter {
                 frameBytes,
                 receivedNanos);
         admit(rc, body);
+        dispatch(handler, rc, body);
+    }
+
+    /** Runs the handler; one that throws closes the connection. Times it while request-time quotas are set. */
+    private void dispatch(ApiHandler<?> handler, RequestContext rc, ApiMessage body) {
+        boolean timed = stage.measuresHandlerTime();
+        if (timed) {
+            rc.dispatchStarted(System.nanoTime());
+        }
         try {
             handler.dispatch(rc, body);
+            if (timed) {
+                rc.dispatchEnded();
+            }
         } catch (RuntimeException e) {
             LOG.error(
                     "Handler of {} v{} failed; closing the connection from {}",
-                    api.title,
-                    version,
+                    rc.api.title,
+                    rc.apiVersion,
                     session.remoteAddress(),
                     e);
             if (rc.outcome() == RequestContext.Outcome.PENDING) {
@@ -244,6 +266,11 @@ final class RequestChannelHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
+    /** The stage this connection's requests pass (for the quota calls of {@link RequestContext}). */
+    PreDispatchStage stage() {
+        return stage;
+    }
+
     /** The event loop that serves this connection. */
     Executor executor() {
         return ctx.executor();
@@ -284,10 +311,13 @@ final class RequestChannelHandler extends ChannelInboundHandlerAdapter {
             boolean failed = false;
             if (outcome == RequestContext.Outcome.RESPOND && ctx.channel().isActive() && !closing) {
                 try {
-                    stage.beforeWrite(head, head.response());
+                    int throttleMs = stage.beforeWrite(head, head.response());
                     responseBytes =
                             writer.write(ctx, head.api, head.responseVersion(), head.correlationId, head.response());
                     wrote = true;
+                    if (throttleMs > 0) {
+                        mute(throttleMs);
+                    }
                 } catch (RuntimeException e) {
                     LOG.error(
                             "Cannot encode {} v{} response; closing the connection",
@@ -297,6 +327,12 @@ final class RequestChannelHandler extends ChannelInboundHandlerAdapter {
                     failed = true;
                     closing = true;
                     ctx.close();
+                }
+            }
+            if (outcome == RequestContext.Outcome.NOTHING && !closing) {
+                int throttleMs = stage.beforeWrite(head, null);
+                if (throttleMs > 0) {
+                    mute(throttleMs);
                 }
             }
             stage.completed(head, responseBytes, failed);
@@ -312,9 +348,39 @@ final class RequestChannelHandler extends ChannelInboundHandlerAdapter {
                 ctx.flush();
             }
         }
-        if (!closing && !ctx.channel().config().isAutoRead() && inFlight.size() < MAX_IN_FLIGHT / 2) {
+        if (!closing && !muted && !ctx.channel().config().isAutoRead() && inFlight.size() < MAX_IN_FLIGHT / 2) {
             ctx.channel().config().setAutoRead(true);
         }
+    }
+
+    /** Stops reading for {@code throttleMs} (or longer, if an earlier throttle lasts longer). */
+    private void mute(int throttleMs) {
+        long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(throttleMs);
+        if (muted && until - mutedUntilNanos <= 0) {
+            return;
+        }
+        mutedUntilNanos = until;
+        if (unmuteFuture != null) {
+            unmuteFuture.cancel(false);
+        }
+        if (!muted) {
+            muted = true;
+            ctx.channel().config().setAutoRead(false);
+        }
+        unmuteFuture = ctx.executor().schedule(unmuteTask, throttleMs, TimeUnit.MILLISECONDS);
+    }
+
+    private void unmute() {
+        unmuteFuture = null;
+        muted = false;
+        if (!closing && inFlight.size() < MAX_IN_FLIGHT / 2) {
+            ctx.channel().config().setAutoRead(true);
+        }
+    }
+
+    /** Whether reads are stopped because the client is throttled. */
+    boolean isMuted() {
+        return muted;
     }
 
     /** Sends what has been written so far, then closes. */

@@ -5,6 +5,7 @@ import io.skiff.wire.protocol.ApiKeys;
 import io.skiff.wire.protocol.ApiMessage;
 import java.net.InetSocketAddress;
 import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicLongFieldUpdater;
 
 /**
  * One request in flight on a connection: who sent it, what it is, and (once a handler has
@@ -15,6 +16,13 @@ import java.util.concurrent.Executor;
  * or retain them first. {@link #session()} is the connection the request came in on.
  */
 public final class RequestContext {
+    private static final AtomicLongFieldUpdater<RequestContext> HANDLER_NANOS =
+            AtomicLongFieldUpdater.newUpdater(RequestContext.class, "handlerNanos");
+    private static final AtomicLongFieldUpdater<RequestContext> DISPATCH_START =
+            AtomicLongFieldUpdater.newUpdater(RequestContext.class, "dispatchStartNanos");
+    private static final AtomicLongFieldUpdater<RequestContext> OFF_LOOP_START =
+            AtomicLongFieldUpdater.newUpdater(RequestContext.class, "offLoopStartNanos");
+
     enum Outcome {
         PENDING,
         RESPOND,
@@ -39,8 +47,19 @@ public final class RequestContext {
     private final ApiMessage request;
     private final ByteBuf frame;
     private final int requestBytes;
-    /** Set by the pre-dispatch stage before the handler runs; read when the response is written. Event loop only. */
+    /**
+     * Set by the pre-dispatch stage when the response is written (event loop), or by a fetch's
+     * quota check before it completes the request (published by the completion).
+     */
     private int throttleTimeMs;
+    /** Whether the quotas have already seen this request (a fetch checks before it answers). */
+    private boolean quotaRecorded;
+    /** Time handlers spent on this request, measured only while request-time quotas are set. */
+    private volatile long handlerNanos;
+    /** When the handler's call on the event loop began (0 when not measured or already counted). */
+    private volatile long dispatchStartNanos;
+    /** When the handler's work on another thread began (0 when not measured or already counted). */
+    private volatile long offLoopStartNanos;
     /** Version at which the response is written; differs from apiVersion only for the ApiVersions fallback. */
     private short responseVersion;
 
@@ -99,6 +118,48 @@ public final class RequestContext {
         return session;
     }
 
+    /**
+     * The most a fetch may return under the client's consumer byte-rate quota (what the quota
+     * allows in one quota window; {@link Integer#MAX_VALUE} without a quota). Fetch only.
+     */
+    public int fetchQuotaMaxBytes() {
+        return connection.stage().fetchMaxBytes(this);
+    }
+
+    /**
+     * Records a fetch answer of {@code responseBytes} against the client's quotas, before the
+     * handler responds. A positive answer is the throttle time (ms): the client is over quota and
+     * the fetch must be answered without records (as Apache Kafka does); the throttle time goes
+     * into the answer and the connection is muted for that long. Call it at most once, from the
+     * thread that then calls {@link #respond}.
+     */
+    public int throttleFetch(int responseBytes) {
+        return connection.stage().throttleFetch(this, responseBytes);
+    }
+
+    /**
+     * Marks the start of handler work for this request on a thread other than the event loop (an
+     * append thread): it counts against the client's request-time quota up to
+     * {@link #offLoopWorkEnded()} or the completion of the request, whichever comes first.
+     */
+    public void offLoopWorkStarted() {
+        if (connection.stage().measuresHandlerTime()) {
+            offLoopStartNanos = System.nanoTime() | 1L;
+        }
+    }
+
+    /** Marks the end of the work begun with {@link #offLoopWorkStarted()}. */
+    public void offLoopWorkEnded() {
+        long start = offLoopStartNanos;
+        if (start != 0L && OFF_LOOP_START.compareAndSet(this, start, 0L)) {
+            addHandlerNanos(System.nanoTime() - start);
+        }
+    }
+
+    private void addHandlerNanos(long nanos) {
+        HANDLER_NANOS.addAndGet(this, nanos);
+    }
+
     /** Completes the request with {@code response}, written at the request's version. */
     public void respond(ApiMessage response) {
         complete(response, apiVersion, Outcome.RESPOND);
@@ -128,6 +189,8 @@ public final class RequestContext {
             this.responseVersion = version;
             this.outcome = how;
         }
+        dispatchEnded();
+        offLoopWorkEnded();
         releaseRequest();
         connection.completed();
     }
@@ -151,6 +214,32 @@ public final class RequestContext {
 
     void throttleTimeMs(int ms) {
         this.throttleTimeMs = ms;
+    }
+
+    void dispatchStarted(long nowNanos) {
+        this.dispatchStartNanos = nowNanos | 1L;
+    }
+
+    /** Counts the handler's call up to now, once: when it returns, or when it completes the request inside it. */
+    void dispatchEnded() {
+        long start = dispatchStartNanos;
+        if (start != 0L && DISPATCH_START.compareAndSet(this, start, 0L)) {
+            addHandlerNanos(System.nanoTime() - start);
+        }
+    }
+
+    long handlerNanos() {
+        return handlerNanos;
+    }
+
+    boolean quotaRecorded() {
+        return quotaRecorded;
+    }
+
+    /** The quotas saw this request before its answer (a fetch), with this throttle time. */
+    void quotaRecorded(int throttleMs) {
+        this.quotaRecorded = true;
+        this.throttleTimeMs = Math.max(this.throttleTimeMs, throttleMs);
     }
 
     /** Whether a handler has completed this request. */

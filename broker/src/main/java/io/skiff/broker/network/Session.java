@@ -36,6 +36,8 @@ public final class Session {
     private volatile String clientId;
     private volatile String clientSoftwareName = UNKNOWN_SOFTWARE;
     private volatile String clientSoftwareVersion = UNKNOWN_SOFTWARE;
+    /** What the client quotas cache for this connection (its resolved quotas); opaque here. */
+    private volatile Object quotaState;
 
     /**
      * A new connection. Sessions on a SASL listener start {@link AuthState#UNAUTHENTICATED};
@@ -116,6 +118,16 @@ public final class Session {
     /** How many sessions (of every broker in this JVM) have moved into {@code state} since start. */
     public static long transitionsInto(AuthState state) {
         return TRANSITIONS_INTO[state.ordinal()].sum();
+    }
+
+    /** The client quotas' cache for this connection, null until they set one. */
+    public Object quotaState() {
+        return quotaState;
+    }
+
+    /** Sets the client quotas' cache for this connection. */
+    public void quotaState(Object state) {
+        this.quotaState = state;
     }
 
     void clientId(String id) {

@@ -43,21 +43,36 @@ public final class SkiffServer {
     private final ConnectionLog connectionLog = new ConnectionLog();
     private final RequestMetrics requestMetrics = new RequestMetrics();
     private final PreDispatchStage stage;
+    private final ConnectionQuotas connectionQuotas;
     private final Map<String, EndPoint> bound = new LinkedHashMap<>();
     private final List<Channel> serverChannels = new ArrayList<>();
     private EventLoopGroup acceptors;
     private EventLoopGroup workers;
 
-    /** A server whose requests are never throttled (no client quotas). */
+    /** A server whose requests are never throttled (no client quotas), with the configured connection limits. */
     public SkiffServer(BrokerConfig config, ApiDispatcher dispatcher) {
-        this(config, dispatcher, NeverThrottle.INSTANCE);
+        this(
+                config,
+                dispatcher,
+                NeverThrottle.INSTANCE,
+                new ConnectionQuotas(ConnectionQuotas.Limits.of(config), System::currentTimeMillis));
     }
 
-    /** A server that asks {@code quota} for the throttle time of every request. */
-    public SkiffServer(BrokerConfig config, ApiDispatcher dispatcher, QuotaHook quota) {
+    /**
+     * A server that asks {@code quota} for the throttle time of every request and admits
+     * connections through {@code connectionQuotas}.
+     */
+    public SkiffServer(
+            BrokerConfig config, ApiDispatcher dispatcher, QuotaHook quota, ConnectionQuotas connectionQuotas) {
         this.config = config;
         this.dispatcher = dispatcher;
         this.stage = new PreDispatchStage(quota, requestMetrics, System::nanoTime);
+        this.connectionQuotas = connectionQuotas;
+    }
+
+    /** The connection limits of every listener of this server. */
+    public ConnectionQuotas connectionQuotas() {
+        return connectionQuotas;
     }
 
     /** Per-API request counters of every listener of this server. */
@@ -85,6 +100,7 @@ public final class SkiffServer {
                         .channel(channelClass)
                         .option(ChannelOption.SO_BACKLOG, config.getInt(BrokerConfig.SOCKET_LISTEN_BACKLOG_SIZE))
                         .option(ChannelOption.SO_REUSEADDR, true)
+                        .handler(connectionQuotas.gate(endPoint.listenerName))
                         .childOption(ChannelOption.TCP_NODELAY, true)
                         .childOption(ChannelOption.SO_KEEPALIVE, true)
                         .childHandler(new ChannelInitializer<SocketChannel>() {

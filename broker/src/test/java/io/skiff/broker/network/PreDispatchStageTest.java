@@ -13,6 +13,7 @@ import io.skiff.wire.protocol.ApiKeys;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -131,15 +132,45 @@ class PreDispatchStageTest {
     static final class FixedThrottle implements QuotaHook {
         final int throttleMs;
         final List<String> calls = new ArrayList<>();
+        boolean enabled = true;
 
         FixedThrottle(int throttleMs) {
             this.throttleMs = throttleMs;
         }
 
         @Override
-        public int throttleTimeMs(Session session, ApiKeys api, int requestBytes, long nowNanos) {
-            calls.add(session.clientId() + " " + api + " " + requestBytes + " " + nowNanos);
+        public boolean enabled() {
+            return enabled;
+        }
+
+        @Override
+        public boolean measuresRequestTime() {
+            return false;
+        }
+
+        @Override
+        public int throttleOnResponse(
+                Session session,
+                String clientId,
+                ApiKeys api,
+                int requestBytes,
+                boolean hasResponse,
+                long handlerNanos,
+                long nowMs) {
+            calls.add(clientId + " " + api + " " + requestBytes + " " + hasResponse + " " + nowMs);
             return throttleMs;
+        }
+
+        @Override
+        public int fetchMaxBytes(Session session, String clientId) {
+            calls.add("fetchMaxBytes");
+            return Integer.MAX_VALUE;
+        }
+
+        @Override
+        public int throttleFetch(Session session, String clientId, int responseBytes, long handlerNanos, long nowMs) {
+            calls.add("throttleFetch");
+            return 0;
         }
     }
 
@@ -153,7 +184,46 @@ class PreDispatchStageTest {
         DescribeClusterResponse r =
                 Pipeline.parse(out.get(0), ApiKeys.DESCRIBE_CLUSTER, 0, 1, new DescribeClusterResponse());
         assertThat(r.throttleTimeMs()).isEqualTo(250);
-        assertThat(quota.calls).containsExactly("c DESCRIBE_CLUSTER " + (request.length - 4) + " " + clock.get());
+        assertThat(quota.calls)
+                .containsExactly("c DESCRIBE_CLUSTER " + (request.length - 4) + " true " + clock.get() / 1_000_000L);
+    }
+
+    @Test
+    void aThrottledConnectionStopsReadingForTheThrottleTime() {
+        Pipeline p = connect(Pipeline.plaintextSession(), new FixedThrottle(250));
+        p.channel.freezeTime();
+        p.send(describeClusterRequest(1));
+        assertThat(p.responses()).as("the answer goes out at once").hasSize(1);
+        assertThat(p.channel.config().isAutoRead()).as("muted").isFalse();
+        p.channel.advanceTimeBy(249, TimeUnit.MILLISECONDS);
+        p.channel.runScheduledPendingTasks();
+        assertThat(p.channel.config().isAutoRead()).as("still muted").isFalse();
+        p.channel.advanceTimeBy(1, TimeUnit.MILLISECONDS);
+        p.channel.runScheduledPendingTasks();
+        assertThat(p.channel.config().isAutoRead())
+                .as("unmuted after the throttle time")
+                .isTrue();
+    }
+
+    @Test
+    void anUnthrottledConnectionKeepsReading() {
+        Pipeline p = connect(Pipeline.plaintextSession(), new FixedThrottle(0));
+        p.send(describeClusterRequest(1));
+        assertThat(p.responses()).hasSize(1);
+        assertThat(p.channel.config().isAutoRead()).isTrue();
+    }
+
+    @Test
+    void whileTheHookSaysNoQuotaIsSetItIsNeverAsked() {
+        FixedThrottle quota = new FixedThrottle(250);
+        quota.enabled = false;
+        Pipeline p = connect(Pipeline.plaintextSession(), quota);
+        p.send(describeClusterRequest(1));
+        DescribeClusterResponse r =
+                Pipeline.parse(p.responses().get(0), ApiKeys.DESCRIBE_CLUSTER, 0, 1, new DescribeClusterResponse());
+        assertThat(r.throttleTimeMs()).isZero();
+        assertThat(quota.calls).isEmpty();
+        assertThat(p.channel.config().isAutoRead()).isTrue();
     }
 
     @Test
