@@ -1,11 +1,11 @@
 package io.skiff.broker.network;
 
 /**
- * A rate measured as Apache Kafka's quota sensors measure it: values are summed into
- * {@code samples} windows of {@code windowMs} each; the rate is the sum of the windows that are
- * not older than {@code samples * windowMs}, divided by the time they span, which counts at
- * least {@code samples - 1} whole windows (so a fresh sensor does not see a huge rate from its
- * first value). {@link #recordAndThrottleMs} records a value and answers how long the client
+ * A rate measured as Apache Kafka 4.3.1's quota sensors measure it: values are summed into
+ * windows of {@code windowMs} each, up to {@code samples + 1} of them; a window whose last value
+ * is {@code samples * windowMs} old no longer counts; the rate is the sum of the windows divided
+ * by the time since the oldest one began, counted as at least {@code samples - 1} whole windows
+ * (so a fresh sensor does not see a huge rate from its first value). {@link #recordAndThrottleMs} records a value and answers how long the client
  * must wait for the rate to come back to a bound, Kafka's {@code (rate - bound) / bound * window}.
  *
  * <p>Thread-safe (synchronized: one instance is shared by the connections of one quota entity).
@@ -15,8 +15,9 @@ public final class SampledRate {
     private final int samples;
     private final long windowMs;
     private final long[] startMs;
+    private final long[] lastRecordMsOf;
     private final double[] values;
-    /** How many windows are in use (they are created as needed, up to {@code samples}). */
+    /** How many windows are in use (they are created as needed, up to {@code samples + 1}). */
     private int used;
 
     private int current;
@@ -32,26 +33,27 @@ public final class SampledRate {
         }
         this.samples = samples;
         this.windowMs = windowMs;
-        this.startMs = new long[samples];
-        this.values = new double[samples];
+        this.startMs = new long[samples + 1];
+        this.lastRecordMsOf = new long[samples + 1];
+        this.values = new double[samples + 1];
     }
 
     /** Adds {@code value} (negative to take back what was recorded) at {@code nowMs}. */
     public synchronized void record(double value, long nowMs) {
         if (used == 0) {
-            startMs[0] = nowMs;
+            reset(0, nowMs);
             used = 1;
             current = 0;
         }
         if (nowMs - startMs[current] >= windowMs) {
-            current = (current + 1) % samples;
+            current = (current + 1) % (samples + 1);
             if (current >= used) {
                 used = current + 1;
             }
-            startMs[current] = nowMs;
-            values[current] = 0;
+            reset(current, nowMs);
         }
         values[current] += value;
+        lastRecordMsOf[current] = nowMs;
         lastRecordMs = nowMs;
     }
 
@@ -103,10 +105,15 @@ public final class SampledRate {
     private void purge(long nowMs) {
         long expireAgeMs = samples * windowMs;
         for (int i = 0; i < used; i++) {
-            if (nowMs - startMs[i] >= expireAgeMs) {
-                startMs[i] = nowMs;
-                values[i] = 0;
+            if (nowMs - lastRecordMsOf[i] >= expireAgeMs) {
+                reset(i, nowMs);
             }
         }
+    }
+
+    private void reset(int i, long nowMs) {
+        startMs[i] = nowMs;
+        lastRecordMsOf[i] = nowMs;
+        values[i] = 0;
     }
 }
