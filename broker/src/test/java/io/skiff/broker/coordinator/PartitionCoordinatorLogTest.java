@@ -1,18 +1,22 @@
 package io.skiff.broker.coordinator;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
 import io.netty.buffer.UnpooledByteBufAllocator;
 import io.skiff.broker.partition.Partition;
 import io.skiff.coordinator.group.GroupRecords;
+import io.skiff.coordinator.runtime.CoordinatorLogException;
 import io.skiff.coordinator.runtime.CoordinatorRecord;
 import io.skiff.coordinator.runtime.RecordVisitor;
 import io.skiff.storage.LogConfig;
 import io.skiff.storage.LogManager;
 import io.skiff.storage.LogManagerConfig;
 import io.skiff.storage.PartitionLog;
+import io.skiff.storage.ReadResult;
 import io.skiff.storage.TopicPartition;
 import io.skiff.wire.record.RecordBatch;
 import io.skiff.wire.record.RecordBatchBuilder;
@@ -27,15 +31,17 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The coordinator's view of a real partition log: what replay hands over from batches written
  * by producers (transactional data with a producer id, commit and abort markers) and from the
- * coordinator's own appends.
+ * coordinator's own appends, plain and transactional.
  */
 class PartitionCoordinatorLogTest {
     private static final TopicPartition TP = new TopicPartition("__test_state", 0);
@@ -229,5 +235,105 @@ class PartitionCoordinatorLogTest {
                         "0 -1/-1 " + keyA + "=" + valueA,
                         "1 -1/-1 " + keyA + "=" + valueA,
                         "2 -1/-1 " + keyB + "=null");
+    }
+
+    /** The batches the log holds, read back from its segment files (offsets assigned). */
+    private static List<String> storedBatches(PartitionLog log) {
+        ReadResult read = log.read(0, 1 << 20, log.logEndOffset(), true);
+        ByteBuf chunk = Unpooled.buffer(read.records().sizeInBytes());
+        try {
+            read.records().copyTo(chunk);
+            List<String> out = new ArrayList<>();
+            RecordBatch b = new RecordBatch();
+            for (int at = 0; at < chunk.writerIndex(); at += b.sizeInBytes()) {
+                b.wrap(chunk, at);
+                out.add(b.baseOffset() + "-" + b.lastOffset() + " producer " + b.producerId() + "/"
+                        + b.producerEpoch() + " seq " + b.baseSequence() + (b.isTransactional() ? " txn" : "")
+                        + (b.isControl() ? " control" : "") + " epoch " + b.partitionLeaderEpoch()
+                        + (b.isValid() ? "" : " BAD CRC"));
+            }
+            return out;
+        } finally {
+            chunk.release();
+        }
+    }
+
+    @Test
+    @Disabled("Partition.appendAsLeader validates client batches and refuses a producer batch without a"
+            + " sequence (INVALID_RECORD); enable when appendTransactional goes through the partition's"
+            + " coordinator-origin append")
+    void transactionalAppendIsOneTransactionalBatchOfTheProducerWithoutASequenceOnDisk() throws Exception {
+        PartitionLog log = emptyLog();
+        PartitionCoordinatorLog coordinatorLog = new PartitionCoordinatorLog(partition(log, 3), 3, false, () -> 2_000L);
+        CoordinatorRecord plain = GroupRecords.offsetCommit("g", "t", 0, 5L, -1, "", 2_000L, -1L, null);
+        CoordinatorRecord a = GroupRecords.offsetCommit("g", "t", 1, 6L, -1, "", 2_000L, -1L, null);
+        CoordinatorRecord b = GroupRecords.offsetCommit("g", "t", 2, 7L, -1, "", 2_000L, -1L, null);
+        assertThat(coordinatorLog.append(List.of(plain)).get(10, TimeUnit.SECONDS))
+                .isZero();
+        assertThat(coordinatorLog
+                        .appendTransactional(42L, (short) 7, List.of(a, b))
+                        .get(10, TimeUnit.SECONDS))
+                .isEqualTo(2);
+        assertThat(coordinatorLog
+                        .appendTransactional(42L, (short) 7, List.of(a))
+                        .get(10, TimeUnit.SECONDS))
+                .as("a second batch of the same producer epoch is no duplicate")
+                .isEqualTo(3);
+        assertThat(storedBatches(log))
+                .containsExactly(
+                        "0-0 producer -1/-1 seq -1 epoch 3",
+                        "1-2 producer 42/7 seq -1 txn epoch 3",
+                        "3-3 producer 42/7 seq -1 txn epoch 3");
+        Seen seen = new Seen();
+        assertThat(coordinatorLog.replay(0, seen)).isEqualTo(4);
+        assertThat(seen.lines)
+                .extracting(line -> line.substring(0, line.indexOf(' ', line.indexOf(' ') + 1)))
+                .containsExactly("0 -1/-1", "1 42/7", "2 42/7", "3 42/7");
+    }
+
+    @Test
+    void transactionalBatchCarriesTheProducerAndTheTransactionalFlagWithoutASequence() {
+        CoordinatorRecord a = GroupRecords.offsetCommit("g", "t", 1, 6L, -1, "", 2_000L, -1L, null);
+        CoordinatorRecord tombstone = GroupRecords.offsetCommitTombstone("g", "t", 2);
+        ByteBuf built = PartitionCoordinatorLog.batch(
+                42L,
+                (short) 7,
+                RecordBatchDescriptor.TRANSACTIONAL_FLAG_MASK,
+                List.of(a, tombstone),
+                2_000L,
+                UnpooledByteBufAllocator.DEFAULT);
+        try {
+            RecordBatch b = new RecordBatch().wrap(built, 0);
+            assertThat(b.isValid()).isTrue();
+            assertThat(b.producerId()).isEqualTo(42L);
+            assertThat(b.producerEpoch()).isEqualTo((short) 7);
+            assertThat(b.baseSequence()).isEqualTo(RecordBatchDescriptor.NO_SEQUENCE);
+            assertThat(b.isTransactional()).isTrue();
+            assertThat(b.isControl()).isFalse();
+            assertThat(b.isCompressed()).isFalse();
+            assertThat(b.recordsCount()).isEqualTo(2);
+            assertThat(b.maxTimestamp()).isEqualTo(2_000L);
+            Seen seen = new Seen();
+            CoordinatorBatchDecoder.decode(b, 0, seen);
+            assertThat(seen.lines)
+                    .containsExactly(
+                            "0 42/7 " + Seen.text(ByteBuffer.wrap(a.keyBytes())) + "="
+                                    + Seen.text(ByteBuffer.wrap(a.valueBytes())),
+                            "1 42/7 " + Seen.text(ByteBuffer.wrap(tombstone.keyBytes())) + "=null");
+        } finally {
+            built.release();
+        }
+    }
+
+    @Test
+    void endTransactionMarkerCannotBeWrittenYetAndSaysWhy() throws Exception {
+        PartitionLog log = emptyLog();
+        PartitionCoordinatorLog coordinatorLog = new PartitionCoordinatorLog(partition(log, 0), 0, false, () -> 2_000L);
+        CompletableFuture<Long> marker = coordinatorLog.appendEndTransactionMarker(42L, (short) 7, 3, true);
+        assertThat(marker).isCompletedExceptionally();
+        assertThatThrownBy(marker::join)
+                .hasCauseInstanceOf(CoordinatorLogException.class)
+                .hasMessageContaining("marker");
+        assertThat(log.logEndOffset()).isZero();
     }
 }
