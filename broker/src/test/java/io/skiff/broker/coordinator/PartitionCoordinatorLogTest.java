@@ -8,9 +8,14 @@ import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.buffer.UnpooledByteBufAllocator;
 import io.skiff.broker.partition.Partition;
+import io.skiff.coordinator.group.GroupCoordinator;
+import io.skiff.coordinator.group.GroupCoordinatorConfig;
 import io.skiff.coordinator.group.GroupRecords;
+import io.skiff.coordinator.group.RequestContext;
+import io.skiff.coordinator.group.SimpleTopicsView;
 import io.skiff.coordinator.runtime.CoordinatorLogException;
 import io.skiff.coordinator.runtime.CoordinatorRecord;
+import io.skiff.coordinator.runtime.ManualTimer;
 import io.skiff.coordinator.runtime.RecordVisitor;
 import io.skiff.storage.LogConfig;
 import io.skiff.storage.LogManager;
@@ -18,10 +23,14 @@ import io.skiff.storage.LogManagerConfig;
 import io.skiff.storage.PartitionLog;
 import io.skiff.storage.ReadResult;
 import io.skiff.storage.TopicPartition;
+import io.skiff.wire.message.OffsetFetchRequest;
+import io.skiff.wire.message.OffsetFetchResponse;
+import io.skiff.wire.protocol.Errors;
 import io.skiff.wire.record.RecordBatch;
 import io.skiff.wire.record.RecordBatchBuilder;
 import io.skiff.wire.record.RecordBatchDescriptor;
 import io.skiff.wire.util.Clock;
+import io.skiff.wire.util.ManualClock;
 import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.nio.ByteBuffer;
@@ -335,5 +344,74 @@ class PartitionCoordinatorLogTest {
                 .hasCauseInstanceOf(CoordinatorLogException.class)
                 .hasMessageContaining("marker");
         assertThat(log.logEndOffset()).isZero();
+    }
+
+    private static byte[] offsetCommits(
+            long baseOffset, long producerId, short producerEpoch, CoordinatorRecord... rs) {
+        List<byte[]> keys = new ArrayList<>();
+        List<byte[]> values = new ArrayList<>();
+        for (CoordinatorRecord r : rs) {
+            keys.add(r.keyBytes());
+            values.add(r.valueBytes());
+        }
+        int attributes = producerId < 0 ? 0 : RecordBatchDescriptor.TRANSACTIONAL_FLAG_MASK;
+        return batch(baseOffset, producerId, producerEpoch, attributes, keys, values);
+    }
+
+    private static CoordinatorRecord commit(int partition, long offset) {
+        return GroupRecords.offsetCommit("g", "t", partition, offset, -1, "", 1_000L, -1L, null);
+    }
+
+    @Test
+    void groupCoordinatorLoadsCommittedAbortedAndOpenTransactionalOffsetsFromTheLog() throws Exception {
+        PartitionLog log = logHolding(
+                offsetCommits(0, -1, (short) -1, commit(0, 5)),
+                offsetCommits(1, 42, (short) 7, commit(0, 10), commit(1, 11)),
+                marker(3, 42, (short) 7, CoordinatorBatchDecoder.CONTROL_TYPE_COMMIT),
+                offsetCommits(4, 43, (short) 1, commit(2, 12)),
+                marker(5, 43, (short) 1, CoordinatorBatchDecoder.CONTROL_TYPE_ABORT),
+                offsetCommits(6, 44, (short) 0, commit(0, 99)));
+        SimpleTopicsView topics = new SimpleTopicsView();
+        topics.put("t", 3);
+        ManualClock clock = new ManualClock(2_000L);
+        GroupCoordinator coordinator = new GroupCoordinator(
+                GroupCoordinatorConfig.builder().offsetsTopicPartitions(1).build(),
+                topics,
+                clock,
+                new ManualTimer(clock),
+                null);
+        try {
+            coordinator
+                    .onElection(0, 0, new PartitionCoordinatorLog(partition(log, 0), 0, false, () -> 2_000L))
+                    .get(10, TimeUnit.SECONDS);
+            assertThat(fetch(coordinator, false))
+                    .as("committed offsets: the transaction of 42 committed, 43 aborted, 44 still open")
+                    .containsExactly("0:10:0", "1:11:0", "2:-1:0");
+            assertThat(fetch(coordinator, true))
+                    .containsExactly("0:-1:" + Errors.UNSTABLE_OFFSET_COMMIT.code, "1:11:0", "2:-1:0");
+        } finally {
+            coordinator.close();
+        }
+    }
+
+    /** OffsetFetch v8 of g's t-0..2 as "partition:offset:error". */
+    private static List<String> fetch(GroupCoordinator coordinator, boolean requireStable) throws Exception {
+        OffsetFetchResponse r = coordinator
+                .fetchOffsets(
+                        new RequestContext((short) 8, "client", "/127.0.0.1"),
+                        new OffsetFetchRequest()
+                                .setRequireStable(requireStable)
+                                .setGroups(List.of(new OffsetFetchRequest.OffsetFetchRequestGroup()
+                                        .setGroupId("g")
+                                        .setTopics(List.of(new OffsetFetchRequest.OffsetFetchRequestTopics()
+                                                .setName("t")
+                                                .setPartitionIndexes(List.of(0, 1, 2)))))))
+                .get(10, TimeUnit.SECONDS);
+        List<String> out = new ArrayList<>();
+        for (OffsetFetchResponse.OffsetFetchResponsePartitions p :
+                r.groups().get(0).topics().get(0).partitions()) {
+            out.add(p.partitionIndex() + ":" + p.committedOffset() + ":" + p.errorCode());
+        }
+        return out;
     }
 }
