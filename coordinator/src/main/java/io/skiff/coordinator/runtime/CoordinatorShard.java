@@ -356,11 +356,14 @@ public final class CoordinatorShard<S extends CoordinatorStateMachine> {
             }
         } else {
             Errors mapped = appendErrorToResponseError(CoordinatorException.errorOf(error));
+            // A refusal of the batch's producer concerns that batch only: later operations get a
+            // retriable error, as do requests while the state is rebuilt.
+            Errors others = isRefusalOfTheBatch(mapped) ? Errors.COORDINATOR_LOAD_IN_PROGRESS : mapped;
             LOG.warn("{}: write failed with {} ({}); reloading from the log", name, mapped, error.getMessage());
             failedSeq = Math.min(failedSeq, seq);
-            failDeferredFrom(seq, mapped);
+            failDeferredFrom(seq, mapped, others);
             if (status == Status.ACTIVE) {
-                startFailure(mapped);
+                startFailure(others);
             }
         }
         maybeReload();
@@ -394,16 +397,43 @@ public final class CoordinatorShard<S extends CoordinatorStateMachine> {
     }
 
     private void failDeferredFrom(long seq, Errors error) {
+        failDeferredFrom(seq, error, error);
+    }
+
+    /** Fails what waits for batch {@code seq} with {@code error} and what waits for a later one with {@code later}. */
+    private void failDeferredFrom(long seq, Errors error, Errors later) {
         List<Deferred> keep = new ArrayList<>();
         while (!deferred.isEmpty()) {
             Deferred d = deferred.pollFirst();
-            if (d.targetSeq >= seq) {
+            if (d.targetSeq == seq) {
                 d.fail(error);
+            } else if (d.targetSeq > seq) {
+                d.fail(later);
             } else {
                 keep.add(d);
             }
         }
         deferred.addAll(keep);
+    }
+
+    /**
+     * Whether a write failed because the partition refused that batch for its producer (a fenced or
+     * stale epoch, a transaction in the wrong state) rather than because the partition cannot take
+     * writes: only the operation that wrote the batch is answered with it.
+     */
+    private static boolean isRefusalOfTheBatch(Errors error) {
+        switch (error) {
+            case INVALID_PRODUCER_EPOCH:
+            case PRODUCER_FENCED:
+            case INVALID_TXN_STATE:
+            case INVALID_PRODUCER_ID_MAPPING:
+            case TRANSACTION_ABORTABLE:
+            case OUT_OF_ORDER_SEQUENCE_NUMBER:
+            case INVALID_RECORD:
+                return true;
+            default:
+                return false;
+        }
     }
 
     /**

@@ -451,4 +451,39 @@ class CoordinatorShardTest {
         assertThat(states.get(1).markers).isEmpty();
         assertThat(states.get(1).positions).containsExactly("0 by 42/7");
     }
+
+    @Test
+    void producerRefusalOfATransactionalBatchAnswersOnlyItsOperationWithIt() {
+        shard.load();
+        log.holdAppends(true);
+        CompletableFuture<Object> fenced = shard.submit("txn", ctx -> {
+            ctx.appendTransactional(42L, (short) 1, record(0));
+            return null;
+        });
+        CompletableFuture<Object> later = shard.submit("plain", ctx -> {
+            ctx.append(record(1));
+            return null;
+        });
+        log.failNext(Errors.INVALID_PRODUCER_EPOCH);
+        log.releaseOne();
+        assertThat(shard.status()).isEqualTo(CoordinatorShard.Status.FAILED);
+        assertThat(shard.notActiveError()).isEqualTo(Errors.COORDINATOR_LOAD_IN_PROGRESS);
+        log.releaseOne();
+        assertThat(errorOf(fenced)).isEqualTo(Errors.INVALID_PRODUCER_EPOCH);
+        assertThat(errorOf(later)).isEqualTo(Errors.COORDINATOR_LOAD_IN_PROGRESS);
+        assertThat(shard.status()).isEqualTo(CoordinatorShard.Status.ACTIVE);
+        assertThat(shard.state().replayed)
+                .as("the reload keeps what the log holds")
+                .containsExactly("t-1");
+    }
+
+    private static Errors errorOf(CompletableFuture<?> f) {
+        assertThat(f).isCompletedExceptionally();
+        try {
+            f.join();
+            throw new AssertionError("not failed");
+        } catch (CompletionException e) {
+            return CoordinatorException.errorOf(e);
+        }
+    }
 }
