@@ -77,15 +77,31 @@ final class PartitionCoordinatorLog implements CoordinatorLog {
 
     /**
      * Not possible yet: a control batch needs the partition's marker append, which this broker
-     * does not have; the future fails with UNKNOWN_SERVER_ERROR naming that.
+     * does not have; the future fails with UNKNOWN_SERVER_ERROR naming that (after the same
+     * leadership check as every append). With it, the marker's {@code AppendResult} goes through
+     * {@link #committed(AppendResult)} like a batch's.
      */
     @Override
     public CompletableFuture<Long> appendEndTransactionMarker(
             long producerId, short producerEpoch, int coordinatorEpoch, boolean commit) {
+        CompletableFuture<Long> notLeading = notLeading();
+        if (notLeading != null) {
+            return notLeading;
+        }
         return CompletableFuture.failedFuture(new CoordinatorLogException(
                 Errors.UNKNOWN_SERVER_ERROR,
                 "cannot write the " + (commit ? "commit" : "abort") + " marker of producer " + producerId + " to "
                         + partition + ": the partition has no transaction marker append yet"));
+    }
+
+    /** A failed append when the partition is no longer led here in the election's epoch, else null. */
+    private CompletableFuture<Long> notLeading() {
+        if (partition.leaderEpoch() != leaderEpoch || !partition.isLeader()) {
+            return CompletableFuture.failedFuture(new CoordinatorLogException(
+                    Errors.NOT_COORDINATOR,
+                    "the partition is led in epoch " + partition.leaderEpoch() + ", not " + leaderEpoch));
+        }
+        return null;
     }
 
     /** How a built batch (borrowed) is handed to the partition. */
@@ -104,10 +120,9 @@ final class PartitionCoordinatorLog implements CoordinatorLog {
             int attributes,
             List<CoordinatorRecord> records,
             BatchAppender appender) {
-        if (partition.leaderEpoch() != leaderEpoch || !partition.isLeader()) {
-            return CompletableFuture.failedFuture(new CoordinatorLogException(
-                    Errors.NOT_COORDINATOR,
-                    "the partition is led in epoch " + partition.leaderEpoch() + ", not " + leaderEpoch));
+        CompletableFuture<Long> notLeading = notLeading();
+        if (notLeading != null) {
+            return notLeading;
         }
         long now = clockMs.getAsLong();
         ByteBuf batch = batch(producerId, producerEpoch, attributes, records, now, PooledByteBufAllocator.DEFAULT);
@@ -117,6 +132,14 @@ final class PartitionCoordinatorLog implements CoordinatorLog {
         } finally {
             batch.release();
         }
+        return committed(result);
+    }
+
+    /**
+     * The future of an append the partition answered with {@code result}: failed with its protocol
+     * error, or completed with the last offset once that is committed.
+     */
+    private CompletableFuture<Long> committed(AppendResult result) {
         if (!result.isSuccess()) {
             return CompletableFuture.failedFuture(appendFailure(result));
         }
