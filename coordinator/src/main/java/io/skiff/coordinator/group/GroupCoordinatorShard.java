@@ -329,7 +329,12 @@ public final class GroupCoordinatorShard implements CoordinatorStateMachine {
         classic.onLoaded(ctx);
         consumer.onLoaded(ctx);
         scheduleExpiration(ctx);
-        LOG.info("Partition {}: {} groups, {} offsets", partition, groups.size(), offsets.numOffsets());
+        LOG.info(
+                "Partition {}: {} groups, {} offsets, {} open transactions with pending offsets",
+                partition,
+                groups.size(),
+                offsets.numOffsets(),
+                offsets.producersWithPendingOffsets().size());
     }
 
     @Override
