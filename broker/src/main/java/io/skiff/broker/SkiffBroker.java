@@ -44,6 +44,7 @@ import io.skiff.broker.handler.OffsetFetchHandler;
 import io.skiff.broker.handler.OffsetForLeaderEpochHandler;
 import io.skiff.broker.handler.ProduceHandler;
 import io.skiff.broker.handler.SyncGroupHandler;
+import io.skiff.broker.handler.TxnOffsetCommitHandler;
 import io.skiff.broker.metadata.MetadataManager;
 import io.skiff.broker.metadata.TopicImage;
 import io.skiff.broker.metadata.kraft.KraftImport;
@@ -285,6 +286,7 @@ public final class SkiffBroker {
                     new HeartbeatHandler(broker.groups.coordinator()),
                     new LeaveGroupHandler(broker.groups.coordinator()),
                     new OffsetCommitHandler(broker.groups.coordinator()),
+                    new TxnOffsetCommitHandler(broker.groups.coordinator()),
                     new OffsetFetchHandler(broker.groups.coordinator()),
                     new OffsetDeleteHandler(broker.groups.coordinator()),
                     new ListGroupsHandler(broker.groups.coordinator()),
