@@ -219,6 +219,44 @@ class TransactionsCompatTest {
         assertThat(readToEnd(topic, 1, false).get(0)).containsExactly("abandoned");
     }
 
+    @Test
+    void transactionsToolDescribesTheProducerOfAnOpenTransactionAndAbortsIt() throws Exception {
+        String topic = "txn-tool";
+        createTopic(topic, 1);
+        TopicPartition tp = new TopicPartition(topic, 0);
+        KafkaProducer<byte[], byte[]> producer = transactional("tool-one");
+        try (KafkaConsumer<byte[], byte[]> committed = consumer(true)) {
+            producer.initTransactions();
+            sendInTransaction(producer, topic, "done", 2, true);
+            producer.beginTransaction();
+            producer.send(new ProducerRecord<>(topic, bytes("open"))).get();
+
+            KafkaTool.Result producers = transactionsTool("describe-producers", "--topic", topic, "--partition", "0");
+            assertThat(producers.exitCode()).as(producers.output()).isZero();
+            // The commit marker of the first transaction is at offset 2: the open one starts at 3.
+            assertThat(producers.output().lines().filter(l -> l.matches("^\\d+\\s.*")))
+                    .as(producers.output())
+                    .singleElement()
+                    .satisfies(l -> assertThat(l.split("\\s+")).endsWith("3"));
+            assertThat(committed.endOffsets(List.of(tp)).get(tp)).isEqualTo(3);
+
+            KafkaTool.Result abort =
+                    transactionsTool("abort", "--topic", topic, "--partition", "0", "--start-offset", "3");
+            assertThat(abort.exitCode()).as(abort.output()).isZero();
+            // The abort marker follows the open record: the stable offset passes both.
+            assertThat(committed.endOffsets(List.of(tp)).get(tp)).isEqualTo(5);
+        } finally {
+            producer.close(Duration.ZERO);
+        }
+        assertThat(readToEnd(topic, 1, true).get(0)).containsExactlyElementsOf(values("done", 2));
+    }
+
+    private static KafkaTool.Result transactionsTool(String... args) throws Exception {
+        List<String> all = new ArrayList<>(List.of("--bootstrap-server", BROKER.bootstrapServers()));
+        all.addAll(List.of(args));
+        return KafkaTool.run("org.apache.kafka.tools.TransactionsCommand", all.toArray(new String[0]));
+    }
+
     // ---------------------------------------------------------------------------------------------
 
     private static void createTopic(String name, int partitions) throws Exception {
