@@ -44,7 +44,9 @@ import io.skiff.broker.handler.OffsetFetchHandler;
 import io.skiff.broker.handler.OffsetForLeaderEpochHandler;
 import io.skiff.broker.handler.ProduceHandler;
 import io.skiff.broker.handler.SyncGroupHandler;
+import io.skiff.broker.handler.TxnMarkerWriter;
 import io.skiff.broker.handler.TxnOffsetCommitHandler;
+import io.skiff.broker.handler.WriteTxnMarkersHandler;
 import io.skiff.broker.metadata.MetadataManager;
 import io.skiff.broker.metadata.TopicImage;
 import io.skiff.broker.metadata.kraft.KraftImport;
@@ -95,6 +97,9 @@ public final class SkiffBroker {
     private FetchSessionCache fetchSessions;
     private ScheduledExecutorService timeouts;
     private GroupCoordinatorService groups;
+    /** Transaction markers onto this broker's partitions (WriteTxnMarkers; the transaction coordinator in process). */
+    private TxnMarkerWriter txnMarkers;
+
     private MetaProperties meta;
     private volatile boolean shutDown;
 
@@ -132,6 +137,7 @@ public final class SkiffBroker {
         appendLanes = new AppendLanes(APPEND_THREADS);
         groups = new GroupCoordinatorService(config, metadata, topicAdmin, partitions, fsync(config));
         metadata.addListener(groups);
+        txnMarkers = new TxnMarkerWriter(partitions, null, fsync(config), System::currentTimeMillis);
         timeouts = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "skiff-timeouts");
             t.setDaemon(true);
@@ -193,6 +199,7 @@ public final class SkiffBroker {
                 .recoveryPointCheckpointIntervalMs(config.getInt("log.flush.offset.checkpoint.interval.ms"))
                 .logStartOffsetCheckpointIntervalMs(config.getInt("log.flush.start.offset.checkpoint.interval.ms"))
                 .producerIdExpirationMs(config.getInt("producer.id.expiration.ms"))
+                .transactionVerificationEnabled(config.getBoolean("transaction.partition.verification.enable"))
                 .durability(fsync(config) ? LogManagerConfig.Durability.FSYNC : LogManagerConfig.Durability.PAGE_CACHE)
                 .build();
     }
@@ -274,7 +281,9 @@ public final class SkiffBroker {
                             fsync(broker.config),
                             System::currentTimeMillis,
                             broker.timeouts,
-                            broker.appendLanes),
+                            broker.appendLanes,
+                            null),
+                    new WriteTxnMarkersHandler(broker.txnMarkers),
                     new FetchHandler(
                             metadata, partitions, broker.fetchSessions, broker.purgatory, System::currentTimeMillis),
                     new ListOffsetsHandler(metadata, partitions),

@@ -208,6 +208,11 @@ public final class BrokerConfig {
                     atLeast(1),
                     "Transactional ids expire after this.")
             .define("producer.id.expiration.ms", INT, "86400000", atLeast(1), "Idle producer ids expire after this.")
+            .define(
+                    "transaction.partition.verification.enable",
+                    BOOLEAN,
+                    "true",
+                    "Verify with the transaction coordinator before a transactional batch opens a transaction.")
             .define("group.initial.rebalance.delay.ms", INT, "3000", "Delay of the first rebalance of an empty group.")
             .define("group.min.session.timeout.ms", INT, "6000", "Smallest session timeout.")
             .define("group.max.session.timeout.ms", INT, "1800000", "Largest session timeout.")
