@@ -197,6 +197,46 @@ class TransactionCoordinatorCompatTest {
         return Errors.forCode(r.errorCode());
     }
 
+    private static EndTxnResponseData endTxnV5(String transactionalId, long producerId, short epoch, boolean commit)
+            throws Exception {
+        return call(
+                ApiKeys.END_TXN,
+                (short) 5,
+                new EndTxnRequestData()
+                        .setTransactionalId(transactionalId)
+                        .setProducerId(producerId)
+                        .setProducerEpoch(epoch)
+                        .setCommitted(commit),
+                EndTxnResponseData::new);
+    }
+
+    @Test
+    void versionTwoEndTxnAbortsWithoutATransactionBumpingTheEpochAndAnswersItsRetry() throws Exception {
+        initTransactions("compat-tv2");
+        try (Admin admin = Clients.admin(BROKER)) {
+            TransactionDescription d = describe(admin, "compat-tv2");
+            long pid = d.producerId();
+            short epoch = (short) d.producerEpoch();
+            EndTxnResponseData aborted = endTxnV5("compat-tv2", pid, epoch, false);
+            assertThat(Errors.forCode(aborted.errorCode())).isEqualTo(Errors.NONE);
+            assertThat(aborted.producerId()).isEqualTo(pid);
+            assertThat(aborted.producerEpoch()).isEqualTo((short) (epoch + 1));
+            // The retry (old epoch) gets the same answer; a commit with the new epoch has nothing to commit.
+            EndTxnResponseData retried = endTxnV5("compat-tv2", pid, epoch, false);
+            assertThat(Errors.forCode(retried.errorCode())).isEqualTo(Errors.NONE);
+            assertThat(retried.producerEpoch()).isEqualTo((short) (epoch + 1));
+            assertThat(Errors.forCode(endTxnV5("compat-tv2", pid, (short) (epoch + 1), true)
+                            .errorCode()))
+                    .isEqualTo(Errors.INVALID_TXN_STATE);
+            assertThat(Errors.forCode(endTxnV5("compat-tv2", pid, (short) (epoch + 5), false)
+                            .errorCode()))
+                    .isEqualTo(Errors.PRODUCER_FENCED);
+            TransactionDescription after = describe(admin, "compat-tv2");
+            assertThat(after.state()).isEqualTo(TransactionState.COMPLETE_ABORT);
+            assertThat(after.producerEpoch()).isEqualTo(epoch + 1);
+        }
+    }
+
     @Test
     void badTransactionalRequestsGetKafkasErrorsAndLeaveTheTransactionAlone() throws Exception {
         initTransactions("compat-bad");
@@ -217,6 +257,9 @@ class TransactionCoordinatorCompatTest {
                     .isEqualTo(Errors.PRODUCER_FENCED);
             assertThat(addPartition("compat-bad", pid + 1, epoch, TOPIC, 0))
                     .isEqualTo(Errors.INVALID_PRODUCER_ID_MAPPING);
+            // Clients may not add internal topics themselves (AddOffsetsToTxn does it for them).
+            assertThat(addPartition("compat-bad", pid, epoch, "__transaction_state", 0))
+                    .isEqualTo(Errors.TOPIC_AUTHORIZATION_FAILED);
             TransactionDescription after = describe(admin, "compat-bad");
             assertThat(after.state()).isEqualTo(TransactionState.EMPTY);
             assertThat(after.producerEpoch()).isEqualTo(d.producerEpoch());
