@@ -7,8 +7,11 @@ import io.skiff.broker.config.BrokerConfig;
 import io.skiff.broker.config.EndPoint;
 import io.skiff.broker.config.TopicConfigs;
 import io.skiff.broker.coordinator.GroupCoordinatorService;
+import io.skiff.broker.coordinator.TransactionCoordinatorService;
 import io.skiff.broker.fetch.FetchPurgatory;
 import io.skiff.broker.fetch.FetchSessionCache;
+import io.skiff.broker.handler.AddOffsetsToTxnHandler;
+import io.skiff.broker.handler.AddPartitionsToTxnHandler;
 import io.skiff.broker.handler.AlterConfigsHandler;
 import io.skiff.broker.handler.ApiVersionsHandler;
 import io.skiff.broker.handler.ConsumerGroupDescribeHandler;
@@ -27,6 +30,8 @@ import io.skiff.broker.handler.DescribeGroupsHandler;
 import io.skiff.broker.handler.DescribeLogDirsHandler;
 import io.skiff.broker.handler.DescribeProducersHandler;
 import io.skiff.broker.handler.DescribeTopicPartitionsHandler;
+import io.skiff.broker.handler.DescribeTransactionsHandler;
+import io.skiff.broker.handler.EndTxnHandler;
 import io.skiff.broker.handler.FetchHandler;
 import io.skiff.broker.handler.FindCoordinatorHandler;
 import io.skiff.broker.handler.HeartbeatHandler;
@@ -36,6 +41,7 @@ import io.skiff.broker.handler.JoinGroupHandler;
 import io.skiff.broker.handler.LeaveGroupHandler;
 import io.skiff.broker.handler.ListGroupsHandler;
 import io.skiff.broker.handler.ListOffsetsHandler;
+import io.skiff.broker.handler.ListTransactionsHandler;
 import io.skiff.broker.handler.LocalNode;
 import io.skiff.broker.handler.MetadataHandler;
 import io.skiff.broker.handler.OffsetCommitHandler;
@@ -100,9 +106,14 @@ public final class SkiffBroker {
     /** Transaction markers onto this broker's partitions (WriteTxnMarkers; the transaction coordinator in process). */
     private TxnMarkerWriter txnMarkers;
 
+    private TransactionCoordinatorService transactions;
     private MetaProperties meta;
     private volatile boolean shutDown;
 
+    /**
+     * Transitional: markers are not written to data partitions yet, so every write fails and decided
+     * transactions stay prepared (the coordinator retries) until the data partitions take markers.
+     */
     public SkiffBroker(BrokerConfig config) {
         this.config = config;
     }
@@ -137,7 +148,17 @@ public final class SkiffBroker {
         appendLanes = new AppendLanes(APPEND_THREADS);
         groups = new GroupCoordinatorService(config, metadata, topicAdmin, partitions, fsync(config));
         metadata.addListener(groups);
-        txnMarkers = new TxnMarkerWriter(partitions, null, fsync(config), System::currentTimeMillis);
+        GroupCoordinatorService groupService = groups;
+        txnMarkers = new TxnMarkerWriter(
+                partitions,
+                (tp, producerId, producerEpoch, coordinatorEpoch, commit) -> groupService
+                        .coordinator()
+                        .completeTransaction(tp.partition(), producerId, producerEpoch, coordinatorEpoch, commit),
+                fsync(config),
+                System::currentTimeMillis);
+        transactions = new TransactionCoordinatorService(
+                config, metadata, topicAdmin, partitions, fsync(config), producerIds::nextId, txnMarkers);
+        metadata.addListener(transactions);
         timeouts = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "skiff-timeouts");
             t.setDaemon(true);
@@ -236,6 +257,9 @@ public final class SkiffBroker {
         if (appendLanes != null) {
             appendLanes.close();
         }
+        if (transactions != null) {
+            transactions.close();
+        }
         if (groups != null) {
             groups.close();
         }
@@ -274,7 +298,7 @@ public final class SkiffBroker {
                     new DescribeTopicPartitionsHandler(node, metadata, partitions),
                     new DescribeClusterHandler(node),
                     new DescribeConfigsHandler(node, metadata),
-                    new InitProducerIdHandler(broker.producerIds),
+                    new InitProducerIdHandler(broker.producerIds, broker.transactions),
                     new ProduceHandler(
                             metadata,
                             partitions,
@@ -282,14 +306,19 @@ public final class SkiffBroker {
                             System::currentTimeMillis,
                             broker.timeouts,
                             broker.appendLanes,
-                            null),
+                            broker.transactions),
                     new WriteTxnMarkersHandler(broker.txnMarkers),
                     new FetchHandler(
                             metadata, partitions, broker.fetchSessions, broker.purgatory, System::currentTimeMillis),
                     new ListOffsetsHandler(metadata, partitions),
                     new DeleteRecordsHandler(metadata, partitions),
                     new DescribeLogDirsHandler(partitions, broker.config.logDirs()),
-                    new FindCoordinatorHandler(node, broker.groups),
+                    new FindCoordinatorHandler(node, broker.groups, broker.transactions),
+                    new AddPartitionsToTxnHandler(metadata, broker.transactions.coordinator()),
+                    new AddOffsetsToTxnHandler(broker.transactions.coordinator(), broker.groups.coordinator()),
+                    new EndTxnHandler(broker.transactions.coordinator()),
+                    new DescribeTransactionsHandler(broker.transactions.coordinator()),
+                    new ListTransactionsHandler(broker.transactions.coordinator()),
                     new JoinGroupHandler(broker.groups.coordinator()),
                     new SyncGroupHandler(broker.groups.coordinator()),
                     new HeartbeatHandler(broker.groups.coordinator()),

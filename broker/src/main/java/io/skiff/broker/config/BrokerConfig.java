@@ -200,7 +200,25 @@ public final class BrokerConfig {
                     "2",
                     atLeast(1),
                     "min.insync.replicas of __transaction_state.")
+            .define(
+                    "transaction.state.log.segment.bytes",
+                    INT,
+                    "104857600",
+                    atLeast(1),
+                    "Segment size of __transaction_state.")
             .define("transaction.max.timeout.ms", INT, "900000", atLeast(1), "Longest transaction timeout.")
+            .define(
+                    "transaction.abort.timed.out.transaction.cleanup.interval.ms",
+                    INT,
+                    "10000",
+                    atLeast(1),
+                    "How often transactions past their timeout are aborted.")
+            .define(
+                    "transaction.remove.expired.transaction.cleanup.interval.ms",
+                    INT,
+                    "3600000",
+                    atLeast(1),
+                    "How often expired transactional ids are removed.")
             .define(
                     "transactional.id.expiration.ms",
                     INT,

@@ -60,9 +60,8 @@ final class PartitionCoordinatorLog implements CoordinatorLog {
 
     /**
      * One transactional batch of the producer, base sequence -1, as Kafka's coordinator writes
-     * transactional offset commits. It goes through {@link Partition#appendAsLeader} for now, whose
-     * validation refuses a producer's batch without a sequence (INVALID_RECORD); the
-     * coordinator-origin append of the partition, which skips the sequence checks, replaces it.
+     * transactional offset commits, through the partition's coordinator-origin append
+     * ({@link Partition#appendFromCoordinator}), which skips the sequence checks.
      */
     @Override
     public CompletableFuture<Long> appendTransactional(
@@ -72,14 +71,12 @@ final class PartitionCoordinatorLog implements CoordinatorLog {
                 producerEpoch,
                 RecordBatchDescriptor.TRANSACTIONAL_FLAG_MASK,
                 records,
-                partition::appendAsLeader);
+                partition::appendFromCoordinator);
     }
 
     /**
-     * Not possible yet: a control batch needs the partition's marker append, which this broker
-     * does not have; the future fails with UNKNOWN_SERVER_ERROR naming that (after the same
-     * leadership check as every append). With it, the marker's {@code AppendResult} goes through
-     * {@link #committed(AppendResult)} like a batch's.
+     * A commit or abort control batch of the producer (after the same leadership check as every
+     * append); its {@code AppendResult} goes through {@link #committed(AppendResult)} like a batch's.
      */
     @Override
     public CompletableFuture<Long> appendEndTransactionMarker(
@@ -88,10 +85,8 @@ final class PartitionCoordinatorLog implements CoordinatorLog {
         if (notLeading != null) {
             return notLeading;
         }
-        return CompletableFuture.failedFuture(new CoordinatorLogException(
-                Errors.UNKNOWN_SERVER_ERROR,
-                "cannot write the " + (commit ? "commit" : "abort") + " marker of producer " + producerId + " to "
-                        + partition + ": the partition has no transaction marker append yet"));
+        return committed(
+                partition.appendTxnMarker(producerId, producerEpoch, coordinatorEpoch, commit, clockMs.getAsLong()));
     }
 
     /** A failed append when the partition is no longer led here in the election's epoch, else null. */

@@ -4,9 +4,14 @@ import io.skiff.broker.coordinator.CoordinatorMarkers;
 import io.skiff.broker.partition.NotCommittedException;
 import io.skiff.broker.partition.Partition;
 import io.skiff.broker.partition.PartitionManager;
+import io.skiff.coordinator.transaction.TransactionMarkerChannel;
+import io.skiff.coordinator.transaction.TxnTopicPartition;
 import io.skiff.storage.AppendResult;
 import io.skiff.storage.TopicPartition;
 import io.skiff.wire.protocol.Errors;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.function.LongSupplier;
@@ -24,7 +29,7 @@ import java.util.function.LongSupplier;
  *
  * <p>Thread-safe; never blocks (an append is a file write on the caller's thread, as produce's).
  */
-public final class TxnMarkerWriter {
+public final class TxnMarkerWriter implements TransactionMarkerChannel {
     /** The group coordinator's topic, whose markers go through {@link CoordinatorMarkers}. */
     public static final String GROUP_METADATA_TOPIC = "__consumer_offsets";
 
@@ -86,6 +91,44 @@ public final class TxnMarkerWriter {
         CompletableFuture<Void> all =
                 committed == null ? durable : durable == null ? committed : CompletableFuture.allOf(committed, durable);
         return all.handle((ok, failure) -> failure == null ? Errors.NONE : waitError(failure));
+    }
+
+    /**
+     * The transaction coordinator's markers: one per partition, written in parallel. Completes when
+     * each is written or its partition no longer exists; fails, naming the partitions and their
+     * errors, otherwise (the coordinator then retries the whole set: a partition written already
+     * gets a second marker, which changes nothing there).
+     */
+    @Override
+    public CompletableFuture<Void> writeMarkers(
+            long producerId,
+            short producerEpoch,
+            int coordinatorEpoch,
+            boolean commit,
+            Collection<TxnTopicPartition> partitions) {
+        List<TxnTopicPartition> targets = new ArrayList<>(partitions);
+        List<CompletableFuture<Errors>> writes = new ArrayList<>(targets.size());
+        for (TxnTopicPartition t : targets) {
+            writes.add(write(
+                    new TopicPartition(t.topic(), t.partition()), producerId, producerEpoch, coordinatorEpoch, commit));
+        }
+        return CompletableFuture.allOf(writes.toArray(new CompletableFuture<?>[0]))
+                .thenApply(ignored -> {
+                    StringBuilder failed = new StringBuilder();
+                    for (int i = 0; i < targets.size(); i++) {
+                        Errors e = writes.get(i).join();
+                        if (e != Errors.NONE && e != Errors.UNKNOWN_TOPIC_OR_PARTITION) {
+                            failed.append(' ')
+                                    .append(targets.get(i))
+                                    .append('=')
+                                    .append(e);
+                        }
+                    }
+                    if (failed.length() > 0) {
+                        throw new IllegalStateException("markers of producer " + producerId + " not written:" + failed);
+                    }
+                    return null;
+                });
     }
 
     private CompletableFuture<Errors> throughGroupCoordinator(

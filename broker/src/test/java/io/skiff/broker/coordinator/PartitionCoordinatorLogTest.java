@@ -1,7 +1,6 @@
 package io.skiff.broker.coordinator;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
@@ -13,7 +12,6 @@ import io.skiff.coordinator.group.GroupCoordinatorConfig;
 import io.skiff.coordinator.group.GroupRecords;
 import io.skiff.coordinator.group.RequestContext;
 import io.skiff.coordinator.group.SimpleTopicsView;
-import io.skiff.coordinator.runtime.CoordinatorLogException;
 import io.skiff.coordinator.runtime.CoordinatorRecord;
 import io.skiff.coordinator.runtime.ManualTimer;
 import io.skiff.coordinator.runtime.RecordVisitor;
@@ -40,10 +38,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -268,9 +264,6 @@ class PartitionCoordinatorLogTest {
     }
 
     @Test
-    @Disabled("Partition.appendAsLeader validates client batches and refuses a producer batch without a"
-            + " sequence (INVALID_RECORD); enable when appendTransactional goes through the partition's"
-            + " coordinator-origin append")
     void transactionalAppendIsOneTransactionalBatchOfTheProducerWithoutASequenceOnDisk() throws Exception {
         PartitionLog log = emptyLog();
         PartitionCoordinatorLog coordinatorLog = new PartitionCoordinatorLog(partition(log, 3), 3, false, () -> 2_000L);
@@ -335,15 +328,24 @@ class PartitionCoordinatorLogTest {
     }
 
     @Test
-    void endTransactionMarkerCannotBeWrittenYetAndSaysWhy() throws Exception {
+    void endTransactionMarkerIsAControlBatchOfTheProducerReplayedAsAMarker() throws Exception {
         PartitionLog log = emptyLog();
         PartitionCoordinatorLog coordinatorLog = new PartitionCoordinatorLog(partition(log, 0), 0, false, () -> 2_000L);
-        CompletableFuture<Long> marker = coordinatorLog.appendEndTransactionMarker(42L, (short) 7, 3, true);
-        assertThat(marker).isCompletedExceptionally();
-        assertThatThrownBy(marker::join)
-                .hasCauseInstanceOf(CoordinatorLogException.class)
-                .hasMessageContaining("marker");
-        assertThat(log.logEndOffset()).isZero();
+        CoordinatorRecord a = GroupRecords.offsetCommit("g", "t", 1, 6L, -1, "", 2_000L, -1L, null);
+        assertThat(coordinatorLog
+                        .appendTransactional(42L, (short) 7, List.of(a))
+                        .get(10, TimeUnit.SECONDS))
+                .isZero();
+        assertThat(coordinatorLog
+                        .appendEndTransactionMarker(42L, (short) 7, 3, true)
+                        .get(10, TimeUnit.SECONDS))
+                .isEqualTo(1);
+        assertThat(storedBatches(log))
+                .containsExactly(
+                        "0-0 producer 42/7 seq -1 txn epoch 0", "1-1 producer 42/7 seq -1 txn control epoch 0");
+        Seen seen = new Seen();
+        assertThat(coordinatorLog.replay(0, seen)).isEqualTo(2);
+        assertThat(seen.lines).hasSize(2).last().isEqualTo("1 42/7 COMMIT");
     }
 
     private static byte[] offsetCommits(
