@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ListConsumerGroupOffsetsOptions;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
@@ -334,7 +335,9 @@ class TransactionsCompatTest {
 
     private static Long committedOffset(String group, TopicPartition tp) throws Exception {
         try (Admin admin = Clients.admin(BROKER)) {
-            OffsetAndMetadata o = admin.listConsumerGroupOffsets(group)
+            // require_stable: the markers of a just committed transaction may still be in flight.
+            OffsetAndMetadata o = admin.listConsumerGroupOffsets(
+                            group, new ListConsumerGroupOffsetsOptions().requireStable(true))
                     .partitionsToOffsetAndMetadata()
                     .get()
                     .get(tp);
