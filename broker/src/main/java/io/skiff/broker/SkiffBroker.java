@@ -324,7 +324,10 @@ public final class SkiffBroker {
                     new HeartbeatHandler(broker.groups.coordinator()),
                     new LeaveGroupHandler(broker.groups.coordinator()),
                     new OffsetCommitHandler(broker.groups.coordinator()),
-                    new TxnOffsetCommitHandler(broker.groups.coordinator()),
+                    new TxnOffsetCommitHandler(
+                            broker.groups.coordinator(),
+                            broker.transactions,
+                            broker.config.getBoolean("transaction.partition.verification.enable")),
                     new OffsetFetchHandler(broker.groups.coordinator()),
                     new OffsetDeleteHandler(broker.groups.coordinator()),
                     new ListGroupsHandler(broker.groups.coordinator()),

@@ -15,6 +15,8 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The one way transaction markers reach partitions on this broker: the in-process entry point the
@@ -30,6 +32,8 @@ import java.util.function.LongSupplier;
  * <p>Thread-safe; never blocks (an append is a file write on the caller's thread, as produce's).
  */
 public final class TxnMarkerWriter implements TransactionMarkerChannel {
+    private static final Logger LOG = LoggerFactory.getLogger(TxnMarkerWriter.class);
+
     /** The group coordinator's topic, whose markers go through {@link CoordinatorMarkers}. */
     public static final String GROUP_METADATA_TOPIC = "__consumer_offsets";
 
@@ -117,6 +121,13 @@ public final class TxnMarkerWriter implements TransactionMarkerChannel {
                     StringBuilder failed = new StringBuilder();
                     for (int i = 0; i < targets.size(); i++) {
                         Errors e = writes.get(i).join();
+                        LOG.debug(
+                                "{} marker of producer {} epoch {} to {}: {}",
+                                commit ? "Commit" : "Abort",
+                                producerId,
+                                producerEpoch,
+                                targets.get(i),
+                                e);
                         if (e != Errors.NONE && e != Errors.UNKNOWN_TOPIC_OR_PARTITION) {
                             failed.append(' ')
                                     .append(targets.get(i))

@@ -18,6 +18,8 @@ import io.skiff.wire.protocol.Errors;
 import io.skiff.wire.util.ManualClock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -43,6 +45,10 @@ class TxnOffsetCommitHandlerTest {
     private GroupCoordinator coordinator;
     private PipelineServer server;
     private PipelineServer.Connection client;
+    /** What the transaction coordinator answers, and what it was asked (partition and add flag). */
+    private volatile Errors verification = Errors.NONE;
+
+    private final List<String> verified = new CopyOnWriteArrayList<>();
 
     @BeforeEach
     void start() throws Exception {
@@ -55,7 +61,14 @@ class TxnOffsetCommitHandlerTest {
                 null);
         coordinator.onElection(0, 0, log).get(10, TimeUnit.SECONDS);
         ApiDispatcher dispatcher = new ApiDispatcher(false)
-                .register(new TxnOffsetCommitHandler(coordinator))
+                .register(new TxnOffsetCommitHandler(
+                        coordinator,
+                        (transactionalId, producerId, producerEpoch, partition, add) -> {
+                            verified.add(transactionalId + "/" + producerId + "/" + producerEpoch + " " + partition
+                                    + (add ? " add" : " check"));
+                            return CompletableFuture.completedFuture(verification);
+                        },
+                        true))
                 .register(new OffsetFetchHandler(coordinator));
         server = new PipelineServer(dispatcher);
         client = server.connect();
@@ -142,5 +155,45 @@ class TxnOffsetCommitHandlerTest {
                 txnCommit(5, commit("t", 0, 1).setMemberId("m").setGenerationId(4));
         assertThat(fenced.topics().get(0).partitions().get(0).errorCode()).isEqualTo(Errors.ILLEGAL_GENERATION.code);
         assertThat(log.size()).isZero();
+    }
+
+    @Test
+    void versionFiveAddsTheGroupsOffsetsPartitionToTheTransactionAndOlderVersionsOnlyCheckIt() throws Exception {
+        txnCommit(5, commit("t", 0, 1));
+        txnCommit(3, commit("t", 1, 2));
+        String offsets = new io.skiff.storage.TopicPartition(
+                        GroupCoordinator.OFFSETS_TOPIC, coordinator.partitionFor("g"))
+                .toString();
+        assertThat(verified).containsExactly("tx/7000/2 " + offsets + " add", "tx/7000/2 " + offsets + " check");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"PRODUCER_FENCED", "INVALID_TXN_STATE", "CONCURRENT_TRANSACTIONS"})
+    void aRefusedVerificationIsEveryPartitionsAnswerAndWritesNothing(String error) throws Exception {
+        verification = Errors.valueOf(error);
+        TxnOffsetCommitResponse r = txnCommit(5, commit("t", 2, 5));
+        assertThat(r.topics().get(0).partitions().get(0).errorCode()).isEqualTo(verification.code);
+        assertThat(log.size()).isZero();
+        assertThat(fetch(2, true).errorCode()).isEqualTo(Errors.NONE.code);
+    }
+
+    @Test
+    void partitionErrorsOfTheVerificationAreAnsweredAsCoordinatorErrors() throws Exception {
+        verification = Errors.NOT_LEADER_OR_FOLLOWER;
+        assertThat(txnCommit(5, commit("t", 0, 1))
+                        .topics()
+                        .get(0)
+                        .partitions()
+                        .get(0)
+                        .errorCode())
+                .isEqualTo(Errors.NOT_COORDINATOR.code);
+        verification = Errors.UNKNOWN_TOPIC_OR_PARTITION;
+        assertThat(txnCommit(4, commit("t", 0, 1))
+                        .topics()
+                        .get(0)
+                        .partitions()
+                        .get(0)
+                        .errorCode())
+                .isEqualTo(Errors.COORDINATOR_NOT_AVAILABLE.code);
     }
 }
