@@ -70,6 +70,7 @@ import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 
 /**
  * The group coordinator state of one {@code __consumer_offsets} partition: its groups and
@@ -329,12 +330,13 @@ public final class GroupCoordinatorShard implements CoordinatorStateMachine {
         classic.onLoaded(ctx);
         consumer.onLoaded(ctx);
         scheduleExpiration(ctx);
-        LOG.info(
-                "Partition {}: {} groups, {} offsets, {} open transactions with pending offsets",
-                partition,
-                groups.size(),
-                offsets.numOffsets(),
-                offsets.producersWithPendingOffsets().size());
+        LOG.atLevel(groups.size() + offsets.numOffsets() == 0 ? Level.DEBUG : Level.INFO)
+                .log(
+                        "Partition {}: {} groups, {} offsets, {} open transactions with pending offsets",
+                        partition,
+                        groups.size(),
+                        offsets.numOffsets(),
+                        offsets.producersWithPendingOffsets().size());
     }
 
     @Override

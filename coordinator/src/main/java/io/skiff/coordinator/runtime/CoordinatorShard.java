@@ -16,6 +16,7 @@ import java.util.function.Function;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 
 /**
  * The runtime of one coordinator partition: a single-threaded, record-emitting state machine.
@@ -221,12 +222,14 @@ public final class CoordinatorShard<S extends CoordinatorStateMachine> {
         durableSeq = nextAppendSeq - 1;
         durableOutOfOrder.clear();
         status = Status.ACTIVE;
-        LOG.info(
-                "{}: loaded {} records and {} transaction markers in {} ms",
-                name,
-                loader.records,
-                loader.markers,
-                clock.milliseconds() - startMs);
+        // An empty partition (most of them, on a young broker) is not worth a line each at INFO.
+        LOG.atLevel(loader.records + loader.markers == 0 ? Level.DEBUG : Level.INFO)
+                .log(
+                        "{}: loaded {} records and {} transaction markers in {} ms",
+                        name,
+                        loader.records,
+                        loader.markers,
+                        clock.milliseconds() - startMs);
         Context ctx = new Context(clock.milliseconds());
         try {
             fresh.onLoaded(ctx);
