@@ -122,6 +122,7 @@ public final class LoadGenerator implements AutoCloseable {
         final AtomicLongArray ackedPerPartition;
         final AtomicReference<String> error = new AtomicReference<>();
         final Recorder ackLatency = new Recorder(3);
+        final Recorder commitLatency = new Recorder(3);
 
         ProduceOutcome(int partitions) {
             ackedPerPartition = new AtomicLongArray(partitions);
@@ -143,6 +144,9 @@ public final class LoadGenerator implements AutoCloseable {
             r.records = out.acked.get();
             r.payloadBytes = out.ackedBytes.get();
             r.ackLatencyMicros = out.ackLatency.getIntervalHistogram();
+            if (w.recordsPerTxn > 0) {
+                r.commitLatencyMicros = out.commitLatency.getIntervalHistogram();
+            }
             if (out.error.get() != null) {
                 r.fail("produce: " + out.error.get());
             } else if (r.records == 0) {
@@ -165,6 +169,14 @@ public final class LoadGenerator implements AutoCloseable {
         List<Thread> threads = new ArrayList<>();
         for (int i = 0; i < producers.size(); i++) {
             KafkaProducer<byte[], byte[]> producer = producers.get(i);
+            if (w.recordsPerTxn > 0) {
+                Thread t = new Thread(
+                        () -> sendTransactions(producer, topic, payloads, w.recordsPerTxn, out, stopAtNanos),
+                        "bench-txn-producer-" + i);
+                t.setDaemon(true);
+                threads.add(t);
+                continue;
+            }
             Thread t = new Thread(
                     () -> {
                         int n = 0;
@@ -200,6 +212,51 @@ public final class LoadGenerator implements AutoCloseable {
                 out.error.compareAndSet(
                         null, "producer still waiting for acknowledgements 60 s after it stopped sending");
             }
+        }
+    }
+
+    /**
+     * Transactions of {@code recordsPerTxn} records until {@code stopAtNanos}: each is flushed, then
+     * committed, and only committed records count as acknowledged; the commit round trip is timed.
+     */
+    private static void sendTransactions(
+            KafkaProducer<byte[], byte[]> producer,
+            String topic,
+            byte[][] payloads,
+            int recordsPerTxn,
+            ProduceOutcome out,
+            long stopAtNanos) {
+        int n = 0;
+        AtomicLongArray pendingPerPartition = new AtomicLongArray(out.ackedPerPartition.length());
+        try {
+            while (System.nanoTime() < stopAtNanos && out.error.get() == null) {
+                producer.beginTransaction();
+                long bytes = 0;
+                for (int i = 0; i < recordsPerTxn; i++) {
+                    byte[] value = payloads[n++ & (PAYLOAD_POOL - 1)];
+                    bytes += value.length;
+                    long sentAt = System.nanoTime();
+                    producer.send(new ProducerRecord<>(topic, value), (md, ex) -> {
+                        if (ex != null) {
+                            out.error.compareAndSet(null, describe(ex));
+                        } else {
+                            out.ackLatency.recordValue((System.nanoTime() - sentAt) / 1000);
+                            pendingPerPartition.incrementAndGet(md.partition());
+                        }
+                    });
+                }
+                producer.flush();
+                long commitAt = System.nanoTime();
+                producer.commitTransaction();
+                out.commitLatency.recordValue((System.nanoTime() - commitAt) / 1000);
+                out.acked.addAndGet(recordsPerTxn);
+                out.ackedBytes.addAndGet(bytes);
+                for (int p = 0; p < pendingPerPartition.length(); p++) {
+                    out.ackedPerPartition.addAndGet(p, pendingPerPartition.getAndSet(p, 0));
+                }
+            }
+        } catch (Exception e) {
+            out.error.compareAndSet(null, describe(e));
         }
     }
 
@@ -513,6 +570,9 @@ public final class LoadGenerator implements AutoCloseable {
                 list.add(p);
                 // Fetch the topic's metadata before the clock starts.
                 p.partitionsFor(topic);
+                if (w.recordsPerTxn > 0) {
+                    p.initTransactions();
+                }
             }
         } catch (RuntimeException e) {
             closeAll(list);
@@ -535,6 +595,12 @@ public final class LoadGenerator implements AutoCloseable {
         p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) CLIENT_TIMEOUT_MS * 2);
         p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        if (w.recordsPerTxn > 0) {
+            // One transactional id per producer and run: no run fences another.
+            p.put(
+                    ProducerConfig.TRANSACTIONAL_ID_CONFIG,
+                    "skiff-bench-" + label + "-" + w.name + "-" + index + "-" + System.nanoTime());
+        }
         return p;
     }
 
@@ -548,6 +614,7 @@ public final class LoadGenerator implements AutoCloseable {
         p.put(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) CLIENT_TIMEOUT_MS * 2);
         p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, w.isolationLevel);
         return p;
     }
 

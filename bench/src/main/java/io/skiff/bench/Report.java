@@ -60,7 +60,8 @@ public final class Report implements AutoCloseable {
         if (!r.ok) {
             return head + "FAILED: " + r.error;
         }
-        String lat = r.e2eLatencyMicros != null ? "e2e" : r.ackLatencyMicros != null ? "ack" : null;
+        String kind = r.latencyKind();
+        String lat = kind.equals("none") ? null : kind.equals("send_to_ack") ? "ack" : kind;
         String latency = lat == null
                 ? ""
                 : String.format(

@@ -23,6 +23,8 @@ public final class RunResult {
 
     /** Send-to-acknowledgement latency in microseconds (produce and e2e runs). */
     public Histogram ackLatencyMicros;
+    /** Transactional produce: the commit (EndTxn) round trip of every transaction, after its records were flushed. */
+    public Histogram commitLatencyMicros;
     /** Scheduled-send-to-consume latency in microseconds (e2e runs). */
     public Histogram e2eLatencyMicros;
 
@@ -85,9 +87,23 @@ public final class RunResult {
         return ok && elapsedNanos > 0 ? loadGeneratorCpuSeconds * 1e9 / elapsedNanos : Double.NaN;
     }
 
-    /** The latency that characterises the run: end-to-end for e2e, send-to-ack otherwise. */
+    /** The latency that characterises the run: end-to-end for e2e, commit for transactions, send-to-ack otherwise. */
     public Histogram mainLatency() {
-        return e2eLatencyMicros != null ? e2eLatencyMicros : ackLatencyMicros;
+        if (e2eLatencyMicros != null) {
+            return e2eLatencyMicros;
+        }
+        return commitLatencyMicros != null ? commitLatencyMicros : ackLatencyMicros;
+    }
+
+    /** The kind of {@link #mainLatency()}: "e2e", "commit", "send_to_ack" or "none". */
+    public String latencyKind() {
+        if (e2eLatencyMicros != null) {
+            return "e2e";
+        }
+        if (commitLatencyMicros != null) {
+            return "commit";
+        }
+        return ackLatencyMicros != null ? "send_to_ack" : "none";
     }
 
     /** A percentile of the main latency in milliseconds; NaN if failed or not recorded. */
@@ -113,9 +129,7 @@ public final class RunResult {
                 .put("elapsed_ms", ok ? elapsedNanos / 1e6 : Double.NaN)
                 .put("records_per_s", recordsPerSecond())
                 .put("mb_per_s", megabytesPerSecond())
-                .put(
-                        "latency_kind",
-                        e2eLatencyMicros != null ? "e2e" : ackLatencyMicros != null ? "send_to_ack" : "none")
+                .put("latency_kind", latencyKind())
                 .put("p50_ms", latencyMs(50))
                 .put("p99_ms", latencyMs(99))
                 .put("p999_ms", latencyMs(99.9))

@@ -349,7 +349,9 @@ public final class SideBySide {
             String skiffLabel = w.skiffMode == Workload.SkiffMode.FSYNC ? SKIFF_FSYNC : SKIFF;
             List<RunResult> kafka = runs(w, KAFKA);
             List<RunResult> skiff = runs(w, skiffLabel);
-            String lat = w.kind == Workload.Kind.E2E ? "e2e" : w.kind == Workload.Kind.PRODUCE ? "ack" : "-";
+            String lat = w.kind == Workload.Kind.E2E
+                    ? "e2e"
+                    : w.kind == Workload.Kind.PRODUCE ? (w.recordsPerTxn > 0 ? "commit" : "ack") : "-";
             Map<String, ToDoubleFunction<RunResult>> metrics = new LinkedHashMap<>();
             metrics.put("records_per_s", RunResult::recordsPerSecond);
             metrics.put("mb_per_s", RunResult::megabytesPerSecond);
@@ -400,9 +402,9 @@ public final class SideBySide {
             report.json(json);
         }
         report.line("");
-        report.line(
-                "# medians over the successful rounds; lat = send-to-ack (produce) or scheduled-send-to-consume (e2e);"
-                        + " MB = 10^6 payload bytes; cpu s/GB = broker CPU seconds per 10^9 payload bytes moved in the run");
+        report.line("# medians over the successful rounds; lat = send-to-ack (produce), commit round trip after flush"
+                + " (transactional produce) or scheduled-send-to-consume (e2e);"
+                + " MB = 10^6 payload bytes; cpu s/GB = broker CPU seconds per 10^9 payload bytes moved in the run");
         report.line(
                 "# broker core / gen core: CPU seconds per second of the measured window used by the broker / by the load"
                         + " generator (1.00 = one core busy; near 1 with pinning means that side was the limit)");

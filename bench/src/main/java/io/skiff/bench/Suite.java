@@ -71,10 +71,28 @@ public final class Suite {
         return w;
     }
 
-    /** Every named workload: the standard suite and the group workloads, for {@code --only}. */
+    /**
+     * The transaction workloads: not in the standard suite; run them with
+     * {@code --only t-txn-1k,u-txn-consume}. Both use 1 KiB records in transactions of 1,000.
+     */
+    public static List<Workload> transactions() {
+        List<Workload> w = new ArrayList<>();
+        w.add(Workload.parse(
+                "name=t-txn-1k kind=produce record.size=1024 partitions=1 acks=all idempotence=true"
+                        + " records.per.txn=1000 duration.ms=6000",
+                "(t) transactional producer, 1,000 records per transaction, commit each"));
+        w.add(Workload.parse(
+                "name=u-txn-consume kind=consume record.size=1024 partitions=1 acks=all idempotence=true"
+                        + " records.per.txn=1000 fill.ms=6000 isolation.level=read_committed",
+                "(u) read_committed consumer reading (t)'s committed transactions from offset 0"));
+        return w;
+    }
+
+    /** Every named workload: the standard suite, the group and the transaction workloads, for {@code --only}. */
     public static List<Workload> all() {
         List<Workload> w = new ArrayList<>(standard());
         w.addAll(groups());
+        w.addAll(transactions());
         return w;
     }
 

@@ -69,6 +69,10 @@ public final class Workload {
     public final int heartbeatIntervalMs;
     public final int sessionTimeoutMs;
     public final SkiffMode skiffMode;
+    /** Records per transaction of a transactional producer; 0 for a producer without transactions. */
+    public final int recordsPerTxn;
+    /** The consumers' isolation.level. */
+    public final String isolationLevel;
 
     private Workload(Map<String, String> p) {
         Map<String, String> m = new LinkedHashMap<>(p);
@@ -93,6 +97,8 @@ public final class Workload {
         this.heartbeatIntervalMs = Integer.parseInt(take(m, "heartbeat.interval.ms", "0"));
         this.sessionTimeoutMs = Integer.parseInt(take(m, "session.timeout.ms", "0"));
         this.skiffMode = SkiffMode.valueOf(take(m, "skiff.mode", "default").toUpperCase(Locale.ROOT));
+        this.recordsPerTxn = Integer.parseInt(take(m, "records.per.txn", "0"));
+        this.isolationLevel = take(m, "isolation.level", "read_uncommitted");
         if (!m.isEmpty()) {
             throw new IllegalArgumentException("unknown workload keys " + m.keySet() + " in " + name);
         }
@@ -112,6 +118,12 @@ public final class Workload {
         }
         if (kind == Kind.GROUP_LEAVE && consumers < 2) {
             throw new IllegalArgumentException("a group-leave workload needs at least 2 consumers: " + name);
+        }
+        if (recordsPerTxn < 0 || (recordsPerTxn > 0 && !idempotence)) {
+            throw new IllegalArgumentException("a transactional workload needs idempotence=true: " + name);
+        }
+        if (recordsPerTxn > 0 && kind != Kind.PRODUCE && kind != Kind.CONSUME) {
+            throw new IllegalArgumentException("records.per.txn applies to produce and consume workloads: " + name);
         }
         if (idempotence && !"all".equals(acks) && !"-1".equals(acks)) {
             throw new IllegalArgumentException("idempotence needs acks=all: " + name);
@@ -188,6 +200,12 @@ public final class Workload {
             // no duration: a group run lasts until the group has settled
         } else {
             sb.append(" dur.ms=").append(durationMs);
+        }
+        if (recordsPerTxn > 0) {
+            sb.append(" txn=").append(recordsPerTxn);
+        }
+        if (!"read_uncommitted".equals(isolationLevel)) {
+            sb.append(" isolation=").append(isolationLevel);
         }
         if (skiffMode != SkiffMode.DEFAULT) {
             sb.append(" skiff=").append(skiffMode.name().toLowerCase(Locale.ROOT));

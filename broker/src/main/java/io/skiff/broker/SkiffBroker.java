@@ -7,8 +7,11 @@ import io.skiff.broker.config.BrokerConfig;
 import io.skiff.broker.config.EndPoint;
 import io.skiff.broker.config.TopicConfigs;
 import io.skiff.broker.coordinator.GroupCoordinatorService;
+import io.skiff.broker.coordinator.TransactionCoordinatorService;
 import io.skiff.broker.fetch.FetchPurgatory;
 import io.skiff.broker.fetch.FetchSessionCache;
+import io.skiff.broker.handler.AddOffsetsToTxnHandler;
+import io.skiff.broker.handler.AddPartitionsToTxnHandler;
 import io.skiff.broker.handler.AlterClientQuotasHandler;
 import io.skiff.broker.handler.AlterConfigsHandler;
 import io.skiff.broker.handler.ApiVersionsHandler;
@@ -29,7 +32,9 @@ import io.skiff.broker.handler.DescribeGroupsHandler;
 import io.skiff.broker.handler.DescribeLogDirsHandler;
 import io.skiff.broker.handler.DescribeProducersHandler;
 import io.skiff.broker.handler.DescribeTopicPartitionsHandler;
+import io.skiff.broker.handler.DescribeTransactionsHandler;
 import io.skiff.broker.handler.DescribeUserScramCredentialsHandler;
+import io.skiff.broker.handler.EndTxnHandler;
 import io.skiff.broker.handler.FetchHandler;
 import io.skiff.broker.handler.FindCoordinatorHandler;
 import io.skiff.broker.handler.HeartbeatHandler;
@@ -39,6 +44,7 @@ import io.skiff.broker.handler.JoinGroupHandler;
 import io.skiff.broker.handler.LeaveGroupHandler;
 import io.skiff.broker.handler.ListGroupsHandler;
 import io.skiff.broker.handler.ListOffsetsHandler;
+import io.skiff.broker.handler.ListTransactionsHandler;
 import io.skiff.broker.handler.LocalNode;
 import io.skiff.broker.handler.MetadataHandler;
 import io.skiff.broker.handler.OffsetCommitHandler;
@@ -47,6 +53,9 @@ import io.skiff.broker.handler.OffsetFetchHandler;
 import io.skiff.broker.handler.OffsetForLeaderEpochHandler;
 import io.skiff.broker.handler.ProduceHandler;
 import io.skiff.broker.handler.SyncGroupHandler;
+import io.skiff.broker.handler.TxnMarkerWriter;
+import io.skiff.broker.handler.TxnOffsetCommitHandler;
+import io.skiff.broker.handler.WriteTxnMarkersHandler;
 import io.skiff.broker.metadata.MetadataManager;
 import io.skiff.broker.metadata.TopicImage;
 import io.skiff.broker.metadata.kraft.KraftImport;
@@ -100,6 +109,10 @@ public final class SkiffBroker {
     private FetchSessionCache fetchSessions;
     private ScheduledExecutorService timeouts;
     private GroupCoordinatorService groups;
+    /** Transaction markers onto this broker's partitions (WriteTxnMarkers; the transaction coordinator in process). */
+    private TxnMarkerWriter txnMarkers;
+
+    private TransactionCoordinatorService transactions;
     private MetaProperties meta;
     private ConnectionQuotas connectionQuotas;
     private ClientQuotas clientQuotas;
@@ -140,6 +153,17 @@ public final class SkiffBroker {
         appendLanes = new AppendLanes(APPEND_THREADS);
         groups = new GroupCoordinatorService(config, metadata, topicAdmin, partitions, fsync(config));
         metadata.addListener(groups);
+        GroupCoordinatorService groupService = groups;
+        txnMarkers = new TxnMarkerWriter(
+                partitions,
+                (tp, producerId, producerEpoch, coordinatorEpoch, commit) -> groupService
+                        .coordinator()
+                        .completeTransaction(tp.partition(), producerId, producerEpoch, coordinatorEpoch, commit),
+                fsync(config),
+                System::currentTimeMillis);
+        transactions = new TransactionCoordinatorService(
+                config, metadata, topicAdmin, partitions, fsync(config), producerIds::nextId, txnMarkers);
+        metadata.addListener(transactions);
         timeouts = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "skiff-timeouts");
             t.setDaemon(true);
@@ -209,6 +233,7 @@ public final class SkiffBroker {
                 .recoveryPointCheckpointIntervalMs(config.getInt("log.flush.offset.checkpoint.interval.ms"))
                 .logStartOffsetCheckpointIntervalMs(config.getInt("log.flush.start.offset.checkpoint.interval.ms"))
                 .producerIdExpirationMs(config.getInt("producer.id.expiration.ms"))
+                .transactionVerificationEnabled(config.getBoolean("transaction.partition.verification.enable"))
                 .durability(fsync(config) ? LogManagerConfig.Durability.FSYNC : LogManagerConfig.Durability.PAGE_CACHE)
                 .build();
     }
@@ -250,6 +275,9 @@ public final class SkiffBroker {
         if (appendLanes != null) {
             appendLanes.close();
         }
+        if (transactions != null) {
+            transactions.close();
+        }
         if (groups != null) {
             groups.close();
         }
@@ -288,25 +316,36 @@ public final class SkiffBroker {
                     new DescribeTopicPartitionsHandler(node, metadata, partitions),
                     new DescribeClusterHandler(node),
                     new DescribeConfigsHandler(node, metadata),
-                    new InitProducerIdHandler(broker.producerIds),
+                    new InitProducerIdHandler(broker.producerIds, broker.transactions),
                     new ProduceHandler(
                             metadata,
                             partitions,
                             fsync(broker.config),
                             System::currentTimeMillis,
                             broker.timeouts,
-                            broker.appendLanes),
+                            broker.appendLanes,
+                            broker.transactions),
+                    new WriteTxnMarkersHandler(broker.txnMarkers),
                     new FetchHandler(
                             metadata, partitions, broker.fetchSessions, broker.purgatory, System::currentTimeMillis),
                     new ListOffsetsHandler(metadata, partitions),
                     new DeleteRecordsHandler(metadata, partitions),
                     new DescribeLogDirsHandler(partitions, broker.config.logDirs()),
-                    new FindCoordinatorHandler(node, broker.groups),
+                    new FindCoordinatorHandler(node, broker.groups, broker.transactions),
+                    new AddPartitionsToTxnHandler(metadata, broker.transactions.coordinator()),
+                    new AddOffsetsToTxnHandler(broker.transactions.coordinator(), broker.groups.coordinator()),
+                    new EndTxnHandler(broker.transactions.coordinator()),
+                    new DescribeTransactionsHandler(broker.transactions.coordinator()),
+                    new ListTransactionsHandler(broker.transactions.coordinator()),
                     new JoinGroupHandler(broker.groups.coordinator()),
                     new SyncGroupHandler(broker.groups.coordinator()),
                     new HeartbeatHandler(broker.groups.coordinator()),
                     new LeaveGroupHandler(broker.groups.coordinator()),
                     new OffsetCommitHandler(broker.groups.coordinator()),
+                    new TxnOffsetCommitHandler(
+                            broker.groups.coordinator(),
+                            broker.transactions,
+                            broker.config.getBoolean("transaction.partition.verification.enable")),
                     new OffsetFetchHandler(broker.groups.coordinator()),
                     new OffsetDeleteHandler(broker.groups.coordinator()),
                     new ListGroupsHandler(broker.groups.coordinator()),

@@ -24,10 +24,17 @@ public enum AppendOutcome {
     BATCH_LARGER_THAN_SEGMENT,
     /** Compression codec bits naming no codec (Kafka: UNKNOWN_SERVER_ERROR). */
     UNKNOWN_COMPRESSION_CODEC,
-    /** A producer epoch older than the one the log has seen (Kafka: INVALID_PRODUCER_EPOCH). */
+    /** A producer epoch (of a batch or a marker) older than the one the log has seen (Kafka: INVALID_PRODUCER_EPOCH). */
     INVALID_PRODUCER_EPOCH,
     /** A sequence number that does not follow the producer's last one (Kafka: OUT_OF_ORDER_SEQUENCE_NUMBER). */
     OUT_OF_ORDER_SEQUENCE,
+    /**
+     * A transactional batch outside a verified or open transaction, or a non-transactional batch
+     * of a producer with an open transaction (Kafka: INVALID_TXN_STATE).
+     */
+    INVALID_TXN_STATE,
+    /** A marker whose coordinator epoch is below the one the producer's last marker carried (Kafka: TRANSACTION_COORDINATOR_FENCED). */
+    TRANSACTION_COORDINATOR_FENCED,
     /** The log is closed or an I/O operation failed (Kafka: KAFKA_STORAGE_ERROR). */
     STORAGE_ERROR;
 

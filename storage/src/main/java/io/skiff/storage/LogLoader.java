@@ -1,6 +1,8 @@
 package io.skiff.storage;
 
+import io.netty.buffer.ByteBuf;
 import io.skiff.wire.protocol.Uuid;
+import io.skiff.wire.record.RecordBatch;
 import io.skiff.wire.util.Clock;
 import java.io.File;
 import java.io.IOException;
@@ -19,8 +21,9 @@ import org.slf4j.LoggerFactory;
  * dropping the segments after it. Missing or corrupt indexes are rebuilt in any case, and a
  * segment that is not scanned but whose tail after its last index entry does not parse is
  * scanned and truncated too. Then it rebuilds an unreadable leader epoch cache from the batch
- * headers, trims the cache to the log and rebuilds the producer state from the latest valid
- * snapshot plus a replay of the batch headers after it.
+ * headers, trims the cache to the log and rebuilds the producer state (open transactions
+ * included) from the latest valid snapshot plus a replay of the batch headers after it, with the
+ * aborted-transaction indexes of the scanned segments.
  *
  * <p>Used once per log, on the opening thread, before the log is shared; not thread-safe. Holds
  * no buffers (the segments it opens go to the {@link LogSegments} it fills).
@@ -102,7 +105,7 @@ final class LogLoader {
         }
         epochs.truncateFromEnd(logEndOffset);
         epochs.truncateFromStart(logStartOffset);
-        rebuildProducerState(segments, producers, logStartOffset, logEndOffset, hadCleanShutdown, nowMs);
+        rebuildProducerState(segments, producers, logStartOffset, logEndOffset, hadCleanShutdown, recoverFrom, nowMs);
         LOG.info(
                 "Loaded {} with {} segments, log start offset {}, log end offset {}{}",
                 name,
@@ -153,7 +156,9 @@ final class LogLoader {
                 String n = f.getName();
                 long o = LogFiles.offsetFromName(n);
                 if (o >= 0
-                        && (n.endsWith(LogFiles.INDEX_SUFFIX) || n.endsWith(LogFiles.TIME_INDEX_SUFFIX))
+                        && (n.endsWith(LogFiles.INDEX_SUFFIX)
+                                || n.endsWith(LogFiles.TIME_INDEX_SUFFIX)
+                                || n.endsWith(LogFiles.TXN_INDEX_SUFFIX))
                         && !logOffsets.contains(o)) {
                     LogFiles.deleteRecursively(f);
                 }
@@ -262,12 +267,15 @@ final class LogLoader {
     }
 
     /**
-     * Producer state: a snapshot plus a replay of the batch headers after it. A snapshot keeps only
-     * each producer's last batch (Kafka's format), so after an unclean shutdown the state starts
-     * from a snapshot at or below the base offset of the segment before the active one: producers
-     * retry the batches that were in flight (written, not yet acknowledged, e.g. waiting for an
-     * fsync), and a roll among them must not make the older ones look out of order, or kafka-clients
-     * bumps its epoch and writes them again.
+     * Producer state: a snapshot plus a replay of the batch headers after it (and of each marker's
+     * record). A snapshot keeps only each producer's last batch (Kafka's format), so after an
+     * unclean shutdown the state starts from a snapshot at or below the base offset of the segment
+     * before the active one: producers retry the batches that were in flight (written, not yet
+     * acknowledged, e.g. waiting for an fsync), and a roll among them must not make the older ones
+     * look out of order, or kafka-clients bumps its epoch and writes them again. The replay also
+     * rebuilds the open transactions and, for the segments recovery scanned ({@code recoverFrom}
+     * on), their aborted-transaction indexes, which start empty: so it starts at or below
+     * {@code recoverFrom} too, where the open transactions are known.
      */
     private static void rebuildProducerState(
             LogSegments segments,
@@ -275,18 +283,75 @@ final class LogLoader {
             long logStartOffset,
             long logEndOffset,
             boolean hadCleanShutdown,
+            long recoverFrom,
             long nowMs)
             throws IOException {
         long snapshotAtOrBelow = logEndOffset;
         if (!hadCleanShutdown) {
             Map.Entry<Long, LogSegment> previous = segments.floorEntry(segments.last().baseOffset - 1);
             snapshotAtOrBelow = previous == null ? segments.last().baseOffset : previous.getKey();
+            snapshotAtOrBelow = Math.min(snapshotAtOrBelow, recoverFrom);
         }
         long from = producers.loadFromSnapshot(logStartOffset, snapshotAtOrBelow, nowMs);
+        for (LogSegment seg : segments.all()) {
+            if (seg.baseOffset >= recoverFrom) {
+                seg.txnIndex.reset();
+            }
+        }
+        long[] lastStable = new long[1];
         for (LogSegment seg : segments.from(from)) {
-            seg.forEachBatchHeader(from, (header, position) -> producers.replay(header));
+            boolean rebuildTxnIndex = seg.baseOffset >= recoverFrom;
+            seg.forEachBatchHeader(from, (header, position) -> {
+                if (header.hasProducerId() && header.isControl()) {
+                    replayMarker(
+                            seg,
+                            header.producerId(),
+                            header.producerEpoch(),
+                            position,
+                            header.sizeInBytes(),
+                            producers,
+                            rebuildTxnIndex,
+                            lastStable);
+                } else {
+                    producers.replay(header);
+                }
+            });
         }
         producers.updateMapEndOffset(logEndOffset);
         producers.deleteSnapshotsBefore(segments.firstBaseOffset(), 1);
+    }
+
+    /** Replays the marker batch at {@code position} of {@code seg}; indexes the transaction it aborted when asked. */
+    private static void replayMarker(
+            LogSegment seg,
+            long producerId,
+            short producerEpoch,
+            long position,
+            int size,
+            ProducerStateManager producers,
+            boolean rebuildTxnIndex,
+            long[] lastStable)
+            throws IOException {
+        ByteBuf whole = seg.readBatchAt(position, size);
+        try {
+            RecordBatch batch = new RecordBatch().wrap(whole, 0);
+            int type = TxnMarkers.controlType(batch);
+            if (type == TxnMarkers.NOT_A_MARKER) {
+                return;
+            }
+            CompletedTxn txn = producers.replayMarker(
+                    producerId,
+                    producerEpoch,
+                    TxnMarkers.coordinatorEpoch(batch),
+                    batch.baseOffset(),
+                    batch.maxTimestamp(),
+                    type == TxnMarkers.TYPE_ABORT,
+                    lastStable);
+            if (txn != null && rebuildTxnIndex) {
+                seg.updateTxnIndex(txn, lastStable[0]);
+            }
+        } finally {
+            whole.release();
+        }
     }
 }

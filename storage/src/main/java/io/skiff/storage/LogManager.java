@@ -167,6 +167,7 @@ public final class LogManager implements AutoCloseable {
                         clean,
                         rp == null ? 0L : rp,
                         lso == null ? 0L : lso);
+                log.setTransactionVerificationEnabled(config.transactionVerificationEnabled);
                 PartitionLog previous = logs.putIfAbsent(tp, log);
                 if (previous != null) {
                     throw new IOException(
@@ -248,6 +249,7 @@ public final class LogManager implements AutoCloseable {
                         false,
                         0L,
                         0L);
+                log.setTransactionVerificationEnabled(config.transactionVerificationEnabled);
                 logs.put(tp, log);
                 LogFiles.fsyncDir(dir.getParentFile());
                 return log;

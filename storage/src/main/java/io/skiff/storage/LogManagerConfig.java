@@ -52,6 +52,8 @@ public final class LogManagerConfig {
     public final Durability durability;
     /** The broker epoch written in the clean shutdown marker. */
     public final long brokerEpoch;
+    /** transaction.partition.verification.enable */
+    public final boolean transactionVerificationEnabled;
 
     private LogManagerConfig(Builder b) {
         this.logDirs = Collections.unmodifiableList(new ArrayList<>(b.logDirs));
@@ -66,6 +68,7 @@ public final class LogManagerConfig {
         this.fileDeleteCheckIntervalMs = b.fileDeleteCheckIntervalMs;
         this.durability = b.durability;
         this.brokerEpoch = b.brokerEpoch;
+        this.transactionVerificationEnabled = b.transactionVerificationEnabled;
     }
 
     public static Builder builder(List<File> logDirs) {
@@ -82,6 +85,7 @@ public final class LogManagerConfig {
         private long logStartOffsetCheckpointIntervalMs = 60_000L;
         private long highWatermarkCheckpointIntervalMs = 5_000L;
         private long producerIdExpirationMs = 86_400_000L;
+        private boolean transactionVerificationEnabled = true;
         private long producerIdExpirationCheckIntervalMs = 600_000L;
         private long fileDeleteCheckIntervalMs = 1_000L;
         private Durability durability = Durability.PAGE_CACHE;
@@ -146,6 +150,12 @@ public final class LogManagerConfig {
 
         public Builder brokerEpoch(long e) {
             this.brokerEpoch = e;
+            return this;
+        }
+
+        /** transaction.partition.verification.enable (default true). */
+        public Builder transactionVerificationEnabled(boolean enabled) {
+            this.transactionVerificationEnabled = enabled;
             return this;
         }
 

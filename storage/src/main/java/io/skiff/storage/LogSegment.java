@@ -23,13 +23,15 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * One segment of a partition log: a {@code .log} file of record batches starting at
- * {@link #baseOffset}, with its {@code .index} and {@code .timeindex}.
+ * {@link #baseOffset}, with its {@code .index}, {@code .timeindex} and {@code .txnindex} (the
+ * transactions aborted by markers in this segment, see {@link TransactionIndex}).
  *
  * <p>Threading: mutations (append, recover, truncate, roll, close) are made by the owning
  * {@link PartitionLog} under its lock (or by {@link LogLoader} before the log is shared); reads ({@link #read}, lookups) run concurrently and see
@@ -43,6 +45,7 @@ final class LogSegment {
     private volatile File logFile;
     final OffsetIndex offsetIndex;
     final TimeIndex timeIndex;
+    final TransactionIndex txnIndex;
     private final int indexIntervalBytes;
     private final long rollJitterMs;
     private volatile long createdMs;
@@ -66,6 +69,7 @@ final class LogSegment {
             File logFile,
             OffsetIndex offsetIndex,
             TimeIndex timeIndex,
+            TransactionIndex txnIndex,
             int indexIntervalBytes,
             long rollJitterMs,
             long createdMs)
@@ -75,6 +79,7 @@ final class LogSegment {
         this.logFile = logFile;
         this.offsetIndex = offsetIndex;
         this.timeIndex = timeIndex;
+        this.txnIndex = txnIndex;
         this.indexIntervalBytes = indexIntervalBytes;
         this.rollJitterMs = rollJitterMs;
         this.createdMs = createdMs;
@@ -102,12 +107,14 @@ final class LogSegment {
                     LogFiles.file(dir, baseOffset, LogFiles.INDEX_SUFFIX), baseOffset, config.maxIndexSize);
             timeIndex = new TimeIndex(
                     LogFiles.file(dir, baseOffset, LogFiles.TIME_INDEX_SUFFIX), baseOffset, config.maxIndexSize);
+            TransactionIndex txnIndex = new TransactionIndex(LogFiles.file(dir, baseOffset, LogFiles.TXN_INDEX_SUFFIX));
             return new LogSegment(
                     baseOffset,
                     channel,
                     logFile,
                     offsetIndex,
                     timeIndex,
+                    txnIndex,
                     config.indexIntervalBytes,
                     rollJitterMs,
                     nowMs);
@@ -115,6 +122,9 @@ final class LogSegment {
             channel.close();
             if (offsetIndex != null) {
                 offsetIndex.close();
+            }
+            if (timeIndex != null) {
+                timeIndex.close();
             }
             throw e;
         }
@@ -488,6 +498,11 @@ final class LogSegment {
         return null;
     }
 
+    /** The whole batch of {@code batchSize} bytes at {@code position}, in a new buffer the caller releases. */
+    ByteBuf readBatchAt(long position, int batchSize) throws IOException {
+        return readBatch(position, batchSize);
+    }
+
     private ByteBuf readBatch(long position, int batchSize) throws IOException {
         ByteBuf whole = PooledByteBufAllocator.DEFAULT.directBuffer(batchSize);
         boolean ok = false;
@@ -507,6 +522,33 @@ final class LogSegment {
                 whole.release();
             }
         }
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // transactions
+
+    /** Indexes {@code txn} when it was aborted (a marker in this segment ended it). Caller holds the log's lock. */
+    void updateTxnIndex(CompletedTxn txn, long lastStableOffset) throws IOException {
+        if (txn.aborted()) {
+            txnIndex.append(new AbortedTxn(txn.producerId(), txn.firstOffset(), txn.lastOffset(), lastStableOffset));
+        }
+    }
+
+    /**
+     * The transactions aborted in this segment that overlap [{@code fetchOffset},
+     * {@code upperBoundOffset}), added to {@code out}; true when no later segment can hold more.
+     */
+    boolean collectAbortedTxns(long fetchOffset, long upperBoundOffset, List<AbortedTxn> out) throws IOException {
+        return txnIndex.collect(fetchOffset, upperBoundOffset, out);
+    }
+
+    /**
+     * An offset above every offset of the slice of {@code sizeInBytes} bytes starting at
+     * {@code startPosition} (the last offset of the first indexed batch at or after its end), or -1
+     * when the index has no entry there (the caller uses the next segment's base or the log end).
+     */
+    long fetchUpperBoundOffset(int startPosition, int sizeInBytes) {
+        return offsetIndex.offsetAtOrAfterPosition((long) startPosition + sizeInBytes);
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -655,6 +697,7 @@ final class LogSegment {
             channel.truncate(validBytes);
         }
         size = validBytes;
+        txnIndex.truncateTo(expectedMinOffset);
         bytesSinceLastIndexEntry = validBytes - lastIndexEntry;
         rollingBasedTimestampLoaded = false;
         offsetIndex.trimToValidSize();
@@ -701,6 +744,7 @@ final class LogSegment {
         long found = translateOffset(offset, offsetIndex.lookupPosition(offset));
         offsetIndex.truncateTo(offset);
         timeIndex.truncateTo(offset);
+        txnIndex.truncateTo(offset);
         if (found < 0) {
             return 0;
         }
@@ -735,6 +779,7 @@ final class LogSegment {
             channel.force(true);
             offsetIndex.flush();
             timeIndex.flush();
+            txnIndex.flush();
         }
     }
 
@@ -745,6 +790,7 @@ final class LogSegment {
         }
         offsetIndex.close();
         timeIndex.close();
+        txnIndex.close();
         channel.close();
     }
 
@@ -764,6 +810,11 @@ final class LogSegment {
             LOG.warn("Closing {} failed: {}", timeIndex.file(), e.toString());
         }
         try {
+            txnIndex.close();
+        } catch (IOException e) {
+            LOG.warn("Closing {} failed: {}", txnIndex.file(), e.toString());
+        }
+        try {
             channel.close();
         } catch (IOException e) {
             LOG.warn("Closing {} failed: {}", logFile, e.toString());
@@ -781,6 +832,7 @@ final class LogSegment {
         logFile = target;
         offsetIndex.renameTo(new File(dir, offsetIndex.file().getName() + LogFiles.DELETED_SUFFIX));
         timeIndex.renameTo(new File(dir, timeIndex.file().getName() + LogFiles.DELETED_SUFFIX));
+        txnIndex.renameTo(new File(dir, txnIndex.file().getName() + LogFiles.DELETED_SUFFIX));
     }
 
     /** Closes the channel and deletes the files (after the file delete delay). */
@@ -789,6 +841,7 @@ final class LogSegment {
         channel.close();
         offsetIndex.closeAndDelete();
         timeIndex.closeAndDelete();
+        txnIndex.closeAndDelete();
         Files.deleteIfExists(logFile.toPath());
     }
 

@@ -51,6 +51,23 @@ final class OffsetIndex extends MappedIndex {
         return next < entries ? position(next) : -1;
     }
 
+    /** The offset of the first entry whose position is {@code >= position}, or -1 when none (positions increase). */
+    public synchronized long offsetAtOrAfterPosition(long position) {
+        int lo = 0;
+        int hi = entries - 1;
+        int found = -1;
+        while (lo <= hi) {
+            int mid = (lo + hi) >>> 1;
+            if (position(mid) >= position) {
+                found = mid;
+                hi = mid - 1;
+            } else {
+                lo = mid + 1;
+            }
+        }
+        return found < 0 ? -1L : baseOffset + relativeOffset(found);
+    }
+
     /** The offset of the entry {@link #lookupPosition} would use (the base offset when none). */
     public synchronized long lookupOffset(long targetOffset) {
         int slot = largestLowerBound(targetOffset, true);

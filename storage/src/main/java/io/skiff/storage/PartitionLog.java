@@ -1,6 +1,7 @@
 package io.skiff.storage;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.PooledByteBufAllocator;
 import io.skiff.wire.protocol.Uuid;
 import io.skiff.wire.record.BatchRecompressor;
 import io.skiff.wire.record.BatchValidator;
@@ -29,7 +30,7 @@ import org.slf4j.LoggerFactory;
  * each: {@link LogLoader} (opening and recovery), {@link LogSegments} (the segment list and the
  * published log end), {@link LogRetention} (the log start offset, retention, DeleteRecords),
  * {@link LogDurability} (fsyncs, recovery point, {@link #awaitDurable} waiters),
- * {@link ProducerStateManager} (idempotence) and {@link LeaderEpochCache}.
+ * {@link ProducerStateManager} (idempotence and transactions) and {@link LeaderEpochCache}.
  *
  * <p>Design note. Appends, rolls, retention, DeleteRecords and config changes hold {@link #lock};
  * reads hold nothing. An append validates the batch on the caller's thread (no lock: CRC and
@@ -42,7 +43,11 @@ import org.slf4j.LoggerFactory;
  * the indexes and batch headers and returns a {@link FileRecords} slice of one segment without
  * reading batch data. Flushing is never done on the caller's thread ({@link LogDurability}). The high
  * watermark is the broker's to decide ({@link #updateHighWatermark}; retention and DeleteRecords
- * stop there); the last stable offset equals it until transactions exist. Outcomes are storage's own enums
+ * stop there); the last stable offset ({@link #lastStableOffset}) is the high watermark or the
+ * first offset of the earliest transaction not yet stable, whichever is lower. Transaction markers
+ * ({@link #appendTxnMarker}) end transactions and record aborted ones in the segment's
+ * {@link TransactionIndex}, which read_committed reads consult ({@link #abortedTransactions}).
+ * Outcomes are storage's own enums
  * ({@link AppendOutcome}, {@link ReadOutcome}, {@link DeleteRecordsOutcome}); the broker maps them
  * to protocol errors.
  *
@@ -81,6 +86,9 @@ public final class PartitionLog {
 
     private volatile LogConfig config;
     private volatile long highWatermark;
+    /** The first offset of the earliest transaction not yet stable, -1 when none (published under the lock). */
+    private volatile long firstUnstableOffset = -1L;
+
     private volatile long lastAppendTimeMs = -1L;
     private volatile AppendListener listener;
     private volatile boolean closed;
@@ -113,6 +121,8 @@ public final class PartitionLog {
         this.retention =
                 new LogRetention(name, segments, producers, epochs, deleter, this::roll, loaded.logStartOffset());
         this.highWatermark = segments.end().offset;
+        producers.onHighWatermarkUpdated(highWatermark);
+        refreshFirstUnstableOffset();
     }
 
     /**
@@ -203,9 +213,19 @@ public final class PartitionLog {
      * readable bytes are validated (see {@link BatchValidator}), then patched in place (base
      * offset, leader epoch, max timestamp and CRC) and written; the caller keeps ownership and may
      * release it when this returns. A rejected batch writes nothing. Safe to call from any thread;
-     * appends to one log are serialized.
+     * appends to one log are serialized. A transactional batch that opens a transaction is refused
+     * (INVALID_TXN_STATE) unless transaction verification is off: use the overload with the guard.
      */
     public AppendResult appendAsLeader(ByteBuf records, int leaderEpoch, long nowMs) {
+        return appendAsLeader(records, leaderEpoch, nowMs, VerificationGuard.SENTINEL);
+    }
+
+    /**
+     * As {@link #appendAsLeader(ByteBuf, int, long)}, for a produce whose transactional batch was
+     * verified with the transaction coordinator under {@code guard} (from {@link
+     * #maybeStartTransactionVerification}); {@link VerificationGuard#SENTINEL} when none was needed.
+     */
+    public AppendResult appendAsLeader(ByteBuf records, int leaderEpoch, long nowMs, VerificationGuard guard) {
         if (!logDir.isOnline()) {
             return offline();
         }
@@ -239,12 +259,162 @@ public final class PartitionLog {
                             null,
                             -1L);
                 }
-                return appendValidated(rewritten, 0, rewritten.readableBytes(), v, cfg, leaderEpoch, nowMs);
+                return appendValidated(
+                        rewritten,
+                        0,
+                        rewritten.readableBytes(),
+                        v.maxTimestamp(),
+                        v.recordsChecked(),
+                        leaderEpoch,
+                        nowMs,
+                        true,
+                        guard);
             } finally {
                 rewritten.release();
             }
         }
-        return appendValidated(records, batchIndex, batchSize, v, cfg, leaderEpoch, nowMs);
+        return appendValidated(
+                records, batchIndex, batchSize, v.maxTimestamp(), v.recordsChecked(), leaderEpoch, nowMs, true, guard);
+    }
+
+    /**
+     * Appends a batch the group coordinator wrote itself (the offsets of a TxnOffsetCommit:
+     * transactional, producer id and epoch set, base sequence -1). {@code records} is borrowed and
+     * patched in place as for {@link #appendAsLeader(ByteBuf, int, long)}. Only framing, CRC and
+     * size are checked (the coordinator built the batch); producer state checks the epoch and the
+     * transaction state but not sequences and asks for no verification guard (the coordinator
+     * checked the transaction), as Kafka's coordinator-origin appends skip sequence checks.
+     */
+    public AppendResult appendAsCoordinator(ByteBuf records, int leaderEpoch, long nowMs) {
+        if (!logDir.isOnline()) {
+            return offline();
+        }
+        int index = records.readerIndex();
+        int size = records.readableBytes();
+        LogConfig cfg = config;
+        if (size < RecordBatchDescriptor.HEADER_SIZE) {
+            return AppendResult.failure(
+                    AppendOutcome.CORRUPT_BATCH, null, "a coordinator batch of " + size + " bytes", null, -1L);
+        }
+        RecordBatch batch = scratchFor(records, index);
+        if (batch.magic() != RecordBatchDescriptor.MAGIC_V2 || batch.sizeInBytes() != size || !batch.isValid()) {
+            return AppendResult.failure(AppendOutcome.CORRUPT_BATCH, null, "a corrupt coordinator batch", null, -1L);
+        }
+        if (batch.isControl() || batch.lastOffsetDelta() < 0 || batch.recordsCount() != batch.lastOffsetDelta() + 1) {
+            return AppendResult.failure(AppendOutcome.INVALID_RECORD, null, "an invalid coordinator batch", null, -1L);
+        }
+        if (size > cfg.maxMessageBytes) {
+            return AppendResult.failure(
+                    AppendOutcome.BATCH_TOO_LARGE, null, "a coordinator batch above max.message.bytes", null, -1L);
+        }
+        return appendValidated(records, index, size, batch.maxTimestamp(), false, leaderEpoch, nowMs, false, null);
+    }
+
+    /**
+     * Writes the commit or abort marker of {@code producerId}'s transaction (a control batch in
+     * Kafka's format, see {@link TxnMarkers}) with transaction version 0/1 epoch rules: a marker
+     * epoch below the producer's is INVALID_PRODUCER_EPOCH (a transaction version 2 marker carries
+     * the bumped epoch, which passes and is adopted); a coordinator epoch below the recorded one is
+     * TRANSACTION_COORDINATOR_FENCED. A marker for a producer without an open transaction is written
+     * too and changes nothing else. An abort is recorded in the segment's aborted-transaction index.
+     */
+    public AppendResult appendTxnMarker(
+            long producerId, short producerEpoch, int coordinatorEpoch, boolean commit, int leaderEpoch, long nowMs) {
+        return appendTxnMarker(producerId, producerEpoch, coordinatorEpoch, commit, (short) 0, leaderEpoch, nowMs);
+    }
+
+    /**
+     * As {@link #appendTxnMarker(long, short, int, boolean, int, long)} for the marker's
+     * {@code transactionVersion} (WriteTxnMarkers v2): from version 2 on the marker epoch must be
+     * above the producer's, or equal to it when no transaction is open (a retried marker), as Kafka
+     * 4.3.1 checks.
+     */
+    public AppendResult appendTxnMarker(
+            long producerId,
+            short producerEpoch,
+            int coordinatorEpoch,
+            boolean commit,
+            short transactionVersion,
+            int leaderEpoch,
+            long nowMs) {
+        if (!logDir.isOnline()) {
+            return offline();
+        }
+        ByteBuf marker = TxnMarkers.build(
+                PooledByteBufAllocator.DEFAULT, producerId, producerEpoch, coordinatorEpoch, commit, nowMs);
+        try {
+            return appendMarker(
+                    marker,
+                    producerId,
+                    producerEpoch,
+                    coordinatorEpoch,
+                    commit,
+                    transactionVersion,
+                    leaderEpoch,
+                    nowMs);
+        } finally {
+            marker.release();
+        }
+    }
+
+    private AppendResult appendMarker(
+            ByteBuf marker,
+            long producerId,
+            short producerEpoch,
+            int coordinatorEpoch,
+            boolean commit,
+            short transactionVersion,
+            int leaderEpoch,
+            long nowMs) {
+        AppendResult result;
+        long offset;
+        lock.lock();
+        try {
+            AppendResult unavailable = unavailable();
+            if (unavailable != null) {
+                return unavailable;
+            }
+            LogConfig cfg = config;
+            offset = segments.end().offset;
+            int check = producers.checkMarker(producerId, producerEpoch, coordinatorEpoch, transactionVersion, offset);
+            if (check != ProducerStateManager.OK) {
+                return AppendResult.failure(
+                        ProducerStateManager.outcomeFor(check),
+                        null,
+                        producers.failure(),
+                        null,
+                        retention.logStartOffset());
+            }
+            boolean logAppendTime = cfg.timestampType == TimestampType.LOG_APPEND_TIME;
+            LogSegment active = writeAtEnd(
+                    marker, 0, marker.readableBytes(), offset, nowMs, logAppendTime, false, cfg, leaderEpoch, nowMs);
+            CompletedTxn completed =
+                    producers.applyMarker(producerId, producerEpoch, coordinatorEpoch, offset, nowMs, !commit);
+            if (completed != null) {
+                active.updateTxnIndex(completed, producers.lastStableOffset(completed));
+                producers.completeTxn(completed);
+            }
+            publishEnd(active, offset, nowMs, cfg);
+            result = new AppendResult(
+                    AppendOutcome.APPENDED,
+                    null,
+                    null,
+                    null,
+                    offset,
+                    offset,
+                    logAppendTime ? nowMs : -1L,
+                    retention.logStartOffset());
+        } catch (IOException e) {
+            logDir.markOffline("a transaction marker append to " + name, e);
+            return AppendResult.failure(AppendOutcome.STORAGE_ERROR, null, e.toString(), null, -1L);
+        } finally {
+            lock.unlock();
+        }
+        AppendListener l = listener;
+        if (l != null) {
+            l.onAppend(this, offset);
+        }
+        return result;
     }
 
     /**
@@ -283,34 +453,44 @@ public final class PartitionLog {
                 AppendOutcome.STORAGE_ERROR, null, "log dir " + logDir.path() + " is offline", null, -1L);
     }
 
+    /** Under the lock: the answer when the log is closed or offline, else null. */
+    private AppendResult unavailable() {
+        if (closed) {
+            return AppendResult.failure(AppendOutcome.STORAGE_ERROR, null, "log " + name + " is closed", null, -1L);
+        }
+        return logDir.isOnline() ? null : offline();
+    }
+
     private RecordBatch scratchFor(ByteBuf records, int index) {
         return PEEK.get().wrap(records, index);
     }
 
-    /** The append after validation (and any recompression): under the lock, offsets, write, state. */
+    /**
+     * The append after validation (and any recompression): under the lock, producer state, offsets,
+     * write. {@code fromClient} batches get duplicate and sequence checks; {@code guard} is the
+     * transaction verification the append carries (null: none asked for).
+     */
     private AppendResult appendValidated(
             ByteBuf records,
             int batchIndex,
             int batchSize,
-            ValidationResult v,
-            LogConfig cfg,
+            long validatedMaxTimestamp,
+            boolean recordsChecked,
             int leaderEpoch,
-            long nowMs) {
-        boolean logAppendTime = cfg.timestampType == TimestampType.LOG_APPEND_TIME;
-        long maxTimestamp = logAppendTime ? nowMs : v.maxTimestamp();
-        boolean setCreateTimeMax = !logAppendTime && v.recordsChecked();
-
+            long nowMs,
+            boolean fromClient,
+            VerificationGuard guard) {
         AppendResult result;
         long lastOffset;
         lock.lock();
         try {
-            if (closed) {
-                return AppendResult.failure(AppendOutcome.STORAGE_ERROR, null, "log " + name + " is closed", null, -1L);
+            AppendResult unavailable = unavailable();
+            if (unavailable != null) {
+                return unavailable;
             }
-            if (!logDir.isOnline()) {
-                return offline();
-            }
-            cfg = config;
+            LogConfig cfg = config;
+            boolean logAppendTime = cfg.timestampType == TimestampType.LOG_APPEND_TIME;
+            long maxTimestamp = logAppendTime ? nowMs : validatedMaxTimestamp;
             RecordBatch batch = scratch.wrap(records, batchIndex);
             if (batchSize > cfg.segmentBytes) {
                 return AppendResult.failure(
@@ -324,49 +504,29 @@ public final class PartitionLog {
             }
             long baseOffset = segments.end().offset;
             if (batch.hasProducerId()) {
-                int check = producers.check(batch, baseOffset);
-                if (check == ProducerStateManager.DUPLICATE) {
-                    return new AppendResult(
-                            AppendOutcome.DUPLICATE,
-                            null,
-                            null,
-                            null,
-                            producers.duplicateFirstOffset(),
-                            producers.duplicateLastOffset(),
-                            producers.duplicateTimestamp(),
-                            retention.logStartOffset());
-                }
-                if (check != ProducerStateManager.OK) {
-                    return AppendResult.failure(
-                            ProducerStateManager.outcomeFor(check),
-                            null,
-                            producers.failure(),
-                            null,
-                            retention.logStartOffset());
+                AppendResult refused = checkProducer(batch, baseOffset, fromClient, guard);
+                if (refused != null) {
+                    return refused;
                 }
             }
             lastOffset = baseOffset + batch.lastOffsetDelta();
-            maybeRoll(batchSize, maxTimestamp, lastOffset, nowMs, cfg);
-
-            batch.setBaseOffset(baseOffset);
-            batch.setPartitionLeaderEpoch(leaderEpoch);
-            if (logAppendTime) {
-                batch.setMaxTimestampAndType(TimestampType.LOG_APPEND_TIME, nowMs);
-            } else if (setCreateTimeMax) {
-                batch.setMaxTimestampAndType(TimestampType.CREATE_TIME, maxTimestamp);
-            }
-            LogSegment active = segments.end().segment;
-            active.append(records, batchIndex, batchSize, scratch);
+            boolean setCreateTimeMax = !logAppendTime && recordsChecked;
+            LogSegment active = writeAtEnd(
+                    records,
+                    batchIndex,
+                    batchSize,
+                    baseOffset,
+                    maxTimestamp,
+                    logAppendTime,
+                    setCreateTimeMax,
+                    cfg,
+                    leaderEpoch,
+                    nowMs);
             batch = scratch.wrap(records, batchIndex);
-            if (leaderEpoch >= 0 && leaderEpoch > epochs.latestEpoch()) {
-                epochs.assign(leaderEpoch, baseOffset);
-            }
             if (batch.hasProducerId()) {
                 producers.update(batch);
             }
-            producers.updateMapEndOffset(lastOffset + 1);
-            segments.publish(new LogEnd(lastOffset + 1, active, active.size()));
-            lastAppendTimeMs = nowMs;
+            publishEnd(active, lastOffset, nowMs, cfg);
             result = new AppendResult(
                     AppendOutcome.APPENDED,
                     null,
@@ -376,9 +536,6 @@ public final class PartitionLog {
                     lastOffset,
                     logAppendTime ? nowMs : -1L,
                     retention.logStartOffset());
-            if (lastOffset + 1 - durability.recoveryPoint() >= cfg.flushMessages) {
-                durability.requestFullFlush();
-            }
         } catch (IOException e) {
             logDir.markOffline("an append to " + name, e);
             return AppendResult.failure(AppendOutcome.STORAGE_ERROR, null, e.toString(), null, -1L);
@@ -390,6 +547,84 @@ public final class PartitionLog {
             l.onAppend(this, lastOffset);
         }
         return result;
+    }
+
+    /** Under the lock: the producer-state answer for a batch with a producer id, null when it may be written. */
+    private AppendResult checkProducer(
+            RecordBatch batch, long baseOffset, boolean fromClient, VerificationGuard guard) {
+        int check = producers.check(batch, baseOffset, fromClient, guard);
+        if (check == ProducerStateManager.DUPLICATE) {
+            return new AppendResult(
+                    AppendOutcome.DUPLICATE,
+                    null,
+                    null,
+                    null,
+                    producers.duplicateFirstOffset(),
+                    producers.duplicateLastOffset(),
+                    producers.duplicateTimestamp(),
+                    retention.logStartOffset());
+        }
+        if (check != ProducerStateManager.OK) {
+            return AppendResult.failure(
+                    ProducerStateManager.outcomeFor(check),
+                    null,
+                    producers.failure(),
+                    null,
+                    retention.logStartOffset());
+        }
+        return null;
+    }
+
+    /**
+     * Under the lock: rolls the segment if due, assigns the offsets, leader epoch and (LogAppendTime
+     * or checked CreateTime) max timestamp in place, writes the batch and records a new leader epoch.
+     * Returns the segment written to.
+     */
+    private LogSegment writeAtEnd(
+            ByteBuf records,
+            int batchIndex,
+            int batchSize,
+            long baseOffset,
+            long maxTimestamp,
+            boolean logAppendTime,
+            boolean setCreateTimeMax,
+            LogConfig cfg,
+            int leaderEpoch,
+            long nowMs)
+            throws IOException {
+        long lastOffset = baseOffset + scratch.wrap(records, batchIndex).lastOffsetDelta();
+        maybeRoll(batchSize, maxTimestamp, lastOffset, nowMs, cfg);
+        RecordBatch batch = scratch.wrap(records, batchIndex);
+        batch.setBaseOffset(baseOffset);
+        batch.setPartitionLeaderEpoch(leaderEpoch);
+        if (logAppendTime) {
+            batch.setMaxTimestampAndType(TimestampType.LOG_APPEND_TIME, nowMs);
+        } else if (setCreateTimeMax) {
+            batch.setMaxTimestampAndType(TimestampType.CREATE_TIME, maxTimestamp);
+        }
+        LogSegment active = segments.end().segment;
+        active.append(records, batchIndex, batchSize, scratch);
+        if (leaderEpoch >= 0 && leaderEpoch > epochs.latestEpoch()) {
+            epochs.assign(leaderEpoch, baseOffset);
+        }
+        return active;
+    }
+
+    /** Under the lock, once producer state has the batch: publishes the new log end (one volatile write). */
+    private void publishEnd(LogSegment active, long lastOffset, long nowMs, LogConfig cfg) {
+        producers.updateMapEndOffset(lastOffset + 1);
+        segments.publish(new LogEnd(lastOffset + 1, active, active.size()));
+        refreshFirstUnstableOffset();
+        lastAppendTimeMs = nowMs;
+        if (lastOffset + 1 - durability.recoveryPoint() >= cfg.flushMessages) {
+            durability.requestFullFlush();
+        }
+    }
+
+    /** Under the lock: republishes the first unstable offset (never below the log start offset). */
+    private void refreshFirstUnstableOffset() {
+        long first = producers.firstUnstableOffset();
+        firstUnstableOffset = first < 0 ? -1L : Math.max(first, retention.logStartOffset());
     }
 
     private void maybeRoll(int messagesSize, long maxTimestamp, long maxOffset, long nowMs, LogConfig cfg)
@@ -441,22 +676,40 @@ public final class PartitionLog {
     /**
      * Reads from {@code fetchOffset}: at most {@code maxBytes} (but, with {@code minOneBatch}, at
      * least the whole first batch), never at or past {@code maxOffsetExclusive} (the high
-     * watermark for consumers), from one segment. OFFSET_OUT_OF_RANGE when {@code fetchOffset} is
-     * below the log start offset or above the log end offset. Reads only index entries and batch
-     * headers; never blocks on appends. Safe from any thread.
+     * watermark for consumers, the last stable offset for read_committed ones), from one segment.
+     * OFFSET_OUT_OF_RANGE when {@code fetchOffset} is below the log start offset or above the log
+     * end offset. Reads only index entries and batch headers; never blocks on appends. Safe from
+     * any thread.
      */
     public ReadResult read(long fetchOffset, int maxBytes, long maxOffsetExclusive, boolean minOneBatch) {
+        return read(fetchOffset, maxBytes, maxOffsetExclusive, minOneBatch, false);
+    }
+
+    /**
+     * As {@link #read(long, int, long, boolean)}; with {@code withAbortedTransactions} (a
+     * read_committed fetch) the result also lists the aborted transactions that overlap the
+     * records returned, from the aborted-transaction indexes (an empty list when none or when
+     * nothing is returned), as Kafka's read does.
+     */
+    public ReadResult read(
+            long fetchOffset,
+            int maxBytes,
+            long maxOffsetExclusive,
+            boolean minOneBatch,
+            boolean withAbortedTransactions) {
         LogEnd e = segments.end();
         long lso = retention.logStartOffset();
         long hw = highWatermark;
+        long stable = lastStableOffset();
         if (!logDir.isOnline()) {
             // As Kafka: an offline partition serves nothing, not even what was written before.
-            return new ReadResult(ReadOutcome.STORAGE_ERROR, null, hw, lso, e.offset, hw);
+            return new ReadResult(ReadOutcome.STORAGE_ERROR, null, hw, lso, e.offset, stable);
         }
         if (fetchOffset < lso || fetchOffset > e.offset) {
-            return new ReadResult(ReadOutcome.OFFSET_OUT_OF_RANGE, null, hw, lso, e.offset, hw);
+            return new ReadResult(ReadOutcome.OFFSET_OUT_OF_RANGE, null, hw, lso, e.offset, stable);
         }
         long limit = Math.min(maxOffsetExclusive, e.offset);
+        List<AbortedTxn> aborted = withAbortedTransactions ? new ArrayList<>(0) : null;
         try {
             if (fetchOffset >= limit) {
                 return new ReadResult(
@@ -465,7 +718,8 @@ public final class PartitionLog {
                         hw,
                         lso,
                         e.offset,
-                        hw);
+                        stable,
+                        aborted);
             }
             Map.Entry<Long, LogSegment> entry = segments.floorEntry(fetchOffset);
             while (entry != null) {
@@ -474,7 +728,14 @@ public final class PartitionLog {
                 long maxPosition = maxPositionFor(seg, next, limit, e);
                 FileRecords records = seg.read(fetchOffset, maxBytes, maxPosition, minOneBatch);
                 if (records != null) {
-                    return new ReadResult(ReadOutcome.SUCCESS, records, hw, lso, e.offset, hw);
+                    if (aborted != null && records.sizeInBytes() > 0) {
+                        long upper = seg.fetchUpperBoundOffset((int) records.position(), records.sizeInBytes());
+                        if (upper < 0) {
+                            upper = next != null ? next.getKey() : e.offset;
+                        }
+                        collectAbortedTransactions(fetchOffset, upper, seg, aborted);
+                    }
+                    return new ReadResult(ReadOutcome.SUCCESS, records, hw, lso, e.offset, stable, aborted);
                 }
                 if (next == null || next.getKey() >= limit) {
                     break;
@@ -482,7 +743,13 @@ public final class PartitionLog {
                 entry = next;
             }
             return new ReadResult(
-                    ReadOutcome.SUCCESS, new FileRecords(e.segment.channel(), e.position, 0), hw, lso, e.offset, hw);
+                    ReadOutcome.SUCCESS,
+                    new FileRecords(e.segment.channel(), e.position, 0),
+                    hw,
+                    lso,
+                    e.offset,
+                    stable,
+                    aborted);
         } catch (CorruptRecordsException ex) {
             long n = corruptReads.incrementAndGet();
             if (Long.bitCount(n) == 1) {
@@ -493,10 +760,44 @@ public final class PartitionLog {
                         n,
                         ex.getMessage());
             }
-            return new ReadResult(ReadOutcome.CORRUPT_MESSAGE, null, hw, lso, e.offset, hw);
+            return new ReadResult(ReadOutcome.CORRUPT_MESSAGE, null, hw, lso, e.offset, stable);
         } catch (IOException ex) {
             logDir.markOffline("a read from " + name, ex);
-            return new ReadResult(ReadOutcome.STORAGE_ERROR, null, hw, lso, e.offset, hw);
+            return new ReadResult(ReadOutcome.STORAGE_ERROR, null, hw, lso, e.offset, stable);
+        }
+    }
+
+    /**
+     * The aborted transactions that overlap [{@code fromOffset}, {@code upperBoundOffset}): each
+     * one's marker at or after {@code fromOffset} and its first offset below the bound, from the
+     * aborted-transaction index of the segment holding {@code fromOffset} and the later ones, in
+     * marker order. Safe from any thread; an I/O error takes the log dir offline and answers what
+     * was found.
+     */
+    public List<AbortedTxn> abortedTransactions(long fromOffset, long upperBoundOffset) {
+        List<AbortedTxn> out = new ArrayList<>();
+        Map.Entry<Long, LogSegment> first = segments.floorEntry(fromOffset);
+        LogSegment start = first != null ? first.getValue() : null;
+        if (start == null && !segments.isEmpty()) {
+            start = segments.all().iterator().next();
+        }
+        if (start == null) {
+            return out;
+        }
+        try {
+            collectAbortedTransactions(fromOffset, upperBoundOffset, start, out);
+        } catch (IOException ex) {
+            logDir.markOffline("reading the aborted transactions of " + name, ex);
+        }
+        return out;
+    }
+
+    private void collectAbortedTransactions(
+            long fromOffset, long upperBoundOffset, LogSegment start, List<AbortedTxn> out) throws IOException {
+        for (LogSegment seg : segments.from(start.baseOffset)) {
+            if (seg.collectAbortedTxns(fromOffset, upperBoundOffset, out)) {
+                return;
+            }
         }
     }
 
@@ -586,12 +887,16 @@ public final class PartitionLog {
     /**
      * Sets the high watermark, which the broker's partition layer decides (on a single node: the
      * log end after each append), clamped to [log start, log end]. Retention and DeleteRecords
-     * never go past it, and it is what {@code replication-offset-checkpoint} records.
+     * never go past it, and it is what {@code replication-offset-checkpoint} records. Transactions
+     * whose marker it passes become stable (the last stable offset may move).
      */
     public void updateHighWatermark(long offset) {
         lock.lock();
         try {
-            highWatermark = Math.max(retention.logStartOffset(), Math.min(offset, segments.end().offset));
+            long hw = Math.max(retention.logStartOffset(), Math.min(offset, segments.end().offset));
+            highWatermark = hw;
+            producers.onHighWatermarkUpdated(hw);
+            refreshFirstUnstableOffset();
         } finally {
             lock.unlock();
         }
@@ -622,9 +927,20 @@ public final class PartitionLog {
         return epochs.endOffsetFor(requestedEpoch, segments.end().offset);
     }
 
-    /** Equal to the high watermark until transactions exist. */
+    /**
+     * The last stable offset: the high watermark, or the first offset of the earliest transaction
+     * not yet stable when that is below it (an open transaction, or one whose marker is not yet
+     * below the high watermark). read_committed readers stop here. Lock-free.
+     */
     public long lastStableOffset() {
-        return highWatermark;
+        long hw = highWatermark; // the watermark first: a first unstable offset published before it is seen with it
+        long firstUnstable = firstUnstableOffset;
+        return firstUnstable >= 0 && firstUnstable < hw ? firstUnstable : hw;
+    }
+
+    /** The first offset of the earliest transaction not yet stable, -1 when every transaction is. */
+    public long firstUnstableOffset() {
+        return firstUnstableOffset;
     }
 
     /** The offset below which everything is flushed and indexes are on disk (recovery skips it). */
@@ -724,6 +1040,57 @@ public final class PartitionLog {
         lock.lock();
         try {
             return producers.activeProducers();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Starts (or joins) the verification a transactional produce of {@code producerId} needs before
+     * its batch may open a transaction here: the guard to append with once the transaction
+     * coordinator has confirmed the partition, or {@link VerificationGuard#SENTINEL} when the
+     * producer's transaction is already open in {@code producerEpoch} (no verification needed).
+     * {@code supportsEpochBump}: a transaction version 2 producer (Produce v12+).
+     */
+    public VerificationGuard maybeStartTransactionVerification(
+            long producerId, int baseSequence, short producerEpoch, boolean supportsEpochBump) {
+        lock.lock();
+        try {
+            return producers.maybeStartTransactionVerification(
+                    producerId, baseSequence, producerEpoch, supportsEpochBump, clock.milliseconds());
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Whether {@code producerId} has a transaction open on this partition in {@code producerEpoch}. */
+    public boolean hasOngoingTransaction(long producerId, short producerEpoch) {
+        lock.lock();
+        try {
+            return producers.hasOngoingTransaction(producerId, producerEpoch);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Whether transactional client batches must carry a verification guard
+     * (transaction.partition.verification.enable, default true).
+     */
+    public void setTransactionVerificationEnabled(boolean enabled) {
+        producers.setTransactionVerificationEnabled(enabled);
+    }
+
+    /** transaction.partition.verification.enable as this log applies it. */
+    public boolean transactionVerificationEnabled() {
+        return producers.transactionVerificationEnabled();
+    }
+
+    /** Number of transactions open on this partition. */
+    public int ongoingTransactionCount() {
+        lock.lock();
+        try {
+            return producers.ongoingTransactionCount();
         } finally {
             lock.unlock();
         }

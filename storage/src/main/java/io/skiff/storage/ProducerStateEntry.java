@@ -6,7 +6,9 @@ import io.skiff.wire.record.RecordBatchDescriptor;
 /**
  * What the log remembers of one producer id: its epoch and the metadata of its last five
  * batches (first/last sequence, first/last offset, timestamp), enough to answer a retried batch
- * with its original offsets. Mutable; guarded by the owning log's lock.
+ * with its original offsets, and its transaction state: the first offset of its open transaction
+ * and the epoch of the coordinator that wrote its last marker. Mutable; guarded by the owning
+ * log's lock.
  */
 final class ProducerStateEntry {
     static final int NUM_BATCHES_TO_RETAIN = 5;
@@ -15,7 +17,7 @@ final class ProducerStateEntry {
     private short producerEpoch;
     private int coordinatorEpoch;
     private long lastTimestamp;
-    /** First offset of the producer's ongoing transaction, -1 when none (transactions come later). */
+    /** First offset of the producer's ongoing transaction on this partition, -1 when none. */
     private long currentTxnFirstOffset;
 
     // Ring of the last batches, oldest first: lastSeq, lastOffset, offsetDelta, timestamp.
@@ -58,6 +60,31 @@ final class ProducerStateEntry {
 
     long currentTxnFirstOffset() {
         return currentTxnFirstOffset;
+    }
+
+    /** Whether a transaction of this producer is open on the partition. */
+    boolean hasOngoingTransaction() {
+        return currentTxnFirstOffset >= 0;
+    }
+
+    void setCurrentTxnFirstOffset(long offset) {
+        this.currentTxnFirstOffset = offset;
+    }
+
+    /**
+     * A transaction marker of this producer was written: its epoch is adopted (a new one forgets
+     * the batches of the old, as a transaction version 2 marker's bumped epoch does), the
+     * coordinator epoch and time recorded, and no transaction is open any more.
+     */
+    void updateAfterMarker(short epoch, int markerCoordinatorEpoch, long timestamp) {
+        if (epoch != producerEpoch) {
+            producerEpoch = epoch;
+            count = 0;
+            head = 0;
+        }
+        coordinatorEpoch = markerCoordinatorEpoch;
+        lastTimestamp = timestamp;
+        currentTxnFirstOffset = -1L;
     }
 
     boolean isEmpty() {
@@ -144,6 +171,7 @@ final class ProducerStateEntry {
     @Override
     public String toString() {
         return "ProducerStateEntry(producerId=" + producerId + ", epoch=" + producerEpoch + ", lastSeq=" + lastSeq()
-                + ", lastOffset=" + lastDataOffset() + ", batches=" + count + ")";
+                + ", lastOffset=" + lastDataOffset() + ", batches=" + count + ", currentTxnFirstOffset="
+                + currentTxnFirstOffset + ", coordinatorEpoch=" + coordinatorEpoch + ")";
     }
 }

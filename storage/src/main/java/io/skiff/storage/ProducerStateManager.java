@@ -36,23 +36,41 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Idempotent producer state of one partition.
+ * Idempotent and transactional producer state of one partition.
  *
- * <p>Design note. Each producer id maps to a {@link ProducerStateEntry}: its epoch and its last
- * five batches. A leader append of a batch with a producer id is checked in this order, as Apache
- * Kafka does: (1) a batch of the current epoch whose sequence range equals one of the five
- * retained batches is a duplicate, acknowledged with the original offsets and not written;
- * (2) an epoch below the current one is INVALID_PRODUCER_EPOCH; (3) a new epoch must start at
- * sequence 0 unless the producer is unknown, else OUT_OF_ORDER_SEQUENCE_NUMBER; (4) in the same
- * epoch the first sequence must follow the last one (wrapping past Integer.MAX_VALUE), else
- * OUT_OF_ORDER_SEQUENCE_NUMBER — except that an unknown producer (no entry, or epoch -1, e.g.
- * after its batches were removed by retention) may start at any sequence, which is why Kafka
- * 4.3.1 never answers UNKNOWN_PRODUCER_ID to a produce. After the write the entry records the
- * batch. The state is persisted as snapshots at segment rolls and at clean shutdown (Kafka's
- * format, {@link ProducerSnapshotDescriptor}); a snapshot keeps only each producer's last batch.
- * On load the latest snapshot at or below the log end is read and the log after it replayed
- * (batch headers only). Producers idle for producer.id.expiration.ms are dropped by
- * {@link #removeExpiredProducers}. Transactions will add the ongoing-transaction state here.
+ * <p>Design note. Each producer id maps to a {@link ProducerStateEntry}: its epoch, its last
+ * five batches and its open transaction. A leader append of a batch with a producer id is checked
+ * in this order, as Apache Kafka does: (1) a client batch of the current epoch whose sequence range
+ * equals one of the five retained batches is a duplicate, acknowledged with the original offsets
+ * and not written; (2) a transactional batch of a producer without an open transaction in its
+ * epoch must carry the {@link VerificationGuard} of a verification that is still pending (unless
+ * {@code transaction.partition.verification.enable} is off), else INVALID_TXN_STATE, an older
+ * epoch being INVALID_PRODUCER_EPOCH first; (3) an epoch below the current one is
+ * INVALID_PRODUCER_EPOCH; (4, client batches only) a new epoch must start at sequence 0 unless the
+ * producer is unknown, in the same epoch the first sequence must follow the last one (wrapping past
+ * Integer.MAX_VALUE), and a pending verification bounds the sequence, else
+ * OUT_OF_ORDER_SEQUENCE_NUMBER — an unknown producer (no entry, or epoch -1, e.g. after its batches
+ * were removed by retention) may start at any sequence, which is why Kafka 4.3.1 never answers
+ * UNKNOWN_PRODUCER_ID to a produce; (5) a non-transactional batch of a producer with an open
+ * transaction is INVALID_TXN_STATE. After the write the entry records the batch; a transactional
+ * one opens the producer's transaction at its base offset when none is open.
+ *
+ * <p>Transactions. Open transactions are kept ordered by first offset ({@link #ongoingTxns}), so
+ * the first unstable offset is the first key. A marker ({@link #checkMarker}, {@link
+ * #applyMarker}) ends the producer's transaction; the transaction then stays unstable until the
+ * high watermark passes its marker ({@link #unreplicatedTxns}, {@link #onHighWatermarkUpdated}),
+ * as in Kafka, so the last stable offset never runs ahead of what is committed. A marker whose
+ * epoch is older than the producer's is INVALID_PRODUCER_EPOCH (for transaction version 2, whose
+ * markers carry the bumped epoch, the same epoch too, unless no transaction is open: a retried
+ * marker), one whose coordinator epoch is below the recorded one TRANSACTION_COORDINATOR_FENCED.
+ *
+ * <p>The state is persisted as snapshots at segment rolls and at clean shutdown (Kafka's format,
+ * {@link ProducerSnapshotDescriptor}, with the open transaction's first offset and the coordinator
+ * epoch); a snapshot keeps only each producer's last batch. On load the latest snapshot at or below
+ * a given offset is read (its open transactions with it) and the log after it replayed (batch
+ * headers, and the record of each marker). Producers idle for producer.id.expiration.ms are dropped
+ * by {@link #removeExpiredProducers}, never one with an open transaction; pending verifications
+ * expire after the same time.
  *
  * <p>Not thread-safe: the owning {@link PartitionLog} calls it under its lock.
  */
@@ -65,12 +83,22 @@ final class ProducerStateManager {
     static final int DUPLICATE = 1;
     static final int INVALID_EPOCH = 2;
     static final int OUT_OF_ORDER = 3;
+    static final int INVALID_TXN_STATE = 4;
+    static final int COORDINATOR_FENCED = 5;
 
     private final File dir;
     private final String topicPartition;
     private volatile long producerIdExpirationMs;
     private final LongObjectMap<ProducerStateEntry> producers = new LongObjectHashMap<>();
     private final TreeMap<Long, File> snapshots = new TreeMap<>();
+    /** Open transactions: first offset -> producer id, in offset order. */
+    private final TreeMap<Long, Long> ongoingTxns = new TreeMap<>();
+    /** Ended transactions whose marker is not yet below the high watermark: first offset -> marker offset. */
+    private final TreeMap<Long, Long> unreplicatedTxns = new TreeMap<>();
+    /** Pending transaction verifications by producer id. */
+    private final LongObjectMap<VerificationStateEntry> verificationStates = new LongObjectHashMap<>();
+
+    private volatile boolean transactionVerificationEnabled = true;
     private long lastMapOffset;
     private long lastSnapOffset;
 
@@ -98,6 +126,15 @@ final class ProducerStateManager {
 
     void setProducerIdExpirationMs(long ms) {
         this.producerIdExpirationMs = ms;
+    }
+
+    boolean transactionVerificationEnabled() {
+        return transactionVerificationEnabled;
+    }
+
+    /** transaction.partition.verification.enable: whether transactional client batches need a verification guard. */
+    void setTransactionVerificationEnabled(boolean enabled) {
+        this.transactionVerificationEnabled = enabled;
     }
 
     int activeProducerCount() {
@@ -133,31 +170,84 @@ final class ProducerStateManager {
     }
 
     /**
-     * Checks a client batch (header readable in {@code batch}, offsets not yet assigned) of a
-     * producer; returns {@link #OK}, {@link #DUPLICATE} (then {@link #duplicateFirstOffset()} and
-     * friends answer), {@link #INVALID_EPOCH} or {@link #OUT_OF_ORDER} (then {@link #failure()}).
+     * Checks a batch (header readable in {@code batch}, offsets not yet assigned) of a producer;
+     * returns {@link #OK}, {@link #DUPLICATE} (then {@link #duplicateFirstOffset()} and friends
+     * answer), {@link #INVALID_EPOCH}, {@link #OUT_OF_ORDER} or {@link #INVALID_TXN_STATE} (then
+     * {@link #failure()}). A client batch ({@code fromClient}) gets the duplicate and sequence
+     * checks; a transactional batch that opens a transaction must carry the pending verification's
+     * {@code guard} unless {@code guard} is null (the group coordinator's own writes).
      */
-    int check(RecordBatch batch, long appendOffset) {
+    int check(RecordBatch batch, long appendOffset, boolean fromClient, VerificationGuard guard) {
         long producerId = batch.producerId();
         short epoch = batch.producerEpoch();
-        int firstSeq = batch.baseSequence();
-        int lastSeq = batch.lastSequence();
         ProducerStateEntry entry = producers.get(producerId);
         checkedEntry = entry;
         failure = null;
-        if (entry != null) {
-            int dup = entry.findDuplicate(epoch, firstSeq, lastSeq);
+        if (fromClient && entry != null) {
+            int dup = entry.findDuplicate(epoch, batch.baseSequence(), batch.lastSequence());
             if (dup >= 0) {
                 duplicateIndex = dup;
                 return DUPLICATE;
             }
         }
         short currentEpoch = entry == null ? RecordBatchDescriptor.NO_PRODUCER_EPOCH : entry.producerEpoch();
+        if (batch.isTransactional() && guard != null && !hasOngoingTransaction(producerId, epoch)) {
+            if (epoch < currentEpoch) {
+                failure = "Epoch of producer " + producerId + " is " + epoch
+                        + ", which is smaller than the last seen epoch " + currentEpoch;
+                return INVALID_EPOCH;
+            }
+            if (transactionVerificationEnabled && !guardMatches(producerId, guard)) {
+                failure = "Record was not part of an ongoing transaction";
+                return INVALID_TXN_STATE;
+            }
+        }
         if (epoch < currentEpoch) {
             failure = "Epoch of producer " + producerId + " at offset " + appendOffset + " in " + topicPartition
                     + " is " + epoch + ", which is smaller than the last seen epoch " + currentEpoch;
             return INVALID_EPOCH;
         }
+        if (fromClient) {
+            int sequenceCheck = checkSequence(batch, entry, appendOffset);
+            if (sequenceCheck != OK) {
+                return sequenceCheck;
+            }
+        }
+        if (entry != null && entry.hasOngoingTransaction() && !batch.isTransactional()) {
+            failure = "Expected transactional write from producer " + producerId + " at offset " + appendOffset
+                    + " in partition " + topicPartition;
+            return INVALID_TXN_STATE;
+        }
+        return OK;
+    }
+
+    private boolean guardMatches(long producerId, VerificationGuard guard) {
+        VerificationStateEntry v = verificationStates.get(producerId);
+        return v != null && v.guard.verify(guard);
+    }
+
+    /** The sequence checks of a client batch (steps 4 of the design note). */
+    private int checkSequence(RecordBatch batch, ProducerStateEntry entry, long appendOffset) {
+        long producerId = batch.producerId();
+        short epoch = batch.producerEpoch();
+        int firstSeq = batch.baseSequence();
+        VerificationStateEntry verification = verificationStates.get(producerId);
+        if (verification != null) {
+            if (verification.supportsEpochBump && firstSeq != 0 && (entry == null || entry.isEmpty())) {
+                failure = "Invalid sequence number for producer " + producerId + " at offset " + appendOffset
+                        + " in partition " + topicPartition + ": " + firstSeq
+                        + " (incoming seq. number). Expected sequence 0 for transactions v2 idempotent producer"
+                        + " with no existing state.";
+                return OUT_OF_ORDER;
+            }
+            if (firstSeq > verification.lowestSequence()) {
+                failure = "Out of order sequence number for producer " + producerId + " at offset " + appendOffset
+                        + " in partition " + topicPartition + ": " + firstSeq + " (incoming seq. number), "
+                        + verification.lowestSequence() + " (earliest seen sequence)";
+                return OUT_OF_ORDER;
+            }
+        }
+        short currentEpoch = entry == null ? RecordBatchDescriptor.NO_PRODUCER_EPOCH : entry.producerEpoch();
         if (epoch != currentEpoch) {
             if (firstSeq != 0 && currentEpoch != RecordBatchDescriptor.NO_PRODUCER_EPOCH) {
                 failure =
@@ -181,11 +271,14 @@ final class ProducerStateManager {
         return OK;
     }
 
-    /** The append outcome for a failed check ({@link #INVALID_EPOCH} or {@link #OUT_OF_ORDER}). */
+    /** The append outcome for a failed check or marker check. */
     static AppendOutcome outcomeFor(int checkResult) {
-        return checkResult == INVALID_EPOCH
-                ? AppendOutcome.INVALID_PRODUCER_EPOCH
-                : AppendOutcome.OUT_OF_ORDER_SEQUENCE;
+        return switch (checkResult) {
+            case INVALID_EPOCH -> AppendOutcome.INVALID_PRODUCER_EPOCH;
+            case INVALID_TXN_STATE -> AppendOutcome.INVALID_TXN_STATE;
+            case COORDINATOR_FENCED -> AppendOutcome.TRANSACTION_COORDINATOR_FENCED;
+            default -> AppendOutcome.OUT_OF_ORDER_SEQUENCE;
+        };
     }
 
     String failure() {
@@ -204,7 +297,11 @@ final class ProducerStateManager {
         return checkedEntry.timestampOf(duplicateIndex);
     }
 
-    /** Records a written batch (offsets assigned, header readable in {@code batch}). */
+    /**
+     * Records a written data batch (offsets assigned, header readable in {@code batch}): a
+     * transactional one opens the producer's transaction at its base offset when none is open and
+     * ends any pending verification. Control batches are applied by {@link #applyMarker}.
+     */
     void update(RecordBatch batch) {
         long producerId = batch.producerId();
         ProducerStateEntry entry = producers.get(producerId);
@@ -221,6 +318,142 @@ final class ProducerStateManager {
                 batch.lastOffset(),
                 batch.lastOffsetDelta(),
                 batch.maxTimestamp());
+        if (batch.isTransactional()) {
+            if (!entry.hasOngoingTransaction()) {
+                entry.setCurrentTxnFirstOffset(batch.baseOffset());
+                ongoingTxns.put(batch.baseOffset(), producerId);
+            }
+            verificationStates.remove(producerId);
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // transactions
+
+    /** Whether {@code producerId} has a transaction open here in {@code epoch}. */
+    boolean hasOngoingTransaction(long producerId, short epoch) {
+        ProducerStateEntry e = producers.get(producerId);
+        return e != null && e.hasOngoingTransaction() && e.producerEpoch() == epoch;
+    }
+
+    /**
+     * The guard a transactional produce of a producer without an open transaction must carry:
+     * the pending verification's (made now, or the one already pending, whose lowest sequence and
+     * epoch it updates), or {@link VerificationGuard#SENTINEL} when the producer's transaction is
+     * already open in that epoch (no verification needed).
+     */
+    VerificationGuard maybeStartTransactionVerification(
+            long producerId, int sequence, short epoch, boolean supportsEpochBump, long nowMs) {
+        if (hasOngoingTransaction(producerId, epoch)) {
+            return VerificationGuard.SENTINEL;
+        }
+        VerificationStateEntry v = verificationStates.get(producerId);
+        if (v == null) {
+            v = new VerificationStateEntry(nowMs, sequence, epoch, supportsEpochBump);
+            verificationStates.put(producerId, v);
+        } else {
+            v.maybeUpdateLowestSequenceAndEpoch(sequence, epoch);
+        }
+        return v.guard;
+    }
+
+    /** The pending verification of {@code producerId}, or null (tests). */
+    VerificationStateEntry verificationState(long producerId) {
+        return verificationStates.get(producerId);
+    }
+
+    /**
+     * Checks a marker of {@code producerId} before it is written: {@link #OK}, {@link
+     * #INVALID_EPOCH} or {@link #COORDINATOR_FENCED} (then {@link #failure()}).
+     * {@code transactionVersion} 2 and above require an epoch above the producer's, as the
+     * coordinator bumps it before writing the marker; the same epoch passes only when no
+     * transaction is open (a retry of a marker already written).
+     */
+    int checkMarker(long producerId, short epoch, int coordinatorEpoch, short transactionVersion, long offset) {
+        ProducerStateEntry entry = producers.get(producerId);
+        failure = null;
+        short current = entry == null ? RecordBatchDescriptor.NO_PRODUCER_EPOCH : entry.producerEpoch();
+        boolean strict = transactionVersion >= 2;
+        boolean invalidEpoch = strict ? epoch <= current : epoch < current;
+        if (invalidEpoch && !(strict && epoch == current && (entry == null || !entry.hasOngoingTransaction()))) {
+            failure = "Epoch of producer " + producerId + " at offset " + offset + " in " + topicPartition + " is "
+                    + epoch + ", which is " + (strict ? "<=" : "<") + " the last seen epoch " + current + " (TV"
+                    + transactionVersion + ")";
+            return INVALID_EPOCH;
+        }
+        int recordedCoordinatorEpoch = entry == null ? -1 : entry.coordinatorEpoch();
+        if (recordedCoordinatorEpoch > coordinatorEpoch) {
+            failure = "Invalid coordinator epoch for producerId " + producerId + " at offset " + offset
+                    + " in partition " + topicPartition + ": " + coordinatorEpoch + " (zombie), "
+                    + recordedCoordinatorEpoch + " (current)";
+            return COORDINATOR_FENCED;
+        }
+        return OK;
+    }
+
+    /**
+     * Applies a written marker at {@code offset}: the producer's open transaction ends (returned,
+     * null when it had none here: such a marker changes nothing but the producer's epoch, coordinator
+     * epoch and time), its epoch and coordinator epoch are adopted, and its pending verification
+     * ends — except a transaction version 2 verification already made in the marker's epoch, which
+     * belongs to the producer's next transaction. The caller then indexes an aborted transaction
+     * and calls {@link #completeTxn}.
+     */
+    CompletedTxn applyMarker(
+            long producerId, short epoch, int coordinatorEpoch, long offset, long timestampMs, boolean abort) {
+        ProducerStateEntry entry = producers.get(producerId);
+        if (entry == null) {
+            entry = ProducerStateEntry.empty(producerId);
+            producers.put(producerId, entry);
+        }
+        CompletedTxn completed = entry.hasOngoingTransaction()
+                ? new CompletedTxn(producerId, entry.currentTxnFirstOffset(), offset, abort)
+                : null;
+        entry.updateAfterMarker(epoch, coordinatorEpoch, timestampMs);
+        VerificationStateEntry v = verificationStates.get(producerId);
+        boolean nextTransactionStarted = v != null && v.supportsEpochBump && v.epoch() == epoch;
+        if (!nextTransactionStarted) {
+            verificationStates.remove(producerId);
+        }
+        return completed;
+    }
+
+    /**
+     * The last stable offset just after {@code txn} ended: the first offset of the earliest open
+     * transaction of another producer, else the offset after the marker. Recorded with an aborted
+     * transaction in the index.
+     */
+    long lastStableOffset(CompletedTxn txn) {
+        for (Map.Entry<Long, Long> open : ongoingTxns.entrySet()) {
+            if (open.getValue() != txn.producerId()) {
+                return open.getKey();
+            }
+        }
+        return txn.lastOffset() + 1;
+    }
+
+    /** Moves an ended transaction from the open ones to those waiting for the high watermark. */
+    void completeTxn(CompletedTxn txn) {
+        ongoingTxns.remove(txn.firstOffset());
+        unreplicatedTxns.put(txn.firstOffset(), txn.lastOffset());
+    }
+
+    /** The high watermark reached {@code highWatermark}: ended transactions whose marker is below it are stable. */
+    void onHighWatermarkUpdated(long highWatermark) {
+        unreplicatedTxns.values().removeIf(markerOffset -> markerOffset < highWatermark);
+    }
+
+    /** The first offset of the earliest transaction not yet stable (open, or ended above the high watermark), or -1. */
+    long firstUnstableOffset() {
+        long open = ongoingTxns.isEmpty() ? Long.MAX_VALUE : ongoingTxns.firstKey();
+        long ended = unreplicatedTxns.isEmpty() ? Long.MAX_VALUE : unreplicatedTxns.firstKey();
+        long first = Math.min(open, ended);
+        return first == Long.MAX_VALUE ? -1L : first;
+    }
+
+    /** Number of open transactions (tests and metrics). */
+    int ongoingTransactionCount() {
+        return ongoingTxns.size();
     }
 
     /** Drops producers whose last batch is older than producer.id.expiration.ms. */
@@ -233,6 +466,13 @@ final class ProducerStateManager {
             if (isExpired(e, nowMs)) {
                 it.remove();
                 removed++;
+            }
+        }
+        Iterator<LongObjectMap.PrimitiveEntry<VerificationStateEntry>> pending =
+                verificationStates.entries().iterator();
+        while (pending.hasNext()) {
+            if (nowMs - pending.next().value().timestampMs >= producerIdExpirationMs) {
+                pending.remove();
             }
         }
         return removed;
@@ -341,6 +581,9 @@ final class ProducerStateManager {
      */
     long loadFromSnapshot(long logStartOffset, long logEndOffset, long nowMs) throws IOException {
         producers.clear();
+        ongoingTxns.clear();
+        unreplicatedTxns.clear();
+        verificationStates.clear();
         deleteSnapshotsAfter(logEndOffset);
         while (!snapshots.isEmpty()) {
             Map.Entry<Long, File> latest = snapshots.lastEntry();
@@ -349,6 +592,9 @@ final class ProducerStateManager {
                 for (ProducerStateEntry e : loaded.values()) {
                     if (!isExpired(e, nowMs)) {
                         producers.put(e.producerId, e);
+                        if (e.hasOngoingTransaction()) {
+                            ongoingTxns.put(e.currentTxnFirstOffset(), e.producerId);
+                        }
                     }
                 }
                 lastSnapOffset = latest.getKey();
@@ -365,12 +611,36 @@ final class ProducerStateManager {
         return logStartOffset;
     }
 
-    /** Applies a batch read back from the log (no validation), as replication would. */
+    /**
+     * Applies a data batch read back from the log (header only, no validation), as replication
+     * would. Markers are replayed by {@link #replayMarker}.
+     */
     void replay(RecordBatch header) {
-        if (!header.hasProducerId()) {
+        if (!header.hasProducerId() || header.isControl()) {
             return;
         }
         update(header);
+    }
+
+    /**
+     * Applies a marker read back from the log (no checks); returns the transaction it ended
+     * (already moved to the ended ones, see {@link #completeTxn}) and, in {@code lastStable}, the
+     * last stable offset to index an aborted one with; null when it ended none.
+     */
+    CompletedTxn replayMarker(
+            long producerId,
+            short epoch,
+            int coordinatorEpoch,
+            long offset,
+            long timestampMs,
+            boolean abort,
+            long[] lastStable) {
+        CompletedTxn txn = applyMarker(producerId, epoch, coordinatorEpoch, offset, timestampMs, abort);
+        if (txn != null) {
+            lastStable[0] = lastStableOffset(txn);
+            completeTxn(txn);
+        }
+        return txn;
     }
 
     void deleteSnapshotsAfter(long offset) throws IOException {

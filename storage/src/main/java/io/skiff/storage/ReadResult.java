@@ -1,8 +1,10 @@
 package io.skiff.storage;
 
+import java.util.List;
+
 /**
  * The answer to a read of one partition: a {@link ReadOutcome} and, on success, records, with the
- * offsets a Fetch response reports. The records are a slice of one segment file (see
+ * offsets a Fetch response reports and, for read_committed, the aborted transactions. The records are a slice of one segment file (see
  * {@link FileRecords} for how long it stays readable). Immutable.
  */
 public final class ReadResult {
@@ -12,6 +14,7 @@ public final class ReadResult {
     private final long logStartOffset;
     private final long logEndOffset;
     private final long lastStableOffset;
+    private final List<AbortedTxn> abortedTransactions;
 
     ReadResult(
             ReadOutcome outcome,
@@ -20,6 +23,18 @@ public final class ReadResult {
             long logStartOffset,
             long logEndOffset,
             long lastStableOffset) {
+        this(outcome, records, highWatermark, logStartOffset, logEndOffset, lastStableOffset, null);
+    }
+
+    ReadResult(
+            ReadOutcome outcome,
+            FileRecords records,
+            long highWatermark,
+            long logStartOffset,
+            long logEndOffset,
+            long lastStableOffset,
+            List<AbortedTxn> abortedTransactions) {
+        this.abortedTransactions = abortedTransactions;
         this.outcome = outcome;
         this.records = records;
         this.highWatermark = highWatermark;
@@ -52,6 +67,14 @@ public final class ReadResult {
 
     public long lastStableOffset() {
         return lastStableOffset;
+    }
+
+    /**
+     * The aborted transactions overlapping the records returned, for a read that asked for them
+     * (read_committed): empty when none; null for other reads and failed ones.
+     */
+    public List<AbortedTxn> abortedTransactions() {
+        return abortedTransactions;
     }
 
     @Override

@@ -94,4 +94,40 @@ class DumpLogSegmentsTest {
             assertThat(out).contains("producerId: 77 producerEpoch: 0");
         }
     }
+
+    @Test
+    @Timeout(120)
+    void kafkaReadsOurTransactionalBatchesMarkersAndTxnIndex() throws Exception {
+        assumeTrue(KAFKA_LIB.isDirectory(), "reference Kafka tools not installed");
+        try (LogFixture fx = new LogFixture(root)) {
+            PartitionLog log = fx.open(LogConfig.DEFAULT);
+            TxnLogFixture.txn(fx, log, 31L, (short) 2, 0, 3); // 0-2
+            TxnLogFixture.txn(fx, log, 32L, (short) 0, 0, 1); // 3
+            TxnLogFixture.marker(fx, log, 31L, (short) 2, 7, false); // 4
+            TxnLogFixture.marker(fx, log, 32L, (short) 0, 7, true); // 5
+            log.close();
+            File dir = log.dir();
+            String out = dump(LogFiles.file(dir, 0, ".log"), LogFiles.file(dir, 0, ".txnindex"));
+            assertThat(out).doesNotContain("Exception");
+            Matcher batch = Pattern.compile(
+                            "baseOffset: (\\d+) lastOffset: (\\d+) count: (\\d+).*?producerId: (\\d+) producerEpoch: (\\d+)"
+                                    + ".*?isTransactional: (\\w+).*?isControl: (\\w+).*?isvalid: (\\w+)")
+                    .matcher(out);
+            List<String> batches = new ArrayList<>();
+            while (batch.find()) {
+                batches.add(batch.group(1) + "-" + batch.group(2) + " pid " + batch.group(4) + "/" + batch.group(5)
+                        + " txn " + batch.group(6) + " control " + batch.group(7) + " valid " + batch.group(8));
+            }
+            assertThat(batches)
+                    .containsExactly(
+                            "0-2 pid 31/2 txn true control false valid true",
+                            "3-3 pid 32/0 txn true control false valid true",
+                            "4-4 pid 31/2 txn true control true valid true",
+                            "5-5 pid 32/0 txn true control true valid true");
+            assertThat(out).contains("endTxnMarker: ABORT coordinatorEpoch: 7");
+            assertThat(out).contains("endTxnMarker: COMMIT coordinatorEpoch: 7");
+            assertThat(out)
+                    .containsPattern("version: 0 producerId: 31 firstOffset: 0 lastOffset: 4 lastStableOffset: 3");
+        }
+    }
 }

@@ -231,7 +231,25 @@ public final class BrokerConfig {
                     "2",
                     atLeast(1),
                     "min.insync.replicas of __transaction_state.")
+            .define(
+                    "transaction.state.log.segment.bytes",
+                    INT,
+                    "104857600",
+                    atLeast(1),
+                    "Segment size of __transaction_state.")
             .define("transaction.max.timeout.ms", INT, "900000", atLeast(1), "Longest transaction timeout.")
+            .define(
+                    "transaction.abort.timed.out.transaction.cleanup.interval.ms",
+                    INT,
+                    "10000",
+                    atLeast(1),
+                    "How often transactions past their timeout are aborted.")
+            .define(
+                    "transaction.remove.expired.transaction.cleanup.interval.ms",
+                    INT,
+                    "3600000",
+                    atLeast(1),
+                    "How often expired transactional ids are removed.")
             .define(
                     "transactional.id.expiration.ms",
                     INT,
@@ -239,6 +257,11 @@ public final class BrokerConfig {
                     atLeast(1),
                     "Transactional ids expire after this.")
             .define("producer.id.expiration.ms", INT, "86400000", atLeast(1), "Idle producer ids expire after this.")
+            .define(
+                    "transaction.partition.verification.enable",
+                    BOOLEAN,
+                    "true",
+                    "Verify with the transaction coordinator before a transactional batch opens a transaction.")
             .define("group.initial.rebalance.delay.ms", INT, "3000", "Delay of the first rebalance of an empty group.")
             .define("group.min.session.timeout.ms", INT, "6000", "Smallest session timeout.")
             .define("group.max.session.timeout.ms", INT, "1800000", "Largest session timeout.")

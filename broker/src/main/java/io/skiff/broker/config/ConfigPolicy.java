@@ -110,8 +110,8 @@ public final class ConfigPolicy {
     private static final String NO_TLS_SASL = "Skiff does not support TLS or SASL yet, so this setting cannot be"
             + " honoured and clients would not be authenticated or encrypted as intended; remove the key and serve"
             + " PLAINTEXT listeners only";
-    private static final String NO_TRANSACTIONS =
-            "no transaction coordinator yet: transactional producers are" + " answered COORDINATOR_NOT_AVAILABLE";
+    private static final String TRANSACTION_TUNING =
+            "tuning of Kafka's transaction coordinator and produce verification; Skiff's are tuned their own way";
     private static final String NO_CLEANER = "reported by DescribeConfigs, no effect: Skiff has no log cleaner yet,"
             + " so compacted topics keep every record";
     private static final String NO_QUOTAS = "no replication or controller mutation quotas: one node replicates nothing";
@@ -239,6 +239,10 @@ public final class ConfigPolicy {
                 "refused above 1: a single node holds one replica of each partition",
                 "a single node holds one replica of each partition, so every topic created without a replication factor"
                         + " would be refused with INVALID_REPLICATION_FACTOR; set it to 1 or remove the key");
+        honour(
+                "transaction.state.log.min.isr",
+                "the min.insync.replicas of __transaction_state when it is created, capped at 1: a single node"
+                        + " holds one replica");
         honouredWithin(
                 "min.insync.replicas",
                 ConfigPolicy::atMostOne,
@@ -319,11 +323,10 @@ public final class ConfigPolicy {
                 "offsets.topic.replication.factor",
                 "__consumer_offsets gets one replica whatever this says: a single"
                         + " node has no more (Kafka would not create it with 3 and groups would never work)");
-        ignore("transaction.state.log.num.partitions", NO_TRANSACTIONS);
-        ignore("transaction.state.log.replication.factor", NO_TRANSACTIONS);
-        ignore("transaction.state.log.min.isr", NO_TRANSACTIONS);
-        ignore("transaction.max.timeout.ms", NO_TRANSACTIONS);
-        ignore("transactional.id.expiration.ms", NO_TRANSACTIONS);
+        ignore(
+                "transaction.state.log.replication.factor",
+                "__transaction_state gets one replica whatever this says: a single"
+                        + " node has no more (Kafka would not create it with 3 and transactions would never work)");
     }
 
     private static void ignoredRules() {
@@ -357,8 +360,8 @@ public final class ConfigPolicy {
         ignore("group.share.*", "no share groups (KIP-932) yet");
         ignore("share.*", "no share groups (KIP-932) yet");
         ignore("group.streams.*", "no streams groups (KIP-1071) yet");
-        ignore("transaction.*", NO_TRANSACTIONS);
-        ignore("add.partitions.to.txn.*", NO_TRANSACTIONS);
+        ignore("transaction.*", TRANSACTION_TUNING);
+        ignore("add.partitions.to.txn.*", "the produce path verifies transactions with this node's coordinator");
         ignore("producer.id.expiration.check.interval.ms", "idle producer ids are expired on Skiff's own schedule");
         ignore("*.purgatory.purge.interval.requests", "Skiff's purgatories need no purging");
         ignore("max.incremental.fetch.session.cache.slots", "Skiff keeps up to 1000 fetch sessions");

@@ -1,6 +1,7 @@
 package io.skiff.broker.coordinator;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import io.skiff.broker.handler.StorageErrors;
@@ -26,8 +27,8 @@ import java.util.function.LongSupplier;
 /**
  * A partition of a coordinator's internal topic ({@code __consumer_offsets}, ...) as the
  * coordinator sees it: the adapter from {@link CoordinatorLog} to the partition. Appends become one
- * uncompressed record batch each through the {@link Partition}, in the epoch of the shard's
- * election (a partition now led in another epoch refuses the write with NOT_COORDINATOR), answered
+ * uncompressed record batch each (a transactional one of its producer for transactional appends)
+ * through the {@link Partition}, in the epoch of the shard's election (a partition now led in another epoch refuses the write with NOT_COORDINATOR), answered
  * once committed (the high watermark passed it: at once on a single node) and, in fsync
  * durability mode, fsynced; replay reads the
  * partition batch by batch and hands the coordinator every data record with its batch's producer
@@ -53,30 +54,117 @@ final class PartitionCoordinatorLog implements CoordinatorLog {
 
     @Override
     public CompletableFuture<Long> append(List<CoordinatorRecord> records) {
+        return appendBatch(
+                CoordinatorLog.NO_PRODUCER_ID, CoordinatorLog.NO_PRODUCER_EPOCH, 0, records, partition::appendAsLeader);
+    }
+
+    /**
+     * One transactional batch of the producer, base sequence -1, as Kafka's coordinator writes
+     * transactional offset commits, through the partition's coordinator-origin append
+     * ({@link Partition#appendFromCoordinator}), which skips the sequence checks.
+     */
+    @Override
+    public CompletableFuture<Long> appendTransactional(
+            long producerId, short producerEpoch, List<CoordinatorRecord> records) {
+        return appendBatch(
+                producerId,
+                producerEpoch,
+                RecordBatchDescriptor.TRANSACTIONAL_FLAG_MASK,
+                records,
+                partition::appendFromCoordinator);
+    }
+
+    /**
+     * A commit or abort control batch of the producer (after the same leadership check as every
+     * append); its {@code AppendResult} goes through {@link #committed(AppendResult)} like a batch's.
+     */
+    @Override
+    public CompletableFuture<Long> appendEndTransactionMarker(
+            long producerId, short producerEpoch, int coordinatorEpoch, boolean commit) {
+        CompletableFuture<Long> notLeading = notLeading();
+        if (notLeading != null) {
+            return notLeading;
+        }
+        return committed(
+                partition.appendTxnMarker(producerId, producerEpoch, coordinatorEpoch, commit, clockMs.getAsLong()));
+    }
+
+    /** A failed append when the partition is no longer led here in the election's epoch, else null. */
+    private CompletableFuture<Long> notLeading() {
+        if (partition.leaderEpoch() != leaderEpoch || !partition.isLeader()) {
+            return CompletableFuture.failedFuture(new CoordinatorLogException(
+                    Errors.NOT_COORDINATOR,
+                    "the partition is led in epoch " + partition.leaderEpoch() + ", not " + leaderEpoch));
+        }
+        return null;
+    }
+
+    /** How a built batch (borrowed) is handed to the partition. */
+    @FunctionalInterface
+    private interface BatchAppender {
+        AppendResult append(ByteBuf batch, long nowMs);
+    }
+
+    /**
+     * Builds the records into one batch of the producer (none: -1) with {@code attributes}, hands
+     * it to {@code appender} in the election's epoch, and completes once it is committed.
+     */
+    private CompletableFuture<Long> appendBatch(
+            long producerId,
+            short producerEpoch,
+            int attributes,
+            List<CoordinatorRecord> records,
+            BatchAppender appender) {
+        CompletableFuture<Long> notLeading = notLeading();
+        if (notLeading != null) {
+            return notLeading;
+        }
+        long now = clockMs.getAsLong();
+        ByteBuf batch = batch(producerId, producerEpoch, attributes, records, now, PooledByteBufAllocator.DEFAULT);
+        AppendResult result;
+        try {
+            result = appender.append(batch, now);
+        } finally {
+            batch.release();
+        }
+        return committed(result);
+    }
+
+    /**
+     * The future of an append the partition answered with {@code result}: failed with its protocol
+     * error, or completed with the last offset once that is committed.
+     */
+    private CompletableFuture<Long> committed(AppendResult result) {
+        if (!result.isSuccess()) {
+            return CompletableFuture.failedFuture(appendFailure(result));
+        }
+        return whenCommitted(result.lastOffset());
+    }
+
+    /**
+     * The uncompressed batch (a new buffer the caller owns) of {@code records} as a coordinator
+     * writes it: base sequence -1, the producer (or none: -1) and {@code attributes} (the
+     * transactional flag for a transaction's records), every record at {@code nowMs}.
+     */
+    static ByteBuf batch(
+            long producerId,
+            short producerEpoch,
+            int attributes,
+            List<CoordinatorRecord> records,
+            long nowMs,
+            ByteBufAllocator alloc) {
         List<byte[]> keys = new ArrayList<>(records.size());
         List<byte[]> values = new ArrayList<>(records.size());
         for (CoordinatorRecord r : records) {
             keys.add(r.keyBytes());
             values.add(r.valueBytes());
         }
-        if (partition.leaderEpoch() != leaderEpoch || !partition.isLeader()) {
-            return CompletableFuture.failedFuture(new CoordinatorLogException(
-                    Errors.NOT_COORDINATOR,
-                    "the partition is led in epoch " + partition.leaderEpoch() + ", not " + leaderEpoch));
-        }
-        long now = clockMs.getAsLong();
-        ByteBuf batch = RecordBatchBuilder.build(PooledByteBufAllocator.DEFAULT, now, keys, values);
-        AppendResult result;
-        try {
-            result = partition.appendAsLeader(batch, now);
-        } finally {
-            batch.release();
-        }
-        if (!result.isSuccess()) {
-            return CompletableFuture.failedFuture(appendFailure(result));
-        }
-        long last = result.lastOffset();
-        // Committed: below the high watermark (at once on a single node) and, in fsync mode, fsynced.
+        return RecordBatchBuilder.build(
+                alloc, nowMs, producerId, producerEpoch, RecordBatchDescriptor.NO_SEQUENCE, attributes, keys, values);
+    }
+
+    /** Completes with {@code last} once it is below the high watermark and, in fsync mode, fsynced. */
+    private CompletableFuture<Long> whenCommitted(long last) {
         CompletableFuture<Void> committed = partition.awaitHighWatermark(last + 1);
         CompletableFuture<Void> durable = fsync ? log.awaitDurable(last) : null;
         if (committed == null && durable == null) {

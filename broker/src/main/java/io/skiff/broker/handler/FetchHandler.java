@@ -10,6 +10,7 @@ import io.skiff.broker.network.ApiHandler;
 import io.skiff.broker.network.RequestContext;
 import io.skiff.broker.partition.Partition;
 import io.skiff.broker.partition.PartitionManager;
+import io.skiff.storage.AbortedTxn;
 import io.skiff.storage.ReadResult;
 import io.skiff.storage.TopicPartition;
 import io.skiff.wire.compress.Codecs;
@@ -31,8 +32,12 @@ import java.util.function.LongSupplier;
  * Fetch (key 1), versions 4-18, for consumers: incremental fetch sessions (KIP-227), topic ids
  * (v13+), {@code max_bytes} and {@code partition_max_bytes} with Kafka's rule that the first
  * batch found is returned whole, long polling ({@code min_bytes}/{@code max_wait_ms}) through
- * the {@link FetchPurgatory}, woken by appends; a client over its consumer byte-rate quota is
- * answered without records (and never gets more than its quota allows in one window). Records go out as file regions of the segment
+ * the {@link FetchPurgatory}, woken by appends and transaction markers. isolation_level 1
+ * (read_committed) reads up to the last stable offset and lists the aborted transactions of the
+ * records returned (an empty list when none; null for read_uncommitted and for failed partitions,
+ * as Kafka sends); {@code last_stable_offset} is filled for both levels. A client over its
+ * consumer byte-rate quota is answered without records (and never gets more than its quota
+ * allows in one window). Records go out as file regions of the segment
  * files (see the network layer): the broker never copies them.
  */
 public final class FetchHandler extends ApiHandler<FetchRequest> {
@@ -248,7 +253,12 @@ public final class FetchHandler extends ApiHandler<FetchRequest> {
                 long highWatermark = partition.highWatermark();
                 ReadResult result = partition
                         .log()
-                        .read(p.fetchOffset, limit, readCommitted ? lastStableOffset : highWatermark, minOneBatch);
+                        .read(
+                                p.fetchOffset,
+                                limit,
+                                readCommitted ? lastStableOffset : highWatermark,
+                                minOneBatch,
+                                readCommitted);
                 r.error = StorageErrors.of(result.outcome());
                 if (r.error != Errors.NONE) {
                     // As in Apache Kafka, a failed read answers no offsets (-1), not the partition's.
@@ -272,13 +282,13 @@ public final class FetchHandler extends ApiHandler<FetchRequest> {
                 r.highWatermark = highWatermark;
                 r.lastStableOffset = lastStableOffset;
                 r.logStartOffset = result.logStartOffset();
+                r.aborted = abortedTransactions(result.abortedTransactions());
             }
             return out;
         }
 
         private FetchResponse build(Read read) {
             boolean byId = context.apiVersion >= 13;
-            boolean readCommitted = request.isolationLevel() == READ_COMMITTED;
             List<FetchResponse.FetchableTopicResponse> topics = new ArrayList<>();
             FetchResponse.FetchableTopicResponse current = null;
             for (PartitionRead r : read.partitions) {
@@ -308,7 +318,7 @@ public final class FetchHandler extends ApiHandler<FetchRequest> {
                                 .setHighWatermark(r.highWatermark)
                                 .setLastStableOffset(r.lastStableOffset)
                                 .setLogStartOffset(r.logStartOffset)
-                                .setAbortedTransactions(readCommitted ? new ArrayList<>() : null)
+                                .setAbortedTransactions(r.aborted)
                                 .setPreferredReadReplica(-1)
                                 .setRecords(r.records == null ? EMPTY : r.records));
             }
@@ -317,6 +327,20 @@ public final class FetchHandler extends ApiHandler<FetchRequest> {
                     .setSessionId(session.responseSessionId)
                     .setResponses(topics);
         }
+    }
+
+    /** The response form of the aborted transactions a read_committed read found; null for other reads. */
+    private static List<FetchResponse.AbortedTransaction> abortedTransactions(List<AbortedTxn> found) {
+        if (found == null) {
+            return null;
+        }
+        List<FetchResponse.AbortedTransaction> out = new ArrayList<>(found.size());
+        for (AbortedTxn txn : found) {
+            out.add(new FetchResponse.AbortedTransaction()
+                    .setProducerId(txn.producerId())
+                    .setFirstOffset(txn.firstOffset()));
+        }
+        return out;
     }
 
     private static final class Read {
@@ -336,6 +360,8 @@ public final class FetchHandler extends ApiHandler<FetchRequest> {
         long lastStableOffset = -1;
         long logStartOffset = -1;
         Records records;
+        /** A read_committed read's aborted transactions (empty when none); null otherwise and on errors, as Kafka sends. */
+        List<FetchResponse.AbortedTransaction> aborted;
 
         PartitionRead(FetchSessionCache.Partition partition) {
             this.partition = partition;

@@ -2,6 +2,7 @@ package io.skiff.broker.handler;
 
 import io.skiff.broker.config.EndPoint;
 import io.skiff.broker.coordinator.GroupCoordinatorService;
+import io.skiff.broker.coordinator.TransactionCoordinatorService;
 import io.skiff.broker.network.ApiHandler;
 import io.skiff.broker.network.RequestContext;
 import io.skiff.wire.message.FindCoordinatorRequest;
@@ -10,12 +11,13 @@ import io.skiff.wire.protocol.ApiKeys;
 import io.skiff.wire.protocol.Errors;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 
 /**
- * FindCoordinator (key 10), versions 0-6, one key (v0-3) or a batch of keys (v4+). For groups
- * this node is always the coordinator; the first request creates {@code __consumer_offsets}, and
- * the answer waits for it. There is no transaction coordinator yet: transaction keys get
- * COORDINATOR_NOT_AVAILABLE. Other key types are INVALID_REQUEST.
+ * FindCoordinator (key 10), versions 0-6, one key (v0-3) or a batch of keys (v4+). For groups and
+ * transactional ids this node is always the coordinator; the first request of each key type creates
+ * {@code __consumer_offsets} or {@code __transaction_state}, and the answer waits for it. Other key
+ * types are INVALID_REQUEST.
  */
 public final class FindCoordinatorHandler extends ApiHandler<FindCoordinatorRequest> {
     static final byte GROUP = 0;
@@ -23,11 +25,14 @@ public final class FindCoordinatorHandler extends ApiHandler<FindCoordinatorRequ
 
     private final LocalNode node;
     private final GroupCoordinatorService groups;
+    private final TransactionCoordinatorService transactions;
 
-    public FindCoordinatorHandler(LocalNode node, GroupCoordinatorService groups) {
+    public FindCoordinatorHandler(
+            LocalNode node, GroupCoordinatorService groups, TransactionCoordinatorService transactions) {
         super(ApiKeys.FIND_COORDINATOR, 0, 6);
         this.node = node;
         this.groups = groups;
+        this.transactions = transactions;
     }
 
     @Override
@@ -36,15 +41,16 @@ public final class FindCoordinatorHandler extends ApiHandler<FindCoordinatorRequ
         byte keyType = request.keyType();
         List<String> keys =
                 version >= 4 ? request.coordinatorKeys() : List.of(request.key() == null ? "" : request.key());
-        if (keyType == GROUP) {
-            groups.ensureOffsetsTopic().whenComplete((error, failure) -> {
-                Errors e = failure != null ? Errors.COORDINATOR_NOT_AVAILABLE : error;
-                context.respond(answer(context, keys, e));
-            });
+        if (keyType != GROUP && keyType != TRANSACTION) {
+            context.respond(answer(context, keys, Errors.INVALID_REQUEST));
             return;
         }
-        context.respond(answer(
-                context, keys, keyType == TRANSACTION ? Errors.COORDINATOR_NOT_AVAILABLE : Errors.INVALID_REQUEST));
+        CompletableFuture<Errors> topic =
+                keyType == GROUP ? groups.ensureOffsetsTopic() : transactions.ensureTransactionStateTopic();
+        topic.whenComplete((error, failure) -> {
+            Errors e = failure != null ? Errors.COORDINATOR_NOT_AVAILABLE : error;
+            context.respond(answer(context, keys, e));
+        });
     }
 
     private FindCoordinatorResponse answer(RequestContext context, List<String> keys, Errors error) {

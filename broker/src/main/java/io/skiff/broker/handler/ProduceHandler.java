@@ -1,6 +1,7 @@
 package io.skiff.broker.handler;
 
 import io.netty.buffer.ByteBuf;
+import io.skiff.broker.coordinator.TransactionVerifier;
 import io.skiff.broker.metadata.MetadataImage;
 import io.skiff.broker.metadata.MetadataManager;
 import io.skiff.broker.metadata.TopicImage;
@@ -11,6 +12,7 @@ import io.skiff.broker.partition.NotCommittedException;
 import io.skiff.broker.partition.Partition;
 import io.skiff.broker.partition.PartitionManager;
 import io.skiff.storage.AppendResult;
+import io.skiff.storage.VerificationGuard;
 import io.skiff.wire.compress.Codecs;
 import io.skiff.wire.message.ProduceRequest;
 import io.skiff.wire.message.ProduceResponse;
@@ -39,7 +41,10 @@ import java.util.function.LongSupplier;
  * passed them (the delayed-produce path: at once on a single node). In fsync durability mode
  * both also wait for the fsync. A request whose appends may block (a segment roll, a
  * recompression) runs on an append thread ({@link AppendLanes}) instead of the network thread,
- * keeping its connection's order.
+ * keeping its connection's order. A request with a transactional batch that would open a
+ * transaction is verified with the transaction coordinator first ({@link ProduceVerification},
+ * through the {@link TransactionVerifier}; none: such batches get INVALID_TXN_STATE) on its
+ * connection's lane, so that the connection's later requests still append after it.
  */
 public final class ProduceHandler extends ApiHandler<ProduceRequest> {
     /** Produce versions before this cannot carry zstd batches. */
@@ -51,14 +56,21 @@ public final class ProduceHandler extends ApiHandler<ProduceRequest> {
     private final LongSupplier clockMs;
     private final ScheduledExecutorService timeouts;
     private final AppendLanes lanes;
+    private final TransactionVerifier verifier;
 
+    /**
+     * @param verifier the transaction coordinator's verification; null when there is no
+     *     transaction coordinator (a transactional batch that would open a transaction is then
+     *     refused with INVALID_TXN_STATE)
+     */
     public ProduceHandler(
             MetadataManager metadata,
             PartitionManager partitions,
             boolean fsync,
             LongSupplier clockMs,
             ScheduledExecutorService timeouts,
-            AppendLanes lanes) {
+            AppendLanes lanes,
+            TransactionVerifier verifier) {
         super(ApiKeys.PRODUCE, 3, 13);
         this.metadata = metadata;
         this.partitions = partitions;
@@ -66,6 +78,7 @@ public final class ProduceHandler extends ApiHandler<ProduceRequest> {
         this.clockMs = clockMs;
         this.timeouts = timeouts;
         this.lanes = lanes;
+        this.verifier = verifier;
     }
 
     @Override
@@ -76,17 +89,29 @@ public final class ProduceHandler extends ApiHandler<ProduceRequest> {
     @Override
     public void handle(RequestContext context, ProduceRequest request) {
         Object connection = context.connectionKey();
-        if (lanes.busy(connection) || mayBlock(context, request)) {
-            lanes.submit(connection, () -> produceOffLoop(context, request));
+        ProduceVerification verification = request.acks() == 0 || !validAcks(request.acks())
+                ? null
+                : ProduceVerification.find(metadata.image(), partitions, request, context.apiVersion);
+        if (verification != null) {
+            lanes.submitAfter(
+                    connection,
+                    () -> verification.start(verifier, Math.max(0, request.timeoutMs()), timeouts),
+                    () -> produceOffLoop(context, request, verification));
+        } else if (lanes.busy(connection) || mayBlock(context, request)) {
+            lanes.submit(connection, () -> produceOffLoop(context, request, null));
         } else {
-            produce(context, request);
+            produce(context, request, null);
         }
     }
 
-    private void produceOffLoop(RequestContext context, ProduceRequest request) {
+    private static boolean validAcks(short acks) {
+        return acks == 0 || acks == 1 || acks == -1;
+    }
+
+    private void produceOffLoop(RequestContext context, ProduceRequest request, ProduceVerification verification) {
         context.offLoopWorkStarted(); // counts against request-time quotas
         try {
-            produce(context, request);
+            produce(context, request, verification);
         } catch (RuntimeException e) {
             if (!context.isCompleted()) {
                 context.closeConnection();
@@ -115,12 +140,12 @@ public final class ProduceHandler extends ApiHandler<ProduceRequest> {
         return false;
     }
 
-    private void produce(RequestContext context, ProduceRequest request) {
+    private void produce(RequestContext context, ProduceRequest request, ProduceVerification verification) {
         short acks = request.acks();
         boolean ackless = acks == 0;
         MetadataImage image = metadata.image();
         long nowMs = clockMs.getAsLong();
-        boolean validAcks = acks == 0 || acks == 1 || acks == -1;
+        boolean validAcks = validAcks(acks);
         boolean anyError = false;
         List<ProduceResponse.TopicProduceResponse> topics =
                 new ArrayList<>(request.topicData().size());
@@ -149,9 +174,15 @@ public final class ProduceHandler extends ApiHandler<ProduceRequest> {
                     if (error == Errors.NONE) {
                         error = checkRecords(context, pd.records());
                     }
-                    if (error == Errors.NONE) {
-                        AppendResult r =
-                                append(context, partition, ((ByteBufRecords) pd.records()).buffer(), nowMs, out);
+                    ByteBuf records = error == Errors.NONE ? ((ByteBufRecords) pd.records()).buffer() : null;
+                    ProduceVerification.Pending verified =
+                            verification == null || records == null ? null : verification.of(records);
+                    if (verified != null && verified.error != Errors.NONE) {
+                        error = verification.produceError(verified.error);
+                        out.setErrorMessage(verification.produceErrorMessage(verified.error));
+                    } else if (error == Errors.NONE) {
+                        VerificationGuard guard = verified == null ? VerificationGuard.SENTINEL : verified.guard;
+                        AppendResult r = append(context, partition, records, nowMs, guard, out);
                         error = StorageErrors.of(r.outcome());
                         if (r.isSuccess() && !ackless) {
                             waits = awaitCommit(waits, partition, acks == -1, r.lastOffset(), out);
@@ -204,8 +235,9 @@ public final class ProduceHandler extends ApiHandler<ProduceRequest> {
             Partition partition,
             ByteBuf buf,
             long nowMs,
+            VerificationGuard guard,
             ProduceResponse.PartitionProduceResponse out) {
-        AppendResult r = partition.appendAsLeader(buf, nowMs);
+        AppendResult r = partition.appendAsLeader(buf, nowMs, guard);
         if (r.isSuccess()) {
             out.setBaseOffset(r.firstOffset())
                     .setLogAppendTimeMs(r.logAppendTimeMs())

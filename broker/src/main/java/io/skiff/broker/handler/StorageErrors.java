@@ -27,6 +27,8 @@ public final class StorageErrors {
             case UNKNOWN_COMPRESSION_CODEC -> Errors.UNKNOWN_SERVER_ERROR;
             case INVALID_PRODUCER_EPOCH -> Errors.INVALID_PRODUCER_EPOCH;
             case OUT_OF_ORDER_SEQUENCE -> Errors.OUT_OF_ORDER_SEQUENCE_NUMBER;
+            case INVALID_TXN_STATE -> Errors.INVALID_TXN_STATE;
+            case TRANSACTION_COORDINATOR_FENCED -> Errors.TRANSACTION_COORDINATOR_FENCED;
             case STORAGE_ERROR -> Errors.KAFKA_STORAGE_ERROR;
         };
     }

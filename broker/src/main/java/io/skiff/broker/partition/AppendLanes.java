@@ -2,11 +2,13 @@ package io.skiff.broker.partition;
 
 import java.util.ArrayDeque;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,9 +44,20 @@ public final class AppendLanes implements AutoCloseable {
 
     /** Runs {@code task} on an append thread after the connection's earlier queued tasks. */
     public void submit(Object connection, Runnable task) {
+        submitAfter(connection, null, task);
+    }
+
+    /**
+     * After the connection's earlier queued tasks, calls {@code wait} on an append thread, then runs
+     * {@code task} on an append thread once the future it returned is complete (however it
+     * completes); the connection's later tasks run after {@code task}. No thread waits meanwhile.
+     * {@code wait} may be null (then this is {@link #submit}).
+     */
+    public void submitAfter(Object connection, Supplier<? extends CompletableFuture<?>> wait, Runnable task) {
+        Step step = new Step(wait, task);
         while (true) {
             Lane lane = lanes.computeIfAbsent(connection, Lane::new);
-            if (lane.offer(task)) {
+            if (lane.offer(step)) {
                 return;
             }
             // The lane drained and retired between the lookup and the offer: take a new one.
@@ -56,10 +69,21 @@ public final class AppendLanes implements AutoCloseable {
         pool.shutdownNow();
     }
 
+    /** One queued task and what it waits for first (null once started or when nothing). */
+    private static final class Step {
+        Supplier<? extends CompletableFuture<?>> wait;
+        final Runnable task;
+
+        Step(Supplier<? extends CompletableFuture<?>> wait, Runnable task) {
+            this.wait = wait;
+            this.task = task;
+        }
+    }
+
     /** One connection's queue; runs its tasks one at a time on the pool. */
     private final class Lane implements Runnable {
         private final Object key;
-        private final ArrayDeque<Runnable> tasks = new ArrayDeque<>();
+        private final ArrayDeque<Step> tasks = new ArrayDeque<>();
         private boolean running;
         private boolean retired;
 
@@ -67,7 +91,7 @@ public final class AppendLanes implements AutoCloseable {
             this.key = key;
         }
 
-        synchronized boolean offer(Runnable task) {
+        synchronized boolean offer(Step task) {
             if (retired) {
                 return false;
             }
@@ -88,9 +112,9 @@ public final class AppendLanes implements AutoCloseable {
         @Override
         public void run() {
             while (true) {
-                Runnable next;
+                Step next;
                 synchronized (this) {
-                    next = tasks.poll();
+                    next = tasks.peek();
                     if (next == null) {
                         running = false;
                         retired = true;
@@ -98,11 +122,46 @@ public final class AppendLanes implements AutoCloseable {
                         return;
                     }
                 }
+                if (next.wait != null && !startWait(next)) {
+                    return; // resumed on the pool when the wait is over; the lane stays running
+                }
+                synchronized (this) {
+                    tasks.poll();
+                }
                 try {
-                    next.run();
+                    next.task.run();
                 } catch (RuntimeException e) {
                     LOG.error("Produce request failed on an append thread", e);
                 }
+            }
+        }
+
+        /** Starts {@code step}'s wait; true when it is already over (the task may run now). */
+        private boolean startWait(Step step) {
+            CompletableFuture<?> f;
+            try {
+                f = step.wait.get();
+            } catch (RuntimeException e) {
+                LOG.error("A produce request's wait failed to start on an append thread", e);
+                f = null;
+            }
+            step.wait = null;
+            if (f == null || f.isDone()) {
+                return true;
+            }
+            f.whenComplete((ok, failure) -> resume());
+            return false;
+        }
+
+        private void resume() {
+            try {
+                pool.execute(this);
+            } catch (RejectedExecutionException shuttingDown) {
+                synchronized (this) {
+                    running = false;
+                    tasks.clear();
+                }
+                LOG.debug("Append pool stopped; dropping produce requests at shutdown");
             }
         }
     }

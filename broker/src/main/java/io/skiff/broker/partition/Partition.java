@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.skiff.storage.AppendResult;
 import io.skiff.storage.PartitionLog;
 import io.skiff.storage.TopicPartition;
+import io.skiff.storage.VerificationGuard;
 import io.skiff.wire.protocol.Errors;
 import java.io.IOException;
 import java.util.List;
@@ -30,8 +31,11 @@ import java.util.concurrent.CompletableFuture;
  *       {@link #checkLeaderEpoch} answer KAFKA_STORAGE_ERROR, so produce, fetch, ListOffsets and
  *       OffsetForLeaderEpoch do, and the log itself refuses appends and reads. Only a restart
  *       brings it back.</li>
- *   <li><b>Last stable offset.</b> Equal to the high watermark until transactions exist; read
- *       through {@link #lastStableOffset()} so read_committed readers need no other change.</li>
+ *   <li><b>Last stable offset.</b> The log's: the high watermark, or the first offset of the
+ *       earliest transaction not yet decided below it ({@link #lastStableOffset()}). A transaction
+ *       marker ({@link #appendTxnMarker}) may move it past many bytes at once, so after a marker
+ *       every parked fetch of the partition is told to re-read (read_committed ones may now
+ *       complete).</li>
  * </ul>
  *
  * <p>Thread-safe: appends and reads come from any thread; leadership and replica changes from
@@ -86,7 +90,7 @@ public final class Partition {
         this.leaderId = localNodeId;
         this.leaderEpoch = epoch;
         log.assignEpochStartOffset(epoch, log.logEndOffset());
-        maybeAdvanceHighWatermark();
+        maybeAdvanceHighWatermark(false);
     }
 
     public TopicPartition topicPartition() {
@@ -122,9 +126,12 @@ public final class Partition {
         return highWatermark;
     }
 
-    /** The offset below which no transaction is open; the high watermark until transactions exist. */
+    /**
+     * The offset below which every transaction is decided (read_committed readers stop there): the
+     * log's last stable offset, never above this partition's high watermark.
+     */
     public long lastStableOffset() {
-        return highWatermark;
+        return Math.min(log.lastStableOffset(), highWatermark);
     }
 
     /** The highest offset a reader at this isolation level may see (exclusive). */
@@ -193,13 +200,57 @@ public final class Partition {
      * the high watermark as far as the in-sync replicas allow.
      */
     public AppendResult appendAsLeader(ByteBuf records, long nowMs) {
+        return appendAsLeader(records, nowMs, VerificationGuard.SENTINEL);
+    }
+
+    /**
+     * As {@link #appendAsLeader(ByteBuf, long)} for a produce whose transactional batch was
+     * verified under {@code guard} ({@link PartitionLog#maybeStartTransactionVerification}).
+     */
+    public AppendResult appendAsLeader(ByteBuf records, long nowMs, VerificationGuard guard) {
         int size = records.readableBytes();
-        AppendResult result = log.appendAsLeader(records, leaderEpoch, nowMs);
+        return afterAppend(log.appendAsLeader(records, leaderEpoch, nowMs, guard), size, false);
+    }
+
+    /**
+     * Appends a batch the group coordinator wrote (borrowed; the offsets of a TxnOffsetCommit:
+     * transactional, base sequence -1) at the current leader epoch, without sequence checks
+     * ({@link PartitionLog#appendAsCoordinator}), then advances the high watermark.
+     */
+    public AppendResult appendFromCoordinator(ByteBuf records, long nowMs) {
+        int size = records.readableBytes();
+        return afterAppend(log.appendAsCoordinator(records, leaderEpoch, nowMs), size, false);
+    }
+
+    /**
+     * Writes a transaction marker at the current leader epoch (see {@link
+     * PartitionLog#appendTxnMarker(long, short, int, boolean, int, long)}), then advances the high
+     * watermark and wakes every parked fetch of the partition (the last stable offset may have moved).
+     */
+    public AppendResult appendTxnMarker(
+            long producerId, short producerEpoch, int coordinatorEpoch, boolean commit, long nowMs) {
+        return appendTxnMarker(producerId, producerEpoch, coordinatorEpoch, commit, (short) 0, nowMs);
+    }
+
+    /** As {@link #appendTxnMarker(long, short, int, boolean, long)} with the marker's transaction version. */
+    public AppendResult appendTxnMarker(
+            long producerId,
+            short producerEpoch,
+            int coordinatorEpoch,
+            boolean commit,
+            short transactionVersion,
+            long nowMs) {
+        AppendResult result = log.appendTxnMarker(
+                producerId, producerEpoch, coordinatorEpoch, commit, transactionVersion, leaderEpoch, nowMs);
+        return afterAppend(result, 0, true);
+    }
+
+    private AppendResult afterAppend(AppendResult result, int size, boolean wakeAll) {
         if (result.isSuccess() && !result.isDuplicate()) {
             synchronized (this) {
                 bytesBelowLogEnd += size;
             }
-            maybeAdvanceHighWatermark();
+            maybeAdvanceHighWatermark(wakeAll);
         }
         return result;
     }
@@ -231,7 +282,7 @@ public final class Partition {
     /** A follower's log end offset, from its fetch; the high watermark may advance. */
     void onFollowerLogEnd(int replicaId, long logEndOffset) {
         // No follower can be in the ISR yet: the replica set is this node alone.
-        maybeAdvanceHighWatermark();
+        maybeAdvanceHighWatermark(false);
     }
 
     /** Fails every acks=all produce still waiting (leadership lost, partition removed). */
@@ -239,7 +290,13 @@ public final class Partition {
         delayedProduces.failAll(error);
     }
 
-    private void maybeAdvanceHighWatermark() {
+    /**
+     * Advances the high watermark to the smallest log end of the in-sync replicas and tells the
+     * listener how many bytes became readable; {@code wakeAll} (after a transaction marker) announces
+     * {@link Integer#MAX_VALUE} bytes instead, so that every parked fetch re-reads: the bytes of a
+     * whole transaction may have become readable to read_committed fetches at once.
+     */
+    private void maybeAdvanceHighWatermark(boolean wakeAll) {
         // The in-sync replica set is this node alone, so the smallest log end among them is ours.
         long candidate = log.logEndOffset();
         long bytes;
@@ -254,7 +311,8 @@ public final class Partition {
         log.updateHighWatermark(candidate);
         delayedProduces.completeUpTo(candidate);
         if (listener != null) {
-            listener.onHighWatermark(topicPartition, (int) Math.min(Integer.MAX_VALUE, bytes));
+            listener.onHighWatermark(
+                    topicPartition, wakeAll ? Integer.MAX_VALUE : (int) Math.min(Integer.MAX_VALUE, bytes));
         }
     }
 

@@ -8,6 +8,7 @@ import io.skiff.broker.admin.TopicConfigAdmin;
 import io.skiff.broker.config.BrokerConfig;
 import io.skiff.broker.config.EndPoint;
 import io.skiff.broker.config.TopicConfigs;
+import io.skiff.broker.coordinator.TransactionVerifier;
 import io.skiff.broker.fetch.FetchPurgatory;
 import io.skiff.broker.fetch.FetchSessionCache;
 import io.skiff.broker.metadata.MetadataManager;
@@ -38,6 +39,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Test support for handler tests: the broker's real components over a temp dir (metadata log and
@@ -62,6 +64,10 @@ final class HandlerFixture implements AutoCloseable {
     final FetchSessionCache fetchSessions = new FetchSessionCache(1000, 120_000L);
     final AppendLanes appendLanes = new AppendLanes(2);
     final ScheduledExecutorService timeouts = Executors.newSingleThreadScheduledExecutor();
+    /** The transaction coordinator as Produce sees it: answers what tests set (NONE by default). */
+    final StubVerifier verifier = new StubVerifier();
+
+    final TxnMarkerWriter txnMarkers;
     final PipelineServer server;
 
     HandlerFixture(Path dir) throws Exception {
@@ -70,6 +76,11 @@ final class HandlerFixture implements AutoCloseable {
 
     /** A broker over {@code dir} with these broker settings on top of the defaults. */
     HandlerFixture(Path dir, Map<String, String> overrides) throws Exception {
+        this(dir, overrides, true);
+    }
+
+    /** As {@link #HandlerFixture(Path, Map)}; without {@code withVerifier} Produce has no transaction coordinator. */
+    HandlerFixture(Path dir, Map<String, String> overrides, boolean withVerifier) throws Exception {
         Path logDir = Files.createDirectories(dir.resolve("logs"));
         Map<String, String> props = new HashMap<>(overrides);
         props.put("log.dirs", logDir.toString());
@@ -99,11 +110,20 @@ final class HandlerFixture implements AutoCloseable {
                 .register(new DescribeConfigsHandler(node, metadata))
                 .register(new IncrementalAlterConfigsHandler(topicConfigAdmin))
                 .register(new ProduceHandler(
-                        metadata, partitions, false, System::currentTimeMillis, timeouts, appendLanes))
+                        metadata,
+                        partitions,
+                        false,
+                        System::currentTimeMillis,
+                        timeouts,
+                        appendLanes,
+                        withVerifier ? verifier : null))
                 .register(new FetchHandler(metadata, partitions, fetchSessions, purgatory, System::currentTimeMillis))
                 .register(new ListOffsetsHandler(metadata, partitions))
                 .register(new DeleteRecordsHandler(metadata, partitions))
-                .register(new OffsetForLeaderEpochHandler(metadata, partitions));
+                .register(new OffsetForLeaderEpochHandler(metadata, partitions))
+                .register(new DescribeProducersHandler(metadata, partitions));
+        txnMarkers = new TxnMarkerWriter(partitions, null, false, System::currentTimeMillis);
+        dispatcher.register(new WriteTxnMarkersHandler(txnMarkers));
         server = new PipelineServer(dispatcher);
     }
 
@@ -171,6 +191,29 @@ final class HandlerFixture implements AutoCloseable {
                 .as("produce to " + topic + "-" + partition)
                 .isEqualTo(Errors.NONE);
         return r.baseOffset();
+    }
+
+    /** A {@link TransactionVerifier} answering {@link #answer} and counting the questions. */
+    static final class StubVerifier implements TransactionVerifier {
+        volatile Errors answer = Errors.NONE;
+        /** When set, answers wait for it (then answer {@link #answer}). */
+        volatile CompletableFuture<Void> gate;
+
+        final AtomicInteger calls = new AtomicInteger();
+        volatile boolean lastAddPartition;
+
+        @Override
+        public CompletableFuture<Errors> verify(
+                String transactionalId,
+                long producerId,
+                short producerEpoch,
+                TopicPartition partition,
+                boolean addPartition) {
+            calls.incrementAndGet();
+            lastAddPartition = addPartition;
+            CompletableFuture<Void> g = gate;
+            return g == null ? CompletableFuture.completedFuture(answer) : g.thenApply(v -> answer);
+        }
     }
 
     static <T> T await(CompletableFuture<T> f) throws Exception {

@@ -32,6 +32,8 @@ class StorageErrorsTest {
         APPEND.put(AppendOutcome.UNKNOWN_COMPRESSION_CODEC, Errors.UNKNOWN_SERVER_ERROR);
         APPEND.put(AppendOutcome.INVALID_PRODUCER_EPOCH, Errors.INVALID_PRODUCER_EPOCH);
         APPEND.put(AppendOutcome.OUT_OF_ORDER_SEQUENCE, Errors.OUT_OF_ORDER_SEQUENCE_NUMBER);
+        APPEND.put(AppendOutcome.INVALID_TXN_STATE, Errors.INVALID_TXN_STATE);
+        APPEND.put(AppendOutcome.TRANSACTION_COORDINATOR_FENCED, Errors.TRANSACTION_COORDINATOR_FENCED);
         APPEND.put(AppendOutcome.STORAGE_ERROR, Errors.KAFKA_STORAGE_ERROR);
 
         READ.put(ReadOutcome.SUCCESS, Errors.NONE);

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -87,6 +88,33 @@ class AppendLanesTest {
             });
             lanes.submit(connection, after::countDown);
             assertThat(after.await(10, TimeUnit.SECONDS)).isTrue();
+        }
+    }
+
+    @Test
+    void aTaskWaitingForAFutureHoldsTheConnectionsLaterTasksWithoutHoldingAThread() throws Exception {
+        try (AppendLanes lanes = new AppendLanes(1)) {
+            Object waiting = new Object();
+            Object other = new Object();
+            List<String> ran = Collections.synchronizedList(new ArrayList<>());
+            CompletableFuture<Void> verification = new CompletableFuture<>();
+            CountDownLatch otherRan = new CountDownLatch(1);
+            CountDownLatch done = new CountDownLatch(2);
+            lanes.submitAfter(waiting, () -> verification, () -> {
+                ran.add("verified");
+                done.countDown();
+            });
+            lanes.submit(waiting, () -> {
+                ran.add("later");
+                done.countDown();
+            });
+            // the only append thread is free for other connections meanwhile
+            lanes.submit(other, otherRan::countDown);
+            assertThat(otherRan.await(10, TimeUnit.SECONDS)).isTrue();
+            assertThat(ran).isEmpty();
+            verification.complete(null);
+            assertThat(done.await(10, TimeUnit.SECONDS)).isTrue();
+            assertThat(ran).containsExactly("verified", "later");
         }
     }
 }

@@ -35,8 +35,9 @@ import io.skiff.wire.message.OffsetFetchRequest;
 import io.skiff.wire.message.OffsetFetchResponse;
 import io.skiff.wire.message.SyncGroupRequest;
 import io.skiff.wire.message.SyncGroupResponse;
+import io.skiff.wire.message.TxnOffsetCommitRequest;
+import io.skiff.wire.message.TxnOffsetCommitResponse;
 import io.skiff.wire.protocol.Errors;
-import io.skiff.wire.protocol.Uuid;
 import io.skiff.wire.util.Clock;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -362,7 +363,7 @@ public final class GroupCoordinator implements ShardedCoordinator {
      */
     public CompletableFuture<OffsetCommitResponse> commitOffsets(RequestContext rc, OffsetCommitRequest request) {
         short version = rc.apiVersion();
-        CommitResponseBuilder response = new CommitResponseBuilder(version);
+        CommitResponses.Plain response = new CommitResponses.Plain(version);
         OffsetCommitRequest valid = new OffsetCommitRequest()
                 .setGroupId(request.groupId())
                 .setGenerationIdOrMemberEpoch(request.generationIdOrMemberEpoch())
@@ -409,58 +410,98 @@ public final class GroupCoordinator implements ShardedCoordinator {
                 });
     }
 
-    /** Kafka's OffsetCommit response layout: topics and partitions in the order they are added. */
-    private static final class CommitResponseBuilder {
-        private final short version;
-        private final Map<Object, OffsetCommitResponse.OffsetCommitResponseTopic> topics = new LinkedHashMap<>();
-
-        CommitResponseBuilder(short version) {
-            this.version = version;
-        }
-
-        private OffsetCommitResponse.OffsetCommitResponseTopic topic(String name, Uuid id) {
-            Object key = version >= 10 ? id : name;
-            return topics.computeIfAbsent(
-                    key,
-                    k -> version >= 10
-                            ? new OffsetCommitResponse.OffsetCommitResponseTopic().setTopicId(id)
-                            : new OffsetCommitResponse.OffsetCommitResponseTopic().setName(name));
-        }
-
-        void add(OffsetCommitRequest.OffsetCommitRequestTopic t, int partition, Errors error) {
-            topic(t.name(), t.topicId())
-                    .partitions()
-                    .add(new OffsetCommitResponse.OffsetCommitResponsePartition()
-                            .setPartitionIndex(partition)
-                            .setErrorCode(error.code));
-        }
-
-        void addAll(OffsetCommitRequest request, Errors error) {
-            for (OffsetCommitRequest.OffsetCommitRequestTopic t : request.topics()) {
-                for (OffsetCommitRequest.OffsetCommitRequestPartition p : t.partitions()) {
-                    add(t, p.partitionIndex(), error);
+    /**
+     * TxnOffsetCommit, versions 0-5. As Kafka's handler does, partitions of unknown topics (or
+     * unknown partitions) are answered UNKNOWN_TOPIC_OR_PARTITION without consulting the group,
+     * and listed first; the others go to the group's shard, which appends them as records of the
+     * producer's transaction: they become the group's committed offsets when the commit marker of
+     * the transaction is written to the partition ({@link #completeTransaction}) and are dropped by
+     * an abort marker. Group errors (INVALID_GROUP_ID, NOT_COORDINATOR, ILLEGAL_GENERATION,
+     * UNKNOWN_MEMBER_ID, FENCED_INSTANCE_ID, ...) go to every partition that exists.
+     */
+    public CompletableFuture<TxnOffsetCommitResponse> commitTransactionalOffsets(
+            RequestContext rc, TxnOffsetCommitRequest request) {
+        CommitResponses.Transactional response = new CommitResponses.Transactional();
+        TxnOffsetCommitRequest valid = new TxnOffsetCommitRequest()
+                .setTransactionalId(request.transactionalId())
+                .setGroupId(request.groupId())
+                .setProducerId(request.producerId())
+                .setProducerEpoch(request.producerEpoch())
+                .setGenerationId(request.generationId())
+                .setMemberId(request.memberId() == null ? "" : request.memberId())
+                .setGroupInstanceId(request.groupInstanceId());
+        for (TxnOffsetCommitRequest.TxnOffsetCommitRequestTopic t : request.topics()) {
+            int numPartitions = t.name() == null ? -1 : topics.numPartitions(t.name());
+            TxnOffsetCommitRequest.TxnOffsetCommitRequestTopic validTopic =
+                    new TxnOffsetCommitRequest.TxnOffsetCommitRequestTopic().setName(t.name());
+            for (TxnOffsetCommitRequest.TxnOffsetCommitRequestPartition p : t.partitions()) {
+                if (numPartitions < 0 || p.partitionIndex() < 0 || p.partitionIndex() >= numPartitions) {
+                    response.add(t.name(), p.partitionIndex(), Errors.UNKNOWN_TOPIC_OR_PARTITION);
+                } else {
+                    validTopic.partitions().add(p);
                 }
             }
-        }
-
-        void merge(OffsetCommitResponse r) {
-            for (OffsetCommitResponse.OffsetCommitResponseTopic t : r.topics()) {
-                topic(t.name(), t.topicId()).partitions().addAll(t.partitions());
+            if (!validTopic.partitions().isEmpty()) {
+                valid.topics().add(validTopic);
             }
         }
-
-        OffsetCommitResponse build() {
-            return new OffsetCommitResponse().setTopics(new ArrayList<>(topics.values()));
+        if (valid.topics().isEmpty()) {
+            return done(response.build());
         }
+        if (!active) {
+            response.addAll(valid, Errors.COORDINATOR_NOT_AVAILABLE);
+            return done(response.build());
+        }
+        if (invalidGroupId(request.groupId())) {
+            response.addAll(valid, Errors.INVALID_GROUP_ID);
+            return done(response.build());
+        }
+        return run("txn-commit-offsets", request.groupId(), (s, ctx) -> s.commitTransactionalOffsets(ctx, valid))
+                .handle((r, error) -> {
+                    if (error == null) {
+                        response.merge(r);
+                    } else {
+                        response.addAll(valid, CoordinatorException.errorOf(error));
+                    }
+                    return response.build();
+                });
+    }
+
+    /**
+     * Ends a producer's transaction in {@code __consumer_offsets} partition {@code partition}:
+     * writes the commit ({@code commit}) or abort marker, with {@code coordinatorEpoch}, through
+     * the partition's shard, whose replay of it commits or drops the producer's pending
+     * transactional offsets. Completes with NONE once the marker is durable, or with the error:
+     * NOT_COORDINATOR when the partition is not hosted here (or stops being led),
+     * COORDINATOR_LOAD_IN_PROGRESS while it loads, COORDINATOR_NOT_AVAILABLE after
+     * {@link #close}, or the mapped write error. Never fails exceptionally. Kafka's WriteTxnMarkers
+     * handler answers the first three as NOT_LEADER_OR_FOLLOWER to the transaction coordinator.
+     */
+    public CompletableFuture<Errors> completeTransaction(
+            int partition, long producerId, short producerEpoch, int coordinatorEpoch, boolean commit) {
+        if (!active) {
+            return done(Errors.COORDINATOR_NOT_AVAILABLE);
+        }
+        CoordinatorShard<GroupCoordinatorShard> shard = shards.shard(partition);
+        if (shard == null) {
+            return done(Errors.NOT_COORDINATOR);
+        }
+        return shard.submit(
+                        "write-txn-marker",
+                        ctx -> shard.state()
+                                .completeTransaction(ctx, producerId, producerEpoch, coordinatorEpoch, commit))
+                .handle((r, error) -> error == null ? r : CoordinatorException.errorOf(error));
     }
 
     /**
      * OffsetFetch, versions 1-10: one group (versions 1-7) or several (8+), each answered by its
-     * own shard. {@code require_stable} needs no special handling: every fetch is answered once
-     * all earlier writes of its shard are durable, and Skiff has no pending transactional offsets.
+     * own shard once all earlier writes of the shard are durable. With {@code require_stable}
+     * (version 7+), partitions with pending transactional offsets are answered
+     * UNSTABLE_OFFSET_COMMIT; without it they show their committed offset.
      */
     public CompletableFuture<OffsetFetchResponse> fetchOffsets(RequestContext rc, OffsetFetchRequest request) {
         short version = rc.apiVersion();
+        boolean requireStable = version >= 7 && request.requireStable();
         List<OffsetFetchRequest.OffsetFetchRequestGroup> groups = new ArrayList<>();
         if (version < 8) {
             List<OffsetFetchRequest.OffsetFetchRequestTopics> ts = null;
@@ -486,7 +527,7 @@ public final class GroupCoordinator implements ShardedCoordinator {
                         .setErrorCode(Errors.INVALID_GROUP_ID.code)));
                 continue;
             }
-            futures.add(run("fetch-offsets", g.groupId(), (s, ctx) -> s.fetchOffsets(rc, g))
+            futures.add(run("fetch-offsets", g.groupId(), (s, ctx) -> s.fetchOffsets(rc, g, requireStable))
                     .handle((r, error) -> error == null
                             ? r
                             : new OffsetFetchResponse.OffsetFetchResponseGroup()

@@ -29,6 +29,7 @@ import io.skiff.coordinator.record.GroupMetadataKey;
 import io.skiff.coordinator.record.GroupMetadataValue;
 import io.skiff.coordinator.record.OffsetCommitKey;
 import io.skiff.coordinator.record.OffsetCommitValue;
+import io.skiff.coordinator.runtime.CoordinatorLog;
 import io.skiff.coordinator.runtime.CoordinatorRecord;
 import io.skiff.coordinator.runtime.CoordinatorStateMachine;
 import io.skiff.coordinator.runtime.OperationContext;
@@ -52,6 +53,8 @@ import io.skiff.wire.message.OffsetFetchRequest;
 import io.skiff.wire.message.OffsetFetchResponse;
 import io.skiff.wire.message.SyncGroupRequest;
 import io.skiff.wire.message.SyncGroupResponse;
+import io.skiff.wire.message.TxnOffsetCommitRequest;
+import io.skiff.wire.message.TxnOffsetCommitResponse;
 import io.skiff.wire.protocol.Errors;
 import io.skiff.wire.protocol.Uuid;
 import io.skiff.wire.util.Clock;
@@ -67,6 +70,7 @@ import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 
 /**
  * The group coordinator state of one {@code __consumer_offsets} partition: its groups and
@@ -129,8 +133,9 @@ public final class GroupCoordinatorShard implements CoordinatorStateMachine {
 
     /**
      * Applies one record through {@link GroupRecordType#dispatch}; types this coordinator does not
-     * know (share and streams groups) are skipped. The offset and producer are not needed yet:
-     * nothing here is written transactionally.
+     * know (share and streams groups) are skipped. The offset and producer matter to offset
+     * commits: one of a transactional batch is pending until its producer's marker, and the record
+     * offset orders transactional and plain commits of a partition.
      */
     @Override
     public void replay(long offset, long producerId, short producerEpoch, CoordinatorRecord record) {
@@ -139,16 +144,25 @@ public final class GroupCoordinatorShard implements CoordinatorStateMachine {
             LOG.debug("Partition {}: ignoring record of type {}", partition, record.type());
             return;
         }
+        replayer.recordOffset = offset;
+        replayer.producerId = producerId;
         type.dispatch(record, replayer);
     }
 
     /**
-     * Transaction markers settle transactional offset commits, which Skiff does not take yet
-     * (no TxnOffsetCommit): there is nothing for a marker to commit or abort.
+     * A transaction marker settles the producer's pending transactional offset commits: a commit
+     * makes them the committed offsets, an abort drops them (the producer epoch is not checked, as
+     * in Kafka: the transaction coordinator only writes markers of the current epoch).
      */
     @Override
     public void replayEndTransactionMarker(long offset, long producerId, short producerEpoch, boolean commit) {
-        LOG.debug("Partition {}: transaction marker of producer {} at offset {}", partition, producerId, offset);
+        LOG.debug(
+                "Partition {}: {} marker of producer {} at offset {}",
+                partition,
+                commit ? "commit" : "abort",
+                producerId,
+                offset);
+        offsets.replayEndTransactionMarker(producerId, commit);
     }
 
     private ConsumerGroup consumerGroupForReplay(String groupId) {
@@ -167,6 +181,11 @@ public final class GroupCoordinatorShard implements CoordinatorStateMachine {
 
     /** The replay of each record type: the only place durable group and offset state changes. */
     private final class Replayer implements GroupRecordHandler {
+        /** The offset and batch producer of the record being replayed. */
+        long recordOffset;
+
+        long producerId = CoordinatorLog.NO_PRODUCER_ID;
+
         @Override
         public void offsetCommit(OffsetCommitKey key, OffsetCommitValue value) {
             if (value != null && groups.group(key.group()) == null) {
@@ -174,7 +193,7 @@ public final class GroupCoordinatorShard implements CoordinatorStateMachine {
                 groups.putClassicGroup(
                         new ClassicGroup(key.group(), ClassicGroupState.EMPTY, clock.milliseconds(), metrics));
             }
-            offsets.replay(key, value);
+            offsets.replay(recordOffset, producerId, key, value);
         }
 
         @Override
@@ -311,7 +330,13 @@ public final class GroupCoordinatorShard implements CoordinatorStateMachine {
         classic.onLoaded(ctx);
         consumer.onLoaded(ctx);
         scheduleExpiration(ctx);
-        LOG.info("Partition {}: {} groups, {} offsets", partition, groups.size(), offsets.numOffsets());
+        LOG.atLevel(groups.size() + offsets.numOffsets() == 0 ? Level.DEBUG : Level.INFO)
+                .log(
+                        "Partition {}: {} groups, {} offsets, {} open transactions with pending offsets",
+                        partition,
+                        groups.size(),
+                        offsets.numOffsets(),
+                        offsets.producersWithPendingOffsets().size());
     }
 
     @Override
@@ -415,9 +440,34 @@ public final class GroupCoordinatorShard implements CoordinatorStateMachine {
         return response;
     }
 
+    /** TxnOffsetCommit: the offsets are pending in the producer's transaction until its marker. */
+    public TxnOffsetCommitResponse commitTransactionalOffsets(OperationContext ctx, TxnOffsetCommitRequest request) {
+        return offsetHandler.commitTransactional(ctx, request);
+    }
+
+    /**
+     * Ends a producer's transaction in this partition: writes the marker, whose replay commits or
+     * aborts the producer's pending offsets.
+     */
+    public Errors completeTransaction(
+            OperationContext ctx, long producerId, short producerEpoch, int coordinatorEpoch, boolean commit) {
+        LOG.debug(
+                "Partition {}: writing the {} marker of producer {} epoch {}",
+                partition,
+                commit ? "commit" : "abort",
+                producerId,
+                producerEpoch);
+        ctx.appendEndTransactionMarker(producerId, producerEpoch, coordinatorEpoch, commit);
+        return Errors.NONE;
+    }
+
+    /**
+     * OffsetFetch of one group; with {@code requireStable}, partitions with pending transactional
+     * offsets are answered UNSTABLE_OFFSET_COMMIT.
+     */
     public OffsetFetchResponse.OffsetFetchResponseGroup fetchOffsets(
-            RequestContext rc, OffsetFetchRequest.OffsetFetchRequestGroup request) {
-        return offsetHandler.fetch(rc, request);
+            RequestContext rc, OffsetFetchRequest.OffsetFetchRequestGroup request, boolean requireStable) {
+        return offsetHandler.fetch(rc, request, requireStable);
     }
 
     public OffsetDeleteResponse deleteOffsets(OperationContext ctx, OffsetDeleteRequest request) {

@@ -11,13 +11,16 @@ import java.util.concurrent.CompletableFuture;
  *
  * <p>Records are written as data records of one batch, key and value as returned by
  * {@link CoordinatorRecord#keyBytes()} and {@link CoordinatorRecord#valueBytes()} (a null value
- * is a tombstone), no producer id, the current time as timestamp. {@link #replay} hands back
+ * is a tombstone), no producer id, the current time as timestamp. Transactional records
+ * ({@link #appendTransactional}) are written the same way in a transactional batch of their
+ * producer, and a transaction ends with a marker ({@link #appendEndTransactionMarker}), as Kafka's
+ * coordinators write transactional offset commits and their markers. {@link #replay} hands back
  * everything the partition holds, as Kafka's coordinator loader does: the data records of every
  * batch with that batch's producer id and epoch (those of open or aborted transactions too), and
  * each commit or abort marker; what a transaction's records mean is the state machine's decision.
  *
- * <p>Thread-safety: {@link #append} is called from the shard's thread, one call at a time, in
- * order; its future may complete on any thread. {@link #replay} is called on the shard's thread
+ * <p>Thread-safety: the append methods are called from the shard's thread, one call at a time,
+ * in order; their futures may complete on any thread. {@link #replay} is called on the shard's thread
  * while no append is in flight.
  */
 public interface CoordinatorLog {
@@ -35,6 +38,25 @@ public interface CoordinatorLog {
      * Appends complete in the order they were made.
      */
     CompletableFuture<Long> append(List<CoordinatorRecord> records);
+
+    /**
+     * Appends {@code records} (never empty) as one transactional batch of {@code producerId} in
+     * {@code producerEpoch}, base sequence -1 (no sequence: the coordinator is not an idempotent
+     * client), as Kafka's coordinator writes transactional offset commits. Completes and fails as
+     * {@link #append}; a batch the partition refuses for its producer (a fenced epoch) fails with
+     * that error. Appends of both kinds complete in the order they were made.
+     */
+    CompletableFuture<Long> appendTransactional(long producerId, short producerEpoch, List<CoordinatorRecord> records);
+
+    /**
+     * Appends the marker that ends {@code producerId}'s transaction in this partition: one control
+     * batch of that producer and epoch holding a commit ({@code commit}) or abort control record
+     * whose value carries {@code coordinatorEpoch} (the transaction coordinator's epoch), as
+     * Kafka's {@code EndTransactionMarker}. The future completes with the marker's offset, or
+     * fails as {@link #append}.
+     */
+    CompletableFuture<Long> appendEndTransactionMarker(
+            long producerId, short producerEpoch, int coordinatorEpoch, boolean commit);
 
     /**
      * Hands every committed data record and transaction marker from {@code fromOffset} to the

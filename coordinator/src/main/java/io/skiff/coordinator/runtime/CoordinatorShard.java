@@ -16,6 +16,7 @@ import java.util.function.Function;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 
 /**
  * The runtime of one coordinator partition: a single-threaded, record-emitting state machine.
@@ -31,6 +32,12 @@ import org.slf4j.LoggerFactory;
  *       its {@link OperationContext}; each record is replayed into the state at once (so the rest
  *       of the operation sees it) with the same {@link CoordinatorStateMachine#replay} that loads
  *       the partition. The records of one operation are written as one batch when it returns.</li>
+ *   <li><b>Transactions.</b> An operation may also append records of a producer's transaction
+ *       (replayed with that producer id and epoch, as a load replays a transactional batch, and
+ *       written as one transactional batch) and a transaction's end marker (replayed through
+ *       {@link CoordinatorStateMachine#replayEndTransactionMarker} and written as its own control
+ *       batch). An operation's writes go to the log in the order they were appended, each a
+ *       batch of consecutive records of one kind; its response waits for the last.</li>
  *   <li><b>Offsets.</b> The shard is the partition's only writer, so it knows the offset each
  *       record will get: the load ends at the log's end, and every batch advances it by its
  *       record count. Records are replayed with those offsets; if the log reports another offset
@@ -215,12 +222,14 @@ public final class CoordinatorShard<S extends CoordinatorStateMachine> {
         durableSeq = nextAppendSeq - 1;
         durableOutOfOrder.clear();
         status = Status.ACTIVE;
-        LOG.info(
-                "{}: loaded {} records and {} transaction markers in {} ms",
-                name,
-                loader.records,
-                loader.markers,
-                clock.milliseconds() - startMs);
+        // An empty partition (most of them, on a young broker) is not worth a line each at INFO.
+        LOG.atLevel(loader.records + loader.markers == 0 ? Level.DEBUG : Level.INFO)
+                .log(
+                        "{}: loaded {} records and {} transaction markers in {} ms",
+                        name,
+                        loader.records,
+                        loader.markers,
+                        clock.milliseconds() - startMs);
         Context ctx = new Context(clock.milliseconds());
         try {
             fresh.onLoaded(ctx);
@@ -253,13 +262,13 @@ public final class CoordinatorShard<S extends CoordinatorStateMachine> {
                 d.fail(error.error());
             }
             future.completeExceptionally(error);
-            if (!ctx.records.isEmpty()) {
+            if (!ctx.writes.isEmpty()) {
                 // Records were replayed but will not be written: rebuild the state from the log.
                 LOG.error(
                         "{}: operation {} failed after appending {} records; reloading",
                         name,
                         operationName,
-                        ctx.records.size());
+                        ctx.recordCount);
                 startFailure(Errors.COORDINATOR_LOAD_IN_PROGRESS);
             }
             return;
@@ -270,40 +279,27 @@ public final class CoordinatorShard<S extends CoordinatorStateMachine> {
 
     private void finish(Context ctx) {
         ctx.closed = true;
-        long target;
-        if (!ctx.records.isEmpty() && CoordinatorRecord.estimatedBatchSizeInBytes(ctx.records) > maxBatchSizeInBytes) {
-            // Kafka refuses such a write before appending (RecordTooLargeException), which
-            // clients see as UNKNOWN_SERVER_ERROR; the replayed records are undone by a reload.
-            LOG.error(
-                    "{}: an operation wrote {} records, more than the {} bytes a batch may hold; reloading",
-                    name,
-                    ctx.records.size(),
-                    maxBatchSizeInBytes);
-            Errors error = appendErrorToResponseError(Errors.MESSAGE_TOO_LARGE);
-            for (Deferred d : ctx.completions) {
-                d.fail(error);
+        for (Write w : ctx.writes) {
+            if (w.records != null && CoordinatorRecord.estimatedBatchSizeInBytes(w.records) > maxBatchSizeInBytes) {
+                // Kafka refuses such a write before appending (RecordTooLargeException), which
+                // clients see as UNKNOWN_SERVER_ERROR; the replayed records are undone by a reload.
+                LOG.error(
+                        "{}: an operation wrote {} records, more than the {} bytes a batch may hold; reloading",
+                        name,
+                        w.records.size(),
+                        maxBatchSizeInBytes);
+                Errors error = appendErrorToResponseError(Errors.MESSAGE_TOO_LARGE);
+                for (Deferred d : ctx.completions) {
+                    d.fail(error);
+                }
+                startFailure(Errors.COORDINATOR_LOAD_IN_PROGRESS);
+                return;
             }
-            startFailure(Errors.COORDINATOR_LOAD_IN_PROGRESS);
-            return;
         }
-        if (!ctx.records.isEmpty()) {
-            long seq = nextAppendSeq++;
-            appendsInFlight++;
-            List<CoordinatorRecord> batch = List.copyOf(ctx.records);
-            nextOffset += batch.size();
-            long expectedLastOffset = nextOffset - 1;
-            CompletableFuture<Long> append;
-            try {
-                append = log.append(batch);
-            } catch (Throwable t) {
-                append = CompletableFuture.failedFuture(t);
-            }
-            append.whenComplete((lastOffset, error) ->
-                    executor.execute(() -> onAppendDone(seq, expectedLastOffset, lastOffset, error)));
-            target = seq;
-        } else {
-            target = nextAppendSeq - 1;
+        for (Write w : ctx.writes) {
+            write(w);
         }
+        long target = nextAppendSeq - 1;
         for (Deferred d : ctx.completions) {
             d.targetSeq = target;
             if (target <= durableSeq) {
@@ -314,6 +310,28 @@ public final class CoordinatorShard<S extends CoordinatorStateMachine> {
                 deferred.add(d);
             }
         }
+    }
+
+    /** Hands one batch or marker of an operation to the log; its completion comes back to the shard thread. */
+    private void write(Write w) {
+        long seq = nextAppendSeq++;
+        appendsInFlight++;
+        nextOffset += w.recordCount();
+        long expectedLastOffset = nextOffset - 1;
+        CompletableFuture<Long> append;
+        try {
+            if (w.records == null) {
+                append = log.appendEndTransactionMarker(w.producerId, w.producerEpoch, w.coordinatorEpoch, w.commit);
+            } else if (w.producerId == CoordinatorLog.NO_PRODUCER_ID) {
+                append = log.append(List.copyOf(w.records));
+            } else {
+                append = log.appendTransactional(w.producerId, w.producerEpoch, List.copyOf(w.records));
+            }
+        } catch (Throwable t) {
+            append = CompletableFuture.failedFuture(t);
+        }
+        append.whenComplete((lastOffset, error) ->
+                executor.execute(() -> onAppendDone(seq, expectedLastOffset, lastOffset, error)));
     }
 
     private void onAppendDone(long seq, long expectedLastOffset, Long lastOffset, Throwable error) {
@@ -341,11 +359,14 @@ public final class CoordinatorShard<S extends CoordinatorStateMachine> {
             }
         } else {
             Errors mapped = appendErrorToResponseError(CoordinatorException.errorOf(error));
+            // A refusal of the batch's producer concerns that batch only: later operations get a
+            // retriable error, as do requests while the state is rebuilt.
+            Errors others = isRefusalOfTheBatch(mapped) ? Errors.COORDINATOR_LOAD_IN_PROGRESS : mapped;
             LOG.warn("{}: write failed with {} ({}); reloading from the log", name, mapped, error.getMessage());
             failedSeq = Math.min(failedSeq, seq);
-            failDeferredFrom(seq, mapped);
+            failDeferredFrom(seq, mapped, others);
             if (status == Status.ACTIVE) {
-                startFailure(mapped);
+                startFailure(others);
             }
         }
         maybeReload();
@@ -379,16 +400,43 @@ public final class CoordinatorShard<S extends CoordinatorStateMachine> {
     }
 
     private void failDeferredFrom(long seq, Errors error) {
+        failDeferredFrom(seq, error, error);
+    }
+
+    /** Fails what waits for batch {@code seq} with {@code error} and what waits for a later one with {@code later}. */
+    private void failDeferredFrom(long seq, Errors error, Errors later) {
         List<Deferred> keep = new ArrayList<>();
         while (!deferred.isEmpty()) {
             Deferred d = deferred.pollFirst();
-            if (d.targetSeq >= seq) {
+            if (d.targetSeq == seq) {
                 d.fail(error);
+            } else if (d.targetSeq > seq) {
+                d.fail(later);
             } else {
                 keep.add(d);
             }
         }
         deferred.addAll(keep);
+    }
+
+    /**
+     * Whether a write failed because the partition refused that batch for its producer (a fenced or
+     * stale epoch, a transaction in the wrong state) rather than because the partition cannot take
+     * writes: only the operation that wrote the batch is answered with it.
+     */
+    private static boolean isRefusalOfTheBatch(Errors error) {
+        switch (error) {
+            case INVALID_PRODUCER_EPOCH:
+            case PRODUCER_FENCED:
+            case INVALID_TXN_STATE:
+            case INVALID_PRODUCER_ID_MAPPING:
+            case TRANSACTION_ABORTABLE:
+            case OUT_OF_ORDER_SEQUENCE_NUMBER:
+            case INVALID_RECORD:
+                return true;
+            default:
+                return false;
+        }
     }
 
     /**
@@ -440,8 +488,13 @@ public final class CoordinatorShard<S extends CoordinatorStateMachine> {
 
     private final class Context implements OperationContext {
         private final long nowMs;
-        private final List<CoordinatorRecord> records = new ArrayList<>();
+        /** The batches and markers of the operation, in the order they are written. */
+        private final List<Write> writes = new ArrayList<>();
+
         private final List<Deferred> completions = new ArrayList<>();
+        /** Records and markers appended so far: the offset of the next one is {@code nextOffset + recordCount}. */
+        private int recordCount;
+
         private boolean closed;
 
         Context(long nowMs) {
@@ -461,13 +514,36 @@ public final class CoordinatorShard<S extends CoordinatorStateMachine> {
 
         @Override
         public void append(CoordinatorRecord record) {
+            appendRecord(CoordinatorLog.NO_PRODUCER_ID, CoordinatorLog.NO_PRODUCER_EPOCH, record);
+        }
+
+        @Override
+        public void appendTransactional(long producerId, short producerEpoch, CoordinatorRecord record) {
+            if (producerId == CoordinatorLog.NO_PRODUCER_ID) {
+                throw new IllegalArgumentException("a transactional record needs a producer id");
+            }
+            appendRecord(producerId, producerEpoch, record);
+        }
+
+        private void appendRecord(long producerId, short producerEpoch, CoordinatorRecord record) {
             checkOpen();
-            state.replay(
-                    nextOffset + records.size(),
-                    CoordinatorLog.NO_PRODUCER_ID,
-                    CoordinatorLog.NO_PRODUCER_EPOCH,
-                    record);
-            records.add(record);
+            state.replay(nextOffset + recordCount, producerId, producerEpoch, record);
+            Write last = writes.isEmpty() ? null : writes.get(writes.size() - 1);
+            if (last == null || !last.isBatchOf(producerId, producerEpoch)) {
+                last = Write.batch(producerId, producerEpoch);
+                writes.add(last);
+            }
+            last.records.add(record);
+            recordCount++;
+        }
+
+        @Override
+        public void appendEndTransactionMarker(
+                long producerId, short producerEpoch, int coordinatorEpoch, boolean commit) {
+            checkOpen();
+            state.replayEndTransactionMarker(nextOffset + recordCount, producerId, producerEpoch, commit);
+            writes.add(Write.marker(producerId, producerEpoch, coordinatorEpoch, commit));
+            recordCount++;
         }
 
         @Override
@@ -525,6 +601,48 @@ public final class CoordinatorShard<S extends CoordinatorStateMachine> {
         public void visitEndTransactionMarker(long offset, long producerId, short producerEpoch, boolean commit) {
             target.replayEndTransactionMarker(offset, producerId, producerEpoch, commit);
             markers++;
+        }
+    }
+
+    /**
+     * One write of an operation: a batch of records (plain, or transactional of one producer and
+     * epoch), or a transaction marker ({@code records} null).
+     */
+    private static final class Write {
+        final long producerId;
+        final short producerEpoch;
+        final List<CoordinatorRecord> records;
+        final int coordinatorEpoch;
+        final boolean commit;
+
+        private Write(
+                long producerId,
+                short producerEpoch,
+                List<CoordinatorRecord> records,
+                int coordinatorEpoch,
+                boolean commit) {
+            this.producerId = producerId;
+            this.producerEpoch = producerEpoch;
+            this.records = records;
+            this.coordinatorEpoch = coordinatorEpoch;
+            this.commit = commit;
+        }
+
+        static Write batch(long producerId, short producerEpoch) {
+            return new Write(producerId, producerEpoch, new ArrayList<>(), -1, false);
+        }
+
+        static Write marker(long producerId, short producerEpoch, int coordinatorEpoch, boolean commit) {
+            return new Write(producerId, producerEpoch, null, coordinatorEpoch, commit);
+        }
+
+        boolean isBatchOf(long producerId, short producerEpoch) {
+            return records != null && this.producerId == producerId && this.producerEpoch == producerEpoch;
+        }
+
+        /** The offsets it takes in the log: its records, or the marker's one control record. */
+        int recordCount() {
+            return records == null ? 1 : records.size();
         }
     }
 

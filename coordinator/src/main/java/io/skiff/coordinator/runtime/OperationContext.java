@@ -4,8 +4,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 
 /**
- * What an operation running on a coordinator shard may do besides reading state: append records
- * (each is replayed at once, so the rest of the operation sees its effect), complete parked
+ * What an operation running on a coordinator shard may do besides reading state: append records,
+ * plain or transactional, and transaction markers (each is replayed at once, so the rest of the
+ * operation sees its effect; they are written in the order they were appended), complete parked
  * requests once everything written so far is durable, and manage timers. Valid only on the
  * shard's thread, during the operation it was given to.
  */
@@ -19,6 +20,21 @@ public interface OperationContext {
      * records of this operation, as one batch, when the operation returns.
      */
     void append(CoordinatorRecord record);
+
+    /**
+     * Appends a record of {@code producerId}'s open transaction: it is replayed now with that
+     * producer and epoch (as a load replays the records of a transactional batch), and written
+     * with this operation's other transactional records of the same producer as one transactional
+     * batch when the operation returns. Its effect is settled by the transaction's marker.
+     */
+    void appendTransactional(long producerId, short producerEpoch, CoordinatorRecord record);
+
+    /**
+     * Ends {@code producerId}'s transaction in this partition: the marker is replayed now (through
+     * {@link CoordinatorStateMachine#replayEndTransactionMarker}) and written after the records
+     * this operation appended before it, as a control batch of its own.
+     */
+    void appendEndTransactionMarker(long producerId, short producerEpoch, int coordinatorEpoch, boolean commit);
 
     /**
      * Completes {@code future} with {@code value} once every record appended so far (by this or

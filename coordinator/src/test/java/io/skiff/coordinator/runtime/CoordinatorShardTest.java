@@ -247,6 +247,18 @@ class CoordinatorShardTest {
             }
 
             @Override
+            public CompletableFuture<Long> appendTransactional(
+                    long producerId, short producerEpoch, List<CoordinatorRecord> records) {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public CompletableFuture<Long> appendEndTransactionMarker(
+                    long producerId, short producerEpoch, int coordinatorEpoch, boolean commit) {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
             public long replay(long fromOffset, RecordVisitor visitor) {
                 visitor.visit(3, 42L, (short) 7, ByteBuffer.wrap(key), ByteBuffer.wrap(value));
                 visitor.visitEndTransactionMarker(4, 42L, (short) 7, true);
@@ -278,6 +290,20 @@ class CoordinatorShardTest {
             @Override
             public CompletableFuture<Long> append(List<CoordinatorRecord> records) {
                 return log.append(records).thenApply(last -> last + 5);
+            }
+
+            @Override
+            public CompletableFuture<Long> appendTransactional(
+                    long producerId, short producerEpoch, List<CoordinatorRecord> records) {
+                return log.appendTransactional(producerId, producerEpoch, records)
+                        .thenApply(last -> last + 5);
+            }
+
+            @Override
+            public CompletableFuture<Long> appendEndTransactionMarker(
+                    long producerId, short producerEpoch, int coordinatorEpoch, boolean commit) {
+                return log.appendEndTransactionMarker(producerId, producerEpoch, coordinatorEpoch, commit)
+                        .thenApply(last -> last + 5);
             }
 
             @Override
@@ -324,5 +350,140 @@ class CoordinatorShardTest {
         assertThat(clock.milliseconds()).isEqualTo(start + 25);
         timer.advance(5);
         assertThat(ran).containsExactly("a", "a2", "c");
+    }
+
+    @Test
+    void transactionalRecordsAreReplayedWithTheirProducerAndWrittenAsOneTransactionalBatch() {
+        shard.load();
+        shard.submit("plain", ctx -> {
+                    ctx.append(record(0));
+                    return null;
+                })
+                .join();
+        shard.submit("txn", ctx -> {
+                    ctx.appendTransactional(42L, (short) 7, record(1));
+                    ctx.appendTransactional(42L, (short) 7, record(2));
+                    return null;
+                })
+                .join();
+        assertThat(shard.state().positions).containsExactly("0 by -1/-1", "1 by 42/7", "2 by 42/7");
+        assertThat(log.offsets())
+                .extracting(InMemoryCoordinatorLog.Entry::toString)
+                .containsExactly("record -1/-1", "record 42/7", "record 42/7");
+        CoordinatorShard<Recorder> reloaded = new CoordinatorShard<>(
+                "reloaded", log, GroupRecords.SERDE, Recorder::new, new DirectExecutor(), clock, timer, 1_000_000);
+        reloaded.load();
+        assertThat(reloaded.state().positions).containsExactly("0 by -1/-1", "1 by 42/7", "2 by 42/7");
+    }
+
+    @Test
+    void markerIsReplayedAtItsOffsetAndWrittenAfterTheRecordsAppendedBeforeIt() {
+        shard.load();
+        shard.submit("txn", ctx -> {
+                    ctx.appendTransactional(42L, (short) 7, record(0));
+                    return null;
+                })
+                .join();
+        shard.submit("end", ctx -> {
+                    ctx.append(record(1));
+                    ctx.appendEndTransactionMarker(42L, (short) 7, 5, true);
+                    ctx.appendEndTransactionMarker(43L, (short) 1, 5, false);
+                    return null;
+                })
+                .join();
+        assertThat(shard.state().markers).containsExactly("2 commit 42/7", "3 abort 43/1");
+        assertThat(log.offsets())
+                .extracting(InMemoryCoordinatorLog.Entry::toString)
+                .containsExactly("record 42/7", "record -1/-1", "COMMIT 42/7 c5", "ABORT 43/1 c5");
+        shard.submit("after", ctx -> {
+                    ctx.append(record(2));
+                    return null;
+                })
+                .join();
+        assertThat(shard.state().positions).last().isEqualTo("4 by -1/-1");
+        assertThat(shard.status()).isEqualTo(CoordinatorShard.Status.ACTIVE);
+        CoordinatorShard<Recorder> reloaded = new CoordinatorShard<>(
+                "reloaded", log, GroupRecords.SERDE, Recorder::new, new DirectExecutor(), clock, timer, 1_000_000);
+        reloaded.load();
+        assertThat(reloaded.state().markers).containsExactly("2 commit 42/7", "3 abort 43/1");
+        assertThat(reloaded.state().positions).containsExactly("0 by 42/7", "1 by -1/-1", "4 by -1/-1");
+    }
+
+    @Test
+    void responseOfAnOperationWithSeveralWritesWaitsForTheLastOfThem() {
+        shard.load();
+        log.holdAppends(true);
+        CompletableFuture<String> f = shard.submit("mixed", ctx -> {
+            ctx.append(record(0));
+            ctx.appendTransactional(42L, (short) 7, record(1));
+            ctx.appendEndTransactionMarker(42L, (short) 7, 0, true);
+            return "done";
+        });
+        assertThat(log.heldAppends()).isEqualTo(3);
+        log.releaseOne();
+        log.releaseOne();
+        assertThat(f).isNotDone();
+        log.releaseOne();
+        assertThat(f.join()).isEqualTo("done");
+    }
+
+    @Test
+    void failedMarkerWriteFailsTheOperationAndTheReloadForgetsTheMarker() {
+        shard.load();
+        shard.submit("txn", ctx -> {
+                    ctx.appendTransactional(42L, (short) 7, record(0));
+                    return null;
+                })
+                .join();
+        log.failNext(Errors.KAFKA_STORAGE_ERROR);
+        CompletableFuture<Object> f = shard.submit("end", ctx -> {
+            ctx.appendEndTransactionMarker(42L, (short) 7, 0, true);
+            return null;
+        });
+        assertThat(f).isCompletedExceptionally();
+        try {
+            f.join();
+        } catch (CompletionException e) {
+            assertThat(CoordinatorException.errorOf(e)).isEqualTo(Errors.NOT_COORDINATOR);
+        }
+        assertThat(states.get(0).markers).containsExactly("1 commit 42/7");
+        assertThat(states).hasSize(2);
+        assertThat(states.get(1).markers).isEmpty();
+        assertThat(states.get(1).positions).containsExactly("0 by 42/7");
+    }
+
+    @Test
+    void producerRefusalOfATransactionalBatchAnswersOnlyItsOperationWithIt() {
+        shard.load();
+        log.holdAppends(true);
+        CompletableFuture<Object> fenced = shard.submit("txn", ctx -> {
+            ctx.appendTransactional(42L, (short) 1, record(0));
+            return null;
+        });
+        CompletableFuture<Object> later = shard.submit("plain", ctx -> {
+            ctx.append(record(1));
+            return null;
+        });
+        log.failNext(Errors.INVALID_PRODUCER_EPOCH);
+        log.releaseOne();
+        assertThat(shard.status()).isEqualTo(CoordinatorShard.Status.FAILED);
+        assertThat(shard.notActiveError()).isEqualTo(Errors.COORDINATOR_LOAD_IN_PROGRESS);
+        log.releaseOne();
+        assertThat(errorOf(fenced)).isEqualTo(Errors.INVALID_PRODUCER_EPOCH);
+        assertThat(errorOf(later)).isEqualTo(Errors.COORDINATOR_LOAD_IN_PROGRESS);
+        assertThat(shard.status()).isEqualTo(CoordinatorShard.Status.ACTIVE);
+        assertThat(shard.state().replayed)
+                .as("the reload keeps what the log holds")
+                .containsExactly("t-1");
+    }
+
+    private static Errors errorOf(CompletableFuture<?> f) {
+        assertThat(f).isCompletedExceptionally();
+        try {
+            f.join();
+            throw new AssertionError("not failed");
+        } catch (CompletionException e) {
+            return CoordinatorException.errorOf(e);
+        }
     }
 }

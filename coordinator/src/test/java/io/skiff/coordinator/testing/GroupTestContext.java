@@ -27,6 +27,9 @@ import io.skiff.wire.message.OffsetFetchRequest;
 import io.skiff.wire.message.OffsetFetchResponse;
 import io.skiff.wire.message.SyncGroupRequest;
 import io.skiff.wire.message.SyncGroupResponse;
+import io.skiff.wire.message.TxnOffsetCommitRequest;
+import io.skiff.wire.message.TxnOffsetCommitResponse;
+import io.skiff.wire.protocol.Errors;
 import io.skiff.wire.protocol.Uuid;
 import io.skiff.wire.util.ManualClock;
 import java.util.ArrayList;
@@ -166,7 +169,7 @@ public final class GroupTestContext {
     public CompletableFuture<JoinGroupResponse> joinDynamic(String groupId, byte[] metadata) {
         JoinGroupResponse first =
                 join(5, joinRequest(groupId, "", null, metadata)).join();
-        if (first.errorCode() != io.skiff.wire.protocol.Errors.MEMBER_ID_REQUIRED.code) {
+        if (first.errorCode() != Errors.MEMBER_ID_REQUIRED.code) {
             throw new AssertionError("expected MEMBER_ID_REQUIRED, got " + first);
         }
         return join(5, joinRequest(groupId, first.memberId(), null, metadata));
@@ -257,6 +260,77 @@ public final class GroupTestContext {
             throw new AssertionError("group error " + g.errorCode());
         }
         return g.topics().get(0).partitions().get(0).committedOffset();
+    }
+
+    // -------------------------------------------------------------------------------------------
+    // Transactional offsets.
+
+    /** A TxnOffsetCommit of one partition by {@code producerId}/{@code producerEpoch}, with group metadata. */
+    public static TxnOffsetCommitRequest txnCommitRequest(
+            String groupId,
+            long producerId,
+            short producerEpoch,
+            String memberId,
+            int generation,
+            String topic,
+            int partition,
+            long offset) {
+        return new TxnOffsetCommitRequest()
+                .setTransactionalId("txn-" + producerId)
+                .setGroupId(groupId)
+                .setProducerId(producerId)
+                .setProducerEpoch(producerEpoch)
+                .setMemberId(memberId)
+                .setGenerationId(generation)
+                .setTopics(new ArrayList<>(List.of(new TxnOffsetCommitRequest.TxnOffsetCommitRequestTopic()
+                        .setName(topic)
+                        .setPartitions(
+                                new ArrayList<>(List.of(new TxnOffsetCommitRequest.TxnOffsetCommitRequestPartition()
+                                        .setPartitionIndex(partition)
+                                        .setCommittedOffset(offset)
+                                        .setCommittedMetadata("txn")))))));
+    }
+
+    /** A TxnOffsetCommit of one partition without group metadata (a simple consumer's, or versions 0-2). */
+    public static TxnOffsetCommitRequest txnCommitRequest(
+            String groupId, long producerId, String topic, int partition, long offset) {
+        return txnCommitRequest(groupId, producerId, (short) 0, "", -1, topic, partition, offset);
+    }
+
+    public TxnOffsetCommitResponse txnCommit(int version, TxnOffsetCommitRequest request) {
+        return coordinator.commitTransactionalOffsets(rc(version), request).join();
+    }
+
+    /** The error of the single partition of a one-partition TxnOffsetCommit (v5). */
+    public Errors txnCommitError(TxnOffsetCommitRequest request) {
+        TxnOffsetCommitResponse r = txnCommit(5, request);
+        return Errors.forCode(r.topics().get(0).partitions().get(0).errorCode());
+    }
+
+    /** Writes {@code producerId}'s commit or abort marker to partition 0 (coordinator epoch 0). */
+    public Errors endTransaction(long producerId, short producerEpoch, boolean commit) {
+        return coordinator
+                .completeTransaction(0, producerId, producerEpoch, 0, commit)
+                .join();
+    }
+
+    /** One partition as OffsetFetch v8 answers it, with or without {@code require_stable}. */
+    public OffsetFetchResponse.OffsetFetchResponsePartitions fetchPartition(
+            String groupId, String topic, int partition, boolean requireStable) {
+        OffsetFetchResponse r = fetch(
+                8,
+                new OffsetFetchRequest()
+                        .setRequireStable(requireStable)
+                        .setGroups(new ArrayList<>(List.of(new OffsetFetchRequest.OffsetFetchRequestGroup()
+                                .setGroupId(groupId)
+                                .setTopics(new ArrayList<>(List.of(new OffsetFetchRequest.OffsetFetchRequestTopics()
+                                        .setName(topic)
+                                        .setPartitionIndexes(new ArrayList<>(List.of(partition))))))))));
+        OffsetFetchResponse.OffsetFetchResponseGroup g = r.groups().get(0);
+        if (g.errorCode() != 0) {
+            throw new AssertionError("group error " + g.errorCode());
+        }
+        return g.topics().get(0).partitions().get(0);
     }
 
     // -------------------------------------------------------------------------------------------

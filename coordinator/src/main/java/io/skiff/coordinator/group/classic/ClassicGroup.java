@@ -715,6 +715,16 @@ public final class ClassicGroup implements Group {
 
     /** Kafka's checks of an OffsetCommit against a classic group. */
     public void validateOffsetCommit(String memberId, String instanceId, int generation) {
+        validateOffsetCommit(memberId, instanceId, generation, false);
+    }
+
+    /**
+     * Kafka's checks of an OffsetCommit ({@code transactional} false) or a TxnOffsetCommit: a
+     * TxnOffsetCommit without member id, instance id and generation (versions 0-2, or a producer
+     * given no group metadata) passes in any state, and one is accepted while the group completes
+     * a rebalance.
+     */
+    public void validateOffsetCommit(String memberId, String instanceId, int generation, boolean transactional) {
         if (state == ClassicGroupState.DEAD) {
             throw new CoordinatorException(Errors.COORDINATOR_NOT_AVAILABLE);
         }
@@ -727,10 +737,10 @@ public final class ClassicGroup implements Group {
             if (generation != generationId) {
                 throw new CoordinatorException(Errors.ILLEGAL_GENERATION);
             }
-        } else if (state != ClassicGroupState.EMPTY) {
+        } else if (!transactional && state != ClassicGroupState.EMPTY) {
             throw new CoordinatorException(Errors.UNKNOWN_MEMBER_ID);
         }
-        if (state == ClassicGroupState.COMPLETING_REBALANCE) {
+        if (!transactional && state == ClassicGroupState.COMPLETING_REBALANCE) {
             throw new CoordinatorException(Errors.REBALANCE_IN_PROGRESS);
         }
     }

@@ -3,7 +3,11 @@ package io.skiff.coordinator.group.offsets;
 import io.skiff.coordinator.record.OffsetCommitValue;
 import io.skiff.wire.protocol.Uuid;
 
-/** A committed offset as an OffsetCommit record holds it. Immutable. */
+/**
+ * A committed offset as an OffsetCommit record holds it, with the offset of that record in the
+ * partition (which decides between a transactional and a plain commit of the same partition).
+ * Immutable.
+ */
 public final class OffsetAndMetadata {
     public final long committedOffset;
     /** -1 when unknown. */
@@ -15,14 +19,18 @@ public final class OffsetAndMetadata {
     public final long expireTimestampMs;
     /** {@link Uuid#ZERO} when unknown. */
     public final Uuid topicId;
+    /** The offset of the OffsetCommit record in the {@code __consumer_offsets} partition. */
+    public final long recordOffset;
 
     public OffsetAndMetadata(
+            long recordOffset,
             long committedOffset,
             int leaderEpoch,
             String metadata,
             long commitTimestampMs,
             long expireTimestampMs,
             Uuid topicId) {
+        this.recordOffset = recordOffset;
         this.committedOffset = committedOffset;
         this.leaderEpoch = leaderEpoch;
         this.metadata = metadata == null ? "" : metadata;
@@ -31,8 +39,9 @@ public final class OffsetAndMetadata {
         this.topicId = topicId == null ? Uuid.ZERO : topicId;
     }
 
-    static OffsetAndMetadata fromRecord(OffsetCommitValue value) {
+    static OffsetAndMetadata fromRecord(long recordOffset, OffsetCommitValue value) {
         return new OffsetAndMetadata(
+                recordOffset,
                 value.offset(),
                 value.leaderEpoch(),
                 value.metadata(),
@@ -44,6 +53,7 @@ public final class OffsetAndMetadata {
     @Override
     public String toString() {
         return "OffsetAndMetadata(offset=" + committedOffset + ", leaderEpoch=" + leaderEpoch + ", metadata=" + metadata
-                + ", commitTimestampMs=" + commitTimestampMs + ", expireTimestampMs=" + expireTimestampMs + ")";
+                + ", commitTimestampMs=" + commitTimestampMs + ", expireTimestampMs=" + expireTimestampMs
+                + ", recordOffset=" + recordOffset + ")";
     }
 }

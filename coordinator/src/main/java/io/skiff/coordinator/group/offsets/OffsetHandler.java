@@ -19,25 +19,33 @@ import io.skiff.wire.message.OffsetDeleteRequest;
 import io.skiff.wire.message.OffsetDeleteResponse;
 import io.skiff.wire.message.OffsetFetchRequest;
 import io.skiff.wire.message.OffsetFetchResponse;
+import io.skiff.wire.message.TxnOffsetCommitRequest;
+import io.skiff.wire.message.TxnOffsetCommitResponse;
 import io.skiff.wire.protocol.Errors;
 import io.skiff.wire.protocol.Uuid;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Committed offsets on one shard: OffsetCommit, OffsetFetch, OffsetDelete, and the periodic
- * expiry of offsets ({@code offsets.retention.minutes}) that also removes empty groups whose
- * offsets are all gone. Also checks that committed topics and partitions exist, which Kafka does
- * in its request handler. Shard-thread only.
+ * Offsets on one shard: OffsetCommit, TxnOffsetCommit (offsets pending in a producer's
+ * transaction until its marker), OffsetFetch, OffsetDelete, and the periodic expiry of offsets
+ * ({@code offsets.retention.minutes}) that also removes empty groups whose offsets are all gone
+ * (never an offset, nor a group, that an open transaction still holds offsets for). Also checks
+ * that committed topics and partitions exist, which Kafka does in its request handler (the
+ * group coordinator does it for TxnOffsetCommit). Shard-thread only.
  */
 public final class OffsetHandler {
     private static final Logger LOG = LoggerFactory.getLogger(OffsetHandler.class);
     /** The retention time of OffsetCommit v2-v4 meaning "use the broker's". */
     private static final long DEFAULT_RETENTION_TIME = -1L;
+    /** The generation of a TxnOffsetCommit without group metadata (Kafka's UNKNOWN_GENERATION_ID). */
+    private static final int UNKNOWN_GENERATION = -1;
 
     private final GroupStore store;
     private final OffsetStore offsets;
@@ -233,14 +241,126 @@ public final class OffsetHandler {
     }
 
     // -------------------------------------------------------------------------------------------
+    // TxnOffsetCommit.
+
+    /**
+     * Handles a TxnOffsetCommit whose topics and partitions exist: the offsets are appended as
+     * records of the producer's transaction, pending until its marker. Group fencing failures
+     * (KIP-447) are thrown as {@link CoordinatorException}s, so every partition gets the error, as
+     * Kafka answers; oversized metadata is reported per partition.
+     */
+    public TxnOffsetCommitResponse commitTransactional(OperationContext ctx, TxnOffsetCommitRequest request) {
+        ConsumerGroupMember olderEpochMember = validateTransactionalCommit(request);
+        if (olderEpochMember != null) {
+            // KIP-1251: an older epoch commits only partitions the member got at or before it.
+            for (TxnOffsetCommitRequest.TxnOffsetCommitRequestTopic t : request.topics()) {
+                for (TxnOffsetCommitRequest.TxnOffsetCommitRequestPartition p : t.partitions()) {
+                    if (!metadataTooLarge(p.committedMetadata())
+                            && !assignedAtOrBefore(
+                                    olderEpochMember,
+                                    topics.topicId(t.name()),
+                                    p.partitionIndex(),
+                                    request.generationId())) {
+                        throw new CoordinatorException(
+                                Errors.ILLEGAL_GENERATION,
+                                "Member " + olderEpochMember.memberId() + " does not own " + t.name() + "-"
+                                        + p.partitionIndex() + " at epoch " + request.generationId() + ".");
+                    }
+                }
+            }
+        }
+        long nowMs = ctx.nowMs();
+        List<TxnOffsetCommitResponse.TxnOffsetCommitResponseTopic> out = new ArrayList<>();
+        for (TxnOffsetCommitRequest.TxnOffsetCommitRequestTopic t : request.topics()) {
+            TxnOffsetCommitResponse.TxnOffsetCommitResponseTopic rt =
+                    new TxnOffsetCommitResponse.TxnOffsetCommitResponseTopic().setName(t.name());
+            for (TxnOffsetCommitRequest.TxnOffsetCommitRequestPartition p : t.partitions()) {
+                Errors error = Errors.NONE;
+                if (metadataTooLarge(p.committedMetadata())) {
+                    error = Errors.OFFSET_METADATA_TOO_LARGE;
+                } else {
+                    ctx.appendTransactional(
+                            request.producerId(),
+                            request.producerEpoch(),
+                            GroupRecords.offsetCommit(
+                                    request.groupId(),
+                                    t.name(),
+                                    p.partitionIndex(),
+                                    p.committedOffset(),
+                                    p.committedLeaderEpoch(),
+                                    p.committedMetadata(),
+                                    nowMs,
+                                    -1L,
+                                    null));
+                }
+                rt.partitions()
+                        .add(new TxnOffsetCommitResponse.TxnOffsetCommitResponsePartition()
+                                .setPartitionIndex(p.partitionIndex())
+                                .setErrorCode(error.code));
+            }
+            out.add(rt);
+        }
+        return new TxnOffsetCommitResponse().setTopics(out);
+    }
+
+    private boolean metadataTooLarge(String metadata) {
+        return metadata != null && metadata.length() > config.offsetMetadataMaxBytes();
+    }
+
+    /**
+     * Kafka's group checks of a TxnOffsetCommit (KIP-447 fencing). Returns the consumer group
+     * member when it commits with an epoch older than its current one (then each partition is
+     * checked); every refusal of an epoch is ILLEGAL_GENERATION, the error this API has for it.
+     */
+    private ConsumerGroupMember validateTransactionalCommit(TxnOffsetCommitRequest request) {
+        Group group = store.group(request.groupId());
+        int generation = request.generationId();
+        if (group == null) {
+            if (generation < 0) {
+                // A "simple" group that only stores offsets; replaying the commit creates it.
+                return null;
+            }
+            throw new CoordinatorException(Errors.ILLEGAL_GENERATION);
+        }
+        if (group instanceof ClassicGroup) {
+            ((ClassicGroup) group)
+                    .validateOffsetCommit(request.memberId(), request.groupInstanceId(), generation, true);
+            return null;
+        }
+        ConsumerGroup g = (ConsumerGroup) group;
+        if (generation < 0 && g.numMembers() == 0) {
+            return null;
+        }
+        if (generation == UNKNOWN_GENERATION && request.memberId().isEmpty() && request.groupInstanceId() == null) {
+            // The producer was given no group metadata: nothing to fence it with.
+            return null;
+        }
+        ConsumerGroupMember member = g.member(request.memberId());
+        if (member == null) {
+            throw new CoordinatorException(
+                    Errors.UNKNOWN_MEMBER_ID,
+                    "Member " + request.memberId() + " is not a member of group " + g.groupId() + ".");
+        }
+        if (generation > member.memberEpoch()) {
+            throw new CoordinatorException(
+                    Errors.ILLEGAL_GENERATION,
+                    "Received member epoch " + generation + " is newer than current member epoch "
+                            + member.memberEpoch() + ".");
+        }
+        return generation == member.memberEpoch() ? null : member;
+    }
+
+    // -------------------------------------------------------------------------------------------
     // OffsetFetch.
 
     /**
      * Fetches the offsets of one group (all of them when {@code request.topics()} is null). A
-     * group-level failure is returned as the group's error code.
+     * group-level failure is returned as the group's error code. Pending transactional offsets are
+     * never returned; with {@code requireStable} a partition that has some is answered
+     * UNSTABLE_OFFSET_COMMIT (without an offset), as Kafka does, so that the client retries.
      */
     public OffsetFetchResponse.OffsetFetchResponseGroup fetch(
-            RequestContext rc, OffsetFetchRequest.OffsetFetchRequestGroup request) {
+            RequestContext rc, OffsetFetchRequest.OffsetFetchRequestGroup request, boolean requireStable) {
         boolean byId = rc.apiVersion() >= 10;
         OffsetFetchResponse.OffsetFetchResponseGroup response =
                 new OffsetFetchResponse.OffsetFetchResponseGroup().setGroupId(request.groupId());
@@ -268,7 +388,11 @@ public final class OffsetHandler {
                         rt.setName(t.getKey());
                     }
                     for (Map.Entry<Integer, OffsetAndMetadata> p : t.getValue().entrySet()) {
-                        rt.partitions().add(partition(p.getKey(), p.getValue()));
+                        if (requireStable && offsets.hasPendingTransactionalOffsets(groupId, t.getKey(), p.getKey())) {
+                            rt.partitions().add(unstable(p.getKey()));
+                        } else {
+                            rt.partitions().add(partition(p.getKey(), p.getValue()));
+                        }
                     }
                     out.add(rt);
                 }
@@ -287,6 +411,10 @@ public final class OffsetHandler {
                 for (Integer p : t.partitionIndexes()) {
                     if (name == null) {
                         rt.partitions().add(partition(p, null).setErrorCode(Errors.UNKNOWN_TOPIC_ID.code));
+                    } else if (requireStable
+                            && groupKnown
+                            && offsets.hasPendingTransactionalOffsets(groupId, name, p)) {
+                        rt.partitions().add(unstable(p));
                     } else {
                         rt.partitions().add(partition(p, groupKnown ? offsets.get(groupId, name, p) : null));
                     }
@@ -295,6 +423,10 @@ public final class OffsetHandler {
             }
         }
         return response.setTopics(out);
+    }
+
+    private static OffsetFetchResponse.OffsetFetchResponsePartitions unstable(int index) {
+        return partition(index, null).setErrorCode(Errors.UNSTABLE_OFFSET_COMMIT.code);
     }
 
     private static OffsetFetchResponse.OffsetFetchResponsePartitions partition(int index, OffsetAndMetadata o) {
@@ -366,7 +498,9 @@ public final class OffsetHandler {
                 Errors error = Errors.NONE;
                 if (subscribed) {
                     error = Errors.GROUP_SUBSCRIBED_TO_TOPIC;
-                } else if (offsets.get(request.groupId(), t.name(), p.partitionIndex()) != null) {
+                } else if (offsets.get(request.groupId(), t.name(), p.partitionIndex()) != null
+                        || offsets.hasPendingTransactionalOffsets(request.groupId(), t.name(), p.partitionIndex())) {
+                    // As Kafka: the tombstone also drops the partition's pending transactional offsets.
                     ctx.append(GroupRecords.offsetCommitTombstone(request.groupId(), t.name(), p.partitionIndex()));
                 }
                 rt.partitions()
@@ -379,7 +513,11 @@ public final class OffsetHandler {
         return new OffsetDeleteResponse().setTopics(out);
     }
 
-    /** Appends tombstones for every offset of the group (DeleteGroups). */
+    /**
+     * Appends tombstones for every offset of the group (DeleteGroups): the committed ones, and, as
+     * Kafka does, those of partitions that only have pending transactional offsets (a tombstone
+     * drops them; the transaction's marker then finds nothing to commit).
+     */
     public void deleteAllOffsets(OperationContext ctx, String groupId) {
         List<String[]> keys = new ArrayList<>();
         for (Map.Entry<String, Map<Integer, OffsetAndMetadata>> t :
@@ -388,20 +526,40 @@ public final class OffsetHandler {
                 keys.add(new String[] {t.getKey(), Integer.toString(p)});
             }
         }
+        for (Map.Entry<String, Map<Integer, Set<Long>>> t :
+                offsets.pendingPartitions(groupId).entrySet()) {
+            for (Integer p : t.getValue().keySet()) {
+                if (offsets.get(groupId, t.getKey(), p) == null) {
+                    keys.add(new String[] {t.getKey(), Integer.toString(p)});
+                }
+            }
+        }
         for (String[] k : keys) {
             ctx.append(GroupRecords.offsetCommitTombstone(groupId, k[0], Integer.parseInt(k[1])));
         }
     }
 
-    /** Appends tombstones for every offset of the deleted topics, in every group. */
+    /**
+     * Appends tombstones for every offset of the deleted topics, in every group, pending
+     * transactional ones included.
+     */
     public void onTopicsDeleted(OperationContext ctx, Collection<String> deletedTopics) {
-        for (String groupId : new ArrayList<>(offsets.groupIds())) {
+        Set<String> groupIds = new TreeSet<>(offsets.groupIds());
+        groupIds.addAll(offsets.groupIdsWithPendingOffsets());
+        for (String groupId : groupIds) {
             for (String topic : deletedTopics) {
-                Map<Integer, OffsetAndMetadata> ps = offsets.offsets(groupId).get(topic);
-                if (ps == null) {
-                    continue;
+                Set<Integer> partitions = new TreeSet<>();
+                Map<Integer, OffsetAndMetadata> committed =
+                        offsets.offsets(groupId).get(topic);
+                if (committed != null) {
+                    partitions.addAll(committed.keySet());
                 }
-                for (Integer p : new ArrayList<>(ps.keySet())) {
+                Map<Integer, Set<Long>> pending =
+                        offsets.pendingPartitions(groupId).get(topic);
+                if (pending != null) {
+                    partitions.addAll(pending.keySet());
+                }
+                for (Integer p : partitions) {
                     ctx.append(GroupRecords.offsetCommitTombstone(groupId, topic, p));
                 }
             }
@@ -423,7 +581,8 @@ public final class OffsetHandler {
         String groupId = group.groupId();
         Map<String, Map<Integer, OffsetAndMetadata>> groupOffsets = offsets.offsets(groupId);
         if (groupOffsets.isEmpty()) {
-            return true;
+            // A group with an open transaction's offsets is kept, as in Kafka.
+            return !offsets.hasPendingTransactionalOffsets(groupId);
         }
         long baseFromState = -1;
         boolean expiryAllowed;
@@ -463,7 +622,7 @@ public final class OffsetHandler {
                     long base = baseFromState >= 0 ? baseFromState : o.commitTimestampMs;
                     isExpired = nowMs - base >= retentionMs;
                 }
-                if (isExpired) {
+                if (isExpired && !offsets.hasPendingTransactionalOffsets(groupId, t.getKey(), p.getKey())) {
                     expired.add(new Object[] {t.getKey(), p.getKey()});
                 } else {
                     allExpired = false;
@@ -477,6 +636,6 @@ public final class OffsetHandler {
         if (!expired.isEmpty()) {
             LOG.info("Group {}: expired {} offsets", groupId, expired.size());
         }
-        return allExpired;
+        return allExpired && !offsets.hasPendingTransactionalOffsets(groupId);
     }
 }
