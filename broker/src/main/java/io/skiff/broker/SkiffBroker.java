@@ -68,6 +68,9 @@ import io.skiff.broker.partition.AppendLanes;
 import io.skiff.broker.partition.PartitionManager;
 import io.skiff.broker.quota.ClientQuotaAdmin;
 import io.skiff.broker.quota.ClientQuotas;
+import io.skiff.broker.security.authz.AclAdmin;
+import io.skiff.broker.security.authz.Authorizer;
+import io.skiff.broker.security.authz.Authorizers;
 import io.skiff.storage.LogConfig;
 import io.skiff.storage.LogManager;
 import io.skiff.storage.LogManagerConfig;
@@ -117,6 +120,10 @@ public final class SkiffBroker {
     private ConnectionQuotas connectionQuotas;
     private ClientQuotas clientQuotas;
     private ClientQuotaAdmin clientQuotaAdmin;
+    /** What every handler asks before it acts (allow-all without authorizer.class.name), and the ACL APIs' admin. */
+    private Authorizer authorizer;
+
+    private AclAdmin aclAdmin;
     private volatile boolean shutDown;
 
     public SkiffBroker(BrokerConfig config) {
@@ -135,6 +142,9 @@ public final class SkiffBroker {
         // An Apache Kafka log directory: its metadata becomes Skiff's before anything reads the image.
         KraftImport imported = KraftMigration.importIfNeeded(Path.of(dirs.get(0)), config);
         metadata = MetadataManager.open(Path.of(dirs.get(0)));
+        // ACLs from the metadata log, enforced by the handlers when authorizer.class.name asks for it.
+        authorizer = Authorizers.fromConfig(config, metadata);
+        aclAdmin = new AclAdmin(metadata);
         node = new LocalNode(config, this::clusterId, this::advertisedEndPoints);
         topicAdmin = new TopicAdmin(config, metadata);
         topicConfigAdmin = new TopicConfigAdmin(metadata, config);
@@ -309,13 +319,13 @@ public final class SkiffBroker {
             MetadataManager metadata = broker.metadata;
             return List.of(
                     new ApiVersionsHandler(dispatcher, broker::finalizedFeaturesEpoch),
-                    new MetadataHandler(node, metadata, broker.topicAdmin, partitions),
-                    new CreateTopicsHandler(broker.topicAdmin, broker.config),
-                    new DeleteTopicsHandler(broker.topicAdmin),
-                    new CreatePartitionsHandler(broker.topicAdmin),
-                    new DescribeTopicPartitionsHandler(node, metadata, partitions),
+                    new MetadataHandler(node, metadata, broker.topicAdmin, partitions, broker.authorizer),
+                    new CreateTopicsHandler(broker.topicAdmin, broker.config, broker.authorizer),
+                    new DeleteTopicsHandler(broker.topicAdmin, metadata, broker.authorizer),
+                    new CreatePartitionsHandler(broker.topicAdmin, broker.authorizer),
+                    new DescribeTopicPartitionsHandler(node, metadata, partitions, broker.authorizer),
                     new DescribeClusterHandler(node),
-                    new DescribeConfigsHandler(node, metadata),
+                    new DescribeConfigsHandler(node, metadata, broker.authorizer),
                     new InitProducerIdHandler(broker.producerIds, broker.transactions),
                     new ProduceHandler(
                             metadata,
@@ -324,13 +334,19 @@ public final class SkiffBroker {
                             System::currentTimeMillis,
                             broker.timeouts,
                             broker.appendLanes,
-                            broker.transactions),
-                    new WriteTxnMarkersHandler(broker.txnMarkers),
+                            broker.transactions,
+                            broker.authorizer),
+                    new WriteTxnMarkersHandler(broker.txnMarkers, broker.authorizer),
                     new FetchHandler(
-                            metadata, partitions, broker.fetchSessions, broker.purgatory, System::currentTimeMillis),
-                    new ListOffsetsHandler(metadata, partitions),
-                    new DeleteRecordsHandler(metadata, partitions),
-                    new DescribeLogDirsHandler(partitions, broker.config.logDirs()),
+                            metadata,
+                            partitions,
+                            broker.fetchSessions,
+                            broker.purgatory,
+                            System::currentTimeMillis,
+                            broker.authorizer),
+                    new ListOffsetsHandler(metadata, partitions, broker.authorizer),
+                    new DeleteRecordsHandler(metadata, partitions, broker.authorizer),
+                    new DescribeLogDirsHandler(partitions, broker.config.logDirs(), broker.authorizer),
                     new FindCoordinatorHandler(node, broker.groups, broker.transactions),
                     new AddPartitionsToTxnHandler(metadata, broker.transactions.coordinator()),
                     new AddOffsetsToTxnHandler(broker.transactions.coordinator(), broker.groups.coordinator()),
@@ -353,15 +369,15 @@ public final class SkiffBroker {
                     new DeleteGroupsHandler(broker.groups.coordinator()),
                     new ConsumerGroupHeartbeatHandler(broker.groups.coordinator()),
                     new ConsumerGroupDescribeHandler(broker.groups.coordinator()),
-                    new IncrementalAlterConfigsHandler(broker.topicConfigAdmin),
-                    new AlterConfigsHandler(broker.topicConfigAdmin),
-                    new OffsetForLeaderEpochHandler(metadata, partitions),
-                    new DescribeProducersHandler(metadata, partitions),
-                    new DescribeAclsHandler(),
-                    new CreateAclsHandler(),
-                    new DeleteAclsHandler(),
-                    new DescribeClientQuotasHandler(metadata),
-                    new AlterClientQuotasHandler(broker.clientQuotaAdmin),
+                    new IncrementalAlterConfigsHandler(broker.topicConfigAdmin, broker.authorizer),
+                    new AlterConfigsHandler(broker.topicConfigAdmin, broker.authorizer),
+                    new OffsetForLeaderEpochHandler(metadata, partitions, broker.authorizer),
+                    new DescribeProducersHandler(metadata, partitions, broker.authorizer),
+                    new DescribeAclsHandler(broker.authorizer, broker.aclAdmin),
+                    new CreateAclsHandler(broker.authorizer, broker.aclAdmin),
+                    new DeleteAclsHandler(broker.authorizer, broker.aclAdmin),
+                    new DescribeClientQuotasHandler(metadata, broker.authorizer),
+                    new AlterClientQuotasHandler(broker.clientQuotaAdmin, broker.authorizer),
                     new DescribeUserScramCredentialsHandler());
         }
     }

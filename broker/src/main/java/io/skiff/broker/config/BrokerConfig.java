@@ -67,6 +67,12 @@ public final class BrokerConfig {
     public static final String MAX_CONNECTION_CREATION_RATE = "max.connection.creation.rate";
     public static final String QUOTA_WINDOW_NUM = "quota.window.num";
     public static final String QUOTA_WINDOW_SIZE_SECONDS = "quota.window.size.seconds";
+    public static final String AUTHORIZER_CLASS_NAME = "authorizer.class.name";
+    public static final String SUPER_USERS = "super.users";
+    public static final String ALLOW_EVERYONE_IF_NO_ACL_FOUND = "allow.everyone.if.no.acl.found";
+    /** The values of {@code authorizer.class.name} that turn on Skiff's authorizer: Kafka's class, Skiff's own. */
+    public static final List<String> AUTHORIZER_CLASS_NAMES = List.of(
+            "org.apache.kafka.metadata.authorizer.StandardAuthorizer", "io.skiff.broker.security.authz.AclAuthorizer");
 
     static final String DEFAULT_LISTENERS = "PLAINTEXT://localhost:9092";
     static final String DEFAULT_PROTOCOL_MAP =
@@ -123,6 +129,17 @@ public final class BrokerConfig {
                     "New connections accepted per second; faster ones wait.")
             .define(QUOTA_WINDOW_NUM, INT, "11", atLeast(1), "Samples kept for client quotas.")
             .define(QUOTA_WINDOW_SIZE_SECONDS, INT, "1", atLeast(1), "Time span of each client quota sample.")
+            .define(AUTHORIZER_CLASS_NAME, STRING, "", "The authorizer; empty for none (everything allowed).")
+            .define(
+                    SUPER_USERS,
+                    STRING,
+                    "",
+                    "Principals (Type:name, semicolon-separated) the authorizer allows everything.")
+            .define(
+                    ALLOW_EVERYONE_IF_NO_ACL_FOUND,
+                    BOOLEAN,
+                    "false",
+                    "Whether the authorizer allows actions on resources that have no ACL at all.")
             .define("log.segment.bytes", INT, "1073741824", atLeast(14), "Segment size.")
             .define("log.roll.hours", INT, "168", atLeast(1), "Roll a segment after this long.")
             .define("log.roll.ms", LONG, null, "Roll a segment after this long; overrides log.roll.hours.")
@@ -493,6 +510,12 @@ public final class BrokerConfig {
 
     public int messageMaxBytes() {
         return getInt(MESSAGE_MAX_BYTES);
+    }
+
+    /** Whether {@code authorizer.class.name} turns on Skiff's authorizer. */
+    public boolean authorizerEnabled() {
+        String name = getString(AUTHORIZER_CLASS_NAME);
+        return name != null && AUTHORIZER_CLASS_NAMES.contains(name.trim());
     }
 
     public boolean unstableApiVersionsEnabled() {

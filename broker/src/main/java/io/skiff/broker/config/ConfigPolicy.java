@@ -128,6 +128,7 @@ public final class ConfigPolicy {
 
     static {
         honouredRules();
+        authorizerRules();
         checkedRules();
         ignoredBrokerConfigRules();
         ignoredRules();
@@ -252,6 +253,35 @@ public final class ConfigPolicy {
                         + " replicas (Apache Kafka 4.3.1 would silently acknowledge it with one); set it to 1 or remove the key");
     }
 
+    private static void authorizerRules() {
+        honouredWithin(
+                BrokerConfig.AUTHORIZER_CLASS_NAME,
+                v -> v.isEmpty() || BrokerConfig.AUTHORIZER_CLASS_NAMES.contains(v),
+                "empty (no authorizer: everything is allowed and the ACL APIs answer SECURITY_DISABLED), or"
+                        + " org.apache.kafka.metadata.authorizer.StandardAuthorizer or Skiff's own name for it,"
+                        + " io.skiff.broker.security.authz.AclAuthorizer: Skiff's built-in authorizer with Kafka's"
+                        + " semantics over the ACLs in the metadata log. Any other class is refused",
+                "Skiff cannot load authorizer plug-ins, so ACLs would not be enforced as that class would; use"
+                        + " org.apache.kafka.metadata.authorizer.StandardAuthorizer (Skiff's built-in authorizer with"
+                        + " Kafka's semantics) or remove the key");
+        honouredWithin(
+                BrokerConfig.SUPER_USERS,
+                ConfigPolicy::principalList,
+                "principals as Type:name separated by semicolons; used by the authorizer",
+                "expected principals as Type:name separated by semicolons, e.g. User:admin;User:alice");
+        honour(BrokerConfig.ALLOW_EVERYONE_IF_NO_ACL_FOUND, "used by the authorizer, as in Kafka");
+    }
+
+    private static boolean principalList(String value) {
+        for (String part : value.split(";")) {
+            String p = part.trim();
+            if (!p.isEmpty() && p.indexOf(':') <= 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     private static void checkedRules() {
         checked(
                 "process.roles",
@@ -270,12 +300,6 @@ public final class ConfigPolicy {
                 "PLAINTEXT only",
                 NO_TLS_SASL);
         checked("metadata.log.dir", "unset, or the first log directory: Skiff keeps the cluster metadata there");
-        checkedValue(
-                "authorizer.class.name",
-                String::isEmpty,
-                "refused unless empty: Skiff has no authorizer yet",
-                "Skiff has no authorizer yet, so ACLs would not be enforced and every client could do everything;"
-                        + " remove the key");
         checkedValue(
                 "create.topic.policy.class.name",
                 String::isEmpty,

@@ -3,6 +3,8 @@ package io.skiff.broker.handler;
 import io.skiff.broker.network.ApiHandler;
 import io.skiff.broker.network.RequestContext;
 import io.skiff.broker.quota.ClientQuotaAdmin;
+import io.skiff.broker.security.authz.AclOperation;
+import io.skiff.broker.security.authz.Authorizer;
 import io.skiff.wire.message.AlterClientQuotasRequest;
 import io.skiff.wire.message.AlterClientQuotasResponse;
 import io.skiff.wire.protocol.ApiKeys;
@@ -15,14 +17,17 @@ import java.util.Map;
 /**
  * AlterClientQuotas (key 49), versions 0-1: sets and removes client quotas of user, client-id
  * and IP entities (with {@code validate_only}), checked and recorded by {@link ClientQuotaAdmin}
- * with one answer per distinct entity, as Apache Kafka's controller answers. Stateless.
+ * with one answer per distinct entity, as Apache Kafka's controller answers. Needs ALTER_CONFIGS
+ * on the cluster (every entry CLUSTER_AUTHORIZATION_FAILED). Stateless.
  */
 public final class AlterClientQuotasHandler extends ApiHandler<AlterClientQuotasRequest> {
     private final ClientQuotaAdmin admin;
+    private final Authorizer authorizer;
 
-    public AlterClientQuotasHandler(ClientQuotaAdmin admin) {
+    public AlterClientQuotasHandler(ClientQuotaAdmin admin, Authorizer authorizer) {
         super(ApiKeys.ALTER_CLIENT_QUOTAS, 0, 1);
         this.admin = admin;
+        this.authorizer = authorizer;
     }
 
     @Override
@@ -40,6 +45,15 @@ public final class AlterClientQuotasHandler extends ApiHandler<AlterClientQuotas
                 ops.add(new ClientQuotaAdmin.Op(op.key(), op.remove() ? null : op.value()));
             }
             alterations.add(new ClientQuotaAdmin.Alteration(entity, ops));
+        }
+        if (!authorizer.authorizeCluster(context, AclOperation.ALTER_CONFIGS)) {
+            List<AlterClientQuotasResponse.EntryData> entries = new ArrayList<>();
+            for (ClientQuotaAdmin.Alteration a : alterations) {
+                entries.add(entry(
+                        a.entity(), Errors.CLUSTER_AUTHORIZATION_FAILED, Errors.CLUSTER_AUTHORIZATION_FAILED.message));
+            }
+            context.respond(new AlterClientQuotasResponse().setEntries(entries));
+            return;
         }
         admin.alter(alterations, request.validateOnly()).whenComplete((results, failure) -> {
             List<AlterClientQuotasResponse.EntryData> entries = new ArrayList<>();

@@ -3,6 +3,7 @@ package io.skiff.broker.handler;
 import io.skiff.broker.admin.TopicConfigAdmin;
 import io.skiff.broker.network.ApiHandler;
 import io.skiff.broker.network.RequestContext;
+import io.skiff.broker.security.authz.Authorizer;
 import io.skiff.wire.message.AlterConfigsRequest;
 import io.skiff.wire.message.AlterConfigsResponse;
 import io.skiff.wire.protocol.ApiKeys;
@@ -13,14 +14,16 @@ import java.util.List;
 /**
  * AlterConfigs (key 33), versions 0-2, the legacy form: the given configs become a topic's whole
  * set of overrides (keys not named go back to their defaults). Dynamic broker configs are not
- * supported yet.
+ * supported yet. Needs ALTER_CONFIGS on the topic (or the cluster for a broker).
  */
 public final class AlterConfigsHandler extends ApiHandler<AlterConfigsRequest> {
     private final TopicConfigAdmin admin;
+    private final Authorizer authorizer;
 
-    public AlterConfigsHandler(TopicConfigAdmin admin) {
+    public AlterConfigsHandler(TopicConfigAdmin admin, Authorizer authorizer) {
         super(ApiKeys.ALTER_CONFIGS, 0, 2);
         this.admin = admin;
+        this.authorizer = authorizer;
     }
 
     @Override
@@ -35,7 +38,11 @@ public final class AlterConfigsHandler extends ApiHandler<AlterConfigsRequest> {
             out[i] = new AlterConfigsResponse.AlterConfigsResourceResponse()
                     .setResourceType(r.resourceType())
                     .setResourceName(r.resourceName());
-            if (r.resourceType() == DescribeConfigsHandler.TOPIC) {
+            Errors refused =
+                    IncrementalAlterConfigsHandler.refusal(authorizer, context, r.resourceType(), r.resourceName());
+            if (refused != Errors.NONE) {
+                out[i].setErrorCode(refused.code).setErrorMessage(null);
+            } else if (r.resourceType() == DescribeConfigsHandler.TOPIC) {
                 List<TopicConfigAdmin.Op> ops = new ArrayList<>();
                 for (AlterConfigsRequest.AlterableConfig c : r.configs()) {
                     ops.add(new TopicConfigAdmin.Op(c.name(), TopicConfigAdmin.SET, c.value()));

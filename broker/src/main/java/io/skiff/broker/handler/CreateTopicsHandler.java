@@ -5,6 +5,9 @@ import io.skiff.broker.config.BrokerConfig;
 import io.skiff.broker.config.TopicConfigs;
 import io.skiff.broker.network.ApiHandler;
 import io.skiff.broker.network.RequestContext;
+import io.skiff.broker.security.authz.AclOperation;
+import io.skiff.broker.security.authz.Authorizer;
+import io.skiff.broker.security.authz.ResourceType;
 import io.skiff.wire.message.CreateTopicsRequest;
 import io.skiff.wire.message.CreateTopicsResponse;
 import io.skiff.wire.protocol.ApiKeys;
@@ -22,11 +25,13 @@ import java.util.Map;
 public final class CreateTopicsHandler extends ApiHandler<CreateTopicsRequest> {
     private final TopicAdmin admin;
     private final BrokerConfig config;
+    private final Authorizer authorizer;
 
-    public CreateTopicsHandler(TopicAdmin admin, BrokerConfig config) {
+    public CreateTopicsHandler(TopicAdmin admin, BrokerConfig config, Authorizer authorizer) {
         super(ApiKeys.CREATE_TOPICS, 2, 7);
         this.admin = admin;
         this.config = config;
+        this.authorizer = authorizer;
     }
 
     @Override
@@ -45,17 +50,44 @@ public final class CreateTopicsHandler extends ApiHandler<CreateTopicsRequest> {
                     new TopicAdmin.NewTopic(t.name(), t.numPartitions(), t.replicationFactor(), assignments, configs));
         }
         short version = context.apiVersion;
-        admin.create(topics, request.validateOnly()).whenComplete((outcomes, error) -> {
+        // Kafka: CREATE on the cluster covers every topic, else CREATE on each; configs need DESCRIBE_CONFIGS.
+        boolean clusterCreate = authorizer.authorizeCluster(context, AclOperation.CREATE);
+        List<TopicAdmin.NewTopic> allowed = new ArrayList<>(topics.size());
+        boolean[] denied = new boolean[topics.size()];
+        boolean[] configsDenied = new boolean[topics.size()];
+        for (int i = 0; i < topics.size(); i++) {
+            String name = topics.get(i).name();
+            denied[i] = !clusterCreate && !authorizer.authorize(context, AclOperation.CREATE, ResourceType.TOPIC, name);
+            configsDenied[i] = !authorizer.authorize(context, AclOperation.DESCRIBE_CONFIGS, ResourceType.TOPIC, name);
+            if (!denied[i]) {
+                allowed.add(topics.get(i));
+            }
+        }
+        admin.create(allowed, request.validateOnly()).whenComplete((outcomes, error) -> {
             List<CreateTopicsResponse.CreatableTopicResult> results = new ArrayList<>(topics.size());
+            int next = 0;
             for (int i = 0; i < topics.size(); i++) {
                 CreateTopicsResponse.CreatableTopicResult r = new CreateTopicsResponse.CreatableTopicResult()
                         .setName(topics.get(i).name());
+                if (denied[i]) {
+                    r.setErrorCode(Errors.TOPIC_AUTHORIZATION_FAILED.code).setErrorMessage("Authorization failed.");
+                    if (configsDenied[i]) {
+                        r.setTopicConfigErrorCode(Errors.TOPIC_AUTHORIZATION_FAILED.code);
+                    }
+                    results.add(r);
+                    continue;
+                }
+                int at = next++;
                 if (error != null) {
                     r.setErrorCode(Errors.UNKNOWN_SERVER_ERROR.code).setErrorMessage(error.getMessage());
                 } else {
-                    TopicAdmin.Outcome o = outcomes.get(i);
+                    TopicAdmin.Outcome o = outcomes.get(at);
                     r.setErrorCode(o.error().code).setErrorMessage(o.message()).setTopicId(o.topicId());
-                    if (o.ok() && version >= 5) {
+                    if (o.ok() && version >= 5 && configsDenied[i]) {
+                        r.setTopicConfigErrorCode(Errors.TOPIC_AUTHORIZATION_FAILED.code)
+                                .setNumPartitions(o.numPartitions())
+                                .setReplicationFactor(o.replicationFactor());
+                    } else if (o.ok() && version >= 5) {
                         r.setNumPartitions(o.numPartitions())
                                 .setReplicationFactor(o.replicationFactor())
                                 .setConfigs(configs(o.configs()));

@@ -7,6 +7,9 @@ import io.skiff.broker.network.ApiHandler;
 import io.skiff.broker.network.RequestContext;
 import io.skiff.broker.partition.Partition;
 import io.skiff.broker.partition.PartitionManager;
+import io.skiff.broker.security.authz.AclOperation;
+import io.skiff.broker.security.authz.Authorizer;
+import io.skiff.broker.security.authz.ResourceType;
 import io.skiff.storage.DeleteRecordsResult;
 import io.skiff.wire.message.DeleteRecordsRequest;
 import io.skiff.wire.message.DeleteRecordsResponse;
@@ -18,16 +21,19 @@ import java.util.List;
 /**
  * DeleteRecords (key 21), versions 0-2: advances each partition's log start offset (offset -1
  * means the high watermark), deleting whole segments below it; only on topics whose cleanup
- * policy includes delete.
+ * policy includes delete. Each topic needs DELETE (TOPIC_AUTHORIZATION_FAILED).
  */
 public final class DeleteRecordsHandler extends ApiHandler<DeleteRecordsRequest> {
     private final MetadataManager metadata;
     private final PartitionManager partitionManager;
 
-    public DeleteRecordsHandler(MetadataManager metadata, PartitionManager partitions) {
+    private final Authorizer authorizer;
+
+    public DeleteRecordsHandler(MetadataManager metadata, PartitionManager partitions, Authorizer authorizer) {
         super(ApiKeys.DELETE_RECORDS, 0, 2);
         this.metadata = metadata;
         this.partitionManager = partitions;
+        this.authorizer = authorizer;
     }
 
     @Override
@@ -36,6 +42,7 @@ public final class DeleteRecordsHandler extends ApiHandler<DeleteRecordsRequest>
         List<DeleteRecordsResponse.DeleteRecordsTopicResult> topics = new ArrayList<>();
         for (DeleteRecordsRequest.DeleteRecordsTopic t : request.topics()) {
             TopicImage topic = image.topic(t.name());
+            boolean denied = !authorizer.authorize(context, AclOperation.DELETE, ResourceType.TOPIC, t.name());
             List<DeleteRecordsResponse.DeleteRecordsPartitionResult> partitions = new ArrayList<>();
             for (DeleteRecordsRequest.DeleteRecordsPartition p : t.partitions()) {
                 DeleteRecordsResponse.DeleteRecordsPartitionResult out =
@@ -43,7 +50,9 @@ public final class DeleteRecordsHandler extends ApiHandler<DeleteRecordsRequest>
                                 .setPartitionIndex(p.partitionIndex())
                                 .setLowWatermark(-1);
                 Partition partition = partitionManager.partition(topic, p.partitionIndex());
-                if (partition == null) {
+                if (denied) {
+                    out.setErrorCode(Errors.TOPIC_AUTHORIZATION_FAILED.code);
+                } else if (partition == null) {
                     out.setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code);
                 } else if (!partition.isLeader()) {
                     out.setErrorCode(Errors.NOT_LEADER_OR_FOLLOWER.code);

@@ -1,26 +1,66 @@
 package io.skiff.broker.handler;
 
 import io.skiff.broker.admin.TopicAdmin;
+import io.skiff.broker.metadata.MetadataManager;
+import io.skiff.broker.metadata.TopicImage;
 import io.skiff.broker.network.ApiHandler;
 import io.skiff.broker.network.RequestContext;
+import io.skiff.broker.security.authz.AclOperation;
+import io.skiff.broker.security.authz.Authorizer;
+import io.skiff.broker.security.authz.ResourceType;
 import io.skiff.wire.message.DeleteTopicsRequest;
 import io.skiff.wire.message.DeleteTopicsResponse;
 import io.skiff.wire.protocol.ApiKeys;
 import io.skiff.wire.protocol.Errors;
+import io.skiff.wire.protocol.Uuid;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * DeleteTopics (key 20), versions 1-6: by name, or (v6) by name or topic id. The metadata
  * change is durable when the answer leaves; the partitions' files are removed in the
- * background.
+ * background. Each topic needs DELETE (TOPIC_AUTHORIZATION_FAILED, before its existence is
+ * looked at); one given by id also DESCRIBE, or its name is not answered.
  */
 public final class DeleteTopicsHandler extends ApiHandler<DeleteTopicsRequest> {
     private final TopicAdmin admin;
+    private final MetadataManager metadata;
+    private final Authorizer authorizer;
 
-    public DeleteTopicsHandler(TopicAdmin admin) {
+    public DeleteTopicsHandler(TopicAdmin admin, MetadataManager metadata, Authorizer authorizer) {
         super(ApiKeys.DELETE_TOPICS, 1, 6);
         this.admin = admin;
+        this.metadata = metadata;
+        this.authorizer = authorizer;
+    }
+
+    /**
+     * Kafka's checks for one topic: by id, DESCRIBE (or the name stays hidden), then DELETE.
+     * Null when allowed or when an id names no topic (the admin answers UNKNOWN_TOPIC_ID).
+     */
+    private DeleteTopicsResponse.DeletableTopicResult refusal(RequestContext context, TopicAdmin.TopicRef ref) {
+        boolean byId = ref.id() != null && !ref.id().equals(Uuid.ZERO);
+        String name = ref.name();
+        if (byId) {
+            TopicImage t = metadata.image().topic(ref.id());
+            if (t == null) {
+                return null;
+            }
+            name = t.name();
+            if (!authorizer.authorize(context, AclOperation.DESCRIBE, ResourceType.TOPIC, name)) {
+                return new DeleteTopicsResponse.DeletableTopicResult()
+                        .setName(null)
+                        .setTopicId(ref.id())
+                        .setErrorCode(Errors.TOPIC_AUTHORIZATION_FAILED.code);
+            }
+        }
+        if (name != null && !authorizer.authorize(context, AclOperation.DELETE, ResourceType.TOPIC, name)) {
+            return new DeleteTopicsResponse.DeletableTopicResult()
+                    .setName(name)
+                    .setTopicId(byId ? ref.id() : Uuid.ZERO)
+                    .setErrorCode(Errors.TOPIC_AUTHORIZATION_FAILED.code);
+        }
+        return null;
     }
 
     @Override
@@ -35,16 +75,31 @@ public final class DeleteTopicsHandler extends ApiHandler<DeleteTopicsRequest> {
                 refs.add(new TopicAdmin.TopicRef(name, null));
             }
         }
-        admin.delete(refs).whenComplete((deleted, error) -> {
+        List<DeleteTopicsResponse.DeletableTopicResult> refused = new ArrayList<>(refs.size());
+        List<TopicAdmin.TopicRef> allowed = new ArrayList<>(refs.size());
+        for (TopicAdmin.TopicRef ref : refs) {
+            DeleteTopicsResponse.DeletableTopicResult r = authorizer.enabled() ? refusal(context, ref) : null;
+            refused.add(r);
+            if (r == null) {
+                allowed.add(ref);
+            }
+        }
+        admin.delete(allowed).whenComplete((deleted, error) -> {
             List<DeleteTopicsResponse.DeletableTopicResult> results = new ArrayList<>(refs.size());
+            int next = 0;
             for (int i = 0; i < refs.size(); i++) {
+                if (refused.get(i) != null) {
+                    results.add(refused.get(i));
+                    continue;
+                }
+                int at = next++;
                 DeleteTopicsResponse.DeletableTopicResult r = new DeleteTopicsResponse.DeletableTopicResult();
                 if (error != null) {
                     r.setName(refs.get(i).name())
                             .setErrorCode(Errors.UNKNOWN_SERVER_ERROR.code)
                             .setErrorMessage(error.getMessage());
                 } else {
-                    TopicAdmin.Deleted d = deleted.get(i);
+                    TopicAdmin.Deleted d = deleted.get(at);
                     r.setName(d.name() != null ? d.name() : refs.get(i).name())
                             .setTopicId(d.id())
                             .setErrorCode(d.error().code)

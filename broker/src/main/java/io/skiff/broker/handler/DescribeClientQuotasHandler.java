@@ -4,6 +4,8 @@ import io.skiff.broker.metadata.MetadataManager;
 import io.skiff.broker.network.ApiHandler;
 import io.skiff.broker.network.RequestContext;
 import io.skiff.broker.quota.ClientQuotaAdmin;
+import io.skiff.broker.security.authz.AclOperation;
+import io.skiff.broker.security.authz.Authorizer;
 import io.skiff.wire.message.DescribeClientQuotasRequest;
 import io.skiff.wire.message.DescribeClientQuotasResponse;
 import io.skiff.wire.protocol.ApiKeys;
@@ -15,18 +17,27 @@ import java.util.Map;
 /**
  * DescribeClientQuotas (key 48), versions 0-1: the client quotas of the current metadata image
  * that match the filter, or the filter's error with no entries, as Apache Kafka answers
- * ({@link ClientQuotaAdmin#describe}). Stateless.
+ * ({@link ClientQuotaAdmin#describe}). Needs DESCRIBE_CONFIGS on the cluster. Stateless.
  */
 public final class DescribeClientQuotasHandler extends ApiHandler<DescribeClientQuotasRequest> {
     private final MetadataManager metadata;
+    private final Authorizer authorizer;
 
-    public DescribeClientQuotasHandler(MetadataManager metadata) {
+    public DescribeClientQuotasHandler(MetadataManager metadata, Authorizer authorizer) {
         super(ApiKeys.DESCRIBE_CLIENT_QUOTAS, 0, 1);
         this.metadata = metadata;
+        this.authorizer = authorizer;
     }
 
     @Override
     public void handle(RequestContext context, DescribeClientQuotasRequest request) {
+        if (!authorizer.authorizeCluster(context, AclOperation.DESCRIBE_CONFIGS)) {
+            context.respond(new DescribeClientQuotasResponse()
+                    .setErrorCode(Errors.CLUSTER_AUTHORIZATION_FAILED.code)
+                    .setErrorMessage(Errors.CLUSTER_AUTHORIZATION_FAILED.message)
+                    .setEntries(null));
+            return;
+        }
         List<ClientQuotaAdmin.Component> components =
                 new ArrayList<>(request.components().size());
         for (DescribeClientQuotasRequest.ComponentData c : request.components()) {

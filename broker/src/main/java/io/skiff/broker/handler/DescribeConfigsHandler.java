@@ -8,6 +8,9 @@ import io.skiff.broker.metadata.MetadataManager;
 import io.skiff.broker.metadata.TopicImage;
 import io.skiff.broker.network.ApiHandler;
 import io.skiff.broker.network.RequestContext;
+import io.skiff.broker.security.authz.AclOperation;
+import io.skiff.broker.security.authz.Authorizer;
+import io.skiff.broker.security.authz.ResourceType;
 import io.skiff.wire.message.DescribeConfigsRequest;
 import io.skiff.wire.message.DescribeConfigsResponse;
 import io.skiff.wire.protocol.ApiKeys;
@@ -20,22 +23,42 @@ import java.util.Set;
 /**
  * DescribeConfigs (key 32), versions 1-4: topic resources (every topic key with its effective
  * value, source and synonyms, as Apache Kafka resolves them) and broker resources (this
- * node's keys: set in the properties, environment or overrides, or defaults).
+ * node's keys: set in the properties, environment or overrides, or defaults). Needs
+ * DESCRIBE_CONFIGS on the topic, or on the cluster for a broker (TOPIC_ or
+ * CLUSTER_AUTHORIZATION_FAILED for that resource).
  */
 public final class DescribeConfigsHandler extends ApiHandler<DescribeConfigsRequest> {
     static final byte TOPIC = 2;
     static final byte BROKER = 4;
+    static final byte BROKER_LOGGER = 8;
 
     private static final byte SOURCE_STATIC_BROKER = 4;
     private static final byte SOURCE_DEFAULT = 5;
 
     private final LocalNode node;
     private final MetadataManager metadata;
+    private final Authorizer authorizer;
 
-    public DescribeConfigsHandler(LocalNode node, MetadataManager metadata) {
+    public DescribeConfigsHandler(LocalNode node, MetadataManager metadata, Authorizer authorizer) {
         super(ApiKeys.DESCRIBE_CONFIGS, 1, 4);
         this.node = node;
         this.metadata = metadata;
+        this.authorizer = authorizer;
+    }
+
+    /** Kafka's check: DESCRIBE_CONFIGS on the topic, or on the cluster for broker resources; NONE when allowed. */
+    private Errors refusal(RequestContext context, DescribeConfigsRequest.DescribeConfigsResource r) {
+        if (r.resourceType() == TOPIC) {
+            return authorizer.authorize(context, AclOperation.DESCRIBE_CONFIGS, ResourceType.TOPIC, r.resourceName())
+                    ? Errors.NONE
+                    : Errors.TOPIC_AUTHORIZATION_FAILED;
+        }
+        if (r.resourceType() == BROKER || r.resourceType() == BROKER_LOGGER) {
+            return authorizer.authorizeCluster(context, AclOperation.DESCRIBE_CONFIGS)
+                    ? Errors.NONE
+                    : Errors.CLUSTER_AUTHORIZATION_FAILED;
+        }
+        return Errors.NONE;
     }
 
     @Override
@@ -46,7 +69,12 @@ public final class DescribeConfigsHandler extends ApiHandler<DescribeConfigsRequ
             DescribeConfigsResponse.DescribeConfigsResult result = new DescribeConfigsResponse.DescribeConfigsResult()
                     .setResourceType(r.resourceType())
                     .setResourceName(r.resourceName());
-            if (r.resourceType() == TOPIC) {
+            Errors refused = refusal(context, r);
+            if (refused != Errors.NONE) {
+                result.setErrorCode(refused.code)
+                        .setErrorMessage(refused.message)
+                        .setConfigs(new ArrayList<>());
+            } else if (r.resourceType() == TOPIC) {
                 describeTopic(
                         result, r.resourceName(), keys, request.includeSynonyms(), request.includeDocumentation());
             } else if (r.resourceType() == BROKER) {

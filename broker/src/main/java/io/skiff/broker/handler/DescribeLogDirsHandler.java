@@ -3,6 +3,8 @@ package io.skiff.broker.handler;
 import io.skiff.broker.network.ApiHandler;
 import io.skiff.broker.network.RequestContext;
 import io.skiff.broker.partition.PartitionManager;
+import io.skiff.broker.security.authz.AclOperation;
+import io.skiff.broker.security.authz.Authorizer;
 import io.skiff.storage.LogDir;
 import io.skiff.storage.LogManager;
 import io.skiff.storage.PartitionLog;
@@ -28,15 +30,24 @@ import java.util.Set;
 public final class DescribeLogDirsHandler extends ApiHandler<DescribeLogDirsRequest> {
     private final PartitionManager partitions;
     private final List<String> logDirs;
+    private final Authorizer authorizer;
 
-    public DescribeLogDirsHandler(PartitionManager partitions, List<String> logDirs) {
+    public DescribeLogDirsHandler(PartitionManager partitions, List<String> logDirs, Authorizer authorizer) {
         super(ApiKeys.DESCRIBE_LOG_DIRS, 1, 5);
         this.partitions = partitions;
         this.logDirs = logDirs;
+        this.authorizer = authorizer;
     }
 
     @Override
     public void handle(RequestContext context, DescribeLogDirsRequest request) {
+        if (!authorizer.authorizeCluster(context, AclOperation.DESCRIBE)) {
+            // As Kafka: no directories, and the error where the version has room for it.
+            context.respond(new DescribeLogDirsResponse()
+                    .setErrorCode(Errors.CLUSTER_AUTHORIZATION_FAILED.code)
+                    .setResults(new ArrayList<>()));
+            return;
+        }
         Set<String> wanted = null;
         if (request.topics() != null) {
             wanted = new HashSet<>();

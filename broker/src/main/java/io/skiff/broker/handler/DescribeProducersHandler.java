@@ -6,6 +6,9 @@ import io.skiff.broker.network.ApiHandler;
 import io.skiff.broker.network.RequestContext;
 import io.skiff.broker.partition.Partition;
 import io.skiff.broker.partition.PartitionManager;
+import io.skiff.broker.security.authz.AclOperation;
+import io.skiff.broker.security.authz.Authorizer;
+import io.skiff.broker.security.authz.ResourceType;
 import io.skiff.storage.ActiveProducer;
 import io.skiff.wire.message.DescribeProducersRequest;
 import io.skiff.wire.message.DescribeProducersResponse;
@@ -17,16 +20,19 @@ import java.util.List;
 /**
  * DescribeProducers (key 61), version 0: the producer ids each partition keeps idempotence
  * state for, with their epoch, last sequence and last timestamp (kafka-transactions.sh
- * describe-producers).
+ * describe-producers). Each topic needs READ (TOPIC_AUTHORIZATION_FAILED).
  */
 public final class DescribeProducersHandler extends ApiHandler<DescribeProducersRequest> {
     private final MetadataManager metadata;
     private final PartitionManager partitionManager;
 
-    public DescribeProducersHandler(MetadataManager metadata, PartitionManager partitions) {
+    private final Authorizer authorizer;
+
+    public DescribeProducersHandler(MetadataManager metadata, PartitionManager partitions, Authorizer authorizer) {
         super(ApiKeys.DESCRIBE_PRODUCERS, 0, 0);
         this.metadata = metadata;
         this.partitionManager = partitions;
+        this.authorizer = authorizer;
     }
 
     @Override
@@ -35,11 +41,14 @@ public final class DescribeProducersHandler extends ApiHandler<DescribeProducers
         List<DescribeProducersResponse.TopicResponse> topics = new ArrayList<>();
         for (DescribeProducersRequest.TopicRequest t : request.topics()) {
             List<DescribeProducersResponse.PartitionResponse> partitions = new ArrayList<>();
+            boolean denied = !authorizer.authorize(context, AclOperation.READ, ResourceType.TOPIC, t.name());
             for (int partition : t.partitionIndexes()) {
                 DescribeProducersResponse.PartitionResponse out =
                         new DescribeProducersResponse.PartitionResponse().setPartitionIndex(partition);
                 Partition p = partitionManager.partition(image.topic(t.name()), partition);
-                if (p == null) {
+                if (denied) {
+                    out.setErrorCode(Errors.TOPIC_AUTHORIZATION_FAILED.code);
+                } else if (p == null) {
                     out.setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code);
                 } else if (!p.isLeader()) {
                     out.setErrorCode(Errors.NOT_LEADER_OR_FOLLOWER.code);

@@ -7,6 +7,9 @@ import io.skiff.broker.network.ApiHandler;
 import io.skiff.broker.network.RequestContext;
 import io.skiff.broker.partition.Partition;
 import io.skiff.broker.partition.PartitionManager;
+import io.skiff.broker.security.authz.AclOperation;
+import io.skiff.broker.security.authz.Authorizer;
+import io.skiff.broker.security.authz.ResourceType;
 import io.skiff.wire.message.DescribeTopicPartitionsRequest;
 import io.skiff.wire.message.DescribeTopicPartitionsResponse;
 import io.skiff.wire.protocol.ApiKeys;
@@ -19,7 +22,9 @@ import java.util.TreeMap;
 /**
  * DescribeTopicPartitions (key 75), version 0: the requested topics (all when none are named)
  * in name order, paged by partition count: at most {@code min(ResponsePartitionLimit, 2000)}
- * partitions per answer, with a cursor that says where the next page starts.
+ * partitions per answer, with a cursor that says where the next page starts. Only topics the
+ * client may DESCRIBE: the others are left out of an all-topics answer and answer
+ * TOPIC_AUTHORIZATION_FAILED when named.
  */
 public final class DescribeTopicPartitionsHandler extends ApiHandler<DescribeTopicPartitionsRequest> {
     /** Apache Kafka's max.request.partition.size.limit default. */
@@ -29,8 +34,12 @@ public final class DescribeTopicPartitionsHandler extends ApiHandler<DescribeTop
     private final PartitionManager partitionManager;
     private final MetadataManager metadata;
 
-    public DescribeTopicPartitionsHandler(LocalNode node, MetadataManager metadata, PartitionManager partitionManager) {
+    private final Authorizer authorizer;
+
+    public DescribeTopicPartitionsHandler(
+            LocalNode node, MetadataManager metadata, PartitionManager partitionManager, Authorizer authorizer) {
         super(ApiKeys.DESCRIBE_TOPIC_PARTITIONS, 0, 0);
+        this.authorizer = authorizer;
         this.node = node;
         this.partitionManager = partitionManager;
         this.metadata = metadata;
@@ -43,12 +52,20 @@ public final class DescribeTopicPartitionsHandler extends ApiHandler<DescribeTop
         List<DescribeTopicPartitionsResponse.DescribeTopicPartitionsResponseTopic> missing = new ArrayList<>();
         if (request.topics().isEmpty()) {
             for (TopicImage t : image.topics()) {
-                found.put(t.name(), t);
+                if (authorizer.authorize(context, AclOperation.DESCRIBE, ResourceType.TOPIC, t.name())) {
+                    found.put(t.name(), t);
+                }
             }
         } else {
             for (DescribeTopicPartitionsRequest.TopicRequest r : request.topics()) {
                 TopicImage t = image.topic(r.name());
-                if (t != null) {
+                if (!authorizer.authorize(context, AclOperation.DESCRIBE, ResourceType.TOPIC, r.name())) {
+                    missing.add(new DescribeTopicPartitionsResponse.DescribeTopicPartitionsResponseTopic()
+                            .setName(r.name())
+                            .setTopicId(Uuid.ZERO)
+                            .setErrorCode(Errors.TOPIC_AUTHORIZATION_FAILED.code)
+                            .setTopicAuthorizedOperations(LocalNode.OPERATIONS_NOT_REQUESTED));
+                } else if (t != null) {
                     found.put(t.name(), t);
                 } else {
                     missing.add(new DescribeTopicPartitionsResponse.DescribeTopicPartitionsResponseTopic()
@@ -84,7 +101,8 @@ public final class DescribeTopicPartitionsHandler extends ApiHandler<DescribeTop
                     .setTopicId(t.id())
                     .setIsInternal(t.isInternal())
                     .setPartitions(partitions)
-                    .setTopicAuthorizedOperations(LocalNode.ALL_TOPIC_OPERATIONS));
+                    .setTopicAuthorizedOperations(
+                            authorizer.authorizedOperations(context, ResourceType.TOPIC, t.name())));
             if (p < t.partitions()) {
                 next = new DescribeTopicPartitionsResponse.Cursor()
                         .setTopicName(t.name())

@@ -10,6 +10,9 @@ import io.skiff.broker.network.ApiHandler;
 import io.skiff.broker.network.RequestContext;
 import io.skiff.broker.partition.Partition;
 import io.skiff.broker.partition.PartitionManager;
+import io.skiff.broker.security.authz.AclOperation;
+import io.skiff.broker.security.authz.Authorizer;
+import io.skiff.broker.security.authz.ResourceType;
 import io.skiff.storage.AbortedTxn;
 import io.skiff.storage.ReadResult;
 import io.skiff.storage.TopicPartition;
@@ -22,7 +25,9 @@ import io.skiff.wire.protocol.Uuid;
 import io.skiff.wire.record.ByteBufRecords;
 import io.skiff.wire.record.Records;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -38,7 +43,9 @@ import java.util.function.LongSupplier;
  * as Kafka sends); {@code last_stable_offset} is filled for both levels. A client over its
  * consumer byte-rate quota is answered without records (and never gets more than its quota
  * allows in one window). Records go out as file regions of the segment
- * files (see the network layer): the broker never copies them.
+ * files (see the network layer): the broker never copies them. Every partition of a topic the
+ * client may not READ (a replica: CLUSTER_ACTION) answers TOPIC_AUTHORIZATION_FAILED, in every
+ * version and whether named or given by id.
  */
 public final class FetchHandler extends ApiHandler<FetchRequest> {
     static final byte READ_COMMITTED = 1;
@@ -52,19 +59,57 @@ public final class FetchHandler extends ApiHandler<FetchRequest> {
     private final FetchSessionCache sessions;
     private final FetchPurgatory purgatory;
     private final LongSupplier clockMs;
+    private final Authorizer authorizer;
 
     public FetchHandler(
             MetadataManager metadata,
             PartitionManager partitions,
             FetchSessionCache sessions,
             FetchPurgatory purgatory,
-            LongSupplier clockMs) {
+            LongSupplier clockMs,
+            Authorizer authorizer) {
         super(ApiKeys.FETCH, 4, 18);
+        this.authorizer = authorizer;
         this.metadata = metadata;
         this.partitions = partitions;
         this.sessions = sessions;
         this.purgatory = purgatory;
         this.clockMs = clockMs;
+    }
+
+    /**
+     * The topics of the session's partitions this fetch may not read, as Kafka decides: READ on
+     * each topic for a consumer, CLUSTER_ACTION on the cluster for a replica (all of them when it
+     * lacks it). Null when every one may be read. A topic id that names no topic is left to
+     * answer UNKNOWN_TOPIC_ID.
+     */
+    private Set<String> deniedTopics(RequestContext context, FetchRequest request, FetchSessionCache.Context session) {
+        if (!authorizer.enabled()) {
+            return null;
+        }
+        int replicaId = context.apiVersion >= 15 ? request.replicaState().replicaId() : request.replicaId();
+        boolean replica = replicaId >= 0 && authorizer.authorizeCluster(context, AclOperation.CLUSTER_ACTION);
+        if (replicaId >= 0 && replica) {
+            return null;
+        }
+        Set<String> denied = null;
+        Set<String> allowed = null;
+        for (FetchSessionCache.Partition p : session.partitions) {
+            String topic = p.key.topic();
+            if (topic == null
+                    || (allowed != null && allowed.contains(topic))
+                    || (denied != null && denied.contains(topic))) {
+                continue;
+            }
+            if (replicaId < 0 && authorizer.authorize(context, AclOperation.READ, ResourceType.TOPIC, topic)) {
+                allowed = allowed == null ? new HashSet<>() : allowed;
+                allowed.add(topic);
+            } else {
+                denied = denied == null ? new HashSet<>() : denied;
+                denied.add(topic);
+            }
+        }
+        return denied;
     }
 
     @Override
@@ -101,7 +146,7 @@ public final class FetchHandler extends ApiHandler<FetchRequest> {
                     .setResponses(new ArrayList<>()));
             return;
         }
-        PendingFetch pending = new PendingFetch(context, request, session);
+        PendingFetch pending = new PendingFetch(context, request, session, deniedTopics(context, request, session));
         if (pending.tryComplete()) {
             return;
         }
@@ -138,13 +183,18 @@ public final class FetchHandler extends ApiHandler<FetchRequest> {
         private final RequestContext context;
         private final FetchRequest request;
         private final FetchSessionCache.Context session;
+        /** Topics this fetch may not read (TOPIC_AUTHORIZATION_FAILED); null when none. */
+        private final Set<String> denied;
+
         private final AtomicBoolean done = new AtomicBoolean();
         /** Bytes readable, as last read plus what appends announced since. */
         private final AtomicLong readable = new AtomicLong();
 
         private final AtomicBoolean wakeQueued = new AtomicBoolean();
 
-        PendingFetch(RequestContext context, FetchRequest request, FetchSessionCache.Context session) {
+        PendingFetch(
+                RequestContext context, FetchRequest request, FetchSessionCache.Context session, Set<String> denied) {
+            this.denied = denied;
             this.context = context;
             this.request = request;
             this.session = session;
@@ -228,6 +278,11 @@ public final class FetchHandler extends ApiHandler<FetchRequest> {
                 PartitionRead r = new PartitionRead(p);
                 out.partitions.add(r);
                 FetchSessionCache.Key k = p.key;
+                if (denied != null && k.topic() != null && denied.contains(k.topic())) {
+                    r.error = Errors.TOPIC_AUTHORIZATION_FAILED;
+                    out.errors = true;
+                    continue;
+                }
                 TopicImage topic = k.topic() == null ? null : image.topic(k.topic());
                 if (topic == null || (k.topicId() != null && !k.topicId().equals(topic.id()))) {
                     r.error = k.topicId() != null ? Errors.UNKNOWN_TOPIC_ID : Errors.UNKNOWN_TOPIC_OR_PARTITION;

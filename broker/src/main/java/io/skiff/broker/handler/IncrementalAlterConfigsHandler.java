@@ -3,6 +3,9 @@ package io.skiff.broker.handler;
 import io.skiff.broker.admin.TopicConfigAdmin;
 import io.skiff.broker.network.ApiHandler;
 import io.skiff.broker.network.RequestContext;
+import io.skiff.broker.security.authz.AclOperation;
+import io.skiff.broker.security.authz.Authorizer;
+import io.skiff.broker.security.authz.ResourceType;
 import io.skiff.wire.message.IncrementalAlterConfigsRequest;
 import io.skiff.wire.message.IncrementalAlterConfigsResponse;
 import io.skiff.wire.protocol.ApiKeys;
@@ -15,13 +18,32 @@ import java.util.Map;
 /**
  * IncrementalAlterConfigs (key 44), versions 0-1: SET, DELETE, APPEND and SUBTRACT of topic
  * config overrides. Dynamic broker configs are not supported yet (INVALID_REQUEST, saying so).
+ * Needs ALTER_CONFIGS on the topic, or on the cluster for a broker (TOPIC_ or
+ * CLUSTER_AUTHORIZATION_FAILED for that resource).
  */
 public final class IncrementalAlterConfigsHandler extends ApiHandler<IncrementalAlterConfigsRequest> {
     private final TopicConfigAdmin admin;
+    private final Authorizer authorizer;
 
-    public IncrementalAlterConfigsHandler(TopicConfigAdmin admin) {
+    public IncrementalAlterConfigsHandler(TopicConfigAdmin admin, Authorizer authorizer) {
         super(ApiKeys.INCREMENTAL_ALTER_CONFIGS, 0, 1);
         this.admin = admin;
+        this.authorizer = authorizer;
+    }
+
+    /** Kafka's check: ALTER_CONFIGS on the topic, or on the cluster for a broker; NONE when allowed. */
+    static Errors refusal(Authorizer authorizer, RequestContext context, byte resourceType, String name) {
+        if (resourceType == DescribeConfigsHandler.TOPIC) {
+            return authorizer.authorize(context, AclOperation.ALTER_CONFIGS, ResourceType.TOPIC, name)
+                    ? Errors.NONE
+                    : Errors.TOPIC_AUTHORIZATION_FAILED;
+        }
+        if (resourceType == DescribeConfigsHandler.BROKER || resourceType == DescribeConfigsHandler.BROKER_LOGGER) {
+            return authorizer.authorizeCluster(context, AclOperation.ALTER_CONFIGS)
+                    ? Errors.NONE
+                    : Errors.CLUSTER_AUTHORIZATION_FAILED;
+        }
+        return Errors.NONE;
     }
 
     @Override
@@ -43,7 +65,10 @@ public final class IncrementalAlterConfigsHandler extends ApiHandler<Incremental
             out[i] = new IncrementalAlterConfigsResponse.AlterConfigsResourceResponse()
                     .setResourceType(r.resourceType())
                     .setResourceName(r.resourceName());
-            if (r.resourceType() == DescribeConfigsHandler.TOPIC) {
+            Errors refused = refusal(authorizer, context, r.resourceType(), r.resourceName());
+            if (refused != Errors.NONE) {
+                out[i].setErrorCode(refused.code).setErrorMessage(null);
+            } else if (r.resourceType() == DescribeConfigsHandler.TOPIC) {
                 if (topicCount.get(r.resourceName()) > 1) {
                     out[i].setErrorCode(Errors.INVALID_REQUEST.code)
                             .setErrorMessage("Duplicate resource in the request");

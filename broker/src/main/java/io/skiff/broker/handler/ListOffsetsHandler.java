@@ -7,6 +7,9 @@ import io.skiff.broker.network.ApiHandler;
 import io.skiff.broker.network.RequestContext;
 import io.skiff.broker.partition.Partition;
 import io.skiff.broker.partition.PartitionManager;
+import io.skiff.broker.security.authz.AclOperation;
+import io.skiff.broker.security.authz.Authorizer;
+import io.skiff.broker.security.authz.ResourceType;
 import io.skiff.storage.PartitionLog;
 import io.skiff.storage.TimestampAndOffset;
 import io.skiff.wire.message.ListOffsetsRequest;
@@ -21,7 +24,7 @@ import java.util.List;
  * offset for read_committed), earliest (-2), max timestamp (-3), earliest local (-4), latest
  * tiered (-5) and earliest pending upload (-6), or the first offset whose timestamp is at or
  * after a given time, found through the time index. Answers never point past what the
- * isolation level may read.
+ * isolation level may read. Each topic needs DESCRIBE (TOPIC_AUTHORIZATION_FAILED).
  */
 public final class ListOffsetsHandler extends ApiHandler<ListOffsetsRequest> {
     private static final byte READ_COMMITTED = 1;
@@ -29,10 +32,13 @@ public final class ListOffsetsHandler extends ApiHandler<ListOffsetsRequest> {
     private final MetadataManager metadata;
     private final PartitionManager partitionManager;
 
-    public ListOffsetsHandler(MetadataManager metadata, PartitionManager partitions) {
+    private final Authorizer authorizer;
+
+    public ListOffsetsHandler(MetadataManager metadata, PartitionManager partitions, Authorizer authorizer) {
         super(ApiKeys.LIST_OFFSETS, 1, 11);
         this.metadata = metadata;
         this.partitionManager = partitions;
+        this.authorizer = authorizer;
     }
 
     @Override
@@ -42,6 +48,7 @@ public final class ListOffsetsHandler extends ApiHandler<ListOffsetsRequest> {
         List<ListOffsetsResponse.ListOffsetsTopicResponse> topics = new ArrayList<>();
         for (ListOffsetsRequest.ListOffsetsTopic t : request.topics()) {
             TopicImage topic = image.topic(t.name());
+            boolean denied = !authorizer.authorize(context, AclOperation.DESCRIBE, ResourceType.TOPIC, t.name());
             List<ListOffsetsResponse.ListOffsetsPartitionResponse> partitions = new ArrayList<>();
             for (ListOffsetsRequest.ListOffsetsPartition p : t.partitions()) {
                 ListOffsetsResponse.ListOffsetsPartitionResponse out =
@@ -51,9 +58,11 @@ public final class ListOffsetsHandler extends ApiHandler<ListOffsetsRequest> {
                                 .setOffset(-1)
                                 .setLeaderEpoch(-1);
                 Partition partition = partitionManager.partition(topic, p.partitionIndex());
-                Errors error = partition == null
-                        ? Errors.UNKNOWN_TOPIC_OR_PARTITION
-                        : partition.checkLeaderEpoch(p.currentLeaderEpoch());
+                Errors error = denied
+                        ? Errors.TOPIC_AUTHORIZATION_FAILED
+                        : partition == null
+                                ? Errors.UNKNOWN_TOPIC_OR_PARTITION
+                                : partition.checkLeaderEpoch(p.currentLeaderEpoch());
                 if (error != Errors.NONE) {
                     out.setErrorCode(error.code);
                 } else {

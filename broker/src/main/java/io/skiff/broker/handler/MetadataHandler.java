@@ -11,12 +11,16 @@ import io.skiff.broker.network.ApiHandler;
 import io.skiff.broker.network.RequestContext;
 import io.skiff.broker.partition.Partition;
 import io.skiff.broker.partition.PartitionManager;
+import io.skiff.broker.security.authz.AclOperation;
+import io.skiff.broker.security.authz.Authorizer;
+import io.skiff.broker.security.authz.ResourceType;
 import io.skiff.wire.message.MetadataRequest;
 import io.skiff.wire.message.MetadataResponse;
 import io.skiff.wire.protocol.ApiKeys;
 import io.skiff.wire.protocol.Errors;
 import io.skiff.wire.protocol.Uuid;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -27,20 +31,45 @@ import java.util.Set;
  * and the requested topics (all of them for a null list, or an empty one before version 1).
  * Unknown topics are created when both the request (v4+) and {@code auto.create.topics.enable}
  * allow it; the answer then waits for the creation and describes the new topic.
+ *
+ * <p>Authorization as in Apache Kafka: only topics the client may DESCRIBE are listed (an
+ * all-topics request silently leaves the others out; a named one answers
+ * TOPIC_AUTHORIZATION_FAILED without saying whether the topic exists, a topic id one the id and no
+ * name); auto-creation needs CREATE on the cluster or on the topic (otherwise
+ * TOPIC_AUTHORIZATION_FAILED); the authorized-operations fields say what the client may do.
  */
 public final class MetadataHandler extends ApiHandler<MetadataRequest> {
     private final LocalNode node;
     private final PartitionManager partitionManager;
     private final MetadataManager metadata;
     private final TopicAdmin admin;
+    private final Authorizer authorizer;
 
     public MetadataHandler(
-            LocalNode node, MetadataManager metadata, TopicAdmin admin, PartitionManager partitionManager) {
+            LocalNode node,
+            MetadataManager metadata,
+            TopicAdmin admin,
+            PartitionManager partitionManager,
+            Authorizer authorizer) {
         super(ApiKeys.METADATA, 0, 13);
+        this.authorizer = authorizer;
         this.node = node;
         this.partitionManager = partitionManager;
         this.metadata = metadata;
         this.admin = admin;
+    }
+
+    /** Topic names the client may not describe, and those it may not auto-create; null sets when none. */
+    private record Denied(Set<String> describe, Set<String> create) {
+        static final Denied NONE = new Denied(null, null);
+
+        boolean describe(String name) {
+            return describe != null && describe.contains(name);
+        }
+
+        boolean create(String name) {
+            return create != null && create.contains(name);
+        }
     }
 
     @Override
@@ -49,15 +78,18 @@ public final class MetadataHandler extends ApiHandler<MetadataRequest> {
         boolean allTopics =
                 request.topics() == null || (version == 0 && request.topics().isEmpty());
         MetadataImage image = metadata.image();
-        if (!allTopics) {
+        boolean autoCreate = !allTopics
+                && (version < 4 || request.allowAutoTopicCreation())
+                && node.config().getBoolean(BrokerConfig.AUTO_CREATE_TOPICS_ENABLE);
+        Denied denied = authorizer.enabled() ? denied(context, request, image, allTopics, autoCreate) : Denied.NONE;
+        if (autoCreate) {
             Set<String> toCreate = new LinkedHashSet<>();
-            boolean allowed = (version < 4 || request.allowAutoTopicCreation())
-                    && node.config().getBoolean(BrokerConfig.AUTO_CREATE_TOPICS_ENABLE);
             for (MetadataRequest.MetadataRequestTopic t : request.topics()) {
-                if (allowed
-                        && t.name() != null
+                if (t.name() != null
                         && image.topic(t.name()) == null
-                        && TopicNames.invalidReason(t.name()) == null) {
+                        && TopicNames.invalidReason(t.name()) == null
+                        && !denied.describe(t.name())
+                        && !denied.create(t.name())) {
                     toCreate.add(t.name());
                 }
             }
@@ -67,14 +99,57 @@ public final class MetadataHandler extends ApiHandler<MetadataRequest> {
                     topics.add(new TopicAdmin.NewTopic(name, -1, (short) -1, Map.of(), Map.of()));
                 }
                 admin.create(topics, false)
-                        .whenComplete((outcomes, error) -> context.respond(answer(context, request, metadata.image())));
+                        .whenComplete((outcomes, error) ->
+                                context.respond(answer(context, request, metadata.image(), denied)));
                 return;
             }
         }
-        context.respond(answer(context, request, image));
+        context.respond(answer(context, request, image, denied));
     }
 
-    private MetadataResponse answer(RequestContext context, MetadataRequest request, MetadataImage image) {
+    /** What the client may not see or create, as Kafka decides it (DESCRIBE, then CREATE for the missing ones). */
+    private Denied denied(
+            RequestContext context,
+            MetadataRequest request,
+            MetadataImage image,
+            boolean allTopics,
+            boolean autoCreate) {
+        Set<String> describe = new HashSet<>();
+        Set<String> create = new HashSet<>();
+        if (allTopics) {
+            for (TopicImage t : image.topics()) {
+                if (!authorizer.authorize(context, AclOperation.DESCRIBE, ResourceType.TOPIC, t.name())) {
+                    describe.add(t.name());
+                }
+            }
+            return new Denied(describe, create);
+        }
+        Boolean clusterCreate = null;
+        for (MetadataRequest.MetadataRequestTopic rt : request.topics()) {
+            String name = rt.name();
+            if (name == null && rt.topicId() != null) {
+                TopicImage t = image.topic(rt.topicId());
+                name = t == null ? null : t.name();
+            }
+            if (name == null) {
+                continue;
+            }
+            if (!authorizer.authorize(context, AclOperation.DESCRIBE, ResourceType.TOPIC, name)) {
+                describe.add(name);
+            } else if (autoCreate && image.topic(name) == null) {
+                if (clusterCreate == null) {
+                    clusterCreate = authorizer.authorizeCluster(context, AclOperation.CREATE);
+                }
+                if (!clusterCreate && !authorizer.authorize(context, AclOperation.CREATE, ResourceType.TOPIC, name)) {
+                    create.add(name);
+                }
+            }
+        }
+        return new Denied(describe, create);
+    }
+
+    private MetadataResponse answer(
+            RequestContext context, MetadataRequest request, MetadataImage image, Denied denied) {
         short version = context.apiVersion;
         MetadataResponse response =
                 new MetadataResponse().setClusterId(node.clusterId()).setControllerId(node.nodeId());
@@ -92,39 +167,62 @@ public final class MetadataHandler extends ApiHandler<MetadataRequest> {
         List<MetadataResponse.MetadataResponseTopic> topics = new ArrayList<>();
         if (request.topics() == null || (version == 0 && request.topics().isEmpty())) {
             for (TopicImage t : image.topics()) {
-                topics.add(describe(t, includeOps));
+                if (!denied.describe(t.name())) {
+                    topics.add(describe(context, t, includeOps));
+                }
             }
         } else {
             for (MetadataRequest.MetadataRequestTopic rt : request.topics()) {
-                TopicImage t = rt.name() != null
-                        ? image.topic(rt.name())
-                        : rt.topicId() != null && !rt.topicId().equals(Uuid.ZERO) ? image.topic(rt.topicId()) : null;
-                if (t != null) {
-                    topics.add(describe(t, includeOps));
-                    continue;
-                }
-                MetadataResponse.MetadataResponseTopic out = new MetadataResponse.MetadataResponseTopic()
-                        .setName(rt.name())
-                        .setTopicId(rt.topicId() == null ? Uuid.ZERO : rt.topicId())
-                        .setIsInternal(false);
-                if (rt.name() == null) {
-                    out.setErrorCode(Errors.UNKNOWN_TOPIC_ID.code);
-                } else if (TopicNames.invalidReason(rt.name()) != null) {
-                    out.setErrorCode(Errors.INVALID_TOPIC_EXCEPTION.code);
-                } else {
-                    out.setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code);
-                }
-                topics.add(out);
+                topics.add(requested(context, rt, image, denied, includeOps));
             }
         }
         response.setTopics(topics);
         if (version >= 8 && version <= 10 && request.includeClusterAuthorizedOperations()) {
-            response.setClusterAuthorizedOperations(LocalNode.ALL_CLUSTER_OPERATIONS);
+            response.setClusterAuthorizedOperations(
+                    authorizer.authorizeCluster(context, AclOperation.DESCRIBE)
+                            ? authorizer.authorizedOperations(context, ResourceType.CLUSTER, ResourceType.CLUSTER_NAME)
+                            : 0);
         }
         return response;
     }
 
-    private MetadataResponse.MetadataResponseTopic describe(TopicImage t, boolean includeOps) {
+    /** The answer for one requested topic: described, refused, or unknown. */
+    private MetadataResponse.MetadataResponseTopic requested(
+            RequestContext context,
+            MetadataRequest.MetadataRequestTopic rt,
+            MetadataImage image,
+            Denied denied,
+            boolean includeOps) {
+        TopicImage t = rt.name() != null
+                ? image.topic(rt.name())
+                : rt.topicId() != null && !rt.topicId().equals(Uuid.ZERO) ? image.topic(rt.topicId()) : null;
+        String name = rt.name() != null ? rt.name() : t == null ? null : t.name();
+        MetadataResponse.MetadataResponseTopic out = new MetadataResponse.MetadataResponseTopic()
+                .setIsInternal(false)
+                .setTopicId(Uuid.ZERO);
+        if (name != null && denied.describe(name)) {
+            // Kafka: a topic id is no secret, a name's existence is.
+            return rt.name() == null
+                    ? out.setName(null).setTopicId(t.id()).setErrorCode(Errors.TOPIC_AUTHORIZATION_FAILED.code)
+                    : out.setName(name).setErrorCode(Errors.TOPIC_AUTHORIZATION_FAILED.code);
+        }
+        if (t != null) {
+            return describe(context, t, includeOps);
+        }
+        out.setName(rt.name()).setTopicId(rt.topicId() == null ? Uuid.ZERO : rt.topicId());
+        if (rt.name() == null) {
+            out.setErrorCode(Errors.UNKNOWN_TOPIC_ID.code);
+        } else if (TopicNames.invalidReason(rt.name()) != null) {
+            out.setErrorCode(Errors.INVALID_TOPIC_EXCEPTION.code);
+        } else if (denied.create(rt.name())) {
+            out.setTopicId(Uuid.ZERO).setErrorCode(Errors.TOPIC_AUTHORIZATION_FAILED.code);
+        } else {
+            out.setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code);
+        }
+        return out;
+    }
+
+    private MetadataResponse.MetadataResponseTopic describe(RequestContext context, TopicImage t, boolean includeOps) {
         List<MetadataResponse.MetadataResponsePartition> partitions = new ArrayList<>(t.partitions());
         for (int p = 0; p < t.partitions(); p++) {
             Partition partition = partitionManager.partition(t, p);
@@ -152,6 +250,8 @@ public final class MetadataHandler extends ApiHandler<MetadataRequest> {
                 .setIsInternal(t.isInternal())
                 .setPartitions(partitions)
                 .setTopicAuthorizedOperations(
-                        includeOps ? LocalNode.ALL_TOPIC_OPERATIONS : LocalNode.OPERATIONS_NOT_REQUESTED);
+                        includeOps
+                                ? authorizer.authorizedOperations(context, ResourceType.TOPIC, t.name())
+                                : LocalNode.OPERATIONS_NOT_REQUESTED);
     }
 }

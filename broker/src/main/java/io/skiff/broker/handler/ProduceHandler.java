@@ -11,6 +11,9 @@ import io.skiff.broker.partition.AppendLanes;
 import io.skiff.broker.partition.NotCommittedException;
 import io.skiff.broker.partition.Partition;
 import io.skiff.broker.partition.PartitionManager;
+import io.skiff.broker.security.authz.AclOperation;
+import io.skiff.broker.security.authz.Authorizer;
+import io.skiff.broker.security.authz.ResourceType;
 import io.skiff.storage.AppendResult;
 import io.skiff.storage.VerificationGuard;
 import io.skiff.wire.compress.Codecs;
@@ -20,6 +23,7 @@ import io.skiff.wire.protocol.ApiKeys;
 import io.skiff.wire.protocol.Errors;
 import io.skiff.wire.protocol.Uuid;
 import io.skiff.wire.record.ByteBufRecords;
+import io.skiff.wire.record.RecordBatch;
 import io.skiff.wire.record.RecordBatchDescriptor;
 import io.skiff.wire.record.RecordError;
 import io.skiff.wire.record.Records;
@@ -45,6 +49,11 @@ import java.util.function.LongSupplier;
  * transaction is verified with the transaction coordinator first ({@link ProduceVerification},
  * through the {@link TransactionVerifier}; none: such batches get INVALID_TXN_STATE) on its
  * connection's lane, so that the connection's later requests still append after it.
+ *
+ * <p>Authorization, as Apache Kafka checks it, before anything else: transactional batches need
+ * WRITE on the request's transactional id (or every partition gets
+ * TRANSACTIONAL_ID_AUTHORIZATION_FAILED); each topic needs WRITE (TOPIC_AUTHORIZATION_FAILED for
+ * its partitions, whether it exists or not; a topic id that names no topic stays UNKNOWN_TOPIC_ID).
  */
 public final class ProduceHandler extends ApiHandler<ProduceRequest> {
     /** Produce versions before this cannot carry zstd batches. */
@@ -57,6 +66,7 @@ public final class ProduceHandler extends ApiHandler<ProduceRequest> {
     private final ScheduledExecutorService timeouts;
     private final AppendLanes lanes;
     private final TransactionVerifier verifier;
+    private final Authorizer authorizer;
 
     /**
      * @param verifier the transaction coordinator's verification; null when there is no
@@ -70,8 +80,10 @@ public final class ProduceHandler extends ApiHandler<ProduceRequest> {
             LongSupplier clockMs,
             ScheduledExecutorService timeouts,
             AppendLanes lanes,
-            TransactionVerifier verifier) {
+            TransactionVerifier verifier,
+            Authorizer authorizer) {
         super(ApiKeys.PRODUCE, 3, 13);
+        this.authorizer = authorizer;
         this.metadata = metadata;
         this.partitions = partitions;
         this.fsync = fsync;
@@ -88,30 +100,116 @@ public final class ProduceHandler extends ApiHandler<ProduceRequest> {
 
     @Override
     public void handle(RequestContext context, ProduceRequest request) {
+        boolean[] denied = null;
+        if (authorizer.enabled()) {
+            if (hasTransactionalRecords(request)
+                    && (request.transactionalId() == null
+                            || !authorizer.authorize(
+                                    context,
+                                    AclOperation.WRITE,
+                                    ResourceType.TRANSACTIONAL_ID,
+                                    request.transactionalId()))) {
+                refuseAll(context, request, Errors.TRANSACTIONAL_ID_AUTHORIZATION_FAILED);
+                return;
+            }
+            denied = deniedTopics(context, request);
+        }
+        boolean[] deniedTopics = denied;
         Object connection = context.connectionKey();
         ProduceVerification verification = request.acks() == 0 || !validAcks(request.acks())
                 ? null
-                : ProduceVerification.find(metadata.image(), partitions, request, context.apiVersion);
+                : ProduceVerification.find(metadata.image(), partitions, request, context.apiVersion, deniedTopics);
         if (verification != null) {
             lanes.submitAfter(
                     connection,
                     () -> verification.start(verifier, Math.max(0, request.timeoutMs()), timeouts),
-                    () -> produceOffLoop(context, request, verification));
+                    () -> produceOffLoop(context, request, verification, deniedTopics));
         } else if (lanes.busy(connection) || mayBlock(context, request)) {
-            lanes.submit(connection, () -> produceOffLoop(context, request, null));
+            lanes.submit(connection, () -> produceOffLoop(context, request, null, deniedTopics));
         } else {
-            produce(context, request, null);
+            produce(context, request, null, deniedTopics);
         }
+    }
+
+    /** Per topic of the request, whether WRITE is denied on it; null when none is. */
+    private boolean[] deniedTopics(RequestContext context, ProduceRequest request) {
+        MetadataImage image = metadata.image();
+        boolean[] denied = null;
+        List<ProduceRequest.TopicProduceData> topicData = request.topicData();
+        for (int i = 0; i < topicData.size(); i++) {
+            ProduceRequest.TopicProduceData td = topicData.get(i);
+            String name = td.name();
+            if (context.apiVersion >= 13) {
+                TopicImage topic = image.topic(td.topicId());
+                name = topic == null ? null : topic.name();
+            }
+            if (name != null && !authorizer.authorize(context, AclOperation.WRITE, ResourceType.TOPIC, name)) {
+                if (denied == null) {
+                    denied = new boolean[topicData.size()];
+                }
+                denied[i] = true;
+            }
+        }
+        return denied;
+    }
+
+    /** Whether any partition's first batch is transactional (Kafka's {@code hasTransactionalRecords}). */
+    private static boolean hasTransactionalRecords(ProduceRequest request) {
+        RecordBatch peek = null;
+        for (ProduceRequest.TopicProduceData td : request.topicData()) {
+            for (ProduceRequest.PartitionProduceData pd : td.partitionData()) {
+                if (pd.records() instanceof ByteBufRecords r
+                        && r.buffer().readableBytes() >= RecordBatchDescriptor.HEADER_SIZE) {
+                    peek = peek == null ? new RecordBatch() : peek;
+                    if (peek.wrap(r.buffer(), r.buffer().readerIndex()).isTransactional()) {
+                        return true;
+                    }
+                }
+            }
+        }
+        return false;
+    }
+
+    /** Answers every partition with {@code error} (acks=0: closes the connection, as for any failed ackless produce). */
+    private static void refuseAll(RequestContext context, ProduceRequest request, Errors error) {
+        if (request.acks() == 0) {
+            context.closeConnection();
+            return;
+        }
+        List<ProduceResponse.TopicProduceResponse> topics =
+                new ArrayList<>(request.topicData().size());
+        for (ProduceRequest.TopicProduceData td : request.topicData()) {
+            List<ProduceResponse.PartitionProduceResponse> parts =
+                    new ArrayList<>(td.partitionData().size());
+            for (ProduceRequest.PartitionProduceData pd : td.partitionData()) {
+                parts.add(new ProduceResponse.PartitionProduceResponse()
+                        .setIndex(pd.index())
+                        .setErrorCode(error.code)
+                        .setBaseOffset(-1)
+                        .setLogAppendTimeMs(-1)
+                        .setLogStartOffset(-1));
+            }
+            ProduceResponse.TopicProduceResponse tr =
+                    new ProduceResponse.TopicProduceResponse().setPartitionResponses(parts);
+            if (context.apiVersion >= 13) {
+                tr.setTopicId(td.topicId() == null ? Uuid.ZERO : td.topicId());
+            } else {
+                tr.setName(td.name());
+            }
+            topics.add(tr);
+        }
+        context.respond(new ProduceResponse().setResponses(topics));
     }
 
     private static boolean validAcks(short acks) {
         return acks == 0 || acks == 1 || acks == -1;
     }
 
-    private void produceOffLoop(RequestContext context, ProduceRequest request, ProduceVerification verification) {
+    private void produceOffLoop(
+            RequestContext context, ProduceRequest request, ProduceVerification verification, boolean[] denied) {
         context.offLoopWorkStarted(); // counts against request-time quotas
         try {
-            produce(context, request, verification);
+            produce(context, request, verification, denied);
         } catch (RuntimeException e) {
             if (!context.isCompleted()) {
                 context.closeConnection();
@@ -140,7 +238,8 @@ public final class ProduceHandler extends ApiHandler<ProduceRequest> {
         return false;
     }
 
-    private void produce(RequestContext context, ProduceRequest request, ProduceVerification verification) {
+    private void produce(
+            RequestContext context, ProduceRequest request, ProduceVerification verification, boolean[] denied) {
         short acks = request.acks();
         boolean ackless = acks == 0;
         MetadataImage image = metadata.image();
@@ -150,7 +249,8 @@ public final class ProduceHandler extends ApiHandler<ProduceRequest> {
         List<ProduceResponse.TopicProduceResponse> topics =
                 new ArrayList<>(request.topicData().size());
         Waits waits = null;
-        for (ProduceRequest.TopicProduceData td : request.topicData()) {
+        for (int ti = 0; ti < request.topicData().size(); ti++) {
+            ProduceRequest.TopicProduceData td = request.topicData().get(ti);
             TopicImage topic = context.apiVersion >= 13 ? image.topic(td.topicId()) : image.topic(td.name());
             List<ProduceResponse.PartitionProduceResponse> partitionResponses =
                     new ArrayList<>(td.partitionData().size());
@@ -163,6 +263,8 @@ public final class ProduceHandler extends ApiHandler<ProduceRequest> {
                 Errors error;
                 if (!validAcks) {
                     error = Errors.INVALID_REQUIRED_ACKS;
+                } else if (denied != null && denied[ti]) {
+                    error = Errors.TOPIC_AUTHORIZATION_FAILED;
                 } else if (topic == null) {
                     error = context.apiVersion >= 13 ? Errors.UNKNOWN_TOPIC_ID : Errors.UNKNOWN_TOPIC_OR_PARTITION;
                 } else if (topic.isInternal()) {

@@ -77,10 +77,18 @@ final class ProduceVerification {
      * none does (the common case: no transactional batch, or the transaction already open here).
      */
     static ProduceVerification find(
-            MetadataImage image, PartitionManager partitions, ProduceRequest request, short version) {
+            MetadataImage image,
+            PartitionManager partitions,
+            ProduceRequest request,
+            short version,
+            boolean[] deniedTopics) {
         ProduceVerification found = null;
         RecordBatch peek = new RecordBatch();
-        for (ProduceRequest.TopicProduceData td : request.topicData()) {
+        for (int ti = 0; ti < request.topicData().size(); ti++) {
+            ProduceRequest.TopicProduceData td = request.topicData().get(ti);
+            if (deniedTopics != null && deniedTopics[ti]) {
+                continue;
+            }
             TopicImage topic = version >= 13 ? image.topic(td.topicId()) : image.topic(td.name());
             for (ProduceRequest.PartitionProduceData pd : td.partitionData()) {
                 if (!(pd.records() instanceof ByteBufRecords r)) {

@@ -2,6 +2,8 @@ package io.skiff.broker.handler;
 
 import io.skiff.broker.network.ApiHandler;
 import io.skiff.broker.network.RequestContext;
+import io.skiff.broker.security.authz.AclOperation;
+import io.skiff.broker.security.authz.Authorizer;
 import io.skiff.storage.TopicPartition;
 import io.skiff.wire.message.WriteTxnMarkersRequest;
 import io.skiff.wire.message.WriteTxnMarkersResponse;
@@ -22,18 +24,24 @@ import java.util.concurrent.CompletableFuture;
  * grouped by producer id (markers of one producer id share one entry, in first-seen order) and, within
  * it, by topic. Without an authorizer the request is served to any client, as Kafka serves it; a
  * marker can only end a producer's transaction under the checks of the log (epochs), so a client's
- * bad marker corrupts nothing. Answers on the thread that completes the last write.
+ * bad marker corrupts nothing. With an authorizer, as in Kafka, it needs ALTER or CLUSTER_ACTION on
+ * the cluster (every partition CLUSTER_AUTHORIZATION_FAILED otherwise), from a client too.
+ * Answers on the thread that completes the last write.
  */
 public final class WriteTxnMarkersHandler extends ApiHandler<WriteTxnMarkersRequest> {
     private final TxnMarkerWriter writer;
+    private final Authorizer authorizer;
 
-    public WriteTxnMarkersHandler(TxnMarkerWriter writer) {
+    public WriteTxnMarkersHandler(TxnMarkerWriter writer, Authorizer authorizer) {
         super(ApiKeys.WRITE_TXN_MARKERS, 1, 2);
         this.writer = writer;
+        this.authorizer = authorizer;
     }
 
     @Override
     public void handle(RequestContext context, WriteTxnMarkersRequest request) {
+        boolean allowed = authorizer.authorizeCluster(context, AclOperation.ALTER)
+                || authorizer.authorizeCluster(context, AclOperation.CLUSTER_ACTION);
         boolean withVersion = context.apiVersion >= 2;
         Map<Long, Map<String, List<Result>>> byProducer = new LinkedHashMap<>();
         List<CompletableFuture<Errors>> writes = new ArrayList<>();
@@ -44,13 +52,15 @@ public final class WriteTxnMarkersHandler extends ApiHandler<WriteTxnMarkersRequ
             for (WriteTxnMarkersRequest.WritableTxnMarkerTopic topic : marker.topics()) {
                 List<Result> results = topics.computeIfAbsent(topic.name(), k -> new ArrayList<>());
                 for (int partition : topic.partitionIndexes()) {
-                    CompletableFuture<Errors> write = writer.write(
-                            new TopicPartition(topic.name(), partition),
-                            marker.producerId(),
-                            marker.producerEpoch(),
-                            marker.coordinatorEpoch(),
-                            marker.transactionResult(),
-                            transactionVersion);
+                    CompletableFuture<Errors> write = !allowed
+                            ? CompletableFuture.completedFuture(Errors.CLUSTER_AUTHORIZATION_FAILED)
+                            : writer.write(
+                                    new TopicPartition(topic.name(), partition),
+                                    marker.producerId(),
+                                    marker.producerEpoch(),
+                                    marker.coordinatorEpoch(),
+                                    marker.transactionResult(),
+                                    transactionVersion);
                     results.add(new Result(partition, write));
                     writes.add(write);
                 }

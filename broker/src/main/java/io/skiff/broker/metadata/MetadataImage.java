@@ -12,12 +12,12 @@ import java.util.TreeMap;
 
 /**
  * The cluster metadata at one offset of the metadata log: topics by name and id, dynamic
- * broker configs, client quotas, and the producer-id allocation point. Immutable; {@link #apply} returns a
+ * broker configs, client quotas, ACLs, and the producer-id allocation point. Immutable; {@link #apply} returns a
  * new image. Handlers read the current image without locks.
  */
 public final class MetadataImage {
     public static final MetadataImage EMPTY =
-            new MetadataImage(Map.of(), Map.of(), Map.of(), Set.of(), 0L, 0L, Map.of());
+            new MetadataImage(Map.of(), Map.of(), Map.of(), Set.of(), 0L, 0L, Map.of(), Map.of());
 
     private final Map<String, TopicImage> topicsByName;
     private final Map<Uuid, TopicImage> topicsById;
@@ -30,6 +30,8 @@ public final class MetadataImage {
     private final long offset;
     /** Client quotas by entity (entity type to name, null for {@code <default>}), each quota key to its value. */
     private final Map<Map<String, String>, Map<String, Double>> clientQuotas;
+    /** ACLs by id; the same map object until an ACL record changes it. */
+    private final Map<Uuid, MetadataRecord.AclCreated> acls;
 
     private MetadataImage(
             Map<String, TopicImage> byName,
@@ -38,8 +40,10 @@ public final class MetadataImage {
             Set<Uuid> deletedTopicIds,
             long nextProducerId,
             long offset,
-            Map<Map<String, String>, Map<String, Double>> clientQuotas) {
+            Map<Map<String, String>, Map<String, Double>> clientQuotas,
+            Map<Uuid, MetadataRecord.AclCreated> acls) {
         this.clientQuotas = clientQuotas;
+        this.acls = acls;
         this.topicsByName = byName;
         this.topicsById = byId;
         this.brokerConfigs = brokerConfigs;
@@ -72,6 +76,14 @@ public final class MetadataImage {
     /** Every client quota entity with its quotas (never an entity without one). */
     public Map<Map<String, String>, Map<String, Double>> clientQuotas() {
         return clientQuotas;
+    }
+
+    /**
+     * The ACLs by id, in the order they were added. The same map object from image to image until
+     * an ACL record changes it, so listeners can tell a change by identity.
+     */
+    public Map<Uuid, MetadataRecord.AclCreated> acls() {
+        return acls;
     }
 
     public long nextProducerId() {
@@ -112,7 +124,8 @@ public final class MetadataImage {
                     Collections.unmodifiableSet(deleted),
                     nextProducerId,
                     next,
-                    clientQuotas);
+                    clientQuotas,
+                    acls);
         }
         if (record instanceof MetadataRecord.TopicConfigChanged r) {
             TopicImage old = require(r.topicId());
@@ -142,14 +155,35 @@ public final class MetadataImage {
                     deletedTopicIds,
                     nextProducerId,
                     next,
-                    clientQuotas);
+                    clientQuotas,
+                    acls);
         }
         if (record instanceof MetadataRecord.ProducerIdsAllocated r) {
             return new MetadataImage(
-                    topicsByName, topicsById, brokerConfigs, deletedTopicIds, r.nextProducerId(), next, clientQuotas);
+                    topicsByName,
+                    topicsById,
+                    brokerConfigs,
+                    deletedTopicIds,
+                    r.nextProducerId(),
+                    next,
+                    clientQuotas,
+                    acls);
         }
         if (record instanceof MetadataRecord.ClientQuotaChanged r) {
             return withClientQuota(r, next);
+        }
+        if (record instanceof MetadataRecord.AclCreated r) {
+            Map<Uuid, MetadataRecord.AclCreated> all = new LinkedHashMap<>(acls);
+            all.put(r.id(), r);
+            return withAcls(all, next);
+        }
+        if (record instanceof MetadataRecord.AclRemoved r) {
+            if (!acls.containsKey(r.id())) {
+                throw new IllegalStateException("metadata record removes unknown ACL id " + r.id());
+            }
+            Map<Uuid, MetadataRecord.AclCreated> all = new LinkedHashMap<>(acls);
+            all.remove(r.id());
+            return withAcls(all, next);
         }
         throw new IllegalArgumentException("unknown record " + record);
     }
@@ -174,6 +208,19 @@ public final class MetadataImage {
                 deletedTopicIds,
                 nextProducerId,
                 next,
+                Collections.unmodifiableMap(all),
+                acls);
+    }
+
+    private MetadataImage withAcls(Map<Uuid, MetadataRecord.AclCreated> all, long next) {
+        return new MetadataImage(
+                topicsByName,
+                topicsById,
+                brokerConfigs,
+                deletedTopicIds,
+                nextProducerId,
+                next,
+                clientQuotas,
                 Collections.unmodifiableMap(all));
     }
 
@@ -201,6 +248,7 @@ public final class MetadataImage {
                 deletedTopicIds,
                 nextProducerId,
                 next,
-                clientQuotas);
+                clientQuotas,
+                acls);
     }
 }

@@ -39,4 +39,23 @@ public sealed interface MetadataRecord {
 
     /** Producer ids below {@code nextProducerId} are handed out; allocation continues from there. */
     record ProducerIdsAllocated(long nextProducerId) implements MetadataRecord {}
+
+    /**
+     * An ACL added under {@code id}, as Kafka's AccessControlEntryRecord: the resource pattern
+     * (resource type, name, pattern type) and the entry (principal, host, operation, permission
+     * type), each type as Kafka's protocol code.
+     */
+    record AclCreated(
+            Uuid id,
+            byte resourceType,
+            String resourceName,
+            byte patternType,
+            String principal,
+            String host,
+            byte operation,
+            byte permissionType)
+            implements MetadataRecord {}
+
+    /** The ACL added under {@code id} is gone, as Kafka's RemoveAccessControlEntryRecord. */
+    record AclRemoved(Uuid id) implements MetadataRecord {}
 }

@@ -18,6 +18,8 @@ final class MetadataRecordCodec {
     private static final byte BROKER_CONFIG_CHANGED = 5;
     private static final byte PRODUCER_IDS_ALLOCATED = 6;
     private static final byte CLIENT_QUOTA_CHANGED = 7;
+    private static final byte ACL_CREATED = 8;
+    private static final byte ACL_REMOVED = 9;
     /** Entity types per quota entity: user, client-id, ip. */
     private static final int MAX_ENTITY_TYPES = 3;
 
@@ -62,6 +64,19 @@ final class MetadataRecordCodec {
             Wire.writeString(out, r.key(), false, false, "key");
             out.writeBoolean(r.value() == null);
             out.writeDouble(r.value() == null ? 0.0 : r.value());
+        } else if (record instanceof MetadataRecord.AclCreated r) {
+            header(out, ACL_CREATED);
+            Wire.writeUuid(out, r.id());
+            out.writeByte(r.resourceType());
+            Wire.writeString(out, r.resourceName(), false, false, "resourceName");
+            out.writeByte(r.patternType());
+            Wire.writeString(out, r.principal(), false, false, "principal");
+            Wire.writeString(out, r.host(), false, false, "host");
+            out.writeByte(r.operation());
+            out.writeByte(r.permissionType());
+        } else if (record instanceof MetadataRecord.AclRemoved r) {
+            header(out, ACL_REMOVED);
+            Wire.writeUuid(out, r.id());
         } else {
             throw new IllegalArgumentException("unknown record " + record);
         }
@@ -100,6 +115,18 @@ final class MetadataRecordCodec {
                 return new MetadataRecord.ProducerIdsAllocated(in.readLong());
             case CLIENT_QUOTA_CHANGED:
                 return readClientQuota(in);
+            case ACL_CREATED:
+                return new MetadataRecord.AclCreated(
+                        Wire.readUuid(in),
+                        in.readByte(),
+                        Wire.readString(in, false, false, "resourceName"),
+                        in.readByte(),
+                        Wire.readString(in, false, false, "principal"),
+                        Wire.readString(in, false, false, "host"),
+                        in.readByte(),
+                        in.readByte());
+            case ACL_REMOVED:
+                return new MetadataRecord.AclRemoved(Wire.readUuid(in));
             default:
                 throw new MessageParseException("metadata record type " + type + " is not known");
         }

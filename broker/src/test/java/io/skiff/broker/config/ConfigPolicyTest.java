@@ -39,10 +39,8 @@ class ConfigPolicyTest {
     /** Values of honoured or checked keys that a single node cannot honour. */
     static Stream<Arguments> refusedValues() {
         return Stream.of(
-                Arguments.of(
-                        "authorizer.class.name",
-                        "org.apache.kafka.metadata.authorizer.StandardAuthorizer",
-                        "no authorizer"),
+                Arguments.of("authorizer.class.name", "com.example.MyAuthorizer", "authorizer plug-ins"),
+                Arguments.of("super.users", "admin", "Type:name"),
                 Arguments.of("min.insync.replicas", "2", "one replica"),
                 Arguments.of("default.replication.factor", "3", "one replica"),
                 Arguments.of("create.topic.policy.class.name", "com.example.Policy", "policies"),

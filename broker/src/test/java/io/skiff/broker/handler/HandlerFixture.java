@@ -18,6 +18,9 @@ import io.skiff.broker.network.PipelineServer;
 import io.skiff.broker.partition.AppendLanes;
 import io.skiff.broker.partition.Partition;
 import io.skiff.broker.partition.PartitionManager;
+import io.skiff.broker.security.authz.AclAdmin;
+import io.skiff.broker.security.authz.Authorizer;
+import io.skiff.broker.security.authz.Authorizers;
 import io.skiff.storage.LogConfig;
 import io.skiff.storage.LogManager;
 import io.skiff.storage.LogManagerConfig;
@@ -68,6 +71,10 @@ final class HandlerFixture implements AutoCloseable {
     final StubVerifier verifier = new StubVerifier();
 
     final TxnMarkerWriter txnMarkers;
+    /** The authorizer {@code authorizer.class.name} in the overrides asks for (allow-all without). */
+    final Authorizer authorizer;
+
+    final AclAdmin aclAdmin;
     final PipelineServer server;
 
     HandlerFixture(Path dir) throws Exception {
@@ -99,16 +106,18 @@ final class HandlerFixture implements AutoCloseable {
         metadata.addListener(partitions);
         topicAdmin = new TopicAdmin(config, metadata);
         topicConfigAdmin = new TopicConfigAdmin(metadata, config);
+        authorizer = Authorizers.fromConfig(config, metadata);
+        aclAdmin = new AclAdmin(metadata);
         LocalNode node = new LocalNode(
                 config, () -> CLUSTER_ID, () -> List.of(new EndPoint("PLAINTEXT", HOST, PORT, "PLAINTEXT")));
         ApiDispatcher dispatcher = new ApiDispatcher(false);
         dispatcher
-                .register(new MetadataHandler(node, metadata, topicAdmin, partitions))
-                .register(new CreateTopicsHandler(topicAdmin, config))
-                .register(new DeleteTopicsHandler(topicAdmin))
-                .register(new CreatePartitionsHandler(topicAdmin))
-                .register(new DescribeConfigsHandler(node, metadata))
-                .register(new IncrementalAlterConfigsHandler(topicConfigAdmin))
+                .register(new MetadataHandler(node, metadata, topicAdmin, partitions, authorizer))
+                .register(new CreateTopicsHandler(topicAdmin, config, authorizer))
+                .register(new DeleteTopicsHandler(topicAdmin, metadata, authorizer))
+                .register(new CreatePartitionsHandler(topicAdmin, authorizer))
+                .register(new DescribeConfigsHandler(node, metadata, authorizer))
+                .register(new IncrementalAlterConfigsHandler(topicConfigAdmin, authorizer))
                 .register(new ProduceHandler(
                         metadata,
                         partitions,
@@ -116,14 +125,20 @@ final class HandlerFixture implements AutoCloseable {
                         System::currentTimeMillis,
                         timeouts,
                         appendLanes,
-                        withVerifier ? verifier : null))
-                .register(new FetchHandler(metadata, partitions, fetchSessions, purgatory, System::currentTimeMillis))
-                .register(new ListOffsetsHandler(metadata, partitions))
-                .register(new DeleteRecordsHandler(metadata, partitions))
-                .register(new OffsetForLeaderEpochHandler(metadata, partitions))
-                .register(new DescribeProducersHandler(metadata, partitions));
+                        withVerifier ? verifier : null,
+                        authorizer))
+                .register(new FetchHandler(
+                        metadata, partitions, fetchSessions, purgatory, System::currentTimeMillis, authorizer))
+                .register(new ListOffsetsHandler(metadata, partitions, authorizer))
+                .register(new DeleteRecordsHandler(metadata, partitions, authorizer))
+                .register(new OffsetForLeaderEpochHandler(metadata, partitions, authorizer))
+                .register(new DescribeProducersHandler(metadata, partitions, authorizer));
         txnMarkers = new TxnMarkerWriter(partitions, null, false, System::currentTimeMillis);
-        dispatcher.register(new WriteTxnMarkersHandler(txnMarkers));
+        dispatcher.register(new WriteTxnMarkersHandler(txnMarkers, authorizer));
+        dispatcher
+                .register(new CreateAclsHandler(authorizer, aclAdmin))
+                .register(new DescribeAclsHandler(authorizer, aclAdmin))
+                .register(new DeleteAclsHandler(authorizer, aclAdmin));
         server = new PipelineServer(dispatcher);
     }
 
