@@ -5,6 +5,9 @@ import io.skiff.broker.metadata.MetadataManager;
 import io.skiff.broker.metadata.TopicImage;
 import io.skiff.broker.network.ApiHandler;
 import io.skiff.broker.network.RequestContext;
+import io.skiff.broker.security.authz.AclOperation;
+import io.skiff.broker.security.authz.Authorizer;
+import io.skiff.broker.security.authz.ResourceType;
 import io.skiff.coordinator.transaction.TransactionCoordinator;
 import io.skiff.coordinator.transaction.TransactionVersion;
 import io.skiff.coordinator.transaction.TxnTopicPartition;
@@ -27,7 +30,11 @@ import java.util.concurrent.CompletableFuture;
  * fails as a whole: UNKNOWN_TOPIC_OR_PARTITION for those partitions, OPERATION_NOT_ATTEMPTED for the
  * others; a client (versions 0-3) may not add internal topics (TOPIC_AUTHORIZATION_FAILED). Otherwise
  * every partition of the transaction gets the coordinator's answer (clients before version 2 get
- * INVALID_PRODUCER_EPOCH for PRODUCER_FENCED); a verification answers per partition.
+ * INVALID_PRODUCER_EPOCH for PRODUCER_FENCED); a verification answers per partition. Authorization
+ * as in Kafka: versions 4-5 need CLUSTER_ACTION on the cluster (CLUSTER_AUTHORIZATION_FAILED for the
+ * request); a client's transaction needs WRITE on its transactional id (every partition
+ * TRANSACTIONAL_ID_AUTHORIZATION_FAILED) and on each topic (TOPIC_AUTHORIZATION_FAILED, failing the
+ * transaction as a missing partition does).
  */
 public final class AddPartitionsToTxnHandler extends ApiHandler<AddPartitionsToTxnRequest> {
     /** Kafka's internal topics ({@code Topic.isInternal}). */
@@ -36,9 +43,12 @@ public final class AddPartitionsToTxnHandler extends ApiHandler<AddPartitionsToT
 
     private final MetadataManager metadata;
     private final TransactionCoordinator coordinator;
+    private final Authorizer authorizer;
 
-    public AddPartitionsToTxnHandler(MetadataManager metadata, TransactionCoordinator coordinator) {
+    public AddPartitionsToTxnHandler(
+            MetadataManager metadata, TransactionCoordinator coordinator, Authorizer authorizer) {
         super(ApiKeys.ADD_PARTITIONS_TO_TXN, 0, 5);
+        this.authorizer = authorizer;
         this.metadata = metadata;
         this.coordinator = coordinator;
     }
@@ -46,6 +56,12 @@ public final class AddPartitionsToTxnHandler extends ApiHandler<AddPartitionsToT
     @Override
     public void handle(RequestContext context, AddPartitionsToTxnRequest request) {
         short version = context.apiVersion;
+        if (version >= 4 && !authorizer.authorizeCluster(context, AclOperation.CLUSTER_ACTION)) {
+            context.respond(new AddPartitionsToTxnResponse()
+                    .setErrorCode(Errors.CLUSTER_AUTHORIZATION_FAILED.code)
+                    .setResultsByTransaction(new ArrayList<>()));
+            return;
+        }
         List<AddPartitionsToTxnRequest.AddPartitionsToTxnTransaction> transactions;
         if (version < 4) {
             transactions = List.of(new AddPartitionsToTxnRequest.AddPartitionsToTxnTransaction()
@@ -60,7 +76,7 @@ public final class AddPartitionsToTxnHandler extends ApiHandler<AddPartitionsToT
         MetadataImage image = metadata.image();
         List<CompletableFuture<AddPartitionsToTxnResponse.AddPartitionsToTxnResult>> results = new ArrayList<>();
         for (AddPartitionsToTxnRequest.AddPartitionsToTxnTransaction t : transactions) {
-            results.add(transaction(t, version, image));
+            results.add(transaction(context, t, version, image));
         }
         CompletableFuture.allOf(results.toArray(new CompletableFuture<?>[0])).whenComplete((ignored, failure) -> {
             if (failure != null) {
@@ -82,7 +98,10 @@ public final class AddPartitionsToTxnHandler extends ApiHandler<AddPartitionsToT
     }
 
     private CompletableFuture<AddPartitionsToTxnResponse.AddPartitionsToTxnResult> transaction(
-            AddPartitionsToTxnRequest.AddPartitionsToTxnTransaction t, short version, MetadataImage image) {
+            RequestContext context,
+            AddPartitionsToTxnRequest.AddPartitionsToTxnTransaction t,
+            short version,
+            MetadataImage image) {
         String transactionalId = t.transactionalId();
         Set<TxnTopicPartition> partitions = new LinkedHashSet<>();
         if (t.topics() != null) {
@@ -92,9 +111,20 @@ public final class AddPartitionsToTxnHandler extends ApiHandler<AddPartitionsToT
                 }
             }
         }
+        boolean client = version < 4;
+        if (client
+                && !authorizer.authorize(context, AclOperation.WRITE, ResourceType.TRANSACTIONAL_ID, transactionalId)) {
+            Map<TxnTopicPartition, Errors> all = new LinkedHashMap<>();
+            for (TxnTopicPartition tp : partitions) {
+                all.put(tp, Errors.TRANSACTIONAL_ID_AUTHORIZATION_FAILED);
+            }
+            return CompletableFuture.completedFuture(result(transactionalId, all));
+        }
         Map<TxnTopicPartition, Errors> failed = new LinkedHashMap<>();
         for (TxnTopicPartition tp : partitions) {
-            if (version < 4 && INTERNAL_TOPICS.contains(tp.topic())) {
+            if (client
+                    && (INTERNAL_TOPICS.contains(tp.topic())
+                            || !authorizer.authorize(context, AclOperation.WRITE, ResourceType.TOPIC, tp.topic()))) {
                 failed.put(tp, Errors.TOPIC_AUTHORIZATION_FAILED);
             } else if (!exists(image, tp)) {
                 failed.put(tp, Errors.UNKNOWN_TOPIC_OR_PARTITION);

@@ -3,6 +3,9 @@ package io.skiff.broker.handler;
 import io.skiff.broker.config.EndPoint;
 import io.skiff.broker.network.ApiHandler;
 import io.skiff.broker.network.RequestContext;
+import io.skiff.broker.security.authz.AclOperation;
+import io.skiff.broker.security.authz.Authorizer;
+import io.skiff.broker.security.authz.ResourceType;
 import io.skiff.wire.message.DescribeClusterRequest;
 import io.skiff.wire.message.DescribeClusterResponse;
 import io.skiff.wire.protocol.ApiKeys;
@@ -19,10 +22,12 @@ public final class DescribeClusterHandler extends ApiHandler<DescribeClusterRequ
     private static final byte BROKER_ENDPOINTS = 1;
 
     private final LocalNode node;
+    private final Authorizer authorizer;
 
-    public DescribeClusterHandler(LocalNode node) {
+    public DescribeClusterHandler(LocalNode node, Authorizer authorizer) {
         super(ApiKeys.DESCRIBE_CLUSTER, 0, 2);
         this.node = node;
+        this.authorizer = authorizer;
     }
 
     @Override
@@ -49,9 +54,12 @@ public final class DescribeClusterHandler extends ApiHandler<DescribeClusterRequ
                 .setControllerId(node.nodeId())
                 .setBrokers(brokers)
                 .setClusterAuthorizedOperations(
-                        request.includeClusterAuthorizedOperations()
-                                ? LocalNode.ALL_CLUSTER_OPERATIONS
-                                : LocalNode.OPERATIONS_NOT_REQUESTED);
+                        !request.includeClusterAuthorizedOperations()
+                                ? LocalNode.OPERATIONS_NOT_REQUESTED
+                                : authorizer.authorizeCluster(context, AclOperation.DESCRIBE)
+                                        ? authorizer.authorizedOperations(
+                                                context, ResourceType.CLUSTER, ResourceType.CLUSTER_NAME)
+                                        : 0);
         context.respond(response);
     }
 }

@@ -5,6 +5,9 @@ import io.skiff.broker.coordinator.GroupCoordinatorService;
 import io.skiff.broker.coordinator.TransactionCoordinatorService;
 import io.skiff.broker.network.ApiHandler;
 import io.skiff.broker.network.RequestContext;
+import io.skiff.broker.security.authz.AclOperation;
+import io.skiff.broker.security.authz.Authorizer;
+import io.skiff.broker.security.authz.ResourceType;
 import io.skiff.wire.message.FindCoordinatorRequest;
 import io.skiff.wire.message.FindCoordinatorResponse;
 import io.skiff.wire.protocol.ApiKeys;
@@ -17,7 +20,8 @@ import java.util.concurrent.CompletableFuture;
  * FindCoordinator (key 10), versions 0-6, one key (v0-3) or a batch of keys (v4+). For groups and
  * transactional ids this node is always the coordinator; the first request of each key type creates
  * {@code __consumer_offsets} or {@code __transaction_state}, and the answer waits for it. Other key
- * types are INVALID_REQUEST.
+ * types are INVALID_REQUEST. Each key needs DESCRIBE on its group or transactional id
+ * (GROUP_AUTHORIZATION_FAILED or TRANSACTIONAL_ID_AUTHORIZATION_FAILED, with no node).
  */
 public final class FindCoordinatorHandler extends ApiHandler<FindCoordinatorRequest> {
     static final byte GROUP = 0;
@@ -26,10 +30,15 @@ public final class FindCoordinatorHandler extends ApiHandler<FindCoordinatorRequ
     private final LocalNode node;
     private final GroupCoordinatorService groups;
     private final TransactionCoordinatorService transactions;
+    private final Authorizer authorizer;
 
     public FindCoordinatorHandler(
-            LocalNode node, GroupCoordinatorService groups, TransactionCoordinatorService transactions) {
+            LocalNode node,
+            GroupCoordinatorService groups,
+            TransactionCoordinatorService transactions,
+            Authorizer authorizer) {
         super(ApiKeys.FIND_COORDINATOR, 0, 6);
+        this.authorizer = authorizer;
         this.node = node;
         this.groups = groups;
         this.transactions = transactions;
@@ -42,23 +51,47 @@ public final class FindCoordinatorHandler extends ApiHandler<FindCoordinatorRequ
         List<String> keys =
                 version >= 4 ? request.coordinatorKeys() : List.of(request.key() == null ? "" : request.key());
         if (keyType != GROUP && keyType != TRANSACTION) {
-            context.respond(answer(context, keys, Errors.INVALID_REQUEST));
+            context.respond(answer(context, keyType, keys, Errors.INVALID_REQUEST));
+            return;
+        }
+        boolean anyAllowed = false;
+        for (String key : keys) {
+            anyAllowed |= refusal(context, keyType, key) == Errors.NONE;
+        }
+        if (!anyAllowed) {
+            context.respond(answer(context, keyType, keys, Errors.NONE));
             return;
         }
         CompletableFuture<Errors> topic =
                 keyType == GROUP ? groups.ensureOffsetsTopic() : transactions.ensureTransactionStateTopic();
         topic.whenComplete((error, failure) -> {
             Errors e = failure != null ? Errors.COORDINATOR_NOT_AVAILABLE : error;
-            context.respond(answer(context, keys, e));
+            context.respond(answer(context, keyType, keys, e));
         });
     }
 
-    private FindCoordinatorResponse answer(RequestContext context, List<String> keys, Errors error) {
+    /** DESCRIBE on the key's group or transactional id: NONE when allowed. */
+    private Errors refusal(RequestContext context, byte keyType, String key) {
+        if (keyType == GROUP) {
+            return authorizer.authorize(context, AclOperation.DESCRIBE, ResourceType.GROUP, key)
+                    ? Errors.NONE
+                    : Errors.GROUP_AUTHORIZATION_FAILED;
+        }
+        if (keyType != TRANSACTION) {
+            return Errors.NONE;
+        }
+        return authorizer.authorize(context, AclOperation.DESCRIBE, ResourceType.TRANSACTIONAL_ID, key)
+                ? Errors.NONE
+                : Errors.TRANSACTIONAL_ID_AUTHORIZATION_FAILED;
+    }
+
+    private FindCoordinatorResponse answer(RequestContext context, byte keyType, List<String> keys, Errors topicError) {
         EndPoint self = node.endPoint(context.listenerName);
-        boolean found = error == Errors.NONE && self != null;
         FindCoordinatorResponse r = new FindCoordinatorResponse();
         if (context.apiVersion < 4) {
-            return found
+            Errors refused = refusal(context, keyType, keys.get(0));
+            Errors error = refused != Errors.NONE ? refused : topicError;
+            return error == Errors.NONE && self != null
                     ? r.setErrorCode(Errors.NONE.code)
                             .setNodeId(node.nodeId())
                             .setHost(self.host)
@@ -72,7 +105,9 @@ public final class FindCoordinatorHandler extends ApiHandler<FindCoordinatorRequ
         List<FindCoordinatorResponse.Coordinator> out = new ArrayList<>(keys.size());
         for (String key : keys) {
             FindCoordinatorResponse.Coordinator c = new FindCoordinatorResponse.Coordinator().setKey(key);
-            if (found) {
+            Errors refused = refusal(context, keyType, key);
+            Errors error = refused != Errors.NONE ? refused : topicError;
+            if (error == Errors.NONE && self != null) {
                 c.setErrorCode(Errors.NONE.code)
                         .setNodeId(node.nodeId())
                         .setHost(self.host)

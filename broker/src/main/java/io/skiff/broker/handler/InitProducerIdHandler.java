@@ -4,6 +4,9 @@ import io.skiff.broker.admin.ProducerIdManager;
 import io.skiff.broker.coordinator.TransactionCoordinatorService;
 import io.skiff.broker.network.ApiHandler;
 import io.skiff.broker.network.RequestContext;
+import io.skiff.broker.security.authz.AclOperation;
+import io.skiff.broker.security.authz.Authorizer;
+import io.skiff.broker.security.authz.ResourceType;
 import io.skiff.coordinator.transaction.TxnResult;
 import io.skiff.wire.message.InitProducerIdRequest;
 import io.skiff.wire.message.InitProducerIdResponse;
@@ -21,9 +24,12 @@ import java.util.concurrent.CompletableFuture;
 public final class InitProducerIdHandler extends ApiHandler<InitProducerIdRequest> {
     private final ProducerIdManager producerIds;
     private final TransactionCoordinatorService transactions;
+    private final Authorizer authorizer;
 
-    public InitProducerIdHandler(ProducerIdManager producerIds, TransactionCoordinatorService transactions) {
+    public InitProducerIdHandler(
+            ProducerIdManager producerIds, TransactionCoordinatorService transactions, Authorizer authorizer) {
         super(ApiKeys.INIT_PRODUCER_ID, 0, 6);
+        this.authorizer = authorizer;
         this.producerIds = producerIds;
         this.transactions = transactions;
     }
@@ -31,7 +37,17 @@ public final class InitProducerIdHandler extends ApiHandler<InitProducerIdReques
     @Override
     public void handle(RequestContext context, InitProducerIdRequest request) {
         if (request.transactionalId() != null) {
+            if (!authorizer.authorize(
+                    context, AclOperation.WRITE, ResourceType.TRANSACTIONAL_ID, request.transactionalId())) {
+                context.respond(error(Errors.TRANSACTIONAL_ID_AUTHORIZATION_FAILED));
+                return;
+            }
             transactional(context, request);
+            return;
+        }
+        if (!authorizer.authorizeCluster(context, AclOperation.IDEMPOTENT_WRITE)
+                && !authorizer.authorizeByResourceType(context, AclOperation.WRITE, ResourceType.TOPIC)) {
+            context.respond(error(Errors.CLUSTER_AUTHORIZATION_FAILED));
             return;
         }
         producerIds.nextId().whenComplete((id, error) -> {

@@ -1,6 +1,10 @@
 package io.skiff.broker.handler;
 
 import io.skiff.broker.coordinator.TransactionVerifier;
+import io.skiff.broker.network.Session;
+import io.skiff.broker.security.authz.AclOperation;
+import io.skiff.broker.security.authz.Authorizer;
+import io.skiff.broker.security.authz.ResourceType;
 import io.skiff.coordinator.group.GroupCoordinator;
 import io.skiff.coordinator.group.RequestContext;
 import io.skiff.storage.TopicPartition;
@@ -8,6 +12,8 @@ import io.skiff.wire.message.TxnOffsetCommitRequest;
 import io.skiff.wire.message.TxnOffsetCommitResponse;
 import io.skiff.wire.protocol.ApiKeys;
 import io.skiff.wire.protocol.Errors;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -20,7 +26,9 @@ import java.util.concurrent.CompletableFuture;
  * clients, which send no AddOffsetsToTxn) adds the partition to the producer's transaction;
  * older versions only check that AddOffsetsToTxn added it, when
  * {@code transaction.partition.verification.enable} is on. A refusal is the answer of every
- * partition of the request.
+ * partition of the request. Authorization as in Kafka: WRITE on the transactional id
+ * (TRANSACTIONAL_ID_AUTHORIZATION_FAILED), READ on the group (GROUP_AUTHORIZATION_FAILED), then READ
+ * on each topic (its partitions TOPIC_AUTHORIZATION_FAILED; the others are committed).
  */
 public final class TxnOffsetCommitHandler extends GroupApiHandler<TxnOffsetCommitRequest> {
     /** The first version whose producer relies on the broker to add the offsets partition. */
@@ -35,8 +43,11 @@ public final class TxnOffsetCommitHandler extends GroupApiHandler<TxnOffsetCommi
      * @param verifyOlderVersions {@code transaction.partition.verification.enable}
      */
     public TxnOffsetCommitHandler(
-            GroupCoordinator coordinator, TransactionVerifier verifier, boolean verifyOlderVersions) {
-        super(ApiKeys.TXN_OFFSET_COMMIT, 0, 5, coordinator);
+            GroupCoordinator coordinator,
+            TransactionVerifier verifier,
+            boolean verifyOlderVersions,
+            Authorizer authorizer) {
+        super(ApiKeys.TXN_OFFSET_COMMIT, 0, 5, coordinator, authorizer);
         this.verifier = verifier;
         this.verifyOlderVersions = verifyOlderVersions;
     }
@@ -55,6 +66,37 @@ public final class TxnOffsetCommitHandler extends GroupApiHandler<TxnOffsetCommi
                 .thenCompose(error -> error == Errors.NONE
                         ? coordinator.commitTransactionalOffsets(rc, request)
                         : CompletableFuture.completedFuture(refused(request, normalized(error))));
+    }
+
+    @Override
+    CompletableFuture<TxnOffsetCommitResponse> authorizedCall(
+            Session session, RequestContext rc, TxnOffsetCommitRequest request) {
+        String transactionalId = request.transactionalId() == null ? "" : request.transactionalId();
+        if (!authorizer.authorize(session, AclOperation.WRITE, ResourceType.TRANSACTIONAL_ID, transactionalId)) {
+            return CompletableFuture.completedFuture(refused(request, Errors.TRANSACTIONAL_ID_AUTHORIZATION_FAILED));
+        }
+        if (!group(session, AclOperation.READ, request.groupId())) {
+            return CompletableFuture.completedFuture(refused(request, Errors.GROUP_AUTHORIZATION_FAILED));
+        }
+        List<TxnOffsetCommitRequest.TxnOffsetCommitRequestTopic> allowed = new ArrayList<>();
+        List<TxnOffsetCommitRequest.TxnOffsetCommitRequestTopic> denied = new ArrayList<>();
+        for (TxnOffsetCommitRequest.TxnOffsetCommitRequestTopic t : request.topics()) {
+            (topic(session, AclOperation.READ, t.name()) ? allowed : denied).add(t);
+        }
+        if (denied.isEmpty()) {
+            return call(rc, request);
+        }
+        TxnOffsetCommitResponse refusedPart =
+                refused(new TxnOffsetCommitRequest().setTopics(denied), Errors.TOPIC_AUTHORIZATION_FAILED);
+        if (allowed.isEmpty()) {
+            return CompletableFuture.completedFuture(refusedPart);
+        }
+        request.setTopics(allowed);
+        return call(rc, request).thenApply(response -> {
+            List<TxnOffsetCommitResponse.TxnOffsetCommitResponseTopic> all = new ArrayList<>(response.topics());
+            all.addAll(refusedPart.topics());
+            return response.setTopics(all);
+        });
     }
 
     /**

@@ -14,6 +14,7 @@ import io.skiff.broker.metadata.TopicImage;
 import io.skiff.broker.network.ApiDispatcher;
 import io.skiff.broker.network.PipelineServer;
 import io.skiff.broker.partition.PartitionManager;
+import io.skiff.broker.security.authz.Authorizer;
 import io.skiff.coordinator.transaction.TransactionMarkerChannel;
 import io.skiff.coordinator.transaction.TxnTopicPartition;
 import io.skiff.storage.LogConfig;
@@ -87,13 +88,14 @@ final class TransactionFixture implements AutoCloseable {
                 () -> List.of(new EndPoint("PLAINTEXT", HandlerFixture.HOST, HandlerFixture.PORT, "PLAINTEXT")));
         ApiDispatcher dispatcher = new ApiDispatcher(false);
         dispatcher
-                .register(new InitProducerIdHandler(producerIds, transactions))
-                .register(new FindCoordinatorHandler(node, groups, transactions))
-                .register(new AddPartitionsToTxnHandler(metadata, transactions.coordinator()))
-                .register(new AddOffsetsToTxnHandler(transactions.coordinator(), groups.coordinator()))
-                .register(new EndTxnHandler(transactions.coordinator()))
-                .register(new DescribeTransactionsHandler(transactions.coordinator()))
-                .register(new ListTransactionsHandler(transactions.coordinator()));
+                .register(new InitProducerIdHandler(producerIds, transactions, Authorizer.ALLOW_ALL))
+                .register(new FindCoordinatorHandler(node, groups, transactions, Authorizer.ALLOW_ALL))
+                .register(new AddPartitionsToTxnHandler(metadata, transactions.coordinator(), Authorizer.ALLOW_ALL))
+                .register(new AddOffsetsToTxnHandler(
+                        transactions.coordinator(), groups.coordinator(), Authorizer.ALLOW_ALL))
+                .register(new EndTxnHandler(transactions.coordinator(), Authorizer.ALLOW_ALL))
+                .register(new DescribeTransactionsHandler(transactions.coordinator(), Authorizer.ALLOW_ALL))
+                .register(new ListTransactionsHandler(transactions.coordinator(), Authorizer.ALLOW_ALL));
         server = new PipelineServer(dispatcher);
     }
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.skiff.broker.network.ApiDispatcher;
 import io.skiff.broker.network.PipelineServer;
+import io.skiff.broker.security.authz.Authorizer;
 import io.skiff.coordinator.group.GroupCoordinator;
 import io.skiff.coordinator.group.GroupCoordinatorConfig;
 import io.skiff.coordinator.group.SimpleTopicsView;
@@ -68,8 +69,9 @@ class TxnOffsetCommitHandlerTest {
                                     + (add ? " add" : " check"));
                             return CompletableFuture.completedFuture(verification);
                         },
-                        true))
-                .register(new OffsetFetchHandler(coordinator));
+                        true,
+                        Authorizer.ALLOW_ALL))
+                .register(new OffsetFetchHandler(coordinator, Authorizer.ALLOW_ALL));
         server = new PipelineServer(dispatcher);
         client = server.connect();
     }

@@ -43,6 +43,16 @@ public interface Authorizer {
         return authorize(s.principal(), host(s), operation, type, name);
     }
 
+    /** {@link #authorize(KafkaPrincipal, String, AclOperation, ResourceType, String)} for a session. */
+    default boolean authorize(Session session, AclOperation operation, ResourceType type, String name) {
+        return authorize(session.principal(), host(session), operation, type, name);
+    }
+
+    /** {@link #authorizedOperations(KafkaPrincipal, String, ResourceType, String)} for a session. */
+    default int authorizedOperations(Session session, ResourceType type, String name) {
+        return authorizedOperations(session.principal(), host(session), type, name);
+    }
+
     /** Whether the request's session may perform {@code operation} on the cluster. */
     default boolean authorizeCluster(RequestContext context, AclOperation operation) {
         return authorize(context, operation, ResourceType.CLUSTER, ResourceType.CLUSTER_NAME);
