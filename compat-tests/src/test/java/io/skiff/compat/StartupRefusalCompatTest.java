@@ -20,15 +20,15 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class StartupRefusalCompatTest {
-    private static final String AUTHORIZER = "org.apache.kafka.metadata.authorizer.StandardAuthorizer";
+    private static final String AUTHORIZER = "com.example.CustomAuthorizer";
 
     @Test
-    void anAuthorizerStopsStartUpNamingTheKeyAndWhy(@TempDir Path dir) throws Exception {
+    void anAuthorizerPlugInStopsStartUpNamingTheKeyAndWhy(@TempDir Path dir) throws Exception {
         try (SkiffProcess broker = new SkiffProcess(dir).with("authorizer.class.name", AUTHORIZER)) {
             assertThat(broker.startExpectingExit()).isEqualTo(1);
             assertThat(broker.output())
                     .contains("Cannot start: Invalid value " + AUTHORIZER + " for configuration authorizer.class.name:")
-                    .contains("Skiff has no authorizer yet")
+                    .contains("Skiff cannot load authorizer plug-ins")
                     .contains("remove the key");
             assertThat(dir.resolve("meta.properties")).doesNotExist();
         }
