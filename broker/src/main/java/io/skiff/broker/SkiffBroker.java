@@ -174,7 +174,10 @@ public final class SkiffBroker {
         clientQuotas = new ClientQuotas(
                 config.getInt(BrokerConfig.QUOTA_WINDOW_NUM),
                 config.getInt(BrokerConfig.QUOTA_WINDOW_SIZE_SECONDS),
-                connectionQuotas);
+                config.getInt(BrokerConfig.CONTROLLER_QUOTA_WINDOW_NUM),
+                config.getInt(BrokerConfig.CONTROLLER_QUOTA_WINDOW_SIZE_SECONDS),
+                connectionQuotas,
+                System::currentTimeMillis);
         metadata.addListener(clientQuotas);
         clientQuotaAdmin = new ClientQuotaAdmin(metadata);
         dispatcher = new ApiDispatcher(config.unstableApiVersionsEnabled());
@@ -310,9 +313,9 @@ public final class SkiffBroker {
             return List.of(
                     new ApiVersionsHandler(dispatcher, broker::finalizedFeaturesEpoch),
                     new MetadataHandler(node, metadata, broker.topicAdmin, partitions),
-                    new CreateTopicsHandler(broker.topicAdmin, broker.config),
-                    new DeleteTopicsHandler(broker.topicAdmin),
-                    new CreatePartitionsHandler(broker.topicAdmin),
+                    new CreateTopicsHandler(broker.topicAdmin, broker.config, broker.clientQuotas),
+                    new DeleteTopicsHandler(broker.topicAdmin, broker.clientQuotas),
+                    new CreatePartitionsHandler(broker.topicAdmin, broker.clientQuotas),
                     new DescribeTopicPartitionsHandler(node, metadata, partitions),
                     new DescribeClusterHandler(node),
                     new DescribeConfigsHandler(node, metadata),

@@ -67,6 +67,8 @@ public final class BrokerConfig {
     public static final String MAX_CONNECTION_CREATION_RATE = "max.connection.creation.rate";
     public static final String QUOTA_WINDOW_NUM = "quota.window.num";
     public static final String QUOTA_WINDOW_SIZE_SECONDS = "quota.window.size.seconds";
+    public static final String CONTROLLER_QUOTA_WINDOW_NUM = "controller.quota.window.num";
+    public static final String CONTROLLER_QUOTA_WINDOW_SIZE_SECONDS = "controller.quota.window.size.seconds";
 
     static final String DEFAULT_LISTENERS = "PLAINTEXT://localhost:9092";
     static final String DEFAULT_PROTOCOL_MAP =
@@ -123,6 +125,18 @@ public final class BrokerConfig {
                     "New connections accepted per second; faster ones wait.")
             .define(QUOTA_WINDOW_NUM, INT, "11", atLeast(1), "Samples kept for client quotas.")
             .define(QUOTA_WINDOW_SIZE_SECONDS, INT, "1", atLeast(1), "Time span of each client quota sample.")
+            .define(
+                    CONTROLLER_QUOTA_WINDOW_NUM,
+                    INT,
+                    "11",
+                    atLeast(1),
+                    "Samples kept for controller mutation quotas (with the size, the burst a client may use at once).")
+            .define(
+                    CONTROLLER_QUOTA_WINDOW_SIZE_SECONDS,
+                    INT,
+                    "1",
+                    atLeast(1),
+                    "Time span of each controller mutation quota sample.")
             .define("log.segment.bytes", INT, "1073741824", atLeast(14), "Segment size.")
             .define("log.roll.hours", INT, "168", atLeast(1), "Roll a segment after this long.")
             .define("log.roll.ms", LONG, null, "Roll a segment after this long; overrides log.roll.hours.")

@@ -114,7 +114,7 @@ public final class ConfigPolicy {
             "tuning of Kafka's transaction coordinator and produce verification; Skiff's are tuned their own way";
     private static final String NO_CLEANER = "reported by DescribeConfigs, no effect: Skiff has no log cleaner yet,"
             + " so compacted topics keep every record";
-    private static final String NO_QUOTAS = "no replication or controller mutation quotas: one node replicates nothing";
+    private static final String NO_QUOTAS = "no replication quotas: one node replicates nothing";
     private static final String NO_SINGLE_NODE_USE = "a single node registers with no controller";
 
     /** Names of Apache Kafka 4.3.1's PASSWORD-typed keys whose names do not say so. */

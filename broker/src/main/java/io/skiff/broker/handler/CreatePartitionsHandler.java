@@ -1,8 +1,10 @@
 package io.skiff.broker.handler;
 
+import io.skiff.broker.admin.MutationQuota;
 import io.skiff.broker.admin.TopicAdmin;
 import io.skiff.broker.network.ApiHandler;
 import io.skiff.broker.network.RequestContext;
+import io.skiff.broker.quota.ClientQuotas;
 import io.skiff.wire.message.CreatePartitionsRequest;
 import io.skiff.wire.message.CreatePartitionsResponse;
 import io.skiff.wire.protocol.ApiKeys;
@@ -12,11 +14,28 @@ import java.util.List;
 
 /** CreatePartitions (key 37), versions 0-3: grows topics through {@link TopicAdmin}. */
 public final class CreatePartitionsHandler extends ApiHandler<CreatePartitionsRequest> {
+    /** The first version whose clients know THROTTLING_QUOTA_EXCEEDED (a strict quota). */
+    static final short STRICT_SINCE = 3;
+
     private final TopicAdmin admin;
+    private final ClientQuotas quotas;
 
     public CreatePartitionsHandler(TopicAdmin admin) {
+        this(admin, null);
+    }
+
+    /** @param quotas the controller mutation quotas; null for none */
+    public CreatePartitionsHandler(TopicAdmin admin, ClientQuotas quotas) {
         super(ApiKeys.CREATE_PARTITIONS, 0, 3);
         this.admin = admin;
+        this.quotas = quotas;
+    }
+
+    /** The request's controller mutation quota (strict from version {@value #STRICT_SINCE}). */
+    private MutationQuota quota(RequestContext context) {
+        return quotas == null
+                ? MutationQuota.UNBOUNDED
+                : quotas.mutationQuota(context.session(), context.clientId, context.apiVersion >= STRICT_SINCE);
     }
 
     @Override
@@ -32,7 +51,8 @@ public final class CreatePartitionsHandler extends ApiHandler<CreatePartitionsRe
             }
             requests.add(new TopicAdmin.NewPartitions(t.name(), t.count(), assignments));
         }
-        admin.createPartitions(requests, request.validateOnly()).whenComplete((grown, error) -> {
+        MutationQuota quota = quota(context);
+        admin.createPartitions(requests, request.validateOnly(), quota).whenComplete((grown, error) -> {
             List<CreatePartitionsResponse.CreatePartitionsTopicResult> results = new ArrayList<>();
             for (int i = 0; i < requests.size(); i++) {
                 CreatePartitionsResponse.CreatePartitionsTopicResult r =
@@ -46,6 +66,7 @@ public final class CreatePartitionsHandler extends ApiHandler<CreatePartitionsRe
                 }
                 results.add(r);
             }
+            context.throttle(quota.throttleTimeMs());
             context.respond(new CreatePartitionsResponse().setResults(results));
         });
     }

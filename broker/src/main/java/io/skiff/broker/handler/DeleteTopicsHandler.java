@@ -1,8 +1,10 @@
 package io.skiff.broker.handler;
 
+import io.skiff.broker.admin.MutationQuota;
 import io.skiff.broker.admin.TopicAdmin;
 import io.skiff.broker.network.ApiHandler;
 import io.skiff.broker.network.RequestContext;
+import io.skiff.broker.quota.ClientQuotas;
 import io.skiff.wire.message.DeleteTopicsRequest;
 import io.skiff.wire.message.DeleteTopicsResponse;
 import io.skiff.wire.protocol.ApiKeys;
@@ -16,11 +18,28 @@ import java.util.List;
  * background.
  */
 public final class DeleteTopicsHandler extends ApiHandler<DeleteTopicsRequest> {
+    /** The first version whose clients know THROTTLING_QUOTA_EXCEEDED (a strict quota). */
+    static final short STRICT_SINCE = 5;
+
     private final TopicAdmin admin;
+    private final ClientQuotas quotas;
 
     public DeleteTopicsHandler(TopicAdmin admin) {
+        this(admin, null);
+    }
+
+    /** @param quotas the controller mutation quotas; null for none */
+    public DeleteTopicsHandler(TopicAdmin admin, ClientQuotas quotas) {
         super(ApiKeys.DELETE_TOPICS, 1, 6);
         this.admin = admin;
+        this.quotas = quotas;
+    }
+
+    /** The request's controller mutation quota (strict from version {@value #STRICT_SINCE}). */
+    private MutationQuota quota(RequestContext context) {
+        return quotas == null
+                ? MutationQuota.UNBOUNDED
+                : quotas.mutationQuota(context.session(), context.clientId, context.apiVersion >= STRICT_SINCE);
     }
 
     @Override
@@ -35,7 +54,8 @@ public final class DeleteTopicsHandler extends ApiHandler<DeleteTopicsRequest> {
                 refs.add(new TopicAdmin.TopicRef(name, null));
             }
         }
-        admin.delete(refs).whenComplete((deleted, error) -> {
+        MutationQuota quota = quota(context);
+        admin.delete(refs, quota).whenComplete((deleted, error) -> {
             List<DeleteTopicsResponse.DeletableTopicResult> results = new ArrayList<>(refs.size());
             for (int i = 0; i < refs.size(); i++) {
                 DeleteTopicsResponse.DeletableTopicResult r = new DeleteTopicsResponse.DeletableTopicResult();
@@ -52,6 +72,7 @@ public final class DeleteTopicsHandler extends ApiHandler<DeleteTopicsRequest> {
                 }
                 results.add(r);
             }
+            context.throttle(quota.throttleTimeMs());
             context.respond(new DeleteTopicsResponse().setResponses(results));
         });
     }

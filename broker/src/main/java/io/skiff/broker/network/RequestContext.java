@@ -212,6 +212,18 @@ public final class RequestContext {
         return throttleTimeMs;
     }
 
+    /**
+     * Raises the throttle time of this request's answer to at least {@code ms}: a quota the
+     * handler applies itself (controller mutations). Goes into the answer's
+     * {@code throttle_time_ms}, and the connection is muted that long after it. Call before
+     * responding.
+     */
+    public void throttle(int ms) {
+        if (ms > throttleTimeMs) {
+            throttleTimeMs = ms;
+        }
+    }
+
     void throttleTimeMs(int ms) {
         this.throttleTimeMs = ms;
     }
