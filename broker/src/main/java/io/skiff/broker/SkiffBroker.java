@@ -237,6 +237,13 @@ public final class SkiffBroker {
                 .logStartOffsetCheckpointIntervalMs(config.getInt("log.flush.start.offset.checkpoint.interval.ms"))
                 .producerIdExpirationMs(config.getInt("producer.id.expiration.ms"))
                 .transactionVerificationEnabled(config.getBoolean("transaction.partition.verification.enable"))
+                .cleanerEnable(config.getBoolean("log.cleaner.enable"))
+                .cleanerThreads(config.getInt("log.cleaner.threads"))
+                .cleanerDedupeBufferSize(config.getLong("log.cleaner.dedupe.buffer.size"))
+                .cleanerIoBufferSize(config.getInt("log.cleaner.io.buffer.size"))
+                .cleanerIoBufferLoadFactor(config.getDouble("log.cleaner.io.buffer.load.factor"))
+                .cleanerIoMaxBytesPerSecond(config.getDouble("log.cleaner.io.max.bytes.per.second"))
+                .cleanerBackoffMs(Math.max(1L, config.getLong("log.cleaner.backoff.ms")))
                 .durability(fsync(config) ? LogManagerConfig.Durability.FSYNC : LogManagerConfig.Durability.PAGE_CACHE)
                 .build();
     }

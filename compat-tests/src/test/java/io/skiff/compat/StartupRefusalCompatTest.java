@@ -49,7 +49,7 @@ class StartupRefusalCompatTest {
     @Test
     void harmlessUnknownKeysStillStartWithAWarningThatOmitsTheirValues(@TempDir Path dir) throws Exception {
         try (SkiffProcess broker = new SkiffProcess(dir)
-                .with("log.cleaner.threads", "2")
+                .with("background.threads", "2")
                 .with("num.io.threads", "8")
                 .with("my.plugin.password", "hunter2")) {
             broker.start();
@@ -64,7 +64,7 @@ class StartupRefusalCompatTest {
             assertThat(broker.stop()).isIn(0, 143);
             assertThat(broker.output())
                     .contains("WARN")
-                    .contains("Ignoring configuration log.cleaner.threads:")
+                    .contains("Ignoring configuration background.threads:")
                     .contains("Ignoring configuration num.io.threads:")
                     .contains("Ignoring unknown configuration my.plugin.password")
                     .doesNotContain("hunter2");

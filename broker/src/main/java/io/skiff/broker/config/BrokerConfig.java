@@ -187,6 +187,35 @@ public final class BrokerConfig {
                     ConfigDef.Type.DOUBLE,
                     "0.5",
                     "Dirty ratio that triggers cleaning.")
+            .define("log.cleaner.threads", INT, "1", atLeast(0), "Background threads that clean compacted logs.")
+            .define(
+                    "log.cleaner.dedupe.buffer.size",
+                    LONG,
+                    "134217728",
+                    atLeast(1),
+                    "Memory of the cleaners' offset maps, shared among the cleaner threads.")
+            .define(
+                    "log.cleaner.io.buffer.size",
+                    INT,
+                    "524288",
+                    atLeast(4096),
+                    "Read and write buffer memory of the cleaner threads together.")
+            .define(
+                    "log.cleaner.io.buffer.load.factor",
+                    ConfigDef.Type.DOUBLE,
+                    "0.9",
+                    "How full a cleaner's offset map gets before it cleans what it covers.")
+            .define(
+                    "log.cleaner.io.max.bytes.per.second",
+                    ConfigDef.Type.DOUBLE,
+                    "1.7976931348623157E308",
+                    "Read plus write rate limit of the cleaner threads.")
+            .define(
+                    "log.cleaner.backoff.ms",
+                    LONG,
+                    "15000",
+                    atLeast(0),
+                    "How long a cleaner thread sleeps when no log needs cleaning.")
             .define("log.local.retention.ms", LONG, "-2", "Local retention by time (tiered storage).")
             .define("log.local.retention.bytes", LONG, "-2", "Local retention by size (tiered storage).")
             .define(
@@ -454,6 +483,10 @@ public final class BrokerConfig {
 
     public boolean getBoolean(String key) {
         return (Boolean) get(key);
+    }
+
+    public double getDouble(String key) {
+        return ((Number) get(key)).doubleValue();
     }
 
     public String getString(String key) {

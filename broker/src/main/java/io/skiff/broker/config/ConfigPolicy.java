@@ -112,8 +112,6 @@ public final class ConfigPolicy {
             + " PLAINTEXT listeners only";
     private static final String TRANSACTION_TUNING =
             "tuning of Kafka's transaction coordinator and produce verification; Skiff's are tuned their own way";
-    private static final String NO_CLEANER = "reported by DescribeConfigs, no effect: Skiff has no log cleaner yet,"
-            + " so compacted topics keep every record";
     private static final String NO_QUOTAS = "no replication quotas: one node replicates nothing";
     private static final String NO_SINGLE_NODE_USE = "a single node registers with no controller";
 
@@ -308,11 +306,6 @@ public final class ConfigPolicy {
     private static void ignoredBrokerConfigRules() {
         ignore(BrokerConfig.NUM_IO_THREADS, "reported by DescribeConfigs; blocking work runs on Skiff's own threads");
         ignore("log.preallocate", "reported by DescribeConfigs; segment files grow as they are written");
-        ignore("log.cleaner.enable", NO_CLEANER);
-        ignore("log.cleaner.delete.retention.ms", NO_CLEANER);
-        ignore("log.cleaner.min.compaction.lag.ms", NO_CLEANER);
-        ignore("log.cleaner.max.compaction.lag.ms", NO_CLEANER);
-        ignore("log.cleaner.min.cleanable.ratio", NO_CLEANER);
         ignore("log.local.retention.ms", "no tiered storage: the local retention is the retention");
         ignore("log.local.retention.bytes", "no tiered storage: the local retention is the retention");
         ignore(
@@ -339,7 +332,6 @@ public final class ConfigPolicy {
         ignore("num.replica.alter.log.dirs.threads", "partitions are not moved between log directories");
         ignore("replica.*", "a single node has no followers");
         ignore("replica.selector.class", "the only replica is the one to read from");
-        ignore("log.cleaner.*", NO_CLEANER);
         ignore("log.dir.failure.timeout.ms", "Skiff does not take a failed log directory offline on its own");
         ignore("log.initial.task.delay.ms", "Skiff schedules its own background tasks");
         ignore("auto.leader.rebalance.enable", "the only node leads every partition");
