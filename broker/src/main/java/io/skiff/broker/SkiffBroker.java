@@ -68,6 +68,8 @@ import io.skiff.broker.partition.AppendLanes;
 import io.skiff.broker.partition.PartitionManager;
 import io.skiff.broker.quota.ClientQuotaAdmin;
 import io.skiff.broker.quota.ClientQuotas;
+import io.skiff.broker.security.ListenerSecurities;
+import io.skiff.broker.security.ScramCredentials;
 import io.skiff.storage.LogConfig;
 import io.skiff.storage.LogManager;
 import io.skiff.storage.LogManagerConfig;
@@ -117,6 +119,7 @@ public final class SkiffBroker {
     private ConnectionQuotas connectionQuotas;
     private ClientQuotas clientQuotas;
     private ClientQuotaAdmin clientQuotaAdmin;
+    private ListenerSecurities security;
     private volatile boolean shutDown;
 
     public SkiffBroker(BrokerConfig config) {
@@ -177,11 +180,13 @@ public final class SkiffBroker {
                 connectionQuotas);
         metadata.addListener(clientQuotas);
         clientQuotaAdmin = new ClientQuotaAdmin(metadata);
+        // TLS contexts and SASL mechanisms of every listener, checked before anything is served.
+        security = ListenerSecurities.of(config, ScramCredentials.NONE);
         dispatcher = new ApiDispatcher(config.unstableApiVersionsEnabled());
         for (var handler : Handlers.create(this, dispatcher)) {
             dispatcher.register(handler);
         }
-        server = new SkiffServer(config, dispatcher, clientQuotas, connectionQuotas);
+        server = new SkiffServer(config, dispatcher, clientQuotas, connectionQuotas, security);
         server.start();
         LOG.info(
                 "Skiff node {} of cluster {} started in {} ms; advertising {}",

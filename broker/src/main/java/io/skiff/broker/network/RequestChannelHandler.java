@@ -43,7 +43,7 @@ final class RequestChannelHandler extends ChannelInboundHandlerAdapter {
     private final ConnectionLog log;
     private final Session session;
     private final ArrayDeque<RequestContext> inFlight = new ArrayDeque<>();
-    private final ResponseWriter writer = new ResponseWriter();
+    private final ResponseWriter writer;
     private final Runnable drainTask = this::drain;
     private final Runnable unmuteTask = this::unmute;
     private ChannelHandlerContext ctx;
@@ -61,6 +61,7 @@ final class RequestChannelHandler extends ChannelInboundHandlerAdapter {
         this.stage = stage;
         this.log = log;
         this.session = session;
+        this.writer = new ResponseWriter(session.securityProtocol().usesTls);
     }
 
     @Override
