@@ -319,6 +319,9 @@ public final class ConfigPolicy {
     }
 
     private static void ignoredBrokerConfigRules() {
+        ignore(
+                SecurityConfigs.CONNECTIONS_MAX_REAUTH_MS,
+                "re-authentication (KIP-368) is not served yet: SASL sessions last as long as their connection");
         ignore(BrokerConfig.NUM_IO_THREADS, "reported by DescribeConfigs; blocking work runs on Skiff's own threads");
         ignore("log.preallocate", "reported by DescribeConfigs; segment files grow as they are written");
         ignore("log.cleaner.enable", NO_CLEANER);

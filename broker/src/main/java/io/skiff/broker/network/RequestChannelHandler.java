@@ -341,6 +341,11 @@ final class RequestChannelHandler extends ChannelInboundHandlerAdapter {
             if (response != null) {
                 response.release();
             }
+            int closeAfterMs = head.closeAfterMs();
+            if (closeAfterMs >= 0 && !closing) {
+                closeAfter(closeAfterMs);
+                return;
+            }
         }
         if (wrote) {
             if (reading) {
@@ -352,6 +357,20 @@ final class RequestChannelHandler extends ChannelInboundHandlerAdapter {
         if (!closing && !muted && !ctx.channel().config().isAutoRead() && inFlight.size() < MAX_IN_FLIGHT / 2) {
             ctx.channel().config().setAutoRead(true);
         }
+    }
+
+    /** Sends what has been written, reads and answers nothing more, and closes {@code delayMs} later. */
+    private void closeAfter(int delayMs) {
+        closing = true;
+        releaseAll();
+        ctx.channel().config().setAutoRead(false);
+        if (delayMs == 0) {
+            flushAndClose();
+            return;
+        }
+        flushPending = false;
+        ctx.flush();
+        ctx.executor().schedule(this::flushAndClose, delayMs, TimeUnit.MILLISECONDS);
     }
 
     /** Stops reading for {@code throttleMs} (or longer, if an earlier throttle lasts longer). */

@@ -19,6 +19,7 @@ import io.netty.handler.stream.ChunkedWriteHandler;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.skiff.broker.config.BrokerConfig;
 import io.skiff.broker.config.EndPoint;
+import io.skiff.broker.config.SecurityConfigs;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
@@ -107,6 +108,8 @@ public final class SkiffServer {
         try {
             for (EndPoint endPoint : config.listeners()) {
                 SecurityProtocol protocol = SecurityProtocol.forName(endPoint.securityProtocol);
+                int saslMaxFrame = (Integer)
+                        config.listenerValue(endPoint.listenerName, SecurityConfigs.SASL_SERVER_MAX_RECEIVE_SIZE);
                 ServerBootstrap b = new ServerBootstrap()
                         .group(acceptors, workers)
                         .channel(channelClass)
@@ -133,7 +136,7 @@ public final class SkiffServer {
                                     ch.pipeline().addLast(new TlsHandshakeHandler(security, session, connectionLog));
                                     ch.pipeline().addLast(new ChunkedWriteHandler());
                                 }
-                                ch.pipeline().addLast(new FrameDecoder(maxFrame, connectionLog));
+                                ch.pipeline().addLast(new FrameDecoder(maxFrame, connectionLog, session, saslMaxFrame));
                                 ch.pipeline()
                                         .addLast(new RequestChannelHandler(dispatcher, stage, connectionLog, session));
                             }
