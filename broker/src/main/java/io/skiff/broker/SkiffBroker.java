@@ -5,6 +5,7 @@ import io.skiff.broker.admin.TopicAdmin;
 import io.skiff.broker.admin.TopicConfigAdmin;
 import io.skiff.broker.config.BrokerConfig;
 import io.skiff.broker.config.EndPoint;
+import io.skiff.broker.config.SecurityConfigs;
 import io.skiff.broker.config.TopicConfigs;
 import io.skiff.broker.coordinator.GroupCoordinatorService;
 import io.skiff.broker.coordinator.TransactionCoordinatorService;
@@ -14,6 +15,7 @@ import io.skiff.broker.handler.AddOffsetsToTxnHandler;
 import io.skiff.broker.handler.AddPartitionsToTxnHandler;
 import io.skiff.broker.handler.AlterClientQuotasHandler;
 import io.skiff.broker.handler.AlterConfigsHandler;
+import io.skiff.broker.handler.AlterUserScramCredentialsHandler;
 import io.skiff.broker.handler.ApiVersionsHandler;
 import io.skiff.broker.handler.ConsumerGroupDescribeHandler;
 import io.skiff.broker.handler.ConsumerGroupHeartbeatHandler;
@@ -52,11 +54,14 @@ import io.skiff.broker.handler.OffsetDeleteHandler;
 import io.skiff.broker.handler.OffsetFetchHandler;
 import io.skiff.broker.handler.OffsetForLeaderEpochHandler;
 import io.skiff.broker.handler.ProduceHandler;
+import io.skiff.broker.handler.SaslAuthenticateHandler;
+import io.skiff.broker.handler.SaslHandshakeHandler;
 import io.skiff.broker.handler.SyncGroupHandler;
 import io.skiff.broker.handler.TxnMarkerWriter;
 import io.skiff.broker.handler.TxnOffsetCommitHandler;
 import io.skiff.broker.handler.WriteTxnMarkersHandler;
 import io.skiff.broker.metadata.MetadataManager;
+import io.skiff.broker.metadata.MetadataRecord;
 import io.skiff.broker.metadata.TopicImage;
 import io.skiff.broker.metadata.kraft.KraftImport;
 import io.skiff.broker.metadata.kraft.KraftMigration;
@@ -68,6 +73,8 @@ import io.skiff.broker.partition.AppendLanes;
 import io.skiff.broker.partition.PartitionManager;
 import io.skiff.broker.quota.ClientQuotaAdmin;
 import io.skiff.broker.quota.ClientQuotas;
+import io.skiff.broker.security.ListenerSecurities;
+import io.skiff.broker.security.ScramCredential;
 import io.skiff.storage.LogConfig;
 import io.skiff.storage.LogManager;
 import io.skiff.storage.LogManagerConfig;
@@ -117,6 +124,7 @@ public final class SkiffBroker {
     private ConnectionQuotas connectionQuotas;
     private ClientQuotas clientQuotas;
     private ClientQuotaAdmin clientQuotaAdmin;
+    private ListenerSecurities security;
     private volatile boolean shutDown;
 
     public SkiffBroker(BrokerConfig config) {
@@ -180,11 +188,18 @@ public final class SkiffBroker {
                 System::currentTimeMillis);
         metadata.addListener(clientQuotas);
         clientQuotaAdmin = new ClientQuotaAdmin(metadata);
+        // TLS contexts and SASL mechanisms of every listener, checked before anything is served.
+        MetadataManager credentialsSource = metadata;
+        security = ListenerSecurities.of(config, (user, mechanism) -> {
+            MetadataRecord.UserScramCredentialChanged c =
+                    credentialsSource.image().scramCredential(user, mechanism.type);
+            return c == null ? null : new ScramCredential(c.salt(), c.storedKey(), c.serverKey(), c.iterations());
+        });
         dispatcher = new ApiDispatcher(config.unstableApiVersionsEnabled());
         for (var handler : Handlers.create(this, dispatcher)) {
             dispatcher.register(handler);
         }
-        server = new SkiffServer(config, dispatcher, clientQuotas, connectionQuotas);
+        server = new SkiffServer(config, dispatcher, clientQuotas, connectionQuotas, security);
         server.start();
         LOG.info(
                 "Skiff node {} of cluster {} started in {} ms; advertising {}",
@@ -372,7 +387,13 @@ public final class SkiffBroker {
                     new DeleteAclsHandler(),
                     new DescribeClientQuotasHandler(metadata),
                     new AlterClientQuotasHandler(broker.clientQuotaAdmin),
-                    new DescribeUserScramCredentialsHandler());
+                    new DescribeUserScramCredentialsHandler(metadata),
+                    new AlterUserScramCredentialsHandler(metadata),
+                    new SaslHandshakeHandler(broker.security),
+                    new SaslAuthenticateHandler(
+                            broker.security,
+                            0L,
+                            broker.config.getInt(SecurityConfigs.CONNECTION_FAILED_AUTHENTICATION_DELAY_MS)));
         }
     }
 }

@@ -74,7 +74,7 @@ public final class BrokerConfig {
     static final String DEFAULT_PROTOCOL_MAP =
             "SASL_SSL:SASL_SSL,PLAINTEXT:PLAINTEXT,SSL:SSL,SASL_PLAINTEXT:SASL_PLAINTEXT";
 
-    public static final ConfigDef DEF = new ConfigDef()
+    public static final ConfigDef DEF = SecurityConfigs.define(new ConfigDef()
             .define(NODE_ID, INT, "-1", "The node id of this broker.")
             .define(BROKER_ID, INT, "-1", "Synonym of node.id.")
             .define(LISTENERS, STRING, DEFAULT_LISTENERS, "Listeners: NAME://host:port, comma-separated.")
@@ -351,13 +351,15 @@ public final class BrokerConfig {
                     STRING,
                     "flush",
                     oneOf("flush", "fsync"),
-                    "flush: Kafka's flush settings; fsync: acknowledge only after fsync (group commit).");
+                    "flush: Kafka's flush settings; fsync: acknowledge only after fsync (group commit)."));
 
     private final Map<String, Object> values;
     private final Map<String, String> originals;
     private final List<EndPoint> listeners;
     private final List<EndPoint> advertisedListeners;
     private final Map<String, String> protocolMap;
+    /** The honoured {@code listener.name.*} keys as given (their base keys' types checked). */
+    private final Map<String, String> listenerOverrides;
 
     /**
      * Parses {@code props} (file, environment and overrides already merged), applying
@@ -371,6 +373,7 @@ public final class BrokerConfig {
         Map<String, Object> v = new HashMap<>();
         Map<String, String> known = new LinkedHashMap<>();
         Map<String, String> checked = new HashMap<>();
+        Map<String, String> perListener = new HashMap<>();
         for (ConfigDef.Key k : DEF.keys()) {
             v.put(k.name, k.defaultValue);
         }
@@ -388,6 +391,9 @@ public final class BrokerConfig {
             if (!rule.accepts(text)) {
                 throw rule.refuse(key, text);
             }
+            if (rule.treatment == ConfigPolicy.Treatment.HONOURED && key.startsWith(SecurityConfigs.LISTENER_PREFIX)) {
+                perListener.put(normalizedListenerKey(key), checkListenerValue(key, text));
+            }
             if (rule == ConfigPolicy.UNKNOWN) {
                 LOG.warn("Ignoring unknown configuration {}", key);
             } else if (rule.treatment == ConfigPolicy.Treatment.IGNORED) {
@@ -398,6 +404,7 @@ public final class BrokerConfig {
         }
         this.values = Collections.unmodifiableMap(v);
         this.originals = Collections.unmodifiableMap(known);
+        this.listenerOverrides = Collections.unmodifiableMap(perListener);
         this.protocolMap = parseProtocolMap(getString(LISTENER_SECURITY_PROTOCOL_MAP));
         List<EndPoint> all = EndPoint.parseList(LISTENERS, getString(LISTENERS), protocolMap);
         Set<String> controllers = controllerListenerNames();
@@ -429,6 +436,34 @@ public final class BrokerConfig {
             throw new ConfigException(NODE_ID, nodeId, "must be at least 0");
         }
         SingleNodeChecks.check(this, checked, all, controllers);
+    }
+
+    /**
+     * Checks the value of {@code listener.name.<listener>.<key>} as the value of {@code <key>} would
+     * be checked, when {@code <key>} is one of {@link #DEF}'s; returns the value.
+     */
+    private static String checkListenerValue(String key, String text) {
+        String rest = key.substring(SecurityConfigs.LISTENER_PREFIX.length());
+        int dot = rest.indexOf('.');
+        if (dot > 0 && DEF.key(rest.substring(dot + 1)) != null) {
+            try {
+                DEF.parse(rest.substring(dot + 1), text);
+            } catch (ConfigException e) {
+                throw new ConfigException(key, text, e.reason());
+            }
+        }
+        return text;
+    }
+
+    /** {@code listener.name.<listener>.<rest>} with the listener name in lower case, as Kafka looks keys up. */
+    private static String normalizedListenerKey(String key) {
+        String rest = key.substring(SecurityConfigs.LISTENER_PREFIX.length());
+        int dot = rest.indexOf('.');
+        return dot <= 0
+                ? key
+                : SecurityConfigs.LISTENER_PREFIX
+                        + rest.substring(0, dot).toLowerCase(Locale.ROOT)
+                        + rest.substring(dot);
     }
 
     private Set<String> controllerListenerNames() {
@@ -518,6 +553,32 @@ public final class BrokerConfig {
 
     public List<EndPoint> listeners() {
         return listeners;
+    }
+
+    /**
+     * The value of {@code key} for one listener: {@code listener.name.<listener>.<key>} where it is
+     * set (parsed as {@code key}), else the value of {@code key} itself.
+     */
+    public Object listenerValue(String listenerName, String key) {
+        String override = listenerOverrides.get(SecurityConfigs.listenerKey(listenerName, key));
+        return override != null ? DEF.parse(key, override) : get(key);
+    }
+
+    /** {@link #listenerValue} as a string (null when unset). */
+    public String listenerString(String listenerName, String key) {
+        Object v = listenerValue(listenerName, key);
+        return v == null ? null : v.toString();
+    }
+
+    /** {@link #listenerValue} of a list key. */
+    @SuppressWarnings("unchecked")
+    public List<String> listenerList(String listenerName, String key) {
+        return (List<String>) listenerValue(listenerName, key);
+    }
+
+    /** A per-listener key that has no broker-wide form (a mechanism's JAAS configuration), or null. */
+    public String listenerOnly(String fullKey) {
+        return listenerOverrides.get(fullKey);
     }
 
     /**

@@ -30,6 +30,8 @@ public final class MetadataImage {
     private final long offset;
     /** Client quotas by entity (entity type to name, null for {@code <default>}), each quota key to its value. */
     private final Map<Map<String, String>, Map<String, Double>> clientQuotas;
+    /** SCRAM credentials by user, then by mechanism type. */
+    private final Map<String, Map<Byte, MetadataRecord.UserScramCredentialChanged>> scramCredentials;
 
     private MetadataImage(
             Map<String, TopicImage> byName,
@@ -39,6 +41,19 @@ public final class MetadataImage {
             long nextProducerId,
             long offset,
             Map<Map<String, String>, Map<String, Double>> clientQuotas) {
+        this(byName, byId, brokerConfigs, deletedTopicIds, nextProducerId, offset, clientQuotas, Map.of());
+    }
+
+    private MetadataImage(
+            Map<String, TopicImage> byName,
+            Map<Uuid, TopicImage> byId,
+            Map<String, String> brokerConfigs,
+            Set<Uuid> deletedTopicIds,
+            long nextProducerId,
+            long offset,
+            Map<Map<String, String>, Map<String, Double>> clientQuotas,
+            Map<String, Map<Byte, MetadataRecord.UserScramCredentialChanged>> scramCredentials) {
+        this.scramCredentials = scramCredentials;
         this.clientQuotas = clientQuotas;
         this.topicsByName = byName;
         this.topicsById = byId;
@@ -72,6 +87,17 @@ public final class MetadataImage {
     /** Every client quota entity with its quotas (never an entity without one). */
     public Map<Map<String, String>, Map<String, Double>> clientQuotas() {
         return clientQuotas;
+    }
+
+    /** Every user's SCRAM credentials: user to mechanism type to the record that set it. */
+    public Map<String, Map<Byte, MetadataRecord.UserScramCredentialChanged>> scramCredentials() {
+        return scramCredentials;
+    }
+
+    /** The SCRAM credential of {@code user} for mechanism type {@code mechanism}, or null. */
+    public MetadataRecord.UserScramCredentialChanged scramCredential(String user, byte mechanism) {
+        Map<Byte, MetadataRecord.UserScramCredentialChanged> m = scramCredentials.get(user);
+        return m == null ? null : m.get(mechanism);
     }
 
     public long nextProducerId() {
@@ -112,7 +138,8 @@ public final class MetadataImage {
                     Collections.unmodifiableSet(deleted),
                     nextProducerId,
                     next,
-                    clientQuotas);
+                    clientQuotas,
+                    scramCredentials);
         }
         if (record instanceof MetadataRecord.TopicConfigChanged r) {
             TopicImage old = require(r.topicId());
@@ -142,14 +169,25 @@ public final class MetadataImage {
                     deletedTopicIds,
                     nextProducerId,
                     next,
-                    clientQuotas);
+                    clientQuotas,
+                    scramCredentials);
         }
         if (record instanceof MetadataRecord.ProducerIdsAllocated r) {
             return new MetadataImage(
-                    topicsByName, topicsById, brokerConfigs, deletedTopicIds, r.nextProducerId(), next, clientQuotas);
+                    topicsByName,
+                    topicsById,
+                    brokerConfigs,
+                    deletedTopicIds,
+                    r.nextProducerId(),
+                    next,
+                    clientQuotas,
+                    scramCredentials);
         }
         if (record instanceof MetadataRecord.ClientQuotaChanged r) {
             return withClientQuota(r, next);
+        }
+        if (record instanceof MetadataRecord.UserScramCredentialChanged r) {
+            return withScramCredential(r, next);
         }
         throw new IllegalArgumentException("unknown record " + record);
     }
@@ -174,6 +212,31 @@ public final class MetadataImage {
                 deletedTopicIds,
                 nextProducerId,
                 next,
+                Collections.unmodifiableMap(all),
+                scramCredentials);
+    }
+
+    private MetadataImage withScramCredential(MetadataRecord.UserScramCredentialChanged r, long next) {
+        Map<String, Map<Byte, MetadataRecord.UserScramCredentialChanged>> all = new TreeMap<>(scramCredentials);
+        Map<Byte, MetadataRecord.UserScramCredentialChanged> mine = new TreeMap<>(all.getOrDefault(r.user(), Map.of()));
+        if (r.isRemoval()) {
+            mine.remove(r.mechanism());
+        } else {
+            mine.put(r.mechanism(), r);
+        }
+        if (mine.isEmpty()) {
+            all.remove(r.user());
+        } else {
+            all.put(r.user(), Collections.unmodifiableMap(mine));
+        }
+        return new MetadataImage(
+                topicsByName,
+                topicsById,
+                brokerConfigs,
+                deletedTopicIds,
+                nextProducerId,
+                next,
+                clientQuotas,
                 Collections.unmodifiableMap(all));
     }
 
@@ -201,6 +264,7 @@ public final class MetadataImage {
                 deletedTopicIds,
                 nextProducerId,
                 next,
-                clientQuotas);
+                clientQuotas,
+                scramCredentials);
     }
 }

@@ -18,6 +18,7 @@ final class MetadataRecordCodec {
     private static final byte BROKER_CONFIG_CHANGED = 5;
     private static final byte PRODUCER_IDS_ALLOCATED = 6;
     private static final byte CLIENT_QUOTA_CHANGED = 7;
+    private static final byte USER_SCRAM_CREDENTIAL_CHANGED = 16;
     /** Entity types per quota entity: user, client-id, ip. */
     private static final int MAX_ENTITY_TYPES = 3;
 
@@ -62,6 +63,14 @@ final class MetadataRecordCodec {
             Wire.writeString(out, r.key(), false, false, "key");
             out.writeBoolean(r.value() == null);
             out.writeDouble(r.value() == null ? 0.0 : r.value());
+        } else if (record instanceof MetadataRecord.UserScramCredentialChanged r) {
+            header(out, USER_SCRAM_CREDENTIAL_CHANGED);
+            Wire.writeString(out, r.user(), false, false, "user");
+            out.writeByte(r.mechanism());
+            Wire.writeBytes(out, r.salt(), false, true, "salt");
+            Wire.writeBytes(out, r.storedKey(), false, true, "storedKey");
+            Wire.writeBytes(out, r.serverKey(), false, true, "serverKey");
+            out.writeInt(r.iterations());
         } else {
             throw new IllegalArgumentException("unknown record " + record);
         }
@@ -100,6 +109,14 @@ final class MetadataRecordCodec {
                 return new MetadataRecord.ProducerIdsAllocated(in.readLong());
             case CLIENT_QUOTA_CHANGED:
                 return readClientQuota(in);
+            case USER_SCRAM_CREDENTIAL_CHANGED:
+                return new MetadataRecord.UserScramCredentialChanged(
+                        Wire.readString(in, false, false, "user"),
+                        in.readByte(),
+                        Wire.readBytes(in, false, true, "salt"),
+                        Wire.readBytes(in, false, true, "storedKey"),
+                        Wire.readBytes(in, false, true, "serverKey"),
+                        in.readInt());
             default:
                 throw new MessageParseException("metadata record type " + type + " is not known");
         }
