@@ -25,9 +25,9 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * {@code controller_mutation_rate} (KIP-599) with kafka-clients' AdminClient: a client id with a
- * quota of 10 partitions per second (a burst of 110 with the default 11 windows of 1 s) creates
- * topics until the quota is exhausted; the mutation that goes past it is still accepted, the next
+ * {@code controller_mutation_rate} (KIP-599) with kafka-clients' AdminClient: client ids with a
+ * quota of 1 partition per second (a burst of 11 with the default 11 windows of 1 s) create, grow
+ * and delete topics until the quota is exhausted; the mutation that goes past it is still accepted, the next
  * ones are refused THROTTLING_QUOTA_EXCEEDED with the time to wait, for CreateTopics,
  * CreatePartitions and DeleteTopics alike; another client id is not limited; an admin that retries
  * on quota violations (the default) gets its topic once the quota has recovered. Runs against
@@ -88,29 +88,39 @@ class ControllerMutationQuotaCompatTest {
     @Test
     void mutationsPastAnExhaustedQuotaAreRefusedWithTheTimeToWait() throws Exception {
         try (Admin setup = admin("quota-setup");
-                Admin limited = admin("mutator");
+                Admin creator = admin("m-create");
+                Admin grower = admin("m-grow");
+                Admin deleter = admin("m-delete");
+                Admin retrier = admin("m-retry");
                 Admin free = admin("free-mutator")) {
-            quota(setup, "mutator", 10.0); // a burst of 110 partitions
-            create(limited, "cmq-a", 100);
-            create(limited, "cmq-b", 30); // 10 left before it: accepted, and the bucket goes below zero
-            assertThrottled(() -> create(limited, "cmq-c", 1));
-            // The client waits out the throttle time before its next request (KIP-219), so each
-            // family exhausts the quota again and then meets the refusal.
-            grow(limited, "cmq-b", 60);
-            assertThrottled(() -> grow(limited, "cmq-b", 61));
-            delete(limited, "cmq-b");
-            assertThrottled(() -> delete(limited, "cmq-a"));
-            assertThat(setup.listTopics().names().get(30, TimeUnit.SECONDS))
-                    .contains("cmq-a")
-                    .doesNotContain("cmq-b", "cmq-c");
+            // 1 partition per second: a burst of 11, and debts far longer than any step takes.
+            for (String id : List.of("m-create", "m-grow", "m-delete", "m-retry")) {
+                quota(setup, id, 1.0);
+            }
+            create(creator, "cmq-a", 10);
+            create(creator, "cmq-b", 40); // 1 left before it: accepted, and the bucket goes below zero
+            assertThrottled(() -> create(creator, "cmq-c", 1));
 
+            grow(grower, "cmq-b", 51); // the whole burst
+            grow(grower, "cmq-b", 91); // at zero, not below: accepted
+            assertThrottled(() -> grow(grower, "cmq-b", 92));
+
+            create(free, "cmq-d", 1);
             create(free, "cmq-free", 150);
+            delete(deleter, "cmq-a");
+            delete(deleter, "cmq-b");
+            assertThrottled(() -> delete(deleter, "cmq-d"));
+
+            assertThat(setup.listTopics().names().get(30, TimeUnit.SECONDS))
+                    .contains("cmq-d", "cmq-free")
+                    .doesNotContain("cmq-a", "cmq-b", "cmq-c");
 
             // The admin's default: wait out the throttle and retry until the quota allows it.
-            limited.createTopics(List.of(new NewTopic("cmq-retried", 1, (short) 1)))
+            create(retrier, "cmq-e", 12);
+            retrier.createTopics(List.of(new NewTopic("cmq-retried", 1, (short) 1)))
                     .all()
                     .get(60, TimeUnit.SECONDS);
-            assertThat(setup.listTopics().names().get(30, TimeUnit.SECONDS)).contains("cmq-free", "cmq-retried");
+            assertThat(setup.listTopics().names().get(30, TimeUnit.SECONDS)).contains("cmq-retried");
         }
     }
 
