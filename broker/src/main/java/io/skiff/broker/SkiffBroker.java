@@ -5,6 +5,7 @@ import io.skiff.broker.admin.TopicAdmin;
 import io.skiff.broker.admin.TopicConfigAdmin;
 import io.skiff.broker.config.BrokerConfig;
 import io.skiff.broker.config.EndPoint;
+import io.skiff.broker.config.SecurityConfigs;
 import io.skiff.broker.config.TopicConfigs;
 import io.skiff.broker.coordinator.GroupCoordinatorService;
 import io.skiff.broker.coordinator.TransactionCoordinatorService;
@@ -14,6 +15,7 @@ import io.skiff.broker.handler.AddOffsetsToTxnHandler;
 import io.skiff.broker.handler.AddPartitionsToTxnHandler;
 import io.skiff.broker.handler.AlterClientQuotasHandler;
 import io.skiff.broker.handler.AlterConfigsHandler;
+import io.skiff.broker.handler.AlterUserScramCredentialsHandler;
 import io.skiff.broker.handler.ApiVersionsHandler;
 import io.skiff.broker.handler.ConsumerGroupDescribeHandler;
 import io.skiff.broker.handler.ConsumerGroupHeartbeatHandler;
@@ -52,11 +54,14 @@ import io.skiff.broker.handler.OffsetDeleteHandler;
 import io.skiff.broker.handler.OffsetFetchHandler;
 import io.skiff.broker.handler.OffsetForLeaderEpochHandler;
 import io.skiff.broker.handler.ProduceHandler;
+import io.skiff.broker.handler.SaslAuthenticateHandler;
+import io.skiff.broker.handler.SaslHandshakeHandler;
 import io.skiff.broker.handler.SyncGroupHandler;
 import io.skiff.broker.handler.TxnMarkerWriter;
 import io.skiff.broker.handler.TxnOffsetCommitHandler;
 import io.skiff.broker.handler.WriteTxnMarkersHandler;
 import io.skiff.broker.metadata.MetadataManager;
+import io.skiff.broker.metadata.MetadataRecord;
 import io.skiff.broker.metadata.TopicImage;
 import io.skiff.broker.metadata.kraft.KraftImport;
 import io.skiff.broker.metadata.kraft.KraftMigration;
@@ -68,6 +73,8 @@ import io.skiff.broker.partition.AppendLanes;
 import io.skiff.broker.partition.PartitionManager;
 import io.skiff.broker.quota.ClientQuotaAdmin;
 import io.skiff.broker.quota.ClientQuotas;
+import io.skiff.broker.security.ListenerSecurities;
+import io.skiff.broker.security.ScramCredential;
 import io.skiff.broker.security.authz.AclAdmin;
 import io.skiff.broker.security.authz.Authorizer;
 import io.skiff.broker.security.authz.Authorizers;
@@ -124,6 +131,7 @@ public final class SkiffBroker {
     private Authorizer authorizer;
 
     private AclAdmin aclAdmin;
+    private ListenerSecurities security;
     private volatile boolean shutDown;
 
     public SkiffBroker(BrokerConfig config) {
@@ -184,14 +192,24 @@ public final class SkiffBroker {
         clientQuotas = new ClientQuotas(
                 config.getInt(BrokerConfig.QUOTA_WINDOW_NUM),
                 config.getInt(BrokerConfig.QUOTA_WINDOW_SIZE_SECONDS),
-                connectionQuotas);
+                config.getInt(BrokerConfig.CONTROLLER_QUOTA_WINDOW_NUM),
+                config.getInt(BrokerConfig.CONTROLLER_QUOTA_WINDOW_SIZE_SECONDS),
+                connectionQuotas,
+                System::currentTimeMillis);
         metadata.addListener(clientQuotas);
         clientQuotaAdmin = new ClientQuotaAdmin(metadata);
+        // TLS contexts and SASL mechanisms of every listener, checked before anything is served.
+        MetadataManager credentialsSource = metadata;
+        security = ListenerSecurities.of(config, (user, mechanism) -> {
+            MetadataRecord.UserScramCredentialChanged c =
+                    credentialsSource.image().scramCredential(user, mechanism.type);
+            return c == null ? null : new ScramCredential(c.salt(), c.storedKey(), c.serverKey(), c.iterations());
+        });
         dispatcher = new ApiDispatcher(config.unstableApiVersionsEnabled());
         for (var handler : Handlers.create(this, dispatcher)) {
             dispatcher.register(handler);
         }
-        server = new SkiffServer(config, dispatcher, clientQuotas, connectionQuotas);
+        server = new SkiffServer(config, dispatcher, clientQuotas, connectionQuotas, security);
         server.start();
         LOG.info(
                 "Skiff node {} of cluster {} started in {} ms; advertising {}",
@@ -244,6 +262,13 @@ public final class SkiffBroker {
                 .logStartOffsetCheckpointIntervalMs(config.getInt("log.flush.start.offset.checkpoint.interval.ms"))
                 .producerIdExpirationMs(config.getInt("producer.id.expiration.ms"))
                 .transactionVerificationEnabled(config.getBoolean("transaction.partition.verification.enable"))
+                .cleanerEnable(config.getBoolean("log.cleaner.enable"))
+                .cleanerThreads(config.getInt("log.cleaner.threads"))
+                .cleanerDedupeBufferSize(config.getLong("log.cleaner.dedupe.buffer.size"))
+                .cleanerIoBufferSize(config.getInt("log.cleaner.io.buffer.size"))
+                .cleanerIoBufferLoadFactor(config.getDouble("log.cleaner.io.buffer.load.factor"))
+                .cleanerIoMaxBytesPerSecond(config.getDouble("log.cleaner.io.max.bytes.per.second"))
+                .cleanerBackoffMs(Math.max(1L, config.getLong("log.cleaner.backoff.ms")))
                 .durability(fsync(config) ? LogManagerConfig.Durability.FSYNC : LogManagerConfig.Durability.PAGE_CACHE)
                 .build();
     }
@@ -320,9 +345,9 @@ public final class SkiffBroker {
             return List.of(
                     new ApiVersionsHandler(dispatcher, broker::finalizedFeaturesEpoch),
                     new MetadataHandler(node, metadata, broker.topicAdmin, partitions, broker.authorizer),
-                    new CreateTopicsHandler(broker.topicAdmin, broker.config, broker.authorizer),
-                    new DeleteTopicsHandler(broker.topicAdmin, metadata, broker.authorizer),
-                    new CreatePartitionsHandler(broker.topicAdmin, broker.authorizer),
+                    new CreateTopicsHandler(broker.topicAdmin, broker.config, broker.authorizer, broker.clientQuotas),
+                    new DeleteTopicsHandler(broker.topicAdmin, metadata, broker.authorizer, broker.clientQuotas),
+                    new CreatePartitionsHandler(broker.topicAdmin, broker.authorizer, broker.clientQuotas),
                     new DescribeTopicPartitionsHandler(node, metadata, partitions, broker.authorizer),
                     new DescribeClusterHandler(node, broker.authorizer),
                     new DescribeConfigsHandler(node, metadata, broker.authorizer),
@@ -380,7 +405,13 @@ public final class SkiffBroker {
                     new DeleteAclsHandler(broker.authorizer, broker.aclAdmin),
                     new DescribeClientQuotasHandler(metadata, broker.authorizer),
                     new AlterClientQuotasHandler(broker.clientQuotaAdmin, broker.authorizer),
-                    new DescribeUserScramCredentialsHandler());
+                    new DescribeUserScramCredentialsHandler(metadata, broker.authorizer),
+                    new AlterUserScramCredentialsHandler(metadata, broker.authorizer),
+                    new SaslHandshakeHandler(broker.security),
+                    new SaslAuthenticateHandler(
+                            broker.security,
+                            0L,
+                            broker.config.getInt(SecurityConfigs.CONNECTION_FAILED_AUTHENTICATION_DELAY_MS)));
         }
     }
 }

@@ -36,12 +36,16 @@ class StartupRefusalCompatTest {
 
     @Test
     void aRefusedSecretIsNamedButItsValueIsNeverPrinted(@TempDir Path dir) throws Exception {
-        String jaas = "org.apache.kafka.common.security.plain.PlainLoginModule required username=\"admin\""
-                + " password=\"hunter2\";";
-        try (SkiffProcess broker = new SkiffProcess(dir).with("sasl.jaas.config", jaas)) {
+        // no control flag: the JAAS configuration of PLAIN cannot be parsed
+        String jaas = "org.apache.kafka.common.security.plain.PlainLoginModule user_admin=\"hunter2\";";
+        String key = "listener.name.sasl_plaintext.plain.sasl.jaas.config";
+        try (SkiffProcess broker = new SkiffProcess(dir)
+                .with("listeners", "SASL_PLAINTEXT://127.0.0.1:0")
+                .with("sasl.enabled.mechanisms", "PLAIN")
+                .with(key, jaas)) {
             assertThat(broker.startExpectingExit()).isEqualTo(1);
             assertThat(broker.output())
-                    .contains("Cannot start: Invalid value [hidden] for configuration sasl.jaas.config:")
+                    .contains("Cannot start: Invalid value [hidden] for configuration " + key + ":")
                     .doesNotContain("hunter2");
         }
     }
@@ -49,7 +53,7 @@ class StartupRefusalCompatTest {
     @Test
     void harmlessUnknownKeysStillStartWithAWarningThatOmitsTheirValues(@TempDir Path dir) throws Exception {
         try (SkiffProcess broker = new SkiffProcess(dir)
-                .with("log.cleaner.threads", "2")
+                .with("background.threads", "2")
                 .with("num.io.threads", "8")
                 .with("my.plugin.password", "hunter2")) {
             broker.start();
@@ -64,7 +68,7 @@ class StartupRefusalCompatTest {
             assertThat(broker.stop()).isIn(0, 143);
             assertThat(broker.output())
                     .contains("WARN")
-                    .contains("Ignoring configuration log.cleaner.threads:")
+                    .contains("Ignoring configuration background.threads:")
                     .contains("Ignoring configuration num.io.threads:")
                     .contains("Ignoring unknown configuration my.plugin.password")
                     .doesNotContain("hunter2");

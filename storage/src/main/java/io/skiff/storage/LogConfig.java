@@ -105,6 +105,14 @@ public final class LogConfig {
     public final String compressionType;
     /** The codec batches are stored with, or -1 to keep the producer's (compression.type=producer). */
     public final int targetCodec;
+    /** delete.retention.ms: how long tombstones and removable markers stay after the cleaner first passes them. */
+    public final long deleteRetentionMs;
+    /** min.cleanable.dirty.ratio */
+    public final double minCleanableDirtyRatio;
+    /** min.compaction.lag.ms */
+    public final long minCompactionLagMs;
+    /** max.compaction.lag.ms */
+    public final long maxCompactionLagMs;
 
     private final int gzipLevel;
     private final int lz4Level;
@@ -156,11 +164,23 @@ public final class LogConfig {
         } catch (IllegalArgumentException e) {
             throw bad(COMPRESSION_TYPE, compressionType);
         }
+        deleteRetentionMs = longAtLeast(v, DELETE_RETENTION_MS, 0);
+        minCleanableDirtyRatio = ratio(v, MIN_CLEANABLE_DIRTY_RATIO);
+        minCompactionLagMs = longAtLeast(v, MIN_COMPACTION_LAG_MS, 0);
+        maxCompactionLagMs = longAtLeast(v, MAX_COMPACTION_LAG_MS, 1);
         gzipLevel = (int) longValue(v, "compression.gzip.level");
         lz4Level = (int) longValue(v, "compression.lz4.level");
         zstdLevel = (int) longValue(v, "compression.zstd.level");
         validationRules =
                 new ValidationRules(maxMessageBytes, compact, timestampType, timestampBeforeMaxMs, timestampAfterMaxMs);
+    }
+
+    /**
+     * The segment.ms that rolls apply: on a compacted topic at most max.compaction.lag.ms, so that
+     * the active segment (which is never cleaned) does not hold records past that lag, as Kafka does.
+     */
+    public long maxSegmentMs() {
+        return compact ? Math.min(segmentMs, maxCompactionLagMs) : segmentMs;
     }
 
     /** The configured level of a codec (KIP-390); snappy has none. */
@@ -237,6 +257,21 @@ public final class LogConfig {
             throw bad(key, v.get(key));
         }
         return (int) value;
+    }
+
+    private static double ratio(Map<String, String> v, String key) {
+        String s = v.get(key);
+        double d;
+        try {
+            d = Double.parseDouble(s.trim());
+        } catch (NumberFormatException | NullPointerException e) {
+            throw bad(key, s);
+        }
+        if (!(d >= 0 && d <= 1)) {
+            throw new IllegalArgumentException(
+                    "Invalid value " + s + " for configuration " + key + ": Value must be between 0 and 1");
+        }
+        return d;
     }
 
     private static boolean boolValue(Map<String, String> v, String key) {

@@ -15,8 +15,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Opens the directory of one partition log: writes or reads partition.metadata, removes leftovers
- * of interrupted operations ({@code .deleted}, {@code .cleaned}, {@code .swap}, {@code .tmp},
- * indexes without a log file), opens the segments, and, after an unclean shutdown, scans every
+ * of interrupted operations and completes an interrupted swap of cleaned segments ({@link
+ * SwapRecovery}: {@code .deleted}, {@code .cleaned}, {@code .tmp} removed, a whole {@code .swap}
+ * completed), removes indexes without a log file, opens the segments, and, after an unclean shutdown, scans every
  * segment from the one holding the recovery point on, truncating a torn or corrupt tail and
  * dropping the segments after it. Missing or corrupt indexes are rebuilt in any case, and a
  * segment that is not scanned but whose tail after its last index entry does not parse is
@@ -136,19 +137,15 @@ final class LogLoader {
         throw new IOException("no topic_id in " + metadata);
     }
 
-    /** Removes leftovers, opens every segment; returns those whose indexes are missing or corrupt. */
+    /** Removes leftovers, completes swaps, opens every segment; returns those whose indexes are missing or corrupt. */
     private List<LogSegment> openSegments(LogSegments segments, long nowMs) throws IOException {
+        new SwapRecovery(dir, name).run();
         File[] files = dir.listFiles();
         List<Long> logOffsets = new ArrayList<>();
         if (files != null) {
             for (File f : files) {
                 String n = f.getName();
-                if (n.endsWith(LogFiles.DELETED_SUFFIX)
-                        || n.endsWith(".tmp")
-                        || n.endsWith(LogFiles.CLEANED_SUFFIX)
-                        || n.endsWith(LogFiles.SWAP_SUFFIX)) {
-                    LogFiles.deleteRecursively(f);
-                } else if (n.endsWith(LogFiles.LOG_SUFFIX) && LogFiles.offsetFromName(n) >= 0) {
+                if (n.endsWith(LogFiles.LOG_SUFFIX) && LogFiles.offsetFromName(n) >= 0) {
                     logOffsets.add(LogFiles.offsetFromName(n));
                 }
             }

@@ -31,7 +31,8 @@ import org.slf4j.LoggerFactory;
  * (recovery-point-offset-checkpoint, log-start-offset-checkpoint,
  * replication-offset-checkpoint) and the clean shutdown marker ({@code .kafka_cleanshutdown}),
  * and runs the background work on a scheduler it owns: retention, the flush.ms check, checkpoints,
- * producer id expiry and delayed file deletion. The one fsync thread is a {@link LogFlusher}.
+ * producer id expiry and delayed file deletion. The one fsync thread is a {@link LogFlusher}; the
+ * {@link LogCleaner} threads compact the logs whose cleanup.policy includes compact.
  *
  * <p>Log dir failures. Each directory of log.dirs is a {@link LogDir}; an I/O error on anything in
  * it (an append, an fsync, a roll, a checkpoint, the clean shutdown marker) takes it offline for
@@ -61,6 +62,7 @@ public final class LogManager implements AutoCloseable {
 
     private final LogFlusher flusher;
     private final FileDeleter deleter = new FileDeleter();
+    private final LogCleaner cleaner;
     private final ScheduledExecutorService scheduler;
     private final List<FileChannel> lockChannels = new ArrayList<>();
     private final List<FileLock> locks = new ArrayList<>();
@@ -72,6 +74,7 @@ public final class LogManager implements AutoCloseable {
         this.config = config;
         this.clock = clock;
         this.flusher = new LogFlusher("skiff-log-flusher");
+        this.cleaner = new LogCleaner(config, clock, logs::values);
         for (File d : config.logDirs) {
             dirs.putIfAbsent(d.getAbsoluteFile(), new LogDir(d));
         }
@@ -90,8 +93,12 @@ public final class LogManager implements AutoCloseable {
             for (File dir : config.logDirs) {
                 m.loadDir(dir, topicConfigs);
             }
+            m.cleaner.loadCheckpoints(config.logDirs);
             m.checkpoint();
             m.schedule();
+            if (config.cleanerEnable) {
+                m.cleaner.startThreads();
+            }
             ok = true;
             return m;
         } finally {
@@ -320,10 +327,12 @@ public final class LogManager implements AutoCloseable {
      * no such log.
      */
     public boolean deleteLog(TopicPartition tp) throws IOException {
+        cleaner.abortAndPause(tp);
         PartitionLog log;
         synchronized (createLock) {
             log = logs.remove(tp);
         }
+        cleaner.forget(tp);
         if (log == null) {
             return false;
         }
@@ -347,10 +356,12 @@ public final class LogManager implements AutoCloseable {
      * directory, or null when there is no such log.
      */
     public File markStray(TopicPartition tp) throws IOException {
+        cleaner.abortAndPause(tp);
         PartitionLog log;
         synchronized (createLock) {
             log = logs.remove(tp);
         }
+        cleaner.forget(tp);
         if (log == null) {
             return null;
         }
@@ -375,6 +386,26 @@ public final class LogManager implements AutoCloseable {
             total += log.deleteRetentionBreachedSegments();
         }
         return total;
+    }
+
+    /**
+     * Cleans compacted logs on the calling thread until none needs cleaning (at most
+     * {@code maxCleans} cleans); returns how many were done. The cleaner threads do the same in the
+     * background; this is for tests and tools.
+     */
+    public int cleanLogsNow(int maxCleans) {
+        int n = 0;
+        try (Cleaner c = cleaner.cleanerForCaller()) {
+            while (n < maxCleans && cleaner.cleanFilthiestLog(c)) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /** The log cleaner (its threads run when log.cleaner.enable is true). */
+    public LogCleaner cleaner() {
+        return cleaner;
     }
 
     /** Asks the flusher to flush each log whose flush.ms has passed. */
@@ -501,6 +532,7 @@ public final class LogManager implements AutoCloseable {
             return;
         }
         shutDown = true;
+        cleaner.close();
         scheduler.shutdownNow();
         try {
             scheduler.awaitTermination(10, TimeUnit.SECONDS);
@@ -567,6 +599,7 @@ public final class LogManager implements AutoCloseable {
     /** Stops threads and releases locks without flushing or closing logs (start-up failure). */
     private void abandon() {
         shutDown = true;
+        cleaner.close();
         scheduler.shutdownNow();
         try {
             flusher.close();

@@ -54,6 +54,20 @@ public final class LogManagerConfig {
     public final long brokerEpoch;
     /** transaction.partition.verification.enable */
     public final boolean transactionVerificationEnabled;
+    /** log.cleaner.enable */
+    public final boolean cleanerEnable;
+    /** log.cleaner.threads */
+    public final int cleanerThreads;
+    /** log.cleaner.dedupe.buffer.size: the offset map memory of all cleaner threads together. */
+    public final long cleanerDedupeBufferSize;
+    /** log.cleaner.io.buffer.size: the read and write buffers of all cleaner threads together. */
+    public final int cleanerIoBufferSize;
+    /** log.cleaner.io.buffer.load.factor: how full an offset map gets. */
+    public final double cleanerIoBufferLoadFactor;
+    /** log.cleaner.io.max.bytes.per.second */
+    public final double cleanerIoMaxBytesPerSecond;
+    /** log.cleaner.backoff.ms: how long a cleaner thread waits when nothing needs cleaning. */
+    public final long cleanerBackoffMs;
 
     private LogManagerConfig(Builder b) {
         this.logDirs = Collections.unmodifiableList(new ArrayList<>(b.logDirs));
@@ -69,6 +83,13 @@ public final class LogManagerConfig {
         this.durability = b.durability;
         this.brokerEpoch = b.brokerEpoch;
         this.transactionVerificationEnabled = b.transactionVerificationEnabled;
+        this.cleanerEnable = b.cleanerEnable;
+        this.cleanerThreads = b.cleanerThreads;
+        this.cleanerDedupeBufferSize = b.cleanerDedupeBufferSize;
+        this.cleanerIoBufferSize = b.cleanerIoBufferSize;
+        this.cleanerIoBufferLoadFactor = b.cleanerIoBufferLoadFactor;
+        this.cleanerIoMaxBytesPerSecond = b.cleanerIoMaxBytesPerSecond;
+        this.cleanerBackoffMs = b.cleanerBackoffMs;
     }
 
     public static Builder builder(List<File> logDirs) {
@@ -90,6 +111,13 @@ public final class LogManagerConfig {
         private long fileDeleteCheckIntervalMs = 1_000L;
         private Durability durability = Durability.PAGE_CACHE;
         private long brokerEpoch = -1L;
+        private boolean cleanerEnable = true;
+        private int cleanerThreads = 1;
+        private long cleanerDedupeBufferSize = 134_217_728L;
+        private int cleanerIoBufferSize = 524_288;
+        private double cleanerIoBufferLoadFactor = 0.9;
+        private double cleanerIoMaxBytesPerSecond = Double.MAX_VALUE;
+        private long cleanerBackoffMs = 15_000L;
 
         private Builder(List<File> logDirs) {
             if (logDirs.isEmpty()) {
@@ -156,6 +184,59 @@ public final class LogManagerConfig {
         /** transaction.partition.verification.enable (default true). */
         public Builder transactionVerificationEnabled(boolean enabled) {
             this.transactionVerificationEnabled = enabled;
+            return this;
+        }
+
+        /** log.cleaner.enable (default true). */
+        public Builder cleanerEnable(boolean v) {
+            this.cleanerEnable = v;
+            return this;
+        }
+
+        /** log.cleaner.threads (default 1; 0 runs no cleaner thread). */
+        public Builder cleanerThreads(int v) {
+            if (v < 0) {
+                throw new IllegalArgumentException("Invalid value " + v + " for configuration log.cleaner.threads");
+            }
+            this.cleanerThreads = v;
+            return this;
+        }
+
+        /** log.cleaner.dedupe.buffer.size (default 128 MiB). */
+        public Builder cleanerDedupeBufferSize(long v) {
+            this.cleanerDedupeBufferSize = positive("log.cleaner.dedupe.buffer.size", v);
+            return this;
+        }
+
+        /** log.cleaner.io.buffer.size (default 512 KiB). */
+        public Builder cleanerIoBufferSize(int v) {
+            this.cleanerIoBufferSize = (int) positive("log.cleaner.io.buffer.size", v);
+            return this;
+        }
+
+        /** log.cleaner.io.buffer.load.factor (default 0.9). */
+        public Builder cleanerIoBufferLoadFactor(double v) {
+            if (!(v > 0 && v <= 1)) {
+                throw new IllegalArgumentException(
+                        "Invalid value " + v + " for configuration log.cleaner.io.buffer.load.factor");
+            }
+            this.cleanerIoBufferLoadFactor = v;
+            return this;
+        }
+
+        /** log.cleaner.io.max.bytes.per.second (default unlimited). */
+        public Builder cleanerIoMaxBytesPerSecond(double v) {
+            if (!(v > 0)) {
+                throw new IllegalArgumentException(
+                        "Invalid value " + v + " for configuration log.cleaner.io.max.bytes.per.second");
+            }
+            this.cleanerIoMaxBytesPerSecond = v;
+            return this;
+        }
+
+        /** log.cleaner.backoff.ms (default 15 s). */
+        public Builder cleanerBackoffMs(long v) {
+            this.cleanerBackoffMs = positive("log.cleaner.backoff.ms", v);
             return this;
         }
 

@@ -97,17 +97,46 @@ final class LogSegment {
     /** Opens (creating when missing) the segment files for {@code baseOffset} in {@code dir}. */
     static LogSegment open(File dir, long baseOffset, LogConfig config, long rollJitterMs, long nowMs)
             throws IOException {
-        File logFile = LogFiles.file(dir, baseOffset, LogFiles.LOG_SUFFIX);
+        return open(dir, baseOffset, config, rollJitterMs, nowMs, "");
+    }
+
+    /**
+     * Creates the files of a segment the cleaner writes: {@code <base>.log.cleaned} and its
+     * {@code .index.cleaned}, {@code .timeindex.cleaned} and {@code .txnindex.cleaned} (the last one
+     * created at once, empty, so that a swap always renames all four files; see {@link
+     * PartitionLog#replaceSegments}). Stale files of those names are replaced.
+     */
+    static LogSegment openCleaned(File dir, long baseOffset, LogConfig config, long nowMs) throws IOException {
+        for (String suffix : ALL_SUFFIXES) {
+            Files.deleteIfExists(
+                    new File(dir, LogFiles.filenamePrefix(baseOffset) + suffix + LogFiles.CLEANED_SUFFIX).toPath());
+        }
+        LogSegment s = open(dir, baseOffset, config, 0L, nowMs, LogFiles.CLEANED_SUFFIX);
+        s.txnIndex.create();
+        return s;
+    }
+
+    /** The suffixes of a segment's four files, the log file last (the order a swap renames them in). */
+    static final String[] ALL_SUFFIXES = {
+        LogFiles.INDEX_SUFFIX, LogFiles.TIME_INDEX_SUFFIX, LogFiles.TXN_INDEX_SUFFIX, LogFiles.LOG_SUFFIX
+    };
+
+    private static LogSegment open(
+            File dir, long baseOffset, LogConfig config, long rollJitterMs, long nowMs, String extraSuffix)
+            throws IOException {
+        String prefix = LogFiles.filenamePrefix(baseOffset);
+        File logFile = new File(dir, prefix + LogFiles.LOG_SUFFIX + extraSuffix);
         FileChannel channel = FileChannel.open(
                 logFile.toPath(), StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
         OffsetIndex offsetIndex = null;
         TimeIndex timeIndex = null;
         try {
             offsetIndex = new OffsetIndex(
-                    LogFiles.file(dir, baseOffset, LogFiles.INDEX_SUFFIX), baseOffset, config.maxIndexSize);
+                    new File(dir, prefix + LogFiles.INDEX_SUFFIX + extraSuffix), baseOffset, config.maxIndexSize);
             timeIndex = new TimeIndex(
-                    LogFiles.file(dir, baseOffset, LogFiles.TIME_INDEX_SUFFIX), baseOffset, config.maxIndexSize);
-            TransactionIndex txnIndex = new TransactionIndex(LogFiles.file(dir, baseOffset, LogFiles.TXN_INDEX_SUFFIX));
+                    new File(dir, prefix + LogFiles.TIME_INDEX_SUFFIX + extraSuffix), baseOffset, config.maxIndexSize);
+            TransactionIndex txnIndex =
+                    new TransactionIndex(new File(dir, prefix + LogFiles.TXN_INDEX_SUFFIX + extraSuffix));
             return new LogSegment(
                     baseOffset,
                     channel,
@@ -556,7 +585,7 @@ final class LogSegment {
 
     boolean shouldRoll(
             int messagesSize, long maxTimestampInMessages, long maxOffsetInMessages, long nowMs, LogConfig config) {
-        boolean reachedRollMs = timeWaitedForRoll(nowMs, maxTimestampInMessages) > config.segmentMs - rollJitterMs;
+        boolean reachedRollMs = timeWaitedForRoll(nowMs, maxTimestampInMessages) > config.maxSegmentMs() - rollJitterMs;
         int s = size;
         return s > config.segmentBytes - messagesSize
                 || (s > 0 && reachedRollMs)
@@ -574,7 +603,7 @@ final class LogSegment {
         return s > config.segmentBytes - messagesSize
                 || (s > 0
                         && rollingBasedTimestampLoaded
-                        && timeWaitedForRoll(nowMs, maxTimestampInMessages) > config.segmentMs - rollJitterMs)
+                        && timeWaitedForRoll(nowMs, maxTimestampInMessages) > config.maxSegmentMs() - rollJitterMs)
                 || offsetIndex.isFull()
                 || timeIndex.isFull();
     }
@@ -833,6 +862,32 @@ final class LogSegment {
         offsetIndex.renameTo(new File(dir, offsetIndex.file().getName() + LogFiles.DELETED_SUFFIX));
         timeIndex.renameTo(new File(dir, timeIndex.file().getName() + LogFiles.DELETED_SUFFIX));
         txnIndex.renameTo(new File(dir, txnIndex.file().getName() + LogFiles.DELETED_SUFFIX));
+    }
+
+    /**
+     * Renames the four files from names ending in {@code fromSuffix} (after the segment suffix; ""
+     * for the plain names) to names ending in {@code toSuffix}: the indexes first, the log file last,
+     * so that a {@code .log} file of the new name exists only once its indexes do. Channels and
+     * mappings stay open. Caller holds the log's lock (or owns the segment alone).
+     */
+    void changeSuffix(String fromSuffix, String toSuffix) throws IOException {
+        File dir = logFile.getParentFile();
+        String prefix = LogFiles.filenamePrefix(baseOffset);
+        offsetIndex.renameTo(renamed(dir, prefix, LogFiles.INDEX_SUFFIX, fromSuffix, toSuffix));
+        timeIndex.renameTo(renamed(dir, prefix, LogFiles.TIME_INDEX_SUFFIX, fromSuffix, toSuffix));
+        txnIndex.renameTo(renamed(dir, prefix, LogFiles.TXN_INDEX_SUFFIX, fromSuffix, toSuffix));
+        File target = renamed(dir, prefix, LogFiles.LOG_SUFFIX, fromSuffix, toSuffix);
+        Files.move(logFile.toPath(), target.toPath(), StandardCopyOption.REPLACE_EXISTING);
+        logFile = target;
+    }
+
+    private static File renamed(File dir, String prefix, String kind, String fromSuffix, String toSuffix)
+            throws IOException {
+        File from = new File(dir, prefix + kind + fromSuffix);
+        if (!from.exists()) {
+            throw new IOException("missing " + from + " while renaming a segment");
+        }
+        return new File(dir, prefix + kind + toSuffix);
     }
 
     /** Closes the channel and deletes the files (after the file delete delay). */

@@ -80,6 +80,7 @@ public final class PartitionLog {
     private final LogDurability durability;
     private final LogRetention retention;
     private final LogDir logDir;
+    private final FileDeleter deleter;
     private final RecordBatch scratch = new RecordBatch();
     /** Reads that met corrupt bytes (logged at 1, 2, 4, 8, ...). */
     private final AtomicLong corruptReads = new AtomicLong();
@@ -108,6 +109,7 @@ public final class PartitionLog {
             LogLoader.Loaded loaded) {
         this.dir = dir;
         this.logDir = logDir;
+        this.deleter = deleter;
         this.topicPartition = topicPartition;
         this.name = name;
         this.topicId = loaded.topicId();
@@ -1027,6 +1029,80 @@ public final class PartitionLog {
                 return 0;
             }
             return retention.deleteRetentionBreachedSegments(highWatermark, config, clock.milliseconds());
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // compaction (see LogCleaner): what the cleaner reads, and the swap
+
+    /** The segments now, oldest first (the last is the active one). */
+    List<LogSegment> segmentsSnapshot() {
+        return new ArrayList<>(segments.all());
+    }
+
+    /** The active segment. */
+    LogSegment activeSegment() {
+        return segments.end().segment;
+    }
+
+    /** Each producer's last data offset (the batches the cleaner keeps, if only as empty batches). */
+    Map<Long, Long> lastDataOffsetsOfProducers() {
+        lock.lock();
+        try {
+            return producers.lastDataOffsets();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Swaps {@code cleaned} (written as {@code .cleaned} files, flushed, its indexes trimmed) in for
+     * {@code oldSegments} (consecutive, the first with the same base offset), under the lock so
+     * that no retention, roll or deletion runs at the same time; appends and reads go on (the
+     * active segment is never among the old ones, and readers of an old segment keep its open
+     * files until file.delete.delay.ms). Crash-safe (see {@link SwapRecovery}): the cleaned files
+     * are renamed {@code .swap} (log file last), the old segments {@code .deleted} and handed to the
+     * {@link FileDeleter}, then the {@code .swap} files get their plain names (log file last).
+     * Returns false, changing nothing, when an old segment is no longer in the log (retention or
+     * DeleteRecords removed it meanwhile) or the log is closed; the caller then deletes the cleaned
+     * files. An IOException takes the log dir offline.
+     */
+    boolean replaceSegments(List<LogSegment> oldSegments, LogSegment cleaned) throws IOException {
+        lock.lock();
+        try {
+            if (closed || !logDir.isOnline()) {
+                return false;
+            }
+            for (LogSegment old : oldSegments) {
+                Map.Entry<Long, LogSegment> e = segments.floorEntry(old.baseOffset);
+                if (e == null || e.getValue() != old || old == segments.end().segment) {
+                    return false;
+                }
+            }
+            long nowMs = clock.milliseconds();
+            try {
+                cleaned.changeSuffix(LogFiles.CLEANED_SUFFIX, LogFiles.SWAP_SUFFIX);
+                LogFiles.fsyncDir(dir);
+                for (LogSegment old : oldSegments) {
+                    old.renameToDeleted();
+                }
+                LogFiles.fsyncDir(dir);
+                cleaned.changeSuffix(LogFiles.SWAP_SUFFIX, "");
+                LogFiles.fsyncDir(dir);
+            } catch (IOException e) {
+                logDir.markOffline("swapping cleaned segments into " + name, e);
+                throw e;
+            }
+            segments.add(cleaned);
+            for (LogSegment old : oldSegments) {
+                if (old.baseOffset != cleaned.baseOffset) {
+                    segments.remove(old);
+                }
+                deleter.schedule(old, nowMs + config.fileDeleteDelayMs);
+            }
+            return true;
         } finally {
             lock.unlock();
         }

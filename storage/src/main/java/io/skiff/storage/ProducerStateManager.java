@@ -27,6 +27,7 @@ import java.nio.file.Files;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -139,6 +140,18 @@ final class ProducerStateManager {
 
     int activeProducerCount() {
         return producers.size();
+    }
+
+    /** Each producer's last data offset (producers without a batch are left out). */
+    Map<Long, Long> lastDataOffsets() {
+        Map<Long, Long> out = new HashMap<>();
+        for (ProducerStateEntry e : producers.values()) {
+            long last = e.lastDataOffset();
+            if (last >= 0) {
+                out.put(e.producerId, last);
+            }
+        }
+        return out;
     }
 
     /** Every producer with state, ordered by producer id. */

@@ -53,6 +53,14 @@ final class TransactionIndex {
         return file;
     }
 
+    /** Creates the file now when it does not exist yet (empty: no entry). */
+    void create() throws IOException {
+        if (channel == null) {
+            channel = FileChannel.open(
+                    file.toPath(), StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        }
+    }
+
     long sizeInBytes() {
         return sizeInBytes;
     }

@@ -30,6 +30,9 @@ public final class TopicAdmin {
     private final BrokerConfig config;
     private final MetadataManager metadata;
 
+    /** The message of a mutation refused by its controller mutation quota, as Kafka words it. */
+    static final String THROTTLED = "The throttling quota has been exceeded.";
+
     public TopicAdmin(BrokerConfig config, MetadataManager metadata) {
         this.config = config;
         this.metadata = metadata;
@@ -63,10 +66,19 @@ public final class TopicAdmin {
 
     /** Creates topics (or only validates them); outcomes are in request order. */
     public CompletableFuture<List<Outcome>> create(List<NewTopic> topics, boolean validateOnly) {
-        return metadata.write(image -> decideCreate(image, topics, validateOnly));
+        return create(topics, validateOnly, MutationQuota.UNBOUNDED);
     }
 
-    private Decision<List<Outcome>> decideCreate(MetadataImage image, List<NewTopic> topics, boolean validateOnly) {
+    /**
+     * Creates {@code topics}; each valid one is charged its partition count to {@code quota}
+     * (unless {@code validateOnly}) and answered THROTTLING_QUOTA_EXCEEDED when the quota refuses it.
+     */
+    public CompletableFuture<List<Outcome>> create(List<NewTopic> topics, boolean validateOnly, MutationQuota quota) {
+        return metadata.write(image -> decideCreate(image, topics, validateOnly, quota));
+    }
+
+    private Decision<List<Outcome>> decideCreate(
+            MetadataImage image, List<NewTopic> topics, boolean validateOnly, MutationQuota quota) {
         List<Outcome> outcomes = new ArrayList<>(topics.size());
         List<MetadataRecord> records = new ArrayList<>();
         Set<String> seen = new HashSet<>();
@@ -82,6 +94,9 @@ public final class TopicAdmin {
         }
         for (NewTopic t : topics) {
             Outcome o = validateCreate(image, t, duplicates, collisionKeys);
+            if (o.ok() && !validateOnly && !quota.tryRecord(o.numPartitions())) {
+                o = Outcome.failed(t.name(), Errors.THROTTLING_QUOTA_EXCEEDED, THROTTLED);
+            }
             if (o.ok() && !validateOnly) {
                 Uuid id = Uuid.random();
                 records.add(new MetadataRecord.TopicCreated(id, t.name(), o.numPartitions(), o.replicationFactor()));
@@ -209,6 +224,11 @@ public final class TopicAdmin {
     public record Deleted(String name, Uuid id, Errors error, String message) {}
 
     public CompletableFuture<List<Deleted>> delete(List<TopicRef> refs) {
+        return delete(refs, MutationQuota.UNBOUNDED);
+    }
+
+    /** Deletes topics; each is charged its partition count to {@code quota}, which may refuse it. */
+    public CompletableFuture<List<Deleted>> delete(List<TopicRef> refs, MutationQuota quota) {
         return metadata.write(image -> {
             List<Deleted> out = new ArrayList<>(refs.size());
             List<MetadataRecord> records = new ArrayList<>();
@@ -242,6 +262,10 @@ public final class TopicAdmin {
                             t.name(), t.id(), Errors.TOPIC_DELETION_DISABLED, "Topic deletion is disabled."));
                     continue;
                 }
+                if (!deleting.contains(t.id()) && !quota.tryRecord(t.partitions())) {
+                    out.add(new Deleted(t.name(), t.id(), Errors.THROTTLING_QUOTA_EXCEEDED, THROTTLED));
+                    continue;
+                }
                 if (deleting.add(t.id())) {
                     records.add(new MetadataRecord.TopicDeleted(t.id()));
                 }
@@ -258,6 +282,12 @@ public final class TopicAdmin {
     public record Grown(String name, Errors error, String message) {}
 
     public CompletableFuture<List<Grown>> createPartitions(List<NewPartitions> requests, boolean validateOnly) {
+        return createPartitions(requests, validateOnly, MutationQuota.UNBOUNDED);
+    }
+
+    /** Grows topics; each is charged the partitions it adds to {@code quota}, which may refuse it. */
+    public CompletableFuture<List<Grown>> createPartitions(
+            List<NewPartitions> requests, boolean validateOnly, MutationQuota quota) {
         return metadata.write(image -> {
             List<Grown> out = new ArrayList<>(requests.size());
             List<MetadataRecord> records = new ArrayList<>();
@@ -315,6 +345,10 @@ public final class TopicAdmin {
                         out.add(new Grown(r.name(), Errors.INVALID_REPLICA_ASSIGNMENT, bad));
                         continue;
                     }
+                }
+                if (!validateOnly && !quota.tryRecord(r.count() - t.partitions())) {
+                    out.add(new Grown(r.name(), Errors.THROTTLING_QUOTA_EXCEEDED, THROTTLED));
+                    continue;
                 }
                 if (!validateOnly) {
                     records.add(new MetadataRecord.PartitionsAdded(t.id(), r.count()));

@@ -74,11 +74,14 @@ public final class BrokerConfig {
     public static final List<String> AUTHORIZER_CLASS_NAMES = List.of(
             "org.apache.kafka.metadata.authorizer.StandardAuthorizer", "io.skiff.broker.security.authz.AclAuthorizer");
 
+    public static final String CONTROLLER_QUOTA_WINDOW_NUM = "controller.quota.window.num";
+    public static final String CONTROLLER_QUOTA_WINDOW_SIZE_SECONDS = "controller.quota.window.size.seconds";
+
     static final String DEFAULT_LISTENERS = "PLAINTEXT://localhost:9092";
     static final String DEFAULT_PROTOCOL_MAP =
             "SASL_SSL:SASL_SSL,PLAINTEXT:PLAINTEXT,SSL:SSL,SASL_PLAINTEXT:SASL_PLAINTEXT";
 
-    public static final ConfigDef DEF = new ConfigDef()
+    public static final ConfigDef DEF = SecurityConfigs.define(new ConfigDef()
             .define(NODE_ID, INT, "-1", "The node id of this broker.")
             .define(BROKER_ID, INT, "-1", "Synonym of node.id.")
             .define(LISTENERS, STRING, DEFAULT_LISTENERS, "Listeners: NAME://host:port, comma-separated.")
@@ -140,6 +143,18 @@ public final class BrokerConfig {
                     BOOLEAN,
                     "false",
                     "Whether the authorizer allows actions on resources that have no ACL at all.")
+            .define(
+                    CONTROLLER_QUOTA_WINDOW_NUM,
+                    INT,
+                    "11",
+                    atLeast(1),
+                    "Samples kept for controller mutation quotas (with the size, the burst a client may use at once).")
+            .define(
+                    CONTROLLER_QUOTA_WINDOW_SIZE_SECONDS,
+                    INT,
+                    "1",
+                    atLeast(1),
+                    "Time span of each controller mutation quota sample.")
             .define("log.segment.bytes", INT, "1073741824", atLeast(14), "Segment size.")
             .define("log.roll.hours", INT, "168", atLeast(1), "Roll a segment after this long.")
             .define("log.roll.ms", LONG, null, "Roll a segment after this long; overrides log.roll.hours.")
@@ -190,6 +205,35 @@ public final class BrokerConfig {
                     ConfigDef.Type.DOUBLE,
                     "0.5",
                     "Dirty ratio that triggers cleaning.")
+            .define("log.cleaner.threads", INT, "1", atLeast(0), "Background threads that clean compacted logs.")
+            .define(
+                    "log.cleaner.dedupe.buffer.size",
+                    LONG,
+                    "134217728",
+                    atLeast(1),
+                    "Memory of the cleaners' offset maps, shared among the cleaner threads.")
+            .define(
+                    "log.cleaner.io.buffer.size",
+                    INT,
+                    "524288",
+                    atLeast(4096),
+                    "Read and write buffer memory of the cleaner threads together.")
+            .define(
+                    "log.cleaner.io.buffer.load.factor",
+                    ConfigDef.Type.DOUBLE,
+                    "0.9",
+                    "How full a cleaner's offset map gets before it cleans what it covers.")
+            .define(
+                    "log.cleaner.io.max.bytes.per.second",
+                    ConfigDef.Type.DOUBLE,
+                    "1.7976931348623157E308",
+                    "Read plus write rate limit of the cleaner threads.")
+            .define(
+                    "log.cleaner.backoff.ms",
+                    LONG,
+                    "15000",
+                    atLeast(0),
+                    "How long a cleaner thread sleeps when no log needs cleaning.")
             .define("log.local.retention.ms", LONG, "-2", "Local retention by time (tiered storage).")
             .define("log.local.retention.bytes", LONG, "-2", "Local retention by size (tiered storage).")
             .define(
@@ -325,13 +369,15 @@ public final class BrokerConfig {
                     STRING,
                     "flush",
                     oneOf("flush", "fsync"),
-                    "flush: Kafka's flush settings; fsync: acknowledge only after fsync (group commit).");
+                    "flush: Kafka's flush settings; fsync: acknowledge only after fsync (group commit)."));
 
     private final Map<String, Object> values;
     private final Map<String, String> originals;
     private final List<EndPoint> listeners;
     private final List<EndPoint> advertisedListeners;
     private final Map<String, String> protocolMap;
+    /** The honoured {@code listener.name.*} keys as given (their base keys' types checked). */
+    private final Map<String, String> listenerOverrides;
 
     /**
      * Parses {@code props} (file, environment and overrides already merged), applying
@@ -345,6 +391,7 @@ public final class BrokerConfig {
         Map<String, Object> v = new HashMap<>();
         Map<String, String> known = new LinkedHashMap<>();
         Map<String, String> checked = new HashMap<>();
+        Map<String, String> perListener = new HashMap<>();
         for (ConfigDef.Key k : DEF.keys()) {
             v.put(k.name, k.defaultValue);
         }
@@ -362,6 +409,9 @@ public final class BrokerConfig {
             if (!rule.accepts(text)) {
                 throw rule.refuse(key, text);
             }
+            if (rule.treatment == ConfigPolicy.Treatment.HONOURED && key.startsWith(SecurityConfigs.LISTENER_PREFIX)) {
+                perListener.put(normalizedListenerKey(key), checkListenerValue(key, text));
+            }
             if (rule == ConfigPolicy.UNKNOWN) {
                 LOG.warn("Ignoring unknown configuration {}", key);
             } else if (rule.treatment == ConfigPolicy.Treatment.IGNORED) {
@@ -372,6 +422,7 @@ public final class BrokerConfig {
         }
         this.values = Collections.unmodifiableMap(v);
         this.originals = Collections.unmodifiableMap(known);
+        this.listenerOverrides = Collections.unmodifiableMap(perListener);
         this.protocolMap = parseProtocolMap(getString(LISTENER_SECURITY_PROTOCOL_MAP));
         List<EndPoint> all = EndPoint.parseList(LISTENERS, getString(LISTENERS), protocolMap);
         Set<String> controllers = controllerListenerNames();
@@ -403,6 +454,34 @@ public final class BrokerConfig {
             throw new ConfigException(NODE_ID, nodeId, "must be at least 0");
         }
         SingleNodeChecks.check(this, checked, all, controllers);
+    }
+
+    /**
+     * Checks the value of {@code listener.name.<listener>.<key>} as the value of {@code <key>} would
+     * be checked, when {@code <key>} is one of {@link #DEF}'s; returns the value.
+     */
+    private static String checkListenerValue(String key, String text) {
+        String rest = key.substring(SecurityConfigs.LISTENER_PREFIX.length());
+        int dot = rest.indexOf('.');
+        if (dot > 0 && DEF.key(rest.substring(dot + 1)) != null) {
+            try {
+                DEF.parse(rest.substring(dot + 1), text);
+            } catch (ConfigException e) {
+                throw new ConfigException(key, text, e.reason());
+            }
+        }
+        return text;
+    }
+
+    /** {@code listener.name.<listener>.<rest>} with the listener name in lower case, as Kafka looks keys up. */
+    private static String normalizedListenerKey(String key) {
+        String rest = key.substring(SecurityConfigs.LISTENER_PREFIX.length());
+        int dot = rest.indexOf('.');
+        return dot <= 0
+                ? key
+                : SecurityConfigs.LISTENER_PREFIX
+                        + rest.substring(0, dot).toLowerCase(Locale.ROOT)
+                        + rest.substring(dot);
     }
 
     private Set<String> controllerListenerNames() {
@@ -459,6 +538,10 @@ public final class BrokerConfig {
         return (Boolean) get(key);
     }
 
+    public double getDouble(String key) {
+        return ((Number) get(key)).doubleValue();
+    }
+
     public String getString(String key) {
         Object v = get(key);
         return v == null ? null : v.toString();
@@ -488,6 +571,32 @@ public final class BrokerConfig {
 
     public List<EndPoint> listeners() {
         return listeners;
+    }
+
+    /**
+     * The value of {@code key} for one listener: {@code listener.name.<listener>.<key>} where it is
+     * set (parsed as {@code key}), else the value of {@code key} itself.
+     */
+    public Object listenerValue(String listenerName, String key) {
+        String override = listenerOverrides.get(SecurityConfigs.listenerKey(listenerName, key));
+        return override != null ? DEF.parse(key, override) : get(key);
+    }
+
+    /** {@link #listenerValue} as a string (null when unset). */
+    public String listenerString(String listenerName, String key) {
+        Object v = listenerValue(listenerName, key);
+        return v == null ? null : v.toString();
+    }
+
+    /** {@link #listenerValue} of a list key. */
+    @SuppressWarnings("unchecked")
+    public List<String> listenerList(String listenerName, String key) {
+        return (List<String>) listenerValue(listenerName, key);
+    }
+
+    /** A per-listener key that has no broker-wide form (a mechanism's JAAS configuration), or null. */
+    public String listenerOnly(String fullKey) {
+        return listenerOverrides.get(fullKey);
     }
 
     /**

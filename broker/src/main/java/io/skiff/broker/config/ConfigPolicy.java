@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Predicate;
 import java.util.regex.Pattern;
 
@@ -107,14 +108,14 @@ public final class ConfigPolicy {
     public static final Rule UNKNOWN =
             new Rule("*", Treatment.IGNORED, "one WARN line naming the key (never its value)", null, null);
 
-    private static final String NO_TLS_SASL = "Skiff does not support TLS or SASL yet, so this setting cannot be"
-            + " honoured and clients would not be authenticated or encrypted as intended; remove the key and serve"
-            + " PLAINTEXT listeners only";
+    private static final String NO_PLUGINS = "Skiff cannot load plug-in classes, so clients would not be"
+            + " authenticated or encrypted as the class intends; remove the key and use Skiff's built-in TLS and SASL";
+    private static final Set<String> SECURITY_PROTOCOLS = Set.of("PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL");
+    private static final String DEFAULT_PRINCIPAL_BUILDER =
+            "org.apache.kafka.common.security.authenticator.DefaultKafkaPrincipalBuilder";
     private static final String TRANSACTION_TUNING =
             "tuning of Kafka's transaction coordinator and produce verification; Skiff's are tuned their own way";
-    private static final String NO_CLEANER = "reported by DescribeConfigs, no effect: Skiff has no log cleaner yet,"
-            + " so compacted topics keep every record";
-    private static final String NO_QUOTAS = "no replication or controller mutation quotas: one node replicates nothing";
+    private static final String NO_QUOTAS = "no replication quotas: one node replicates nothing";
     private static final String NO_SINGLE_NODE_USE = "a single node registers with no controller";
 
     /** Names of Apache Kafka 4.3.1's PASSWORD-typed keys whose names do not say so. */
@@ -180,8 +181,8 @@ public final class ConfigPolicy {
     }
 
     /**
-     * Whether the value of {@code key} is a secret that no message or log line may show: its
-     * type is PASSWORD, or its name says password, secret, jaas, key, credential or passphrase,
+     * Whether the value of {@code key} is a secret that no message or log line may show: a defined
+     * key (also under a {@code listener.name.} prefix) when its type is PASSWORD; another when its name says password, secret, jaas, key, credential or passphrase,
      * or it is one of Kafka's PASSWORD keys (also under a {@code listener.name.} prefix).
      */
     public static boolean isSecret(String key) {
@@ -189,8 +190,13 @@ public final class ConfigPolicy {
             return false;
         }
         ConfigDef.Key def = BrokerConfig.DEF.key(key);
-        if (def != null && def.type == ConfigDef.Type.PASSWORD) {
-            return true;
+        if (def == null && key.startsWith(SecurityConfigs.LISTENER_PREFIX)) {
+            String rest = key.substring(SecurityConfigs.LISTENER_PREFIX.length());
+            int dot = rest.indexOf('.');
+            def = dot > 0 ? BrokerConfig.DEF.key(rest.substring(dot + 1)) : null;
+        }
+        if (def != null) {
+            return def.type == ConfigDef.Type.PASSWORD;
         }
         String name = key.toLowerCase(Locale.ROOT);
         for (String word : SECRET_WORDS) {
@@ -217,16 +223,14 @@ public final class ConfigPolicy {
         honour(
                 BrokerConfig.LISTENERS,
                 "Kafka has no default. Listeners named in controller.listener.names are not"
-                        + " bound; a listener whose security protocol is not PLAINTEXT is refused");
+                        + " bound; PLAINTEXT, SSL, SASL_PLAINTEXT and SASL_SSL listeners are served, one whose TLS or"
+                        + " SASL settings are incomplete stops start-up");
         honour(
                 BrokerConfig.ADVERTISED_LISTENERS,
                 "listeners named in controller.listener.names are not advertised to"
-                        + " clients (as in Kafka); a listener whose security protocol is not PLAINTEXT is refused");
-        honour(
-                BrokerConfig.LISTENER_SECURITY_PROTOCOL_MAP,
-                "entries for names that no listener uses may map to any"
-                        + " protocol (Kafka's stock server.properties maps SSL and SASL names); a listener that uses SSL,"
-                        + " SASL_PLAINTEXT or SASL_SSL is refused");
+                        + " clients (as in Kafka); Metadata answers with the endpoint of the listener the client came"
+                        + " in on");
+        honour(BrokerConfig.LISTENER_SECURITY_PROTOCOL_MAP, "every protocol of Kafka's is served");
         honour(
                 BrokerConfig.CONTROLLER_LISTENER_NAMES,
                 "these listeners are not bound: the metadata quorum is a local"
@@ -296,9 +300,16 @@ public final class ConfigPolicy {
         checked("inter.broker.listener.name", "must name one of listeners: there is no other broker to talk to");
         checkedValue(
                 "security.inter.broker.protocol",
-                v -> v.isEmpty() || v.equalsIgnoreCase("PLAINTEXT"),
-                "PLAINTEXT only",
-                NO_TLS_SASL);
+                v -> v.isEmpty() || SECURITY_PROTOCOLS.contains(v.toUpperCase(Locale.ROOT)),
+                "one of Kafka's security protocols; a single node opens no connection to another broker",
+                "names no security protocol (PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL)");
+        checkedValue(
+                "principal.builder.class",
+                v -> v.isEmpty() || v.equals(DEFAULT_PRINCIPAL_BUILDER),
+                "unset or Kafka's DefaultKafkaPrincipalBuilder: principals are User:<SASL name> or the mapped"
+                        + " certificate name",
+                "Skiff cannot run a custom principal builder, so clients would act as other principals than the"
+                        + " builder says; remove the key");
         checked("metadata.log.dir", "unset, or the first log directory: Skiff keeps the cluster metadata there");
         checkedValue(
                 "create.topic.policy.class.name",
@@ -330,13 +341,11 @@ public final class ConfigPolicy {
     }
 
     private static void ignoredBrokerConfigRules() {
+        ignore(
+                SecurityConfigs.CONNECTIONS_MAX_REAUTH_MS,
+                "re-authentication (KIP-368) is not served yet: SASL sessions last as long as their connection");
         ignore(BrokerConfig.NUM_IO_THREADS, "reported by DescribeConfigs; blocking work runs on Skiff's own threads");
         ignore("log.preallocate", "reported by DescribeConfigs; segment files grow as they are written");
-        ignore("log.cleaner.enable", NO_CLEANER);
-        ignore("log.cleaner.delete.retention.ms", NO_CLEANER);
-        ignore("log.cleaner.min.compaction.lag.ms", NO_CLEANER);
-        ignore("log.cleaner.max.compaction.lag.ms", NO_CLEANER);
-        ignore("log.cleaner.min.cleanable.ratio", NO_CLEANER);
         ignore("log.local.retention.ms", "no tiered storage: the local retention is the retention");
         ignore("log.local.retention.bytes", "no tiered storage: the local retention is the retention");
         ignore(
@@ -363,7 +372,6 @@ public final class ConfigPolicy {
         ignore("num.replica.alter.log.dirs.threads", "partitions are not moved between log directories");
         ignore("replica.*", "a single node has no followers");
         ignore("replica.selector.class", "the only replica is the one to read from");
-        ignore("log.cleaner.*", NO_CLEANER);
         ignore("log.dir.failure.timeout.ms", "Skiff does not take a failed log directory offline on its own");
         ignore("log.initial.task.delay.ms", "Skiff schedules its own background tasks");
         ignore("auto.leader.rebalance.enable", "the only node leads every partition");
@@ -391,11 +399,17 @@ public final class ConfigPolicy {
         ignore("max.incremental.fetch.session.cache.slots", "Skiff keeps up to 1000 fetch sessions");
         ignore("client.quota.callback.class", "quotas are Kafka's own (user, client-id and IP entities); no plug-in");
         ignore("*.quota.window.*", NO_QUOTAS);
-        ignore("principal.builder.class", "without TLS or SASL every client is ANONYMOUS, and there is no authorizer");
-        ignore("connections.max.reauth.ms", "no SASL yet (its keys are refused)");
-        ignore("connection.failed.authentication.delay.ms", "no SASL yet (its keys are refused)");
-        ignore("security.providers", "no TLS or SASL yet (their keys are refused)");
-        ignore("delegation.token.*", "no delegation tokens: they need SASL");
+        ignore("security.providers", "Skiff uses the JDK's and OpenSSL's providers");
+        ignore("delegation.token.*", "no delegation tokens yet");
+        ignore("ssl.*", "not a TLS setting Skiff uses: the JDK's and OpenSSL's defaults apply");
+        ignore("ssl.allow.dn.changes", "a reloaded key store may change the certificate's names");
+        ignore("ssl.allow.san.changes", "a reloaded key store may change the certificate's names");
+        ignore("sasl.*", "not a SASL setting Skiff uses");
+        ignore("sasl.jaas.config", "brokers read listener.name.<listener>.<mechanism>.sasl.jaas.config, as Kafka's do");
+        ignore("sasl.mechanism.inter.broker.protocol", "a single node opens no connection to another broker");
+        ignore("sasl.login.*", "a single node logs in to no other broker");
+        ignore("sasl.client.callback.handler.class", "a single node logs in to no other broker");
+        ignore("sasl.kerberos.*", "GSSAPI (Kerberos) is not offered; enabling it stops start-up");
         ignore("remote.*", "no tiered storage");
         ignore("follower.fetch.last.tiered.offset.enable", "no tiered storage");
         ignore("metric.reporters", "no metrics reporters yet");
@@ -410,17 +424,29 @@ public final class ConfigPolicy {
         ignore("fetch.max.bytes", "a fetch answer is bounded by the client's own maximum");
         ignore("max.request.partition.size.limit", "no limit on the partitions of one request yet");
         ignore("zookeeper.*", "ZooKeeper is not used");
-        ignore("listener.name.*", "per-listener overrides are not applied yet");
+        ignore("listener.name.*", "per-listener overrides other than TLS and SASL ones are not applied yet");
     }
 
     private static void refusedRules() {
-        refuse("ssl.*", NO_TLS_SASL);
-        refuse("sasl.*", NO_TLS_SASL);
-        refuse("listener.name.*.ssl.*", NO_TLS_SASL);
-        refuse("listener.name.*.sasl.*", NO_TLS_SASL);
+        add(new Rule(
+                "listener.name.*.ssl.*",
+                Treatment.HONOURED,
+                "the ssl.* key for that listener; it wins over the broker-wide one",
+                null,
+                null));
+        add(new Rule(
+                "listener.name.*.sasl.*",
+                Treatment.HONOURED,
+                "the sasl.* key for that listener, and <mechanism>.sasl.jaas.config: the JAAS configuration of"
+                        + " a mechanism (PLAIN users as user_<name>=\"<password>\")",
+                null,
+                null));
+        refuse("ssl.engine.factory.class", NO_PLUGINS);
+        refuse("sasl.server.callback.handler.class", NO_PLUGINS);
+        refuse("listener.name.*.sasl.server.callback.handler.class", NO_PLUGINS);
         refuse(
                 "delegation.token.secret.key",
-                "delegation tokens need SASL, which Skiff does not support yet;" + " remove the key");
+                "Skiff does not support delegation tokens yet, so tokens would not be accepted; remove the key");
         refuse(
                 "zookeeper.connect",
                 "ZooKeeper mode is not supported (nor is it by Apache Kafka 4); remove the key"

@@ -17,8 +17,8 @@ import java.util.regex.Pattern;
 
 /**
  * The checks that span several keys and make sure a configuration asks for nothing a single
- * Skiff node cannot give: this node is its own controller and only quorum member, every
- * listener and every listener advertised to clients is PLAINTEXT, the inter-broker listener is one of this node's, and the
+ * Skiff node cannot give: this node is its own controller and only quorum member, the
+ * inter-broker listener is one of this node's, and the
  * metadata lives in the first log directory. Each failure is a {@link ConfigException} naming
  * the key, the value and what to do instead. Stateless; used once, by {@link BrokerConfig}.
  */
@@ -57,11 +57,6 @@ final class SingleNodeChecks {
             }
         }
         checkBootstrapServers(checked.get(QUORUM_BOOTSTRAP_SERVERS), controllers);
-        checkPlaintext(BrokerConfig.LISTENERS, config.getString(BrokerConfig.LISTENERS), all);
-        String advertised = config.getString(BrokerConfig.ADVERTISED_LISTENERS);
-        if (advertised != null) {
-            checkPlaintext(BrokerConfig.ADVERTISED_LISTENERS, advertised, config.advertisedListeners());
-        }
         checkInterBrokerListener(checked.get(INTER_BROKER_LISTENER_NAME), brokers);
         checkMetadataDir(checked.get(METADATA_LOG_DIR), config.logDirs());
     }
@@ -154,20 +149,6 @@ final class SingleNodeChecks {
                     "is not the address of a controller listener"
                             + " of this node (listeners named in controller.listener.names), and " + NO_CLUSTER
                             + "; point it at this node's controller listener or remove the key");
-        }
-    }
-
-    private static void checkPlaintext(String key, String text, List<EndPoint> endPoints) {
-        for (EndPoint e : endPoints) {
-            if (!e.securityProtocol.equals("PLAINTEXT")) {
-                throw new ConfigException(
-                        key,
-                        text,
-                        "listener " + e.listenerName + " uses security protocol "
-                                + e.securityProtocol
-                                + ", which Skiff does not support yet (no TLS or SASL), so it would not be"
-                                + " protected as intended; remove that listener (Skiff serves PLAINTEXT only)");
-            }
         }
     }
 

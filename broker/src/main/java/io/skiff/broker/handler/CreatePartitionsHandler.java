@@ -1,8 +1,10 @@
 package io.skiff.broker.handler;
 
+import io.skiff.broker.admin.MutationQuota;
 import io.skiff.broker.admin.TopicAdmin;
 import io.skiff.broker.network.ApiHandler;
 import io.skiff.broker.network.RequestContext;
+import io.skiff.broker.quota.ClientQuotas;
 import io.skiff.broker.security.authz.AclOperation;
 import io.skiff.broker.security.authz.Authorizer;
 import io.skiff.broker.security.authz.ResourceType;
@@ -15,13 +17,30 @@ import java.util.List;
 
 /** CreatePartitions (key 37), versions 0-3: grows topics through {@link TopicAdmin}. */
 public final class CreatePartitionsHandler extends ApiHandler<CreatePartitionsRequest> {
+    /** The first version whose clients know THROTTLING_QUOTA_EXCEEDED (a strict quota). */
+    static final short STRICT_SINCE = 3;
+
     private final TopicAdmin admin;
     private final Authorizer authorizer;
+    private final ClientQuotas quotas;
 
     public CreatePartitionsHandler(TopicAdmin admin, Authorizer authorizer) {
+        this(admin, authorizer, null);
+    }
+
+    /** @param quotas the controller mutation quotas; null for none */
+    public CreatePartitionsHandler(TopicAdmin admin, Authorizer authorizer, ClientQuotas quotas) {
         super(ApiKeys.CREATE_PARTITIONS, 0, 3);
         this.admin = admin;
         this.authorizer = authorizer;
+        this.quotas = quotas;
+    }
+
+    /** The request's controller mutation quota (strict from version {@value #STRICT_SINCE}). */
+    private MutationQuota quota(RequestContext context) {
+        return quotas == null
+                ? MutationQuota.UNBOUNDED
+                : quotas.mutationQuota(context.session(), context.clientId, context.apiVersion >= STRICT_SINCE);
     }
 
     @Override
@@ -45,7 +64,8 @@ public final class CreatePartitionsHandler extends ApiHandler<CreatePartitionsRe
                 allowed.add(np);
             }
         }
-        admin.createPartitions(allowed, request.validateOnly()).whenComplete((grown, error) -> {
+        MutationQuota quota = quota(context);
+        admin.createPartitions(allowed, request.validateOnly(), quota).whenComplete((grown, error) -> {
             List<CreatePartitionsResponse.CreatePartitionsTopicResult> results = new ArrayList<>();
             int next = 0;
             for (int i = 0; i < requests.size(); i++) {
@@ -67,6 +87,7 @@ public final class CreatePartitionsHandler extends ApiHandler<CreatePartitionsRe
                 }
                 results.add(r);
             }
+            context.throttle(quota.throttleTimeMs());
             context.respond(new CreatePartitionsResponse().setResults(results));
         });
     }

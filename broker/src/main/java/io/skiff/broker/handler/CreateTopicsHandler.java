@@ -1,10 +1,12 @@
 package io.skiff.broker.handler;
 
+import io.skiff.broker.admin.MutationQuota;
 import io.skiff.broker.admin.TopicAdmin;
 import io.skiff.broker.config.BrokerConfig;
 import io.skiff.broker.config.TopicConfigs;
 import io.skiff.broker.network.ApiHandler;
 import io.skiff.broker.network.RequestContext;
+import io.skiff.broker.quota.ClientQuotas;
 import io.skiff.broker.security.authz.AclOperation;
 import io.skiff.broker.security.authz.Authorizer;
 import io.skiff.broker.security.authz.ResourceType;
@@ -20,18 +22,37 @@ import java.util.Map;
 /**
  * CreateTopics (key 19), versions 2-7: validation and creation through {@link TopicAdmin};
  * from version 5 the answer carries the partition count, replication factor and every
- * effective config of each topic.
+ * effective config of each topic. Each topic created is charged its partitions to the client's
+ * {@code controller_mutation_rate} quota: from version 6 a topic that comes once the quota is
+ * exhausted is refused THROTTLING_QUOTA_EXCEEDED; before, all are created and the answer throttled.
  */
 public final class CreateTopicsHandler extends ApiHandler<CreateTopicsRequest> {
     private final TopicAdmin admin;
+    /** The first version whose clients know THROTTLING_QUOTA_EXCEEDED (a strict quota). */
+    static final short STRICT_SINCE = 6;
+
     private final BrokerConfig config;
     private final Authorizer authorizer;
+    private final ClientQuotas quotas;
 
     public CreateTopicsHandler(TopicAdmin admin, BrokerConfig config, Authorizer authorizer) {
+        this(admin, config, authorizer, null);
+    }
+
+    /** @param quotas the controller mutation quotas; null for none */
+    public CreateTopicsHandler(TopicAdmin admin, BrokerConfig config, Authorizer authorizer, ClientQuotas quotas) {
         super(ApiKeys.CREATE_TOPICS, 2, 7);
         this.admin = admin;
         this.config = config;
         this.authorizer = authorizer;
+        this.quotas = quotas;
+    }
+
+    /** The request's controller mutation quota (strict from version {@value #STRICT_SINCE}). */
+    private MutationQuota quota(RequestContext context) {
+        return quotas == null
+                ? MutationQuota.UNBOUNDED
+                : quotas.mutationQuota(context.session(), context.clientId, context.apiVersion >= STRICT_SINCE);
     }
 
     @Override
@@ -63,7 +84,8 @@ public final class CreateTopicsHandler extends ApiHandler<CreateTopicsRequest> {
                 allowed.add(topics.get(i));
             }
         }
-        admin.create(allowed, request.validateOnly()).whenComplete((outcomes, error) -> {
+        MutationQuota quota = quota(context);
+        admin.create(allowed, request.validateOnly(), quota).whenComplete((outcomes, error) -> {
             List<CreateTopicsResponse.CreatableTopicResult> results = new ArrayList<>(topics.size());
             int next = 0;
             for (int i = 0; i < topics.size(); i++) {
@@ -95,6 +117,7 @@ public final class CreateTopicsHandler extends ApiHandler<CreateTopicsRequest> {
                 }
                 results.add(r);
             }
+            context.throttle(quota.throttleTimeMs());
             context.respond(new CreateTopicsResponse().setTopics(results));
         });
     }

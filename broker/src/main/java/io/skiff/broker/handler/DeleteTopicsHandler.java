@@ -1,10 +1,12 @@
 package io.skiff.broker.handler;
 
+import io.skiff.broker.admin.MutationQuota;
 import io.skiff.broker.admin.TopicAdmin;
 import io.skiff.broker.metadata.MetadataManager;
 import io.skiff.broker.metadata.TopicImage;
 import io.skiff.broker.network.ApiHandler;
 import io.skiff.broker.network.RequestContext;
+import io.skiff.broker.quota.ClientQuotas;
 import io.skiff.broker.security.authz.AclOperation;
 import io.skiff.broker.security.authz.Authorizer;
 import io.skiff.broker.security.authz.ResourceType;
@@ -23,15 +25,32 @@ import java.util.List;
  * looked at); one given by id also DESCRIBE, or its name is not answered.
  */
 public final class DeleteTopicsHandler extends ApiHandler<DeleteTopicsRequest> {
+    /** The first version whose clients know THROTTLING_QUOTA_EXCEEDED (a strict quota). */
+    static final short STRICT_SINCE = 5;
+
     private final TopicAdmin admin;
     private final MetadataManager metadata;
     private final Authorizer authorizer;
+    private final ClientQuotas quotas;
 
     public DeleteTopicsHandler(TopicAdmin admin, MetadataManager metadata, Authorizer authorizer) {
+        this(admin, metadata, authorizer, null);
+    }
+
+    /** @param quotas the controller mutation quotas; null for none */
+    public DeleteTopicsHandler(TopicAdmin admin, MetadataManager metadata, Authorizer authorizer, ClientQuotas quotas) {
         super(ApiKeys.DELETE_TOPICS, 1, 6);
         this.admin = admin;
         this.metadata = metadata;
         this.authorizer = authorizer;
+        this.quotas = quotas;
+    }
+
+    /** The request's controller mutation quota (strict from version {@value #STRICT_SINCE}). */
+    private MutationQuota quota(RequestContext context) {
+        return quotas == null
+                ? MutationQuota.UNBOUNDED
+                : quotas.mutationQuota(context.session(), context.clientId, context.apiVersion >= STRICT_SINCE);
     }
 
     /**
@@ -84,7 +103,8 @@ public final class DeleteTopicsHandler extends ApiHandler<DeleteTopicsRequest> {
                 allowed.add(ref);
             }
         }
-        admin.delete(allowed).whenComplete((deleted, error) -> {
+        MutationQuota quota = quota(context);
+        admin.delete(allowed, quota).whenComplete((deleted, error) -> {
             List<DeleteTopicsResponse.DeletableTopicResult> results = new ArrayList<>(refs.size());
             int next = 0;
             for (int i = 0; i < refs.size(); i++) {
@@ -107,6 +127,7 @@ public final class DeleteTopicsHandler extends ApiHandler<DeleteTopicsRequest> {
                 }
                 results.add(r);
             }
+            context.throttle(quota.throttleTimeMs());
             context.respond(new DeleteTopicsResponse().setResponses(results));
         });
     }

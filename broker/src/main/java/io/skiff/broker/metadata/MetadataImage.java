@@ -11,13 +11,13 @@ import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * The cluster metadata at one offset of the metadata log: topics by name and id, dynamic
- * broker configs, client quotas, ACLs, and the producer-id allocation point. Immutable; {@link #apply} returns a
- * new image. Handlers read the current image without locks.
+ * The cluster metadata at one offset of the metadata log: topics by name and id, dynamic broker
+ * configs, client quotas, SCRAM credentials, ACLs and the producer-id allocation point. Immutable;
+ * {@link #apply} returns a new image that shares every part the record did not change. Handlers
+ * read the current image without locks.
  */
 public final class MetadataImage {
-    public static final MetadataImage EMPTY =
-            new MetadataImage(Map.of(), Map.of(), Map.of(), Set.of(), 0L, 0L, Map.of(), Map.of());
+    public static final MetadataImage EMPTY = new Builder().build();
 
     private final Map<String, TopicImage> topicsByName;
     private final Map<Uuid, TopicImage> topicsById;
@@ -30,26 +30,21 @@ public final class MetadataImage {
     private final long offset;
     /** Client quotas by entity (entity type to name, null for {@code <default>}), each quota key to its value. */
     private final Map<Map<String, String>, Map<String, Double>> clientQuotas;
+    /** SCRAM credentials by user, then by mechanism type. */
+    private final Map<String, Map<Byte, MetadataRecord.UserScramCredentialChanged>> scramCredentials;
     /** ACLs by id; the same map object until an ACL record changes it. */
     private final Map<Uuid, MetadataRecord.AclCreated> acls;
 
-    private MetadataImage(
-            Map<String, TopicImage> byName,
-            Map<Uuid, TopicImage> byId,
-            Map<String, String> brokerConfigs,
-            Set<Uuid> deletedTopicIds,
-            long nextProducerId,
-            long offset,
-            Map<Map<String, String>, Map<String, Double>> clientQuotas,
-            Map<Uuid, MetadataRecord.AclCreated> acls) {
-        this.clientQuotas = clientQuotas;
-        this.acls = acls;
-        this.topicsByName = byName;
-        this.topicsById = byId;
-        this.brokerConfigs = brokerConfigs;
-        this.deletedTopicIds = deletedTopicIds;
-        this.nextProducerId = nextProducerId;
-        this.offset = offset;
+    private MetadataImage(Builder b) {
+        this.topicsByName = b.topicsByName;
+        this.topicsById = b.topicsById;
+        this.brokerConfigs = b.brokerConfigs;
+        this.deletedTopicIds = b.deletedTopicIds;
+        this.nextProducerId = b.nextProducerId;
+        this.offset = b.offset;
+        this.clientQuotas = b.clientQuotas;
+        this.scramCredentials = b.scramCredentials;
+        this.acls = b.acls;
     }
 
     public TopicImage topic(String name) {
@@ -78,6 +73,17 @@ public final class MetadataImage {
         return clientQuotas;
     }
 
+    /** Every user's SCRAM credentials: user to mechanism type to the record that set it. */
+    public Map<String, Map<Byte, MetadataRecord.UserScramCredentialChanged>> scramCredentials() {
+        return scramCredentials;
+    }
+
+    /** The SCRAM credential of {@code user} for mechanism type {@code mechanism}, or null. */
+    public MetadataRecord.UserScramCredentialChanged scramCredential(String user, byte mechanism) {
+        Map<Byte, MetadataRecord.UserScramCredentialChanged> m = scramCredentials.get(user);
+        return m == null ? null : m.get(mechanism);
+    }
+
     /**
      * The ACLs by id, in the order they were added. The same map object from image to image until
      * an ACL record changes it, so listeners can tell a change by identity.
@@ -97,131 +103,58 @@ public final class MetadataImage {
 
     /** This image with {@code record} applied. */
     public MetadataImage apply(MetadataRecord record) {
-        long next = offset + 1;
+        Builder b = new Builder(this);
+        b.offset = offset + 1;
         if (record instanceof MetadataRecord.TopicCreated r) {
-            TopicImage t = new TopicImage(r.topicId(), r.name(), r.partitions(), r.replicationFactor(), Map.of());
-            return withTopic(null, t, next);
-        }
-        if (record instanceof MetadataRecord.PartitionsAdded r) {
+            b.putTopic(null, new TopicImage(r.topicId(), r.name(), r.partitions(), r.replicationFactor(), Map.of()));
+        } else if (record instanceof MetadataRecord.PartitionsAdded r) {
             TopicImage old = require(r.topicId());
-            return withTopic(
-                    old,
-                    new TopicImage(old.id(), old.name(), r.partitions(), old.replicationFactor(), old.configs()),
-                    next);
-        }
-        if (record instanceof MetadataRecord.TopicDeleted r) {
+            b.putTopic(
+                    old, new TopicImage(old.id(), old.name(), r.partitions(), old.replicationFactor(), old.configs()));
+        } else if (record instanceof MetadataRecord.TopicDeleted r) {
+            b.removeTopic(require(r.topicId()));
+        } else if (record instanceof MetadataRecord.TopicConfigChanged r) {
             TopicImage old = require(r.topicId());
-            Map<String, TopicImage> byName = new LinkedHashMap<>(topicsByName);
-            Map<Uuid, TopicImage> byId = new HashMap<>(topicsById);
-            byName.remove(old.name());
-            byId.remove(old.id());
-            Set<Uuid> deleted = new HashSet<>(deletedTopicIds);
-            deleted.add(old.id());
-            return new MetadataImage(
-                    Collections.unmodifiableMap(byName),
-                    Collections.unmodifiableMap(byId),
-                    brokerConfigs,
-                    Collections.unmodifiableSet(deleted),
-                    nextProducerId,
-                    next,
-                    clientQuotas,
-                    acls);
-        }
-        if (record instanceof MetadataRecord.TopicConfigChanged r) {
-            TopicImage old = require(r.topicId());
-            Map<String, String> configs = new LinkedHashMap<>(old.configs());
-            if (r.value() == null) {
-                configs.remove(r.key());
-            } else {
-                configs.put(r.key(), r.value());
-            }
-            return withTopic(
-                    old,
-                    new TopicImage(old.id(), old.name(), old.partitions(), old.replicationFactor(), configs),
-                    next);
-        }
-        if (record instanceof MetadataRecord.BrokerConfigChanged r) {
-            Map<String, String> configs = new LinkedHashMap<>(brokerConfigs);
-            String k = r.nodeId() + "/" + r.key();
-            if (r.value() == null) {
-                configs.remove(k);
-            } else {
-                configs.put(k, r.value());
-            }
-            return new MetadataImage(
-                    topicsByName,
-                    topicsById,
-                    Collections.unmodifiableMap(configs),
-                    deletedTopicIds,
-                    nextProducerId,
-                    next,
-                    clientQuotas,
-                    acls);
-        }
-        if (record instanceof MetadataRecord.ProducerIdsAllocated r) {
-            return new MetadataImage(
-                    topicsByName,
-                    topicsById,
-                    brokerConfigs,
-                    deletedTopicIds,
-                    r.nextProducerId(),
-                    next,
-                    clientQuotas,
-                    acls);
-        }
-        if (record instanceof MetadataRecord.ClientQuotaChanged r) {
-            return withClientQuota(r, next);
-        }
-        if (record instanceof MetadataRecord.AclCreated r) {
-            Map<Uuid, MetadataRecord.AclCreated> all = new LinkedHashMap<>(acls);
-            all.put(r.id(), r);
-            return withAcls(all, next);
-        }
-        if (record instanceof MetadataRecord.AclRemoved r) {
+            Map<String, String> configs = withEntry(new LinkedHashMap<>(old.configs()), r.key(), r.value());
+            b.putTopic(old, new TopicImage(old.id(), old.name(), old.partitions(), old.replicationFactor(), configs));
+        } else if (record instanceof MetadataRecord.BrokerConfigChanged r) {
+            b.brokerConfigs = withEntry(new LinkedHashMap<>(brokerConfigs), r.nodeId() + "/" + r.key(), r.value());
+        } else if (record instanceof MetadataRecord.ProducerIdsAllocated r) {
+            b.nextProducerId = r.nextProducerId();
+        } else if (record instanceof MetadataRecord.ClientQuotaChanged r) {
+            Map<String, Double> quotas = new TreeMap<>(clientQuotas.getOrDefault(r.entity(), Map.of()));
+            b.clientQuotas =
+                    withEntry(new LinkedHashMap<>(clientQuotas), r.entity(), withEntry(quotas, r.key(), r.value()));
+        } else if (record instanceof MetadataRecord.UserScramCredentialChanged r) {
+            Map<Byte, MetadataRecord.UserScramCredentialChanged> mine =
+                    new TreeMap<>(scramCredentials.getOrDefault(r.user(), Map.of()));
+            Map<Byte, MetadataRecord.UserScramCredentialChanged> changed =
+                    withEntry(mine, r.mechanism(), r.isRemoval() ? null : r);
+            b.scramCredentials = withEntry(new TreeMap<>(scramCredentials), r.user(), changed);
+        } else if (record instanceof MetadataRecord.AclCreated r) {
+            b.acls = withEntry(new LinkedHashMap<>(acls), r.id(), r);
+        } else if (record instanceof MetadataRecord.AclRemoved r) {
             if (!acls.containsKey(r.id())) {
                 throw new IllegalStateException("metadata record removes unknown ACL id " + r.id());
             }
-            Map<Uuid, MetadataRecord.AclCreated> all = new LinkedHashMap<>(acls);
-            all.remove(r.id());
-            return withAcls(all, next);
+            b.acls = withEntry(new LinkedHashMap<>(acls), r.id(), null);
+        } else {
+            throw new IllegalArgumentException("unknown record " + record);
         }
-        throw new IllegalArgumentException("unknown record " + record);
+        return b.build();
     }
 
-    private MetadataImage withClientQuota(MetadataRecord.ClientQuotaChanged r, long next) {
-        Map<Map<String, String>, Map<String, Double>> all = new LinkedHashMap<>(clientQuotas);
-        Map<String, Double> quotas = new TreeMap<>(all.getOrDefault(r.entity(), Map.of()));
-        if (r.value() == null) {
-            quotas.remove(r.key());
+    /**
+     * {@code copy} (a fresh map the caller made) with {@code key} set to {@code value}, or removed
+     * when {@code value} is null or an empty map, made unmodifiable.
+     */
+    private static <K, V> Map<K, V> withEntry(Map<K, V> copy, K key, V value) {
+        if (value == null || (value instanceof Map<?, ?> m && m.isEmpty())) {
+            copy.remove(key);
         } else {
-            quotas.put(r.key(), r.value());
+            copy.put(key, value);
         }
-        if (quotas.isEmpty()) {
-            all.remove(r.entity());
-        } else {
-            all.put(r.entity(), Collections.unmodifiableMap(quotas));
-        }
-        return new MetadataImage(
-                topicsByName,
-                topicsById,
-                brokerConfigs,
-                deletedTopicIds,
-                nextProducerId,
-                next,
-                Collections.unmodifiableMap(all),
-                acls);
-    }
-
-    private MetadataImage withAcls(Map<Uuid, MetadataRecord.AclCreated> all, long next) {
-        return new MetadataImage(
-                topicsByName,
-                topicsById,
-                brokerConfigs,
-                deletedTopicIds,
-                nextProducerId,
-                next,
-                clientQuotas,
-                Collections.unmodifiableMap(all));
+        return Collections.unmodifiableMap(copy);
     }
 
     private TopicImage require(Uuid id) {
@@ -232,23 +165,59 @@ public final class MetadataImage {
         return t;
     }
 
-    private MetadataImage withTopic(TopicImage old, TopicImage t, long next) {
-        Map<String, TopicImage> byName = new LinkedHashMap<>(topicsByName);
-        Map<Uuid, TopicImage> byId = new HashMap<>(topicsById);
-        if (old != null) {
+    /** The parts of the next image; starts as the current image's, replaced where a record changes one. */
+    private static final class Builder {
+        Map<String, TopicImage> topicsByName = Map.of();
+        Map<Uuid, TopicImage> topicsById = Map.of();
+        Map<String, String> brokerConfigs = Map.of();
+        Set<Uuid> deletedTopicIds = Set.of();
+        long nextProducerId;
+        long offset;
+        Map<Map<String, String>, Map<String, Double>> clientQuotas = Map.of();
+        Map<String, Map<Byte, MetadataRecord.UserScramCredentialChanged>> scramCredentials = Map.of();
+        Map<Uuid, MetadataRecord.AclCreated> acls = Map.of();
+
+        Builder() {}
+
+        Builder(MetadataImage image) {
+            topicsByName = image.topicsByName;
+            topicsById = image.topicsById;
+            brokerConfigs = image.brokerConfigs;
+            deletedTopicIds = image.deletedTopicIds;
+            nextProducerId = image.nextProducerId;
+            offset = image.offset;
+            clientQuotas = image.clientQuotas;
+            scramCredentials = image.scramCredentials;
+            acls = image.acls;
+        }
+
+        void putTopic(TopicImage old, TopicImage t) {
+            Map<String, TopicImage> byName = new LinkedHashMap<>(topicsByName);
+            Map<Uuid, TopicImage> byId = new HashMap<>(topicsById);
+            if (old != null) {
+                byName.remove(old.name());
+                byId.remove(old.id());
+            }
+            byName.put(t.name(), t);
+            byId.put(t.id(), t);
+            topicsByName = Collections.unmodifiableMap(byName);
+            topicsById = Collections.unmodifiableMap(byId);
+        }
+
+        void removeTopic(TopicImage old) {
+            Map<String, TopicImage> byName = new LinkedHashMap<>(topicsByName);
+            Map<Uuid, TopicImage> byId = new HashMap<>(topicsById);
             byName.remove(old.name());
             byId.remove(old.id());
+            Set<Uuid> deleted = new HashSet<>(deletedTopicIds);
+            deleted.add(old.id());
+            topicsByName = Collections.unmodifiableMap(byName);
+            topicsById = Collections.unmodifiableMap(byId);
+            deletedTopicIds = Collections.unmodifiableSet(deleted);
         }
-        byName.put(t.name(), t);
-        byId.put(t.id(), t);
-        return new MetadataImage(
-                Collections.unmodifiableMap(byName),
-                Collections.unmodifiableMap(byId),
-                brokerConfigs,
-                deletedTopicIds,
-                nextProducerId,
-                next,
-                clientQuotas,
-                acls);
+
+        MetadataImage build() {
+            return new MetadataImage(this);
+        }
     }
 }

@@ -1,6 +1,7 @@
 package io.skiff.broker.metadata;
 
 import io.skiff.wire.protocol.Uuid;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.Map;
 import java.util.TreeMap;
@@ -34,6 +35,46 @@ public sealed interface MetadataRecord {
     record ClientQuotaChanged(Map<String, String> entity, String key, Double value) implements MetadataRecord {
         public ClientQuotaChanged {
             entity = Collections.unmodifiableMap(new TreeMap<>(entity));
+        }
+    }
+
+    /**
+     * The SCRAM credential of a user for one mechanism set, or removed ({@code salt} null), as
+     * Kafka's UserScramCredentialRecord: salt, StoredKey, ServerKey and iteration count, never the
+     * password. {@code mechanism} is the protocol's type (1 SCRAM-SHA-256, 2 SCRAM-SHA-512).
+     */
+    record UserScramCredentialChanged(
+            String user, byte mechanism, byte[] salt, byte[] storedKey, byte[] serverKey, int iterations)
+            implements MetadataRecord {
+        /** A removal of {@code user}'s credential for {@code mechanism}. */
+        public static UserScramCredentialChanged removal(String user, byte mechanism) {
+            return new UserScramCredentialChanged(user, mechanism, null, null, null, 0);
+        }
+
+        public boolean isRemoval() {
+            return salt == null;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof UserScramCredentialChanged r
+                    && user.equals(r.user)
+                    && mechanism == r.mechanism
+                    && iterations == r.iterations
+                    && Arrays.equals(salt, r.salt)
+                    && Arrays.equals(storedKey, r.storedKey)
+                    && Arrays.equals(serverKey, r.serverKey);
+        }
+
+        @Override
+        public int hashCode() {
+            return user.hashCode() * 31 + mechanism;
+        }
+
+        @Override
+        public String toString() {
+            return "UserScramCredentialChanged(" + user + ", mechanism " + mechanism
+                    + (isRemoval() ? ", removed)" : ", iterations " + iterations + ")");
         }
     }
 

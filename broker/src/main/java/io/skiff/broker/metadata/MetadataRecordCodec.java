@@ -20,6 +20,7 @@ final class MetadataRecordCodec {
     private static final byte CLIENT_QUOTA_CHANGED = 7;
     private static final byte ACL_CREATED = 8;
     private static final byte ACL_REMOVED = 9;
+    private static final byte USER_SCRAM_CREDENTIAL_CHANGED = 16;
     /** Entity types per quota entity: user, client-id, ip. */
     private static final int MAX_ENTITY_TYPES = 3;
 
@@ -77,6 +78,14 @@ final class MetadataRecordCodec {
         } else if (record instanceof MetadataRecord.AclRemoved r) {
             header(out, ACL_REMOVED);
             Wire.writeUuid(out, r.id());
+        } else if (record instanceof MetadataRecord.UserScramCredentialChanged r) {
+            header(out, USER_SCRAM_CREDENTIAL_CHANGED);
+            Wire.writeString(out, r.user(), false, false, "user");
+            out.writeByte(r.mechanism());
+            Wire.writeBytes(out, r.salt(), false, true, "salt");
+            Wire.writeBytes(out, r.storedKey(), false, true, "storedKey");
+            Wire.writeBytes(out, r.serverKey(), false, true, "serverKey");
+            out.writeInt(r.iterations());
         } else {
             throw new IllegalArgumentException("unknown record " + record);
         }
@@ -127,6 +136,14 @@ final class MetadataRecordCodec {
                         in.readByte());
             case ACL_REMOVED:
                 return new MetadataRecord.AclRemoved(Wire.readUuid(in));
+            case USER_SCRAM_CREDENTIAL_CHANGED:
+                return new MetadataRecord.UserScramCredentialChanged(
+                        Wire.readString(in, false, false, "user"),
+                        in.readByte(),
+                        Wire.readBytes(in, false, true, "salt"),
+                        Wire.readBytes(in, false, true, "storedKey"),
+                        Wire.readBytes(in, false, true, "serverKey"),
+                        in.readInt());
             default:
                 throw new MessageParseException("metadata record type " + type + " is not known");
         }

@@ -43,7 +43,7 @@ final class RequestChannelHandler extends ChannelInboundHandlerAdapter {
     private final ConnectionLog log;
     private final Session session;
     private final ArrayDeque<RequestContext> inFlight = new ArrayDeque<>();
-    private final ResponseWriter writer = new ResponseWriter();
+    private final ResponseWriter writer;
     private final Runnable drainTask = this::drain;
     private final Runnable unmuteTask = this::unmute;
     private ChannelHandlerContext ctx;
@@ -61,6 +61,7 @@ final class RequestChannelHandler extends ChannelInboundHandlerAdapter {
         this.stage = stage;
         this.log = log;
         this.session = session;
+        this.writer = new ResponseWriter(session.securityProtocol().usesTls);
     }
 
     @Override
@@ -340,6 +341,11 @@ final class RequestChannelHandler extends ChannelInboundHandlerAdapter {
             if (response != null) {
                 response.release();
             }
+            int closeAfterMs = head.closeAfterMs();
+            if (closeAfterMs >= 0 && !closing) {
+                closeAfter(closeAfterMs);
+                return;
+            }
         }
         if (wrote) {
             if (reading) {
@@ -351,6 +357,20 @@ final class RequestChannelHandler extends ChannelInboundHandlerAdapter {
         if (!closing && !muted && !ctx.channel().config().isAutoRead() && inFlight.size() < MAX_IN_FLIGHT / 2) {
             ctx.channel().config().setAutoRead(true);
         }
+    }
+
+    /** Sends what has been written, reads and answers nothing more, and closes {@code delayMs} later. */
+    private void closeAfter(int delayMs) {
+        closing = true;
+        releaseAll();
+        ctx.channel().config().setAutoRead(false);
+        if (delayMs == 0) {
+            flushAndClose();
+            return;
+        }
+        flushPending = false;
+        ctx.flush();
+        ctx.executor().schedule(this::flushAndClose, delayMs, TimeUnit.MILLISECONDS);
     }
 
     /** Stops reading for {@code throttleMs} (or longer, if an earlier throttle lasts longer). */

@@ -64,6 +64,9 @@ public final class RequestContext {
     private short responseVersion;
 
     private ApiMessage response;
+    /** After the response, close the connection this many ms later (-1: keep it open). */
+    private int closeAfterMs = -1;
+
     private volatile Outcome outcome = Outcome.PENDING;
 
     /**
@@ -170,6 +173,18 @@ public final class RequestContext {
         complete(response, version, Outcome.RESPOND);
     }
 
+    /**
+     * Completes the request with {@code response}, after which nothing more is read or answered
+     * and the connection closes {@code delayMs} later (a failed SASL authentication: Kafka's
+     * {@code connection.failed.authentication.delay.ms}).
+     */
+    public void respondAndClose(ApiMessage response, int delayMs) {
+        synchronized (this) {
+            this.closeAfterMs = Math.max(0, delayMs);
+        }
+        complete(response, apiVersion, Outcome.RESPOND);
+    }
+
     /** Completes the request without a response (Produce with acks=0). */
     public void respondNothing() {
         complete(null, apiVersion, Outcome.NOTHING);
@@ -210,6 +225,18 @@ public final class RequestContext {
 
     int throttleTimeMs() {
         return throttleTimeMs;
+    }
+
+    /**
+     * Raises the throttle time of this request's answer to at least {@code ms}: a quota the
+     * handler applies itself (controller mutations). Goes into the answer's
+     * {@code throttle_time_ms}, and the connection is muted that long after it. Call before
+     * responding.
+     */
+    public void throttle(int ms) {
+        if (ms > throttleTimeMs) {
+            throttleTimeMs = ms;
+        }
     }
 
     void throttleTimeMs(int ms) {
@@ -253,6 +280,11 @@ public final class RequestContext {
 
     ApiMessage response() {
         return response;
+    }
+
+    /** How long after its response the connection closes; -1 when it stays open. */
+    synchronized int closeAfterMs() {
+        return closeAfterMs;
     }
 
     short responseVersion() {

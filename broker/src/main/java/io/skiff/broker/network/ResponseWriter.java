@@ -14,7 +14,9 @@ import java.util.List;
 /**
  * Encodes responses onto a connection: size, response header, body. Records fields are not
  * copied into the body buffer; the writer notes where they belong and sends the body in
- * pieces around them, each records value as its own buffer or file region. One instance per
+ * pieces around them, each records value as its own buffer or file region. On a TLS connection a
+ * file region cannot go through sendfile, so it is written as a {@link SegmentChunkedInput}: read
+ * chunk by chunk into pooled direct buffers that the TLS handler encrypts. One instance per
  * connection, used only on its event loop.
  */
 final class ResponseWriter implements RecordsSink {
@@ -23,6 +25,12 @@ final class ResponseWriter implements RecordsSink {
 
     private final List<Records> pieces = new ArrayList<>(4);
     private final List<Integer> positions = new ArrayList<>(4);
+    private final boolean tls;
+
+    /** @param tls whether the connection is encrypted (its pipeline has a ChunkedWriteHandler below the writer) */
+    ResponseWriter(boolean tls) {
+        this.tls = tls;
+    }
 
     /**
      * Writes (without flushing) one response and returns its frame size after the 4-byte size
@@ -80,13 +88,17 @@ final class ResponseWriter implements RecordsSink {
     }
 
     /** The object Netty sends for a records value; a new reference the channel will release. */
-    private static Object sendable(Records records) {
+    private Object sendable(Records records) {
         if (records instanceof ByteBufRecords) {
             ByteBuf b = ((ByteBufRecords) records).buffer();
             return b.retainedSlice(b.readerIndex(), b.readableBytes());
         }
         if (records instanceof FileRecords) {
             FileRecords f = (FileRecords) records;
+            if (tls) {
+                ZeroCopyStats.tlsChunked(f.sizeInBytes());
+                return new SegmentChunkedInput(f.channel(), f.position(), f.sizeInBytes());
+            }
             ZeroCopyStats.fileRegion(f.sizeInBytes());
             return new SegmentFileRegion(f.channel(), f.position(), f.sizeInBytes());
         }

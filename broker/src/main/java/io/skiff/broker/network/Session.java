@@ -38,6 +38,8 @@ public final class Session {
     private volatile String clientSoftwareVersion = UNKNOWN_SOFTWARE;
     /** What the client quotas cache for this connection (its resolved quotas); opaque here. */
     private volatile Object quotaState;
+    /** The SASL exchange in progress or done (mechanism, server state); opaque here. */
+    private volatile Object saslExchange;
 
     /**
      * A new connection. Sessions on a SASL listener start {@link AuthState#UNAUTHENTICATED};
@@ -93,6 +95,28 @@ public final class Session {
             transitionTo(AuthState.AUTHENTICATED);
             this.principal = authenticated;
         }
+    }
+
+    /**
+     * Records the principal of a finished TLS handshake on an SSL listener (the client certificate's
+     * mapped name, or {@link KafkaPrincipal#ANONYMOUS} without one); SASL sessions take theirs from
+     * the SASL exchange instead.
+     */
+    void tlsPrincipal(KafkaPrincipal fromCertificate) {
+        if (securityProtocol.usesSasl) {
+            throw new IllegalStateException("a SASL session takes its principal from SASL");
+        }
+        this.principal = fromCertificate;
+    }
+
+    /** What the SASL exchange of this connection keeps between requests, null before a handshake; opaque here. */
+    public Object saslExchange() {
+        return saslExchange;
+    }
+
+    /** Sets the SASL exchange state of this connection (on its event loop). */
+    public void saslExchange(Object exchange) {
+        this.saslExchange = exchange;
     }
 
     /** Records a failed authentication exchange: the connection admits nothing more. */

@@ -14,9 +14,12 @@ import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.stream.ChunkedWriteHandler;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.skiff.broker.config.BrokerConfig;
 import io.skiff.broker.config.EndPoint;
+import io.skiff.broker.config.SecurityConfigs;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
@@ -31,7 +34,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The Netty listeners of the broker: one server channel per configured listener, sharing one
  * group of event loops (native epoll where available, NIO otherwise). Each accepted connection
- * gets a {@link Session} and a pipeline of {@link FrameDecoder} and {@link RequestChannelHandler};
+ * gets a {@link Session} and a pipeline of {@link FrameDecoder} and {@link RequestChannelHandler},
+ * behind an {@link SslHandler} (from the {@link TransportSecurity}), a {@link TlsHandshakeHandler}
+ * and a ChunkedWriteHandler (file regions as {@link SegmentChunkedInput}s) on TLS listeners;
  * all connections share one {@link PreDispatchStage} and its {@link RequestMetrics}. Started and
  * stopped by the broker; not reusable.
  */
@@ -44,6 +49,7 @@ public final class SkiffServer {
     private final RequestMetrics requestMetrics = new RequestMetrics();
     private final PreDispatchStage stage;
     private final ConnectionQuotas connectionQuotas;
+    private final TransportSecurity security;
     private final Map<String, EndPoint> bound = new LinkedHashMap<>();
     private final List<Channel> serverChannels = new ArrayList<>();
     private EventLoopGroup acceptors;
@@ -55,16 +61,23 @@ public final class SkiffServer {
                 config,
                 dispatcher,
                 NeverThrottle.INSTANCE,
-                new ConnectionQuotas(ConnectionQuotas.Limits.of(config), System::currentTimeMillis));
+                new ConnectionQuotas(ConnectionQuotas.Limits.of(config), System::currentTimeMillis),
+                TransportSecurity.NONE);
     }
 
     /**
-     * A server that asks {@code quota} for the throttle time of every request and admits
-     * connections through {@code connectionQuotas}.
+     * A server that asks {@code quota} for the throttle time of every request, admits
+     * connections through {@code connectionQuotas} and takes the TLS handlers and certificate
+     * principals of TLS listeners from {@code security}.
      */
     public SkiffServer(
-            BrokerConfig config, ApiDispatcher dispatcher, QuotaHook quota, ConnectionQuotas connectionQuotas) {
+            BrokerConfig config,
+            ApiDispatcher dispatcher,
+            QuotaHook quota,
+            ConnectionQuotas connectionQuotas,
+            TransportSecurity security) {
         this.config = config;
+        this.security = security;
         this.dispatcher = dispatcher;
         this.stage = new PreDispatchStage(quota, requestMetrics, System::nanoTime);
         this.connectionQuotas = connectionQuotas;
@@ -95,6 +108,8 @@ public final class SkiffServer {
         try {
             for (EndPoint endPoint : config.listeners()) {
                 SecurityProtocol protocol = SecurityProtocol.forName(endPoint.securityProtocol);
+                int saslMaxFrame = (Integer)
+                        config.listenerValue(endPoint.listenerName, SecurityConfigs.SASL_SERVER_MAX_RECEIVE_SIZE);
                 ServerBootstrap b = new ServerBootstrap()
                         .group(acceptors, workers)
                         .channel(channelClass)
@@ -115,8 +130,13 @@ public final class SkiffServer {
                                 if (idleMs > 0) {
                                     ch.pipeline().addLast(new IdleStateHandler(0, 0, idleMs, TimeUnit.MILLISECONDS));
                                 }
-                                ch.pipeline().addLast(new FrameDecoder(maxFrame, connectionLog));
                                 Session session = new Session(endPoint.listenerName, protocol, ch.remoteAddress());
+                                if (protocol.usesTls) {
+                                    ch.pipeline().addLast(security.newSslHandler(endPoint.listenerName, ch.alloc()));
+                                    ch.pipeline().addLast(new TlsHandshakeHandler(security, session, connectionLog));
+                                    ch.pipeline().addLast(new ChunkedWriteHandler());
+                                }
+                                ch.pipeline().addLast(new FrameDecoder(maxFrame, connectionLog, session, saslMaxFrame));
                                 ch.pipeline()
                                         .addLast(new RequestChannelHandler(dispatcher, stage, connectionLog, session));
                             }

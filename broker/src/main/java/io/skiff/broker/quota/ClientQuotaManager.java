@@ -3,10 +3,11 @@ package io.skiff.broker.quota;
 import io.skiff.broker.network.SampledRate;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 
 /**
  * The quotas of one kind ({@code producer_byte_rate}, {@code consumer_byte_rate} or
- * {@code request_percentage}) by user and client id, with Apache Kafka's precedence: the first
+ * {@code request_percentage}, {@code controller_mutation_rate}) by user and client id, with Apache Kafka's precedence: the first
  * of these eight entities that has a quota applies.
  *
  * <ol>
@@ -22,13 +23,14 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * The rate is shared as Kafka shares its sensors: a quota of a user entity (3, 6) by all that
  * user's client ids, one of a client-id entity (7, 8) by all users of that client id, the others
- * per (user, client-id) pair. Each rate is a {@link SampledRate} over {@code quota.window.num}
- * windows of {@code quota.window.size.seconds}.
+ * per (user, client-id) pair. Each rate is what {@code newRate} makes: a {@link SampledRate} over
+ * {@code quota.window.num} windows of {@code quota.window.size.seconds} for the byte and request
+ * quotas, a {@link TokenBucket} for controller mutations.
  *
  * <p>Thread-safe: the quotas are an immutable map replaced on change; rates live in a concurrent
  * map and are never dropped (a rate keeps its history when its quota changes, as in Kafka).
  */
-final class ClientQuotaManager {
+final class ClientQuotaManager<R> {
     /** An entity of the user/client-id levels: a null name with its flag set is {@code <default>}. */
     record Entity(boolean hasUser, String user, boolean hasClientId, String clientId) {
         static Entity of(Map<String, String> e) {
@@ -41,18 +43,21 @@ final class ClientQuotaManager {
     }
 
     /** The rate a client is measured on and the bound that applies to it. */
-    record Resolved(SampledRate rate, double bound) {}
+    record Resolved<R>(R rate, double bound) {}
 
     private record RateKey(String user, String clientId) {}
 
-    private final int samples;
-    private final long windowMs;
-    private final Map<RateKey, SampledRate> rates = new ConcurrentHashMap<>();
+    private final Supplier<R> newRate;
+    private final Map<RateKey, R> rates = new ConcurrentHashMap<>();
     private volatile Map<Entity, Double> quotas = Map.of();
 
-    ClientQuotaManager(int samples, long windowMs) {
-        this.samples = samples;
-        this.windowMs = windowMs;
+    ClientQuotaManager(Supplier<R> newRate) {
+        this.newRate = newRate;
+    }
+
+    /** Byte-rate and request-time quotas: rates over {@code samples} windows of {@code windowMs}. */
+    static ClientQuotaManager<SampledRate> sampled(int samples, long windowMs) {
+        return new ClientQuotaManager<>(() -> new SampledRate(samples, windowMs));
     }
 
     void quotas(Map<Entity, Double> quotas) {
@@ -64,7 +69,7 @@ final class ClientQuotaManager {
     }
 
     /** The quota of {@code user} and {@code clientId} and the rate it is measured on; null for none. */
-    Resolved resolve(String user, String clientId) {
+    Resolved<R> resolve(String user, String clientId) {
         Map<Entity, Double> q = quotas;
         if (q.isEmpty()) {
             return null;
@@ -102,9 +107,8 @@ final class ClientQuotaManager {
         return null;
     }
 
-    private Resolved resolved(String userTag, String clientTag, double bound) {
-        SampledRate rate =
-                rates.computeIfAbsent(new RateKey(userTag, clientTag), k -> new SampledRate(samples, windowMs));
-        return new Resolved(rate, bound);
+    private Resolved<R> resolved(String userTag, String clientTag, double bound) {
+        R rate = rates.computeIfAbsent(new RateKey(userTag, clientTag), k -> newRate.get());
+        return new Resolved<>(rate, bound);
     }
 }

@@ -1,10 +1,12 @@
 package io.skiff.broker.quota;
 
+import io.skiff.broker.admin.MutationQuota;
 import io.skiff.broker.metadata.MetadataImage;
 import io.skiff.broker.metadata.MetadataManager;
 import io.skiff.broker.metadata.MetadataRecord;
 import io.skiff.broker.network.ConnectionQuotas;
 import io.skiff.broker.network.QuotaHook;
+import io.skiff.broker.network.SampledRate;
 import io.skiff.broker.network.Session;
 import io.skiff.wire.protocol.ApiKeys;
 import java.net.InetAddress;
@@ -13,6 +15,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,7 +27,8 @@ import org.slf4j.LoggerFactory;
  * {@code request_percentage} the handler time of every request that has an answer (throttles of
  * it are at most one quota window). The quotas come from the metadata image (a metadata listener);
  * IP entities' {@code connection_creation_rate} go to the {@link ConnectionQuotas}.
- * {@code controller_mutation_rate} is stored and described but not enforced.
+ * {@code controller_mutation_rate} is charged by the topic admin requests themselves
+ * ({@link #mutationQuota}): partitions created or deleted, from a {@link TokenBucket}.
  *
  * <p>With no user or client-id quota at all, {@link #enabled()} is false and the request path
  * does nothing else. Otherwise each connection caches what applies to it ({@link Session#quotaState()}),
@@ -35,25 +39,47 @@ public final class ClientQuotas implements QuotaHook, MetadataManager.Listener {
     private static final Logger LOG = LoggerFactory.getLogger(ClientQuotas.class);
     private static final double NANOS_TO_PERCENTAGE = 100.0 / TimeUnit.SECONDS.toNanos(1);
 
-    private final ClientQuotaManager produce;
-    private final ClientQuotaManager fetch;
-    private final ClientQuotaManager request;
+    private final ClientQuotaManager<SampledRate> produce;
+    private final ClientQuotaManager<SampledRate> fetch;
+    private final ClientQuotaManager<SampledRate> request;
+    private final ClientQuotaManager<TokenBucket> mutations;
+    private final LongSupplier clockMs;
     private final ConnectionQuotas connections;
     private final int samples;
     private final long windowMs;
     private volatile boolean enabled;
     private volatile boolean requestQuotas;
+    private volatile boolean mutationQuotas;
     private volatile int generation;
 
     /**
      * @param connections where IP connection rate quotas go (null: nowhere)
      */
     public ClientQuotas(int quotaWindowNum, int quotaWindowSizeSeconds, ConnectionQuotas connections) {
+        this(quotaWindowNum, quotaWindowSizeSeconds, 11, 1, connections, System::currentTimeMillis);
+    }
+
+    /**
+     * @param controllerWindowNum {@code controller.quota.window.num}
+     * @param controllerWindowSizeSeconds {@code controller.quota.window.size.seconds}
+     * @param connections where IP connection rate quotas go (null: nowhere)
+     * @param clockMs the clock of controller mutation quotas
+     */
+    public ClientQuotas(
+            int quotaWindowNum,
+            int quotaWindowSizeSeconds,
+            int controllerWindowNum,
+            int controllerWindowSizeSeconds,
+            ConnectionQuotas connections,
+            LongSupplier clockMs) {
         this.samples = quotaWindowNum;
         this.windowMs = TimeUnit.SECONDS.toMillis(quotaWindowSizeSeconds);
-        this.produce = new ClientQuotaManager(samples, windowMs);
-        this.fetch = new ClientQuotaManager(samples, windowMs);
-        this.request = new ClientQuotaManager(samples, windowMs);
+        this.produce = ClientQuotaManager.sampled(samples, windowMs);
+        this.fetch = ClientQuotaManager.sampled(samples, windowMs);
+        this.request = ClientQuotaManager.sampled(samples, windowMs);
+        double burstSeconds = (double) controllerWindowNum * controllerWindowSizeSeconds;
+        this.mutations = new ClientQuotaManager<>(() -> new TokenBucket(burstSeconds));
+        this.clockMs = clockMs;
         this.connections = connections;
     }
 
@@ -62,9 +88,9 @@ public final class ClientQuotas implements QuotaHook, MetadataManager.Listener {
             int generation,
             String user,
             String clientId,
-            ClientQuotaManager.Resolved produce,
-            ClientQuotaManager.Resolved fetch,
-            ClientQuotaManager.Resolved request) {}
+            ClientQuotaManager.Resolved<SampledRate> produce,
+            ClientQuotaManager.Resolved<SampledRate> fetch,
+            ClientQuotaManager.Resolved<SampledRate> request) {}
 
     @Override
     public void onLoad(MetadataImage image) {
@@ -86,6 +112,7 @@ public final class ClientQuotas implements QuotaHook, MetadataManager.Listener {
         Map<ClientQuotaManager.Entity, Double> produceQuotas = new HashMap<>();
         Map<ClientQuotaManager.Entity, Double> fetchQuotas = new HashMap<>();
         Map<ClientQuotaManager.Entity, Double> requestQuotas = new HashMap<>();
+        Map<ClientQuotaManager.Entity, Double> mutationQuotas = new HashMap<>();
         if (connections != null) {
             connections.clearIpConnectionRates();
         }
@@ -100,7 +127,10 @@ public final class ClientQuotas implements QuotaHook, MetadataManager.Listener {
             putIfSet(produceQuotas, key, e.getValue().get(QuotaEntityTypes.PRODUCER_BYTE_RATE));
             putIfSet(fetchQuotas, key, e.getValue().get(QuotaEntityTypes.CONSUMER_BYTE_RATE));
             putIfSet(requestQuotas, key, e.getValue().get(QuotaEntityTypes.REQUEST_PERCENTAGE));
+            putIfSet(mutationQuotas, key, e.getValue().get(QuotaEntityTypes.CONTROLLER_MUTATION_RATE));
         }
+        mutations.quotas(mutationQuotas);
+        this.mutationQuotas = !mutationQuotas.isEmpty();
         produce.quotas(produceQuotas);
         fetch.quotas(fetchQuotas);
         request.quotas(requestQuotas);
@@ -123,6 +153,64 @@ public final class ClientQuotas implements QuotaHook, MetadataManager.Listener {
             connections.ipConnectionRate(ip == null ? null : InetAddress.getByName(ip), (int) Math.round(rate));
         } catch (UnknownHostException e) {
             LOG.warn("Connection creation rate quota of {} not applied: the host does not resolve", ip);
+        }
+    }
+
+    /**
+     * The {@code controller_mutation_rate} quota of one topic-admin request of {@code session}:
+     * strict ({@code strict}, the versions whose clients know THROTTLING_QUOTA_EXCEEDED) or
+     * permissive; {@link MutationQuota#UNBOUNDED} when no quota applies to the client.
+     */
+    public MutationQuota mutationQuota(Session session, String clientId, boolean strict) {
+        if (!mutationQuotas) {
+            return MutationQuota.UNBOUNDED;
+        }
+        ClientQuotaManager.Resolved<TokenBucket> r =
+                mutations.resolve(session.principal().name(), clientId == null ? "" : clientId);
+        return r == null ? MutationQuota.UNBOUNDED : new RequestMutationQuota(r.rate(), r.bound(), strict, clockMs);
+    }
+
+    /** One request's view of a mutation bucket; see {@link MutationQuota}. */
+    private static final class RequestMutationQuota implements MutationQuota {
+        private final TokenBucket bucket;
+        private final double rate;
+        private final boolean strict;
+        private final LongSupplier clockMs;
+        private int throttleMs;
+        private long throttledAtMs;
+
+        RequestMutationQuota(TokenBucket bucket, double rate, boolean strict, LongSupplier clockMs) {
+            this.bucket = bucket;
+            this.rate = rate;
+            this.strict = strict;
+            this.clockMs = clockMs;
+        }
+
+        @Override
+        public boolean tryRecord(int partitions) {
+            long now = clockMs.getAsLong();
+            if (strict) {
+                double left = bucket.tokens(rate, now);
+                if (left < 0) {
+                    throttle(left, now);
+                    return false;
+                }
+                bucket.record(partitions, rate, now);
+                return true;
+            }
+            throttle(bucket.record(partitions, rate, now), now);
+            return true;
+        }
+
+        private void throttle(double tokens, long now) {
+            throttleMs = TokenBucket.throttleMs(tokens, rate);
+            throttledAtMs = now;
+        }
+
+        @Override
+        public int throttleTimeMs() {
+            long elapsed = clockMs.getAsLong() - throttledAtMs;
+            return (int) Math.max(0, throttleMs - elapsed);
         }
     }
 

@@ -20,13 +20,12 @@ class ConfigPolicyTest {
     /** Keys that are refused whatever their value, with a value and a word the message must hold. */
     static Stream<Arguments> refusedKeys() {
         return Stream.of(
-                Arguments.of("ssl.client.auth", "required", "TLS or SASL"),
-                Arguments.of("ssl.enabled.protocols", "TLSv1.3", "TLS or SASL"),
-                Arguments.of("sasl.enabled.mechanisms", "PLAIN,SCRAM-SHA-512", "TLS or SASL"),
-                Arguments.of("sasl.mechanism.inter.broker.protocol", "PLAIN", "TLS or SASL"),
-                Arguments.of("sasl.kerberos.service.name", "kafka", "TLS or SASL"),
-                Arguments.of("listener.name.sasl_ssl.ssl.client.auth", "required", "TLS or SASL"),
-                Arguments.of("listener.name.sasl_plaintext.sasl.enabled.mechanisms", "PLAIN", "TLS or SASL"),
+                Arguments.of("ssl.engine.factory.class", "com.example.Engines", "plug-in"),
+                Arguments.of("sasl.server.callback.handler.class", "com.example.Callbacks", "plug-in"),
+                Arguments.of(
+                        "listener.name.sasl_ssl.plain.sasl.server.callback.handler.class",
+                        "com.example.Callbacks",
+                        "plug-in"),
                 Arguments.of("zookeeper.connect", "localhost:2181", "ZooKeeper"),
                 Arguments.of("config.providers", "file", "provider"),
                 Arguments.of(
@@ -48,7 +47,9 @@ class ConfigPolicyTest {
                 Arguments.of("remote.log.storage.system.enable", "true", "tiered storage"),
                 Arguments.of("cordoned.log.dirs", "/disk2", "cordoned"),
                 Arguments.of("zookeeper.metadata.migration.enable", "true", "ZooKeeper"),
-                Arguments.of("security.inter.broker.protocol", "SASL_SSL", "TLS or SASL"));
+                Arguments.of("security.inter.broker.protocol", "SASL_TLS", "security protocol"),
+                Arguments.of("principal.builder.class", "com.example.Builder", "principal builder"),
+                Arguments.of("listener.name.ssl.ssl.client.auth", "always", "String must be one of"));
     }
 
     @ParameterizedTest
@@ -83,7 +84,7 @@ class ConfigPolicyTest {
                 "remote.log.storage.system.enable",
                 "false",
                 "security.inter.broker.protocol",
-                "PLAINTEXT",
+                "SASL_SSL",
                 "create.topic.policy.class.name",
                 " ",
                 "zookeeper.metadata.migration.enable",
@@ -110,13 +111,16 @@ class ConfigPolicyTest {
         secrets.put("sasl.oauthbearer.assertion.private.key.passphrase", "hunter2");
         secrets.put("delegation.token.secret.key", "hunter2");
         for (Map.Entry<String, String> e : secrets.entrySet()) {
-            assertThatThrownBy(() -> new BrokerConfig(Map.of(e.getKey(), e.getValue())))
+            assertThat(new ConfigException(e.getKey(), e.getValue(), "bad").getMessage())
                     .as(e.getKey())
-                    .isInstanceOf(ConfigException.class)
-                    .hasMessageContaining("for configuration " + e.getKey() + ":")
-                    .hasMessageContaining(ConfigException.HIDDEN)
-                    .hasMessageNotContaining("hunter2");
+                    .contains("for configuration " + e.getKey() + ":")
+                    .contains(ConfigException.HIDDEN)
+                    .doesNotContain("hunter2");
         }
+        assertThatThrownBy(() -> new BrokerConfig(Map.of("delegation.token.secret.key", "hunter2")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining(ConfigException.HIDDEN)
+                .hasMessageNotContaining("hunter2");
     }
 
     @Test
@@ -141,10 +145,14 @@ class ConfigPolicyTest {
                 .isTrue();
         assertThat(ConfigPolicy.isSecret("my.app.password")).isTrue();
         assertThat(ConfigPolicy.isSecret("num.partitions")).isFalse();
+        assertThat(ConfigPolicy.isSecret("listener.name.internal.ssl.keystore.password"))
+                .isTrue();
+        assertThat(ConfigPolicy.isSecret("listener.name.internal.ssl.keystore.location"))
+                .isFalse();
         for (ConfigDef.Key k : BrokerConfig.DEF.keys()) {
             assertThat(ConfigPolicy.isSecret(k.name))
-                    .as(k.name + " would hide invalid values")
-                    .isFalse();
+                    .as(k.name + " is secret exactly when it is a password")
+                    .isEqualTo(k.type == ConfigDef.Type.PASSWORD);
         }
     }
 
@@ -186,6 +194,8 @@ class ConfigPolicyTest {
         assertThat(ConfigPolicy.ruleFor("listener.name.internal.max.connections").key)
                 .isEqualTo("listener.name.*");
         assertThat(ConfigPolicy.ruleFor("listener.name.internal.plain.sasl.jaas.config").treatment)
+                .isEqualTo(ConfigPolicy.Treatment.HONOURED);
+        assertThat(ConfigPolicy.ruleFor("listener.name.internal.plain.sasl.server.callback.handler.class").treatment)
                 .isEqualTo(ConfigPolicy.Treatment.REFUSED);
         assertThat(ConfigPolicy.ruleFor("delegation.token.max.lifetime.ms").treatment)
                 .isEqualTo(ConfigPolicy.Treatment.IGNORED);

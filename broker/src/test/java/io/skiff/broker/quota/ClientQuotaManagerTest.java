@@ -2,13 +2,14 @@ package io.skiff.broker.quota;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.skiff.broker.network.SampledRate;
 import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** {@link ClientQuotaManager}: Kafka's eight-step precedence and which clients share a rate. */
 class ClientQuotaManagerTest {
-    private final ClientQuotaManager m = new ClientQuotaManager(11, 1000);
+    private final ClientQuotaManager<SampledRate> m = ClientQuotaManager.sampled(11, 1000);
     private final Map<ClientQuotaManager.Entity, Double> quotas = new HashMap<>();
 
     private static ClientQuotaManager.Entity user(String u) {
@@ -25,7 +26,7 @@ class ClientQuotaManagerTest {
 
     private double boundOf(String user, String clientId) {
         m.quotas(quotas);
-        ClientQuotaManager.Resolved r = m.resolve(user, clientId);
+        ClientQuotaManager.Resolved<SampledRate> r = m.resolve(user, clientId);
         return r == null ? -1 : r.bound();
     }
 
@@ -92,10 +93,10 @@ class ClientQuotaManagerTest {
     void aRateKeepsItsHistoryWhenItsQuotaChanges() {
         quotas.put(client("app"), 50.0);
         m.quotas(quotas);
-        ClientQuotaManager.Resolved before = m.resolve("alice", "app");
+        ClientQuotaManager.Resolved<SampledRate> before = m.resolve("alice", "app");
         quotas.put(client("app"), 500.0);
         m.quotas(quotas);
-        ClientQuotaManager.Resolved after = m.resolve("alice", "app");
+        ClientQuotaManager.Resolved<SampledRate> after = m.resolve("alice", "app");
         assertThat(after.rate()).isSameAs(before.rate());
         assertThat(after.bound()).isEqualTo(500.0);
     }
