@@ -25,6 +25,7 @@ final class SkiffProcess implements AutoCloseable {
     private final Path dataDir;
     private final int port;
     private final Map<String, String> overrides = new LinkedHashMap<>();
+    private final List<String> jvmOptions = new ArrayList<>();
     private Path outputFile;
     private Process process;
 
@@ -56,6 +57,12 @@ final class SkiffProcess implements AutoCloseable {
         return this;
     }
 
+    /** Adds a JVM option of the child (an {@code -Xmx} given here replaces the default 512 MB heap). */
+    SkiffProcess jvmOption(String option) {
+        jvmOptions.add(option);
+        return this;
+    }
+
     String bootstrapServers() {
         return "127.0.0.1:" + port;
     }
@@ -68,7 +75,10 @@ final class SkiffProcess implements AutoCloseable {
     private List<String> command(String... options) {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.add("-Xmx512m");
+        if (jvmOptions.stream().noneMatch(o -> o.startsWith("-Xmx"))) {
+            cmd.add("-Xmx512m");
+        }
+        cmd.addAll(jvmOptions);
         cmd.add("-cp");
         cmd.add(brokerClasspath());
         cmd.add("io.skiff.broker.SkiffMain");

@@ -52,15 +52,18 @@ public final class WriteTxnMarkersHandler extends ApiHandler<WriteTxnMarkersRequ
             for (WriteTxnMarkersRequest.WritableTxnMarkerTopic topic : marker.topics()) {
                 List<Result> results = topics.computeIfAbsent(topic.name(), k -> new ArrayList<>());
                 for (int partition : topic.partitionIndexes()) {
+                    // A negative index names no partition this broker hosts, as for Kafka's replica manager.
                     CompletableFuture<Errors> write = !allowed
                             ? CompletableFuture.completedFuture(Errors.CLUSTER_AUTHORIZATION_FAILED)
-                            : writer.write(
-                                    new TopicPartition(topic.name(), partition),
-                                    marker.producerId(),
-                                    marker.producerEpoch(),
-                                    marker.coordinatorEpoch(),
-                                    marker.transactionResult(),
-                                    transactionVersion);
+                            : partition < 0
+                                    ? CompletableFuture.completedFuture(Errors.UNKNOWN_TOPIC_OR_PARTITION)
+                                    : writer.write(
+                                            new TopicPartition(topic.name(), partition),
+                                            marker.producerId(),
+                                            marker.producerEpoch(),
+                                            marker.coordinatorEpoch(),
+                                            marker.transactionResult(),
+                                            transactionVersion);
                     results.add(new Result(partition, write));
                     writes.add(write);
                 }

@@ -354,6 +354,19 @@ class TransactionsHandlerTest {
     // WriteTxnMarkers
 
     @Test
+    void aMarkerForANegativePartitionIsUnknownAndTheConnectionStaysOpen() throws Exception {
+        WriteTxnMarkersResponse r = writeMarkers(1, marker(PID, (short) 3, 5, true, "t", -1, 0));
+        List<WriteTxnMarkersResponse.WritableTxnMarkerPartitionResult> partitions =
+                r.markers().get(0).topics().get(0).partitions();
+        assertThat(partitions).hasSize(2);
+        assertThat(partitions.get(0).partitionIndex()).isEqualTo(-1);
+        assertThat(Errors.forCode(partitions.get(0).errorCode())).isEqualTo(Errors.UNKNOWN_TOPIC_OR_PARTITION);
+        assertThat(writeMarker(PID, (short) 3, 5, true))
+                .as("a later request on the same connection")
+                .isNotNull();
+    }
+
+    @Test
     void badMarkersGetKafkasErrorsAndLeaveTheLogIntact() throws Exception {
         assertThat(Errors.forCode(produceTxn(client, 11, PID, (short) 3, 0, 2).errorCode()))
                 .isEqualTo(Errors.NONE);
