@@ -441,6 +441,18 @@ public final class ConfigPolicy {
                         + " a mechanism (PLAIN users as user_<name>=\"<password>\")",
                 null,
                 null));
+        add(new Rule(
+                "listener.name.*.max.connections",
+                Treatment.HONOURED,
+                "the most connections that listener accepts at once, within the broker-wide max.connections",
+                null,
+                null));
+        add(new Rule(
+                "listener.name.*.max.connection.creation.rate",
+                Treatment.HONOURED,
+                "the most new connections per second that listener accepts, within the broker-wide rate",
+                null,
+                null));
         refuse("ssl.engine.factory.class", NO_PLUGINS);
         refuse("sasl.server.callback.handler.class", NO_PLUGINS);
         refuse("listener.name.*.sasl.server.callback.handler.class", NO_PLUGINS);

@@ -6,6 +6,8 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.skiff.broker.config.BrokerConfig;
 import io.skiff.broker.config.ConfigException;
+import io.skiff.broker.config.EndPoint;
+import io.skiff.broker.config.SecurityConfigs;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
@@ -96,13 +98,25 @@ public final class ConnectionQuotas {
             }
             return new Limits(
                     config.getInt(BrokerConfig.MAX_CONNECTIONS),
-                    Map.of(),
+                    perListener(config, BrokerConfig.MAX_CONNECTIONS),
                     perIp,
                     Map.copyOf(overrides),
                     config.getInt(BrokerConfig.MAX_CONNECTION_CREATION_RATE),
-                    Map.of(),
+                    perListener(config, BrokerConfig.MAX_CONNECTION_CREATION_RATE),
                     config.getInt(BrokerConfig.QUOTA_WINDOW_NUM),
                     config.getInt(BrokerConfig.QUOTA_WINDOW_SIZE_SECONDS));
+        }
+
+        /** The listeners that set {@code listener.name.L.<key>}, with that value. */
+        private static Map<String, Integer> perListener(BrokerConfig config, String key) {
+            Map<String, Integer> limits = new HashMap<>();
+            for (EndPoint listener : config.listeners()) {
+                String value = config.listenerOnly(SecurityConfigs.listenerKey(listener.listenerName, key));
+                if (value != null) {
+                    limits.put(listener.listenerName, Integer.parseInt(value.trim()));
+                }
+            }
+            return Map.copyOf(limits);
         }
 
         /** No limits at all (tests). */

@@ -191,8 +191,10 @@ class ConfigPolicyTest {
                 .isEqualTo(ConfigPolicy.Treatment.CHECKED);
         assertThat(ConfigPolicy.ruleFor("controller.quorum.election.timeout.ms").treatment)
                 .isEqualTo(ConfigPolicy.Treatment.IGNORED);
-        assertThat(ConfigPolicy.ruleFor("listener.name.internal.max.connections").key)
+        assertThat(ConfigPolicy.ruleFor("listener.name.internal.num.network.threads").key)
                 .isEqualTo("listener.name.*");
+        assertThat(ConfigPolicy.ruleFor("listener.name.internal.max.connections").key)
+                .isEqualTo("listener.name.*.max.connections");
         assertThat(ConfigPolicy.ruleFor("listener.name.internal.plain.sasl.jaas.config").treatment)
                 .isEqualTo(ConfigPolicy.Treatment.HONOURED);
         assertThat(ConfigPolicy.ruleFor("listener.name.internal.plain.sasl.server.callback.handler.class").treatment)
