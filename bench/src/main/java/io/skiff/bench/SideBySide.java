@@ -13,10 +13,17 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.ToDoubleFunction;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.common.quota.ClientQuotaAlteration;
+import org.apache.kafka.common.quota.ClientQuotaEntity;
 
 /**
  * Side-by-side mode: starts Apache Kafka 4.3.1 and Skiff as child JVMs with the same heap, the
@@ -27,8 +34,13 @@ import java.util.stream.Stream;
  * <pre>
  * SideBySide [--quick] [--rounds N] [--heap 1g] [--heap-initial 256m] [--no-pin] [--brokers kafka,skiff]
  *            [--only NAME,NAME] [--workload "key=value ..."]... [--startup-repeats N]
- *            [--skiff-home DIR] [--out FILE.jsonl] [--keep]
+ *            [--skiff-home DIR] [--out FILE.jsonl] [--keep] [--quota-side]
  * </pre>
+ *
+ * With {@code --quota-side} a second Skiff broker runs beside the first with client quotas set on
+ * entities the load generator is not ({@link #OTHER_ENTITY_QUOTAS}); every workload that runs on
+ * Skiff also runs on it, alternating, and the summary adds its row and its ratio to plain Skiff:
+ * what checking quotas on every request costs when none applies to the client.
  *
  * A broker that cannot start, or cannot serve a workload, gets that workload reported as failed
  * with its error; the run goes on with the rest.
@@ -37,6 +49,12 @@ public final class SideBySide {
     static final String KAFKA = "kafka";
     static final String SKIFF = "skiff";
     static final String SKIFF_FSYNC = "skiff-fsync";
+    static final String SKIFF_QUOTA = "skiff-quota";
+    /** The quotas of the {@code --quota-side} broker: on a user and a client id the load generator never uses. */
+    static final Map<String, String> OTHER_ENTITY_QUOTAS = Map.of(
+            "producer_byte_rate", "1048576",
+            "consumer_byte_rate", "1048576",
+            "request_percentage", "10");
 
     /** One broker under test, or the error that kept it from starting. */
     private static final class Side {
@@ -147,6 +165,9 @@ public final class SideBySide {
         if (wantFsync) {
             labels.add(SKIFF_FSYNC);
         }
+        if (wantSkiff && opt.quotaSide) {
+            labels.add(SKIFF_QUOTA);
+        }
         for (String label : labels) {
             sides.put(label, new Side(label));
         }
@@ -156,7 +177,8 @@ public final class SideBySide {
                 boolean last = i == opt.startupRepeats - 1;
                 for (String label : labels) {
                     Side side = sides.get(label);
-                    if (side.startError != null || (!last && label.equals(SKIFF_FSYNC))) {
+                    if (side.startError != null
+                            || (!last && (label.equals(SKIFF_FSYNC) || label.equals(SKIFF_QUOTA)))) {
                         continue;
                     }
                     start(side, home, i);
@@ -192,6 +214,9 @@ public final class SideBySide {
                     }
                     if (wantSkiff) {
                         order.add(skiffLabel);
+                        if (opt.quotaSide && skiffLabel.equals(SKIFF)) {
+                            order.add(SKIFF_QUOTA);
+                        }
                     }
                     // A B in odd rounds, B A in even ones: neither broker always runs second.
                     if (round % 2 == 0) {
@@ -253,6 +278,9 @@ public final class SideBySide {
                 Map<String, String> skiffProps =
                         side.label.equals(SKIFF_FSYNC) ? Map.of("skiff.log.durability", "fsync") : Map.of();
                 p = BrokerProcess.startSkiff(side.label, home, dir, launch, skiffProps);
+                if (side.label.equals(SKIFF_QUOTA)) {
+                    setOtherEntityQuotas(p.bootstrap());
+                }
             }
             side.process = p;
             side.startupNanos.add(p.startupNanos);
@@ -271,6 +299,32 @@ public final class SideBySide {
             Thread.currentThread().interrupt();
             side.startError = "interrupted";
         }
+    }
+
+    /** Sets {@link #OTHER_ENTITY_QUOTAS} on user "bench-other", client id "bench-other" and their pair. */
+    private void setOtherEntityQuotas(String bootstrap) throws IOException {
+        List<ClientQuotaAlteration.Op> ops = new ArrayList<>();
+        OTHER_ENTITY_QUOTAS.forEach((k, v) -> ops.add(new ClientQuotaAlteration.Op(k, Double.parseDouble(v))));
+        List<ClientQuotaAlteration> alterations = List.of(
+                new ClientQuotaAlteration(new ClientQuotaEntity(Map.of(ClientQuotaEntity.USER, "bench-other")), ops),
+                new ClientQuotaAlteration(
+                        new ClientQuotaEntity(Map.of(ClientQuotaEntity.CLIENT_ID, "bench-other")), ops),
+                new ClientQuotaAlteration(
+                        new ClientQuotaEntity(Map.of(
+                                ClientQuotaEntity.USER, "bench-other", ClientQuotaEntity.CLIENT_ID, "bench-other")),
+                        ops));
+        Properties props = new Properties();
+        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        try (Admin admin = Admin.create(props)) {
+            admin.alterClientQuotas(alterations).all().get(30, TimeUnit.SECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IOException("cannot set the client quotas of " + SKIFF_QUOTA + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while setting client quotas", e);
+        }
+        report.line("# " + SKIFF_QUOTA + ": client quotas " + OTHER_ENTITY_QUOTAS
+                + " on user bench-other, client id bench-other and the pair (not the load generator)");
     }
 
     private RunResult runOne(Side side, Workload w, int round) {
@@ -397,6 +451,9 @@ public final class SideBySide {
                 }
                 rows.add(row("", "skiff/kafka", null, "", ratio, true));
             }
+            if (wantSkiff && opt.quotaSide && skiffLabel.equals(SKIFF)) {
+                addQuotaSide(w, metrics, s, lat, json, rows, failures);
+            }
             addFailures(failures, w, kafka);
             addFailures(failures, w, skiff);
             report.json(json);
@@ -420,6 +477,30 @@ public final class SideBySide {
                 report.line("#   " + f.replace('\n', ' '));
             }
         }
+    }
+
+    /** The {@code --quota-side} broker's row for {@code w} and its ratio to plain Skiff's medians {@code s}. */
+    private void addQuotaSide(
+            Workload w,
+            Map<String, ToDoubleFunction<RunResult>> metrics,
+            double[] s,
+            String lat,
+            Json json,
+            List<String[]> rows,
+            List<String> failures) {
+        List<RunResult> quota = runs(w, SKIFF_QUOTA);
+        double[] q = new double[metrics.size()];
+        double[] ratio = new double[metrics.size()];
+        int j = 0;
+        for (Map.Entry<String, ToDoubleFunction<RunResult>> m : metrics.entrySet()) {
+            q[j] = Report.median(quota, m.getValue());
+            ratio[j] = Report.ratio(q[j], s[j]);
+            json.put("skiff_quota_" + m.getKey(), q[j]).put("ratio_quota_" + m.getKey(), ratio[j]);
+            j++;
+        }
+        rows.add(row("", SKIFF_QUOTA, quota, lat, q, false));
+        rows.add(row("", "quota/skiff", null, "", ratio, true));
+        addFailures(failures, w, quota);
     }
 
     private static void addFailures(List<String> failures, Workload w, List<RunResult> runs) {
@@ -666,6 +747,7 @@ public final class SideBySide {
         Path skiffHome;
         Path out;
         boolean keep;
+        boolean quotaSide;
 
         static Options parse(String[] args) {
             Options o = new Options();
@@ -707,12 +789,15 @@ public final class SideBySide {
                     case "--keep":
                         o.keep = true;
                         break;
+                    case "--quota-side":
+                        o.quotaSide = true;
+                        break;
                     default:
                         System.err.println("unknown argument " + args[i]);
                         System.err.println(
                                 "usage: SideBySide [--quick] [--rounds N] [--heap 1g] [--heap-initial 256m] [--no-pin] [--brokers kafka,skiff]"
                                         + " [--only NAME,...] [--workload \"key=value ...\"]... [--startup-repeats N] [--skiff-home DIR]"
-                                        + " [--out FILE.jsonl] [--keep]");
+                                        + " [--out FILE.jsonl] [--keep] [--quota-side]");
                         System.exit(2);
                 }
             }
