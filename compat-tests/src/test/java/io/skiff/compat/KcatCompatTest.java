@@ -3,9 +3,6 @@ package io.skiff.compat;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.io.File;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
@@ -29,32 +26,15 @@ class KcatCompatTest {
 
     @BeforeAll
     static void findKcat() {
-        for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin").split(File.pathSeparator)) {
-            for (String name : List.of("kcat", "kafkacat")) {
-                File f = new File(dir, name);
-                if (f.canExecute()) {
-                    kcat = f.getPath();
-                    return;
-                }
-            }
-        }
+        kcat = Kcat.find();
     }
 
     private static String run(String stdin, String... args) throws Exception {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(kcat);
-        cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd)
-                .redirectError(ProcessBuilder.Redirect.DISCARD)
-                .start();
-        if (stdin != null) {
-            p.getOutputStream().write(stdin.getBytes(StandardCharsets.UTF_8));
-        }
-        p.getOutputStream().close();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        assertThat(p.exitValue()).as("kcat %s", String.join(" ", args)).isZero();
-        return out;
+        Kcat.Result r = Kcat.run(kcat, stdin, args);
+        assertThat(r.exitCode())
+                .as("kcat %s: %s", String.join(" ", args), r.err())
+                .isZero();
+        return r.out();
     }
 
     @ParameterizedTest

@@ -1,0 +1,166 @@
+package io.skiff.compat;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * librdkafka (kcat) over Skiff's SASL listeners: PLAIN and SCRAM-SHA-256/512 on SASL_PLAINTEXT,
+ * SCRAM-SHA-512 on SASL_SSL with the server's certificate as the CA, produce and consume back;
+ * a wrong password is refused and nothing is produced. Skipped, saying so, where kcat is not
+ * installed (CI installs it).
+ */
+@Timeout(value = 3, unit = TimeUnit.MINUTES)
+class KcatSaslCompatTest {
+    private static final TestCertificates CERTS = TestCertificates.create();
+    private static final String PLAIN_JAAS = "org.apache.kafka.common.security.plain.PlainLoginModule required"
+            + " username=\"admin\" password=\"admin-secret\" user_alice=\"alice-secret\";";
+
+    @RegisterExtension
+    static final SkiffBrokerExtension BROKER = new SkiffBrokerExtension()
+            .with("listeners", "PLAINTEXT://127.0.0.1:0,SASL_PLAINTEXT://127.0.0.1:0,SASL_SSL://127.0.0.1:0")
+            .with("sasl.enabled.mechanisms", "PLAIN,SCRAM-SHA-256,SCRAM-SHA-512")
+            .with("listener.name.sasl_plaintext.plain.sasl.jaas.config", PLAIN_JAAS)
+            .with("listener.name.sasl_ssl.plain.sasl.jaas.config", PLAIN_JAAS)
+            .with("ssl.keystore.type", "PKCS12")
+            .with("ssl.keystore.location", CERTS.serverKeyStore.toString())
+            .with("ssl.keystore.password", TestCertificates.PASSWORD);
+
+    private static String kcat;
+    private static Path caFile;
+
+    @BeforeAll
+    static void setUp() throws Exception {
+        kcat = Kcat.find();
+        String plaintext = "127.0.0.1:" + BROKER.broker().boundPort("PLAINTEXT");
+        KafkaTool.Result r = KafkaTool.run(
+                "kafka.admin.ConfigCommand",
+                "--bootstrap-server",
+                plaintext,
+                "--alter",
+                "--add-config",
+                "SCRAM-SHA-256=[password=bob-secret],SCRAM-SHA-512=[password=bob-secret-512]",
+                "--entity-type",
+                "users",
+                "--entity-name",
+                "bob");
+        assertThat(r.exitCode()).as(r.output()).isZero();
+        caFile = CERTS.dir.resolve("ca.pem");
+        Files.writeString(caFile, CERTS.serverCertificatePem);
+    }
+
+    @AfterAll
+    static void cleanUp() {
+        CERTS.delete();
+    }
+
+    private static List<String> security(String listener, String mechanism, String user, String password) {
+        List<String> args = new ArrayList<>(List.of(
+                "-b",
+                "localhost:" + BROKER.broker().boundPort(listener),
+                "-X",
+                "security.protocol=" + listener.toLowerCase(Locale.ROOT),
+                "-X",
+                "sasl.mechanisms=" + mechanism,
+                "-X",
+                "sasl.username=" + user,
+                "-X",
+                "sasl.password=" + password));
+        if (listener.equals("SASL_SSL")) {
+            args.addAll(List.of("-X", "ssl.ca.location=" + caFile));
+        }
+        return args;
+    }
+
+    private static void createTopic(String topic) throws Exception {
+        try (Admin admin = Clients.admin("127.0.0.1:" + BROKER.broker().boundPort("PLAINTEXT"))) {
+            admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get(30, TimeUnit.SECONDS);
+        }
+    }
+
+    private static Kcat.Result kcat(String stdin, List<String> security, String... args) throws Exception {
+        List<String> all = new ArrayList<>(security);
+        all.addAll(List.of(args));
+        return Kcat.run(kcat, stdin, all.toArray(String[]::new));
+    }
+
+    @ParameterizedTest
+    @CsvSource({
+        "SASL_PLAINTEXT, PLAIN, alice, alice-secret",
+        "SASL_PLAINTEXT, SCRAM-SHA-256, bob, bob-secret",
+        "SASL_PLAINTEXT, SCRAM-SHA-512, bob, bob-secret-512",
+        "SASL_SSL, SCRAM-SHA-512, bob, bob-secret-512"
+    })
+    void kcatAuthenticatesProducesAndConsumes(String listener, String mechanism, String user, String password)
+            throws Exception {
+        assumeTrue(kcat != null, "kcat is not installed (CI installs it with apt-get); skipping the librdkafka test");
+        String topic = ("kcat-" + listener + "-" + mechanism).toLowerCase(Locale.ROOT);
+        createTopic(topic);
+        List<String> sec = security(listener, mechanism, user, password);
+        StringBuilder lines = new StringBuilder();
+        for (int i = 0; i < 100; i++) {
+            lines.append("k").append(i).append(":v").append(i).append('\n');
+        }
+        Kcat.Result produced = kcat(lines.toString(), sec, "-P", "-t", topic, "-p", "0", "-K", ":");
+        assertThat(produced.exitCode()).as(produced.err()).isZero();
+        Kcat.Result consumed =
+                kcat(null, sec, "-C", "-t", topic, "-p", "0", "-o", "beginning", "-e", "-f", "%o %k:%s\n");
+        assertThat(consumed.exitCode()).as(consumed.err()).isZero();
+        String[] got = consumed.out().split("\n");
+        assertThat(got).hasSize(100);
+        for (int i = 0; i < 100; i++) {
+            assertThat(got[i]).isEqualTo(i + " k" + i + ":v" + i);
+        }
+    }
+
+    @Test
+    void aWrongPasswordIsRefusedAndProducesNothing() throws Exception {
+        assumeTrue(kcat != null, "kcat is not installed (CI installs it with apt-get); skipping the librdkafka test");
+        String topic = "kcat-wrong-password";
+        createTopic(topic);
+        Kcat.Result refused = kcat(
+                "k:v\n",
+                security("SASL_PLAINTEXT", "SCRAM-SHA-256", "bob", "not-bobs"),
+                "-P",
+                "-t",
+                topic,
+                "-p",
+                "0",
+                "-K",
+                ":",
+                "-X",
+                "message.timeout.ms=5000");
+        assertThat(refused.exitCode()).isNotZero();
+        assertThat(refused.err()).containsIgnoringCase("authentication");
+        Kcat.Result consumed = kcat(
+                null,
+                security("SASL_PLAINTEXT", "SCRAM-SHA-256", "bob", "bob-secret"),
+                "-C",
+                "-t",
+                topic,
+                "-p",
+                "0",
+                "-o",
+                "beginning",
+                "-e",
+                "-f",
+                "%s\n");
+        assertThat(consumed.exitCode()).as(consumed.err()).isZero();
+        assertThat(consumed.out()).isEmpty();
+    }
+}
