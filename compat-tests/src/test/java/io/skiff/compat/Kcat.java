@@ -6,6 +6,8 @@ import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /** kcat (librdkafka's command-line client) as a child process; {@link #find} is null where it is not installed. */
 final class Kcat {
@@ -25,6 +27,19 @@ final class Kcat {
             }
         }
         return null;
+    }
+
+    /**
+     * The version of the librdkafka kcat runs on, as {major, minor, patch}, read from {@code kcat -V};
+     * {0, 0, 0} when it does not say.
+     */
+    static int[] librdkafkaVersion(String kcat) throws Exception {
+        Result r = run(kcat, null, "-V");
+        Matcher m = Pattern.compile("librdkafka (\\d+)\\.(\\d+)\\.(\\d+)").matcher(r.out() + r.err());
+        if (!m.find()) {
+            return new int[] {0, 0, 0};
+        }
+        return new int[] {Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)), Integer.parseInt(m.group(3))};
     }
 
     /** Runs {@code kcat args}, feeding it {@code stdin} (null for none); fails the test if it runs over 60 s. */

@@ -82,7 +82,8 @@ class ProtocolFuzzCompatTest {
             FuzzCampaign campaign = new FuzzCampaign(broker, logDir, fuzzer, seed, connections);
             String summary = campaign.run(requests, Integer.getInteger("skiff.fuzz.batch", 1_000), 20);
             System.out.println("fuzz campaign seed " + seed + ": " + summary);
-            assertThat(broker.stop()).as("exit status after SIGTERM").isZero();
+            // The JVM reports 143 (128 + SIGTERM) after running its shutdown hook.
+            assertThat(broker.stop()).as("exit status after SIGTERM").isIn(0, 143);
             assertThat(broker.output()).doesNotContain("LEAK:");
             List<String> problems =
                     new LogFilesCheck(logDir, new TopicPartition(BrokerHealth.TOPIC, 0)).problems(Long.MAX_VALUE);

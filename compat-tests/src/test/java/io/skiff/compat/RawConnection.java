@@ -67,6 +67,20 @@ final class RawConnection implements AutoCloseable {
         return buf.slice();
     }
 
+    /** Sends {@code payload} as a bare size-prefixed frame, with no request header (SASL tokens after a v0 handshake). */
+    void sendBare(byte[] payload) throws IOException {
+        ByteBuffer frame = ByteBuffer.allocate(4 + payload.length);
+        frame.putInt(payload.length).put(payload);
+        sendRaw(frame.array());
+    }
+
+    /** Reads one bare size-prefixed frame and returns its payload. */
+    byte[] receiveBare() throws IOException {
+        byte[] payload = new byte[in.readInt()];
+        in.readFully(payload);
+        return payload;
+    }
+
     /** True if the broker closed the connection (end of stream) within the socket timeout. */
     boolean closedByPeer() throws IOException {
         try {

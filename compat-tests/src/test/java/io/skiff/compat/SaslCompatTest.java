@@ -3,6 +3,7 @@ package io.skiff.compat;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
@@ -23,7 +24,11 @@ import org.apache.kafka.common.config.SaslConfigs;
 import org.apache.kafka.common.config.SslConfigs;
 import org.apache.kafka.common.errors.SaslAuthenticationException;
 import org.apache.kafka.common.message.MetadataRequestData;
+import org.apache.kafka.common.message.MetadataResponseData;
+import org.apache.kafka.common.message.SaslHandshakeRequestData;
+import org.apache.kafka.common.message.SaslHandshakeResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.ByteBufferAccessor;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterAll;
@@ -196,6 +201,37 @@ class SaslCompatTest {
     void aRequestBeforeAuthenticationClosesTheConnection() throws Exception {
         try (RawConnection c = new RawConnection("127.0.0.1", BROKER.broker().boundPort("SASL_PLAINTEXT"))) {
             c.send(ApiKeys.METADATA, (short) 12, new MetadataRequestData().setTopics(null));
+            assertThat(c.closedByPeer()).isTrue();
+        }
+    }
+
+    private static RawConnection handshakeV0(String mechanism) throws Exception {
+        RawConnection c = new RawConnection("127.0.0.1", BROKER.broker().boundPort("SASL_PLAINTEXT"));
+        int id = c.send(ApiKeys.SASL_HANDSHAKE, (short) 0, new SaslHandshakeRequestData().setMechanism(mechanism));
+        SaslHandshakeResponseData r = new SaslHandshakeResponseData(
+                new ByteBufferAccessor(c.receive(id, ApiKeys.SASL_HANDSHAKE.responseHeaderVersion((short) 0))),
+                (short) 0);
+        assertThat(r.errorCode()).isZero();
+        return c;
+    }
+
+    @Test
+    void aVersion0HandshakeIsFollowedByBareTokensAndThenRequests() throws Exception {
+        try (RawConnection c = handshakeV0("PLAIN")) {
+            c.sendBare("\0alice\0alice-secret".getBytes(StandardCharsets.UTF_8));
+            assertThat(c.receiveBare()).as("PLAIN's empty final answer").isEmpty();
+            int id = c.send(ApiKeys.METADATA, (short) 12, new MetadataRequestData().setTopics(null));
+            MetadataResponseData md = new MetadataResponseData(
+                    new ByteBufferAccessor(c.receive(id, ApiKeys.METADATA.responseHeaderVersion((short) 12))),
+                    (short) 12);
+            assertThat(md.brokers()).isNotEmpty();
+        }
+    }
+
+    @Test
+    void aWrongPasswordAfterAVersion0HandshakeClosesTheConnection() throws Exception {
+        try (RawConnection c = handshakeV0("PLAIN")) {
+            c.sendBare("\0alice\0wrong".getBytes(StandardCharsets.UTF_8));
             assertThat(c.closedByPeer()).isTrue();
         }
     }

@@ -77,6 +77,10 @@ public final class MetadataHandler extends ApiHandler<MetadataRequest> {
         short version = context.apiVersion;
         boolean allTopics =
                 request.topics() == null || (version == 0 && request.topics().isEmpty());
+        if (version < 12 && !allTopics && namesANullTopic(request)) {
+            context.respond(nullNameAnswer(request));
+            return;
+        }
         MetadataImage image = metadata.image();
         boolean autoCreate = !allTopics
                 && (version < 4 || request.allowAutoTopicCreation())
@@ -105,6 +109,34 @@ public final class MetadataHandler extends ApiHandler<MetadataRequest> {
             }
         }
         context.respond(answer(context, request, image, denied));
+    }
+
+    private static boolean namesANullTopic(MetadataRequest request) {
+        for (MetadataRequest.MetadataRequestTopic t : request.topics()) {
+            if (t.name() == null) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Kafka's answer to a request before v12 (which has no topic ids in answers) naming a topic by
+     * id only: the request is invalid; every topic is answered INVALID_REQUEST, with an empty name
+     * where it had none, and no brokers.
+     */
+    private static MetadataResponse nullNameAnswer(MetadataRequest request) {
+        MetadataResponse response = new MetadataResponse().setClusterId(null).setControllerId(-1);
+        List<MetadataResponse.MetadataResponseTopic> topics = new ArrayList<>();
+        for (MetadataRequest.MetadataRequestTopic t : request.topics()) {
+            topics.add(new MetadataResponse.MetadataResponseTopic()
+                    .setErrorCode(Errors.INVALID_REQUEST.code)
+                    .setName(t.name() == null ? "" : t.name())
+                    .setTopicId(t.topicId() == null ? Uuid.ZERO : t.topicId())
+                    .setIsInternal(false)
+                    .setTopicAuthorizedOperations(Integer.MIN_VALUE));
+        }
+        return response.setTopics(topics);
     }
 
     /** What the client may not see or create, as Kafka decides it (DESCRIBE, then CREATE for the missing ones). */

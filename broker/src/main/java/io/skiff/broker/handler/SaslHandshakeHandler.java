@@ -2,20 +2,27 @@ package io.skiff.broker.handler;
 
 import io.skiff.broker.network.ApiHandler;
 import io.skiff.broker.network.AuthState;
+import io.skiff.broker.network.KafkaPrincipal;
+import io.skiff.broker.network.RawSaslTokens;
 import io.skiff.broker.network.RequestContext;
 import io.skiff.broker.network.Session;
 import io.skiff.broker.security.ListenerSecurities;
 import io.skiff.broker.security.SaslExchange;
+import io.skiff.broker.security.SaslFailure;
 import io.skiff.broker.security.SaslMechanisms;
 import io.skiff.wire.message.SaslHandshakeRequest;
 import io.skiff.wire.message.SaslHandshakeResponse;
 import io.skiff.wire.protocol.ApiKeys;
 import io.skiff.wire.protocol.Errors;
 import java.util.ArrayList;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * SaslHandshake (key 17), version 1 (the client then sends its tokens in SaslAuthenticate; version
- * 0's raw tokens are not served, and kafka-clients and librdkafka use version 1). On a SASL listener
+ * SaslHandshake (key 17), versions 0-1. After version 1 the client sends its tokens in
+ * SaslAuthenticate; after version 0 it sends them as bare frames, which {@link RawSaslTokens} on
+ * the session answers until the exchange ends (librdkafka needs version 0 listed in ApiVersions
+ * before it uses SASL at all, though it then uses version 1). On a SASL listener
  * before authentication it picks the mechanism: one the listener offers starts the exchange, any
  * other gets UNSUPPORTED_SASL_MECHANISM with the offered list and the connection closes, as Kafka
  * does; a second handshake during an exchange closes the connection. Elsewhere (a listener without
@@ -23,10 +30,12 @@ import java.util.ArrayList;
  * {@link Session}.
  */
 public final class SaslHandshakeHandler extends ApiHandler<SaslHandshakeRequest> {
+    private static final Logger LOG = LoggerFactory.getLogger(SaslHandshakeHandler.class);
+
     private final ListenerSecurities security;
 
     public SaslHandshakeHandler(ListenerSecurities security) {
-        super(ApiKeys.SASL_HANDSHAKE, 1, 1);
+        super(ApiKeys.SASL_HANDSHAKE, 0, 1);
         this.security = security;
     }
 
@@ -52,6 +61,37 @@ public final class SaslHandshakeHandler extends ApiHandler<SaslHandshakeRequest>
             return;
         }
         session.saslExchange(exchange);
+        if (context.apiVersion == 0) {
+            session.rawSaslTokens(token -> bareToken(context, session, mechanisms, exchange, token));
+        }
         context.respond(response.setErrorCode(Errors.NONE.code));
+    }
+
+    /** One bare token of a version 0 exchange; null (close the connection) when it fails or is too large. */
+    private static byte[] bareToken(
+            RequestContext context, Session session, SaslMechanisms mechanisms, SaslExchange exchange, byte[] token) {
+        if (token.length > mechanisms.maxReceiveBytes()) {
+            session.rawSaslTokens(null);
+            session.authenticationFailed();
+            return null;
+        }
+        try {
+            byte[] challenge = exchange.evaluate(token);
+            if (exchange.isComplete()) {
+                session.rawSaslTokens(null);
+                session.authenticated(KafkaPrincipal.user(exchange.authorizationId()));
+            }
+            return challenge == null ? new byte[0] : challenge;
+        } catch (SaslFailure e) {
+            session.rawSaslTokens(null);
+            session.authenticationFailed();
+            LOG.info(
+                    "Failed authentication with {} on {} ({}: {})",
+                    context.clientAddress,
+                    context.listenerName,
+                    exchange.mechanism(),
+                    e.getMessage());
+            return null;
+        }
     }
 }

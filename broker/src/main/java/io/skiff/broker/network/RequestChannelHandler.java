@@ -93,6 +93,11 @@ final class RequestChannelHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void onFrame(ByteBuf frame) {
+        RawSaslTokens raw = session.rawSaslTokens();
+        if (raw != null) {
+            onRawSaslToken(raw, frame);
+            return;
+        }
         long receivedNanos = stage.nanoTime();
         int frameBytes = frame.readableBytes();
         if (frameBytes < 4) {
@@ -175,6 +180,31 @@ final class RequestChannelHandler extends ChannelInboundHandlerAdapter {
                 receivedNanos);
         admit(rc, body);
         dispatch(handler, rc, body);
+    }
+
+    /**
+     * A bare SASL token after a SaslHandshake v0: answered with a bare frame, or the connection is
+     * closed when the exchange fails. Requests still unanswered at this point break the protocol
+     * (a v0 client waits for the handshake's answer before it sends a token): the connection is closed.
+     */
+    private void onRawSaslToken(RawSaslTokens raw, ByteBuf frame) {
+        if (!inFlight.isEmpty()) {
+            closeOn(frame, "sasl-token", "SASL token while requests are in flight", null);
+            return;
+        }
+        byte[] token = new byte[frame.readableBytes()];
+        frame.readBytes(token);
+        frame.release();
+        byte[] answer = raw.evaluate(token);
+        if (answer == null) {
+            closing = true;
+            flushAndClose();
+            return;
+        }
+        ByteBuf out = ctx.alloc().buffer(4 + answer.length);
+        out.writeInt(answer.length).writeBytes(answer);
+        ctx.write(out);
+        flushPending = true;
     }
 
     /** Runs the handler; one that throws closes the connection. Times it while request-time quotas are set. */

@@ -41,6 +41,8 @@ public final class Session {
     /** The SASL exchange in progress or done (mechanism, server state); opaque here. */
     private volatile Object saslExchange;
 
+    private volatile RawSaslTokens rawSaslTokens;
+
     /**
      * A new connection. Sessions on a SASL listener start {@link AuthState#UNAUTHENTICATED};
      * the others are {@link AuthState#AUTHENTICATED} as {@link KafkaPrincipal#ANONYMOUS} from the start.
@@ -117,6 +119,16 @@ public final class Session {
     /** Sets the SASL exchange state of this connection (on its event loop). */
     public void saslExchange(Object exchange) {
         this.saslExchange = exchange;
+    }
+
+    /** The exchange that reads bare token frames (after a SaslHandshake v0), or null. */
+    public RawSaslTokens rawSaslTokens() {
+        return rawSaslTokens;
+    }
+
+    /** Sets (or clears, with null) the exchange that reads bare token frames (on its event loop). */
+    public void rawSaslTokens(RawSaslTokens tokens) {
+        this.rawSaslTokens = tokens;
     }
 
     /** Records a failed authentication exchange: the connection admits nothing more. */

@@ -74,6 +74,29 @@ class MetadataHandlerTest {
     }
 
     @Test
+    void beforeVersion12ATopicWithoutANameMakesTheRequestInvalid() throws Exception {
+        start();
+        TopicImage known = broker.createTopic("known", 1);
+        MetadataRequest request = new MetadataRequest()
+                .setAllowAutoTopicCreation(false)
+                .setTopics(new ArrayList<>(List.of(
+                        new MetadataRequest.MetadataRequestTopic().setName(null).setTopicId(known.id()),
+                        new MetadataRequest.MetadataRequestTopic().setName("known"))));
+        MetadataResponse r = metadata(11, request);
+        assertThat(r.brokers()).isEmpty();
+        assertThat(r.controllerId()).isEqualTo(-1);
+        assertThat(r.topics())
+                .extracting(t -> Errors.forCode(t.errorCode()))
+                .containsExactly(Errors.INVALID_REQUEST, Errors.INVALID_REQUEST);
+        assertThat(r.topics())
+                .extracting(MetadataResponse.MetadataResponseTopic::name)
+                .containsExactly("", "known");
+        // version 12 answers topic ids
+        MetadataResponse v12 = metadata(V, request);
+        assertThat(v12.topics()).extracting(t -> Errors.forCode(t.errorCode())).containsOnly(Errors.NONE);
+    }
+
+    @Test
     void aNullListDescribesEveryTopicAndVersion0DoesSoForAnEmptyList() throws Exception {
         start();
         broker.createTopic("a", 1);

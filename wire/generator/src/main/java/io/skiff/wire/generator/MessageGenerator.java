@@ -409,17 +409,26 @@ final class MessageGenerator {
                 }
                 c.closeOpen("else");
                 c.line("final ArrayList<" + f.type.element.boxedType() + "> list = new ArrayList<>(length);");
-                c.open("for (int i = 0; i < length; i++)");
-                c.line("list.add(" + readElement(f.type.element, compact, name) + ");");
-                c.close();
+                // The list and each struct element are reachable from this message before they are read,
+                // so that release() frees the buffers of what was read when a later field fails to parse.
                 c.line(target + " = list;");
+                c.open("for (int i = 0; i < length; i++)");
+                if (f.type.element.kind == FieldType.Kind.STRUCT) {
+                    c.line("final " + f.type.element.structName + " e = new " + f.type.element.structName + "();");
+                    c.line("list.add(e);");
+                    c.line("e.read(buf, version);");
+                } else {
+                    c.line("list.add(" + readElement(f.type.element, compact, name) + ");");
+                }
+                c.close();
                 c.close();
                 c.close();
                 break;
             }
             case STRUCT:
                 if (isFalse(nullable)) {
-                    c.line(target + " = new " + f.type.structName + "(buf, version);");
+                    c.line(target + " = new " + f.type.structName + "();");
+                    c.line(target + ".read(buf, version);");
                 } else {
                     c.line(target + " = Wire." + (inTag ? "readTaggedPresence" : "readPresence") + "(buf, " + nullable
                             + ") ? new " + f.type.structName + "(buf, version) : null;");
