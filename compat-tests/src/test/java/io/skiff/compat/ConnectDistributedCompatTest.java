@@ -91,8 +91,8 @@ class ConnectDistributedCompatTest {
                         .all()
                         .get();
             }
-            ConnectWorkerProcess.Reply created = worker.post(
-                    "/connectors", Map.of("name", CONNECTOR, "config", connectorConfig(input, FIRST_BATCH_SIZE)));
+            Map<String, Object> create = Map.of("name", CONNECTOR, "config", connectorConfig(input, FIRST_BATCH_SIZE));
+            ConnectWorkerProcess.Reply created = untilNoConflict(() -> worker.post("/connectors", create));
             assertThat(created.status()).as(created.text()).isEqualTo(201);
             awaitRunning(worker);
             awaitCommittedPosition(worker, Files.size(input));
@@ -133,6 +133,7 @@ class ConnectDistributedCompatTest {
                         worker.get("/connectors/" + CONNECTOR + "/config").body();
                 return config != null && config.path("batch.size").asText().equals(latest);
             });
+            await("the task has its latest config, batch.size " + latest, () -> taskBatchSize(worker, latest));
             awaitRunning(worker);
             awaitCommittedPosition(worker, Files.size(input));
             appendLines(input, 100, 150);
@@ -175,16 +176,31 @@ class ConnectDistributedCompatTest {
 
     /** PUTs a new batch.size and waits until the task runs with it (a new config and new task configs). */
     private static void updateConfig(ConnectWorkerProcess worker, Path input, int batchSize) throws Exception {
-        ConnectWorkerProcess.Reply r =
-                worker.put("/connectors/" + CONNECTOR + "/config", connectorConfig(input, batchSize));
+        ConnectWorkerProcess.Reply r = untilNoConflict(
+                () -> worker.put("/connectors/" + CONNECTOR + "/config", connectorConfig(input, batchSize)));
         assertThat(r.status()).as(r.text()).isEqualTo(200);
-        await("the task has batch.size " + batchSize, () -> {
-            JsonNode tasks = worker.get("/connectors/" + CONNECTOR + "/tasks").body();
-            return tasks != null
-                    && tasks.size() == 1
-                    && tasks.get(0).path("config").path("batch.size").asText().equals(Integer.toString(batchSize));
-        });
+        String size = Integer.toString(batchSize);
+        await("the task has batch.size " + size, () -> taskBatchSize(worker, size));
         awaitRunning(worker);
+    }
+
+    /** Whether the connector has one task and its config has {@code batchSize}. */
+    private static boolean taskBatchSize(ConnectWorkerProcess worker, String batchSize) throws Exception {
+        JsonNode tasks = worker.get("/connectors/" + CONNECTOR + "/tasks").body();
+        return tasks != null
+                && tasks.size() == 1
+                && tasks.get(0).path("config").path("batch.size").asText().equals(batchSize);
+    }
+
+    /** Sends a request again while the worker answers 409 (a rebalance under way), for up to 60 s. */
+    private static ConnectWorkerProcess.Reply untilNoConflict(Callable<ConnectWorkerProcess.Reply> request)
+            throws Exception {
+        ConnectWorkerProcess.Reply[] reply = {null};
+        await("the worker accepts the request without a conflict", () -> {
+            reply[0] = request.call();
+            return reply[0].status() != 409;
+        });
+        return reply[0];
     }
 
     private static void awaitRunning(ConnectWorkerProcess worker) throws Exception {
