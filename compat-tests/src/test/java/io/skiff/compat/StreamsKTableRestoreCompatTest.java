@@ -47,6 +47,7 @@ import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -72,7 +73,8 @@ class StreamsKTableRestoreCompatTest {
     private static final int UPDATES_PER_ROUND = 400;
     private static final int MIN_ROUNDS = 10;
 
-    @TempDir
+    /** Kept when the test fails: the broker's output is in it. */
+    @TempDir(cleanup = CleanupMode.ON_SUCCESS)
     Path dir;
 
     /** Counts what Streams restores into the store. Thread-safe. */
