@@ -56,7 +56,7 @@ class ConnectionLimitsCompatTest {
     }
 
     /** Sends ApiVersions v0 and answers whether a response arrived within {@code timeoutMs}; false when closed. */
-    private static boolean served(Socket s, int timeoutMs) throws IOException {
+    static boolean served(Socket s, int timeoutMs) throws IOException {
         s.setSoTimeout(timeoutMs);
         byte[] clientId = "limits".getBytes(StandardCharsets.UTF_8);
         DataOutputStream out = new DataOutputStream(s.getOutputStream());
@@ -85,7 +85,7 @@ class ConnectionLimitsCompatTest {
     }
 
     /** Whether the broker closed {@code s} (end of stream) within {@code timeoutMs}. */
-    private static boolean closedByBroker(Socket s, int timeoutMs) throws IOException {
+    static boolean closedByBroker(Socket s, int timeoutMs) throws IOException {
         s.setSoTimeout(timeoutMs);
         try {
             return s.getInputStream().read() < 0;

@@ -4,8 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -50,7 +54,12 @@ class DynamicBrokerConfigCompatTest {
     private static final ConfigResource DEFAULT_BROKER = new ConfigResource(ConfigResource.Type.BROKER, "");
     /** Every key a test sets, removed again after each test. */
     private static final List<String> KEYS = List.of(
-            "log.retention.ms", "log.retention.bytes", "log.segment.bytes", "message.max.bytes", "log.cleanup.policy");
+            "log.retention.ms",
+            "log.retention.bytes",
+            "log.segment.bytes",
+            "message.max.bytes",
+            "log.cleanup.policy",
+            "max.connections.per.ip.overrides");
 
     /** Topic names of this run (a reference broker keeps the topics of earlier runs). */
     private static final String MAX_TOPIC = "dyn-max-" + System.currentTimeMillis();
@@ -328,6 +337,43 @@ class DynamicBrokerConfigCompatTest {
                 .partitionResult(tp)
                 .get(30, TimeUnit.SECONDS)
                 .offset();
+    }
+
+    private static Socket connectFrom(String ip, List<Socket> open) throws Exception {
+        Socket s = new Socket();
+        open.add(s);
+        s.bind(new InetSocketAddress(InetAddress.getByName(ip), 0));
+        int colon = bootstrap.lastIndexOf(':');
+        s.connect(
+                new InetSocketAddress(bootstrap.substring(0, colon), Integer.parseInt(bootstrap.substring(colon + 1))),
+                5_000);
+        return s;
+    }
+
+    @Test
+    void aChangedPerIpOverrideLimitsNewConnectionsAtOnce() throws Exception {
+        List<Socket> open = new ArrayList<>();
+        try {
+            set(THIS_BROKER, "max.connections.per.ip.overrides", "127.0.0.9:1");
+            awaitValue(THIS_BROKER, "max.connections.per.ip.overrides", "127.0.0.9:1");
+            Socket first = connectFrom("127.0.0.9", open);
+            assertThat(ConnectionLimitsCompatTest.served(first, 10_000)).isTrue();
+            Socket second = connectFrom("127.0.0.9", open);
+            assertThat(ConnectionLimitsCompatTest.closedByBroker(second, 10_000))
+                    .as("beyond the new override of 1")
+                    .isTrue();
+            set(THIS_BROKER, "max.connections.per.ip.overrides", "127.0.0.9:2");
+            awaitValue(THIS_BROKER, "max.connections.per.ip.overrides", "127.0.0.9:2");
+            Socket third = connectFrom("127.0.0.9", open);
+            assertThat(ConnectionLimitsCompatTest.served(third, 10_000))
+                    .as("within the raised override")
+                    .isTrue();
+            assertThat(ConnectionLimitsCompatTest.served(first, 10_000)).isTrue();
+        } finally {
+            for (Socket s : open) {
+                s.close();
+            }
+        }
     }
 
     @Test
