@@ -29,7 +29,10 @@ import org.slf4j.LoggerFactory;
  * harmless to ignore (and unknown keys) get one WARN line naming the key; keys and values a
  * single Skiff node cannot honour without weakening safety, and invalid values, throw a
  * {@link ConfigException} naming the key and the value (never the value of a secret); the checks
- * that span several keys are {@link SingleNodeChecks}'. Immutable and thread-safe.
+ * that span several keys are {@link SingleNodeChecks}'. {@link #withDynamic} gives a view with the
+ * dynamic broker configs of the metadata log on top (what {@link DynamicBrokerConfig} keeps); the
+ * static values, {@link #originals()} and the listeners stay those of the properties. Immutable and
+ * thread-safe.
  *
  * <p>Two defaults differ from Apache Kafka's on purpose, so that {@code bin/skiff-server} with no
  * arguments is a usable single node: {@code listeners} is {@code PLAINTEXT://localhost:9092} and

@@ -67,8 +67,7 @@ public final class DynamicBrokerConfig {
      * Takes the dynamic broker configs of a metadata image ({@code "<nodeId>/<key>"}, {@code "-1/<key>"}
      * for the cluster default); when this node's or the default's differ from the current ones, the
      * view is rebuilt and every {@link Reconfigurable} told. A stored value that no longer parses
-     * is left out with a WARN line (it was checked when it was written). Returns whether anything
-     * changed.
+     * (or that the policy refuses) is left out with a WARN line. Returns whether anything changed.
      */
     public synchronized boolean update(Map<String, String> imageConfigs) {
         Map<String, String> mine = entity(imageConfigs, staticConfig.nodeId());
@@ -103,18 +102,19 @@ public final class DynamicBrokerConfig {
         return out;
     }
 
+    /**
+     * The entries of a stored layer that Skiff may use: a value that does not parse, or that
+     * {@link ConfigPolicy} refuses (one imported from an Apache Kafka cluster, say), is left out
+     * with one WARN line naming the key.
+     */
     private static Map<String, String> usable(Map<String, String> layer) {
         Map<String, String> out = new LinkedHashMap<>();
         for (Map.Entry<String, String> e : layer.entrySet()) {
-            if (BrokerConfig.DEF.key(e.getKey()) == null) {
+            String refusal = DynamicConfigModes.valueRefusal(e.getKey(), e.getValue());
+            if (refusal == null) {
                 out.put(e.getKey(), e.getValue());
-                continue;
-            }
-            try {
-                BrokerConfig.DEF.parse(e.getKey(), e.getValue());
-                out.put(e.getKey(), e.getValue());
-            } catch (ConfigException bad) {
-                LOG.warn("Ignoring the dynamic broker config {}: {}", e.getKey(), bad.getMessage());
+            } else {
+                LOG.warn("Ignoring the dynamic broker config {}: {}", e.getKey(), refusal);
             }
         }
         return out;

@@ -78,10 +78,12 @@ class DynamicBrokerConfigTest {
     }
 
     @Test
-    void aStoredValueThatNoLongerParsesIsLeftOut() {
+    void aStoredValueThatDoesNotParseOrThatThePolicyRefusesIsLeftOut() {
         DynamicBrokerConfig dynamic = DynamicBrokerConfig.of(config(Map.of()));
-        dynamic.update(Map.of("1/log.retention.bytes", "abc", "1/log.segment.bytes", "5000"));
+        dynamic.update(
+                Map.of("1/log.retention.bytes", "abc", "1/log.segment.bytes", "5000", "-1/min.insync.replicas", "2"));
         assertThat(dynamic.current().getLong("log.retention.bytes")).isEqualTo(-1);
+        assertThat(dynamic.current().getInt("min.insync.replicas")).isEqualTo(1);
         assertThat(dynamic.current().getInt("log.segment.bytes")).isEqualTo(5000);
     }
 
