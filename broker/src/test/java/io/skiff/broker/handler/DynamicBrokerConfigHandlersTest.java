@@ -251,6 +251,21 @@ class DynamicBrokerConfigHandlersTest {
     }
 
     @Test
+    void aPasswordIsNeverShownNorItsSynonyms() throws Exception {
+        broker.close();
+        broker = new HandlerFixture(dir.resolve("secret"), Map.of("ssl.keystore.password", "hunter2"));
+        client = broker.connect();
+        DescribeConfigsResponse.DescribeConfigsResourceResult c =
+                entry(describe(client, BROKER, self, null), "ssl.keystore.password");
+        assertThat(c.isSensitive()).isTrue();
+        assertThat(c.value()).isNull();
+        assertThat(c.configSource()).isEqualTo(STATIC_BROKER_CONFIG);
+        assertThat(c.synonyms())
+                .isNotEmpty()
+                .allSatisfy(s -> assertThat(s.value()).isNull());
+    }
+
+    @Test
     void anotherNodesIdANonNumberAndADuplicateResourceAreRefused() throws Exception {
         int other = broker.config.nodeId() + 1;
         assertThat(alterBroker(Integer.toString(other), op("log.retention.ms", SET, "1")))
