@@ -1,9 +1,11 @@
 package io.skiff.broker;
 
+import io.skiff.broker.admin.BrokerConfigAdmin;
 import io.skiff.broker.admin.ProducerIdManager;
 import io.skiff.broker.admin.TopicAdmin;
 import io.skiff.broker.admin.TopicConfigAdmin;
 import io.skiff.broker.config.BrokerConfig;
+import io.skiff.broker.config.DynamicBrokerConfig;
 import io.skiff.broker.config.EndPoint;
 import io.skiff.broker.config.SecurityConfigs;
 import io.skiff.broker.config.TopicConfigs;
@@ -104,6 +106,10 @@ public final class SkiffBroker {
     private static final int APPEND_THREADS = 2;
 
     private final BrokerConfig config;
+    /** The configuration with the dynamic broker configs of the metadata log on top; what live readers use. */
+    private final DynamicBrokerConfig dynamicConfig;
+
+    private BrokerConfigAdmin brokerConfigAdmin;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private SkiffServer server;
     private ApiDispatcher dispatcher;
@@ -136,6 +142,7 @@ public final class SkiffBroker {
 
     public SkiffBroker(BrokerConfig config) {
         this.config = config;
+        this.dynamicConfig = DynamicBrokerConfig.of(config);
     }
 
     public synchronized void start() throws IOException, InterruptedException {
@@ -150,20 +157,23 @@ public final class SkiffBroker {
         // An Apache Kafka log directory: its metadata becomes Skiff's before anything reads the image.
         KraftImport imported = KraftMigration.importIfNeeded(Path.of(dirs.get(0)), config);
         metadata = MetadataManager.open(Path.of(dirs.get(0)));
+        // Dynamic broker configs: taken from the image before anything reads the configuration.
+        brokerConfigAdmin = new BrokerConfigAdmin(metadata, dynamicConfig);
+        metadata.addListener(brokerConfigAdmin);
         // ACLs from the metadata log, enforced by the handlers when authorizer.class.name asks for it.
         authorizer = Authorizers.fromConfig(config, metadata);
         aclAdmin = new AclAdmin(metadata);
-        node = new LocalNode(config, this::clusterId, this::advertisedEndPoints);
+        node = new LocalNode(dynamicConfig, this::clusterId, this::advertisedEndPoints);
         topicAdmin = new TopicAdmin(config, metadata);
-        topicConfigAdmin = new TopicConfigAdmin(metadata, config);
+        topicConfigAdmin = new TopicConfigAdmin(metadata, dynamicConfig);
         producerIds = new ProducerIdManager(metadata);
         purgatory = new FetchPurgatory();
         fetchSessions = new FetchSessionCache(1000, 120_000L);
-        logManager = LogManager.start(logManagerConfig(config, dirs), Clock.SYSTEM, topic -> {
+        logManager = LogManager.start(logManagerConfig(dynamicConfig.current(), dirs), Clock.SYSTEM, topic -> {
             TopicImage t = metadata.image().topic(topic);
-            return t == null ? null : LogConfig.of(TopicConfigs.effectiveMap(t.configs(), config));
+            return t == null ? null : LogConfig.of(TopicConfigs.effectiveMap(t.configs(), dynamicConfig.current()));
         });
-        partitions = new PartitionManager(config, logManager, purgatory::onReadable);
+        partitions = new PartitionManager(dynamicConfig, logManager, purgatory::onReadable);
         if (imported != null) {
             partitions.takeOverFrom(imported.leaderEpochs());
         }
@@ -188,7 +198,10 @@ public final class SkiffBroker {
             return t;
         });
         // Client quotas (from the metadata image) and connection limits, enforced by the server.
-        connectionQuotas = new ConnectionQuotas(ConnectionQuotas.Limits.of(config), System::currentTimeMillis);
+        connectionQuotas =
+                new ConnectionQuotas(ConnectionQuotas.Limits.of(dynamicConfig.current()), System::currentTimeMillis);
+        ConnectionQuotas limited = connectionQuotas;
+        dynamicConfig.addReconfigurable((previous, next) -> limited.updateLimits(ConnectionQuotas.Limits.of(next)));
         clientQuotas = new ClientQuotas(
                 config.getInt(BrokerConfig.QUOTA_WINDOW_NUM),
                 config.getInt(BrokerConfig.QUOTA_WINDOW_SIZE_SECONDS),
@@ -345,7 +358,8 @@ public final class SkiffBroker {
             return List.of(
                     new ApiVersionsHandler(dispatcher, broker::finalizedFeaturesEpoch),
                     new MetadataHandler(node, metadata, broker.topicAdmin, partitions, broker.authorizer),
-                    new CreateTopicsHandler(broker.topicAdmin, broker.config, broker.authorizer, broker.clientQuotas),
+                    new CreateTopicsHandler(
+                            broker.topicAdmin, broker.dynamicConfig, broker.authorizer, broker.clientQuotas),
                     new DeleteTopicsHandler(broker.topicAdmin, metadata, broker.authorizer, broker.clientQuotas),
                     new CreatePartitionsHandler(broker.topicAdmin, broker.authorizer, broker.clientQuotas),
                     new DescribeTopicPartitionsHandler(node, metadata, partitions, broker.authorizer),
@@ -396,8 +410,9 @@ public final class SkiffBroker {
                     new DeleteGroupsHandler(broker.groups.coordinator(), broker.authorizer),
                     new ConsumerGroupHeartbeatHandler(broker.groups.coordinator(), broker.authorizer),
                     new ConsumerGroupDescribeHandler(broker.groups.coordinator(), broker.authorizer),
-                    new IncrementalAlterConfigsHandler(broker.topicConfigAdmin, broker.authorizer),
-                    new AlterConfigsHandler(broker.topicConfigAdmin, broker.authorizer),
+                    new IncrementalAlterConfigsHandler(
+                            broker.topicConfigAdmin, broker.brokerConfigAdmin, broker.authorizer),
+                    new AlterConfigsHandler(broker.topicConfigAdmin, broker.brokerConfigAdmin, broker.authorizer),
                     new OffsetForLeaderEpochHandler(metadata, partitions, broker.authorizer),
                     new DescribeProducersHandler(metadata, partitions, broker.authorizer),
                     new DescribeAclsHandler(broker.authorizer, broker.aclAdmin),

@@ -85,7 +85,7 @@ class ConnectionLimitsCompatTest {
     }
 
     /** Whether the broker closed {@code s} (end of stream) within {@code timeoutMs}. */
-    private static boolean closedByBroker(Socket s, int timeoutMs) throws IOException {
+    static boolean closedByBroker(Socket s, int timeoutMs) throws IOException {
         s.setSoTimeout(timeoutMs);
         try {
             return s.getInputStream().read() < 0;

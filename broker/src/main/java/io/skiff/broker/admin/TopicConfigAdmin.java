@@ -2,6 +2,7 @@ package io.skiff.broker.admin;
 
 import io.skiff.broker.config.BrokerConfig;
 import io.skiff.broker.config.ConfigDef;
+import io.skiff.broker.config.DynamicBrokerConfig;
 import io.skiff.broker.config.TopicConfigs;
 import io.skiff.broker.metadata.MetadataImage;
 import io.skiff.broker.metadata.MetadataManager;
@@ -43,9 +44,14 @@ public final class TopicConfigAdmin {
     }
 
     private final MetadataManager metadata;
-    private final BrokerConfig broker;
+    /** APPEND and SUBTRACT start from the effective value, dynamic broker defaults included. */
+    private final DynamicBrokerConfig broker;
 
     public TopicConfigAdmin(MetadataManager metadata, BrokerConfig broker) {
+        this(metadata, DynamicBrokerConfig.of(broker));
+    }
+
+    public TopicConfigAdmin(MetadataManager metadata, DynamicBrokerConfig broker) {
         this.metadata = metadata;
         this.broker = broker;
     }
@@ -65,7 +71,7 @@ public final class TopicConfigAdmin {
                 continue;
             }
             Map<String, String> next = c.replaceAll() ? new LinkedHashMap<>() : new LinkedHashMap<>(topic.configs());
-            Result r = apply(next, c, broker);
+            Result r = apply(next, c, broker.current());
             if (r != Result.OK) {
                 results.add(r);
                 continue;

@@ -29,7 +29,10 @@ import org.slf4j.LoggerFactory;
  * harmless to ignore (and unknown keys) get one WARN line naming the key; keys and values a
  * single Skiff node cannot honour without weakening safety, and invalid values, throw a
  * {@link ConfigException} naming the key and the value (never the value of a secret); the checks
- * that span several keys are {@link SingleNodeChecks}'. Immutable and thread-safe.
+ * that span several keys are {@link SingleNodeChecks}'. {@link #withDynamic} gives a view with the
+ * dynamic broker configs of the metadata log on top (what {@link DynamicBrokerConfig} keeps); the
+ * static values, {@link #originals()} and the listeners stay those of the properties. Immutable and
+ * thread-safe.
  *
  * <p>Two defaults differ from Apache Kafka's on purpose, so that {@code bin/skiff-server} with no
  * arguments is a usable single node: {@code listeners} is {@code PLAINTEXT://localhost:9092} and
@@ -372,7 +375,15 @@ public final class BrokerConfig {
                     "flush: Kafka's flush settings; fsync: acknowledge only after fsync (group commit)."));
 
     private final Map<String, Object> values;
+    /** The values of the static configuration (properties and defaults), which dynamic ones are laid on. */
+    private final Map<String, Object> staticValues;
+
     private final Map<String, String> originals;
+    /** Dynamic configs of this node ({@code --entity-name <node.id>}), as stored; empty when static. */
+    private final Map<String, String> dynamicBroker;
+    /** Dynamic cluster defaults ({@code --entity-default}), as stored; empty when static. */
+    private final Map<String, String> dynamicDefault;
+
     private final List<EndPoint> listeners;
     private final List<EndPoint> advertisedListeners;
     private final Map<String, String> protocolMap;
@@ -421,7 +432,10 @@ public final class BrokerConfig {
             }
         }
         this.values = Collections.unmodifiableMap(v);
+        this.staticValues = this.values;
         this.originals = Collections.unmodifiableMap(known);
+        this.dynamicBroker = Map.of();
+        this.dynamicDefault = Map.of();
         this.listenerOverrides = Collections.unmodifiableMap(perListener);
         this.protocolMap = parseProtocolMap(getString(LISTENER_SECURITY_PROTOCOL_MAP));
         List<EndPoint> all = EndPoint.parseList(LISTENERS, getString(LISTENERS), protocolMap);
@@ -454,6 +468,50 @@ public final class BrokerConfig {
             throw new ConfigException(NODE_ID, nodeId, "must be at least 0");
         }
         SingleNodeChecks.check(this, checked, all, controllers);
+    }
+
+    private BrokerConfig(
+            BrokerConfig base, Map<String, Object> values, Map<String, String> broker, Map<String, String> defaults) {
+        this.values = Collections.unmodifiableMap(values);
+        this.staticValues = base.staticValues;
+        this.originals = base.originals;
+        this.dynamicBroker = Collections.unmodifiableMap(new LinkedHashMap<>(broker));
+        this.dynamicDefault = Collections.unmodifiableMap(new LinkedHashMap<>(defaults));
+        this.listeners = base.listeners;
+        this.advertisedListeners = base.advertisedListeners;
+        this.protocolMap = base.protocolMap;
+        this.listenerOverrides = base.listenerOverrides;
+    }
+
+    /**
+     * This static configuration with dynamic values on top, as Apache Kafka ranks them: a value
+     * of this node ({@code broker}) before a cluster default ({@code defaults}) before the
+     * properties. Keys {@link #DEF} does not define are kept (so that they can be described) but
+     * change nothing. The static configuration is always the base, so calling this on a dynamic
+     * view replaces its dynamic values.
+     *
+     * @throws ConfigException when a value of a defined key does not parse or validate
+     */
+    public BrokerConfig withDynamic(Map<String, String> broker, Map<String, String> defaults) {
+        Map<String, Object> v = new HashMap<>(staticValues);
+        for (Map<String, String> layer : List.of(defaults, broker)) {
+            for (Map.Entry<String, String> e : layer.entrySet()) {
+                if (DEF.key(e.getKey()) != null) {
+                    v.put(e.getKey(), DEF.parse(e.getKey(), e.getValue()));
+                }
+            }
+        }
+        return new BrokerConfig(this, v, broker, defaults);
+    }
+
+    /** The dynamic configs of this node, as stored (unknown keys too); empty for the static configuration. */
+    public Map<String, String> dynamicBrokerConfigs() {
+        return dynamicBroker;
+    }
+
+    /** The dynamic cluster-default configs, as stored; empty for the static configuration. */
+    public Map<String, String> dynamicDefaultConfigs() {
+        return dynamicDefault;
     }
 
     /**

@@ -5,7 +5,6 @@ import java.util.Collection;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -137,8 +136,7 @@ public final class ConfigDef {
                     throw new IllegalStateException();
             }
         } catch (NumberFormatException e) {
-            throw new ConfigException(
-                    key, text, "Not a number of type " + type.name().toLowerCase(Locale.ROOT));
+            throw new ConfigException(key, text, "Not a number of type " + type.name());
         }
     }
 

@@ -35,15 +35,15 @@ public final class ConfigTable {
         List<ConfigPolicy.Rule> rules = new ArrayList<>(ConfigPolicy.rules());
         rules.sort(Comparator.comparing(r -> r.key));
         StringBuilder out = new StringBuilder();
-        out.append("| key | Skiff | default | what Skiff does |\n");
-        out.append("|---|---|---|---|\n");
+        out.append("| key | Skiff | dynamic | default | what Skiff does |\n");
+        out.append("|---|---|---|---|---|\n");
         for (ConfigPolicy.Rule r : rules) {
             ConfigDef.Key def = BrokerConfig.DEF.key(r.key);
             String defaultText = def == null ? "" : def.defaultText == null ? "(none)" : code(def.defaultText);
-            row(out, code(r.key), r.treatment.label, defaultText, r.note == null ? "" : r.note);
+            row(out, code(r.key), r.treatment.label, dynamic(r), defaultText, r.note == null ? "" : r.note);
         }
         ConfigPolicy.Rule other = ConfigPolicy.UNKNOWN;
-        row(out, "any other key", other.treatment.label, "", other.note);
+        row(out, "any other key", other.treatment.label, "stored", "", other.note);
         return out.toString();
     }
 
@@ -67,11 +67,29 @@ public final class ConfigTable {
         return readme.substring(0, begin + BEGIN.length()) + "\n" + table + readme.substring(end);
     }
 
-    private static void row(StringBuilder out, String key, String treatment, String defaultText, String note) {
+    /**
+     * What a dynamic change of the key (kafka-configs.sh --entity-type brokers) does: {@code live}
+     * (applied at once), {@code refused} (Kafka takes it dynamically, Skiff cannot apply it while it
+     * runs), empty when Kafka has it read-only or for a family of keys.
+     */
+    private static String dynamic(ConfigPolicy.Rule r) {
+        if (r.isPattern()) {
+            return "";
+        }
+        if (DynamicConfigModes.appliedLive(r.key)) {
+            return "live";
+        }
+        return DynamicConfigModes.kafkaDynamic(r.key) ? "refused" : "";
+    }
+
+    private static void row(
+            StringBuilder out, String key, String treatment, String dynamic, String defaultText, String note) {
         out.append("| ")
                 .append(key)
                 .append(" | ")
                 .append(treatment)
+                .append(" | ")
+                .append(dynamic)
                 .append(" | ")
                 .append(defaultText)
                 .append(" | ")

@@ -258,14 +258,18 @@ public final class TopicConfigs {
             source = Source.TOPIC_CONFIG;
             synonyms.add(new Value(k.name, override, Source.TOPIC_CONFIG));
         }
-        // Explicitly set broker keys first (most specific synonym first), then their defaults.
-        for (Synonym s : k.synonyms) {
-            String set = broker.originals().get(s.brokerKey);
-            if (set != null) {
-                synonyms.add(new Value(s.brokerKey, set, Source.STATIC_BROKER_CONFIG));
-                if (value == null) {
-                    value = convert(broker.get(s.brokerKey), s.factor);
-                    source = Source.STATIC_BROKER_CONFIG;
+        // Broker keys set dynamically for this node, as cluster defaults, then in the properties (most
+        // specific synonym first within each), then their defaults; the first one set gives the value.
+        for (Layer layer : LAYERS) {
+            Map<String, String> layerValues = layer.values(broker);
+            for (Synonym s : k.synonyms) {
+                String set = layerValues.get(s.brokerKey);
+                if (set != null) {
+                    synonyms.add(new Value(s.brokerKey, set, layer.source));
+                    if (value == null) {
+                        value = convert(broker.get(s.brokerKey), s.factor);
+                        source = layer.source;
+                    }
                 }
             }
         }
@@ -288,6 +292,32 @@ public final class TopicConfigs {
         }
         return new Entry(k, value, source, synonyms);
     }
+
+    /** A layer of explicitly set broker values, in Kafka's order of precedence. */
+    private enum Layer {
+        DYNAMIC_BROKER(Source.DYNAMIC_BROKER_CONFIG),
+        DYNAMIC_DEFAULT(Source.DYNAMIC_DEFAULT_BROKER_CONFIG),
+        STATIC(Source.STATIC_BROKER_CONFIG);
+
+        final Source source;
+
+        Layer(Source source) {
+            this.source = source;
+        }
+
+        Map<String, String> values(BrokerConfig broker) {
+            switch (this) {
+                case DYNAMIC_BROKER:
+                    return broker.dynamicBrokerConfigs();
+                case DYNAMIC_DEFAULT:
+                    return broker.dynamicDefaultConfigs();
+                default:
+                    return broker.originals();
+            }
+        }
+    }
+
+    private static final Layer[] LAYERS = Layer.values();
 
     private static String convert(Object brokerValue, long factor) {
         if (brokerValue instanceof List) {

@@ -3,6 +3,7 @@ package io.skiff.broker.handler;
 import io.skiff.broker.admin.MutationQuota;
 import io.skiff.broker.admin.TopicAdmin;
 import io.skiff.broker.config.BrokerConfig;
+import io.skiff.broker.config.DynamicBrokerConfig;
 import io.skiff.broker.config.TopicConfigs;
 import io.skiff.broker.network.ApiHandler;
 import io.skiff.broker.network.RequestContext;
@@ -31,7 +32,9 @@ public final class CreateTopicsHandler extends ApiHandler<CreateTopicsRequest> {
     /** The first version whose clients know THROTTLING_QUOTA_EXCEEDED (a strict quota). */
     static final short STRICT_SINCE = 6;
 
-    private final BrokerConfig config;
+    /** Dynamic broker defaults of topic configs count in the configs answered. */
+    private final DynamicBrokerConfig config;
+
     private final Authorizer authorizer;
     private final ClientQuotas quotas;
 
@@ -41,6 +44,11 @@ public final class CreateTopicsHandler extends ApiHandler<CreateTopicsRequest> {
 
     /** @param quotas the controller mutation quotas; null for none */
     public CreateTopicsHandler(TopicAdmin admin, BrokerConfig config, Authorizer authorizer, ClientQuotas quotas) {
+        this(admin, DynamicBrokerConfig.of(config), authorizer, quotas);
+    }
+
+    public CreateTopicsHandler(
+            TopicAdmin admin, DynamicBrokerConfig config, Authorizer authorizer, ClientQuotas quotas) {
         super(ApiKeys.CREATE_TOPICS, 2, 7);
         this.admin = admin;
         this.config = config;
@@ -124,7 +132,7 @@ public final class CreateTopicsHandler extends ApiHandler<CreateTopicsRequest> {
 
     private List<CreateTopicsResponse.CreatableTopicConfigs> configs(Map<String, String> overrides) {
         List<CreateTopicsResponse.CreatableTopicConfigs> out = new ArrayList<>();
-        for (TopicConfigs.Entry e : TopicConfigs.effective(overrides, config)) {
+        for (TopicConfigs.Entry e : TopicConfigs.effective(overrides, config.current())) {
             out.add(new CreateTopicsResponse.CreatableTopicConfigs()
                     .setName(e.key.name)
                     .setValue(e.value)

@@ -3,6 +3,7 @@ package io.skiff.broker.handler;
 import io.skiff.broker.admin.TopicNames;
 import io.skiff.broker.config.BrokerConfig;
 import io.skiff.broker.config.ConfigDef;
+import io.skiff.broker.config.DynamicConfigModes;
 import io.skiff.broker.config.TopicConfigs;
 import io.skiff.broker.metadata.MetadataManager;
 import io.skiff.broker.metadata.TopicImage;
@@ -16,14 +17,19 @@ import io.skiff.wire.message.DescribeConfigsResponse;
 import io.skiff.wire.protocol.ApiKeys;
 import io.skiff.wire.protocol.Errors;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
  * DescribeConfigs (key 32), versions 1-4: topic resources (every topic key with its effective
- * value, source and synonyms, as Apache Kafka resolves them) and broker resources (this
- * node's keys: set in the properties, environment or overrides, or defaults). Needs
+ * value, source and synonyms, as Apache Kafka resolves them, dynamic broker defaults included) and
+ * broker resources: this node's keys with their values now and Kafka's sources and synonyms
+ * (dynamic for this node, dynamic cluster default, properties, built-in default), or with the empty
+ * name the cluster defaults set. Sensitive values are never shown. Needs
  * DESCRIBE_CONFIGS on the topic, or on the cluster for a broker (TOPIC_ or
  * CLUSTER_AUTHORIZATION_FAILED for that resource).
  */
@@ -32,8 +38,11 @@ public final class DescribeConfigsHandler extends ApiHandler<DescribeConfigsRequ
     static final byte BROKER = 4;
     static final byte BROKER_LOGGER = 8;
 
+    private static final byte SOURCE_DYNAMIC_BROKER = 2;
+    private static final byte SOURCE_DYNAMIC_DEFAULT = 3;
     private static final byte SOURCE_STATIC_BROKER = 4;
     private static final byte SOURCE_DEFAULT = 5;
+    private static final Map<String, String> BUILT_IN_DEFAULTS = builtInDefaults();
 
     private final LocalNode node;
     private final MetadataManager metadata;
@@ -140,53 +149,113 @@ public final class DescribeConfigsHandler extends ApiHandler<DescribeConfigsRequ
             Set<String> keys,
             boolean synonyms,
             boolean docs) {
-        if (name.isEmpty()) {
-            result.setConfigs(new ArrayList<>()); // no cluster-wide dynamic defaults are set
-            return;
-        }
-        if (!name.equals(Integer.toString(node.nodeId()))) {
-            result.setErrorCode(Errors.INVALID_REQUEST.code)
-                    .setErrorMessage("Unexpected broker id, expected " + node.nodeId()
-                            + " or empty string, but received " + name);
-            return;
-        }
         BrokerConfig config = node.config();
         List<DescribeConfigsResponse.DescribeConfigsResourceResult> configs = new ArrayList<>();
+        if (name.isEmpty()) {
+            // The default entity lists the cluster defaults set, and nothing else.
+            for (Map.Entry<String, String> e : config.dynamicDefaultConfigs().entrySet()) {
+                if (keys == null || keys.contains(e.getKey())) {
+                    configs.add(brokerEntry(config, e.getKey(), e.getValue(), false, synonyms, docs));
+                }
+            }
+            result.setConfigs(configs);
+            return;
+        }
+        String refusal = brokerIdRefusal(name);
+        if (refusal != null) {
+            result.setErrorCode(Errors.INVALID_REQUEST.code).setErrorMessage(refusal);
+            return;
+        }
+        Set<String> names = new LinkedHashSet<>();
         for (ConfigDef.Key k : BrokerConfig.DEF.keys()) {
-            if (keys != null && !keys.contains(k.name)) {
+            names.add(k.name);
+        }
+        names.addAll(config.dynamicBrokerConfigs().keySet());
+        names.addAll(config.dynamicDefaultConfigs().keySet());
+        for (String key : names) {
+            if (keys != null && !keys.contains(key)) {
                 continue;
             }
-            String set = config.originals().get(k.name);
-            Object value = config.get(k.name);
-            boolean sensitive = k.type == ConfigDef.Type.PASSWORD;
-            DescribeConfigsResponse.DescribeConfigsResourceResult c =
-                    new DescribeConfigsResponse.DescribeConfigsResourceResult()
-                            .setName(k.name)
-                            .setValue(sensitive || value == null ? null : render(value))
-                            .setReadOnly(!dynamic(k.name))
-                            .setConfigSource(set != null ? SOURCE_STATIC_BROKER : SOURCE_DEFAULT)
-                            .setIsSensitive(sensitive)
-                            .setConfigType(configType(k.type))
-                            .setDocumentation(docs ? k.doc : null);
-            if (synonyms) {
-                List<DescribeConfigsResponse.DescribeConfigsSynonym> list = new ArrayList<>();
-                if (set != null) {
-                    list.add(new DescribeConfigsResponse.DescribeConfigsSynonym()
-                            .setName(k.name)
-                            .setValue(sensitive ? null : set)
-                            .setSource(SOURCE_STATIC_BROKER));
-                }
-                if (k.defaultText != null) {
-                    list.add(new DescribeConfigsResponse.DescribeConfigsSynonym()
-                            .setName(k.name)
-                            .setValue(sensitive ? null : k.defaultText)
-                            .setSource(SOURCE_DEFAULT));
-                }
-                c.setSynonyms(list);
-            }
-            configs.add(c);
+            Object value = BrokerConfig.DEF.key(key) == null ? null : config.get(key);
+            configs.add(brokerEntry(config, key, value == null ? null : render(value), true, synonyms, docs));
         }
         result.setConfigs(configs);
+    }
+
+    /** Kafka's answer to a broker resource name that is not this node's id; null when it is. */
+    private String brokerIdRefusal(String name) {
+        int id;
+        try {
+            id = Integer.parseInt(name);
+        } catch (NumberFormatException e) {
+            return "Broker id must be an integer, but it is: " + name;
+        }
+        return id == node.nodeId()
+                ? null
+                : "Unexpected broker id, expected " + node.nodeId() + " or empty string, but received " + name;
+    }
+
+    /**
+     * One broker key as Kafka describes it: the source is its first synonym's; the synonyms come in
+     * blocks (this node's dynamic values, the cluster defaults, the properties, the built-in
+     * defaults), each in the order of {@link DynamicConfigModes#synonyms}, with the entries before
+     * the key itself dropped; for the default entity ({@code perBroker} false) only cluster
+     * defaults. A key Skiff does not define, or a password, is sensitive and shown without value.
+     * Read-only unless Skiff applies a dynamic change of it.
+     */
+    private static DescribeConfigsResponse.DescribeConfigsResourceResult brokerEntry(
+            BrokerConfig config, String key, String value, boolean perBroker, boolean synonyms, boolean docs) {
+        ConfigDef.Key def = BrokerConfig.DEF.key(key);
+        boolean sensitive = def == null || def.type == ConfigDef.Type.PASSWORD;
+        List<DescribeConfigsResponse.DescribeConfigsSynonym> all = new ArrayList<>();
+        List<String> names = DynamicConfigModes.synonyms(key);
+        addSynonyms(all, names, config.dynamicBrokerConfigs(), SOURCE_DYNAMIC_BROKER, sensitive);
+        addSynonyms(all, names, config.dynamicDefaultConfigs(), SOURCE_DYNAMIC_DEFAULT, sensitive);
+        addSynonyms(all, names, config.originals(), SOURCE_STATIC_BROKER, sensitive);
+        addSynonyms(all, names, BUILT_IN_DEFAULTS, SOURCE_DEFAULT, sensitive);
+        while (!all.isEmpty() && !all.get(0).name().equals(key)) {
+            all.remove(0);
+        }
+        if (!perBroker) {
+            all.removeIf(s -> s.source() != SOURCE_DYNAMIC_DEFAULT);
+        }
+        return new DescribeConfigsResponse.DescribeConfigsResourceResult()
+                .setName(key)
+                .setValue(sensitive ? null : value)
+                .setReadOnly(!DynamicConfigModes.appliedLive(key))
+                .setConfigSource(all.isEmpty() ? SOURCE_DEFAULT : all.get(0).source())
+                .setIsSensitive(sensitive)
+                .setConfigType(def == null ? 0 : configType(def.type))
+                .setDocumentation(docs && def != null ? def.doc : null)
+                .setSynonyms(synonyms ? all : new ArrayList<>());
+    }
+
+    private static void addSynonyms(
+            List<DescribeConfigsResponse.DescribeConfigsSynonym> out,
+            List<String> names,
+            Map<String, String> values,
+            byte source,
+            boolean sensitive) {
+        for (String n : names) {
+            String v = values.get(n);
+            if (v != null) {
+                out.add(new DescribeConfigsResponse.DescribeConfigsSynonym()
+                        .setName(n)
+                        .setValue(sensitive ? null : v)
+                        .setSource(source));
+            }
+        }
+    }
+
+    /** The built-in default of every key of {@link BrokerConfig#DEF} that has one, as Kafka documents it. */
+    private static Map<String, String> builtInDefaults() {
+        Map<String, String> out = new HashMap<>();
+        for (ConfigDef.Key k : BrokerConfig.DEF.keys()) {
+            if (k.defaultText != null) {
+                out.put(k.name, k.defaultText);
+            }
+        }
+        return Map.copyOf(out);
     }
 
     private static String render(Object value) {
@@ -201,21 +270,6 @@ public final class DescribeConfigsHandler extends ApiHandler<DescribeConfigsRequ
             return b.toString();
         }
         return value.toString();
-    }
-
-    /** Broker keys Apache Kafka lets one change at run time (so they are not read-only). */
-    private static boolean dynamic(String key) {
-        return (key.startsWith("log.") && !key.equals("log.dir") && !key.equals("log.dirs"))
-                || key.startsWith("compression.")
-                || key.equals("message.max.bytes")
-                || key.equals("min.insync.replicas")
-                || key.equals("num.io.threads")
-                || key.equals("num.network.threads")
-                || key.equals("listeners")
-                || key.equals("advertised.listeners")
-                || key.equals("unclean.leader.election.enable")
-                || key.equals("producer.id.expiration.ms")
-                || key.equals("listener.security.protocol.map");
     }
 
     /** DescribeConfigs' config_type codes. */

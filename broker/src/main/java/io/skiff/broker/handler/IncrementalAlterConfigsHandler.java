@@ -1,5 +1,6 @@
 package io.skiff.broker.handler;
 
+import io.skiff.broker.admin.BrokerConfigAdmin;
 import io.skiff.broker.admin.TopicConfigAdmin;
 import io.skiff.broker.network.ApiHandler;
 import io.skiff.broker.network.RequestContext;
@@ -14,20 +15,26 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 
 /**
  * IncrementalAlterConfigs (key 44), versions 0-1: SET, DELETE, APPEND and SUBTRACT of topic
- * config overrides. Dynamic broker configs are not supported yet (INVALID_REQUEST, saying so).
- * Needs ALTER_CONFIGS on the topic, or on the cluster for a broker (TOPIC_ or
+ * config overrides ({@link TopicConfigAdmin}) and of dynamic broker configs, for this node or as
+ * the cluster default (the empty name; {@link BrokerConfigAdmin}); a broker resource named twice is
+ * refused. Needs ALTER_CONFIGS on the topic, or on the cluster for a broker (TOPIC_ or
  * CLUSTER_AUTHORIZATION_FAILED for that resource).
  */
 public final class IncrementalAlterConfigsHandler extends ApiHandler<IncrementalAlterConfigsRequest> {
     private final TopicConfigAdmin admin;
+    private final BrokerConfigAdmin brokerAdmin;
     private final Authorizer authorizer;
 
-    public IncrementalAlterConfigsHandler(TopicConfigAdmin admin, Authorizer authorizer) {
+    public IncrementalAlterConfigsHandler(
+            TopicConfigAdmin admin, BrokerConfigAdmin brokerAdmin, Authorizer authorizer) {
         super(ApiKeys.INCREMENTAL_ALTER_CONFIGS, 0, 1);
         this.admin = admin;
+        this.brokerAdmin = brokerAdmin;
         this.authorizer = authorizer;
     }
 
@@ -52,13 +59,18 @@ public final class IncrementalAlterConfigsHandler extends ApiHandler<Incremental
         IncrementalAlterConfigsResponse.AlterConfigsResourceResponse[] out =
                 new IncrementalAlterConfigsResponse.AlterConfigsResourceResponse[n];
         Map<String, Integer> topicCount = new HashMap<>();
+        Map<String, Integer> brokerCount = new HashMap<>();
         for (IncrementalAlterConfigsRequest.AlterConfigsResource r : request.resources()) {
             if (r.resourceType() == DescribeConfigsHandler.TOPIC) {
                 topicCount.merge(r.resourceName(), 1, Integer::sum);
+            } else if (r.resourceType() == DescribeConfigsHandler.BROKER) {
+                brokerCount.merge(r.resourceName(), 1, Integer::sum);
             }
         }
         List<TopicConfigAdmin.Change> changes = new ArrayList<>();
         List<Integer> changeIndex = new ArrayList<>();
+        List<BrokerConfigAdmin.Change> brokerChanges = new ArrayList<>();
+        List<Integer> brokerIndex = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             IncrementalAlterConfigsRequest.AlterConfigsResource r =
                     request.resources().get(i);
@@ -74,31 +86,65 @@ public final class IncrementalAlterConfigsHandler extends ApiHandler<Incremental
                             .setErrorMessage("Duplicate resource in the request");
                     continue;
                 }
-                List<TopicConfigAdmin.Op> ops = new ArrayList<>();
-                for (IncrementalAlterConfigsRequest.AlterableConfig c : r.configs()) {
-                    ops.add(new TopicConfigAdmin.Op(c.name(), c.configOperation(), c.value()));
-                }
-                changes.add(new TopicConfigAdmin.Change(r.resourceName(), ops, false));
+                changes.add(new TopicConfigAdmin.Change(r.resourceName(), ops(r), false));
                 changeIndex.add(i);
             } else if (r.resourceType() == DescribeConfigsHandler.BROKER) {
-                out[i].setErrorCode(Errors.INVALID_REQUEST.code)
-                        .setErrorMessage("Dynamic broker configuration is not supported by this broker yet");
+                if (brokerCount.get(r.resourceName()) > 1) {
+                    out[i].setErrorCode(Errors.INVALID_REQUEST.code)
+                            .setErrorMessage("Each resource must appear at most once.");
+                    continue;
+                }
+                brokerChanges.add(new BrokerConfigAdmin.Change(r.resourceName(), ops(r), false));
+                brokerIndex.add(i);
             } else {
                 out[i].setErrorCode(Errors.INVALID_REQUEST.code)
                         .setErrorMessage("Unsupported resource type " + r.resourceType());
             }
         }
-        admin.alter(changes, request.validateOnly()).whenComplete((results, failure) -> {
-            for (int j = 0; j < changeIndex.size(); j++) {
-                IncrementalAlterConfigsResponse.AlterConfigsResourceResponse r = out[changeIndex.get(j)];
-                if (failure != null) {
-                    r.setErrorCode(Errors.UNKNOWN_SERVER_ERROR.code).setErrorMessage(failure.getMessage());
-                } else {
-                    r.setErrorCode(results.get(j).error().code)
-                            .setErrorMessage(results.get(j).message());
-                }
-            }
+        CompletableFuture<List<TopicConfigAdmin.Result>> topics = admin.alter(changes, request.validateOnly());
+        CompletableFuture<List<TopicConfigAdmin.Result>> brokers =
+                brokerAdmin.alter(brokerChanges, request.validateOnly());
+        CompletableFuture.allOf(topics, brokers).whenComplete((ignored, failure) -> {
+            fill(out, changeIndex, topics);
+            fill(out, brokerIndex, brokers);
             context.respond(new IncrementalAlterConfigsResponse().setResponses(new ArrayList<>(List.of(out))));
         });
+    }
+
+    private static List<TopicConfigAdmin.Op> ops(IncrementalAlterConfigsRequest.AlterConfigsResource r) {
+        List<TopicConfigAdmin.Op> ops = new ArrayList<>();
+        for (IncrementalAlterConfigsRequest.AlterableConfig c : r.configs()) {
+            ops.add(new TopicConfigAdmin.Op(c.name(), c.configOperation(), c.value()));
+        }
+        return ops;
+    }
+
+    /** Puts the outcome of each change into the answer of the resource it came from. */
+    private static void fill(
+            IncrementalAlterConfigsResponse.AlterConfigsResourceResponse[] out,
+            List<Integer> index,
+            CompletableFuture<List<TopicConfigAdmin.Result>> done) {
+        List<TopicConfigAdmin.Result> results = done.isCompletedExceptionally() ? null : done.join();
+        for (int j = 0; j < index.size(); j++) {
+            IncrementalAlterConfigsResponse.AlterConfigsResourceResponse r = out[index.get(j)];
+            if (results == null) {
+                r.setErrorCode(Errors.UNKNOWN_SERVER_ERROR.code).setErrorMessage(failureMessage(done));
+            } else {
+                r.setErrorCode(results.get(j).error().code)
+                        .setErrorMessage(results.get(j).message());
+            }
+        }
+    }
+
+    /** The message of the exception a failed future holds. */
+    static String failureMessage(CompletableFuture<?> failed) {
+        try {
+            failed.join();
+            return null;
+        } catch (CompletionException e) {
+            return e.getCause() == null ? e.getMessage() : e.getCause().getMessage();
+        } catch (RuntimeException e) {
+            return e.getMessage();
+        }
     }
 }

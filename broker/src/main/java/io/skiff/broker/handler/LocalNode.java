@@ -1,6 +1,7 @@
 package io.skiff.broker.handler;
 
 import io.skiff.broker.config.BrokerConfig;
+import io.skiff.broker.config.DynamicBrokerConfig;
 import io.skiff.broker.config.EndPoint;
 import java.util.List;
 import java.util.function.Supplier;
@@ -20,11 +21,15 @@ public final class LocalNode {
     /** Authorized-operations value when the client did not ask for them. */
     public static final int OPERATIONS_NOT_REQUESTED = Integer.MIN_VALUE;
 
-    private final BrokerConfig config;
+    private final DynamicBrokerConfig config;
     private final Supplier<String> clusterId;
     private final Supplier<List<EndPoint>> advertised;
 
     public LocalNode(BrokerConfig config, Supplier<String> clusterId, Supplier<List<EndPoint>> advertised) {
+        this(DynamicBrokerConfig.of(config), clusterId, advertised);
+    }
+
+    public LocalNode(DynamicBrokerConfig config, Supplier<String> clusterId, Supplier<List<EndPoint>> advertised) {
         this.config = config;
         this.clusterId = clusterId;
         this.advertised = advertised;
@@ -38,8 +43,14 @@ public final class LocalNode {
         return clusterId.get();
     }
 
+    /** The configuration now, dynamic broker configs included. */
     public BrokerConfig config() {
-        return config;
+        return config.current();
+    }
+
+    /** The static configuration (properties, environment, overrides) without dynamic values. */
+    public BrokerConfig staticConfig() {
+        return config.staticConfig();
     }
 
     /** The advertised endpoint of the listener a request arrived on, or null. */

@@ -126,7 +126,9 @@ public final class ConnectionQuotas {
         }
     }
 
-    private final Limits limits;
+    /** Replaced whole by {@link #updateLimits} (dynamic broker configs); the quota window never changes. */
+    private volatile Limits limits;
+
     private final LongSupplier clockMs;
     private final long maxThrottleMs;
     private final Map<InetAddress, Integer> perIp = new HashMap<>();
@@ -148,6 +150,31 @@ public final class ConnectionQuotas {
 
     private SampledRate newRate() {
         return new SampledRate(limits.quotaWindowNum(), TimeUnit.SECONDS.toMillis(limits.quotaWindowSizeSeconds()));
+    }
+
+    /**
+     * Applies new connection limits (a dynamic change of max.connections, max.connections.per.ip,
+     * its overrides or max.connection.creation.rate) to connections accepted from now on; open
+     * connections stay. A listener waiting for a free slot looks again within its recheck interval.
+     * The quota window of {@code next} is not used: the rates keep the window they started with.
+     */
+    public void updateLimits(Limits next) {
+        limits = next;
+        LOG.info(
+                "Connection limits are now max.connections={}, max.connections.per.ip={} ({} overrides),"
+                        + " max.connection.creation.rate={}",
+                next.maxConnections(),
+                next.maxConnectionsPerIp(),
+                next.maxConnectionsPerIpOverrides().size(),
+                next.maxConnectionCreationRate());
+        for (Gate g : gates) {
+            g.slotFreed();
+        }
+    }
+
+    /** The connection limits in force. */
+    public Limits limits() {
+        return limits;
     }
 
     /** The handler to put first on the server channel of {@code listenerName}. */

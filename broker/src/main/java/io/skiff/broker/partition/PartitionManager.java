@@ -1,6 +1,7 @@
 package io.skiff.broker.partition;
 
 import io.skiff.broker.config.BrokerConfig;
+import io.skiff.broker.config.DynamicBrokerConfig;
 import io.skiff.broker.config.TopicConfigs;
 import io.skiff.broker.metadata.MetadataImage;
 import io.skiff.broker.metadata.MetadataManager;
@@ -41,7 +42,9 @@ public final class PartitionManager implements MetadataManager.Listener {
     /** The leader epoch of a partition this node leads from its creation. */
     static final int INITIAL_LEADER_EPOCH = 0;
 
-    private final BrokerConfig config;
+    /** Read when a topic's storage configuration is computed: dynamic broker defaults count. */
+    private final DynamicBrokerConfig config;
+
     private final LogManager logs;
     private final Partition.HighWatermarkListener highWatermarkListener;
     private final Map<TopicPartition, Partition> partitions = new ConcurrentHashMap<>();
@@ -54,6 +57,17 @@ public final class PartitionManager implements MetadataManager.Listener {
      */
     public PartitionManager(
             BrokerConfig config, LogManager logs, Partition.HighWatermarkListener highWatermarkListener) {
+        this(DynamicBrokerConfig.of(config), logs, highWatermarkListener);
+    }
+
+    /**
+     * As {@link #PartitionManager(BrokerConfig, LogManager, Partition.HighWatermarkListener)}, with
+     * the broker defaults of topic configs read from {@code config} as it changes: when a
+     * {@code BrokerConfigChanged} record is published (after {@code config} took it), every topic's
+     * logs get their configuration again.
+     */
+    public PartitionManager(
+            DynamicBrokerConfig config, LogManager logs, Partition.HighWatermarkListener highWatermarkListener) {
         this.config = config;
         this.logs = logs;
         this.highWatermarkListener = highWatermarkListener;
@@ -137,6 +151,7 @@ public final class PartitionManager implements MetadataManager.Listener {
 
     @Override
     public void onChange(MetadataImage previous, MetadataImage next, List<MetadataRecord> records) {
+        boolean brokerDefaults = false;
         for (MetadataRecord r : records) {
             if (r instanceof MetadataRecord.TopicCreated c) {
                 ensureAll(next.topic(c.topicId()));
@@ -152,6 +167,13 @@ public final class PartitionManager implements MetadataManager.Listener {
                 if (t != null) {
                     applyConfig(t);
                 }
+            } else if (r instanceof MetadataRecord.BrokerConfigChanged) {
+                brokerDefaults = true;
+            }
+        }
+        if (brokerDefaults) {
+            for (TopicImage t : next.topics()) {
+                applyConfig(t);
             }
         }
     }
@@ -224,11 +246,11 @@ public final class PartitionManager implements MetadataManager.Listener {
 
     /** The storage configuration of a topic: its overrides on top of the broker's defaults. */
     public LogConfig logConfig(TopicImage t) {
-        return LogConfig.of(TopicConfigs.effectiveMap(t.configs(), config));
+        return LogConfig.of(TopicConfigs.effectiveMap(t.configs(), config.current()));
     }
 
     private int minInsyncReplicas(TopicImage t) {
-        String v = TopicConfigs.effectiveMap(t.configs(), config).get("min.insync.replicas");
+        String v = TopicConfigs.effectiveMap(t.configs(), config.current()).get("min.insync.replicas");
         return v == null ? 1 : Integer.parseInt(v);
     }
 }

@@ -35,10 +35,12 @@ class ConfigTableTest {
         long rows = table.lines().count() - 2;
         assertThat(rows).isEqualTo(ConfigPolicy.rules().size() + 1);
         assertThat(table)
-                .contains("| `min.insync.replicas` | honoured | `1` | refused above 1")
-                .contains("| `ssl.engine.factory.class` | refused |")
-                .contains("| `num.io.threads` | ignored | `8` |")
-                .endsWith("| any other key | ignored |  | one WARN line naming the key (never its value) |\n");
+                .contains("| `min.insync.replicas` | honoured | live | `1` | refused above 1")
+                .contains("| `log.retention.ms` | honoured | live |")
+                .contains("| `log.retention.hours` | honoured |  | `168` |")
+                .contains("| `ssl.engine.factory.class` | refused | refused |")
+                .contains("| `num.io.threads` | ignored | refused | `8` |")
+                .endsWith("| any other key | ignored | stored |  | one WARN line naming the key (never its value) |\n");
     }
 
     @Test

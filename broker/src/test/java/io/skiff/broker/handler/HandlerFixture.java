@@ -3,9 +3,11 @@ package io.skiff.broker.handler;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.buffer.ByteBuf;
+import io.skiff.broker.admin.BrokerConfigAdmin;
 import io.skiff.broker.admin.TopicAdmin;
 import io.skiff.broker.admin.TopicConfigAdmin;
 import io.skiff.broker.config.BrokerConfig;
+import io.skiff.broker.config.DynamicBrokerConfig;
 import io.skiff.broker.config.EndPoint;
 import io.skiff.broker.config.TopicConfigs;
 import io.skiff.broker.coordinator.TransactionVerifier;
@@ -58,6 +60,10 @@ final class HandlerFixture implements AutoCloseable {
     static final int PORT = 19092;
 
     final BrokerConfig config;
+    /** {@link #config} with the dynamic broker configs of the metadata log on top, as the broker keeps it. */
+    final DynamicBrokerConfig dynamicConfig;
+
+    final BrokerConfigAdmin brokerConfigAdmin;
     final MetadataManager metadata;
     final LogManager logs;
     final PartitionManager partitions;
@@ -92,7 +98,10 @@ final class HandlerFixture implements AutoCloseable {
         Map<String, String> props = new HashMap<>(overrides);
         props.put("log.dirs", logDir.toString());
         config = new BrokerConfig(props);
+        dynamicConfig = DynamicBrokerConfig.of(config);
         metadata = MetadataManager.open(logDir);
+        brokerConfigAdmin = new BrokerConfigAdmin(metadata, dynamicConfig);
+        metadata.addListener(brokerConfigAdmin);
         logs = LogManager.start(
                 LogManagerConfig.builder(List.<File>of(logDir.toFile()))
                         .defaultLogConfig(LogConfig.of(TopicConfigs.effectiveMap(Map.of(), config)))
@@ -100,24 +109,27 @@ final class HandlerFixture implements AutoCloseable {
                 Clock.SYSTEM,
                 topic -> {
                     TopicImage t = metadata.image().topic(topic);
-                    return t == null ? null : LogConfig.of(TopicConfigs.effectiveMap(t.configs(), config));
+                    return t == null
+                            ? null
+                            : LogConfig.of(TopicConfigs.effectiveMap(t.configs(), dynamicConfig.current()));
                 });
-        partitions = new PartitionManager(config, logs, purgatory::onReadable);
+        partitions = new PartitionManager(dynamicConfig, logs, purgatory::onReadable);
         metadata.addListener(partitions);
         topicAdmin = new TopicAdmin(config, metadata);
-        topicConfigAdmin = new TopicConfigAdmin(metadata, config);
+        topicConfigAdmin = new TopicConfigAdmin(metadata, dynamicConfig);
         authorizer = Authorizers.fromConfig(config, metadata);
         aclAdmin = new AclAdmin(metadata);
         LocalNode node = new LocalNode(
-                config, () -> CLUSTER_ID, () -> List.of(new EndPoint("PLAINTEXT", HOST, PORT, "PLAINTEXT")));
+                dynamicConfig, () -> CLUSTER_ID, () -> List.of(new EndPoint("PLAINTEXT", HOST, PORT, "PLAINTEXT")));
         ApiDispatcher dispatcher = new ApiDispatcher(false);
         dispatcher
                 .register(new MetadataHandler(node, metadata, topicAdmin, partitions, authorizer))
-                .register(new CreateTopicsHandler(topicAdmin, config, authorizer))
+                .register(new CreateTopicsHandler(topicAdmin, dynamicConfig, authorizer, null))
                 .register(new DeleteTopicsHandler(topicAdmin, metadata, authorizer))
                 .register(new CreatePartitionsHandler(topicAdmin, authorizer))
                 .register(new DescribeConfigsHandler(node, metadata, authorizer))
-                .register(new IncrementalAlterConfigsHandler(topicConfigAdmin, authorizer))
+                .register(new IncrementalAlterConfigsHandler(topicConfigAdmin, brokerConfigAdmin, authorizer))
+                .register(new AlterConfigsHandler(topicConfigAdmin, brokerConfigAdmin, authorizer))
                 .register(new ProduceHandler(
                         metadata,
                         partitions,

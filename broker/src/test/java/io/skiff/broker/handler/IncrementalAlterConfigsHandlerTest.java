@@ -163,13 +163,15 @@ class IncrementalAlterConfigsHandlerTest {
     }
 
     @Test
-    void dynamicBrokerConfigsAreRefusedWithInvalidRequestAndTopicsInTheSameRequestStillChange() throws Exception {
+    void aBrokerAndATopicResourceInOneRequestBothChange() throws Exception {
         List<IncrementalAlterConfigsResponse.AlterConfigsResourceResponse> r = alter(
                 false,
                 resource(BROKER, Integer.toString(broker.config.nodeId()), op("log.retention.ms", SET, "1000")),
                 resource(TOPIC, "t", op("retention.ms", SET, "2000")));
-        assertThat(Errors.forCode(r.get(0).errorCode())).isEqualTo(Errors.INVALID_REQUEST);
+        assertThat(Errors.forCode(r.get(0).errorCode())).isEqualTo(Errors.NONE);
         assertThat(Errors.forCode(r.get(1).errorCode())).isEqualTo(Errors.NONE);
         assertThat(overrides()).containsEntry("retention.ms", "2000");
+        assertThat(broker.metadata.image().brokerConfigs())
+                .containsEntry(broker.config.nodeId() + "/log.retention.ms", "1000");
     }
 }
