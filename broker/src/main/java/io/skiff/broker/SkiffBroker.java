@@ -3,8 +3,11 @@ package io.skiff.broker;
 import io.skiff.broker.admin.ProducerIdManager;
 import io.skiff.broker.admin.TopicAdmin;
 import io.skiff.broker.admin.TopicConfigAdmin;
+import io.skiff.broker.cluster.BrokerLifecycle;
+import io.skiff.broker.cluster.RatisQuorum;
 import io.skiff.broker.config.BrokerConfig;
 import io.skiff.broker.config.EndPoint;
+import io.skiff.broker.config.QuorumConfig;
 import io.skiff.broker.config.SecurityConfigs;
 import io.skiff.broker.config.TopicConfigs;
 import io.skiff.broker.coordinator.GroupCoordinatorService;
@@ -102,6 +105,8 @@ public final class SkiffBroker {
     private static final Logger LOG = LoggerFactory.getLogger(SkiffBroker.class);
     /** Threads for produce requests that may block (segment rolls, recompression). */
     private static final int APPEND_THREADS = 2;
+    /** A replicated quorum snapshots its image every this many log entries. */
+    private static final long SNAPSHOT_EVERY_ENTRIES = 1000;
 
     private final BrokerConfig config;
     private final CountDownLatch stopped = new CountDownLatch(1);
@@ -132,6 +137,10 @@ public final class SkiffBroker {
 
     private AclAdmin aclAdmin;
     private ListenerSecurities security;
+    /** The replicated metadata quorum and this broker's registration in it; null on a single node. */
+    private RatisQuorum ratis;
+
+    private BrokerLifecycle lifecycle;
     private volatile boolean shutDown;
 
     public SkiffBroker(BrokerConfig config) {
@@ -142,14 +151,19 @@ public final class SkiffBroker {
         long startNanos = System.nanoTime();
         int nodeId = config.nodeId();
         List<String> dirs = config.logDirs();
-        List<Path> dirPaths = new ArrayList<>();
-        for (String dir : dirs) {
-            dirPaths.add(Path.of(dir));
-        }
-        meta = MetaProperties.ensure(dirPaths, nodeId);
+        // The metadata quorum: a local file on a single node; Apache Ratis among several voters, whose
+        // directories must have been formatted with the cluster's id.
+        QuorumConfig quorumConfig = config.quorum();
+        meta = MetaProperties.ensure(metadataAndLogDirs(config), nodeId, quorumConfig.replicated());
         // An Apache Kafka log directory: its metadata becomes Skiff's before anything reads the image.
-        KraftImport imported = KraftMigration.importIfNeeded(Path.of(dirs.get(0)), config);
-        metadata = MetadataManager.open(Path.of(dirs.get(0)));
+        KraftImport imported =
+                quorumConfig.replicated() ? null : KraftMigration.importIfNeeded(Path.of(dirs.get(0)), config);
+        if (quorumConfig.replicated()) {
+            ratis = new RatisQuorum(quorumConfig, meta.clusterId, SNAPSHOT_EVERY_ENTRIES);
+            metadata = MetadataManager.open(ratis, nodeId);
+        } else {
+            metadata = MetadataManager.open(Path.of(dirs.get(0)));
+        }
         // ACLs from the metadata log, enforced by the handlers when authorizer.class.name asks for it.
         authorizer = Authorizers.fromConfig(config, metadata);
         aclAdmin = new AclAdmin(metadata);
@@ -211,6 +225,9 @@ public final class SkiffBroker {
         }
         server = new SkiffServer(config, dispatcher, clientQuotas, connectionQuotas, security);
         server.start();
+        if (ratis != null) {
+            lifecycle = BrokerLifecycle.start(config, ratis, metadata, server.advertisedEndPoints());
+        }
         LOG.info(
                 "Skiff node {} of cluster {} started in {} ms; advertising {}",
                 nodeId,
@@ -247,6 +264,19 @@ public final class SkiffBroker {
     /** The finalized-features epoch announced in ApiVersions. */
     long finalizedFeaturesEpoch() {
         return metadata.image().offset();
+    }
+
+    /** The log directories, and the metadata directory of a replicated quorum when it is none of them. */
+    static List<Path> metadataAndLogDirs(BrokerConfig config) {
+        List<Path> out = new ArrayList<>();
+        for (String d : config.logDirs()) {
+            out.add(Path.of(d));
+        }
+        Path metadataDir = config.quorum().metadataDir();
+        if (config.quorum().replicated() && !out.contains(metadataDir)) {
+            out.add(metadataDir);
+        }
+        return out;
     }
 
     static LogManagerConfig logManagerConfig(BrokerConfig config, List<String> dirs) {
@@ -322,6 +352,9 @@ public final class SkiffBroker {
             } catch (IOException e) {
                 LOG.error("Log manager shutdown failed", e);
             }
+        }
+        if (lifecycle != null) {
+            lifecycle.close();
         }
         if (metadata != null) {
             metadata.close();
