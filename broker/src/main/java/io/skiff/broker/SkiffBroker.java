@@ -36,6 +36,7 @@ import io.skiff.broker.handler.DescribeConfigsHandler;
 import io.skiff.broker.handler.DescribeGroupsHandler;
 import io.skiff.broker.handler.DescribeLogDirsHandler;
 import io.skiff.broker.handler.DescribeProducersHandler;
+import io.skiff.broker.handler.DescribeQuorumHandler;
 import io.skiff.broker.handler.DescribeTopicPartitionsHandler;
 import io.skiff.broker.handler.DescribeTransactionsHandler;
 import io.skiff.broker.handler.DescribeUserScramCredentialsHandler;
@@ -167,7 +168,9 @@ public final class SkiffBroker {
         // ACLs from the metadata log, enforced by the handlers when authorizer.class.name asks for it.
         authorizer = Authorizers.fromConfig(config, metadata);
         aclAdmin = new AclAdmin(metadata);
-        node = new LocalNode(config, this::clusterId, this::advertisedEndPoints);
+        node = ratis == null
+                ? new LocalNode(config, this::clusterId, this::advertisedEndPoints)
+                : new LocalNode(config, this::clusterId, this::advertisedEndPoints, metadata::image, ratis::leaderId);
         topicAdmin = new TopicAdmin(config, metadata);
         topicConfigAdmin = new TopicConfigAdmin(metadata, config);
         producerIds = new ProducerIdManager(metadata);
@@ -383,6 +386,11 @@ public final class SkiffBroker {
                     new CreatePartitionsHandler(broker.topicAdmin, broker.authorizer, broker.clientQuotas),
                     new DescribeTopicPartitionsHandler(node, metadata, partitions, broker.authorizer),
                     new DescribeClusterHandler(node, broker.authorizer),
+                    new DescribeQuorumHandler(
+                            metadata,
+                            broker.config.quorum(),
+                            broker.config.controllerListenerName(),
+                            broker.authorizer),
                     new DescribeConfigsHandler(node, metadata, broker.authorizer),
                     new InitProducerIdHandler(broker.producerIds, broker.transactions, broker.authorizer),
                     new ProduceHandler(

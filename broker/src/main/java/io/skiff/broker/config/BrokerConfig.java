@@ -590,6 +590,15 @@ public final class BrokerConfig {
         return v == null ? null : v.toString();
     }
 
+    /** The first name of {@code controller.listener.names} ("CONTROLLER" when unset). */
+    public String controllerListenerName() {
+        String names = getString(CONTROLLER_LISTENER_NAMES);
+        if (names == null || names.isBlank()) {
+            return "CONTROLLER";
+        }
+        return names.split(",")[0].trim().toUpperCase(Locale.ROOT);
+    }
+
     @SuppressWarnings("unchecked")
     public List<String> getList(String key) {
         return (List<String>) get(key);

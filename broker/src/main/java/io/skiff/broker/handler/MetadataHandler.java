@@ -3,7 +3,6 @@ package io.skiff.broker.handler;
 import io.skiff.broker.admin.TopicAdmin;
 import io.skiff.broker.admin.TopicNames;
 import io.skiff.broker.config.BrokerConfig;
-import io.skiff.broker.config.EndPoint;
 import io.skiff.broker.metadata.MetadataImage;
 import io.skiff.broker.metadata.MetadataManager;
 import io.skiff.broker.metadata.TopicImage;
@@ -152,15 +151,14 @@ public final class MetadataHandler extends ApiHandler<MetadataRequest> {
             RequestContext context, MetadataRequest request, MetadataImage image, Denied denied) {
         short version = context.apiVersion;
         MetadataResponse response =
-                new MetadataResponse().setClusterId(node.clusterId()).setControllerId(node.nodeId());
-        EndPoint self = node.endPoint(context.listenerName);
+                new MetadataResponse().setClusterId(node.clusterId()).setControllerId(node.controllerId());
         List<MetadataResponse.MetadataResponseBroker> brokers = new ArrayList<>(1);
-        if (self != null) {
+        for (LocalNode.Broker b : node.brokers(context.listenerName, false)) {
             brokers.add(new MetadataResponse.MetadataResponseBroker()
-                    .setNodeId(node.nodeId())
-                    .setHost(self.host)
-                    .setPort(self.port)
-                    .setRack(null));
+                    .setNodeId(b.nodeId())
+                    .setHost(b.host())
+                    .setPort(b.port())
+                    .setRack(b.rack()));
         }
         response.setBrokers(brokers);
         boolean includeOps = version >= 8 && request.includeTopicAuthorizedOperations();

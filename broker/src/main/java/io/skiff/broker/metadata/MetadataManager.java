@@ -111,6 +111,11 @@ public final class MetadataManager implements AutoCloseable, MetadataQuorum.Comm
         MetadataLog.create(dir, records);
     }
 
+    /** The quorum as its leader sees it (for DescribeQuorum). */
+    public CompletableFuture<QuorumStatus> describeQuorum() {
+        return quorum.describe();
+    }
+
     /** The quorum's state as this node sees it. */
     public QuorumStatus quorumStatus() {
         return quorum.status();
