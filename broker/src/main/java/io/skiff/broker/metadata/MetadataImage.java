@@ -232,6 +232,56 @@ public final class MetadataImage {
         return out;
     }
 
+    /**
+     * Records that say how this image differs from {@code previous}, for listeners that react to
+     * records when a whole image replaces another (a snapshot installed from the leader): topics
+     * deleted, created, grown and reconfigured, and every client quota when they changed. Other
+     * parts (ACLs, brokers) are told apart by identity.
+     */
+    List<MetadataRecord> changesFrom(MetadataImage previous) {
+        List<MetadataRecord> out = new ArrayList<>();
+        for (TopicImage old : previous.topicsById.values()) {
+            if (!topicsById.containsKey(old.id())) {
+                out.add(new MetadataRecord.TopicDeleted(old.id()));
+            }
+        }
+        for (TopicImage t : topicsByName.values()) {
+            TopicImage old = previous.topicsById.get(t.id());
+            if (old == null) {
+                out.add(new MetadataRecord.TopicCreated(t.id(), t.name(), t.partitions(), t.replicationFactor()));
+                continue;
+            }
+            if (t.partitions() > old.partitions()) {
+                out.add(new MetadataRecord.PartitionsAdded(t.id(), t.partitions()));
+            }
+            for (Map.Entry<String, String> c : t.configs().entrySet()) {
+                if (!c.getValue().equals(old.configs().get(c.getKey()))) {
+                    out.add(new MetadataRecord.TopicConfigChanged(t.id(), c.getKey(), c.getValue()));
+                }
+            }
+            for (String key : old.configs().keySet()) {
+                if (!t.configs().containsKey(key)) {
+                    out.add(new MetadataRecord.TopicConfigChanged(t.id(), key, null));
+                }
+            }
+        }
+        if (!clientQuotas.equals(previous.clientQuotas)) {
+            for (Map.Entry<Map<String, String>, Map<String, Double>> q : previous.clientQuotas.entrySet()) {
+                for (String key : q.getValue().keySet()) {
+                    if (!clientQuotas.getOrDefault(q.getKey(), Map.of()).containsKey(key)) {
+                        out.add(new MetadataRecord.ClientQuotaChanged(q.getKey(), key, null));
+                    }
+                }
+            }
+            for (Map.Entry<Map<String, String>, Map<String, Double>> q : clientQuotas.entrySet()) {
+                for (Map.Entry<String, Double> v : q.getValue().entrySet()) {
+                    out.add(new MetadataRecord.ClientQuotaChanged(q.getKey(), v.getKey(), v.getValue()));
+                }
+            }
+        }
+        return out;
+    }
+
     private TopicImage require(Uuid id) {
         TopicImage t = topicsById.get(id);
         if (t == null) {

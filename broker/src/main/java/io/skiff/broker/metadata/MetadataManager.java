@@ -218,9 +218,10 @@ public final class MetadataManager implements AutoCloseable, MetadataQuorum.Comm
             image = state.image();
             lastChange = state.lastChange();
             applied = state.applied();
+            List<MetadataRecord> changes = listeners.isEmpty() ? List.of() : image.changesFrom(previous);
             for (Listener l : listeners) {
                 try {
-                    l.onChange(previous, image, List.of());
+                    l.onChange(previous, image, changes);
                 } catch (RuntimeException e) {
                     LOG.error("Metadata listener failed on a snapshot", e);
                 }
