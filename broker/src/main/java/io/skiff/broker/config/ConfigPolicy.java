@@ -396,8 +396,14 @@ public final class ConfigPolicy {
         ignore("leader.imbalance.*", "the only node leads every partition");
         ignore("unclean.leader.election.interval.ms", "no unclean election can happen on a single node");
         ignore("controlled.shutdown.enable", "SIGTERM shuts down cleanly; there is no controller to tell");
-        ignore("controller.*", "this node is its own controller: there is no quorum to tune");
-        ignore("metadata.*", "the cluster metadata is one local file in the first log directory");
+        ignore(
+                "controller.*",
+                "tuning of Kafka's KRaft controllers; a single node is its own controller, a replicated quorum is"
+                        + " Apache Ratis, tuned its own way");
+        ignore(
+                "metadata.*",
+                "on a single node the metadata is one local file in the first log directory; a replicated quorum"
+                        + " snapshots every 1000 Ratis log entries");
         ignore("internal.metadata.*", "the cluster metadata is one local file in the first log directory");
         ignore("initial.broker.registration.timeout.ms", NO_SINGLE_NODE_USE);
         ignore("early.start.listeners", "every listener starts once the logs are loaded");
