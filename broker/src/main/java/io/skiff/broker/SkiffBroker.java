@@ -66,6 +66,7 @@ import io.skiff.broker.handler.TxnOffsetCommitHandler;
 import io.skiff.broker.handler.WriteTxnMarkersHandler;
 import io.skiff.broker.metadata.MetadataManager;
 import io.skiff.broker.metadata.MetadataRecord;
+import io.skiff.broker.metadata.Placement;
 import io.skiff.broker.metadata.TopicImage;
 import io.skiff.broker.metadata.kraft.KraftImport;
 import io.skiff.broker.metadata.kraft.KraftMigration;
@@ -180,7 +181,11 @@ public final class SkiffBroker {
             TopicImage t = metadata.image().topic(topic);
             return t == null ? null : LogConfig.of(TopicConfigs.effectiveMap(t.configs(), config));
         });
-        partitions = new PartitionManager(config, logManager, purgatory::onReadable);
+        // In a cluster each partition lives on one broker, round-robin over the voters (one replica).
+        partitions = ratis == null
+                ? new PartitionManager(config, logManager, purgatory::onReadable)
+                : new PartitionManager(
+                        config, logManager, purgatory::onReadable, Placement.roundRobin(voterIds(config)));
         if (imported != null) {
             partitions.takeOverFrom(imported.leaderEpochs());
         }
@@ -267,6 +272,14 @@ public final class SkiffBroker {
     /** The finalized-features epoch announced in ApiVersions. */
     long finalizedFeaturesEpoch() {
         return metadata.image().offset();
+    }
+
+    private static List<Integer> voterIds(BrokerConfig config) {
+        List<Integer> ids = new ArrayList<>();
+        for (QuorumConfig.Voter v : config.quorum().voters()) {
+            ids.add(v.nodeId());
+        }
+        return ids;
     }
 
     /** The log directories, and the metadata directory of a replicated quorum when it is none of them. */

@@ -4,20 +4,29 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.DescribeClusterResult;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.QuorumInfo;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.Node;
+import org.apache.kafka.common.TopicPartitionInfo;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -150,6 +159,7 @@ class ClusterCompatTest {
         for (Admin a : admins) {
             eventually("the topic visible", () -> a.listTopics().names().get().contains("made-on-1"));
         }
+        producedAreConsumedAcrossTheCluster();
         QuorumInfo quorum = admins.get(1).describeMetadataQuorum().quorumInfo().get(30, TimeUnit.SECONDS);
         assertThat(quorum.voters())
                 .extracting(QuorumInfo.ReplicaState::replicaId)
@@ -200,5 +210,43 @@ class ClusterCompatTest {
         eventually(
                 "the dead broker fenced and gone from DescribeCluster",
                 () -> !brokerIds(survivor).contains(leader));
+    }
+
+    /**
+     * The partitions of made-on-1 are led by three different brokers, each hosting its own; a
+     * producer and a consumer group bootstrapped on every node write and read all of them.
+     */
+    private void producedAreConsumedAcrossTheCluster() throws Exception {
+        Set<Integer> leaders = new TreeSet<>();
+        for (TopicPartitionInfo p : admins.get(2)
+                .describeTopics(List.of("made-on-1"))
+                .allTopicNames()
+                .get(30, TimeUnit.SECONDS)
+                .get("made-on-1")
+                .partitions()) {
+            leaders.add(p.leader().id());
+            assertThat(p.replicas())
+                    .extracting(Node::id)
+                    .containsExactly(p.leader().id());
+        }
+        assertThat(leaders).containsExactly(1, 2, 3);
+        String bootstrap = nodes.stream().map(SkiffProcess::bootstrapServers).collect(Collectors.joining(","));
+        try (KafkaProducer<byte[], byte[]> producer = Clients.producer(bootstrap, "all")) {
+            for (int i = 0; i < 30; i++) {
+                producer.send(new ProducerRecord<>(
+                                "made-on-1", i % 3, null, ("v" + i).getBytes(StandardCharsets.UTF_8)))
+                        .get(30, TimeUnit.SECONDS);
+            }
+        }
+        Properties group = new Properties();
+        group.put(ConsumerConfig.GROUP_ID_CONFIG, "across");
+        group.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        try (KafkaConsumer<byte[], byte[]> consumer = Clients.consumer(bootstrap, group)) {
+            consumer.subscribe(List.of("made-on-1"));
+            List<ConsumerRecord<byte[], byte[]>> read = Clients.readAll(consumer, 30);
+            assertThat(read).hasSize(30);
+            assertThat(read.stream().map(r -> r.partition()).distinct()).containsExactlyInAnyOrder(0, 1, 2);
+            consumer.commitSync();
+        }
     }
 }

@@ -62,6 +62,25 @@ public final class LocalNode {
         return controllerId.getAsInt();
     }
 
+    /** Whether {@code nodeId} is this node or a registered, unfenced broker. */
+    public boolean isLive(int nodeId) {
+        if (nodeId == nodeId()) {
+            return true;
+        }
+        BrokerImage b = image.get().brokers().get(nodeId);
+        return b != null && !b.fenced();
+    }
+
+    /** The endpoint of broker {@code nodeId} on {@code listenerName}, or null when it has none or is not live. */
+    public Broker broker(int nodeId, String listenerName) {
+        for (Broker b : brokers(listenerName, false)) {
+            if (b.nodeId() == nodeId) {
+                return b;
+            }
+        }
+        return null;
+    }
+
     /**
      * The brokers reachable on {@code listenerName}, in node id order: on a single node this one
      * (when the listener is one of its own); in a cluster every registered broker with that

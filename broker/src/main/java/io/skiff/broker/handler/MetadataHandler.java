@@ -227,8 +227,16 @@ public final class MetadataHandler extends ApiHandler<MetadataRequest> {
             MetadataResponse.MetadataResponsePartition out = new MetadataResponse.MetadataResponsePartition()
                     .setPartitionIndex(p)
                     .setOfflineReplicas(List.of());
-            if (partition == null) {
-                // Published in the image a moment before its partitions exist here: as Kafka answers.
+            int leader = partitionManager.leaderOf(t, p);
+            if (partition == null && leader != node.nodeId() && node.isLive(leader)) {
+                // Hosted by another broker: its one replica, at the first leader epoch.
+                out.setLeaderId(leader)
+                        .setLeaderEpoch(PartitionManager.INITIAL_LEADER_EPOCH)
+                        .setReplicaNodes(List.of(leader))
+                        .setIsrNodes(List.of(leader));
+            } else if (partition == null) {
+                // Published in the image a moment before its partitions exist here (or their broker is
+                // fenced): as Kafka answers.
                 out.setErrorCode(Errors.LEADER_NOT_AVAILABLE.code)
                         .setLeaderId(-1)
                         .setLeaderEpoch(-1)
