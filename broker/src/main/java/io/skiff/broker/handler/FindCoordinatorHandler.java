@@ -18,7 +18,8 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * FindCoordinator (key 10), versions 0-6, one key (v0-3) or a batch of keys (v4+). For groups and
- * transactional ids this node is always the coordinator; the first request of each key type creates
+ * transactional ids the coordinator is the broker leading the key's internal partition (this node on
+ * a single node; COORDINATOR_NOT_AVAILABLE while that broker is fenced); the first request of each key type creates
  * {@code __consumer_offsets} or {@code __transaction_state}, and the answer waits for it. Other key
  * types are INVALID_REQUEST. Each key needs DESCRIBE on its group or transactional id
  * (GROUP_AUTHORIZATION_FAILED or TRANSACTIONAL_ID_AUTHORIZATION_FAILED, with no node).

@@ -26,8 +26,9 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Metadata (key 3), versions 0-13: this node as the only broker and controller, the cluster id,
- * and the requested topics (all of them for a null list, or an empty one before version 1).
+ * Metadata (key 3), versions 0-13: the live brokers (this node alone on a single node) and the
+ * active controller, the cluster id, and the requested topics, each partition with its leader
+ * ({@code Placement}) (all of them for a null list, or an empty one before version 1).
  * Unknown topics are created when both the request (v4+) and {@code auto.create.topics.enable}
  * allow it; the answer then waits for the creation and describes the new topic.
  *
