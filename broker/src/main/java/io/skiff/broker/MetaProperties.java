@@ -44,6 +44,15 @@ public final class MetaProperties {
      *     file names another node or another cluster, or cannot be parsed
      */
     public static MetaProperties ensure(List<Path> dirs, int nodeId) throws IOException {
+        return ensure(dirs, nodeId, false);
+    }
+
+    /**
+     * {@link #ensure(List, int)}; with {@code requireFormatted} (a node of a replicated quorum, whose
+     * cluster id must be the same on every node), a node none of whose directories has the file is
+     * refused: it must be formatted with the cluster's id first ({@link #format}).
+     */
+    public static MetaProperties ensure(List<Path> dirs, int nodeId, boolean requireFormatted) throws IOException {
         List<MetaProperties> found = new ArrayList<>();
         Path authorityDir = null;
         MetaProperties authority = null;
@@ -62,6 +71,12 @@ public final class MetaProperties {
                         dirs.get(i), m.clusterId, authorityDir, authority.clusterId, authorityDir.equals(dirs.get(0))));
             }
         }
+        if (authority == null && requireFormatted) {
+            throw new ConfigException("No log directory of this node (" + dirs + ") is formatted. A node of a"
+                    + " quorum of several controllers needs the cluster's id: run `skiff-server format --cluster-id"
+                    + " <id> <server.properties>` on every node with the same id (`skiff-server random-uuid` makes"
+                    + " one), as kafka-storage.sh format does");
+        }
         String clusterId =
                 authority != null ? authority.clusterId : Uuid.random().toString();
         MetaProperties first = null;
@@ -72,6 +87,42 @@ public final class MetaProperties {
             }
         }
         return first;
+    }
+
+    /**
+     * Writes {@code meta.properties} with {@code clusterId} into every directory of {@code dirs}
+     * that has none, as {@code kafka-storage.sh format -t} does. A directory already formatted for
+     * this cluster and node is left as it is; one of another cluster or node refuses the whole
+     * format before anything is written. Returns the number of directories formatted.
+     */
+    public static int format(List<Path> dirs, int nodeId, String clusterId) throws IOException {
+        if (clusterId == null || clusterId.isBlank()) {
+            throw new ConfigException("format needs a cluster id (--cluster-id <id>)");
+        }
+        try {
+            Uuid.fromString(clusterId.trim());
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("Cluster id " + clusterId.trim() + " is not a valid id; make one with"
+                    + " `skiff-server random-uuid`");
+        }
+        List<MetaProperties> found = new ArrayList<>();
+        for (Path dir : dirs) {
+            MetaProperties m = read(dir, nodeId);
+            if (m != null && !m.clusterId.equals(clusterId.trim())) {
+                throw new ConfigException("Log directory " + dir + " is already formatted for cluster " + m.clusterId
+                        + "; a directory is never formatted for another cluster. Empty it first if its data is not"
+                        + " wanted");
+            }
+            found.add(m);
+        }
+        int formatted = 0;
+        for (int i = 0; i < dirs.size(); i++) {
+            if (found.get(i) == null) {
+                create(dirs.get(i), nodeId, clusterId.trim());
+                formatted++;
+            }
+        }
+        return formatted;
     }
 
     /**

@@ -4,9 +4,12 @@ import io.skiff.broker.admin.BrokerConfigAdmin;
 import io.skiff.broker.admin.ProducerIdManager;
 import io.skiff.broker.admin.TopicAdmin;
 import io.skiff.broker.admin.TopicConfigAdmin;
+import io.skiff.broker.cluster.BrokerLifecycle;
+import io.skiff.broker.cluster.RatisQuorum;
 import io.skiff.broker.config.BrokerConfig;
 import io.skiff.broker.config.DynamicBrokerConfig;
 import io.skiff.broker.config.EndPoint;
+import io.skiff.broker.config.QuorumConfig;
 import io.skiff.broker.config.SecurityConfigs;
 import io.skiff.broker.config.TopicConfigs;
 import io.skiff.broker.coordinator.GroupCoordinatorService;
@@ -35,6 +38,7 @@ import io.skiff.broker.handler.DescribeConfigsHandler;
 import io.skiff.broker.handler.DescribeGroupsHandler;
 import io.skiff.broker.handler.DescribeLogDirsHandler;
 import io.skiff.broker.handler.DescribeProducersHandler;
+import io.skiff.broker.handler.DescribeQuorumHandler;
 import io.skiff.broker.handler.DescribeTopicPartitionsHandler;
 import io.skiff.broker.handler.DescribeTransactionsHandler;
 import io.skiff.broker.handler.DescribeUserScramCredentialsHandler;
@@ -64,6 +68,7 @@ import io.skiff.broker.handler.TxnOffsetCommitHandler;
 import io.skiff.broker.handler.WriteTxnMarkersHandler;
 import io.skiff.broker.metadata.MetadataManager;
 import io.skiff.broker.metadata.MetadataRecord;
+import io.skiff.broker.metadata.Placement;
 import io.skiff.broker.metadata.TopicImage;
 import io.skiff.broker.metadata.kraft.KraftImport;
 import io.skiff.broker.metadata.kraft.KraftMigration;
@@ -104,6 +109,8 @@ public final class SkiffBroker {
     private static final Logger LOG = LoggerFactory.getLogger(SkiffBroker.class);
     /** Threads for produce requests that may block (segment rolls, recompression). */
     private static final int APPEND_THREADS = 2;
+    /** A replicated quorum snapshots its image every this many log entries. */
+    private static final long SNAPSHOT_EVERY_ENTRIES = 1000;
 
     private final BrokerConfig config;
     /** The configuration with the dynamic broker configs of the metadata log on top; what live readers use. */
@@ -138,6 +145,10 @@ public final class SkiffBroker {
 
     private AclAdmin aclAdmin;
     private ListenerSecurities security;
+    /** The replicated metadata quorum and this broker's registration in it; null on a single node. */
+    private RatisQuorum ratis;
+
+    private BrokerLifecycle lifecycle;
     private volatile boolean shutDown;
 
     public SkiffBroker(BrokerConfig config) {
@@ -149,21 +160,29 @@ public final class SkiffBroker {
         long startNanos = System.nanoTime();
         int nodeId = config.nodeId();
         List<String> dirs = config.logDirs();
-        List<Path> dirPaths = new ArrayList<>();
-        for (String dir : dirs) {
-            dirPaths.add(Path.of(dir));
-        }
-        meta = MetaProperties.ensure(dirPaths, nodeId);
+        // The metadata quorum: a local file on a single node; Apache Ratis among several voters, whose
+        // directories must have been formatted with the cluster's id.
+        QuorumConfig quorumConfig = config.quorum();
+        meta = MetaProperties.ensure(metadataAndLogDirs(config), nodeId, quorumConfig.replicated());
         // An Apache Kafka log directory: its metadata becomes Skiff's before anything reads the image.
-        KraftImport imported = KraftMigration.importIfNeeded(Path.of(dirs.get(0)), config);
-        metadata = MetadataManager.open(Path.of(dirs.get(0)));
+        KraftImport imported =
+                quorumConfig.replicated() ? null : KraftMigration.importIfNeeded(Path.of(dirs.get(0)), config);
+        if (quorumConfig.replicated()) {
+            ratis = new RatisQuorum(quorumConfig, meta.clusterId, SNAPSHOT_EVERY_ENTRIES);
+            metadata = MetadataManager.open(ratis, nodeId);
+        } else {
+            metadata = MetadataManager.open(Path.of(dirs.get(0)));
+        }
         // Dynamic broker configs: taken from the image before anything reads the configuration.
         brokerConfigAdmin = new BrokerConfigAdmin(metadata, dynamicConfig);
         metadata.addListener(brokerConfigAdmin);
         // ACLs from the metadata log, enforced by the handlers when authorizer.class.name asks for it.
         authorizer = Authorizers.fromConfig(config, metadata);
         aclAdmin = new AclAdmin(metadata);
-        node = new LocalNode(dynamicConfig, this::clusterId, this::advertisedEndPoints);
+        node = ratis == null
+                ? new LocalNode(dynamicConfig, this::clusterId, this::advertisedEndPoints)
+                : new LocalNode(
+                        dynamicConfig, this::clusterId, this::advertisedEndPoints, metadata::image, ratis::leaderId);
         topicAdmin = new TopicAdmin(config, metadata);
         topicConfigAdmin = new TopicConfigAdmin(metadata, dynamicConfig);
         producerIds = new ProducerIdManager(metadata);
@@ -173,7 +192,11 @@ public final class SkiffBroker {
             TopicImage t = metadata.image().topic(topic);
             return t == null ? null : LogConfig.of(TopicConfigs.effectiveMap(t.configs(), dynamicConfig.current()));
         });
-        partitions = new PartitionManager(dynamicConfig, logManager, purgatory::onReadable);
+        // In a cluster each partition lives on one broker, round-robin over the voters (one replica).
+        partitions = ratis == null
+                ? new PartitionManager(dynamicConfig, logManager, purgatory::onReadable)
+                : new PartitionManager(
+                        dynamicConfig, logManager, purgatory::onReadable, Placement.roundRobin(voterIds(config)));
         if (imported != null) {
             partitions.takeOverFrom(imported.leaderEpochs());
         }
@@ -224,6 +247,9 @@ public final class SkiffBroker {
         }
         server = new SkiffServer(config, dispatcher, clientQuotas, connectionQuotas, security);
         server.start();
+        if (ratis != null) {
+            lifecycle = BrokerLifecycle.start(config, ratis, metadata, server.advertisedEndPoints());
+        }
         LOG.info(
                 "Skiff node {} of cluster {} started in {} ms; advertising {}",
                 nodeId,
@@ -260,6 +286,27 @@ public final class SkiffBroker {
     /** The finalized-features epoch announced in ApiVersions. */
     long finalizedFeaturesEpoch() {
         return metadata.image().offset();
+    }
+
+    private static List<Integer> voterIds(BrokerConfig config) {
+        List<Integer> ids = new ArrayList<>();
+        for (QuorumConfig.Voter v : config.quorum().voters()) {
+            ids.add(v.nodeId());
+        }
+        return ids;
+    }
+
+    /** The log directories, and the metadata directory of a replicated quorum when it is none of them. */
+    static List<Path> metadataAndLogDirs(BrokerConfig config) {
+        List<Path> out = new ArrayList<>();
+        for (String d : config.logDirs()) {
+            out.add(Path.of(d));
+        }
+        Path metadataDir = config.quorum().metadataDir();
+        if (config.quorum().replicated() && !out.contains(metadataDir)) {
+            out.add(metadataDir);
+        }
+        return out;
     }
 
     static LogManagerConfig logManagerConfig(BrokerConfig config, List<String> dirs) {
@@ -336,6 +383,9 @@ public final class SkiffBroker {
                 LOG.error("Log manager shutdown failed", e);
             }
         }
+        if (lifecycle != null) {
+            lifecycle.close();
+        }
         if (metadata != null) {
             metadata.close();
         }
@@ -364,6 +414,11 @@ public final class SkiffBroker {
                     new CreatePartitionsHandler(broker.topicAdmin, broker.authorizer, broker.clientQuotas),
                     new DescribeTopicPartitionsHandler(node, metadata, partitions, broker.authorizer),
                     new DescribeClusterHandler(node, broker.authorizer),
+                    new DescribeQuorumHandler(
+                            metadata,
+                            broker.config.quorum(),
+                            broker.config.controllerListenerName(),
+                            broker.authorizer),
                     new DescribeConfigsHandler(node, metadata, broker.authorizer),
                     new InitProducerIdHandler(broker.producerIds, broker.transactions, broker.authorizer),
                     new ProduceHandler(

@@ -4,6 +4,9 @@ import io.skiff.broker.config.BrokerConfig;
 import io.skiff.broker.config.ConfigException;
 import io.skiff.broker.config.ConfigLoader;
 import io.skiff.broker.metadata.kraft.KraftMigration;
+import io.skiff.wire.protocol.Uuid;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -16,6 +19,8 @@ import org.slf4j.LoggerFactory;
  * configuration is invalid, asks for what Skiff cannot honour (see {@code ConfigPolicy}), the
  * log directories belong to another node or cluster, or start-up fails; the reason is logged
  * as one ERROR line ("Cannot start: ...") on standard output.
+ * {@code skiff-server format --cluster-id <id> [server.properties]} writes the cluster id into the
+ * directories as {@code kafka-storage.sh format} does; {@code skiff-server random-uuid} prints a new id.
  * With {@code --check-migration} it starts nothing: it prints what Skiff would import from an
  * Apache Kafka log directory at its next start and what it would not, changes nothing, and exits
  * with 0 (Skiff would start) or 1 (it would refuse).
@@ -26,9 +31,19 @@ public final class SkiffMain {
     private SkiffMain() {}
 
     static final String CHECK_MIGRATION = "--check-migration";
+    static final String FORMAT = "format";
+    static final String RANDOM_UUID = "random-uuid";
 
     public static void main(String[] args) {
         List<String> rest = new ArrayList<>(Arrays.asList(args));
+        if (!rest.isEmpty() && rest.get(0).equals(RANDOM_UUID)) {
+            System.out.println(Uuid.random());
+            return;
+        }
+        if (!rest.isEmpty() && rest.get(0).equals(FORMAT)) {
+            System.exit(format(rest.subList(1, rest.size())));
+            return;
+        }
         boolean checkMigration = rest.remove(CHECK_MIGRATION);
         SkiffBroker broker;
         try {
@@ -66,6 +81,39 @@ public final class SkiffMain {
             broker.awaitShutdown();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * {@code format --cluster-id <id> [server.properties] [--override k=v ...]} ({@code -t} for short):
+     * writes meta.properties with the cluster id into the log directories and the metadata directory,
+     * as {@code kafka-storage.sh format} does. Returns the exit status.
+     */
+    static int format(List<String> args) {
+        List<String> rest = new ArrayList<>(args);
+        String clusterId = null;
+        for (int i = 0; i < rest.size(); i++) {
+            if ((rest.get(i).equals("--cluster-id") || rest.get(i).equals("-t")) && i + 1 < rest.size()) {
+                clusterId = rest.get(i + 1);
+                rest.remove(i + 1);
+                rest.remove(i);
+                break;
+            }
+        }
+        try {
+            ConfigLoader.Loaded loaded = ConfigLoader.load(rest.toArray(new String[0]), System.getenv());
+            BrokerConfig config = new BrokerConfig(loaded.properties);
+            List<Path> dirs = SkiffBroker.metadataAndLogDirs(config);
+            int n = MetaProperties.format(dirs, config.nodeId(), clusterId);
+            System.out.println("Formatted " + n + " of " + dirs.size() + " directories " + dirs + " for cluster "
+                    + clusterId.trim() + ", node " + config.nodeId());
+            return 0;
+        } catch (ConfigException e) {
+            System.out.println("Cannot format: " + e.getMessage());
+            return 1;
+        } catch (IOException e) {
+            System.out.println("Cannot format: " + e);
+            return 1;
         }
     }
 }

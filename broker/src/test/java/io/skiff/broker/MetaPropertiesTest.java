@@ -101,4 +101,22 @@ class MetaPropertiesTest {
         assertThatThrownBy(() -> MetaProperties.ensure(List.of(tmp), 1))
                 .hasMessageContaining(file + " has node.id=one");
     }
+
+    @Test
+    void formatWritesTheClusterIdOnceAndRefusesADirectoryOfAnotherCluster(@TempDir Path tmp) throws Exception {
+        List<Path> dirs = List.of(tmp.resolve("a"), tmp.resolve("b"));
+        assertThatThrownBy(() -> MetaProperties.ensure(dirs, 2, true))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("skiff-server format --cluster-id");
+        assertThat(MetaProperties.format(dirs, 2, CLUSTER_A)).isEqualTo(2);
+        assertThat(MetaProperties.format(dirs, 2, CLUSTER_A)).isZero();
+        assertThat(MetaProperties.ensure(dirs, 2, true).clusterId).isEqualTo(CLUSTER_A);
+        assertThatThrownBy(() -> MetaProperties.format(dirs, 2, CLUSTER_B))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("already formatted for cluster " + CLUSTER_A);
+        assertThatThrownBy(() -> MetaProperties.format(List.of(tmp.resolve("c")), 2, "not an id"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("not a valid id");
+        assertThat(tmp.resolve("c")).doesNotExist();
+    }
 }

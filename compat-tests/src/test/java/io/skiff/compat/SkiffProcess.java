@@ -109,9 +109,36 @@ final class SkiffProcess implements AutoCloseable {
         return new KafkaTool.Result(p.exitValue(), new String(out, StandardCharsets.UTF_8));
     }
 
+    /**
+     * Runs {@code skiff-server format --cluster-id <id>} with this broker's settings (as
+     * {@code kafka-storage.sh format}); returns its status and output.
+     */
+    KafkaTool.Result format(String clusterId) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(command("format", "--cluster-id", clusterId))
+                .redirectErrorStream(true)
+                .start();
+        p.getOutputStream().close();
+        byte[] out = p.getInputStream().readAllBytes();
+        if (!p.waitFor(60, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new IllegalStateException("format did not finish: " + new String(out, StandardCharsets.UTF_8));
+        }
+        return new KafkaTool.Result(p.exitValue(), new String(out, StandardCharsets.UTF_8));
+    }
+
+    /** Starts the broker without waiting (a node of a quorum listens once the quorum has formed). */
+    void startInBackground() throws IOException {
+        launch();
+    }
+
     /** Starts the broker and waits until it accepts connections. */
     void start() throws Exception {
         launch();
+        awaitListening();
+    }
+
+    /** Waits (60 s at most) until the broker, started before, accepts connections. */
+    void awaitListening() throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {

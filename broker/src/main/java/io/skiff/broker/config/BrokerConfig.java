@@ -10,6 +10,7 @@ import static io.skiff.broker.config.ConfigDef.atLeast;
 import static io.skiff.broker.config.ConfigDef.between;
 import static io.skiff.broker.config.ConfigDef.oneOf;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -95,6 +96,35 @@ public final class BrokerConfig {
                     STRING,
                     null,
                     "Listeners reserved for controllers; Skiff does not bind them.")
+            .define(QuorumConfig.PROCESS_ROLES, STRING, null, "The roles of this node: broker,controller.")
+            .define(
+                    QuorumConfig.QUORUM_VOTERS,
+                    STRING,
+                    null,
+                    "The controllers as id@host:port; more than one makes a replicated (Apache Ratis) quorum.")
+            .define(
+                    QuorumConfig.QUORUM_BOOTSTRAP_SERVERS,
+                    STRING,
+                    null,
+                    "Controller addresses (host:port); accepted, the voters form the quorum.")
+            .define(
+                    QuorumConfig.METADATA_LOG_DIR,
+                    STRING,
+                    null,
+                    "Directory of the replicated metadata log; defaults to the first log directory.")
+            .define(
+                    QuorumConfig.BROKER_HEARTBEAT_INTERVAL_MS,
+                    LONG,
+                    "2000",
+                    atLeast(1),
+                    "How often a broker of a replicated quorum heartbeats to the active controller.")
+            .define(
+                    QuorumConfig.BROKER_SESSION_TIMEOUT_MS,
+                    LONG,
+                    "9000",
+                    atLeast(1),
+                    "A broker without a heartbeat for this long is fenced by the active controller.")
+            .define(QuorumConfig.BROKER_RACK, STRING, null, "The rack of this broker.")
             .define(LOG_DIRS, STRING, null, "Directories of the partition logs; defaults to log.dir.")
             .define(LOG_DIR, STRING, "./data", "The directory of the partition logs when log.dirs is not set.")
             .define(NUM_PARTITIONS, INT, "1", atLeast(1), "Default number of partitions of a new topic.")
@@ -385,6 +415,7 @@ public final class BrokerConfig {
     private final Map<String, String> dynamicDefault;
 
     private final List<EndPoint> listeners;
+    private final QuorumConfig quorum;
     private final List<EndPoint> advertisedListeners;
     private final Map<String, String> protocolMap;
     /** The honoured {@code listener.name.*} keys as given (their base keys' types checked). */
@@ -468,6 +499,18 @@ public final class BrokerConfig {
             throw new ConfigException(NODE_ID, nodeId, "must be at least 0");
         }
         SingleNodeChecks.check(this, checked, all, controllers);
+        String metadataDir = getString(QuorumConfig.METADATA_LOG_DIR);
+        this.quorum = new QuorumConfig(
+                nodeId,
+                QuorumConfig.parseVoters(getString(QuorumConfig.QUORUM_VOTERS)),
+                Path.of(metadataDir == null || metadataDir.isBlank() ? logDirs().get(0) : metadataDir.trim()),
+                getLong(QuorumConfig.BROKER_HEARTBEAT_INTERVAL_MS),
+                getLong(QuorumConfig.BROKER_SESSION_TIMEOUT_MS));
+    }
+
+    /** The metadata quorum of this node (see {@link QuorumConfig}). */
+    public QuorumConfig quorum() {
+        return quorum;
     }
 
     private BrokerConfig(
@@ -481,6 +524,7 @@ public final class BrokerConfig {
         this.advertisedListeners = base.advertisedListeners;
         this.protocolMap = base.protocolMap;
         this.listenerOverrides = base.listenerOverrides;
+        this.quorum = base.quorum;
     }
 
     /**
@@ -603,6 +647,15 @@ public final class BrokerConfig {
     public String getString(String key) {
         Object v = get(key);
         return v == null ? null : v.toString();
+    }
+
+    /** The first name of {@code controller.listener.names} ("CONTROLLER" when unset). */
+    public String controllerListenerName() {
+        String names = getString(CONTROLLER_LISTENER_NAMES);
+        if (names == null || names.isBlank()) {
+            return "CONTROLLER";
+        }
+        return names.split(",")[0].trim().toUpperCase(Locale.ROOT);
     }
 
     @SuppressWarnings("unchecked")

@@ -233,10 +233,11 @@ public final class ConfigPolicy {
         honour(BrokerConfig.LISTENER_SECURITY_PROTOCOL_MAP, "every protocol of Kafka's is served");
         honour(
                 BrokerConfig.CONTROLLER_LISTENER_NAMES,
-                "these listeners are not bound: the metadata quorum is a local"
-                        + " file of this node, so nothing answers tools that use --bootstrap-controller. Accepted while this node"
-                        + " is its own single-node quorum (process.roles, controller.quorum.*)");
+                "these listeners are not served to clients; with several controller.quorum.voters, the one at this"
+                        + " node's voter address is where Apache Ratis binds. Nothing answers tools that use"
+                        + " --bootstrap-controller");
         honour(BrokerConfig.LOG_DIR, "Kafka's default is /tmp/kafka-logs");
+        quorumRules();
         honour(BrokerConfig.LOG_DIRS, "the first directory also holds the cluster metadata");
         honouredWithin(
                 BrokerConfig.DEFAULT_REPLICATION_FACTOR,
@@ -255,6 +256,35 @@ public final class ConfigPolicy {
                         + " produces with that one",
                 "a single node holds one replica of each partition, so no acks=all produce can be written to that many"
                         + " replicas (Apache Kafka 4.3.1 would silently acknowledge it with one); set it to 1 or remove the key");
+    }
+
+    private static void quorumRules() {
+        honour(
+                QuorumConfig.PROCESS_ROLES,
+                "broker,controller or unset: every Skiff node is both; broker or controller alone is refused");
+        honour(
+                QuorumConfig.QUORUM_VOTERS,
+                "unset or naming this node alone: a single-node quorum in a local file; naming several nodes (this"
+                        + " one among them, its address a controller listener of listeners): the metadata is replicated"
+                        + " among them by Apache Ratis, peer ids being node ids");
+        honour(
+                QuorumConfig.QUORUM_BOOTSTRAP_SERVERS,
+                "with several voters, accepted (the voters form the quorum); otherwise unset or this node's own"
+                        + " controller listener");
+        honour(
+                QuorumConfig.METADATA_LOG_DIR,
+                "with several voters, where the Ratis log and snapshots live (default: the first log directory);"
+                        + " otherwise unset or the first log directory");
+        honour(
+                QuorumConfig.BROKER_HEARTBEAT_INTERVAL_MS,
+                "with several voters, how often this broker heartbeats to the active controller");
+        honour(
+                QuorumConfig.BROKER_SESSION_TIMEOUT_MS,
+                "with several voters, the active controller fences a broker after this long without a heartbeat");
+        honour(
+                QuorumConfig.BROKER_RACK,
+                "with several voters, registered with the broker and reported by Metadata and DescribeCluster; a single"
+                        + " node reports none");
     }
 
     private static void authorizerRules() {
@@ -287,16 +317,6 @@ public final class ConfigPolicy {
     }
 
     private static void checkedRules() {
-        checked(
-                "process.roles",
-                "broker,controller (this node is both, for itself) or unset; broker or controller"
-                        + " alone is refused");
-        checked(
-                "controller.quorum.voters",
-                "unset, or this node alone (node.id@host:port); naming any other node is" + " refused");
-        checked(
-                "controller.quorum.bootstrap.servers",
-                "unset, or one address of this node's own controller listener;" + " any other address is refused");
         checked("inter.broker.listener.name", "must name one of listeners: there is no other broker to talk to");
         checkedValue(
                 "security.inter.broker.protocol",
@@ -310,7 +330,6 @@ public final class ConfigPolicy {
                         + " certificate name",
                 "Skiff cannot run a custom principal builder, so clients would act as other principals than the"
                         + " builder says; remove the key");
-        checked("metadata.log.dir", "unset, or the first log directory: Skiff keeps the cluster metadata there");
         checkedValue(
                 "create.topic.policy.class.name",
                 String::isEmpty,
@@ -363,7 +382,6 @@ public final class ConfigPolicy {
     }
 
     private static void ignoredRules() {
-        ignore("broker.rack", "one node is one rack; Metadata reports no rack");
         ignore("num.recovery.threads.per.data.dir", "recovery runs on Skiff's own threads");
         ignore("background.threads", "Skiff sizes its own background threads");
         ignore("queued.max.requests", "Skiff bounds the requests in flight per connection");
@@ -378,11 +396,15 @@ public final class ConfigPolicy {
         ignore("leader.imbalance.*", "the only node leads every partition");
         ignore("unclean.leader.election.interval.ms", "no unclean election can happen on a single node");
         ignore("controlled.shutdown.enable", "SIGTERM shuts down cleanly; there is no controller to tell");
-        ignore("controller.*", "this node is its own controller: there is no quorum to tune");
-        ignore("metadata.*", "the cluster metadata is one local file in the first log directory");
+        ignore(
+                "controller.*",
+                "tuning of Kafka's KRaft controllers; a single node is its own controller, a replicated quorum is"
+                        + " Apache Ratis, tuned its own way");
+        ignore(
+                "metadata.*",
+                "on a single node the metadata is one local file in the first log directory; a replicated quorum"
+                        + " snapshots every 1000 Ratis log entries");
         ignore("internal.metadata.*", "the cluster metadata is one local file in the first log directory");
-        ignore("broker.heartbeat.interval.ms", NO_SINGLE_NODE_USE);
-        ignore("broker.session.timeout.ms", NO_SINGLE_NODE_USE);
         ignore("initial.broker.registration.timeout.ms", NO_SINGLE_NODE_USE);
         ignore("early.start.listeners", "every listener starts once the logs are loaded");
         ignore("server.max.startup.time.ms", "start-up is not timed out");

@@ -16,23 +16,24 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The checks that span several keys and make sure a configuration asks for nothing a single
- * Skiff node cannot give: this node is its own controller and only quorum member, the
- * inter-broker listener is one of this node's, and the
- * metadata lives in the first log directory. Each failure is a {@link ConfigException} naming
+ * The checks that span several keys and make sure a configuration asks for nothing Skiff cannot
+ * give: every node is both broker and controller; a node that is its own quorum (at most one voter)
+ * names only itself and keeps the metadata in the first log directory; a node of a replicated
+ * quorum (several voters) is one of the voters and binds its voter port as a controller listener;
+ * the inter-broker listener is one of this node's. Each failure is a {@link ConfigException} naming
  * the key, the value and what to do instead. Stateless; used once, by {@link BrokerConfig}.
  */
 final class SingleNodeChecks {
-    static final String PROCESS_ROLES = "process.roles";
-    static final String QUORUM_VOTERS = "controller.quorum.voters";
-    static final String QUORUM_BOOTSTRAP_SERVERS = "controller.quorum.bootstrap.servers";
+    static final String PROCESS_ROLES = QuorumConfig.PROCESS_ROLES;
+    static final String QUORUM_VOTERS = QuorumConfig.QUORUM_VOTERS;
+    static final String QUORUM_BOOTSTRAP_SERVERS = QuorumConfig.QUORUM_BOOTSTRAP_SERVERS;
     static final String INTER_BROKER_LISTENER_NAME = "inter.broker.listener.name";
-    static final String METADATA_LOG_DIR = "metadata.log.dir";
+    static final String METADATA_LOG_DIR = QuorumConfig.METADATA_LOG_DIR;
 
     private static final Pattern VOTER = Pattern.compile("^(-?[0-9]+)@(\\[[0-9a-fA-F:.%]+]|[^:\\[\\]]+):([0-9]+)$");
     private static final Pattern HOST_PORT = Pattern.compile("^(\\[[0-9a-fA-F:.%]+]|[^:\\[\\]]+):([0-9]+)$");
     private static final String NO_CLUSTER =
-            "Skiff runs one node that is its own controller and cannot join a" + " cluster of several nodes yet";
+            "a node whose controller.quorum.voters names at most one node is its own" + " single-node quorum";
 
     private SingleNodeChecks() {}
 
@@ -45,8 +46,7 @@ final class SingleNodeChecks {
      */
     static void check(
             BrokerConfig config, Map<String, String> checked, List<EndPoint> all, Set<String> controllerNames) {
-        checkRoles(checked.get(PROCESS_ROLES));
-        checkVoters(checked.get(QUORUM_VOTERS), config.nodeId());
+        checkRoles(config.getString(PROCESS_ROLES));
         List<EndPoint> controllers = new ArrayList<>();
         List<EndPoint> brokers = new ArrayList<>();
         for (EndPoint e : all) {
@@ -56,9 +56,55 @@ final class SingleNodeChecks {
                 brokers.add(e);
             }
         }
-        checkBootstrapServers(checked.get(QUORUM_BOOTSTRAP_SERVERS), controllers);
+        String voters = config.getString(QUORUM_VOTERS);
+        List<QuorumConfig.Voter> parsed = QuorumConfig.parseVoters(voters);
         checkInterBrokerListener(checked.get(INTER_BROKER_LISTENER_NAME), brokers);
-        checkMetadataDir(checked.get(METADATA_LOG_DIR), config.logDirs());
+        if (parsed.size() > 1) {
+            checkReplicated(voters, parsed, config.nodeId(), controllers);
+            checkBootstrapSyntax(config.getString(QUORUM_BOOTSTRAP_SERVERS));
+            return;
+        }
+        checkVoters(voters, config.nodeId());
+        checkBootstrapServers(config.getString(QUORUM_BOOTSTRAP_SERVERS), controllers);
+        checkMetadataDir(config.getString(METADATA_LOG_DIR), config.logDirs());
+    }
+
+    /** A node of a replicated quorum: one of the voters, its voter port a controller listener of its own. */
+    static void checkReplicated(
+            String voters, List<QuorumConfig.Voter> parsed, int nodeId, List<EndPoint> controllerListeners) {
+        QuorumConfig.Voter self = null;
+        for (QuorumConfig.Voter v : parsed) {
+            if (v.nodeId() == nodeId) {
+                self = v;
+            }
+        }
+        if (self == null) {
+            throw new ConfigException(
+                    QUORUM_VOTERS,
+                    voters,
+                    "does not name this node (node.id=" + nodeId + "); every Skiff node is a controller, so name it"
+                            + " among the voters");
+        }
+        if (!isThisNode(self.host(), self.port(), controllerListeners)) {
+            throw new ConfigException(
+                    QUORUM_VOTERS,
+                    voters,
+                    "gives this node the address " + self.address() + ", which is no controller listener of this"
+                            + " node; add a listener such as CONTROLLER://" + self.address() + " to listeners and"
+                            + " name it in controller.listener.names");
+        }
+    }
+
+    /** {@code controller.quorum.bootstrap.servers} of a replicated quorum: host:port entries (the voters form the group). */
+    static void checkBootstrapSyntax(String servers) {
+        if (servers == null || servers.isBlank()) {
+            return;
+        }
+        for (String entry : servers.trim().split("\\s*,\\s*")) {
+            if (!HOST_PORT.matcher(entry).matches()) {
+                throw new ConfigException(QUORUM_BOOTSTRAP_SERVERS, servers, "expected host:port, got '" + entry + "'");
+            }
+        }
     }
 
     static void checkRoles(String roles) {
@@ -91,8 +137,8 @@ final class SingleNodeChecks {
             throw new ConfigException(
                     PROCESS_ROLES,
                     roles,
-                    "a broker-only node would need controllers on other" + " nodes, and " + NO_CLUSTER
-                            + "; use process.roles=broker,controller or remove the key");
+                    "every Skiff node is a controller as well as a broker (broker-only nodes are not supported"
+                            + " yet); use process.roles=broker,controller or remove the key");
         }
     }
 

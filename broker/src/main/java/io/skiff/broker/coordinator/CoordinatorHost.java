@@ -133,6 +133,15 @@ public final class CoordinatorHost<C extends ShardedCoordinator> implements Meta
                 partition, leaderEpoch, new PartitionCoordinatorLog(p, leaderEpoch, fsync, clockMs));
     }
 
+    /**
+     * The node that leads the internal topic's partition of {@code key} (this node on a single
+     * node), or -1 while the topic does not exist.
+     */
+    public int coordinatorNode(String key) {
+        TopicImage t = metadata.image().topic(topic.name());
+        return t == null ? -1 : partitions.leaderOf(t, coordinator.partitionFor(key));
+    }
+
     /** Whether this node coordinates the partition of {@code key} (its shard is loading or serving here). */
     public boolean coordinates(String key) {
         return coordinator.hosts(coordinator.partitionFor(key));
@@ -175,6 +184,9 @@ public final class CoordinatorHost<C extends ShardedCoordinator> implements Meta
     private void leadFrom(TopicImage t, int first) {
         for (int p = first; p < t.partitions(); p++) {
             Partition partition = partitions.partition(new TopicPartition(t.name(), p));
+            if (partition == null && partitions.missing(t, p) == Errors.NOT_LEADER_OR_FOLLOWER) {
+                continue; // led by another node, which coordinates it
+            }
             if (partition == null) {
                 LOG.error("No partition {}-{} here: it cannot be coordinated", t.name(), p);
             } else {

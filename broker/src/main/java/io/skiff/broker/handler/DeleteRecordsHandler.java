@@ -53,7 +53,7 @@ public final class DeleteRecordsHandler extends ApiHandler<DeleteRecordsRequest>
                 if (denied) {
                     out.setErrorCode(Errors.TOPIC_AUTHORIZATION_FAILED.code);
                 } else if (partition == null) {
-                    out.setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code);
+                    out.setErrorCode(partitionManager.missing(topic, p.partitionIndex()).code);
                 } else if (!partition.isLeader()) {
                     out.setErrorCode(Errors.NOT_LEADER_OR_FOLLOWER.code);
                 } else {

@@ -1,6 +1,5 @@
 package io.skiff.broker.handler;
 
-import io.skiff.broker.config.EndPoint;
 import io.skiff.broker.network.ApiHandler;
 import io.skiff.broker.network.RequestContext;
 import io.skiff.broker.security.authz.AclOperation;
@@ -14,8 +13,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * DescribeCluster (key 60), versions 0-2: this node, the cluster id and the controller (this
- * node). Asking a broker for controller endpoints (endpoint type 2) gets
+ * DescribeCluster (key 60), versions 0-2: the live brokers (this node alone on a single node; every
+ * registered, unfenced broker of a cluster, the fenced ones too where v2 asks), their racks, the
+ * cluster id and the active controller. Asking a broker for controller endpoints (endpoint type 2) gets
  * MISMATCHED_ENDPOINT_TYPE, as Apache Kafka answers.
  */
 public final class DescribeClusterHandler extends ApiHandler<DescribeClusterRequest> {
@@ -41,17 +41,17 @@ public final class DescribeClusterHandler extends ApiHandler<DescribeClusterRequ
             return;
         }
         List<DescribeClusterResponse.DescribeClusterBroker> brokers = new ArrayList<>(1);
-        EndPoint self = node.endPoint(context.listenerName);
-        if (self != null) {
+        boolean includeFenced = context.apiVersion >= 2 && request.includeFencedBrokers();
+        for (LocalNode.Broker b : node.brokers(context.listenerName, includeFenced)) {
             brokers.add(new DescribeClusterResponse.DescribeClusterBroker()
-                    .setBrokerId(node.nodeId())
-                    .setHost(self.host)
-                    .setPort(self.port)
-                    .setRack(null)
-                    .setIsFenced(false));
+                    .setBrokerId(b.nodeId())
+                    .setHost(b.host())
+                    .setPort(b.port())
+                    .setRack(b.rack())
+                    .setIsFenced(b.fenced()));
         }
         response.setClusterId(node.clusterId())
-                .setControllerId(node.nodeId())
+                .setControllerId(node.controllerId())
                 .setBrokers(brokers)
                 .setClusterAuthorizedOperations(
                         !request.includeClusterAuthorizedOperations()

@@ -49,7 +49,7 @@ public final class DescribeProducersHandler extends ApiHandler<DescribeProducers
                 if (denied) {
                     out.setErrorCode(Errors.TOPIC_AUTHORIZATION_FAILED.code);
                 } else if (p == null) {
-                    out.setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code);
+                    out.setErrorCode(partitionManager.missing(image.topic(t.name()), partition).code);
                 } else if (!p.isLeader()) {
                     out.setErrorCode(Errors.NOT_LEADER_OR_FOLLOWER.code);
                 } else {

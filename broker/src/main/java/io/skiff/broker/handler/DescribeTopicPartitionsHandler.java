@@ -121,8 +121,17 @@ public final class DescribeTopicPartitionsHandler extends ApiHandler<DescribeTop
                         .setEligibleLeaderReplicas(List.of())
                         .setLastKnownElr(List.of())
                         .setOfflineReplicas(List.of());
+        int leader = partitionManager.leaderOf(t, p);
+        if (partition == null && leader != node.nodeId() && node.isLive(leader)) {
+            // Hosted by another broker: its one replica, at the first leader epoch.
+            return out.setLeaderId(leader)
+                    .setLeaderEpoch(PartitionManager.INITIAL_LEADER_EPOCH)
+                    .setReplicaNodes(List.of(leader))
+                    .setIsrNodes(List.of(leader));
+        }
         if (partition == null) {
-            // Published in the image a moment before its partitions exist here: as Kafka answers.
+            // Published in the image a moment before its partitions exist here (or their broker is
+            // fenced): as Kafka answers.
             return out.setErrorCode(Errors.LEADER_NOT_AVAILABLE.code)
                     .setLeaderId(-1)
                     .setLeaderEpoch(-1)

@@ -296,7 +296,7 @@ public final class FetchHandler extends ApiHandler<FetchRequest> {
                 }
                 Partition partition = partitions.partition(topic, k.partition());
                 r.error = partition == null
-                        ? Errors.UNKNOWN_TOPIC_OR_PARTITION
+                        ? partitions.missing(topic, k.partition())
                         : partition.checkLeaderEpoch(p.currentLeaderEpoch);
                 if (r.error != Errors.NONE) {
                     out.errors = true;

@@ -18,7 +18,8 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * FindCoordinator (key 10), versions 0-6, one key (v0-3) or a batch of keys (v4+). For groups and
- * transactional ids this node is always the coordinator; the first request of each key type creates
+ * transactional ids the coordinator is the broker leading the key's internal partition (this node on
+ * a single node; COORDINATOR_NOT_AVAILABLE while that broker is fenced); the first request of each key type creates
  * {@code __consumer_offsets} or {@code __transaction_state}, and the answer waits for it. Other key
  * types are INVALID_REQUEST. Each key needs DESCRIBE on its group or transactional id
  * (GROUP_AUTHORIZATION_FAILED or TRANSACTIONAL_ID_AUTHORIZATION_FAILED, with no node).
@@ -70,6 +71,32 @@ public final class FindCoordinatorHandler extends ApiHandler<FindCoordinatorRequ
         });
     }
 
+    /**
+     * The broker that coordinates {@code key} (this node on a single node; the leader of the key's
+     * internal partition in a cluster), on the request's listener; null when it has no endpoint
+     * there or is not live.
+     */
+    private LocalNode.Broker coordinatorOf(RequestContext context, byte keyType, String key) {
+        int at = coordinatorNode(keyType, key);
+        if (at < 0 || at == node.nodeId()) {
+            EndPoint self = node.endPoint(context.listenerName);
+            return self == null ? null : new LocalNode.Broker(node.nodeId(), self.host, self.port, null, false);
+        }
+        return node.broker(at, context.listenerName);
+    }
+
+    private int coordinatorNode(byte keyType, String key) {
+        return keyType == GROUP
+                ? groups.host().coordinatorNode(key)
+                : transactions.host().coordinatorNode(key);
+    }
+
+    /** Whether another node (not live on this listener, when asked after {@link #coordinatorOf}) coordinates {@code key}. */
+    private boolean elsewhere(byte keyType, String key) {
+        int at = coordinatorNode(keyType, key);
+        return at >= 0 && at != node.nodeId();
+    }
+
     /** DESCRIBE on the key's group or transactional id: NONE when allowed. */
     private Errors refusal(RequestContext context, byte keyType, String key) {
         if (keyType == GROUP) {
@@ -86,16 +113,19 @@ public final class FindCoordinatorHandler extends ApiHandler<FindCoordinatorRequ
     }
 
     private FindCoordinatorResponse answer(RequestContext context, byte keyType, List<String> keys, Errors topicError) {
-        EndPoint self = node.endPoint(context.listenerName);
         FindCoordinatorResponse r = new FindCoordinatorResponse();
         if (context.apiVersion < 4) {
             Errors refused = refusal(context, keyType, keys.get(0));
             Errors error = refused != Errors.NONE ? refused : topicError;
-            return error == Errors.NONE && self != null
+            LocalNode.Broker at = error == Errors.NONE ? coordinatorOf(context, keyType, keys.get(0)) : null;
+            if (at == null && error == Errors.NONE && elsewhere(keyType, keys.get(0))) {
+                error = Errors.COORDINATOR_NOT_AVAILABLE;
+            }
+            return at != null
                     ? r.setErrorCode(Errors.NONE.code)
-                            .setNodeId(node.nodeId())
-                            .setHost(self.host)
-                            .setPort(self.port)
+                            .setNodeId(at.nodeId())
+                            .setHost(at.host())
+                            .setPort(at.port())
                     : r.setErrorCode(error.code)
                             .setErrorMessage(context.apiVersion >= 1 ? error.message : null)
                             .setNodeId(-1)
@@ -107,11 +137,15 @@ public final class FindCoordinatorHandler extends ApiHandler<FindCoordinatorRequ
             FindCoordinatorResponse.Coordinator c = new FindCoordinatorResponse.Coordinator().setKey(key);
             Errors refused = refusal(context, keyType, key);
             Errors error = refused != Errors.NONE ? refused : topicError;
-            if (error == Errors.NONE && self != null) {
+            LocalNode.Broker at = error == Errors.NONE ? coordinatorOf(context, keyType, key) : null;
+            if (at == null && error == Errors.NONE && elsewhere(keyType, key)) {
+                error = Errors.COORDINATOR_NOT_AVAILABLE;
+            }
+            if (at != null) {
                 c.setErrorCode(Errors.NONE.code)
-                        .setNodeId(node.nodeId())
-                        .setHost(self.host)
-                        .setPort(self.port);
+                        .setNodeId(at.nodeId())
+                        .setHost(at.host())
+                        .setPort(at.port());
             } else {
                 c.setErrorCode(error.code)
                         .setErrorMessage(error.message)

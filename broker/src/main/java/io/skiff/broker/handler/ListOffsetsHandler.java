@@ -61,7 +61,7 @@ public final class ListOffsetsHandler extends ApiHandler<ListOffsetsRequest> {
                 Errors error = denied
                         ? Errors.TOPIC_AUTHORIZATION_FAILED
                         : partition == null
-                                ? Errors.UNKNOWN_TOPIC_OR_PARTITION
+                                ? partitionManager.missing(topic, p.partitionIndex())
                                 : partition.checkLeaderEpoch(p.currentLeaderEpoch());
                 if (error != Errors.NONE) {
                     out.setErrorCode(error.code);

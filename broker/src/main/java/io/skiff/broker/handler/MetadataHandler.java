@@ -3,7 +3,6 @@ package io.skiff.broker.handler;
 import io.skiff.broker.admin.TopicAdmin;
 import io.skiff.broker.admin.TopicNames;
 import io.skiff.broker.config.BrokerConfig;
-import io.skiff.broker.config.EndPoint;
 import io.skiff.broker.metadata.MetadataImage;
 import io.skiff.broker.metadata.MetadataManager;
 import io.skiff.broker.metadata.TopicImage;
@@ -27,8 +26,9 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Metadata (key 3), versions 0-13: this node as the only broker and controller, the cluster id,
- * and the requested topics (all of them for a null list, or an empty one before version 1).
+ * Metadata (key 3), versions 0-13: the live brokers (this node alone on a single node) and the
+ * active controller, the cluster id, and the requested topics, each partition with its leader
+ * ({@code Placement}) (all of them for a null list, or an empty one before version 1).
  * Unknown topics are created when both the request (v4+) and {@code auto.create.topics.enable}
  * allow it; the answer then waits for the creation and describes the new topic.
  *
@@ -184,15 +184,14 @@ public final class MetadataHandler extends ApiHandler<MetadataRequest> {
             RequestContext context, MetadataRequest request, MetadataImage image, Denied denied) {
         short version = context.apiVersion;
         MetadataResponse response =
-                new MetadataResponse().setClusterId(node.clusterId()).setControllerId(node.nodeId());
-        EndPoint self = node.endPoint(context.listenerName);
+                new MetadataResponse().setClusterId(node.clusterId()).setControllerId(node.controllerId());
         List<MetadataResponse.MetadataResponseBroker> brokers = new ArrayList<>(1);
-        if (self != null) {
+        for (LocalNode.Broker b : node.brokers(context.listenerName, false)) {
             brokers.add(new MetadataResponse.MetadataResponseBroker()
-                    .setNodeId(node.nodeId())
-                    .setHost(self.host)
-                    .setPort(self.port)
-                    .setRack(null));
+                    .setNodeId(b.nodeId())
+                    .setHost(b.host())
+                    .setPort(b.port())
+                    .setRack(b.rack()));
         }
         response.setBrokers(brokers);
         boolean includeOps = version >= 8 && request.includeTopicAuthorizedOperations();
@@ -261,8 +260,16 @@ public final class MetadataHandler extends ApiHandler<MetadataRequest> {
             MetadataResponse.MetadataResponsePartition out = new MetadataResponse.MetadataResponsePartition()
                     .setPartitionIndex(p)
                     .setOfflineReplicas(List.of());
-            if (partition == null) {
-                // Published in the image a moment before its partitions exist here: as Kafka answers.
+            int leader = partitionManager.leaderOf(t, p);
+            if (partition == null && leader != node.nodeId() && node.isLive(leader)) {
+                // Hosted by another broker: its one replica, at the first leader epoch.
+                out.setLeaderId(leader)
+                        .setLeaderEpoch(PartitionManager.INITIAL_LEADER_EPOCH)
+                        .setReplicaNodes(List.of(leader))
+                        .setIsrNodes(List.of(leader));
+            } else if (partition == null) {
+                // Published in the image a moment before its partitions exist here (or their broker is
+                // fenced): as Kafka answers.
                 out.setErrorCode(Errors.LEADER_NOT_AVAILABLE.code)
                         .setLeaderId(-1)
                         .setLeaderEpoch(-1)

@@ -55,7 +55,7 @@ public final class OffsetForLeaderEpochHandler extends ApiHandler<OffsetForLeade
                 Errors error = denied
                         ? Errors.TOPIC_AUTHORIZATION_FAILED
                         : partition == null
-                                ? Errors.UNKNOWN_TOPIC_OR_PARTITION
+                                ? partitionManager.missing(image.topic(t.topic()), p.partition())
                                 : partition.checkLeaderEpoch(p.currentLeaderEpoch());
                 out.setErrorCode(error.code);
                 if (error == Errors.NONE) {

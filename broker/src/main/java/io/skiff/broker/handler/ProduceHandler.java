@@ -272,7 +272,9 @@ public final class ProduceHandler extends ApiHandler<ProduceRequest> {
                     out.setErrorMessage("Cannot append to internal topic " + topic.name());
                 } else {
                     Partition partition = partitions.partition(topic, pd.index());
-                    error = partition == null ? Errors.UNKNOWN_TOPIC_OR_PARTITION : partition.checkAppend(acks == -1);
+                    error = partition == null
+                            ? partitions.missing(topic, pd.index())
+                            : partition.checkAppend(acks == -1);
                     if (error == Errors.NONE) {
                         error = checkRecords(context, pd.records());
                     }

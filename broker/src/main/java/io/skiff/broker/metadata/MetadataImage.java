@@ -1,11 +1,13 @@
 package io.skiff.broker.metadata;
 
 import io.skiff.wire.protocol.Uuid;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -34,6 +36,8 @@ public final class MetadataImage {
     private final Map<String, Map<Byte, MetadataRecord.UserScramCredentialChanged>> scramCredentials;
     /** ACLs by id; the same map object until an ACL record changes it. */
     private final Map<Uuid, MetadataRecord.AclCreated> acls;
+    /** Registered brokers by node id (a replicated quorum only). */
+    private final Map<Integer, BrokerImage> brokers;
 
     private MetadataImage(Builder b) {
         this.topicsByName = b.topicsByName;
@@ -45,6 +49,12 @@ public final class MetadataImage {
         this.clientQuotas = b.clientQuotas;
         this.scramCredentials = b.scramCredentials;
         this.acls = b.acls;
+        this.brokers = b.brokers;
+    }
+
+    /** The registered brokers by node id, in node id order; empty on a single node. */
+    public Map<Integer, BrokerImage> brokers() {
+        return brokers;
     }
 
     public TopicImage topic(String name) {
@@ -133,6 +143,13 @@ public final class MetadataImage {
             b.scramCredentials = withEntry(new TreeMap<>(scramCredentials), r.user(), changed);
         } else if (record instanceof MetadataRecord.AclCreated r) {
             b.acls = withEntry(new LinkedHashMap<>(acls), r.id(), r);
+        } else if (record instanceof MetadataRecord.BrokerRegistered r) {
+            b.brokers = withEntry(new TreeMap<>(brokers), r.nodeId(), new BrokerImage(r, false));
+        } else if (record instanceof MetadataRecord.BrokerFenced r) {
+            b.brokers = withEntry(new TreeMap<>(brokers), r.nodeId(), new BrokerImage(requireBroker(r.nodeId()), true));
+        } else if (record instanceof MetadataRecord.BrokerUnfenced r) {
+            b.brokers =
+                    withEntry(new TreeMap<>(brokers), r.nodeId(), new BrokerImage(requireBroker(r.nodeId()), false));
         } else if (record instanceof MetadataRecord.AclRemoved r) {
             if (!acls.containsKey(r.id())) {
                 throw new IllegalStateException("metadata record removes unknown ACL id " + r.id());
@@ -157,6 +174,114 @@ public final class MetadataImage {
         return Collections.unmodifiableMap(copy);
     }
 
+    private MetadataRecord.BrokerRegistered requireBroker(int nodeId) {
+        BrokerImage b = brokers.get(nodeId);
+        if (b == null) {
+            throw new IllegalStateException("metadata record for unregistered broker " + nodeId);
+        }
+        return b.registration();
+    }
+
+    /** This image with {@link #offset()} set to {@code newOffset} (a snapshot restores its offset). */
+    MetadataImage withOffset(long newOffset) {
+        Builder b = new Builder(this);
+        b.offset = newOffset;
+        return b.build();
+    }
+
+    /**
+     * Records that rebuild this image when applied to {@link #EMPTY} (all but {@link #offset()}): how
+     * a snapshot stores an image. A deleted topic's id is kept as a creation and a deletion under a
+     * name of its own.
+     */
+    List<MetadataRecord> asRecords() {
+        List<MetadataRecord> out = new ArrayList<>();
+        for (Uuid id : deletedTopicIds) {
+            out.add(new MetadataRecord.TopicCreated(id, "__deleted-" + id, 1, (short) 1));
+            out.add(new MetadataRecord.TopicDeleted(id));
+        }
+        for (TopicImage t : topicsByName.values()) {
+            out.add(new MetadataRecord.TopicCreated(t.id(), t.name(), t.partitions(), t.replicationFactor()));
+            for (Map.Entry<String, String> c : t.configs().entrySet()) {
+                out.add(new MetadataRecord.TopicConfigChanged(t.id(), c.getKey(), c.getValue()));
+            }
+        }
+        for (Map.Entry<String, String> c : brokerConfigs.entrySet()) {
+            int slash = c.getKey().indexOf('/');
+            out.add(new MetadataRecord.BrokerConfigChanged(
+                    Integer.parseInt(c.getKey().substring(0, slash)), c.getKey().substring(slash + 1), c.getValue()));
+        }
+        if (nextProducerId != 0) {
+            out.add(new MetadataRecord.ProducerIdsAllocated(nextProducerId));
+        }
+        for (Map.Entry<Map<String, String>, Map<String, Double>> q : clientQuotas.entrySet()) {
+            for (Map.Entry<String, Double> v : q.getValue().entrySet()) {
+                out.add(new MetadataRecord.ClientQuotaChanged(q.getKey(), v.getKey(), v.getValue()));
+            }
+        }
+        for (Map<Byte, MetadataRecord.UserScramCredentialChanged> m : scramCredentials.values()) {
+            out.addAll(m.values());
+        }
+        out.addAll(acls.values());
+        for (BrokerImage b : brokers.values()) {
+            out.add(b.registration());
+            if (b.fenced()) {
+                out.add(new MetadataRecord.BrokerFenced(b.nodeId()));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Records that say how this image differs from {@code previous}, for listeners that react to
+     * records when a whole image replaces another (a snapshot installed from the leader): topics
+     * deleted, created, grown and reconfigured, and every client quota when they changed. Other
+     * parts (ACLs, brokers) are told apart by identity.
+     */
+    List<MetadataRecord> changesFrom(MetadataImage previous) {
+        List<MetadataRecord> out = new ArrayList<>();
+        for (TopicImage old : previous.topicsById.values()) {
+            if (!topicsById.containsKey(old.id())) {
+                out.add(new MetadataRecord.TopicDeleted(old.id()));
+            }
+        }
+        for (TopicImage t : topicsByName.values()) {
+            TopicImage old = previous.topicsById.get(t.id());
+            if (old == null) {
+                out.add(new MetadataRecord.TopicCreated(t.id(), t.name(), t.partitions(), t.replicationFactor()));
+                continue;
+            }
+            if (t.partitions() > old.partitions()) {
+                out.add(new MetadataRecord.PartitionsAdded(t.id(), t.partitions()));
+            }
+            for (Map.Entry<String, String> c : t.configs().entrySet()) {
+                if (!c.getValue().equals(old.configs().get(c.getKey()))) {
+                    out.add(new MetadataRecord.TopicConfigChanged(t.id(), c.getKey(), c.getValue()));
+                }
+            }
+            for (String key : old.configs().keySet()) {
+                if (!t.configs().containsKey(key)) {
+                    out.add(new MetadataRecord.TopicConfigChanged(t.id(), key, null));
+                }
+            }
+        }
+        if (!clientQuotas.equals(previous.clientQuotas)) {
+            for (Map.Entry<Map<String, String>, Map<String, Double>> q : previous.clientQuotas.entrySet()) {
+                for (String key : q.getValue().keySet()) {
+                    if (!clientQuotas.getOrDefault(q.getKey(), Map.of()).containsKey(key)) {
+                        out.add(new MetadataRecord.ClientQuotaChanged(q.getKey(), key, null));
+                    }
+                }
+            }
+            for (Map.Entry<Map<String, String>, Map<String, Double>> q : clientQuotas.entrySet()) {
+                for (Map.Entry<String, Double> v : q.getValue().entrySet()) {
+                    out.add(new MetadataRecord.ClientQuotaChanged(q.getKey(), v.getKey(), v.getValue()));
+                }
+            }
+        }
+        return out;
+    }
+
     private TopicImage require(Uuid id) {
         TopicImage t = topicsById.get(id);
         if (t == null) {
@@ -176,6 +301,7 @@ public final class MetadataImage {
         Map<Map<String, String>, Map<String, Double>> clientQuotas = Map.of();
         Map<String, Map<Byte, MetadataRecord.UserScramCredentialChanged>> scramCredentials = Map.of();
         Map<Uuid, MetadataRecord.AclCreated> acls = Map.of();
+        Map<Integer, BrokerImage> brokers = Map.of();
 
         Builder() {}
 
@@ -189,6 +315,7 @@ public final class MetadataImage {
             clientQuotas = image.clientQuotas;
             scramCredentials = image.scramCredentials;
             acls = image.acls;
+            brokers = image.brokers;
         }
 
         void putTopic(TopicImage old, TopicImage t) {

@@ -3,6 +3,7 @@ package io.skiff.broker.metadata;
 import io.skiff.wire.protocol.Uuid;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -99,4 +100,25 @@ public sealed interface MetadataRecord {
 
     /** The ACL added under {@code id} is gone, as Kafka's RemoveAccessControlEntryRecord. */
     record AclRemoved(Uuid id) implements MetadataRecord {}
+
+    /**
+     * A broker registered with the quorum, as Kafka's RegisterBrokerRecord: its node id, the id of
+     * this run of the process (a new one at every start), its rack (null for none) and its
+     * listeners. A registered broker is unfenced until a {@link BrokerFenced}.
+     */
+    record BrokerRegistered(int nodeId, Uuid incarnationId, String rack, List<Listener> listeners)
+            implements MetadataRecord {
+        public BrokerRegistered {
+            listeners = List.copyOf(listeners);
+        }
+
+        /** One advertised listener: name, host, port and security protocol id (0 PLAINTEXT ... 3 SASL_SSL). */
+        public record Listener(String name, String host, int port, short securityProtocol) {}
+    }
+
+    /** The active controller fenced the broker: no heartbeat within broker.session.timeout.ms. */
+    record BrokerFenced(int nodeId) implements MetadataRecord {}
+
+    /** A fenced broker heartbeats again and is unfenced. */
+    record BrokerUnfenced(int nodeId) implements MetadataRecord {}
 }

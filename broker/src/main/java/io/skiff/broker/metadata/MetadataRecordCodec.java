@@ -2,8 +2,11 @@ package io.skiff.broker.metadata;
 
 import io.netty.buffer.ByteBuf;
 import io.skiff.wire.protocol.MessageParseException;
+import io.skiff.wire.protocol.Uuid;
 import io.skiff.wire.protocol.Wire;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -21,6 +24,11 @@ final class MetadataRecordCodec {
     private static final byte ACL_CREATED = 8;
     private static final byte ACL_REMOVED = 9;
     private static final byte USER_SCRAM_CREDENTIAL_CHANGED = 16;
+    private static final byte BROKER_REGISTERED = 20;
+    private static final byte BROKER_FENCED = 21;
+    private static final byte BROKER_UNFENCED = 22;
+    /** Listeners per broker registration. */
+    private static final int MAX_LISTENERS = 64;
     /** Entity types per quota entity: user, client-id, ip. */
     private static final int MAX_ENTITY_TYPES = 3;
 
@@ -86,9 +94,53 @@ final class MetadataRecordCodec {
             Wire.writeBytes(out, r.storedKey(), false, true, "storedKey");
             Wire.writeBytes(out, r.serverKey(), false, true, "serverKey");
             out.writeInt(r.iterations());
-        } else {
+        } else if (!writeBroker(record, out)) {
             throw new IllegalArgumentException("unknown record " + record);
         }
+    }
+
+    private static boolean writeBroker(MetadataRecord record, ByteBuf out) {
+        if (record instanceof MetadataRecord.BrokerRegistered r) {
+            header(out, BROKER_REGISTERED);
+            out.writeInt(r.nodeId());
+            Wire.writeUuid(out, r.incarnationId());
+            Wire.writeString(out, r.rack(), false, true, "rack");
+            out.writeByte(r.listeners().size());
+            for (MetadataRecord.BrokerRegistered.Listener l : r.listeners()) {
+                Wire.writeString(out, l.name(), false, false, "listener");
+                Wire.writeString(out, l.host(), false, false, "host");
+                out.writeInt(l.port());
+                out.writeShort(l.securityProtocol());
+            }
+        } else if (record instanceof MetadataRecord.BrokerFenced r) {
+            header(out, BROKER_FENCED);
+            out.writeInt(r.nodeId());
+        } else if (record instanceof MetadataRecord.BrokerUnfenced r) {
+            header(out, BROKER_UNFENCED);
+            out.writeInt(r.nodeId());
+        } else {
+            return false;
+        }
+        return true;
+    }
+
+    private static MetadataRecord.BrokerRegistered readBrokerRegistered(ByteBuf in) {
+        int nodeId = in.readInt();
+        Uuid incarnation = Wire.readUuid(in);
+        String rack = Wire.readString(in, false, true, "rack");
+        int n = in.readUnsignedByte();
+        if (n > MAX_LISTENERS) {
+            throw new MessageParseException("broker registration with " + n + " listeners");
+        }
+        List<MetadataRecord.BrokerRegistered.Listener> listeners = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            listeners.add(new MetadataRecord.BrokerRegistered.Listener(
+                    Wire.readString(in, false, false, "listener"),
+                    Wire.readString(in, false, false, "host"),
+                    in.readInt(),
+                    in.readShort()));
+        }
+        return new MetadataRecord.BrokerRegistered(nodeId, incarnation, rack, listeners);
     }
 
     private static void header(ByteBuf out, byte type) {
@@ -144,6 +196,12 @@ final class MetadataRecordCodec {
                         Wire.readBytes(in, false, true, "storedKey"),
                         Wire.readBytes(in, false, true, "serverKey"),
                         in.readInt());
+            case BROKER_REGISTERED:
+                return readBrokerRegistered(in);
+            case BROKER_FENCED:
+                return new MetadataRecord.BrokerFenced(in.readInt());
+            case BROKER_UNFENCED:
+                return new MetadataRecord.BrokerUnfenced(in.readInt());
             default:
                 throw new MessageParseException("metadata record type " + type + " is not known");
         }

@@ -6,6 +6,7 @@ import io.skiff.broker.config.TopicConfigs;
 import io.skiff.broker.metadata.MetadataImage;
 import io.skiff.broker.metadata.MetadataManager;
 import io.skiff.broker.metadata.MetadataRecord;
+import io.skiff.broker.metadata.Placement;
 import io.skiff.broker.metadata.TopicImage;
 import io.skiff.storage.LogConfig;
 import io.skiff.storage.LogManager;
@@ -40,11 +41,12 @@ import org.slf4j.LoggerFactory;
 public final class PartitionManager implements MetadataManager.Listener {
     private static final Logger LOG = LoggerFactory.getLogger(PartitionManager.class);
     /** The leader epoch of a partition this node leads from its creation. */
-    static final int INITIAL_LEADER_EPOCH = 0;
+    public static final int INITIAL_LEADER_EPOCH = 0;
 
     /** Read when a topic's storage configuration is computed: dynamic broker defaults count. */
     private final DynamicBrokerConfig config;
 
+    private final Placement placement;
     private final LogManager logs;
     private final Partition.HighWatermarkListener highWatermarkListener;
     private final Map<TopicPartition, Partition> partitions = new ConcurrentHashMap<>();
@@ -68,9 +70,37 @@ public final class PartitionManager implements MetadataManager.Listener {
      */
     public PartitionManager(
             DynamicBrokerConfig config, LogManager logs, Partition.HighWatermarkListener highWatermarkListener) {
+        this(config, logs, highWatermarkListener, Placement.single(config.nodeId()));
+    }
+
+    /** A node of a cluster: only the partitions {@code placement} puts on this node are hosted here. */
+    public PartitionManager(
+            DynamicBrokerConfig config,
+            LogManager logs,
+            Partition.HighWatermarkListener highWatermarkListener,
+            Placement placement) {
         this.config = config;
         this.logs = logs;
         this.highWatermarkListener = highWatermarkListener;
+        this.placement = placement;
+    }
+
+    /** The node that leads partition {@code partition} of {@code topic}. */
+    public int leaderOf(TopicImage topic, int partition) {
+        return placement.leaderOf(topic, partition);
+    }
+
+    /**
+     * The error for a partition of {@code topic} that is not hosted here: NOT_LEADER_OR_FOLLOWER when
+     * another node leads it, UNKNOWN_TOPIC_OR_PARTITION otherwise.
+     */
+    public Errors missing(TopicImage topic, int partition) {
+        return topic != null
+                        && partition >= 0
+                        && partition < topic.partitions()
+                        && placement.leaderOf(topic, partition) != config.nodeId()
+                ? Errors.NOT_LEADER_OR_FOLLOWER
+                : Errors.UNKNOWN_TOPIC_OR_PARTITION;
     }
 
     /**
@@ -197,7 +227,7 @@ public final class PartitionManager implements MetadataManager.Listener {
     }
 
     private void ensure(TopicImage t, TopicPartition tp) {
-        if (partitions.containsKey(tp)) {
+        if (partitions.containsKey(tp) || placement.leaderOf(t, tp.partition()) != config.nodeId()) {
             return;
         }
         try {

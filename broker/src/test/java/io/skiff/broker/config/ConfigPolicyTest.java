@@ -160,7 +160,7 @@ class ConfigPolicyTest {
     void ignoredAndUnknownKeysGetOneWarnLineNamingTheKeyButNeverTheValue() {
         try (LogCapture log = new LogCapture(BrokerConfig.class)) {
             new BrokerConfig(Map.of(
-                    "broker.rack",
+                    "auto.leader.rebalance.enable",
                     "rack-value-1",
                     "num.io.threads",
                     "17",
@@ -172,8 +172,10 @@ class ConfigPolicyTest {
                     "3"));
             assertThat(log.lines())
                     .containsExactlyInAnyOrder(
-                            "WARN Ignoring configuration broker.rack: " + ConfigPolicy.ruleFor("broker.rack").note
-                                    + " | broker.rack | " + ConfigPolicy.ruleFor("broker.rack").note,
+                            "WARN Ignoring configuration auto.leader.rebalance.enable: "
+                                    + ConfigPolicy.ruleFor("auto.leader.rebalance.enable").note
+                                    + " | auto.leader.rebalance.enable | "
+                                    + ConfigPolicy.ruleFor("auto.leader.rebalance.enable").note,
                             "WARN Ignoring configuration num.io.threads: " + ConfigPolicy.ruleFor("num.io.threads").note
                                     + " | num.io.threads | " + ConfigPolicy.ruleFor("num.io.threads").note,
                             "WARN Ignoring unknown configuration my.app.password | my.app.password",
@@ -188,7 +190,7 @@ class ConfigPolicyTest {
         assertThat(ConfigPolicy.ruleFor("skiff.log.durability").treatment).isEqualTo(ConfigPolicy.Treatment.HONOURED);
         assertThat(ConfigPolicy.ruleFor("skiff.log.durable").treatment).isEqualTo(ConfigPolicy.Treatment.REFUSED);
         assertThat(ConfigPolicy.ruleFor("controller.quorum.voters").treatment)
-                .isEqualTo(ConfigPolicy.Treatment.CHECKED);
+                .isEqualTo(ConfigPolicy.Treatment.HONOURED);
         assertThat(ConfigPolicy.ruleFor("controller.quorum.election.timeout.ms").treatment)
                 .isEqualTo(ConfigPolicy.Treatment.IGNORED);
         assertThat(ConfigPolicy.ruleFor("listener.name.internal.num.network.threads").key)

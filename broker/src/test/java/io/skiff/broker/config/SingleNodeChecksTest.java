@@ -52,16 +52,40 @@ class SingleNodeChecksTest {
     }
 
     @Test
+    void severalVotersMakeAReplicatedQuorumWhoseVoterAddressMustBeAControllerListener() {
+        BrokerConfig c = new BrokerConfig(combined(
+                "controller.quorum.voters",
+                "1@127.0.0.1:9093,2@127.0.0.2:9093,3@127.0.0.3:9093",
+                "controller.quorum.bootstrap.servers",
+                "127.0.0.2:9093,127.0.0.3:9093",
+                "metadata.log.dir",
+                "/tmp/elsewhere"));
+        assertThat(c.quorum().replicated()).isTrue();
+        assertThat(c.quorum().voters()).extracting(QuorumConfig.Voter::nodeId).containsExactly(1, 2, 3);
+        assertThat(c.quorum().self().address()).isEqualTo("127.0.0.1:9093");
+        assertThat(c.quorum().metadataDir()).hasToString("/tmp/elsewhere");
+        assertThatThrownBy(() ->
+                        new BrokerConfig(combined("controller.quorum.voters", "1@127.0.0.1:9094,2@127.0.0.2:9093")))
+                .hasMessageContaining("controller.quorum.voters")
+                .hasMessageContaining("no controller listener of this node");
+        assertThat(new BrokerConfig(combined("controller.quorum.voters", "1@127.0.0.1:9093"))
+                        .quorum()
+                        .replicated())
+                .isFalse();
+    }
+
+    @Test
     void votersNamingAnotherNodeAreRefused() {
         assertThatThrownBy(() -> new BrokerConfig(
-                        combined("controller.quorum.voters", "1@127.0.0.1:9093,2@10.0.0.2:9093,3@10.0.0.3:9093")))
-                .hasMessageContaining("Invalid value 1@127.0.0.1:9093,2@10.0.0.2:9093,3@10.0.0.3:9093 for configuration"
-                        + " controller.quorum.voters")
-                .hasMessageContaining("names node 2, but this is node 1");
+                        combined("controller.quorum.voters", "2@127.0.0.1:9093,3@127.0.0.2:9093,4@127.0.0.3:9093")))
+                .hasMessageContaining(
+                        "Invalid value 2@127.0.0.1:9093,3@127.0.0.2:9093,4@127.0.0.3:9093 for configuration"
+                                + " controller.quorum.voters")
+                .hasMessageContaining("does not name this node (node.id=1)");
         assertThatThrownBy(() -> new BrokerConfig(combined("controller.quorum.voters", "3@127.0.0.1:9093")))
                 .hasMessageContaining("names node 3, but this is node 1");
         assertThatThrownBy(() -> new BrokerConfig(combined("controller.quorum.voters", "1@a:9093,1@b:9093")))
-                .hasMessageContaining("names this node 2 times");
+                .hasMessageContaining("names node 1 twice");
         assertThatThrownBy(() -> new BrokerConfig(combined("controller.quorum.voters", "localhost:9093")))
                 .hasMessageContaining("controller.quorum.voters")
                 .hasMessageContaining("expected id@host:port");

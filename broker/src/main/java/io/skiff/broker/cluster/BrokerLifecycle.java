@@ -1,0 +1,105 @@
+package io.skiff.broker.cluster;
+
+import io.skiff.broker.config.BrokerConfig;
+import io.skiff.broker.config.EndPoint;
+import io.skiff.broker.config.QuorumConfig;
+import io.skiff.broker.metadata.MetadataManager;
+import io.skiff.broker.metadata.MetadataRecord;
+import io.skiff.wire.protocol.Uuid;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * This node's life as a broker of a replicated quorum: at start-up it registers (a
+ * {@link MetadataRecord.BrokerRegistered} with a new incarnation id, its advertised listeners and
+ * rack), then heartbeats to the active controller every {@code broker.heartbeat.interval.ms}; on
+ * the same timer, {@link BrokerFencing} runs the controller's side where this node leads. Thread-safe;
+ * its timer thread does the work.
+ */
+public final class BrokerLifecycle implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(BrokerLifecycle.class);
+    private static final long REGISTRATION_TIMEOUT_SECONDS = 60;
+    private static final Map<String, Short> SECURITY_PROTOCOL_IDS =
+            Map.of("PLAINTEXT", (short) 0, "SSL", (short) 1, "SASL_PLAINTEXT", (short) 2, "SASL_SSL", (short) 3);
+
+    private final int nodeId;
+    private final Uuid incarnationId = Uuid.random();
+    private final RatisQuorum quorum;
+    private final ScheduledExecutorService timer;
+
+    private BrokerLifecycle(int nodeId, RatisQuorum quorum) {
+        this.nodeId = nodeId;
+        this.quorum = quorum;
+        this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "skiff-broker-lifecycle");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** Registers this broker (waiting for the registration to be applied here) and starts heartbeats and fencing. */
+    public static BrokerLifecycle start(
+            BrokerConfig config, RatisQuorum quorum, MetadataManager metadata, List<EndPoint> advertised)
+            throws InterruptedException {
+        BrokerLifecycle lifecycle = new BrokerLifecycle(config.nodeId(), quorum);
+        MetadataRecord.BrokerRegistered registration = new MetadataRecord.BrokerRegistered(
+                config.nodeId(),
+                lifecycle.incarnationId,
+                config.getString(QuorumConfig.BROKER_RACK),
+                listeners(advertised));
+        try {
+            metadata.write(image -> MetadataManager.Decision.of(null, registration))
+                    .get(REGISTRATION_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            lifecycle.close();
+            throw new IllegalStateException("broker registration failed: " + e, e);
+        }
+        LOG.info(
+                "Registered broker {} (incarnation {}) with the metadata quorum",
+                config.nodeId(),
+                lifecycle.incarnationId);
+        QuorumConfig q = config.quorum();
+        BrokerFencing fencing =
+                new BrokerFencing(quorum, metadata, TimeUnit.MILLISECONDS.toNanos(q.sessionTimeoutMs()));
+        long interval = q.heartbeatIntervalMs();
+        lifecycle.timer.scheduleWithFixedDelay(lifecycle::heartbeat, 0, interval, TimeUnit.MILLISECONDS);
+        lifecycle.timer.scheduleWithFixedDelay(
+                fencing::check, interval, Math.max(1, interval / 2), TimeUnit.MILLISECONDS);
+        return lifecycle;
+    }
+
+    static List<MetadataRecord.BrokerRegistered.Listener> listeners(List<EndPoint> advertised) {
+        List<MetadataRecord.BrokerRegistered.Listener> out = new ArrayList<>();
+        for (EndPoint e : advertised) {
+            Short protocol = SECURITY_PROTOCOL_IDS.get(e.securityProtocol.toUpperCase(Locale.ROOT));
+            out.add(new MetadataRecord.BrokerRegistered.Listener(
+                    e.listenerName, e.host, e.port, protocol == null ? 0 : protocol));
+        }
+        return out;
+    }
+
+    private void heartbeat() {
+        quorum.heartbeat(nodeId, incarnationId).exceptionally(e -> {
+            LOG.debug("Heartbeat of broker {} failed: {}", nodeId, e.toString());
+            return null;
+        });
+    }
+
+    public Uuid incarnationId() {
+        return incarnationId;
+    }
+
+    @Override
+    public void close() {
+        timer.shutdownNow();
+    }
+}
