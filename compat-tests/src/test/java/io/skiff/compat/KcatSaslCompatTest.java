@@ -32,18 +32,9 @@ import org.junit.jupiter.params.provider.CsvSource;
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
 class KcatSaslCompatTest {
     private static final TestCertificates CERTS = TestCertificates.create();
-    private static final String PLAIN_JAAS = "org.apache.kafka.common.security.plain.PlainLoginModule required"
-            + " username=\"admin\" password=\"admin-secret\" user_alice=\"alice-secret\";";
 
     @RegisterExtension
-    static final SkiffBrokerExtension BROKER = new SkiffBrokerExtension()
-            .with("listeners", "PLAINTEXT://127.0.0.1:0,SASL_PLAINTEXT://127.0.0.1:0,SASL_SSL://127.0.0.1:0")
-            .with("sasl.enabled.mechanisms", "PLAIN,SCRAM-SHA-256,SCRAM-SHA-512")
-            .with("listener.name.sasl_plaintext.plain.sasl.jaas.config", PLAIN_JAAS)
-            .with("listener.name.sasl_ssl.plain.sasl.jaas.config", PLAIN_JAAS)
-            .with("ssl.keystore.type", "PKCS12")
-            .with("ssl.keystore.location", CERTS.serverKeyStore.toString())
-            .with("ssl.keystore.password", TestCertificates.PASSWORD);
+    static final SkiffBrokerExtension BROKER = SaslCompatTest.saslBroker(CERTS);
 
     private static String kcat;
     private static Path caFile;

@@ -52,14 +52,22 @@ class SaslCompatTest {
             + " username=\"admin\" password=\"admin-secret\" user_admin=\"admin-secret\" user_alice=\"alice-secret\";";
 
     @RegisterExtension
-    static final SkiffBrokerExtension BROKER = new SkiffBrokerExtension()
-            .with("listeners", "PLAINTEXT://127.0.0.1:0,SASL_PLAINTEXT://127.0.0.1:0,SASL_SSL://127.0.0.1:0")
-            .with("sasl.enabled.mechanisms", "PLAIN,SCRAM-SHA-256,SCRAM-SHA-512")
-            .with("listener.name.sasl_plaintext.plain.sasl.jaas.config", PLAIN_JAAS)
-            .with("listener.name.sasl_ssl.plain.sasl.jaas.config", PLAIN_JAAS)
-            .with("ssl.keystore.type", "PKCS12")
-            .with("ssl.keystore.location", CERTS.serverKeyStore.toString())
-            .with("ssl.keystore.password", TestCertificates.PASSWORD);
+    static final SkiffBrokerExtension BROKER = saslBroker(CERTS);
+
+    /**
+     * A broker with PLAINTEXT, SASL_PLAINTEXT and SASL_SSL listeners (PLAIN users admin and alice,
+     * SCRAM-SHA-256/512 enabled; TLS with {@code certs}' server key store).
+     */
+    static SkiffBrokerExtension saslBroker(TestCertificates certs) {
+        return new SkiffBrokerExtension()
+                .with("listeners", "PLAINTEXT://127.0.0.1:0,SASL_PLAINTEXT://127.0.0.1:0,SASL_SSL://127.0.0.1:0")
+                .with("sasl.enabled.mechanisms", "PLAIN,SCRAM-SHA-256,SCRAM-SHA-512")
+                .with("listener.name.sasl_plaintext.plain.sasl.jaas.config", PLAIN_JAAS)
+                .with("listener.name.sasl_ssl.plain.sasl.jaas.config", PLAIN_JAAS)
+                .with("ssl.keystore.type", "PKCS12")
+                .with("ssl.keystore.location", certs.serverKeyStore.toString())
+                .with("ssl.keystore.password", TestCertificates.PASSWORD);
+    }
 
     private static Admin plaintextAdmin;
 

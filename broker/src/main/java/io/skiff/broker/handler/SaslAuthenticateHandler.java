@@ -68,13 +68,7 @@ public final class SaslAuthenticateHandler extends ApiHandler<SaslAuthenticateRe
         try {
             challenge = exchange.evaluate(token);
         } catch (SaslFailure e) {
-            session.authenticationFailed();
-            LOG.info(
-                    "Failed authentication with {} on {} ({}: {})",
-                    context.clientAddress,
-                    context.listenerName,
-                    exchange.mechanism(),
-                    e.getMessage());
+            failed(context, exchange, e);
             context.respondAndClose(
                     new SaslAuthenticateResponse()
                             .setErrorCode(Errors.SASL_AUTHENTICATION_FAILED.code)
@@ -90,5 +84,16 @@ public final class SaslAuthenticateHandler extends ApiHandler<SaslAuthenticateRe
             response.setSessionLifetimeMs(sessionLifetimeMs);
         }
         context.respond(response);
+    }
+
+    /** Marks the session failed and logs why (never the token or the password). */
+    static void failed(RequestContext context, SaslExchange exchange, SaslFailure failure) {
+        context.session().authenticationFailed();
+        LOG.info(
+                "Failed authentication with {} on {} ({}: {})",
+                context.clientAddress,
+                context.listenerName,
+                exchange.mechanism(),
+                failure.getMessage());
     }
 }

@@ -15,8 +15,6 @@ import io.skiff.wire.message.SaslHandshakeResponse;
 import io.skiff.wire.protocol.ApiKeys;
 import io.skiff.wire.protocol.Errors;
 import java.util.ArrayList;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * SaslHandshake (key 17), versions 0-1. After version 1 the client sends its tokens in
@@ -30,8 +28,6 @@ import org.slf4j.LoggerFactory;
  * {@link Session}.
  */
 public final class SaslHandshakeHandler extends ApiHandler<SaslHandshakeRequest> {
-    private static final Logger LOG = LoggerFactory.getLogger(SaslHandshakeHandler.class);
-
     private final ListenerSecurities security;
 
     public SaslHandshakeHandler(ListenerSecurities security) {
@@ -84,13 +80,7 @@ public final class SaslHandshakeHandler extends ApiHandler<SaslHandshakeRequest>
             return challenge == null ? new byte[0] : challenge;
         } catch (SaslFailure e) {
             session.rawSaslTokens(null);
-            session.authenticationFailed();
-            LOG.info(
-                    "Failed authentication with {} on {} ({}: {})",
-                    context.clientAddress,
-                    context.listenerName,
-                    exchange.mechanism(),
-                    e.getMessage());
+            SaslAuthenticateHandler.failed(context, exchange, e);
             return null;
         }
     }
