@@ -35,6 +35,11 @@ public enum AppendOutcome {
     INVALID_TXN_STATE,
     /** A marker whose coordinator epoch is below the one the producer's last marker carried (Kafka: TRANSACTION_COORDINATOR_FENCED). */
     TRANSACTION_COORDINATOR_FENCED,
+    /**
+     * The log was deleted (its topic or partition removed) while the append was on its way; nothing
+     * was written (Kafka: UNKNOWN_TOPIC_OR_PARTITION).
+     */
+    LOG_DELETED,
     /** The log is closed or an I/O operation failed (Kafka: KAFKA_STORAGE_ERROR). */
     STORAGE_ERROR;
 

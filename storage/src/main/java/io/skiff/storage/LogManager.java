@@ -337,6 +337,7 @@ public final class LogManager implements AutoCloseable {
             return false;
         }
         File dir = log.dir();
+        log.markDeleted();
         String suffix =
                 "-" + tp.partition() + "." + UUID.randomUUID().toString().replace("-", "") + LogFiles.DELETE_DIR_SUFFIX;
         String prefix = tp.topic().substring(0, Math.min(tp.topic().length(), 255 - suffix.length()));

@@ -93,6 +93,8 @@ public final class PartitionLog {
     private volatile long lastAppendTimeMs = -1L;
     private volatile AppendListener listener;
     private volatile boolean closed;
+    /** Set (under the lock) before the directory is renamed for deletion; implies {@link #closed}. */
+    private volatile boolean deleted;
 
     private PartitionLog(
             File dir,
@@ -457,6 +459,9 @@ public final class PartitionLog {
 
     /** Under the lock: the answer when the log is closed or offline, else null. */
     private AppendResult unavailable() {
+        if (deleted) {
+            return AppendResult.failure(AppendOutcome.LOG_DELETED, null, "log " + name + " was deleted", null, -1L);
+        }
         if (closed) {
             return AppendResult.failure(AppendOutcome.STORAGE_ERROR, null, "log " + name + " is closed", null, -1L);
         }
@@ -662,6 +667,9 @@ public final class PartitionLog {
         try {
             if (!logDir.isOnline()) {
                 throw new IOException("log dir " + logDir.path() + " is offline");
+            }
+            if (closed) {
+                return;
             }
             roll(clock.milliseconds());
         } catch (IOException e) {
@@ -912,6 +920,9 @@ public final class PartitionLog {
     public void assignEpochStartOffset(int leaderEpoch, long startOffset) throws IOException {
         if (!logDir.isOnline()) {
             throw new IOException("log dir " + logDir.path() + " is offline");
+        }
+        if (closed) {
+            return;
         }
         try {
             epochs.assign(leaderEpoch, startOffset);
@@ -1303,6 +1314,23 @@ public final class PartitionLog {
         }
         IOException cause = logDir.failure();
         durability.failWaiters(cause != null ? cause : new IOException("log " + name + " is closed"));
+    }
+
+    /**
+     * Stops every write before {@link LogManager#deleteLog} renames the directory: from here on
+     * appends answer {@link AppendOutcome#LOG_DELETED} and rolls, epoch assignments and retention do
+     * nothing, so that no write reaches for a file under the old path (which would fail and take
+     * the whole log dir offline). Appends already holding the lock finish first. Reads still see
+     * the open files until {@link #closeForDeletion}.
+     */
+    void markDeleted() {
+        lock.lock();
+        try {
+            deleted = true;
+            closed = true;
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** Closes the files without flushing (the directory is being deleted); pending waiters fail. */

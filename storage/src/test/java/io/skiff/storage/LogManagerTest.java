@@ -11,6 +11,10 @@ import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -112,6 +116,86 @@ class LogManagerTest {
             clock.advance(1);
             m.runPendingDeletions();
             assertThat(new File(dir, renamed[0])).doesNotExist();
+        } finally {
+            m.shutdown();
+        }
+    }
+
+    @Test
+    void writesToADeletedLogAreRefusedAndNeverTakeTheLogDirOffline() throws Exception {
+        File dir = new File(root, "d1");
+        ManualClock clock = new ManualClock(LogFixture.START_MS);
+        LogManager m = LogManager.start(LogManagerConfig.builder(List.of(dir)).build(), clock, null);
+        try {
+            // A handler that looked the partition up just before the delete still holds the log.
+            TopicPartition tp = new TopicPartition("gone", 0);
+            PartitionLog log = m.createLog(tp, Uuid.random(), LogConfig.of(Map.of("segment.ms", "1")));
+            append(log, 3, clock.milliseconds());
+            PartitionLog other = m.createLog(new TopicPartition("stays", 0), Uuid.random(), LogConfig.DEFAULT);
+            assertThat(m.deleteLog(tp)).isTrue();
+            clock.advance(10); // segment.ms has passed: a write now would roll into the renamed dir
+
+            ByteBuf batch = spec().count(2).timestamp(clock.milliseconds()).build();
+            try {
+                assertThat(log.appendAsLeader(batch, 0, clock.milliseconds()).outcome())
+                        .isEqualTo(AppendOutcome.LOG_DELETED);
+            } finally {
+                batch.release();
+            }
+            assertThat(log.appendTxnMarker(7L, (short) 0, 0, false, 0, clock.milliseconds())
+                            .outcome())
+                    .isEqualTo(AppendOutcome.LOG_DELETED);
+            log.roll();
+            log.assignEpochStartOffset(5, log.logEndOffset());
+            assertThat(log.deleteRetentionBreachedSegments()).isZero();
+
+            assertThat(log.logDir().isOnline()).isTrue();
+            assertThat(log.logEndOffset()).isEqualTo(3);
+            append(other, 4, clock.milliseconds());
+            assertThat(other.logEndOffset()).isEqualTo(4);
+            assertThat(dir.list((d, n) -> n.startsWith("gone-0"))).hasSize(1); // only the -delete dir
+        } finally {
+            m.shutdown();
+        }
+    }
+
+    @Test
+    void appendsRacingADeleteEitherLandOrAreRefusedAndTheDirStaysOnline() throws Exception {
+        File dir = new File(root, "d1");
+        ManualClock clock = new ManualClock(LogFixture.START_MS);
+        LogManager m = LogManager.start(LogManagerConfig.builder(List.of(dir)).build(), clock, null);
+        try {
+            for (int round = 0; round < 20; round++) {
+                TopicPartition tp = new TopicPartition("race", round);
+                PartitionLog log = m.createLog(tp, Uuid.random(), LogConfig.of(Map.of("segment.bytes", "1024")));
+                List<AppendOutcome> outcomes = new CopyOnWriteArrayList<>();
+                CountDownLatch started = new CountDownLatch(1);
+                Thread writer = new Thread(() -> {
+                    for (int i = 0; i < 200; i++) {
+                        ByteBuf b =
+                                spec().count(5).timestamp(clock.milliseconds()).build();
+                        try {
+                            outcomes.add(log.appendAsLeader(b, 0, clock.milliseconds())
+                                    .outcome());
+                        } finally {
+                            b.release();
+                        }
+                        started.countDown();
+                    }
+                });
+                writer.start();
+                assertThat(started.await(10, TimeUnit.SECONDS)).isTrue();
+                assertThat(m.deleteLog(tp)).isTrue();
+                writer.join(10_000);
+                assertThat(outcomes).hasSize(200);
+                assertThat(outcomes).containsOnly(AppendOutcome.APPENDED, AppendOutcome.LOG_DELETED);
+                // Once refused, every later append is refused too.
+                int firstRefused = outcomes.indexOf(AppendOutcome.LOG_DELETED);
+                if (firstRefused >= 0) {
+                    assertThat(outcomes.subList(firstRefused, outcomes.size())).containsOnly(AppendOutcome.LOG_DELETED);
+                }
+                assertThat(log.logDir().isOnline()).isTrue();
+            }
         } finally {
             m.shutdown();
         }

@@ -29,6 +29,7 @@ public final class StorageErrors {
             case OUT_OF_ORDER_SEQUENCE -> Errors.OUT_OF_ORDER_SEQUENCE_NUMBER;
             case INVALID_TXN_STATE -> Errors.INVALID_TXN_STATE;
             case TRANSACTION_COORDINATOR_FENCED -> Errors.TRANSACTION_COORDINATOR_FENCED;
+            case LOG_DELETED -> Errors.UNKNOWN_TOPIC_OR_PARTITION;
             case STORAGE_ERROR -> Errors.KAFKA_STORAGE_ERROR;
         };
     }
