@@ -63,18 +63,22 @@ class CompactionCompatTest {
                 .sum();
     }
 
-    /** Everything from the beginning: key to value (null for a tombstone) in offset order; checks offsets increase. */
     private static List<ConsumerRecord<byte[], byte[]>> readFromStart(String bootstrap) {
+        return readFromStart(bootstrap, TP);
+    }
+
+    /** Every record of {@code tp} from the beginning, in offset order; checks offsets increase. */
+    static List<ConsumerRecord<byte[], byte[]>> readFromStart(String bootstrap, TopicPartition tp) {
         try (KafkaConsumer<byte[], byte[]> c = Clients.consumer(bootstrap, new Properties())) {
-            c.assign(List.of(TP));
-            c.seekToBeginning(List.of(TP));
-            long end = c.endOffsets(List.of(TP)).get(TP);
+            c.assign(List.of(tp));
+            c.seekToBeginning(List.of(tp));
+            long end = c.endOffsets(List.of(tp)).get(tp);
             List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (c.position(TP) < end && System.nanoTime() < deadline) {
+            while (c.position(tp) < end && System.nanoTime() < deadline) {
                 c.poll(Duration.ofMillis(200)).forEach(out::add);
             }
-            assertThat(c.position(TP)).isEqualTo(end);
+            assertThat(c.position(tp)).isEqualTo(end);
             for (int i = 1; i < out.size(); i++) {
                 assertThat(out.get(i).offset()).isGreaterThan(out.get(i - 1).offset());
             }
