@@ -160,6 +160,7 @@ public final class CleanerBench {
                     .all()
                     .get();
             fillCompacted(broker.bootstrap());
+            producePlainFor(broker.bootstrap(), 5_000); // warm-up of the producer and the broker's produce path
             double before = producePlainFor(broker.bootstrap(), 5_000);
             long bytesBefore = size(admin, broker);
             long dirtyRecords =
@@ -181,7 +182,9 @@ public final class CleanerBench {
             long lastChange = t0;
             long producedAtLastChange = 0;
             double cpuAtLastChange = 0;
-            while (System.nanoTime() - lastChange < TimeUnit.MILLISECONDS.toNanos(STABLE_MS)) {
+            // The size changes first when a cleaned group is swapped in (maybe only at the end of a
+            // pass), then it is stable once the cleaner has nothing more to do.
+            while (last == bytesBefore || System.nanoTime() - lastChange < TimeUnit.MILLISECONDS.toNanos(STABLE_MS)) {
                 Thread.sleep(POLL_MS);
                 peakRss = Math.max(peakRss, ProcStats.rssBytes(broker.pid()));
                 long now = size(admin, broker);
