@@ -1,5 +1,6 @@
 package io.skiff.storage;
 
+import java.io.File;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,6 +39,23 @@ final class FileDeleter {
             }
         }
         return due.size();
+    }
+
+    /**
+     * Takes back the pending segments under {@code dir} without deleting them (their log's
+     * directory is about to be renamed and deleted as a whole; deleting them later by their old
+     * names could hit files of a new log of the same partition).
+     */
+    synchronized List<LogSegment> removeIn(File dir) {
+        List<LogSegment> out = new ArrayList<>();
+        for (int i = pending.size() - 1; i >= 0; i--) {
+            LogSegment s = (LogSegment) pending.get(i)[0];
+            if (dir.equals(s.logFile().getParentFile())) {
+                out.add(s);
+                pending.remove(i);
+            }
+        }
+        return out;
     }
 
     synchronized int pendingCount() {

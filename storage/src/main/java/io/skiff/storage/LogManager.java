@@ -66,7 +66,14 @@ public final class LogManager implements AutoCloseable {
     private final ScheduledExecutorService scheduler;
     private final List<FileChannel> lockChannels = new ArrayList<>();
     private final List<FileLock> locks = new ArrayList<>();
-    private final List<Object[]> pendingDirDeletions = new ArrayList<>();
+    private final List<DirDeletion> pendingDirDeletions = new ArrayList<>();
+
+    /**
+     * A deleted log's renamed directory, deleted as a whole at {@code dueMs}; {@code segments} are
+     * the log's segments that were awaiting deletion of their own when it was renamed.
+     */
+    private record DirDeletion(PartitionLog log, File dir, long dueMs, List<LogSegment> segments) {}
+
     private final Object createLock = new Object();
     private volatile boolean shutDown;
 
@@ -338,6 +345,7 @@ public final class LogManager implements AutoCloseable {
         }
         File dir = log.dir();
         log.markDeleted();
+        List<LogSegment> removed = deleter.removeIn(dir);
         String suffix =
                 "-" + tp.partition() + "." + UUID.randomUUID().toString().replace("-", "") + LogFiles.DELETE_DIR_SUFFIX;
         String prefix = tp.topic().substring(0, Math.min(tp.topic().length(), 255 - suffix.length()));
@@ -345,7 +353,8 @@ public final class LogManager implements AutoCloseable {
         LogFiles.atomicMove(dir.toPath(), target.toPath());
         LogFiles.fsyncDir(dir.getParentFile());
         synchronized (pendingDirDeletions) {
-            pendingDirDeletions.add(new Object[] {log, target, clock.milliseconds() + log.config().fileDeleteDelayMs});
+            pendingDirDeletions.add(
+                    new DirDeletion(log, target, clock.milliseconds() + log.config().fileDeleteDelayMs, removed));
         }
         return true;
     }
@@ -429,23 +438,27 @@ public final class LogManager implements AutoCloseable {
     public int runPendingDeletions() {
         long now = clock.milliseconds();
         int n = deleter.runDue(now);
-        List<Object[]> due = new ArrayList<>();
+        List<DirDeletion> due = new ArrayList<>();
         synchronized (pendingDirDeletions) {
             for (int i = pendingDirDeletions.size() - 1; i >= 0; i--) {
-                if ((Long) pendingDirDeletions.get(i)[2] <= now) {
+                if (pendingDirDeletions.get(i).dueMs() <= now) {
                     due.add(pendingDirDeletions.remove(i));
                 }
             }
         }
-        for (Object[] d : due) {
-            deleteDirNow((PartitionLog) d[0], (File) d[1]);
+        for (DirDeletion d : due) {
+            deleteDirNow(d);
             n++;
         }
         return n;
     }
 
-    private static void deleteDirNow(PartitionLog log, File dir) {
-        log.closeForDeletion();
+    private static void deleteDirNow(DirDeletion d) {
+        File dir = d.dir();
+        d.log().closeForDeletion();
+        for (LogSegment s : d.segments()) {
+            s.releaseFiles();
+        }
         try {
             LogFiles.deleteRecursively(dir);
         } catch (IOException e) {
@@ -557,13 +570,13 @@ public final class LogManager implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         deleter.closeAll();
-        List<Object[]> dirs;
+        List<DirDeletion> dirs;
         synchronized (pendingDirDeletions) {
             dirs = new ArrayList<>(pendingDirDeletions);
             pendingDirDeletions.clear();
         }
-        for (Object[] d : dirs) {
-            deleteDirNow((PartitionLog) d[0], (File) d[1]);
+        for (DirDeletion d : dirs) {
+            deleteDirNow(d);
         }
         checkpoint();
         writeCleanShutdownMarkers();

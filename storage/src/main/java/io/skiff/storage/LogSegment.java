@@ -890,6 +890,27 @@ final class LogSegment {
         return new File(dir, prefix + kind + toSuffix);
     }
 
+    /**
+     * Closes the channels and releases the index mappings of a segment whose directory was renamed
+     * for deletion, touching no file by name: a recreated topic's new log may already own the old
+     * names. The renamed directory is then deleted as a whole.
+     */
+    void releaseFiles() {
+        deleted = true;
+        try {
+            channel.close();
+        } catch (IOException e) {
+            LOG.warn("Closing {} failed: {}", logFile, e.toString());
+        }
+        offsetIndex.release();
+        timeIndex.release();
+        try {
+            txnIndex.close();
+        } catch (IOException e) {
+            LOG.warn("Closing {} failed: {}", txnIndex.file(), e.toString());
+        }
+    }
+
     /** Closes the channel and deletes the files (after the file delete delay). */
     void closeAndDeleteFiles() throws IOException {
         deleted = true;

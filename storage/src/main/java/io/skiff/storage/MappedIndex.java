@@ -11,6 +11,8 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A memory-mapped file of fixed-size sorted entries (the offset and time indexes). Preallocated
@@ -26,6 +28,7 @@ import java.nio.file.StandardOpenOption;
  * first append and closed when the index is trimmed or closed.
  */
 abstract class MappedIndex implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(MappedIndex.class);
     private static final Method INVOKE_CLEANER;
     private static final Object UNSAFE;
 
@@ -207,6 +210,23 @@ abstract class MappedIndex implements AutoCloseable {
                 trimToValidSize();
             } finally {
                 closeWriter();
+                unmap();
+                closed = true;
+            }
+        }
+    }
+
+    /**
+     * Releases the mapping and the writer without trimming and without opening the file by name
+     * (the directory may have been renamed and the name taken by another log's file).
+     */
+    public synchronized void release() {
+        if (!closed) {
+            try {
+                closeWriter();
+            } catch (IOException e) {
+                LOG.warn("Closing {} failed: {}", file, e.toString());
+            } finally {
                 unmap();
                 closed = true;
             }

@@ -1333,17 +1333,17 @@ public final class PartitionLog {
         }
     }
 
-    /** Closes the files without flushing (the directory is being deleted); pending waiters fail. */
+    /**
+     * Closes the files without flushing or deleting anything by name (the directory was renamed by
+     * {@link LogManager#deleteLog} and is deleted as a whole; a recreated topic's log may already
+     * own the old file names); pending waiters fail.
+     */
     void closeForDeletion() {
         lock.lock();
         try {
             closed = true;
             for (LogSegment s : segments.all()) {
-                try {
-                    s.closeAndDeleteFiles();
-                } catch (IOException e) {
-                    LOG.warn("Closing {} failed", s.logFile(), e);
-                }
+                s.releaseFiles();
             }
             segments.clear();
         } finally {

@@ -160,40 +160,80 @@ class LogManagerTest {
     }
 
     @Test
-    void appendsRacingADeleteEitherLandOrAreRefusedAndTheDirStaysOnline() throws Exception {
+    void deletingAnOldLogLaterLeavesTheFilesOfItsRecreatedSuccessorAlone() throws Exception {
+        File dir = new File(root, "d1");
+        ManualClock clock = new ManualClock(LogFixture.START_MS);
+        TopicPartition tp = new TopicPartition("again", 0);
+        Uuid newId = Uuid.random();
+        LogManager m = LogManager.start(LogManagerConfig.builder(List.of(dir)).build(), clock, null);
+        try {
+            PartitionLog old = m.createLog(tp, Uuid.random(), LogConfig.DEFAULT);
+            append(old, 3, clock.milliseconds());
+            assertThat(m.deleteLog(tp)).isTrue();
+            // The topic is created again at once: its log takes the old directory name and file names.
+            PartitionLog fresh = m.createLog(tp, newId, LogConfig.DEFAULT);
+            append(fresh, 4, clock.milliseconds());
+            clock.advance(LogConfig.DEFAULT.fileDeleteDelayMs);
+            assertThat(m.runPendingDeletions()).isPositive(); // the old directory went
+            assertThat(dir.list((d, n) -> n.endsWith("-delete"))).isEmpty();
+
+            File freshDir = fresh.dir();
+            for (String suffix : List.of(".log", ".index", ".timeindex")) {
+                assertThat(new File(freshDir, "00000000000000000000" + suffix)).exists();
+            }
+            fresh.roll(); // writes the final time index entry of segment 0 by its name
+            append(fresh, 1, clock.milliseconds());
+            assertThat(fresh.logDir().isOnline()).isTrue();
+        } finally {
+            m.shutdown();
+        }
+        LogManager again =
+                LogManager.start(LogManagerConfig.builder(List.of(dir)).build(), clock, null);
+        try {
+            PartitionLog reopened = again.getLog(tp);
+            assertThat(reopened.topicId()).isEqualTo(newId);
+            assertThat(reopened.logEndOffset()).isEqualTo(5);
+            assertThat(reopened.read(0, 1 << 20, Long.MAX_VALUE, true).records().sizeInBytes())
+                    .isPositive();
+        } finally {
+            again.shutdown();
+        }
+    }
+
+    @Test
+    void appendsRacingADeleteLandUntilTheDeleteAndAreRefusedAfterItWithTheDirOnline() throws Exception {
         File dir = new File(root, "d1");
         ManualClock clock = new ManualClock(LogFixture.START_MS);
         LogManager m = LogManager.start(LogManagerConfig.builder(List.of(dir)).build(), clock, null);
         try {
             for (int round = 0; round < 20; round++) {
                 TopicPartition tp = new TopicPartition("race", round);
+                // Small segments: appends roll often, creating files in the directory being renamed.
                 PartitionLog log = m.createLog(tp, Uuid.random(), LogConfig.of(Map.of("segment.bytes", "1024")));
                 List<AppendOutcome> outcomes = new CopyOnWriteArrayList<>();
                 CountDownLatch started = new CountDownLatch(1);
                 Thread writer = new Thread(() -> {
-                    for (int i = 0; i < 200; i++) {
+                    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+                    AppendOutcome o;
+                    do {
                         ByteBuf b =
                                 spec().count(5).timestamp(clock.milliseconds()).build();
                         try {
-                            outcomes.add(log.appendAsLeader(b, 0, clock.milliseconds())
-                                    .outcome());
+                            o = log.appendAsLeader(b, 0, clock.milliseconds()).outcome();
                         } finally {
                             b.release();
                         }
+                        outcomes.add(o);
                         started.countDown();
-                    }
+                    } while (o == AppendOutcome.APPENDED && System.nanoTime() < deadline);
                 });
                 writer.start();
                 assertThat(started.await(10, TimeUnit.SECONDS)).isTrue();
                 assertThat(m.deleteLog(tp)).isTrue();
-                writer.join(10_000);
-                assertThat(outcomes).hasSize(200);
-                assertThat(outcomes).containsOnly(AppendOutcome.APPENDED, AppendOutcome.LOG_DELETED);
-                // Once refused, every later append is refused too.
-                int firstRefused = outcomes.indexOf(AppendOutcome.LOG_DELETED);
-                if (firstRefused >= 0) {
-                    assertThat(outcomes.subList(firstRefused, outcomes.size())).containsOnly(AppendOutcome.LOG_DELETED);
-                }
+                writer.join(30_000);
+                // Every append before the delete landed; the first one after it was refused, nothing failed.
+                assertThat(outcomes.get(outcomes.size() - 1)).isEqualTo(AppendOutcome.LOG_DELETED);
+                assertThat(outcomes.subList(0, outcomes.size() - 1)).containsOnly(AppendOutcome.APPENDED);
                 assertThat(log.logDir().isOnline()).isTrue();
             }
         } finally {
