@@ -30,7 +30,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Everything here runs on the connection's event loop except {@link #completed()}, which
  * handlers may call from any thread. At most {@link #MAX_IN_FLIGHT} requests are held per
- * connection; beyond that the connection stops reading until responses drain. A client over
+ * connection; beyond that the connection stops reading until responses drain. It also stops
+ * reading while its written responses wait above the channel's write-buffer high-water mark (a
+ * client that sends requests but does not read its answers), and reads again once they fall below
+ * the low-water mark, so that no client can make the broker buffer answers without bound. A client over
  * its quota gets its answer at once, with the throttle time in it, and the connection is then
  * muted (reads stop) for that long, as Apache Kafka does (KIP-219).
  */
@@ -384,9 +387,28 @@ final class RequestChannelHandler extends ChannelInboundHandlerAdapter {
                 ctx.flush();
             }
         }
-        if (!closing && !muted && !ctx.channel().config().isAutoRead() && inFlight.size() < MAX_IN_FLIGHT / 2) {
+        if (!ctx.channel().isWritable()) {
+            ctx.channel().config().setAutoRead(false);
+        } else {
+            maybeResumeReading();
+        }
+    }
+
+    /** Reads again unless closing, muted, too many requests in flight, or answers waiting to be sent. */
+    private void maybeResumeReading() {
+        if (!closing
+                && !muted
+                && !ctx.channel().config().isAutoRead()
+                && inFlight.size() < MAX_IN_FLIGHT / 2
+                && ctx.channel().isWritable()) {
             ctx.channel().config().setAutoRead(true);
         }
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        maybeResumeReading();
+        ctx.fireChannelWritabilityChanged();
     }
 
     /** Sends what has been written, reads and answers nothing more, and closes {@code delayMs} later. */
@@ -423,9 +445,7 @@ final class RequestChannelHandler extends ChannelInboundHandlerAdapter {
     private void unmute() {
         unmuteFuture = null;
         muted = false;
-        if (!closing && inFlight.size() < MAX_IN_FLIGHT / 2) {
-            ctx.channel().config().setAutoRead(true);
-        }
+        maybeResumeReading();
     }
 
     /** Whether reads are stopped because the client is throttled. */
