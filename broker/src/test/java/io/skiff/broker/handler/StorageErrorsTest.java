@@ -34,6 +34,7 @@ class StorageErrorsTest {
         APPEND.put(AppendOutcome.OUT_OF_ORDER_SEQUENCE, Errors.OUT_OF_ORDER_SEQUENCE_NUMBER);
         APPEND.put(AppendOutcome.INVALID_TXN_STATE, Errors.INVALID_TXN_STATE);
         APPEND.put(AppendOutcome.TRANSACTION_COORDINATOR_FENCED, Errors.TRANSACTION_COORDINATOR_FENCED);
+        APPEND.put(AppendOutcome.LOG_DELETED, Errors.UNKNOWN_TOPIC_OR_PARTITION);
         APPEND.put(AppendOutcome.STORAGE_ERROR, Errors.KAFKA_STORAGE_ERROR);
 
         READ.put(ReadOutcome.SUCCESS, Errors.NONE);
