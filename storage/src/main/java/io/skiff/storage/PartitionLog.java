@@ -79,6 +79,7 @@ public final class PartitionLog {
     private final LeaderEpochCache epochs;
     private final LogDurability durability;
     private final LogRetention retention;
+    private final LogTruncation truncation;
     private final LogDir logDir;
     private final FileDeleter deleter;
     private final RecordBatch scratch = new RecordBatch();
@@ -122,6 +123,7 @@ public final class PartitionLog {
                 new LogDurability(name, logDir, segments, flusher, clock, loaded.recoveryPoint(), loaded.loadTimeMs());
         this.retention =
                 new LogRetention(name, segments, producers, epochs, deleter, this::roll, loaded.logStartOffset());
+        this.truncation = new LogTruncation(dir, name, segments, producers, epochs, retention, durability, deleter);
         this.highWatermark = segments.end().offset;
         producers.onHighWatermarkUpdated(highWatermark);
         refreshFirstUnstableOffset();
@@ -577,6 +579,102 @@ public final class PartitionLog {
         if (txn != null) {
             active.updateTxnIndex(txn, lastStable[0]);
         }
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // follower truncation (see LogTruncation)
+
+    /**
+     * Removes every record at and above {@code offset} (a divergent tail, on a leader change):
+     * the segments above it are deleted (renamed {@code .deleted}, closed after
+     * file.delete.delay.ms, as retention deletes), the segment holding it is cut, its offset, time
+     * and transaction index entries with it; producer state is rebuilt from the latest snapshot at
+     * or below the new end plus a re-read of the batches after it (later snapshots deleted); leader
+     * epochs starting at or above the new end are removed ({@code leader-epoch-checkpoint}
+     * rewritten); the high watermark, the recovery point, the durable offset and (if above) the log
+     * start offset come down to the new end, and {@link #awaitDurable} waiters at or above it fail.
+     *
+     * <p>Only at batch boundaries: when {@code offset} falls inside a batch, the whole batch goes and
+     * the log ends at that batch's base offset ({@link #logEndOffset} says where it now ends; the
+     * caller fetches from there and asks again if the leader disagrees). An offset at or above the
+     * log end changes nothing; one below the first segment's base offset truncates fully ({@link
+     * #truncateFullyAndStartAt}). Crash-safe as {@link LogTruncation} describes. Reads running
+     * meanwhile may see the end move back; a slice already handed out of the cut segment may come
+     * out short (consumers read below the high watermark, which a truncation does not cross unless
+     * an unclean election lost committed records). An IOException (a corrupt batch header in
+     * the segment to cut included) takes the log dir offline.
+     */
+    public void truncateTo(long offset) throws IOException {
+        if (offset < 0) {
+            throw new IllegalArgumentException("cannot truncate " + name + " to offset " + offset);
+        }
+        lock.lock();
+        try {
+            checkWritable();
+            if (offset >= segments.end().offset) {
+                return;
+            }
+            if (offset < segments.firstBaseOffset()) {
+                truncation.truncateFullyAndStartAt(offset, config, clock.milliseconds());
+            } else {
+                truncation.truncateTo(offset, config, clock.milliseconds());
+            }
+            afterTruncation();
+        } catch (IOException e) {
+            logDir.markOffline("truncating " + name, e);
+            throw e;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Removes every segment and starts the log again at {@code offset} (a follower whose log is
+     * wholly below the leader's log start): one new empty active segment there, log start = log
+     * end = high watermark = recovery point = {@code offset}; producer state, producer snapshots
+     * and leader epochs cleared; every {@link #awaitDurable} waiter fails. Crash-safe as {@link
+     * LogTruncation} describes: a crash in the middle leaves a prefix of the old log (or an empty
+     * one), which the follower finds out of range again. An IOException takes the log dir offline.
+     */
+    public void truncateFullyAndStartAt(long offset) throws IOException {
+        if (offset < 0) {
+            throw new IllegalArgumentException("cannot start " + name + " at offset " + offset);
+        }
+        lock.lock();
+        try {
+            checkWritable();
+            truncation.truncateFullyAndStartAt(offset, config, clock.milliseconds());
+            afterTruncation();
+        } catch (IOException e) {
+            logDir.markOffline("truncating " + name + " fully", e);
+            throw e;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Tests: told after each file step of a truncation (see {@link LogTruncation.StepListener}). */
+    void setTruncationStepListener(LogTruncation.StepListener listener) {
+        truncation.setStepListener(listener);
+    }
+
+    /** Under the lock: IOException when the log is closed or its dir offline. */
+    private void checkWritable() throws IOException {
+        if (closed) {
+            throw new IOException("log " + name + " is closed");
+        }
+        if (!logDir.isOnline()) {
+            throw new IOException("log dir " + logDir.path() + " is offline");
+        }
+    }
+
+    /** Under the lock, after a truncation: the high watermark within the log, the first unstable offset again. */
+    private void afterTruncation() {
+        long end = segments.end().offset;
+        long hw = Math.max(retention.logStartOffset(), Math.min(highWatermark, end));
+        highWatermark = hw;
+        producers.onHighWatermarkUpdated(hw);
+        refreshFirstUnstableOffset();
     }
 
     /**
