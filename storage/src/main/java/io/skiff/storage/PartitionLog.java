@@ -93,6 +93,9 @@ public final class PartitionLog {
 
     private volatile long lastAppendTimeMs = -1L;
     private volatile AppendListener listener;
+    /** Told after each truncation, outside the lock (the log manager writes its checkpoints then); null for none. */
+    private volatile Runnable truncationListener;
+
     private volatile boolean closed;
 
     private PartitionLog(
@@ -626,6 +629,7 @@ public final class PartitionLog {
         } finally {
             lock.unlock();
         }
+        notifyTruncated();
     }
 
     /**
@@ -650,6 +654,19 @@ public final class PartitionLog {
             throw e;
         } finally {
             lock.unlock();
+        }
+        notifyTruncated();
+    }
+
+    /** Sets what runs after each truncation, outside the lock (the {@link LogManager}'s checkpoints). */
+    void setTruncationListener(Runnable listener) {
+        this.truncationListener = listener;
+    }
+
+    private void notifyTruncated() {
+        Runnable l = truncationListener;
+        if (l != null) {
+            l.run();
         }
     }
 
