@@ -16,14 +16,16 @@ ARG SKIFF_UID=10001
 LABEL org.opencontainers.image.title="skiff" \
       org.opencontainers.image.description="Skiff, a broker speaking the Apache Kafka protocol"
 
-# The user is written into /etc/passwd directly: a minbase Debian has no useradd.
+# The user is written into /etc/passwd directly: a minbase Debian has no useradd. Its writable
+# directories belong to group 0 as well, for platforms that run images under an arbitrary uid.
 RUN set -eu; \
     echo "skiff:x:${SKIFF_UID}:${SKIFF_UID}:Skiff:/var/lib/skiff:/bin/bash" >> /etc/passwd; \
     echo "skiff:x:${SKIFF_UID}:" >> /etc/group; \
     mkdir -p /opt/skiff/lib /opt/skiff/bin /opt/skiff/docker /opt/skiff/config \
              /var/lib/skiff/data /mnt/shared/config /etc/kafka/docker; \
     ln -s /opt/skiff/bin/entrypoint.sh /etc/kafka/docker/run; \
-    chown -R "${SKIFF_UID}:${SKIFF_UID}" /opt/skiff/config /var/lib/skiff /mnt/shared/config
+    chown -R "${SKIFF_UID}:0" /opt/skiff/config /var/lib/skiff /mnt/shared/config; \
+    chmod -R g=u /opt/skiff/config /var/lib/skiff /mnt/shared/config
 
 COPY broker/target/lib/ /opt/skiff/lib/
 COPY broker/target/skiff-broker-*.jar /opt/skiff/lib/

@@ -93,8 +93,11 @@ ensure_base() {
     rm -rf "$dir"
     finish 4 "base image $base not made: debootstrap failed (see target/debootstrap.log)"
   fi
+  # What a broker never reads: package caches, documentation, translations, javac's symbol file and the
+  # class-data archive for heaps over 32 GB.
   rm -rf "$dir"/var/cache/apt/archives/*.deb "$dir"/var/lib/apt/lists/* "$dir"/usr/share/doc/* \
-    "$dir"/usr/share/man/* "$dir"/usr/share/info/*
+    "$dir"/usr/share/man/* "$dir"/usr/share/info/* "$dir"/usr/share/locale/* "$dir"/usr/lib/jvm/*/lib/ct.sym \
+    "$dir"/usr/lib/jvm/*/lib/server/classes_nocoops.jsa
   if ! tar -C "$dir" -c . | docker import \
       --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
       --change 'ENV LANG=C.UTF-8' --change 'CMD ["/bin/bash"]' - "$base" >/dev/null; then
@@ -133,6 +136,8 @@ build_image() {
 
 start=$(date +%s)
 ensure_engine
+# A failed build below must not leave an older image for the tests to run.
+docker image rm -f "$image" >/dev/null 2>&1
 ensure_base
 ensure_jars
 build_image
