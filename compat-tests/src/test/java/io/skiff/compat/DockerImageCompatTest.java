@@ -28,6 +28,7 @@ import org.junit.jupiter.api.Timeout;
 import org.testcontainers.containers.Container.ExecResult;
 import org.testcontainers.containers.GenericContainer;
 import org.testcontainers.containers.wait.strategy.Wait;
+import org.testcontainers.images.builder.Transferable;
 import org.testcontainers.kafka.KafkaContainer;
 import org.testcontainers.utility.DockerImageName;
 
@@ -37,7 +38,8 @@ import org.testcontainers.utility.DockerImageName;
  * substitute and nothing else changed, kafka-clients create and describe topics, produce, and
  * consume in a group; the broker runs as a non-root user with its data in the volume and the
  * image's HEALTHCHECK reports it healthy. With no environment at all the image is a single node
- * advertising localhost:9092. Skipped, with the reason, where no Docker engine or image is there.
+ * advertising localhost:9092; a mounted /mnt/shared/config/server.properties is read, with the
+ * environment over it. Skipped, with the reason, where no Docker engine or image is there.
  */
 @Timeout(value = 300, unit = TimeUnit.SECONDS)
 class DockerImageCompatTest {
@@ -100,6 +102,41 @@ class DockerImageCompatTest {
             ExecResult meta = skiff.execInContainer("cat", "/var/lib/skiff/data/meta.properties");
             assertThat(meta.getStdout()).contains("cluster.id=5L6g3nShT-eMCtK--X86sw");
             awaitHealthy(skiff);
+        }
+    }
+
+    @Test
+    void aMountedServerPropertiesIsReadWithTheEnvironmentOverIt() throws Exception {
+        DockerImage.assumeAvailable();
+        String file = "listeners=PLAINTEXT://0.0.0.0:9092\nadvertised.listeners=PLAINTEXT://from-the-file:9092\n"
+                + "num.partitions=2\n";
+        try (GenericContainer<?> skiff = new GenericContainer<>(DockerImageName.parse(DockerImage.NAME))
+                .withCopyToContainer(Transferable.of(file), "/mnt/shared/config/server.properties")
+                .withEnv("KAFKA_ADVERTISED_LISTENERS", "PLAINTEXT://localhost:9092")
+                .withEnv("KAFKA_HEAP_OPTS", "-Xms64m -Xmx256m")
+                .withExposedPorts(9092)
+                .waitingFor(Wait.forLogMessage(DockerImage.RUNNING_LINE, 1))) {
+            skiff.start();
+            MetadataResponseData metadata = firstMetadataAnswer(skiff.getHost(), skiff.getMappedPort(9092));
+            MetadataResponseData.MetadataResponseBroker broker =
+                    metadata.brokers().iterator().next();
+            assertThat(broker.host()).as("the environment over the file").isEqualTo("localhost");
+            MetadataResponseData created = metadata(skiff, "made-by-metadata");
+            assertThat(created.topics().find("made-by-metadata").partitions())
+                    .as("num.partitions of the file")
+                    .hasSize(2);
+        }
+    }
+
+    /** A Metadata request for {@code topic} that lets the broker create it. */
+    private static MetadataResponseData metadata(GenericContainer<?> skiff, String topic) throws Exception {
+        try (RawConnection c = new RawConnection(skiff.getHost(), skiff.getMappedPort(9092))) {
+            MetadataRequestData request = new MetadataRequestData()
+                    .setTopics(List.of(new MetadataRequestData.MetadataRequestTopic().setName(topic)))
+                    .setAllowAutoTopicCreation(true);
+            int id = c.send(ApiKeys.METADATA, METADATA_VERSION, request);
+            ByteBuffer buf = c.receive(id, ApiKeys.METADATA.responseHeaderVersion(METADATA_VERSION));
+            return new MetadataResponseData(new ByteBufferAccessor(buf), METADATA_VERSION);
         }
     }
 
