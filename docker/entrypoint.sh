@@ -12,6 +12,8 @@
 #   - CLUSTER_ID (apache/kafka's default when unset) formats the log directories at every start; a
 #     directory formatted before, for this or another cluster, is left as it is.
 #   - log.dirs, when neither the file nor the environment sets it, is the image's volume.
+#   - The JVM: KAFKA_HEAP_OPTS (else SKIFF_HEAP_OPTS, else -Xms256m -Xmx1g), KAFKA_OPTS and SKIFF_OPTS;
+#     KAFKA_LOG4J_ROOT_LOGLEVEL is the root log level (-Dskiff.log.level).
 #
 # The final configuration is written to $SKIFF_CONFIG_DIR/server.properties; the healthcheck reads it.
 # Paths and the java command can be moved with SKIFF_HOME, SKIFF_CONFIG_DIR, SKIFF_MOUNTED_CONFIG_DIR,
@@ -88,6 +90,9 @@ fi
 
 read -r -a heap <<<"${KAFKA_HEAP_OPTS:-${SKIFF_HEAP_OPTS:--Xms256m -Xmx1g}}"
 read -r -a opts <<<"${KAFKA_OPTS:-} ${SKIFF_OPTS:-}"
+if [ -n "${KAFKA_LOG4J_ROOT_LOGLEVEL:-}" ]; then
+  opts=("-Dskiff.log.level=$KAFKA_LOG4J_ROOT_LOGLEVEL" "${opts[@]}")
+fi
 classpath="$SKIFF_HOME/lib/*"
 
 echo "===> Formatting the log directories for cluster $CLUSTER_ID"

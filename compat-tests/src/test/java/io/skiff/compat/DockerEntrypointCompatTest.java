@@ -189,6 +189,7 @@ class DockerEntrypointCompatTest {
         env.put("KAFKA_HEAP_OPTS", "-Xms64m -Xmx300m");
         env.put("KAFKA_OPTS", "-Dskiff.test=1");
         env.put("KAFKA_LOG4J_LOGGERS", "kafka=WARN");
+        env.put("KAFKA_LOG4J_ROOT_LOGLEVEL", "WARN");
         env.put("CLUSTER_ID", "Xk3Lw0cxTqmy8NnrRZb1vA");
         Run r = run(env);
 
@@ -214,7 +215,7 @@ class DockerEntrypointCompatTest {
         assertThat(r.format())
                 .containsSequence(
                         "--cluster-id", "Xk3Lw0cxTqmy8NnrRZb1vA", finalConfig().toString());
-        assertThat(r.broker()).contains("-Xms64m", "-Xmx300m", "-Dskiff.test=1");
+        assertThat(r.broker()).contains("-Xms64m", "-Xmx300m", "-Dskiff.test=1", "-Dskiff.log.level=WARN");
         assertThat(r.broker()).doesNotContain("-Xmx1g");
     }
 
