@@ -4,7 +4,7 @@
 #      background (as root), waiting for its socket;
 #   2. the base image skiff-base:bookworm-jre17, once (kept by name): debootstrap --variant=minbase of
 #      Debian bookworm with openjdk-17-jre-headless, imported with docker import;
-#   3. the broker's jars: mvn -q package -DskipTests when broker/target has none;
+#   3. the broker's jars: mvn -q package -DskipTests when broker/target has none, or older than a main source;
 #   4. docker build of the top-level Dockerfile, tagged $SKIFF_IMAGE (default skiff:test) and skiff:latest.
 # Each step prints how long it took; the end prints the image size.
 #
@@ -117,7 +117,10 @@ broker_jar() {
 }
 
 ensure_jars() {
-  if [ -n "$(broker_jar)" ] && [ -d "$root/broker/target/lib" ]; then
+  local jar
+  jar=$(broker_jar)
+  if [ -n "$jar" ] && [ -d "$root/broker/target/lib" ] \
+      && [ -z "$(find "$root" -path '*/src/main/*' -newer "$jar" -print -quit)" ]; then
     return 0
   fi
   local t0
