@@ -77,6 +77,9 @@ public final class SkiffMain {
             System.exit(1);
             return;
         }
+        // Apache Kafka's broker logs this line once it serves clients; tools that start a broker and
+        // wait for it (Testcontainers' KafkaContainer, scripts grepping the log) wait for these words.
+        LOG.info("Node {} serves clients. Transitioning from RECOVERY to RUNNING.", broker.nodeId());
         try {
             broker.awaitShutdown();
         } catch (InterruptedException e) {
