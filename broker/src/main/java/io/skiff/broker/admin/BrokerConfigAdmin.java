@@ -113,11 +113,11 @@ public final class BrokerConfigAdmin implements MetadataManager.Listener {
         try {
             id = Integer.parseInt(name);
         } catch (NumberFormatException e) {
-            return "Node id must be an integer, but it is: " + name;
+            return "Node id must be an integer, but it is: " + TopicNames.echo(name);
         }
         return id == config.nodeId()
                 ? null
-                : "Unexpected broker id, expected " + config.nodeId() + ", but received " + name;
+                : "Unexpected broker id, expected " + config.nodeId() + ", but received " + TopicNames.echo(name);
     }
 
     /** Applies the ops to one entity's stored configs; null when they apply, else the refusal. */

@@ -7,6 +7,20 @@ public final class TopicNames {
     private TopicNames() {}
 
     /** Null if {@code name} is a legal topic name, otherwise why not (Kafka's wording). */
+    /** Longest client-supplied value an error message repeats whole. */
+    private static final int ECHO_MAX = 300;
+
+    /**
+     * {@code value} as an error message repeats it: whole when short, else its start and its
+     * length, so that a message about a hostile 32 KB name still fits a response's string field.
+     */
+    public static String echo(String value) {
+        if (value == null || value.length() <= ECHO_MAX) {
+            return value;
+        }
+        return value.substring(0, ECHO_MAX) + "... (" + value.length() + " characters)";
+    }
+
     public static String invalidReason(String name) {
         if (name == null || name.isEmpty()) {
             return "Topic name is illegal, it can't be empty";
@@ -15,7 +29,8 @@ public final class TopicNames {
             return "Topic name cannot be \".\" or \"..\"";
         }
         if (name.length() > MAX_LENGTH) {
-            return "Topic name is illegal, it can't be longer than " + MAX_LENGTH + " characters, topic name: " + name;
+            return "Topic name is illegal, it can't be longer than " + MAX_LENGTH + " characters, topic name: "
+                    + echo(name);
         }
         for (int i = 0; i < name.length(); i++) {
             char c = name.charAt(i);
@@ -26,7 +41,7 @@ public final class TopicNames {
                     || c == '_'
                     || c == '-';
             if (!ok) {
-                return "Topic name \"" + name
+                return "Topic name \"" + echo(name)
                         + "\" is illegal, it contains a character other than ASCII alphanumerics, '.', '_' and '-'";
             }
         }

@@ -188,11 +188,12 @@ public final class DescribeConfigsHandler extends ApiHandler<DescribeConfigsRequ
         try {
             id = Integer.parseInt(name);
         } catch (NumberFormatException e) {
-            return "Broker id must be an integer, but it is: " + name;
+            return "Broker id must be an integer, but it is: " + TopicNames.echo(name);
         }
         return id == node.nodeId()
                 ? null
-                : "Unexpected broker id, expected " + node.nodeId() + " or empty string, but received " + name;
+                : "Unexpected broker id, expected " + node.nodeId() + " or empty string, but received "
+                        + TopicNames.echo(name);
     }
 
     /**

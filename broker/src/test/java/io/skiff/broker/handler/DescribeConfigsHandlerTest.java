@@ -121,6 +121,17 @@ class DescribeConfigsHandlerTest {
     }
 
     @Test
+    void aHugeResourceNameIsRefusedWithAMessageThatStillFitsTheResponse() throws Exception {
+        String huge = "x".repeat(30_000);
+        DescribeConfigsResponse.DescribeConfigsResult topic = describe(client, TOPIC, huge, null);
+        assertThat(Errors.forCode(topic.errorCode())).isEqualTo(Errors.INVALID_TOPIC_EXCEPTION);
+        assertThat(topic.errorMessage()).hasSizeLessThan(1_000).contains("(30000 characters)");
+        DescribeConfigsResponse.DescribeConfigsResult brokerId = describe(client, BROKER, "9".repeat(30_000), null);
+        assertThat(Errors.forCode(brokerId.errorCode())).isEqualTo(Errors.INVALID_REQUEST);
+        assertThat(brokerId.errorMessage()).hasSizeLessThan(1_000);
+    }
+
+    @Test
     void thisBrokersResourceShowsItsSettingsAndAnotherIdIsRefused() throws Exception {
         String self = Integer.toString(broker.config.nodeId());
         DescribeConfigsResponse.DescribeConfigsResult r =
