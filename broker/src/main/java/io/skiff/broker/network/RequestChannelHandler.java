@@ -340,6 +340,7 @@ final class RequestChannelHandler extends ChannelInboundHandlerAdapter {
             }
             int responseBytes = 0;
             boolean failed = false;
+            long sendStartNanos = stage.nanoTime();
             if (outcome == RequestContext.Outcome.RESPOND && ctx.channel().isActive() && !closing) {
                 try {
                     int throttleMs = stage.beforeWrite(head, head.response());
@@ -366,8 +367,8 @@ final class RequestChannelHandler extends ChannelInboundHandlerAdapter {
                     mute(throttleMs);
                 }
             }
-            stage.completed(head, responseBytes, failed);
             ApiMessage response = head.response();
+            stage.completed(head, responseBytes > 0 ? response : null, responseBytes, failed, sendStartNanos);
             if (response != null) {
                 response.release();
             }
