@@ -46,8 +46,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * records produced, the produce requests, the bytes, the log end offset and the consumer group's
  * lag under the names Kafka's JMX exporter rules give them; the same meters are MBeans under
  * Kafka's ObjectNames ({@code skiff.metrics.jmx.enable}), read through the platform MBean
- * server, as a JMX client of an in-process broker reads them. A metrics port that is taken stops
- * start-up naming the key.
+ * server, as a JMX client of an in-process broker reads them. In fsync durability the group
+ * commits show in the flush meters. A metrics port that is taken stops start-up naming the key.
  */
 @Timeout(value = 2, unit = TimeUnit.MINUTES)
 class MetricsCompatTest {
@@ -60,7 +60,8 @@ class MetricsCompatTest {
     @RegisterExtension
     static final SkiffBrokerExtension BROKER = new SkiffBrokerExtension()
             .with("skiff.metrics.listener", "http://127.0.0.1:0")
-            .with("skiff.metrics.jmx.enable", "true");
+            .with("skiff.metrics.jmx.enable", "true")
+            .with("skiff.log.durability", "fsync");
 
     private static Admin admin;
 
@@ -114,6 +115,11 @@ class MetricsCompatTest {
                         "0"))
                 .isGreaterThanOrEqualTo(1);
         assertThat(s.has("jvm_memory_used_bytes")).isTrue();
+        // fsync durability: every acknowledged produce waited for an fsync pass (a group commit).
+        assertThat(s.value("skiff_log_flush_group_size_count")).isGreaterThanOrEqualTo(1);
+        assertThat(s.value("skiff_log_flush_group_size_sum")).isGreaterThanOrEqualTo(REQUESTS);
+        assertThat(s.value("kafka_log_logflushstats_logflushrateandtimems_count"))
+                .isGreaterThanOrEqualTo(s.value("skiff_log_flush_commit_time_ms_count"));
 
         Properties group = new Properties();
         group.put(ConsumerConfig.GROUP_ID_CONFIG, "metered-group");
