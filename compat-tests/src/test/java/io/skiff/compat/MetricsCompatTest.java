@@ -21,7 +21,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Matcher;
@@ -47,7 +49,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * lag under the names Kafka's JMX exporter rules give them; the same meters are MBeans under
  * Kafka's ObjectNames ({@code skiff.metrics.jmx.enable}), read through the platform MBean
  * server, as a JMX client of an in-process broker reads them. In fsync durability the group
- * commits show in the flush meters. A metrics port that is taken stops start-up naming the key.
+ * commits show in the flush meters; every metric the Grafana dashboard reads is there. A metrics
+ * port that is taken stops start-up naming the key.
  */
 @Timeout(value = 2, unit = TimeUnit.MINUTES)
 class MetricsCompatTest {
@@ -149,6 +152,12 @@ class MetricsCompatTest {
         assertThat(s.value("kafka_server_brokertopicmetrics_messagesin_total", "topic", TOPIC))
                 .isEqualTo(RECORDS + MORE);
 
+        Scrape last = s;
+        assertThat(dashboardMetrics())
+                .as("every metric the Grafana dashboard reads is exported")
+                .isNotEmpty()
+                .allSatisfy(name -> assertThat(last.hasFamily(name)).as(name).isTrue());
+
         MBeanServer jmx = ManagementFactory.getPlatformMBeanServer();
         ObjectName messagesIn =
                 new ObjectName("kafka.server:type=BrokerTopicMetrics,name=MessagesInPerSec,topic=" + TOPIC);
@@ -214,6 +223,22 @@ class MetricsCompatTest {
         return jmx.isRegistered(name);
     }
 
+    /** The metric names in the expressions of metrics/grafana/skiff-dashboard.json (run from compat-tests/). */
+    private static Set<String> dashboardMetrics() throws Exception {
+        String json = Files.readString(Path.of("..", "metrics", "grafana", "skiff-dashboard.json"));
+        Matcher expr =
+                Pattern.compile("\"expr\":\\s*\"((?:[^\"\\\\]|\\\\.)*)\"").matcher(json);
+        Pattern metric = Pattern.compile("\\b((?:kafka|skiff|jvm)_[a-z0-9_]+)");
+        Set<String> names = new TreeSet<>();
+        while (expr.find()) {
+            Matcher m = metric.matcher(expr.group(1));
+            while (m.find()) {
+                names.add(m.group(1));
+            }
+        }
+        return names;
+    }
+
     private static Scrape scrape() throws Exception {
         int port = BROKER.broker().metrics().boundPort();
         HttpClient http = HttpClient.newHttpClient();
@@ -250,6 +275,13 @@ class MetricsCompatTest {
                 }
                 samples.add(new Sample(m.group(1), labels, Double.parseDouble(m.group(4))));
             }
+        }
+
+        /** Whether a sample of {@code name} is there, or of a histogram or counter of that family name. */
+        boolean hasFamily(String name) {
+            return samples.stream()
+                    .anyMatch(s ->
+                            s.name.equals(name) || s.name.equals(name + "_total") || s.name.equals(name + "_count"));
         }
 
         boolean has(String name) {
