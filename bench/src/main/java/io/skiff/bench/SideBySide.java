@@ -467,11 +467,8 @@ public final class SideBySide {
                 }
                 rows.add(row("", "skiff/kafka", null, "", ratio, true));
             }
-            if (wantSkiff && opt.quotaSide && skiffLabel.equals(SKIFF)) {
-                addSide(SKIFF_QUOTA, "quota", w, metrics, s, lat, json, rows, failures);
-            }
-            if (wantSkiff && opt.metricsSide && skiffLabel.equals(SKIFF)) {
-                addSide(SKIFF_METRICS, "metrics", w, metrics, s, lat, json, rows, failures);
+            if (wantSkiff && skiffLabel.equals(SKIFF)) {
+                addSides(w, metrics, s, lat, json, rows, failures);
             }
             addFailures(failures, w, kafka);
             addFailures(failures, w, skiff);
@@ -495,6 +492,23 @@ public final class SideBySide {
             for (String f : failures) {
                 report.line("#   " + f.replace('\n', ' '));
             }
+        }
+    }
+
+    /** The rows of the side brokers asked for ({@code --quota-side}, {@code --metrics-side}). */
+    private void addSides(
+            Workload w,
+            Map<String, ToDoubleFunction<RunResult>> metrics,
+            double[] s,
+            String lat,
+            Json json,
+            List<String[]> rows,
+            List<String> failures) {
+        if (opt.quotaSide) {
+            addSide(SKIFF_QUOTA, "quota", w, metrics, s, lat, json, rows, failures);
+        }
+        if (opt.metricsSide) {
+            addSide(SKIFF_METRICS, "metrics", w, metrics, s, lat, json, rows, failures);
         }
     }
 
