@@ -15,6 +15,9 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.rmi.registry.LocateRegistry;
+import java.rmi.registry.Registry;
+import java.rmi.server.UnicastRemoteObject;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -28,8 +31,13 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import javax.management.MBeanServer;
+import javax.management.MBeanServerConnection;
 import javax.management.ObjectName;
+import javax.management.remote.JMXConnector;
+import javax.management.remote.JMXConnectorFactory;
+import javax.management.remote.JMXConnectorServer;
+import javax.management.remote.JMXConnectorServerFactory;
+import javax.management.remote.JMXServiceURL;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -47,8 +55,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * the Prometheus endpoint ({@code skiff.metrics.listener}) scraped over HTTP shows exactly the
  * records produced, the produce requests, the bytes, the log end offset and the consumer group's
  * lag under the names Kafka's JMX exporter rules give them; the same meters are MBeans under
- * Kafka's ObjectNames ({@code skiff.metrics.jmx.enable}), read through the platform MBean
- * server, as a JMX client of an in-process broker reads them. In fsync durability the group
+ * Kafka's ObjectNames ({@code skiff.metrics.jmx.enable}), read by a JMX client through an RMI
+ * connector ({@link JMXConnectorFactory}) over the in-process broker's platform MBean server. In fsync durability the group
  * commits show in the flush meters; every metric the Grafana dashboard reads is there. A metrics
  * port that is taken stops start-up naming the key.
  */
@@ -68,8 +76,23 @@ class MetricsCompatTest {
 
     private static Admin admin;
 
+    /** An RMI connector over the platform MBean server, as -Dcom.sun.management.jmxremote.port makes one. */
+    private static JMXConnectorServer jmxService;
+
+    private static Registry rmiRegistry;
+
     @BeforeAll
     static void createTopic() throws Exception {
+        int port;
+        try (ServerSocket free = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+            port = free.getLocalPort();
+        }
+        rmiRegistry = LocateRegistry.createRegistry(port);
+        jmxService = JMXConnectorServerFactory.newJMXConnectorServer(
+                new JMXServiceURL("service:jmx:rmi:///jndi/rmi://127.0.0.1:" + port + "/jmxrmi"),
+                null,
+                ManagementFactory.getPlatformMBeanServer());
+        jmxService.start();
         admin = Clients.admin(BROKER);
         admin.createTopics(List.of(new NewTopic(TOPIC, 1, (short) 1))).all().get(30, TimeUnit.SECONDS);
     }
@@ -158,7 +181,13 @@ class MetricsCompatTest {
                 .isNotEmpty()
                 .allSatisfy(name -> assertThat(last.hasFamily(name)).as(name).isTrue());
 
-        MBeanServer jmx = ManagementFactory.getPlatformMBeanServer();
+        try (JMXConnector connector = JMXConnectorFactory.connect(jmxService.getAddress())) {
+            readMBeans(connector.getMBeanServerConnection());
+        }
+    }
+
+    /** What a JMX client sees of the broker's MBeans (through a connector, as a remote client). */
+    private static void readMBeans(MBeanServerConnection jmx) throws Exception {
         ObjectName messagesIn =
                 new ObjectName("kafka.server:type=BrokerTopicMetrics,name=MessagesInPerSec,topic=" + TOPIC);
         assertThat(jmx.getAttribute(messagesIn, "Count")).isEqualTo((long) (RECORDS + MORE));
@@ -177,6 +206,12 @@ class MetricsCompatTest {
         ObjectName connections =
                 new ObjectName("kafka.server:type=socket-server-metrics,listener=PLAINTEXT,networkProcessor=0");
         assertThat((Long) jmx.getAttribute(connections, "connection-count")).isGreaterThanOrEqualTo(1);
+    }
+
+    @AfterAll
+    static void stopJmx() throws Exception {
+        jmxService.stop();
+        UnicastRemoteObject.unexportObject(rmiRegistry, true);
     }
 
     @Test
@@ -215,7 +250,7 @@ class MetricsCompatTest {
      * Per-partition MBeans follow the metadata on the metrics thread, after the partition is
      * created: waits (at most 20 s) for one to be there.
      */
-    private static boolean waitForMBean(MBeanServer jmx, ObjectName name) {
+    private static boolean waitForMBean(MBeanServerConnection jmx, ObjectName name) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         while (!jmx.isRegistered(name) && System.nanoTime() < deadline) {
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
