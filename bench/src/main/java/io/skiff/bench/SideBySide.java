@@ -34,13 +34,15 @@ import org.apache.kafka.common.quota.ClientQuotaEntity;
  * <pre>
  * SideBySide [--quick] [--rounds N] [--heap 1g] [--heap-initial 256m] [--no-pin] [--brokers kafka,skiff]
  *            [--only NAME,NAME] [--workload "key=value ..."]... [--startup-repeats N]
- *            [--skiff-home DIR] [--out FILE.jsonl] [--keep] [--quota-side]
+ *            [--skiff-home DIR] [--out FILE.jsonl] [--keep] [--quota-side] [--metrics-side]
  * </pre>
  *
  * With {@code --quota-side} a second Skiff broker runs beside the first with client quotas set on
  * entities the load generator is not ({@link #OTHER_ENTITY_QUOTAS}); every workload that runs on
  * Skiff also runs on it, alternating, and the summary adds its row and its ratio to plain Skiff:
- * what checking quotas on every request costs when none applies to the client.
+ * what checking quotas on every request costs when none applies to the client. {@code
+ * --metrics-side} does the same with {@code skiff-metrics}, a Skiff with its metrics on
+ * ({@link #METRICS_PROPS}: the Prometheus endpoint and the MBeans), for "metrics on versus off".
  *
  * A broker that cannot start, or cannot serve a workload, gets that workload reported as failed
  * with its error; the run goes on with the rest.
@@ -50,6 +52,10 @@ public final class SideBySide {
     static final String SKIFF = "skiff";
     static final String SKIFF_FSYNC = "skiff-fsync";
     static final String SKIFF_QUOTA = "skiff-quota";
+    static final String SKIFF_METRICS = "skiff-metrics";
+    /** The configuration of the {@code --metrics-side} broker: every meter recorded and exported. */
+    static final Map<String, String> METRICS_PROPS =
+            Map.of("skiff.metrics.listener", "http://127.0.0.1:0", "skiff.metrics.jmx.enable", "true");
     /** The quotas of the {@code --quota-side} broker: on a user and a client id the load generator never uses. */
     static final Map<String, String> OTHER_ENTITY_QUOTAS = Map.of(
             "producer_byte_rate", "1048576",
@@ -168,6 +174,9 @@ public final class SideBySide {
         if (wantSkiff && opt.quotaSide) {
             labels.add(SKIFF_QUOTA);
         }
+        if (wantSkiff && opt.metricsSide) {
+            labels.add(SKIFF_METRICS);
+        }
         for (String label : labels) {
             sides.put(label, new Side(label));
         }
@@ -178,7 +187,10 @@ public final class SideBySide {
                 for (String label : labels) {
                     Side side = sides.get(label);
                     if (side.startError != null
-                            || (!last && (label.equals(SKIFF_FSYNC) || label.equals(SKIFF_QUOTA)))) {
+                            || (!last
+                                    && (label.equals(SKIFF_FSYNC)
+                                            || label.equals(SKIFF_QUOTA)
+                                            || label.equals(SKIFF_METRICS)))) {
                         continue;
                     }
                     start(side, home, i);
@@ -216,6 +228,9 @@ public final class SideBySide {
                         order.add(skiffLabel);
                         if (opt.quotaSide && skiffLabel.equals(SKIFF)) {
                             order.add(SKIFF_QUOTA);
+                        }
+                        if (opt.metricsSide && skiffLabel.equals(SKIFF)) {
+                            order.add(SKIFF_METRICS);
                         }
                     }
                     // A B in odd rounds, B A in even ones: neither broker always runs second.
@@ -275,8 +290,9 @@ public final class SideBySide {
             if (side.label.equals(KAFKA)) {
                 p = BrokerProcess.startKafka(side.label, dir, launch);
             } else {
-                Map<String, String> skiffProps =
-                        side.label.equals(SKIFF_FSYNC) ? Map.of("skiff.log.durability", "fsync") : Map.of();
+                Map<String, String> skiffProps = side.label.equals(SKIFF_FSYNC)
+                        ? Map.of("skiff.log.durability", "fsync")
+                        : side.label.equals(SKIFF_METRICS) ? METRICS_PROPS : Map.of();
                 p = BrokerProcess.startSkiff(side.label, home, dir, launch, skiffProps);
                 if (side.label.equals(SKIFF_QUOTA)) {
                     setOtherEntityQuotas(p.bootstrap());
@@ -451,8 +467,8 @@ public final class SideBySide {
                 }
                 rows.add(row("", "skiff/kafka", null, "", ratio, true));
             }
-            if (wantSkiff && opt.quotaSide && skiffLabel.equals(SKIFF)) {
-                addQuotaSide(w, metrics, s, lat, json, rows, failures);
+            if (wantSkiff && skiffLabel.equals(SKIFF)) {
+                addSides(w, metrics, s, lat, json, rows, failures);
             }
             addFailures(failures, w, kafka);
             addFailures(failures, w, skiff);
@@ -479,8 +495,8 @@ public final class SideBySide {
         }
     }
 
-    /** The {@code --quota-side} broker's row for {@code w} and its ratio to plain Skiff's medians {@code s}. */
-    private void addQuotaSide(
+    /** The rows of the side brokers asked for ({@code --quota-side}, {@code --metrics-side}). */
+    private void addSides(
             Workload w,
             Map<String, ToDoubleFunction<RunResult>> metrics,
             double[] s,
@@ -488,19 +504,41 @@ public final class SideBySide {
             Json json,
             List<String[]> rows,
             List<String> failures) {
-        List<RunResult> quota = runs(w, SKIFF_QUOTA);
+        if (opt.quotaSide) {
+            addSide(SKIFF_QUOTA, "quota", w, metrics, s, lat, json, rows, failures);
+        }
+        if (opt.metricsSide) {
+            addSide(SKIFF_METRICS, "metrics", w, metrics, s, lat, json, rows, failures);
+        }
+    }
+
+    /**
+     * A side broker's row for {@code w} ({@code --quota-side}, {@code --metrics-side}) and its ratio
+     * to plain Skiff's medians {@code s}; {@code key} names its JSON fields and its ratio row.
+     */
+    private void addSide(
+            String label,
+            String key,
+            Workload w,
+            Map<String, ToDoubleFunction<RunResult>> metrics,
+            double[] s,
+            String lat,
+            Json json,
+            List<String[]> rows,
+            List<String> failures) {
+        List<RunResult> side = runs(w, label);
         double[] q = new double[metrics.size()];
         double[] ratio = new double[metrics.size()];
         int j = 0;
         for (Map.Entry<String, ToDoubleFunction<RunResult>> m : metrics.entrySet()) {
-            q[j] = Report.median(quota, m.getValue());
+            q[j] = Report.median(side, m.getValue());
             ratio[j] = Report.ratio(q[j], s[j]);
-            json.put("skiff_quota_" + m.getKey(), q[j]).put("ratio_quota_" + m.getKey(), ratio[j]);
+            json.put("skiff_" + key + "_" + m.getKey(), q[j]).put("ratio_" + key + "_" + m.getKey(), ratio[j]);
             j++;
         }
-        rows.add(row("", SKIFF_QUOTA, quota, lat, q, false));
-        rows.add(row("", "quota/skiff", null, "", ratio, true));
-        addFailures(failures, w, quota);
+        rows.add(row("", label, side, lat, q, false));
+        rows.add(row("", key + "/skiff", null, "", ratio, true));
+        addFailures(failures, w, side);
     }
 
     private static void addFailures(List<String> failures, Workload w, List<RunResult> runs) {
@@ -748,6 +786,7 @@ public final class SideBySide {
         Path out;
         boolean keep;
         boolean quotaSide;
+        boolean metricsSide;
 
         static Options parse(String[] args) {
             Options o = new Options();
@@ -792,12 +831,15 @@ public final class SideBySide {
                     case "--quota-side":
                         o.quotaSide = true;
                         break;
+                    case "--metrics-side":
+                        o.metricsSide = true;
+                        break;
                     default:
                         System.err.println("unknown argument " + args[i]);
                         System.err.println(
                                 "usage: SideBySide [--quick] [--rounds N] [--heap 1g] [--heap-initial 256m] [--no-pin] [--brokers kafka,skiff]"
                                         + " [--only NAME,...] [--workload \"key=value ...\"]... [--startup-repeats N] [--skiff-home DIR]"
-                                        + " [--out FILE.jsonl] [--keep] [--quota-side]");
+                                        + " [--out FILE.jsonl] [--keep] [--quota-side] [--metrics-side]");
                         System.exit(2);
                 }
             }

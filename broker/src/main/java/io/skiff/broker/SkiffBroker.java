@@ -72,6 +72,7 @@ import io.skiff.broker.metadata.Placement;
 import io.skiff.broker.metadata.TopicImage;
 import io.skiff.broker.metadata.kraft.KraftImport;
 import io.skiff.broker.metadata.kraft.KraftMigration;
+import io.skiff.broker.metrics.BrokerMetrics;
 import io.skiff.broker.network.ApiDispatcher;
 import io.skiff.broker.network.ApiHandler;
 import io.skiff.broker.network.ConnectionQuotas;
@@ -149,6 +150,9 @@ public final class SkiffBroker {
     private RatisQuorum ratis;
 
     private BrokerLifecycle lifecycle;
+    /** Kafka's meters: a Prometheus endpoint and MBeans when skiff.metrics.* ask for them, else no-ops. */
+    private BrokerMetrics metrics;
+
     private volatile boolean shutDown;
 
     public SkiffBroker(BrokerConfig config) {
@@ -241,11 +245,18 @@ public final class SkiffBroker {
                     credentialsSource.image().scramCredential(user, mechanism.type);
             return c == null ? null : new ScramCredential(c.salt(), c.storedKey(), c.serverKey(), c.iterations());
         });
+        // Metrics (skiff.metrics.*): read from the partitions, groups and connections; the endpoint is bound
+        // before the listeners, so a port in use stops start-up before clients are served.
+        metrics = BrokerMetrics.create(config);
+        metrics.bind(partitions, metadata, groupService::coordinator, connectionQuotas, listenerNames(config));
+        logManager.flushObserver(metrics.flushObserver());
+        metrics.start();
         dispatcher = new ApiDispatcher(config.unstableApiVersionsEnabled());
         for (var handler : Handlers.create(this, dispatcher)) {
             dispatcher.register(handler);
         }
-        server = new SkiffServer(config, dispatcher, clientQuotas, connectionQuotas, security);
+        server = new SkiffServer(
+                config, dispatcher, clientQuotas, connectionQuotas, security, metrics.requestObserver());
         server.start();
         if (ratis != null) {
             lifecycle = BrokerLifecycle.start(config, ratis, metadata, server.advertisedEndPoints());
@@ -341,6 +352,19 @@ public final class SkiffBroker {
         return partitions;
     }
 
+    /** This broker's metrics (no-ops unless skiff.metrics.* turned them on). */
+    public BrokerMetrics metrics() {
+        return metrics;
+    }
+
+    private static List<String> listenerNames(BrokerConfig config) {
+        List<String> names = new ArrayList<>();
+        for (EndPoint e : config.listeners()) {
+            names.add(e.listenerName);
+        }
+        return names;
+    }
+
     public MetadataManager metadata() {
         return metadata;
     }
@@ -386,6 +410,9 @@ public final class SkiffBroker {
         if (lifecycle != null) {
             lifecycle.close();
         }
+        if (metrics != null) {
+            metrics.close();
+        }
         if (metadata != null) {
             metadata.close();
         }
@@ -429,7 +456,8 @@ public final class SkiffBroker {
                             broker.timeouts,
                             broker.appendLanes,
                             broker.transactions,
-                            broker.authorizer),
+                            broker.authorizer,
+                            broker.metrics.topicStats()),
                     new WriteTxnMarkersHandler(broker.txnMarkers, broker.authorizer),
                     new FetchHandler(
                             metadata,
@@ -437,7 +465,8 @@ public final class SkiffBroker {
                             broker.fetchSessions,
                             broker.purgatory,
                             System::currentTimeMillis,
-                            broker.authorizer),
+                            broker.authorizer,
+                            broker.metrics.topicStats()),
                     new ListOffsetsHandler(metadata, partitions, broker.authorizer),
                     new DeleteRecordsHandler(metadata, partitions, broker.authorizer),
                     new DescribeLogDirsHandler(partitions, broker.config.logDirs(), broker.authorizer),

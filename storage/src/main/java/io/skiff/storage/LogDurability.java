@@ -149,7 +149,9 @@ final class LogDurability {
     /** One flush pass up to {@code target}, then the covered waiters. Caller holds the flush lock. */
     private void flushSegments(long target, boolean full) throws IOException {
         long from = full ? Math.min(recoveryPoint, durableOffset) : durableOffset;
+        long fsyncNanos = -1;
         if (target > from || full && target > recoveryPoint) {
+            long start = System.nanoTime();
             for (LogSegment seg : segments.from(from)) {
                 if (seg.baseOffset >= target && seg.baseOffset > from) {
                     break;
@@ -160,6 +162,7 @@ final class LogDurability {
                     seg.fsyncData();
                 }
             }
+            fsyncNanos = System.nanoTime() - start;
             fsyncCount.incrementAndGet();
             if (target > durableOffset) {
                 durableOffset = target;
@@ -169,7 +172,10 @@ final class LogDurability {
             }
             lastFlushTimeMs = clock.milliseconds();
         }
-        waiters.completeBelow(durableOffset);
+        int completed = waiters.completeBelow(durableOffset);
+        if (fsyncNanos >= 0 && flusher != null) {
+            flusher.observer().flushed(fsyncNanos, completed, full);
+        }
     }
 
     /**

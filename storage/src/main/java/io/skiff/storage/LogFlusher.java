@@ -21,11 +21,22 @@ public final class LogFlusher implements AutoCloseable {
     private final LinkedBlockingQueue<LogDurability> queue = new LinkedBlockingQueue<>();
     private final Thread thread;
     private volatile boolean running = true;
+    private volatile FlushObserver observer = FlushObserver.NONE;
 
     public LogFlusher(String name) {
         thread = new Thread(this::run, name);
         thread.setDaemon(true);
         thread.start();
+    }
+
+    /** Tells {@code observer} of every flush pass from now on (replacing the previous one). */
+    public void observer(FlushObserver observer) {
+        this.observer = observer;
+    }
+
+    /** The observer of flush passes ({@link FlushObserver#NONE} unless one was set). */
+    FlushObserver observer() {
+        return observer;
     }
 
     /** Queues {@code log} for a flush unless it is already queued. */

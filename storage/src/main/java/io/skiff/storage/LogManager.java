@@ -556,6 +556,11 @@ public final class LogManager implements AutoCloseable {
         return config.durability;
     }
 
+    /** Tells {@code observer} of every fsync pass of this manager's logs (flush metrics). */
+    public void flushObserver(FlushObserver observer) {
+        flusher.observer(observer);
+    }
+
     /** The flusher thread's owner view, for tests. */
     LogFlusher flusher() {
         return flusher;

@@ -10,6 +10,8 @@ import static io.skiff.broker.config.ConfigDef.atLeast;
 import static io.skiff.broker.config.ConfigDef.between;
 import static io.skiff.broker.config.ConfigDef.oneOf;
 
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -65,6 +67,11 @@ public final class BrokerConfig {
     public static final String CONNECTIONS_MAX_IDLE_MS = "connections.max.idle.ms";
     public static final String UNSTABLE_API_VERSIONS_ENABLE = "unstable.api.versions.enable";
     public static final String SKIFF_LOG_DURABILITY = "skiff.log.durability";
+    /** Where the Prometheus endpoint listens ({@code http://host:port}); unset: no endpoint. */
+    public static final String SKIFF_METRICS_LISTENER = "skiff.metrics.listener";
+    /** Whether Kafka's meters are MBeans under Kafka's ObjectNames. */
+    public static final String SKIFF_METRICS_JMX_ENABLE = "skiff.metrics.jmx.enable";
+
     public static final String MAX_CONNECTIONS = "max.connections";
     public static final String MAX_CONNECTIONS_PER_IP = "max.connections.per.ip";
     public static final String MAX_CONNECTIONS_PER_IP_OVERRIDES = "max.connections.per.ip.overrides";
@@ -402,7 +409,41 @@ public final class BrokerConfig {
                     STRING,
                     "flush",
                     oneOf("flush", "fsync"),
-                    "flush: Kafka's flush settings; fsync: acknowledge only after fsync (group commit)."));
+                    "flush: Kafka's flush settings; fsync: acknowledge only after fsync (group commit).")
+            .define(
+                    SKIFF_METRICS_LISTENER,
+                    STRING,
+                    null,
+                    BrokerConfig::checkMetricsListener,
+                    "The Prometheus endpoint, http://host:port (path /metrics); unset for none.")
+            .define(
+                    SKIFF_METRICS_JMX_ENABLE,
+                    BOOLEAN,
+                    "false",
+                    "Register Kafka's meters as MBeans under Kafka's ObjectNames."));
+
+    /** {@code skiff.metrics.listener}: unset, or {@code http://host:port} with a port of 0 to 65535. */
+    private static void checkMetricsListener(String key, Object value) {
+        if (value == null || value.toString().isBlank()) {
+            return;
+        }
+        String text = value.toString().trim();
+        URI uri;
+        try {
+            uri = new URI(text);
+        } catch (URISyntaxException e) {
+            throw new ConfigException(key, value, "not a URL; write http://host:port, e.g. http://0.0.0.0:9404");
+        }
+        if (!"http".equals(uri.getScheme()) || uri.getHost() == null || uri.getPort() < 0 || uri.getPort() > 65535) {
+            throw new ConfigException(
+                    key, value, "write http://host:port, e.g. http://0.0.0.0:9404 (https is not served)");
+        }
+        if (uri.getRawPath() != null
+                && !uri.getRawPath().isEmpty()
+                && !uri.getRawPath().equals("/metrics")) {
+            throw new ConfigException(key, value, "the endpoint's path is /metrics; give none");
+        }
+    }
 
     private final Map<String, Object> values;
     /** The values of the static configuration (properties and defaults), which dynamic ones are laid on. */

@@ -232,6 +232,15 @@ public final class ConfigPolicy {
                         + " in on");
         honour(BrokerConfig.LISTENER_SECURITY_PROTOCOL_MAP, "every protocol of Kafka's is served");
         honour(
+                BrokerConfig.SKIFF_METRICS_LISTENER,
+                "Skiff's own: Kafka's meters in the Prometheus text format at http://host:port/metrics,"
+                        + " named as the Prometheus JMX exporter's Kafka rules name them; a port that cannot be"
+                        + " bound stops start-up");
+        honour(
+                BrokerConfig.SKIFF_METRICS_JMX_ENABLE,
+                "Skiff's own: Kafka's meters as MBeans under Kafka's ObjectNames, with the attributes of"
+                        + " Kafka's (for JMX clients and the JMX exporter's agent); Kafka always registers them");
+        honour(
                 BrokerConfig.CONTROLLER_LISTENER_NAMES,
                 "these listeners are not served to clients; with several controller.quorum.voters, the one at this"
                         + " node's voter address is where Apache Ratis binds. Nothing answers tools that use"

@@ -6,6 +6,7 @@ import io.skiff.broker.fetch.FetchSessionCache;
 import io.skiff.broker.metadata.MetadataImage;
 import io.skiff.broker.metadata.MetadataManager;
 import io.skiff.broker.metadata.TopicImage;
+import io.skiff.broker.metrics.BrokerTopicStats;
 import io.skiff.broker.network.ApiHandler;
 import io.skiff.broker.network.RequestContext;
 import io.skiff.broker.partition.Partition;
@@ -60,6 +61,7 @@ public final class FetchHandler extends ApiHandler<FetchRequest> {
     private final FetchPurgatory purgatory;
     private final LongSupplier clockMs;
     private final Authorizer authorizer;
+    private final BrokerTopicStats topicStats;
 
     public FetchHandler(
             MetadataManager metadata,
@@ -68,7 +70,20 @@ public final class FetchHandler extends ApiHandler<FetchRequest> {
             FetchPurgatory purgatory,
             LongSupplier clockMs,
             Authorizer authorizer) {
+        this(metadata, partitions, sessions, purgatory, clockMs, authorizer, BrokerTopicStats.NONE);
+    }
+
+    /** As above, telling {@code topicStats} of every partition a consumer fetched (Kafka's BrokerTopicMetrics). */
+    public FetchHandler(
+            MetadataManager metadata,
+            PartitionManager partitions,
+            FetchSessionCache sessions,
+            FetchPurgatory purgatory,
+            LongSupplier clockMs,
+            Authorizer authorizer,
+            BrokerTopicStats topicStats) {
         super(ApiKeys.FETCH, 4, 18);
+        this.topicStats = topicStats;
         this.authorizer = authorizer;
         this.metadata = metadata;
         this.partitions = partitions;
@@ -349,6 +364,9 @@ public final class FetchHandler extends ApiHandler<FetchRequest> {
             for (PartitionRead r : read.partitions) {
                 FetchSessionCache.Key k = r.partition.key;
                 int recordBytes = r.records == null ? 0 : r.records.sizeInBytes();
+                if (k.topic() != null && !context.fromFollower() && servedTopic(r.error)) {
+                    topicStats.fetched(k.topic(), r.error, recordBytes);
+                }
                 if (!session.include(
                         r.partition, r.error, r.highWatermark, r.lastStableOffset, r.logStartOffset, recordBytes)) {
                     continue;
@@ -382,6 +400,13 @@ public final class FetchHandler extends ApiHandler<FetchRequest> {
                     .setSessionId(session.responseSessionId)
                     .setResponses(topics);
         }
+    }
+
+    /** Whether a partition answered {@code error} was of a topic that exists and may be read (what BrokerTopicMetrics counts). */
+    private static boolean servedTopic(Errors error) {
+        return error != Errors.UNKNOWN_TOPIC_OR_PARTITION
+                && error != Errors.UNKNOWN_TOPIC_ID
+                && error != Errors.TOPIC_AUTHORIZATION_FAILED;
     }
 
     /** The response form of the aborted transactions a read_committed read found; null for other reads. */

@@ -5,6 +5,7 @@ import io.skiff.broker.coordinator.TransactionVerifier;
 import io.skiff.broker.metadata.MetadataImage;
 import io.skiff.broker.metadata.MetadataManager;
 import io.skiff.broker.metadata.TopicImage;
+import io.skiff.broker.metrics.BrokerTopicStats;
 import io.skiff.broker.network.ApiHandler;
 import io.skiff.broker.network.RequestContext;
 import io.skiff.broker.partition.AppendLanes;
@@ -67,6 +68,7 @@ public final class ProduceHandler extends ApiHandler<ProduceRequest> {
     private final AppendLanes lanes;
     private final TransactionVerifier verifier;
     private final Authorizer authorizer;
+    private final BrokerTopicStats topicStats;
 
     /**
      * @param verifier the transaction coordinator's verification; null when there is no
@@ -82,7 +84,22 @@ public final class ProduceHandler extends ApiHandler<ProduceRequest> {
             AppendLanes lanes,
             TransactionVerifier verifier,
             Authorizer authorizer) {
+        this(metadata, partitions, fsync, clockMs, timeouts, lanes, verifier, authorizer, BrokerTopicStats.NONE);
+    }
+
+    /** As above, telling {@code topicStats} of every partition produced to (Kafka's BrokerTopicMetrics). */
+    public ProduceHandler(
+            MetadataManager metadata,
+            PartitionManager partitions,
+            boolean fsync,
+            LongSupplier clockMs,
+            ScheduledExecutorService timeouts,
+            AppendLanes lanes,
+            TransactionVerifier verifier,
+            Authorizer authorizer,
+            BrokerTopicStats topicStats) {
         super(ApiKeys.PRODUCE, 3, 13);
+        this.topicStats = topicStats;
         this.authorizer = authorizer;
         this.metadata = metadata;
         this.partitions = partitions;
@@ -261,6 +278,8 @@ public final class ProduceHandler extends ApiHandler<ProduceRequest> {
                         .setLogAppendTimeMs(-1)
                         .setLogStartOffset(-1);
                 Errors error;
+                long appended = 0;
+                long appendedBytes = 0;
                 if (!validAcks) {
                     error = Errors.INVALID_REQUIRED_ACKS;
                 } else if (denied != null && denied[ti]) {
@@ -286,14 +305,22 @@ public final class ProduceHandler extends ApiHandler<ProduceRequest> {
                         out.setErrorMessage(verification.produceErrorMessage(verified.error));
                     } else if (error == Errors.NONE) {
                         VerificationGuard guard = verified == null ? VerificationGuard.SENTINEL : verified.guard;
+                        int recordBytes = records.readableBytes();
                         AppendResult r = append(context, partition, records, nowMs, guard, out);
                         error = StorageErrors.of(r.outcome());
+                        if (r.isSuccess()) {
+                            appended = r.lastOffset() - r.firstOffset() + 1;
+                            appendedBytes = recordBytes;
+                        }
                         if (r.isSuccess() && !ackless) {
                             waits = awaitCommit(waits, partition, acks == -1, r.lastOffset(), out);
                         }
                     }
                 }
                 anyError |= error != Errors.NONE;
+                if (topic != null && validAcks && !topic.isInternal() && (denied == null || !denied[ti])) {
+                    topicStats.produced(topic.name(), error, appended, appendedBytes);
+                }
                 partitionResponses.add(out.setErrorCode(error.code));
             }
             ProduceResponse.TopicProduceResponse tr =

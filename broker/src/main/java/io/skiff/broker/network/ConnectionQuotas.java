@@ -13,6 +13,7 @@ import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayDeque;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -216,6 +217,11 @@ public final class ConnectionQuotas {
     /** Connections open from {@code ip}. */
     public synchronized int connections(InetAddress ip) {
         return perIp.getOrDefault(ip, 0);
+    }
+
+    /** Connections open per listener name (a copy; every listener served is in it, 0 when none is open). */
+    public synchronized Map<String, Integer> connectionsPerListener() {
+        return new LinkedHashMap<>(perListener);
     }
 
     /** Connections open on every listener. */

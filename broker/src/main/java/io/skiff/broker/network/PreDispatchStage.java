@@ -1,6 +1,7 @@
 package io.skiff.broker.network;
 
 import io.skiff.wire.message.ApiVersionsRequest;
+import io.skiff.wire.message.FetchRequest;
 import io.skiff.wire.protocol.ApiKeys;
 import io.skiff.wire.protocol.ApiMessage;
 import io.skiff.wire.protocol.ThrottledResponse;
@@ -22,7 +23,8 @@ import java.util.function.LongSupplier;
  *       muted. Fetches are checked earlier ({@link #throttleFetch}), as they are answered empty
  *       when over quota. While the hook says no quota is set, nothing of this runs.</li>
  *   <li>{@link #completed} and {@link #refused}: per-API {@link RequestMetrics}, latency from the
- *       receive time stored on the {@link RequestContext} to the write of the response.</li>
+ *       receive time stored on the {@link RequestContext} to the write of the response, and the
+ *       {@link RequestObserver} (Kafka's request metrics, when metrics are on).</li>
  * </ol>
  *
  * One instance per broker, shared by all connections; it holds no per-request state and
@@ -32,12 +34,19 @@ public final class PreDispatchStage {
     private final QuotaHook quota;
     private final RequestMetrics metrics;
     private final LongSupplier nanoClock;
+    private final RequestObserver observer;
 
     /** @param nanoClock the clock of receive times and latencies ({@code System::nanoTime} outside tests) */
     public PreDispatchStage(QuotaHook quota, RequestMetrics metrics, LongSupplier nanoClock) {
+        this(quota, metrics, nanoClock, RequestObserver.NONE);
+    }
+
+    /** As {@link #PreDispatchStage(QuotaHook, RequestMetrics, LongSupplier)}, telling {@code observer} of each request. */
+    public PreDispatchStage(QuotaHook quota, RequestMetrics metrics, LongSupplier nanoClock, RequestObserver observer) {
         this.quota = quota;
         this.metrics = metrics;
         this.nanoClock = nanoClock;
+        this.observer = observer;
     }
 
     public RequestMetrics metrics() {
@@ -67,7 +76,12 @@ public final class PreDispatchStage {
         if (rc.api == ApiKeys.API_VERSIONS && rc.apiVersion >= 3 && body != null) {
             ApiVersionsRequest r = (ApiVersionsRequest) body;
             session.clientSoftware(r.clientSoftwareName(), r.clientSoftwareVersion());
+        } else if (rc.api == ApiKeys.FETCH && body != null) {
+            FetchRequest f = (FetchRequest) body;
+            int replicaId = rc.apiVersion >= 15 ? f.replicaState().replicaId() : f.replicaId();
+            rc.fromFollower(replicaId >= 0);
         }
+        rc.dispatched(nanoClock.getAsLong());
     }
 
     /** Whether handler time must be measured (request-time quotas are set). */
@@ -124,7 +138,19 @@ public final class PreDispatchStage {
      * response was written ({@code responseBytes} of frame), or without one.
      */
     void completed(RequestContext rc, int responseBytes, boolean failed) {
-        metrics.record(rc.api, rc.requestBytes(), responseBytes, nanoClock.getAsLong() - rc.receivedNanos, failed);
+        long now = nanoClock.getAsLong();
+        metrics.record(rc.api, rc.requestBytes(), responseBytes, now - rc.receivedNanos, failed);
+        observer.completed(rc, null, rc.throttleTimeMs(), failed, now, now);
+    }
+
+    /**
+     * As {@link #completed(RequestContext, int, boolean)} for a request whose {@code response}
+     * (borrowed) was handed to the writer at {@code sendStartNanos}.
+     */
+    void completed(RequestContext rc, ApiMessage response, int responseBytes, boolean failed, long sendStartNanos) {
+        long now = nanoClock.getAsLong();
+        metrics.record(rc.api, rc.requestBytes(), responseBytes, now - rc.receivedNanos, failed);
+        observer.completed(rc, response, rc.throttleTimeMs(), failed, sendStartNanos, now);
     }
 
     /** Called for a request of a known API that is refused before a handler sees it. */

@@ -343,6 +343,7 @@ final class RequestChannelHandler extends ChannelInboundHandlerAdapter {
             }
             int responseBytes = 0;
             boolean failed = false;
+            long sendStartNanos = stage.nanoTime();
             if (outcome == RequestContext.Outcome.RESPOND && ctx.channel().isActive() && !closing) {
                 try {
                     int throttleMs = stage.beforeWrite(head, head.response());
@@ -369,8 +370,8 @@ final class RequestChannelHandler extends ChannelInboundHandlerAdapter {
                     mute(throttleMs);
                 }
             }
-            stage.completed(head, responseBytes, failed);
             ApiMessage response = head.response();
+            stage.completed(head, responseBytes > 0 ? response : null, responseBytes, failed, sendStartNanos);
             if (response != null) {
                 response.release();
             }

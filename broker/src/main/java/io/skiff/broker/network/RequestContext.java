@@ -60,6 +60,12 @@ public final class RequestContext {
     private volatile long dispatchStartNanos;
     /** When the handler's work on another thread began (0 when not measured or already counted). */
     private volatile long offLoopStartNanos;
+    /** When the handler was called (event loop; published to other threads by the completion). */
+    private long dispatchedNanos;
+    /** When a handler completed the request (published to the event loop by the drain task). */
+    private volatile long completedNanos;
+    /** A Fetch from a follower replica (replica id 0 or more) rather than from a consumer. */
+    private boolean fromFollower;
     /** Version at which the response is written; differs from apiVersion only for the ApiVersions fallback. */
     private short responseVersion;
 
@@ -202,6 +208,7 @@ public final class RequestContext {
             }
             this.response = response;
             this.responseVersion = version;
+            this.completedNanos = connection.stage().nanoTime();
             this.outcome = how;
         }
         dispatchEnded();
@@ -287,7 +294,31 @@ public final class RequestContext {
         return closeAfterMs;
     }
 
-    short responseVersion() {
+    /** The version the response is written at (the request's, but 0 for the ApiVersions fallback). */
+    public short responseVersion() {
         return responseVersion;
+    }
+
+    /** When the handler was called, on the pre-dispatch stage's clock (0 if it never was). */
+    public long dispatchedNanos() {
+        return dispatchedNanos;
+    }
+
+    void dispatched(long nowNanos) {
+        this.dispatchedNanos = nowNanos;
+    }
+
+    /** When a handler completed the request, on the pre-dispatch stage's clock (0 while pending). */
+    public long completedNanos() {
+        return completedNanos;
+    }
+
+    /** Whether this is a Fetch from a follower replica rather than from a consumer. */
+    public boolean fromFollower() {
+        return fromFollower;
+    }
+
+    void fromFollower(boolean follower) {
+        this.fromFollower = follower;
     }
 }

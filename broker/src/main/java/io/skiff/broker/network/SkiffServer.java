@@ -76,10 +76,21 @@ public final class SkiffServer {
             QuotaHook quota,
             ConnectionQuotas connectionQuotas,
             TransportSecurity security) {
+        this(config, dispatcher, quota, connectionQuotas, security, RequestObserver.NONE);
+    }
+
+    /** As above, telling {@code observer} of every request that reached its handler (Kafka's request metrics). */
+    public SkiffServer(
+            BrokerConfig config,
+            ApiDispatcher dispatcher,
+            QuotaHook quota,
+            ConnectionQuotas connectionQuotas,
+            TransportSecurity security,
+            RequestObserver observer) {
         this.config = config;
         this.security = security;
         this.dispatcher = dispatcher;
-        this.stage = new PreDispatchStage(quota, requestMetrics, System::nanoTime);
+        this.stage = new PreDispatchStage(quota, requestMetrics, System::nanoTime, observer);
         this.connectionQuotas = connectionQuotas;
     }
 

@@ -3,6 +3,8 @@ package io.skiff.coordinator.group;
 import io.skiff.coordinator.group.assignor.PartitionAssignor;
 import io.skiff.coordinator.group.assignor.RangeAssignor;
 import io.skiff.coordinator.group.assignor.UniformAssignor;
+import io.skiff.coordinator.group.offsets.OffsetAndMetadata;
+import io.skiff.coordinator.group.offsets.OffsetStore;
 import io.skiff.coordinator.runtime.CoordinatorException;
 import io.skiff.coordinator.runtime.CoordinatorLog;
 import io.skiff.coordinator.runtime.CoordinatorShard;
@@ -184,6 +186,45 @@ public final class GroupCoordinator implements ShardedCoordinator {
                     .exceptionally(t -> null));
         }
         return CompletableFuture.allOf(all.toArray(new CompletableFuture<?>[0]));
+    }
+
+    /** One committed offset of a group: what consumer lag is measured from. */
+    public record CommittedOffset(String groupId, String topic, int partition, long offset) {}
+
+    /**
+     * Every committed offset of the groups this node coordinates (transactional offsets once
+     * their transaction committed), read on each shard's own thread; a shard that cannot answer
+     * (loading, closing) is left out. For metrics, not for the request path.
+     */
+    public CompletableFuture<List<CommittedOffset>> committedOffsets() {
+        List<CompletableFuture<List<CommittedOffset>>> futures = new ArrayList<>();
+        for (CoordinatorShard<GroupCoordinatorShard> shard : shards.all()) {
+            futures.add(shard.submit(
+                            "committed-offsets",
+                            ctx -> committedOffsets(shard.state().offsets()))
+                    .exceptionally(t -> List.of()));
+        }
+        return CompletableFuture.allOf(futures.toArray(new CompletableFuture<?>[0]))
+                .thenApply(ignored -> {
+                    List<CommittedOffset> all = new ArrayList<>();
+                    for (CompletableFuture<List<CommittedOffset>> f : futures) {
+                        all.addAll(f.join());
+                    }
+                    return all;
+                });
+    }
+
+    private static List<CommittedOffset> committedOffsets(OffsetStore store) {
+        List<CommittedOffset> out = new ArrayList<>();
+        for (String groupId : store.groupIds()) {
+            for (Map.Entry<String, Map<Integer, OffsetAndMetadata>> t :
+                    store.offsets(groupId).entrySet()) {
+                for (Map.Entry<Integer, OffsetAndMetadata> p : t.getValue().entrySet()) {
+                    out.add(new CommittedOffset(groupId, t.getKey(), p.getKey(), p.getValue().committedOffset));
+                }
+            }
+        }
+        return out;
     }
 
     /** Stops every shard (pending requests get NOT_COORDINATOR) and the owned threads. */

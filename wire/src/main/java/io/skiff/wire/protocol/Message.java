@@ -41,6 +41,13 @@ public interface Message {
     /** Tagged fields read that this version of Skiff does not know; kept and written back. */
     List<RawTaggedField> unknownTaggedFields();
 
+    /**
+     * Tells {@code sink} the value of every {@code ErrorCode} field this message carries at
+     * {@code version}, its own and those of the structs it holds, in schema order; a message
+     * without such fields tells nothing. Allocates nothing.
+     */
+    default void countErrors(short version, ErrorCodeSink sink) {}
+
     /** Releases the buffers held by records fields, if any. Idempotent. */
     default void release() {}
 }

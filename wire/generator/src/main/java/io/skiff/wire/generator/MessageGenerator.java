@@ -42,6 +42,7 @@ final class MessageGenerator {
         c.line();
         c.line("import io.netty.buffer.ByteBuf;");
         c.line("import io.skiff.wire.protocol.ApiMessage;");
+        c.line("import io.skiff.wire.protocol.ErrorCodeSink;");
         c.line("import io.skiff.wire.protocol.Message;");
         c.line("import io.skiff.wire.protocol.RawTaggedField;");
         c.line("import io.skiff.wire.protocol.RecordsSink;");
@@ -127,6 +128,10 @@ final class MessageGenerator {
         c.line();
         generateSize(c, fields);
         c.line();
+        if (carriesErrors(fields, 0)) {
+            generateCountErrors(c, fields);
+            c.line();
+        }
         generateAccessors(c, cls, fields, top ? throttleField : null);
         c.line("@Override");
         c.open("public List<RawTaggedField> unknownTaggedFields()");
@@ -142,6 +147,61 @@ final class MessageGenerator {
         generateEquals(c, cls, fields);
         generateHashCode(c, fields);
         generateToString(c, cls, fields);
+    }
+
+    // ----------------------------------------------------------------------------------------
+    // Error codes (Kafka's errorCounts)
+
+    /** Whether {@code f} is an error code: an int16 named {@code ErrorCode}. */
+    private static boolean isErrorCode(FieldSpec f) {
+        return f.name.equals("ErrorCode") && f.type.kind == FieldType.Kind.INT16;
+    }
+
+    /** Whether these fields, or those of the structs they hold, include an error code. */
+    private static boolean carriesErrors(List<FieldSpec> fields, int depth) {
+        if (depth > 16) {
+            return false;
+        }
+        for (FieldSpec f : fields) {
+            if (isErrorCode(f) || (f.struct != null && carriesErrors(f.struct.fields, depth + 1))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** {@code countErrors}: each error code field present at the version, then the structs that carry one. */
+    private void generateCountErrors(Code c, List<FieldSpec> fields) {
+        c.line("@Override");
+        c.open("public void countErrors(short version, ErrorCodeSink sink)");
+        for (FieldSpec f : fields) {
+            boolean code = isErrorCode(f);
+            if (!code && (f.struct == null || !carriesErrors(f.struct.fields, 1))) {
+                continue;
+            }
+            String present = presentCondition(f);
+            if (isFalse(present)) {
+                continue;
+            }
+            c.open(isTrue(present) ? "" : "if (" + present + ")");
+            String v = "this." + f.camelName();
+            if (code) {
+                c.line("sink.error(" + v + ");");
+            } else if (f.type.kind == FieldType.Kind.ARRAY) {
+                c.line("final List<" + f.type.element.structName + "> list = " + v + ";");
+                c.open("if (list != null)");
+                c.open("for (int i = 0; i < list.size(); i++)");
+                c.line("list.get(i).countErrors(version, sink);");
+                c.close();
+                c.close();
+            } else {
+                c.open("if (" + v + " != null)");
+                c.line(v + ".countErrors(version, sink);");
+                c.close();
+            }
+            c.close();
+        }
+        c.close();
     }
 
     // ----------------------------------------------------------------------------------------
