@@ -72,6 +72,25 @@ final class DurableWaiters {
         return all.size();
     }
 
+    /** Completes exceptionally every waiter on an offset at or above {@code offset}; returns how many. */
+    int failFrom(long offset, Throwable cause) {
+        List<Waiter> failed = new ArrayList<>();
+        synchronized (waiters) {
+            List<Waiter> kept = new ArrayList<>(waiters.size());
+            for (Waiter w : waiters) {
+                (w.offset >= offset ? failed : kept).add(w);
+            }
+            if (!failed.isEmpty()) {
+                waiters.clear();
+                waiters.addAll(kept);
+            }
+        }
+        for (Waiter w : failed) {
+            w.future.completeExceptionally(cause);
+        }
+        return failed.size();
+    }
+
     /** Number of waiters queued. */
     int size() {
         synchronized (waiters) {

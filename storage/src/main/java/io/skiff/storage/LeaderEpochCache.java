@@ -10,7 +10,12 @@ import org.slf4j.LoggerFactory;
 /**
  * The leader epochs of a partition and the offset where each began, persisted in
  * {@code leader-epoch-checkpoint} ("epoch startOffset" lines). Used to answer ListOffsets with a
- * leader epoch (and later OffsetForLeaderEpoch). Thread-safe (synchronized; changes are rare).
+ * leader epoch and OffsetForLeaderEpoch ({@link #endOffsetFor}), and by a follower to find where
+ * its log diverges from the leader's ({@link #latestEpoch}, {@link #endOffsetFor}); a leader
+ * append or a follower append starts a new epoch ({@link #assign}), a truncation removes the
+ * epochs that start at or above the new log end ({@link #truncateFromEnd}) or all of them
+ * ({@link #clearAndFlush}). Every change rewrites the file atomically (temp file, fsync, rename).
+ * Thread-safe (synchronized; changes are rare).
  */
 final class LeaderEpochCache {
     private static final Logger LOG = LoggerFactory.getLogger(LeaderEpochCache.class);
@@ -129,6 +134,12 @@ final class LeaderEpochCache {
         if (changed) {
             flush();
         }
+    }
+
+    /** Removes every entry and writes the (empty) file (the log was truncated fully). */
+    synchronized void clearAndFlush() throws IOException {
+        entries.clear();
+        flush();
     }
 
     /** Drops epochs wholly before {@code startOffset}; the one in force there now starts there. */

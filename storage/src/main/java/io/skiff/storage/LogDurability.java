@@ -172,6 +172,36 @@ final class LogDurability {
         waiters.completeBelow(durableOffset);
     }
 
+    /**
+     * The log was truncated to {@code logEndOffset}: the durable offset and the recovery point come
+     * down to it, and the waiters on offsets at or above it fail (the records they waited for are
+     * gone). Serialized with flush passes, so a pass that began before the truncation cannot move
+     * either offset past the new log end afterwards; call it once the new log end is published.
+     */
+    void onTruncated(long logEndOffset) {
+        synchronized (flushLock) {
+            if (durableOffset > logEndOffset) {
+                durableOffset = logEndOffset;
+            }
+            if (recoveryPoint > logEndOffset) {
+                recoveryPoint = logEndOffset;
+            }
+        }
+        waiters.failFrom(logEndOffset, new IOException("log " + name + " was truncated to offset " + logEndOffset));
+    }
+
+    /**
+     * The log was emptied and starts again at {@code offset}: the durable offset and the recovery
+     * point are set to it and every waiter fails. Call it once the new log end is published.
+     */
+    void onTruncatedFully(long offset) {
+        synchronized (flushLock) {
+            durableOffset = offset;
+            recoveryPoint = offset;
+        }
+        waiters.failAll(new IOException("log " + name + " was truncated fully and starts at offset " + offset));
+    }
+
     /** Fails every pending waiter (a failed fsync, a deleted log). */
     void failWaiters(Throwable cause) {
         waiters.failAll(cause);

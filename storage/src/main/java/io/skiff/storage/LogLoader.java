@@ -295,9 +295,23 @@ final class LogLoader {
                 seg.txnIndex.reset();
             }
         }
+        replayProducerState(segments, producers, from, recoverFrom);
+        producers.updateMapEndOffset(logEndOffset);
+        producers.deleteSnapshotsBefore(segments.firstBaseOffset(), 1);
+    }
+
+    /**
+     * Replays into {@code producers} the batch headers of {@code segments} from offset {@code from}
+     * on (and the record of each marker), re-indexing the transactions aborted in the segments
+     * based at or above {@code rebuildTxnIndexFrom} (Long.MAX_VALUE: none). Used at load and after
+     * a truncation ({@link LogTruncation}).
+     */
+    static void replayProducerState(
+            LogSegments segments, ProducerStateManager producers, long from, long rebuildTxnIndexFrom)
+            throws IOException {
         long[] lastStable = new long[1];
         for (LogSegment seg : segments.from(from)) {
-            boolean rebuildTxnIndex = seg.baseOffset >= recoverFrom;
+            boolean rebuildTxnIndex = seg.baseOffset >= rebuildTxnIndexFrom;
             seg.forEachBatchHeader(from, (header, position) -> {
                 if (header.hasProducerId() && header.isControl()) {
                     replayMarker(
@@ -314,8 +328,6 @@ final class LogLoader {
                 }
             });
         }
-        producers.updateMapEndOffset(logEndOffset);
-        producers.deleteSnapshotsBefore(segments.firstBaseOffset(), 1);
     }
 
     /** Replays the marker batch at {@code position} of {@code seg}; indexes the transaction it aborted when asked. */

@@ -20,8 +20,10 @@ import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -68,6 +70,7 @@ public final class LogManager implements AutoCloseable {
     private final List<FileLock> locks = new ArrayList<>();
     private final List<Object[]> pendingDirDeletions = new ArrayList<>();
     private final Object createLock = new Object();
+    private final AtomicBoolean truncationCheckpointQueued = new AtomicBoolean();
     private volatile boolean shutDown;
 
     private LogManager(LogManagerConfig config, Clock clock) {
@@ -175,6 +178,7 @@ public final class LogManager implements AutoCloseable {
                         rp == null ? 0L : rp,
                         lso == null ? 0L : lso);
                 log.setTransactionVerificationEnabled(config.transactionVerificationEnabled);
+                log.setTruncationListener(this::checkpointSoonAfterTruncation);
                 PartitionLog previous = logs.putIfAbsent(tp, log);
                 if (previous != null) {
                     throw new IOException(
@@ -257,6 +261,7 @@ public final class LogManager implements AutoCloseable {
                         0L,
                         0L);
                 log.setTransactionVerificationEnabled(config.transactionVerificationEnabled);
+                log.setTruncationListener(this::checkpointSoonAfterTruncation);
                 logs.put(tp, log);
                 LogFiles.fsyncDir(dir.getParentFile());
                 return log;
@@ -457,6 +462,32 @@ public final class LogManager implements AutoCloseable {
         checkpointRecoveryPoints();
         checkpointLogStartOffsets();
         checkpointHighWatermarks();
+    }
+
+    /**
+     * A follower truncated a log: its recovery point (and maybe its log start offset) went down.
+     * Writes those two checkpoints at once on the scheduler (one write for any number of
+     * truncations queued meanwhile), as Kafka checkpoints after a truncation, so that a crash soon
+     * after does not trust segments written after the truncation as flushed, nor hide records
+     * below a stale log start offset.
+     */
+    private void checkpointSoonAfterTruncation() {
+        if (!truncationCheckpointQueued.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            scheduler.execute(() -> {
+                truncationCheckpointQueued.set(false);
+                try {
+                    checkpointRecoveryPoints();
+                    checkpointLogStartOffsets();
+                } catch (RuntimeException e) {
+                    LOG.error("Writing the checkpoints after a truncation failed", e);
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            truncationCheckpointQueued.set(false); // shutting down: the shutdown checkpoint covers it
+        }
     }
 
     private void checkpointRecoveryPoints() {

@@ -64,6 +64,11 @@ final class LogRetention {
         return logStartOffset;
     }
 
+    /** Sets the log start offset after a truncation ({@link LogTruncation}); caller holds the log's lock. */
+    void resetLogStartOffset(long offset) {
+        logStartOffset = offset;
+    }
+
     /**
      * DeleteRecords: moves the log start offset to {@code offset} (-1 means the high watermark)
      * and removes the segments wholly below it. POLICY_VIOLATION unless cleanup.policy includes

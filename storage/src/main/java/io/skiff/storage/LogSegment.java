@@ -766,11 +766,17 @@ final class LogSegment {
     }
 
     /**
-     * Removes every batch whose last offset is {@code >= offset} (whole batches), and the index
-     * entries at or after it. Returns the bytes removed.
+     * Removes every batch whose last offset is {@code >= offset} (whole batches: a batch holding
+     * {@code offset} goes entirely), and the index and transaction index entries at or after it.
+     * Returns the bytes removed; {@link CorruptRecordsException} when the batch headers on the way
+     * cannot be read (nothing is changed then).
      */
     int truncateTo(long offset, long nowMs) throws IOException {
         long found = translateOffset(offset, offsetIndex.lookupPosition(offset));
+        if (found == CORRUPT) {
+            throw new CorruptRecordsException(
+                    "Found an invalid batch header in " + logFile + " while truncating it at offset " + offset);
+        }
         offsetIndex.truncateTo(offset);
         timeIndex.truncateTo(offset);
         txnIndex.truncateTo(offset);
@@ -786,10 +792,33 @@ final class LogSegment {
             createdMs = nowMs;
         }
         rollingBasedTimestampLoaded = false;
-        maxTimestampAndOffset = timeIndex.entries() == 0
+        maxTimestampAndOffset = maxTimestampAfterTruncation();
+        return removed;
+    }
+
+    /**
+     * The largest batch max timestamp left after a truncation, with its batch's last offset: the
+     * time index's last entry covers the batches up to the last offset index entry; the few batches
+     * after it are read.
+     */
+    private long[] maxTimestampAfterTruncation() throws IOException {
+        long[] max = timeIndex.entries() == 0
                 ? new long[] {-1L, baseOffset}
                 : new long[] {timeIndex.lastTimestamp(), timeIndex.lastOffset()};
-        return removed;
+        BatchHeaderReader reader = BatchHeaderReader.get();
+        long position = offsetIndex.lookupPosition(offsetIndex.lastOffset());
+        while (reader.read(channel, position, size)) {
+            RecordBatch b = reader.batch;
+            int batchSize = b.sizeInBytes();
+            if (batchSize < HEADER_SIZE || position + batchSize > size) {
+                break;
+            }
+            if (b.maxTimestamp() > max[0]) {
+                max = new long[] {b.maxTimestamp(), b.lastOffset()};
+            }
+            position += batchSize;
+        }
+        return max;
     }
 
     // ---------------------------------------------------------------------------------------------

@@ -79,6 +79,7 @@ public final class PartitionLog {
     private final LeaderEpochCache epochs;
     private final LogDurability durability;
     private final LogRetention retention;
+    private final LogTruncation truncation;
     private final LogDir logDir;
     private final FileDeleter deleter;
     private final RecordBatch scratch = new RecordBatch();
@@ -92,6 +93,9 @@ public final class PartitionLog {
 
     private volatile long lastAppendTimeMs = -1L;
     private volatile AppendListener listener;
+    /** Told after each truncation, outside the lock (the log manager writes its checkpoints then); null for none. */
+    private volatile Runnable truncationListener;
+
     private volatile boolean closed;
 
     private PartitionLog(
@@ -122,6 +126,7 @@ public final class PartitionLog {
                 new LogDurability(name, logDir, segments, flusher, clock, loaded.recoveryPoint(), loaded.loadTimeMs());
         this.retention =
                 new LogRetention(name, segments, producers, epochs, deleter, this::roll, loaded.logStartOffset());
+        this.truncation = new LogTruncation(dir, name, segments, producers, epochs, retention, durability, deleter);
         this.highWatermark = segments.end().offset;
         producers.onHighWatermarkUpdated(highWatermark);
         refreshFirstUnstableOffset();
@@ -419,6 +424,276 @@ public final class PartitionLog {
         return result;
     }
 
+    // ---------------------------------------------------------------------------------------------
+    // follower append
+
+    /**
+     * Appends, as a follower, the records of a leader's fetch response as they are: offsets,
+     * partition leader epochs, timestamps, producer fields, compression and CRCs are kept, nothing
+     * is re-assigned or recompressed. {@code records} is borrowed (its readable bytes are read, its
+     * indexes not moved; the caller keeps ownership). Safe to call from any thread; appends to one
+     * log are serialized.
+     *
+     * <p>Checked first, on the caller's thread ({@link FollowerBatches}): whole batches with a
+     * plausible size, magic 2 and a valid CRC, else {@link CorruptRecordsException}; offsets
+     * increasing from batch to batch, else {@link UnexpectedAppendOffsetException}. A trailing
+     * partial batch (a fetch response cut at its byte limit) is left out; records holding no whole
+     * batch append nothing (an {@link AppendOutcome#APPENDED} result with offsets -1). Then, under
+     * the lock, the first batch must start at the log end offset, else {@link
+     * UnexpectedAppendOffsetException} (an overlap; or a gap, except on a log whose cleanup.policy
+     * includes compact, where a compacted leader legitimately skips offsets, as Kafka's follower
+     * accepts). Either exception means nothing was written.
+     *
+     * <p>Each batch is then written as a leader append writes one: the segment rolled by the same
+     * rules (a roll after a gap starts the new segment at the batch's base offset), the offset and
+     * time indexes, the producer state updated as a leader append updates it (sequences, epochs,
+     * transactions opened by transactional batches and ended by markers, aborted ones in the
+     * segment's transaction index), but with no sequence, epoch or verification check (the leader
+     * made them); a batch whose partition leader epoch is above the latest known one starts that
+     * epoch at its base offset in {@code leader-epoch-checkpoint}. The flush policy applies as to a
+     * leader append ({@link #awaitDurable} for the fsync durability mode), the append listener fires
+     * once with the last offset written. The high watermark is not moved: the follower sets it
+     * from the leader's response with {@link #updateHighWatermark}.
+     *
+     * <p>Outcomes: {@link AppendOutcome#APPENDED} with the first and last offsets written; {@link
+     * AppendOutcome#BATCH_LARGER_THAN_SEGMENT} (nothing written) for a batch above segment.bytes;
+     * {@link AppendOutcome#STORAGE_ERROR} when the log is closed or its dir offline, or a write
+     * failed (which takes the dir offline; the batches before the failing one may be in the log).
+     */
+    public AppendResult appendAsFollower(ByteBuf records)
+            throws CorruptRecordsException, UnexpectedAppendOffsetException {
+        if (!logDir.isOnline()) {
+            return offline();
+        }
+        int start = records.readerIndex();
+        int length = FollowerBatches.wholeBatchesLength(records, PEEK.get(), config.compact, name);
+        if (length == 0) {
+            return new AppendResult(
+                    AppendOutcome.APPENDED, null, null, null, -1L, -1L, -1L, retention.logStartOffset());
+        }
+        long lastOffset;
+        AppendResult result;
+        lock.lock();
+        try {
+            AppendResult unavailable = unavailable();
+            if (unavailable != null) {
+                return unavailable;
+            }
+            LogConfig cfg = config;
+            AppendResult refused = checkFollowerAppend(records, start, length, cfg);
+            if (refused != null) {
+                return refused;
+            }
+            long firstOffset = scratch.wrap(records, start).baseOffset();
+            lastOffset = writeFollowerBatches(records, start, length, cfg, clock.milliseconds());
+            result = new AppendResult(
+                    AppendOutcome.APPENDED, null, null, null, firstOffset, lastOffset, -1L, retention.logStartOffset());
+        } catch (IOException e) {
+            logDir.markOffline("a follower append to " + name, e);
+            return AppendResult.failure(AppendOutcome.STORAGE_ERROR, null, e.toString(), null, -1L);
+        } finally {
+            lock.unlock();
+        }
+        AppendListener l = listener;
+        if (l != null) {
+            l.onAppend(this, lastOffset);
+        }
+        return result;
+    }
+
+    /**
+     * Under the lock: the first batch against the log end, and each batch's size against
+     * segment.bytes; null when the batches may be written.
+     */
+    private AppendResult checkFollowerAppend(ByteBuf records, int start, int length, LogConfig cfg)
+            throws UnexpectedAppendOffsetException {
+        long logEndOffset = segments.end().offset;
+        long firstOffset = scratch.wrap(records, start).baseOffset();
+        if (firstOffset < logEndOffset || (firstOffset > logEndOffset && !cfg.compact)) {
+            throw new UnexpectedAppendOffsetException(
+                    "A follower append to " + name + " starting at offset " + firstOffset + " while the log ends at "
+                            + logEndOffset + (firstOffset < logEndOffset ? " (an overlap)" : " (a gap)"),
+                    firstOffset,
+                    logEndOffset);
+        }
+        for (int at = start; at < start + length; ) {
+            int size = scratch.wrap(records, at).sizeInBytes();
+            if (size > cfg.segmentBytes) {
+                return AppendResult.failure(
+                        AppendOutcome.BATCH_LARGER_THAN_SEGMENT,
+                        null,
+                        "A follower batch of " + size + " bytes in " + name + " exceeds segment.bytes "
+                                + cfg.segmentBytes,
+                        null,
+                        -1L);
+            }
+            at += size;
+        }
+        return null;
+    }
+
+    /** Under the lock: writes each batch as a leader append would, publishing the log end after each. Returns the last offset. */
+    private long writeFollowerBatches(ByteBuf records, int start, int length, LogConfig cfg, long nowMs)
+            throws IOException {
+        long lastOffset = -1L;
+        for (int at = start; at < start + length; ) {
+            RecordBatch batch = scratch.wrap(records, at);
+            int size = batch.sizeInBytes();
+            long baseOffset = batch.baseOffset();
+            int leaderEpoch = batch.partitionLeaderEpoch();
+            lastOffset = batch.lastOffset();
+            if (segments.end().segment.shouldRoll(size, batch.maxTimestamp(), lastOffset, nowMs, cfg)) {
+                roll(nowMs, Math.max(baseOffset, segments.end().offset));
+            }
+            LogSegment active = segments.end().segment;
+            active.append(records, at, size, scratch);
+            if (leaderEpoch >= 0 && leaderEpoch > epochs.latestEpoch()) {
+                epochs.assign(leaderEpoch, baseOffset);
+            }
+            batch = scratch.wrap(records, at);
+            if (batch.hasProducerId()) {
+                applyFollowerBatch(batch, active);
+            }
+            publishEnd(active, lastOffset, nowMs, cfg);
+            at += size;
+        }
+        return lastOffset;
+    }
+
+    /** Under the lock: the producer state of a written follower batch (a data batch, or a marker ending a transaction). */
+    private void applyFollowerBatch(RecordBatch batch, LogSegment active) throws IOException {
+        if (!batch.isControl()) {
+            producers.update(batch);
+            return;
+        }
+        int type = TxnMarkers.controlType(batch);
+        if (type == TxnMarkers.NOT_A_MARKER) {
+            return;
+        }
+        long[] lastStable = new long[1];
+        CompletedTxn txn = producers.replayMarker(
+                batch.producerId(),
+                batch.producerEpoch(),
+                TxnMarkers.coordinatorEpoch(batch),
+                batch.baseOffset(),
+                batch.maxTimestamp(),
+                type == TxnMarkers.TYPE_ABORT,
+                lastStable);
+        if (txn != null) {
+            active.updateTxnIndex(txn, lastStable[0]);
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // follower truncation (see LogTruncation)
+
+    /**
+     * Removes every record at and above {@code offset} (a divergent tail, on a leader change):
+     * the segments above it are deleted (renamed {@code .deleted}, closed after
+     * file.delete.delay.ms, as retention deletes), the segment holding it is cut, its offset, time
+     * and transaction index entries with it; producer state is rebuilt from the latest snapshot at
+     * or below the new end plus a re-read of the batches after it (later snapshots deleted); leader
+     * epochs starting at or above the new end are removed ({@code leader-epoch-checkpoint}
+     * rewritten); the high watermark, the recovery point, the durable offset and (if above) the log
+     * start offset come down to the new end, and {@link #awaitDurable} waiters at or above it fail.
+     *
+     * <p>Only at batch boundaries: when {@code offset} falls inside a batch, the whole batch goes and
+     * the log ends at that batch's base offset ({@link #logEndOffset} says where it now ends; the
+     * caller fetches from there and asks again if the leader disagrees). An offset at or above the
+     * log end changes nothing; one below the first segment's base offset truncates fully ({@link
+     * #truncateFullyAndStartAt}). Crash-safe as {@link LogTruncation} describes. Reads running
+     * meanwhile may see the end move back; a slice already handed out of the cut segment may come
+     * out short (consumers read below the high watermark, which a truncation does not cross unless
+     * an unclean election lost committed records). An IOException (a corrupt batch header in
+     * the segment to cut included) takes the log dir offline.
+     */
+    public void truncateTo(long offset) throws IOException {
+        if (offset < 0) {
+            throw new IllegalArgumentException("cannot truncate " + name + " to offset " + offset);
+        }
+        lock.lock();
+        try {
+            checkWritable();
+            if (offset >= segments.end().offset) {
+                return;
+            }
+            if (offset < segments.firstBaseOffset()) {
+                truncation.truncateFullyAndStartAt(offset, config, clock.milliseconds());
+            } else {
+                truncation.truncateTo(offset, config, clock.milliseconds());
+            }
+            afterTruncation();
+        } catch (IOException e) {
+            logDir.markOffline("truncating " + name, e);
+            throw e;
+        } finally {
+            lock.unlock();
+        }
+        notifyTruncated();
+    }
+
+    /**
+     * Removes every segment and starts the log again at {@code offset} (a follower whose log is
+     * wholly below the leader's log start): one new empty active segment there, log start = log
+     * end = high watermark = recovery point = {@code offset}; producer state, producer snapshots
+     * and leader epochs cleared; every {@link #awaitDurable} waiter fails. Crash-safe as {@link
+     * LogTruncation} describes: a crash in the middle leaves a prefix of the old log (or an empty
+     * one), which the follower finds out of range again. An IOException takes the log dir offline.
+     */
+    public void truncateFullyAndStartAt(long offset) throws IOException {
+        if (offset < 0) {
+            throw new IllegalArgumentException("cannot start " + name + " at offset " + offset);
+        }
+        lock.lock();
+        try {
+            checkWritable();
+            truncation.truncateFullyAndStartAt(offset, config, clock.milliseconds());
+            afterTruncation();
+        } catch (IOException e) {
+            logDir.markOffline("truncating " + name + " fully", e);
+            throw e;
+        } finally {
+            lock.unlock();
+        }
+        notifyTruncated();
+    }
+
+    /** Sets what runs after each truncation, outside the lock (the {@link LogManager}'s checkpoints). */
+    void setTruncationListener(Runnable listener) {
+        this.truncationListener = listener;
+    }
+
+    private void notifyTruncated() {
+        Runnable l = truncationListener;
+        if (l != null) {
+            l.run();
+        }
+    }
+
+    /** Tests: told after each file step of a truncation (see {@link LogTruncation.StepListener}). */
+    void setTruncationStepListener(LogTruncation.StepListener listener) {
+        truncation.setStepListener(listener);
+    }
+
+    /** Under the lock: IOException when the log is closed or its dir offline. */
+    private void checkWritable() throws IOException {
+        if (closed) {
+            throw new IOException("log " + name + " is closed");
+        }
+        if (!logDir.isOnline()) {
+            throw new IOException("log dir " + logDir.path() + " is offline");
+        }
+    }
+
+    /** Under the lock, after a truncation: the high watermark within the log, the first unstable offset again. */
+    private void afterTruncation() {
+        long end = segments.end().offset;
+        long hw = Math.max(retention.logStartOffset(), Math.min(highWatermark, end));
+        highWatermark = hw;
+        producers.onHighWatermarkUpdated(hw);
+        refreshFirstUnstableOffset();
+    }
+
     /**
      * Whether appending {@code records} (borrowed; a produce request's records) would probably do
      * work that may block a thread for long: roll the segment (file creation, index allocation,
@@ -639,21 +914,36 @@ public final class PartitionLog {
 
     /** Starts a new active segment at the log end offset. Caller holds the lock. */
     private void roll(long nowMs) throws IOException {
+        roll(nowMs, segments.end().offset);
+    }
+
+    /**
+     * Starts a new active segment at {@code baseOffset} (the log end offset, or above it for a
+     * follower's batch after a gap of a compacted leader). Caller holds the lock.
+     */
+    private void roll(long nowMs, long baseOffset) throws IOException {
         LogEnd e = segments.end();
         LogSegment old = e.segment;
-        if (old.size() == 0 && old.baseOffset == e.offset) {
+        if (old.size() == 0 && old.baseOffset == baseOffset) {
             return;
         }
-        old.onBecomeInactive();
         LogConfig cfg = config;
-        LogSegment fresh = LogSegment.open(dir, e.offset, cfg, LogSegment.randomRollJitterMs(cfg), nowMs);
+        if (old.size() == 0) {
+            // An empty active segment below a gap: replaced by one at the batch's offset.
+            segments.remove(old);
+            old.renameToDeleted();
+            deleter.schedule(old, nowMs + cfg.fileDeleteDelayMs);
+        } else {
+            old.onBecomeInactive();
+        }
+        LogSegment fresh = LogSegment.open(dir, baseOffset, cfg, LogSegment.randomRollJitterMs(cfg), nowMs);
         segments.add(fresh);
         segments.publish(new LogEnd(e.offset, fresh, 0));
         producers.updateMapEndOffset(e.offset);
         producers.takeSnapshot(false);
         producers.deleteSnapshotsBefore(Long.MAX_VALUE, 2);
         durability.requestFullFlush();
-        LOG.info("Rolled new log segment for {} at offset {}", name, e.offset);
+        LOG.info("Rolled new log segment for {} at offset {}", name, baseOffset);
     }
 
     /** Rolls the active segment now if it holds any batch (used by tests and admin paths). */

@@ -62,4 +62,22 @@ class DurableWaitersTest {
         assertThat(waiters.size()).isZero();
         assertThat(waiters.failAll(cause)).isZero();
     }
+
+    @Test
+    void failFromFailsTheWaitersAtOrAboveTheOffsetOnlyAndTheOthersStillComplete() {
+        CompletableFuture<Void> at2 = await(2);
+        CompletableFuture<Void> at5 = await(5);
+        CompletableFuture<Void> at9 = await(9);
+        IOException cause = new IOException("truncated");
+
+        assertThat(waiters.failFrom(5, cause)).isEqualTo(2);
+
+        assertThat(at2).isNotDone();
+        assertThat(at5).isCompletedExceptionally();
+        assertThat(at9).isCompletedExceptionally();
+        assertThat(at9.handle((ok, t) -> t).join()).isSameAs(cause);
+        assertThat(waiters.size()).isEqualTo(1);
+        assertThat(waiters.completeBelow(3)).isEqualTo(1);
+        assertThat(at2).isCompleted();
+    }
 }

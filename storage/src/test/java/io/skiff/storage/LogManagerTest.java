@@ -11,6 +11,7 @@ import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -191,5 +192,44 @@ class LogManagerTest {
         } finally {
             m.shutdown();
         }
+    }
+
+    @Test
+    void aTruncationRewritesTheRecoveryPointAndLogStartCheckpointsSoonAfter() throws Exception {
+        File dir = new File(root, "d1");
+        ManualClock clock = new ManualClock(LogFixture.START_MS);
+        LogManager m = LogManager.start(LogManagerConfig.builder(List.of(dir)).build(), clock, null);
+        try {
+            PartitionLog log = m.createLog(new TopicPartition("t", 0), Uuid.random(), LogConfig.DEFAULT);
+            for (int i = 0; i < 5; i++) {
+                append(log, 2, clock.milliseconds());
+            }
+            log.roll();
+            log.awaitDurable(9).get(20, TimeUnit.SECONDS);
+            m.checkpoint();
+            File recoveryPoints = new File(dir, "recovery-point-offset-checkpoint");
+            assertThat(read(recoveryPoints)).isEqualTo("0\n1\nt 0 10\n");
+
+            log.truncateTo(4);
+            assertThat(waitFor(recoveryPoints, "0\n1\nt 0 4\n")).isEqualTo("0\n1\nt 0 4\n");
+
+            log.truncateFullyAndStartAt(2);
+            File logStarts = new File(dir, "log-start-offset-checkpoint");
+            assertThat(waitFor(recoveryPoints, "0\n1\nt 0 2\n")).isEqualTo("0\n1\nt 0 2\n");
+            assertThat(read(logStarts)).isEqualTo("0\n0\n");
+        } finally {
+            m.shutdown();
+        }
+    }
+
+    /** The contents of {@code f} once they equal {@code expected}, or after 20 s, whichever comes first. */
+    private static String waitFor(File f, String expected) throws IOException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        String now = read(f);
+        while (!now.equals(expected) && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+            now = read(f);
+        }
+        return now;
     }
 }
