@@ -20,6 +20,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
@@ -156,7 +157,7 @@ class ReplicationCompatTest {
                         .get(topic)
                         .partitions()
                         .get(partition);
-            } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+            } catch (ExecutionException | TimeoutException e) {
                 // try the next node
             }
         }
@@ -209,11 +210,16 @@ class ReplicationCompatTest {
             int leader = describe(TOPIC, 0).leader().id();
             int before = acknowledged.size();
             nodes.get(leader - 1).kill();
+            long killed = System.nanoTime();
             eventually("another leader after the SIGKILL of " + leader, () -> {
                 Node now = describe(TOPIC, 0).leader();
                 return now != null && now.id() != leader && now.id() >= 1;
             });
             eventually("acknowledgements continue without " + leader, () -> acknowledged.size() > before + 200);
+            System.out.println("Round " + round + ": leader " + leader + " SIGKILLed, "
+                    + describe(TOPIC, 0).leader().id()
+                    + " leads; 200 more acknowledged after "
+                    + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killed) + " ms");
             nodes.get(leader - 1).startInBackground();
             nodes.get(leader - 1).awaitListening();
             eventually(
@@ -238,6 +244,8 @@ class ReplicationCompatTest {
         }
         assertThat(new HashSet<>(values)).containsAll(acknowledged);
         int lastEpoch = all.get(all.size() - 1).leaderEpoch().orElse(-1);
+        System.out.println(acknowledged.size() + " acknowledged, " + values.size()
+                + " in the partition, last leader epoch " + lastEpoch);
         assertThat(lastEpoch).as("leader epoch after %d leader kills", ROUNDS).isGreaterThanOrEqualTo(ROUNDS);
         eventually("the group read every acknowledged record", () -> consumedByGroup.containsAll(acknowledged));
         consuming.set(false);

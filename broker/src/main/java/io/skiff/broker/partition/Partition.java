@@ -2,8 +2,10 @@ package io.skiff.broker.partition;
 
 import io.netty.buffer.ByteBuf;
 import io.skiff.storage.AppendResult;
+import io.skiff.storage.CorruptRecordsException;
 import io.skiff.storage.PartitionLog;
 import io.skiff.storage.TopicPartition;
+import io.skiff.storage.UnexpectedAppendOffsetException;
 import io.skiff.storage.VerificationGuard;
 import io.skiff.wire.protocol.Errors;
 import java.io.IOException;
@@ -225,13 +227,16 @@ public final class Partition {
      * producer state taken from the batches. Null, and nothing appended, unless this node still
      * follows in {@code leaderEpoch} (leadership may have moved since the fetch was sent). The high
      * watermark does not move here: the leader's comes with the fetch response
-     * ({@link #updateFollowerHighWatermark}).
+     * ({@link #updateFollowerHighWatermark}). Throws as {@link PartitionLog#appendAsFollower} does
+     * (nothing written): a batch that fails its integrity check, or batches that do not start at
+     * the log end.
      */
-    public synchronized AppendResult appendAsFollower(ByteBuf records, int leaderEpoch) {
+    public synchronized AppendResult appendAsFollower(ByteBuf records, int leaderEpoch)
+            throws CorruptRecordsException, UnexpectedAppendOffsetException {
         if (!followsIn(leaderEpoch)) {
             return null;
         }
-        return followerLogMissing(records);
+        return log.appendAsFollower(records);
     }
 
     /**
@@ -243,7 +248,7 @@ public final class Partition {
             return false;
         }
         if (offset < log.logEndOffset()) {
-            followerLogMissing(offset);
+            log.truncateTo(offset);
             afterTruncation();
         }
         return true;
@@ -257,14 +262,9 @@ public final class Partition {
         if (!followsIn(leaderEpoch)) {
             return false;
         }
-        followerLogMissing(offset);
+        log.truncateFullyAndStartAt(offset);
         highWatermark = offset;
         return true;
-    }
-
-    /** Until the storage follower API is merged: followers cannot append or truncate yet. */
-    private static AppendResult followerLogMissing(Object ignored) {
-        throw new UnsupportedOperationException("the storage follower API (appendAsFollower, truncation) is missing");
     }
 
     /** Whether this node follows a leader in {@code leaderEpoch}. */

@@ -7,8 +7,10 @@ import io.skiff.broker.metadata.MetadataImage;
 import io.skiff.broker.metadata.MetadataRecord;
 import io.skiff.broker.partition.Partition;
 import io.skiff.storage.AppendResult;
+import io.skiff.storage.CorruptRecordsException;
 import io.skiff.storage.PartitionLog;
 import io.skiff.storage.TopicPartition;
+import io.skiff.storage.UnexpectedAppendOffsetException;
 import io.skiff.wire.message.FetchRequest;
 import io.skiff.wire.message.FetchResponse;
 import io.skiff.wire.message.ListOffsetsRequest;
@@ -403,7 +405,24 @@ final class ReplicaFetcher {
         }
         Records records = p.records();
         if (records instanceof ByteBufRecords b && b.sizeInBytes() > 0) {
-            AppendResult r = s.partition.appendAsFollower(b.buffer(), s.leaderEpoch);
+            AppendResult r;
+            try {
+                r = s.partition.appendAsFollower(b.buffer(), s.leaderEpoch);
+            } catch (UnexpectedAppendOffsetException e) {
+                // The batches do not start at this log's end: find where the logs agree again.
+                LOG.warn(
+                        "Fetched batches of {} do not follow its log end: {}",
+                        s.partition.topicPartition(),
+                        e.getMessage());
+                s.phase = Phase.TRUNCATING;
+                backOff(s);
+                return;
+            } catch (CorruptRecordsException e) {
+                LOG.error(
+                        "Corrupt batches of {} fetched from broker {}", s.partition.topicPartition(), sourceBroker, e);
+                backOff(s);
+                return;
+            }
             if (r == null) {
                 return; // no longer following in this epoch: the metadata thread removes it
             }
