@@ -65,7 +65,12 @@ class ReplicationCompatTest {
     private final List<Admin> admins = new ArrayList<>();
 
     @AfterEach
-    void stopAll() throws InterruptedException {
+    void stopAll() throws Exception {
+        if (System.getProperty("skiff.printNodeOutput") != null) {
+            for (SkiffProcess p : nodes) {
+                System.out.println("==== node output\n" + p.output());
+            }
+        }
         for (Admin a : admins) {
             a.close(Duration.ofSeconds(5));
         }
@@ -328,8 +333,12 @@ class ReplicationCompatTest {
         p.put(ProducerConfig.LINGER_MS_CONFIG, 0);
         try (KafkaProducer<byte[], byte[]> producer =
                 new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
-            producer.send(new ProducerRecord<>("two-copies", 0, null, new byte[] {1}))
-                    .get(30, TimeUnit.SECONDS);
+            // Each node hosts the partition a moment after the topic is visible: retry until the leader takes it.
+            eventually(
+                    "a first acks=all record",
+                    () -> producer.send(new ProducerRecord<>("two-copies", 0, null, new byte[] {1}))
+                                    .get(30, TimeUnit.SECONDS)
+                            != null);
             nodes.get(1).kill();
             eventually(
                     "broker 2 out of the ISR",

@@ -398,11 +398,13 @@ public final class ConfigPolicy {
         honour(BrokerConfig.REPLICA_LAG_TIME_MAX_MS, "checked by the leader every half of it");
         ignore("num.replica.alter.log.dirs.threads", "partitions are not moved between log directories");
         ignore("replica.*", "not used by Skiff's replica fetchers (which connect over PLAINTEXT, without throttles)");
-        ignore("replica.selector.class", "the only replica is the one to read from");
+        ignore("replica.selector.class", "consumers read from the leader (no fetch from follower yet)");
         ignore("log.dir.failure.timeout.ms", "Skiff does not take a failed log directory offline on its own");
         ignore("log.initial.task.delay.ms", "Skiff schedules its own background tasks");
-        ignore("auto.leader.rebalance.enable", "the only node leads every partition");
-        ignore("leader.imbalance.*", "the only node leads every partition");
+        ignore(
+                "auto.leader.rebalance.enable",
+                "no automatic or preferred leader election yet: leadership moves only when a broker is fenced");
+        ignore("leader.imbalance.*", "no automatic leader rebalancing yet");
         ignore(
                 "unclean.leader.election.interval.ms",
                 "an unclean election happens in the decision that fences the broker, not on a timer");
@@ -452,8 +454,12 @@ public final class ConfigPolicy {
         ignore("offsets.load.buffer.size", "the group coordinator replays its partitions batch by batch");
         ignore("offsets.topic.compression.codec", "offset commits are stored uncompressed");
         ignore("unstable.feature.versions.enable", "features are announced at fixed levels");
-        ignore("socket.connection.setup.timeout.*", "this node opens no connections to other nodes");
-        ignore("request.timeout.ms", "this node sends no requests to other nodes");
+        ignore(
+                "socket.connection.setup.timeout.*",
+                "replica fetchers connect within 10 s and retry after replica.fetch.backoff.ms");
+        ignore(
+                "request.timeout.ms",
+                "a replica fetcher reconnects when a request is unanswered 30 s beyond its replica.fetch.wait.max.ms");
         ignore("fetch.max.bytes", "a fetch answer is bounded by the client's own maximum");
         ignore("max.request.partition.size.limit", "no limit on the partitions of one request yet");
         ignore("zookeeper.*", "ZooKeeper is not used");

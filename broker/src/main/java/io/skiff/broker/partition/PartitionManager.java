@@ -78,6 +78,13 @@ public final class PartitionManager implements MetadataManager.Listener {
     private volatile MetadataImage image = MetadataImage.EMPTY;
 
     private volatile ReplicaListener replicaListener = NO_REPLICAS;
+    /**
+     * A cluster node before its registration of this run is applied: it leads nothing yet, since the
+     * image may still name it leader from before a crash its log did not survive whole; the
+     * registration's decision hands those leaderships over (or back) first.
+     */
+    private volatile boolean awaitingRegistration;
+
     private volatile Partition.LogEndListener logEndListener;
 
     /**
@@ -116,6 +123,7 @@ public final class PartitionManager implements MetadataManager.Listener {
     public void setReplication(ReplicaListener replicas, Partition.LogEndListener logEnd) {
         this.replicaListener = replicas;
         this.logEndListener = logEnd;
+        this.awaitingRegistration = true;
     }
 
     /** This node's id. */
@@ -136,13 +144,14 @@ public final class PartitionManager implements MetadataManager.Listener {
 
     /**
      * The error for a partition of {@code topic} that is not hosted here: NOT_LEADER_OR_FOLLOWER when
-     * another node leads it, UNKNOWN_TOPIC_OR_PARTITION otherwise.
+     * another node leads it or, as Kafka answers, when the image records its state (a cluster's
+     * partition not hosted here yet, or not here at all), UNKNOWN_TOPIC_OR_PARTITION otherwise.
      */
     public Errors missing(TopicImage topic, int partition) {
         return topic != null
                         && partition >= 0
                         && partition < topic.partitions()
-                        && leaderOf(topic, partition) != config.nodeId()
+                        && (stateOf(topic, partition) != null || leaderOf(topic, partition) != config.nodeId())
                 ? Errors.NOT_LEADER_OR_FOLLOWER
                 : Errors.UNKNOWN_TOPIC_OR_PARTITION;
     }
@@ -229,7 +238,14 @@ public final class PartitionManager implements MetadataManager.Listener {
         this.image = next;
         boolean brokerDefaults = false;
         for (MetadataRecord r : records) {
-            if (r instanceof MetadataRecord.PartitionCreated pc) {
+            if (r instanceof MetadataRecord.BrokerRegistered b
+                    && b.nodeId() == config.nodeId()
+                    && awaitingRegistration) {
+                awaitingRegistration = false;
+                for (TopicImage t : next.topics()) {
+                    ensureAll(t);
+                }
+            } else if (r instanceof MetadataRecord.PartitionCreated pc) {
                 ensureOne(next.topic(pc.topicId()), pc.partition());
             } else if (r instanceof MetadataRecord.PartitionChanged pc) {
                 ensureOne(next.topic(pc.topicId()), pc.partition());
@@ -314,6 +330,7 @@ public final class PartitionManager implements MetadataManager.Listener {
     private void ensureReplica(TopicImage t, TopicPartition tp, PartitionImage state) {
         int self = config.nodeId();
         Partition partition = partitions.get(tp);
+        int leader = state.leader() == self && awaitingRegistration ? PartitionImage.NO_LEADER : state.leader();
         if (!state.isReplica(self)) {
             if (partition != null) {
                 // Not moved here by reassignment (there is none yet): the data stays, unserved.
@@ -335,7 +352,7 @@ public final class PartitionManager implements MetadataManager.Listener {
                         self,
                         minInsyncReplicas(t),
                         highWatermarkListener,
-                        state.leader(),
+                        leader,
                         state.leaderEpoch(),
                         state.replicas(),
                         state.isr(),
@@ -343,12 +360,12 @@ public final class PartitionManager implements MetadataManager.Listener {
                         nowMs);
                 partition.setLogEndListener(logEndListener);
                 partitions.put(tp, partition);
-                if (state.leader() != self && state.hasLeader()) {
+                if (leader != self && leader != PartitionImage.NO_LEADER) {
                     replicaListener.onFollow(partition);
                 }
                 return;
             }
-            if (state.leader() == self) {
+            if (leader == self) {
                 boolean wasFollower = !partition.isLeader();
                 partition.makeLeader(state.leaderEpoch(), state.replicas(), state.isr(), state.partitionEpoch(), nowMs);
                 if (wasFollower) {
@@ -356,8 +373,8 @@ public final class PartitionManager implements MetadataManager.Listener {
                 }
             } else {
                 boolean changed = partition.makeFollower(
-                        state.leader(), state.leaderEpoch(), state.replicas(), state.isr(), state.partitionEpoch());
-                if (changed && state.hasLeader()) {
+                        leader, state.leaderEpoch(), state.replicas(), state.isr(), state.partitionEpoch());
+                if (changed && leader != PartitionImage.NO_LEADER) {
                     replicaListener.onFollow(partition);
                 } else if (changed) {
                     replicaListener.onStopFollowing(tp);

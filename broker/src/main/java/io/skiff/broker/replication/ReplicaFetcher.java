@@ -51,6 +51,8 @@ final class ReplicaFetcher {
     static final short LIST_OFFSETS_VERSION = 7;
     private static final long EARLIEST_TIMESTAMP = -2L;
     private static final int CONNECT_TIMEOUT_MS = 10_000;
+    /** A request not answered this long after its own wait (a hung leader) closes the connection. */
+    private static final long REQUEST_TIMEOUT_MS = 30_000;
 
     /** Where a partition is in its following. */
     private enum Phase {
@@ -86,6 +88,9 @@ final class ReplicaFetcher {
     private final Map<TopicPartition, State> partitions = new LinkedHashMap<>();
 
     private BrokerConnection connection;
+    /** Counts requests sent, so that a timeout knows whether its request was answered. */
+    private long requestsSent;
+
     private boolean busy;
     private boolean closed;
 
@@ -249,6 +254,7 @@ final class ReplicaFetcher {
                 .setReplicaId(settings.nodeId())
                 .setTopics(new ArrayList<>(topics.values()));
         busy = true;
+        armTimeout(0);
         connection
                 .<OffsetForLeaderEpochResponse>send(
                         ApiKeys.OFFSET_FOR_LEADER_EPOCH, OFFSET_FOR_LEADER_EPOCH_VERSION, request)
@@ -353,6 +359,7 @@ final class ReplicaFetcher {
                 .setForgottenTopicsData(new ArrayList<>())
                 .setRackId("");
         busy = true;
+        armTimeout(settings.fetchWaitMaxMs());
         connection
                 .<FetchResponse>send(ApiKeys.FETCH, FETCH_VERSION, request)
                 .whenComplete((response, e) -> loop.execute(() -> {
@@ -463,6 +470,7 @@ final class ReplicaFetcher {
                 .setIsolationLevel((byte) 0)
                 .setTopics(new ArrayList<>(topics.values()));
         busy = true;
+        armTimeout(0);
         connection
                 .<ListOffsetsResponse>send(ApiKeys.LIST_OFFSETS, LIST_OFFSETS_VERSION, request)
                 .whenComplete((response, e) -> loop.execute(() -> {
@@ -511,6 +519,21 @@ final class ReplicaFetcher {
                 }
             }
         }
+    }
+
+    /** Closes the connection if the request about to be sent is still unanswered after its wait plus 30 s. */
+    private void armTimeout(long waitMs) {
+        long sent = ++requestsSent;
+        BrokerConnection c = connection;
+        loop.schedule(
+                () -> {
+                    if (busy && requestsSent == sent && connection == c) {
+                        LOG.warn("Broker {} did not answer a replica request in time; reconnecting", sourceBroker);
+                        c.close();
+                    }
+                },
+                waitMs + REQUEST_TIMEOUT_MS,
+                TimeUnit.MILLISECONDS);
     }
 
     private void onRequestFailure(Throwable e) {
