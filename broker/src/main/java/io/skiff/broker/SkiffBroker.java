@@ -256,7 +256,8 @@ public final class SkiffBroker {
         server = new SkiffServer(config, dispatcher, clientQuotas, connectionQuotas, security);
         server.start();
         if (ratis != null) {
-            lifecycle = BrokerLifecycle.start(config, ratis, metadata, server.advertisedEndPoints());
+            lifecycle = BrokerLifecycle.start(
+                    config, dynamicConfig::current, ratis, metadata, server.advertisedEndPoints());
         }
         LOG.info(
                 "Skiff node {} of cluster {} started in {} ms; advertising {}",

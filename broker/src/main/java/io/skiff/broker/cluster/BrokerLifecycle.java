@@ -19,6 +19,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -55,6 +56,21 @@ public final class BrokerLifecycle implements AutoCloseable {
     public static BrokerLifecycle start(
             BrokerConfig config, RatisQuorum quorum, MetadataManager metadata, List<EndPoint> advertised)
             throws InterruptedException {
+        return start(config, () -> config, quorum, metadata, advertised);
+    }
+
+    /**
+     * As {@link #start(BrokerConfig, RatisQuorum, MetadataManager, List)}, reading the broker default
+     * of {@code unclean.leader.election.enable} from {@code live} (dynamic broker configs on top) at
+     * each election.
+     */
+    public static BrokerLifecycle start(
+            BrokerConfig config,
+            Supplier<BrokerConfig> live,
+            RatisQuorum quorum,
+            MetadataManager metadata,
+            List<EndPoint> advertised)
+            throws InterruptedException {
         BrokerLifecycle lifecycle = new BrokerLifecycle(config.nodeId(), quorum);
         MetadataRecord.BrokerRegistered registration = new MetadataRecord.BrokerRegistered(
                 config.nodeId(),
@@ -62,7 +78,7 @@ public final class BrokerLifecycle implements AutoCloseable {
                 config.getString(QuorumConfig.BROKER_RACK),
                 listeners(advertised));
         Predicate<TopicImage> unclean = topic -> Boolean.parseBoolean(
-                TopicConfigs.effectiveMap(topic.configs(), config).get(UNCLEAN_LEADER_ELECTION_ENABLE));
+                TopicConfigs.effectiveMap(topic.configs(), live.get()).get(UNCLEAN_LEADER_ELECTION_ENABLE));
         try {
             metadata.write(image -> new MetadataManager.Decision<>(registration(image, registration, unclean), null))
                     .get(REGISTRATION_TIMEOUT_SECONDS, TimeUnit.SECONDS);

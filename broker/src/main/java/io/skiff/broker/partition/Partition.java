@@ -171,8 +171,15 @@ public final class Partition {
      * epoch. A new epoch starts at the log end; every follower is unknown until it fetches (an
      * in-sync one counts as caught up now, as Kafka's new leader counts it).
      */
-    synchronized void makeLeader(int epoch, List<Integer> replicas, List<Integer> isr, int partitionEpoch, long nowMs)
+    void makeLeader(int epoch, List<Integer> replicas, List<Integer> isr, int partitionEpoch, long nowMs)
             throws IOException {
+        takeLeaderState(epoch, replicas, isr, partitionEpoch, nowMs);
+        // Outside the lock: completing acks=all produces runs their callbacks.
+        maybeAdvanceHighWatermark(false);
+    }
+
+    private synchronized void takeLeaderState(
+            int epoch, List<Integer> replicas, List<Integer> isr, int partitionEpoch, long nowMs) throws IOException {
         boolean newEpoch = leaderId != localNodeId || epoch != leaderEpoch;
         this.replicas = List.copyOf(replicas);
         this.isr = List.copyOf(isr);
@@ -190,7 +197,6 @@ public final class Partition {
             }
         }
         followers.keySet().retainAll(replicas);
-        maybeAdvanceHighWatermark(false);
     }
 
     /**
@@ -198,16 +204,19 @@ public final class Partition {
      * produces still waiting fail with NOT_LEADER_OR_FOLLOWER, and what is known of followers is
      * dropped. Returns whether the leader or the epoch changed (the replica fetcher must restart).
      */
-    synchronized boolean makeFollower(
-            int leader, int epoch, List<Integer> replicas, List<Integer> isr, int partitionEpoch) {
-        boolean changed = leader != leaderId || epoch != leaderEpoch;
-        this.replicas = List.copyOf(replicas);
-        this.isr = List.copyOf(isr);
-        this.partitionEpoch = partitionEpoch;
-        this.leaderEpoch = epoch;
-        this.leaderId = leader;
-        followers.clear();
+    boolean makeFollower(int leader, int epoch, List<Integer> replicas, List<Integer> isr, int partitionEpoch) {
+        boolean changed;
+        synchronized (this) {
+            changed = leader != leaderId || epoch != leaderEpoch;
+            this.replicas = List.copyOf(replicas);
+            this.isr = List.copyOf(isr);
+            this.partitionEpoch = partitionEpoch;
+            this.leaderEpoch = epoch;
+            this.leaderId = leader;
+            followers.clear();
+        }
         if (changed) {
+            // Outside the lock: failing acks=all produces runs their callbacks.
             delayedProduces.failAll(Errors.NOT_LEADER_OR_FOLLOWER);
         }
         return changed;
@@ -298,7 +307,8 @@ public final class Partition {
      * is now that offset, and it is caught up when it reaches this leader's log end (or the log end
      * at its previous fetch, since then); the high watermark may advance. NOT_LEADER_OR_FOLLOWER
      * when {@code replicaId} is no replica of this partition (Kafka's answer), or this node does not
-     * lead it. Returns NONE otherwise.
+     * lead it; OFFSET_OUT_OF_RANGE, recording nothing, for an offset beyond this log's end. Returns
+     * NONE otherwise.
      */
     public Errors updateFollowerFetchState(int replicaId, long fetchOffset, long nowMs) {
         synchronized (this) {
@@ -307,6 +317,10 @@ public final class Partition {
                 return Errors.NOT_LEADER_OR_FOLLOWER;
             }
             long leaderEnd = log.logEndOffset();
+            if (fetchOffset > leaderEnd) {
+                // Beyond this leader's log: a tail the follower has not cut yet, so not its log end here.
+                return Errors.OFFSET_OUT_OF_RANGE;
+            }
             if (fetchOffset >= leaderEnd) {
                 f.lastCaughtUpTimeMs = Math.max(f.lastCaughtUpTimeMs, nowMs);
             } else if (f.lastFetchLeaderLogEndOffset >= 0 && fetchOffset >= f.lastFetchLeaderLogEndOffset) {

@@ -110,6 +110,15 @@ class PartitionReplicationTest {
     }
 
     @Test
+    void aFetchBeyondTheLeadersLogEndIsOutOfRangeAndCountsForNothing() throws Exception {
+        Partition p = leader(List.of(self, 7), 1);
+        PartitionFixture.append(p, 3);
+        assertThat(p.updateFollowerFetchState(7, 9, 1_100)).isEqualTo(Errors.OFFSET_OUT_OF_RANGE);
+        assertThat(p.highWatermark()).isZero();
+        assertThat(p.caughtUpFollowers()).isEmpty();
+    }
+
+    @Test
     void followersThatFallBehindLagAndOnesThatCatchUpRejoin() throws Exception {
         Partition p = leader(List.of(self, 7), 1);
         PartitionFixture.append(p, 3);
