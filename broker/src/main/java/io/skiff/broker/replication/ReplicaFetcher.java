@@ -294,14 +294,13 @@ final class ReplicaFetcher {
      */
     private void truncate(State s, int leaderEpoch, long leaderEndOffset) {
         PartitionLog log = s.partition.log();
-        long to;
-        if (leaderEpoch < 0 || leaderEndOffset < 0) {
-            to = s.partition.highWatermark();
-        } else {
-            long[] local = log.endOffsetForEpoch(leaderEpoch);
-            long localEnd = local[0] == leaderEpoch ? local[1] : log.logEndOffset();
-            to = Math.min(Math.min(leaderEndOffset, localEnd), log.logEndOffset());
-        }
+        long[] local = leaderEpoch < 0 ? null : log.endOffsetForEpoch(leaderEpoch);
+        long to = truncationOffset(
+                leaderEpoch,
+                leaderEndOffset,
+                local != null && local[0] == leaderEpoch ? local[1] : -1,
+                log.logEndOffset(),
+                s.partition.highWatermark());
         try {
             if (to < log.logEndOffset()) {
                 LOG.info(
@@ -322,6 +321,21 @@ final class ReplicaFetcher {
             LOG.error("Cannot truncate {} to {}", s.partition.topicPartition(), to, e);
             backOff(s);
         }
+    }
+
+    /**
+     * Where a follower's log is cut: the leader's end of {@code leaderEpoch} (the newest epoch both
+     * know), never above the follower's own end of that epoch ({@code localEndOfEpoch}, -1 when the
+     * follower has no such epoch: its log end counts) nor its log end; its high watermark when the
+     * leader knows no such epoch ({@code leaderEpoch} or {@code leaderEndOffset} -1).
+     */
+    static long truncationOffset(
+            int leaderEpoch, long leaderEndOffset, long localEndOfEpoch, long logEndOffset, long highWatermark) {
+        if (leaderEpoch < 0 || leaderEndOffset < 0) {
+            return Math.min(highWatermark, logEndOffset);
+        }
+        long localEnd = localEndOfEpoch >= 0 ? localEndOfEpoch : logEndOffset;
+        return Math.min(Math.min(leaderEndOffset, localEnd), logEndOffset);
     }
 
     // ---------------------------------------------------------------------------------------------
