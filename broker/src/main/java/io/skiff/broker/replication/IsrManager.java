@@ -58,10 +58,10 @@ public final class IsrManager implements AutoCloseable {
     void check() {
         try {
             long now = clockMs.getAsLong();
-            if (decide(metadata.image(), now).isEmpty() || !writing.compareAndSet(false, true)) {
+            if (decide(metadata.image(), now, false).isEmpty() || !writing.compareAndSet(false, true)) {
                 return;
             }
-            metadata.write(image -> new MetadataManager.Decision<>(decide(image, now), null))
+            metadata.write(image -> new MetadataManager.Decision<>(decide(image, now, true), null))
                     .whenComplete((v, e) -> {
                         writing.set(false);
                         if (e != null) {
@@ -73,8 +73,11 @@ public final class IsrManager implements AutoCloseable {
         }
     }
 
-    /** The ISR changes of the partitions led here, on {@code image}; none where the image moved past them. */
-    List<MetadataRecord> decide(MetadataImage image, long nowMs) {
+    /**
+     * The ISR changes of the partitions led here, on {@code image}; none where the image moved past
+     * them. {@code log}: say each change (the decision that writes them does).
+     */
+    List<MetadataRecord> decide(MetadataImage image, long nowMs, boolean log) {
         List<MetadataRecord> out = new ArrayList<>();
         int self = partitions.nodeId();
         for (Partition p : partitions.partitions()) {
@@ -93,12 +96,14 @@ public final class IsrManager implements AutoCloseable {
             }
             List<Integer> isr = isrAfter(image, state, p.laggingFollowers(nowMs, lagTimeMaxMs), p.caughtUpFollowers());
             if (!isr.equals(state.isr())) {
-                LOG.info(
-                        "Changing the ISR of {} from {} to {} (partition epoch {})",
-                        p.topicPartition(),
-                        state.isr(),
-                        isr,
-                        state.partitionEpoch() + 1);
+                if (log) {
+                    LOG.info(
+                            "Changing the ISR of {} from {} to {} (partition epoch {})",
+                            p.topicPartition(),
+                            state.isr(),
+                            isr,
+                            state.partitionEpoch() + 1);
+                }
                 out.add(new MetadataRecord.PartitionChanged(
                         t.id(),
                         p.topicPartition().partition(),
