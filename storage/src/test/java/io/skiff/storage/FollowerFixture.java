@@ -69,7 +69,7 @@ final class FollowerFixture {
     /**
      * Asserts that both logs hold the same batches, byte for byte, at every offset (however their
      * segments are laid out), end at the same offset and answer the same ListOffsets for each of
-     * {@code timestamps}.
+     * {@code timestamps} and for latest, earliest and max timestamp.
      */
     static void assertSameBatches(PartitionLog expected, PartitionLog actual, List<Long> timestamps) {
         assertThat(actual.logStartOffset()).isEqualTo(expected.logStartOffset());
@@ -85,6 +85,11 @@ final class FollowerFixture {
                 .isEqualTo(ReadOutcome.OFFSET_OUT_OF_RANGE);
         for (long ts : timestamps) {
             assertThat(actual.offsetForTimestamp(ts)).as("offset for " + ts).isEqualTo(expected.offsetForTimestamp(ts));
+        }
+        for (long special : new long[] {-1L, -2L, -3L}) {
+            assertThat(actual.offsetForTimestamp(special))
+                    .as("ListOffsets " + special)
+                    .isEqualTo(expected.offsetForTimestamp(special));
         }
     }
 

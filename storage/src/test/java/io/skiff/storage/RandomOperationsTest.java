@@ -12,8 +12,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Random appends, rolls, reads, DeleteRecords, retention, clean reopens and crash reopens (with a
- * torn tail), checked after every step against a model: the offsets from the log start offset to
+ * Random appends, rolls, follower truncations, reads, DeleteRecords, retention, clean reopens and
+ * crash reopens (with a torn tail), checked after every step against a model: the offsets from the log start offset to
  * the log end offset.
  */
 class RandomOperationsTest {
@@ -55,11 +55,13 @@ class RandomOperationsTest {
         long logEnd = 0;
         java.util.Map<String, Integer> seen = new java.util.TreeMap<>();
         boolean segmentsDeleted = false;
+        List<Long> batchStarts = new ArrayList<>();
+        int mostSegments = 0;
         try {
             for (int step = 0; step < 250; step++) {
                 int op = random.nextInt(100);
                 String what;
-                if (op < 55) {
+                if (op < 50) {
                     int count = 1 + random.nextInt(4);
                     AppendResult r = fx.append(
                             log,
@@ -68,8 +70,27 @@ class RandomOperationsTest {
                                     .timestamp(fx.clock.milliseconds()));
                     assertThat(r.outcome()).isEqualTo(AppendOutcome.APPENDED);
                     assertThat(r.firstOffset()).isEqualTo(logEnd);
+                    batchStarts.add(logEnd);
                     logEnd += count;
                     what = "append " + count;
+                } else if (op < 55) {
+                    // mostly a short divergent tail, sometimes a deep one
+                    long depth = Math.min(logEnd - logStart, random.nextInt(5) == 0 ? Integer.MAX_VALUE - 1 : 30);
+                    long target = logEnd - random.nextInt((int) depth + 1);
+                    log.truncateTo(target);
+                    if (target < logEnd) {
+                        // only whole batches go: the end is the start of the batch holding the target
+                        while (!batchStarts.isEmpty() && batchStarts.get(batchStarts.size() - 1) >= target) {
+                            logEnd = batchStarts.remove(batchStarts.size() - 1);
+                        }
+                        if (!batchStarts.isEmpty() && logEnd > target) {
+                            logEnd = batchStarts.remove(batchStarts.size() - 1);
+                        }
+                        logStart = Math.min(logStart, logEnd);
+                    }
+                    assertThat(log.highWatermark()).isLessThanOrEqualTo(logEnd);
+                    log.updateHighWatermark(logEnd);
+                    what = "truncate " + target;
                 } else if (op < 60) {
                     log.roll();
                     what = "roll";
@@ -136,6 +157,7 @@ class RandomOperationsTest {
                 }
                 seen.merge(what.split(" ")[0], 1, Integer::sum);
                 segmentsDeleted |= log.segmentBaseOffsets()[0] > 0;
+                mostSegments = Math.max(mostSegments, log.numberOfSegments());
                 assertThat(log.logEndOffset())
                         .as("after %s (seed %d step %d)", what, seed, step)
                         .isEqualTo(logEnd);
@@ -146,9 +168,10 @@ class RandomOperationsTest {
             }
             // the run exercised every kind of step, and segments were really removed
             assertThat(seen.keySet())
-                    .contains("append", "roll", "read", "deleteRecords", "retention.bytes", "clean", "crash");
+                    .contains(
+                            "append", "roll", "truncate", "read", "deleteRecords", "retention.bytes", "clean", "crash");
             assertThat(segmentsDeleted).isTrue();
-            assertThat(log.numberOfSegments()).isGreaterThan(1);
+            assertThat(mostSegments).isGreaterThan(2);
         } finally {
             fx.close();
         }
