@@ -81,6 +81,9 @@ import io.skiff.broker.partition.AppendLanes;
 import io.skiff.broker.partition.PartitionManager;
 import io.skiff.broker.quota.ClientQuotaAdmin;
 import io.skiff.broker.quota.ClientQuotas;
+import io.skiff.broker.replication.IsrManager;
+import io.skiff.broker.replication.ReplicaFetcherManager;
+import io.skiff.broker.replication.ReplicationSettings;
 import io.skiff.broker.security.ListenerSecurities;
 import io.skiff.broker.security.ScramCredential;
 import io.skiff.broker.security.authz.AclAdmin;
@@ -153,6 +156,10 @@ public final class SkiffBroker {
     /** Kafka's meters: a Prometheus endpoint and MBeans when skiff.metrics.* ask for them, else no-ops. */
     private BrokerMetrics metrics;
 
+    /** Replica fetchers and ISR changes of a cluster; null on a single node. */
+    private ReplicaFetcherManager replicaFetchers;
+
+    private IsrManager isrManager;
     private volatile boolean shutDown;
 
     public SkiffBroker(BrokerConfig config) {
@@ -204,6 +211,7 @@ public final class SkiffBroker {
         if (imported != null) {
             partitions.takeOverFrom(imported.leaderEpochs());
         }
+        startReplication();
         metadata.addListener(partitions);
         appendLanes = new AppendLanes(APPEND_THREADS);
         groups = new GroupCoordinatorService(config, metadata, topicAdmin, partitions, fsync(config));
@@ -259,7 +267,8 @@ public final class SkiffBroker {
                 config, dispatcher, clientQuotas, connectionQuotas, security, metrics.requestObserver());
         server.start();
         if (ratis != null) {
-            lifecycle = BrokerLifecycle.start(config, ratis, metadata, server.advertisedEndPoints());
+            lifecycle = BrokerLifecycle.start(
+                    config, dynamicConfig::current, ratis, metadata, server.advertisedEndPoints());
         }
         LOG.info(
                 "Skiff node {} of cluster {} started in {} ms; advertising {}",
@@ -267,6 +276,18 @@ public final class SkiffBroker {
                 meta.clusterId,
                 (System.nanoTime() - startNanos) / 1_000_000,
                 server.advertisedEndPoints());
+    }
+
+    /** Replication in a cluster: followers fetch from leaders; leaders change ISRs through the metadata. */
+    private void startReplication() {
+        if (ratis == null) {
+            return;
+        }
+        replicaFetchers = new ReplicaFetcherManager(ReplicationSettings.of(config), metadata::image);
+        partitions.setReplication(replicaFetchers, purgatory::onLogEnd);
+        isrManager = new IsrManager(
+                partitions, metadata, config.getLong(BrokerConfig.REPLICA_LAG_TIME_MAX_MS), System::currentTimeMillis);
+        isrManager.start();
     }
 
     public BrokerConfig config() {
@@ -399,6 +420,12 @@ public final class SkiffBroker {
         }
         if (groups != null) {
             groups.close();
+        }
+        if (isrManager != null) {
+            isrManager.close();
+        }
+        if (replicaFetchers != null) {
+            replicaFetchers.close();
         }
         if (logManager != null) {
             try {

@@ -2,10 +2,13 @@ package io.skiff.broker.admin;
 
 import io.skiff.broker.config.BrokerConfig;
 import io.skiff.broker.config.TopicConfigs;
+import io.skiff.broker.metadata.BrokerImage;
 import io.skiff.broker.metadata.MetadataImage;
 import io.skiff.broker.metadata.MetadataManager;
 import io.skiff.broker.metadata.MetadataManager.Decision;
 import io.skiff.broker.metadata.MetadataRecord;
+import io.skiff.broker.metadata.PartitionImage;
+import io.skiff.broker.metadata.Placement;
 import io.skiff.broker.metadata.TopicImage;
 import io.skiff.wire.protocol.Errors;
 import io.skiff.wire.protocol.Uuid;
@@ -21,7 +24,10 @@ import java.util.concurrent.CompletableFuture;
  * Topic creation, deletion and partition growth with Apache Kafka's validation and error
  * answers, decided against the metadata image on the metadata thread so that checks and
  * changes are atomic. Used by CreateTopics, DeleteTopics, CreatePartitions and topic
- * auto-creation. Thread-safe.
+ * auto-creation. In a cluster (a replicated quorum) every new partition gets its replicas here,
+ * recorded as {@link MetadataRecord.PartitionCreated}: {@link Placement#assign} over the unfenced
+ * registered brokers, or the request's replica assignment; the in-sync replicas are the unfenced
+ * replicas and the first of them leads. A single node records no partition state. Thread-safe.
  */
 public final class TopicAdmin {
     /** Brokers in this cluster: a single node. */
@@ -29,6 +35,8 @@ public final class TopicAdmin {
 
     private final BrokerConfig config;
     private final MetadataManager metadata;
+    /** Whether the brokers are a cluster's (partition states recorded) rather than this node alone. */
+    private final boolean cluster;
 
     /** The message of a mutation refused by its controller mutation quota, as Kafka words it. */
     static final String THROTTLED = "The throttling quota has been exceeded.";
@@ -36,6 +44,57 @@ public final class TopicAdmin {
     public TopicAdmin(BrokerConfig config, MetadataManager metadata) {
         this.config = config;
         this.metadata = metadata;
+        this.cluster = config.quorum().replicated();
+    }
+
+    /** The brokers replicas may be placed on: a cluster's unfenced registered brokers, in node id order. */
+    private static List<Integer> liveBrokers(MetadataImage image) {
+        List<Integer> out = new ArrayList<>();
+        for (BrokerImage b : image.brokers().values()) {
+            if (!b.fenced()) {
+                out.add(b.nodeId());
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The partition records of partitions {@code first} on of a cluster's topic: {@code assigned}
+     * replicas (in partition order) or, when null, {@code replication} placed over the live brokers.
+     */
+    private static List<MetadataRecord> partitionRecords(
+            MetadataImage image, Uuid id, int first, int count, short replication, List<List<Integer>> assigned) {
+        List<Integer> live = liveBrokers(image);
+        List<List<Integer>> replicas =
+                assigned != null ? assigned : Placement.assign(id, first, count, replication, live);
+        List<MetadataRecord> out = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            List<Integer> isr = new ArrayList<>();
+            for (int b : replicas.get(i)) {
+                if (live.contains(b)) {
+                    isr.add(b);
+                }
+            }
+            int leader = isr.isEmpty() ? PartitionImage.NO_LEADER : isr.get(0);
+            out.add(new MetadataRecord.PartitionCreated(id, first + i, replicas.get(i), isr, leader, 0, 0));
+        }
+        return out;
+    }
+
+    /** Kafka's complaint when a manual assignment's partition has no unfenced replica, else null. */
+    private static String fencedAssignment(MetadataImage image, Map<Integer, List<Integer>> assignments) {
+        List<Integer> live = liveBrokers(image);
+        for (Map.Entry<Integer, List<Integer>> e : assignments.entrySet()) {
+            boolean any = false;
+            for (int b : e.getValue()) {
+                any |= live.contains(b);
+            }
+            if (!any) {
+                return "All brokers specified in the manual partition assignment for partition " + e.getKey()
+                        + " are fenced or in controlled shutdown.";
+            }
+        }
+        return null;
     }
 
     /** One topic to create; -1 partitions or replication factor mean "the broker default". */
@@ -103,6 +162,13 @@ public final class TopicAdmin {
                 for (Map.Entry<String, String> c : t.configs().entrySet()) {
                     records.add(new MetadataRecord.TopicConfigChanged(id, c.getKey(), c.getValue()));
                 }
+                if (cluster) {
+                    List<List<Integer>> assigned =
+                            t.assignments() == null || t.assignments().isEmpty()
+                                    ? null
+                                    : new ArrayList<>(t.assignments().values());
+                    records.addAll(partitionRecords(image, id, 0, o.numPartitions(), o.replicationFactor(), assigned));
+                }
                 collisionKeys.put(TopicNames.unifyCollisionChars(t.name()), t.name());
                 o = new Outcome(
                         o.name(), o.error(), o.message(), id, o.numPartitions(), o.replicationFactor(), o.configs());
@@ -143,7 +209,10 @@ public final class TopicAdmin {
                         "Both numPartitions or replicationFactor and "
                                 + "replicasAssignments were set. Both cannot be used at the same time.");
             }
-            String bad = checkAssignments(t.assignments(), 0);
+            String bad = checkAssignments(image, t.assignments(), 0);
+            if (bad == null && cluster) {
+                bad = fencedAssignment(image, t.assignments());
+            }
             if (bad != null) {
                 return Outcome.failed(name, Errors.INVALID_REPLICA_ASSIGNMENT, bad);
             }
@@ -166,13 +235,14 @@ public final class TopicAdmin {
                         Errors.INVALID_REPLICATION_FACTOR,
                         "Replication factor must be larger than 0, or -1 to use the default value.");
             }
-            if (replication > REGISTERED_BROKERS) {
+            int brokers = cluster ? liveBrokers(image).size() : REGISTERED_BROKERS;
+            if (replication > brokers) {
                 return Outcome.failed(
                         name,
                         Errors.INVALID_REPLICATION_FACTOR,
                         "Unable to replicate the partition "
                                 + replication + " time(s): The target replication factor of " + replication
-                                + " cannot be reached because only " + REGISTERED_BROKERS
+                                + " cannot be reached because only " + brokers
                                 + " broker(s) are registered.");
             }
         }
@@ -185,8 +255,8 @@ public final class TopicAdmin {
         return new Outcome(name, Errors.NONE, null, Uuid.ZERO, partitions, replication, t.configs());
     }
 
-    /** Null if the manual assignment is usable on this node; otherwise Kafka's complaint. */
-    private String checkAssignments(Map<Integer, List<Integer>> assignments, int firstPartition) {
+    /** Null if the manual assignment names only registered brokers (this node alone on a single node); otherwise Kafka's complaint. */
+    private String checkAssignments(MetadataImage image, Map<Integer, List<Integer>> assignments, int firstPartition) {
         int expected = firstPartition;
         int size = -1;
         for (int p = firstPartition; p < firstPartition + assignments.size(); p++) {
@@ -207,7 +277,7 @@ public final class TopicAdmin {
             }
             size = replicas.size();
             for (int b : replicas) {
-                if (b != config.nodeId()) {
+                if (cluster ? !image.brokers().containsKey(b) : b != config.nodeId()) {
                     return "The manual partition assignment includes broker " + b
                             + ", but no such broker is registered.";
                 }
@@ -340,7 +410,10 @@ public final class TopicAdmin {
                     for (int i = 0; i < added; i++) {
                         byPartition.put(t.partitions() + i, r.assignments().get(i));
                     }
-                    String bad = checkAssignments(byPartition, t.partitions());
+                    String bad = checkAssignments(image, byPartition, t.partitions());
+                    if (bad == null && cluster) {
+                        bad = fencedAssignment(image, byPartition);
+                    }
                     if (bad != null) {
                         out.add(new Grown(r.name(), Errors.INVALID_REPLICA_ASSIGNMENT, bad));
                         continue;
@@ -350,8 +423,31 @@ public final class TopicAdmin {
                     out.add(new Grown(r.name(), Errors.THROTTLING_QUOTA_EXCEEDED, THROTTLED));
                     continue;
                 }
+                boolean states = cluster && !image.partitions(t.id()).isEmpty();
+                if (states
+                        && r.assignments() == null
+                        && t.replicationFactor() > liveBrokers(image).size()) {
+                    out.add(new Grown(
+                            r.name(),
+                            Errors.INVALID_REPLICATION_FACTOR,
+                            "Unable to replicate the partition " + t.replicationFactor()
+                                    + " time(s): The target replication factor of " + t.replicationFactor()
+                                    + " cannot be reached because only "
+                                    + liveBrokers(image).size()
+                                    + " broker(s) are registered."));
+                    continue;
+                }
                 if (!validateOnly) {
                     records.add(new MetadataRecord.PartitionsAdded(t.id(), r.count()));
+                    if (states) {
+                        records.addAll(partitionRecords(
+                                image,
+                                t.id(),
+                                t.partitions(),
+                                r.count() - t.partitions(),
+                                t.replicationFactor(),
+                                r.assignments()));
+                    }
                 }
                 out.add(new Grown(r.name(), Errors.NONE, null));
             }

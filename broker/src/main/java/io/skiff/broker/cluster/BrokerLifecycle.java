@@ -3,8 +3,11 @@ package io.skiff.broker.cluster;
 import io.skiff.broker.config.BrokerConfig;
 import io.skiff.broker.config.EndPoint;
 import io.skiff.broker.config.QuorumConfig;
+import io.skiff.broker.config.TopicConfigs;
+import io.skiff.broker.metadata.MetadataImage;
 import io.skiff.broker.metadata.MetadataManager;
 import io.skiff.broker.metadata.MetadataRecord;
+import io.skiff.broker.metadata.TopicImage;
 import io.skiff.wire.protocol.Uuid;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,6 +18,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,6 +33,7 @@ import org.slf4j.LoggerFactory;
 public final class BrokerLifecycle implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(BrokerLifecycle.class);
     private static final long REGISTRATION_TIMEOUT_SECONDS = 60;
+    private static final String UNCLEAN_LEADER_ELECTION_ENABLE = "unclean.leader.election.enable";
     private static final Map<String, Short> SECURITY_PROTOCOL_IDS =
             Map.of("PLAINTEXT", (short) 0, "SSL", (short) 1, "SASL_PLAINTEXT", (short) 2, "SASL_SSL", (short) 3);
 
@@ -50,14 +56,31 @@ public final class BrokerLifecycle implements AutoCloseable {
     public static BrokerLifecycle start(
             BrokerConfig config, RatisQuorum quorum, MetadataManager metadata, List<EndPoint> advertised)
             throws InterruptedException {
+        return start(config, () -> config, quorum, metadata, advertised);
+    }
+
+    /**
+     * As {@link #start(BrokerConfig, RatisQuorum, MetadataManager, List)}, reading the broker default
+     * of {@code unclean.leader.election.enable} from {@code live} (dynamic broker configs on top) at
+     * each election.
+     */
+    public static BrokerLifecycle start(
+            BrokerConfig config,
+            Supplier<BrokerConfig> live,
+            RatisQuorum quorum,
+            MetadataManager metadata,
+            List<EndPoint> advertised)
+            throws InterruptedException {
         BrokerLifecycle lifecycle = new BrokerLifecycle(config.nodeId(), quorum);
         MetadataRecord.BrokerRegistered registration = new MetadataRecord.BrokerRegistered(
                 config.nodeId(),
                 lifecycle.incarnationId,
                 config.getString(QuorumConfig.BROKER_RACK),
                 listeners(advertised));
+        Predicate<TopicImage> unclean = topic -> Boolean.parseBoolean(
+                TopicConfigs.effectiveMap(topic.configs(), live.get()).get(UNCLEAN_LEADER_ELECTION_ENABLE));
         try {
-            metadata.write(image -> MetadataManager.Decision.of(null, registration))
+            metadata.write(image -> new MetadataManager.Decision<>(registration(image, registration, unclean), null))
                     .get(REGISTRATION_TIMEOUT_SECONDS, TimeUnit.SECONDS);
         } catch (ExecutionException | TimeoutException e) {
             lifecycle.close();
@@ -69,12 +92,30 @@ public final class BrokerLifecycle implements AutoCloseable {
                 lifecycle.incarnationId);
         QuorumConfig q = config.quorum();
         BrokerFencing fencing =
-                new BrokerFencing(quorum, metadata, TimeUnit.MILLISECONDS.toNanos(q.sessionTimeoutMs()));
+                new BrokerFencing(quorum, metadata, TimeUnit.MILLISECONDS.toNanos(q.sessionTimeoutMs()), unclean);
         long interval = q.heartbeatIntervalMs();
         lifecycle.timer.scheduleWithFixedDelay(lifecycle::heartbeat, 0, interval, TimeUnit.MILLISECONDS);
         lifecycle.timer.scheduleWithFixedDelay(
                 fencing::check, interval, Math.max(1, interval / 2), TimeUnit.MILLISECONDS);
         return lifecycle;
+    }
+
+    /**
+     * The registration and its partition changes: a broker that registers anew (it restarted, maybe
+     * before it was fenced) first leaves every ISR and leadership as if fenced, since its log may lack
+     * what the others acknowledged meanwhile (Kafka's unclean-shutdown handling), then leads the
+     * partitions that have no leader and hold it in their ISR; it rejoins the others when caught up.
+     */
+    static List<MetadataRecord> registration(
+            MetadataImage image, MetadataRecord.BrokerRegistered registration, Predicate<TopicImage> unclean) {
+        List<MetadataRecord> out = new ArrayList<>();
+        out.add(registration);
+        MetadataImage next = image.apply(registration);
+        List<MetadataRecord> down = LeaderElection.brokerDown(next, registration.nodeId(), unclean);
+        out.addAll(down);
+        next = LeaderElection.applied(next, down);
+        out.addAll(LeaderElection.brokerUp(next, registration.nodeId(), unclean));
+        return out;
     }
 
     static List<MetadataRecord.BrokerRegistered.Listener> listeners(List<EndPoint> advertised) {

@@ -55,6 +55,13 @@ public final class BrokerConfig {
     public static final String LOG_DIR = "log.dir";
     public static final String NUM_PARTITIONS = "num.partitions";
     public static final String DEFAULT_REPLICATION_FACTOR = "default.replication.factor";
+    public static final String NUM_REPLICA_FETCHERS = "num.replica.fetchers";
+    public static final String REPLICA_FETCH_MAX_BYTES = "replica.fetch.max.bytes";
+    public static final String REPLICA_FETCH_RESPONSE_MAX_BYTES = "replica.fetch.response.max.bytes";
+    public static final String REPLICA_FETCH_WAIT_MAX_MS = "replica.fetch.wait.max.ms";
+    public static final String REPLICA_FETCH_MIN_BYTES = "replica.fetch.min.bytes";
+    public static final String REPLICA_FETCH_BACKOFF_MS = "replica.fetch.backoff.ms";
+    public static final String REPLICA_LAG_TIME_MAX_MS = "replica.lag.time.max.ms";
     public static final String AUTO_CREATE_TOPICS_ENABLE = "auto.create.topics.enable";
     public static final String DELETE_TOPIC_ENABLE = "delete.topic.enable";
     public static final String SOCKET_REQUEST_MAX_BYTES = "socket.request.max.bytes";
@@ -289,6 +296,18 @@ public final class BrokerConfig {
                     atLeast(0),
                     "Log start offset checkpoint interval.")
             .define("unclean.leader.election.enable", BOOLEAN, "false", "Elect out-of-sync replicas as leaders.")
+            .define(NUM_REPLICA_FETCHERS, INT, "1", atLeast(1), "Fetcher connections per source broker.")
+            .define(REPLICA_FETCH_MAX_BYTES, INT, "1048576", atLeast(0), "Bytes a replica fetch asks per partition.")
+            .define(REPLICA_FETCH_RESPONSE_MAX_BYTES, INT, "10485760", atLeast(0), "Bytes a replica fetch asks in all.")
+            .define(REPLICA_FETCH_WAIT_MAX_MS, INT, "500", atLeast(0), "Longest wait of a replica fetch at the leader.")
+            .define(REPLICA_FETCH_MIN_BYTES, INT, "1", atLeast(1), "Bytes a replica fetch waits for.")
+            .define(REPLICA_FETCH_BACKOFF_MS, INT, "1000", atLeast(0), "Pause after a failed replica fetch.")
+            .define(
+                    REPLICA_LAG_TIME_MAX_MS,
+                    LONG,
+                    "30000",
+                    atLeast(1),
+                    "A follower not caught up for this long leaves the ISR.")
             .define("compression.gzip.level", INT, "-1", "Level for gzip compression.")
             .define("compression.lz4.level", INT, "9", between(1, 17), "Level for lz4 compression.")
             .define("compression.zstd.level", INT, "3", "Level for zstd compression.")
@@ -457,6 +476,9 @@ public final class BrokerConfig {
 
     private final List<EndPoint> listeners;
     private final QuorumConfig quorum;
+    /** The listener other brokers' replica fetchers connect to (see {@link #interBrokerListenerName}). */
+    private final String interBrokerListener;
+
     private final List<EndPoint> advertisedListeners;
     private final Map<String, String> protocolMap;
     /** The honoured {@code listener.name.*} keys as given (their base keys' types checked). */
@@ -475,6 +497,7 @@ public final class BrokerConfig {
         Map<String, String> known = new LinkedHashMap<>();
         Map<String, String> checked = new HashMap<>();
         Map<String, String> perListener = new HashMap<>();
+        Map<String, String> singleNodeRefusals = new TreeMap<>();
         for (ConfigDef.Key k : DEF.keys()) {
             v.put(k.name, k.defaultValue);
         }
@@ -490,7 +513,10 @@ public final class BrokerConfig {
                 known.put(key, text);
             }
             if (!rule.accepts(text)) {
-                throw rule.refuse(key, text);
+                if (!ConfigPolicy.SINGLE_NODE_LIMITS.contains(key)) {
+                    throw rule.refuse(key, text);
+                }
+                singleNodeRefusals.put(key, text);
             }
             if (rule.treatment == ConfigPolicy.Treatment.HONOURED && key.startsWith(SecurityConfigs.LISTENER_PREFIX)) {
                 perListener.put(normalizedListenerKey(key), checkListenerValue(key, text));
@@ -540,6 +566,12 @@ public final class BrokerConfig {
             throw new ConfigException(NODE_ID, nodeId, "must be at least 0");
         }
         SingleNodeChecks.check(this, checked, all, controllers);
+        this.interBrokerListener = SingleNodeChecks.interBrokerListener(checked);
+        if (QuorumConfig.parseVoters(getString(QuorumConfig.QUORUM_VOTERS)).size() <= 1) {
+            for (Map.Entry<String, String> e : singleNodeRefusals.entrySet()) {
+                throw ConfigPolicy.ruleFor(e.getKey()).refuse(e.getKey(), e.getValue());
+            }
+        }
         String metadataDir = getString(QuorumConfig.METADATA_LOG_DIR);
         this.quorum = new QuorumConfig(
                 nodeId,
@@ -566,6 +598,16 @@ public final class BrokerConfig {
         this.protocolMap = base.protocolMap;
         this.listenerOverrides = base.listenerOverrides;
         this.quorum = base.quorum;
+        this.interBrokerListener = base.interBrokerListener;
+    }
+
+    /**
+     * The name of the listener other brokers' replica fetchers connect to: {@code
+     * inter.broker.listener.name}, else the one named after {@code security.inter.broker.protocol}
+     * (PLAINTEXT by default), as Kafka picks it.
+     */
+    public String interBrokerListenerName() {
+        return interBrokerListener;
     }
 
     /**

@@ -251,7 +251,8 @@ public final class ConfigPolicy {
         honouredWithin(
                 BrokerConfig.DEFAULT_REPLICATION_FACTOR,
                 ConfigPolicy::atMostOne,
-                "refused above 1: a single node holds one replica of each partition",
+                "refused above 1 on a single node, which holds one replica of each partition; a cluster's new topics"
+                        + " get this many replicas",
                 "a single node holds one replica of each partition, so every topic created without a replication factor"
                         + " would be refused with INVALID_REPLICATION_FACTOR; set it to 1 or remove the key");
         honour(
@@ -261,8 +262,10 @@ public final class ConfigPolicy {
         honouredWithin(
                 "min.insync.replicas",
                 ConfigPolicy::atMostOne,
-                "refused above 1: a single node holds one replica, and Kafka 4.3.1 would silently acknowledge acks=all"
-                        + " produces with that one",
+                "refused above 1 on a single node, which holds one replica, and Kafka 4.3.1 would silently"
+                        + " acknowledge acks=all produces with that one; in a cluster acks=all needs this many in-sync"
+                        + " replicas (capped at the replica count, as Kafka 4.x caps it). Changed dynamically only on a"
+                        + " single node (to 1)",
                 "a single node holds one replica of each partition, so no acks=all produce can be written to that many"
                         + " replicas (Apache Kafka 4.3.1 would silently acknowledge it with one); set it to 1 or remove the key");
     }
@@ -376,9 +379,11 @@ public final class ConfigPolicy {
         ignore("log.preallocate", "reported by DescribeConfigs; segment files grow as they are written");
         ignore("log.local.retention.ms", "no tiered storage: the local retention is the retention");
         ignore("log.local.retention.bytes", "no tiered storage: the local retention is the retention");
-        ignore(
+        honour(
                 "unclean.leader.election.enable",
-                "the only replica is always in sync, so no unclean election can" + " happen on a single node");
+                "in a cluster, a partition whose in-sync replicas are all fenced elects another live replica, losing"
+                        + " data (logged); on a single node the only replica is always in sync. The topic's value"
+                        + " wins; read when a broker is fenced");
         ignore("offsets.commit.timeout.ms", "an offset commit completes when its append does");
         ignore(
                 "offsets.topic.replication.factor",
@@ -395,15 +400,23 @@ public final class ConfigPolicy {
         ignore("background.threads", "Skiff sizes its own background threads");
         ignore("queued.max.requests", "Skiff bounds the requests in flight per connection");
         ignore("queued.max.request.bytes", "Skiff bounds the requests in flight per connection");
-        ignore("num.replica.fetchers", "a single node has no followers");
+        honour(
+                BrokerConfig.NUM_REPLICA_FETCHERS,
+                "fetcher connections per source broker; partitions are spread by hash");
+        honour(BrokerConfig.REPLICA_FETCH_MAX_BYTES, "as Kafka: the first batch is returned whole");
+        honour(BrokerConfig.REPLICA_LAG_TIME_MAX_MS, "checked by the leader every half of it");
         ignore("num.replica.alter.log.dirs.threads", "partitions are not moved between log directories");
-        ignore("replica.*", "a single node has no followers");
-        ignore("replica.selector.class", "the only replica is the one to read from");
+        ignore("replica.*", "not used by Skiff's replica fetchers (which connect over PLAINTEXT, without throttles)");
+        ignore("replica.selector.class", "consumers read from the leader (no fetch from follower yet)");
         ignore("log.dir.failure.timeout.ms", "Skiff does not take a failed log directory offline on its own");
         ignore("log.initial.task.delay.ms", "Skiff schedules its own background tasks");
-        ignore("auto.leader.rebalance.enable", "the only node leads every partition");
-        ignore("leader.imbalance.*", "the only node leads every partition");
-        ignore("unclean.leader.election.interval.ms", "no unclean election can happen on a single node");
+        ignore(
+                "auto.leader.rebalance.enable",
+                "no automatic or preferred leader election yet: leadership moves only when a broker is fenced");
+        ignore("leader.imbalance.*", "no automatic leader rebalancing yet");
+        ignore(
+                "unclean.leader.election.interval.ms",
+                "an unclean election happens in the decision that fences the broker, not on a timer");
         ignore("controlled.shutdown.enable", "SIGTERM shuts down cleanly; there is no controller to tell");
         ignore(
                 "controller.*",
@@ -450,8 +463,12 @@ public final class ConfigPolicy {
         ignore("offsets.load.buffer.size", "the group coordinator replays its partitions batch by batch");
         ignore("offsets.topic.compression.codec", "offset commits are stored uncompressed");
         ignore("unstable.feature.versions.enable", "features are announced at fixed levels");
-        ignore("socket.connection.setup.timeout.*", "this node opens no connections to other nodes");
-        ignore("request.timeout.ms", "this node sends no requests to other nodes");
+        ignore(
+                "socket.connection.setup.timeout.*",
+                "replica fetchers connect within 10 s and retry after replica.fetch.backoff.ms");
+        ignore(
+                "request.timeout.ms",
+                "a replica fetcher reconnects when a request is unanswered 30 s beyond its replica.fetch.wait.max.ms");
         ignore("fetch.max.bytes", "a fetch answer is bounded by the client's own maximum");
         ignore("max.request.partition.size.limit", "no limit on the partitions of one request yet");
         ignore("zookeeper.*", "ZooKeeper is not used");
@@ -513,6 +530,13 @@ public final class ConfigPolicy {
                 "not a Skiff setting, and a misspelt one would silently be lost; Skiff's own settings are "
                         + String.join(", ", own) + "; correct it or remove the key");
     }
+
+    /**
+     * Keys whose value limit holds on a single node only: {@link BrokerConfig} applies their rule
+     * once it knows the node is no cluster's (a replicated quorum takes any valid value).
+     */
+    static final Set<String> SINGLE_NODE_LIMITS =
+            Set.of(BrokerConfig.DEFAULT_REPLICATION_FACTOR, "min.insync.replicas");
 
     private static void honour(String key, String note) {
         add(new Rule(key, Treatment.HONOURED, note, null, null));

@@ -28,6 +28,7 @@ final class SingleNodeChecks {
     static final String QUORUM_VOTERS = QuorumConfig.QUORUM_VOTERS;
     static final String QUORUM_BOOTSTRAP_SERVERS = QuorumConfig.QUORUM_BOOTSTRAP_SERVERS;
     static final String INTER_BROKER_LISTENER_NAME = "inter.broker.listener.name";
+    static final String SECURITY_INTER_BROKER_PROTOCOL = "security.inter.broker.protocol";
     static final String METADATA_LOG_DIR = QuorumConfig.METADATA_LOG_DIR;
 
     private static final Pattern VOTER = Pattern.compile("^(-?[0-9]+)@(\\[[0-9a-fA-F:.%]+]|[^:\\[\\]]+):([0-9]+)$");
@@ -61,6 +62,7 @@ final class SingleNodeChecks {
         checkInterBrokerListener(checked.get(INTER_BROKER_LISTENER_NAME), brokers);
         if (parsed.size() > 1) {
             checkReplicated(voters, parsed, config.nodeId(), controllers);
+            checkReplicaListener(checked, brokers);
             checkBootstrapSyntax(config.getString(QUORUM_BOOTSTRAP_SERVERS));
             return;
         }
@@ -211,6 +213,49 @@ final class SingleNodeChecks {
                 INTER_BROKER_LISTENER_NAME,
                 name,
                 "names none of this node's broker listeners;" + " name one of them or remove the key");
+    }
+
+    /**
+     * The listener other brokers' replica fetchers connect to, as Kafka picks it:
+     * {@code inter.broker.listener.name}, else the listener named after
+     * {@code security.inter.broker.protocol} (PLAINTEXT by default).
+     */
+    static String interBrokerListener(Map<String, String> checked) {
+        String name = checked.get(INTER_BROKER_LISTENER_NAME);
+        if (name == null || name.isBlank()) {
+            name = checked.get(SECURITY_INTER_BROKER_PROTOCOL);
+        }
+        return name == null || name.isBlank() ? "PLAINTEXT" : name.trim().toUpperCase(Locale.ROOT);
+    }
+
+    /**
+     * A cluster node's inter-broker listener: one of its broker listeners, and PLAINTEXT, the only
+     * protocol Skiff's replica fetchers speak yet (a TLS or SASL one would leave partitions
+     * unreplicated, so it stops start-up).
+     */
+    static void checkReplicaListener(Map<String, String> checked, List<EndPoint> brokerListeners) {
+        String name = interBrokerListener(checked);
+        String key = checked.containsKey(INTER_BROKER_LISTENER_NAME)
+                ? INTER_BROKER_LISTENER_NAME
+                : SECURITY_INTER_BROKER_PROTOCOL;
+        for (EndPoint e : brokerListeners) {
+            if (e.listenerName.equals(name)) {
+                if (!"PLAINTEXT".equalsIgnoreCase(e.securityProtocol)) {
+                    throw new ConfigException(
+                            key,
+                            name,
+                            "the inter-broker listener " + name + " uses " + e.securityProtocol + ", but Skiff's"
+                                    + " replica fetchers connect over PLAINTEXT only for now, so partitions could not"
+                                    + " replicate; name a PLAINTEXT listener as inter.broker.listener.name");
+                }
+                return;
+            }
+        }
+        throw new ConfigException(
+                key,
+                name,
+                "names none of this node's broker listeners, which other brokers' replica fetchers connect to;"
+                        + " add a PLAINTEXT listener of that name or name one as inter.broker.listener.name");
     }
 
     static void checkMetadataDir(String dir, List<String> logDirs) {

@@ -169,6 +169,15 @@ public final class CoordinatorHost<C extends ShardedCoordinator> implements Meta
                     TopicImage before = previous.topic(a.topicId());
                     leadFrom(t, before == null ? 0 : before.partitions());
                 }
+            } else if (r instanceof MetadataRecord.PartitionChanged pc) {
+                // A cluster's leadership moved (a broker fenced, or back): load or unload the shard.
+                TopicImage t = next.topic(pc.topicId());
+                if (t != null && t.name().equals(topic.name())) {
+                    Partition partition = partitions.partition(new TopicPartition(t.name(), pc.partition()));
+                    if (partition != null) {
+                        onLeadershipChange(pc.partition(), partition.isLeader(), partition.leaderEpoch());
+                    }
+                }
             } else if (r instanceof MetadataRecord.TopicDeleted d) {
                 TopicImage t = previous.topic(d.topicId());
                 if (t != null && t.name().equals(topic.name())) {

@@ -48,15 +48,31 @@ public final class FetchPurgatory implements AutoCloseable {
             TimeUnit.MILLISECONDS,
             512);
     private final Map<TopicPartition, ConcurrentLinkedQueue<Waiter>> watchers = new ConcurrentHashMap<>();
+    /** Replica fetches, woken by appends to a leader's log end rather than by its high watermark. */
+    private final Map<TopicPartition, ConcurrentLinkedQueue<Waiter>> replicaWatchers = new ConcurrentHashMap<>();
+
     private final AtomicLong parks = new AtomicLong();
 
     /** Parks {@code waiter} on {@code partitions} for at most {@code maxWaitMs}. */
     public void park(Waiter waiter, List<TopicPartition> partitions, long maxWaitMs) {
+        park(waiter, partitions, maxWaitMs, watchers);
+    }
+
+    /** Parks a follower's fetch on {@code partitions}: woken by {@link #onLogEnd}. */
+    public void parkReplica(Waiter waiter, List<TopicPartition> partitions, long maxWaitMs) {
+        park(waiter, partitions, maxWaitMs, replicaWatchers);
+    }
+
+    private void park(
+            Waiter waiter,
+            List<TopicPartition> partitions,
+            long maxWaitMs,
+            Map<TopicPartition, ConcurrentLinkedQueue<Waiter>> lists) {
         if ((parks.incrementAndGet() & 1023) == 0) {
             purgeCompleted();
         }
         for (TopicPartition tp : partitions) {
-            watchers.computeIfAbsent(tp, k -> new ConcurrentLinkedQueue<>()).add(waiter);
+            lists.computeIfAbsent(tp, k -> new ConcurrentLinkedQueue<>()).add(waiter);
         }
         Timeout timeout = timer.newTimeout(t -> waiter.expire(), Math.max(1, maxWaitMs), TimeUnit.MILLISECONDS);
         // An append may have happened between the caller's check and the watch: check once more.
@@ -67,7 +83,15 @@ public final class FetchPurgatory implements AutoCloseable {
 
     /** Called when {@code tp}'s high watermark advanced by about {@code bytes}: tells its waiters. */
     public void onReadable(TopicPartition tp, int bytes) {
-        ConcurrentLinkedQueue<Waiter> q = watchers.get(tp);
+        tell(watchers.get(tp), bytes);
+    }
+
+    /** Called when a leader's log end advanced by about {@code bytes}: tells the replica fetches parked on it. */
+    public void onLogEnd(TopicPartition tp, int bytes) {
+        tell(replicaWatchers.get(tp), bytes);
+    }
+
+    private static void tell(ConcurrentLinkedQueue<Waiter> q, int bytes) {
         if (q == null || q.isEmpty()) {
             return;
         }
@@ -82,10 +106,12 @@ public final class FetchPurgatory implements AutoCloseable {
 
     /** Removes completed waiters from every watch list (run now and then to bound memory). */
     public void purgeCompleted() {
-        for (ConcurrentLinkedQueue<Waiter> q : watchers.values()) {
-            q.removeIf(Waiter::isDone);
+        for (Map<TopicPartition, ConcurrentLinkedQueue<Waiter>> lists : List.of(watchers, replicaWatchers)) {
+            for (ConcurrentLinkedQueue<Waiter> q : lists.values()) {
+                q.removeIf(Waiter::isDone);
+            }
+            lists.values().removeIf(ConcurrentLinkedQueue::isEmpty);
         }
-        watchers.values().removeIf(ConcurrentLinkedQueue::isEmpty);
     }
 
     /** Number of waiters held in watch lists (completed ones included until purged). */
@@ -103,13 +129,15 @@ public final class FetchPurgatory implements AutoCloseable {
         for (Timeout t : timer.stop()) {
             t.cancel();
         }
-        for (ConcurrentLinkedQueue<Waiter> q : watchers.values()) {
-            for (Waiter w : q) {
-                if (!w.isDone()) {
-                    w.expire();
+        for (Map<TopicPartition, ConcurrentLinkedQueue<Waiter>> lists : List.of(watchers, replicaWatchers)) {
+            for (ConcurrentLinkedQueue<Waiter> q : lists.values()) {
+                for (Waiter w : q) {
+                    if (!w.isDone()) {
+                        w.expire();
+                    }
                 }
             }
+            lists.clear();
         }
-        watchers.clear();
     }
 }

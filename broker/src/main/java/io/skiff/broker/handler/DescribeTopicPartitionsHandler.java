@@ -2,6 +2,7 @@ package io.skiff.broker.handler;
 
 import io.skiff.broker.metadata.MetadataImage;
 import io.skiff.broker.metadata.MetadataManager;
+import io.skiff.broker.metadata.PartitionImage;
 import io.skiff.broker.metadata.TopicImage;
 import io.skiff.broker.network.ApiHandler;
 import io.skiff.broker.network.RequestContext;
@@ -121,6 +122,23 @@ public final class DescribeTopicPartitionsHandler extends ApiHandler<DescribeTop
                         .setEligibleLeaderReplicas(List.of())
                         .setLastKnownElr(List.of())
                         .setOfflineReplicas(List.of());
+        PartitionImage state = partitionManager.stateOf(t, p);
+        if (state != null) {
+            List<Integer> offline = new ArrayList<>();
+            for (int r : state.replicas()) {
+                if (!node.isLive(r)) {
+                    offline.add(r);
+                }
+            }
+            boolean live = state.hasLeader() && node.isLive(state.leader());
+            // As Kafka's: the recorded leader and epoch, and the replicas that are not live as offline.
+            return out.setErrorCode(live ? Errors.NONE.code : Errors.LEADER_NOT_AVAILABLE.code)
+                    .setLeaderId(live ? state.leader() : -1)
+                    .setLeaderEpoch(state.leaderEpoch())
+                    .setReplicaNodes(state.replicas())
+                    .setIsrNodes(state.isr())
+                    .setOfflineReplicas(offline);
+        }
         int leader = partitionManager.leaderOf(t, p);
         if (partition == null && leader != node.nodeId() && node.isLive(leader)) {
             // Hosted by another broker: its one replica, at the first leader epoch.

@@ -47,6 +47,12 @@ import java.util.function.LongSupplier;
  * files (see the network layer): the broker never copies them. Every partition of a topic the
  * client may not READ (a replica: CLUSTER_ACTION) answers TOPIC_AUTHORIZATION_FAILED, in every
  * version and whether named or given by id.
+ *
+ * <p>A fetch with a replica id (a follower's, {@code replica_state} from v15) reads to the log end,
+ * not the high watermark, and first tells the partition the follower's log end (its fetch offset,
+ * {@link Partition#updateFollowerFetchState}), which may advance the high watermark; a broker that
+ * is no replica of the partition gets NOT_LEADER_OR_FOLLOWER, as from Kafka, and changes nothing.
+ * It waits in the purgatory for appends to the log end rather than for the high watermark.
  */
 public final class FetchHandler extends ApiHandler<FetchRequest> {
     static final byte READ_COMMITTED = 1;
@@ -161,7 +167,9 @@ public final class FetchHandler extends ApiHandler<FetchRequest> {
                     .setResponses(new ArrayList<>()));
             return;
         }
-        PendingFetch pending = new PendingFetch(context, request, session, deniedTopics(context, request, session));
+        int replicaId = version >= 15 ? request.replicaState().replicaId() : request.replicaId();
+        PendingFetch pending =
+                new PendingFetch(context, request, session, deniedTopics(context, request, session), replicaId);
         if (pending.tryComplete()) {
             return;
         }
@@ -176,7 +184,11 @@ public final class FetchHandler extends ApiHandler<FetchRequest> {
                 watch.add(new TopicPartition(p.key.topic(), p.key.partition()));
             }
         }
-        purgatory.park(pending, watch, request.maxWaitMs());
+        if (replicaId >= 0) {
+            purgatory.parkReplica(pending, watch, request.maxWaitMs());
+        } else {
+            purgatory.park(pending, watch, request.maxWaitMs());
+        }
     }
 
     /** The session key of a topic: by id for v13+ (with the name if known), by name before. */
@@ -206,9 +218,16 @@ public final class FetchHandler extends ApiHandler<FetchRequest> {
         private final AtomicLong readable = new AtomicLong();
 
         private final AtomicBoolean wakeQueued = new AtomicBoolean();
+        /** The follower's node id for a replica fetch, else negative. */
+        private final int replicaId;
 
         PendingFetch(
-                RequestContext context, FetchRequest request, FetchSessionCache.Context session, Set<String> denied) {
+                RequestContext context,
+                FetchRequest request,
+                FetchSessionCache.Context session,
+                Set<String> denied,
+                int replicaId) {
+            this.replicaId = replicaId;
             this.denied = denied;
             this.context = context;
             this.request = request;
@@ -285,7 +304,8 @@ public final class FetchHandler extends ApiHandler<FetchRequest> {
 
         private Read read() {
             MetadataImage image = metadata.image();
-            boolean readCommitted = request.isolationLevel() == READ_COMMITTED;
+            boolean replica = replicaId >= 0;
+            boolean readCommitted = !replica && request.isolationLevel() == READ_COMMITTED;
             int remaining = Math.min(request.maxBytes(), context.fetchQuotaMaxBytes());
             boolean minOneBatch = true;
             Read out = new Read(session.partitions.size());
@@ -313,6 +333,9 @@ public final class FetchHandler extends ApiHandler<FetchRequest> {
                 r.error = partition == null
                         ? partitions.missing(topic, k.partition())
                         : partition.checkLeaderEpoch(p.currentLeaderEpoch);
+                if (r.error == Errors.NONE && replica) {
+                    r.error = partition.updateFollowerFetchState(replicaId, p.fetchOffset, clockMs.getAsLong());
+                }
                 if (r.error != Errors.NONE) {
                     out.errors = true;
                     continue;
@@ -326,7 +349,9 @@ public final class FetchHandler extends ApiHandler<FetchRequest> {
                         .read(
                                 p.fetchOffset,
                                 limit,
-                                readCommitted ? lastStableOffset : highWatermark,
+                                replica
+                                        ? partition.log().logEndOffset()
+                                        : readCommitted ? lastStableOffset : highWatermark,
                                 minOneBatch,
                                 readCommitted);
                 r.error = StorageErrors.of(result.outcome());

@@ -5,6 +5,7 @@ import io.skiff.broker.admin.TopicNames;
 import io.skiff.broker.config.BrokerConfig;
 import io.skiff.broker.metadata.MetadataImage;
 import io.skiff.broker.metadata.MetadataManager;
+import io.skiff.broker.metadata.PartitionImage;
 import io.skiff.broker.metadata.TopicImage;
 import io.skiff.broker.network.ApiHandler;
 import io.skiff.broker.network.RequestContext;
@@ -253,6 +254,27 @@ public final class MetadataHandler extends ApiHandler<MetadataRequest> {
         return out;
     }
 
+    /**
+     * A cluster partition as the image records it: leader, leader epoch, replicas, ISR; the replicas
+     * on fenced or unregistered brokers are offline, and without a live leader the partition answers
+     * LEADER_NOT_AVAILABLE, as Kafka's does.
+     */
+    private void fromImage(MetadataResponse.MetadataResponsePartition out, PartitionImage state) {
+        List<Integer> offline = new ArrayList<>();
+        for (int r : state.replicas()) {
+            if (!node.isLive(r)) {
+                offline.add(r);
+            }
+        }
+        boolean live = state.hasLeader() && node.isLive(state.leader());
+        out.setErrorCode(live ? Errors.NONE.code : Errors.LEADER_NOT_AVAILABLE.code)
+                .setLeaderId(live ? state.leader() : -1)
+                .setLeaderEpoch(state.leaderEpoch())
+                .setReplicaNodes(state.replicas())
+                .setIsrNodes(state.isr())
+                .setOfflineReplicas(offline);
+    }
+
     private MetadataResponse.MetadataResponseTopic describe(RequestContext context, TopicImage t, boolean includeOps) {
         List<MetadataResponse.MetadataResponsePartition> partitions = new ArrayList<>(t.partitions());
         for (int p = 0; p < t.partitions(); p++) {
@@ -260,8 +282,11 @@ public final class MetadataHandler extends ApiHandler<MetadataRequest> {
             MetadataResponse.MetadataResponsePartition out = new MetadataResponse.MetadataResponsePartition()
                     .setPartitionIndex(p)
                     .setOfflineReplicas(List.of());
+            PartitionImage state = partitionManager.stateOf(t, p);
             int leader = partitionManager.leaderOf(t, p);
-            if (partition == null && leader != node.nodeId() && node.isLive(leader)) {
+            if (state != null) {
+                fromImage(out, state);
+            } else if (partition == null && leader != node.nodeId() && node.isLive(leader)) {
                 // Hosted by another broker: its one replica, at the first leader epoch.
                 out.setLeaderId(leader)
                         .setLeaderEpoch(PartitionManager.INITIAL_LEADER_EPOCH)

@@ -38,6 +38,8 @@ public final class MetadataImage {
     private final Map<Uuid, MetadataRecord.AclCreated> acls;
     /** Registered brokers by node id (a replicated quorum only). */
     private final Map<Integer, BrokerImage> brokers;
+    /** Partition states by topic id, then partition (a cluster's topics only; a single node has none). */
+    private final Map<Uuid, Map<Integer, PartitionImage>> partitionStates;
 
     private MetadataImage(Builder b) {
         this.topicsByName = b.topicsByName;
@@ -50,6 +52,23 @@ public final class MetadataImage {
         this.scramCredentials = b.scramCredentials;
         this.acls = b.acls;
         this.brokers = b.brokers;
+        this.partitionStates = b.partitionStates;
+    }
+
+    /**
+     * The state of partition {@code partition} of the topic with {@code topicId}, or null when the
+     * metadata holds none (every partition of a single node, and a cluster's topics created before
+     * partition states were recorded: one replica, placed by {@link Placement}).
+     */
+    public PartitionImage partition(Uuid topicId, int partition) {
+        Map<Integer, PartitionImage> m = partitionStates.get(topicId);
+        return m == null ? null : m.get(partition);
+    }
+
+    /** The partition states of the topic with {@code topicId} by partition; empty when it has none. */
+    public Map<Integer, PartitionImage> partitions(Uuid topicId) {
+        Map<Integer, PartitionImage> m = partitionStates.get(topicId);
+        return m == null ? Map.of() : m;
     }
 
     /** The registered brokers by node id, in node id order; empty on a single node. */
@@ -123,6 +142,13 @@ public final class MetadataImage {
                     old, new TopicImage(old.id(), old.name(), r.partitions(), old.replicationFactor(), old.configs()));
         } else if (record instanceof MetadataRecord.TopicDeleted r) {
             b.removeTopic(require(r.topicId()));
+            if (partitionStates.containsKey(r.topicId())) {
+                b.partitionStates = withEntry(new HashMap<>(partitionStates), r.topicId(), null);
+            }
+        } else if (record instanceof MetadataRecord.PartitionCreated r) {
+            b.partitionStates = withPartition(r.topicId(), r.partition(), created(r));
+        } else if (record instanceof MetadataRecord.PartitionChanged r) {
+            b.partitionStates = withPartition(r.topicId(), r.partition(), changed(r));
         } else if (record instanceof MetadataRecord.TopicConfigChanged r) {
             TopicImage old = require(r.topicId());
             Map<String, String> configs = withEntry(new LinkedHashMap<>(old.configs()), r.key(), r.value());
@@ -174,6 +200,47 @@ public final class MetadataImage {
         return Collections.unmodifiableMap(copy);
     }
 
+    private PartitionImage created(MetadataRecord.PartitionCreated r) {
+        TopicImage t = require(r.topicId());
+        if (r.partition() < 0 || r.partition() >= t.partitions() || partition(r.topicId(), r.partition()) != null) {
+            throw new IllegalStateException("metadata record creates partition " + r.partition() + " of " + t.name()
+                    + ", which has " + t.partitions() + " partitions");
+        }
+        PartitionImage p = new PartitionImage(r.replicas(), r.isr(), r.leader(), r.leaderEpoch(), r.partitionEpoch());
+        checkPartition(p, t.name(), r.partition());
+        return p;
+    }
+
+    private PartitionImage changed(MetadataRecord.PartitionChanged r) {
+        TopicImage t = require(r.topicId());
+        PartitionImage old = partition(r.topicId(), r.partition());
+        if (old == null) {
+            throw new IllegalStateException(
+                    "metadata record changes unknown partition " + r.partition() + " of " + t.name());
+        }
+        if (r.partitionEpoch() <= old.partitionEpoch() || r.leaderEpoch() < old.leaderEpoch()) {
+            throw new IllegalStateException("metadata record changes partition " + t.name() + "-" + r.partition()
+                    + " from partition epoch " + old.partitionEpoch() + " to " + r.partitionEpoch()
+                    + " and leader epoch " + old.leaderEpoch() + " to " + r.leaderEpoch());
+        }
+        PartitionImage p = old.with(r);
+        checkPartition(p, t.name(), r.partition());
+        return p;
+    }
+
+    /** In-sync replicas are replicas, and the leader (if any) is in sync. */
+    private static void checkPartition(PartitionImage p, String topic, int partition) {
+        if (!p.replicas().containsAll(p.isr()) || (p.hasLeader() && !p.isr().contains(p.leader()))) {
+            throw new IllegalStateException("metadata record gives " + topic + "-" + partition + " replicas "
+                    + p.replicas() + ", ISR " + p.isr() + " and leader " + p.leader());
+        }
+    }
+
+    private Map<Uuid, Map<Integer, PartitionImage>> withPartition(Uuid topicId, int partition, PartitionImage state) {
+        Map<Integer, PartitionImage> mine = withEntry(new TreeMap<>(partitions(topicId)), partition, state);
+        return withEntry(new HashMap<>(partitionStates), topicId, mine);
+    }
+
     private MetadataRecord.BrokerRegistered requireBroker(int nodeId) {
         BrokerImage b = brokers.get(nodeId);
         if (b == null) {
@@ -205,6 +272,11 @@ public final class MetadataImage {
             for (Map.Entry<String, String> c : t.configs().entrySet()) {
                 out.add(new MetadataRecord.TopicConfigChanged(t.id(), c.getKey(), c.getValue()));
             }
+            for (Map.Entry<Integer, PartitionImage> e : partitions(t.id()).entrySet()) {
+                PartitionImage p = e.getValue();
+                out.add(new MetadataRecord.PartitionCreated(
+                        t.id(), e.getKey(), p.replicas(), p.isr(), p.leader(), p.leaderEpoch(), p.partitionEpoch()));
+            }
         }
         for (Map.Entry<String, String> c : brokerConfigs.entrySet()) {
             int slash = c.getKey().indexOf('/');
@@ -235,7 +307,8 @@ public final class MetadataImage {
     /**
      * Records that say how this image differs from {@code previous}, for listeners that react to
      * records when a whole image replaces another (a snapshot installed from the leader): topics
-     * deleted, created, grown and reconfigured, and every client quota when they changed. Other
+     * deleted, created, grown and reconfigured, partitions whose state changed, and every client
+     * quota when they changed. Other
      * parts (ACLs, brokers) are told apart by identity.
      */
     List<MetadataRecord> changesFrom(MetadataImage previous) {
@@ -249,6 +322,7 @@ public final class MetadataImage {
             TopicImage old = previous.topicsById.get(t.id());
             if (old == null) {
                 out.add(new MetadataRecord.TopicCreated(t.id(), t.name(), t.partitions(), t.replicationFactor()));
+                partitionChangesFrom(previous, t, out);
                 continue;
             }
             if (t.partitions() > old.partitions()) {
@@ -264,6 +338,7 @@ public final class MetadataImage {
                     out.add(new MetadataRecord.TopicConfigChanged(t.id(), key, null));
                 }
             }
+            partitionChangesFrom(previous, t, out);
         }
         if (!clientQuotas.equals(previous.clientQuotas)) {
             for (Map.Entry<Map<String, String>, Map<String, Double>> q : previous.clientQuotas.entrySet()) {
@@ -280,6 +355,21 @@ public final class MetadataImage {
             }
         }
         return out;
+    }
+
+    /** The partition records of {@code t} whose state differs from {@code previous}'s. */
+    private void partitionChangesFrom(MetadataImage previous, TopicImage t, List<MetadataRecord> out) {
+        for (Map.Entry<Integer, PartitionImage> e : partitions(t.id()).entrySet()) {
+            PartitionImage p = e.getValue();
+            PartitionImage old = previous.partition(t.id(), e.getKey());
+            if (old == null) {
+                out.add(new MetadataRecord.PartitionCreated(
+                        t.id(), e.getKey(), p.replicas(), p.isr(), p.leader(), p.leaderEpoch(), p.partitionEpoch()));
+            } else if (!old.equals(p)) {
+                out.add(new MetadataRecord.PartitionChanged(
+                        t.id(), e.getKey(), p.isr(), p.leader(), p.leaderEpoch(), p.partitionEpoch()));
+            }
+        }
     }
 
     private TopicImage require(Uuid id) {
@@ -302,6 +392,7 @@ public final class MetadataImage {
         Map<String, Map<Byte, MetadataRecord.UserScramCredentialChanged>> scramCredentials = Map.of();
         Map<Uuid, MetadataRecord.AclCreated> acls = Map.of();
         Map<Integer, BrokerImage> brokers = Map.of();
+        Map<Uuid, Map<Integer, PartitionImage>> partitionStates = Map.of();
 
         Builder() {}
 
@@ -316,6 +407,7 @@ public final class MetadataImage {
             scramCredentials = image.scramCredentials;
             acls = image.acls;
             brokers = image.brokers;
+            partitionStates = image.partitionStates;
         }
 
         void putTopic(TopicImage old, TopicImage t) {

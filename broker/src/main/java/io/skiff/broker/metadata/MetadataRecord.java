@@ -18,6 +18,41 @@ public sealed interface MetadataRecord {
     /** A topic now has {@code partitions} partitions (more than before). */
     record PartitionsAdded(Uuid topicId, int partitions) implements MetadataRecord {}
 
+    /**
+     * The first state of one partition of a cluster's topic, as Kafka's PartitionRecord: its replicas
+     * (the first is the preferred leader), the in-sync replicas, the leader (-1 for none), the leader
+     * epoch and the partition epoch (bumped by every change of the partition). Written after the
+     * {@link TopicCreated} or {@link PartitionsAdded} that makes the partition; a single node writes
+     * none (its one replica of every partition is derived).
+     */
+    record PartitionCreated(
+            Uuid topicId,
+            int partition,
+            List<Integer> replicas,
+            List<Integer> isr,
+            int leader,
+            int leaderEpoch,
+            int partitionEpoch)
+            implements MetadataRecord {
+        public PartitionCreated {
+            replicas = List.copyOf(replicas);
+            isr = List.copyOf(isr);
+        }
+    }
+
+    /**
+     * A partition's new state, as Kafka's PartitionChangeRecord but whole: the in-sync replicas, the
+     * leader (-1 for none) and its epoch, and the partition epoch, which is one above the one before.
+     * The replica set does not change in this version (no reassignment).
+     */
+    record PartitionChanged(
+            Uuid topicId, int partition, List<Integer> isr, int leader, int leaderEpoch, int partitionEpoch)
+            implements MetadataRecord {
+        public PartitionChanged {
+            isr = List.copyOf(isr);
+        }
+    }
+
     /** A topic is gone. */
     record TopicDeleted(Uuid topicId) implements MetadataRecord {}
 

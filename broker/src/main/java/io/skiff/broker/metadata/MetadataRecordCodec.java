@@ -23,6 +23,11 @@ final class MetadataRecordCodec {
     private static final byte CLIENT_QUOTA_CHANGED = 7;
     private static final byte ACL_CREATED = 8;
     private static final byte ACL_REMOVED = 9;
+    private static final byte PARTITION_CREATED = 10;
+    private static final byte PARTITION_CHANGED = 11;
+    /** Replicas of one partition. */
+    private static final int MAX_REPLICAS = 1024;
+
     private static final byte USER_SCRAM_CREDENTIAL_CHANGED = 16;
     private static final byte BROKER_REGISTERED = 20;
     private static final byte BROKER_FENCED = 21;
@@ -94,9 +99,45 @@ final class MetadataRecordCodec {
             Wire.writeBytes(out, r.storedKey(), false, true, "storedKey");
             Wire.writeBytes(out, r.serverKey(), false, true, "serverKey");
             out.writeInt(r.iterations());
+        } else if (record instanceof MetadataRecord.PartitionCreated r) {
+            header(out, PARTITION_CREATED);
+            Wire.writeUuid(out, r.topicId());
+            out.writeInt(r.partition());
+            writeIds(out, r.replicas());
+            writeIds(out, r.isr());
+            out.writeInt(r.leader());
+            out.writeInt(r.leaderEpoch());
+            out.writeInt(r.partitionEpoch());
+        } else if (record instanceof MetadataRecord.PartitionChanged r) {
+            header(out, PARTITION_CHANGED);
+            Wire.writeUuid(out, r.topicId());
+            out.writeInt(r.partition());
+            writeIds(out, r.isr());
+            out.writeInt(r.leader());
+            out.writeInt(r.leaderEpoch());
+            out.writeInt(r.partitionEpoch());
         } else if (!writeBroker(record, out)) {
             throw new IllegalArgumentException("unknown record " + record);
         }
+    }
+
+    private static void writeIds(ByteBuf out, List<Integer> ids) {
+        out.writeShort(ids.size());
+        for (int id : ids) {
+            out.writeInt(id);
+        }
+    }
+
+    private static List<Integer> readIds(ByteBuf in) {
+        int n = in.readUnsignedShort();
+        if (n > MAX_REPLICAS || n * 4 > in.readableBytes()) {
+            throw new MessageParseException("partition record with " + n + " replica ids");
+        }
+        List<Integer> ids = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            ids.add(in.readInt());
+        }
+        return ids;
     }
 
     private static boolean writeBroker(MetadataRecord record, ByteBuf out) {
@@ -188,6 +229,18 @@ final class MetadataRecordCodec {
                         in.readByte());
             case ACL_REMOVED:
                 return new MetadataRecord.AclRemoved(Wire.readUuid(in));
+            case PARTITION_CREATED:
+                return new MetadataRecord.PartitionCreated(
+                        Wire.readUuid(in),
+                        in.readInt(),
+                        readIds(in),
+                        readIds(in),
+                        in.readInt(),
+                        in.readInt(),
+                        in.readInt());
+            case PARTITION_CHANGED:
+                return new MetadataRecord.PartitionChanged(
+                        Wire.readUuid(in), in.readInt(), readIds(in), in.readInt(), in.readInt(), in.readInt());
             case USER_SCRAM_CREDENTIAL_CHANGED:
                 return new MetadataRecord.UserScramCredentialChanged(
                         Wire.readString(in, false, false, "user"),

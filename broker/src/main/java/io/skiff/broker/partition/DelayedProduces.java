@@ -25,8 +25,12 @@ final class DelayedProduces {
         return f;
     }
 
-    /** Completes, in offset order, every append that ends at or below {@code highWatermark}. */
-    void completeUpTo(long highWatermark) {
+    /**
+     * Completes, in offset order, every append that ends at or below {@code highWatermark}: with
+     * success when {@code error} is null, else failed with a {@link NotCommittedException} of it
+     * (NOT_ENOUGH_REPLICAS_AFTER_APPEND: the ISR shrank below min.insync.replicas meanwhile).
+     */
+    void completeUpTo(long highWatermark, Errors error) {
         while (true) {
             Entry e;
             synchronized (this) {
@@ -36,7 +40,11 @@ final class DelayedProduces {
                 }
                 queue.poll();
             }
-            e.future.complete(null);
+            if (error == null) {
+                e.future.complete(null);
+            } else {
+                e.future.completeExceptionally(new NotCommittedException(error));
+            }
         }
     }
 

@@ -2,13 +2,18 @@ package io.skiff.broker.partition;
 
 import io.netty.buffer.ByteBuf;
 import io.skiff.storage.AppendResult;
+import io.skiff.storage.CorruptRecordsException;
 import io.skiff.storage.PartitionLog;
 import io.skiff.storage.TopicPartition;
+import io.skiff.storage.UnexpectedAppendOffsetException;
 import io.skiff.storage.VerificationGuard;
 import io.skiff.wire.protocol.Errors;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * One partition this broker hosts, as the broker sees it: what belongs to the broker and not to
@@ -20,12 +25,19 @@ import java.util.concurrent.CompletableFuture;
  *   <li><b>Epoch fencing in one place.</b> Fetch, ListOffsets and OffsetForLeaderEpoch all check
  *       the client's current leader epoch with {@link #checkLeaderEpoch}, and every request that
  *       needs the leader asks {@link #isLeader()}.</li>
- *   <li><b>High watermark.</b> The smallest log end offset of the in-sync replicas. Only the
- *       local replica exists today, so it follows the log end after every append; followers will
- *       report their log end offsets through {@link #onFollowerLogEnd} and the same rule applies.
- *       Each advance is pushed to the log (retention and DeleteRecords stop there, it is what
- *       the high-watermark checkpoint records) and completes the acks=all produces waiting for
- *       it in {@link DelayedProduces}.</li>
+ *   <li><b>High watermark.</b> On the leader, the smallest log end offset of the in-sync
+ *       replicas: its own, and each follower's as its fetches report it
+ *       ({@link #updateFollowerFetchState}); an in-sync follower that has not fetched since this
+ *       node became leader holds it where it is. With one replica it follows the log end after
+ *       every append. Each advance is pushed to the log (retention and DeleteRecords stop there,
+ *       it is what the high-watermark checkpoint records) and completes the acks=all produces
+ *       waiting for it in {@link DelayedProduces} (NOT_ENOUGH_REPLICAS_AFTER_APPEND when the ISR
+ *       has fallen below the effective min.insync.replicas by then). A follower takes the leader's
+ *       ({@link #updateFollowerHighWatermark}), never above its own log end.</li>
+ *   <li><b>Leader or follower.</b> {@link #makeLeader} and {@link #makeFollower} follow the
+ *       metadata's partition state; a follower's log takes the leader's batches as they are
+ *       ({@link #appendAsFollower}), and losing leadership fails every acks=all produce still
+ *       waiting with NOT_LEADER_OR_FOLLOWER.</li>
  *   <li><b>Offline.</b> When the log dir of the log fails (an I/O error, a full disk; see
  *       {@code LogDir}) the partition is offline: {@link #checkAppend} and
  *       {@link #checkLeaderEpoch} answer KAFKA_STORAGE_ERROR, so produce, fetch, ListOffsets and
@@ -49,6 +61,28 @@ public final class Partition {
         void onHighWatermark(TopicPartition topicPartition, int bytes);
     }
 
+    /** Told when a leader's log end advances, so that parked replica fetches re-read. Must not block. */
+    @FunctionalInterface
+    public interface LogEndListener {
+        void onLogEnd(TopicPartition topicPartition, int bytes);
+    }
+
+    /** What the leader knows of one follower, from its fetches. Guarded by the partition's lock. */
+    private static final class FollowerState {
+        /** The follower's log end offset (its last fetch offset); -1 until it fetches from this leader. */
+        long logEndOffset = -1;
+        /** When the follower was last known to be caught up with this leader's log end. */
+        long lastCaughtUpTimeMs;
+        /** This leader's log end and the time at the follower's previous fetch. */
+        long lastFetchLeaderLogEndOffset = -1;
+
+        long lastFetchTimeMs;
+
+        FollowerState(long lastCaughtUpTimeMs) {
+            this.lastCaughtUpTimeMs = lastCaughtUpTimeMs;
+        }
+    }
+
     private final TopicPartition topicPartition;
     private final PartitionLog log;
     private final int localNodeId;
@@ -63,6 +97,14 @@ public final class Partition {
     private volatile List<Integer> isr;
     private volatile int minInsyncReplicas;
     private volatile long highWatermark;
+    /** The metadata's partition epoch of the state this partition follows (0 on a single node). */
+    private volatile int partitionEpoch;
+    /** Followers by node id while this node leads; guarded by this object's lock. */
+    private final Map<Integer, FollowerState> followers = new ConcurrentHashMap<>();
+    /** The log end offset at which the current leader epoch started here. */
+    private volatile long leaderEpochStartOffset;
+
+    private volatile LogEndListener logEndListener;
 
     /**
      * A partition over {@code log}, led here in {@code leaderEpoch}. The broker's partitions are made
@@ -79,7 +121,41 @@ public final class Partition {
         List<Integer> self = List.of(localNodeId);
         this.replicas = self;
         this.isr = self;
+        this.leaderId = -1;
         makeLeader(leaderEpoch);
+    }
+
+    /**
+     * A partition of a cluster over {@code log} in the metadata's state: led here when {@code
+     * leaderId} is this node, else a follower of {@code leaderId} (-1: no leader yet). The high
+     * watermark starts at the log's (its checkpoint).
+     */
+    Partition(
+            PartitionLog log,
+            int localNodeId,
+            int minInsyncReplicas,
+            HighWatermarkListener listener,
+            int leaderId,
+            int leaderEpoch,
+            List<Integer> replicas,
+            List<Integer> isr,
+            int partitionEpoch,
+            long nowMs)
+            throws IOException {
+        this.listener = listener;
+        this.topicPartition = log.topicPartition();
+        this.log = log;
+        this.localNodeId = localNodeId;
+        this.minInsyncReplicas = minInsyncReplicas;
+        this.highWatermark = log.highWatermark();
+        this.replicas = List.copyOf(replicas);
+        this.isr = List.copyOf(isr);
+        this.leaderId = -1;
+        if (leaderId == localNodeId) {
+            makeLeader(leaderEpoch, replicas, isr, partitionEpoch, nowMs);
+        } else {
+            makeFollower(leaderId, leaderEpoch, replicas, isr, partitionEpoch);
+        }
     }
 
     /**
@@ -87,10 +163,211 @@ public final class Partition {
      * leader epoch checkpoint, as a new leader does), and the high watermark is recomputed.
      */
     void makeLeader(int epoch) throws IOException {
-        this.leaderId = localNodeId;
-        this.leaderEpoch = epoch;
-        log.assignEpochStartOffset(epoch, log.logEndOffset());
+        makeLeader(epoch, replicas, isr, partitionEpoch, 0);
+    }
+
+    /**
+     * Makes this node the leader at {@code epoch} with the metadata's replicas, ISR and partition
+     * epoch. A new epoch starts at the log end; every follower is unknown until it fetches (an
+     * in-sync one counts as caught up now, as Kafka's new leader counts it).
+     */
+    void makeLeader(int epoch, List<Integer> replicas, List<Integer> isr, int partitionEpoch, long nowMs)
+            throws IOException {
+        takeLeaderState(epoch, replicas, isr, partitionEpoch, nowMs);
+        // Outside the lock: completing acks=all produces runs their callbacks.
         maybeAdvanceHighWatermark(false);
+    }
+
+    private synchronized void takeLeaderState(
+            int epoch, List<Integer> replicas, List<Integer> isr, int partitionEpoch, long nowMs) throws IOException {
+        boolean newEpoch = leaderId != localNodeId || epoch != leaderEpoch;
+        this.replicas = List.copyOf(replicas);
+        this.isr = List.copyOf(isr);
+        this.partitionEpoch = partitionEpoch;
+        if (newEpoch) {
+            followers.clear();
+            this.leaderEpochStartOffset = log.logEndOffset();
+            log.assignEpochStartOffset(epoch, leaderEpochStartOffset);
+            this.leaderEpoch = epoch;
+            this.leaderId = localNodeId;
+        }
+        for (int r : replicas) {
+            if (r != localNodeId) {
+                followers.computeIfAbsent(r, k -> new FollowerState(nowMs));
+            }
+        }
+        followers.keySet().retainAll(replicas);
+    }
+
+    /**
+     * Makes this node a follower of {@code leader} (-1: none yet) at {@code epoch}: acks=all
+     * produces still waiting fail with NOT_LEADER_OR_FOLLOWER, and what is known of followers is
+     * dropped. Returns whether the leader or the epoch changed (the replica fetcher must restart).
+     */
+    boolean makeFollower(int leader, int epoch, List<Integer> replicas, List<Integer> isr, int partitionEpoch) {
+        boolean changed;
+        synchronized (this) {
+            changed = leader != leaderId || epoch != leaderEpoch;
+            this.replicas = List.copyOf(replicas);
+            this.isr = List.copyOf(isr);
+            this.partitionEpoch = partitionEpoch;
+            this.leaderEpoch = epoch;
+            this.leaderId = leader;
+            followers.clear();
+        }
+        if (changed) {
+            // Outside the lock: failing acks=all produces runs their callbacks.
+            delayedProduces.failAll(Errors.NOT_LEADER_OR_FOLLOWER);
+        }
+        return changed;
+    }
+
+    /** The partition epoch of the metadata state this partition follows. */
+    public int partitionEpoch() {
+        return partitionEpoch;
+    }
+
+    void setLogEndListener(LogEndListener listener) {
+        this.logEndListener = listener;
+    }
+
+    /**
+     * Appends batches fetched from the leader (borrowed) as they are: offsets, leader epochs and
+     * producer state taken from the batches. Null, and nothing appended, unless this node still
+     * follows in {@code leaderEpoch} (leadership may have moved since the fetch was sent). The high
+     * watermark does not move here: the leader's comes with the fetch response
+     * ({@link #updateFollowerHighWatermark}). Throws as {@link PartitionLog#appendAsFollower} does
+     * (nothing written): a batch that fails its integrity check, or batches that do not start at
+     * the log end.
+     */
+    public synchronized AppendResult appendAsFollower(ByteBuf records, int leaderEpoch)
+            throws CorruptRecordsException, UnexpectedAppendOffsetException {
+        if (!followsIn(leaderEpoch)) {
+            return null;
+        }
+        return log.appendAsFollower(records);
+    }
+
+    /**
+     * Cuts this follower's log back to {@code offset} (a divergent tail, found by
+     * OffsetForLeaderEpoch); false, and nothing done, unless it still follows in {@code leaderEpoch}.
+     */
+    public synchronized boolean truncateTo(long offset, int leaderEpoch) throws IOException {
+        if (!followsIn(leaderEpoch)) {
+            return false;
+        }
+        if (offset < log.logEndOffset()) {
+            log.truncateTo(offset);
+            afterTruncation();
+        }
+        return true;
+    }
+
+    /**
+     * Empties this follower's log and starts it at {@code offset} (the leader's log start, when this
+     * follower's log end is below it); false unless it still follows in {@code leaderEpoch}.
+     */
+    public synchronized boolean truncateFullyAndStartAt(long offset, int leaderEpoch) throws IOException {
+        if (!followsIn(leaderEpoch)) {
+            return false;
+        }
+        log.truncateFullyAndStartAt(offset);
+        highWatermark = offset;
+        return true;
+    }
+
+    /** Whether this node follows a leader in {@code leaderEpoch}. */
+    public boolean followsIn(int leaderEpoch) {
+        int leader = leaderId;
+        return leader != localNodeId && leader >= 0 && this.leaderEpoch == leaderEpoch;
+    }
+
+    /** A follower takes the leader's high watermark, never above its own log end. */
+    public void updateFollowerHighWatermark(long leaderHighWatermark) {
+        long hw = Math.min(leaderHighWatermark, log.logEndOffset());
+        synchronized (this) {
+            if (isLeader() || hw <= highWatermark) {
+                return;
+            }
+            highWatermark = hw;
+        }
+        log.updateHighWatermark(hw);
+    }
+
+    /** After a truncation: the high watermark stays at or below the new log end. */
+    private synchronized void afterTruncation() {
+        long end = log.logEndOffset();
+        if (highWatermark > end) {
+            highWatermark = end;
+        }
+    }
+
+    /**
+     * The leader's side of a replica fetch from {@code replicaId} at {@code fetchOffset}: its log end
+     * is now that offset, and it is caught up when it reaches this leader's log end (or the log end
+     * at its previous fetch, since then); the high watermark may advance. NOT_LEADER_OR_FOLLOWER
+     * when {@code replicaId} is no replica of this partition (Kafka's answer), or this node does not
+     * lead it; OFFSET_OUT_OF_RANGE, recording nothing, for an offset beyond this log's end. Returns
+     * NONE otherwise.
+     */
+    public Errors updateFollowerFetchState(int replicaId, long fetchOffset, long nowMs) {
+        synchronized (this) {
+            FollowerState f = followers.get(replicaId);
+            if (!isLeader() || f == null) {
+                return Errors.NOT_LEADER_OR_FOLLOWER;
+            }
+            long leaderEnd = log.logEndOffset();
+            if (fetchOffset > leaderEnd) {
+                // Beyond this leader's log: a tail the follower has not cut yet, so not its log end here.
+                return Errors.OFFSET_OUT_OF_RANGE;
+            }
+            if (fetchOffset >= leaderEnd) {
+                f.lastCaughtUpTimeMs = Math.max(f.lastCaughtUpTimeMs, nowMs);
+            } else if (f.lastFetchLeaderLogEndOffset >= 0 && fetchOffset >= f.lastFetchLeaderLogEndOffset) {
+                f.lastCaughtUpTimeMs = Math.max(f.lastCaughtUpTimeMs, f.lastFetchTimeMs);
+            }
+            f.logEndOffset = fetchOffset;
+            f.lastFetchLeaderLogEndOffset = leaderEnd;
+            f.lastFetchTimeMs = nowMs;
+        }
+        maybeAdvanceHighWatermark(false);
+        return Errors.NONE;
+    }
+
+    /**
+     * The in-sync followers not caught up within {@code lagTimeMaxMs} of {@code nowMs}: the ones the
+     * leader asks the metadata to drop from the ISR. Empty when this node does not lead.
+     */
+    public synchronized List<Integer> laggingFollowers(long nowMs, long lagTimeMaxMs) {
+        List<Integer> out = new ArrayList<>();
+        if (!isLeader()) {
+            return out;
+        }
+        for (int r : isr) {
+            FollowerState f = followers.get(r);
+            if (f != null && nowMs - f.lastCaughtUpTimeMs > lagTimeMaxMs) {
+                out.add(r);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The followers outside the ISR that have caught up (log end at least the high watermark and the
+     * start of the current leader epoch): the ones the leader asks the metadata to add back.
+     */
+    public synchronized List<Integer> caughtUpFollowers() {
+        List<Integer> out = new ArrayList<>();
+        if (!isLeader()) {
+            return out;
+        }
+        for (Map.Entry<Integer, FollowerState> e : followers.entrySet()) {
+            long end = e.getValue().logEndOffset;
+            if (!isr.contains(e.getKey()) && end >= highWatermark && end >= leaderEpochStartOffset) {
+                out.add(e.getKey());
+            }
+        }
+        return out;
     }
 
     public TopicPartition topicPartition() {
@@ -189,10 +466,20 @@ public final class Partition {
         if (!isLeader()) {
             return Errors.NOT_LEADER_OR_FOLLOWER;
         }
-        if (acksAll && isr.size() < Math.min(minInsyncReplicas, replicas.size())) {
+        if (acksAll && isr.size() < effectiveMinIsr()) {
             return Errors.NOT_ENOUGH_REPLICAS;
         }
         return Errors.NONE;
+    }
+
+    /** min.insync.replicas capped at the replica count, as Kafka 4.x caps it. */
+    private int effectiveMinIsr() {
+        return Math.min(minInsyncReplicas, replicas.size());
+    }
+
+    /** What an acks=all produce whose offsets the high watermark passed gets: null (success) or NOT_ENOUGH_REPLICAS_AFTER_APPEND. */
+    private Errors afterAppendError() {
+        return isr.size() < effectiveMinIsr() ? Errors.NOT_ENOUGH_REPLICAS_AFTER_APPEND : null;
     }
 
     /**
@@ -251,6 +538,10 @@ public final class Partition {
                 bytesBelowLogEnd += size;
             }
             maybeAdvanceHighWatermark(wakeAll);
+            LogEndListener l = logEndListener;
+            if (l != null && !followers.isEmpty()) {
+                l.onLogEnd(topicPartition, Math.max(1, size));
+            }
         }
         return result;
     }
@@ -271,18 +562,13 @@ public final class Partition {
      */
     public CompletableFuture<Void> awaitHighWatermark(long requiredOffset) {
         if (highWatermark >= requiredOffset) {
-            return null;
+            Errors e = afterAppendError();
+            return e == null ? null : CompletableFuture.failedFuture(new NotCommittedException(e));
         }
         CompletableFuture<Void> f = delayedProduces.add(requiredOffset);
         // The watermark may have moved between the check and the registration.
-        delayedProduces.completeUpTo(highWatermark);
+        delayedProduces.completeUpTo(highWatermark, afterAppendError());
         return f;
-    }
-
-    /** A follower's log end offset, from its fetch; the high watermark may advance. */
-    void onFollowerLogEnd(int replicaId, long logEndOffset) {
-        // No follower can be in the ISR yet: the replica set is this node alone.
-        maybeAdvanceHighWatermark(false);
     }
 
     /** Fails every acks=all produce still waiting (leadership lost, partition removed). */
@@ -297,10 +583,19 @@ public final class Partition {
      * whole transaction may have become readable to read_committed fetches at once.
      */
     private void maybeAdvanceHighWatermark(boolean wakeAll) {
-        // The in-sync replica set is this node alone, so the smallest log end among them is ours.
-        long candidate = log.logEndOffset();
         long bytes;
+        long candidate;
         synchronized (this) {
+            if (!isLeader()) {
+                return;
+            }
+            candidate = log.logEndOffset();
+            for (int r : isr) {
+                if (r != localNodeId) {
+                    FollowerState f = followers.get(r);
+                    candidate = Math.min(candidate, f == null ? -1 : f.logEndOffset);
+                }
+            }
             if (candidate <= highWatermark) {
                 return;
             }
@@ -309,7 +604,7 @@ public final class Partition {
             bytesBelowLogEnd = 0;
         }
         log.updateHighWatermark(candidate);
-        delayedProduces.completeUpTo(candidate);
+        delayedProduces.completeUpTo(candidate, afterAppendError());
         if (listener != null) {
             listener.onHighWatermark(
                     topicPartition, wakeAll ? Integer.MAX_VALUE : (int) Math.min(Integer.MAX_VALUE, bytes));

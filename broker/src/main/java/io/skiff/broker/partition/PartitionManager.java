@@ -6,6 +6,7 @@ import io.skiff.broker.config.TopicConfigs;
 import io.skiff.broker.metadata.MetadataImage;
 import io.skiff.broker.metadata.MetadataManager;
 import io.skiff.broker.metadata.MetadataRecord;
+import io.skiff.broker.metadata.PartitionImage;
 import io.skiff.broker.metadata.Placement;
 import io.skiff.broker.metadata.TopicImage;
 import io.skiff.storage.LogConfig;
@@ -28,8 +29,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The partitions this broker hosts, kept in step with the metadata image: a {@link Partition}
- * (with its storage log) for every partition of every topic this node leads (all of them, on a
- * single node), created with its topic, removed with it, given its topic's config changes.
+ * (with its storage log) for every partition with a replica here, created with its topic, removed
+ * with it, given its topic's config changes. A partition whose state the image records (a
+ * cluster's) is led here or followed as that state says ({@link Partition#makeLeader},
+ * {@link Partition#makeFollower}), and the {@link ReplicaListener} (the replica fetchers) is told
+ * which partitions to fetch from which leader; one without (every partition of a single node) is
+ * led here when {@link Placement} puts it here.
  *
  * <p>Data safety: at start-up a partition directory whose topic the metadata does not know is
  * deleted only when the metadata log records that topic's deletion (its topic id); any other is
@@ -39,6 +44,23 @@ import org.slf4j.LoggerFactory;
  * <p>Thread-safe: changes arrive on the metadata thread, lookups come from any thread.
  */
 public final class PartitionManager implements MetadataManager.Listener {
+    /** Told, on the metadata thread, when a hosted partition starts or stops following a leader. */
+    public interface ReplicaListener {
+        /** {@code partition} now follows {@link Partition#leaderId()} in {@link Partition#leaderEpoch()}. */
+        void onFollow(Partition partition);
+
+        /** {@code tp} no longer follows anyone here (led here, leaderless, removed). */
+        void onStopFollowing(TopicPartition tp);
+    }
+
+    private static final ReplicaListener NO_REPLICAS = new ReplicaListener() {
+        @Override
+        public void onFollow(Partition partition) {}
+
+        @Override
+        public void onStopFollowing(TopicPartition tp) {}
+    };
+
     private static final Logger LOG = LoggerFactory.getLogger(PartitionManager.class);
     /** The leader epoch of a partition this node leads from its creation. */
     public static final int INITIAL_LEADER_EPOCH = 0;
@@ -52,6 +74,18 @@ public final class PartitionManager implements MetadataManager.Listener {
     private final Map<TopicPartition, Partition> partitions = new ConcurrentHashMap<>();
     /** Leader epochs another broker led partitions in before this node took them over (an import). */
     private volatile Map<TopicPartition, Integer> previousLeaderEpochs = Map.of();
+    /** The image the partitions were last brought in step with. */
+    private volatile MetadataImage image = MetadataImage.EMPTY;
+
+    private volatile ReplicaListener replicaListener = NO_REPLICAS;
+    /**
+     * A cluster node before its registration of this run is applied: it leads nothing yet, since the
+     * image may still name it leader from before a crash its log did not survive whole; the
+     * registration's decision hands those leaderships over (or back) first.
+     */
+    private volatile boolean awaitingRegistration;
+
+    private volatile Partition.LogEndListener logEndListener;
 
     /**
      * @param highWatermarkListener told whenever a partition's high watermark advances (wakes
@@ -85,20 +119,39 @@ public final class PartitionManager implements MetadataManager.Listener {
         this.placement = placement;
     }
 
-    /** The node that leads partition {@code partition} of {@code topic}. */
+    /** Set before the image is loaded: the replica fetchers, and who wakes parked replica fetches on appends. */
+    public void setReplication(ReplicaListener replicas, Partition.LogEndListener logEnd) {
+        this.replicaListener = replicas;
+        this.logEndListener = logEnd;
+        this.awaitingRegistration = true;
+    }
+
+    /** This node's id. */
+    public int nodeId() {
+        return config.nodeId();
+    }
+
+    /** The node that leads partition {@code partition} of {@code topic} (-1 while it has none). */
     public int leaderOf(TopicImage topic, int partition) {
-        return placement.leaderOf(topic, partition);
+        PartitionImage state = stateOf(topic, partition);
+        return state != null ? state.leader() : placement.leaderOf(topic, partition);
+    }
+
+    /** The metadata's state of partition {@code partition} of {@code topic}, or null when it records none. */
+    public PartitionImage stateOf(TopicImage topic, int partition) {
+        return image.partition(topic.id(), partition);
     }
 
     /**
      * The error for a partition of {@code topic} that is not hosted here: NOT_LEADER_OR_FOLLOWER when
-     * another node leads it, UNKNOWN_TOPIC_OR_PARTITION otherwise.
+     * another node leads it or, as Kafka answers, when the image records its state (a cluster's
+     * partition not hosted here yet, or not here at all), UNKNOWN_TOPIC_OR_PARTITION otherwise.
      */
     public Errors missing(TopicImage topic, int partition) {
         return topic != null
                         && partition >= 0
                         && partition < topic.partitions()
-                        && placement.leaderOf(topic, partition) != config.nodeId()
+                        && (stateOf(topic, partition) != null || leaderOf(topic, partition) != config.nodeId())
                 ? Errors.NOT_LEADER_OR_FOLLOWER
                 : Errors.UNKNOWN_TOPIC_OR_PARTITION;
     }
@@ -151,6 +204,7 @@ public final class PartitionManager implements MetadataManager.Listener {
 
     @Override
     public void onLoad(MetadataImage image) {
+        this.image = image;
         Set<TopicPartition> wanted = new HashSet<>();
         for (TopicImage t : image.topics()) {
             for (int p = 0; p < t.partitions(); p++) {
@@ -181,9 +235,21 @@ public final class PartitionManager implements MetadataManager.Listener {
 
     @Override
     public void onChange(MetadataImage previous, MetadataImage next, List<MetadataRecord> records) {
+        this.image = next;
         boolean brokerDefaults = false;
         for (MetadataRecord r : records) {
-            if (r instanceof MetadataRecord.TopicCreated c) {
+            if (r instanceof MetadataRecord.BrokerRegistered b
+                    && b.nodeId() == config.nodeId()
+                    && awaitingRegistration) {
+                awaitingRegistration = false;
+                for (TopicImage t : next.topics()) {
+                    ensureAll(t);
+                }
+            } else if (r instanceof MetadataRecord.PartitionCreated pc) {
+                ensureOne(next.topic(pc.topicId()), pc.partition());
+            } else if (r instanceof MetadataRecord.PartitionChanged pc) {
+                ensureOne(next.topic(pc.topicId()), pc.partition());
+            } else if (r instanceof MetadataRecord.TopicCreated c) {
                 ensureAll(next.topic(c.topicId()));
             } else if (r instanceof MetadataRecord.PartitionsAdded a) {
                 ensureAll(next.topic(a.topicId()));
@@ -208,6 +274,12 @@ public final class PartitionManager implements MetadataManager.Listener {
         }
     }
 
+    private void ensureOne(TopicImage t, int partition) {
+        if (t != null) {
+            ensure(t, new TopicPartition(t.name(), partition));
+        }
+    }
+
     private void ensureAll(TopicImage t) {
         for (int p = 0; t != null && p < t.partitions(); p++) {
             ensure(t, new TopicPartition(t.name(), p));
@@ -227,6 +299,11 @@ public final class PartitionManager implements MetadataManager.Listener {
     }
 
     private void ensure(TopicImage t, TopicPartition tp) {
+        PartitionImage state = image.partition(t.id(), tp.partition());
+        if (state != null) {
+            ensureReplica(t, tp, state);
+            return;
+        }
         if (partitions.containsKey(tp) || placement.leaderOf(t, tp.partition()) != config.nodeId()) {
             return;
         }
@@ -246,7 +323,70 @@ public final class PartitionManager implements MetadataManager.Listener {
         }
     }
 
+    /**
+     * A partition with a recorded state: hosted here when this node is one of its replicas, led or
+     * followed as the state says; the replica fetchers are told.
+     */
+    private void ensureReplica(TopicImage t, TopicPartition tp, PartitionImage state) {
+        int self = config.nodeId();
+        Partition partition = partitions.get(tp);
+        int leader = state.leader() == self && awaitingRegistration ? PartitionImage.NO_LEADER : state.leader();
+        if (!state.isReplica(self)) {
+            if (partition != null) {
+                // Not moved here by reassignment (there is none yet): the data stays, unserved.
+                partitions.remove(tp);
+                partition.makeFollower(PartitionImage.NO_LEADER, state.leaderEpoch(), state.replicas(), state.isr(), 0);
+                replicaListener.onStopFollowing(tp);
+            }
+            return;
+        }
+        long nowMs = System.currentTimeMillis();
+        try {
+            if (partition == null) {
+                PartitionLog log = logs.getLog(tp);
+                if (log == null) {
+                    log = logs.createLog(tp, t.id(), logConfig(t));
+                }
+                partition = new Partition(
+                        log,
+                        self,
+                        minInsyncReplicas(t),
+                        highWatermarkListener,
+                        leader,
+                        state.leaderEpoch(),
+                        state.replicas(),
+                        state.isr(),
+                        state.partitionEpoch(),
+                        nowMs);
+                partition.setLogEndListener(logEndListener);
+                partitions.put(tp, partition);
+                if (leader != self && leader != PartitionImage.NO_LEADER) {
+                    replicaListener.onFollow(partition);
+                }
+                return;
+            }
+            if (leader == self) {
+                boolean wasFollower = !partition.isLeader();
+                partition.makeLeader(state.leaderEpoch(), state.replicas(), state.isr(), state.partitionEpoch(), nowMs);
+                if (wasFollower) {
+                    replicaListener.onStopFollowing(tp);
+                }
+            } else {
+                boolean changed = partition.makeFollower(
+                        leader, state.leaderEpoch(), state.replicas(), state.isr(), state.partitionEpoch());
+                if (changed && leader != PartitionImage.NO_LEADER) {
+                    replicaListener.onFollow(partition);
+                } else if (changed) {
+                    replicaListener.onStopFollowing(tp);
+                }
+            }
+        } catch (IOException e) {
+            LOG.error("Cannot host {} as the metadata says ({})", tp, state, e);
+        }
+    }
+
     private void delete(TopicPartition tp) {
+        replicaListener.onStopFollowing(tp);
         Partition partition = partitions.remove(tp);
         if (partition != null) {
             partition.failWaiters(Errors.NOT_LEADER_OR_FOLLOWER);

@@ -160,6 +160,14 @@ class FetchHandlerTest {
     }
 
     @Test
+    void aReplicaFetchFromABrokerThatIsNoReplicaIsRefusedAndChangesNothing() throws Exception {
+        produceOk(producer, "t", 0, TestBatches.spec().count(3));
+        FetchResponse.PartitionData p = only(call(fetch(at(0, 3)).setReplicaId(5)));
+        assertFailed(p, Errors.NOT_LEADER_OR_FOLLOWER);
+        assertThat(only(call(fetch(at(0, 0)))).highWatermark()).isEqualTo(3);
+    }
+
+    @Test
     void anOffsetPastTheLogEndIsOutOfRange() throws Exception {
         produceOk(producer, "t", 0, TestBatches.spec().count(3));
         FetchResponse.PartitionData past = only(call(fetch(at(0, 4))));
