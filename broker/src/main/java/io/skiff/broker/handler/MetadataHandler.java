@@ -25,6 +25,8 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Metadata (key 3), versions 0-13: the live brokers (this node alone on a single node) and the
@@ -40,6 +42,7 @@ import java.util.Set;
  * TOPIC_AUTHORIZATION_FAILED); the authorized-operations fields say what the client may do.
  */
 public final class MetadataHandler extends ApiHandler<MetadataRequest> {
+    private static final Logger LOG = LoggerFactory.getLogger(MetadataHandler.class);
     private final LocalNode node;
     private final PartitionManager partitionManager;
     private final MetadataManager metadata;
@@ -103,9 +106,18 @@ public final class MetadataHandler extends ApiHandler<MetadataRequest> {
                 for (String name : toCreate) {
                     topics.add(new TopicAdmin.NewTopic(name, -1, (short) -1, Map.of(), Map.of()));
                 }
-                admin.create(topics, false)
-                        .whenComplete((outcomes, error) ->
-                                context.respond(answer(context, request, metadata.image(), denied)));
+                admin.create(topics, false).whenComplete((outcomes, error) -> {
+                    // As a handler that throws on the event loop: the connection closes, the request is released.
+                    MetadataResponse answer;
+                    try {
+                        answer = answer(context, request, metadata.image(), denied);
+                    } catch (RuntimeException e) {
+                        LOG.warn("Cannot answer a Metadata request after creating topics; closing the connection", e);
+                        context.closeConnection();
+                        return;
+                    }
+                    context.respond(answer);
+                });
                 return;
             }
         }

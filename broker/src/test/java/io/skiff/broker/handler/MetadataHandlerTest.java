@@ -147,6 +147,23 @@ class MetadataHandlerTest {
     }
 
     @Test
+    void autoCreationOfCollidingRepeatedAndInternalNamesStillAnswers() throws Exception {
+        start();
+        List<String> names =
+                List.of("dup.x", "dup_x", "dup.x", "__consumer_offsets", "__transaction_state", "a".repeat(249));
+        List<MetadataRequest.MetadataRequestTopic> topics = new ArrayList<>();
+        for (String n : names) {
+            topics.add(new MetadataRequest.MetadataRequestTopic().setName(n));
+        }
+        MetadataResponse r = metadata(
+                V, new MetadataRequest().setAllowAutoTopicCreation(true).setTopics(topics));
+        assertThat(r.topics()).isNotEmpty();
+        MetadataResponse again = metadata(
+                V, new MetadataRequest().setAllowAutoTopicCreation(true).setTopics(topics));
+        assertThat(again.topics()).isNotEmpty();
+    }
+
+    @Test
     void versionsBefore4CreateUnknownTopics() throws Exception {
         start();
         // These versions have no allow_auto_topic_creation field: the broker setting alone decides.
