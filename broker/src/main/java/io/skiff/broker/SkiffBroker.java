@@ -287,6 +287,17 @@ public final class SkiffBroker {
         partitions.setReplication(replicaFetchers, purgatory::onLogEnd);
         isrManager = new IsrManager(
                 partitions, metadata, config.getLong(BrokerConfig.REPLICA_LAG_TIME_MAX_MS), System::currentTimeMillis);
+        isrManager.countChangesWith(
+                n -> {
+                    if (metrics != null) {
+                        metrics.isrShrinks().mark(n);
+                    }
+                },
+                n -> {
+                    if (metrics != null) {
+                        metrics.isrExpands().mark(n);
+                    }
+                });
         isrManager.start();
     }
 

@@ -43,7 +43,7 @@ import org.slf4j.LoggerFactory;
  *       {@code UnderReplicatedPartitions} (led partitions whose ISR is smaller than their replica
  *       set), {@code OfflineReplicaCount} (partitions in an offline log dir) and the meters
  *       {@code IsrShrinksPerSec}, {@code IsrExpandsPerSec} ({@link #isrShrinks()},
- *       {@link #isrExpands()}: for whatever changes an ISR; nothing does on one replica), and
+ *       {@link #isrExpands()}: marked by the ISR manager of a cluster after each applied change; nothing changes an ISR on one node), and
  *       {@code kafka.controller:type=KafkaController,name=OfflinePartitionsCount} (this node's
  *       partitions that are offline);</li>
  *   <li>{@link PartitionMetrics}: {@code kafka.log:type=Log,...} per partition, consumer lag;</li>

@@ -14,6 +14,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.LongConsumer;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,6 +37,8 @@ public final class IsrManager implements AutoCloseable {
     private final long lagTimeMaxMs;
     private final LongSupplier clockMs;
     private final AtomicBoolean writing = new AtomicBoolean();
+    private volatile LongConsumer shrinks = n -> {};
+    private volatile LongConsumer expands = n -> {};
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "skiff-isr");
         t.setDaemon(true);
@@ -47,6 +50,12 @@ public final class IsrManager implements AutoCloseable {
         this.metadata = metadata;
         this.lagTimeMaxMs = lagTimeMaxMs;
         this.clockMs = clockMs;
+    }
+
+    /** Told, after each applied ISR change, how many ISRs shrank and how many grew (for the meters). */
+    public void countChangesWith(LongConsumer shrinks, LongConsumer expands) {
+        this.shrinks = shrinks;
+        this.expands = expands;
     }
 
     public void start() {
@@ -61,11 +70,17 @@ public final class IsrManager implements AutoCloseable {
             if (decide(metadata.image(), now, false).isEmpty() || !writing.compareAndSet(false, true)) {
                 return;
             }
-            metadata.write(image -> new MetadataManager.Decision<>(decide(image, now, true), null))
-                    .whenComplete((v, e) -> {
+            metadata.write(image -> {
+                        List<MetadataRecord> changes = decide(image, now, true);
+                        return new MetadataManager.Decision<>(changes, changeCounts(image, changes));
+                    })
+                    .whenComplete((counts, e) -> {
                         writing.set(false);
                         if (e != null) {
                             LOG.warn("An ISR change failed: {}", e.toString());
+                        } else if (counts != null) {
+                            shrinks.accept(counts[0]);
+                            expands.accept(counts[1]);
                         }
                     });
         } catch (RuntimeException e) {
@@ -114,6 +129,23 @@ public final class IsrManager implements AutoCloseable {
             }
         }
         return out;
+    }
+
+    /** {shrunk, grown}: how many of {@code changes} make an ISR of {@code image} smaller, and larger. */
+    private static long[] changeCounts(MetadataImage image, List<MetadataRecord> changes) {
+        long[] counts = new long[2];
+        for (MetadataRecord r : changes) {
+            if (r instanceof MetadataRecord.PartitionChanged c) {
+                PartitionImage before = image.partition(c.topicId(), c.partition());
+                int was = before == null ? 0 : before.isr().size();
+                if (c.isr().size() < was) {
+                    counts[0]++;
+                } else if (c.isr().size() > was) {
+                    counts[1]++;
+                }
+            }
+        }
+        return counts;
     }
 
     /**
