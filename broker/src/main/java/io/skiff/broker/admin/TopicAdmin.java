@@ -81,6 +81,22 @@ public final class TopicAdmin {
         return out;
     }
 
+    /**
+     * A manual assignment as a list in partition order from {@code firstPartition} (the map's own
+     * order is not the partitions' order); null when there is none. Its keys were checked to be
+     * exactly the partitions from {@code firstPartition} on.
+     */
+    private static List<List<Integer>> byPartition(Map<Integer, List<Integer>> assignments, int firstPartition) {
+        if (assignments == null || assignments.isEmpty()) {
+            return null;
+        }
+        List<List<Integer>> out = new ArrayList<>(assignments.size());
+        for (int p = firstPartition; p < firstPartition + assignments.size(); p++) {
+            out.add(assignments.get(p));
+        }
+        return out;
+    }
+
     /** Kafka's complaint when a manual assignment's partition has no unfenced replica, else null. */
     private static String fencedAssignment(MetadataImage image, Map<Integer, List<Integer>> assignments) {
         List<Integer> live = liveBrokers(image);
@@ -163,10 +179,7 @@ public final class TopicAdmin {
                     records.add(new MetadataRecord.TopicConfigChanged(id, c.getKey(), c.getValue()));
                 }
                 if (cluster) {
-                    List<List<Integer>> assigned =
-                            t.assignments() == null || t.assignments().isEmpty()
-                                    ? null
-                                    : new ArrayList<>(t.assignments().values());
+                    List<List<Integer>> assigned = byPartition(t.assignments(), 0);
                     records.addAll(partitionRecords(image, id, 0, o.numPartitions(), o.replicationFactor(), assigned));
                 }
                 collisionKeys.put(TopicNames.unifyCollisionChars(t.name()), t.name());
