@@ -2,10 +2,7 @@ package io.skiff.compat;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -60,37 +57,12 @@ class ClusterCompatTest {
         }
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
-
     private void createNodes() throws Exception {
-        int[] controllerPorts = new int[NODES];
-        StringBuilder voters = new StringBuilder();
+        List<SkiffProcess> created = SkiffProcess.combinedNodes(dir, NODES);
         for (int i = 0; i < NODES; i++) {
-            controllerPorts[i] = freePort();
-            voters.append(i == 0 ? "" : ",").append(i + 1).append("@127.0.0.1:").append(controllerPorts[i]);
+            created.get(i).with("broker.rack", "rack-" + (i + 1));
         }
-        for (int i = 0; i < NODES; i++) {
-            Path data = dir.resolve("node-" + (i + 1));
-            Files.createDirectories(data);
-            SkiffProcess p = new SkiffProcess(data);
-            p.with("node.id", Integer.toString(i + 1))
-                    .with("process.roles", "broker,controller")
-                    .with(
-                            "listeners",
-                            "PLAINTEXT://127.0.0.1:" + p.port() + ",CONTROLLER://127.0.0.1:" + controllerPorts[i])
-                    .with("controller.listener.names", "CONTROLLER")
-                    .with("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT")
-                    .with("controller.quorum.voters", voters.toString())
-                    .with("broker.rack", "rack-" + (i + 1))
-                    .with("broker.heartbeat.interval.ms", "500")
-                    .with("broker.session.timeout.ms", "3000")
-                    .jvmOption("-Xmx256m");
-            nodes.add(p);
-        }
+        nodes.addAll(created);
     }
 
     private void startAll() throws Exception {

@@ -3,10 +3,7 @@ package io.skiff.compat;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -81,42 +78,16 @@ class ReplicationCompatTest {
         }
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
-
     private void startCluster() throws Exception {
-        int[] controllerPorts = new int[NODES];
-        StringBuilder voters = new StringBuilder();
-        for (int i = 0; i < NODES; i++) {
-            controllerPorts[i] = freePort();
-            voters.append(i == 0 ? "" : ",").append(i + 1).append("@127.0.0.1:").append(controllerPorts[i]);
-        }
-        for (int i = 0; i < NODES; i++) {
-            Path data = dir.resolve("node-" + (i + 1));
-            Files.createDirectories(data);
-            SkiffProcess p = new SkiffProcess(data);
-            p.with("node.id", Integer.toString(i + 1))
-                    .with("process.roles", "broker,controller")
-                    .with(
-                            "listeners",
-                            "PLAINTEXT://127.0.0.1:" + p.port() + ",CONTROLLER://127.0.0.1:" + controllerPorts[i])
-                    .with("controller.listener.names", "CONTROLLER")
-                    .with("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT")
-                    .with("controller.quorum.voters", voters.toString())
-                    .with("broker.heartbeat.interval.ms", "500")
-                    .with("broker.session.timeout.ms", "3000")
-                    .with("replica.lag.time.max.ms", "5000")
+        for (SkiffProcess p : SkiffProcess.combinedNodes(dir, NODES)) {
+            p.with("replica.lag.time.max.ms", "5000")
                     .with("replica.fetch.backoff.ms", "200")
                     // Followers fetch every 200 ms: a killed leader leaves a tail they never got, which
                     // it must cut when it comes back as a follower.
                     .with("replica.fetch.wait.max.ms", "200")
                     .with("replica.fetch.min.bytes", "1048576")
                     .with("default.replication.factor", "3")
-                    .with("min.insync.replicas", "2")
-                    .jvmOption("-Xmx256m");
+                    .with("min.insync.replicas", "2");
             nodes.add(p);
             KafkaTool.Result r = p.format(CLUSTER_ID);
             assertThat(r.exitCode()).as(r.output()).isZero();

@@ -52,6 +52,40 @@ final class SkiffProcess implements AutoCloseable {
         }
     }
 
+    /**
+     * {@code count} combined nodes (process.roles=broker,controller) of one cluster on loopback, not
+     * started: node ids 1..count with data under {@code dir}/node-N, every node a voter on a port of
+     * its own, heartbeats every 500 ms, a 3 s session timeout and a 256 MB heap. Tests add their own
+     * settings with {@link #with} before starting them.
+     */
+    static List<SkiffProcess> combinedNodes(Path dir, int count) throws IOException {
+        int[] controllerPorts = new int[count];
+        StringBuilder voters = new StringBuilder();
+        for (int i = 0; i < count; i++) {
+            controllerPorts[i] = freePort();
+            voters.append(i == 0 ? "" : ",").append(i + 1).append("@127.0.0.1:").append(controllerPorts[i]);
+        }
+        List<SkiffProcess> nodes = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            Path data = dir.resolve("node-" + (i + 1));
+            Files.createDirectories(data);
+            SkiffProcess p = new SkiffProcess(data);
+            p.with("node.id", Integer.toString(i + 1))
+                    .with("process.roles", "broker,controller")
+                    .with(
+                            "listeners",
+                            "PLAINTEXT://127.0.0.1:" + p.port() + ",CONTROLLER://127.0.0.1:" + controllerPorts[i])
+                    .with("controller.listener.names", "CONTROLLER")
+                    .with("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT")
+                    .with("controller.quorum.voters", voters.toString())
+                    .with("broker.heartbeat.interval.ms", "500")
+                    .with("broker.session.timeout.ms", "3000")
+                    .jvmOption("-Xmx256m");
+            nodes.add(p);
+        }
+        return nodes;
+    }
+
     SkiffProcess with(String key, String value) {
         overrides.put(key, value);
         return this;
