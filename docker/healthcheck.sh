@@ -6,6 +6,8 @@
 # protocol is SSL or SASL_SSL cannot be spoken to in plain bytes: there a TCP connection is the check.
 # Needs only bash (/dev/tcp) and coreutils (dd, od, head, timeout).
 set -uo pipefail
+# A peer that closes while the probe is still writing must make the check fail (exit 1), not kill it with SIGPIPE.
+trap '' PIPE
 
 config=${SKIFF_CONFIG_DIR:-${SKIFF_HOME:-/opt/skiff}/config}/server.properties
 wait_s=${SKIFF_HEALTHCHECK_TIMEOUT_S:-4}
@@ -57,7 +59,10 @@ if [[ $protocol == SSL ]] || [[ $protocol == SASL_SSL ]]; then
   exit 0
 fi
 # ApiVersions v0: size 10, api key 18, version 0, correlation id 0x534b4946 ("SKIF"), null client id.
-printf '\x00\x00\x00\x0a\x00\x12\x00\x00\x53\x4b\x49\x46\xff\xff' >&3
+if ! printf '\x00\x00\x00\x0a\x00\x12\x00\x00\x53\x4b\x49\x46\xff\xff' >&3 2>/dev/null; then
+  echo "no ApiVersions answer from $host:$port (the connection closed while sending)" >&2
+  exit 1
+fi
 # The answer starts with its size, the correlation id and the error code; dd reads byte by byte so that
 # nothing past them is taken, and the rest of the answer is read before closing, so that the broker sees an
 # orderly close rather than a reset.

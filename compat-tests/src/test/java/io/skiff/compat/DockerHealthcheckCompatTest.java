@@ -80,14 +80,32 @@ class DockerHealthcheckCompatTest {
                         OutputStream out = s.getOutputStream()) {
                     out.write("HTTP/1.1 400 Bad Request\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
                     out.flush();
-                    s.getInputStream().read();
+                    s.getInputStream().readNBytes(14);
                 } catch (IOException ignored) {
                     // the probe has gone
                 }
             });
             t.start();
             Result r = check("listeners=PLAINTEXT://127.0.0.1:" + server.getLocalPort() + "\n");
-            assertThat(r.exitCode()).isEqualTo(1);
+            assertThat(r.exitCode()).as(r.output()).isEqualTo(1);
+            assertThat(r.output()).contains("no ApiVersions answer");
+            t.join(10_000);
+        }
+    }
+
+    @Test
+    void unhealthyNotKilledWhenThePeerResetsTheConnection() throws Exception {
+        try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            Thread t = new Thread(() -> {
+                try (Socket s = server.accept()) {
+                    s.setSoLinger(true, 0);
+                } catch (IOException ignored) {
+                    // the probe has gone
+                }
+            });
+            t.start();
+            Result r = check("listeners=PLAINTEXT://127.0.0.1:" + server.getLocalPort() + "\n");
+            assertThat(r.exitCode()).as(r.output()).isEqualTo(1);
             assertThat(r.output()).contains("no ApiVersions answer");
             t.join(10_000);
         }
