@@ -95,6 +95,7 @@ import io.skiff.storage.LogManagerConfig;
 import io.skiff.wire.util.Clock;
 import java.io.File;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -414,48 +415,62 @@ public final class SkiffBroker {
             shutDown = true;
         }
         LOG.info("Skiff node {} shutting down", config.nodeId());
+        // Every step runs even when an earlier one throws: the log manager's clean shutdown marker, written
+        // last by logManager.shutdown(), spares the next start a recovery scan, and it must not be skipped
+        // because, say, a coordinator failed to close.
         if (purgatory != null) {
-            purgatory.close(); // answers parked fetches while connections are still open
+            swallow("fetch purgatory", purgatory::close); // answers parked fetches while connections are open
         }
         if (server != null) {
-            server.shutdown();
+            swallow("network server", server::shutdown);
         }
         if (timeouts != null) {
-            timeouts.shutdownNow();
+            swallow("timeouts", timeouts::shutdownNow);
         }
         if (appendLanes != null) {
-            appendLanes.close();
+            swallow("append lanes", appendLanes::close);
         }
         if (transactions != null) {
-            transactions.close();
+            swallow("transaction coordinator", transactions::close);
         }
         if (groups != null) {
-            groups.close();
+            swallow("group coordinator", groups::close);
         }
         if (isrManager != null) {
-            isrManager.close();
+            swallow("ISR manager", isrManager::close);
         }
         if (replicaFetchers != null) {
-            replicaFetchers.close();
+            swallow("replica fetchers", replicaFetchers::close);
         }
         if (logManager != null) {
-            try {
-                logManager.shutdown();
-            } catch (IOException e) {
-                LOG.error("Log manager shutdown failed", e);
-            }
+            swallow("log manager", () -> {
+                try {
+                    logManager.shutdown();
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
         }
         if (lifecycle != null) {
-            lifecycle.close();
+            swallow("broker lifecycle", lifecycle::close);
         }
         if (metrics != null) {
-            metrics.close();
+            swallow("metrics", metrics::close);
         }
         if (metadata != null) {
-            metadata.close();
+            swallow("metadata", metadata::close);
         }
         LOG.info("Skiff node {} stopped", config.nodeId());
         stopped.countDown();
+    }
+
+    /** Runs one shutdown step, logging instead of passing on what it throws, so that the next steps run. */
+    private static void swallow(String what, Runnable step) {
+        try {
+            step.run();
+        } catch (RuntimeException | Error e) {
+            LOG.error("Shutting down the {} failed; going on with the rest of the shutdown", what, e);
+        }
     }
 
     public void awaitShutdown() throws InterruptedException {

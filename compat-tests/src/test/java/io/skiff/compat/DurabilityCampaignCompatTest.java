@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import java.io.File;
 import java.nio.ByteBuffer;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
@@ -113,9 +114,11 @@ class DurabilityCampaignCompatTest {
                     load.awaitMoreAcks(1, Duration.ZERO, Duration.ofSeconds(90));
                     load.stopAndFlush();
                     assertThat(broker.stop()).as("exit status after SIGTERM").isIn(0, 143);
-                    assertThat(dir.resolve(".kafka_cleanshutdown"))
-                            .as("clean shutdown marker")
-                            .exists();
+                    if (!Files.exists(dir.resolve(".kafka_cleanshutdown"))) {
+                        String out = broker.output();
+                        throw new AssertionError("no clean shutdown marker after SIGTERM; the broker's last output:\n"
+                                + out.substring(Math.max(0, out.length() - 6000)));
+                    }
                     List<String> problems = files.problems(Long.MAX_VALUE);
                     assertThat(problems).as("files after a clean shutdown").isEmpty();
                     broker.start();

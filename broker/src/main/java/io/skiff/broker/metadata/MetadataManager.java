@@ -142,8 +142,20 @@ public final class MetadataManager implements AutoCloseable, MetadataQuorum.Comm
         return f;
     }
 
-    /** Decides on the current image and writes; on the metadata thread. */
+    /**
+     * Decides on the current image and writes; on the metadata thread. Whatever goes wrong completes {@code f}
+     * exceptionally, so that the request waiting on it is answered rather than left pending.
+     */
     private <T> void attempt(Function<MetadataImage, Decision<T>> op, CompletableFuture<T> f, int attempt) {
+        try {
+            decideAndWrite(op, f, attempt);
+        } catch (Throwable t) {
+            LOG.error("A metadata change failed", t);
+            f.completeExceptionally(t);
+        }
+    }
+
+    private <T> void decideAndWrite(Function<MetadataImage, Decision<T>> op, CompletableFuture<T> f, int attempt) {
         Decision<T> d;
         try {
             d = op.apply(image);
