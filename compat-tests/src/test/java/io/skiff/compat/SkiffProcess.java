@@ -46,7 +46,7 @@ final class SkiffProcess implements AutoCloseable {
         return this;
     }
 
-    private static int freePort() throws IOException {
+    static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();
         }
