@@ -4,13 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
@@ -81,21 +81,8 @@ class ClusterCompatTest {
         }
     }
 
-    /** Retries {@code check} until it returns true, 60 s at most. */
     private static void eventually(String what, Callable<Boolean> check) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        Exception last = null;
-        while (System.nanoTime() < deadline) {
-            try {
-                if (check.call()) {
-                    return;
-                }
-            } catch (ExecutionException e) {
-                last = e;
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError(what + " within 60 s", last);
+        Eventually.until(what, Duration.ofSeconds(60), check);
     }
 
     private static Set<Integer> brokerIds(Admin admin) throws Exception {

@@ -108,21 +108,8 @@ class ReplicationCompatTest {
         return nodes.stream().map(SkiffProcess::bootstrapServers).collect(Collectors.joining(","));
     }
 
-    /** Retries {@code check} until it returns true, 90 s at most. */
     private static void eventually(String what, Callable<Boolean> check) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-        Exception last = null;
-        while (System.nanoTime() < deadline) {
-            try {
-                if (check.call()) {
-                    return;
-                }
-            } catch (ExecutionException e) {
-                last = e;
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError(what + " within 90 s", last);
+        Eventually.until(what, Duration.ofSeconds(90), check);
     }
 
     /** The partition as a live node's Admin describes it. */

@@ -128,20 +128,7 @@ class ReplicationMetricsCompatTest {
                 .get(0);
     }
 
-    /** Retries {@code check} until it returns true, 90 s at most. */
     private static void eventually(String what, Callable<Boolean> check) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-        Exception last = null;
-        while (System.nanoTime() < deadline) {
-            try {
-                if (check.call()) {
-                    return;
-                }
-            } catch (Exception e) {
-                last = e;
-            }
-            Thread.sleep(200);
-        }
-        throw new AssertionError(what + " within 90 s", last);
+        Eventually.until(what, Duration.ofSeconds(90), check);
     }
 }
