@@ -42,6 +42,7 @@ import io.skiff.broker.handler.DescribeQuorumHandler;
 import io.skiff.broker.handler.DescribeTopicPartitionsHandler;
 import io.skiff.broker.handler.DescribeTransactionsHandler;
 import io.skiff.broker.handler.DescribeUserScramCredentialsHandler;
+import io.skiff.broker.handler.ElectLeadersHandler;
 import io.skiff.broker.handler.EndTxnHandler;
 import io.skiff.broker.handler.FetchHandler;
 import io.skiff.broker.handler.FindCoordinatorHandler;
@@ -492,6 +493,7 @@ public final class SkiffBroker {
                             broker.topicAdmin, broker.dynamicConfig, broker.authorizer, broker.clientQuotas),
                     new DeleteTopicsHandler(broker.topicAdmin, metadata, broker.authorizer, broker.clientQuotas),
                     new CreatePartitionsHandler(broker.topicAdmin, broker.authorizer, broker.clientQuotas),
+                    new ElectLeadersHandler(metadata, broker.authorizer),
                     new DescribeTopicPartitionsHandler(node, metadata, partitions, broker.authorizer),
                     new DescribeClusterHandler(node, broker.authorizer),
                     new DescribeQuorumHandler(

@@ -127,6 +127,7 @@ final class HandlerFixture implements AutoCloseable {
                 .register(new CreateTopicsHandler(topicAdmin, dynamicConfig, authorizer, null))
                 .register(new DeleteTopicsHandler(topicAdmin, metadata, authorizer))
                 .register(new CreatePartitionsHandler(topicAdmin, authorizer))
+                .register(new ElectLeadersHandler(metadata, authorizer))
                 .register(new DescribeConfigsHandler(node, metadata, authorizer))
                 .register(new IncrementalAlterConfigsHandler(topicConfigAdmin, brokerConfigAdmin, authorizer))
                 .register(new AlterConfigsHandler(topicConfigAdmin, brokerConfigAdmin, authorizer))
