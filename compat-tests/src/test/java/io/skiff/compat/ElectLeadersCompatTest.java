@@ -76,19 +76,7 @@ class ElectLeadersCompatTest {
     }
 
     private static void eventually(String what, Callable<Boolean> check) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-        Exception last = null;
-        while (System.nanoTime() < deadline) {
-            try {
-                if (check.call()) {
-                    return;
-                }
-            } catch (ExecutionException e) {
-                last = e;
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError(what + " within 90 s", last);
+        Eventually.until(what, Duration.ofSeconds(90), check);
     }
 
     private TopicPartitionInfo describe() throws Exception {
