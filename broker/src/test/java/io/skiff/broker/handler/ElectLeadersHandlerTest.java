@@ -10,6 +10,7 @@ import io.skiff.wire.protocol.Errors;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -81,5 +82,23 @@ class ElectLeadersHandlerTest {
         ElectLeadersResponse r = send((byte) 0, null);
         assertThat(Errors.forCode(r.errorCode())).isEqualTo(Errors.NONE);
         assertThat(r.replicaElectionResults()).isEmpty();
+    }
+
+    @Test
+    void withoutAlterOnTheClusterEveryPartitionIsRefused(@TempDir Path other) throws Exception {
+        try (HandlerFixture secured = new HandlerFixture(
+                other, Map.of("authorizer.class.name", "org.apache.kafka.metadata.authorizer.StandardAuthorizer"))) {
+            ElectLeadersRequest request = new ElectLeadersRequest()
+                    .setElectionType((byte) 0)
+                    .setTimeoutMs(10_000)
+                    .setTopicPartitions(partitions("t", 0, 1));
+            ElectLeadersResponse r =
+                    secured.connect().call(ApiKeys.ELECT_LEADERS, V, request, new ElectLeadersResponse());
+            assertThat(Errors.forCode(r.errorCode())).isEqualTo(Errors.CLUSTER_AUTHORIZATION_FAILED);
+            assertThat(r.replicaElectionResults())
+                    .flatExtracting(ElectLeadersResponse.ReplicaElectionResult::partitionResult)
+                    .extracting(p -> Errors.forCode(p.errorCode()))
+                    .containsExactly(Errors.CLUSTER_AUTHORIZATION_FAILED, Errors.CLUSTER_AUTHORIZATION_FAILED);
+        }
     }
 }
