@@ -375,6 +375,7 @@ public final class SkiffBroker {
                 .cleanerIoMaxBytesPerSecond(config.getDouble("log.cleaner.io.max.bytes.per.second"))
                 .cleanerBackoffMs(Math.max(1L, config.getLong("log.cleaner.backoff.ms")))
                 .durability(fsync(config) ? LogManagerConfig.Durability.FSYNC : LogManagerConfig.Durability.PAGE_CACHE)
+                .flushThreadsPerDir(config.getInt(BrokerConfig.SKIFF_LOG_FLUSH_THREADS_PER_DATA_DIR))
                 .build();
     }
 

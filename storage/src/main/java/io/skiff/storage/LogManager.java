@@ -62,7 +62,9 @@ public final class LogManager implements AutoCloseable {
     /** Every log dir of the config, by absolute path, in the config's order. */
     private final Map<File, LogDir> dirs = new LinkedHashMap<>();
 
-    private final LogFlusher flusher;
+    /** The flusher threads of each log dir, so that a slow disk delays only its own fsyncs. */
+    private final Map<LogDir, LogFlusher> flushers = new LinkedHashMap<>();
+
     private final FileDeleter deleter = new FileDeleter();
     private final LogCleaner cleaner;
     private final ScheduledExecutorService scheduler;
@@ -83,10 +85,13 @@ public final class LogManager implements AutoCloseable {
     private LogManager(LogManagerConfig config, Clock clock) {
         this.config = config;
         this.clock = clock;
-        this.flusher = new LogFlusher("skiff-log-flusher");
         this.cleaner = new LogCleaner(config, clock, logs::values);
         for (File d : config.logDirs) {
             dirs.putIfAbsent(d.getAbsoluteFile(), new LogDir(d));
+        }
+        int n = 0;
+        for (LogDir d : dirs.values()) {
+            flushers.put(d, new LogFlusher("skiff-log-flusher-" + n++, config.flushThreadsPerDir));
         }
         this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "skiff-log-scheduler");
@@ -178,7 +183,7 @@ public final class LogManager implements AutoCloseable {
                         null,
                         cfg,
                         clock,
-                        flusher,
+                        flushers.get(logDir(dir)),
                         deleter,
                         config.producerIdExpirationMs,
                         clean,
@@ -261,7 +266,7 @@ public final class LogManager implements AutoCloseable {
                         topicId,
                         logConfig,
                         clock,
-                        flusher,
+                        flushers.get(logDir),
                         deleter,
                         config.producerIdExpirationMs,
                         false,
@@ -558,12 +563,25 @@ public final class LogManager implements AutoCloseable {
 
     /** Tells {@code observer} of every fsync pass of this manager's logs (flush metrics). */
     public void flushObserver(FlushObserver observer) {
-        flusher.observer(observer);
+        for (LogFlusher f : flushers.values()) {
+            f.observer(observer);
+        }
     }
 
-    /** The flusher thread's owner view, for tests. */
-    LogFlusher flusher() {
-        return flusher;
+    /** The flusher of {@code dir}, for tests. */
+    LogFlusher flusher(LogDir dir) {
+        return flushers.get(dir);
+    }
+
+    /** Stops every log dir's flusher threads. */
+    private void closeFlushers() {
+        try {
+            for (LogFlusher f : flushers.values()) {
+                f.close();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -600,11 +618,7 @@ public final class LogManager implements AutoCloseable {
                 }
             }
         }
-        try {
-            flusher.close();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        closeFlushers();
         deleter.closeAll();
         List<DirDeletion> dirs;
         synchronized (pendingDirDeletions) {
@@ -651,11 +665,7 @@ public final class LogManager implements AutoCloseable {
         shutDown = true;
         cleaner.close();
         scheduler.shutdownNow();
-        try {
-            flusher.close();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        closeFlushers();
         releaseLocks();
     }
 

@@ -50,6 +50,8 @@ public final class LogManagerConfig {
     public final long fileDeleteCheckIntervalMs;
     /** skiff.log.durability */
     public final Durability durability;
+    /** skiff.log.flush.threads.per.data.dir: the fsync threads of each log dir. */
+    public final int flushThreadsPerDir;
     /** The broker epoch written in the clean shutdown marker. */
     public final long brokerEpoch;
     /** transaction.partition.verification.enable */
@@ -81,6 +83,7 @@ public final class LogManagerConfig {
         this.producerIdExpirationCheckIntervalMs = b.producerIdExpirationCheckIntervalMs;
         this.fileDeleteCheckIntervalMs = b.fileDeleteCheckIntervalMs;
         this.durability = b.durability;
+        this.flushThreadsPerDir = b.flushThreadsPerDir;
         this.brokerEpoch = b.brokerEpoch;
         this.transactionVerificationEnabled = b.transactionVerificationEnabled;
         this.cleanerEnable = b.cleanerEnable;
@@ -110,6 +113,7 @@ public final class LogManagerConfig {
         private long producerIdExpirationCheckIntervalMs = 600_000L;
         private long fileDeleteCheckIntervalMs = 1_000L;
         private Durability durability = Durability.PAGE_CACHE;
+        private int flushThreadsPerDir = 4;
         private long brokerEpoch = -1L;
         private boolean cleanerEnable = true;
         private int cleanerThreads = 1;
@@ -173,6 +177,16 @@ public final class LogManagerConfig {
 
         public Builder durability(Durability d) {
             this.durability = d;
+            return this;
+        }
+
+        /** skiff.log.flush.threads.per.data.dir (default 4). */
+        public Builder flushThreadsPerDir(int v) {
+            if (v < 1) {
+                throw new IllegalArgumentException(
+                        "Invalid value " + v + " for configuration skiff.log.flush.threads.per.data.dir");
+            }
+            this.flushThreadsPerDir = v;
             return this;
         }
 

@@ -74,6 +74,7 @@ public final class BrokerConfig {
     public static final String CONNECTIONS_MAX_IDLE_MS = "connections.max.idle.ms";
     public static final String UNSTABLE_API_VERSIONS_ENABLE = "unstable.api.versions.enable";
     public static final String SKIFF_LOG_DURABILITY = "skiff.log.durability";
+    public static final String SKIFF_LOG_FLUSH_THREADS_PER_DATA_DIR = "skiff.log.flush.threads.per.data.dir";
     /** Where the Prometheus endpoint listens ({@code http://host:port}); unset: no endpoint. */
     public static final String SKIFF_METRICS_LISTENER = "skiff.metrics.listener";
     /** Whether Kafka's meters are MBeans under Kafka's ObjectNames. */
@@ -429,6 +430,12 @@ public final class BrokerConfig {
                     "flush",
                     oneOf("flush", "fsync"),
                     "flush: Kafka's flush settings; fsync: acknowledge only after fsync (group commit).")
+            .define(
+                    SKIFF_LOG_FLUSH_THREADS_PER_DATA_DIR,
+                    INT,
+                    "4",
+                    atLeast(1),
+                    "Threads that fsync the partitions of each log dir, so that their fsyncs overlap.")
             .define(
                     SKIFF_METRICS_LISTENER,
                     STRING,

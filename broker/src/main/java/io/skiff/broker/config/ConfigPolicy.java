@@ -237,6 +237,10 @@ public final class ConfigPolicy {
                         + " named as the Prometheus JMX exporter's Kafka rules name them; a port that cannot be"
                         + " bound stops start-up");
         honour(
+                BrokerConfig.SKIFF_LOG_FLUSH_THREADS_PER_DATA_DIR,
+                "Skiff's own: the threads that fsync each log dir's partitions, so that fsyncs of different"
+                        + " partitions overlap (skiff.log.durability=fsync, flush.messages, flush.ms, rolls)");
+        honour(
                 BrokerConfig.SKIFF_METRICS_JMX_ENABLE,
                 "Skiff's own: Kafka's meters as MBeans under Kafka's ObjectNames, with the attributes of"
                         + " Kafka's (for JMX clients and the JMX exporter's agent); Kafka always registers them");
