@@ -221,6 +221,7 @@ final class RequestChannelHandler extends ChannelInboundHandlerAdapter {
             if (timed) {
                 rc.dispatchEnded();
             }
+            rc.noteDispatched();
         } catch (RuntimeException e) {
             LOG.error(
                     "Handler of {} v{} failed; closing the connection from {}",

@@ -1,6 +1,7 @@
 package io.skiff.broker.network;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.util.ResourceLeakHint;
 import io.skiff.wire.protocol.ApiKeys;
 import io.skiff.wire.protocol.ApiMessage;
 import java.net.InetSocketAddress;
@@ -215,6 +216,32 @@ public final class RequestContext {
         offLoopWorkEnded();
         releaseRequest();
         connection.completed();
+    }
+
+    /**
+     * Notes in the request frame's leak record (when Netty tracks that buffer) where the request
+     * stands after its handler returned, so that a leak report names the request whose handler
+     * left it pending. Costs nothing but a check when the frame is not tracked or already released.
+     */
+    void noteDispatched() {
+        if (frame != null && outcome == Outcome.PENDING) {
+            frame.touch(new DispatchHint(this));
+        }
+    }
+
+    /** The leak-record hint of {@link #noteDispatched}: the request and its outcome when the handler returned. */
+    private static final class DispatchHint implements ResourceLeakHint {
+        private final RequestContext rc;
+
+        DispatchHint(RequestContext rc) {
+            this.rc = rc;
+        }
+
+        @Override
+        public String toHintString() {
+            return "dispatched " + rc.api + " v" + rc.apiVersion + " #" + rc.correlationId + " from " + rc.clientId
+                    + ": " + rc.outcome + " when its handler returned";
+        }
     }
 
     private void releaseRequest() {
