@@ -381,14 +381,18 @@ public final class LoadGenerator implements AutoCloseable {
 
     private void runEndToEnd(Workload w, String topic, RunResult r, BrokerMonitor monitor) throws InterruptedException {
         List<KafkaProducer<byte[], byte[]>> producers = openProducers(w, topic, w.producers);
+        List<KafkaProducer<byte[], byte[]>> flooders = List.of();
         KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerProps(w, 0));
         try {
-            List<TopicPartition> all = split(topic, w.partitions, 1).get(0);
-            consumer.partitionsFor(topic, Duration.ofMillis(CLIENT_TIMEOUT_MS));
-            consumer.assign(all);
-            for (TopicPartition tp : all) {
-                consumer.seek(tp, 0);
-            }
+            // With flood producers the paced records go to partition 0 only, the flood to partition 1.
+            Integer pacedPartition = w.flood > 0 ? 0 : null;
+            flooders = w.flood > 0 ? openProducers(w, topic, w.flood, w.producers) : List.of();
+            assignFromStart(
+                    consumer,
+                    topic,
+                    w.flood > 0
+                            ? List.of(new TopicPartition(topic, 0))
+                            : split(topic, w.partitions, 1).get(0));
             ProduceOutcome out = new ProduceOutcome(w.partitions);
             Recorder e2e = new Recorder(3);
             AtomicLong consumed = new AtomicLong();
@@ -414,6 +418,7 @@ public final class LoadGenerator implements AutoCloseable {
                         i,
                         producer,
                         topic,
+                        pacedPartition,
                         out,
                         start + offset,
                         intervalNanos,
@@ -422,6 +427,13 @@ public final class LoadGenerator implements AutoCloseable {
                         template,
                         measuredAcks,
                         measuredBytes);
+                t.setDaemon(true);
+                senders.add(t);
+            }
+            FloodOutcome flood = new FloodOutcome();
+            for (int i = 0; i < flooders.size(); i++) {
+                Thread t = floodSender(
+                        i, flooders.get(i), topic, stopAt, measureFrom, payloads(w.recordSizeInBytes), flood);
                 t.setDaemon(true);
                 senders.add(t);
             }
@@ -453,7 +465,15 @@ public final class LoadGenerator implements AutoCloseable {
             r.ackLatencyMicros = out.ackLatency.getIntervalHistogram();
             r.e2eLatencyMicros = e2e.getIntervalHistogram();
             failIfIncomplete(r, out, consumerError.get(), consumed.get());
+            if (flood.error.get() != null && r.ok) {
+                r.fail("flood: " + flood.error.get());
+            }
+            if (!flooders.isEmpty()) {
+                r.floodRecords = flood.measuredAcks.get();
+                r.floodBytes = flood.measuredBytes.get();
+            }
         } finally {
+            closeAll(flooders);
             closeAll(producers);
             try {
                 consumer.close(Duration.ofSeconds(5));
@@ -463,11 +483,22 @@ public final class LoadGenerator implements AutoCloseable {
         }
     }
 
+    /** Assigns {@code partitions} of {@code topic} to {@code consumer}, each read from offset 0. */
+    private static void assignFromStart(
+            KafkaConsumer<byte[], byte[]> consumer, String topic, List<TopicPartition> partitions) {
+        consumer.partitionsFor(topic, Duration.ofMillis(CLIENT_TIMEOUT_MS));
+        consumer.assign(partitions);
+        for (TopicPartition tp : partitions) {
+            consumer.seek(tp, 0);
+        }
+    }
+
     /** A thread sending {@code template}-shaped records at a fixed pace, each stamped with its send time. */
     private static Thread endToEndSender(
             int index,
             KafkaProducer<byte[], byte[]> producer,
             String topic,
+            Integer partition,
             ProduceOutcome out,
             long firstAt,
             long intervalNanos,
@@ -491,7 +522,7 @@ public final class LoadGenerator implements AutoCloseable {
                     writeLong(value, scheduled);
                     long sentAt = System.nanoTime();
                     boolean measured = scheduled >= measureFrom;
-                    producer.send(new ProducerRecord<>(topic, value), (md, ex) -> {
+                    producer.send(new ProducerRecord<>(topic, partition, null, value), (md, ex) -> {
                         if (ex != null) {
                             out.error.compareAndSet(null, describe(ex));
                         } else {
@@ -510,6 +541,48 @@ public final class LoadGenerator implements AutoCloseable {
             }
         };
         return new Thread(send, "bench-e2e-producer-" + index);
+    }
+
+    /** What the flood producers of a mixed e2e run achieved. */
+    private static final class FloodOutcome {
+        final AtomicLong measuredAcks = new AtomicLong();
+        final AtomicLong measuredBytes = new AtomicLong();
+        final AtomicReference<String> error = new AtomicReference<>();
+    }
+
+    /** A thread sending to partition 1 as fast as its producer takes records, until {@code stopAt}. */
+    private static Thread floodSender(
+            int index,
+            KafkaProducer<byte[], byte[]> producer,
+            String topic,
+            long stopAt,
+            long measureFrom,
+            byte[][] values,
+            FloodOutcome out) {
+        Runnable send = () -> {
+            try {
+                for (long n = 0; out.error.get() == null; n++) {
+                    long now = System.nanoTime();
+                    if (now >= stopAt) {
+                        break;
+                    }
+                    boolean measured = now >= measureFrom;
+                    byte[] value = values[(int) (n % values.length)];
+                    producer.send(new ProducerRecord<>(topic, 1, null, value), (md, ex) -> {
+                        if (ex != null) {
+                            out.error.compareAndSet(null, describe(ex));
+                        } else if (measured) {
+                            out.measuredAcks.incrementAndGet();
+                            out.measuredBytes.addAndGet(value.length);
+                        }
+                    });
+                }
+                producer.flush();
+            } catch (Exception e) {
+                out.error.compareAndSet(null, describe(e));
+            }
+        };
+        return new Thread(send, "bench-flood-producer-" + index);
     }
 
     /**
@@ -563,9 +636,14 @@ public final class LoadGenerator implements AutoCloseable {
     // ---- helpers ----------------------------------------------------------------------------
 
     private List<KafkaProducer<byte[], byte[]>> openProducers(Workload w, String topic, int count) {
+        return openProducers(w, topic, count, 0);
+    }
+
+    /** {@code count} producers numbered from {@code firstIndex} (their client ids and transactional ids). */
+    private List<KafkaProducer<byte[], byte[]>> openProducers(Workload w, String topic, int count, int firstIndex) {
         List<KafkaProducer<byte[], byte[]>> list = new ArrayList<>();
         try {
-            for (int i = 0; i < count; i++) {
+            for (int i = firstIndex; i < firstIndex + count; i++) {
                 KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(producerProps(w, i));
                 list.add(p);
                 // Fetch the topic's metadata before the clock starts.

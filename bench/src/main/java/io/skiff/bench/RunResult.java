@@ -21,6 +21,11 @@ public final class RunResult {
     public long payloadBytes;
     public long elapsedNanos;
 
+    /** Mixed e2e runs: records and payload bytes the flood producers had acknowledged in the measured window; -1 otherwise. */
+    public long floodRecords = -1;
+
+    public long floodBytes;
+
     /** Send-to-acknowledgement latency in microseconds (produce and e2e runs). */
     public Histogram ackLatencyMicros;
     /** Transactional produce: the commit (EndTxn) round trip of every transaction, after its records were flushed. */
@@ -72,9 +77,9 @@ public final class RunResult {
 
     /** Broker CPU seconds per 10^9 payload bytes moved. */
     public double brokerCpuSecondsPerGigabyte() {
-        return ok && payloadBytes > 0 && !Double.isNaN(brokerCpuSeconds)
-                ? brokerCpuSeconds * 1e9 / payloadBytes
-                : Double.NaN;
+        // a mixed run's broker moved the flood's bytes too
+        long moved = payloadBytes + Math.max(0, floodBytes);
+        return ok && moved > 0 && !Double.isNaN(brokerCpuSeconds) ? brokerCpuSeconds * 1e9 / moved : Double.NaN;
     }
 
     /** Broker CPU seconds per second of the measured window (1.0 = one core busy). */
@@ -138,6 +143,9 @@ public final class RunResult {
                 .put("group_generation", ok ? groupGeneration : -1);
         if (e2eLatencyMicros != null && ackLatencyMicros != null && ok && ackLatencyMicros.getTotalCount() > 0) {
             j.put("ack_p99_ms", ackLatencyMicros.getValueAtPercentile(99) / 1000.0);
+        }
+        if (floodRecords >= 0) {
+            j.put("flood_records_per_s", ok && elapsedNanos > 0 ? floodRecords * 1e9 / elapsedNanos : Double.NaN);
         }
         j.put("broker_cpu_s", ok ? brokerCpuSeconds : Double.NaN)
                 .put("broker_cpu_s_per_gb", brokerCpuSecondsPerGigabyte())

@@ -41,6 +41,10 @@ public final class Suite {
                         + " warmup.ms=2000 duration.ms=10000",
                 "(g) end-to-end latency at 5,000 records/s"));
         w.add(Workload.parse(
+                "name=l-mixed-e2e kind=e2e record.size=1024 partitions=2 acks=1 linger.ms=0 rate=1000 flood=1"
+                        + " warmup.ms=2000 duration.ms=10000",
+                "(l) end-to-end latency at 1,000 records/s on one partition while another is flooded"));
+        w.add(Workload.parse(
                 "name=h-fsync kind=produce record.size=1024 partitions=1 acks=all idempotence=true"
                         + " duration.ms=6000 skiff.mode=fsync",
                 "(h) Skiff with fsync durability vs Kafka default, as (b)"));

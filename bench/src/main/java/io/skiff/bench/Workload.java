@@ -15,7 +15,10 @@ import java.util.Map;
  *   <li>{@code consume}: the topic is first filled for {@link #fillMs} (not measured), then
  *       {@link #consumers} consumers read everything from the beginning.</li>
  *   <li>{@code e2e}: one producer sends at a fixed {@link #rate} for {@link #durationMs} while
- *       one consumer reads; latency from the scheduled send time to the record's arrival.</li>
+ *       one consumer reads; latency from the scheduled send time to the record's arrival. With
+ *       {@link #flood} producers, the paced producer and the consumer use partition 0 only while
+ *       the flood producers send to partition 1 as fast as they can (mixed load: the paced
+ *       partition's latency next to a flooded one).</li>
  *   <li>{@code group-form}: {@link #consumers} classic-protocol consumers subscribe to a topic of
  *       {@link #partitions} partitions in one new group; the time from their first poll to the
  *       moment the last of them holds its partitions in a generation all of them share.</li>
@@ -73,6 +76,8 @@ public final class Workload {
     public final int recordsPerTxn;
     /** The consumers' isolation.level. */
     public final String isolationLevel;
+    /** e2e only: producers flooding partition 1 while the paced one writes partition 0. */
+    public final int flood;
 
     private Workload(Map<String, String> p) {
         Map<String, String> m = new LinkedHashMap<>(p);
@@ -99,6 +104,7 @@ public final class Workload {
         this.skiffMode = SkiffMode.valueOf(take(m, "skiff.mode", "default").toUpperCase(Locale.ROOT));
         this.recordsPerTxn = Integer.parseInt(take(m, "records.per.txn", "0"));
         this.isolationLevel = take(m, "isolation.level", "read_uncommitted");
+        this.flood = Integer.parseInt(take(m, "flood", "0"));
         if (!m.isEmpty()) {
             throw new IllegalArgumentException("unknown workload keys " + m.keySet() + " in " + name);
         }
@@ -111,6 +117,9 @@ public final class Workload {
         }
         if (kind == Kind.E2E && rate <= 0) {
             throw new IllegalArgumentException("an e2e workload needs rate > 0: " + name);
+        }
+        if (flood < 0 || (flood > 0 && (kind != Kind.E2E || partitions < 2))) {
+            throw new IllegalArgumentException("flood applies to e2e workloads of at least 2 partitions: " + name);
         }
         if ((kind == Kind.GROUP_FORM || kind == Kind.GROUP_LEAVE) && partitions < consumers) {
             throw new IllegalArgumentException("a group-form or group-leave workload needs partitions >= consumers"
@@ -187,6 +196,9 @@ public final class Workload {
                 .append(consumers);
         if (kind == Kind.E2E) {
             sb.append(" rate=").append(rate);
+            if (flood > 0) {
+                sb.append(" flood=").append(flood);
+            }
         }
         if (kind.group()) {
             sb.append(" hb.ms=")
