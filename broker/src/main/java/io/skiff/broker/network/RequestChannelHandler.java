@@ -159,7 +159,7 @@ final class RequestChannelHandler extends ChannelInboundHandlerAdapter {
         ApiMessage body = api.newRequest();
         try {
             body.read(frame, version);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | StackOverflowError e) {
             body.release();
             refuse(
                     api,
@@ -222,7 +222,9 @@ final class RequestChannelHandler extends ChannelInboundHandlerAdapter {
                 rc.dispatchEnded();
             }
             rc.noteDispatched();
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
+            // An Error too (a stack overflow on hostile input, an allocation refused): the request
+            // must still complete, or its buffers would never be released.
             LOG.error(
                     "Handler of {} v{} failed; closing the connection from {}",
                     rc.api.title,
