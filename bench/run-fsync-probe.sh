@@ -5,11 +5,5 @@
 #   bench/run-fsync-probe.sh [--dir DIR] [--writes N] [--sizes 16384,65536] [--threads 1,2,4,8]
 # SKIFF_BENCH_NO_BUILD=1 skips the build.
 set -euo pipefail
-home=$(cd "$(dirname "$0")/.." && pwd)
-cd "$home"
-if [ "${SKIFF_BENCH_NO_BUILD:-}" != 1 ]; then
-  mvn -q -pl bench -am package -DskipTests
-fi
-jar=$(ls bench/target/skiff-bench-*.jar | grep -v -- '-sources\|-tests' | head -n 1)
-exec "${JAVA:-java}" -Xms512m -Xmx2g -Dskiff.home="$home" -cp "$jar:$home/bench/target/lib/*" \
-  io.skiff.bench.FsyncProbe "$@"
+source "$(dirname "$0")/bench-java.sh"
+bench_java io.skiff.bench.FsyncProbe "$@"
