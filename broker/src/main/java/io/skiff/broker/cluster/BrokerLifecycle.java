@@ -27,7 +27,8 @@ import org.slf4j.LoggerFactory;
  * This node's life as a broker of a replicated quorum: at start-up it registers (a
  * {@link MetadataRecord.BrokerRegistered} with a new incarnation id, its advertised listeners and
  * rack), then heartbeats to the active controller every {@code broker.heartbeat.interval.ms}; on
- * the same timer, {@link BrokerFencing} runs the controller's side where this node leads. Thread-safe;
+ * the same timer, {@link BrokerFencing} runs the controller's side where this node leads, and so does
+ * {@link LeaderRebalance} every {@code leader.imbalance.check.interval.seconds}. Thread-safe;
  * its timer thread does the work.
  */
 public final class BrokerLifecycle implements AutoCloseable {
@@ -97,6 +98,12 @@ public final class BrokerLifecycle implements AutoCloseable {
         lifecycle.timer.scheduleWithFixedDelay(lifecycle::heartbeat, 0, interval, TimeUnit.MILLISECONDS);
         lifecycle.timer.scheduleWithFixedDelay(
                 fencing::check, interval, Math.max(1, interval / 2), TimeUnit.MILLISECONDS);
+        LeaderRebalance rebalance =
+                new LeaderRebalance(quorum, metadata, config.getBoolean(BrokerConfig.AUTO_LEADER_REBALANCE_ENABLE));
+        long imbalanceCheckMs =
+                TimeUnit.SECONDS.toMillis(config.getLong(BrokerConfig.LEADER_IMBALANCE_CHECK_INTERVAL_SECONDS));
+        lifecycle.timer.scheduleWithFixedDelay(
+                () -> lifecycle.rebalance(rebalance), imbalanceCheckMs, imbalanceCheckMs, TimeUnit.MILLISECONDS);
         return lifecycle;
     }
 
@@ -126,6 +133,17 @@ public final class BrokerLifecycle implements AutoCloseable {
                     e.listenerName, e.host, e.port, protocol == null ? 0 : protocol));
         }
         return out;
+    }
+
+    /** One leader imbalance check, and the next at once (10 ms on) while it leaves elections undone. */
+    private void rebalance(LeaderRebalance rebalance) {
+        try {
+            if (rebalance.check() && !timer.isShutdown()) {
+                timer.schedule(() -> rebalance(rebalance), 10, TimeUnit.MILLISECONDS);
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("Leader imbalance check failed: {}", e.toString());
+        }
     }
 
     private void heartbeat() {
