@@ -63,6 +63,7 @@ public final class BrokerConfig {
     public static final String REPLICA_FETCH_BACKOFF_MS = "replica.fetch.backoff.ms";
     public static final String REPLICA_LAG_TIME_MAX_MS = "replica.lag.time.max.ms";
     public static final String AUTO_LEADER_REBALANCE_ENABLE = "auto.leader.rebalance.enable";
+    public static final String CONTROLLED_SHUTDOWN_ENABLE = "controlled.shutdown.enable";
     public static final String LEADER_IMBALANCE_CHECK_INTERVAL_SECONDS = "leader.imbalance.check.interval.seconds";
     public static final String AUTO_CREATE_TOPICS_ENABLE = "auto.create.topics.enable";
     public static final String DELETE_TOPIC_ENABLE = "delete.topic.enable";
@@ -298,6 +299,11 @@ public final class BrokerConfig {
                     atLeast(0),
                     "Log start offset checkpoint interval.")
             .define("unclean.leader.election.enable", BOOLEAN, "false", "Elect out-of-sync replicas as leaders.")
+            .define(
+                    CONTROLLED_SHUTDOWN_ENABLE,
+                    BOOLEAN,
+                    "true",
+                    "In a cluster, hand leaderships to other in-sync replicas before shutting down.")
             .define(
                     AUTO_LEADER_REBALANCE_ENABLE,
                     BOOLEAN,

@@ -426,7 +426,17 @@ public final class ConfigPolicy {
         ignore(
                 "unclean.leader.election.interval.ms",
                 "an unclean election happens in the decision that fences the broker, not on a timer");
-        ignore("controlled.shutdown.enable", "SIGTERM shuts down cleanly; there is no controller to tell");
+        honour(
+                BrokerConfig.CONTROLLED_SHUTDOWN_ENABLE,
+                "in a cluster, SIGTERM first writes the broker's controlled shutdown to the metadata quorum: it"
+                        + " leaves every ISR (but as the last member) and each partition it leads gets another in-sync"
+                        + " leader; the broker waits until it leads nothing (30 s at most, then logs that it gives up),"
+                        + " then stops and is fenced. When false, its leaderships move once broker.session.timeout.ms"
+                        + " fences it");
+        ignore(
+                "controlled.shutdown.*",
+                "not keys of Apache Kafka 4.3.1 (the retries of its ZooKeeper-era controlled shutdown): Skiff"
+                        + " retries the controlled shutdown for up to 30 s");
         ignore(
                 "controller.*",
                 "tuning of Kafka's KRaft controllers; a single node is its own controller, a replicated quorum is"
