@@ -44,7 +44,9 @@ import org.junit.jupiter.api.io.TempDir;
  * higher leader epoch within half the session timeout, the stopping broker logs that its controlled
  * shutdown moved everything and was fenced as it stopped (DescribeCluster leaves it out long before
  * the session timeout), exits as after any SIGTERM, the producers go on with the new leader, and
- * every acknowledged record of both producers is in the partition exactly once.
+ * every acknowledged record of both producers is in the partition exactly once. With
+ * {@code controlled.shutdown.enable=false} the other nodes still show the stopped broker as leader
+ * after it exited, until the active controller fences it for its missing heartbeats.
  */
 @Timeout(value = 300, unit = TimeUnit.SECONDS)
 class ControlledShutdownCompatTest {
@@ -92,11 +94,11 @@ class ControlledShutdownCompatTest {
         }
     }
 
-    @Test
-    void sigtermHandsLeadershipOffBeforeTheSessionTimeoutAndLosesNoAcknowledgedRecord() throws Exception {
+    private void startCluster(boolean controlledShutdown) throws Exception {
         for (SkiffProcess p : SkiffProcess.combinedNodes(dir, NODES)) {
             p.with("broker.session.timeout.ms", Long.toString(SESSION_TIMEOUT_MS))
-                    .with("replica.lag.time.max.ms", "10000");
+                    .with("replica.lag.time.max.ms", "10000")
+                    .with("controlled.shutdown.enable", Boolean.toString(controlledShutdown));
             nodes.add(p);
             KafkaTool.Result r = p.format(CLUSTER_ID);
             assertThat(r.exitCode()).as(r.output()).isZero();
@@ -124,7 +126,11 @@ class ControlledShutdownCompatTest {
             }
             return true;
         });
+    }
 
+    @Test
+    void sigtermHandsLeadershipOffBeforeTheSessionTimeoutAndLosesNoAcknowledgedRecord() throws Exception {
+        startCluster(true);
         Set<String> plainAcked = ConcurrentHashMap.newKeySet();
         AtomicLong plainFailed = new AtomicLong();
         AtomicBoolean plainRunning = new AtomicBoolean(true);
@@ -212,6 +218,37 @@ class ControlledShutdownCompatTest {
             System.out.println(acked + " idempotent and " + plainAcked.size() + " plain records acknowledged ("
                     + plainFailed.get() + " plain sends failed); all present exactly once");
         }
+    }
+
+    @Test
+    void withControlledShutdownDisabledLeadershipMovesOnlyWhenTheBrokerIsFenced() throws Exception {
+        startCluster(false);
+        MetadataResponseData.MetadataResponsePartition before = metadataOf(nodes.get(0));
+        int leader = before.leaderId();
+        SkiffProcess stopping = nodes.get(leader - 1);
+        List<SkiffProcess> others = new ArrayList<>(nodes);
+        others.remove(stopping);
+        assertThat(stopping.stop()).as("exit status after SIGTERM").isIn(0, 143);
+        assertThat(stopping.output()).doesNotContain("Controlled shutdown of broker " + leader);
+        for (SkiffProcess n : others) {
+            assertThat(metadataOf(n).leaderId())
+                    .as("leader in node %d's metadata once broker %d has exited", nodes.indexOf(n) + 1, leader)
+                    .isEqualTo(leader);
+        }
+        Eventually.until(
+                "a new leader once the session timeout fenced broker " + leader,
+                Duration.ofMillis(SESSION_TIMEOUT_MS * 3),
+                () -> {
+                    for (SkiffProcess n : others) {
+                        MetadataResponseData.MetadataResponsePartition p = metadataOf(n);
+                        if (p == null || p.leaderId() < 1 || p.leaderId() == leader) {
+                            return false;
+                        }
+                    }
+                    return true;
+                });
+        String controllerLogs = others.get(0).output() + others.get(1).output();
+        assertThat(controllerLogs).contains("Fencing broker " + leader + ": no heartbeat for");
     }
 
     /** A non-idempotent acks=all producer without retries: an acknowledged record was written once. */
