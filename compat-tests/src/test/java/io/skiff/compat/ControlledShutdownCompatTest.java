@@ -42,8 +42,8 @@ import org.junit.jupiter.api.io.TempDir;
  * records and a plain acks=all producer's (no retries, so it cannot write a record twice); the
  * partition's leader gets SIGTERM. Each other node's own Metadata answer shows a new leader in a
  * higher leader epoch within half the session timeout, the stopping broker logs that its controlled
- * shutdown moved everything and was fenced as it stopped (DescribeCluster leaves it out long before
- * the session timeout), exits as after any SIGTERM, the producers go on with the new leader, and
+ * shutdown moved everything and that the other brokers committed the change; it is fenced as it
+ * stops (DescribeCluster leaves it out long before the session timeout), exits as after any SIGTERM, the producers go on with the new leader, and
  * every acknowledged record of both producers is in the partition exactly once. With
  * {@code controlled.shutdown.enable=false} the other nodes still show the stopped broker as leader
  * after it exited, until the active controller fences it for its missing heartbeats.
@@ -170,6 +170,7 @@ class ControlledShutdownCompatTest {
             assertThat(stopping.awaitExit()).as("exit status after SIGTERM").isIn(0, 143);
             assertThat(stopping.output())
                     .contains("Controlled shutdown of broker " + leader + " done")
+                    .contains("it leads no partition and every other active broker has the change")
                     .doesNotContain("Controlled shutdown of broker " + leader + " gave up")
                     .contains("Broker " + leader + " fenced as it stops after its controlled shutdown");
             Eventually.until(

@@ -9,6 +9,7 @@ import io.skiff.broker.metadata.MetadataImage;
 import io.skiff.broker.metadata.MetadataManager;
 import io.skiff.broker.metadata.MetadataRecord;
 import io.skiff.broker.metadata.PartitionImage;
+import io.skiff.broker.metadata.QuorumStatus;
 import io.skiff.broker.metadata.TopicImage;
 import io.skiff.wire.protocol.Uuid;
 import java.util.ArrayList;
@@ -228,10 +229,14 @@ public final class BrokerLifecycle implements AutoCloseable {
             int led = ledBy(image, nodeId);
             if (me != null && me.inControlledShutdown() && led == 0) {
                 handedOff = true;
+                List<Integer> behind = awaitCommitted(image, deadline);
                 LOG.info(
-                        "Controlled shutdown of broker {} done in {} ms: it leads no partition",
+                        "Controlled shutdown of broker {} done in {} ms: it leads no partition{}",
                         nodeId,
-                        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+                        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start),
+                        behind.isEmpty()
+                                ? " and every other active broker has the change"
+                                : "; brokers " + behind + " did not confirm the change in time");
                 return true;
             }
             long remaining = deadline - System.nanoTime();
@@ -254,6 +259,43 @@ public final class BrokerLifecycle implements AutoCloseable {
             } catch (TimeoutException e) {
                 // the next turn gives up
             }
+        }
+    }
+
+    /**
+     * Waits, until {@code deadline} at most, for every other active broker of {@code image} to have
+     * committed the metadata this node has committed now (as the Ratis leader reports each voter's
+     * commit index), as Kafka's controller lets a broker finish its controlled shutdown only once the
+     * other brokers caught up with it; returns the brokers that did not in time.
+     */
+    private List<Integer> awaitCommitted(MetadataImage image, long deadline) throws InterruptedException {
+        long target = quorum.status().highWatermark();
+        List<Integer> behind = new ArrayList<>();
+        while (true) {
+            behind.clear();
+            for (BrokerImage b : image.brokers().values()) {
+                if (b.nodeId() != nodeId && b.active()) {
+                    behind.add(b.nodeId());
+                }
+            }
+            long remaining = deadline - System.nanoTime();
+            if (remaining <= 0) {
+                return behind;
+            }
+            try {
+                QuorumStatus status = quorum.describe().get(remaining, TimeUnit.NANOSECONDS);
+                for (QuorumStatus.Replica r : status.voters()) {
+                    if (r.logEndOffset() >= target) {
+                        behind.remove(Integer.valueOf(r.nodeId()));
+                    }
+                }
+            } catch (ExecutionException | TimeoutException e) {
+                // asked again below, until the deadline
+            }
+            if (behind.isEmpty()) {
+                return behind;
+            }
+            Thread.sleep(Math.min(50, Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()))));
         }
     }
 
