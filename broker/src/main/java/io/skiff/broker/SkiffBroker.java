@@ -417,6 +417,17 @@ public final class SkiffBroker {
             shutDown = true;
         }
         LOG.info("Skiff node {} shutting down", config.nodeId());
+        // In a cluster the broker first hands its leaderships to other in-sync replicas while it still
+        // serves clients (Kafka's controlled shutdown), so that they move before it goes.
+        if (lifecycle != null && config.getBoolean(BrokerConfig.CONTROLLED_SHUTDOWN_ENABLE)) {
+            swallow("controlled shutdown", () -> {
+                try {
+                    lifecycle.controlledShutdown();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+        }
         // Every step runs even when an earlier one throws: the log manager's clean shutdown marker, written
         // last by logManager.shutdown(), spares the next start a recovery scan, and it must not be skipped
         // because, say, a coordinator failed to close.

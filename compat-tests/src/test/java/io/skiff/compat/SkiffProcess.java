@@ -217,7 +217,17 @@ final class SkiffProcess implements AutoCloseable {
 
     /** SIGTERM: a clean shutdown. Returns the exit status. */
     int stop() throws InterruptedException {
+        terminate();
+        return awaitExit();
+    }
+
+    /** SIGTERM without waiting: the broker shuts down while the caller watches. */
+    void terminate() {
         process.destroy();
+    }
+
+    /** Waits for the broker to exit (SIGKILL after 60 s); returns the exit status. */
+    int awaitExit() throws InterruptedException {
         if (!process.waitFor(60, TimeUnit.SECONDS)) {
             process.destroyForcibly();
             process.waitFor(30, TimeUnit.SECONDS);

@@ -47,11 +47,14 @@ public final class TopicAdmin {
         this.cluster = config.quorum().replicated();
     }
 
-    /** The brokers replicas may be placed on: a cluster's unfenced registered brokers, in node id order. */
+    /**
+     * The brokers replicas may be placed on: a cluster's unfenced registered brokers not in controlled
+     * shutdown, in node id order.
+     */
     private static List<Integer> liveBrokers(MetadataImage image) {
         List<Integer> out = new ArrayList<>();
         for (BrokerImage b : image.brokers().values()) {
-            if (!b.fenced()) {
+            if (b.active()) {
                 out.add(b.nodeId());
             }
         }

@@ -16,7 +16,8 @@ import org.slf4j.LoggerFactory;
  * The active controller's side of broker liveness: where this node is the Ratis leader, a registered
  * broker whose last heartbeat (of its current incarnation) is older than {@code broker.session.timeout.ms}
  * is fenced ({@link MetadataRecord.BrokerFenced}), and a fenced broker that heartbeats again is
- * unfenced. A new leader gives every broker a full session from when it became leader. The same
+ * unfenced (unless it is in controlled shutdown: only a new registration brings it back). A new
+ * leader gives every broker a full session from when it became leader. The same
  * decision moves partition leadership and ISRs ({@link LeaderElection}): away from a fenced broker,
  * to an unfenced one where a partition had no leader. Driven by {@link BrokerLifecycle}'s timer
  * thread; one change in flight at a time.
@@ -88,7 +89,7 @@ final class BrokerFencing {
             if (!b.fenced() && !alive) {
                 LOG.info("Fencing broker {}: no heartbeat for {} ms", b.nodeId(), (now - last) / 1_000_000);
                 out.add(new MetadataRecord.BrokerFenced(b.nodeId()));
-            } else if (b.fenced() && current && hb.nanos() > leaderSince && alive) {
+            } else if (b.fenced() && !b.inControlledShutdown() && current && hb.nanos() > leaderSince && alive) {
                 LOG.info("Unfencing broker {}: it heartbeats again", b.nodeId());
                 out.add(new MetadataRecord.BrokerUnfenced(b.nodeId()));
             }

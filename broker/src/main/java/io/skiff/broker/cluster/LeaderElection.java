@@ -103,11 +103,14 @@ final class LeaderElection {
         return out;
     }
 
-    /** The first of {@code candidates} that is registered and unfenced and not {@code except}, or -1. */
+    /**
+     * The first of {@code candidates} that is registered, unfenced, not in controlled shutdown and not
+     * {@code except}, or -1.
+     */
     private static int firstLive(MetadataImage image, List<Integer> candidates, int except) {
         for (int c : candidates) {
             BrokerImage b = image.brokers().get(c);
-            if (c != except && b != null && !b.fenced()) {
+            if (c != except && b != null && b.active()) {
                 return c;
             }
         }

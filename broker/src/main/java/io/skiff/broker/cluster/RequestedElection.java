@@ -109,7 +109,7 @@ public final class RequestedElection {
 
     private static boolean live(MetadataImage image, int nodeId) {
         BrokerImage b = image.brokers().get(nodeId);
-        return b != null && !b.fenced();
+        return b != null && b.active();
     }
 
     private static int firstLive(MetadataImage image, List<Integer> candidates) {

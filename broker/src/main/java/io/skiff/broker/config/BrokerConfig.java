@@ -62,6 +62,9 @@ public final class BrokerConfig {
     public static final String REPLICA_FETCH_MIN_BYTES = "replica.fetch.min.bytes";
     public static final String REPLICA_FETCH_BACKOFF_MS = "replica.fetch.backoff.ms";
     public static final String REPLICA_LAG_TIME_MAX_MS = "replica.lag.time.max.ms";
+    public static final String AUTO_LEADER_REBALANCE_ENABLE = "auto.leader.rebalance.enable";
+    public static final String CONTROLLED_SHUTDOWN_ENABLE = "controlled.shutdown.enable";
+    public static final String LEADER_IMBALANCE_CHECK_INTERVAL_SECONDS = "leader.imbalance.check.interval.seconds";
     public static final String AUTO_CREATE_TOPICS_ENABLE = "auto.create.topics.enable";
     public static final String DELETE_TOPIC_ENABLE = "delete.topic.enable";
     public static final String SOCKET_REQUEST_MAX_BYTES = "socket.request.max.bytes";
@@ -297,6 +300,22 @@ public final class BrokerConfig {
                     atLeast(0),
                     "Log start offset checkpoint interval.")
             .define("unclean.leader.election.enable", BOOLEAN, "false", "Elect out-of-sync replicas as leaders.")
+            .define(
+                    CONTROLLED_SHUTDOWN_ENABLE,
+                    BOOLEAN,
+                    "true",
+                    "In a cluster, hand leaderships to other in-sync replicas before shutting down.")
+            .define(
+                    AUTO_LEADER_REBALANCE_ENABLE,
+                    BOOLEAN,
+                    "true",
+                    "Move leadership back to preferred replicas on the active controller's timer.")
+            .define(
+                    LEADER_IMBALANCE_CHECK_INTERVAL_SECONDS,
+                    LONG,
+                    "300",
+                    atLeast(1),
+                    "How often the active controller checks for partitions not led by their preferred replica.")
             .define(NUM_REPLICA_FETCHERS, INT, "1", atLeast(1), "Fetcher connections per source broker.")
             .define(REPLICA_FETCH_MAX_BYTES, INT, "1048576", atLeast(0), "Bytes a replica fetch asks per partition.")
             .define(REPLICA_FETCH_RESPONSE_MAX_BYTES, INT, "10485760", atLeast(0), "Bytes a replica fetch asks in all.")

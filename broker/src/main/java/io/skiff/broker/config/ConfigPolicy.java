@@ -414,14 +414,33 @@ public final class ConfigPolicy {
         ignore("replica.selector.class", "consumers read from the leader (no fetch from follower yet)");
         ignore("log.dir.failure.timeout.ms", "Skiff does not take a failed log directory offline on its own");
         ignore("log.initial.task.delay.ms", "Skiff schedules its own background tasks");
+        honour(
+                BrokerConfig.AUTO_LEADER_REBALANCE_ENABLE,
+                "in a cluster, the active controller moves the leadership of every partition not led by its"
+                        + " preferred (first) replica back to it when that replica is live and in the ISR, as Kafka's"
+                        + " KRaft controller does; when false the check only logs the imbalance");
+        honour(
+                BrokerConfig.LEADER_IMBALANCE_CHECK_INTERVAL_SECONDS,
+                "how often the active controller checks; each check writes at most 1000 elections in one metadata"
+                        + " entry (more follow at once)");
         ignore(
-                "auto.leader.rebalance.enable",
-                "no automatic or preferred leader election yet: leadership moves only when a broker is fenced");
-        ignore("leader.imbalance.*", "no automatic leader rebalancing yet");
+                "leader.imbalance.per.broker.percentage",
+                "not a key of Apache Kafka 4.3.1, whose controller rebalances any imbalanced partition whatever"
+                        + " the broker's share");
         ignore(
                 "unclean.leader.election.interval.ms",
                 "an unclean election happens in the decision that fences the broker, not on a timer");
-        ignore("controlled.shutdown.enable", "SIGTERM shuts down cleanly; there is no controller to tell");
+        honour(
+                BrokerConfig.CONTROLLED_SHUTDOWN_ENABLE,
+                "in a cluster, SIGTERM first writes the broker's controlled shutdown to the metadata quorum: it"
+                        + " leaves every ISR (but as the last member) and each partition it leads gets another in-sync"
+                        + " leader; the broker waits until it leads nothing (30 s at most, then logs that it gives up),"
+                        + " then stops and is fenced. When false, its leaderships move once broker.session.timeout.ms"
+                        + " fences it");
+        ignore(
+                "controlled.shutdown.*",
+                "not keys of Apache Kafka 4.3.1 (the retries of its ZooKeeper-era controlled shutdown): Skiff"
+                        + " retries the controlled shutdown for up to 30 s");
         ignore(
                 "controller.*",
                 "tuning of Kafka's KRaft controllers; a single node is its own controller, a replicated quorum is"

@@ -172,10 +172,19 @@ public final class MetadataImage {
         } else if (record instanceof MetadataRecord.BrokerRegistered r) {
             b.brokers = withEntry(new TreeMap<>(brokers), r.nodeId(), new BrokerImage(r, false));
         } else if (record instanceof MetadataRecord.BrokerFenced r) {
-            b.brokers = withEntry(new TreeMap<>(brokers), r.nodeId(), new BrokerImage(requireBroker(r.nodeId()), true));
+            b.brokers = withEntry(
+                    new TreeMap<>(brokers),
+                    r.nodeId(),
+                    new BrokerImage(requireBroker(r.nodeId()), true, inControlledShutdown(r.nodeId())));
         } else if (record instanceof MetadataRecord.BrokerUnfenced r) {
-            b.brokers =
-                    withEntry(new TreeMap<>(brokers), r.nodeId(), new BrokerImage(requireBroker(r.nodeId()), false));
+            b.brokers = withEntry(
+                    new TreeMap<>(brokers),
+                    r.nodeId(),
+                    new BrokerImage(requireBroker(r.nodeId()), false, inControlledShutdown(r.nodeId())));
+        } else if (record instanceof MetadataRecord.BrokerControlledShutdown r) {
+            BrokerImage was = brokers.get(r.nodeId());
+            b.brokers = withEntry(
+                    new TreeMap<>(brokers), r.nodeId(), new BrokerImage(requireBroker(r.nodeId()), was.fenced(), true));
         } else if (record instanceof MetadataRecord.AclRemoved r) {
             if (!acls.containsKey(r.id())) {
                 throw new IllegalStateException("metadata record removes unknown ACL id " + r.id());
@@ -241,6 +250,11 @@ public final class MetadataImage {
         return withEntry(new HashMap<>(partitionStates), topicId, mine);
     }
 
+    private boolean inControlledShutdown(int nodeId) {
+        BrokerImage b = brokers.get(nodeId);
+        return b != null && b.inControlledShutdown();
+    }
+
     private MetadataRecord.BrokerRegistered requireBroker(int nodeId) {
         BrokerImage b = brokers.get(nodeId);
         if (b == null) {
@@ -299,6 +313,9 @@ public final class MetadataImage {
             out.add(b.registration());
             if (b.fenced()) {
                 out.add(new MetadataRecord.BrokerFenced(b.nodeId()));
+            }
+            if (b.inControlledShutdown()) {
+                out.add(new MetadataRecord.BrokerControlledShutdown(b.nodeId()));
             }
         }
         return out;

@@ -156,4 +156,11 @@ public sealed interface MetadataRecord {
 
     /** A fenced broker heartbeats again and is unfenced. */
     record BrokerUnfenced(int nodeId) implements MetadataRecord {}
+
+    /**
+     * The broker is shutting down and asked for a controlled shutdown (Kafka's heartbeat with
+     * wantShutDown): until it registers anew it is no leader candidate, joins no ISR and is not
+     * unfenced. Written with the partition changes that move its leaderships and ISR places away.
+     */
+    record BrokerControlledShutdown(int nodeId) implements MetadataRecord {}
 }

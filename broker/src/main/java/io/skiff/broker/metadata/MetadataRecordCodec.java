@@ -32,6 +32,7 @@ final class MetadataRecordCodec {
     private static final byte BROKER_REGISTERED = 20;
     private static final byte BROKER_FENCED = 21;
     private static final byte BROKER_UNFENCED = 22;
+    private static final byte BROKER_CONTROLLED_SHUTDOWN = 23;
     /** Listeners per broker registration. */
     private static final int MAX_LISTENERS = 64;
     /** Entity types per quota entity: user, client-id, ip. */
@@ -159,6 +160,9 @@ final class MetadataRecordCodec {
         } else if (record instanceof MetadataRecord.BrokerUnfenced r) {
             header(out, BROKER_UNFENCED);
             out.writeInt(r.nodeId());
+        } else if (record instanceof MetadataRecord.BrokerControlledShutdown r) {
+            header(out, BROKER_CONTROLLED_SHUTDOWN);
+            out.writeInt(r.nodeId());
         } else {
             return false;
         }
@@ -255,6 +259,8 @@ final class MetadataRecordCodec {
                 return new MetadataRecord.BrokerFenced(in.readInt());
             case BROKER_UNFENCED:
                 return new MetadataRecord.BrokerUnfenced(in.readInt());
+            case BROKER_CONTROLLED_SHUTDOWN:
+                return new MetadataRecord.BrokerControlledShutdown(in.readInt());
             default:
                 throw new MessageParseException("metadata record type " + type + " is not known");
         }

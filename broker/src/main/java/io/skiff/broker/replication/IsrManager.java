@@ -158,7 +158,7 @@ public final class IsrManager implements AutoCloseable {
         for (int r : state.replicas()) {
             boolean in = state.inIsr(r) && (r == state.leader() || !lagging.contains(r));
             BrokerImage b = image.brokers().get(r);
-            boolean joins = !state.inIsr(r) && caughtUp.contains(r) && b != null && !b.fenced();
+            boolean joins = !state.inIsr(r) && caughtUp.contains(r) && b != null && b.active();
             if (in || joins) {
                 isr.add(r);
             }

@@ -160,7 +160,7 @@ class ConfigPolicyTest {
     void ignoredAndUnknownKeysGetOneWarnLineNamingTheKeyButNeverTheValue() {
         try (LogCapture log = new LogCapture(BrokerConfig.class)) {
             new BrokerConfig(Map.of(
-                    "auto.leader.rebalance.enable",
+                    "background.threads",
                     "rack-value-1",
                     "num.io.threads",
                     "17",
@@ -172,10 +172,10 @@ class ConfigPolicyTest {
                     "3"));
             assertThat(log.lines())
                     .containsExactlyInAnyOrder(
-                            "WARN Ignoring configuration auto.leader.rebalance.enable: "
-                                    + ConfigPolicy.ruleFor("auto.leader.rebalance.enable").note
-                                    + " | auto.leader.rebalance.enable | "
-                                    + ConfigPolicy.ruleFor("auto.leader.rebalance.enable").note,
+                            "WARN Ignoring configuration background.threads: "
+                                    + ConfigPolicy.ruleFor("background.threads").note
+                                    + " | background.threads | "
+                                    + ConfigPolicy.ruleFor("background.threads").note,
                             "WARN Ignoring configuration num.io.threads: " + ConfigPolicy.ruleFor("num.io.threads").note
                                     + " | num.io.threads | " + ConfigPolicy.ruleFor("num.io.threads").note,
                             "WARN Ignoring unknown configuration my.app.password | my.app.password",

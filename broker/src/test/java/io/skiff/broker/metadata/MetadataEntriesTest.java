@@ -32,7 +32,10 @@ class MetadataEntriesTest {
                         List.of(new MetadataRecord.BrokerRegistered.Listener(
                                 "PLAINTEXT", "127.0.0.1", 9092, (short) 0))),
                 new MetadataRecord.BrokerRegistered(2, Uuid.random(), null, List.of()),
-                new MetadataRecord.BrokerFenced(2));
+                new MetadataRecord.BrokerFenced(2),
+                new MetadataRecord.BrokerRegistered(3, Uuid.random(), null, List.of()),
+                new MetadataRecord.BrokerControlledShutdown(3),
+                new MetadataRecord.BrokerFenced(3));
         MetadataImage image = MetadataImage.EMPTY;
         for (MetadataRecord r : records) {
             image = image.apply(r);
@@ -57,6 +60,10 @@ class MetadataEntriesTest {
         assertThat(copy.brokers().get(1).fenced()).isFalse();
         assertThat(copy.brokers().get(1).registration().rack()).isEqualTo("rack-1");
         assertThat(copy.brokers().get(2).fenced()).isTrue();
+        assertThat(copy.brokers().get(2).inControlledShutdown()).isFalse();
+        assertThat(copy.brokers().get(3).fenced()).isTrue();
+        assertThat(copy.brokers().get(3).inControlledShutdown()).isTrue();
+        assertThat(copy.brokers().get(3).active()).isFalse();
         assertThat(copy.acls()).hasSize(1);
     }
 

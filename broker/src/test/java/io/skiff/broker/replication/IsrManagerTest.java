@@ -38,4 +38,10 @@ class IsrManagerTest {
         assertThat(IsrManager.isrAfter(brokers(true), STATE, List.of(), List.of(3)))
                 .containsExactly(1, 2);
     }
+
+    @Test
+    void aBrokerInControlledShutdownIsNotAddedEvenWhenCaughtUp() {
+        MetadataImage image = brokers(false).apply(new MetadataRecord.BrokerControlledShutdown(3));
+        assertThat(IsrManager.isrAfter(image, STATE, List.of(), List.of(3))).containsExactly(1, 2);
+    }
 }
