@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
 
 /**
  * Topic creation, deletion and partition growth with Apache Kafka's validation and error
@@ -155,17 +156,53 @@ public final class TopicAdmin {
         return metadata.write(image -> decideCreate(image, topics, validateOnly, quota));
     }
 
+    /**
+     * The most partitions one CreateTopics or CreatePartitions request may make, as in Kafka: a
+     * request over it is refused whole, so that no metadata change (and no answer describing it)
+     * grows without bound.
+     */
+    static final int MAX_PARTITIONS_PER_REQUEST = 10_000;
+
+    static final String TOO_MANY_PARTITIONS = "Excessively large number of partitions per request.";
+
+    /** The names that {@code items} hold more than once. */
+    private static <T> Set<String> duplicates(List<T> items, Function<T, String> name) {
+        Set<String> seen = new HashSet<>();
+        Set<String> duplicates = new HashSet<>();
+        for (T item : items) {
+            if (!seen.add(name.apply(item))) {
+                duplicates.add(name.apply(item));
+            }
+        }
+        return duplicates;
+    }
+
+    /** The partitions {@code topics} would create, counted as Kafka counts them (defaults included). */
+    private long requestedPartitions(List<NewTopic> topics) {
+        long total = 0;
+        for (NewTopic t : topics) {
+            if (t.assignments() != null && !t.assignments().isEmpty()) {
+                total += t.assignments().size();
+            } else if (t.numPartitions() == -1) {
+                total += config.getInt(BrokerConfig.NUM_PARTITIONS);
+            } else if (t.numPartitions() > 0) {
+                total += t.numPartitions();
+            }
+        }
+        return total;
+    }
+
     private Decision<List<Outcome>> decideCreate(
             MetadataImage image, List<NewTopic> topics, boolean validateOnly, MutationQuota quota) {
         List<Outcome> outcomes = new ArrayList<>(topics.size());
-        List<MetadataRecord> records = new ArrayList<>();
-        Set<String> seen = new HashSet<>();
-        Set<String> duplicates = new HashSet<>();
-        for (NewTopic t : topics) {
-            if (!seen.add(t.name())) {
-                duplicates.add(t.name());
+        if (requestedPartitions(topics) > MAX_PARTITIONS_PER_REQUEST) {
+            for (NewTopic t : topics) {
+                outcomes.add(Outcome.failed(t.name(), Errors.POLICY_VIOLATION, TOO_MANY_PARTITIONS));
             }
+            return new Decision<>(List.of(), outcomes);
         }
+        List<MetadataRecord> records = new ArrayList<>();
+        Set<String> duplicates = duplicates(topics, NewTopic::name);
         Map<String, String> collisionKeys = new LinkedHashMap<>();
         for (TopicImage existing : image.topics()) {
             collisionKeys.put(TopicNames.unifyCollisionChars(existing.name()), existing.name());
@@ -361,6 +398,29 @@ public final class TopicAdmin {
         });
     }
 
+    /**
+     * The answers refusing {@code requests} whole when they would add more than {@link
+     * #MAX_PARTITIONS_PER_REQUEST} partitions to the topics of {@code image} (Kafka's controller
+     * fails such a request with an unexpected-error code), or null when they would not.
+     */
+    private static List<Grown> refusedIfTooMany(MetadataImage image, List<NewPartitions> requests) {
+        long total = 0;
+        for (NewPartitions r : requests) {
+            TopicImage t = image.topic(r.name());
+            if (t != null && r.count() > t.partitions()) {
+                total += r.count() - t.partitions();
+            }
+        }
+        if (total <= MAX_PARTITIONS_PER_REQUEST) {
+            return null;
+        }
+        List<Grown> out = new ArrayList<>(requests.size());
+        for (NewPartitions r : requests) {
+            out.add(new Grown(r.name(), Errors.UNKNOWN_SERVER_ERROR, TOO_MANY_PARTITIONS));
+        }
+        return out;
+    }
+
     /** A request to grow a topic to {@code count} partitions; assignments may be null. */
     public record NewPartitions(String name, int count, List<List<Integer>> assignments) {}
 
@@ -375,15 +435,13 @@ public final class TopicAdmin {
     public CompletableFuture<List<Grown>> createPartitions(
             List<NewPartitions> requests, boolean validateOnly, MutationQuota quota) {
         return metadata.write(image -> {
+            List<Grown> refused = refusedIfTooMany(image, requests);
+            if (refused != null) {
+                return new Decision<>(List.<MetadataRecord>of(), refused);
+            }
             List<Grown> out = new ArrayList<>(requests.size());
             List<MetadataRecord> records = new ArrayList<>();
-            Set<String> seen = new HashSet<>();
-            Set<String> duplicates = new HashSet<>();
-            for (NewPartitions r : requests) {
-                if (!seen.add(r.name())) {
-                    duplicates.add(r.name());
-                }
-            }
+            Set<String> duplicates = duplicates(requests, NewPartitions::name);
             for (NewPartitions r : requests) {
                 if (duplicates.contains(r.name())) {
                     out.add(new Grown(r.name(), Errors.INVALID_REQUEST, "Duplicate topic in request."));

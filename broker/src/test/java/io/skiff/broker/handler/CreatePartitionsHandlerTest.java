@@ -76,6 +76,26 @@ class CreatePartitionsHandlerTest {
     }
 
     @Test
+    void addingMoreThanTenThousandPartitionsInOneRequestFailsTheWholeRequest() throws Exception {
+        // 5,001 + 5,000 new partitions
+        broker.createTopic("u", 1);
+        List<CreatePartitionsResponse.CreatePartitionsTopicResult> r = send(false, grow("t", 5_003), grow("u", 5_001));
+        assertThat(r).hasSize(2).allSatisfy(t -> {
+            assertThat(Errors.forCode(t.errorCode())).isEqualTo(Errors.UNKNOWN_SERVER_ERROR);
+            assertThat(t.errorMessage()).isEqualTo("Excessively large number of partitions per request.");
+        });
+        assertThat(partitionCount()).isEqualTo(2);
+        assertThat(Errors.forCode(one(grow("t", Integer.MAX_VALUE)).errorCode()))
+                .isEqualTo(Errors.UNKNOWN_SERVER_ERROR);
+        assertThat(partitionCount()).isEqualTo(2);
+        // exactly the limit is allowed (validated only: ten thousand logs would take a while to open)
+        assertThat(Errors.forCode(send(true, grow("t", 10_002)).get(0).errorCode()))
+                .isEqualTo(Errors.NONE);
+        assertThat(Errors.forCode(send(true, grow("t", 10_003)).get(0).errorCode()))
+                .isEqualTo(Errors.UNKNOWN_SERVER_ERROR);
+    }
+
+    @Test
     void validateOnlyChangesNothing() throws Exception {
         assertThat(Errors.forCode(send(true, grow("t", 4)).get(0).errorCode())).isEqualTo(Errors.NONE);
         assertThat(partitionCount()).isEqualTo(2);

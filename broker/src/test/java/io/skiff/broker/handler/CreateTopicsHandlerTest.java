@@ -107,6 +107,20 @@ class CreateTopicsHandlerTest {
     }
 
     @Test
+    void moreThanTenThousandPartitionsInOneRequestAreRefusedWholeAsPolicyViolation() throws Exception {
+        List<CreateTopicsResponse.CreatableTopicResult> r =
+                create(false, topic("half", 5_000, 1), topic("other-half", 5_000, 1), topic("one-more", 1, 1));
+        assertThat(r).hasSize(3).allSatisfy(t -> {
+            assertError(t, Errors.POLICY_VIOLATION);
+            assertThat(t.errorMessage()).isEqualTo("Excessively large number of partitions per request.");
+        });
+        assertThat(broker.metadata.image().topic("half")).isNull();
+        assertThat(broker.metadata.image().topic("one-more")).isNull();
+        assertError(createOne(topic("huge", Integer.MAX_VALUE, 1)), Errors.POLICY_VIOLATION);
+        assertThat(broker.metadata.image().topic("huge")).isNull();
+    }
+
+    @Test
     void validateOnlyAnswersAsIfCreatedAndCreatesNothing() throws Exception {
         List<CreateTopicsResponse.CreatableTopicResult> r = create(true, topic("dry", 2, 1));
         assertThat(Errors.forCode(r.get(0).errorCode())).isEqualTo(Errors.NONE);
