@@ -64,6 +64,8 @@ class MirrorMakerCompatTest {
     private static final String GROUP = "billing";
     private static final int ORDERS_PARTITIONS = 3;
     private static final int PAYMENTS_PARTITIONS = 2;
+    private static final String EVENTS = "events";
+    private static final int EVENTS_PARTITIONS = 2;
     /** Records per partition of orders produced before MirrorMaker starts, while it runs, and after the move. */
     private static final int BEFORE = 100;
 
@@ -237,8 +239,167 @@ class MirrorMakerCompatTest {
                 .with("emit.checkpoints.interval.seconds", "1")
                 .with("sync.group.offsets.enabled", "true")
                 .with("sync.group.offsets.interval.seconds", "1")
-                .with("offset.flush.interval.ms", "1000");
+                .with("offset.flush.interval.ms", "1000")
+                .with("plugin.discovery", "service_load");
         return mm2;
+    }
+
+    /**
+     * A->B only, with exactly-once delivery into B: B's worker has {@code exactly.once.source.support=enabled}
+     * (its source tasks write records and their source offsets in one transaction), which in dedicated
+     * mode needs MirrorMaker's internal REST server (on {@code restPort}).
+     */
+    private static MirrorMakerProcess exactlyOnceMirrorMaker(
+            Path dir, String bootstrapA, String bootstrapB, int restPort) throws Exception {
+        return mirrorMaker(dir, bootstrapA, bootstrapB)
+                .with("B->A.enabled", "false")
+                .with("sync.group.offsets.enabled", "false")
+                .with("B.exactly.once.source.support", "enabled")
+                .with("dedicated.mode.enable.internal.rest", "true")
+                .with("listeners", "http://127.0.0.1:" + restPort)
+                .with("offset.flush.interval.ms", "500");
+    }
+
+    /**
+     * MirrorMaker with exactly-once delivery into B is SIGKILLed while a producer writes to A and it is
+     * copying; it is started again and catches up: a read_committed consumer of B sees every record of A
+     * exactly once, in order per partition.
+     */
+    @Test
+    void exactlyOnceMirroringDeliversEveryRecordOnceAcrossASigkill() throws Exception {
+        try (Cluster a = startCluster(dir.resolve("A"), "MirrorMakerClusterA000");
+                Cluster b = startCluster(dir.resolve("B"), "MirrorMakerClusterB000");
+                Admin adminA = Clients.admin(a.bootstrap());
+                Admin adminB = Clients.admin(b.bootstrap());
+                KafkaProducer<byte[], byte[]> producerA = Clients.producer(a.bootstrap(), "all");
+                MirrorMakerProcess mm2 = exactlyOnceMirrorMaker(
+                        dir.resolve("mm2"), a.bootstrap(), b.bootstrap(), SkiffProcess.freePort())) {
+            adminA.createTopics(List.of(new NewTopic(EVENTS, EVENTS_PARTITIONS, (short) 1)))
+                    .all()
+                    .get();
+            List<List<ProducerRecord<byte[], byte[]>>> events = new ArrayList<>();
+            for (int p = 0; p < EVENTS_PARTITIONS; p++) {
+                events.add(new ArrayList<>());
+            }
+            int[] produced = {0};
+            Step writeChunk = () -> {
+                produce(producerA, EVENTS, events, produced[0], 20);
+                produced[0] += 20;
+                Thread.sleep(20);
+            };
+            for (int i = 0; i < 10; i++) {
+                writeChunk.run();
+            }
+            mm2.start();
+            String remote = "A." + EVENTS;
+            try (KafkaConsumer<byte[], byte[]> lso = Clients.consumer(b.bootstrap(), readCommitted())) {
+                List<TopicPartition> tps = partitions(remote, EVENTS_PARTITIONS);
+                // keep writing until MirrorMaker has committed some records into B, then kill it mid-stream
+                Eventually.until(
+                        "MirrorMaker commits records into " + remote + "; see " + mm2.outputFile(), WAIT, () -> {
+                            writeChunk.run();
+                            return adminB.listTopics().names().get().contains(remote)
+                                    && lso.endOffsets(tps).values().stream()
+                                                    .mapToLong(Long::longValue)
+                                                    .sum()
+                                            > 0;
+                        });
+                for (int i = 0; i < 10; i++) {
+                    writeChunk.run();
+                }
+                mm2.kill();
+                LOG.info("MirrorMaker SIGKILLed after {} records a partition were written", produced[0]);
+                for (int i = 0; i < 10; i++) {
+                    writeChunk.run();
+                }
+                mm2.start();
+                for (int i = 0; i < 20; i++) {
+                    writeChunk.run();
+                }
+            }
+            List<List<ConsumerRecord<byte[], byte[]>>> got = new ArrayList<>();
+            try (KafkaConsumer<byte[], byte[]> c = Clients.consumer(b.bootstrap(), readCommitted())) {
+                List<TopicPartition> tps = partitions(remote, EVENTS_PARTITIONS);
+                c.assign(tps);
+                c.seekToBeginning(tps);
+                for (int p = 0; p < EVENTS_PARTITIONS; p++) {
+                    got.add(new ArrayList<>());
+                }
+                Eventually.until(
+                        () -> "a read_committed consumer of B reads " + produced[0] + " records a partition (it has "
+                                + got.stream().map(List::size).collect(Collectors.toList()) + "); see "
+                                + mm2.outputFile(),
+                        WAIT,
+                        () -> {
+                            for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(200))) {
+                                got.get(r.partition()).add(r);
+                            }
+                            return got.stream().allMatch(l -> l.size() >= produced[0]);
+                        });
+                Map<TopicPartition, Long> end = c.endOffsets(tps);
+                for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(500))) {
+                    got.get(r.partition()).add(r);
+                }
+                for (TopicPartition tp : tps) {
+                    assertThat(c.position(tp))
+                            .as("read %s to its last stable offset", tp)
+                            .isEqualTo(end.get(tp));
+                }
+            }
+            long markersAndAborted = 0;
+            try (KafkaConsumer<byte[], byte[]> c = Clients.consumer(b.bootstrap(), new Properties())) {
+                List<TopicPartition> tps = partitions(remote, EVENTS_PARTITIONS);
+                for (Map.Entry<TopicPartition, Long> e : c.endOffsets(tps).entrySet()) {
+                    markersAndAborted +=
+                            e.getValue() - got.get(e.getKey().partition()).size();
+                }
+            }
+            for (int p = 0; p < EVENTS_PARTITIONS; p++) {
+                List<ProducerRecord<byte[], byte[]>> sent = events.get(p);
+                List<ConsumerRecord<byte[], byte[]>> read = got.get(p);
+                assertThat(values(read))
+                        .as("values of %s-%d read_committed on B", remote, p)
+                        .isEqualTo(sentValues(sent));
+                for (int i = 0; i < read.size(); i++) {
+                    assertThat(read.get(i).key()).isEqualTo(sent.get(i).key());
+                    assertThat(headers(read.get(i).headers()))
+                            .isEqualTo(headers(sent.get(i).headers()));
+                }
+            }
+            LOG.info(
+                    "{} records a partition each read once; {} offsets of B are transaction markers or aborted copies",
+                    produced[0],
+                    markersAndAborted);
+            assertThat(mm2.isAlive())
+                    .as("MirrorMaker still runs; see %s", mm2.outputFile())
+                    .isTrue();
+        }
+    }
+
+    private static Properties readCommitted() {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        return p;
+    }
+
+    private static List<TopicPartition> partitions(String topic, int count) {
+        List<TopicPartition> out = new ArrayList<>();
+        for (int p = 0; p < count; p++) {
+            out.add(new TopicPartition(topic, p));
+        }
+        return out;
+    }
+
+    private static List<String> values(List<ConsumerRecord<byte[], byte[]>> records) {
+        return records.stream()
+                .map(r -> new String(r.value(), StandardCharsets.UTF_8))
+                .collect(Collectors.toList());
+    }
+
+    private static List<String> sentValues(List<ProducerRecord<byte[], byte[]>> records) {
+        return records.stream()
+                .map(r -> new String(r.value(), StandardCharsets.UTF_8))
+                .collect(Collectors.toList());
     }
 
     private static ConfigResource topic(String name) {
