@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
@@ -155,6 +156,12 @@ class MirrorMakerCompatTest {
                     .all()
                     .get();
             awaitConfig(adminB, "A." + ORDERS, Map.of("retention.ms", "7200000", "cleanup.policy", "compact"), mm2);
+
+            // the topic's overrides on B are exactly those of the topic on A: MirrorMaker copies only the
+            // configs that A reports as set on the topic
+            assertThat(overrides(adminB, "A." + ORDERS))
+                    .as("configs set on A.orders on B")
+                    .isEqualTo(overrides(adminA, ORDERS));
 
             // records, record by record
             awaitEndOffsets(b.bootstrap(), "A." + ORDERS, orders, mm2);
@@ -460,6 +467,18 @@ class MirrorMakerCompatTest {
                     expected.keySet().forEach(k -> last.put(k, config.get(k).value()));
                     return last.equals(expected);
                 });
+    }
+
+    /** The configs of {@code topic} whose source is the topic itself (DYNAMIC_TOPIC_CONFIG). */
+    private static Map<String, String> overrides(Admin admin, String topic) throws Exception {
+        Config config = admin.describeConfigs(List.of(topic(topic))).all().get().get(topic(topic));
+        Map<String, String> out = new TreeMap<>();
+        for (ConfigEntry e : config.entries()) {
+            if (e.source() == ConfigEntry.ConfigSource.DYNAMIC_TOPIC_CONFIG) {
+                out.put(e.name(), e.value());
+            }
+        }
+        return out;
     }
 
     private static void assertCompacted(Admin admin, String... topics) throws Exception {
