@@ -377,6 +377,12 @@ class MirrorMakerCompatTest {
                     "{} records a partition each read once; {} offsets of B are transaction markers or aborted copies",
                     produced[0],
                     markersAndAborted);
+            assertThat(markersAndAborted)
+                    .as("MirrorMaker wrote into B in transactions (markers take offsets)")
+                    .isPositive();
+            assertThat(adminB.listTransactions().all().get())
+                    .as("the transactional ids on B")
+                    .anyMatch(t -> t.transactionalId().endsWith("MirrorSourceConnector-0"));
             assertThat(mm2.isAlive())
                     .as("MirrorMaker still runs; see %s", mm2.outputFile())
                     .isTrue();
