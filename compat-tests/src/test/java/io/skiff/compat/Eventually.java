@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 
 /** Waiting for a condition of a real cluster that becomes true some time after an action. */
 final class Eventually {
@@ -15,6 +16,11 @@ final class Eventually {
      * failure of a check (a client call that failed or timed out, a scrape that could not connect).
      */
     static void until(String what, Duration limit, Callable<Boolean> check) throws Exception {
+        until(() -> what, limit, check);
+    }
+
+    /** As {@link #until(String, Duration, Callable)}, the description made when the wait fails. */
+    static void until(Supplier<String> what, Duration limit, Callable<Boolean> check) throws Exception {
         long deadline = System.nanoTime() + limit.toNanos();
         Exception last = null;
         while (System.nanoTime() < deadline) {
@@ -27,6 +33,6 @@ final class Eventually {
             }
             Thread.sleep(100);
         }
-        throw new AssertionError(what + " within " + limit.toSeconds() + " s", last);
+        throw new AssertionError(what.get() + " within " + limit.toSeconds() + " s", last);
     }
 }

@@ -29,6 +29,7 @@ final class KafkaProcess implements AutoCloseable {
     private final int port;
     private final int controllerPort;
     private final Map<String, String> extra = new LinkedHashMap<>();
+    private String clusterId = CLUSTER_ID;
     private Process process;
 
     KafkaProcess(Path logDir, int port) throws IOException {
@@ -40,6 +41,12 @@ final class KafkaProcess implements AutoCloseable {
 
     KafkaProcess with(String key, String value) {
         extra.put(key, value);
+        return this;
+    }
+
+    /** Formats with {@code id} (22 characters of base64) instead of {@link #CLUSTER_ID}, for a second cluster. */
+    KafkaProcess withClusterId(String id) {
+        clusterId = id;
         return this;
     }
 
@@ -80,7 +87,7 @@ final class KafkaProcess implements AutoCloseable {
                         "kafka.tools.StorageTool",
                         "format",
                         "--cluster-id",
-                        CLUSTER_ID,
+                        clusterId,
                         "-c",
                         properties().toString()))
                 .redirectErrorStream(true)
