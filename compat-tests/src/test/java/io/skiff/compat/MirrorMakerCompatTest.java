@@ -247,7 +247,10 @@ class MirrorMakerCompatTest {
                 .with("sync.group.offsets.enabled", "true")
                 .with("sync.group.offsets.interval.seconds", "1")
                 .with("offset.flush.interval.ms", "1000")
-                .with("plugin.discovery", "service_load");
+                .with("plugin.discovery", "service_load")
+                // each flow's worker takes its settings from its target cluster's prefix
+                .with("A.plugin.discovery", "service_load")
+                .with("B.plugin.discovery", "service_load");
         return mm2;
     }
 
