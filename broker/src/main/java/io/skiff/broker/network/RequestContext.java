@@ -16,7 +16,7 @@ import java.util.concurrent.atomic.AtomicLongFieldUpdater;
  * record buffers are released: a handler that needs request bytes after completing must copy
  * or retain them first. {@link #session()} is the connection the request came in on.
  */
-public final class RequestContext {
+public final class RequestContext implements ResourceLeakHint {
     private static final AtomicLongFieldUpdater<RequestContext> HANDLER_NANOS =
             AtomicLongFieldUpdater.newUpdater(RequestContext.class, "handlerNanos");
     private static final AtomicLongFieldUpdater<RequestContext> DISPATCH_START =
@@ -225,23 +225,15 @@ public final class RequestContext {
      */
     void noteDispatched() {
         if (frame != null && outcome == Outcome.PENDING) {
-            frame.touch(new DispatchHint(this));
+            frame.touch(this); // no allocation: the hint string is made only for a tracked frame
         }
     }
 
     /** The leak-record hint of {@link #noteDispatched}: the request and its outcome when the handler returned. */
-    private static final class DispatchHint implements ResourceLeakHint {
-        private final RequestContext rc;
-
-        DispatchHint(RequestContext rc) {
-            this.rc = rc;
-        }
-
-        @Override
-        public String toHintString() {
-            return "dispatched " + rc.api + " v" + rc.apiVersion + " #" + rc.correlationId + " from " + rc.clientId
-                    + ": " + rc.outcome + " when its handler returned";
-        }
+    @Override
+    public String toHintString() {
+        return "dispatched " + api + " v" + apiVersion + " #" + correlationId + " from " + clientId + ": " + outcome
+                + " when its handler returned";
     }
 
     private void releaseRequest() {
